@@ -1,0 +1,1 @@
+"""Choice-based lettings and nominations: domain, database, services, public site, app and CLI."""

@@ -1,0 +1,40 @@
+"""The database tables. Importing this package registers every table on `SQLModel.metadata`."""
+
+from sqlmodel import SQLModel
+
+# Stable constraint names, so that Alembic migrations name the same things on every database.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+from .lettings import Advert, Bid, Cycle, ShortlistEntry  # noqa: E402
+from .nominations import AgreementQuota, Nomination, NominationAgreement  # noqa: E402
+from .offers import Offer, Refusal  # noqa: E402
+from .organisations import Organisation, StaffUser  # noqa: E402
+from .records import AuditEvent, OutboxMessage  # noqa: E402
+from .register import (  # noqa: E402
+    Applicant,
+    Assessment,
+    BandAssessment,
+    BiddingPreference,
+    CaseCheck,
+    CaseNote,
+    HouseholdMember,
+    SignInToken,
+)
+from .reviews import Review  # noqa: E402
+from .states import *  # noqa: E402,F403
+from .stock import Property, Void  # noqa: E402
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "Advert", "AgreementQuota", "Applicant", "Assessment", "AuditEvent", "BandAssessment", "Bid",
+    "BiddingPreference", "CaseCheck", "CaseNote", "Cycle", "HouseholdMember", "Nomination",
+    "NominationAgreement", "Offer", "Organisation", "OutboxMessage", "Property", "Refusal", "Review",
+    "ShortlistEntry", "SignInToken", "StaffUser", "Void", "metadata",
+]

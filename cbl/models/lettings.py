@@ -1,0 +1,95 @@
+"""Bidding: cycles, adverts, bids and the shortlists the engine ranks at close."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from .columns import JSONList, UTCDateTime, state, utcnow
+from .states import AdvertStatus, BidPlacedBy, BidStatus, CycleStatus, ShortlistStatus
+
+
+class Cycle(SQLModel, table=True):
+    __table_args__ = (sa.CheckConstraint("closes_at > opens_at", name="closes_after_opening"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    opens_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    closes_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    status: CycleStatus = Field(default=CycleStatus.SCHEDULED, sa_type=state(CycleStatus))
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # What the engine reported at close: status, timings, quota shortfalls.
+    close_report: dict | None = Field(default=None, sa_type=sa.JSON)
+
+
+class Advert(SQLModel, table=True):
+    __table_args__ = (
+        sa.UniqueConstraint("cycle_id", "void_id"),
+        sa.CheckConstraint(
+            "min_bedroom_need IS NULL OR max_bedroom_need IS NULL OR min_bedroom_need <= max_bedroom_need",
+            name="bedroom_need_range",
+        ),
+        sa.CheckConstraint(
+            "min_household IS NULL OR max_household IS NULL OR min_household <= max_household",
+            name="household_range",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=32, unique=True)
+    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    void_id: int = Field(foreign_key="void.id", index=True)
+    property_id: int = Field(foreign_key="property.id", index=True)
+    status: AdvertStatus = Field(default=AdvertStatus.DRAFT, sa_type=state(AdvertStatus))
+    description: str = Field(default="", max_length=4000)
+    min_bedroom_need: int | None = None
+    max_bedroom_need: int | None = None
+    min_household: int | None = None
+    max_household: int | None = None
+    min_age: int | None = None
+    step_free_only: bool = False
+    wheelchair_only: bool = False
+    transfer_only: bool = False
+    # Ordered: "local:AREA", "group:NAME", "need:NAME" (see matching/README.md).
+    preference_groups: list[str] = Field(default_factory=list, sa_type=JSONList)
+    agreement_id: int | None = Field(default=None, foreign_key="nomination_agreement.id")
+    created_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Bid(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("applicant_id", "advert_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    advert_id: int = Field(foreign_key="advert.id", index=True)
+    applicant_id: int = Field(foreign_key="applicant.id", index=True)
+    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    status: BidStatus = Field(default=BidStatus.ACTIVE, sa_type=state(BidStatus))
+    # The applicant's own order of preference among their bids (1 = most wanted).
+    preference: int = Field(ge=1)
+    placed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    placed_by: BidPlacedBy = Field(default=BidPlacedBy.APPLICANT, sa_type=state(BidPlacedBy))
+    placed_by_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ShortlistEntry(SQLModel, table=True):
+    """An advert's bid as ranked at close, with the reasons for its place and what was done."""
+
+    __tablename__ = "shortlist_entry"
+    __table_args__ = (sa.UniqueConstraint("advert_id", "applicant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    advert_id: int = Field(foreign_key="advert.id", index=True)
+    applicant_id: int = Field(foreign_key="applicant.id", index=True)
+    bid_id: int = Field(foreign_key="bid.id")
+    position: int | None = None
+    eligible: bool
+    reasons: list = Field(default_factory=list, sa_type=JSONList)
+    explanation: str = Field(default="", max_length=2000)
+    proposed: bool = False  # the engine's cycle-wide proposal
+    status: ShortlistStatus = Field(default=ShortlistStatus.PENDING, sa_type=state(ShortlistStatus))
+    skip_reason: str | None = Field(default=None, max_length=64)
+    skip_note: str | None = Field(default=None, max_length=2000)
+    decided_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,59 @@
+"""Offers of council homes (from bidding or direct) and the refusals of them."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from .columns import UTCDateTime, state, utcnow
+from .states import OfferKind, OfferStatus
+
+
+class Offer(SQLModel, table=True):
+    __table_args__ = (
+        # One offer at a time, for a household and for a home.
+        sa.Index(
+            "uq_offer_live_applicant",
+            "applicant_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'made'"),
+            postgresql_where=sa.text("status = 'made'"),
+        ),
+        sa.Index(
+            "uq_offer_live_void",
+            "void_id",
+            unique=True,
+            sqlite_where=sa.text("status IN ('made', 'accepted')"),
+            postgresql_where=sa.text("status IN ('made', 'accepted')"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    applicant_id: int = Field(foreign_key="applicant.id", index=True)
+    void_id: int = Field(foreign_key="void.id", index=True)
+    advert_id: int | None = Field(default=None, foreign_key="advert.id")
+    kind: OfferKind = Field(default=OfferKind.BIDDING, sa_type=state(OfferKind))
+    status: OfferStatus = Field(default=OfferStatus.MADE, sa_type=state(OfferStatus))
+    final_offer: bool = False  # to a homeless household: refusal may end the main duty
+    direct_reason: str | None = Field(default=None, max_length=2000)
+    approved_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    made_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    made_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    respond_by: date
+    viewing_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    viewing_accompanied: bool = False
+    viewing_attended: bool | None = None
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    tenancy_start_date: date | None = None
+
+
+class Refusal(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    offer_id: int = Field(foreign_key="offer.id", unique=True)
+    reason: str = Field(max_length=2000)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    reasonable: bool | None = None  # the officer's judgement; None until judged
+    judged_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    judged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    judgement_note: str | None = Field(default=None, max_length=4000)
+    duty_ended: bool = False  # a refused final offer ended the homelessness duty

@@ -1,0 +1,31 @@
+"""Who works in the system: the council, registered providers and their staff."""
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from .columns import UTCDateTime, state, utcnow
+from .states import OrganisationKind, StaffRole
+
+
+class Organisation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=200)
+    kind: OrganisationKind = Field(sa_type=state(OrganisationKind))
+    api_key_hash: str | None = Field(default=None, max_length=200)
+
+
+class StaffUser(SQLModel, table=True):
+    __tablename__ = "staff_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    email: str = Field(max_length=254, unique=True)
+    name: str = Field(max_length=200)
+    role: StaffRole = Field(sa_type=state(StaffRole))
+    # Reviews must be decided by someone senior to the original decision maker.
+    grade: int = Field(default=1, ge=1, le=10)
+    password_hash: str = Field(max_length=200)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

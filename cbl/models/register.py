@@ -1,0 +1,133 @@
+"""The housing register: applications, households, bands and what officers record on a case."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from .columns import JSONList, UTCDateTime, state, utcnow
+from .states import ApplicationStatus, AssessmentKind, CheckKind, Relationship, Sex
+
+
+class Applicant(SQLModel, table=True):
+    """One application to the register: a household, led by its lead applicant."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=32, unique=True)
+    status: ApplicationStatus = Field(default=ApplicationStatus.PENDING, sa_type=state(ApplicationStatus))
+    band: str | None = Field(default=None, max_length=16)
+    band_date: date | None = None
+    points: int | None = None
+    registration_date: date
+    # Derived from the household by the scheme's rule whenever the household changes; stored
+    # because the engine ranks hundreds of thousands of bids at once.
+    bedroom_need: int = Field(default=1, ge=0)
+    local_connection: list[str] = Field(default_factory=list, sa_type=JSONList)
+    needs: list[str] = Field(default_factory=list, sa_type=JSONList)
+    homeless_duty: bool = False
+    transfer_tenant: bool = False
+    housing_debt: bool = False
+    verified: bool = False
+    verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    verified_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    suspended_until: date | None = None
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=32)
+    address: str = Field(default="", max_length=400)
+    postcode: str = Field(default="", max_length=10, index=True)
+    password_hash: str | None = Field(default=None, max_length=200)
+    review_due: date | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class HouseholdMember(SQLModel, table=True):
+    __tablename__ = "household_member"
+
+    id: int | None = Field(default=None, primary_key=True)
+    applicant_id: int = Field(foreign_key="applicant.id", index=True)
+    name: str = Field(max_length=200)
+    date_of_birth: date
+    sex: Sex | None = Field(default=None, sa_type=state(Sex))
+    relationship: Relationship = Field(sa_type=state(Relationship))
+    # A disabled child or an adult who cannot share for a recorded reason.
+    needs_own_room: bool = False
+
+
+class BandAssessment(SQLModel, table=True):
+    """Band history: every change is a new row; the newest is the applicant's band."""
+
+    __tablename__ = "band_assessment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    applicant_id: int = Field(foreign_key="applicant.id", index=True)
+    band: str = Field(max_length=16)
+    effective_date: date
+    points: int | None = None
+    reason: str = Field(max_length=2000)
+    decided_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    decided_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Assessment(SQLModel, table=True):
+    """A medical adviser's, occupational therapist's or panel's recommendation."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    applicant_id: int = Field(foreign_key="applicant.id", index=True)
+    kind: AssessmentKind = Field(sa_type=state(AssessmentKind))
+    recommendation: str = Field(max_length=4000)
+    effect: str = Field(default="", max_length=400)
+    recorded_by_id: int = Field(foreign_key="staff_user.id")
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CaseCheck(SQLModel, table=True):
+    """Housing-debt, affordability and fraud checks."""
+
+    __tablename__ = "case_check"
+
+    id: int | None = Field(default=None, primary_key=True)
+    applicant_id: int = Field(foreign_key="applicant.id", index=True)
+    kind: CheckKind = Field(sa_type=state(CheckKind))
+    passed: bool
+    note: str = Field(default="", max_length=4000)
+    recorded_by_id: int = Field(foreign_key="staff_user.id")
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CaseNote(SQLModel, table=True):
+    __tablename__ = "case_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    applicant_id: int = Field(foreign_key="applicant.id", index=True)
+    text: str = Field(max_length=8000)
+    written_by_id: int = Field(foreign_key="staff_user.id")
+    written_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class BiddingPreference(SQLModel, table=True):
+    """What a household wants, used by auto-bid when a cycle opens."""
+
+    __tablename__ = "bidding_preference"
+
+    applicant_id: int = Field(foreign_key="applicant.id", primary_key=True)
+    areas: list[str] = Field(default_factory=list, sa_type=JSONList)
+    property_types: list[str] = Field(default_factory=list, sa_type=JSONList)
+    max_floor: int | None = None
+    needs_lift: bool = False
+    wants_garden: bool = False
+    auto_bid: bool = False
+    set_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SignInToken(SQLModel, table=True):
+    """A one-time link an officer issues so an applicant can set their password."""
+
+    __tablename__ = "sign_in_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    applicant_id: int = Field(foreign_key="applicant.id", index=True)
+    token_hash: str = Field(max_length=128, unique=True)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    issued_by_id: int | None = Field(default=None, foreign_key="staff_user.id")

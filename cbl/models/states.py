@@ -1,0 +1,164 @@
+"""The states and kinds the tables may hold. Each is stored as its value under a CHECK constraint."""
+
+from enum import Enum
+
+
+class OrganisationKind(str, Enum):
+    COUNCIL = "council"
+    PROVIDER = "provider"
+
+
+class StaffRole(str, Enum):
+    OFFICER = "officer"
+    REVIEW_OFFICER = "review_officer"
+    MANAGER = "manager"
+    ADMIN = "admin"
+    PROVIDER = "provider"
+
+
+class ApplicationStatus(str, Enum):
+    PENDING = "pending"  # registered, not yet assessed
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    HOUSED = "housed"
+    CLOSED = "closed"
+
+
+class Sex(str, Enum):
+    FEMALE = "F"
+    MALE = "M"
+
+
+class Relationship(str, Enum):
+    LEAD = "lead"
+    PARTNER = "partner"
+    CHILD = "child"
+    PARENT = "parent"
+    OTHER_ADULT = "other_adult"
+    OTHER_CHILD = "other_child"
+
+
+class PropertyType(str, Enum):
+    FLAT = "flat"
+    HOUSE = "house"
+    BUNGALOW = "bungalow"
+    MAISONETTE = "maisonette"
+    BEDSIT = "bedsit"
+
+
+class VoidStatus(str, Enum):
+    OPEN = "open"  # empty, not yet let
+    LET = "let"
+    WITHDRAWN = "withdrawn"  # taken out of letting (sale, demolition, decant)
+
+
+class CycleStatus(str, Enum):
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSING = "closing"  # claimed by one process running the close
+    CLOSED = "closed"
+
+
+class AdvertStatus(str, Enum):
+    DRAFT = "draft"
+    LIVE = "live"
+    WITHDRAWN = "withdrawn"
+    SHORTLISTED = "shortlisted"
+    LET = "let"
+
+
+class BidPlacedBy(str, Enum):
+    APPLICANT = "applicant"
+    OFFICER = "officer"
+    AUTO = "auto"
+
+
+class BidStatus(str, Enum):
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+
+
+class ShortlistStatus(str, Enum):
+    PENDING = "pending"
+    VERIFIED = "verified"
+    SKIPPED = "skipped"
+    OFFERED = "offered"
+    NOMINATED = "nominated"
+    HOUSED = "housed"
+
+
+class NominationStatus(str, Enum):
+    SENT = "sent"
+    VIEWING_ARRANGED = "viewing_arranged"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    LET = "let"
+
+
+class OfferKind(str, Enum):
+    BIDDING = "bidding"
+    DIRECT = "direct"
+
+
+class OfferStatus(str, Enum):
+    MADE = "made"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+    LAPSED = "lapsed"
+    LET = "let"
+
+
+class ReviewType(str, Enum):
+    SUITABILITY = "suitability"  # s202(1)(f)
+    FINAL_OFFER_DUTY = "final_offer_duty"  # s202(1)(b)/(h): refused final offer ended the duty
+    ELIGIBILITY = "eligibility"  # s166A(9)
+    BAND = "band"
+    BEDROOM_NEED = "bedroom_need"
+    SUSPENSION = "suspension"
+
+
+class ReviewStatus(str, Enum):
+    REQUESTED = "requested"
+    ACKNOWLEDGED = "acknowledged"
+    MINDED_TO = "minded_to"
+    DECIDED = "decided"
+    WITHDRAWN = "withdrawn"
+
+
+class ReviewOutcome(str, Enum):
+    UPHELD = "upheld"
+    OVERTURNED = "overturned"
+    WITHDRAWN = "withdrawn"
+
+
+class ActorKind(str, Enum):
+    STAFF = "staff"
+    APPLICANT = "applicant"
+    PROVIDER_API = "provider_api"
+    SYSTEM = "system"
+
+
+class Channel(str, Enum):
+    LETTER = "letter"
+    EMAIL = "email"
+
+
+class OutboxStatus(str, Enum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class AssessmentKind(str, Enum):
+    MEDICAL = "medical"
+    OCCUPATIONAL_THERAPY = "occupational_therapy"
+    WELFARE = "welfare"
+    PANEL = "panel"
+
+
+class CheckKind(str, Enum):
+    HOUSING_DEBT = "housing_debt"
+    AFFORDABILITY = "affordability"
+    FRAUD = "fraud"

@@ -1,0 +1,69 @@
+"""Homes and the voids between their tenancies."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from .columns import UTCDateTime, state, utcnow
+from .states import PropertyType, VoidStatus
+
+
+class Property(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    landlord_id: int = Field(foreign_key="organisation.id", index=True)
+    reference: str = Field(max_length=32, unique=True)
+    uprn: str | None = Field(default=None, max_length=12)
+    address: str = Field(max_length=400)
+    postcode: str = Field(max_length=10)
+    area: str = Field(max_length=100, index=True)
+    property_type: PropertyType = Field(sa_type=state(PropertyType))
+    bedrooms: int = Field(ge=0, le=10)
+    floor: int = Field(default=0, ge=-1, le=60)
+    lift: bool = False
+    step_free: bool = False
+    wheelchair_adapted: bool = False
+    garden: bool = False
+    sheltered: bool = False
+    # Money is kept in pence so that sums are exact.
+    weekly_rent_pence: int = Field(ge=0)
+    weekly_charges_pence: int = Field(default=0, ge=0)
+
+
+class Void(SQLModel, table=True):
+    """A property between tenancies, with the milestones of its re-let.
+
+    The void clock runs from tenancy end (or keys returned) to the new tenancy start.
+    """
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "tenancy_start_date IS NULL OR tenancy_start_date >= tenancy_end_date",
+            name="tenancy_starts_after_end",
+        ),
+        # One open void per property: a home cannot fall empty twice at once.
+        sa.Index(
+            "uq_void_open_property",
+            "property_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'open'"),
+            postgresql_where=sa.text("status = 'open'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    property_id: int = Field(foreign_key="property.id", index=True)
+    status: VoidStatus = Field(default=VoidStatus.OPEN, sa_type=state(VoidStatus))
+    first_let: bool = False
+    reason: str = Field(default="", max_length=200)
+    tenancy_end_date: date
+    keys_returned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    works_started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    works_ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ready_to_let_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    advertised_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    shortlisted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    offered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    tenancy_start_date: date | None = None
+    logged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
