@@ -79,7 +79,6 @@ class Database:
         with Session(self._reader, expire_on_commit=False) as session:
             with session.begin():
                 yield session
-                session.rollback()
 
     def run(self, service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Call a service in its own transaction and commit it."""

@@ -1,0 +1,5 @@
+import sys
+
+from cbl.cli import main
+
+sys.exit(main())

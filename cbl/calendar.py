@@ -1,0 +1,49 @@
+"""Working days and local time. Statutory and agreement deadlines count UK working days."""
+
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@lru_cache(maxsize=8)
+def _bank_holidays(subdivision: str) -> holidays.HolidayBase:
+    return holidays.country_holidays("GB", subdiv=subdivision)
+
+
+def is_working_day(day: date, subdivision: str = "ENG") -> bool:
+    return day.weekday() < 5 and day not in _bank_holidays(subdivision)
+
+
+def add_working_days(start: date, days: int, subdivision: str = "ENG") -> date:
+    """The date `days` working days after `start` (the day itself not counted)."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    day = start
+    while days:
+        day += timedelta(days=1)
+        if is_working_day(day, subdivision):
+            days -= 1
+    return day
+
+
+def working_days_between(start: date, end: date, subdivision: str = "ENG") -> int:
+    """Working days after `start` up to and including `end` (0 if end is not after start)."""
+    count, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        count += is_working_day(day, subdivision)
+    return count
+
+
+def local_date(moment: datetime, zone: ZoneInfo = LONDON) -> date:
+    return moment.astimezone(zone).date()
+
+
+def utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: say which zone it is in")
+    return moment.astimezone(timezone.utc)

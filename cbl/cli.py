@@ -1,0 +1,153 @@
+"""The `cbl` command: set up, seed, serve."""
+
+import argparse
+import logging
+import sys
+import time
+
+from cbl import database
+from cbl.settings import Settings, load_settings
+
+
+def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    database.upgrade(settings.database_url, args.revision)
+    print(f"Database at revision {database.head_revision() if args.revision == 'head' else args.revision}.")
+    return 0
+
+
+def _db_check(settings: Settings, args: argparse.Namespace) -> int:
+    db = database.Database(settings.database_url)
+    try:
+        database.check_schema(db)
+    except database.SchemaOutOfDate as error:
+        print(error, file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    print("Database schema is up to date.")
+    return 0
+
+
+def _scheme_check(settings: Settings, args: argparse.Namespace) -> int:
+    from cbl.scheme import SchemeError, load_scheme
+
+    path = args.path or settings.scheme_path
+    try:
+        scheme = load_scheme(path)
+    except SchemeError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"{path}: {scheme.name} is valid.")
+    return 0
+
+
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    from cbl import demo
+    from cbl.scheme import load_scheme
+
+    scheme = load_scheme(settings.scheme_path)
+    db = database.Database(settings.database_url)
+    try:
+        database.check_schema(db)
+        with db.transaction() as session:
+            if not demo.is_empty(session):
+                print("The database already holds data; cbl demo seeds only an empty one.", file=sys.stderr)
+                return 1
+            started = time.perf_counter()
+            sign_ins = demo.seed(session, scheme, seed=args.seed, applicants=args.applicants)
+        print(f"Seeded the demo council (seed {args.seed}) in {time.perf_counter() - started:.1f} s.")
+        _print_sign_ins(sign_ins)
+    except database.SchemaOutOfDate as error:
+        print(error, file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    return 0
+
+
+def _print_sign_ins(sign_ins) -> None:  # noqa: ANN001
+    print("Demo sign-ins:")
+    for sign_in in sign_ins:
+        print(f"  {sign_in.who:<62} {sign_in.username:<28} {sign_in.password}")
+
+
+def _assets(settings: Settings, args: argparse.Namespace) -> int:
+    from cbl.assets import build_assets, stylesheet
+
+    ok = build_assets(force=args.force)
+    print(f"Stylesheet built at {stylesheet()}." if ok else "The stylesheet could not be built (see above).")
+    return 0 if ok else 1
+
+
+def _up(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from cbl import demo
+    from cbl.app import create_app
+    from cbl.assets import build_assets
+    from cbl.scheme import load_scheme
+
+    scheme = load_scheme(settings.scheme_path)
+    database.upgrade(settings.database_url)
+    build_assets()
+    db = database.Database(settings.database_url)
+    sign_ins = []
+    if not args.no_demo:
+        with db.transaction() as session:
+            if demo.is_empty(session):
+                print("Empty database: seeding the demo council ...")
+                sign_ins = demo.seed(session, scheme, seed=args.seed)
+    app = create_app(settings, db=db, scheme=scheme)
+    base = f"http://{settings.host}:{settings.port}"
+    print(f"\nPublic site:      {base}/\nHealth:           {base}/health")
+    if sign_ins:
+        _print_sign_ins(sign_ins)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="cbl", description="Choice-based lettings and nominations.")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    upgrade = db.add_parser("upgrade", help="migrate the database to this version's schema")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    upgrade.set_defaults(run=_db_upgrade)
+    db.add_parser("check", help="exit 1 unless the schema is up to date").set_defaults(run=_db_check)
+
+    scheme = commands.add_parser("scheme", help="allocation scheme").add_subparsers(dest="scheme_command", required=True)
+    check = scheme.add_parser("check", help="validate a scheme file")
+    check.add_argument("path", nargs="?")
+    check.set_defaults(run=_scheme_check)
+
+    seed = commands.add_parser("demo", help="seed an empty database with a demo council")
+    seed.add_argument("--seed", type=int, default=2026)
+    seed.add_argument("--applicants", type=int, default=2000)
+    seed.set_defaults(run=_demo)
+
+    assets = commands.add_parser("assets", help="install and compile the GOV.UK Frontend stylesheet")
+    assets.add_argument("--force", action="store_true")
+    assets.set_defaults(run=_assets)
+
+    up = commands.add_parser("up", help="migrate, seed the demo if empty, and serve the site")
+    up.add_argument("--no-demo", action="store_true", help="do not seed an empty database")
+    up.add_argument("--seed", type=int, default=2026)
+    up.set_defaults(run=_up)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv)
+    from cbl.scheme import SchemeError
+
+    try:
+        return args.run(load_settings(), args)
+    except SchemeError as error:
+        print(error, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

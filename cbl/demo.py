@@ -1,0 +1,277 @@
+"""A believable council to explore and test with: `cbl demo [--seed N]`.
+
+Anytown Council with its own stock and three housing associations, ~2,000 households on the
+register across the bands, ~300 homes of which some are empty, an open bidding cycle with adverts
+and bids, and a sign-in for every staff role. The same seed gives the same council.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, func, select
+
+from cbl.calendar import LONDON
+from cbl.cycles import current_or_next_window
+from cbl.models import (
+    Advert, AgreementQuota, Applicant, BandAssessment, Bid, Cycle, HouseholdMember,
+    NominationAgreement, Organisation, Property, StaffUser, Void,
+)
+from cbl.models.states import (
+    AdvertStatus, ApplicationStatus, BidPlacedBy, CycleStatus, OrganisationKind, PropertyType,
+    Relationship, Sex, StaffRole,
+)
+from cbl.passwords import hash_password
+from cbl.scheme import Scheme
+from cbl.services.actors import SYSTEM
+from cbl.services.audit import audit
+from cbl.services.register import derive_bedroom_need
+
+AREAS = ["Northgate", "Riverside", "Castlefields", "Old Town", "Millbrook", "Eastfield", "Hillcrest", "Southmead"]
+# Most households want the central areas; the outer estates get fewer bids.
+AREA_POPULARITY = [10, 8, 7, 6, 4, 3, 2, 1]
+STREETS = ["Church Lane", "Station Road", "Victoria Street", "Mill Road", "Park View", "Queens Avenue",
+           "Chapel Street", "Orchard Close", "The Crescent", "Albert Road", "Willow Court", "Brook Street"]
+FIRST_NAMES = {"F": ["Amelia", "Olivia", "Aisha", "Grace", "Sophie", "Zara", "Emily", "Maya", "Chloe", "Fatima",
+                     "Jessica", "Ruby", "Hannah", "Priya", "Ellie", "Megan"],
+               "M": ["Oliver", "Harry", "Mohammed", "Jack", "George", "Noah", "Leo", "Jacob", "Oscar", "Arjun",
+                     "Thomas", "Daniel", "Kai", "Samuel", "Adam", "Ethan"]}
+SURNAMES = ["Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Khan", "Patel",
+            "Thomas", "Roberts", "Johnson", "Walker", "Wright", "Ali", "Hughes", "Green", "Hall", "Begum"]
+BAND_MIX = [("A", 5), ("B", 20), ("C", 40), ("D", 35)]
+
+STAFF = [
+    ("officer@anytown.example", "Olu Okafor", StaffRole.OFFICER, 2),
+    ("officer2@anytown.example", "Priya Shah", StaffRole.OFFICER, 2),
+    ("reviews@anytown.example", "Rachel Moore", StaffRole.REVIEW_OFFICER, 4),
+    ("manager@anytown.example", "Martin Hale", StaffRole.MANAGER, 5),
+    ("admin@anytown.example", "Ada Lewis", StaffRole.ADMIN, 3),
+]
+PROVIDERS = [
+    ("RHA", "Riverside Housing Association", 50),
+    ("NGH", "Northgate Homes", None),
+    ("MHT", "Meadow Housing Trust", 30),
+]
+DEMO_PASSWORD = "demo-password-2026"
+
+
+@dataclass(frozen=True)
+class SignIn:
+    who: str
+    username: str
+    password: str
+
+
+def is_empty(session: Session) -> bool:
+    return session.exec(select(func.count()).select_from(Organisation)).one() == 0
+
+
+def seed(session: Session, scheme: Scheme, *, seed: int = 2026, applicants: int = 2000,
+         properties: int = 300, now: datetime | None = None, zone: ZoneInfo = LONDON) -> list[SignIn]:
+    """Fill an empty database with the demo council; returns the sign-ins to print."""
+    rng = random.Random(seed)
+    now = now or datetime.now(timezone.utc)
+    today = now.date()
+    password = hash_password(DEMO_PASSWORD)  # one hash: argon2 is slow on purpose
+    council = Organisation(code="ATC", name="Anytown Council", kind=OrganisationKind.COUNCIL)
+    session.add(council)
+    session.flush()
+    sign_ins = _staff(session, council, password)
+    providers, agreements = _providers(session, rng, password, today, sign_ins)
+    homes = _properties(session, rng, [council, *providers], properties)
+    households = _applicants(session, rng, scheme, applicants, today, password, sign_ins)
+    _cycle_with_bids(session, rng, scheme, now, zone, homes, households, agreements)
+    audit(session, SYSTEM, "demo.seeded", council, {"seed": seed, "applicants": applicants})
+    return sign_ins
+
+
+def _staff(session: Session, council: Organisation, password: str) -> list[SignIn]:
+    sign_ins = []
+    for email, name, role, grade in STAFF:
+        session.add(StaffUser(organisation_id=council.id, email=email, name=name, role=role, grade=grade,
+                              password_hash=password))
+        sign_ins.append(SignIn(f"{role.value.replace('_', ' ')} (admin site)", email, DEMO_PASSWORD))
+    return sign_ins
+
+
+def _providers(session, rng, password, today, sign_ins):  # noqa: ANN001, ANN202
+    providers, agreements = [], {}
+    for code, name, homeless_share in PROVIDERS:
+        provider = Organisation(code=code, name=name, kind=OrganisationKind.PROVIDER)
+        session.add(provider)
+        session.flush()
+        providers.append(provider)
+        email = f"lettings@{code.lower()}.example"
+        session.add(StaffUser(organisation_id=provider.id, email=email, name=f"{name} lettings",
+                              role=StaffRole.PROVIDER, grade=1, password_hash=password))
+        sign_ins.append(SignIn(f"provider staff, {name} (provider portal)", email, DEMO_PASSWORD))
+        agreement = NominationAgreement(
+            provider_id=provider.id, name=f"{name} nominations agreement", first_let_share=100,
+            relet_share=rng.choice([50, 75]), nominate_within_days=5, respond_within_days=rng.choice([3, 5]),
+            decline_grounds=["arrears", "anti_social_behaviour", "affordability", "support_needs"],
+            starts_on=date(today.year - 2, 4, 1),
+        )
+        session.add(agreement)
+        session.flush()
+        if homeless_share:
+            session.add(AgreementQuota(agreement_id=agreement.id, group="homeless", min_share_pct=homeless_share))
+        agreements[provider.id] = agreement
+    return providers, agreements
+
+
+def _properties(session, rng, landlords, count):  # noqa: ANN001, ANN202
+    homes = []
+    for number in range(1, count + 1):
+        landlord = landlords[0] if rng.random() < 0.6 else rng.choice(landlords[1:])
+        bedrooms = rng.choices([0, 1, 2, 3, 4], weights=[3, 35, 35, 22, 5])[0]
+        kind = (PropertyType.BEDSIT if bedrooms == 0 else
+                rng.choice([PropertyType.FLAT, PropertyType.FLAT, PropertyType.MAISONETTE]) if bedrooms <= 2 else
+                rng.choice([PropertyType.HOUSE, PropertyType.HOUSE, PropertyType.BUNGALOW]))
+        flat = kind in (PropertyType.FLAT, PropertyType.BEDSIT, PropertyType.MAISONETTE)
+        floor = rng.choice([0, 1, 2, 3, 4, 7]) if flat else 0
+        lift = flat and floor >= 3 and rng.random() < 0.7
+        area = rng.choices(AREAS, weights=AREA_POPULARITY)[0]
+        home = Property(
+            landlord_id=landlord.id, reference=f"{landlord.code}-{number:05d}",
+            address=f"{rng.randint(1, 180)} {rng.choice(STREETS)}, {area}, Anytown",
+            postcode=f"AT{AREAS.index(area) + 1} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+                     f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
+            area=area, property_type=kind, bedrooms=bedrooms, floor=floor, lift=lift,
+            step_free=floor == 0 or lift, wheelchair_adapted=floor == 0 and rng.random() < 0.08,
+            garden=not flat and rng.random() < 0.8, sheltered=kind is PropertyType.BUNGALOW and rng.random() < 0.5,
+            weekly_rent_pence=8500 + 1800 * bedrooms + rng.randint(0, 1500),
+            weekly_charges_pence=rng.choice([0, 0, 450, 1200]) if flat else 0,
+        )
+        session.add(home)
+        homes.append(home)
+    session.flush()
+    return homes
+
+
+def _household(rng, today):  # noqa: ANN001, ANN202
+    """(lead sex, list of (relationship, age, sex)) for a believable household."""
+    kind = rng.choices(["single", "couple", "lone_parent", "family", "older"], weights=[42, 12, 20, 18, 8])[0]
+    lead_sex = rng.choice("FM")
+    lead_age = rng.randint(65, 88) if kind == "older" else rng.randint(18, 60)
+    people = [(Relationship.LEAD, lead_age, lead_sex)]
+    if kind in ("couple", "family", "older"):
+        people.append((Relationship.PARTNER, max(18, lead_age + rng.randint(-6, 6)), "M" if lead_sex == "F" else "F"))
+    if kind in ("lone_parent", "family"):
+        for _ in range(rng.choices([1, 2, 3, 4], weights=[40, 35, 18, 7])[0]):
+            people.append((Relationship.CHILD, rng.randint(0, min(17, max(0, lead_age - 17))), rng.choice("FM")))
+    return people
+
+
+def _applicants(session, rng, scheme, count, today, password, sign_ins):  # noqa: ANN001, ANN202
+    bands = [band for band, _ in BAND_MIX]
+    households = []
+    for number in range(1, count + 1):
+        registered = today - timedelta(days=rng.randint(20, 3650))
+        band = rng.choices(bands, weights=[w for _, w in BAND_MIX])[0]
+        band_date = registered + timedelta(days=rng.randint(0, max(0, (today - registered).days - 1)))
+        home_area = rng.choices(AREAS, weights=AREA_POPULARITY)[0]
+        people = _household(rng, today)
+        surname = rng.choice(SURNAMES)
+        applicant = Applicant(
+            reference=f"HR{number:06d}", status=ApplicationStatus.ACTIVE, band=band, band_date=band_date,
+            registration_date=registered, local_connection=[home_area] if rng.random() < 0.85 else [],
+            needs=(["step_free"] if people[0][1] >= 65 or rng.random() < 0.06 else [])
+                  + (["wheelchair"] if rng.random() < 0.02 else []),
+            homeless_duty=band == "A" and rng.random() < 0.5 or band == "B" and rng.random() < 0.25,
+            transfer_tenant=rng.random() < 0.15, housing_debt=rng.random() < 0.07,
+            verified=rng.random() < 0.8, email=f"hr{number:06d}@example.com",
+            address=f"{rng.randint(1, 200)} {rng.choice(STREETS)}, {home_area}, Anytown",
+            postcode=f"AT{AREAS.index(home_area) + 1} {rng.randint(1, 9)}XY",
+            password_hash=password if number <= 5 else None,
+            review_due=_next_anniversary(registered, today),
+        )
+        session.add(applicant)
+        session.flush()
+        members = []
+        for relationship, age, sex in people:
+            born = today - timedelta(days=365 * age + rng.randint(0, 364))
+            first = rng.choice(FIRST_NAMES[sex])
+            member = HouseholdMember(applicant_id=applicant.id, name=f"{first} {surname}", date_of_birth=born,
+                                     sex=Sex(sex), relationship=relationship)
+            members.append(member)
+            session.add(member)
+        applicant.bedroom_need = derive_bedroom_need(members, scheme, today)
+        session.add(BandAssessment(applicant_id=applicant.id, band=band, effective_date=band_date,
+                                   reason="Assessed on application" if band_date == registered
+                                   else "Change of circumstances"))
+        households.append((applicant, people[0][1], len(people)))
+        if number <= 5:
+            sign_ins.append(SignIn(f"applicant, band {band} (public site)", applicant.reference, DEMO_PASSWORD))
+    session.flush()
+    return households
+
+
+def _next_anniversary(registered: date, today: date) -> date:
+    """The annual review falls on the anniversary of registration (29 February on 1 March)."""
+    for year in (today.year, today.year + 1):
+        try:
+            due = registered.replace(year=year)
+        except ValueError:
+            due = date(year, 3, 1)
+        if due > today:
+            return due
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _fits(advert: Advert, applicant: Applicant, age: int) -> bool:
+    """The demo's households bid only where they could be eligible, as real ones mostly do."""
+    return ((advert.min_bedroom_need or 0) <= applicant.bedroom_need <= (advert.max_bedroom_need or 99)
+            and (advert.min_age is None or age >= advert.min_age)
+            and (not advert.wheelchair_only or "wheelchair" in applicant.needs)
+            and (not advert.step_free_only or "step_free" in applicant.needs))
+
+
+def _cycle_with_bids(session, rng, scheme, now, zone, homes, households, agreements):  # noqa: ANN001
+    opens_at, closes_at = current_or_next_window(now, scheme.cycle, zone)
+    cycle = Cycle(name=f"Cycle {opens_at.astimezone(zone):%Y-%m-%d}", opens_at=opens_at, closes_at=closes_at,
+                  status=CycleStatus.OPEN if opens_at <= now else CycleStatus.SCHEDULED)
+    session.add(cycle)
+    session.flush()
+    empty = rng.sample(homes, k=max(1, len(homes) // 3))
+    adverts = []
+    for home in empty:
+        ended = now.date() - timedelta(days=rng.randint(3, 60))
+        void = Void(property_id=home.id, tenancy_end_date=ended, reason="relet", first_let=False,
+                    keys_returned_at=datetime.combine(ended, datetime.min.time(), tzinfo=timezone.utc))
+        session.add(void)
+        session.flush()
+        if rng.random() < 0.35:
+            continue  # still in works
+        void.ready_to_let_at = void.keys_returned_at + timedelta(days=rng.randint(1, 20))
+        void.advertised_at = opens_at
+        agreement = agreements.get(home.landlord_id)
+        advert = Advert(
+            reference=f"AD{len(adverts) + 1:05d}", cycle_id=cycle.id, void_id=void.id, property_id=home.id,
+            status=AdvertStatus.LIVE, description=f"A {home.bedrooms}-bedroom {home.property_type.value} in {home.area}.",
+            min_bedroom_need=max(0, home.bedrooms - 1) if home.bedrooms <= 2 else home.bedrooms - 1,
+            max_bedroom_need=home.bedrooms, min_age=60 if home.sheltered else None,
+            step_free_only=home.wheelchair_adapted, wheelchair_only=home.wheelchair_adapted and rng.random() < 0.5,
+            preference_groups=[f"local:{home.area}"] if rng.random() < 0.5 else [],
+            agreement_id=agreement.id if agreement else None,
+        )
+        session.add(advert)
+        adverts.append((advert, home))
+    session.flush()
+    if cycle.status is not CycleStatus.OPEN:
+        return
+    for applicant, age, size in households:
+        if rng.random() > 0.35:
+            continue
+        fitting = [(a, home) for a, home in adverts if _fits(a, applicant, age)]
+        fits = [a for a, _ in fitting]
+        weights = [AREA_POPULARITY[AREAS.index(home.area)] for _, home in fitting]
+        chosen: list[Advert] = []
+        for _ in range(min(len(fits), rng.randint(1, scheme.bidding.bids_per_cycle))):
+            pick = rng.choices(fits, weights=weights)[0]
+            if pick not in chosen:
+                chosen.append(pick)
+        for preference, advert in enumerate(chosen, start=1):
+            session.add(Bid(advert_id=advert.id, applicant_id=applicant.id, cycle_id=cycle.id, preference=preference,
+                            placed_at=opens_at + (now - opens_at) * rng.random(), placed_by=BidPlacedBy.APPLICANT))
+    session.flush()

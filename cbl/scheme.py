@@ -1,0 +1,168 @@
+"""The allocation scheme: the council's rules, loaded from TOML and checked at start-up."""
+
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+TIE_BREAKERS = ("band", "points", "band_date", "registration_date", "bedroom_need_match", "no_housing_debt")
+REVIEW_TYPES = ("suitability", "final_offer_duty", "eligibility", "band", "bedroom_need", "suspension")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Bands(_Strict):
+    order: list[str] = Field(min_length=1)
+    uses_points: bool = False
+    labels: dict[str, str] = {}
+
+    @field_validator("order")
+    @classmethod
+    def _unique(cls, order: list[str]) -> list[str]:
+        if len(set(order)) != len(order):
+            raise ValueError("each band may appear once")
+        return order
+
+    @model_validator(mode="after")
+    def _labels_name_bands(self) -> "Bands":
+        unknown = set(self.labels) - set(self.order)
+        if unknown:
+            raise ValueError(f"labels given for bands not in order: {sorted(unknown)}")
+        return self
+
+    def label(self, band: str) -> str:
+        return self.labels.get(band, band)
+
+
+class Ranking(_Strict):
+    tie_breakers: list[Literal[TIE_BREAKERS]] = ["band", "band_date", "registration_date"]  # type: ignore[valid-type]
+
+
+class Bidding(_Strict):
+    bids_per_cycle: int = Field(ge=1, le=50)
+    bid_while_under_offer: bool = False
+    auto_bid_for_vulnerable: bool = True
+
+
+class WeeklyTime(_Strict):
+    weekday: Literal[WEEKDAYS]  # type: ignore[valid-type]
+    time: time
+
+    @property
+    def weekday_index(self) -> int:
+        return WEEKDAYS.index(self.weekday)
+
+
+class CyclePattern(_Strict):
+    every_weeks: int = Field(default=1, ge=1, le=8)
+    opens: WeeklyTime
+    closes: WeeklyTime
+
+
+class Offers(_Strict):
+    response_working_days: int = Field(ge=1, le=30)
+    final_offer_response_working_days: int = Field(ge=1, le=30)
+
+
+class Refusals(_Strict):
+    unreasonable_refusals: int = Field(ge=1, le=10)
+    within_months: int = Field(ge=1, le=60)
+    suspension_months: int = Field(ge=0, le=60)
+    reasons: list[str] = Field(min_length=1)
+
+
+class BedroomNeed(_Strict):
+    rule: Literal["bedroom_standard", "lha"]
+
+
+class Reviews(_Strict):
+    request_within_days: int = Field(ge=1, le=365)
+    decide_within_days: int = Field(ge=1, le=365)
+    decide_within_days_by_type: dict[Literal[REVIEW_TYPES], int] = {}  # type: ignore[valid-type]
+
+    def decide_within(self, decision_type: str) -> int:
+        return self.decide_within_days_by_type.get(decision_type, self.decide_within_days)
+
+
+class Register(_Strict):
+    annual_review: bool = True
+    review_response_days: int = Field(ge=1, le=365)
+    reinstate_within_days: int = Field(ge=0, le=365)
+
+
+class Coded(_Strict):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
+    label: str = Field(min_length=1)
+
+
+def _unique_codes(items: list[Coded]) -> list[Coded]:
+    codes = [item.code for item in items]
+    if len(set(codes)) != len(codes):
+        raise ValueError("each code may appear once")
+    return items
+
+
+class Shortlisting(_Strict):
+    skip_reasons: list[Coded] = Field(min_length=1)
+
+    @field_validator("skip_reasons")
+    @classmethod
+    def _unique(cls, items: list[Coded]) -> list[Coded]:
+        return _unique_codes(items)
+
+
+class Nominations(_Strict):
+    decline_grounds: list[Coded] = Field(min_length=1)
+
+    @field_validator("decline_grounds")
+    @classmethod
+    def _unique(cls, items: list[Coded]) -> list[Coded]:
+        return _unique_codes(items)
+
+
+class Scheme(_Strict):
+    name: str = Field(min_length=1)
+    bands: Bands
+    ranking: Ranking = Ranking()
+    bidding: Bidding
+    cycle: CyclePattern
+    offers: Offers
+    refusals: Refusals
+    bedroom_need: BedroomNeed
+    reviews: Reviews
+    housing_register: Register = Field(alias="register")
+    shortlisting: Shortlisting
+    nominations: Nominations
+
+    @model_validator(mode="after")
+    def _points_rank_first(self) -> "Scheme":
+        if self.bands.uses_points and "points" not in self.ranking.tie_breakers:
+            raise ValueError("ranking.tie_breakers must include 'points' when bands.uses_points is true")
+        return self
+
+
+class SchemeError(ValueError):
+    """The scheme file cannot be used; the message names the file and the field."""
+
+
+def load_scheme(path: Path | str) -> Scheme:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SchemeError(f"scheme file {path} not found (set CBL_SCHEME to the scheme's path)") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SchemeError(f"scheme file {path} is not valid TOML: {error}") from None
+    try:
+        return Scheme.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in issue['loc']) or '(top level)'}: {issue['msg']}"
+            for issue in error.errors()
+        )
+        raise SchemeError(f"scheme file {path}: {problems}") from None

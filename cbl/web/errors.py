@@ -1,0 +1,60 @@
+"""Errors answered the same way everywhere: JSON for the API, a page for people. Never a bare 500."""
+
+import logging
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.response import Template
+from sqlalchemy.exc import OperationalError
+
+from cbl.services.errors import DomainError
+
+log = logging.getLogger("cbl")
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+def _answer(request: Request, status: int, code: str, message: str, details: object = None) -> Response:
+    if _wants_json(request):
+        body = {"error": {"code": code, "message": message}}
+        if details:
+            body["error"]["details"] = details
+        return Response(body, status_code=status, media_type=MediaType.JSON)
+    return Template("error.html", context={"status": status, "message": message}, status_code=status)
+
+
+def domain_error(request: Request, error: DomainError) -> Response:
+    details = {"field": error.field} if error.field else None
+    return _answer(request, error.status_code, error.code, error.message, details)
+
+
+def validation_error(request: Request, error: ValidationException) -> Response:
+    return _answer(request, 400, "invalid_request", "Some of what was sent could not be read.", error.extra)
+
+
+def http_error(request: Request, error: HTTPException) -> Response:
+    code = {401: "unauthorised", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+            429: "too_many_requests"}.get(error.status_code, "error")
+    return _answer(request, error.status_code, code, error.detail)
+
+
+def database_unavailable(request: Request, error: OperationalError) -> Response:
+    log.error("database unavailable: %s", type(error.orig).__name__ if error.orig else error)
+    return _answer(request, 503, "unavailable", "The service is busy or its database is unreachable. "
+                   "Nothing was changed; please try again in a minute.")
+
+
+def unexpected_error(request: Request, error: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return _answer(request, 500, "internal_error", "Something went wrong on our side. Nothing was changed.")
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error,
+    ValidationException: validation_error,
+    HTTPException: http_error,
+    OperationalError: database_unavailable,
+    Exception: unexpected_error,
+}

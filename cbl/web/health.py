@@ -1,0 +1,20 @@
+"""GET /health: the database answers and its schema is the code's."""
+
+from litestar import MediaType, Response, get
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from cbl.database import Database, current_revision, head_revision
+
+
+@get("/health", media_type=MediaType.JSON, sync_to_thread=True, include_in_schema=False)
+def health(db: Database) -> Response:
+    try:
+        with db.reading() as session:
+            session.execute(text("SELECT 1"))
+        schema = current_revision(db.engine)
+    except SQLAlchemyError:
+        return Response({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    if schema != head_revision():
+        return Response({"status": "unavailable", "database": "schema out of date"}, status_code=503)
+    return Response({"status": "ok", "database": db.dialect, "schema": schema}, status_code=200)
