@@ -4,7 +4,7 @@ from datetime import datetime
 from pathlib import Path
 
 from litestar import Litestar
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig

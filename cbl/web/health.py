@@ -1,5 +1,6 @@
 """GET /health: the database answers and its schema is the code's."""
 
+from litestar.di import NamedDependency
 from litestar import MediaType, Response, get
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -8,7 +9,7 @@ from cbl.database import Database, current_revision, head_revision
 
 
 @get("/health", media_type=MediaType.JSON, sync_to_thread=True, include_in_schema=False)
-def health(db: Database) -> Response:
+def health(db: NamedDependency[Database]) -> Response:
     try:
         with db.reading() as session:
             session.execute(text("SELECT 1"))

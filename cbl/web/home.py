@@ -1,5 +1,6 @@
 """The public site's front page."""
 
+from litestar.di import NamedDependency
 from litestar import get
 from litestar.response import Template
 from sqlmodel import func, select
@@ -11,7 +12,7 @@ from cbl.scheme import Scheme
 
 
 @get("/", sync_to_thread=True)
-def home(db: Database, scheme: Scheme) -> Template:
+def home(db: NamedDependency[Database], scheme: NamedDependency[Scheme]) -> Template:
     with db.reading() as session:
         cycle = session.exec(
             select(Cycle).where(Cycle.status == CycleStatus.OPEN).order_by(Cycle.opens_at.desc())

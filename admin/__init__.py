@@ -1,0 +1,1 @@
+"""Staff and provider sites."""

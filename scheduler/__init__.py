@@ -1,0 +1,1 @@
+"""Scheduled jobs: opening and closing bidding cycles."""
