@@ -26,7 +26,7 @@ from cbl.passwords import hash_password
 from cbl.scheme import Scheme
 from cbl.services.actors import SYSTEM
 from cbl.services.audit import audit
-from cbl.services.register import derive_bedroom_need
+from cbl.services.register import apply_household
 
 AREAS = ["Northgate", "Riverside", "Castlefields", "Old Town", "Millbrook", "Eastfield", "Hillcrest", "Southmead"]
 # Most households want the central areas; the outer estates get fewer bids.
@@ -196,7 +196,7 @@ def _applicants(session, rng, scheme, count, today, password, sign_ins):  # noqa
                                      sex=Sex(sex), relationship=relationship)
             members.append(member)
             session.add(member)
-        applicant.bedroom_need = derive_bedroom_need(members, scheme, today)
+        apply_household(applicant, members, scheme, today)
         session.add(BandAssessment(applicant_id=applicant.id, band=band, effective_date=band_date,
                                    reason="Assessed on application" if band_date == registered
                                    else "Change of circumstances"))

@@ -22,8 +22,14 @@ def run_migrations() -> None:
         engine.dispose()
 
 
+def _ours(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
+    # APScheduler keeps its job store in the same database and manages that table itself.
+    return not (type_ == "table" and name == "apscheduler_jobs")
+
+
 def _migrate(connection) -> None:
     context.configure(
+        include_object=_ours,
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",

@@ -11,6 +11,7 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
+from .access import ApiToken, Throttle, WebSession  # noqa: E402
 from .lettings import Advert, Bid, Cycle, ShortlistEntry  # noqa: E402
 from .nominations import AgreementQuota, Nomination, NominationAgreement  # noqa: E402
 from .offers import Offer, Refusal  # noqa: E402
@@ -33,6 +34,7 @@ from .stock import Property, Void  # noqa: E402
 metadata = SQLModel.metadata
 
 __all__ = [
+    "ApiToken", "Throttle", "WebSession",
     "Advert", "AgreementQuota", "Applicant", "Assessment", "AuditEvent", "BandAssessment", "Bid",
     "BiddingPreference", "CaseCheck", "CaseNote", "Cycle", "HouseholdMember", "Nomination",
     "NominationAgreement", "Offer", "Organisation", "OutboxMessage", "Property", "Refusal", "Review",

@@ -19,9 +19,11 @@ class Applicant(SQLModel, table=True):
     band_date: date | None = None
     points: int | None = None
     registration_date: date
-    # Derived from the household by the scheme's rule whenever the household changes; stored
-    # because the engine ranks hundreds of thousands of bids at once.
+    # Derived from the household whenever it changes (bedroom need by the scheme's rule);
+    # stored because the engine ranks hundreds of thousands of bids at once.
     bedroom_need: int = Field(default=1, ge=0)
+    household_size: int = Field(default=1, ge=1)
+    lead_date_of_birth: date | None = None
     local_connection: list[str] = Field(default_factory=list, sa_type=JSONList)
     needs: list[str] = Field(default_factory=list, sa_type=JSONList)
     homeless_duty: bool = False

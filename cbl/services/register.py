@@ -29,9 +29,16 @@ def derive_bedroom_need(members: list[HouseholdMember], scheme: Scheme, on: date
     return bedroom_need(household_people(members, on), scheme.bedroom_need.rule)
 
 
-def refresh_bedroom_need(session: Session, applicant: Applicant, scheme: Scheme, on: date) -> int:
-    """Recompute and store the household's bedroom need; call after any household change."""
-    members = list(session.exec(select(HouseholdMember).where(HouseholdMember.applicant_id == applicant.id)))
+def apply_household(applicant: Applicant, members: list[HouseholdMember], scheme: Scheme, on: date) -> None:
+    """Store what the ranking needs from the household: its size, the lead's birth date, bedroom need."""
+    lead = next((m for m in members if m.relationship is Relationship.LEAD), None)
+    applicant.household_size = max(1, len(members))
+    applicant.lead_date_of_birth = lead.date_of_birth if lead else None
     applicant.bedroom_need = derive_bedroom_need(members, scheme, on)
+
+
+def refresh_household(session: Session, applicant: Applicant, scheme: Scheme, on: date) -> None:
+    """Recompute the stored household facts; call after any change to the household."""
+    members = list(session.exec(select(HouseholdMember).where(HouseholdMember.applicant_id == applicant.id)))
+    apply_household(applicant, members, scheme, on)
     session.add(applicant)
-    return applicant.bedroom_need
