@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from cbl.models import AuditEvent
@@ -19,8 +20,10 @@ def audit(
     applicant_id: int | None = None,
 ) -> AuditEvent:
     """Record that `actor` did `action` to `subject` (a table row, flushed so it has its id)."""
-    if getattr(subject, "id", None) is None:
+    identity = sa.inspect(subject).identity
+    if identity is None:
         session.flush()
+        identity = sa.inspect(subject).identity
     if applicant_id is None:
         applicant_id = _case_of(subject)
     event = AuditEvent(
@@ -29,7 +32,7 @@ def audit(
         actor_name=actor.name,
         action=action,
         subject_type=type(subject).__tablename__,
-        subject_id=subject.id,
+        subject_id=identity[0] if len(identity) == 1 and isinstance(identity[0], int) else None,
         applicant_id=applicant_id,
         details=_plain(details or {}),
     )

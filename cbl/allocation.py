@@ -1,0 +1,63 @@
+"""The bridge between the register's tables and the engine's plain data (matching/)."""
+
+from collections.abc import Iterable
+from datetime import date
+
+import matching
+from cbl.bedrooms import age_on
+from cbl.models import Advert, AgreementQuota, Applicant, Property
+from cbl.models.states import ApplicationStatus
+from cbl.scheme import Scheme
+
+# The flags an officer records, as the group names the engine and the scheme's preference groups use.
+GROUP_FLAGS = {"homeless": "homeless_duty", "transfer": "transfer_tenant", "housing_debt": "housing_debt"}
+
+
+def policy(scheme: Scheme) -> matching.Policy:
+    return matching.Policy(bands=tuple(scheme.bands.order), tie_breakers=tuple(scheme.ranking.tie_breakers))
+
+
+def applicant_groups(applicant: Applicant) -> frozenset[str]:
+    return frozenset(group for group, flag in GROUP_FLAGS.items() if getattr(applicant, flag))
+
+
+def to_applicant(applicant: Applicant, scheme: Scheme, today: date) -> matching.Applicant:
+    # Only an active, banded application can be ranked; the engine reports anything else as not active.
+    active = applicant.status is ApplicationStatus.ACTIVE and applicant.band in scheme.bands.order
+    return matching.Applicant(
+        id=applicant.reference,
+        band=applicant.band if applicant.band in scheme.bands.order else scheme.bands.order[-1],
+        band_date=applicant.band_date or applicant.registration_date,
+        registration_date=applicant.registration_date,
+        bedroom_need=applicant.bedroom_need,
+        household_size=applicant.household_size,
+        age=age_on(applicant.lead_date_of_birth, today) if applicant.lead_date_of_birth else 0,
+        needs=frozenset(applicant.needs),
+        local_connection=frozenset(applicant.local_connection),
+        groups=applicant_groups(applicant),
+        points=applicant.points,
+        status="active" if active else applicant.status.value,
+    )
+
+
+def to_advert(advert: Advert, home: Property, landlord_code: str) -> matching.Advert:
+    return matching.Advert(
+        id=advert.reference,
+        bedrooms=home.bedrooms,
+        area=home.area,
+        landlord=landlord_code,
+        criteria=matching.Criteria(
+            min_bedroom_need=advert.min_bedroom_need, max_bedroom_need=advert.max_bedroom_need,
+            min_household=advert.min_household, max_household=advert.max_household, min_age=advert.min_age,
+            step_free=advert.step_free_only, wheelchair=advert.wheelchair_only, transfer_only=advert.transfer_only,
+        ),
+        preference_groups=tuple(advert.preference_groups),
+        agreement=str(advert.agreement_id) if advert.agreement_id else None,
+    )
+
+
+def to_agreements(quotas: Iterable[AgreementQuota]) -> tuple[matching.Agreement, ...]:
+    by_agreement: dict[int, list[matching.Quota]] = {}
+    for quota in quotas:
+        by_agreement.setdefault(quota.agreement_id, []).append(matching.Quota(quota.group, quota.min_share_pct / 100))
+    return tuple(matching.Agreement(str(agreement), tuple(q)) for agreement, q in sorted(by_agreement.items()))

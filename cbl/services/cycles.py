@@ -1,0 +1,195 @@
+"""Bidding cycles: planned from the scheme's pattern, opened, and closed through the engine.
+
+A close is one transaction: claim the cycle (a conditional UPDATE only one process can win),
+rank and allocate, store the shortlists and the proposal, mark it closed. A process that dies
+half way leaves nothing behind and the cycle still open, so the next reconcile closes it again
+from the same bids, with the same result.
+"""
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+import matching
+from cbl import allocation
+from cbl.calendar import local_date
+from cbl.cycles import current_or_next_window
+from cbl.models import (
+    Advert, AgreementQuota, Applicant, Bid, Cycle, Organisation, OutboxMessage, Property, ShortlistEntry, StaffUser,
+    Void,
+)
+from cbl.models.states import AdvertStatus, BidStatus, Channel, CycleStatus, StaffRole
+from cbl.scheme import Scheme
+
+from .actors import SYSTEM, Actor
+from .audit import audit
+
+log = logging.getLogger("cbl.cycles")
+ENGINE_TIME_LIMIT = 60.0
+
+
+def plan_next_cycle(session: Session, scheme: Scheme, zone: ZoneInfo, now: datetime) -> Cycle:
+    """Make sure the cycle open now (or the next to open) exists; return it."""
+    opens_at, closes_at = current_or_next_window(now, scheme.cycle, zone)
+    cycle = session.exec(select(Cycle).where(Cycle.opens_at == opens_at)).first()
+    if cycle is None:
+        cycle = Cycle(name=f"Cycle {opens_at.astimezone(zone):%Y-%m-%d}", opens_at=opens_at, closes_at=closes_at)
+        session.add(cycle)
+        audit(session, SYSTEM, "cycle.planned", cycle, {"opens_at": opens_at, "closes_at": closes_at})
+    return cycle
+
+
+def open_cycle(session: Session, actor: Actor, cycle_id: int, now: datetime) -> bool:
+    """Open a scheduled cycle whose time has come. False if there was nothing to do."""
+    actor.require("cycle.manage")
+    claimed = session.execute(
+        sa.update(Cycle).where(Cycle.id == cycle_id, Cycle.status == CycleStatus.SCHEDULED, Cycle.opens_at <= now,
+                               Cycle.closes_at > now)
+        .values(status=CycleStatus.OPEN)
+    ).rowcount
+    if claimed:
+        cycle = session.get(Cycle, cycle_id)
+        audit(session, actor, "cycle.opened", cycle, {"at": now})
+    return bool(claimed)
+
+
+def due_to_open(session: Session, now: datetime) -> list[int]:
+    return list(session.exec(select(Cycle.id).where(
+        Cycle.status == CycleStatus.SCHEDULED, Cycle.opens_at <= now, Cycle.closes_at > now)))
+
+
+def due_to_close(session: Session, now: datetime) -> list[int]:
+    return list(session.exec(select(Cycle.id).where(
+        Cycle.status.in_([CycleStatus.OPEN, CycleStatus.SCHEDULED]), Cycle.closes_at <= now)))
+
+
+def close_cycle(session: Session, actor: Actor, scheme: Scheme, cycle_id: int, now: datetime,
+                *, time_limit: float = ENGINE_TIME_LIMIT) -> bool:
+    """Close a cycle that is due: freeze bids, rank, allocate, store. False if already closed."""
+    actor.require("cycle.manage")
+    claimed = session.execute(
+        sa.update(Cycle)
+        .where(Cycle.id == cycle_id, Cycle.status.in_([CycleStatus.OPEN, CycleStatus.SCHEDULED]),
+               Cycle.closes_at <= now)
+        .values(status=CycleStatus.CLOSING)
+    ).rowcount
+    if not claimed:
+        return False
+    cycle = session.get(Cycle, cycle_id)
+    instance, ids = _instance(session, scheme, cycle, local_date(now))
+    result = matching.solve(instance, time_limit=time_limit)
+    shortlisted = _store_shortlists(session, result, ids)
+    session.execute(
+        sa.update(Advert).where(Advert.cycle_id == cycle.id, Advert.status == AdvertStatus.LIVE)
+        .values(status=AdvertStatus.SHORTLISTED)
+    )
+    session.execute(
+        sa.update(Void).where(Void.id.in_(sa.select(Advert.void_id).where(Advert.cycle_id == cycle.id)),
+                              Void.shortlisted_at.is_(None))
+        .values(shortlisted_at=now)
+    )
+    cycle.status, cycle.closed_at = CycleStatus.CLOSED, now
+    cycle.close_report = {
+        "engine_status": result.status,
+        "adverts": len(instance.adverts),
+        "bids": len(instance.bids),
+        "proposed_lets": len(result.allocation),
+        "quota_shortfalls": [vars_of(s) for s in result.quota_shortfalls],
+        "designated": result.designated,
+        "timings": result.timings,
+    }
+    session.add(cycle)
+    audit(session, actor, "cycle.closed", cycle, cycle.close_report)
+    _tell_officers(session, cycle, shortlisted, len(result.allocation))
+    log.info("closed %s: %d adverts, %d bids, %d proposed", cycle.name, len(instance.adverts),
+             len(instance.bids), len(result.allocation))
+    return True
+
+
+def vars_of(shortfall: matching.QuotaShortfall) -> dict:
+    return {"agreement": shortfall.agreement, "group": shortfall.group, "required": shortfall.required,
+            "achieved": shortfall.achieved, "shortfall": shortfall.shortfall}
+
+
+class _Ids:
+    """Engine ids (references) back to table ids."""
+
+    def __init__(self) -> None:
+        self.advert: dict[str, int] = {}
+        self.applicant: dict[str, int] = {}
+        self.bid: dict[tuple[str, str], int] = {}
+
+
+def _instance(session: Session, scheme: Scheme, cycle: Cycle, today) -> tuple[matching.Instance, _Ids]:  # noqa: ANN001
+    ids = _Ids()
+    adverts = []
+    rows = session.exec(
+        select(Advert, Property, Organisation.code)
+        .join(Property, Property.id == Advert.property_id)
+        .join(Organisation, Organisation.id == Property.landlord_id)
+        .where(Advert.cycle_id == cycle.id, Advert.status == AdvertStatus.LIVE)
+        .order_by(Advert.id)
+    ).all()
+    for advert, home, landlord in rows:
+        ids.advert[advert.reference] = advert.id
+        adverts.append(allocation.to_advert(advert, home, landlord))
+    live = set(ids.advert.values())
+    bid_rows = session.exec(
+        select(Bid.id, Bid.advert_id, Bid.preference, Applicant)
+        .join(Applicant, Applicant.id == Bid.applicant_id)
+        .where(Bid.cycle_id == cycle.id, Bid.status == BidStatus.ACTIVE)
+        .order_by(Bid.id)
+    ).all()
+    reference_of = {table_id: reference for reference, table_id in ids.advert.items()}
+    applicants: dict[str, matching.Applicant] = {}
+    bids = []
+    for bid_id, advert_id, preference, applicant in bid_rows:
+        if advert_id not in live:
+            continue
+        if applicant.reference not in applicants:
+            applicants[applicant.reference] = allocation.to_applicant(applicant, scheme, today)
+            ids.applicant[applicant.reference] = applicant.id
+        advert_reference = reference_of[advert_id]
+        ids.bid[(applicant.reference, advert_reference)] = bid_id
+        bids.append(matching.Bid(applicant.reference, advert_reference, preference))
+    agreement_ids = {a.agreement_id for a, _, _ in rows if a.agreement_id}
+    quotas = session.exec(select(AgreementQuota).where(AgreementQuota.agreement_id.in_(agreement_ids))).all()
+    return matching.Instance(
+        applicants=tuple(applicants.values()), adverts=tuple(adverts), bids=tuple(bids),
+        policy=allocation.policy(scheme), agreements=allocation.to_agreements(quotas),
+    ), ids
+
+
+def _store_shortlists(session: Session, result: matching.CycleResult, ids: _Ids) -> int:
+    rows = []
+    for advert_reference, entries in result.shortlists.items():
+        proposed = result.allocation.get(advert_reference)
+        for entry in entries:
+            rows.append({
+                "advert_id": ids.advert[advert_reference],
+                "applicant_id": ids.applicant[entry.applicant],
+                "bid_id": ids.bid[(entry.applicant, advert_reference)],
+                "position": entry.position,
+                "eligible": entry.eligible,
+                "reasons": [{"code": r.code, "message": r.message} for r in entry.reasons],
+                "explanation": entry.explanation,
+                "proposed": entry.applicant == proposed,
+                "status": "pending",
+            })
+    if rows:
+        session.execute(sa.insert(ShortlistEntry), rows)
+    return len(result.shortlists)
+
+
+def _tell_officers(session: Session, cycle: Cycle, adverts: int, proposed: int) -> None:
+    officers = session.exec(select(StaffUser).where(StaffUser.role == StaffRole.OFFICER, StaffUser.active)).all()
+    for officer in officers:
+        session.add(OutboxMessage(
+            channel=Channel.EMAIL, template="cycle_closed", staff_user_id=officer.id,
+            subject=f"{cycle.name} has closed: {adverts} shortlists ready",
+            body=f"{cycle.name} closed. {adverts} adverts have ranked shortlists and the engine proposes "
+                 f"{proposed} lets. Review them in the admin site.",
+        ))

@@ -1,0 +1,97 @@
+"""The scheduled work. Each job is a thin wrapper around a service call.
+
+APScheduler stores a job as a reference to a module-level function and its arguments, not a
+closure, so the jobs find the database, scheme and scheduler through `configure()`.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.base import BaseScheduler
+from sqlmodel import select
+
+from cbl.database import Database
+from cbl.models import Cycle
+from cbl.models.states import CycleStatus
+from cbl.scheme import Scheme
+from cbl.services import cycles
+from cbl.services.actors import SYSTEM
+from cbl.services.auto_bid import auto_bid_cycle
+
+log = logging.getLogger("cbl.scheduler")
+
+
+@dataclass
+class Runtime:
+    db: Database
+    scheme: Scheme
+    zone: ZoneInfo
+    scheduler: BaseScheduler | None = None
+
+
+_runtime: Runtime | None = None
+
+
+def configure(runtime: Runtime) -> None:
+    global _runtime
+    _runtime = runtime
+
+
+def runtime() -> Runtime:
+    if _runtime is None:
+        raise RuntimeError("scheduler.jobs.configure() has not been called")
+    return _runtime
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def open_cycle(cycle_id: int, now: datetime | None = None) -> None:
+    rt = runtime()
+    now = now or _now()
+    if rt.db.run(cycles.open_cycle, SYSTEM, cycle_id, now):
+        placed = rt.db.run(auto_bid_cycle, SYSTEM, rt.scheme, cycle_id, now)
+        log.info("opened cycle %s; auto-bid placed %d bids", cycle_id, placed)
+
+
+def close_cycle(cycle_id: int, now: datetime | None = None) -> None:
+    rt = runtime()
+    rt.db.run(cycles.close_cycle, SYSTEM, rt.scheme, cycle_id, now or _now())
+
+
+def reconcile(now: datetime | None = None) -> None:
+    """Bring the cycles up to date with the clock: close, plan and open whatever is due.
+
+    Runs at start-up and every minute, so a close that fell due while no scheduler was running
+    happens as soon as one is, and a job APScheduler dropped as missed is made good.
+    """
+    rt = runtime()
+    now = now or _now()
+    for cycle_id in rt.db.run(cycles.due_to_close, now):
+        close_cycle(cycle_id, now)
+    rt.db.run(cycles.plan_next_cycle, rt.scheme, rt.zone, now)
+    for cycle_id in rt.db.run(cycles.due_to_open, now):
+        open_cycle(cycle_id, now)
+    if rt.scheduler is not None:
+        schedule_coming_cycles(rt)
+
+
+def schedule_coming_cycles(rt: Runtime) -> None:
+    """A date job for each coming open and close, so that they happen on the minute."""
+    with rt.db.reading() as session:
+        coming = session.exec(select(Cycle).where(Cycle.status.in_([CycleStatus.SCHEDULED, CycleStatus.OPEN]))).all()
+    for cycle in coming:
+        if cycle.status is CycleStatus.SCHEDULED:
+            rt.scheduler.add_job(open_cycle, "date", run_date=cycle.opens_at, args=[cycle.id],
+                                 id=f"open-cycle-{cycle.id}", replace_existing=True)
+        rt.scheduler.add_job(close_cycle, "date", run_date=cycle.closes_at, args=[cycle.id],
+                             id=f"close-cycle-{cycle.id}", replace_existing=True)
+
+
+# The recurring jobs: id -> (function, trigger, trigger arguments).
+RECURRING = {
+    "reconcile-cycles": (reconcile, "interval", {"seconds": 60}),
+}
