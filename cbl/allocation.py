@@ -56,8 +56,9 @@ def to_advert(advert: Advert, home: Property, landlord_code: str) -> matching.Ad
     )
 
 
-def to_agreements(quotas: Iterable[AgreementQuota]) -> tuple[matching.Agreement, ...]:
-    by_agreement: dict[int, list[matching.Quota]] = {}
+def to_agreements(agreement_ids: Iterable[int], quotas: Iterable[AgreementQuota]) -> tuple[matching.Agreement, ...]:
+    """Every agreement the adverts fall under, with its group quotas (often none)."""
+    by_agreement: dict[int, list[matching.Quota]] = {agreement: [] for agreement in agreement_ids}
     for quota in quotas:
         by_agreement.setdefault(quota.agreement_id, []).append(matching.Quota(quota.group, quota.min_share_pct / 100))
     return tuple(matching.Agreement(str(agreement), tuple(q)) for agreement, q in sorted(by_agreement.items()))

@@ -1,27 +1,46 @@
 """The Litestar application factory: public site, admin, provider portal and API in one app."""
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 
 from litestar import Litestar
-from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from cbl import listings
 from cbl.assets import govuk_assets, stylesheet
 from cbl.database import Database, check_schema
 from cbl.scheme import Scheme, load_scheme
 from cbl.settings import Settings, load_settings
+from cbl.web import account, adverts
+from cbl.web.api import api_router
+from cbl.web.auth import SignInRequired, sign_in_required, viewer
 from cbl.web.errors import EXCEPTION_HANDLERS
 from cbl.web.health import health
 from cbl.web.home import home
 
 HERE = Path(__file__).parent
 
+SECURITY_HEADERS = [
+    # No inline scripts or styles anywhere, so the policy can be strict.
+    ResponseHeader(name="Content-Security-Policy", value=(
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")),
+    ResponseHeader(name="X-Frame-Options", value="DENY"),
+    ResponseHeader(name="Referrer-Policy", value="same-origin"),
+    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+    ResponseHeader(name="Permissions-Policy", value="camera=(), microphone=(), geolocation=()"),
+]
 
-def create_app(settings: Settings | None = None, *, db: Database | None = None,
-               scheme: Scheme | None = None) -> Litestar:
+
+def create_app(settings: Settings | None = None, *, db: Database | None = None, scheme: Scheme | None = None,
+               run_scheduler: bool = False) -> Litestar:
     """Build the app. Refuses (SchemaOutOfDate) on a database that has not been migrated."""
     settings = settings or load_settings()
     scheme = scheme or load_scheme(settings.scheme_path)
@@ -32,13 +51,25 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
         zone = settings.time_zone
         engine.engine.globals.update(
             service_name="Find a home", council_name="Anytown Council", scheme_name=scheme.name,
+            page_link=listings.page_link,
         )
-        engine.engine.filters["local_datetime"] = lambda moment: _local_datetime(moment, zone)
+        engine.engine.filters["local_datetime"] = lambda moment: local_datetime(moment, zone)
+        engine.engine.filters["long_date"] = long_date
+
+    on_startup: list[Callable] = []
+    on_shutdown: list[Callable] = []
+    if run_scheduler:
+        from scheduler import runner
+
+        holder = {}
+        on_startup.append(lambda: holder.update(scheduler=runner.start(db, scheme, settings)))
+        on_shutdown.append(lambda: holder["scheduler"].shutdown(wait=False) if "scheduler" in holder else None)
+    on_shutdown.append(db.dispose)
 
     return Litestar(
         route_handlers=[
-            health,
-            home,
+            health, home, adverts.advert_list, adverts.advert_page, adverts.bid_for_advert, adverts.results,
+            *account.ROUTES, api_router,
             create_static_files_router("/static/govuk/assets", directories=[govuk_assets()], name="govuk"),
             create_static_files_router("/static/build", directories=[stylesheet().parent], name="build"),
         ],
@@ -46,17 +77,27 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
             "db": Provide(lambda: db, use_cache=True, sync_to_thread=False),
             "scheme": Provide(lambda: scheme, use_cache=True, sync_to_thread=False),
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+            "viewer": Provide(viewer, sync_to_thread=True),
         },
         template_config=TemplateConfig(
             directory=[HERE / "templates"], engine=JinjaTemplateEngine, engine_callback=configure_templates,
         ),
-        exception_handlers=EXCEPTION_HANDLERS,
-        on_shutdown=[db.dispose],
+        csrf_config=CSRFConfig(secret=settings.secret_key, exclude=["/api/"], cookie_samesite="lax",
+                               cookie_httponly=True),
+        openapi_config=OpenAPIConfig(title="Choice-based lettings API", version="1.0.0", path="/api/v1/schema"),
+        exception_handlers={SignInRequired: sign_in_required, **EXCEPTION_HANDLERS},
+        response_headers=SECURITY_HEADERS,
+        on_startup=on_startup,
+        on_shutdown=on_shutdown,
         state={"db": db, "scheme": scheme, "settings": settings},
     )
 
 
-def _local_datetime(moment: datetime, zone) -> str:  # noqa: ANN001
+def local_datetime(moment: datetime, zone) -> str:  # noqa: ANN001
     local = moment.astimezone(zone)
     hour = local.strftime("%I:%M%p").lstrip("0").lower()
     return f"{hour} on {local:%A} {local.day} {local:%B %Y}"
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"

@@ -195,3 +195,34 @@ def queue_position(session: Session, scheme: Scheme, advert: Advert, applicant: 
     if mine is None:
         raise NotFound("You have not bid for this home.")
     return QueuePosition(advert.reference, mine.position, eligible, mine.reasons, mine.explanation)
+
+
+# --- homes a household can bid for ---------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class BidOption:
+    advert: Advert
+    bid: bool  # already bid for
+    barrier: str | None  # why the household cannot bid for it, in plain words; None if it can
+
+
+def bid_options(session: Session, scheme: Scheme, applicant: Applicant, now: datetime) -> list[BidOption]:
+    """Every live advert in the open cycle, with whether this household can bid for it and why not."""
+    rows = session.exec(
+        select(Advert, Cycle).join(Cycle, Cycle.id == Advert.cycle_id)
+        .where(Advert.status == AdvertStatus.LIVE, Cycle.status == CycleStatus.OPEN).order_by(Advert.reference)
+    ).all()
+    person = allocation.to_applicant(applicant, scheme, local_date(now))
+    everywhere = bidding_barrier(session, applicant, scheme, now)
+    bid_on = set(session.exec(select(Bid.advert_id).where(Bid.applicant_id == applicant.id,
+                                                          Bid.status == BidStatus.ACTIVE)).all())
+    used = {cycle.id: active_bid_count(session, applicant.id, cycle.id) for _, cycle in rows}
+    options = []
+    for advert, cycle in rows:
+        reasons = matching.eligibility(person, engine_advert(session, advert))
+        barrier = (everywhere or _cycle_closed_reason(cycle, advert, now)
+                   or (" ".join(r.message for r in reasons) if reasons else None))
+        if barrier is None and advert.id not in bid_on and used[cycle.id] >= scheme.bidding.bids_per_cycle:
+            barrier = f"You have used all {scheme.bidding.bids_per_cycle} of your bids this cycle."
+        options.append(BidOption(advert, advert.id in bid_on, barrier))
+    return options

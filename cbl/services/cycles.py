@@ -159,7 +159,7 @@ def _instance(session: Session, scheme: Scheme, cycle: Cycle, today) -> tuple[ma
     quotas = session.exec(select(AgreementQuota).where(AgreementQuota.agreement_id.in_(agreement_ids))).all()
     return matching.Instance(
         applicants=tuple(applicants.values()), adverts=tuple(adverts), bids=tuple(bids),
-        policy=allocation.policy(scheme), agreements=allocation.to_agreements(quotas),
+        policy=allocation.policy(scheme), agreements=allocation.to_agreements(agreement_ids, quotas),
     ), ids
 
 

@@ -12,7 +12,7 @@ from cbl.scheme import Scheme
 
 
 @get("/", sync_to_thread=True)
-def home(db: NamedDependency[Database], scheme: NamedDependency[Scheme]) -> Template:
+def home(db: NamedDependency[Database], scheme: NamedDependency[Scheme], viewer: NamedDependency[object]) -> Template:
     with db.reading() as session:
         cycle = session.exec(
             select(Cycle).where(Cycle.status == CycleStatus.OPEN).order_by(Cycle.opens_at.desc())
@@ -20,4 +20,4 @@ def home(db: NamedDependency[Database], scheme: NamedDependency[Scheme]) -> Temp
         live = session.exec(
             select(func.count()).select_from(Advert).where(Advert.status == AdvertStatus.LIVE)
         ).one()
-    return Template("home.html", context={"cycle": cycle, "live_adverts": live, "scheme": scheme})
+    return Template("home.html", context={"cycle": cycle, "live_adverts": live, "scheme": scheme, "viewer": viewer})

@@ -1,0 +1,245 @@
+"""What applicants see of adverts: the public list with its filters, one advert in plain words, let results."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, func, select
+
+from cbl.models import Advert, Applicant, Bid, Cycle, Organisation, Property, ShortlistEntry, Void
+from cbl.models.states import AdvertStatus, BidStatus, CycleStatus, PropertyType, ShortlistStatus
+from cbl.services.errors import InvalidInput, NotFound
+
+PER_PAGE = 20
+GROUP_WORDS = {
+    "homeless": "households the council owes the main homelessness duty",
+    "transfer": "existing council and housing association tenants moving home",
+    "working": "households in work",
+    "downsizer": "tenants moving to a smaller home",
+    "housing_debt": "households with housing-related debt",
+}
+NEED_WORDS = {"step_free": "households who need a home without steps", "wheelchair": "wheelchair users"}
+
+
+def money(pence: int) -> str:
+    return f"£{pence // 100:,}.{pence % 100:02d}"
+
+
+def floor_words(floor: int) -> str:
+    if floor < 0:
+        return "Basement"
+    if floor == 0:
+        return "Ground floor"
+    suffix = "th" if 10 <= floor % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(floor % 10, "th")
+    return f"{floor}{suffix} floor"
+
+
+def preference_group_words(group: str) -> str:
+    kind, _, name = group.partition(":")
+    if kind == "local":
+        return f"households with a local connection to {name}"
+    if kind == "group":
+        return GROUP_WORDS.get(name, f"households in the group “{name.replace('_', ' ')}”")
+    if kind == "need":
+        return NEED_WORDS.get(name, f"households who need {name.replace('_', ' ')}")
+    return group
+
+
+def criteria_words(advert: Advert) -> list[str]:
+    """Who may bid, as sentences an applicant understands."""
+    words = []
+    low, high = advert.min_bedroom_need, advert.max_bedroom_need
+    if low is not None and high is not None:
+        words.append(f"Households who need {low} bedroom{'s' * (low != 1)}" if low == high
+                     else f"Households who need {low} to {high} bedrooms")
+    elif low is not None:
+        words.append(f"Households who need at least {low} bedroom{'s' * (low != 1)}")
+    elif high is not None:
+        words.append(f"Households who need no more than {high} bedroom{'s' * (high != 1)}")
+    if advert.min_household is not None or advert.max_household is not None:
+        low_h, high_h = advert.min_household, advert.max_household
+        if low_h is not None and high_h is not None:
+            words.append(f"Households of {low_h} to {high_h} people" if low_h != high_h else f"Households of {low_h} people")
+        elif low_h is not None:
+            words.append(f"Households of at least {low_h} people")
+        else:
+            words.append(f"Households of no more than {high_h} people")
+    if advert.min_age is not None:
+        words.append(f"The applicant must be {advert.min_age} or older")
+    if advert.wheelchair_only:
+        words.append("For a household with a wheelchair user")
+    elif advert.step_free_only:
+        words.append("For a household who needs a home without steps")
+    if advert.transfer_only:
+        words.append("Only for existing council or housing association tenants")
+    return words or ["Any household on the register"]
+
+
+@dataclass(frozen=True)
+class AdvertCard:
+    reference: str
+    bedrooms: int
+    property_type: str
+    area: str
+    address: str
+    landlord: str
+    landlord_code: str
+    weekly_rent: str
+    weekly_charges: str
+    weekly_total: str
+    floor: str
+    lift: bool
+    step_free: bool
+    garden: bool
+    sheltered: bool
+    description: str
+    opens_at: datetime
+    closes_at: datetime
+    open_for_bids: bool
+    bids: int
+    criteria: list[str] = field(default_factory=list)
+    preference_groups: list[str] = field(default_factory=list)
+    advert: Advert | None = None
+
+    @property
+    def title(self) -> str:
+        size = "Studio" if self.bedrooms == 0 else f"{self.bedrooms} bedroom"
+        return f"{size} {self.property_type} in {self.area}"
+
+
+def _card(advert: Advert, home: Property, landlord: Organisation, cycle: Cycle, bids: int) -> AdvertCard:
+    return AdvertCard(
+        reference=advert.reference, bedrooms=home.bedrooms, property_type=home.property_type.value,
+        area=home.area, address=home.address.split(",")[0].lstrip("0123456789 ") + ", " + home.area,
+        landlord=landlord.name, landlord_code=landlord.code,
+        weekly_rent=money(home.weekly_rent_pence), weekly_charges=money(home.weekly_charges_pence),
+        weekly_total=money(home.weekly_rent_pence + home.weekly_charges_pence),
+        floor=floor_words(home.floor), lift=home.lift, step_free=home.step_free, garden=home.garden,
+        sheltered=home.sheltered, description=advert.description, opens_at=cycle.opens_at,
+        closes_at=cycle.closes_at, open_for_bids=cycle.status is CycleStatus.OPEN and advert.status is AdvertStatus.LIVE,
+        bids=bids, criteria=criteria_words(advert),
+        preference_groups=[preference_group_words(g) for g in advert.preference_groups], advert=advert,
+    )
+
+
+@dataclass(frozen=True)
+class AdvertFilters:
+    bedrooms: int | None = None
+    area: str | None = None
+    property_type: str | None = None
+    landlord: str | None = None
+    page: int = 1
+
+    @classmethod
+    def parse(cls, bedrooms: str | None, area: str | None, property_type: str | None, landlord: str | None,
+              page: str | None) -> "AdvertFilters":
+        """Read the filters from a query string, refusing values that cannot be right."""
+        def number(text: str | None, name: str, low: int, high: int) -> int | None:
+            if text in (None, ""):
+                return None
+            if not text.strip().isdigit() or not low <= int(text) <= high:
+                raise InvalidInput(f"{name} must be a whole number from {low} to {high}.", field=name.lower())
+            return int(text)
+
+        kind = property_type or None
+        if kind is not None and kind not in {t.value for t in PropertyType}:
+            raise InvalidInput("Property type must be one of: " + ", ".join(t.value for t in PropertyType) + ".",
+                               field="property_type")
+        return cls(number(bedrooms, "Bedrooms", 0, 10), (area or "").strip()[:100] or None, kind,
+                   (landlord or "").strip()[:32] or None, number(page, "Page", 1, 10_000) or 1)
+
+
+def page_link(filters: AdvertFilters, page: int) -> str:
+    """The list's address for another page, with the same filters."""
+    from urllib.parse import urlencode
+
+    values = {"bedrooms": filters.bedrooms, "area": filters.area, "property_type": filters.property_type,
+              "landlord": filters.landlord, "page": page}
+    return "/adverts?" + urlencode({k: v for k, v in values.items() if v not in (None, "")})
+
+
+def _public_query():
+    bids = (select(Bid.advert_id, func.count().label("bids")).where(Bid.status == BidStatus.ACTIVE)
+            .group_by(Bid.advert_id).subquery())
+    query = (
+        select(Advert, Property, Organisation, Cycle, func.coalesce(bids.c.bids, 0))
+        .join(Property, Property.id == Advert.property_id)
+        .join(Organisation, Organisation.id == Property.landlord_id)
+        .join(Cycle, Cycle.id == Advert.cycle_id)
+        .outerjoin(bids, bids.c.advert_id == Advert.id)
+    )
+    return query
+
+
+def search_adverts(session: Session, filters: AdvertFilters) -> tuple[list[AdvertCard], int]:
+    """The live adverts of the open cycle that match the filters, a page at a time."""
+    query = _public_query().where(Advert.status == AdvertStatus.LIVE, Cycle.status == CycleStatus.OPEN)
+    if filters.bedrooms is not None:
+        query = query.where(Property.bedrooms == filters.bedrooms)
+    if filters.area:
+        query = query.where(Property.area == filters.area)
+    if filters.property_type:
+        query = query.where(Property.property_type == PropertyType(filters.property_type))
+    if filters.landlord:
+        query = query.where(Organisation.code == filters.landlord)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(Advert.reference).offset((filters.page - 1) * PER_PAGE).limit(PER_PAGE)
+    ).all()
+    return [_card(*row) for row in rows], total
+
+
+def filter_choices(session: Session) -> dict[str, list]:
+    live = (select(Property.area, Organisation.code, Organisation.name)
+            .join(Advert, Advert.property_id == Property.id)
+            .join(Organisation, Organisation.id == Property.landlord_id)
+            .join(Cycle, Cycle.id == Advert.cycle_id)
+            .where(Advert.status == AdvertStatus.LIVE, Cycle.status == CycleStatus.OPEN))
+    rows = session.exec(live).all()
+    return {
+        "areas": sorted({area for area, _, _ in rows}),
+        "landlords": sorted({(code, name) for _, code, name in rows}, key=lambda pair: pair[1]),
+        "property_types": [t.value for t in PropertyType],
+    }
+
+
+def advert_card(session: Session, reference: str) -> AdvertCard:
+    row = session.exec(_public_query().where(Advert.reference == reference,
+                                             Advert.status != AdvertStatus.DRAFT)).first()
+    if row is None:
+        raise NotFound(f"There is no advert {reference}.")
+    return _card(*row)
+
+
+@dataclass(frozen=True)
+class LetResult:
+    reference: str
+    title: str
+    let_on: date | None
+    band: str | None
+    band_date: date | None
+    bids: int
+
+
+def let_results(session: Session, limit: int = 50) -> list[LetResult]:
+    """Past lets, without personal data: the band and effective date of the household housed."""
+    bids = (select(ShortlistEntry.advert_id, func.count().label("bids")).group_by(ShortlistEntry.advert_id)
+            .subquery())
+    rows = session.exec(
+        select(Advert, Property, Void.tenancy_start_date, Applicant.band, Applicant.band_date, bids.c.bids)
+        .join(Property, Property.id == Advert.property_id)
+        .join(Void, Void.id == Advert.void_id)
+        .join(ShortlistEntry, sa.and_(ShortlistEntry.advert_id == Advert.id,
+                                      ShortlistEntry.status == ShortlistStatus.HOUSED))
+        .join(Applicant, Applicant.id == ShortlistEntry.applicant_id)
+        .join(bids, bids.c.advert_id == Advert.id)
+        .where(Advert.status == AdvertStatus.LET)
+        .order_by(Void.tenancy_start_date.desc(), Advert.reference)
+        .limit(limit)
+    ).all()
+    results = []
+    for advert, home, let_on, band, band_date, count in rows:
+        size = "Studio" if home.bedrooms == 0 else f"{home.bedrooms} bedroom"
+        results.append(LetResult(advert.reference, f"{size} {home.property_type.value} in {home.area}", let_on,
+                                 band, band_date, count))
+    return results

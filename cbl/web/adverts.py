@@ -1,0 +1,70 @@
+"""Public pages: the adverts list with its filters, an advert, bidding for it, and past let results."""
+
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.response import Redirect, Template
+
+from cbl import listings
+from cbl.database import Database
+from cbl.models import Applicant
+from cbl.scheme import Scheme
+from cbl.services.bidding import place_bid, queue_position
+from cbl.services.errors import DomainError, NotFound
+from cbl.web.auth import Viewer, applicant_actor, now, signed_in_applicant
+
+
+@get("/adverts", sync_to_thread=True)
+def advert_list(db: NamedDependency[Database], viewer: NamedDependency[Viewer | None],
+                bedrooms: str | None = None, area: str | None = None, property_type: str | None = None,
+                landlord: str | None = None, page: str | None = None) -> Template:
+    filters = listings.AdvertFilters.parse(bedrooms, area, property_type, landlord, page)
+    with db.reading() as session:
+        cards, total = listings.search_adverts(session, filters)
+        choices = listings.filter_choices(session)
+    pages = max(1, -(-total // listings.PER_PAGE))
+    return Template("public/adverts/list.html", context={
+        "cards": cards, "total": total, "filters": filters, "choices": choices, "pages": pages, "viewer": viewer,
+    })
+
+
+def _advert_page(db: Database, scheme: Scheme, reference: str, viewer: Viewer | None,
+                 error: DomainError | None = None) -> Template:
+    with db.reading() as session:
+        card = listings.advert_card(session, reference)
+        mine = None
+        if viewer is not None and viewer.kind == "applicant":
+            applicant = session.get(Applicant, viewer.id)
+            try:
+                mine = queue_position(session, scheme, card.advert, applicant, now())
+            except NotFound:
+                mine = None
+    return Template("public/adverts/advert.html", status_code=error.status_code if error else 200, context={
+        "card": card, "viewer": viewer, "position": mine, "error": error,
+    })
+
+
+@get("/adverts/{reference:str}", sync_to_thread=True)
+def advert_page(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
+                viewer: NamedDependency[Viewer | None], reference: str) -> Template:
+    return _advert_page(db, scheme, reference, viewer)
+
+
+@post("/adverts/{reference:str}/bid", sync_to_thread=True)
+def bid_for_advert(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
+                   viewer: NamedDependency[Viewer | None], request: Request, reference: str) -> Template | Redirect:
+    applicant = signed_in_applicant(viewer, db, request)
+    try:
+        db.run(place_bid, applicant_actor(applicant), scheme, applicant.id, reference, now())
+    except DomainError as error:
+        if isinstance(error, NotFound):
+            raise
+        return _advert_page(db, scheme, reference, viewer, error)
+    return Redirect(f"/account/bids?placed={reference}", status_code=303)
+
+
+@get("/results", sync_to_thread=True)
+def results(db: NamedDependency[Database], viewer: NamedDependency[Viewer | None]) -> Template:
+    with db.reading() as session:
+        lets = listings.let_results(session)
+    return Template("public/results.html", context={"lets": lets, "viewer": viewer})
+

@@ -1,0 +1,125 @@
+"""Who is signed in: sessions kept in the database, a fresh random id at every sign-in.
+
+The cookie holds a random token; the database keeps only its hash, the account it belongs to and
+when it expires. Signing in always starts a new session (no fixation); signing out deletes it;
+an idle session expires. Every worker sees the same sessions.
+"""
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from litestar import Request, Response
+from litestar.di import NamedDependency
+from litestar.response import Redirect
+from sqlmodel import Session, select
+
+from cbl.database import Database
+from cbl.models import Applicant, StaffUser, WebSession
+from cbl.services import actors
+from cbl.services.actors import Actor
+from cbl.services.sign_in import digest
+
+COOKIE = "cbl_session"
+IDLE_TIMEOUT = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    kind: str  # "applicant" or "staff"
+    id: int
+    token: str
+
+
+class SignInRequired(Exception):
+    """Raised by pages that need a signed-in user; answered with a redirect to the sign-in page."""
+
+    def __init__(self, path: str = "/sign-in") -> None:
+        self.path = path
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def start_session(session: Session, kind: str, user_id: int, at: datetime) -> str:
+    token = secrets.token_urlsafe(32)
+    session.add(WebSession(key=digest(token), data=json.dumps({"kind": kind, "id": user_id}).encode(),
+                           expires_at=at + IDLE_TIMEOUT))
+    return token
+
+
+def end_session(session: Session, token: str) -> None:
+    row = session.get(WebSession, digest(token))
+    if row is not None:
+        session.delete(row)
+
+
+def load_viewer(db: Database, token: str | None, at: datetime) -> Viewer | None:
+    if not token or len(token) > 100:
+        return None
+    with db.reading() as session:
+        row = session.get(WebSession, digest(token))
+        if row is None or row.expires_at is None or row.expires_at <= at:
+            return None
+        data = json.loads(row.data)
+        renew = row.expires_at - at < IDLE_TIMEOUT / 2
+    if renew:  # sliding expiry, written at most every quarter of an hour
+        with db.transaction() as session:
+            stored = session.get(WebSession, digest(token))
+            if stored is not None:
+                stored.expires_at = at + IDLE_TIMEOUT
+    return Viewer(data["kind"], data["id"], token)
+
+
+def set_session_cookie(response: Response, request: Request, token: str) -> Response:
+    response.set_cookie(COOKIE, token, httponly=True, samesite="lax", secure=request.url.scheme == "https",
+                        path="/")
+    return response
+
+
+def clear_session_cookie(response: Response) -> Response:
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+# --- dependencies ----------------------------------------------------------------------------
+
+def viewer(request: Request, db: NamedDependency[Database]) -> Viewer | None:
+    return load_viewer(db, request.cookies.get(COOKIE), now())
+
+
+def signed_in_applicant(viewer: Viewer | None, db: NamedDependency[Database], request: Request) -> Applicant:
+    if viewer is None or viewer.kind != "applicant":
+        raise SignInRequired(f"/sign-in?next={request.url.path}")
+    with db.reading() as session:
+        applicant = session.get(Applicant, viewer.id)
+    if applicant is None:
+        raise SignInRequired()
+    return applicant
+
+
+def applicant_actor(applicant: Applicant) -> Actor:
+    return actors.applicant(applicant)
+
+
+def signed_in_staff(viewer: Viewer | None, db: NamedDependency[Database]) -> StaffUser:
+    if viewer is None or viewer.kind != "staff":
+        raise SignInRequired("/admin/sign-in")
+    with db.reading() as session:
+        user = session.get(StaffUser, viewer.id)
+    if user is None or not user.active:
+        raise SignInRequired("/admin/sign-in")
+    return user
+
+
+def sign_in_required(request: Request, error: SignInRequired) -> Response:
+    return Redirect(error.path, status_code=303)
+
+
+def purge_expired_sessions(session: Session, at: datetime) -> int:
+    rows = session.exec(select(WebSession).where(WebSession.expires_at <= at)).all()
+    for row in rows:
+        session.delete(row)
+    return len(rows)
