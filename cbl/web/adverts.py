@@ -2,6 +2,7 @@
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from cbl import listings
@@ -15,8 +16,8 @@ from cbl.web.auth import Viewer, applicant_actor, now, signed_in_applicant
 
 @get("/adverts", sync_to_thread=True)
 def advert_list(db: NamedDependency[Database], viewer: NamedDependency[Viewer | None],
-                bedrooms: str | None = None, area: str | None = None, property_type: str | None = None,
-                landlord: str | None = None, page: str | None = None) -> Template:
+                bedrooms: FromQuery[str | None] = None, area: FromQuery[str | None] = None, property_type: FromQuery[str | None] = None,
+                landlord: FromQuery[str | None] = None, page: FromQuery[str | None] = None) -> Template:
     filters = listings.AdvertFilters.parse(bedrooms, area, property_type, landlord, page)
     with db.reading() as session:
         cards, total = listings.search_adverts(session, filters)
@@ -45,13 +46,13 @@ def _advert_page(db: Database, scheme: Scheme, reference: str, viewer: Viewer | 
 
 @get("/adverts/{reference:str}", sync_to_thread=True)
 def advert_page(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
-                viewer: NamedDependency[Viewer | None], reference: str) -> Template:
+                viewer: NamedDependency[Viewer | None], reference: FromPath[str]) -> Template:
     return _advert_page(db, scheme, reference, viewer)
 
 
 @post("/adverts/{reference:str}/bid", sync_to_thread=True)
 def bid_for_advert(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
-                   viewer: NamedDependency[Viewer | None], request: Request, reference: str) -> Template | Redirect:
+                   viewer: NamedDependency[Viewer | None], request: Request, reference: FromPath[str]) -> Template | Redirect:
     applicant = signed_in_applicant(viewer, db, request)
     try:
         db.run(place_bid, applicant_actor(applicant), scheme, applicant.id, reference, now())

@@ -8,6 +8,7 @@ from datetime import datetime
 import msgspec
 from litestar import Request, Router, delete, get, post
 from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.exceptions import NotAuthorizedException
 from sqlmodel import select
 
@@ -104,8 +105,8 @@ def api_applicant(request: Request, db: NamedDependency[Database]) -> Applicant:
 
 
 @get("/adverts", sync_to_thread=True, summary="Live adverts in the open cycle")
-def list_adverts(db: NamedDependency[Database], bedrooms: str | None = None, area: str | None = None,
-                 property_type: str | None = None, landlord: str | None = None, page: str | None = None) -> AdvertPage:
+def list_adverts(db: NamedDependency[Database], bedrooms: FromQuery[str | None] = None, area: FromQuery[str | None] = None,
+                 property_type: FromQuery[str | None] = None, landlord: FromQuery[str | None] = None, page: FromQuery[str | None] = None) -> AdvertPage:
     filters = listings.AdvertFilters.parse(bedrooms, area, property_type, landlord, page)
     with db.reading() as session:
         cards, total = listings.search_adverts(session, filters)
@@ -113,13 +114,13 @@ def list_adverts(db: NamedDependency[Database], bedrooms: str | None = None, are
 
 
 @get("/adverts/{reference:str}", sync_to_thread=True, summary="One advert")
-def get_advert(db: NamedDependency[Database], reference: str) -> AdvertOut:
+def get_advert(db: NamedDependency[Database], reference: FromPath[str]) -> AdvertOut:
     with db.reading() as session:
         return _advert_out(listings.advert_card(session, reference))
 
 
 @post("/tokens", sync_to_thread=True, summary="Sign in: exchange reference and password for an API token")
-def create_token(db: NamedDependency[Database], request: Request, data: TokenRequest) -> TokenOut:
+def create_token(db: NamedDependency[Database], request: Request, data: JSONBody[TokenRequest]) -> TokenOut:
     address = request.client.host if request.client else "unknown"
     applicant = db.run(sign_in.authenticate_applicant, data.reference[:32], data.password[:200], address, now())
     if applicant is None:
@@ -153,7 +154,7 @@ def my_bids(db: NamedDependency[Database], scheme: NamedDependency[Scheme], me: 
 
 @post("/me/bids", sync_to_thread=True, summary="Bid for an advert", status_code=201)
 def create_bid(db: NamedDependency[Database], scheme: NamedDependency[Scheme], me: NamedDependency[Applicant],
-               data: BidRequest) -> BidOut:
+               data: JSONBody[BidRequest]) -> BidOut:
     if not data.advert or len(data.advert) > 32:
         raise InvalidInput("Give the advert's reference, like AD00012.", field="advert")
     bid = db.run(place_bid, actors.applicant(me), scheme, me.id, data.advert, now())
@@ -162,7 +163,7 @@ def create_bid(db: NamedDependency[Database], scheme: NamedDependency[Scheme], m
 
 
 @delete("/me/bids/{bid_id:int}", sync_to_thread=True, summary="Withdraw a bid", status_code=200)
-def delete_bid(db: NamedDependency[Database], me: NamedDependency[Applicant], bid_id: int) -> dict[str, str]:
+def delete_bid(db: NamedDependency[Database], me: NamedDependency[Applicant], bid_id: FromPath[int]) -> dict[str, str]:
     db.run(withdraw_bid, actors.applicant(me), bid_id, now())
     return {"status": "withdrawn"}
 

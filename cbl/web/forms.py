@@ -1,12 +1,11 @@
 """Reading form fields safely: one value or many, trimmed and bounded, never an exception."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import URLEncodedBody
 
 # A submitted HTML form: each field one string, or a list when the field repeats (checkboxes).
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Form = URLEncodedBody[dict[str, Any]]
 
 MAX_FIELD = 5000
 

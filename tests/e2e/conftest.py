@@ -1,0 +1,78 @@
+"""The real app over a migrated database with a small world in it, and a visitor-like client."""
+
+import re
+
+import pytest
+from litestar.testing import TestClient
+
+from cbl.app import create_app
+from cbl.settings import load_settings
+from tests.factories import PASSWORD, add_advert, add_applicant, make_world
+from tests.pages import check_page
+
+CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+class Browser:
+    """A TestClient that fills in the CSRF token the way a visitor submitting our forms does."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+
+    def get(self, path: str, **kwargs):
+        response = self.client.get(path, **kwargs)
+        if response.headers.get("content-type", "").startswith("text/html") and response.status_code < 500:
+            check_page(response.text)
+        return response
+
+    def token(self, path: str = "/sign-in") -> str:
+        match = CSRF.search(self.client.get(path).text)
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    def post(self, path: str, data: dict | None = None, *, form_page: str = "/sign-in", **kwargs):
+        fields = dict(data or {})
+        fields["_csrf_token"] = self.token(form_page)
+        response = self.client.post(path, data=fields, follow_redirects=False, **kwargs)
+        if response.headers.get("content-type", "").startswith("text/html") and response.status_code < 500:
+            if response.text.strip():
+                check_page(response.text)
+        return response
+
+    def sign_in(self, reference: str, password: str = PASSWORD):
+        return self.post("/sign-in", {"reference": reference, "password": password})
+
+
+@pytest.fixture
+def world(db, scheme):
+    """An open cycle whose times surround the real clock (pages use it), with adverts and households."""
+    from datetime import datetime, timezone
+
+    real_now = datetime.now(timezone.utc)
+    with db.transaction() as s:
+        world = make_world(s, scheme, adverts=5, now=real_now)
+        add_advert(s, world, "FAM1", bedrooms=3, area="Riverside", min_bedroom_need=2, max_bedroom_need=3)
+        add_applicant(s, scheme, world, "HR000001", band="C")
+        add_applicant(s, scheme, world, "HR000002", band="A")
+        add_applicant(s, scheme, world, "HR000003", band="B")
+    return world
+
+
+@pytest.fixture
+def app(db, scheme, tmp_path):
+    settings = load_settings({"CBL_DATABASE_URL": db.url, "CBL_SECRET_KEY": "test-secret-key-" * 3}, workdir=tmp_path)
+    return create_app(settings, db=db, scheme=scheme)
+
+
+@pytest.fixture
+def visitor(app):
+    with TestClient(app) as client:
+        yield Browser(client)
+
+
+@pytest.fixture
+def other_visitor(app):
+    with TestClient(app) as client:
+        yield Browser(client)
+
+
