@@ -4,7 +4,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
@@ -68,8 +68,11 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
 
     return Litestar(
         route_handlers=[
-            health, home, adverts.advert_list, adverts.advert_page, adverts.bid_for_advert, adverts.results,
-            *account.ROUTES, api_router,
+            Router("/", include_in_schema=False, route_handlers=[
+                health, home, adverts.advert_list, adverts.advert_page, adverts.bid_for_advert, adverts.results,
+                *account.ROUTES,
+            ]),
+            api_router,
             create_static_files_router("/static/govuk/assets", directories=[govuk_assets()], name="govuk"),
             create_static_files_router("/static/build", directories=[stylesheet().parent], name="build"),
         ],

@@ -97,12 +97,30 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
             if demo.is_empty(session):
                 print("Empty database: seeding the demo council ...")
                 sign_ins = demo.seed(session, scheme, seed=args.seed)
-    app = create_app(settings, db=db, scheme=scheme)
+    app = create_app(settings, db=db, scheme=scheme, run_scheduler=settings.embed_scheduler)
     base = f"http://{settings.host}:{settings.port}"
     print(f"\nPublic site:      {base}/\nHealth:           {base}/health")
     if sign_ins:
         _print_sign_ins(sign_ins)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    return 0
+
+
+def _scheduler(settings: Settings, args: argparse.Namespace) -> int:
+    from cbl.scheme import load_scheme
+    from scheduler import runner
+
+    logging.getLogger("cbl").setLevel(logging.INFO)
+    scheme = load_scheme(settings.scheme_path)
+    db = database.Database(settings.database_url)
+    database.check_schema(db)
+    print("Scheduler running: opening and closing cycles. Stop with Ctrl+C.")
+    try:
+        runner.start(db, scheme, settings, blocking=True)
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        db.dispose()
     return 0
 
 
@@ -129,6 +147,9 @@ def parser() -> argparse.ArgumentParser:
     assets = commands.add_parser("assets", help="install and compile the GOV.UK Frontend stylesheet")
     assets.add_argument("--force", action="store_true")
     assets.set_defaults(run=_assets)
+
+    commands.add_parser("scheduler", help="run the cycle scheduler on its own (set CBL_EMBED_SCHEDULER=0 "
+                        "for the web workers)").set_defaults(run=_scheduler)
 
     up = commands.add_parser("up", help="migrate, seed the demo if empty, and serve the site")
     up.add_argument("--no-demo", action="store_true", help="do not seed an empty database")

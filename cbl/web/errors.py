@@ -35,9 +35,14 @@ def validation_error(request: Request, error: ValidationException) -> Response:
 
 
 def http_error(request: Request, error: HTTPException) -> Response:
-    code = {401: "unauthorised", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-            429: "too_many_requests"}.get(error.status_code, "error")
-    return _answer(request, error.status_code, code, error.detail)
+    code = {400: "invalid_request", 401: "unauthorised", 403: "forbidden", 404: "not_found",
+            405: "method_not_allowed", 413: "too_large", 429: "too_many_requests"}.get(error.status_code, "error")
+    message = error.detail
+    if error.status_code == 400 and message in ("Bad Request", ""):
+        message = "The request could not be read. Send JSON (or a form) in the documented shape."
+    if error.status_code == 403 and "CSRF" in message:
+        message = "This form has expired. Go back, reload the page and try again."
+    return _answer(request, error.status_code, code, message)
 
 
 def database_unavailable(request: Request, error: OperationalError) -> Response:

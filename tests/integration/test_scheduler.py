@@ -1,0 +1,113 @@
+"""Cycles run themselves: planned, opened (with auto-bids) and closed on time, and caught up after downtime."""
+
+import time
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import func, select
+
+from cbl.models import Bid, BiddingPreference, Cycle, ShortlistEntry
+from cbl.models.states import BidPlacedBy, CycleStatus
+from cbl.settings import load_settings
+from scheduler import jobs, runner
+from tests.factories import NOW, add_advert, add_applicant, make_world
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture
+def configured(db, scheme):
+    jobs.configure(jobs.Runtime(db, scheme, LONDON))
+    yield
+    jobs._runtime = None
+
+
+def _cycle(db, cycle_id):
+    with db.reading() as s:
+        return s.get(Cycle, cycle_id)
+
+
+def test_a_close_missed_while_the_process_was_down_happens_at_the_next_reconcile(db, scheme, configured):
+    with db.transaction() as s:
+        world = make_world(s, scheme, adverts=2)
+        add_applicant(s, scheme, world, "HR1")
+    later = NOW + timedelta(days=5)  # the cycle closed a day ago; nothing ran since
+    jobs.reconcile(later)
+    assert _cycle(db, world.cycle).status is CycleStatus.CLOSED
+    jobs.reconcile(later + timedelta(minutes=1))  # and again: nothing changes twice
+    with db.reading() as s:
+        assert s.exec(select(func.count()).select_from(Cycle).where(Cycle.status == CycleStatus.CLOSED)).one() == 1
+
+
+def test_reconcile_plans_the_next_cycle_in_local_time_and_opens_it_when_due(db, scheme, configured):
+    wednesday = datetime(2026, 3, 25, 12, tzinfo=timezone.utc)
+    jobs.reconcile(wednesday)
+    with db.reading() as s:
+        planned = s.exec(select(Cycle)).one()
+    assert planned.status is CycleStatus.SCHEDULED
+    assert planned.opens_at == datetime(2026, 3, 26, 0, 1, tzinfo=timezone.utc)
+    assert planned.closes_at == datetime(2026, 3, 30, 22, 59, tzinfo=timezone.utc)  # 23:59 BST
+    jobs.reconcile(datetime(2026, 3, 26, 0, 2, tzinfo=timezone.utc))
+    assert _cycle(db, planned.id).status is CycleStatus.OPEN
+
+
+def test_opening_a_cycle_auto_bids_for_households_who_asked(db, scheme, configured):
+    with db.transaction() as s:
+        world = make_world(s, scheme, adverts=0, cycle_status=CycleStatus.SCHEDULED,
+                           now=NOW + timedelta(days=1))  # opens at NOW
+        for ref, area in [("N1", "Northgate"), ("N2", "Northgate"), ("R1", "Riverside"), ("C1", "Castlefields")]:
+            add_advert(s, world, ref, area=area)
+        keen = add_applicant(s, scheme, world, "HR1")
+        add_applicant(s, scheme, world, "HR2")  # no preferences: no auto-bids
+        s.add(BiddingPreference(applicant_id=keen.id, areas=["Riverside", "Northgate"], auto_bid=True))
+    jobs.open_cycle(world.cycle, NOW + timedelta(minutes=1))
+    with db.reading() as s:
+        bids = s.exec(select(Bid).order_by(Bid.preference)).all()
+    assert [b.applicant_id for b in bids] == [keen.id] * 3
+    assert all(b.placed_by is BidPlacedBy.AUTO for b in bids)
+    # Riverside first (the household's first choice), then Northgate; not Castlefields.
+    from cbl.models import Advert
+
+    with db.reading() as s:
+        refs = [s.get(Advert, b.advert_id).reference for b in bids]
+    assert refs == ["R1", "N1", "N2"]
+
+
+def test_the_real_scheduler_closes_a_cycle_on_time_and_keeps_its_jobs_in_the_database(db, scheme, tmp_path):
+    now = datetime.now(timezone.utc)
+    with db.transaction() as s:
+        world = make_world(s, scheme, adverts=1, now=now)
+        s.get(Cycle, world.cycle).closes_at = now + timedelta(seconds=3)
+    settings = load_settings({"CBL_DATABASE_URL": db.url, "CBL_SECRET_KEY": "x"}, workdir=tmp_path)
+    scheduler = runner.start(db, scheme, settings)
+    try:
+        with db.engine.connect() as connection:
+            stored = connection.execute(sa.text("SELECT id FROM apscheduler_jobs")).scalars().all()
+        assert f"close-cycle-{world.cycle}" in stored and "reconcile-cycles" in stored
+        deadline = time.monotonic() + 20
+        while _cycle(db, world.cycle).status is not CycleStatus.CLOSED and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _cycle(db, world.cycle).status is CycleStatus.CLOSED
+    finally:
+        scheduler.shutdown(wait=True)
+        jobs._runtime = None
+
+
+def test_a_scheduler_started_after_a_missed_close_closes_it_at_once(db, scheme, tmp_path):
+    now = datetime.now(timezone.utc)
+    with db.transaction() as s:
+        world = make_world(s, scheme, adverts=1, now=now - timedelta(days=5))  # closed 2 days ago, still open
+        add_applicant(s, scheme, world, "HR1")
+    settings = load_settings({"CBL_DATABASE_URL": db.url, "CBL_SECRET_KEY": "x"}, workdir=tmp_path)
+    scheduler = runner.start(db, scheme, settings)
+    try:
+        assert _cycle(db, world.cycle).status is CycleStatus.CLOSED
+        with db.reading() as s:
+            assert s.exec(select(func.count()).select_from(ShortlistEntry)).one() == 0  # no bids, no entries
+            # and the current week's cycle has been planned
+            assert s.exec(select(func.count()).select_from(Cycle)).one() == 2
+    finally:
+        scheduler.shutdown(wait=True)
+        jobs._runtime = None
