@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         zone = settings.time_zone
         engine.engine.globals.update(
             service_name="Find a home", council_name="Anytown Council", scheme_name=scheme.name,
-            page_link=listings.page_link,
+            page_link=listings.page_link, navigation=navigation,
         )
         engine.engine.filters["local_datetime"] = lambda moment: local_datetime(moment, zone)
         engine.engine.filters["long_date"] = long_date
@@ -94,6 +94,17 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         on_shutdown=on_shutdown,
         state={"db": db, "scheme": scheme, "settings": settings},
     )
+
+
+def navigation(viewer) -> list[dict[str, str]]:  # noqa: ANN001 - a web.auth.Viewer or None
+    """The service navigation's links for whoever is looking."""
+    items = [{"href": "/adverts", "text": "Homes to bid for"}, {"href": "/results", "text": "Let results"}]
+    if viewer is not None and viewer.kind == "applicant":
+        items += [{"href": "/account/bids", "text": "My bids"}, {"href": "/account/homes", "text": "Homes I can bid for"},
+                  {"href": "/account/offers", "text": "My offers"}, {"href": "/account", "text": "My application"}]
+    else:
+        items.append({"href": "/sign-in", "text": "Sign in"})
+    return items
 
 
 def local_datetime(moment: datetime, zone) -> str:  # noqa: ANN001

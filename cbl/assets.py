@@ -31,15 +31,16 @@ def build_assets(base: Path | None = None, *, force: bool = False) -> bool:
     """Install and compile the stylesheet once; False (with a warning) if that cannot be done."""
     base = base or assets_dir()
     manifest = (FRONTEND / "package.json").read_text()
-    stamp = base / "package.json"
-    if not force and stylesheet(base).exists() and stamp.exists() and stamp.read_text() == manifest:
+    sources = manifest + (FRONTEND / "cbl.scss").read_text()
+    stamp = base / "sources.stamp"
+    if not force and stylesheet(base).exists() and stamp.exists() and stamp.read_text() == sources:
         return True
     npm = shutil.which("npm")
     if npm is None:
         log.warning("npm not found: pages will be served without the GOV.UK Frontend styles")
         return False
     base.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(manifest)
+    (base / "package.json").write_text(manifest)
     steps = [
         [npm, "install", "--prefix", str(base), "--no-audit", "--no-fund", "--silent"],
         [str(base / "node_modules" / ".bin" / "sass"), f"--load-path={base / 'node_modules'}",
@@ -48,7 +49,7 @@ def build_assets(base: Path | None = None, *, force: bool = False) -> bool:
     for step in steps:
         result = subprocess.run(step, capture_output=True, text=True, check=False, cwd=base)
         if result.returncode != 0:
-            stamp.unlink(missing_ok=True)
             log.warning("could not build the stylesheet (%s): %s", step[0], result.stderr.strip()[-500:])
             return False
+    stamp.write_text(sources)
     return True
