@@ -1,0 +1,237 @@
+"""Load benchmark of bidding over loopback against the real server: `python -m cbl.bench`.
+
+Starts uvicorn on a fresh database (SQLite file, and PostgreSQL when one answers), fills it with
+an open cycle, then runs CLIENTS concurrent applicants for SECONDS: placing and withdrawing bids,
+reading the adverts list and their live positions. Prints requests a second and p50/p99 latency
+per endpoint, then checks that every bid answered as accepted is stored (and nothing else is).
+
+    python -m cbl.bench [--database sqlite|postgresql|both] [--clients 50] [--seconds 20] [--workers 2]
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+from cbl.database import Database, upgrade
+from cbl.models import ApiToken, Advert, Applicant, Bid, Cycle, Organisation, Property, Void
+from cbl.models.states import AdvertStatus, ApplicationStatus, BidStatus, CycleStatus, OrganisationKind, PropertyType
+from cbl.services.sign_in import digest
+
+ADMIN_URL = os.environ.get("CBL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+ADVERTS = 300
+APPLICANTS = 5000
+
+
+def seed(url: str) -> None:
+    """An open cycle with ADVERTS homes anyone may bid for, and APPLICANTS households with API tokens."""
+    upgrade(url)
+    db = Database(url)
+    now = datetime.now(timezone.utc)
+    with db.transaction() as s:
+        council = Organisation(code="ATC", name="Anytown Council", kind=OrganisationKind.COUNCIL)
+        s.add(council)
+        s.flush()
+        cycle = Cycle(name="Bench", opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=1),
+                      status=CycleStatus.OPEN)
+        s.add(cycle)
+        s.flush()
+        for n in range(ADVERTS):
+            home = Property(landlord_id=council.id, reference=f"P{n}", address=f"{n} Road", postcode="AT1 1AA",
+                            area=["Northgate", "Riverside", "Old Town"][n % 3], property_type=PropertyType.FLAT,
+                            bedrooms=1 + n % 3, weekly_rent_pence=9000)
+            s.add(home)
+            s.flush()
+            void = Void(property_id=home.id, tenancy_end_date=date.today())
+            s.add(void)
+            s.flush()
+            s.add(Advert(reference=f"AD{n:05d}", cycle_id=cycle.id, void_id=void.id, property_id=home.id,
+                         status=AdvertStatus.LIVE))
+        s.execute(sa.insert(Applicant), [
+            {"reference": f"HR{n:06d}", "status": ApplicationStatus.ACTIVE, "band": "ABCD"[n % 4],
+             "band_date": date(2024, 1, 1) + timedelta(days=n % 700), "registration_date": date(2020, 1, 1),
+             "bedroom_need": 1, "household_size": 1, "lead_date_of_birth": date(1980, 1, 1), "local_connection": [],
+             "needs": [], "homeless_duty": False, "transfer_tenant": False, "housing_debt": False, "verified": True,
+             "address": "", "postcode": "", "created_at": now}
+            for n in range(APPLICANTS)])
+        ids = s.execute(sa.select(Applicant.id).order_by(Applicant.id)).scalars().all()
+        s.execute(sa.insert(ApiToken), [
+            {"applicant_id": applicant_id, "token_hash": digest(f"bench-token-{n}"), "created_at": now,
+             "expires_at": now + timedelta(days=1)} for n, applicant_id in enumerate(ids)])
+    db.dispose()
+
+
+@contextmanager
+def server(url: str, workers: int):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "CBL_DATABASE_URL": url, "CBL_EMBED_SCHEDULER": "0", "CBL_SECRET_KEY": "bench" * 10}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "cbl.asgi:create", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        raise RuntimeError(f"server did not start: {process.stderr.read()[-2000:]}")
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.latency: dict[str, list[float]] = defaultdict(list)
+        self.statuses: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        self.last_action: dict[int, str] = {}  # bid id -> "placed" | "withdrawn", as answered
+
+    def record(self, endpoint: str, status: int, seconds: float) -> None:
+        self.latency[endpoint].append(seconds)
+        self.statuses[endpoint][status] += 1
+
+
+async def applicant_client(client: httpx.AsyncClient, tally: Tally, stop: float, seed: int) -> None:
+    rng = random.Random(seed)
+    mine: dict[int, list[int]] = defaultdict(list)
+    while time.monotonic() < stop:
+        who = rng.randrange(APPLICANTS)
+        headers = {"Authorization": f"Bearer bench-token-{who}"}
+        roll = rng.random()
+        started = time.perf_counter()
+        if roll < 0.5:
+            answer = await client.post("/api/v1/me/bids", json={"advert": f"AD{rng.randrange(ADVERTS):05d}"},
+                                       headers=headers)
+            endpoint = "POST /me/bids"
+            if answer.status_code == 201:
+                bid_id = answer.json()["id"]
+                tally.last_action[bid_id] = "placed"
+                mine[who].append(bid_id)
+        elif roll < 0.65 and mine[who]:
+            bid_id = mine[who].pop(rng.randrange(len(mine[who])))
+            answer = await client.delete(f"/api/v1/me/bids/{bid_id}", headers=headers)
+            endpoint = "DELETE /me/bids/{id}"
+            if answer.status_code == 200:
+                tally.last_action[bid_id] = "withdrawn"
+        elif roll < 0.85:
+            answer = await client.get(f"/api/v1/adverts?page={rng.randint(1, 5)}")
+            endpoint = "GET /adverts"
+        else:
+            answer = await client.get("/api/v1/me/bids", headers=headers)
+            endpoint = "GET /me/bids"
+        tally.record(endpoint, answer.status_code, time.perf_counter() - started)
+
+
+async def load(base: str, clients: int, seconds: float) -> tuple[Tally, float]:
+    tally = Tally()
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        started = time.monotonic()
+        stop = started + seconds
+        await asyncio.gather(*(applicant_client(client, tally, stop, n) for n in range(clients)))
+        return tally, time.monotonic() - started
+
+
+def verify(url: str, tally: Tally) -> tuple[int, int, bool]:
+    db = Database(url)
+    with db.reading() as s:
+        stored = dict(s.execute(sa.select(Bid.id, Bid.status)).all())
+    db.dispose()
+    expected_active = {i for i, action in tally.last_action.items() if action == "placed"}
+    stored_active = {i for i, status in stored.items() if status == BidStatus.ACTIVE}
+    return len(expected_active), len(stored_active), expected_active == stored_active
+
+
+def report(kind: str, tally: Tally, elapsed: float, clients: int, workers: int, check: tuple[int, int, bool]) -> None:
+    print(f"\n{kind}: {clients} clients, {workers} server workers, {elapsed:.1f} s")
+    print(f"  {'endpoint':<24}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}  statuses")
+    for endpoint, latencies in sorted(tally.latency.items()):
+        ordered = sorted(latencies)
+        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+        statuses = ", ".join(f"{code}: {n}" for code, n in sorted(tally.statuses[endpoint].items()))
+        print(f"  {endpoint:<24}{len(ordered):>9}{len(ordered) / elapsed:>8.0f}"
+              f"{statistics.median(ordered) * 1000:>8.1f}{p99 * 1000:>8.1f}  {statuses}")
+    accepted = tally.statuses["POST /me/bids"].get(201, 0)
+    every = [x for values in tally.latency.values() for x in values]
+    print(f"  all requests: {len(every) / elapsed:.0f}/s; bids accepted: {accepted / elapsed:.0f}/s")
+    expected, stored, same = check
+    print(f"  stored bids: {stored} active, answered as accepted and not withdrawn: {expected} -> "
+          f"{'no bid lost' if same else 'MISMATCH'}")
+
+
+@contextmanager
+def database(kind: str):
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+        return
+    import psycopg
+
+    name = f"cbl_bench_{os.getpid()}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def postgres_reachable() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(ADMIN_URL, connect_timeout=2):
+            return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    ok = True
+    for kind in kinds:
+        if kind == "postgresql" and not postgres_reachable():
+            print(f"postgresql: skipped, nothing answers at {ADMIN_URL}")
+            continue
+        with database(kind) as url:
+            seed(url)
+            with server(url, args.workers) as base:
+                tally, elapsed = asyncio.run(load(base, args.clients, args.seconds))
+            check = verify(url, tally)
+            report(kind, tally, elapsed, args.clients, args.workers, check)
+            ok = ok and check[2]
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
