@@ -20,6 +20,7 @@ from cbl.scheme import Scheme, load_scheme
 from cbl.settings import Settings, load_settings
 from cbl.web import account, adverts
 from cbl.web.api import api_router
+from cbl.web.cache import TimedCache
 from cbl.web.auth import SignInRequired, sign_in_required, viewer
 from cbl.web.errors import EXCEPTION_HANDLERS
 from cbl.web.health import health
@@ -56,7 +57,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         engine.engine.filters["local_datetime"] = lambda moment: local_datetime(moment, zone)
         engine.engine.filters["long_date"] = long_date
 
-    on_startup: list[Callable] = []
+    public_cache = TimedCache(seconds=2.0)
+    on_startup: list[Callable] = [lambda: _limit_threads(settings.threads)]
     on_shutdown: list[Callable] = []
     if run_scheduler:
         from scheduler import runner
@@ -81,6 +83,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
             "scheme": Provide(lambda: scheme, use_cache=True, sync_to_thread=False),
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "viewer": Provide(viewer, sync_to_thread=True),
+            # Public pages the same for everyone (the adverts list), answered from memory briefly.
+            "public_cache": Provide(lambda: public_cache, use_cache=True, sync_to_thread=False),
         },
         template_config=TemplateConfig(
             directory=[HERE / "templates"], engine=JinjaTemplateEngine, engine_callback=configure_templates,
@@ -94,6 +98,14 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         on_shutdown=on_shutdown,
         state={"db": db, "scheme": scheme, "settings": settings},
     )
+
+
+def _limit_threads(threads: int) -> None:
+    # Handlers are sync and mostly CPU (the database answers in well under a millisecond here):
+    # a few threads per worker do more than anyio's default forty fighting over the GIL.
+    import anyio.to_thread
+
+    anyio.to_thread.current_default_thread_limiter().total_tokens = threads
 
 
 def navigation(viewer) -> list[dict[str, str]]:  # noqa: ANN001 - a web.auth.Viewer or None

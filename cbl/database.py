@@ -52,7 +52,7 @@ def create_engine(url: str, **kwargs: Any) -> Engine:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_recycle", 1800)
     return sa.create_engine(url, **kwargs)
 
 
@@ -87,6 +87,25 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+# --- locks ----------------------------------------------------------------------------------
+
+CYCLE_LOCK_SPACE = 7301  # advisory lock namespace for bidding cycles
+
+
+def guard_cycle(session: Session, cycle_id: int, *, exclusive: bool = False) -> None:
+    """Hold the cycle for the rest of the transaction: shared by bids, exclusive for the close.
+
+    On PostgreSQL an advisory lock: the close waits for bids in flight, and bids that come while
+    it runs wait for it and then see the cycle closed. (A row lock shared by every bid would make
+    PostgreSQL build a multixact per bid.) On SQLite a write transaction already holds the whole
+    database, so there is nothing more to take.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    session.execute(sa.text(f"SELECT {function}(:space, :cycle)"), {"space": CYCLE_LOCK_SPACE, "cycle": cycle_id})
 
 
 # --- schema version -------------------------------------------------------------------------

@@ -1,13 +1,24 @@
 """The audit trail: every state change writes an event in the same transaction as the change."""
 
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from cbl.models import AuditEvent
+from cbl.models.columns import utcnow
 
 from .actors import Actor
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What an event is about, when the caller has no ORM object for it (hot paths use Core)."""
+
+    table: str
+    id: int | None
+    applicant_id: int | None = None
 
 
 def audit(
@@ -18,32 +29,36 @@ def audit(
     details: dict[str, Any] | None = None,
     *,
     applicant_id: int | None = None,
-) -> AuditEvent:
-    """Record that `actor` did `action` to `subject` (a table row, flushed so it has its id)."""
-    identity = sa.inspect(subject).identity
-    if identity is None:
-        session.flush()
-        identity = sa.inspect(subject).identity
-    if applicant_id is None:
-        applicant_id = _case_of(subject)
-    event = AuditEvent(
+) -> None:
+    """Record that `actor` did `action` to `subject` (a table row or a Subject), in this transaction.
+
+    Written at once with a Core insert: cheaper than an ORM object, and the event cannot be
+    forgotten in the session if the caller's flush order changes.
+    """
+    if not isinstance(subject, Subject):
+        subject = _subject_of(session, subject)
+    session.execute(sa.insert(AuditEvent).values(
+        at=utcnow(),
         actor_kind=actor.kind,
         actor_id=actor.id,
         actor_name=actor.name,
         action=action,
-        subject_type=type(subject).__tablename__,
-        subject_id=identity[0] if len(identity) == 1 and isinstance(identity[0], int) else None,
-        applicant_id=applicant_id,
+        subject_type=subject.table,
+        subject_id=subject.id,
+        applicant_id=applicant_id if applicant_id is not None else subject.applicant_id,
         details=_plain(details or {}),
-    )
-    session.add(event)
-    return event
+    ))
 
 
-def _case_of(subject: Any) -> int | None:
-    if type(subject).__tablename__ == "applicant":
-        return subject.id
-    return getattr(subject, "applicant_id", None)
+def _subject_of(session: Session, row: Any) -> Subject:
+    identity = sa.inspect(row).identity
+    if identity is None:
+        session.flush()
+        identity = sa.inspect(row).identity
+    table = type(row).__tablename__
+    row_id = identity[0] if len(identity) == 1 and isinstance(identity[0], int) else None
+    case = row_id if table == "applicant" else getattr(row, "applicant_id", None)
+    return Subject(table, row_id, case)
 
 
 def _plain(value: Any) -> Any:

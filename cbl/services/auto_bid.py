@@ -20,7 +20,7 @@ from cbl.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
-from .bidding import active_bid_count, bidding_barrier, engine_advert, place_bid
+from .bidding import active_bid_count, bidding_barrier, engine_adverts, place_bid
 from .errors import DomainError, InvalidInput, NotAllowed
 
 
@@ -40,7 +40,7 @@ def auto_bid_cycle(session: Session, actor: Actor, scheme: Scheme, cycle_id: int
         select(Advert, Property).join(Property, Property.id == Advert.property_id)
         .where(Advert.cycle_id == cycle.id, Advert.status == AdvertStatus.LIVE).order_by(Advert.id)
     ).all()
-    engine_adverts = {advert.id: engine_advert(session, advert) for advert, _ in adverts}
+    engine = engine_adverts(session, [advert.id for advert, _ in adverts])
     households = session.exec(
         select(Applicant, BiddingPreference)
         .join(BiddingPreference, BiddingPreference.applicant_id == Applicant.id)
@@ -55,7 +55,7 @@ def auto_bid_cycle(session: Session, actor: Actor, scheme: Scheme, cycle_id: int
         person = allocation.to_applicant(applicant, scheme, local_date(now))
         choices = [
             (advert, home) for advert, home in adverts
-            if wanted(preference, home) and not matching.eligibility(person, engine_adverts[advert.id])
+            if wanted(preference, home) and not matching.eligibility(person, engine[advert.id])
         ]
         area_rank = {area: i for i, area in enumerate(preference.areas)}
         choices.sort(key=lambda pair: (area_rank.get(pair[1].area, len(area_rank)), pair[0].id))

@@ -8,11 +8,13 @@ cycle cannot both get it.
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 import matching
 from cbl import allocation
 from cbl.calendar import local_date
+from cbl.database import guard_cycle
 from cbl.models import Advert, Applicant, Bid, Cycle, Offer, Organisation, Property
 from cbl.models.states import (
     ActorKind, AdvertStatus, ApplicationStatus, BidPlacedBy, BidStatus, CycleStatus, OfferStatus,
@@ -20,7 +22,7 @@ from cbl.models.states import (
 from cbl.scheme import Scheme
 
 from .actors import Actor
-from .audit import audit
+from .audit import Subject, audit
 from .errors import Conflict, NotAllowed, NotFound
 
 
@@ -56,24 +58,22 @@ def _placed_by(actor: Actor, applicant_id: int) -> BidPlacedBy:
     raise NotAllowed("You can only bid for your own application.")
 
 
-def _locked_applicant(session: Session, applicant_id: int) -> Applicant:
-    applicant = session.exec(select(Applicant).where(Applicant.id == applicant_id).with_for_update()).first()
-    if applicant is None:
-        raise NotFound("No such application.")
-    return applicant
-
-
-def live_advert(session: Session, reference: str) -> tuple[Advert, Cycle]:
-    row = session.exec(
-        select(Advert, Cycle).join(Cycle, Cycle.id == Advert.cycle_id).where(Advert.reference == reference)
-    ).first()
-    if row is None:
-        raise NotFound(f"There is no advert {reference}.")
-    return row
+UNDER_OFFER = "You cannot bid while you have an offer of a home waiting for your answer."
 
 
 def bidding_barrier(session: Session, applicant: Applicant, scheme: Scheme, now: datetime) -> str | None:
     """Why this household cannot bid at all just now, in plain words; None if it can."""
+    if reason := _barrier(applicant, scheme, now):
+        return reason
+    if not scheme.bidding.bid_while_under_offer and session.exec(
+        select(Offer.id).where(Offer.applicant_id == applicant.id, Offer.status == OfferStatus.MADE)
+    ).first():
+        return UNDER_OFFER
+    return None
+
+
+def _barrier(applicant: Applicant, scheme: Scheme, now: datetime) -> str | None:
+    """The barriers the application itself sets: suspension, or not being active."""
     if applicant.status is ApplicationStatus.SUSPENDED or (
         applicant.suspended_until and applicant.suspended_until > local_date(now)
     ):
@@ -85,29 +85,23 @@ def bidding_barrier(session: Session, applicant: Applicant, scheme: Scheme, now:
             ApplicationStatus.HOUSED: "Your application is closed because you have been housed.",
             ApplicationStatus.CLOSED: "Your application is closed.",
         }.get(applicant.status, "Your application is not active.")
-    if not scheme.bidding.bid_while_under_offer and session.exec(
-        select(Offer.id).where(Offer.applicant_id == applicant.id, Offer.status == OfferStatus.MADE)
-    ).first():
-        return "You cannot bid while you have an offer of a home waiting for your answer."
     return None
 
 
-def _cycle_closed_reason(cycle: Cycle, advert: Advert, now: datetime) -> str | None:
-    if advert.status is not AdvertStatus.LIVE or cycle.status is not CycleStatus.OPEN:
+def closed_for_bids(advert_status: AdvertStatus, cycle_status: CycleStatus, opens_at: datetime,
+                    closes_at: datetime, now: datetime) -> str | None:
+    """Why an advert takes no bids now, in plain words; None while it does."""
+    if advert_status is not AdvertStatus.LIVE or cycle_status is not CycleStatus.OPEN:
         return "Bidding for this home is closed."
-    if now < cycle.opens_at:
+    if now < opens_at:
         return "Bidding for this home has not opened yet."
-    if now >= cycle.closes_at:
+    if now >= closes_at:
         return "Bidding for this home closed at the end of the cycle."
     return None
 
 
-def engine_advert(session: Session, advert: Advert) -> matching.Advert:
-    home, landlord = session.exec(
-        select(Property, Organisation).join(Organisation, Organisation.id == Property.landlord_id)
-        .where(Property.id == advert.property_id)
-    ).one()
-    return allocation.to_advert(advert, home, landlord.code)
+def _cycle_closed_reason(cycle: Cycle, advert: Advert, now: datetime) -> str | None:
+    return closed_for_bids(advert.status, cycle.status, cycle.opens_at, cycle.closes_at, now)
 
 
 def active_bid_count(session: Session, applicant_id: int, cycle_id: int) -> int:
@@ -119,41 +113,79 @@ def active_bid_count(session: Session, applicant_id: int, cycle_id: int) -> int:
 
 # --- placing and withdrawing -----------------------------------------------------------------
 
+# The columns place_bid reads about the advert, its home and its cycle, in one row.
+_ADVERT_FOR_BID = (
+    *Advert.__table__.c, Property.bedrooms, Property.area, Organisation.code.label("landlord"),
+    Cycle.status.label("cycle_status"), Cycle.opens_at.label("cycle_opens_at"),
+    Cycle.closes_at.label("cycle_closes_at"),
+)
+
+
 def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, advert_reference: str,
               now: datetime) -> Bid:
+    """Bid for an advert, within every limit; returns the stored bid.
+
+    This is the busiest write in the system (everyone bids in the same few days), so it reads
+    plain rows with Core rather than ORM objects and makes the fewest round trips it can.
+    """
     placed_by = _placed_by(actor, applicant_id)
-    applicant = _locked_applicant(session, applicant_id)
-    advert, cycle = live_advert(session, advert_reference)
-    # A shared lock on the cycle: the close (which updates it) waits for bids in flight.
-    session.exec(select(Cycle.id).where(Cycle.id == cycle.id).with_for_update(read=True)).first()
-    session.refresh(cycle)
-    if reason := _cycle_closed_reason(cycle, advert, now):
+    applicant = session.execute(
+        sa.select(*Applicant.__table__.c).where(Applicant.id == applicant_id).with_for_update()
+    ).one_or_none()
+    if applicant is None:
+        raise NotFound("No such application.")
+    # The cycle's guard comes before anything about the cycle is read (see database.guard_cycle).
+    cycle_id = session.execute(sa.select(Advert.cycle_id).where(Advert.reference == advert_reference)).scalar()
+    if cycle_id is None:
+        raise NotFound(f"There is no advert {advert_reference}.")
+    guard_cycle(session, cycle_id)
+    advert = session.execute(
+        sa.select(*_ADVERT_FOR_BID)
+        .join(Property, Property.id == Advert.property_id)
+        .join(Organisation, Organisation.id == Property.landlord_id)
+        .join(Cycle, Cycle.id == Advert.cycle_id)
+        .where(Advert.reference == advert_reference)
+    ).one()
+    if reason := closed_for_bids(advert.status, advert.cycle_status, advert.cycle_opens_at, advert.cycle_closes_at,
+                                 now):
         raise Conflict(reason)
-    if reason := bidding_barrier(session, applicant, scheme, now):
+    if reason := _barrier(applicant, scheme, now):
         raise Conflict(reason)
-    existing = session.exec(
-        select(Bid).where(Bid.applicant_id == applicant.id, Bid.advert_id == advert.id)
-    ).first()
-    if existing is not None and existing.status is BidStatus.ACTIVE:
+    # What the limits need, in one round trip.
+    mine = (Bid.applicant_id == applicant.id, Bid.cycle_id == cycle_id)
+    this_home = (Bid.applicant_id == applicant.id, Bid.advert_id == advert.id)
+    existing_id, existing_status, active, last_preference, offers = session.execute(sa.select(
+        sa.select(Bid.id).where(*this_home).scalar_subquery(),
+        sa.select(Bid.status).where(*this_home).scalar_subquery(),
+        sa.select(func.count()).select_from(Bid).where(*mine, Bid.status == BidStatus.ACTIVE).scalar_subquery(),
+        sa.select(func.max(Bid.preference)).where(*mine).scalar_subquery(),
+        sa.select(func.count()).select_from(Offer).where(Offer.applicant_id == applicant.id,
+                                                         Offer.status == OfferStatus.MADE).scalar_subquery(),
+    )).one()
+    if offers and not scheme.bidding.bid_while_under_offer:
+        raise Conflict(UNDER_OFFER)
+    if existing_status == BidStatus.ACTIVE:
         raise Conflict("You have already bid for this home.")
     limit = scheme.bidding.bids_per_cycle
-    if active_bid_count(session, applicant.id, cycle.id) >= limit:
+    if active >= limit:
         raise Conflict(f"You have used all {limit} of your bids this cycle. Withdraw a bid to bid for this home.")
     reasons = matching.eligibility(allocation.to_applicant(applicant, scheme, local_date(now)),
-                                   engine_advert(session, advert))
+                                   allocation.to_advert(advert, advert, advert.landlord))
     if reasons:
         raise Conflict(" ".join(reason.message for reason in reasons))
-    preference = 1 + (session.exec(
-        select(func.max(Bid.preference)).where(Bid.applicant_id == applicant.id, Bid.cycle_id == cycle.id)
-    ).one() or 0)
-    bid = existing or Bid(advert_id=advert.id, applicant_id=applicant.id, cycle_id=cycle.id, preference=preference)
-    bid.status, bid.preference, bid.placed_at, bid.withdrawn_at = BidStatus.ACTIVE, preference, now, None
-    bid.placed_by = placed_by
-    bid.placed_by_staff_id = actor.id if placed_by is BidPlacedBy.OFFICER else None
-    session.add(bid)
-    session.flush()
-    audit(session, actor, "bid.placed", bid, {"advert": advert.reference, "placed_by": placed_by})
-    return bid
+    values = {
+        "advert_id": advert.id, "applicant_id": applicant.id, "cycle_id": cycle_id, "status": BidStatus.ACTIVE,
+        "preference": (last_preference or 0) + 1, "placed_at": now, "placed_by": placed_by, "withdrawn_at": None,
+        "placed_by_staff_id": actor.id if placed_by is BidPlacedBy.OFFICER else None,
+    }
+    if existing_id is None:
+        bid_id = session.execute(sa.insert(Bid).values(values).returning(Bid.id)).scalar_one()
+    else:  # a withdrawn bid placed again keeps its row
+        session.execute(sa.update(Bid).where(Bid.id == existing_id).values(values))
+        bid_id = existing_id
+    audit(session, actor, "bid.placed", Subject("bid", bid_id, applicant.id),
+          {"advert": advert.reference, "placed_by": placed_by})
+    return Bid(id=bid_id, **values)
 
 
 def withdraw_bid(session: Session, actor: Actor, bid_id: int, now: datetime) -> Bid:
@@ -162,7 +194,8 @@ def withdraw_bid(session: Session, actor: Actor, bid_id: int, now: datetime) -> 
         (actor.kind is ActorKind.APPLICANT and actor.id == bid.applicant_id) or actor.may("bid.on_behalf")
     ):
         raise NotFound("No such bid.")  # another household's bid does not exist, as far as you can tell
-    advert, cycle = session.get(Advert, bid.advert_id), session.get(Cycle, bid.cycle_id)
+    guard_cycle(session, bid.cycle_id)
+    advert, cycle = session.get(Advert, bid.advert_id), session.get(Cycle, bid.cycle_id, populate_existing=True)
     if bid.status is not BidStatus.ACTIVE:
         raise Conflict("This bid has already been withdrawn.")
     if reason := _cycle_closed_reason(cycle, advert, now):
@@ -175,26 +208,61 @@ def withdraw_bid(session: Session, actor: Actor, bid_id: int, now: datetime) -> 
 
 # --- live queue position ---------------------------------------------------------------------
 
-def rank_live(session: Session, scheme: Scheme, advert: Advert, now: datetime) -> list[matching.ShortlistEntry]:
-    """The advert's active bids in priority order, as the engine would rank them now."""
-    applicants = session.exec(
-        select(Applicant).join(Bid, Bid.applicant_id == Applicant.id)
-        .where(Bid.advert_id == advert.id, Bid.status == BidStatus.ACTIVE)
+def engine_adverts(session: Session, advert_ids: list[int]) -> dict[int, matching.Advert]:
+    rows = session.execute(
+        select(Advert, Property, Organisation.code)
+        .join(Property, Property.id == Advert.property_id)
+        .join(Organisation, Organisation.id == Property.landlord_id)
+        .where(Advert.id.in_(advert_ids))
     ).all()
-    today = local_date(now)
-    by_reference = {a.reference: allocation.to_applicant(a, scheme, today) for a in applicants}
-    bids = [matching.Bid(reference, advert.reference, 1) for reference in by_reference]
-    return matching.rank_advert(engine_advert(session, advert), bids, by_reference, allocation.policy(scheme))
+    return {advert.id: allocation.to_advert(advert, home, landlord) for advert, home, landlord in rows}
+
+
+def rankings(session: Session, scheme: Scheme, advert_ids: list[int], now: datetime
+             ) -> dict[int, list[matching.ShortlistEntry]]:
+    """Each advert's active bids in priority order, as the engine would rank them now.
+
+    Two queries however many adverts: the bidders are read as plain rows, not ORM objects,
+    because a popular advert has hundreds of them and this runs on every "my bids" page.
+    """
+    if not advert_ids:
+        return {}
+    rows = session.execute(
+        sa.select(Bid.advert_id, *Applicant.__table__.c)
+        .join(Applicant, Applicant.id == Bid.applicant_id)
+        .where(Bid.advert_id.in_(advert_ids), Bid.status == BidStatus.ACTIVE)
+    ).all()
+    today, policy = local_date(now), allocation.policy(scheme)
+    bidders: dict[int, dict[str, matching.Applicant]] = {advert_id: {} for advert_id in advert_ids}
+    for row in rows:
+        bidders[row.advert_id][row.reference] = allocation.to_applicant(row, scheme, today)
+    ranked = {}
+    for advert_id, advert in engine_adverts(session, advert_ids).items():
+        by_reference = bidders[advert_id]
+        bids = [matching.Bid(reference, advert.id, 1) for reference in by_reference]
+        ranked[advert_id] = matching.rank_advert(advert, bids, by_reference, policy)
+    return ranked
+
+
+def queue_positions(session: Session, scheme: Scheme, adverts: list[Advert], applicant: Applicant,
+                    now: datetime) -> dict[int, QueuePosition]:
+    """Where the household stands on each advert it has bid for ("12th of 87 eligible bids")."""
+    positions = {}
+    for advert_id, entries in rankings(session, scheme, [a.id for a in adverts], now).items():
+        mine = next((entry for entry in entries if entry.applicant == applicant.reference), None)
+        if mine is not None:
+            eligible = sum(entry.eligible for entry in entries)
+            reference = next(a.reference for a in adverts if a.id == advert_id)
+            positions[advert_id] = QueuePosition(reference, mine.position, eligible, mine.reasons, mine.explanation)
+    return positions
 
 
 def queue_position(session: Session, scheme: Scheme, advert: Advert, applicant: Applicant,
                    now: datetime) -> QueuePosition:
-    entries = rank_live(session, scheme, advert, now)
-    eligible = sum(entry.eligible for entry in entries)
-    mine = next((entry for entry in entries if entry.applicant == applicant.reference), None)
-    if mine is None:
+    position = queue_positions(session, scheme, [advert], applicant, now).get(advert.id)
+    if position is None:
         raise NotFound("You have not bid for this home.")
-    return QueuePosition(advert.reference, mine.position, eligible, mine.reasons, mine.explanation)
+    return position
 
 
 # --- homes a household can bid for ---------------------------------------------------------------
@@ -218,8 +286,9 @@ def bid_options(session: Session, scheme: Scheme, applicant: Applicant, now: dat
                                                           Bid.status == BidStatus.ACTIVE)).all())
     used = {cycle.id: active_bid_count(session, applicant.id, cycle.id) for _, cycle in rows}
     options = []
+    engine = engine_adverts(session, [advert.id for advert, _ in rows])
     for advert, cycle in rows:
-        reasons = matching.eligibility(person, engine_advert(session, advert))
+        reasons = matching.eligibility(person, engine[advert.id])
         barrier = (everywhere or _cycle_closed_reason(cycle, advert, now)
                    or (" ".join(r.message for r in reasons) if reasons else None))
         if barrier is None and advert.id not in bid_on and used[cycle.id] >= scheme.bidding.bids_per_cycle:

@@ -17,6 +17,7 @@ import matching
 from cbl import allocation
 from cbl.calendar import local_date
 from cbl.cycles import current_or_next_window
+from cbl.database import guard_cycle
 from cbl.models import (
     Advert, AgreementQuota, Applicant, Bid, Cycle, Organisation, OutboxMessage, Property, ShortlistEntry, StaffUser,
     Void,
@@ -70,6 +71,7 @@ def close_cycle(session: Session, actor: Actor, scheme: Scheme, cycle_id: int, n
                 *, time_limit: float = ENGINE_TIME_LIMIT) -> bool:
     """Close a cycle that is due: freeze bids, rank, allocate, store. False if already closed."""
     actor.require("cycle.manage")
+    guard_cycle(session, cycle_id, exclusive=True)  # wait for bids in flight; later ones wait for us
     claimed = session.execute(
         sa.update(Cycle)
         .where(Cycle.id == cycle_id, Cycle.status.in_([CycleStatus.OPEN, CycleStatus.SCHEDULED]),

@@ -123,10 +123,10 @@ def issue_api_token(session: Session, applicant: Applicant, now: datetime) -> tu
 
 
 def applicant_for_token(session: Session, token: str, now: datetime) -> Applicant | None:
-    row = session.exec(select(ApiToken).where(ApiToken.token_hash == digest(token))).first()
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
-        return None
-    return session.get(Applicant, row.applicant_id)
+    return session.exec(
+        select(Applicant).join(ApiToken, ApiToken.applicant_id == Applicant.id)
+        .where(ApiToken.token_hash == digest(token), ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)
+    ).first()
 
 
 def record_sign_in(session: Session, applicant: Applicant) -> None:

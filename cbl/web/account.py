@@ -18,7 +18,7 @@ from cbl.models.states import BidStatus, CycleStatus, OfferStatus, PropertyType
 from cbl.scheme import Scheme
 from cbl.services import sign_in
 from cbl.services.auto_bid import save_bidding_preference
-from cbl.services.bidding import bid_options, queue_position, withdraw_bid
+from cbl.services.bidding import bid_options, queue_positions, withdraw_bid
 from cbl.services.errors import DomainError, InvalidInput
 from cbl.services.offers import accept_offer, refuse_offer
 from cbl.web import forms
@@ -123,8 +123,9 @@ def my_bids(db: NamedDependency[Database], scheme: NamedDependency[Scheme], view
             .where(Bid.applicant_id == applicant.id, Bid.status == BidStatus.ACTIVE, Cycle.status == CycleStatus.OPEN)
             .order_by(Bid.preference)
         ).all()
-        bids = [(bid, listings.advert_card(session, advert.reference),
-                 queue_position(session, scheme, advert, applicant, at)) for bid, advert, _ in rows]
+        positions = queue_positions(session, scheme, [advert for _, advert, _ in rows], applicant, at)
+        bids = [(bid, listings.advert_card(session, advert.reference), positions[advert.id])
+                for bid, advert, _ in rows]
     return Template("public/account/bids.html", context={
         "bids": bids, "limit": scheme.bidding.bids_per_cycle, "viewer": viewer,
         "placed": placed if placed and len(placed) <= 32 else None,

@@ -18,8 +18,9 @@ from cbl.models import Advert, Applicant, Bid, Cycle
 from cbl.models.states import BidStatus, CycleStatus
 from cbl.scheme import Scheme
 from cbl.services import actors, sign_in
-from cbl.services.bidding import place_bid, queue_position, withdraw_bid
+from cbl.services.bidding import place_bid, queue_positions, withdraw_bid
 from cbl.services.errors import InvalidInput
+from cbl.web.cache import TimedCache
 from cbl.web.auth import now
 
 
@@ -70,6 +71,14 @@ class BidOut(msgspec.Struct):
     preference: int
     placed_at: datetime
     placed_by: str
+
+
+class BidWithPositionOut(msgspec.Struct):
+    id: int
+    advert: str
+    preference: int
+    placed_at: datetime
+    placed_by: str
     position: int | None
     eligible_bids: int
     position_words: str
@@ -105,12 +114,16 @@ def api_applicant(request: Request, db: NamedDependency[Database]) -> Applicant:
 
 
 @get("/adverts", sync_to_thread=True, summary="Live adverts in the open cycle")
-def list_adverts(db: NamedDependency[Database], bedrooms: FromQuery[str | None] = None, area: FromQuery[str | None] = None,
+def list_adverts(db: NamedDependency[Database], public_cache: NamedDependency[TimedCache], bedrooms: FromQuery[str | None] = None, area: FromQuery[str | None] = None,
                  property_type: FromQuery[str | None] = None, landlord: FromQuery[str | None] = None, page: FromQuery[str | None] = None) -> AdvertPage:
     filters = listings.AdvertFilters.parse(bedrooms, area, property_type, landlord, page)
-    with db.reading() as session:
-        cards, total = listings.search_adverts(session, filters)
-    return AdvertPage([_advert_out(c) for c in cards], total, filters.page, max(1, -(-total // listings.PER_PAGE)))
+
+    def search() -> AdvertPage:
+        with db.reading() as session:
+            cards, total = listings.search_adverts(session, filters)
+        return AdvertPage([_advert_out(c) for c in cards], total, filters.page, max(1, -(-total // listings.PER_PAGE)))
+
+    return public_cache.get(("api", filters), search)
 
 
 @get("/adverts/{reference:str}", sync_to_thread=True, summary="One advert")
@@ -135,31 +148,29 @@ def my_application(me: NamedDependency[Applicant]) -> ApplicationOut:
                           me.registration_date.isoformat(), me.bedroom_need, me.household_size)
 
 
-def _bid_out(session, scheme: Scheme, me: NamedDependency[Applicant], bid: Bid, advert: Advert) -> BidOut:  # noqa: ANN001
-    position = queue_position(session, scheme, advert, me, now())
-    return BidOut(bid.id, advert.reference, bid.preference, bid.placed_at, bid.placed_by.value, position.position,
-                  position.eligible_bids, position.words)
-
-
 @get("/me/bids", sync_to_thread=True, summary="My bids in the open cycle, with live queue positions")
-def my_bids(db: NamedDependency[Database], scheme: NamedDependency[Scheme], me: NamedDependency[Applicant]) -> list[BidOut]:
+def my_bids(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
+            me: NamedDependency[Applicant]) -> list[BidWithPositionOut]:
     with db.reading() as session:
         rows = session.exec(
             select(Bid, Advert).join(Advert, Advert.id == Bid.advert_id).join(Cycle, Cycle.id == Bid.cycle_id)
             .where(Bid.applicant_id == me.id, Bid.status == BidStatus.ACTIVE, Cycle.status == CycleStatus.OPEN)
             .order_by(Bid.preference)
         ).all()
-        return [_bid_out(session, scheme, me, bid, advert) for bid, advert in rows]
+        positions = queue_positions(session, scheme, [advert for _, advert in rows], me, now())
+    return [BidWithPositionOut(bid.id, advert.reference, bid.preference, bid.placed_at, bid.placed_by.value,
+                               positions[advert.id].position, positions[advert.id].eligible_bids,
+                               positions[advert.id].words) for bid, advert in rows]
 
 
-@post("/me/bids", sync_to_thread=True, summary="Bid for an advert", status_code=201)
+@post("/me/bids", sync_to_thread=True, status_code=201,
+      summary="Bid for an advert (GET /me/bids gives the place in the queue)")
 def create_bid(db: NamedDependency[Database], scheme: NamedDependency[Scheme], me: NamedDependency[Applicant],
                data: JSONBody[BidRequest]) -> BidOut:
     if not data.advert or len(data.advert) > 32:
         raise InvalidInput("Give the advert's reference, like AD00012.", field="advert")
     bid = db.run(place_bid, actors.applicant(me), scheme, me.id, data.advert, now())
-    with db.reading() as session:
-        return _bid_out(session, scheme, me, bid, session.get(Advert, bid.advert_id))
+    return BidOut(bid.id, data.advert, bid.preference, bid.placed_at, bid.placed_by.value)
 
 
 @delete("/me/bids/{bid_id:int}", sync_to_thread=True, summary="Withdraw a bid", status_code=200)

@@ -29,8 +29,8 @@ def _error(answer, status):
 def test_bidding_through_the_api_shows_the_live_position(api, world):
     me, them = _token(api), _token(api, "HR000002")
     bid = api.post("/api/v1/me/bids", json={"advert": "AD2"}, headers=me)
-    assert bid.status_code == 201
-    assert bid.json()["position_words"] == "You are 1st of 1 eligible bid"
+    assert bid.status_code == 201 and bid.json()["advert"] == "AD2" and bid.json()["placed_by"] == "applicant"
+    assert api.get("/api/v1/me/bids", headers=me).json()[0]["position_words"] == "You are 1st of 1 eligible bid"
     api.post("/api/v1/me/bids", json={"advert": "AD2"}, headers=them)
     mine = api.get("/api/v1/me/bids", headers=me).json()
     assert [(b["advert"], b["position"], b["eligible_bids"]) for b in mine] == [("AD2", 2, 2)]
