@@ -1,0 +1,110 @@
+"""Benchmark: ``python -m matching.bench [--sizes 1kx20,10kx100,50kx500,150kx1500] [--quotas]``.
+
+Each size runs in its own process (generated deterministically from the seed, see generate.py),
+so that its peak memory (ru_maxrss) is its own. Prints one line per size:
+build (reading the JSON-shaped data into checked types), rank (eligibility, shortlists and
+explanations), DA (deferred acceptance), CP-SAT (reducing the quota problem and solving it),
+solve (everything ``solve`` does), then the status, homes let, quota shortfall, designated
+adverts, bids given to CP-SAT and peak memory of the process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+
+DEFAULT_SIZES = "1kx20,10kx100,50kx500,150kx1500"
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    applicants, _, adverts = text.lower().replace("×", "x").partition("x")
+
+    def number(part: str) -> int:
+        part = part.strip().replace(",", "").replace("_", "")
+        return int(float(part[:-1]) * 1000) if part.endswith("k") else int(part)
+
+    return number(applicants), number(adverts)
+
+
+def measure(applicants: int, adverts: int, quotas: bool, seed: int, time_limit: float) -> dict:
+    from .generate import generate_cycle
+    from .io import load_instance
+    from .solve import solve
+
+    data = generate_cycle(applicants, adverts, quotas=quotas, seed=seed)
+    started = time.perf_counter()
+    instance = load_instance(data)
+    build = time.perf_counter() - started
+    del data
+    started = time.perf_counter()
+    result = solve(instance, time_limit=time_limit)
+    solve_seconds = time.perf_counter() - started
+    t = result.timings
+    return {
+        "applicants": applicants,
+        "adverts": adverts,
+        "bids": len(instance.bids),
+        "build": build,
+        "rank": t.get("rank", 0.0) + t.get("rank_designated", 0.0),
+        "da": t.get("deferred_acceptance", 0.0),
+        "reduce": t.get("reduction", 0.0),
+        "cpsat": t.get("cpsat", 0.0),
+        "solve": solve_seconds,
+        "status": result.status,
+        "lets": len(result.allocation),
+        "shortfall": sum(s.shortfall for s in result.quota_shortfalls),
+        "designated": len(result.designated),
+        "cpsat_bids": result.stats.get("cpsat_bids", 0),
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def format_line(m: dict, quotas: bool) -> str:
+    size = f"{_short(m['applicants'])}×{m['adverts']:,}"
+    return (
+        f"{size:>11} {'quotas' if quotas else 'no quotas':9} bids {m['bids']:>7,} | "
+        f"build {m['build']:5.2f}s  rank {m['rank']:5.2f}s  DA {m['da']:4.2f}s  "
+        f"CP-SAT {m['reduce'] + m['cpsat']:5.2f}s (reduce {m['reduce']:.2f}s, solve {m['cpsat']:.2f}s)  "
+        f"solve total {m['solve']:5.2f}s | {m['status']}, lets {m['lets']:,}/{m['adverts']:,}, "
+        f"shortfall {m['shortfall']}, designated {m['designated']}, CP-SAT bids {m['cpsat_bids']:,} | "
+        f"peak {m['peak_mb']:,.0f} MB"
+    )
+
+
+def _short(n: int) -> str:
+    return f"{n // 1000}k" if n % 1000 == 0 else f"{n:,}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m matching.bench", description="Time the engine on generated cycles, one line per size."
+    )
+    parser.add_argument("--sizes", default=DEFAULT_SIZES, help=f"applicants x adverts, comma-separated ({DEFAULT_SIZES})")
+    parser.add_argument("--quotas", action="store_true", help="give providers' agreements quotas (mostly 50%% homeless)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--time-limit", type=float, default=60.0, help="CP-SAT seconds per size")
+    parser.add_argument("--child", help=argparse.SUPPRESS)  # one size, run in this process
+    args = parser.parse_args(argv)
+
+    if args.child:
+        applicants, adverts = parse_size(args.child)
+        print(json.dumps(measure(applicants, adverts, args.quotas, args.seed, args.time_limit)))
+        return 0
+
+    for size in args.sizes.split(","):
+        command = [sys.executable, "-m", "matching.bench", "--child", size, "--seed", str(args.seed)]
+        command += ["--time-limit", str(args.time_limit)] + (["--quotas"] if args.quotas else [])
+        completed = subprocess.run(command, capture_output=True, text=True)
+        if completed.returncode != 0:
+            print(f"{size}: failed\n{completed.stderr}", file=sys.stderr)
+            return 1
+        print(format_line(json.loads(completed.stdout.strip().splitlines()[-1]), args.quotas), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

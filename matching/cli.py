@@ -1,0 +1,56 @@
+"""Command line: ``python -m matching solve INSTANCE.json [-o RESULT.json]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .io import load_instance
+from .solve import solve
+from .types import InstanceError
+
+EXIT_BAD_INPUT = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m matching", description="Choice-based lettings allocation engine.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    solve_command = commands.add_parser("solve", help="rank and allocate one cycle from a JSON instance")
+    solve_command.add_argument("instance", help="the cycle as JSON (see matching/README.md)")
+    solve_command.add_argument("-o", "--output", help="write the result here instead of standard output")
+    solve_command.add_argument("--time-limit", type=float, default=60.0, help="seconds for CP-SAT (default 60)")
+    solve_command.add_argument("--workers", type=int, default=1, help="CP-SAT workers (default 1)")
+    args = parser.parse_args(argv)
+
+    try:
+        with open(args.instance, encoding="utf-8") as file:
+            data = json.load(file)
+    except OSError as error:
+        return _fail(f"cannot read {args.instance}: {error.strerror}")
+    except json.JSONDecodeError as error:
+        return _fail(f"{args.instance} is not valid JSON: {error}")
+    try:
+        instance = load_instance(data)
+        result = solve(instance, time_limit=args.time_limit, workers=args.workers)
+    except InstanceError as error:
+        return _fail(f"{args.instance}: {error}")
+
+    text = json.dumps(result.to_json(), indent=1, ensure_ascii=False)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as file:
+            file.write(text + "\n")
+    else:
+        sys.stdout.write(text + "\n")
+    shortfall = sum(s.shortfall for s in result.quota_shortfalls)
+    print(
+        f"{result.status}: {len(result.allocation)} of {len(instance.adverts)} homes let, "
+        f"{len(result.designated)} designated, quota shortfall {shortfall}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
