@@ -6,6 +6,7 @@ opened and committed, so a service's change and its audit event land together or
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -60,7 +61,11 @@ class Database:
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
-        self._reader = self.engine.execution_options(read_only=True)
+        # Reads need no transaction of their own: on PostgreSQL each statement already sees only
+        # committed data (as in READ COMMITTED), and autocommit saves a BEGIN and a COMMIT round
+        # trip per request. On SQLite a read takes no write lock (BEGIN DEFERRED).
+        self._reader = self.engine.execution_options(
+            read_only=True, **({"isolation_level": "AUTOCOMMIT"} if self.dialect == "postgresql" else {}))
 
     @property
     def dialect(self) -> str:
@@ -117,7 +122,9 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+@lru_cache(maxsize=1)
 def head_revision() -> str | None:
+    """The schema this code needs (read once: the migration scripts do not change under us)."""
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 

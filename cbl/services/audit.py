@@ -12,6 +12,9 @@ from cbl.models.columns import utcnow
 from .actors import Actor
 
 
+_INSERT = sa.insert(AuditEvent)
+
+
 @dataclass(frozen=True, slots=True)
 class Subject:
     """What an event is about, when the caller has no ORM object for it (hot paths use Core)."""
@@ -37,17 +40,17 @@ def audit(
     """
     if not isinstance(subject, Subject):
         subject = _subject_of(session, subject)
-    session.execute(sa.insert(AuditEvent).values(
-        at=utcnow(),
-        actor_kind=actor.kind,
-        actor_id=actor.id,
-        actor_name=actor.name,
-        action=action,
-        subject_type=subject.table,
-        subject_id=subject.id,
-        applicant_id=applicant_id if applicant_id is not None else subject.applicant_id,
-        details=_plain(details or {}),
-    ))
+    session.execute(_INSERT, {
+        "at": utcnow(),
+        "actor_kind": actor.kind,
+        "actor_id": actor.id,
+        "actor_name": actor.name,
+        "action": action,
+        "subject_type": subject.table,
+        "subject_id": subject.id,
+        "applicant_id": applicant_id if applicant_id is not None else subject.applicant_id,
+        "details": _plain(details or {}),
+    })
 
 
 def _subject_of(session: Session, row: Any) -> Subject:

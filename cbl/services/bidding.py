@@ -22,6 +22,7 @@ from cbl.models.states import (
 from cbl.scheme import Scheme
 
 from .actors import Actor
+from . import bid_statements as statements
 from .audit import Subject, audit
 from .errors import Conflict, NotAllowed, NotFound
 
@@ -111,15 +112,19 @@ def active_bid_count(session: Session, applicant_id: int, cycle_id: int) -> int:
     ).one()
 
 
+class _ApplicantColumns:
+    """The applicant's half of APPLICANT_AND_ADVERT's row, read as an applicant."""
+
+    __slots__ = ("_row",)
+
+    def __init__(self, row) -> None:  # noqa: ANN001
+        self._row = row
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self._row, f"applicant_{name}")
+
+
 # --- placing and withdrawing -----------------------------------------------------------------
-
-# The columns place_bid reads about the advert, its home and its cycle, in one row.
-_ADVERT_FOR_BID = (
-    *Advert.__table__.c, Property.bedrooms, Property.area, Organisation.code.label("landlord"),
-    Cycle.status.label("cycle_status"), Cycle.opens_at.label("cycle_opens_at"),
-    Cycle.closes_at.label("cycle_closes_at"),
-)
-
 
 def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, advert_reference: str,
               now: datetime) -> Bid:
@@ -129,39 +134,23 @@ def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int,
     plain rows with Core rather than ORM objects and makes the fewest round trips it can.
     """
     placed_by = _placed_by(actor, applicant_id)
-    applicant = session.execute(
-        sa.select(*Applicant.__table__.c).where(Applicant.id == applicant_id).with_for_update()
-    ).one_or_none()
-    if applicant is None:
-        raise NotFound("No such application.")
-    # The cycle's guard comes before anything about the cycle is read (see database.guard_cycle).
-    cycle_id = session.execute(sa.select(Advert.cycle_id).where(Advert.reference == advert_reference)).scalar()
-    if cycle_id is None:
+    if session.get_bind().dialect.name == "postgresql":
+        # The cycle's guard comes before anything about the cycle is read (see database.guard_cycle).
+        if session.execute(statements.GUARD_CYCLE_OF_ADVERT, {"reference": advert_reference}).first() is None:
+            raise NotFound(f"There is no advert {advert_reference}.")
+    advert = session.execute(statements.APPLICANT_AND_ADVERT,
+                             {"reference": advert_reference, "applicant_id": applicant_id}).one_or_none()
+    if advert is None:
         raise NotFound(f"There is no advert {advert_reference}.")
-    guard_cycle(session, cycle_id)
-    advert = session.execute(
-        sa.select(*_ADVERT_FOR_BID)
-        .join(Property, Property.id == Advert.property_id)
-        .join(Organisation, Organisation.id == Property.landlord_id)
-        .join(Cycle, Cycle.id == Advert.cycle_id)
-        .where(Advert.reference == advert_reference)
-    ).one()
+    applicant = _ApplicantColumns(advert)
+    cycle_id = advert.cycle_id
     if reason := closed_for_bids(advert.status, advert.cycle_status, advert.cycle_opens_at, advert.cycle_closes_at,
                                  now):
         raise Conflict(reason)
     if reason := _barrier(applicant, scheme, now):
         raise Conflict(reason)
-    # What the limits need, in one round trip.
-    mine = (Bid.applicant_id == applicant.id, Bid.cycle_id == cycle_id)
-    this_home = (Bid.applicant_id == applicant.id, Bid.advert_id == advert.id)
-    existing_id, existing_status, active, last_preference, offers = session.execute(sa.select(
-        sa.select(Bid.id).where(*this_home).scalar_subquery(),
-        sa.select(Bid.status).where(*this_home).scalar_subquery(),
-        sa.select(func.count()).select_from(Bid).where(*mine, Bid.status == BidStatus.ACTIVE).scalar_subquery(),
-        sa.select(func.max(Bid.preference)).where(*mine).scalar_subquery(),
-        sa.select(func.count()).select_from(Offer).where(Offer.applicant_id == applicant.id,
-                                                         Offer.status == OfferStatus.MADE).scalar_subquery(),
-    )).one()
+    existing_id, existing_status, active, last_preference, offers = session.execute(
+        statements.LIMITS, {"applicant_id": applicant.id, "advert_id": advert.id, "cycle_id": cycle_id}).one()
     if offers and not scheme.bidding.bid_while_under_offer:
         raise Conflict(UNDER_OFFER)
     if existing_status == BidStatus.ACTIVE:
@@ -179,9 +168,9 @@ def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int,
         "placed_by_staff_id": actor.id if placed_by is BidPlacedBy.OFFICER else None,
     }
     if existing_id is None:
-        bid_id = session.execute(sa.insert(Bid).values(values).returning(Bid.id)).scalar_one()
+        bid_id = session.execute(statements.INSERT_BID, values).scalar_one()
     else:  # a withdrawn bid placed again keeps its row
-        session.execute(sa.update(Bid).where(Bid.id == existing_id).values(values))
+        session.execute(statements.REPLACE_BID, {**values, "bid_id": existing_id})
         bid_id = existing_id
     audit(session, actor, "bid.placed", Subject("bid", bid_id, applicant.id),
           {"advert": advert.reference, "placed_by": placed_by})
@@ -209,13 +198,8 @@ def withdraw_bid(session: Session, actor: Actor, bid_id: int, now: datetime) -> 
 # --- live queue position ---------------------------------------------------------------------
 
 def engine_adverts(session: Session, advert_ids: list[int]) -> dict[int, matching.Advert]:
-    rows = session.execute(
-        select(Advert, Property, Organisation.code)
-        .join(Property, Property.id == Advert.property_id)
-        .join(Organisation, Organisation.id == Property.landlord_id)
-        .where(Advert.id.in_(advert_ids))
-    ).all()
-    return {advert.id: allocation.to_advert(advert, home, landlord) for advert, home, landlord in rows}
+    rows = session.execute(statements.ADVERTS_FOR_ENGINE, {"advert_ids": list(advert_ids)}).all()
+    return {row.id: allocation.to_advert(row, row, row.landlord) for row in rows}
 
 
 def rankings(session: Session, scheme: Scheme, advert_ids: list[int], now: datetime
@@ -227,11 +211,7 @@ def rankings(session: Session, scheme: Scheme, advert_ids: list[int], now: datet
     """
     if not advert_ids:
         return {}
-    rows = session.execute(
-        sa.select(Bid.advert_id, *Applicant.__table__.c)
-        .join(Applicant, Applicant.id == Bid.applicant_id)
-        .where(Bid.advert_id.in_(advert_ids), Bid.status == BidStatus.ACTIVE)
-    ).all()
+    rows = session.execute(statements.BIDDERS, {"advert_ids": list(advert_ids)}).all()
     today, policy = local_date(now), allocation.policy(scheme)
     bidders: dict[int, dict[str, matching.Applicant]] = {advert_id: {} for advert_id in advert_ids}
     for row in rows:

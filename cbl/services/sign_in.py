@@ -122,11 +122,16 @@ def issue_api_token(session: Session, applicant: Applicant, now: datetime) -> tu
     return token, expires_at
 
 
-def applicant_for_token(session: Session, token: str, now: datetime) -> Applicant | None:
-    return session.exec(
-        select(Applicant).join(ApiToken, ApiToken.applicant_id == Applicant.id)
-        .where(ApiToken.token_hash == digest(token), ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)
-    ).first()
+_APPLICANT_FOR_TOKEN = (
+    sa.select(*Applicant.__table__.c).join(ApiToken, ApiToken.applicant_id == Applicant.id)
+    .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+           ApiToken.expires_at > sa.bindparam("now"))
+)
+
+
+def applicant_for_token(session: Session, token: str, now: datetime):  # noqa: ANN201 - an applicant row
+    """The application a live token belongs to, as a plain row (read on every API request)."""
+    return session.execute(_APPLICANT_FOR_TOKEN, {"token_hash": digest(token), "now": now}).first()
 
 
 def record_sign_in(session: Session, applicant: Applicant) -> None:
