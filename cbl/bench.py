@@ -16,23 +16,21 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
 import aiohttp
 import httpx
 import sqlalchemy as sa
 
+from cbl import throwaway
 from cbl.database import Database, upgrade
 from cbl.models import ApiToken, Advert, Applicant, Bid, Cycle, Organisation, Property, Void
 from cbl.models.states import AdvertStatus, ApplicationStatus, BidStatus, CycleStatus, OrganisationKind, PropertyType
 from cbl.services.sign_in import digest
 
-ADMIN_URL = os.environ.get("CBL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 ADVERTS = 300
 APPLICANTS = 5000
 
@@ -191,35 +189,6 @@ def report(kind: str, tally: Tally, elapsed: float, clients: int, workers: int, 
           f"{'no bid lost' if same else 'MISMATCH'}")
 
 
-@contextmanager
-def database(kind: str):
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        return
-    import psycopg
-
-    name = f"cbl_bench_{os.getpid()}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def postgres_reachable() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(ADMIN_URL, connect_timeout=2):
-            return True
-    except Exception:  # noqa: BLE001
-        return False
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
@@ -230,10 +199,10 @@ def main(argv: list[str] | None = None) -> int:
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     ok = True
     for kind in kinds:
-        if kind == "postgresql" and not postgres_reachable():
-            print(f"postgresql: skipped, nothing answers at {ADMIN_URL}")
+        if kind == "postgresql" and not throwaway.postgres_reachable():
+            print(f"postgresql: skipped, nothing answers at {throwaway.ADMIN_URL}")
             continue
-        with database(kind) as url:
+        with throwaway.database(kind, prefix="cbl_bench") as url:
             seed(url)
             with server(url, args.workers) as base:
                 tally, elapsed = asyncio.run(load(base, args.clients, args.seconds))

@@ -260,7 +260,7 @@ def _cycle_with_bids(session, rng, scheme, now, zone, homes, households, agreeme
     session.flush()
     if cycle.status is not CycleStatus.OPEN:
         return
-    for applicant, age, size in households:
+    for applicant, age, _size in households:
         if rng.random() > 0.35:
             continue
         fitting = [(a, home) for a, home in adverts if _fits(a, applicant, age)]

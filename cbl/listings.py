@@ -9,6 +9,7 @@ from sqlmodel import Session, func, select
 from cbl.models import Advert, Applicant, Bid, Cycle, Organisation, Property, ShortlistEntry, Void
 from cbl.models.states import AdvertStatus, BidStatus, CycleStatus, PropertyType, ShortlistStatus
 from cbl.services.errors import InvalidInput, NotFound
+from cbl.wording import floor_words, money
 
 PER_PAGE = 20
 GROUP_WORDS = {
@@ -19,19 +20,6 @@ GROUP_WORDS = {
     "housing_debt": "households with housing-related debt",
 }
 NEED_WORDS = {"step_free": "households who need a home without steps", "wheelchair": "wheelchair users"}
-
-
-def money(pence: int) -> str:
-    return f"£{pence // 100:,}.{pence % 100:02d}"
-
-
-def floor_words(floor: int) -> str:
-    if floor < 0:
-        return "Basement"
-    if floor == 0:
-        return "Ground floor"
-    suffix = "th" if 10 <= floor % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(floor % 10, "th")
-    return f"{floor}{suffix} floor"
 
 
 def preference_group_words(group: str) -> str:

@@ -194,7 +194,7 @@ def _hint_values(model, problem, x, in_force, got, taken, shortfall) -> list[int
     home_of = {a: h for h, a in holder.items()}
     for (a, h), var in x.items():
         values[var.index] = int(holder.get(h) == a)
-    for (h, group), literal in in_force.items():
+    for (_home, group), literal in in_force.items():
         if group is USUAL and literal.index >= 0:
             values[literal.index] = 1  # a separate "usual order" variable
     for (a, k), var in got.items():

@@ -7,7 +7,7 @@ import pytest
 from cbl.database import Database, upgrade
 from cbl.scheme import Scheme, load_scheme
 from cbl.settings import DEFAULT_SCHEME
-from tests.databases import postgres_database, postgres_reachable
+from cbl.throwaway import postgres_database, postgres_reachable
 
 SCHEMES = Path(DEFAULT_SCHEME).parent
 

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlmodel import Session
 
 from cbl.models import (
-    Advert, AgreementQuota, Applicant, Cycle, HouseholdMember, NominationAgreement, Organisation, Property,
+    Advert, Applicant, Cycle, HouseholdMember, NominationAgreement, Organisation, Property,
     StaffUser, Void,
 )
 from cbl.models.states import (

@@ -54,3 +54,9 @@ def utcnow() -> datetime:
 
 
 JSONList = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+def unique_where(name: str, column: str, condition: str) -> sa.Index:
+    """A unique index over the rows that meet a condition (e.g. one live offer per household),
+    written the same way for SQLite and PostgreSQL."""
+    return sa.Index(name, column, unique=True, sqlite_where=sa.text(condition), postgresql_where=sa.text(condition))

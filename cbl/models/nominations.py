@@ -5,7 +5,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from .columns import JSONList, UTCDateTime, state, utcnow
+from .columns import JSONList, UTCDateTime, state, unique_where, utcnow
 from .states import NominationStatus
 
 
@@ -47,13 +47,7 @@ class AgreementQuota(SQLModel, table=True):
 class Nomination(SQLModel, table=True):
     __table_args__ = (
         # One nomination in play per advert at a time.
-        sa.Index(
-            "uq_nomination_live_advert",
-            "advert_id",
-            unique=True,
-            sqlite_where=sa.text("status IN ('sent', 'viewing_arranged', 'accepted')"),
-            postgresql_where=sa.text("status IN ('sent', 'viewing_arranged', 'accepted')"),
-        ),
+        unique_where("uq_nomination_live_advert", "advert_id", "status IN ('sent', 'viewing_arranged', 'accepted')"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -2,30 +2,17 @@
 
 from datetime import date, datetime
 
-import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from .columns import UTCDateTime, state, utcnow
+from .columns import UTCDateTime, state, unique_where, utcnow
 from .states import OfferKind, OfferStatus
 
 
 class Offer(SQLModel, table=True):
     __table_args__ = (
         # One offer at a time, for a household and for a home.
-        sa.Index(
-            "uq_offer_live_applicant",
-            "applicant_id",
-            unique=True,
-            sqlite_where=sa.text("status = 'made'"),
-            postgresql_where=sa.text("status = 'made'"),
-        ),
-        sa.Index(
-            "uq_offer_live_void",
-            "void_id",
-            unique=True,
-            sqlite_where=sa.text("status IN ('made', 'accepted')"),
-            postgresql_where=sa.text("status IN ('made', 'accepted')"),
-        ),
+        unique_where("uq_offer_live_applicant", "applicant_id", "status = 'made'"),
+        unique_where("uq_offer_live_void", "void_id", "status IN ('made', 'accepted')"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

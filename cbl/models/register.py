@@ -2,7 +2,6 @@
 
 from datetime import date, datetime
 
-import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from .columns import JSONList, UTCDateTime, state, utcnow

@@ -5,7 +5,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from .columns import UTCDateTime, state, utcnow
+from .columns import UTCDateTime, state, unique_where, utcnow
 from .states import PropertyType, VoidStatus
 
 
@@ -42,13 +42,7 @@ class Void(SQLModel, table=True):
             name="tenancy_starts_after_end",
         ),
         # One open void per property: a home cannot fall empty twice at once.
-        sa.Index(
-            "uq_void_open_property",
-            "property_id",
-            unique=True,
-            sqlite_where=sa.text("status = 'open'"),
-            postgresql_where=sa.text("status = 'open'"),
-        ),
+        unique_where("uq_void_open_property", "property_id", "status = 'open'"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -8,18 +8,18 @@ cycle cannot both get it.
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 import matching
 from cbl import allocation
 from cbl.calendar import local_date
 from cbl.database import guard_cycle
-from cbl.models import Advert, Applicant, Bid, Cycle, Offer, Organisation, Property
+from cbl.models import Advert, Applicant, Bid, Cycle, Offer
 from cbl.models.states import (
     ActorKind, AdvertStatus, ApplicationStatus, BidPlacedBy, BidStatus, CycleStatus, OfferStatus,
 )
 from cbl.scheme import Scheme
+from cbl.wording import ordinal
 
 from .actors import Actor
 from . import bid_statements as statements
@@ -40,11 +40,6 @@ class QueuePosition:
         if self.position is None:
             return "Not eligible: " + " ".join(reason.message for reason in self.reasons)
         return f"You are {ordinal(self.position)} of {self.eligible_bids} eligible bid{'s' * (self.eligible_bids != 1)}"
-
-
-def ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 # --- who may bid -----------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from datetime import date, timedelta
 
-import pytest
 from sqlmodel import select
 
 from cbl.models import Advert, AuditEvent, Offer, Refusal, Void

@@ -2,14 +2,12 @@
 
 import re
 
-import pytest
 from sqlmodel import func, select
 
-from cbl.models import Applicant, AuditEvent, Bid
+from cbl.models import Bid
 from cbl.models.states import BidStatus
-from cbl.services.actors import SYSTEM, staff
+from cbl.services.actors import staff
 from cbl.services.sign_in import issue_sign_in_link
-from tests.factories import PASSWORD
 
 
 def _position(page: str, advert: str) -> str:

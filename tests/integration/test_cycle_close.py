@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import func, select
 
-from cbl.models import Advert, AuditEvent, Bid, Cycle, OutboxMessage, ShortlistEntry, Void
+from cbl.models import Advert, AuditEvent, Cycle, OutboxMessage, ShortlistEntry, Void
 from cbl.models.states import AdvertStatus, CycleStatus
 from cbl.services import actors
 from cbl.services.actors import SYSTEM

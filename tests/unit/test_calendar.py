@@ -1,6 +1,6 @@
 """Deadlines count UK working days: weekends and England's bank holidays are skipped."""
 
-from datetime import date, datetime, timezone
+from datetime import date
 
 from cbl.calendar import add_working_days, is_working_day, working_days_between
 

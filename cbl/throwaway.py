@@ -1,14 +1,13 @@
-"""Test databases: a SQLite file per test, and a PostgreSQL database per test when a server answers.
-
-Set CBL_TEST_POSTGRES_URL to point at another server; the default is the local one CI provides.
-Each PostgreSQL test database is created for the test and dropped after it.
-"""
+"""Throwaway databases for tests and benchmarks: a SQLite file, or a PostgreSQL database created
+for the occasion and dropped after it, when a server answers at CBL_TEST_POSTGRES_URL."""
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 
 ADMIN_URL = os.environ.get("CBL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -25,10 +24,10 @@ def postgres_reachable() -> bool:
 
 
 @contextmanager
-def postgres_database() -> Iterator[str]:
+def postgres_database(prefix: str = "cbl_test") -> Iterator[str]:
     import psycopg
 
-    name = f"cbl_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
@@ -36,3 +35,17 @@ def postgres_database() -> Iterator[str]:
     finally:
         with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def sqlite_database() -> Iterator[str]:
+    with tempfile.TemporaryDirectory() as folder:
+        yield f"sqlite:///{Path(folder) / 'cbl.sqlite3'}"
+
+
+@contextmanager
+def database(kind: str, prefix: str = "cbl_test") -> Iterator[str]:
+    """A fresh, empty database of the kind ("sqlite" or "postgresql"); gone afterwards."""
+    manager = sqlite_database() if kind == "sqlite" else postgres_database(prefix)
+    with manager as url:
+        yield url

@@ -1,0 +1,23 @@
+# How to work on cbl. Each target is one command; the README's two set-up commands need none of them.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: install run test lint bench-engine bench-bids
+
+install:
+	python3 -m venv $(VENV) && $(VENV)/bin/pip install -e ".[test]"
+
+run:
+	$(VENV)/bin/cbl up
+
+test:
+	$(PY) -m pytest
+
+lint:
+	$(VENV)/bin/ruff check cbl matching admin scheduler tests
+
+bench-engine:
+	$(PY) -m matching.bench && $(PY) -m matching.bench --quotas
+
+bench-bids:
+	$(PY) -m cbl.bench
