@@ -15,7 +15,7 @@ from cbl import allocation
 from cbl.calendar import local_date
 from cbl.models import Advert, Applicant, BiddingPreference, Cycle, Property
 from cbl.models.columns import utcnow
-from cbl.models.states import ActorKind, AdvertStatus, ApplicationStatus
+from cbl.models.states import ActorKind, AdvertStatus, ApplicationStatus, PropertyType
 from cbl.scheme import Scheme
 
 from .actors import Actor
@@ -75,6 +75,9 @@ def save_bidding_preference(session: Session, actor: Actor, applicant_id: int, *
     own = actor.kind is ActorKind.APPLICANT and actor.id == applicant_id
     if not own and not actor.may("bid.on_behalf"):
         raise NotAllowed("You can only change your own bidding preferences.")
+    unknown = sorted(set(property_types) - {kind.value for kind in PropertyType})
+    if unknown:
+        raise InvalidInput(f"Unknown type of home: {', '.join(unknown)}.", field="property_types")
     if max_floor is not None and not 0 <= max_floor <= 60:
         raise InvalidInput("Highest floor must be a number from 0 (ground floor) to 60.", field="max_floor")
     preference = session.get(BiddingPreference, applicant_id) or BiddingPreference(applicant_id=applicant_id)

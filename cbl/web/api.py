@@ -6,7 +6,7 @@ Errors are always `{"error": {"code", "message"}}` with a 4xx status (see web.er
 from datetime import datetime
 
 import msgspec
-from litestar import Request, Router, delete, get, post
+from litestar import Request, Router, delete, get, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.exceptions import NotAuthorizedException
@@ -14,11 +14,13 @@ from sqlmodel import select
 
 from cbl import listings
 from cbl.database import Database
-from cbl.models import Advert, Applicant, Bid, Cycle
+from cbl.models import Advert, Applicant, Bid, BiddingPreference, Cycle, Offer, Property, Void
 from cbl.models.states import BidStatus, CycleStatus
 from cbl.scheme import Scheme
 from cbl.services import actors, sign_in
+from cbl.services.auto_bid import save_bidding_preference
 from cbl.services.bidding import place_bid, queue_positions, withdraw_bid
+from cbl.services.offers import accept_offer, refuse_offer
 from cbl.services.errors import InvalidInput
 from cbl.web.cache import TimedCache
 from cbl.web.auth import now
@@ -179,9 +181,83 @@ def delete_bid(db: NamedDependency[Database], me: NamedDependency[Applicant], bi
     return {"status": "withdrawn"}
 
 
+class OfferOut(msgspec.Struct):
+    id: int
+    address: str
+    status: str
+    final_offer: bool
+    respond_by: str
+    made_at: datetime
+
+
+class RefusalRequest(msgspec.Struct):
+    reason: str
+    detail: str = ""
+
+
+class PreferencesIO(msgspec.Struct):
+    areas: list[str] = []
+    property_types: list[str] = []
+    max_floor: int | None = None
+    needs_lift: bool = False
+    wants_garden: bool = False
+    auto_bid: bool = False
+
+
+@get("/me/offers", sync_to_thread=True, summary="Offers made to me")
+def my_offers(db: NamedDependency[Database], me: NamedDependency[Applicant]) -> list[OfferOut]:
+    with db.reading() as session:
+        rows = session.exec(
+            select(Offer, Property.address).join(Void, Void.id == Offer.void_id)
+            .join(Property, Property.id == Void.property_id)
+            .where(Offer.applicant_id == me.id).order_by(Offer.made_at.desc())
+        ).all()
+    return [OfferOut(o.id, address, o.status.value, o.final_offer, o.respond_by.isoformat(), o.made_at)
+            for o, address in rows]
+
+
+@post("/me/offers/{offer_id:int}/accept", sync_to_thread=True, status_code=200, summary="Accept an offer")
+def accept(db: NamedDependency[Database], me: NamedDependency[Applicant], offer_id: FromPath[int]) -> dict[str, str]:
+    db.run(accept_offer, actors.applicant(me), offer_id, now())
+    return {"status": "accepted"}
+
+
+@post("/me/offers/{offer_id:int}/refuse", sync_to_thread=True, status_code=200,
+      summary="Refuse an offer, with one of the scheme's reasons (GET /api/v1/refusal-reasons)")
+def refuse(db: NamedDependency[Database], scheme: NamedDependency[Scheme], me: NamedDependency[Applicant],
+           offer_id: FromPath[int], data: JSONBody[RefusalRequest]) -> dict[str, str]:
+    db.run(refuse_offer, actors.applicant(me), scheme, offer_id, data.reason[:200], data.detail[:2000], now())
+    return {"status": "refused"}
+
+
+@get("/refusal-reasons", sync_to_thread=False, summary="The reasons the scheme accepts for refusing an offer")
+def refusal_reasons(scheme: NamedDependency[Scheme]) -> list[str]:
+    return list(scheme.refusals.reasons)
+
+
+@get("/me/preferences", sync_to_thread=True, summary="My bidding preferences and auto-bid")
+def get_preferences(db: NamedDependency[Database], me: NamedDependency[Applicant]) -> PreferencesIO:
+    with db.reading() as session:
+        saved = session.get(BiddingPreference, me.id)
+    if saved is None:
+        return PreferencesIO()
+    return PreferencesIO(saved.areas, saved.property_types, saved.max_floor, saved.needs_lift, saved.wants_garden,
+                         saved.auto_bid)
+
+
+@put("/me/preferences", sync_to_thread=True, summary="Save my bidding preferences and auto-bid")
+def put_preferences(db: NamedDependency[Database], me: NamedDependency[Applicant],
+                    data: JSONBody[PreferencesIO]) -> PreferencesIO:
+    db.run(save_bidding_preference, actors.applicant(me), me.id, areas=[a[:100] for a in data.areas[:50]],
+           property_types=[t[:32] for t in data.property_types[:10]], max_floor=data.max_floor,
+           needs_lift=data.needs_lift, wants_garden=data.wants_garden, auto_bid=data.auto_bid)
+    return data
+
+
 api_router = Router(
     path="/api/v1",
-    route_handlers=[list_adverts, get_advert, create_token, my_application, my_bids, create_bid, delete_bid],
+    route_handlers=[list_adverts, get_advert, create_token, my_application, my_bids, create_bid, delete_bid,
+                    my_offers, accept, refuse, refusal_reasons, get_preferences, put_preferences],
     dependencies={"me": Provide(api_applicant, sync_to_thread=True)},
     tags=["applicants"],
 )

@@ -79,3 +79,37 @@ def test_the_openapi_schema_is_served(api, world):
     schema = api.get("/api/v1/schema/openapi.json").json()
     assert "/api/v1/me/bids" in schema["paths"] and "/api/v1/adverts" in schema["paths"]
     assert not any(path.startswith("/account") for path in schema["paths"])
+
+
+def test_offers_and_preferences_through_the_api(api, db, world):
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from cbl.models import Advert, Offer
+    from cbl.web.auth import now
+
+    with db.transaction() as s:
+        void_id = s.exec(select(Advert.void_id).where(Advert.reference == "AD1")).one()
+        s.add(Offer(applicant_id=world.applicants["HR000001"], void_id=void_id,
+                    respond_by=now().date() + timedelta(days=2)))
+    me = _token(api)
+    offers = api.get("/api/v1/me/offers", headers=me).json()
+    assert len(offers) == 1 and offers[0]["status"] == "made"
+    reasons = api.get("/api/v1/refusal-reasons").json()
+    bad = api.post(f"/api/v1/me/offers/{offers[0]['id']}/refuse", json={"reason": "I just don't"}, headers=me)
+    assert _error(bad, 422)["message"].startswith("Choose the main reason")
+    done = api.post(f"/api/v1/me/offers/{offers[0]['id']}/refuse", json={"reason": reasons[0]}, headers=me)
+    assert done.status_code == 200
+    assert api.get("/api/v1/me/offers", headers=me).json()[0]["status"] == "refused"
+
+    assert api.get("/api/v1/me/preferences", headers=me).json()["auto_bid"] is False
+    saved = api.put("/api/v1/me/preferences", json={"areas": ["Northgate"], "max_floor": 3, "auto_bid": True},
+                    headers=me)
+    assert saved.status_code == 200
+    assert api.get("/api/v1/me/preferences", headers=me).json() == {
+        "areas": ["Northgate"], "property_types": [], "max_floor": 3, "needs_lift": False, "wants_garden": False,
+        "auto_bid": True}
+    assert _error(api.put("/api/v1/me/preferences", json={"max_floor": 99}, headers=me), 422)
+    assert _error(api.put("/api/v1/me/preferences", json={"max_floor": "top"}, headers=me), 400)
+    assert "castle" in _error(api.put("/api/v1/me/preferences", json={"property_types": ["castle"]}, headers=me), 422)["message"]
