@@ -68,3 +68,11 @@ ADVERTS_FOR_ENGINE = (
     .join(Organisation, Organisation.id == Property.landlord_id)
     .where(Advert.id.in_(sa.bindparam("advert_ids", expanding=True)))
 )
+
+# What changes when an advert's bids change: placed (count, newest, re-bid time) or withdrawn.
+BID_FINGERPRINTS = (
+    sa.select(Bid.advert_id, sa.func.count(), sa.func.max(Bid.id), sa.func.max(Bid.placed_at),
+              sa.func.max(Bid.withdrawn_at), sa.func.sum(sa.case((Bid.status == BidStatus.ACTIVE, 1), else_=0)))
+    .where(Bid.advert_id.in_(sa.bindparam("advert_ids", expanding=True)))
+    .group_by(Bid.advert_id)
+)

@@ -24,6 +24,7 @@ from cbl.wording import ordinal
 from .actors import Actor
 from . import bid_statements as statements
 from .audit import Subject, audit
+from .ranking_cache import RANKINGS
 from .errors import Conflict, NotAllowed, NotFound
 
 
@@ -201,21 +202,33 @@ def rankings(session: Session, scheme: Scheme, advert_ids: list[int], now: datet
              ) -> dict[int, list[matching.ShortlistEntry]]:
     """Each advert's active bids in priority order, as the engine would rank them now.
 
-    Two queries however many adverts: the bidders are read as plain rows, not ORM objects,
-    because a popular advert has hundreds of them and this runs on every "my bids" page.
+    A ranking whose bids have not changed comes from memory (see ranking_cache); the others
+    take two queries however many adverts, reading bidders as plain rows, not ORM objects.
     """
     if not advert_ids:
         return {}
-    rows = session.execute(statements.BIDDERS, {"advert_ids": list(advert_ids)}).all()
-    today, policy = local_date(now), allocation.policy(scheme)
-    bidders: dict[int, dict[str, matching.Applicant]] = {advert_id: {} for advert_id in advert_ids}
+    today = local_date(now)
+    database = str(session.get_bind().url)
+    fingerprints = {row[0]: (today, *row[1:]) for row in
+                    session.execute(statements.BID_FINGERPRINTS, {"advert_ids": list(advert_ids)})}
+    ranked = {}
+    for advert_id in advert_ids:
+        cached = RANKINGS.get((database, advert_id), fingerprints.get(advert_id))
+        if cached is not None:
+            ranked[advert_id] = cached
+    missing = [advert_id for advert_id in advert_ids if advert_id not in ranked]
+    if not missing:
+        return ranked
+    rows = session.execute(statements.BIDDERS, {"advert_ids": missing}).all()
+    policy = allocation.policy(scheme)
+    bidders: dict[int, dict[str, matching.Applicant]] = {advert_id: {} for advert_id in missing}
     for row in rows:
         bidders[row.advert_id][row.reference] = allocation.to_applicant(row, scheme, today)
-    ranked = {}
-    for advert_id, advert in engine_adverts(session, advert_ids).items():
+    for advert_id, advert in engine_adverts(session, missing).items():
         by_reference = bidders[advert_id]
         bids = [matching.Bid(reference, advert.id, 1) for reference in by_reference]
         ranked[advert_id] = matching.rank_advert(advert, bids, by_reference, policy)
+        RANKINGS.put((database, advert_id), fingerprints.get(advert_id), ranked[advert_id])
     return ranked
 
 
