@@ -6,6 +6,7 @@ reading the adverts list and their live positions. Prints requests a second and 
 per endpoint, then checks that every bid answered as accepted is stored (and nothing else is).
 
     python -m cbl.bench [--database sqlite|postgresql|both] [--clients 50] [--seconds 20] [--workers 2]
+    python -m cbl.bench --close 50000      # time one cycle close through the database instead
 """
 
 import argparse
@@ -189,18 +190,56 @@ def report(kind: str, tally: Tally, elapsed: float, clients: int, workers: int, 
           f"{'no bid lost' if same else 'MISMATCH'}")
 
 
+def close_benchmark(kind: str, applicants: int) -> None:
+    """Time one cycle close through the database: load the bids, rank, allocate, store shortlists."""
+    from cbl.scheme import load_scheme
+    from cbl.services.actors import SYSTEM
+    from cbl.services.cycles import close_cycle
+    from cbl.settings import DEFAULT_SCHEME
+
+    global APPLICANTS
+    APPLICANTS = applicants
+    with throwaway.database(kind, prefix="cbl_bench") as url:
+        seed(url)
+        db = Database(url)
+        rng = random.Random(7)
+        with db.transaction() as s:
+            adverts = s.execute(sa.select(Advert.id)).scalars().all()
+            cycle_id = s.execute(sa.select(Cycle.id)).scalar_one()
+            now = datetime.now(timezone.utc)
+            rows = [{"advert_id": advert, "applicant_id": applicant, "cycle_id": cycle_id, "status": "active",
+                     "preference": preference, "placed_at": now, "placed_by": "applicant"}
+                    for applicant in s.execute(sa.select(Applicant.id)).scalars()
+                    for preference, advert in enumerate(rng.sample(adverts, 3), start=1)]
+            s.connection().execute(Bid.__table__.insert(), rows)
+        started = time.perf_counter()
+        db.run(close_cycle, SYSTEM, load_scheme(DEFAULT_SCHEME), cycle_id, now + timedelta(days=2))
+        elapsed = time.perf_counter() - started
+        with db.reading() as s:
+            report_ = s.get(Cycle, cycle_id).close_report
+        db.dispose()
+    print(f"{kind}: closed a cycle of {ADVERTS} adverts, {applicants:,} applicants, {len(rows):,} bids in "
+          f"{elapsed:.1f} s (engine {report_['timings'].get('total', 0):.1f} s, {report_['proposed_lets']} lets "
+          f"proposed, status {report_['engine_status']})")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--close", type=int, metavar="APPLICANTS",
+                        help="instead, time one cycle close with this many applicants bidding 3 times each")
     args = parser.parse_args(argv)
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     ok = True
     for kind in kinds:
         if kind == "postgresql" and not throwaway.postgres_reachable():
             print(f"postgresql: skipped, nothing answers at {throwaway.ADMIN_URL}")
+            continue
+        if args.close:
+            close_benchmark(kind, args.close)
             continue
         with throwaway.database(kind, prefix="cbl_bench") as url:
             seed(url)
