@@ -13,6 +13,8 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+import admin
+from admin.routes import admin_router
 from cbl import listings
 from cbl.assets import govuk_assets, stylesheet
 from cbl.database import Database, check_schema
@@ -27,6 +29,7 @@ from cbl.web.health import health
 from cbl.web.home import home
 
 HERE = Path(__file__).parent
+ADMIN_TEMPLATES = Path(admin.__file__).parent / "templates"
 
 SECURITY_HEADERS = [
     # No inline scripts or styles anywhere, so the policy can be strict.
@@ -75,6 +78,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
                 *account.ROUTES,
             ]),
             api_router,
+            admin_router,
             create_static_files_router("/static/govuk/assets", directories=[govuk_assets()], name="govuk"),
             create_static_files_router("/static/build", directories=[stylesheet().parent], name="build"),
         ],
@@ -87,7 +91,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
             "public_cache": Provide(lambda: public_cache, use_cache=True, sync_to_thread=False),
         },
         template_config=TemplateConfig(
-            directory=[HERE / "templates"], engine=JinjaTemplateEngine, engine_callback=configure_templates,
+            directory=[HERE / "templates", ADMIN_TEMPLATES], engine=JinjaTemplateEngine, engine_callback=configure_templates,
         ),
         csrf_config=CSRFConfig(secret=settings.secret_key, exclude=["/api/"], cookie_samesite="lax",
                                cookie_httponly=True),

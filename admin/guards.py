@@ -1,0 +1,44 @@
+"""Every admin route declares the right it needs (`opt={"right": ...}`); this guard enforces it.
+
+A route without a declared right is refused outright, so a new page cannot be left open by
+forgetting (the route-by-role test also fails on it).
+"""
+
+import anyio
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+
+from cbl.models import StaffUser
+from cbl.services import actors
+from cbl.services.errors import NotAllowed
+from cbl.web.auth import COOKIE, SignInRequired, load_viewer, now
+
+PUBLIC = "public"  # the sign-in page itself
+
+
+def _load_staff(db, token: str | None) -> StaffUser | None:  # noqa: ANN001 - a cbl.database.Database
+    viewer = load_viewer(db, token, now())
+    if viewer is None or viewer.kind != "staff":
+        return None
+    with db.reading() as session:
+        user = session.get(StaffUser, viewer.id)
+    return user if user is not None and user.active else None
+
+
+async def staff_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    right = handler.opt.get("right")
+    if right == PUBLIC:
+        return
+    if right is None:
+        raise NotAllowed("This page has no access rule, so no one may use it.")
+    db = connection.app.state["db"]
+    user = await anyio.to_thread.run_sync(_load_staff, db, connection.cookies.get(COOKIE))
+    if user is None:
+        raise SignInRequired(f"/admin/sign-in?next={connection.url.path}")
+    if not actors.staff(user).may(right):
+        raise NotAllowed("Your role does not give you access to this page.")
+    connection.state.staff = user
+
+
+def current_staff(request) -> StaffUser:  # noqa: ANN001 - a litestar Request
+    return request.state.staff

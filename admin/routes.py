@@ -1,0 +1,17 @@
+"""The admin site's routes, behind the staff guard."""
+
+from litestar import Router
+
+from . import auth, home, register, shortlists
+from .guards import staff_guard
+
+admin_router = Router(
+    path="/admin",
+    guards=[staff_guard],
+    include_in_schema=False,
+    route_handlers=[
+        auth.sign_in_page, auth.sign_in_submit, auth.sign_out, home.admin_home,
+        register.applicant_search, register.applicant_case, register.send_sign_in_link,
+        shortlists.adverts, shortlists.shortlist, shortlists.shortlist_print, shortlists.verify, shortlists.skip,
+    ],
+)

@@ -1,0 +1,137 @@
+"""Adverts and their shortlists: the engine's ranking with its reasons, verified or skipped by officers."""
+
+from dataclasses import dataclass
+
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from sqlmodel import Session, func, select
+
+from cbl import listings
+from cbl.database import Database
+from cbl.models import Advert, Applicant, Cycle, ShortlistEntry, StaffUser
+from cbl.models.states import BidStatus, ShortlistStatus
+from cbl.scheme import Scheme
+from cbl.services.actors import staff as staff_actor
+from cbl.services.errors import DomainError, InvalidInput, NotFound
+from cbl.services.shortlisting import skip_entry, verify_entry
+from cbl.web import forms
+from cbl.web.auth import now
+
+from .guards import current_staff
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a shortlist as an officer reads it."""
+
+    entry: ShortlistEntry
+    reference: str
+    band: str | None
+    band_date: object
+    decided_by: str | None
+    skip_label: str | None
+
+    @property
+    def workable(self) -> bool:
+        return self.entry.eligible and self.entry.status in (ShortlistStatus.PENDING, ShortlistStatus.VERIFIED)
+
+
+def _cycle(session: Session, cycle_id: str | None) -> Cycle | None:
+    if cycle_id not in (None, ""):
+        if not cycle_id.isdigit():
+            raise InvalidInput("Cycle must be a number.", field="cycle")
+        return session.get(Cycle, int(cycle_id))
+    return session.exec(select(Cycle).where(Cycle.opens_at <= now()).order_by(Cycle.opens_at.desc())).first() \
+        or session.exec(select(Cycle).order_by(Cycle.opens_at.desc())).first()
+
+
+@get("/adverts", opt={"right": "register.read"}, sync_to_thread=True)
+def adverts(db: NamedDependency[Database], request: Request, cycle: FromQuery[str | None] = None) -> Template:
+    from cbl.models import Bid
+
+    with db.reading() as session:
+        chosen = _cycle(session, cycle)
+        cycles = session.exec(select(Cycle).order_by(Cycle.opens_at.desc()).limit(12)).all()
+        rows = []
+        if chosen is not None:
+            bids = (select(Bid.advert_id, func.count().label("bids")).where(Bid.status == BidStatus.ACTIVE)
+                    .group_by(Bid.advert_id).subquery())
+            rows = session.exec(
+                select(Advert, func.coalesce(bids.c.bids, 0)).outerjoin(bids, bids.c.advert_id == Advert.id)
+                .where(Advert.cycle_id == chosen.id).order_by(Advert.reference)
+            ).all()
+        cards = {advert.reference: listings.advert_card(session, advert.reference) for advert, _ in rows}
+    return Template("admin/adverts/list.html", context={
+        "staff": current_staff(request), "cycle": chosen, "cycles": cycles, "rows": rows, "cards": cards})
+
+
+def _lines(session: Session, scheme: Scheme, advert: Advert) -> list[Line]:
+    labels = {item.code: item.label for item in scheme.shortlisting.skip_reasons}
+    rows = session.exec(
+        select(ShortlistEntry, Applicant.reference, Applicant.band, Applicant.band_date, StaffUser.name)
+        .join(Applicant, Applicant.id == ShortlistEntry.applicant_id)
+        .outerjoin(StaffUser, StaffUser.id == ShortlistEntry.decided_by_id)
+        .where(ShortlistEntry.advert_id == advert.id)
+        .order_by(ShortlistEntry.eligible.desc(), ShortlistEntry.position, Applicant.reference)
+    ).all()
+    return [Line(entry, reference, band, band_date, decided_by, labels.get(entry.skip_reason or ""))
+            for entry, reference, band, band_date, decided_by in rows]
+
+
+def _shortlist_page(db: Database, scheme: Scheme, request: Request, reference: str, template: str,
+                    error: DomainError | None = None) -> Template:
+    with db.reading() as session:
+        advert = session.exec(select(Advert).where(Advert.reference == reference)).first()
+        if advert is None:
+            raise NotFound(f"There is no advert {reference}.")
+        card = listings.advert_card(session, reference)
+        lines = _lines(session, scheme, advert)
+        cycle = session.get(Cycle, advert.cycle_id)
+    next_up = next((line for line in lines if line.workable), None)
+    return Template(template, status_code=error.status_code if error else 200, context={
+        "staff": current_staff(request), "advert": advert, "card": card, "cycle": cycle, "error": error,
+        "eligible": [line for line in lines if line.entry.eligible],
+        "ineligible": [line for line in lines if not line.entry.eligible],
+        "next_up": next_up, "skip_reasons": scheme.shortlisting.skip_reasons,
+    })
+
+
+@get("/adverts/{reference:str}/shortlist", opt={"right": "register.read"}, sync_to_thread=True)
+def shortlist(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+              reference: FromPath[str]) -> Template:
+    return _shortlist_page(db, scheme, request, reference, "admin/adverts/shortlist.html")
+
+
+@get("/adverts/{reference:str}/shortlist/print", opt={"right": "register.read"}, sync_to_thread=True)
+def shortlist_print(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+                    reference: FromPath[str]) -> Template:
+    return _shortlist_page(db, scheme, request, reference, "admin/adverts/shortlist_print.html")
+
+
+def _work(db: Database, scheme: Scheme, request: Request, reference: str, action) -> Template | Redirect:  # noqa: ANN001
+    try:
+        db.run(action)
+    except DomainError as error:
+        if isinstance(error, NotFound):
+            raise
+        return _shortlist_page(db, scheme, request, reference, "admin/adverts/shortlist.html", error)
+    return Redirect(f"/admin/adverts/{reference}/shortlist", status_code=303)
+
+
+@post("/adverts/{reference:str}/shortlist/{entry_id:int}/verify", opt={"right": "shortlist.work"},
+      sync_to_thread=True)
+def verify(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+           reference: FromPath[str], entry_id: FromPath[int]) -> Template | Redirect:
+    actor = staff_actor(current_staff(request))
+    return _work(db, scheme, request, reference, lambda s: verify_entry(s, actor, entry_id, now()))
+
+
+@post("/adverts/{reference:str}/shortlist/{entry_id:int}/skip", opt={"right": "shortlist.work"},
+      sync_to_thread=True)
+def skip(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+         reference: FromPath[str], entry_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+    actor = staff_actor(current_staff(request))
+    reason, note = forms.text(data, "reason", 64), forms.text(data, "note", 2000)
+    return _work(db, scheme, request, reference, lambda s: skip_entry(s, actor, scheme, entry_id, reason, note, now()))
