@@ -1,0 +1,47 @@
+"""An officer in a real browser: signs in, opens a closed advert's shortlist, verifies the top bidder."""
+
+import os
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from cbl.models import Applicant, Cycle
+from cbl.services import actors
+from cbl.services.actors import SYSTEM
+from cbl.services.bidding import place_bid
+from cbl.services.cycles import close_cycle
+from tests.factories import PASSWORD, add_applicant, make_world
+
+SCREENSHOTS = os.environ.get("CBL_SCREENSHOTS")
+
+
+@pytest.fixture
+def world(db, scheme):
+    now = datetime.now(timezone.utc)
+    with db.transaction() as s:
+        world = make_world(s, scheme, adverts=2, now=now)
+        for reference, band in [("HR000001", "C"), ("HR000002", "A")]:
+            add_applicant(s, scheme, world, reference, band=band)
+    for reference in ("HR000001", "HR000002"):
+        with db.reading() as s:
+            actor = actors.applicant(s.get(Applicant, world.applicants[reference]))
+        db.run(place_bid, actor, scheme, world.applicants[reference], "AD1", now)
+    with db.reading() as s:
+        closes_at = s.get(Cycle, world.cycle).closes_at
+    db.run(close_cycle, SYSTEM, scheme, world.cycle, closes_at)
+    return world
+
+
+def test_an_officer_verifies_the_top_of_a_shortlist(page: Page, server, world):
+    page.goto(f"{server}/admin/adverts/AD1/shortlist")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to lettings admin")
+    page.get_by_label("Email address").fill("officer@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Shortlist for AD1")
+    expect(page.locator(".govuk-inset-text")).to_contain_text("HR000002")
+    if SCREENSHOTS:
+        page.screenshot(path=f"{SCREENSHOTS}/officer-shortlist.png", full_page=True)
+    page.get_by_role("button", name="Verify HR000002").click()
+    expect(page.locator("#shortlist tbody tr").first).to_contain_text("verified, by Olu Officer")
