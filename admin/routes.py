@@ -13,5 +13,6 @@ admin_router = Router(
         auth.sign_in_page, auth.sign_in_submit, auth.sign_out, home.admin_home,
         register.applicant_search, register.applicant_case, register.send_sign_in_link,
         shortlists.adverts, shortlists.shortlist, shortlists.shortlist_print, shortlists.verify, shortlists.skip,
+        shortlists.offer, shortlists.judge, shortlists.tenancy,
     ],
 )

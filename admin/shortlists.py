@@ -1,6 +1,7 @@
 """Adverts and their shortlists: the engine's ranking with its reasons, verified or skipped by officers."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
@@ -10,11 +11,12 @@ from sqlmodel import Session, func, select
 
 from cbl import listings
 from cbl.database import Database
-from cbl.models import Advert, Applicant, Cycle, ShortlistEntry, StaffUser
-from cbl.models.states import BidStatus, ShortlistStatus
+from cbl.models import Advert, Applicant, Cycle, Offer, Organisation, Refusal, ShortlistEntry, StaffUser, Void
+from cbl.models.states import BidStatus, OrganisationKind, ShortlistStatus
 from cbl.scheme import Scheme
 from cbl.services.actors import staff as staff_actor
 from cbl.services.errors import DomainError, InvalidInput, NotFound
+from cbl.services.lettings import judge_refusal, make_offer, record_tenancy_start, void_days
 from cbl.services.shortlisting import skip_entry, verify_entry
 from cbl.web import forms
 from cbl.web.auth import now
@@ -89,13 +91,23 @@ def _shortlist_page(db: Database, scheme: Scheme, request: Request, reference: s
         card = listings.advert_card(session, reference)
         lines = _lines(session, scheme, advert)
         cycle = session.get(Cycle, advert.cycle_id)
+        offers = session.exec(select(Offer, Refusal).outerjoin(Refusal, Refusal.offer_id == Offer.id)
+                              .where(Offer.advert_id == advert.id).order_by(Offer.made_at.desc())).all()
+        void = session.get(Void, advert.void_id)
     next_up = next((line for line in lines if line.workable), None)
     return Template(template, status_code=error.status_code if error else 200, context={
         "staff": current_staff(request), "advert": advert, "card": card, "cycle": cycle, "error": error,
         "eligible": [line for line in lines if line.entry.eligible],
         "ineligible": [line for line in lines if not line.entry.eligible],
-        "next_up": next_up, "skip_reasons": scheme.shortlisting.skip_reasons,
+        "next_up": next_up, "skip_reasons": scheme.shortlisting.skip_reasons, "offers": offers, "void": void,
+        "council_home": card.landlord_code == _council_code(db),
+        "void_days": void_days(void.tenancy_end_date, void.tenancy_start_date) if void.tenancy_start_date else None,
     })
+
+
+def _council_code(db: Database) -> str | None:
+    with db.reading() as session:
+        return session.exec(select(Organisation.code).where(Organisation.kind == OrganisationKind.COUNCIL)).first()
 
 
 @get("/adverts/{reference:str}/shortlist", opt={"right": "register.read"}, sync_to_thread=True)
@@ -135,3 +147,53 @@ def skip(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request
     actor = staff_actor(current_staff(request))
     reason, note = forms.text(data, "reason", 64), forms.text(data, "note", 2000)
     return _work(db, scheme, request, reference, lambda s: skip_entry(s, actor, scheme, entry_id, reason, note, now()))
+
+
+@post("/adverts/{reference:str}/shortlist/{entry_id:int}/offer", opt={"right": "offer.make"}, sync_to_thread=True)
+def offer(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+          reference: FromPath[str], entry_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+    actor = staff_actor(current_staff(request))
+    final = forms.ticked(data, "final")
+    return _work(db, scheme, request, reference,
+                 lambda s: make_offer(s, actor, scheme, entry_id, now(), final_offer=final))
+
+
+def _advert_of_offer(db: Database, offer_id: int) -> str:
+    with db.reading() as session:
+        reference = session.exec(select(Advert.reference).join(Offer, Offer.advert_id == Advert.id)
+                                 .where(Offer.id == offer_id)).first()
+    if reference is None:
+        raise NotFound("No such offer.")
+    return reference
+
+
+@post("/offers/{offer_id:int}/judge", opt={"right": "offer.record"}, sync_to_thread=True)
+def judge(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+          offer_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+    actor = staff_actor(current_staff(request))
+    verdict, note = forms.text(data, "reasonable", 3), forms.text(data, "note", 4000)
+    reference = _advert_of_offer(db, offer_id)
+
+    def decide(session: Session):  # noqa: ANN202
+        if verdict not in ("yes", "no"):
+            raise InvalidInput("Say whether the refusal was reasonable.", field="reasonable")
+        return judge_refusal(session, actor, scheme, offer_id, verdict == "yes", note, now())
+
+    return _work(db, scheme, request, reference, decide)
+
+
+@post("/offers/{offer_id:int}/tenancy", opt={"right": "offer.record"}, sync_to_thread=True)
+def tenancy(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+            offer_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+    actor = staff_actor(current_staff(request))
+    reference = _advert_of_offer(db, offer_id)
+
+    def start(session: Session):  # noqa: ANN202
+        try:
+            starts_on = date.fromisoformat(forms.text(data, "starts_on", 10))
+        except ValueError:
+            raise InvalidInput("Enter the tenancy start date as a real date, like 2026-12-07.",
+                               field="starts_on") from None
+        return record_tenancy_start(session, actor, offer_id, starts_on, now())
+
+    return _work(db, scheme, request, reference, start)

@@ -47,3 +47,12 @@ def utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("naive datetime: say which zone it is in")
     return moment.astimezone(timezone.utc)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (or earlier), or the month's last day if it has no such day."""
+    import calendar
+
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))

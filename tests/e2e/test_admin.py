@@ -120,9 +120,8 @@ def _admin_routes(app):
             for method in handler.http_methods:
                 if method in {"HEAD", "OPTIONS"}:
                     continue
-                path = route.path.replace("{reference:str}", "AD1").replace("{entry_id:int}", "1")
-                if "/applicants/" in route.path:
-                    path = route.path.replace("{reference:str}", "HR000001")
+                reference = "HR000001" if "/applicants/" in route.path else "AD1"
+                path = re.sub(r"\{\w+:int\}", "1", route.path.replace("{reference:str}", reference))
                 found.append((method, path, handler.opt.get("right")))
     return found
 

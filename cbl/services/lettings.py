@@ -1,0 +1,159 @@
+"""Letting a council home from its shortlist: the offer, the officer's judgement of a refusal with
+the scheme's penalty, and the tenancy start that closes the void."""
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, func, select
+
+from cbl.calendar import add_months, add_working_days, local_date
+from cbl.models import (
+    Advert, Applicant, Offer, Organisation, OutboxMessage, Property, Refusal, ShortlistEntry, Void,
+)
+from cbl.models.states import (
+    AdvertStatus, ApplicationStatus, Channel, OfferKind, OfferStatus, OrganisationKind, ShortlistStatus, VoidStatus,
+)
+from cbl.scheme import Scheme
+
+from .actors import Actor
+from .audit import audit
+from .errors import Conflict, InvalidInput, NotFound
+
+
+def _letter(session: Session, applicant_id: int, template: str, subject: str, body: str) -> None:
+    session.add(OutboxMessage(channel=Channel.LETTER, template=template, applicant_id=applicant_id,
+                              subject=subject, body=body))
+
+
+def make_offer(session: Session, actor: Actor, scheme: Scheme, entry_id: int, now: datetime,
+               *, final_offer: bool = False) -> Offer:
+    """Offer a council home to the verified household at this shortlist place."""
+    actor.require("offer.make")
+    entry = session.exec(select(ShortlistEntry).where(ShortlistEntry.id == entry_id).with_for_update()).first()
+    if entry is None:
+        raise NotFound("No such shortlist entry.")
+    advert, home, landlord = session.exec(
+        select(Advert, Property, Organisation).join(Property, Property.id == Advert.property_id)
+        .join(Organisation, Organisation.id == Property.landlord_id).where(Advert.id == entry.advert_id)
+    ).one()
+    applicant = session.get(Applicant, entry.applicant_id)
+    if landlord.kind is not OrganisationKind.COUNCIL:
+        raise Conflict(f"This home belongs to {landlord.name}: send a nomination instead of an offer.")
+    if entry.status is not ShortlistStatus.VERIFIED:
+        raise Conflict("Verify the household's circumstances before making an offer.")
+    if not applicant.verified:
+        raise Conflict("This household's application has not been verified; an offer cannot be made.")
+    if final_offer and not applicant.homeless_duty:
+        raise InvalidInput("Only a household owed the homelessness duty can be made a final offer.", field="final")
+    days = scheme.offers.final_offer_response_working_days if final_offer else scheme.offers.response_working_days
+    offer = Offer(applicant_id=applicant.id, void_id=advert.void_id, advert_id=advert.id, kind=OfferKind.BIDDING,
+                  final_offer=final_offer, made_by_id=actor.id, made_at=now,
+                  respond_by=add_working_days(local_date(now), days))
+    session.add(offer)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise Conflict("This household, or this home, already has an offer waiting for an answer.") from None
+    entry.status, entry.decided_by_id, entry.decided_at = ShortlistStatus.OFFERED, actor.id, now
+    void = session.get(Void, advert.void_id)
+    void.offered_at = void.offered_at or now
+    session.add_all([entry, void])
+    audit(session, actor, "offer.made", offer, {"advert": advert.reference, "respond_by": offer.respond_by,
+                                                "final_offer": final_offer})
+    _letter(session, applicant.id, "offer", f"Offer of {home.address}",
+            f"We are offering you {home.address}. Please answer by the end of {offer.respond_by:%-d %B %Y}."
+            + (" This is a final offer under Part 7 of the Housing Act 1996. If you refuse it and we decide it "
+               "was suitable, our duty to you may end. You may ask for a review of its suitability within "
+               "21 days." if final_offer else ""))
+    return offer
+
+
+def judge_refusal(session: Session, actor: Actor, scheme: Scheme, offer_id: int, reasonable: bool, note: str,
+                  now: datetime) -> Refusal:
+    """Decide whether a refusal was reasonable; an unreasonable one counts towards the scheme's penalty."""
+    actor.require("offer.record")
+    refusal = session.exec(select(Refusal).where(Refusal.offer_id == offer_id).with_for_update()).first()
+    if refusal is None:
+        raise NotFound("This offer has not been refused.")
+    if refusal.reasonable is not None:
+        raise Conflict("This refusal has already been judged.")
+    if not reasonable and not note.strip():
+        raise InvalidInput("Give the reasons for judging the refusal unreasonable; they go in the letter.",
+                           field="note")
+    offer = session.get(Offer, offer_id)
+    refusal.reasonable, refusal.judged_by_id, refusal.judged_at = reasonable, actor.id, now
+    refusal.judgement_note = note.strip() or None
+    session.add(refusal)
+    entry = session.exec(select(ShortlistEntry).where(ShortlistEntry.advert_id == offer.advert_id,
+                                                      ShortlistEntry.applicant_id == offer.applicant_id)).first()
+    if entry is not None:
+        entry.status, entry.skip_reason = ShortlistStatus.SKIPPED, "refused"
+        session.add(entry)
+    audit(session, actor, "refusal.judged", refusal, {"offer_id": offer_id, "reasonable": reasonable,
+                                                      "note": note.strip()}, applicant_id=offer.applicant_id)
+    if not reasonable:
+        _apply_refusal_penalty(session, actor, scheme, offer.applicant_id, now)
+    return refusal
+
+
+def _apply_refusal_penalty(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, now: datetime) -> None:
+    rule = scheme.refusals
+    today = local_date(now)
+    since = datetime.combine(add_months(today, -rule.within_months), datetime.min.time(), tzinfo=now.tzinfo)
+    count = session.exec(
+        select(func.count()).select_from(Refusal).join(Offer, Offer.id == Refusal.offer_id)
+        .where(Offer.applicant_id == applicant_id, Refusal.reasonable.is_(False), Refusal.judged_at >= since)
+    ).one()
+    applicant = session.get(Applicant, applicant_id)
+    if count < rule.unreasonable_refusals or rule.suspension_months == 0:
+        _letter(session, applicant_id, "refusal_decision", "Your refusal of an offer",
+                f"We have decided your refusal was not reasonable. This is unreasonable refusal {count} of "
+                f"{rule.unreasonable_refusals} allowed in {rule.within_months} months. You may ask for a review "
+                "of this decision within 21 days.")
+        return
+    until = add_months(today, rule.suspension_months)
+    applicant.suspended_until = until
+    session.add(applicant)
+    audit(session, actor, "application.suspended", applicant,
+          {"until": until, "reason": f"{count} unreasonable refusals in {rule.within_months} months"})
+    _letter(session, applicant_id, "suspension", "Your application is suspended from bidding",
+            f"You have refused {count} offers we judged suitable within {rule.within_months} months, so under the "
+            f"allocation scheme you cannot bid until {until:%-d %B %Y}. You may ask for a review of this decision "
+            "within 21 days of this letter.")
+
+
+def record_tenancy_start(session: Session, actor: Actor, offer_id: int, starts_on: date, now: datetime) -> Offer:
+    """The household has signed: the home is let, its void closed, and the let result published."""
+    actor.require("offer.record")
+    offer = session.exec(select(Offer).where(Offer.id == offer_id).with_for_update()).first()
+    if offer is None:
+        raise NotFound("No such offer.")
+    if offer.status is not OfferStatus.ACCEPTED:
+        raise Conflict("Only an accepted offer can start a tenancy.")
+    void = session.get(Void, offer.void_id)
+    if starts_on < void.tenancy_end_date or starts_on > local_date(now) + timedelta(days=90):
+        raise InvalidInput("The tenancy start must be after the last tenancy ended and within 90 days.",
+                           field="starts_on")
+    offer.status, offer.tenancy_start_date = OfferStatus.LET, starts_on
+    void.status, void.tenancy_start_date = VoidStatus.LET, starts_on
+    applicant = session.get(Applicant, offer.applicant_id)
+    applicant.status = ApplicationStatus.HOUSED
+    session.add_all([offer, void, applicant])
+    if offer.advert_id is not None:
+        advert = session.get(Advert, offer.advert_id)
+        advert.status = AdvertStatus.LET
+        entry = session.exec(select(ShortlistEntry).where(ShortlistEntry.advert_id == advert.id,
+                                                          ShortlistEntry.applicant_id == applicant.id)).first()
+        if entry is not None:
+            entry.status = ShortlistStatus.HOUSED
+            session.add(entry)
+        session.add(advert)
+    audit(session, actor, "tenancy.started", offer, {"starts_on": starts_on,
+                                                     "void_days": void_days(void.tenancy_end_date, starts_on)})
+    return offer
+
+
+def void_days(tenancy_end: date, tenancy_start: date) -> int:
+    """Calendar days the home stood empty: the day it fell vacant is not counted."""
+    return max(0, (tenancy_start - tenancy_end).days)
