@@ -1,7 +1,7 @@
 """An officer in a real browser: signs in, opens a closed advert's shortlist, verifies the top bidder."""
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 from playwright.sync_api import Page, expect
