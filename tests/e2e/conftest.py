@@ -7,6 +7,16 @@ from litestar.testing import TestClient
 
 from cbl.app import create_app
 from cbl.settings import load_settings
+from datetime import timedelta
+
+from cbl.models import Applicant, Cycle, StaffUser
+from cbl.models.states import StaffRole
+from cbl.passwords import hash_password
+from cbl.services import actors
+from cbl.services.actors import SYSTEM
+from cbl.services.bidding import place_bid
+from cbl.services.cycles import close_cycle
+from cbl.web.auth import now
 from tests.factories import PASSWORD, add_advert, add_applicant, make_world
 from tests.pages import check_page
 
@@ -74,5 +84,40 @@ def visitor(app):
 def other_visitor(app):
     with TestClient(app) as client:
         yield Browser(client)
+
+
+
+
+ROLE_EMAILS = {role: f"{role.value}@example.org" for role in StaffRole}
+
+
+@pytest.fixture
+def staff(db, world):
+    """One member of staff for every role (the officer from the factory included)."""
+    with db.transaction() as s:
+        for role, email in ROLE_EMAILS.items():
+            if role is not StaffRole.OFFICER:
+                s.add(StaffUser(organisation_id=world.council if role is not StaffRole.PROVIDER else world.provider,
+                                email=email, name=f"{role.value} person", role=role, grade=3,
+                                password_hash=hash_password(PASSWORD)))
+    ROLE_EMAILS[StaffRole.OFFICER] = "officer@example.org"
+    return ROLE_EMAILS
+
+
+def staff_sign_in(visitor: Browser, email: str, password: str = PASSWORD):
+    return visitor.post("/admin/sign-in", {"email": email, "password": password}, form_page="/admin/sign-in")
+
+
+@pytest.fixture
+def closed(db, scheme, world):
+    """Three households bid for AD1 and the cycle has closed."""
+    for reference in ("HR000001", "HR000002", "HR000003"):
+        with db.reading() as s:
+            actor = actors.applicant(s.get(Applicant, world.applicants[reference]))
+        db.run(place_bid, actor, scheme, world.applicants[reference], "AD1", now())
+    with db.reading() as s:
+        closes_at = s.get(Cycle, world.cycle).closes_at
+    assert db.run(close_cycle, SYSTEM, scheme, world.cycle, closes_at + timedelta(minutes=1))
+    return world
 
 

@@ -1,55 +1,14 @@
 """The officer admin: sign in, find a case and its timeline, work a shortlist, and who may see what."""
 
 import re
-from datetime import timedelta
 
-import pytest
 from litestar.testing import TestClient
 from sqlmodel import select
 
-from cbl.models import Applicant, Cycle, ShortlistEntry, StaffUser
+from cbl.models import ShortlistEntry
 from cbl.models.states import ShortlistStatus, StaffRole
-from cbl.services import actors
-from cbl.services.actors import ROLE_RIGHTS, SYSTEM
-from cbl.services.bidding import place_bid
-from cbl.services.cycles import close_cycle
-from cbl.passwords import hash_password
-from cbl.web.auth import now
-from tests.e2e.conftest import Browser
-from tests.factories import PASSWORD
-
-ROLE_EMAILS = {role: f"{role.value}@example.org" for role in StaffRole}
-
-
-@pytest.fixture
-def staff(db, world):
-    """One member of staff for every role (the officer from the factory included)."""
-    with db.transaction() as s:
-        for role, email in ROLE_EMAILS.items():
-            if role is not StaffRole.OFFICER:
-                s.add(StaffUser(organisation_id=world.council if role is not StaffRole.PROVIDER else world.provider,
-                                email=email, name=f"{role.value} person", role=role, grade=3,
-                                password_hash=hash_password(PASSWORD)))
-    ROLE_EMAILS[StaffRole.OFFICER] = "officer@example.org"
-    return ROLE_EMAILS
-
-
-def _staff_sign_in(visitor: Browser, email: str, password: str = PASSWORD):
-    return visitor.post("/admin/sign-in", {"email": email, "password": password}, form_page="/admin/sign-in")
-
-
-@pytest.fixture
-def closed(db, scheme, world):
-    """Three households bid for AD1 and the cycle has closed."""
-    for reference in ("HR000001", "HR000002", "HR000003"):
-        with db.reading() as s:
-            actor = actors.applicant(s.get(Applicant, world.applicants[reference]))
-        db.run(place_bid, actor, scheme, world.applicants[reference], "AD1", now())
-    with db.reading() as s:
-        closes_at = s.get(Cycle, world.cycle).closes_at
-    assert db.run(close_cycle, SYSTEM, scheme, world.cycle, closes_at + timedelta(minutes=1))
-    return world
-
+from cbl.services.actors import ROLE_RIGHTS
+from tests.e2e.conftest import ROLE_EMAILS, Browser, staff_sign_in as _staff_sign_in  # noqa: F401
 
 def test_an_officer_works_a_shortlist_and_every_step_is_on_the_case_timeline(visitor, db, staff, closed):
     assert _staff_sign_in(visitor, "officer@example.org").status_code == 303

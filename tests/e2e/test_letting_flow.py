@@ -10,7 +10,7 @@ from cbl.models.states import AdvertStatus, ApplicationStatus, OfferStatus, Void
 from cbl.services.actors import staff as staff_actor
 from cbl.services.lettings import judge_refusal, make_offer, void_days
 from cbl.web.auth import now
-from tests.e2e.test_admin import _staff_sign_in, closed, staff  # noqa: F401 - fixtures
+from tests.e2e.conftest import staff_sign_in as _staff_sign_in
 
 
 def _entries(db, world):
