@@ -2,7 +2,7 @@
 
 from litestar import Router
 
-from . import auth, home, register, shortlists
+from . import auth, home, register, shortlists, stock
 from .guards import staff_guard
 
 admin_router = Router(
@@ -14,5 +14,6 @@ admin_router = Router(
         register.applicant_search, register.applicant_case, register.send_sign_in_link,
         shortlists.adverts, shortlists.shortlist, shortlists.shortlist_print, shortlists.verify, shortlists.skip,
         shortlists.offer, shortlists.judge, shortlists.tenancy,
+        stock.stock, stock.home_page, stock.log_void_submit, stock.ready, stock.advert_form, stock.advert_submit,
     ],
 )

@@ -1,0 +1,110 @@
+"""Empty homes: logging a void, marking it ready to let, and advertising it in a cycle."""
+
+import uuid
+from datetime import date, datetime, time, timezone
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from cbl.calendar import local_date
+from cbl.models import Advert, Cycle, NominationAgreement, Organisation, Property, Void
+from cbl.models.states import AdvertStatus, CycleStatus, OrganisationKind, VoidStatus
+
+from .actors import Actor
+from .audit import audit
+from .errors import Conflict, InvalidInput, NotFound
+
+PREFERENCE_KINDS = ("local:", "group:", "need:")
+
+
+def log_void(session: Session, actor: Actor, property_id: int, tenancy_end: date, reason: str, first_let: bool,
+             now: datetime) -> Void:
+    """A home has fallen empty: the void clock starts at the tenancy end."""
+    actor.require("stock.write")
+    home = session.get(Property, property_id)
+    if home is None:
+        raise NotFound("No such property.")
+    if tenancy_end > local_date(now):
+        raise InvalidInput("The tenancy end date cannot be in the future.", field="tenancy_end")
+    void = Void(property_id=home.id, tenancy_end_date=tenancy_end, reason=reason.strip()[:200], first_let=first_let,
+                keys_returned_at=datetime.combine(tenancy_end, time(12), tzinfo=timezone.utc), logged_at=now)
+    session.add(void)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise Conflict("This home already has an open void.") from None
+    audit(session, actor, "void.logged", void, {"property": home.reference, "tenancy_end": tenancy_end,
+                                                "reason": reason.strip()})
+    return void
+
+
+def mark_ready_to_let(session: Session, actor: Actor, void_id: int, now: datetime) -> Void:
+    actor.require("stock.write")
+    void = session.get(Void, void_id)
+    if void is None or void.status is not VoidStatus.OPEN:
+        raise NotFound("No such open void.")
+    if void.ready_to_let_at is not None:
+        raise Conflict("This home is already marked ready to let.")
+    void.ready_to_let_at = now
+    session.add(void)
+    audit(session, actor, "void.ready_to_let", void)
+    return void
+
+
+def _agreement_for(session: Session, home: Property, on: date) -> int | None:
+    """The nomination agreement in force for a provider's home; None for the council's own."""
+    landlord = session.get(Organisation, home.landlord_id)
+    if landlord.kind is OrganisationKind.COUNCIL:
+        return None
+    agreement = session.exec(
+        select(NominationAgreement.id).where(
+            NominationAgreement.provider_id == landlord.id, NominationAgreement.starts_on <= on,
+            (NominationAgreement.ends_on.is_(None)) | (NominationAgreement.ends_on >= on))
+        .order_by(NominationAgreement.starts_on.desc())
+    ).first()
+    if agreement is None:
+        raise Conflict(f"{landlord.name} has no nomination agreement in force, so its home cannot be advertised.")
+    return agreement
+
+
+def advertise(session: Session, actor: Actor, void_id: int, cycle_id: int, criteria: dict, preference_groups: list[str],
+              description: str, now: datetime) -> Advert:
+    """Advertise a ready void in a cycle that has not closed, with who may bid and who comes first."""
+    actor.require("advert.write")
+    void = session.get(Void, void_id)
+    if void is None or void.status is not VoidStatus.OPEN:
+        raise NotFound("No such open void.")
+    if void.ready_to_let_at is None:
+        raise Conflict("Mark the home ready to let before advertising it.")
+    cycle = session.get(Cycle, cycle_id)
+    if cycle is None or cycle.status not in (CycleStatus.SCHEDULED, CycleStatus.OPEN) or cycle.closes_at <= now:
+        raise InvalidInput("Choose a cycle that has not closed.", field="cycle")
+    if session.exec(select(Advert.id).where(Advert.void_id == void.id,
+                                            Advert.status.in_([AdvertStatus.LIVE, AdvertStatus.SHORTLISTED]))).first():
+        raise Conflict("This home is already advertised.")
+    for group in preference_groups:
+        if not group.startswith(PREFERENCE_KINDS) or len(group) < 7:
+            raise InvalidInput(f"“{group}” is not a preference group: use local:AREA, group:NAME or need:NAME.",
+                               field="preference_groups")
+    low, high = criteria.get("min_bedroom_need"), criteria.get("max_bedroom_need")
+    if low is not None and high is not None and low > high:
+        raise InvalidInput("The lowest bedroom need cannot be above the highest.", field="min_bedroom_need")
+    home = session.get(Property, void.property_id)
+    # The reference is the advert's own id, known only once it is stored.
+    advert = Advert(reference=f"new-{uuid.uuid4().hex[:20]}", cycle_id=cycle.id, void_id=void.id, property_id=home.id,
+                    status=AdvertStatus.LIVE, description=description.strip()[:4000],
+                    preference_groups=preference_groups, agreement_id=_agreement_for(session, home, local_date(now)),
+                    created_by_id=actor.id, created_at=now, **criteria)
+    session.add(advert)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise Conflict("This home is already advertised in that cycle.") from None
+    advert.reference = f"AD{advert.id:05d}"
+    void.advertised_at = void.advertised_at or now
+    session.add(void)
+    audit(session, actor, "advert.created", advert, {"reference": advert.reference, "cycle": cycle.name,
+                                                     "criteria": criteria, "preference_groups": preference_groups})
+    return advert
