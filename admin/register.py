@@ -1,19 +1,23 @@
 """The register: find a household, see its whole case, send a sign-in link."""
 
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from sqlmodel import Session, func, select
 
 from cbl.database import Database
-from cbl.models import Advert, Applicant, AuditEvent, BandAssessment, Bid, HouseholdMember, Offer
+from cbl.models import Advert, Applicant, AuditEvent, BandAssessment, Bid, CaseNote, HouseholdMember, Offer
 from cbl.models.states import Relationship
 from cbl.services.actors import staff as staff_actor
-from cbl.services.errors import InvalidInput, NotFound
+from cbl.scheme import Scheme
+from cbl.services.errors import DomainError, InvalidInput, NotFound
+from cbl.services.register import add_note, record_verification, reinstate, set_band, suspend
+from cbl.web import forms
 from cbl.services.sign_in import issue_sign_in_link
 from cbl.web.auth import now
 
@@ -74,6 +78,7 @@ def _case(db: Database, reference: str) -> dict:
             "bids": session.exec(select(Bid, Advert.reference).join(Advert, Advert.id == Bid.advert_id)
                                  .where(Bid.applicant_id == applicant.id).order_by(Bid.placed_at.desc())).all(),
             "offers": session.exec(select(Offer).filter_by(**by_case).order_by(Offer.made_at.desc())).all(),
+            "notes": session.exec(select(CaseNote).filter_by(**by_case).order_by(CaseNote.written_at.desc())).all(),
             "timeline": session.exec(select(AuditEvent).filter_by(**by_case)
                                      .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(200)).all(),
         }
@@ -92,3 +97,77 @@ def send_sign_in_link(db: NamedDependency[Database], request: Request, reference
     link = str(request.base_url).rstrip("/") + f"/set-password/{token}"
     return Template("admin/applicants/case.html", context={
         "staff": current_staff(request), **_case(db, reference), "sign_in_link": link})
+
+
+def _decide(db: Database, request: Request, reference: str, form: str, decision) -> Template | Redirect:  # noqa: ANN001
+    """Run a decision on the case; on a refusal show the case again with the message by its field
+    (fields are named `form-field` on the page, which holds several forms)."""
+    context = _case(db, reference)
+    try:
+        db.run(decision, context["applicant"].id)
+    except DomainError as error:
+        if isinstance(error, NotFound):
+            raise
+        if error.field:
+            error.field = f"{form}-{error.field}"
+        return Template("admin/applicants/case.html", status_code=error.status_code, context={
+            "staff": current_staff(request), **context, "error": error})
+    return Redirect(f"/admin/applicants/{reference}", status_code=303)
+
+
+def _day(text: str, field: str, *, optional: bool = False) -> date | None:
+    if optional and not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("Enter a real date, like 2026-11-20.", field=field) from None
+
+
+@post("/applicants/{reference:str}/band", opt={"right": "band.set"}, sync_to_thread=True)
+def band(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+         reference: FromPath[str], data: forms.Form) -> Template | Redirect:
+    actor = staff_actor(current_staff(request))
+    points = forms.text(data, "points", 6)
+
+    def decide(session: Session, applicant_id: int):  # noqa: ANN202
+        if points and not points.lstrip("-").isdigit():
+            raise InvalidInput("Points must be a whole number.", field="points")
+        return set_band(session, actor, scheme, applicant_id, forms.text(data, "band", 16),
+                        _day(forms.text(data, "effective", 10), "effective"), forms.text(data, "reason", 2000), now(),
+                        points=int(points) if points else None)
+
+    return _decide(db, request, reference, "band", decide)
+
+
+@post("/applicants/{reference:str}/verification", opt={"right": "register.write"}, sync_to_thread=True)
+def verification(db: NamedDependency[Database], request: Request, reference: FromPath[str],
+                 data: forms.Form) -> Template | Redirect:
+    actor = staff_actor(current_staff(request))
+    return _decide(db, request, reference, "verification", lambda s, applicant_id: record_verification(
+        s, actor, applicant_id, forms.text(data, "documents", 2000), now()))
+
+
+@post("/applicants/{reference:str}/suspension", opt={"right": "register.write"}, sync_to_thread=True)
+def suspension(db: NamedDependency[Database], request: Request, reference: FromPath[str],
+               data: forms.Form) -> Template | Redirect:
+    actor = staff_actor(current_staff(request))
+    return _decide(db, request, reference, "suspension", lambda s, applicant_id: suspend(
+        s, actor, applicant_id, _day(forms.text(data, "until", 10), "until", optional=True),
+        forms.text(data, "reason", 2000), now()))
+
+
+@post("/applicants/{reference:str}/reinstatement", opt={"right": "register.write"}, sync_to_thread=True)
+def reinstatement(db: NamedDependency[Database], request: Request, reference: FromPath[str],
+                  data: forms.Form) -> Template | Redirect:
+    actor = staff_actor(current_staff(request))
+    return _decide(db, request, reference, "reinstatement", lambda s, applicant_id: reinstate(
+        s, actor, applicant_id, forms.text(data, "reason", 2000), now()))
+
+
+@post("/applicants/{reference:str}/notes", opt={"right": "register.write"}, sync_to_thread=True)
+def notes(db: NamedDependency[Database], request: Request, reference: FromPath[str],
+          data: forms.Form) -> Template | Redirect:
+    actor = staff_actor(current_staff(request))
+    return _decide(db, request, reference, "notes", lambda s, applicant_id: add_note(
+        s, actor, applicant_id, forms.text(data, "note", 9000), now()))

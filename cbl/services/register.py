@@ -1,13 +1,18 @@
-"""The housing register: households and the bedroom need derived from them."""
+"""The housing register: households, the bedroom need derived from them, and officers' decisions on a case."""
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, select
 
 from cbl.bedrooms import Person, age_on, bedroom_need
-from cbl.models import Applicant, HouseholdMember
-from cbl.models.states import Relationship
+from cbl.calendar import local_date
+from cbl.models import Applicant, BandAssessment, CaseNote, HouseholdMember
+from cbl.models.states import ApplicationStatus, Relationship
 from cbl.scheme import Scheme
+
+from .actors import Actor
+from .audit import audit
+from .errors import Conflict, InvalidInput, NotFound
 
 _COUPLE = {Relationship.LEAD, Relationship.PARTNER}
 
@@ -42,3 +47,93 @@ def refresh_household(session: Session, applicant: Applicant, scheme: Scheme, on
     members = list(session.exec(select(HouseholdMember).where(HouseholdMember.applicant_id == applicant.id)))
     apply_household(applicant, members, scheme, on)
     session.add(applicant)
+
+
+# --- decisions on a case -----------------------------------------------------------------------
+
+def _application(session: Session, applicant_id: int) -> Applicant:
+    applicant = session.exec(select(Applicant).where(Applicant.id == applicant_id).with_for_update()).first()
+    if applicant is None:
+        raise NotFound("No such application.")
+    return applicant
+
+
+def set_band(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, band: str, effective: date,
+             reason: str, now: datetime, points: int | None = None) -> BandAssessment:
+    """A new band with its effective date and reason. History is kept: earlier bands are never changed."""
+    actor.require("band.set")
+    if band not in scheme.bands.order:
+        raise InvalidInput(f"Band must be one of {', '.join(scheme.bands.order)}.", field="band")
+    if scheme.bands.uses_points and points is None:
+        raise InvalidInput("This scheme ranks by points: give the points.", field="points")
+    if not reason.strip():
+        raise InvalidInput("Give the reason for the band; it goes in the decision letter.", field="reason")
+    applicant = _application(session, applicant_id)
+    if effective > local_date(now) or effective < applicant.registration_date:
+        raise InvalidInput("The effective date must be between registration and today.", field="effective")
+    assessment = BandAssessment(applicant_id=applicant.id, band=band, effective_date=effective, points=points,
+                                reason=reason.strip()[:2000], decided_by_id=actor.id, decided_at=now)
+    session.add(assessment)
+    previous = (applicant.band, applicant.band_date)
+    applicant.band, applicant.band_date, applicant.points = band, effective, points
+    if applicant.status is ApplicationStatus.PENDING:
+        applicant.status = ApplicationStatus.ACTIVE
+    session.add(applicant)
+    audit(session, actor, "band.set", assessment, {"band": band, "effective": effective, "reason": reason.strip(),
+                                                   "previous_band": previous[0], "previous_date": previous[1]})
+    return assessment
+
+
+def record_verification(session: Session, actor: Actor, applicant_id: int, documents: str, now: datetime) -> Applicant:
+    """Documents seen: identity, residence, household, income. An offer needs a verified household."""
+    actor.require("register.write")
+    if not documents.strip():
+        raise InvalidInput("List the documents you have seen.", field="documents")
+    applicant = _application(session, applicant_id)
+    applicant.verified, applicant.verified_at, applicant.verified_by_id = True, now, actor.id
+    session.add(applicant)
+    audit(session, actor, "application.verified", applicant, {"documents": documents.strip()[:2000]})
+    return applicant
+
+
+def suspend(session: Session, actor: Actor, applicant_id: int, until: date | None, reason: str,
+            now: datetime) -> Applicant:
+    actor.require("register.write")
+    if not reason.strip():
+        raise InvalidInput("Give the reason for the suspension; it goes in the letter.", field="reason")
+    if until is not None and until <= local_date(now):
+        raise InvalidInput("A suspension must end after today, or be left open.", field="until")
+    applicant = _application(session, applicant_id)
+    if applicant.status is not ApplicationStatus.ACTIVE:
+        raise Conflict("Only an active application can be suspended.")
+    applicant.status, applicant.suspended_until = ApplicationStatus.SUSPENDED, until
+    session.add(applicant)
+    audit(session, actor, "application.suspended", applicant, {"until": until, "reason": reason.strip()})
+    return applicant
+
+
+def reinstate(session: Session, actor: Actor, applicant_id: int, reason: str, now: datetime) -> Applicant:
+    """Back to bidding, with the original dates kept."""
+    actor.require("register.write")
+    if not reason.strip():
+        raise InvalidInput("Give the reason for reinstating the application.", field="reason")
+    applicant = _application(session, applicant_id)
+    if applicant.status is not ApplicationStatus.SUSPENDED and not applicant.suspended_until:
+        raise Conflict("This application is not suspended.")
+    applicant.status, applicant.suspended_until = ApplicationStatus.ACTIVE, None
+    session.add(applicant)
+    audit(session, actor, "application.reinstated", applicant, {"reason": reason.strip()})
+    return applicant
+
+
+def add_note(session: Session, actor: Actor, applicant_id: int, text: str, now: datetime) -> CaseNote:
+    actor.require("register.write")
+    if not text.strip():
+        raise InvalidInput("Write the note.", field="note")
+    if len(text) > 8000:
+        raise InvalidInput("A note must be 8,000 characters or fewer.", field="note")
+    applicant = _application(session, applicant_id)
+    note = CaseNote(applicant_id=applicant.id, text=text.strip(), written_by_id=actor.id, written_at=now)
+    session.add(note)
+    audit(session, actor, "note.added", note, {"text": text.strip()[:200]})
+    return note

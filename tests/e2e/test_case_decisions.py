@@ -1,0 +1,70 @@
+"""Officers' decisions on a case: band with history, verification, suspension and reinstatement, notes."""
+
+from datetime import date, timedelta
+
+from sqlmodel import select
+
+from cbl.models import Applicant, BandAssessment
+from cbl.models.states import ApplicationStatus
+from cbl.web.auth import now
+from tests.e2e.conftest import staff_sign_in
+
+CASE = "/admin/applicants/HR000001"
+
+
+def test_a_band_change_keeps_the_history_and_moves_the_household_in_the_queue(visitor, other_visitor, db, staff,
+                                                                            world):
+    other_visitor.sign_in("HR000001")
+    other_visitor.post("/adverts/AD1/bid", form_page="/adverts/AD1")
+    other_visitor.client.cookies.clear()
+    other_visitor.sign_in("HR000002")  # band A
+    other_visitor.post("/adverts/AD1/bid", form_page="/adverts/AD1")
+    staff_sign_in(visitor, "officer@example.org")
+    wrong = visitor.post(f"{CASE}/band", {"band": "Z", "effective": "2025-01-01", "reason": "x"}, form_page=CASE)
+    assert wrong.status_code == 422 and "Band must be one of A, B, C, D" in wrong.text
+    no_reason = visitor.post(f"{CASE}/band", {"band": "A", "effective": "2025-01-01"}, form_page=CASE)
+    assert no_reason.status_code == 422 and "Give the reason" in no_reason.text
+    done = visitor.post(f"{CASE}/band", {"band": "A", "effective": "2023-06-01", "reason": "Medical priority"},
+                        form_page=CASE)
+    assert done.status_code == 303
+    with db.reading() as s:
+        applicant = s.exec(select(Applicant).where(Applicant.reference == "HR000001")).one()
+        assert (applicant.band, applicant.band_date) == ("A", date(2023, 6, 1))
+        assert s.exec(select(BandAssessment).where(BandAssessment.applicant_id == applicant.id)).all()[-1].reason \
+            == "Medical priority"
+    assert "band.set" in visitor.get(CASE).text.split('id="timeline"')[1]
+    other_visitor.client.cookies.clear()
+    other_visitor.sign_in("HR000001")  # earlier band A date than HR000002 (2024): now first
+    assert "You are 1st of 2 eligible bids" in other_visitor.get("/account/bids").text
+
+
+def test_suspension_stops_bidding_and_reinstatement_restores_it(visitor, other_visitor, db, staff, world):
+    staff_sign_in(visitor, "officer@example.org")
+    until = (now().date() + timedelta(days=30)).isoformat()
+    assert visitor.post(f"{CASE}/suspension", {"until": until}, form_page=CASE).status_code == 422  # no reason
+    assert visitor.post(f"{CASE}/suspension", {"until": until, "reason": "False statement"},
+                        form_page=CASE).status_code == 303
+    other_visitor.sign_in("HR000001")
+    refused = other_visitor.post("/adverts/AD1/bid", form_page="/adverts/AD1")
+    assert refused.status_code == 409 and "suspended from bidding" in refused.text
+    assert visitor.post(f"{CASE}/reinstatement", {"reason": "Review upheld the applicant"},
+                        form_page=CASE).status_code == 303
+    with db.reading() as s:
+        applicant = s.exec(select(Applicant).where(Applicant.reference == "HR000001")).one()
+        assert applicant.status is ApplicationStatus.ACTIVE and applicant.suspended_until is None
+        assert applicant.registration_date == date(2023, 1, 1)  # original dates kept
+    assert other_visitor.post("/adverts/AD1/bid", form_page="/adverts/AD1").status_code == 303
+
+
+def test_verification_and_notes_are_recorded_with_who_and_when(visitor, db, staff, world):
+    staff_sign_in(visitor, "officer@example.org")
+    assert visitor.post(f"{CASE}/verification", {"documents": ""}, form_page=CASE).status_code == 422
+    assert visitor.post(f"{CASE}/verification", {"documents": "Passport, tenancy agreement"},
+                        form_page=CASE).status_code == 303
+    assert visitor.post(f"{CASE}/notes", {"note": "Called about the offer"}, form_page=CASE).status_code == 303
+    page = visitor.get(CASE).text
+    assert "Called about the offer" in page
+    timeline = page.split('id="timeline"')[1]
+    assert "application.verified" in timeline and "Passport, tenancy agreement" in timeline and "Olu Officer" in timeline
+    with db.reading() as s:
+        assert s.exec(select(Applicant).where(Applicant.reference == "HR000001")).one().verified
