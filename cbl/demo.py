@@ -1,8 +1,9 @@
 """A believable council to explore and test with: `cbl demo [--seed N]`.
 
 Anytown Council with its own stock and three housing associations, ~2,000 households on the
-register across the bands, ~300 homes of which some are empty, an open bidding cycle with adverts
-and bids, and a sign-in for every staff role. The same seed gives the same council.
+register across the bands, ~300 homes of which some are empty, last week's cycle closed with its
+ranked shortlists, this week's open with bids coming in, and a sign-in for every staff role. The
+same seed gives the same council.
 """
 
 import random
@@ -26,6 +27,7 @@ from cbl.passwords import hash_password
 from cbl.scheme import Scheme
 from cbl.services.actors import SYSTEM
 from cbl.services.audit import audit
+from cbl.services.cycles import close_cycle
 from cbl.services.register import apply_household
 
 AREAS = ["Northgate", "Riverside", "Castlefields", "Old Town", "Millbrook", "Eastfield", "Hillcrest", "Southmead"]
@@ -81,7 +83,7 @@ def seed(session: Session, scheme: Scheme, *, seed: int = 2026, applicants: int 
     providers, agreements = _providers(session, rng, password, today, sign_ins)
     homes = _properties(session, rng, [council, *providers], properties)
     households = _applicants(session, rng, scheme, applicants, today, password, sign_ins)
-    _cycle_with_bids(session, rng, scheme, now, zone, homes, households, agreements)
+    _cycles_with_bids(session, rng, scheme, now, zone, homes, households, agreements)
     audit(session, SYSTEM, "demo.seeded", council, {"seed": seed, "applicants": applicants})
     return sign_ins
 
@@ -227,15 +229,34 @@ def _fits(advert: Advert, applicant: Applicant, age: int) -> bool:
             and (not advert.step_free_only or "step_free" in applicant.needs))
 
 
-def _cycle_with_bids(session, rng, scheme, now, zone, homes, households, agreements):  # noqa: ANN001
+def _cycles_with_bids(session, rng, scheme, now, zone, homes, households, agreements):  # noqa: ANN001
+    """Last week's cycle, closed with its shortlists, and this week's, open with bids coming in."""
     opens_at, closes_at = current_or_next_window(now, scheme.cycle, zone)
+    empty = rng.sample(homes, k=max(2, len(homes) // 3))
+    split = len(empty) * 2 // 5
+    last_week = _cycle(session, zone, opens_at - timedelta(weeks=1), closes_at - timedelta(weeks=1), CycleStatus.OPEN)
+    adverts = _adverts(session, rng, last_week, empty[:split], agreements, now - timedelta(weeks=1), [])
+    _bids(session, rng, scheme, last_week, adverts, households, last_week.closes_at)
+    close_cycle(session, SYSTEM, scheme, last_week.id, last_week.closes_at)
+    this_week = _cycle(session, zone, opens_at, closes_at,
+                       CycleStatus.OPEN if opens_at <= now else CycleStatus.SCHEDULED)
+    adverts = _adverts(session, rng, this_week, empty[split:], agreements, now, adverts)
+    if this_week.status is CycleStatus.OPEN:
+        _bids(session, rng, scheme, this_week, adverts, households, now)
+
+
+def _cycle(session, zone, opens_at, closes_at, status):  # noqa: ANN001, ANN202
     cycle = Cycle(name=f"Cycle {opens_at.astimezone(zone):%Y-%m-%d}", opens_at=opens_at, closes_at=closes_at,
-                  status=CycleStatus.OPEN if opens_at <= now else CycleStatus.SCHEDULED)
+                  status=status)
     session.add(cycle)
     session.flush()
-    empty = rng.sample(homes, k=max(1, len(homes) // 3))
+    return cycle
+
+
+def _adverts(session, rng, cycle, homes, agreements, now, earlier):  # noqa: ANN001, ANN202
+    """Voids for the homes; most are ready and advertised in the cycle, some still in works."""
     adverts = []
-    for home in empty:
+    for home in homes:
         ended = now.date() - timedelta(days=rng.randint(3, 60))
         void = Void(property_id=home.id, tenancy_end_date=ended, reason="relet", first_let=False,
                     keys_returned_at=datetime.combine(ended, datetime.min.time(), tzinfo=timezone.utc))
@@ -244,11 +265,12 @@ def _cycle_with_bids(session, rng, scheme, now, zone, homes, households, agreeme
         if rng.random() < 0.35:
             continue  # still in works
         void.ready_to_let_at = void.keys_returned_at + timedelta(days=rng.randint(1, 20))
-        void.advertised_at = opens_at
+        void.advertised_at = cycle.opens_at
         agreement = agreements.get(home.landlord_id)
         advert = Advert(
-            reference=f"AD{len(adverts) + 1:05d}", cycle_id=cycle.id, void_id=void.id, property_id=home.id,
-            status=AdvertStatus.LIVE, description=f"A {home.bedrooms}-bedroom {home.property_type.value} in {home.area}.",
+            reference=f"AD{len(earlier) + len(adverts) + 1:05d}", cycle_id=cycle.id, void_id=void.id,
+            property_id=home.id, status=AdvertStatus.LIVE,
+            description=f"A {home.bedrooms}-bedroom {home.property_type.value} in {home.area}.",
             min_bedroom_need=max(0, home.bedrooms - 1) if home.bedrooms <= 2 else home.bedrooms - 1,
             max_bedroom_need=home.bedrooms, min_age=60 if home.sheltered else None,
             step_free_only=home.wheelchair_adapted, wheelchair_only=home.wheelchair_adapted and rng.random() < 0.5,
@@ -258,8 +280,11 @@ def _cycle_with_bids(session, rng, scheme, now, zone, homes, households, agreeme
         session.add(advert)
         adverts.append((advert, home))
     session.flush()
-    if cycle.status is not CycleStatus.OPEN:
-        return
+    return adverts
+
+
+def _bids(session, rng, scheme, cycle, adverts, households, until):  # noqa: ANN001
+    """About a third of households bid, mostly for homes they could get, more for popular areas."""
     for applicant, age, _size in households:
         if rng.random() > 0.35:
             continue
@@ -273,5 +298,6 @@ def _cycle_with_bids(session, rng, scheme, now, zone, homes, households, agreeme
                 chosen.append(pick)
         for preference, advert in enumerate(chosen, start=1):
             session.add(Bid(advert_id=advert.id, applicant_id=applicant.id, cycle_id=cycle.id, preference=preference,
-                            placed_at=opens_at + (now - opens_at) * rng.random(), placed_by=BidPlacedBy.APPLICANT))
+                            placed_at=cycle.opens_at + (until - cycle.opens_at) * rng.random(),
+                            placed_by=BidPlacedBy.APPLICANT))
     session.flush()

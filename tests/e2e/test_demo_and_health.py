@@ -15,7 +15,7 @@ from sqlmodel import func, select
 from cbl.app import create_app
 from cbl.cli import main
 from cbl.database import Database
-from cbl.models import Advert, Applicant, Bid, Cycle, NominationAgreement, Organisation, StaffUser
+from cbl.models import Advert, Applicant, Bid, Cycle, NominationAgreement, Organisation, ShortlistEntry, StaffUser
 from cbl.models.states import CycleStatus, OrganisationKind, StaffRole
 from cbl.settings import load_settings
 
@@ -42,9 +42,11 @@ def test_cbl_demo_seeds_a_believable_council_and_the_app_reports_healthy(databas
             assert count(NominationAgreement) == 3
             assert {u.role for u in s.exec(select(StaffUser))} == set(StaffRole)
             assert count(Advert) > 20
-            cycle = s.exec(select(Cycle)).one()
-            if cycle.status is CycleStatus.OPEN:
-                assert count(Bid) > 100
+            last_week, this_week = s.exec(select(Cycle).order_by(Cycle.opens_at)).all()
+            assert last_week.status is CycleStatus.CLOSED and last_week.close_report["proposed_lets"] > 5
+            assert count(ShortlistEntry, ShortlistEntry.proposed) == last_week.close_report["proposed_lets"]
+            if this_week.status is CycleStatus.OPEN:
+                assert count(Bid, Bid.cycle_id == this_week.id) > 100
             bands = dict(s.exec(select(Applicant.band, func.count()).group_by(Applicant.band)).all())
             assert set(bands) == {"A", "B", "C", "D"} and bands["A"] < bands["C"]
         with TestClient(create_app(_settings(database_url, tmp_path), db=db)) as client:
