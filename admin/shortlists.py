@@ -95,11 +95,15 @@ def _shortlist_page(db: Database, scheme: Scheme, request: Request, reference: s
                               .where(Offer.advert_id == advert.id).order_by(Offer.made_at.desc())).all()
         void = session.get(Void, advert.void_id)
     next_up = next((line for line in lines if line.workable), None)
+    # Officers work from the top: the forms go on the next household and on those already verified,
+    # not on every one of a popular advert's hundreds of lines.
+    actionable = {line.entry.id for line in lines
+                  if line.workable and (line is next_up or line.entry.status is ShortlistStatus.VERIFIED)}
     return Template(template, status_code=error.status_code if error else 200, context={
         "staff": current_staff(request), "advert": advert, "card": card, "cycle": cycle, "error": error,
         "eligible": [line for line in lines if line.entry.eligible],
         "ineligible": [line for line in lines if not line.entry.eligible],
-        "next_up": next_up, "skip_reasons": scheme.shortlisting.skip_reasons, "offers": offers, "void": void,
+        "next_up": next_up, "actionable": actionable, "skip_reasons": scheme.shortlisting.skip_reasons, "offers": offers, "void": void,
         "council_home": card.landlord_code == _council_code(db),
         "void_days": void_days(void.tenancy_end_date, void.tenancy_start_date) if void.tenancy_start_date else None,
     })
