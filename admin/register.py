@@ -11,12 +11,16 @@ from litestar.response import Redirect, Template
 from sqlmodel import Session, func, select
 
 from cbl.database import Database
-from cbl.models import Advert, Applicant, AuditEvent, BandAssessment, Bid, CaseNote, HouseholdMember, Offer
+from cbl.models import (
+    Advert, Applicant, Assessment, AuditEvent, BandAssessment, Bid, CaseCheck, CaseNote, HouseholdMember, Offer,
+)
 from cbl.models.states import Relationship
 from cbl.services.actors import staff as staff_actor
 from cbl.scheme import Scheme
 from cbl.services.errors import DomainError, InvalidInput, NotFound
-from cbl.services.register import add_note, record_verification, reinstate, set_band, suspend
+from cbl.services.register import (
+    add_note, record_assessment, record_check, record_verification, reinstate, set_band, suspend,
+)
 from cbl.web import forms
 from cbl.services.sign_in import issue_sign_in_link
 from cbl.web.auth import now
@@ -78,6 +82,9 @@ def _case(db: Database, reference: str) -> dict:
             "bids": session.exec(select(Bid, Advert.reference).join(Advert, Advert.id == Bid.advert_id)
                                  .where(Bid.applicant_id == applicant.id).order_by(Bid.placed_at.desc())).all(),
             "offers": session.exec(select(Offer).filter_by(**by_case).order_by(Offer.made_at.desc())).all(),
+            "assessments": session.exec(select(Assessment).filter_by(**by_case)
+                                        .order_by(Assessment.recorded_at.desc())).all(),
+            "checks": session.exec(select(CaseCheck).filter_by(**by_case).order_by(CaseCheck.recorded_at.desc())).all(),
             "notes": session.exec(select(CaseNote).filter_by(**by_case).order_by(CaseNote.written_at.desc())).all(),
             "timeline": session.exec(select(AuditEvent).filter_by(**by_case)
                                      .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(200)).all(),
@@ -171,3 +178,27 @@ def notes(db: NamedDependency[Database], request: Request, reference: FromPath[s
     actor = staff_actor(current_staff(request))
     return _decide(db, request, reference, "notes", lambda s, applicant_id: add_note(
         s, actor, applicant_id, forms.text(data, "note", 9000), now()))
+
+
+@post("/applicants/{reference:str}/assessments", opt={"right": "register.write"}, sync_to_thread=True)
+def assessments(db: NamedDependency[Database], request: Request, reference: FromPath[str],
+                data: forms.Form) -> Template | Redirect:
+    actor = staff_actor(current_staff(request))
+    return _decide(db, request, reference, "assessment", lambda s, applicant_id: record_assessment(
+        s, actor, applicant_id, forms.text(data, "kind", 32), forms.text(data, "recommendation", 4000),
+        forms.text(data, "effect", 400), now()))
+
+
+@post("/applicants/{reference:str}/checks", opt={"right": "register.write"}, sync_to_thread=True)
+def checks(db: NamedDependency[Database], request: Request, reference: FromPath[str],
+           data: forms.Form) -> Template | Redirect:
+    actor = staff_actor(current_staff(request))
+
+    def decide(session: Session, applicant_id: int):  # noqa: ANN202
+        result = forms.text(data, "passed", 3)
+        if result not in ("yes", "no"):
+            raise InvalidInput("Say whether the check was passed.", field="passed")
+        return record_check(session, actor, applicant_id, forms.text(data, "kind", 32), result == "yes",
+                            forms.text(data, "note", 4000), now())
+
+    return _decide(db, request, reference, "check", decide)

@@ -12,7 +12,8 @@ admin_router = Router(
     route_handlers=[
         auth.sign_in_page, auth.sign_in_submit, auth.sign_out, home.admin_home,
         register.applicant_search, register.applicant_case, register.send_sign_in_link, register.band,
-        register.verification, register.suspension, register.reinstatement, register.notes,
+        register.verification, register.suspension, register.reinstatement, register.notes, register.assessments,
+        register.checks,
         shortlists.adverts, shortlists.shortlist, shortlists.shortlist_print, shortlists.verify, shortlists.skip,
         shortlists.offer, shortlists.judge, shortlists.tenancy,
         stock.stock, stock.home_page, stock.log_void_submit, stock.ready, stock.advert_form, stock.advert_submit,

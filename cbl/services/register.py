@@ -6,8 +6,8 @@ from sqlmodel import Session, select
 
 from cbl.bedrooms import Person, age_on, bedroom_need
 from cbl.calendar import local_date
-from cbl.models import Applicant, BandAssessment, CaseNote, HouseholdMember
-from cbl.models.states import ApplicationStatus, Relationship
+from cbl.models import Applicant, Assessment, BandAssessment, CaseCheck, CaseNote, HouseholdMember
+from cbl.models.states import ApplicationStatus, AssessmentKind, CheckKind, Relationship
 from cbl.scheme import Scheme
 
 from .actors import Actor
@@ -137,3 +137,41 @@ def add_note(session: Session, actor: Actor, applicant_id: int, text: str, now: 
     session.add(note)
     audit(session, actor, "note.added", note, {"text": text.strip()[:200]})
     return note
+
+
+def record_assessment(session: Session, actor: Actor, applicant_id: int, kind: str, recommendation: str,
+                      effect: str, now: datetime) -> Assessment:
+    """A medical adviser's, occupational therapist's or panel's recommendation and what it changes."""
+    actor.require("register.write")
+    try:
+        kind_value = AssessmentKind(kind)
+    except ValueError:
+        raise InvalidInput("Choose who made the assessment.", field="kind") from None
+    if not recommendation.strip():
+        raise InvalidInput("Write the recommendation.", field="recommendation")
+    applicant = _application(session, applicant_id)
+    assessment = Assessment(applicant_id=applicant.id, kind=kind_value, recommendation=recommendation.strip()[:4000],
+                            effect=effect.strip()[:400], recorded_by_id=actor.id, recorded_at=now)
+    session.add(assessment)
+    audit(session, actor, "assessment.recorded", assessment,
+          {"kind": kind_value, "recommendation": recommendation.strip()[:200], "effect": effect.strip()})
+    return assessment
+
+
+def record_check(session: Session, actor: Actor, applicant_id: int, kind: str, passed: bool, note: str,
+                 now: datetime) -> CaseCheck:
+    """A housing-debt, affordability or fraud check and its result; a failed debt check flags the case."""
+    actor.require("register.write")
+    try:
+        kind_value = CheckKind(kind)
+    except ValueError:
+        raise InvalidInput("Choose the kind of check.", field="kind") from None
+    applicant = _application(session, applicant_id)
+    check = CaseCheck(applicant_id=applicant.id, kind=kind_value, passed=passed, note=note.strip()[:4000],
+                      recorded_by_id=actor.id, recorded_at=now)
+    session.add(check)
+    if kind_value is CheckKind.HOUSING_DEBT:
+        applicant.housing_debt = not passed
+        session.add(applicant)
+    audit(session, actor, "check.recorded", check, {"kind": kind_value, "passed": passed, "note": note.strip()[:200]})
+    return check
