@@ -15,7 +15,7 @@ admin_router = Router(
         register.verification, register.suspension, register.reinstatement, register.notes, register.assessments,
         register.checks,
         shortlists.adverts, shortlists.shortlist, shortlists.shortlist_print, shortlists.verify, shortlists.skip,
-        shortlists.offer, shortlists.judge, shortlists.tenancy,
+        shortlists.offer, shortlists.judge, shortlists.tenancy, shortlists.viewing, shortlists.attendance,
         stock.stock, stock.home_page, stock.log_void_submit, stock.ready, stock.advert_form, stock.advert_submit,
     ],
 )

@@ -1,7 +1,7 @@
 """Adverts and their shortlists: the engine's ranking with its reasons, verified or skipped by officers."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
@@ -14,9 +14,12 @@ from cbl.database import Database
 from cbl.models import Advert, Applicant, Cycle, Offer, Organisation, Refusal, ShortlistEntry, StaffUser, Void
 from cbl.models.states import BidStatus, OrganisationKind, ShortlistStatus
 from cbl.scheme import Scheme
+from cbl.settings import Settings
 from cbl.services.actors import staff as staff_actor
 from cbl.services.errors import DomainError, InvalidInput, NotFound
-from cbl.services.lettings import judge_refusal, make_offer, record_tenancy_start, void_days
+from cbl.services.lettings import (
+    arrange_viewing, judge_refusal, make_offer, record_attendance, record_tenancy_start, void_days,
+)
 from cbl.services.shortlisting import skip_entry, verify_entry
 from cbl.web import forms
 from cbl.web.auth import now
@@ -201,3 +204,30 @@ def tenancy(db: NamedDependency[Database], scheme: NamedDependency[Scheme], requ
         return record_tenancy_start(session, actor, offer_id, starts_on, now())
 
     return _work(db, scheme, request, reference, start)
+
+
+@post("/offers/{offer_id:int}/viewing", opt={"right": "offer.record"}, sync_to_thread=True)
+def viewing(db: NamedDependency[Database], scheme: NamedDependency[Scheme], settings: NamedDependency[Settings],
+            request: Request, offer_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+    actor = staff_actor(current_staff(request))
+    reference = _advert_of_offer(db, offer_id)
+
+    def arrange(session: Session):  # noqa: ANN202
+        try:
+            local = datetime.fromisoformat(f"{forms.text(data, 'day', 10)}T{forms.text(data, 'time', 5)}")
+        except ValueError:
+            raise InvalidInput("Enter the viewing's date and time, like 2026-12-01 and 14:30.",
+                               field="viewing_at") from None
+        at = local.replace(tzinfo=settings.time_zone).astimezone(timezone.utc)
+        return arrange_viewing(session, actor, offer_id, at, forms.ticked(data, "accompanied"), now())
+
+    return _work(db, scheme, request, reference, arrange)
+
+
+@post("/offers/{offer_id:int}/attendance", opt={"right": "offer.record"}, sync_to_thread=True)
+def attendance(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+               offer_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+    actor = staff_actor(current_staff(request))
+    reference = _advert_of_offer(db, offer_id)
+    return _work(db, scheme, request, reference,
+                 lambda s: record_attendance(s, actor, offer_id, forms.text(data, "attended", 3) == "yes", now()))

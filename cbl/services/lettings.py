@@ -157,3 +157,36 @@ def record_tenancy_start(session: Session, actor: Actor, offer_id: int, starts_o
 def void_days(tenancy_end: date, tenancy_start: date) -> int:
     """Calendar days the home stood empty: the day it fell vacant is not counted."""
     return max(0, (tenancy_start - tenancy_end).days)
+
+
+def arrange_viewing(session: Session, actor: Actor, offer_id: int, at: datetime, accompanied: bool,
+                    now: datetime) -> Offer:
+    """A viewing of a council home offered, at a local date and time, with an officer or not."""
+    actor.require("offer.record")
+    offer = session.exec(select(Offer).where(Offer.id == offer_id).with_for_update()).first()
+    if offer is None:
+        raise NotFound("No such offer.")
+    if offer.status is not OfferStatus.MADE:
+        raise Conflict("A viewing can only be arranged while the offer waits for an answer.")
+    if at <= now:
+        raise InvalidInput("The viewing must be in the future.", field="viewing_at")
+    offer.viewing_at, offer.viewing_accompanied, offer.viewing_attended = at, accompanied, None
+    session.add(offer)
+    audit(session, actor, "viewing.arranged", offer, {"at": at, "accompanied": accompanied})
+    _letter(session, offer.applicant_id, "viewing", "Your viewing",
+            f"You can view the home at {at:%H:%M} on {at:%-d %B %Y}"
+            + (", with one of our officers." if accompanied else ". The keys will be left for you."))
+    return offer
+
+
+def record_attendance(session: Session, actor: Actor, offer_id: int, attended: bool, now: datetime) -> Offer:
+    actor.require("offer.record")
+    offer = session.exec(select(Offer).where(Offer.id == offer_id).with_for_update()).first()
+    if offer is None or offer.viewing_at is None:
+        raise NotFound("No viewing has been arranged for this offer.")
+    if offer.viewing_at > now:
+        raise Conflict("The viewing has not happened yet.")
+    offer.viewing_attended = attended
+    session.add(offer)
+    audit(session, actor, "viewing.attended" if attended else "viewing.missed", offer)
+    return offer

@@ -109,3 +109,33 @@ def test_the_schemes_refusal_penalty_suspends_bidding_after_two_unreasonable_ref
         assert applicant.suspended_until is not None and applicant.suspended_until > now().date() + timedelta(days=170)
         assert s.exec(select(OutboxMessage).where(OutboxMessage.template == "suspension")).one()
         assert s.exec(select(AuditEvent).where(AuditEvent.action == "application.suspended")).one()
+
+
+def test_a_viewing_is_arranged_in_uk_time_and_attendance_recorded_after_it(visitor, db, staff, closed):
+    from datetime import datetime, timezone
+
+    _verify_everyone(db, closed)
+    entries = _entries(db, closed)
+    _staff_sign_in(visitor, "officer@example.org")
+    page = "/admin/adverts/AD1/shortlist"
+    visitor.post(f"{page}/{entries['HR000002']}/verify", form_page=page)
+    visitor.post(f"{page}/{entries['HR000002']}/offer", {}, form_page=page)
+    with db.reading() as s:
+        offer = s.exec(select(Offer)).one()
+    bad = visitor.post(f"/admin/offers/{offer.id}/viewing", {"day": "tomorrow", "time": "2pm"}, form_page=page)
+    assert bad.status_code == 422 and "date and time" in bad.text
+    past = visitor.post(f"/admin/offers/{offer.id}/viewing", {"day": "2026-01-05", "time": "10:00"}, form_page=page)
+    assert past.status_code == 422 and "in the future" in past.text
+    summer = f"{now().year + 1}-07-01"
+    assert visitor.post(f"/admin/offers/{offer.id}/viewing", {"day": summer, "time": "14:30", "accompanied": "yes"},
+                        form_page=page).status_code == 303
+    with db.reading() as s:
+        viewing_at = s.get(Offer, offer.id).viewing_at
+    assert viewing_at == datetime(now().year + 1, 7, 1, 13, 30, tzinfo=timezone.utc)  # 14:30 BST
+    assert visitor.post(f"/admin/offers/{offer.id}/attendance", {"attended": "yes"}, form_page=page).status_code == 409
+    with db.transaction() as s:
+        s.get(Offer, offer.id).viewing_at = now() - timedelta(hours=1)
+    assert visitor.post(f"/admin/offers/{offer.id}/attendance", {"attended": "yes"}, form_page=page).status_code == 303
+    with db.reading() as s:
+        assert s.get(Offer, offer.id).viewing_attended is True
+        assert s.exec(select(OutboxMessage).where(OutboxMessage.template == "viewing")).one()
