@@ -16,6 +16,7 @@ admin_router = Router(
         register.checks,
         shortlists.adverts, shortlists.shortlist, shortlists.shortlist_print, shortlists.verify, shortlists.skip,
         shortlists.offer, shortlists.judge, shortlists.tenancy, shortlists.viewing, shortlists.attendance,
+        shortlists.withdraw,
         stock.stock, stock.home_page, stock.log_void_submit, stock.ready, stock.advert_form, stock.advert_submit,
     ],
 )

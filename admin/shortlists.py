@@ -12,7 +12,7 @@ from sqlmodel import Session, func, select
 from cbl import listings
 from cbl.database import Database
 from cbl.models import Advert, Applicant, Cycle, Offer, Organisation, Refusal, ShortlistEntry, StaffUser, Void
-from cbl.models.states import BidStatus, OrganisationKind, ShortlistStatus
+from cbl.models.states import AdvertStatus, BidStatus, OfferStatus, OrganisationKind, ShortlistStatus
 from cbl.scheme import Scheme
 from cbl.settings import Settings
 from cbl.services.actors import staff as staff_actor
@@ -21,6 +21,7 @@ from cbl.services.lettings import (
     arrange_viewing, judge_refusal, make_offer, record_attendance, record_tenancy_start, void_days,
 )
 from cbl.services.shortlisting import skip_entry, verify_entry
+from cbl.services.stock import withdraw_advert
 from cbl.web import forms
 from cbl.web.auth import now
 
@@ -106,6 +107,8 @@ def _shortlist_page(db: Database, scheme: Scheme, request: Request, reference: s
         "staff": current_staff(request), "advert": advert, "card": card, "cycle": cycle, "error": error,
         "eligible": [line for line in lines if line.entry.eligible],
         "ineligible": [line for line in lines if not line.entry.eligible],
+        "withdrawable": advert.status in (AdvertStatus.LIVE, AdvertStatus.SHORTLISTED)
+        and not any(o.status in (OfferStatus.MADE, OfferStatus.ACCEPTED) for o, _ in offers),
         "next_up": next_up, "actionable": actionable, "skip_reasons": scheme.shortlisting.skip_reasons, "offers": offers, "void": void,
         "council_home": card.landlord_code == _council_code(db),
         "void_days": void_days(void.tenancy_end_date, void.tenancy_start_date) if void.tenancy_start_date else None,
@@ -231,3 +234,11 @@ def attendance(db: NamedDependency[Database], scheme: NamedDependency[Scheme], r
     reference = _advert_of_offer(db, offer_id)
     return _work(db, scheme, request, reference,
                  lambda s: record_attendance(s, actor, offer_id, forms.text(data, "attended", 3) == "yes", now()))
+
+
+@post("/adverts/{reference:str}/withdrawal", opt={"right": "advert.write"}, sync_to_thread=True)
+def withdraw(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+             reference: FromPath[str], data: forms.Form) -> Template | Redirect:
+    actor = staff_actor(current_staff(request))
+    return _work(db, scheme, request, reference,
+                 lambda s: withdraw_advert(s, actor, reference, forms.text(data, "reason", 500), now()))

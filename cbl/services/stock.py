@@ -7,8 +7,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from cbl.calendar import local_date
-from cbl.models import Advert, Cycle, NominationAgreement, Organisation, Property, Void
-from cbl.models.states import AdvertStatus, CycleStatus, OrganisationKind, VoidStatus
+from cbl.models import Advert, Bid, Cycle, NominationAgreement, Offer, Organisation, OutboxMessage, Property, Void
+from cbl.models.states import (
+    AdvertStatus, BidStatus, Channel, CycleStatus, OfferStatus, OrganisationKind, VoidStatus,
+)
 
 from .actors import Actor
 from .audit import audit
@@ -107,4 +109,32 @@ def advertise(session: Session, actor: Actor, void_id: int, cycle_id: int, crite
     session.add(void)
     audit(session, actor, "advert.created", advert, {"reference": advert.reference, "cycle": cycle.name,
                                                      "criteria": criteria, "preference_groups": preference_groups})
+    return advert
+
+
+def withdraw_advert(session: Session, actor: Actor, reference: str, reason: str, now: datetime) -> Advert:
+    """Take an advert down (to re-advertise it, or because the home is no longer to let). Its
+    bidders are told; their bids stop counting against their limit."""
+    actor.require("advert.write")
+    if not reason.strip():
+        raise InvalidInput("Give the reason for withdrawing the advert.", field="reason")
+    advert = session.exec(select(Advert).where(Advert.reference == reference).with_for_update()).first()
+    if advert is None:
+        raise NotFound(f"There is no advert {reference}.")
+    if advert.status not in (AdvertStatus.LIVE, AdvertStatus.SHORTLISTED):
+        raise Conflict(f"This advert is {advert.status.value}; only a live or shortlisted advert can be withdrawn.")
+    if session.exec(select(Offer.id).where(Offer.advert_id == advert.id,
+                                           Offer.status.in_([OfferStatus.MADE, OfferStatus.ACCEPTED]))).first():
+        raise Conflict("A household has an offer of this home: withdraw the offer first.")
+    advert.status = AdvertStatus.WITHDRAWN
+    session.add(advert)
+    bidders = session.exec(select(Bid).where(Bid.advert_id == advert.id, Bid.status == BidStatus.ACTIVE)).all()
+    for bid in bidders:
+        bid.status, bid.withdrawn_at = BidStatus.WITHDRAWN, now
+        session.add(bid)
+        session.add(OutboxMessage(channel=Channel.EMAIL, template="advert_withdrawn", applicant_id=bid.applicant_id,
+                                  subject=f"Advert {reference} has been withdrawn",
+                                  body=f"The home advertised as {reference} has been withdrawn: {reason.strip()}. "
+                                       "Your bid for it no longer counts towards your bids this cycle."))
+    audit(session, actor, "advert.withdrawn", advert, {"reason": reason.strip(), "bids_withdrawn": len(bidders)})
     return advert

@@ -61,3 +61,33 @@ def test_an_officer_logs_a_void_and_advertises_it_and_a_household_bids(visitor, 
     other_visitor.sign_in("HR000009")
     assert other_visitor.post(f"/adverts/{reference}/bid", form_page=f"/adverts/{reference}").status_code == 303
     assert "1st of 1 eligible bid" in other_visitor.get("/account/bids").text
+
+
+def test_a_withdrawn_advert_frees_its_bidders_and_the_home_can_be_advertised_again(visitor, other_visitor, db, staff,
+                                                                                   world):
+    from cbl.models import Bid, Cycle, OutboxMessage
+    from cbl.models.states import BidStatus, CycleStatus
+
+    other_visitor.sign_in("HR000001")
+    other_visitor.post("/adverts/AD1/bid", form_page="/adverts/AD1")
+    staff_sign_in(visitor, "officer@example.org")
+    page = "/admin/adverts/AD1/shortlist"
+    assert visitor.post("/admin/adverts/AD1/withdrawal", {"reason": ""}, form_page=page).status_code == 422
+    assert visitor.post("/admin/adverts/AD1/withdrawal", {"reason": "Damp found at inspection"},
+                        form_page=page).status_code == 303
+    with db.reading() as s:
+        advert = s.exec(select(Advert).where(Advert.reference == "AD1")).one()
+        assert advert.status is AdvertStatus.WITHDRAWN
+        assert s.exec(select(Bid)).one().status is BidStatus.WITHDRAWN
+        assert "Damp found" in s.exec(select(OutboxMessage).where(OutboxMessage.template == "advert_withdrawn")).one().body
+    assert other_visitor.get("/adverts/AD1").status_code == 200
+    assert "Bidding for this home has closed" in other_visitor.get("/adverts/AD1").text
+    assert "Advertise the home again" in visitor.get(page).text
+    with db.transaction() as s:  # next week's cycle, and the void is ready again
+        s.add(Cycle(name="Next", opens_at=now() + timedelta(days=6), closes_at=now() + timedelta(days=10),
+                    status=CycleStatus.SCHEDULED))
+        s.get(Void, advert.void_id).ready_to_let_at = now()
+        next_cycle = s.exec(select(Cycle.id).where(Cycle.name == "Next")).one()
+    again = visitor.post(f"/admin/voids/{advert.void_id}/advert", {"cycle": str(next_cycle), "action": "advertise"},
+                         form_page=f"/admin/voids/{advert.void_id}/advert")
+    assert again.status_code == 303
