@@ -17,6 +17,7 @@ from cbl.models import (
 from cbl.models.states import Relationship
 from cbl.services.actors import staff as staff_actor
 from cbl.scheme import Scheme
+from cbl.services.bidding import place_bid
 from cbl.services.errors import DomainError, InvalidInput, NotFound
 from cbl.services.register import (
     add_note, record_assessment, record_check, record_verification, reinstate, set_band, suspend,
@@ -202,3 +203,18 @@ def checks(db: NamedDependency[Database], request: Request, reference: FromPath[
                             forms.text(data, "note", 4000), now())
 
     return _decide(db, request, reference, "check", decide)
+
+
+@post("/applicants/{reference:str}/bids", opt={"right": "bid.on_behalf"}, sync_to_thread=True)
+def bid_on_behalf(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+                  reference: FromPath[str], data: forms.Form) -> Template | Redirect:
+    """Bid for a household that cannot bid itself (recorded as placed by this officer)."""
+    actor = staff_actor(current_staff(request))
+    advert = forms.text(data, "advert", 32)
+
+    def decide(session: Session, applicant_id: int):  # noqa: ANN202
+        if not advert:
+            raise InvalidInput("Choose the advert to bid for.", field="advert")
+        return place_bid(session, actor, scheme, applicant_id, advert, now())
+
+    return _decide(db, request, reference, "bid", decide)

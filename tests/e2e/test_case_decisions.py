@@ -85,3 +85,19 @@ def test_assessments_and_checks_are_recorded_and_a_failed_debt_check_flags_the_c
         assert s.exec(select(Applicant).where(Applicant.reference == "HR000001")).one().housing_debt
     timeline = page.split('id="timeline"')[1]
     assert "assessment.recorded" in timeline and "check.recorded" in timeline
+
+
+def test_an_officer_bids_for_a_household_and_the_bid_says_so(visitor, other_visitor, db, staff, world):
+    from cbl.models import Bid
+    from cbl.models.states import BidPlacedBy
+
+    staff_sign_in(visitor, "officer@example.org")
+    assert visitor.post(f"{CASE}/bids", {"advert": ""}, form_page=CASE).status_code == 422
+    assert visitor.post(f"{CASE}/bids", {"advert": "AD2"}, form_page=CASE).status_code == 303
+    refused = visitor.post(f"{CASE}/bids", {"advert": "AD2"}, form_page=CASE)
+    assert refused.status_code == 409 and "already bid for this home" in refused.text
+    with db.reading() as s:
+        bid = s.exec(select(Bid)).one()
+        assert bid.placed_by is BidPlacedBy.OFFICER and bid.placed_by_staff_id == world.officer
+    other_visitor.sign_in("HR000001")
+    assert "Placed for you by your housing officer" in other_visitor.get("/account/bids").text
