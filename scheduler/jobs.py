@@ -91,7 +91,14 @@ def schedule_coming_cycles(rt: Runtime) -> None:
                              id=f"close-cycle-{cycle.id}", replace_existing=True)
 
 
+def purge_expired() -> None:
+    from cbl.web.auth import purge_expired as purge
+
+    runtime().db.run(purge, _now())
+
+
 # The recurring jobs: id -> (function, trigger, trigger arguments).
 RECURRING = {
     "reconcile-cycles": (reconcile, "interval", {"seconds": 60}),
+    "purge-expired-sessions": (purge_expired, "interval", {"hours": 1}),
 }

@@ -13,10 +13,11 @@ from datetime import datetime, timedelta, timezone
 from litestar import Request, Response
 from litestar.di import NamedDependency
 from litestar.response import Redirect
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlmodel import Session
 
 from cbl.database import Database
-from cbl.models import Applicant, StaffUser, WebSession
+from cbl.models import Applicant, WebSession
 from cbl.services import actors
 from cbl.services.actors import Actor
 from cbl.services.sign_in import digest
@@ -104,22 +105,14 @@ def applicant_actor(applicant: Applicant) -> Actor:
     return actors.applicant(applicant)
 
 
-def signed_in_staff(viewer: Viewer | None, db: NamedDependency[Database]) -> StaffUser:
-    if viewer is None or viewer.kind != "staff":
-        raise SignInRequired("/admin/sign-in")
-    with db.reading() as session:
-        user = session.get(StaffUser, viewer.id)
-    if user is None or not user.active:
-        raise SignInRequired("/admin/sign-in")
-    return user
-
-
 def sign_in_required(request: Request, error: SignInRequired) -> Response:
     return Redirect(error.path, status_code=303)
 
 
-def purge_expired_sessions(session: Session, at: datetime) -> int:
-    rows = session.exec(select(WebSession).where(WebSession.expires_at <= at)).all()
-    for row in rows:
-        session.delete(row)
-    return len(rows)
+def purge_expired(session: Session, at: datetime) -> int:
+    """Forget expired sessions and finished sign-in throttling windows (run by the scheduler)."""
+    from cbl.models import Throttle
+
+    sessions = session.execute(sa.delete(WebSession).where(WebSession.expires_at <= at)).rowcount
+    windows = session.execute(sa.delete(Throttle).where(Throttle.window_ends_at <= at)).rowcount
+    return sessions + windows

@@ -111,3 +111,16 @@ def test_a_scheduler_started_after_a_missed_close_closes_it_at_once(db, scheme, 
     finally:
         scheduler.shutdown(wait=True)
         jobs._runtime = None
+
+
+def test_expired_sessions_and_throttling_windows_are_forgotten(db, scheme, configured):
+    from cbl.models import Throttle, WebSession
+
+    with db.transaction() as s:
+        s.add(WebSession(key="old", data=b"{}", expires_at=NOW - timedelta(minutes=1)))
+        s.add(WebSession(key="live", data=b"{}", expires_at=datetime.now(timezone.utc) + timedelta(minutes=20)))
+        s.add(Throttle(key="ip:1.2.3.4", count=3, window_ends_at=NOW - timedelta(minutes=1)))
+    jobs.purge_expired()
+    with db.reading() as s:
+        assert [row.key for row in s.exec(select(WebSession))] == ["live"]
+        assert s.exec(select(func.count()).select_from(Throttle)).one() == 0
