@@ -108,11 +108,12 @@ def send_sign_in_link(db: NamedDependency[Database], request: Request, reference
 
 
 def _decide(db: Database, request: Request, reference: str, form: str, decision) -> Template | Redirect:  # noqa: ANN001
-    """Run a decision on the case; on a refusal show the case again with the message by its field
+    """Run `decision(session, actor, applicant_id)` on the case; on a refusal show the case again with
+    the message by its field
     (fields are named `form-field` on the page, which holds several forms)."""
     context = _case(db, reference)
     try:
-        db.run(decision, context["applicant"].id)
+        db.run(decision, staff_actor(current_staff(request)), context["applicant"].id)
     except DomainError as error:
         if isinstance(error, NotFound):
             raise
@@ -135,10 +136,9 @@ def _day(text: str, field: str, *, optional: bool = False) -> date | None:
 @post("/applicants/{reference:str}/band", opt={"right": "band.set"}, sync_to_thread=True)
 def band(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
          reference: FromPath[str], data: forms.Form) -> Template | Redirect:
-    actor = staff_actor(current_staff(request))
     points = forms.text(data, "points", 6)
 
-    def decide(session: Session, applicant_id: int):  # noqa: ANN202
+    def decide(session: Session, actor, applicant_id: int):  # noqa: ANN202
         if points and not points.lstrip("-").isdigit():
             raise InvalidInput("Points must be a whole number.", field="points")
         return set_band(session, actor, scheme, applicant_id, forms.text(data, "band", 16),
@@ -151,16 +151,14 @@ def band(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request
 @post("/applicants/{reference:str}/verification", opt={"right": "register.write"}, sync_to_thread=True)
 def verification(db: NamedDependency[Database], request: Request, reference: FromPath[str],
                  data: forms.Form) -> Template | Redirect:
-    actor = staff_actor(current_staff(request))
-    return _decide(db, request, reference, "verification", lambda s, applicant_id: record_verification(
+    return _decide(db, request, reference, "verification", lambda s, actor, applicant_id: record_verification(
         s, actor, applicant_id, forms.text(data, "documents", 2000), now()))
 
 
 @post("/applicants/{reference:str}/suspension", opt={"right": "register.write"}, sync_to_thread=True)
 def suspension(db: NamedDependency[Database], request: Request, reference: FromPath[str],
                data: forms.Form) -> Template | Redirect:
-    actor = staff_actor(current_staff(request))
-    return _decide(db, request, reference, "suspension", lambda s, applicant_id: suspend(
+    return _decide(db, request, reference, "suspension", lambda s, actor, applicant_id: suspend(
         s, actor, applicant_id, _day(forms.text(data, "until", 10), "until", optional=True),
         forms.text(data, "reason", 2000), now()))
 
@@ -168,24 +166,21 @@ def suspension(db: NamedDependency[Database], request: Request, reference: FromP
 @post("/applicants/{reference:str}/reinstatement", opt={"right": "register.write"}, sync_to_thread=True)
 def reinstatement(db: NamedDependency[Database], request: Request, reference: FromPath[str],
                   data: forms.Form) -> Template | Redirect:
-    actor = staff_actor(current_staff(request))
-    return _decide(db, request, reference, "reinstatement", lambda s, applicant_id: reinstate(
+    return _decide(db, request, reference, "reinstatement", lambda s, actor, applicant_id: reinstate(
         s, actor, applicant_id, forms.text(data, "reason", 2000), now()))
 
 
 @post("/applicants/{reference:str}/notes", opt={"right": "register.write"}, sync_to_thread=True)
 def notes(db: NamedDependency[Database], request: Request, reference: FromPath[str],
           data: forms.Form) -> Template | Redirect:
-    actor = staff_actor(current_staff(request))
-    return _decide(db, request, reference, "notes", lambda s, applicant_id: add_note(
+    return _decide(db, request, reference, "notes", lambda s, actor, applicant_id: add_note(
         s, actor, applicant_id, forms.text(data, "note", 9000), now()))
 
 
 @post("/applicants/{reference:str}/assessments", opt={"right": "register.write"}, sync_to_thread=True)
 def assessments(db: NamedDependency[Database], request: Request, reference: FromPath[str],
                 data: forms.Form) -> Template | Redirect:
-    actor = staff_actor(current_staff(request))
-    return _decide(db, request, reference, "assessment", lambda s, applicant_id: record_assessment(
+    return _decide(db, request, reference, "assessment", lambda s, actor, applicant_id: record_assessment(
         s, actor, applicant_id, forms.text(data, "kind", 32), forms.text(data, "recommendation", 4000),
         forms.text(data, "effect", 400), now()))
 
@@ -193,9 +188,8 @@ def assessments(db: NamedDependency[Database], request: Request, reference: From
 @post("/applicants/{reference:str}/checks", opt={"right": "register.write"}, sync_to_thread=True)
 def checks(db: NamedDependency[Database], request: Request, reference: FromPath[str],
            data: forms.Form) -> Template | Redirect:
-    actor = staff_actor(current_staff(request))
 
-    def decide(session: Session, applicant_id: int):  # noqa: ANN202
+    def decide(session: Session, actor, applicant_id: int):  # noqa: ANN202
         result = forms.text(data, "passed", 3)
         if result not in ("yes", "no"):
             raise InvalidInput("Say whether the check was passed.", field="passed")
@@ -209,10 +203,9 @@ def checks(db: NamedDependency[Database], request: Request, reference: FromPath[
 def bid_on_behalf(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                   reference: FromPath[str], data: forms.Form) -> Template | Redirect:
     """Bid for a household that cannot bid itself (recorded as placed by this officer)."""
-    actor = staff_actor(current_staff(request))
     advert = forms.text(data, "advert", 32)
 
-    def decide(session: Session, applicant_id: int):  # noqa: ANN202
+    def decide(session: Session, actor, applicant_id: int):  # noqa: ANN202
         if not advert:
             raise InvalidInput("Choose the advert to bid for.", field="advert")
         return place_bid(session, actor, scheme, applicant_id, advert, now())

@@ -98,6 +98,7 @@ def _shortlist_page(db: Database, scheme: Scheme, request: Request, reference: s
         offers = session.exec(select(Offer, Refusal).outerjoin(Refusal, Refusal.offer_id == Offer.id)
                               .where(Offer.advert_id == advert.id).order_by(Offer.made_at.desc())).all()
         void = session.get(Void, advert.void_id)
+        landlord_kind = session.exec(select(Organisation.kind).where(Organisation.code == card.landlord_code)).one()
     next_up = next((line for line in lines if line.workable), None)
     # Officers work from the top: the forms go on the next household and on those already verified,
     # not on every one of a popular advert's hundreds of lines.
@@ -110,14 +111,9 @@ def _shortlist_page(db: Database, scheme: Scheme, request: Request, reference: s
         "withdrawable": advert.status in (AdvertStatus.LIVE, AdvertStatus.SHORTLISTED)
         and not any(o.status in (OfferStatus.MADE, OfferStatus.ACCEPTED) for o, _ in offers),
         "next_up": next_up, "actionable": actionable, "skip_reasons": scheme.shortlisting.skip_reasons, "offers": offers, "void": void,
-        "council_home": card.landlord_code == _council_code(db),
+        "council_home": landlord_kind is OrganisationKind.COUNCIL,
         "void_days": void_days(void.tenancy_end_date, void.tenancy_start_date) if void.tenancy_start_date else None,
     })
-
-
-def _council_code(db: Database) -> str | None:
-    with db.reading() as session:
-        return session.exec(select(Organisation.code).where(Organisation.kind == OrganisationKind.COUNCIL)).first()
 
 
 @get("/adverts/{reference:str}/shortlist", opt={"right": "register.read"}, sync_to_thread=True)
@@ -133,8 +129,10 @@ def shortlist_print(db: NamedDependency[Database], scheme: NamedDependency[Schem
 
 
 def _work(db: Database, scheme: Scheme, request: Request, reference: str, action) -> Template | Redirect:  # noqa: ANN001
+    """Run `action(session, actor)` as the signed-in officer; back to the shortlist, or its page with the refusal."""
+    actor = staff_actor(current_staff(request))
     try:
-        db.run(action)
+        db.run(action, actor)
     except DomainError as error:
         if isinstance(error, NotFound):
             raise
@@ -146,59 +144,54 @@ def _work(db: Database, scheme: Scheme, request: Request, reference: str, action
       sync_to_thread=True)
 def verify(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
            reference: FromPath[str], entry_id: FromPath[int]) -> Template | Redirect:
-    actor = staff_actor(current_staff(request))
-    return _work(db, scheme, request, reference, lambda s: verify_entry(s, actor, entry_id, now()))
+    return _work(db, scheme, request, reference, lambda s, actor: verify_entry(s, actor, entry_id, now()))
 
 
 @post("/adverts/{reference:str}/shortlist/{entry_id:int}/skip", opt={"right": "shortlist.work"},
       sync_to_thread=True)
 def skip(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
          reference: FromPath[str], entry_id: FromPath[int], data: forms.Form) -> Template | Redirect:
-    actor = staff_actor(current_staff(request))
     reason, note = forms.text(data, "reason", 64), forms.text(data, "note", 2000)
-    return _work(db, scheme, request, reference, lambda s: skip_entry(s, actor, scheme, entry_id, reason, note, now()))
+    return _work(db, scheme, request, reference,
+                 lambda s, actor: skip_entry(s, actor, scheme, entry_id, reason, note, now()))
 
 
 @post("/adverts/{reference:str}/shortlist/{entry_id:int}/offer", opt={"right": "offer.make"}, sync_to_thread=True)
 def offer(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
           reference: FromPath[str], entry_id: FromPath[int], data: forms.Form) -> Template | Redirect:
-    actor = staff_actor(current_staff(request))
     final = forms.ticked(data, "final")
     return _work(db, scheme, request, reference,
-                 lambda s: make_offer(s, actor, scheme, entry_id, now(), final_offer=final))
+                 lambda s, actor: make_offer(s, actor, scheme, entry_id, now(), final_offer=final))
 
 
-def _advert_of_offer(db: Database, offer_id: int) -> str:
+def _work_on_offer(db: Database, scheme: Scheme, request: Request, offer_id: int, action) -> Template | Redirect:  # noqa: ANN001
+    """As `_work`, for an offer: the page to return to is its advert's shortlist."""
     with db.reading() as session:
         reference = session.exec(select(Advert.reference).join(Offer, Offer.advert_id == Advert.id)
                                  .where(Offer.id == offer_id)).first()
     if reference is None:
         raise NotFound("No such offer.")
-    return reference
+    return _work(db, scheme, request, reference, action)
 
 
 @post("/offers/{offer_id:int}/judge", opt={"right": "offer.record"}, sync_to_thread=True)
 def judge(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
           offer_id: FromPath[int], data: forms.Form) -> Template | Redirect:
-    actor = staff_actor(current_staff(request))
     verdict, note = forms.text(data, "reasonable", 3), forms.text(data, "note", 4000)
-    reference = _advert_of_offer(db, offer_id)
 
-    def decide(session: Session):  # noqa: ANN202
+    def decide(session: Session, actor):  # noqa: ANN202
         if verdict not in ("yes", "no"):
             raise InvalidInput("Say whether the refusal was reasonable.", field="reasonable")
         return judge_refusal(session, actor, scheme, offer_id, verdict == "yes", note, now())
 
-    return _work(db, scheme, request, reference, decide)
+    return _work_on_offer(db, scheme, request, offer_id, decide)
 
 
 @post("/offers/{offer_id:int}/tenancy", opt={"right": "offer.record"}, sync_to_thread=True)
 def tenancy(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
             offer_id: FromPath[int], data: forms.Form) -> Template | Redirect:
-    actor = staff_actor(current_staff(request))
-    reference = _advert_of_offer(db, offer_id)
 
-    def start(session: Session):  # noqa: ANN202
+    def start(session: Session, actor):  # noqa: ANN202
         try:
             starts_on = date.fromisoformat(forms.text(data, "starts_on", 10))
         except ValueError:
@@ -206,16 +199,14 @@ def tenancy(db: NamedDependency[Database], scheme: NamedDependency[Scheme], requ
                                field="starts_on") from None
         return record_tenancy_start(session, actor, offer_id, starts_on, now())
 
-    return _work(db, scheme, request, reference, start)
+    return _work_on_offer(db, scheme, request, offer_id, start)
 
 
 @post("/offers/{offer_id:int}/viewing", opt={"right": "offer.record"}, sync_to_thread=True)
 def viewing(db: NamedDependency[Database], scheme: NamedDependency[Scheme], settings: NamedDependency[Settings],
             request: Request, offer_id: FromPath[int], data: forms.Form) -> Template | Redirect:
-    actor = staff_actor(current_staff(request))
-    reference = _advert_of_offer(db, offer_id)
 
-    def arrange(session: Session):  # noqa: ANN202
+    def arrange(session: Session, actor):  # noqa: ANN202
         try:
             local = datetime.fromisoformat(f"{forms.text(data, 'day', 10)}T{forms.text(data, 'time', 5)}")
         except ValueError:
@@ -224,21 +215,19 @@ def viewing(db: NamedDependency[Database], scheme: NamedDependency[Scheme], sett
         at = local.replace(tzinfo=settings.time_zone).astimezone(timezone.utc)
         return arrange_viewing(session, actor, offer_id, at, forms.ticked(data, "accompanied"), now())
 
-    return _work(db, scheme, request, reference, arrange)
+    return _work_on_offer(db, scheme, request, offer_id, arrange)
 
 
 @post("/offers/{offer_id:int}/attendance", opt={"right": "offer.record"}, sync_to_thread=True)
 def attendance(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                offer_id: FromPath[int], data: forms.Form) -> Template | Redirect:
-    actor = staff_actor(current_staff(request))
-    reference = _advert_of_offer(db, offer_id)
-    return _work(db, scheme, request, reference,
-                 lambda s: record_attendance(s, actor, offer_id, forms.text(data, "attended", 3) == "yes", now()))
+    return _work_on_offer(db, scheme, request, offer_id,
+                          lambda s, actor: record_attendance(s, actor, offer_id,
+                                                             forms.text(data, "attended", 3) == "yes", now()))
 
 
 @post("/adverts/{reference:str}/withdrawal", opt={"right": "advert.write"}, sync_to_thread=True)
 def withdraw(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
              reference: FromPath[str], data: forms.Form) -> Template | Redirect:
-    actor = staff_actor(current_staff(request))
     return _work(db, scheme, request, reference,
-                 lambda s: withdraw_advert(s, actor, reference, forms.text(data, "reason", 500), now()))
+                 lambda s, actor: withdraw_advert(s, actor, reference, forms.text(data, "reason", 500), now()))
