@@ -1,7 +1,6 @@
 """The register: find a household, see its whole case, send a sign-in link."""
 
 from dataclasses import dataclass
-from datetime import date
 
 import sqlalchemy as sa
 from litestar import Request, get, post
@@ -12,9 +11,11 @@ from sqlmodel import Session, func, select
 
 from cbl.database import Database
 from cbl.models import (
-    Advert, Applicant, Assessment, AuditEvent, BandAssessment, Bid, CaseCheck, CaseNote, HouseholdMember, Offer,
+    Advert, Applicant, Assessment, AuditEvent, BandAssessment, Bid, BiddingPreference, CaseCheck, CaseNote,
+    HouseholdMember, Offer, OutboxMessage,
 )
-from cbl.models.states import Relationship
+from cbl.models.states import Channel, PropertyType, Relationship
+from cbl.services.applications import NEEDS, known_areas
 from cbl.services.actors import staff as staff_actor
 from cbl.scheme import Scheme
 from cbl.services.bidding import place_bid
@@ -68,6 +69,16 @@ def applicant_search(db: NamedDependency[Database], request: Request, q: FromQue
         "pages": max(1, -(-total // PER_PAGE))})
 
 
+CASE_CHOICES = {
+    "relationships": [(r.value, r.value.replace("_", " ").capitalize()) for r in Relationship if r is not Relationship.LEAD],
+    "sexes": [("", "Not given"), ("F", "Female"), ("M", "Male")],
+    "needs": list(NEEDS.items()),
+    "property_types": [(kind.value, kind.value.capitalize()) for kind in PropertyType],
+    "circumstances": [("homeless_duty", "Is owed the main homelessness duty"),
+                      ("transfer_tenant", "Are social tenants asking to transfer")],
+}
+
+
 def _case(db: Database, reference: str) -> dict:
     with db.reading() as session:
         applicant = session.exec(select(Applicant).where(Applicant.reference == reference)).first()
@@ -87,6 +98,11 @@ def _case(db: Database, reference: str) -> dict:
                                         .order_by(Assessment.recorded_at.desc())).all(),
             "checks": session.exec(select(CaseCheck).filter_by(**by_case).order_by(CaseCheck.recorded_at.desc())).all(),
             "notes": session.exec(select(CaseNote).filter_by(**by_case).order_by(CaseNote.written_at.desc())).all(),
+            "letters": session.exec(select(OutboxMessage).filter_by(**by_case, channel=Channel.LETTER)
+                                    .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())).all(),
+            "preference": session.get(BiddingPreference, applicant.id),
+            "areas": [(area, area) for area in sorted(known_areas(session))],
+            **CASE_CHOICES,
             "timeline": session.exec(select(AuditEvent).filter_by(**by_case)
                                      .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(200)).all(),
         }
@@ -95,6 +111,7 @@ def _case(db: Database, reference: str) -> dict:
 @get("/applicants/{reference:str}", opt={"right": "register.read"}, sync_to_thread=True)
 def applicant_case(db: NamedDependency[Database], request: Request, reference: FromPath[str]) -> Template:
     return Template("admin/applicants/case.html", context={"staff": current_staff(request), **_case(db, reference)})
+
 
 
 @post("/applicants/{reference:str}/sign-in-link", opt={"right": "register.write"}, sync_to_thread=True)
@@ -107,7 +124,7 @@ def send_sign_in_link(db: NamedDependency[Database], request: Request, reference
         "staff": current_staff(request), **_case(db, reference), "sign_in_link": link})
 
 
-def _decide(db: Database, request: Request, reference: str, form: str, decision) -> Template | Redirect:  # noqa: ANN001
+def decide_on_case(db: Database, request: Request, reference: str, form: str, decision) -> Template | Redirect:  # noqa: ANN001
     """Run `decision(session, actor, applicant_id)` on the case; on a refusal show the case again with
     the message by its field
     (fields are named `form-field` on the page, which holds several forms)."""
@@ -124,15 +141,6 @@ def _decide(db: Database, request: Request, reference: str, form: str, decision)
     return Redirect(f"/admin/applicants/{reference}", status_code=303)
 
 
-def _day(text: str, field: str, *, optional: bool = False) -> date | None:
-    if optional and not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput("Enter a real date, like 2026-11-20.", field=field) from None
-
-
 @post("/applicants/{reference:str}/band", opt={"right": "band.set"}, sync_to_thread=True)
 def band(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
          reference: FromPath[str], data: forms.Form) -> Template | Redirect:
@@ -142,45 +150,45 @@ def band(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request
         if points and not points.lstrip("-").isdigit():
             raise InvalidInput("Points must be a whole number.", field="points")
         return set_band(session, actor, scheme, applicant_id, forms.text(data, "band", 16),
-                        _day(forms.text(data, "effective", 10), "effective"), forms.text(data, "reason", 2000), now(),
+                        forms.day(data, "effective"), forms.text(data, "reason", 2000), now(),
                         points=int(points) if points else None)
 
-    return _decide(db, request, reference, "band", decide)
+    return decide_on_case(db, request, reference, "band", decide)
 
 
 @post("/applicants/{reference:str}/verification", opt={"right": "register.write"}, sync_to_thread=True)
 def verification(db: NamedDependency[Database], request: Request, reference: FromPath[str],
                  data: forms.Form) -> Template | Redirect:
-    return _decide(db, request, reference, "verification", lambda s, actor, applicant_id: record_verification(
+    return decide_on_case(db, request, reference, "verification", lambda s, actor, applicant_id: record_verification(
         s, actor, applicant_id, forms.text(data, "documents", 2000), now()))
 
 
 @post("/applicants/{reference:str}/suspension", opt={"right": "register.write"}, sync_to_thread=True)
 def suspension(db: NamedDependency[Database], request: Request, reference: FromPath[str],
                data: forms.Form) -> Template | Redirect:
-    return _decide(db, request, reference, "suspension", lambda s, actor, applicant_id: suspend(
-        s, actor, applicant_id, _day(forms.text(data, "until", 10), "until", optional=True),
+    return decide_on_case(db, request, reference, "suspension", lambda s, actor, applicant_id: suspend(
+        s, actor, applicant_id, forms.day(data, "until", optional=True),
         forms.text(data, "reason", 2000), now()))
 
 
 @post("/applicants/{reference:str}/reinstatement", opt={"right": "register.write"}, sync_to_thread=True)
 def reinstatement(db: NamedDependency[Database], request: Request, reference: FromPath[str],
                   data: forms.Form) -> Template | Redirect:
-    return _decide(db, request, reference, "reinstatement", lambda s, actor, applicant_id: reinstate(
+    return decide_on_case(db, request, reference, "reinstatement", lambda s, actor, applicant_id: reinstate(
         s, actor, applicant_id, forms.text(data, "reason", 2000), now()))
 
 
 @post("/applicants/{reference:str}/notes", opt={"right": "register.write"}, sync_to_thread=True)
 def notes(db: NamedDependency[Database], request: Request, reference: FromPath[str],
           data: forms.Form) -> Template | Redirect:
-    return _decide(db, request, reference, "notes", lambda s, actor, applicant_id: add_note(
+    return decide_on_case(db, request, reference, "notes", lambda s, actor, applicant_id: add_note(
         s, actor, applicant_id, forms.text(data, "note", 9000), now()))
 
 
 @post("/applicants/{reference:str}/assessments", opt={"right": "register.write"}, sync_to_thread=True)
 def assessments(db: NamedDependency[Database], request: Request, reference: FromPath[str],
                 data: forms.Form) -> Template | Redirect:
-    return _decide(db, request, reference, "assessment", lambda s, actor, applicant_id: record_assessment(
+    return decide_on_case(db, request, reference, "assessment", lambda s, actor, applicant_id: record_assessment(
         s, actor, applicant_id, forms.text(data, "kind", 32), forms.text(data, "recommendation", 4000),
         forms.text(data, "effect", 400), now()))
 
@@ -196,7 +204,7 @@ def checks(db: NamedDependency[Database], request: Request, reference: FromPath[
         return record_check(session, actor, applicant_id, forms.text(data, "kind", 32), result == "yes",
                             forms.text(data, "note", 4000), now())
 
-    return _decide(db, request, reference, "check", decide)
+    return decide_on_case(db, request, reference, "check", decide)
 
 
 @post("/applicants/{reference:str}/bids", opt={"right": "bid.on_behalf"}, sync_to_thread=True)
@@ -210,4 +218,4 @@ def bid_on_behalf(db: NamedDependency[Database], scheme: NamedDependency[Scheme]
             raise InvalidInput("Choose the advert to bid for.", field="advert")
         return place_bid(session, actor, scheme, applicant_id, advert, now())
 
-    return _decide(db, request, reference, "bid", decide)
+    return decide_on_case(db, request, reference, "bid", decide)

@@ -2,7 +2,7 @@
 
 from litestar import Router
 
-from . import auth, home, register, shortlists, stock
+from . import applications, auth, home, letters, offers, register, register_review, shortlists, stock
 from .guards import staff_guard
 
 admin_router = Router(
@@ -18,5 +18,12 @@ admin_router = Router(
         shortlists.offer, shortlists.judge, shortlists.tenancy, shortlists.viewing, shortlists.attendance,
         shortlists.withdraw,
         stock.stock, stock.home_page, stock.log_void_submit, stock.ready, stock.advert_form, stock.advert_submit,
+        stock.new_home, stock.new_home_submit,
+        applications.new_application, applications.new_application_submit, applications.details,
+        applications.member_added, applications.member_changed, applications.member_removed,
+        applications.preferences, applications.review_answer, applications.reopening,
+        register_review.register_review, register_review.review_letters,
+        offers.offer_view, offers.direct_offer_request, offers.direct_offers, offers.direct_offer_decision,
+        letters.letter_page, letters.letter_as_pdf,
     ],
 )

@@ -26,6 +26,7 @@ from cbl.web import forms
 from cbl.web.auth import now
 
 from .guards import current_staff
+from .offers import work_on_offer_page
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ def _work_on_offer(db: Database, scheme: Scheme, request: Request, offer_id: int
         reference = session.exec(select(Advert.reference).join(Offer, Offer.advert_id == Advert.id)
                                  .where(Offer.id == offer_id)).first()
     if reference is None:
-        raise NotFound("No such offer.")
+        return work_on_offer_page(db, request, offer_id, action)
     return _work(db, scheme, request, reference, action)
 
 

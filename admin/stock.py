@@ -1,7 +1,5 @@
 """Homes and voids: log a void, mark it ready, advertise it in a cycle with a preview."""
 
-from datetime import date
-
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
@@ -11,11 +9,12 @@ from sqlmodel import select
 from cbl import listings
 from cbl.database import Database
 from cbl.models import Advert, Cycle, Organisation, Property, Void
-from cbl.models.states import CycleStatus, VoidStatus
+from cbl.models.states import CycleStatus, OrganisationKind, PropertyType, VoidStatus
 from cbl.services.actors import staff as staff_actor
+from cbl.services.direct_offers import REASONS
 from cbl.services.errors import DomainError, InvalidInput, NotFound
 from cbl.services.lettings import void_days
-from cbl.services.stock import advertise, log_void, mark_ready_to_let
+from cbl.services.stock import HomeDetails, add_property, advertise, log_void, mark_ready_to_let
 from cbl.web import forms
 from cbl.web.auth import now
 
@@ -41,7 +40,7 @@ def stock(db: NamedDependency[Database], request: Request, q: FromQuery[str | No
         "ages": {void.id: void_days(void.tenancy_end_date, today) for _, _, void in rows if void}})
 
 
-def _home_page(db: Database, request: Request, reference: str, error: DomainError | None = None) -> Template:
+def home_page_view(db: Database, request: Request, reference: str, error: DomainError | None = None) -> Template:
     with db.reading() as session:
         home = session.exec(select(Property).where(Property.reference == reference)).first()
         if home is None:
@@ -51,19 +50,13 @@ def _home_page(db: Database, request: Request, reference: str, error: DomainErro
         adverts = session.exec(select(Advert).where(Advert.property_id == home.id).order_by(Advert.id.desc())).all()
     return Template("admin/stock/home.html", status_code=error.status_code if error else 200, context={
         "staff": current_staff(request), "home": home, "landlord": landlord, "voids": voids, "adverts": adverts,
-        "error": error, "today": now().date()})
+        "error": error, "today": now().date(), "council_home": landlord.kind is OrganisationKind.COUNCIL,
+        "direct_reasons": [(code, text[0].upper() + text[1:]) for code, text in REASONS.items()]})
 
 
 @get("/stock/{reference:str}", opt={"right": "stock.read"}, sync_to_thread=True)
 def home_page(db: NamedDependency[Database], request: Request, reference: FromPath[str]) -> Template:
-    return _home_page(db, request, reference)
-
-
-def _date(text: str, field: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput("Enter a real date, like 2026-11-20.", field=field) from None
+    return home_page_view(db, request, reference)
 
 
 @post("/stock/{reference:str}/voids", opt={"right": "stock.write"}, sync_to_thread=True)
@@ -75,12 +68,12 @@ def log_void_submit(db: NamedDependency[Database], request: Request, reference: 
             home = session.exec(select(Property).where(Property.reference == reference)).first()
         if home is None:
             raise NotFound(f"There is no property {reference}.")
-        ended = _date(forms.text(data, "tenancy_end", 10), "tenancy_end")
+        ended = forms.day(data, "tenancy_end")
         db.run(log_void, actor, home.id, ended, forms.text(data, "reason", 200), forms.ticked(data, "first_let"), now())
     except DomainError as error:
         if isinstance(error, NotFound):
             raise
-        return _home_page(db, request, reference, error)
+        return home_page_view(db, request, reference, error)
     return Redirect(f"/admin/stock/{reference}", status_code=303)
 
 
@@ -147,3 +140,43 @@ def advert_submit(db: NamedDependency[Database], request: Request, void_id: From
             raise
         return _advert_form(db, request, void_id, form, error)
     return Redirect(f"/adverts/{advert.reference}", status_code=303)
+
+
+def _new_home_page(db: Database, request: Request, form: dict, error: DomainError | None = None) -> Template:
+    with db.reading() as session:
+        landlords = session.exec(select(Organisation).order_by(Organisation.kind, Organisation.name)).all()
+    return Template("admin/stock/new.html", status_code=error.status_code if error else 200, context={
+        "staff": current_staff(request), "form": form, "error": error,
+        "landlords": [(o.code, o.name) for o in landlords],
+        "property_types": [(kind.value, kind.value.capitalize()) for kind in PropertyType],
+        "features": HOME_FEATURES})
+
+
+HOME_FEATURES = [("lift", "Lift to the home's floor"), ("step_free", "Step-free access"),
+                 ("wheelchair_adapted", "Adapted for a wheelchair user"), ("garden", "Private garden"),
+                 ("sheltered", "Sheltered housing (older people)")]
+
+
+@get("/stock/new", opt={"right": "stock.write"}, sync_to_thread=True)
+def new_home(db: NamedDependency[Database], request: Request) -> Template:
+    return _new_home_page(db, request, {})
+
+
+@post("/stock/new", opt={"right": "stock.write"}, sync_to_thread=True)
+def new_home_submit(db: NamedDependency[Database], request: Request, data: forms.Form) -> Template | Redirect:
+    form = {name: forms.text(data, name, 400) for name in (
+        "landlord", "reference", "uprn", "address", "postcode", "area", "property_type", "bedrooms", "floor", "rent",
+        "charges")}
+    form["features"] = forms.many(data, "features", 32)
+    try:
+        details = HomeDetails(
+            landlord_code=form["landlord"], reference=form["reference"], address=form["address"],
+            postcode=form["postcode"], area=form["area"], property_type=form["property_type"],
+            bedrooms=forms.whole_number(data, "bedrooms", 0, 10, "Bedrooms must be from 0 (a bedsit) to 10."),
+            floor=forms.whole_number(data, "floor", -1, 60, "Floor must be from -1 (basement) to 60.", default=0),
+            weekly_rent_pence=forms.pence(data, "rent"), weekly_charges_pence=forms.pence(data, "charges", optional=True),
+            uprn=form["uprn"], **{name: name in form["features"] for name, _ in HOME_FEATURES})
+        home = db.run(add_property, staff_actor(current_staff(request)), details, now())
+    except DomainError as error:
+        return _new_home_page(db, request, form, error)
+    return Redirect(f"/admin/stock/{home.reference}", status_code=303)

@@ -56,3 +56,10 @@ def add_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def on_or_after_working_day(day: date, subdivision: str = "ENG") -> date:
+    """A period of calendar days that ends on a weekend or bank holiday runs to the next working day."""
+    while not is_working_day(day, subdivision):
+        day += timedelta(days=1)
+    return day

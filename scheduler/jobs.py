@@ -16,7 +16,7 @@ from cbl.database import Database
 from cbl.models import Cycle
 from cbl.models.states import CycleStatus
 from cbl.scheme import Scheme
-from cbl.services import cycles
+from cbl.services import cycles, register_review
 from cbl.services.actors import SYSTEM
 from cbl.services.auto_bid import auto_bid_cycle
 
@@ -97,8 +97,19 @@ def purge_expired() -> None:
     runtime().db.run(purge, _now())
 
 
+def close_unanswered_reviews(now: datetime | None = None) -> None:
+    """Close, with notice, the applications whose annual-review answer is overdue."""
+    rt = runtime()
+    closed = rt.db.run(register_review.close_unanswered, SYSTEM, rt.scheme, now or _now())
+    if closed:
+        log.info("closed %d applications not answering the annual review", closed)
+
+
 # The recurring jobs: id -> (function, trigger, trigger arguments).
 RECURRING = {
     "reconcile-cycles": (reconcile, "interval", {"seconds": 60}),
     "purge-expired-sessions": (purge_expired, "interval", {"hours": 1}),
+    # Early morning UK time, after the last day to answer has ended.
+    "close-unanswered-reviews": (close_unanswered_reviews, "cron",
+                                 {"hour": 2, "minute": 15, "timezone": "Europe/London"}),
 }

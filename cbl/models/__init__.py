@@ -14,7 +14,7 @@ SQLModel.metadata.naming_convention = {
 from .access import ApiToken, Throttle, WebSession  # noqa: E402
 from .lettings import Advert, Bid, Cycle, ShortlistEntry  # noqa: E402
 from .nominations import AgreementQuota, Nomination, NominationAgreement  # noqa: E402
-from .offers import Offer, Refusal  # noqa: E402
+from .offers import DirectOfferRequest, Offer, Refusal  # noqa: E402
 from .organisations import Organisation, StaffUser  # noqa: E402
 from .records import AuditEvent, OutboxMessage  # noqa: E402
 from .register import (  # noqa: E402
@@ -36,7 +36,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "ApiToken", "Throttle", "WebSession",
     "Advert", "AgreementQuota", "Applicant", "Assessment", "AuditEvent", "BandAssessment", "Bid",
-    "BiddingPreference", "CaseCheck", "CaseNote", "Cycle", "HouseholdMember", "Nomination",
+    "BiddingPreference", "CaseCheck", "CaseNote", "Cycle", "DirectOfferRequest", "HouseholdMember", "Nomination",
     "NominationAgreement", "Offer", "Organisation", "OutboxMessage", "Property", "Refusal", "Review",
     "ShortlistEntry", "SignInToken", "StaffUser", "Void", "metadata",
 ]

@@ -36,8 +36,10 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
-def state(enum_cls: type[enum.Enum]) -> sa.Enum:
-    """A state column stored as its value with a CHECK constraint, on every database."""
+def state(enum_cls: type[enum.Enum], name: str | None = None) -> sa.Enum:
+    """A state column stored as its value with a CHECK constraint, on every database.
+
+    A second column of the same kind in one table needs its own `name`: the constraint is named after it."""
     return sa.Enum(
         enum_cls,
         native_enum=False,
@@ -45,7 +47,7 @@ def state(enum_cls: type[enum.Enum]) -> sa.Enum:
         length=32,
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
-        name=enum_cls.__name__.lower(),
+        name=name or enum_cls.__name__.lower(),
     )
 
 

@@ -44,3 +44,27 @@ class Refusal(SQLModel, table=True):
     judged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     judgement_note: str | None = Field(default=None, max_length=4000)
     duty_ended: bool = False  # a refused final offer ended the homelessness duty
+
+
+class DirectOfferRequest(SQLModel, table=True):
+    """A proposal to offer a home outside bidding (homeless household, decant, adapted home),
+    made by an officer and approved or turned down by a manager before any offer is made."""
+
+    __tablename__ = "direct_offer_request"
+    __table_args__ = (
+        unique_where("uq_direct_offer_pending_void", "void_id", "decided_at IS NULL"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    applicant_id: int = Field(foreign_key="applicant.id", index=True)
+    void_id: int = Field(foreign_key="void.id", index=True)
+    reason_code: str = Field(max_length=32)
+    reason: str = Field(max_length=2000)
+    final_offer: bool = False
+    requested_by_id: int = Field(foreign_key="staff_user.id")
+    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    approved: bool | None = None
+    decided_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decision_note: str | None = Field(default=None, max_length=2000)
+    offer_id: int | None = Field(default=None, foreign_key="offer.id")

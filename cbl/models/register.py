@@ -38,6 +38,13 @@ class Applicant(SQLModel, table=True):
     postcode: str = Field(default="", max_length=10, index=True)
     password_hash: str | None = Field(default=None, max_length=200)
     review_due: date | None = None
+    # The annual review of the register: the letter sent, the answer due, and a closure for no answer.
+    review_letter_on: date | None = None
+    review_answer_by: date | None = None
+    closed_on: date | None = None
+    closed_reason: str | None = Field(default=None, max_length=400)
+    # What the application was before it closed, so a reinstatement puts it back as it was.
+    closed_from: ApplicationStatus | None = Field(default=None, sa_type=state(ApplicationStatus, "closed_from_status"))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -6,23 +6,19 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
-from cbl.calendar import add_months, add_working_days, local_date
+from cbl.calendar import LONDON, add_months, add_working_days, local_date
+from cbl.letters import issue_letter
 from cbl.models import (
-    Advert, Applicant, Offer, Organisation, OutboxMessage, Property, Refusal, ShortlistEntry, Void,
+    Advert, Applicant, Offer, Organisation, Property, Refusal, ShortlistEntry, Void,
 )
 from cbl.models.states import (
-    AdvertStatus, ApplicationStatus, Channel, OfferKind, OfferStatus, OrganisationKind, ShortlistStatus, VoidStatus,
+    AdvertStatus, ApplicationStatus, OfferKind, OfferStatus, OrganisationKind, ShortlistStatus, VoidStatus,
 )
 from cbl.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound
-
-
-def _letter(session: Session, applicant_id: int, template: str, subject: str, body: str) -> None:
-    session.add(OutboxMessage(channel=Channel.LETTER, template=template, applicant_id=applicant_id,
-                              subject=subject, body=body))
 
 
 def make_offer(session: Session, actor: Actor, scheme: Scheme, entry_id: int, now: datetime,
@@ -36,36 +32,45 @@ def make_offer(session: Session, actor: Actor, scheme: Scheme, entry_id: int, no
         select(Advert, Property, Organisation).join(Property, Property.id == Advert.property_id)
         .join(Organisation, Organisation.id == Property.landlord_id).where(Advert.id == entry.advert_id)
     ).one()
-    applicant = session.get(Applicant, entry.applicant_id)
     if landlord.kind is not OrganisationKind.COUNCIL:
         raise Conflict(f"This home belongs to {landlord.name}: send a nomination instead of an offer.")
     if entry.status is not ShortlistStatus.VERIFIED:
         raise Conflict("Verify the household's circumstances before making an offer.")
+    offer = open_offer(session, actor, scheme, session.get(Applicant, entry.applicant_id), session.get(Void, advert.void_id),
+                       home, now, advert=advert, final_offer=final_offer)
+    entry.status, entry.decided_by_id, entry.decided_at = ShortlistStatus.OFFERED, actor.id, now
+    session.add(entry)
+    return offer
+
+
+def open_offer(session: Session, actor: Actor, scheme: Scheme, applicant: Applicant, void: Void, home: Property,
+               now: datetime, *, advert: Advert | None = None, final_offer: bool = False,
+               direct_reason: str | None = None, approved_by_id: int | None = None,
+               made_by_id: int | None = None) -> Offer:
+    """Make the offer, from a shortlist or direct: the rules every offer meets, its deadline and its letter."""
     if not applicant.verified:
         raise Conflict("This household's application has not been verified; an offer cannot be made.")
     if final_offer and not applicant.homeless_duty:
         raise InvalidInput("Only a household owed the homelessness duty can be made a final offer.", field="final")
     days = scheme.offers.final_offer_response_working_days if final_offer else scheme.offers.response_working_days
-    offer = Offer(applicant_id=applicant.id, void_id=advert.void_id, advert_id=advert.id, kind=OfferKind.BIDDING,
-                  final_offer=final_offer, made_by_id=actor.id, made_at=now,
-                  respond_by=add_working_days(local_date(now), days))
+    offer = Offer(applicant_id=applicant.id, void_id=void.id, advert_id=advert.id if advert else None,
+                  kind=OfferKind.DIRECT if direct_reason else OfferKind.BIDDING, final_offer=final_offer,
+                  direct_reason=direct_reason, approved_by_id=approved_by_id, made_by_id=made_by_id or actor.id,
+                  made_at=now, respond_by=add_working_days(local_date(now), days))
     session.add(offer)
     try:
         with session.begin_nested():
             session.flush()
     except IntegrityError:
         raise Conflict("This household, or this home, already has an offer waiting for an answer.") from None
-    entry.status, entry.decided_by_id, entry.decided_at = ShortlistStatus.OFFERED, actor.id, now
-    void = session.get(Void, advert.void_id)
     void.offered_at = void.offered_at or now
-    session.add_all([entry, void])
-    audit(session, actor, "offer.made", offer, {"advert": advert.reference, "respond_by": offer.respond_by,
-                                                "final_offer": final_offer})
-    _letter(session, applicant.id, "offer", f"Offer of {home.address}",
-            f"We are offering you {home.address}. Please answer by the end of {offer.respond_by:%-d %B %Y}."
-            + (" This is a final offer under Part 7 of the Housing Act 1996. If you refuse it and we decide it "
-               "was suitable, our duty to you may end. You may ask for a review of its suitability within "
-               "21 days." if final_offer else ""))
+    session.add(void)
+    audit(session, actor, "offer.made", offer, {"advert": advert.reference if advert else None,
+                                                "respond_by": offer.respond_by, "final_offer": final_offer,
+                                                "direct_reason": direct_reason})
+    issue_letter(session, applicant.id, "offer", f"Offer of {home.address}", now, home=home,
+                 advert=advert.reference if advert else None, respond_by=offer.respond_by, final_offer=final_offer,
+                 direct_reason=direct_reason)
     return offer
 
 
@@ -93,12 +98,14 @@ def judge_refusal(session: Session, actor: Actor, scheme: Scheme, offer_id: int,
     audit(session, actor, "refusal.judged", refusal, {"offer_id": offer_id, "reasonable": reasonable,
                                                       "note": note.strip()}, applicant_id=offer.applicant_id)
     if not reasonable:
-        _apply_refusal_penalty(session, actor, scheme, offer.applicant_id, now)
+        _apply_refusal_penalty(session, actor, scheme, offer, refusal, now)
     return refusal
 
 
-def _apply_refusal_penalty(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, now: datetime) -> None:
+def _apply_refusal_penalty(session: Session, actor: Actor, scheme: Scheme, offer: Offer, refusal: Refusal,
+                           now: datetime) -> None:
     rule = scheme.refusals
+    applicant_id = offer.applicant_id
     today = local_date(now)
     since = datetime.combine(add_months(today, -rule.within_months), datetime.min.time(), tzinfo=now.tzinfo)
     count = session.exec(
@@ -106,21 +113,19 @@ def _apply_refusal_penalty(session: Session, actor: Actor, scheme: Scheme, appli
         .where(Offer.applicant_id == applicant_id, Refusal.reasonable.is_(False), Refusal.judged_at >= since)
     ).one()
     applicant = session.get(Applicant, applicant_id)
+    issue_letter(session, applicant_id, "refusal_decision", "Your refusal of an offer", now,
+                 home=_home_of(session, offer), refusal_reason=refusal.reason, judgement=refusal.judgement_note,
+                 count=count, allowed=rule.unreasonable_refusals, months=rule.within_months)
     if count < rule.unreasonable_refusals or rule.suspension_months == 0:
-        _letter(session, applicant_id, "refusal_decision", "Your refusal of an offer",
-                f"We have decided your refusal was not reasonable. This is unreasonable refusal {count} of "
-                f"{rule.unreasonable_refusals} allowed in {rule.within_months} months. You may ask for a review "
-                "of this decision within 21 days.")
         return
     until = add_months(today, rule.suspension_months)
     applicant.suspended_until = until
     session.add(applicant)
     audit(session, actor, "application.suspended", applicant,
           {"until": until, "reason": f"{count} unreasonable refusals in {rule.within_months} months"})
-    _letter(session, applicant_id, "suspension", "Your application is suspended from bidding",
-            f"You have refused {count} offers we judged suitable within {rule.within_months} months, so under the "
-            f"allocation scheme you cannot bid until {until:%-d %B %Y}. You may ask for a review of this decision "
-            "within 21 days of this letter.")
+    issue_letter(session, applicant_id, "suspension", "Your application is suspended from bidding", now,
+                 until=until, reason=f"You have refused {count} offers we judged suitable within {rule.within_months} "
+                                     "months.")
 
 
 def record_tenancy_start(session: Session, actor: Actor, offer_id: int, starts_on: date, now: datetime) -> Offer:
@@ -154,6 +159,11 @@ def record_tenancy_start(session: Session, actor: Actor, offer_id: int, starts_o
     return offer
 
 
+def _home_of(session: Session, offer: Offer) -> Property:
+    return session.exec(select(Property).join(Void, Void.property_id == Property.id)
+                        .where(Void.id == offer.void_id)).one()
+
+
 def void_days(tenancy_end: date, tenancy_start: date) -> int:
     """Calendar days the home stood empty: the day it fell vacant is not counted."""
     return max(0, (tenancy_start - tenancy_end).days)
@@ -173,9 +183,8 @@ def arrange_viewing(session: Session, actor: Actor, offer_id: int, at: datetime,
     offer.viewing_at, offer.viewing_accompanied, offer.viewing_attended = at, accompanied, None
     session.add(offer)
     audit(session, actor, "viewing.arranged", offer, {"at": at, "accompanied": accompanied})
-    _letter(session, offer.applicant_id, "viewing", "Your viewing",
-            f"You can view the home at {at:%H:%M} on {at:%-d %B %Y}"
-            + (", with one of our officers." if accompanied else ". The keys will be left for you."))
+    issue_letter(session, offer.applicant_id, "viewing", "Your viewing", now, home=_home_of(session, offer),
+                 at_local=at.astimezone(LONDON), accompanied=accompanied)
     return offer
 
 

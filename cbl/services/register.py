@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 
 from cbl.bedrooms import Person, age_on, bedroom_need
 from cbl.calendar import local_date
+from cbl.letters import issue_letter
 from cbl.models import Applicant, Assessment, BandAssessment, CaseCheck, CaseNote, HouseholdMember
 from cbl.models.states import ApplicationStatus, AssessmentKind, CheckKind, Relationship
 from cbl.scheme import Scheme
@@ -109,6 +110,8 @@ def suspend(session: Session, actor: Actor, applicant_id: int, until: date | Non
     applicant.status, applicant.suspended_until = ApplicationStatus.SUSPENDED, until
     session.add(applicant)
     audit(session, actor, "application.suspended", applicant, {"until": until, "reason": reason.strip()})
+    issue_letter(session, applicant.id, "suspension", "Your application is suspended from bidding", now,
+                 until=until, reason=reason.strip())
     return applicant
 
 

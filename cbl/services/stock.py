@@ -1,6 +1,7 @@
 """Empty homes: logging a void, marking it ready to let, and advertising it in a cycle."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
 from sqlalchemy.exc import IntegrityError
@@ -9,12 +10,13 @@ from sqlmodel import Session, select
 from cbl.calendar import local_date
 from cbl.models import Advert, Bid, Cycle, NominationAgreement, Offer, Organisation, OutboxMessage, Property, Void
 from cbl.models.states import (
-    AdvertStatus, BidStatus, Channel, CycleStatus, OfferStatus, OrganisationKind, VoidStatus,
+    AdvertStatus, BidStatus, Channel, CycleStatus, OfferStatus, OrganisationKind, PropertyType, StaffRole,
+    VoidStatus,
 )
 
 from .actors import Actor
 from .audit import audit
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotAllowed, NotFound
 
 PREFERENCE_KINDS = ("local:", "group:", "need:")
 
@@ -138,3 +140,72 @@ def withdraw_advert(session: Session, actor: Actor, reference: str, reason: str,
                                        "Your bid for it no longer counts towards your bids this cycle."))
     audit(session, actor, "advert.withdrawn", advert, {"reason": reason.strip(), "bids_withdrawn": len(bidders)})
     return advert
+
+
+@dataclass(frozen=True)
+class HomeDetails:
+    """A home as the landlord describes it; money in pence."""
+
+    landlord_code: str
+    reference: str
+    address: str
+    postcode: str
+    area: str
+    property_type: str
+    bedrooms: int
+    floor: int = 0
+    weekly_rent_pence: int = 0
+    weekly_charges_pence: int = 0
+    uprn: str = ""
+    lift: bool = False
+    step_free: bool = False
+    wheelchair_adapted: bool = False
+    garden: bool = False
+    sheltered: bool = False
+
+
+def add_property(session: Session, actor: Actor, details: HomeDetails, now: datetime) -> Property:
+    """Record a home: the council's own or a registered provider's (staff of a provider only their own)."""
+    actor.require("stock.write")
+    landlord = session.exec(select(Organisation).where(Organisation.code == details.landlord_code)).first()
+    if landlord is None:
+        raise InvalidInput("Choose the landlord.", field="landlord")
+    if actor.organisation_id is not None and actor.role is StaffRole.PROVIDER and landlord.id != actor.organisation_id:
+        raise NotAllowed("You can only add your own organisation's homes.")
+    reference = details.reference.strip().upper()
+    if not reference or len(reference) > 32 or not reference.replace("-", "").isalnum():
+        raise InvalidInput("Enter the landlord's reference for the home: letters, digits and hyphens.",
+                           field="reference")
+    if not details.address.strip():
+        raise InvalidInput("Enter the home's address.", field="address")
+    postcode = " ".join(details.postcode.upper().split())
+    if not 5 <= len(postcode) <= 8:
+        raise InvalidInput("Enter a real postcode, like AT1 2BC.", field="postcode")
+    if not details.area.strip():
+        raise InvalidInput("Enter the area the home is in.", field="area")
+    try:
+        kind = PropertyType(details.property_type)
+    except ValueError:
+        raise InvalidInput("Choose the type of home.", field="property_type") from None
+    if not 0 <= details.bedrooms <= 10:
+        raise InvalidInput("Bedrooms must be from 0 (a bedsit) to 10.", field="bedrooms")
+    if not -1 <= details.floor <= 60:
+        raise InvalidInput("Floor must be from -1 (basement) to 60.", field="floor")
+    if details.uprn and (not details.uprn.isdigit() or len(details.uprn) > 12):
+        raise InvalidInput("A UPRN is up to 12 digits.", field="uprn")
+    if details.weekly_rent_pence <= 0:
+        raise InvalidInput("Enter the weekly rent.", field="rent")
+    home = Property(landlord_id=landlord.id, reference=reference, uprn=details.uprn or None,
+                    address=details.address.strip()[:400], postcode=postcode, area=details.area.strip()[:100],
+                    property_type=kind, bedrooms=details.bedrooms, floor=details.floor, lift=details.lift,
+                    step_free=details.step_free, wheelchair_adapted=details.wheelchair_adapted, garden=details.garden,
+                    sheltered=details.sheltered, weekly_rent_pence=details.weekly_rent_pence,
+                    weekly_charges_pence=details.weekly_charges_pence)
+    session.add(home)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise InvalidInput(f"There is already a home with the reference {reference}.", field="reference") from None
+    audit(session, actor, "property.added", home, {"reference": reference, "landlord": landlord.code})
+    return home

@@ -1,8 +1,11 @@
 """Reading form fields safely: one value or many, trimmed and bounded, never an exception."""
 
+from datetime import date
 from typing import Any
 
 from litestar.params import URLEncodedBody
+
+from cbl.services.errors import InvalidInput
 
 # A submitted HTML form: each field one string, or a list when the field repeats (checkboxes).
 Form = URLEncodedBody[dict[str, Any]]
@@ -32,3 +35,34 @@ def safe_next(path: str | None, default: str) -> str:
     if path and path.startswith("/") and not path.startswith("//") and "\\" not in path:
         return path
     return default
+
+
+def day(form: dict[str, Any], name: str, *, optional: bool = False) -> date | None:
+    """A date field as YYYY-MM-DD; an unreadable one is the user's to correct, with a message by the field."""
+    value = text(form, name, 10)
+    if optional and not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("Enter a real date, like 2026-11-20.", field=name) from None
+
+
+def pence(form: dict[str, Any], name: str, *, optional: bool = False) -> int:
+    """A sum of money in pounds, like 95.50 or £1,095, as pence."""
+    value = text(form, name, 20).lstrip("£").replace(",", "")
+    if optional and not value:
+        return 0
+    pounds, _, fraction = value.partition(".")
+    if not pounds.isdigit() or (fraction and (not fraction.isdigit() or len(fraction) > 2)) or int(pounds) > 100_000:
+        raise InvalidInput("Enter an amount in pounds, like 95.50.", field=name)
+    return int(pounds) * 100 + int(fraction.ljust(2, "0") if fraction else 0)
+
+
+def whole_number(form: dict[str, Any], name: str, low: int, high: int, message: str, default: int | None = None) -> int:
+    value = text(form, name, 6)
+    if not value and default is not None:
+        return default
+    if not value.lstrip("-").isdigit() or not low <= int(value) <= high:
+        raise InvalidInput(message, field=name)
+    return int(value)

@@ -1,0 +1,39 @@
+"""Letters as issued: printable in the browser, and as PDF for post or the case file."""
+
+from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Response, Template
+from sqlmodel import select
+
+from cbl.database import Database
+from cbl.letters import letter_pdf
+from cbl.models import Applicant, OutboxMessage
+from cbl.models.states import Channel
+from cbl.services.errors import NotFound
+
+from .guards import current_staff
+
+
+def _letter(db: Database, letter_id: int) -> tuple[OutboxMessage, str]:
+    with db.reading() as session:
+        row = session.exec(select(OutboxMessage, Applicant.reference)
+                           .join(Applicant, Applicant.id == OutboxMessage.applicant_id)
+                           .where(OutboxMessage.id == letter_id, OutboxMessage.channel == Channel.LETTER)).first()
+    if row is None:
+        raise NotFound("No such letter.")
+    return row
+
+
+@get("/letters/{letter_id:int}", opt={"right": "register.read"}, sync_to_thread=True)
+def letter_page(db: NamedDependency[Database], request: Request, letter_id: FromPath[int]) -> Template:
+    letter, reference = _letter(db, letter_id)
+    return Template("admin/letters/letter.html", context={
+        "staff": current_staff(request), "letter": letter, "reference": reference})
+
+
+@get("/letters/{letter_id:int}/pdf", opt={"right": "register.read"}, sync_to_thread=True)
+def letter_as_pdf(db: NamedDependency[Database], letter_id: FromPath[int]) -> Response[bytes]:
+    letter, reference = _letter(db, letter_id)
+    return Response(letter_pdf(letter.body, letter.subject), media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{reference}-{letter.template}-{letter.id}.pdf"'})

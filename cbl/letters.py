@@ -1,0 +1,76 @@
+"""Letters to households: rendered from Jinja templates when issued, kept in the outbox as issued.
+
+A letter is evidence of what a household was told and when, so its text is fixed at issue time
+(the stored HTML is the letter) and the PDF is drawn from that same text.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import jinja2
+from markupsafe import escape
+from sqlmodel import Session, select
+
+from cbl.calendar import local_date
+from cbl.models import Applicant, HouseholdMember, Organisation, OutboxMessage
+from cbl.models.states import Channel, OrganisationKind, Relationship
+from cbl.wording import money
+
+TEMPLATES = Path(__file__).parent / "templates" / "letters"
+STYLESHEET = Path(__file__).parent / "letters.css"
+
+
+@dataclass(frozen=True)
+class Addressee:
+    name: str
+    address: str
+    postcode: str
+    reference: str
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                                     undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    environment.filters["long_date"] = lambda day: f"{day:%-d %B %Y}"
+    environment.filters["money"] = money
+    return environment
+
+
+def addressee(session: Session, applicant_id: int) -> Addressee:
+    applicant = session.get(Applicant, applicant_id)
+    lead = session.exec(select(HouseholdMember.name).where(HouseholdMember.applicant_id == applicant_id,
+                                                           HouseholdMember.relationship == Relationship.LEAD)).first()
+    return Addressee(lead or "The applicant", applicant.address, applicant.postcode, applicant.reference)
+
+
+def render(template: str, **context: object) -> str:
+    return _environment().get_template(f"{template}.html").render(**context)
+
+
+def issue_letter(session: Session, applicant_id: int, template: str, subject: str, now: datetime,
+                 **context: object) -> OutboxMessage:
+    """Render a letter to the household and put it in the outbox, in the caller's transaction."""
+    council = session.exec(select(Organisation.name).where(Organisation.kind == OrganisationKind.COUNCIL)).first()
+    body = render(template, to=addressee(session, applicant_id), council=council or "The council",
+                  dated=local_date(now), subject=subject, **context)
+    message = OutboxMessage(channel=Channel.LETTER, template=template, applicant_id=applicant_id, subject=subject,
+                            body=body, created_at=now)
+    session.add(message)
+    return message
+
+
+def letter_pdf(body: str, subject: str) -> bytes:
+    """The issued letter as a PDF. Imported here: WeasyPrint loads Pango, which only letters need."""
+    from weasyprint import CSS, HTML
+
+    document = f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(subject)}" \
+               f"</title></head><body>{body}</body></html>"
+    # No base URL and no fetching: a letter is self-contained, so nothing outside it can be pulled in.
+    return HTML(string=document, url_fetcher=_refuse_fetch).write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))])
+
+
+def _refuse_fetch(url: str, *args: object, **kwargs: object) -> dict:
+    raise ValueError(f"letters fetch nothing: {url}")

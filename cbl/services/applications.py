@@ -1,0 +1,241 @@
+"""Applications to the register: taking one in, correcting its details, and keeping its household
+(from which the bedroom need is always derived, never typed)."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, func, select
+
+from cbl.bedrooms import age_on
+from cbl.calendar import local_date
+from cbl.models import Applicant, HouseholdMember, Property
+from cbl.models.states import ApplicationStatus, Relationship, Sex
+from cbl.scheme import Scheme
+
+from .actors import Actor
+from .audit import audit
+from .errors import Conflict, InvalidInput, NotFound
+from .register import refresh_household
+
+NEEDS = {"step_free": "Needs a home without steps", "wheelchair": "Uses a wheelchair at home"}
+OLDEST_BIRTH = date(1900, 1, 1)
+CONTACT_FIELDS = ("address", "postcode", "email", "phone")
+
+
+@dataclass(frozen=True)
+class MemberDetails:
+    """One person in the household as an officer records them."""
+
+    name: str
+    date_of_birth: date
+    relationship: str
+    sex: str = ""
+    needs_own_room: bool = False
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    address: str
+    postcode: str
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Circumstances:
+    """The facts of a case that decide which homes and preference groups it fits."""
+
+    homeless_duty: bool = False
+    transfer_tenant: bool = False
+    local_connection: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+
+
+def _checked_member(details: MemberDetails, today: date) -> dict:
+    name = details.name.strip()
+    if not name:
+        raise InvalidInput("Enter the person's full name.", field="name")
+    if len(name) > 200:
+        raise InvalidInput("A name must be 200 characters or fewer.", field="name")
+    if not OLDEST_BIRTH <= details.date_of_birth <= today:
+        raise InvalidInput("The date of birth must be a real date in the past.", field="date_of_birth")
+    try:
+        relationship = Relationship(details.relationship)
+    except ValueError:
+        raise InvalidInput("Choose how the person is related to the lead applicant.", field="relationship") from None
+    try:
+        sex = Sex(details.sex) if details.sex else None
+    except ValueError:
+        raise InvalidInput("Choose female or male, or leave it blank.", field="sex") from None
+    return {"name": name, "date_of_birth": details.date_of_birth, "relationship": relationship, "sex": sex,
+            "needs_own_room": details.needs_own_room}
+
+
+def _checked_contact(contact: ContactDetails) -> dict:
+    address, postcode = contact.address.strip(), " ".join(contact.postcode.upper().split())
+    if not address:
+        raise InvalidInput("Enter the household's current address.", field="address")
+    if not 5 <= len(postcode) <= 8 or not postcode[0].isalpha():
+        raise InvalidInput("Enter a real postcode, like AT1 2BC.", field="postcode")
+    email = contact.email.strip()
+    if email and ("@" not in email or len(email) > 254):
+        raise InvalidInput("Enter an e-mail address in the right format, like name@example.com.", field="email")
+    return {"address": address[:400], "postcode": postcode, "email": email or None,
+            "phone": contact.phone.strip()[:32] or None}
+
+
+def _checked_circumstances(circumstances: Circumstances, areas: set[str]) -> dict:
+    unknown = sorted(set(circumstances.local_connection) - areas)
+    if unknown:
+        raise InvalidInput(f"Unknown area: {', '.join(unknown)}.", field="local_connection")
+    unknown = sorted(set(circumstances.needs) - set(NEEDS))
+    if unknown:
+        raise InvalidInput(f"Unknown access need: {', '.join(unknown)}.", field="needs")
+    return {"homeless_duty": circumstances.homeless_duty, "transfer_tenant": circumstances.transfer_tenant,
+            "local_connection": sorted(set(circumstances.local_connection)), "needs": sorted(set(circumstances.needs))}
+
+
+def known_areas(session: Session) -> set[str]:
+    """The areas a household can have a local connection to: those the council's stock lies in."""
+    return set(session.exec(select(Property.area).distinct()).all())
+
+
+def _next_reference(session: Session) -> str:
+    highest = session.exec(select(func.max(Applicant.id))).one() or 0
+    return f"HR{highest + 1:06d}"
+
+
+def create_application(session: Session, actor: Actor, scheme: Scheme, lead: MemberDetails, contact: ContactDetails,
+                       circumstances: Circumstances, areas: set[str], registered_on: date | None,
+                       now: datetime) -> Applicant:
+    """Take in an application: pending until an officer sets its band."""
+    actor.require("register.write")
+    today = local_date(now)
+    registered_on = registered_on or today
+    if registered_on > today:
+        raise InvalidInput("The registration date cannot be in the future.", field="registration_date")
+    person = _checked_member(MemberDetails(lead.name, lead.date_of_birth, Relationship.LEAD.value, lead.sex,
+                                           lead.needs_own_room), today)
+    if age_on(lead.date_of_birth, today) < 16:
+        raise InvalidInput("The lead applicant must be 16 or over.", field="date_of_birth")
+    fields = {**_checked_contact(contact), **_checked_circumstances(circumstances, areas)}
+    for _ in range(5):
+        applicant = Applicant(reference=_next_reference(session), registration_date=registered_on,
+                              status=ApplicationStatus.PENDING, created_at=now, **fields)
+        try:
+            with session.begin_nested():
+                session.add(applicant)
+                session.flush()
+            break
+        except IntegrityError:  # another officer took the same reference a moment ago
+            continue
+    else:
+        raise Conflict("Could not give the application a reference; please try again.")
+    session.add(HouseholdMember(applicant_id=applicant.id, **person))
+    session.flush()
+    refresh_household(session, applicant, scheme, today)
+    audit(session, actor, "application.created", applicant, {"registered_on": registered_on,
+                                                             "lead": person["name"]})
+    return applicant
+
+
+def _open_application(session: Session, applicant_id: int) -> Applicant:
+    applicant = session.exec(select(Applicant).where(Applicant.id == applicant_id).with_for_update()).first()
+    if applicant is None:
+        raise NotFound("No such application.")
+    if applicant.status in (ApplicationStatus.HOUSED, ApplicationStatus.CLOSED):
+        raise Conflict(f"This application is {applicant.status.value}; it can no longer be changed.")
+    return applicant
+
+
+def update_details(session: Session, actor: Actor, applicant_id: int, contact: ContactDetails,
+                   circumstances: Circumstances, areas: set[str], now: datetime) -> Applicant:
+    """Correct the contact details and circumstances; the changes are kept in the timeline."""
+    actor.require("register.write")
+    applicant = _open_application(session, applicant_id)
+    fields = {**_checked_contact(contact), **_checked_circumstances(circumstances, areas)}
+    changes = {name: value for name, value in fields.items() if getattr(applicant, name) != value}
+    for name, value in changes.items():
+        setattr(applicant, name, value)
+    session.add(applicant)
+    # Contact details are personal data: the timeline says they changed, not what to.
+    shown = {name: value for name, value in changes.items() if name not in CONTACT_FIELDS}
+    audit(session, actor, "application.updated", applicant, {"changed": sorted(changes), **shown})
+    return applicant
+
+
+def _member_change(session: Session, scheme: Scheme, applicant: Applicant, today: date) -> dict:
+    before = applicant.bedroom_need
+    session.flush()
+    refresh_household(session, applicant, scheme, today)
+    return {"bedroom_need": applicant.bedroom_need, "previous_bedroom_need": before,
+            "household_size": applicant.household_size}
+
+
+def _no_second(session: Session, applicant_id: int, relationship: Relationship, member_id: int | None) -> None:
+    if relationship not in (Relationship.LEAD, Relationship.PARTNER):
+        return
+    query = select(HouseholdMember.id).where(HouseholdMember.applicant_id == applicant_id,
+                                             HouseholdMember.relationship == relationship)
+    if member_id is not None:
+        query = query.where(HouseholdMember.id != member_id)
+    if session.exec(query).first() is not None:
+        raise InvalidInput(f"The household already has a {relationship.value.replace('_', ' ')}.",
+                           field="relationship")
+
+
+def add_member(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, details: MemberDetails,
+               now: datetime) -> HouseholdMember:
+    actor.require("register.write")
+    today = local_date(now)
+    applicant = _open_application(session, applicant_id)
+    person = _checked_member(details, today)
+    _no_second(session, applicant.id, person["relationship"], None)
+    member = HouseholdMember(applicant_id=applicant.id, **person)
+    session.add(member)
+    effect = _member_change(session, scheme, applicant, today)
+    audit(session, actor, "household.member_added", applicant,
+          {"relationship": person["relationship"], **effect})
+    return member
+
+
+def update_member(session: Session, actor: Actor, scheme: Scheme, member_id: int, details: MemberDetails,
+                  now: datetime) -> HouseholdMember:
+    actor.require("register.write")
+    today = local_date(now)
+    member = session.get(HouseholdMember, member_id)
+    if member is None:
+        raise NotFound("No such household member.")
+    applicant = _open_application(session, member.applicant_id)
+    person = _checked_member(details, today)
+    if (member.relationship is Relationship.LEAD) != (person["relationship"] is Relationship.LEAD):
+        raise InvalidInput("The lead applicant stays the lead; record a new application to change who leads.",
+                           field="relationship")
+    _no_second(session, applicant.id, person["relationship"], member.id)
+    for name, value in person.items():
+        setattr(member, name, value)
+    session.add(member)
+    effect = _member_change(session, scheme, applicant, today)
+    audit(session, actor, "household.member_changed", applicant,
+          {"member_id": member.id, "relationship": person["relationship"], **effect})
+    return member
+
+
+def remove_member(session: Session, actor: Actor, scheme: Scheme, member_id: int, reason: str,
+                  now: datetime) -> Applicant:
+    actor.require("register.write")
+    today = local_date(now)
+    member = session.get(HouseholdMember, member_id)
+    if member is None:
+        raise NotFound("No such household member.")
+    if member.relationship is Relationship.LEAD:
+        raise Conflict("The lead applicant cannot be removed from their own application.")
+    if not reason.strip():
+        raise InvalidInput("Say why the person has left the household.", field="reason")
+    applicant = _open_application(session, member.applicant_id)
+    session.delete(member)
+    effect = _member_change(session, scheme, applicant, today)
+    audit(session, actor, "household.member_removed", applicant,
+          {"member_id": member_id, "relationship": member.relationship, "reason": reason.strip()[:500], **effect})
+    return applicant
