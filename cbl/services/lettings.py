@@ -97,9 +97,27 @@ def judge_refusal(session: Session, actor: Actor, scheme: Scheme, offer_id: int,
         session.add(entry)
     audit(session, actor, "refusal.judged", refusal, {"offer_id": offer_id, "reasonable": reasonable,
                                                       "note": note.strip()}, applicant_id=offer.applicant_id)
+    if offer.final_offer:
+        _decide_homelessness_duty(session, actor, offer, refusal, now)
     if not reasonable:
         _apply_refusal_penalty(session, actor, scheme, offer, refusal, now)
     return refusal
+
+
+def _decide_homelessness_duty(session: Session, actor: Actor, offer: Offer, refusal: Refusal, now: datetime) -> None:
+    """A refused final offer: if the home was suitable and the refusal unreasonable, the main duty ends
+    (Housing Act 1996 s193(7)); either way the household is told, with its right to a review (s202)."""
+    refusal.duty_ended = not refusal.reasonable
+    session.add(refusal)
+    if refusal.duty_ended:
+        applicant = session.get(Applicant, offer.applicant_id)
+        applicant.homeless_duty = False
+        session.add(applicant)
+    audit(session, actor, "homelessness_duty.ended" if refusal.duty_ended else "homelessness_duty.continues",
+          refusal, {"offer_id": offer.id}, applicant_id=offer.applicant_id)
+    issue_letter(session, offer.applicant_id, "final_offer_decision", "Your refusal of a final offer", now,
+                 home=_home_of(session, offer), refusal_reason=refusal.reason, judgement=refusal.judgement_note,
+                 duty_ended=refusal.duty_ended)
 
 
 def _apply_refusal_penalty(session: Session, actor: Actor, scheme: Scheme, offer: Offer, refusal: Refusal,

@@ -259,3 +259,41 @@ def test_letters_are_printable_and_come_as_pdf_only_to_staff_who_read_the_regist
     assert visitor.get("/admin/letters/99999").status_code == 404
     staff_sign_in(other_visitor, staff[StaffRole.PROVIDER])
     assert other_visitor.get(f"/admin/letters/{letter.id}/pdf").status_code == 403
+
+
+def test_a_refused_final_offer_judged_unreasonable_ends_the_duty_with_a_letter_giving_review_rights(db, scheme,
+                                                                                                    staff, world):
+    from cbl.models import Refusal
+    from cbl.services import actors
+    from cbl.services.direct_offers import decide_direct_offer, request_direct_offer
+    from cbl.services.lettings import judge_refusal
+    from cbl.services.offers import refuse_offer
+    from cbl.services.stock import log_void
+
+    now = datetime.now(timezone.utc)
+    with db.transaction() as s:
+        household = s.get(Applicant, world.applicants["HR000003"])
+        household.homeless_duty, household.verified = True, True
+        officer = actors.staff(s.exec(select(StaffUser).where(StaffUser.role == StaffRole.OFFICER)).first())
+        manager = actors.staff(s.exec(select(StaffUser).where(StaffUser.role == StaffRole.MANAGER)).first())
+        home = Property(landlord_id=world.council, reference="ATC-FINAL", address="3 Final Way", postcode="AT3 3AA",
+                        area="Northgate", property_type="flat", bedrooms=1, weekly_rent_pence=9000)
+        s.add(home)
+        s.flush()
+        void = log_void(s, officer, home.id, now.date() - timedelta(days=2), "Transfer", False, now)
+        proposal = request_direct_offer(s, officer, void.id, "HR000003", "homeless", "Main duty owed since May", True,
+                                        now)
+    db.run(decide_direct_offer, manager, scheme, proposal.id, True, "", now)
+    with db.reading() as s:
+        offer = s.exec(select(Offer).where(Offer.applicant_id == world.applicants["HR000003"])).one()
+        assert offer.final_offer and "This is a final offer" in s.exec(
+            select(OutboxMessage.body).where(OutboxMessage.template == "offer")).one()
+        applicant_actor = actors.applicant(s.get(Applicant, world.applicants["HR000003"]))
+    db.run(refuse_offer, applicant_actor, scheme, offer.id, scheme.refusals.reasons[0], "Too far from school", now)
+    db.run(judge_refusal, officer, scheme, offer.id, False, "A 10-minute bus ride from the school", now)
+    with db.reading() as s:
+        assert s.exec(select(Refusal)).one().duty_ended
+        assert not s.get(Applicant, world.applicants["HR000003"]).homeless_duty
+        letter = s.exec(select(OutboxMessage.body).where(OutboxMessage.template == "final_offer_decision")).one()
+    assert "has ended" in letter and "section 202" in letter and "within 21 days" in letter
+    assert "homelessness_duty.ended" in _case_events(db, "HR000003")
