@@ -6,6 +6,7 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from cbl.database import Database
+from cbl.models.states import StaffRole
 from cbl.services import sign_in
 from cbl.services.actors import staff as staff_actor
 from cbl.services.audit import audit
@@ -46,6 +47,8 @@ def sign_in_submit(db: NamedDependency[Database], request: Request, data: forms.
             end_session(session, request.cookies[COOKIE])
         token = start_session(session, "staff", user.id, now())
         audit(session, staff_actor(user), "signed_in", user)
+    if user.role is StaffRole.PROVIDER and destination == "/admin":
+        destination = "/admin/provider"  # provider staff work in their own portal
     return set_session_cookie(Redirect(destination, status_code=303), request, token)
 
 

@@ -2,7 +2,9 @@
 
 from litestar import Router
 
-from . import applications, auth, home, letters, offers, register, register_review, shortlists, stock
+from . import (
+    applications, auth, home, letters, offers, provider, register, register_review, shortlists, stock,
+)
 from .guards import staff_guard
 
 admin_router = Router(
@@ -25,5 +27,8 @@ admin_router = Router(
         register_review.register_review, register_review.review_letters,
         offers.offer_view, offers.direct_offer_request, offers.direct_offers, offers.direct_offer_decision,
         letters.letter_page, letters.letter_as_pdf,
+        shortlists.nominate, provider.portal, provider.provider_home, provider.notify_void, provider.void_ready,
+        provider.provider_nomination, provider.nomination_viewing, provider.nomination_viewing_outcome,
+        provider.nomination_tenancy, provider.nomination_decline,
     ],
 )

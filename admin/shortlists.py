@@ -11,7 +11,9 @@ from sqlmodel import Session, func, select
 
 from cbl import listings
 from cbl.database import Database
-from cbl.models import Advert, Applicant, Cycle, Offer, Organisation, Refusal, ShortlistEntry, StaffUser, Void
+from cbl.models import (
+    Advert, Applicant, Cycle, Nomination, Offer, Organisation, Refusal, ShortlistEntry, StaffUser, Void,
+)
 from cbl.models.states import AdvertStatus, BidStatus, OfferStatus, OrganisationKind, ShortlistStatus
 from cbl.scheme import Scheme
 from cbl.settings import Settings
@@ -20,6 +22,8 @@ from cbl.services.errors import DomainError, InvalidInput, NotFound
 from cbl.services.lettings import (
     arrange_viewing, judge_refusal, make_offer, record_attendance, record_tenancy_start, void_days,
 )
+from cbl.services.nominations import OPEN as OPEN_NOMINATION
+from cbl.services.nominations import send_nomination
 from cbl.services.shortlisting import skip_entry, verify_entry
 from cbl.services.stock import withdraw_advert
 from cbl.web import forms
@@ -99,6 +103,8 @@ def _shortlist_page(db: Database, scheme: Scheme, request: Request, reference: s
         offers = session.exec(select(Offer, Refusal).outerjoin(Refusal, Refusal.offer_id == Offer.id)
                               .where(Offer.advert_id == advert.id).order_by(Offer.made_at.desc())).all()
         void = session.get(Void, advert.void_id)
+        nominations = session.exec(select(Nomination).where(Nomination.advert_id == advert.id)
+                                   .order_by(Nomination.sent_at.desc())).all()
         landlord_kind = session.exec(select(Organisation.kind).where(Organisation.code == card.landlord_code)).one()
     next_up = next((line for line in lines if line.workable), None)
     # Officers work from the top: the forms go on the next household and on those already verified,
@@ -112,7 +118,8 @@ def _shortlist_page(db: Database, scheme: Scheme, request: Request, reference: s
         "withdrawable": advert.status in (AdvertStatus.LIVE, AdvertStatus.SHORTLISTED)
         and not any(o.status in (OfferStatus.MADE, OfferStatus.ACCEPTED) for o, _ in offers),
         "next_up": next_up, "actionable": actionable, "skip_reasons": scheme.shortlisting.skip_reasons, "offers": offers, "void": void,
-        "council_home": landlord_kind is OrganisationKind.COUNCIL,
+        "council_home": landlord_kind is OrganisationKind.COUNCIL, "nominations": nominations,
+        "open_nomination": any(n.status in OPEN_NOMINATION for n in nominations), "today": now().date(),
         "void_days": void_days(void.tenancy_end_date, void.tenancy_start_date) if void.tenancy_start_date else None,
     })
 
@@ -163,6 +170,13 @@ def offer(db: NamedDependency[Database], scheme: NamedDependency[Scheme], reques
     final = forms.ticked(data, "final")
     return _work(db, scheme, request, reference,
                  lambda s, actor: make_offer(s, actor, scheme, entry_id, now(), final_offer=final))
+
+
+@post("/adverts/{reference:str}/shortlist/{entry_id:int}/nomination", opt={"right": "nomination.send"},
+      sync_to_thread=True)
+def nominate(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+             reference: FromPath[str], entry_id: FromPath[int]) -> Template | Redirect:
+    return _work(db, scheme, request, reference, lambda s, actor: send_nomination(s, actor, entry_id, now()))
 
 
 def _work_on_offer(db: Database, scheme: Scheme, request: Request, offer_id: int, action) -> Template | Redirect:  # noqa: ANN001

@@ -22,6 +22,7 @@ from cbl.scheme import Scheme, load_scheme
 from cbl.settings import Settings, load_settings
 from cbl.web import account, adverts
 from cbl.web.api import api_router
+from cbl.web.provider_api import provider_api_router
 from cbl.web.cache import TimedCache
 from cbl.web.auth import SignInRequired, sign_in_required, viewer
 from cbl.web.errors import EXCEPTION_HANDLERS
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
                 *account.ROUTES,
             ]),
             api_router,
+            provider_api_router,
             admin_router,
             create_static_files_router("/static/govuk/assets", directories=[govuk_assets()], name="govuk"),
             create_static_files_router("/static/build", directories=[stylesheet().parent], name="build"),

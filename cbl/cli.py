@@ -124,6 +124,24 @@ def _scheduler(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _provider_key(settings: Settings, args: argparse.Namespace) -> int:
+    from cbl.services.actors import SYSTEM
+    from cbl.services.errors import NotFound
+    from cbl.services.sign_in import issue_provider_key
+
+    db = database.Database(settings.database_url)
+    database.check_schema(db)
+    try:
+        key = db.run(issue_provider_key, SYSTEM, args.organisation)
+    except NotFound as missing:
+        print(missing, file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    print(f"API key for {args.organisation} (shown once; the previous key no longer works):\n{key}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="cbl", description="Choice-based lettings and nominations.")
     commands = top.add_subparsers(dest="command", required=True)
@@ -150,6 +168,10 @@ def parser() -> argparse.ArgumentParser:
 
     commands.add_parser("scheduler", help="run the cycle scheduler on its own (set CBL_EMBED_SCHEDULER=0 "
                         "for the web workers)").set_defaults(run=_scheduler)
+
+    key = commands.add_parser("provider-key", help="issue a registered provider's API key (replaces the old one)")
+    key.add_argument("organisation", help="the provider's code, e.g. RHA")
+    key.set_defaults(run=_provider_key)
 
     up = commands.add_parser("up", help="migrate, seed the demo if empty, and serve the site")
     up.add_argument("--no-demo", action="store_true", help="do not seed an empty database")

@@ -16,7 +16,7 @@ from cbl.database import Database
 from cbl.models import Cycle
 from cbl.models.states import CycleStatus
 from cbl.scheme import Scheme
-from cbl.services import cycles, register_review
+from cbl.services import cycles, nominations, register_review
 from cbl.services.actors import SYSTEM
 from cbl.services.auto_bid import auto_bid_cycle
 
@@ -105,6 +105,13 @@ def close_unanswered_reviews(now: datetime | None = None) -> None:
         log.info("closed %d applications not answering the annual review", closed)
 
 
+def remind_overdue_nominations(now: datetime | None = None) -> None:
+    rt = runtime()
+    reminded = rt.db.run(nominations.send_reminders, SYSTEM, now or _now())
+    if reminded:
+        log.info("reminded providers of %d overdue nominations", reminded)
+
+
 # The recurring jobs: id -> (function, trigger, trigger arguments).
 RECURRING = {
     "reconcile-cycles": (reconcile, "interval", {"seconds": 60}),
@@ -112,4 +119,7 @@ RECURRING = {
     # Early morning UK time, after the last day to answer has ended.
     "close-unanswered-reviews": (close_unanswered_reviews, "cron",
                                  {"hour": 2, "minute": 15, "timezone": "Europe/London"}),
+    # Start of the working day, so the reminder is read that day.
+    "remind-overdue-nominations": (remind_overdue_nominations, "cron",
+                                   {"day_of_week": "mon-fri", "hour": 8, "minute": 0, "timezone": "Europe/London"}),
 }

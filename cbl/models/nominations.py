@@ -25,6 +25,8 @@ class NominationAgreement(SQLModel, table=True):
     nominate_within_days: int = Field(default=5, ge=0)  # UK working days
     respond_within_days: int = Field(default=5, ge=0)  # UK working days
     decline_grounds: list[str] = Field(default_factory=list, sa_type=JSONList)
+    # What of a nominee's case the council may share with the provider (see services.nominations.SHAREABLE).
+    shared_details: list[str] = Field(default_factory=lambda: ["household", "contact", "needs"], sa_type=JSONList)
     starts_on: date
     ends_on: date | None = None
 
@@ -66,3 +68,5 @@ class Nomination(SQLModel, table=True):
     decline_note: str | None = Field(default=None, max_length=2000)
     tenancy_start_date: date | None = None
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The last day a reminder of an overdue answer went out, so the scheduler sends one a day at most.
+    reminded_on: date | None = None

@@ -44,7 +44,16 @@ class Actor:
             return True
         if self.kind is ActorKind.STAFF and self.role is not None:
             return right in ROLE_RIGHTS[self.role]
+        if self.kind is ActorKind.PROVIDER_API:
+            return right in ROLE_RIGHTS[StaffRole.PROVIDER]
         return False
+
+    @property
+    def provider_id(self) -> int | None:
+        """The registered provider this actor works for, if any: it sees that provider's work and no other."""
+        if self.kind is ActorKind.PROVIDER_API or self.role is StaffRole.PROVIDER:
+            return self.organisation_id
+        return None
 
     def require(self, right: str) -> None:
         if not self.may(right):
@@ -56,6 +65,11 @@ SYSTEM = Actor(ActorKind.SYSTEM, None, "system")
 
 def staff(user) -> Actor:  # noqa: ANN001 - a StaffUser row
     return Actor(ActorKind.STAFF, user.id, user.name, user.role, user.organisation_id, user.grade)
+
+
+def provider_system(organisation) -> Actor:  # noqa: ANN001 - an Organisation row
+    """A provider's housing system calling the API with its key."""
+    return Actor(ActorKind.PROVIDER_API, None, f"{organisation.name} (API)", None, organisation.id)
 
 
 def applicant(row) -> Actor:  # noqa: ANN001 - an Applicant row

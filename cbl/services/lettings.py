@@ -155,26 +155,37 @@ def record_tenancy_start(session: Session, actor: Actor, offer_id: int, starts_o
     if offer.status is not OfferStatus.ACCEPTED:
         raise Conflict("Only an accepted offer can start a tenancy.")
     void = session.get(Void, offer.void_id)
-    if starts_on < void.tenancy_end_date or starts_on > local_date(now) + timedelta(days=90):
-        raise InvalidInput("The tenancy start must be after the last tenancy ended and within 90 days.",
-                           field="starts_on")
+    check_tenancy_start(void, starts_on, now)
     offer.status, offer.tenancy_start_date = OfferStatus.LET, starts_on
-    void.status, void.tenancy_start_date = VoidStatus.LET, starts_on
-    applicant = session.get(Applicant, offer.applicant_id)
-    applicant.status = ApplicationStatus.HOUSED
-    session.add_all([offer, void, applicant])
-    if offer.advert_id is not None:
-        advert = session.get(Advert, offer.advert_id)
-        advert.status = AdvertStatus.LET
-        entry = session.exec(select(ShortlistEntry).where(ShortlistEntry.advert_id == advert.id,
-                                                          ShortlistEntry.applicant_id == applicant.id)).first()
-        if entry is not None:
-            entry.status = ShortlistStatus.HOUSED
-            session.add(entry)
-        session.add(advert)
+    session.add(offer)
+    complete_let(session, void, offer.applicant_id, offer.advert_id, starts_on)
     audit(session, actor, "tenancy.started", offer, {"starts_on": starts_on,
                                                      "void_days": void_days(void.tenancy_end_date, starts_on)})
     return offer
+
+
+def check_tenancy_start(void: Void, starts_on: date, now: datetime) -> None:
+    if starts_on < void.tenancy_end_date or starts_on > local_date(now) + timedelta(days=90):
+        raise InvalidInput("The tenancy start must be after the last tenancy ended and within 90 days.",
+                           field="starts_on")
+
+
+def complete_let(session: Session, void: Void, applicant_id: int, advert_id: int | None, starts_on: date) -> None:
+    """The home is let: its void closes, the household is housed, and the advert's let result is published."""
+    void.status, void.tenancy_start_date = VoidStatus.LET, starts_on
+    applicant = session.get(Applicant, applicant_id)
+    applicant.status = ApplicationStatus.HOUSED
+    session.add_all([void, applicant])
+    if advert_id is None:
+        return
+    advert = session.get(Advert, advert_id)
+    advert.status = AdvertStatus.LET
+    session.add(advert)
+    entry = session.exec(select(ShortlistEntry).where(ShortlistEntry.advert_id == advert_id,
+                                                      ShortlistEntry.applicant_id == applicant_id)).first()
+    if entry is not None:
+        entry.status = ShortlistStatus.HOUSED
+        session.add(entry)
 
 
 def _home_of(session: Session, offer: Offer) -> Property:

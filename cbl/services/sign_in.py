@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from cbl.models import ApiToken, Applicant, SignInToken, StaffUser, Throttle
+from cbl.models import ApiToken, Applicant, Organisation, SignInToken, StaffUser, Throttle
+from cbl.models.states import OrganisationKind
 from cbl.passwords import check_password, hash_password
 
 from .actors import Actor, applicant as applicant_actor
@@ -137,3 +138,21 @@ def applicant_for_token(session: Session, token: str, now: datetime):  # noqa: A
 def record_sign_in(session: Session, applicant: Applicant) -> None:
     audit(session, applicant_actor(applicant), "signed_in", applicant)
 
+
+
+def issue_provider_key(session: Session, actor: Actor, organisation_code: str) -> str:
+    """A new API key for a provider's housing system; the old one stops working. Shown once."""
+    actor.require("staff.manage")
+    organisation = session.exec(select(Organisation).where(Organisation.code == organisation_code)).first()
+    if organisation is None or organisation.kind is not OrganisationKind.PROVIDER:
+        raise NotFound(f"There is no registered provider {organisation_code}.")
+    key = f"cblp_{secrets.token_urlsafe(32)}"
+    organisation.api_key_hash = digest(key)
+    session.add(organisation)
+    audit(session, actor, "provider_key.issued", organisation)
+    return key
+
+
+def provider_for_key(session: Session, key: str) -> Organisation | None:
+    return session.exec(select(Organisation).where(Organisation.api_key_hash == digest(key),
+                                                   Organisation.kind == OrganisationKind.PROVIDER)).first()

@@ -10,8 +10,7 @@ from sqlmodel import Session, select
 from cbl.calendar import local_date
 from cbl.models import Advert, Bid, Cycle, NominationAgreement, Offer, Organisation, OutboxMessage, Property, Void
 from cbl.models.states import (
-    AdvertStatus, BidStatus, Channel, CycleStatus, OfferStatus, OrganisationKind, PropertyType, StaffRole,
-    VoidStatus,
+    AdvertStatus, BidStatus, Channel, CycleStatus, OfferStatus, OrganisationKind, PropertyType, VoidStatus,
 )
 
 from .actors import Actor
@@ -21,13 +20,25 @@ from .errors import Conflict, InvalidInput, NotAllowed, NotFound
 PREFERENCE_KINDS = ("local:", "group:", "need:")
 
 
-def log_void(session: Session, actor: Actor, property_id: int, tenancy_end: date, reason: str, first_let: bool,
-             now: datetime) -> Void:
-    """A home has fallen empty: the void clock starts at the tenancy end."""
-    actor.require("stock.write")
+def _home_to_manage(session: Session, actor: Actor, property_id: int) -> Property:
+    """Council staff manage every home; a provider only its own (another's is not found)."""
     home = session.get(Property, property_id)
+    if actor.provider_id is not None:
+        actor.require("provider.voids")
+        if home is None or home.landlord_id != actor.provider_id:
+            raise NotFound("No such property.")
+        return home
+    actor.require("stock.write")
     if home is None:
         raise NotFound("No such property.")
+    return home
+
+
+def log_void(session: Session, actor: Actor, property_id: int, tenancy_end: date, reason: str, first_let: bool,
+             now: datetime) -> Void:
+    """A home has fallen empty (logged by the council, or notified by its provider): the void clock starts
+    at the tenancy end."""
+    home = _home_to_manage(session, actor, property_id)
     if tenancy_end > local_date(now):
         raise InvalidInput("The tenancy end date cannot be in the future.", field="tenancy_end")
     void = Void(property_id=home.id, tenancy_end_date=tenancy_end, reason=reason.strip()[:200], first_let=first_let,
@@ -44,10 +55,10 @@ def log_void(session: Session, actor: Actor, property_id: int, tenancy_end: date
 
 
 def mark_ready_to_let(session: Session, actor: Actor, void_id: int, now: datetime) -> Void:
-    actor.require("stock.write")
     void = session.get(Void, void_id)
     if void is None or void.status is not VoidStatus.OPEN:
         raise NotFound("No such open void.")
+    _home_to_manage(session, actor, void.property_id)
     if void.ready_to_let_at is not None:
         raise Conflict("This home is already marked ready to let.")
     void.ready_to_let_at = now
@@ -170,7 +181,7 @@ def add_property(session: Session, actor: Actor, details: HomeDetails, now: date
     landlord = session.exec(select(Organisation).where(Organisation.code == details.landlord_code)).first()
     if landlord is None:
         raise InvalidInput("Choose the landlord.", field="landlord")
-    if actor.organisation_id is not None and actor.role is StaffRole.PROVIDER and landlord.id != actor.organisation_id:
+    if actor.provider_id is not None and landlord.id != actor.provider_id:
         raise NotAllowed("You can only add your own organisation's homes.")
     reference = details.reference.strip().upper()
     if not reference or len(reference) > 32 or not reference.replace("-", "").isalnum():

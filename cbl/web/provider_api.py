@@ -1,0 +1,155 @@
+"""The providers' API, /api/v1/provider: a provider's housing system notifies voids, reads the council's
+nominations to it and posts their outcomes, with its organisation's API key and the portal's rules."""
+
+from datetime import date, datetime
+
+import msgspec
+from litestar import Request, Router, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotAuthorizedException
+from litestar.params import FromPath, JSONBody
+from sqlmodel import Session, select
+
+from cbl.database import Database
+from cbl.models import Advert, Nomination, Property
+from cbl.scheme import Scheme
+from cbl.services import actors, nominations, sign_in
+from cbl.services.actors import Actor
+from cbl.services.errors import InvalidInput, NotFound
+from cbl.services.stock import log_void, mark_ready_to_let
+from cbl.web.auth import now
+
+
+class NominationOut(msgspec.Struct):
+    id: int
+    advert: str
+    property: str
+    status: str
+    sent_at: datetime
+    respond_by: date
+    overdue: bool
+    viewing_at: datetime | None
+    tenancy_start_date: date | None
+    nominee: dict
+
+
+class VoidIn(msgspec.Struct):
+    property: str
+    tenancy_end: date
+    reason: str = ""
+    first_let: bool = False
+
+
+class VoidOut(msgspec.Struct):
+    id: int
+    property: str
+    tenancy_end: date
+    ready_to_let: bool
+
+
+class ViewingIn(msgspec.Struct):
+    at: datetime
+
+
+class OutcomeIn(msgspec.Struct):
+    outcome: str  # "let", "declined", or a viewing outcome: "attended", "missed", "withdrew"
+    tenancy_start: date | None = None
+    ground: str = ""
+    note: str = ""
+
+
+def api_provider(request: Request, db: NamedDependency[Database]) -> Actor:
+    scheme_name, _, key = request.headers.get("authorization", "").partition(" ")
+    if scheme_name.lower() != "bearer" or not key or len(key) > 200:
+        raise NotAuthorizedException("Send your organisation's API key as 'Authorization: Bearer KEY'.")
+    with db.reading() as session:
+        organisation = sign_in.provider_for_key(session, key.strip())
+    if organisation is None:
+        raise NotAuthorizedException("This API key is not valid.")
+    return actors.provider_system(organisation)
+
+
+def _out(session: Session, nomination: Nomination) -> NominationOut:
+    advert = session.get(Advert, nomination.advert_id)
+    home = session.get(Property, advert.property_id)
+    return NominationOut(nomination.id, advert.reference, home.reference, nomination.status.value, nomination.sent_at,
+                         nomination.respond_by, nomination.status in nominations.OPEN
+                         and nomination.respond_by < now().date(), nomination.viewing_at,
+                         nomination.tenancy_start_date, nominations.shared_details(session, nomination))
+
+
+@get("/nominations", sync_to_thread=True, summary="The council's nominations to your organisation, newest first")
+def list_nominations(db: NamedDependency[Database], provider: NamedDependency[Actor]) -> list[NominationOut]:
+    with db.reading() as session:
+        rows = session.exec(select(Nomination).where(Nomination.provider_id == provider.provider_id)
+                            .order_by(Nomination.sent_at.desc()).limit(500)).all()
+        return [_out(session, nomination) for nomination in rows]
+
+
+@get("/nominations/{nomination_id:int}", sync_to_thread=True, summary="One nomination, with the nominee's details")
+def get_nomination(db: NamedDependency[Database], provider: NamedDependency[Actor],
+                   nomination_id: FromPath[int]) -> NominationOut:
+    return _one(db, provider, nomination_id)
+
+
+def _one(db: Database, provider: Actor, nomination_id: int) -> NominationOut:
+    with db.reading() as session:
+        return _out(session, nominations.nomination_for(session, provider, nomination_id))
+
+
+@post("/nominations/{nomination_id:int}/viewing", sync_to_thread=True, status_code=200,
+      summary="Confirm a viewing (an ISO 8601 time with its offset)")
+def confirm_viewing(db: NamedDependency[Database], provider: NamedDependency[Actor], nomination_id: FromPath[int],
+                    data: JSONBody[ViewingIn]) -> NominationOut:
+    if data.at.tzinfo is None:
+        raise InvalidInput("Give the viewing time with its offset, like 2026-12-03T14:30:00+00:00.", field="at")
+    db.run(nominations.arrange_viewing, provider, nomination_id, data.at, now())
+    return _one(db, provider, nomination_id)
+
+
+@post("/nominations/{nomination_id:int}/outcome", sync_to_thread=True, status_code=200,
+      summary="Record a viewing's outcome, the tenancy start (let) or a decline on an allowed ground")
+def post_outcome(db: NamedDependency[Database], scheme: NamedDependency[Scheme], provider: NamedDependency[Actor],
+                 nomination_id: FromPath[int], data: JSONBody[OutcomeIn]) -> NominationOut:
+    if data.outcome == "let":
+        if data.tenancy_start is None:
+            raise InvalidInput("Give the tenancy start date.", field="tenancy_start")
+        db.run(nominations.house_nominee, provider, nomination_id, data.tenancy_start, now())
+    elif data.outcome == "declined":
+        db.run(nominations.decline_nomination, provider, scheme, nomination_id, data.ground, data.note, now())
+    elif data.outcome in nominations.VIEWING_OUTCOMES:
+        db.run(nominations.record_viewing_outcome, provider, nomination_id, data.outcome, now())
+    else:
+        raise InvalidInput("Outcome must be let, declined, attended, missed or withdrew.", field="outcome")
+    return _one(db, provider, nomination_id)
+
+
+def _own_property_id(session: Session, provider: Actor, reference: str) -> int:
+    home = session.exec(select(Property.id).where(Property.reference == reference,
+                                                  Property.landlord_id == provider.provider_id)).first()
+    if home is None:
+        raise NotFound(f"There is no property {reference} of yours.")
+    return home
+
+
+@post("/voids", sync_to_thread=True, status_code=201, summary="Notify the council that one of your homes is empty")
+def notify_void(db: NamedDependency[Database], provider: NamedDependency[Actor], data: JSONBody[VoidIn]) -> VoidOut:
+    void = db.run(lambda s: log_void(s, provider, _own_property_id(s, provider, data.property), data.tenancy_end,
+                                     data.reason[:200], data.first_let, now()))
+    return VoidOut(void.id, data.property, void.tenancy_end_date, False)
+
+
+@post("/voids/{void_id:int}/ready", sync_to_thread=True, status_code=200, summary="Mark a void ready to let")
+def void_ready(db: NamedDependency[Database], provider: NamedDependency[Actor], void_id: FromPath[int]) -> VoidOut:
+    void = db.run(mark_ready_to_let, provider, void_id, now())
+    with db.reading() as session:
+        reference = session.get(Property, void.property_id).reference
+    return VoidOut(void.id, reference, void.tenancy_end_date, True)
+
+
+provider_api_router = Router(
+    path="/api/v1/provider",
+    route_handlers=[list_nominations, get_nomination, confirm_viewing, post_outcome, notify_void, void_ready],
+    dependencies={"provider": Provide(api_provider, sync_to_thread=True)},
+    tags=["providers"],
+)
