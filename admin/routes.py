@@ -3,7 +3,7 @@
 from litestar import Router
 
 from . import (
-    applications, auth, home, letters, offers, provider, register, register_review, shortlists, stock,
+    agreements, applications, auth, home, letters, offers, provider, register, register_review, shortlists, stock,
 )
 from .guards import staff_guard
 
@@ -30,5 +30,7 @@ admin_router = Router(
         shortlists.nominate, provider.portal, provider.provider_home, provider.notify_void, provider.void_ready,
         provider.provider_nomination, provider.nomination_viewing, provider.nomination_viewing_outcome,
         provider.nomination_tenancy, provider.nomination_decline,
+        agreements.new_agreement, agreements.new_agreement_submit, agreements.edit_agreement,
+        agreements.edit_agreement_submit,
     ],
 )
