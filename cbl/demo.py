@@ -17,7 +17,7 @@ from cbl.calendar import LONDON
 from cbl.cycles import current_or_next_window
 from cbl.models import (
     Advert, AgreementQuota, Applicant, BandAssessment, Bid, Cycle, HouseholdMember,
-    NominationAgreement, Organisation, Property, StaffUser, Void,
+    NominationAgreement, Organisation, Property, ShortlistEntry, StaffUser, Void,
 )
 from cbl.models.states import (
     AdvertStatus, ApplicationStatus, BidPlacedBy, CycleStatus, OrganisationKind, PropertyType,
@@ -25,10 +25,13 @@ from cbl.models.states import (
 )
 from cbl.passwords import hash_password
 from cbl.scheme import Scheme
+from cbl.services import actors
 from cbl.services.actors import SYSTEM
 from cbl.services.audit import audit
 from cbl.services.cycles import close_cycle
+from cbl.services.nominations import send_nomination
 from cbl.services.register import apply_household
+from cbl.services.shortlisting import verify_entry
 
 AREAS = ["Northgate", "Riverside", "Castlefields", "Old Town", "Millbrook", "Eastfield", "Hillcrest", "Southmead"]
 # Most households want the central areas; the outer estates get fewer bids.
@@ -238,11 +241,31 @@ def _cycles_with_bids(session, rng, scheme, now, zone, homes, households, agreem
     adverts = _adverts(session, rng, last_week, empty[:split], agreements, now - timedelta(weeks=1), [])
     _bids(session, rng, scheme, last_week, adverts, households, last_week.closes_at)
     close_cycle(session, SYSTEM, scheme, last_week.id, last_week.closes_at)
+    _nominate_some(session, adverts, now)
     this_week = _cycle(session, zone, opens_at, closes_at,
                        CycleStatus.OPEN if opens_at <= now else CycleStatus.SCHEDULED)
     adverts = _adverts(session, rng, this_week, empty[split:], agreements, now, adverts)
     if this_week.status is CycleStatus.OPEN:
         _bids(session, rng, scheme, this_week, adverts, households, now)
+
+
+def _nominate_some(session, adverts, now):  # noqa: ANN001
+    """The top verified household nominated for a few of last week's providers' homes, so that the
+    provider portal has work in it."""
+    officer = session.exec(select(StaffUser).where(StaffUser.role == StaffRole.OFFICER)).first()
+    actor = actors.staff(officer)
+    nominated = 0
+    for advert, _home in adverts:
+        if advert.agreement_id is None or nominated == 3:
+            continue
+        entry = session.exec(select(ShortlistEntry).where(ShortlistEntry.advert_id == advert.id, ShortlistEntry.eligible)
+                             .order_by(ShortlistEntry.position)).first()
+        applicant = session.get(Applicant, entry.applicant_id) if entry else None
+        if applicant is None or not applicant.verified:
+            continue
+        verify_entry(session, actor, entry.id, now)
+        send_nomination(session, actor, entry.id, now)
+        nominated += 1
 
 
 def _cycle(session, zone, opens_at, closes_at, status):  # noqa: ANN001, ANN202
