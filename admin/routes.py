@@ -3,7 +3,8 @@
 from litestar import Router
 
 from . import (
-    agreements, applications, auth, home, letters, offers, provider, register, register_review, shortlists, stock,
+    agreements, applications, auth, home, letters, offers, provider, register, register_review, reviews, shortlists,
+    stock,
 )
 from .guards import staff_guard
 
@@ -32,5 +33,9 @@ admin_router = Router(
         provider.nomination_tenancy, provider.nomination_decline,
         agreements.new_agreement, agreements.new_agreement_submit, agreements.edit_agreement,
         agreements.edit_agreement_submit,
+        reviews.review_list, reviews.new_review, reviews.new_review_submit, reviews.review_page, reviews.late,
+        reviews.allocation, reviews.extension, reviews.pending_accommodation, reviews.draft, reviews.minded_to,
+        reviews.representations, reviews.decision, reviews.withdrawal, reviews.report, reviews.report_download,
+        reviews.enquiry_list, reviews.enquiry_log, reviews.enquiry_answer, reviews.enquiry_acknowledgement,
     ],
 )

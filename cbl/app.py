@@ -20,7 +20,7 @@ from cbl.assets import govuk_assets, stylesheet
 from cbl.database import Database, check_schema
 from cbl.scheme import Scheme, load_scheme
 from cbl.settings import Settings, load_settings
-from cbl.web import account, adverts
+from cbl.web import account, adverts, reviews
 from cbl.web.api import api_router
 from cbl.web.provider_api import provider_api_router
 from cbl.web.cache import TimedCache
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
             Router("/", include_in_schema=False, route_handlers=[
                 health, home, adverts.advert_list, adverts.advert_page, adverts.bid_for_advert, adverts.results,
                 *account.ROUTES,
+                *reviews.ROUTES,
             ]),
             api_router,
             provider_api_router,

@@ -84,9 +84,19 @@ class Reviews(_Strict):
     request_within_days: int = Field(ge=1, le=365)
     decide_within_days: int = Field(ge=1, le=365)
     decide_within_days_by_type: dict[Literal[REVIEW_TYPES], int] = {}  # type: ignore[valid-type]
+    # Time the applicant has to make representations after a "minded to" notice (UK working days).
+    representations_working_days: int = Field(default=5, ge=1, le=60)
 
     def decide_within(self, decision_type: str) -> int:
         return self.decide_within_days_by_type.get(decision_type, self.decide_within_days)
+
+
+class Enquiries(_Strict):
+    """Members' enquiries and complaints about allocations: UK working days to acknowledge and to answer."""
+
+    acknowledge_working_days: int = Field(default=3, ge=0, le=60)
+    member_answer_working_days: int = Field(default=10, ge=1, le=120)
+    complaint_answer_working_days: int = Field(default=10, ge=1, le=120)
 
 
 class Register(_Strict):
@@ -135,6 +145,7 @@ class Scheme(_Strict):
     refusals: Refusals
     bedroom_need: BedroomNeed
     reviews: Reviews
+    enquiries: Enquiries = Enquiries()
     housing_register: Register = Field(alias="register")
     shortlisting: Shortlisting
     nominations: Nominations

@@ -16,7 +16,7 @@ from cbl.database import Database
 from cbl.models import Cycle
 from cbl.models.states import CycleStatus
 from cbl.scheme import Scheme
-from cbl.services import cycles, nominations, register_review
+from cbl.services import cycles, nominations, register_review, reviews
 from cbl.services.actors import SYSTEM
 from cbl.services.auto_bid import auto_bid_cycle
 
@@ -112,6 +112,13 @@ def remind_overdue_nominations(now: datetime | None = None) -> None:
         log.info("reminded providers of %d overdue nominations", reminded)
 
 
+def remind_reviews(now: datetime | None = None) -> None:
+    rt = runtime()
+    reminded = rt.db.run(reviews.send_reminders, SYSTEM, now or _now())
+    if reminded:
+        log.info("reminded reviewers of %d reviews due soon or overdue", reminded)
+
+
 # The recurring jobs: id -> (function, trigger, trigger arguments).
 RECURRING = {
     "reconcile-cycles": (reconcile, "interval", {"seconds": 60}),
@@ -122,4 +129,6 @@ RECURRING = {
     # Start of the working day, so the reminder is read that day.
     "remind-overdue-nominations": (remind_overdue_nominations, "cron",
                                    {"day_of_week": "mon-fri", "hour": 8, "minute": 0, "timezone": "Europe/London"}),
+    "remind-reviews": (remind_reviews, "cron",
+                       {"day_of_week": "mon-fri", "hour": 8, "minute": 5, "timezone": "Europe/London"}),
 }

@@ -27,7 +27,7 @@ from .register import (  # noqa: E402
     HouseholdMember,
     SignInToken,
 )
-from .reviews import Review  # noqa: E402
+from .reviews import Enquiry, Review  # noqa: E402
 from .states import *  # noqa: E402,F403
 from .stock import Property, Void  # noqa: E402
 
@@ -36,7 +36,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "ApiToken", "Throttle", "WebSession",
     "Advert", "AgreementQuota", "Applicant", "Assessment", "AuditEvent", "BandAssessment", "Bid",
-    "BiddingPreference", "CaseCheck", "CaseNote", "Cycle", "DirectOfferRequest", "HouseholdMember", "Nomination",
+    "BiddingPreference", "CaseCheck", "CaseNote", "Cycle", "DirectOfferRequest", "Enquiry", "HouseholdMember", "Nomination",
     "NominationAgreement", "Offer", "Organisation", "OutboxMessage", "Property", "Refusal", "Review",
     "ShortlistEntry", "SignInToken", "StaffUser", "Void", "metadata",
 ]

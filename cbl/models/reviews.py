@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlmodel import Field, SQLModel
 
 from .columns import UTCDateTime, state, utcnow
-from .states import ReviewOutcome, ReviewStatus, ReviewType
+from .states import EnquiryKind, ReviewOutcome, ReviewStatus, ReviewType
 
 
 class Review(SQLModel, table=True):
@@ -19,17 +19,49 @@ class Review(SQLModel, table=True):
     notified_on: date  # when the applicant was told of the decision
     requested_on: date
     applicant_reasons: str = Field(default="", max_length=8000)
+    late: bool = False  # asked for after the statutory period: decided only if an officer accepts it
     late_accepted_reason: str | None = Field(default=None, max_length=2000)
+    acknowledged_on: date | None = None
     status: ReviewStatus = Field(default=ReviewStatus.REQUESTED, sa_type=state(ReviewStatus))
     decide_by: date
     extended_to: date | None = None
     extension_agreement: str | None = Field(default=None, max_length=2000)
+    # Accommodation pending the review (s188(3) / s199(5)): asked for, and the decision with reasons.
+    pending_accommodation_asked: bool = False
+    pending_accommodation_granted: bool | None = None
+    pending_accommodation_reasons: str | None = Field(default=None, max_length=4000)
     drafted_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    draft_outcome: ReviewOutcome | None = Field(default=None, sa_type=state(ReviewOutcome, "draft_outcome"))
+    draft_reasons: str | None = Field(default=None, max_length=16000)
+    # A deficiency or irregularity in the original decision: an adverse decision then needs a minded-to notice.
+    deficiency_found: bool = False
     reviewer_id: int | None = Field(default=None, foreign_key="staff_user.id")
     minded_to_sent_on: date | None = None
     representations_by: date | None = None
+    representations: str | None = Field(default=None, max_length=16000)
     outcome: ReviewOutcome | None = Field(default=None, sa_type=state(ReviewOutcome))
     decision_reasons: str | None = Field(default=None, max_length=16000)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    effect: str | None = Field(default=None, max_length=2000)
+    reminded_on: date | None = None
     logged_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Enquiry(SQLModel, table=True):
+    """A councillor's enquiry or a complaint about an allocation, answered within the scheme's deadlines."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: EnquiryKind = Field(sa_type=state(EnquiryKind))
+    applicant_id: int | None = Field(default=None, foreign_key="applicant.id", index=True)
+    raised_by: str = Field(max_length=200)  # the councillor or the complainant
+    received_on: date
+    summary: str = Field(max_length=8000)
+    acknowledge_by: date
+    acknowledged_on: date | None = None
+    answer_by: date
+    answered_on: date | None = None
+    answer: str | None = Field(default=None, max_length=16000)
+    logged_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    answered_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -133,6 +133,11 @@ class ReviewOutcome(str, Enum):
     WITHDRAWN = "withdrawn"
 
 
+class EnquiryKind(str, Enum):
+    MEMBER = "member"  # an elected member's enquiry
+    COMPLAINT = "complaint"
+
+
 class ActorKind(str, Enum):
     STAFF = "staff"
     APPLICANT = "applicant"

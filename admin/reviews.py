@@ -1,0 +1,283 @@
+"""Statutory reviews in the admin: requests logged, allocated, worked and decided, with the team's figures."""
+
+from datetime import date
+
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Response, Template
+from sqlmodel import select
+
+from cbl.calendar import local_date
+from cbl.database import Database
+from cbl.models import Applicant, Enquiry, Review, StaffUser
+from cbl.models.states import StaffRole
+from cbl.scheme import Scheme
+from cbl.services import enquiries, reviews
+from cbl.services.actors import staff as staff_actor
+from cbl.services.errors import DomainError, InvalidInput, NotFound
+from cbl.services.review_report import report_csv, review_report
+from cbl.web import forms
+from cbl.web.auth import now
+
+from .guards import current_staff
+
+
+@get("/reviews", opt={"right": "review.log"}, sync_to_thread=True)
+def review_list(db: NamedDependency[Database], request: Request) -> Template:
+    today = local_date(now())
+    with db.reading() as session:
+        soon, overdue = reviews.due(session, today)
+        open_reviews = session.exec(select(Review).where(Review.status.in_(reviews.OPEN))
+                                    .order_by(Review.decide_by)).all()
+        decided = session.exec(select(Review).where(Review.status.not_in(reviews.OPEN))
+                               .order_by(Review.decided_at.desc()).limit(50)).all()
+        references = dict(session.exec(select(Applicant.id, Applicant.reference).where(
+            Applicant.id.in_({r.applicant_id for r in [*open_reviews, *decided]}))).all())
+        names = dict(session.exec(select(StaffUser.id, StaffUser.name)).all())
+    return Template("admin/reviews/list.html", context={
+        "staff": current_staff(request), "soon": soon, "overdue": overdue, "open_reviews": open_reviews,
+        "decided": decided, "references": references, "names": names, "deadline": reviews.deadline,
+        "types": reviews.TYPE_WORDS, "today": today})
+
+
+def _new_page(db: Database, request: Request, reference: str, form: dict, error: DomainError | None = None) -> Template:
+    with db.reading() as session:
+        applicant = session.exec(select(Applicant).where(Applicant.reference == reference.strip().upper())).first()
+        if applicant is None:
+            raise NotFound(f"There is no application {reference}.")
+        decisions = reviews.reviewable_decisions(session, applicant.id)
+    return Template("admin/reviews/new.html", status_code=error.status_code if error else 200, context={
+        "staff": current_staff(request), "applicant": applicant, "form": form, "error": error,
+        "decisions": [(d.key, f"{d.description} ({d.made_on:%-d %B %Y}): {reviews.TYPE_WORDS[d.decision_type]}")
+                      for d in decisions]})
+
+
+@get("/reviews/new", opt={"right": "review.log"}, sync_to_thread=True)
+def new_review(db: NamedDependency[Database], request: Request, applicant: FromQuery[str | None] = None) -> Template:
+    if not applicant:
+        raise InvalidInput("Open the request from the household's case page.", field="applicant")
+    return _new_page(db, request, applicant[:32], {})
+
+
+@post("/reviews/new", opt={"right": "review.log"}, sync_to_thread=True)
+def new_review_submit(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+                      data: forms.Form) -> Template | Redirect:
+    reference = forms.text(data, "applicant", 32)
+    form = {name: forms.text(data, name, 8000) for name in (
+        "decision", "reasons", "requested_on", "notified_on", "late_reason")}
+    form["pending"] = forms.ticked(data, "pending")
+
+    def log(session, actor):  # noqa: ANN001, ANN202
+        applicant = session.exec(select(Applicant).where(Applicant.reference == reference.upper())).first()
+        if applicant is None:
+            raise NotFound(f"There is no application {reference}.")
+        return reviews.request_review(
+            session, actor, scheme, applicant.id, form["decision"], form["reasons"], now(),
+            requested_on=forms.day(data, "requested_on", optional=True),
+            notified_on=forms.day(data, "notified_on", optional=True), late_reason=form["late_reason"],
+            pending_accommodation=form["pending"])
+
+    try:
+        review = db.run(log, staff_actor(current_staff(request)))
+    except DomainError as error:
+        if isinstance(error, NotFound):
+            raise
+        return _new_page(db, request, reference, form, error)
+    return Redirect(f"/admin/reviews/{review.id}", status_code=303)
+
+
+def _review_page(db: Database, request: Request, review_id: int, error: DomainError | None = None) -> Template:
+    with db.reading() as session:
+        review = session.get(Review, review_id)
+        if review is None:
+            raise NotFound("No such review.")
+        applicant = session.get(Applicant, review.applicant_id)
+        names = dict(session.exec(select(StaffUser.id, StaffUser.name)).all())
+        maker = session.get(StaffUser, review.original_decision_maker_id) if review.original_decision_maker_id else None
+        candidates = session.exec(select(StaffUser).where(
+            StaffUser.role.in_([StaffRole.REVIEW_OFFICER, StaffRole.MANAGER]), StaffUser.active)
+            .order_by(StaffUser.name)).all()
+    actor = staff_actor(current_staff(request))
+    return Template("admin/reviews/review.html", status_code=error.status_code if error else 200, context={
+        "staff": current_staff(request), "review": review, "applicant": applicant, "names": names, "error": error,
+        "about": reviews.TYPE_WORDS[review.decision_type], "deadline": reviews.deadline(review),
+        "open": review.status in reviews.OPEN, "today": local_date(now()),
+        "reviewers": [(str(c.id), f"{c.name} (grade {c.grade})") for c in candidates
+                      if reviews.decider_refusal(c, maker) is None],
+        "may": {right: actor.may(right) for right in ("review.work", "review.decide", "review.read_all", "review.log")},
+        "outcomes": [("upheld", "Upheld: the original decision stands"),
+                     ("overturned", "Overturned: the original decision is changed")]})
+
+
+@get("/reviews/{review_id:int}", opt={"right": "review.log"}, sync_to_thread=True)
+def review_page(db: NamedDependency[Database], request: Request, review_id: FromPath[int]) -> Template:
+    return _review_page(db, request, review_id)
+
+
+def _work(db: Database, request: Request, review_id: int, action) -> Template | Redirect:  # noqa: ANN001
+    try:
+        db.run(action, staff_actor(current_staff(request)))
+    except DomainError as error:
+        if isinstance(error, NotFound):
+            raise
+        return _review_page(db, request, review_id, error)
+    return Redirect(f"/admin/reviews/{review_id}", status_code=303)
+
+
+def _yes_no(data: dict, name: str, message: str) -> bool:
+    value = forms.text(data, name, 3)
+    if value not in ("yes", "no"):
+        raise InvalidInput(message, field=name)
+    return value == "yes"
+
+
+@post("/reviews/{review_id:int}/late", opt={"right": "review.work"}, sync_to_thread=True)
+def late(db: NamedDependency[Database], request: Request, review_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+    return _work(db, request, review_id, lambda s, actor: reviews.accept_late_request(
+        s, actor, review_id, _yes_no(data, "accept", "Say whether the late request is accepted."),
+        forms.text(data, "reason", 2000), now()))
+
+
+@post("/reviews/{review_id:int}/allocation", opt={"right": "review.read_all"}, sync_to_thread=True)
+def allocation(db: NamedDependency[Database], request: Request, review_id: FromPath[int],
+               data: forms.Form) -> Template | Redirect:
+    reviewer = forms.text(data, "reviewer", 12)
+    return _work(db, request, review_id, lambda s, actor: reviews.allocate(
+        s, actor, review_id, int(reviewer) if reviewer.isdigit() else 0, now()))
+
+
+@post("/reviews/{review_id:int}/extension", opt={"right": "review.work"}, sync_to_thread=True)
+def extension(db: NamedDependency[Database], request: Request, review_id: FromPath[int],
+              data: forms.Form) -> Template | Redirect:
+    return _work(db, request, review_id, lambda s, actor: reviews.extend(
+        s, actor, review_id, forms.day(data, "extended_to"), forms.text(data, "agreement", 2000), now()))
+
+
+@post("/reviews/{review_id:int}/pending-accommodation", opt={"right": "review.work"}, sync_to_thread=True)
+def pending_accommodation(db: NamedDependency[Database], request: Request, review_id: FromPath[int],
+                          data: forms.Form) -> Template | Redirect:
+    return _work(db, request, review_id, lambda s, actor: reviews.decide_pending_accommodation(
+        s, actor, review_id, _yes_no(data, "granted", "Say whether accommodation is provided."),
+        forms.text(data, "reasons", 4000), now()))
+
+
+@post("/reviews/{review_id:int}/draft", opt={"right": "review.work"}, sync_to_thread=True)
+def draft(db: NamedDependency[Database], request: Request, review_id: FromPath[int],
+          data: forms.Form) -> Template | Redirect:
+    return _work(db, request, review_id, lambda s, actor: reviews.draft(
+        s, actor, review_id, forms.text(data, "outcome", 16), forms.text(data, "reasons", 16000),
+        forms.ticked(data, "deficiency"), now()))
+
+
+@post("/reviews/{review_id:int}/minded-to", opt={"right": "review.work"}, sync_to_thread=True)
+def minded_to(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+              review_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+    return _work(db, request, review_id, lambda s, actor: reviews.send_minded_to(
+        s, actor, scheme, review_id, forms.text(data, "reasons", 16000), now()))
+
+
+@post("/reviews/{review_id:int}/representations", opt={"right": "review.work"}, sync_to_thread=True)
+def representations(db: NamedDependency[Database], request: Request, review_id: FromPath[int],
+                    data: forms.Form) -> Template | Redirect:
+    return _work(db, request, review_id, lambda s, actor: reviews.record_representations(
+        s, actor, review_id, forms.text(data, "representations", 16000), now()))
+
+
+@post("/reviews/{review_id:int}/decision", opt={"right": "review.decide"}, sync_to_thread=True)
+def decision(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+             review_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+    return _work(db, request, review_id, lambda s, actor: reviews.decide(
+        s, actor, scheme, review_id, forms.text(data, "outcome", 16), forms.text(data, "reasons", 16000),
+        forms.ticked(data, "deficiency"), now()))
+
+
+@post("/reviews/{review_id:int}/withdrawal", opt={"right": "review.log"}, sync_to_thread=True)
+def withdrawal(db: NamedDependency[Database], request: Request, review_id: FromPath[int],
+               data: forms.Form) -> Template | Redirect:
+    return _work(db, request, review_id, lambda s, actor: reviews.withdraw(
+        s, actor, review_id, forms.text(data, "note", 500), now()))
+
+
+def _period(start: str | None, end: str | None) -> tuple[date, date]:
+    today = local_date(now())
+    try:
+        first = date.fromisoformat(start) if start else date(today.year - (today.month < 4), 4, 1)
+        last = date.fromisoformat(end) if end else today
+    except ValueError:
+        raise InvalidInput("Enter real dates, like 2026-04-01.", field="from") from None
+    return first, last
+
+
+@get("/reviews/report", opt={"right": "review.read_all"}, sync_to_thread=True)
+def report(db: NamedDependency[Database], request: Request, start: FromQuery[str | None] = None,
+           end: FromQuery[str | None] = None) -> Template:
+    first, last = _period(start, end)
+    with db.reading() as session:
+        figures = review_report(session, first, last)
+    return Template("admin/reviews/report.html", context={"staff": current_staff(request), "report": figures,
+                                                          "types": {k.value: v for k, v in reviews.TYPE_WORDS.items()}})
+
+
+@get("/reviews/report.csv", opt={"right": "review.read_all"}, sync_to_thread=True)
+def report_download(db: NamedDependency[Database], start: FromQuery[str | None] = None,
+                    end: FromQuery[str | None] = None) -> Response[str]:
+    first, last = _period(start, end)
+    with db.reading() as session:
+        text = report_csv(review_report(session, first, last))
+    return Response(text, media_type="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="reviews-{first}-to-{last}.csv"'})
+
+
+def _enquiries_page(db: Database, request: Request, form: dict, error: DomainError | None = None) -> Template:
+    with db.reading() as session:
+        rows = session.exec(select(Enquiry).order_by(Enquiry.answered_on.is_not(None), Enquiry.answer_by)
+                            .limit(200)).all()
+    return Template("admin/reviews/enquiries.html", status_code=error.status_code if error else 200, context={
+        "staff": current_staff(request), "rows": rows, "form": form, "error": error, "today": local_date(now()),
+        "kinds": [("member", "A councillor's enquiry"), ("complaint", "A complaint")]})
+
+
+@get("/enquiries", opt={"right": "review.log"}, sync_to_thread=True)
+def enquiry_list(db: NamedDependency[Database], request: Request) -> Template:
+    return _enquiries_page(db, request, {"received_on": (local_date(now())).isoformat()})
+
+
+@post("/enquiries", opt={"right": "review.log"}, sync_to_thread=True)
+def enquiry_log(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+                data: forms.Form) -> Template | Redirect:
+    form = {name: forms.text(data, name, 8000) for name in ("kind", "raised_by", "summary", "received_on", "applicant")}
+    try:
+        db.run(lambda s: enquiries.log_enquiry(s, staff_actor(current_staff(request)), scheme, form["kind"],
+                                               form["raised_by"], form["summary"], forms.day(data, "received_on"),
+                                               form["applicant"], now()))
+    except DomainError as error:
+        return _enquiries_page(db, request, form, error)
+    return Redirect("/admin/enquiries", status_code=303)
+
+
+@post("/enquiries/{enquiry_id:int}/answer", opt={"right": "review.log"}, sync_to_thread=True)
+def enquiry_answer(db: NamedDependency[Database], request: Request, enquiry_id: FromPath[int],
+                   data: forms.Form) -> Template | Redirect:
+    try:
+        db.run(enquiries.answer, staff_actor(current_staff(request)), enquiry_id, forms.text(data, "answer", 16000),
+               now())
+    except DomainError as error:
+        if isinstance(error, NotFound):
+            raise
+        error.field = f"answer-{enquiry_id}"
+        return _enquiries_page(db, request, {}, error)
+    return Redirect("/admin/enquiries", status_code=303)
+
+
+@post("/enquiries/{enquiry_id:int}/acknowledgement", opt={"right": "review.log"}, sync_to_thread=True)
+def enquiry_acknowledgement(db: NamedDependency[Database], request: Request, enquiry_id: FromPath[int]) -> Template | Redirect:
+    try:
+        db.run(enquiries.acknowledge, staff_actor(current_staff(request)), enquiry_id, now())
+    except DomainError as error:
+        if isinstance(error, NotFound):
+            raise
+        return _enquiries_page(db, request, {}, error)
+    return Redirect("/admin/enquiries", status_code=303)
+
+

@@ -1,0 +1,423 @@
+"""Statutory reviews of housing decisions (Housing Act 1996 s202 and s166A(9)).
+
+A review is asked for within 21 days of the decision (later only at the council's discretion),
+acknowledged with the procedure at once, and decided within the scheme's period (8 weeks by default;
+longer only with the applicant's written agreement) by an officer who was not involved in the original
+decision and is senior to whoever made it. Where the reviewer finds a deficiency or irregularity in the
+original decision but is minded to decide against the applicant, a "minded to" notice and a chance to make
+representations must come first. An overturn puts right what the decision did."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from cbl.calendar import add_working_days, local_date
+from cbl.letters import issue_letter
+from cbl.models import Applicant, AuditEvent, BandAssessment, Offer, OutboxMessage, Refusal, Review, StaffUser
+from cbl.models.states import (
+    ActorKind, ApplicationStatus, Channel, ReviewOutcome, ReviewStatus, ReviewType, StaffRole,
+)
+from cbl.scheme import Scheme
+
+from .actors import Actor
+from .audit import audit
+from .errors import Conflict, InvalidInput, NotAllowed, NotFound
+
+OPEN = (ReviewStatus.REQUESTED, ReviewStatus.ACKNOWLEDGED, ReviewStatus.MINDED_TO)
+PART_7 = (ReviewType.SUITABILITY, ReviewType.FINAL_OFFER_DUTY)
+TYPE_WORDS = {
+    ReviewType.SUITABILITY: "the suitability of a final offer (s202(1)(f))",
+    ReviewType.FINAL_OFFER_DUTY: "the decision that refusing a final offer ended our duty (s202(1)(b))",
+    ReviewType.ELIGIBILITY: "a decision about eligibility for the register (s166A(9))",
+    ReviewType.BAND: "the band given to the application (s166A(9))",
+    ReviewType.BEDROOM_NEED: "the number of bedrooms the household needs (s166A(9))",
+    ReviewType.SUSPENSION: "a suspension from bidding (s166A(9))",
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A decision on a case that the household may ask us to review."""
+
+    decision_type: ReviewType
+    subject_type: str
+    subject_id: int
+    description: str
+    made_on: date
+    maker_id: int | None
+
+    @property
+    def key(self) -> str:
+        return f"{self.subject_type}:{self.subject_id}"
+
+
+def reviewable_decisions(session: Session, applicant_id: int) -> list[Decision]:
+    """Every decision on the case open to review, newest first."""
+    found: list[Decision] = []
+    for offer in session.exec(select(Offer).where(Offer.applicant_id == applicant_id, Offer.final_offer)):
+        found.append(Decision(ReviewType.SUITABILITY, "offer", offer.id, f"Final offer {offer.id}",
+                              local_date(offer.made_at), offer.made_by_id))
+    refusals = session.exec(select(Refusal, Offer).join(Offer, Offer.id == Refusal.offer_id)
+                            .where(Offer.applicant_id == applicant_id, Refusal.judged_at.is_not(None)))
+    for refusal, offer in refusals:
+        if refusal.duty_ended:
+            found.append(Decision(ReviewType.FINAL_OFFER_DUTY, "refusal", refusal.id,
+                                  f"Duty ended after refusing offer {offer.id}", local_date(refusal.judged_at),
+                                  refusal.judged_by_id))
+        elif refusal.reasonable is False:
+            found.append(Decision(ReviewType.SUSPENSION, "refusal", refusal.id,
+                                  f"Refusal of offer {offer.id} judged unreasonable", local_date(refusal.judged_at),
+                                  refusal.judged_by_id))
+    for band in session.exec(select(BandAssessment).where(BandAssessment.applicant_id == applicant_id)):
+        found.append(Decision(ReviewType.BAND, "band_assessment", band.id, f"Band {band.band} from "
+                              f"{band.effective_date:%-d %B %Y}", local_date(band.decided_at), band.decided_by_id))
+    case_events = {"application.suspended": (ReviewType.SUSPENSION, "Suspension"),
+                   "application.closed": (ReviewType.ELIGIBILITY, "Closure of the application")}
+    for event in session.exec(select(AuditEvent).where(AuditEvent.applicant_id == applicant_id,
+                                                       AuditEvent.action.in_(list(case_events)))):
+        kind, words = case_events[event.action]
+        found.append(Decision(kind, "audit_event", event.id, f"{words}: {event.details.get('reason', '')}".strip(),
+                              local_date(event.at), event.actor_id if event.actor_kind is ActorKind.STAFF else None))
+    bedrooms = session.exec(select(AuditEvent).where(AuditEvent.applicant_id == applicant_id,
+                                                     AuditEvent.action.like("household.%"))
+                            .order_by(AuditEvent.id.desc())).first()
+    if bedrooms is not None and "bedroom_need" in bedrooms.details:
+        found.append(Decision(ReviewType.BEDROOM_NEED, "audit_event", bedrooms.id,
+                              f"Bedroom need of {bedrooms.details['bedroom_need']}", local_date(bedrooms.at),
+                              bedrooms.actor_id if bedrooms.actor_kind is ActorKind.STAFF else None))
+    return sorted(found, key=lambda d: (d.made_on, d.subject_id), reverse=True)
+
+
+def decide_by(scheme: Scheme, decision_type: ReviewType, requested_on: date) -> date:
+    return requested_on + timedelta(days=scheme.reviews.decide_within(decision_type.value))
+
+
+def deadline(review: Review) -> date:
+    return review.extended_to or review.decide_by
+
+
+def request_review(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, decision_key: str,
+                   reasons: str, now: datetime, *, requested_on: date | None = None, notified_on: date | None = None,
+                   late_reason: str = "", pending_accommodation: bool = False) -> Review:
+    """A household asks for a review, online or by a letter an officer logs; it is acknowledged at once."""
+    own = actor.kind is ActorKind.APPLICANT and actor.id == applicant_id
+    if not own:
+        actor.require("review.log")
+    today = local_date(now)
+    decision = next((d for d in reviewable_decisions(session, applicant_id) if d.key == decision_key), None)
+    if decision is None:
+        raise InvalidInput("Choose the decision to be reviewed.", field="decision")
+    if own and not reasons.strip():
+        raise InvalidInput("Tell us why you think the decision is wrong.", field="reasons")
+    requested_on = requested_on or today
+    notified_on = notified_on or decision.made_on
+    if requested_on > today or notified_on > requested_on:
+        raise InvalidInput("The request cannot come before the decision, or after today.", field="requested_on")
+    if session.exec(select(Review.id).where(Review.subject_type == decision.subject_type,
+                                            Review.subject_id == decision.subject_id,
+                                            Review.status.in_(OPEN))).first():
+        raise Conflict("A review of this decision is already under way.")
+    late = requested_on > notified_on + timedelta(days=scheme.reviews.request_within_days)
+    review = Review(applicant_id=applicant_id, decision_type=decision.decision_type,
+                    subject_type=decision.subject_type, subject_id=decision.subject_id,
+                    original_decision_maker_id=decision.maker_id, notified_on=notified_on, requested_on=requested_on,
+                    applicant_reasons=reasons.strip()[:8000], late=late,
+                    late_accepted_reason=late_reason.strip()[:2000] or None if late and not own else None,
+                    status=ReviewStatus.ACKNOWLEDGED, acknowledged_on=today,
+                    decide_by=decide_by(scheme, decision.decision_type, requested_on),
+                    pending_accommodation_asked=pending_accommodation,
+                    logged_by_id=None if own else actor.id, created_at=now)
+    session.add(review)
+    session.flush()
+    audit(session, actor, "review.requested", review, {"decision": decision.description, "late": late,
+                                                       "decide_by": review.decide_by})
+    issue_letter(session, applicant_id, "review_acknowledgement", "We have received your request for a review", now,
+                 about=TYPE_WORDS[decision.decision_type], decision=decision.description, review=review,
+                 part_7=decision.decision_type in PART_7, awaiting_late=late and not review.late_accepted_reason)
+    return review
+
+
+def _open_review(session: Session, review_id: int) -> Review:
+    review = session.exec(select(Review).where(Review.id == review_id).with_for_update()).first()
+    if review is None:
+        raise NotFound("No such review.")
+    if review.status not in OPEN:
+        raise Conflict(f"This review is {review.status.value}.")
+    return review
+
+
+def accept_late_request(session: Session, actor: Actor, review_id: int, accept: bool, reason: str,
+                        now: datetime) -> Review:
+    """A request made after the statutory period is reviewed only if the council agrees, for a recorded reason."""
+    actor.require("review.work")
+    review = _open_review(session, review_id)
+    if not review.late or review.late_accepted_reason:
+        raise Conflict("This request was not late, or has already been accepted.")
+    if not reason.strip():
+        raise InvalidInput("Record the reason for the decision on the late request.", field="reason")
+    if accept:
+        review.late_accepted_reason = reason.strip()[:2000]
+    else:
+        review.status, review.outcome, review.decided_at = ReviewStatus.WITHDRAWN, ReviewOutcome.WITHDRAWN, now
+        review.decision_reasons = f"Late request not accepted: {reason.strip()}"[:16000]
+    session.add(review)
+    audit(session, actor, "review.late_accepted" if accept else "review.late_refused", review,
+          {"reason": reason.strip()})
+    return review
+
+
+def decider_refusal(reviewer: StaffUser, maker: StaffUser | None) -> str | None:
+    """Why this officer may not decide the review, or None if they may: not the original decision maker,
+    and senior to them."""
+    if reviewer.role not in (StaffRole.REVIEW_OFFICER, StaffRole.MANAGER):
+        return f"{reviewer.name} is not a reviewing officer."
+    if maker is None:
+        return None
+    if maker.id == reviewer.id:
+        return f"{reviewer.name} made the original decision; the review must be by someone not involved in it."
+    if reviewer.grade <= maker.grade:
+        return (f"The reviewer must be senior to the officer who made the decision: {maker.name} is grade "
+                f"{maker.grade} and {reviewer.name} is grade {reviewer.grade}.")
+    return None
+
+
+def _check_decider(session: Session, review: Review, reviewer: StaffUser) -> None:
+    maker = session.get(StaffUser, review.original_decision_maker_id) if review.original_decision_maker_id else None
+    refusal = decider_refusal(reviewer, maker)
+    if refusal:
+        raise NotAllowed(refusal)
+
+
+def allocate(session: Session, actor: Actor, review_id: int, reviewer_id: int, now: datetime) -> Review:
+    actor.require("review.read_all")
+    review = _open_review(session, review_id)
+    reviewer = session.get(StaffUser, reviewer_id)
+    if reviewer is None or not reviewer.active:
+        raise InvalidInput("Choose the reviewing officer.", field="reviewer")
+    _check_decider(session, review, reviewer)
+    review.reviewer_id = reviewer.id
+    session.add(review)
+    audit(session, actor, "review.allocated", review, {"reviewer": reviewer.name})
+    return review
+
+
+def extend(session: Session, actor: Actor, review_id: int, to: date, agreement: str, now: datetime) -> Review:
+    """A later decision date, only with the applicant's written agreement, which is recorded."""
+    actor.require("review.work")
+    review = _open_review(session, review_id)
+    if to <= deadline(review):
+        raise InvalidInput("The new date must be after the present one.", field="extended_to")
+    if not agreement.strip():
+        raise InvalidInput("Record the applicant's written agreement (for example, their letter of 3 March).",
+                           field="agreement")
+    review.extended_to, review.extension_agreement = to, agreement.strip()[:2000]
+    session.add(review)
+    audit(session, actor, "review.extended", review, {"to": to, "agreement": agreement.strip()})
+    return review
+
+
+def decide_pending_accommodation(session: Session, actor: Actor, review_id: int, granted: bool, reasons: str,
+                                 now: datetime) -> Review:
+    actor.require("review.work")
+    review = _open_review(session, review_id)
+    if not review.pending_accommodation_asked:
+        raise Conflict("The applicant has not asked for accommodation pending the review.")
+    if review.pending_accommodation_granted is not None:
+        raise Conflict("The request for accommodation pending the review has been decided.")
+    if not reasons.strip():
+        raise InvalidInput("Give the reasons; they go in the letter.", field="reasons")
+    review.pending_accommodation_granted, review.pending_accommodation_reasons = granted, reasons.strip()[:4000]
+    session.add(review)
+    audit(session, actor, "review.pending_accommodation", review, {"granted": granted, "reasons": reasons.strip()})
+    issue_letter(session, review.applicant_id, "pending_accommodation", "Accommodation while we review our decision",
+                 now, granted=granted, reasons=reasons.strip())
+    return review
+
+
+def _outcome(value: str) -> ReviewOutcome:
+    try:
+        outcome = ReviewOutcome(value)
+    except ValueError:
+        raise InvalidInput("Choose the outcome: upheld or overturned.", field="outcome") from None
+    if outcome is ReviewOutcome.WITHDRAWN:
+        raise InvalidInput("Record a withdrawal as a withdrawal, not as an outcome.", field="outcome")
+    return outcome
+
+
+def draft(session: Session, actor: Actor, review_id: int, outcome: str, reasons: str, deficiency_found: bool,
+          now: datetime) -> Review:
+    """A review officer investigates and drafts; the reviewing officer authorises and issues."""
+    actor.require("review.work")
+    review = _open_review(session, review_id)
+    review.draft_outcome, review.draft_reasons = _outcome(outcome), reasons.strip()[:16000]
+    review.deficiency_found, review.drafted_by_id = deficiency_found, actor.id
+    session.add(review)
+    audit(session, actor, "review.drafted", review, {"outcome": review.draft_outcome,
+                                                     "deficiency_found": deficiency_found})
+    return review
+
+
+def send_minded_to(session: Session, actor: Actor, scheme: Scheme, review_id: int, reasons: str,
+                   now: datetime) -> Review:
+    """Notice that the reviewer is minded to decide against the applicant despite a deficiency or irregularity,
+    with the time to make representations, orally or in writing."""
+    actor.require("review.work")
+    review = _open_review(session, review_id)
+    if not reasons.strip():
+        raise InvalidInput("Set out the reasons the reviewer is minded to decide against the applicant.",
+                           field="reasons")
+    today = local_date(now)
+    review.status, review.minded_to_sent_on, review.deficiency_found = ReviewStatus.MINDED_TO, today, True
+    review.representations_by = add_working_days(today, scheme.reviews.representations_working_days)
+    session.add(review)
+    audit(session, actor, "review.minded_to", review, {"representations_by": review.representations_by})
+    issue_letter(session, review.applicant_id, "review_minded_to", "We are minded to decide your review against you",
+                 now, reasons=reasons.strip(), representations_by=review.representations_by)
+    return review
+
+
+def record_representations(session: Session, actor: Actor, review_id: int, representations: str,
+                           now: datetime) -> Review:
+    actor.require("review.work")
+    review = _open_review(session, review_id)
+    if not representations.strip():
+        raise InvalidInput("Record what the applicant said or wrote.", field="representations")
+    review.representations = representations.strip()[:16000]
+    session.add(review)
+    audit(session, actor, "review.representations", review, {"summary": representations.strip()[:200]})
+    return review
+
+
+def decide(session: Session, actor: Actor, scheme: Scheme, review_id: int, outcome: str, reasons: str,
+           deficiency_found: bool, now: datetime) -> Review:
+    """The reviewing officer authorises and issues the decision; an overturn applies its effect."""
+    actor.require("review.decide")
+    review = _open_review(session, review_id)
+    if review.reviewer_id is None:
+        raise Conflict("Allocate the review to a reviewing officer first.")
+    if review.reviewer_id != actor.id:
+        reviewer = session.get(StaffUser, review.reviewer_id)
+        raise NotAllowed(f"This review is allocated to {reviewer.name}; only they may decide it.")
+    _check_decider(session, review, session.get(StaffUser, actor.id))
+    if review.late and not review.late_accepted_reason:
+        raise Conflict("The request was late: record whether it is accepted before deciding it.")
+    result = _outcome(outcome)
+    if not reasons.strip():
+        raise InvalidInput("Give the reasons for the decision; they go in the letter.", field="reasons")
+    today = local_date(now)
+    deficiency = deficiency_found or review.deficiency_found
+    if result is ReviewOutcome.UPHELD and deficiency:
+        if review.minded_to_sent_on is None:
+            raise Conflict("There was a deficiency or irregularity in the original decision: send a 'minded to' "
+                           "notice and allow representations before deciding against the applicant.")
+        if not review.representations and today <= review.representations_by:
+            raise Conflict(f"The applicant may make representations until {review.representations_by:%-d %B %Y}.")
+    review.status, review.outcome, review.decision_reasons = ReviewStatus.DECIDED, result, reasons.strip()[:16000]
+    review.deficiency_found, review.decided_at = deficiency, now
+    if result is ReviewOutcome.OVERTURNED:
+        review.effect = _put_right(session, actor, review, now)
+    session.add(review)
+    in_time = today <= deadline(review)
+    audit(session, actor, "review.decided", review, {"outcome": result, "in_time": in_time, "effect": review.effect,
+                                                     "drafted_by_id": review.drafted_by_id})
+    issue_letter(session, review.applicant_id, "review_decision", "The decision on your review", now,
+                 about=TYPE_WORDS[review.decision_type], upheld=result is ReviewOutcome.UPHELD,
+                 reasons=reasons.strip(), effect=review.effect, part_7=review.decision_type in PART_7)
+    return review
+
+
+def _put_right(session: Session, actor: Actor, review: Review, now: datetime) -> str:
+    """Undo what the overturned decision did; returns what was done, in words for the letter and the record."""
+    applicant = session.get(Applicant, review.applicant_id)
+    if review.subject_type == "refusal":
+        refusal = session.get(Refusal, review.subject_id)
+        refusal.reasonable = True
+        done = ["the refusal is treated as reasonable"]
+        if refusal.duty_ended:
+            refusal.duty_ended, applicant.homeless_duty = False, True
+            done.append("our homelessness duty continues")
+        if applicant.suspended_until is not None:
+            applicant.suspended_until = None
+            done.append("the suspension from bidding is lifted")
+        session.add(refusal)
+    elif review.subject_type == "offer":
+        done = ["the offer was not suitable; another offer is due"]
+        refusal = session.exec(select(Refusal).where(Refusal.offer_id == review.subject_id)).first()
+        if refusal is not None:
+            refusal.reasonable, refusal.duty_ended = True, False
+            applicant.homeless_duty = True
+            session.add(refusal)
+    elif review.subject_type == "band_assessment":
+        # The band and date the household had before: as recorded when the overturned band was set.
+        event = session.exec(select(AuditEvent).where(AuditEvent.subject_type == "band_assessment",
+                                                      AuditEvent.subject_id == review.subject_id,
+                                                      AuditEvent.action == "band.set")).first()
+        band = event.details.get("previous_band") if event else None
+        if band is None:
+            done = ["the band is to be assessed again"]
+        else:
+            since = date.fromisoformat(event.details["previous_date"])
+            session.add(BandAssessment(applicant_id=applicant.id, band=band, effective_date=since,
+                                       reason=f"Restored on review {review.id}", decided_by_id=actor.id,
+                                       decided_at=now))
+            applicant.band, applicant.band_date = band, since
+            done = [f"band {band} from {since:%-d %B %Y} is restored"]
+    elif review.decision_type is ReviewType.SUSPENSION:
+        applicant.suspended_until = None
+        if applicant.status is ApplicationStatus.SUSPENDED:
+            applicant.status = ApplicationStatus.ACTIVE
+        done = ["the suspension is lifted"]
+    elif review.decision_type is ReviewType.ELIGIBILITY and applicant.status is ApplicationStatus.CLOSED:
+        applicant.status = applicant.closed_from or ApplicationStatus.ACTIVE
+        applicant.closed_on = applicant.closed_reason = applicant.closed_from = None
+        done = ["the application is reopened with its original dates"]
+    else:
+        done = ["the bedroom need is to be assessed again"]
+    session.add(applicant)
+    effect = "; ".join(done)
+    audit(session, actor, "review.effect_applied", applicant, {"review_id": review.id, "effect": effect})
+    return effect[0].upper() + effect[1:] + "."
+
+
+def withdraw(session: Session, actor: Actor, review_id: int, note: str, now: datetime) -> Review:
+    review = _open_review(session, review_id)
+    if not (actor.kind is ActorKind.APPLICANT and actor.id == review.applicant_id):
+        actor.require("review.log")
+    review.status, review.outcome, review.decided_at = ReviewStatus.WITHDRAWN, ReviewOutcome.WITHDRAWN, now
+    review.decision_reasons = f"Withdrawn: {note.strip()}"[:16000] if note.strip() else "Withdrawn by the applicant."
+    session.add(review)
+    audit(session, actor, "review.withdrawn", review, {"note": note.strip()[:500]})
+    return review
+
+
+def due(session: Session, today: date, within_days: int = 7) -> tuple[list[Review], list[Review]]:
+    """Open reviews due within `within_days`, and those already overdue."""
+    open_reviews = session.exec(select(Review).where(Review.status.in_(OPEN))).all()
+    overdue = sorted((r for r in open_reviews if deadline(r) < today), key=deadline)
+    soon = sorted((r for r in open_reviews if today <= deadline(r) <= today + timedelta(days=within_days)),
+                  key=deadline)
+    return soon, overdue
+
+
+def send_reminders(session: Session, actor: Actor, now: datetime) -> int:
+    """Tell the reviewing officer (or the managers, if no one is allocated) of reviews due soon or overdue;
+    once a day at most for each review. Run by the scheduler."""
+    actor.require("review.work")
+    today = local_date(now)
+    soon, overdue = due(session, today, within_days=5)
+    managers = session.exec(select(StaffUser.id).where(StaffUser.role == StaffRole.MANAGER, StaffUser.active)).all()
+    sent = 0
+    for review in [*overdue, *soon]:
+        if review.reminded_on == today:
+            continue
+        review.reminded_on = today
+        session.add(review)
+        late = deadline(review) < today
+        for staff_id in [review.reviewer_id] if review.reviewer_id else managers:
+            session.add(OutboxMessage(
+                channel=Channel.EMAIL, template="review_reminder", staff_user_id=staff_id,
+                subject=f"Review {review.id} {'is overdue' if late else 'is due soon'}",
+                body=f"The review {review.id} must be decided by {deadline(review):%-d %B %Y}."))
+        sent += 1
+    return sent
