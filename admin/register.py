@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 from sqlmodel import Session, func, select
 
 from cbl.database import Database
@@ -25,6 +25,7 @@ from cbl.services.register import (
 )
 from cbl.web import forms
 from cbl.services.sign_in import issue_sign_in_link
+from cbl.services.subject_access import subject_access_archive
 from cbl.web.auth import now
 
 from .guards import current_staff
@@ -219,3 +220,12 @@ def bid_on_behalf(db: NamedDependency[Database], scheme: NamedDependency[Scheme]
         return place_bid(session, actor, scheme, applicant_id, advert, now())
 
     return decide_on_case(db, request, reference, "bid", decide)
+
+
+@post("/applicants/{reference:str}/subject-access", opt={"right": "data.subject_access"}, sync_to_thread=True,
+      status_code=200)
+def subject_access(db: NamedDependency[Database], request: Request, reference: FromPath[str]) -> Response[bytes]:
+    """Everything held about the household as one archive (a POST: the export is recorded)."""
+    name, archive = db.run(subject_access_archive, staff_actor(current_staff(request)), reference, now())
+    return Response(archive, media_type="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

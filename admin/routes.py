@@ -16,7 +16,7 @@ admin_router = Router(
         auth.sign_in_page, auth.sign_in_submit, auth.sign_out, home.admin_home,
         register.applicant_search, register.applicant_case, register.send_sign_in_link, register.band,
         register.verification, register.suspension, register.reinstatement, register.notes, register.assessments,
-        register.checks, register.bid_on_behalf,
+        register.checks, register.bid_on_behalf, register.subject_access,
         shortlists.adverts, shortlists.shortlist, shortlists.shortlist_print, shortlists.verify, shortlists.skip,
         shortlists.offer, shortlists.judge, shortlists.tenancy, shortlists.viewing, shortlists.attendance,
         shortlists.withdraw,

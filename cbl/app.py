@@ -19,6 +19,7 @@ from cbl import listings
 from cbl.assets import govuk_assets, stylesheet
 from cbl.database import Database, check_schema
 from cbl.scheme import Scheme, load_scheme
+from cbl.services import actors
 from cbl.settings import Settings, load_settings
 from cbl.web import account, adverts, reviews
 from cbl.web.api import api_router
@@ -57,6 +58,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         engine.engine.globals.update(
             service_name="Find a home", council_name="Anytown Council", scheme_name=scheme.name,
             page_link=listings.page_link, navigation=navigation,
+            # Whether a member of staff may do something: pages offer only the actions the rules allow.
+            may=lambda user, right: actors.staff(user).may(right),
         )
         engine.engine.filters["local_datetime"] = lambda moment: local_datetime(moment, zone)
         engine.engine.filters["long_date"] = long_date

@@ -18,11 +18,12 @@ ROLE_RIGHTS: dict[StaffRole, frozenset[str]] = {
     }),
     StaffRole.MANAGER: frozenset({
         "register.read", "stock.read", "reports.read", "reports.export", "review.log", "review.work",
-        "review.decide", "review.read_all", "offer.approve_direct", "agreements.manage",
+        "review.decide", "review.read_all", "offer.approve_direct", "agreements.manage", "data.subject_access",
     }),
     StaffRole.ADMIN: frozenset({
         "register.read", "register.write", "stock.read", "stock.write", "staff.manage",
         "scheme.manage", "reports.read", "reports.export", "cycle.manage", "audit.verify", "agreements.manage",
+        "data.subject_access",
     }),
     StaffRole.PROVIDER: frozenset({
         "provider.portal", "provider.voids", "provider.nominations",

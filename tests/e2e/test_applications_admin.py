@@ -297,3 +297,28 @@ def test_a_refused_final_offer_judged_unreasonable_ends_the_duty_with_a_letter_g
         letter = s.exec(select(OutboxMessage.body).where(OutboxMessage.template == "final_offer_decision")).one()
     assert "has ended" in letter and "section 202" in letter and "within 21 days" in letter
     assert "homelessness_duty.ended" in _case_events(db, "HR000003")
+
+
+def test_a_subject_access_export_holds_everything_about_the_household_and_is_recorded(visitor, db, staff, world):
+    import io
+    import json
+    import zipfile
+
+    staff_sign_in(visitor, "officer@example.org")
+    path = "/admin/applicants/HR000001"
+    visitor.post(f"{path}/notes", {"note": "Called about damp in current home"}, form_page=path)
+    visitor.post(f"{path}/suspension", {"reason": "Arrears"}, form_page=path)
+    assert visitor.post(f"{path}/subject-access", form_page=path).status_code == 403  # officers cannot export
+    staff_sign_in(visitor, staff[StaffRole.MANAGER])
+    assert "subject access request" in visitor.get(path).text
+    answer = visitor.post(f"{path}/subject-access", form_page=path)
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(answer.content))
+    names = set(archive.namelist())
+    assert {"application.json", "household.json", "notes.json", "bids.csv", "audit.csv", "reviews.json"} <= names
+    application = json.loads(archive.read("application.json"))
+    assert application["reference"] == "HR000001" and "password_hash" not in application
+    assert "damp" in archive.read("notes.json").decode()
+    assert any(n.startswith("letters/") and n.endswith("-suspension.html") for n in names)
+    assert "note.added" in archive.read("audit.csv").decode()
+    assert "subject_access.exported" in _case_events(db, "HR000001")

@@ -1,0 +1,93 @@
+"""Subject access: everything held about one applicant, as one archive, for a data protection request
+(UK GDPR article 15). Exporting is itself recorded."""
+
+import csv
+import io
+import json
+import zipfile
+from datetime import date, datetime
+from enum import Enum
+
+from sqlmodel import Session, SQLModel, select
+
+from cbl.models import (
+    Applicant, Assessment, AuditEvent, BandAssessment, Bid, BiddingPreference, CaseCheck, CaseNote,
+    DirectOfferRequest, Enquiry, HouseholdMember, Nomination, Offer, OutboxMessage, Refusal, Review, ShortlistEntry,
+)
+
+from .actors import Actor
+from .audit import audit
+from .errors import NotFound
+
+# Secrets, not personal data about the household: never exported.
+WITHHELD = {"password_hash"}
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def _rows(rows: list[SQLModel]) -> list[dict]:
+    return [{k: _plain(v) for k, v in row.model_dump().items() if k not in WITHHELD} for row in rows]
+
+
+def _csv(rows: list[dict]) -> str:
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in row.items()}
+                         for row in rows)
+    return out.getvalue()
+
+
+def subject_access_archive(session: Session, actor: Actor, reference: str, now: datetime) -> tuple[str, bytes]:
+    """The archive's file name and bytes; the export is audited in the caller's transaction."""
+    actor.require("data.subject_access")
+    applicant = session.exec(select(Applicant).where(Applicant.reference == reference)).first()
+    if applicant is None:
+        raise NotFound(f"There is no application {reference}.")
+    mine = {"applicant_id": applicant.id}
+
+    def of(model: type[SQLModel]) -> list[dict]:
+        return _rows(list(session.exec(select(model).filter_by(**mine))))
+
+    offers = list(session.exec(select(Offer).filter_by(**mine)))
+    refusals = list(session.exec(select(Refusal).where(Refusal.offer_id.in_([o.id for o in offers])))) if offers else []
+    letters = list(session.exec(select(OutboxMessage).filter_by(**mine).order_by(OutboxMessage.id)))
+    tables = {
+        "application.json": _rows([applicant])[0],
+        "household.json": of(HouseholdMember),
+        "bands.json": of(BandAssessment),
+        "assessments.json": of(Assessment),
+        "checks.json": of(CaseCheck),
+        "notes.json": of(CaseNote),
+        "bidding_preferences.json": of(BiddingPreference),
+        "offers.json": _rows(offers),
+        "refusals.json": _rows(refusals),
+        "direct_offer_requests.json": of(DirectOfferRequest),
+        "nominations.json": of(Nomination),
+        "reviews.json": of(Review),
+        "enquiries.json": of(Enquiry),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("README.txt", (
+            f"Everything held about application {reference}, exported {now:%Y-%m-%d %H:%M} UTC.\n"
+            "JSON files hold the records; bids.csv, shortlists.csv and audit.csv the longer lists; letters/ holds "
+            "each letter and message as sent. Passwords are held only as one-way hashes and are not included.\n"))
+        for name, content in tables.items():
+            archive.writestr(name, json.dumps(content, indent=2, ensure_ascii=False))
+        archive.writestr("bids.csv", _csv(of(Bid)))
+        archive.writestr("shortlists.csv", _csv(of(ShortlistEntry)))
+        archive.writestr("audit.csv", _csv(_rows(list(session.exec(
+            select(AuditEvent).filter_by(**mine).order_by(AuditEvent.id))))))
+        for letter in letters:
+            suffix = "html" if letter.channel.value == "letter" else "txt"
+            archive.writestr(f"letters/{letter.id:06d}-{letter.template}.{suffix}", letter.body)
+    audit(session, actor, "subject_access.exported", applicant, {"files": len(tables) + 4 + len(letters)})
+    return f"subject-access-{reference}-{now:%Y%m%d}.zip", buffer.getvalue()
