@@ -142,6 +142,23 @@ def _provider_key(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
+    from cbl.services.actors import SYSTEM
+    from cbl.services.audit_check import verify_lets
+
+    db = database.Database(settings.database_url)
+    database.check_schema(db)
+    try:
+        with db.reading() as session:
+            checked, gaps = verify_lets(session, SYSTEM)
+    finally:
+        db.dispose()
+    for gap in gaps:
+        print(f"{gap.property} (void {gap.void_id}): no audit event for {gap.missing}")
+    print(f"{checked} lets checked; {len(gaps)} missing audit events.")
+    return 1 if gaps else 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="cbl", description="Choice-based lettings and nominations.")
     commands = top.add_subparsers(dest="command", required=True)
@@ -168,6 +185,11 @@ def parser() -> argparse.ArgumentParser:
 
     commands.add_parser("scheduler", help="run the cycle scheduler on its own (set CBL_EMBED_SCHEDULER=0 "
                         "for the web workers)").set_defaults(run=_scheduler)
+
+    audit_commands = commands.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command",
+                                                                                         required=True)
+    audit_commands.add_parser("verify", help="exit 1 unless every let's history has all its audit events"
+                              ).set_defaults(run=_audit_verify)
 
     key = commands.add_parser("provider-key", help="issue a registered provider's API key (replaces the old one)")
     key.add_argument("organisation", help="the provider's code, e.g. RHA")
