@@ -4,6 +4,7 @@ import argparse
 import logging
 import sys
 import time
+from pathlib import Path
 
 from cbl import database
 from cbl.settings import Settings, load_settings
@@ -159,6 +160,34 @@ def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if gaps else 0
 
 
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    from cbl.backup import BackupError, backup
+
+    try:
+        written = backup(settings.database_url, args.file)
+    except BackupError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"Backed up to {written}.")
+    return 0
+
+
+def _restore(settings: Settings, args: argparse.Namespace) -> int:
+    from cbl.backup import BackupError, restore
+
+    if not args.yes:
+        print("Restoring replaces everything in the database with the backup. Stop the site and the scheduler, "
+              "then run again with --yes.", file=sys.stderr)
+        return 2
+    try:
+        restore(settings.database_url, args.file)
+    except BackupError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"Restored from {args.file}.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="cbl", description="Choice-based lettings and nominations.")
     commands = top.add_subparsers(dest="command", required=True)
@@ -190,6 +219,14 @@ def parser() -> argparse.ArgumentParser:
                                                                                          required=True)
     audit_commands.add_parser("verify", help="exit 1 unless every let's history has all its audit events"
                               ).set_defaults(run=_audit_verify)
+
+    saving = commands.add_parser("backup", help="back up the database to a file (safe while the site runs)")
+    saving.add_argument("file", type=Path)
+    saving.set_defaults(run=_backup)
+    restoring = commands.add_parser("restore", help="replace the database's contents with a backup")
+    restoring.add_argument("file", type=Path)
+    restoring.add_argument("--yes", action="store_true", help="yes, replace everything")
+    restoring.set_defaults(run=_restore)
 
     key = commands.add_parser("provider-key", help="issue a registered provider's API key (replaces the old one)")
     key.add_argument("organisation", help="the provider's code, e.g. RHA")
