@@ -5,7 +5,7 @@ import logging
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Template
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 
 from cbl.services.errors import DomainError
 
@@ -51,6 +51,11 @@ def database_unavailable(request: Request, error: OperationalError) -> Response:
                    "Nothing was changed; please try again in a minute.")
 
 
+def out_of_range(request: Request, error: Exception) -> Response:
+    """A number too big for the database (an id of 2**63, say): the caller's mistake, not ours."""
+    return _answer(request, 422, "out_of_range", "A number in the request is out of range.")
+
+
 def unexpected_error(request: Request, error: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return _answer(request, 500, "internal_error", "Something went wrong on our side. Nothing was changed.")
@@ -61,5 +66,7 @@ EXCEPTION_HANDLERS = {
     ValidationException: validation_error,
     HTTPException: http_error,
     OperationalError: database_unavailable,
+    OverflowError: out_of_range,
+    DataError: out_of_range,
     Exception: unexpected_error,
 }

@@ -1,0 +1,54 @@
+"""Fuzzing the JSON API from its own OpenAPI schema (schemathesis): every operation, with and without
+valid credentials, never answers 5xx, and every error is a 4xx with the documented JSON error body."""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from sqlmodel import select
+
+from cbl.models import Applicant
+from cbl.services import sign_in
+from cbl.services.actors import SYSTEM
+from cbl.web.auth import now
+from tests.factories import add_applicant, make_world
+
+EXAMPLES = 25
+
+
+@pytest.fixture
+def credentials(db, scheme):
+    with db.transaction() as s:
+        world = make_world(s, scheme, adverts=3)
+        add_applicant(s, scheme, world, "HR000001", band="B")
+    with db.reading() as s:
+        applicant = s.exec(select(Applicant)).one()
+    token, _ = db.run(lambda s: sign_in.issue_api_token(s, s.get(Applicant, applicant.id), now()))
+    key = db.run(sign_in.issue_provider_key, SYSTEM, "RHA")
+    return {"none": {}, "applicant": {"Authorization": f"Bearer {token}"},
+            "provider": {"Authorization": f"Bearer {key}"}, "forged": {"Authorization": "Bearer forged-token"}}
+
+
+def test_no_operation_fails_on_the_server_and_every_error_is_a_json_4xx(app, credentials):
+    schema = schemathesis.openapi.from_asgi("/api/v1/schema/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 15
+    calls = 0
+    for operation in operations:
+
+        @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy())
+        def fuzz(case):  # noqa: ANN001
+            nonlocal calls
+            for who, headers in credentials.items():
+                response = case.call(headers={**(case.headers or {}), **headers})
+                calls += 1
+                where = (who, case.method, case.formatted_path, response.status_code)
+                assert response.status_code < 500, (*where, response.text[:300])
+                if response.status_code >= 400:
+                    content_type = response.headers.get("content-type", [""])
+                    assert "application/json" in str(content_type), where
+                    body = response.json()
+                    assert set(body) == {"error"} and body["error"]["message"], (*where, body)
+
+        fuzz()
+    print(f"fuzzed {len(operations)} operations with {calls} requests")
