@@ -3,7 +3,7 @@
 from litestar import Router
 
 from . import (
-    agreements, applications, auth, home, letters, offers, provider, register, register_review, reviews, shortlists,
+    agreements, applications, auth, dashboard, home, letters, offers, provider, register, register_review, reviews, shortlists,
     stock,
 )
 from .guards import staff_guard
@@ -36,6 +36,7 @@ admin_router = Router(
         reviews.review_list, reviews.new_review, reviews.new_review_submit, reviews.review_page, reviews.late,
         reviews.allocation, reviews.extension, reviews.pending_accommodation, reviews.draft, reviews.minded_to,
         reviews.representations, reviews.decision, reviews.withdrawal, reviews.report, reviews.report_download,
+        dashboard.dashboard_page, dashboard.dashboard_table_csv, stock.works,
         reviews.enquiry_list, reviews.enquiry_log, reviews.enquiry_answer, reviews.enquiry_acknowledgement,
     ],
 )

@@ -14,6 +14,7 @@ from cbl.services.actors import staff as staff_actor
 from cbl.services.direct_offers import REASONS
 from cbl.services.errors import DomainError, InvalidInput, NotFound
 from cbl.services.lettings import void_days
+from cbl.services.void_clock import record_works_finished, record_works_started
 from cbl.services.stock import HomeDetails, add_property, advertise, log_void, mark_ready_to_let
 from cbl.web import forms
 from cbl.web.auth import now
@@ -180,3 +181,32 @@ def new_home_submit(db: NamedDependency[Database], request: Request, data: forms
     except DomainError as error:
         return _new_home_page(db, request, form, error)
     return Redirect(f"/admin/stock/{home.reference}", status_code=303)
+
+
+@post("/voids/{void_id:int}/works", opt={"right": "stock.write"}, sync_to_thread=True)
+def works(db: NamedDependency[Database], request: Request, void_id: FromPath[int],
+          data: forms.Form) -> Template | Redirect:
+    """Repairs between tenancies: when they started and finished, for the void clock."""
+    with db.reading() as session:
+        void = session.get(Void, void_id)
+        reference = session.get(Property, void.property_id).reference if void else None
+    if reference is None:
+        raise NotFound("No such void.")
+
+    def record(session, actor):  # noqa: ANN001, ANN202
+        started = forms.day(data, "works_started", optional=True)
+        finished = forms.day(data, "works_finished", optional=True)
+        if started is None and finished is None:
+            raise InvalidInput("Enter the date the works started, or finished.", field="works_started")
+        if started is not None:
+            record_works_started(session, actor, void_id, started, now())
+        if finished is not None:
+            record_works_finished(session, actor, void_id, finished, now())
+
+    try:
+        db.run(record, staff_actor(current_staff(request)))
+    except DomainError as error:
+        if isinstance(error, NotFound):
+            raise
+        return home_page_view(db, request, reference, error)
+    return Redirect(f"/admin/stock/{reference}", status_code=303)

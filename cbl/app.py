@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
             may=lambda user, right: actors.staff(user).may(right),
         )
         engine.engine.filters["local_datetime"] = lambda moment: local_datetime(moment, zone)
+        engine.engine.filters["local_date_iso"] = lambda moment: moment.astimezone(zone).date().isoformat()
         engine.engine.filters["long_date"] = long_date
 
     public_cache = TimedCache(seconds=2.0)

@@ -1,0 +1,99 @@
+"""The managers' dashboard: re-let times, where the days go, homes empty now, cycles and rent lost,
+for a period and a landlord; each figure a chart with its table beside it, and each table as CSV."""
+
+import re
+from datetime import date, timedelta
+from typing import Annotated
+from urllib.parse import urlencode
+
+from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Response, Template
+
+from cbl.calendar import local_date
+from cbl.database import Database
+from cbl.services.dashboard import (
+    DEFINITIONS, Dashboard, dashboard, financial_quarter, landlords, period, quarter_name, table_csv,
+)
+from cbl.services.errors import InvalidInput, NotFound
+from cbl.web.auth import now
+from cbl.wording import money
+
+from .charts import bar_chart
+from .guards import current_staff
+
+From = Annotated[str | None, QueryParameter(name="from")]
+To = Annotated[str | None, QueryParameter(name="to")]
+Landlord = FromQuery[str | None]
+
+# The panels of the page, in order: a heading and the tables under it.
+PANELS = (
+    ("Re-let time", ("relet-by-month", "relet-by-landlord", "relet-by-type", "relet-by-area")),
+    ("Where the days go", ("stage-days",)),
+    ("Homes empty now", ("live-by-age", "live-by-stage")),
+    ("Bidding and who was housed", ("cycles", "housed-by-band")),
+    ("Rent lost", ("rent-lost",)),
+)
+TABLES = frozenset(key for _, keys in PANELS for key in keys)
+
+
+def _today() -> date:
+    return local_date(now())
+
+
+def _query(start: date, end: date, landlord: str | None) -> str:
+    fields = {"from": start.isoformat(), "to": end.isoformat()}
+    if landlord:
+        fields["landlord"] = landlord
+    return urlencode(fields)
+
+
+def _report(db: Database, start: str | None, end: str | None, landlord: str | None) -> Dashboard:
+    today = _today()
+    first, last = period(start, end, today)
+    with db.reading() as session:
+        return dashboard(session, first, last, today, (landlord or "").strip()[:32] or None)
+
+
+@get("/dashboard", opt={"right": "reports.read"}, sync_to_thread=True)
+def dashboard_page(db: NamedDependency[Database], request: Request, start: From = None, end: To = None,
+                   landlord: Landlord = None) -> Template:
+    """How long homes stand empty, for which landlord, and where the days go."""
+    form = {"from": (start or "").strip()[:20], "to": (end or "").strip()[:20], "landlord": (landlord or "")[:32]}
+    report, error = None, None
+    try:
+        report = _report(db, start, end, landlord)
+    except InvalidInput as refused:
+        error = refused
+    with db.reading() as session:
+        choices = [("", "All landlords"), *landlords(session)]
+    context = {"staff": current_staff(request), "report": report, "error": error, "form": form,
+               "landlords": choices, "definitions": DEFINITIONS, "panels": PANELS}
+    if report is not None:
+        previous = financial_quarter(report.start - timedelta(days=1))
+        following = financial_quarter(report.end + timedelta(days=1))
+        context.update(
+            form={"from": report.start.isoformat(), "to": report.end.isoformat(), "landlord": report.landlord or ""},
+            query=_query(report.start, report.end, report.landlord), quarter=quarter_name(report.start, report.end),
+            previous=_query(*previous, report.landlord),
+            following=_query(*following, report.landlord) if following[0] <= report.today else None,
+            rent_lost=money(report.rent_lost_pence),
+            charts={key: bar_chart(f"chart-{key}", table.caption, table.bars, table.unit)
+                    for key, table in report.tables.items()})
+    return Template("admin/dashboard/dashboard.html", status_code=error.status_code if error else 200,
+                    context=context)
+
+
+@get("/dashboard/{table:str}", opt={"right": "reports.export"}, sync_to_thread=True)
+def dashboard_table_csv(db: NamedDependency[Database], table: FromPath[str], start: From = None, end: To = None,
+                        landlord: Landlord = None) -> Response[str]:
+    """One of the dashboard's tables as CSV, for the same period and landlord: /admin/dashboard/<table>.csv."""
+    key = table.removesuffix(".csv")
+    if not table.endswith(".csv") or key not in TABLES:
+        raise NotFound("There is no such table on the dashboard.")
+    report = _report(db, start, end, landlord)
+    whose = "-" + re.sub(r"[^A-Za-z0-9_-]", "", report.landlord) if report.landlord else ""
+    filename = f"{key}{whose}-{report.start.isoformat()}-to-{report.end.isoformat()}.csv"
+    return Response(table_csv(report.tables[key]), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,0 +1,165 @@
+"""The managers' dashboard in a browser: average re-let time for a quarter, by landlord, where the days go;
+each table as CSV; and who may see it.
+
+Needs `admin.dashboard.dashboard_page` and `admin.dashboard.dashboard_table_csv` in the admin router."""
+
+import csv
+import io
+import re
+from datetime import date, datetime, timezone
+from html.parser import HTMLParser
+
+import pytest
+
+from cbl.models import Property, Void
+from cbl.models.states import PropertyType, StaffRole, VoidStatus
+from tests.e2e.conftest import staff_sign_in
+
+QUARTER = "from=2025-04-01&to=2025-06-30"
+
+
+class _Table(HTMLParser):
+    """The rows of one table on a page (by its id), each as the text of its cells."""
+
+    def __init__(self, table_id: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.table_id, self.inside, self.depth = table_id, False, 0
+        self.rows: list[list[str]] = []
+        self._cell: str | None = None
+
+    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+        if tag == "table" and dict(attrs).get("id") == self.table_id:
+            self.inside = True
+        if not self.inside:
+            return
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("th", "td"):
+            self._cell = ""
+
+    def handle_endtag(self, tag):  # noqa: ANN001
+        if not self.inside:
+            return
+        if tag in ("th", "td") and self._cell is not None:
+            self.rows[-1].append(" ".join(self._cell.split()))
+            self._cell = None
+        elif tag == "table":
+            self.inside = False
+
+    def handle_data(self, data):  # noqa: ANN001
+        if self.inside and self._cell is not None:
+            self._cell += data
+
+
+def table_rows(page: str, table_id: str) -> list[list[str]]:
+    parser = _Table(table_id)
+    parser.feed(page)
+    assert parser.rows, f"no table {table_id} on the page"
+    return parser.rows
+
+
+@pytest.fixture
+def lets(db, world):
+    """Three homes let in April to June 2025: 20 and 30 void days for the council, 14 for the provider."""
+    with db.transaction() as s:
+        for name, landlord, ended, started, works in [
+            ("Q1A", world.council, date(2025, 3, 31), date(2025, 4, 20), (date(2025, 4, 1), date(2025, 4, 10))),
+            ("Q1B", world.council, date(2025, 4, 10), date(2025, 5, 10), (date(2025, 4, 11), date(2025, 5, 1))),
+            ("Q1C", world.provider, date(2025, 5, 1), date(2025, 5, 15), None),
+        ]:
+            home = Property(landlord_id=landlord, reference=f"P-{name}", address=f"{name} Mill Lane",
+                            postcode="AT2 2BB", area="Riverside", property_type=PropertyType.HOUSE, bedrooms=2,
+                            weekly_rent_pence=7000, weekly_charges_pence=700)
+            s.add(home)
+            s.flush()
+            stamps = {}
+            if works:
+                stamps = {"works_started_at": datetime.combine(works[0], datetime.min.time(), timezone.utc),
+                          "works_ended_at": datetime.combine(works[1], datetime.min.time(), timezone.utc)}
+            s.add(Void(property_id=home.id, tenancy_end_date=ended, tenancy_start_date=started,
+                       status=VoidStatus.LET, **stamps))
+    return world
+
+
+def test_a_manager_sees_the_quarters_re_let_time_by_landlord_and_where_the_days_go(visitor, staff, lets):
+    assert staff_sign_in(visitor, staff[StaffRole.MANAGER]).status_code == 303
+    answer = visitor.get(f"/admin/dashboard?{QUARTER}")
+    assert answer.status_code == 200
+    page = answer.text
+    assert "Voids and re-lets dashboard" in page
+    assert re.search(r'id="average-relet">\s*21\.3 days, over 3 lets', page)
+    assert ["Repair works", "9.7", "45.3%"] in table_rows(page, "stage-days")  # (9 + 20 + 0) / 3; 29 of 64 days
+    assert "Accepted to tenancy start: 11.0 days a let" in page  # where the most days go, with no later milestones
+    assert table_rows(page, "relet-by-landlord")[1:] == [["Anytown Council", "2", "25.0", "30"],
+                                                         ["Riverside Housing Association", "1", "14.0", "14"]]
+    # Charts are inline SVG images named by their titles, drawn without styles or scripts.
+    assert page.count('role="img"') == len(re.findall(r'<svg ', page)) >= 5
+    assert 'aria-labelledby="chart-relet-by-landlord-title chart-relet-by-landlord-desc"' in page
+    assert "style=" not in page and "<style" not in page
+    assert 'href="/admin/agreements"' in page
+
+    only = visitor.get(f"/admin/dashboard?{QUARTER}&landlord=RHA").text
+    assert re.search(r'id="average-relet">\s*14\.0 days, over 1 let<', only)
+
+
+def test_a_table_downloads_as_csv_with_the_rows_on_the_page(visitor, staff, lets):
+    staff_sign_in(visitor, staff[StaffRole.MANAGER])
+    page = visitor.get(f"/admin/dashboard?{QUARTER}").text
+    assert f'href="/admin/dashboard/relet-by-landlord.csv?{QUARTER.replace("&", "&amp;")}"' in page
+    for key in ("relet-by-landlord", "stage-days", "relet-by-month"):
+        download = visitor.client.get(f"/admin/dashboard/{key}.csv?{QUARTER}")
+        assert download.status_code == 200 and download.headers["content-type"].startswith("text/csv")
+        assert f'filename="{key}-2025-04-01-to-2025-06-30.csv"' in download.headers["content-disposition"]
+        assert list(csv.reader(io.StringIO(download.text))) == table_rows(page, key)
+
+
+def test_the_default_is_this_financial_quarter(visitor, staff, lets):
+    staff_sign_in(visitor, staff[StaffRole.MANAGER])
+    page = visitor.get("/admin/dashboard").text
+    assert re.search(r"\(Q\d of \d{4} to \d{4}\)", page)
+    assert visitor.client.get("/admin/dashboard/live-by-age.csv").status_code == 200
+
+
+def test_an_officer_without_the_reports_right_is_refused(visitor, staff, lets):
+    staff_sign_in(visitor, staff[StaffRole.OFFICER])
+    assert visitor.get(f"/admin/dashboard?{QUARTER}").status_code == 403
+    assert visitor.client.get(f"/admin/dashboard/relet-by-landlord.csv?{QUARTER}").status_code == 403
+
+
+@pytest.mark.parametrize("query", ["from=2025-04-01&to=30/06/2025", "from=2025-06-30&to=2025-04-01",
+                                   "from=2025-02-30&to=2025-06-30", "from=2025-04-01", "landlord=NOPE"])
+def test_dates_or_a_landlord_that_cannot_be_read_are_a_422_with_a_message(visitor, staff, lets, query):
+    staff_sign_in(visitor, staff[StaffRole.MANAGER])
+    page = visitor.get(f"/admin/dashboard?{query}")
+    assert page.status_code == 422 and "There is a problem" in page.text
+    assert visitor.client.get(f"/admin/dashboard/stage-days.csv?{query}").status_code == 422
+
+
+def test_an_unknown_table_is_not_found(visitor, staff, lets):
+    staff_sign_in(visitor, staff[StaffRole.MANAGER])
+    assert visitor.client.get(f"/admin/dashboard/nothing.csv?{QUARTER}").status_code == 404
+    assert visitor.client.get(f"/admin/dashboard/stage-days?{QUARTER}").status_code == 404
+
+
+
+def test_an_officer_records_works_on_a_void_and_the_clock_shows_them(visitor, db, staff, world):
+    from sqlmodel import select
+
+    from cbl.models import Advert, Void
+
+    staff_sign_in(visitor, "officer@example.org")
+    with db.reading() as s:
+        void = s.exec(select(Void).join(Advert, Advert.void_id == Void.id).where(Advert.reference == "AD1")).one()
+    page = "/admin/stock/P-AD1"
+    assert "Works started on" in visitor.get(page).text
+    nothing = visitor.post(f"/admin/voids/{void.id}/works", {}, form_page=page)
+    assert nothing.status_code == 422 and "works started" in nothing.text
+    backwards = visitor.post(f"/admin/voids/{void.id}/works", {"works_started": "2026-11-10",
+                                                              "works_finished": "2026-11-05"}, form_page=page)
+    assert backwards.status_code == 422
+    assert visitor.post(f"/admin/voids/{void.id}/works", {"works_started": "2026-11-02",
+                                                         "works_finished": "2026-11-09"}, form_page=page).status_code == 303
+    with db.reading() as s:
+        void = s.get(Void, void.id)
+        assert void.works_started_at and void.works_ended_at and void.works_ended_at > void.works_started_at
+    assert 'value="2026-11-09"' in visitor.get(page).text
