@@ -3,8 +3,8 @@
 from litestar import Router
 
 from . import (
-    agreements, applications, auth, dashboard, home, letters, offers, provider, register, register_review, reviews, shortlists,
-    stock,
+    agreements, applications, auth, core_return, dashboard, home, letters, offers, provider, register,
+    register_review, reviews, shortlists, stock,
 )
 from .guards import staff_guard
 
@@ -37,6 +37,7 @@ admin_router = Router(
         reviews.allocation, reviews.extension, reviews.pending_accommodation, reviews.draft, reviews.minded_to,
         reviews.representations, reviews.decision, reviews.withdrawal, reviews.report, reviews.report_download,
         dashboard.dashboard_page, dashboard.dashboard_table_csv, stock.works,
+        core_return.core_page, core_return.core_download, core_return.let_questions, core_return.let_answers,
         reviews.enquiry_list, reviews.enquiry_log, reviews.enquiry_answer, reviews.enquiry_acknowledgement,
     ],
 )

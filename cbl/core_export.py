@@ -34,7 +34,7 @@ import io
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import Enum, IntEnum
 from fractions import Fraction
@@ -246,9 +246,11 @@ class LetRecord:
         unknown = sorted(number for number in self.core_answers if number not in FIELDS)
         if unknown:
             raise ValueError(f"{self.let_reference}: CORE has no fields {unknown}")
-        mapped = sorted(number for number in self.core_answers if FIELDS[number] is not NOT_HELD)
-        if mapped:
-            raise ValueError(f"{self.let_reference}: fields {mapped} are filled from the let itself, not core_answers")
+        # Answers fill what the project does not hold; they never overwrite what it does.
+        held = sorted(number for number in self.core_answers
+                      if FIELDS[number] is not NOT_HELD and _cell(FIELDS[number](self)))
+        if held:
+            raise ValueError(f"{self.let_reference}: fields {held} are filled from the let itself, not core_answers")
 
 
 ENUM_FIELDS = {
@@ -608,6 +610,7 @@ class FieldSpec:
     values: str  # the template's "Values", merged cells filled in
     can_be_empty: str  # the template's "Can be empty?", merged cells filled in
     accepts: Callable[[str], bool]
+    meanings: str = ""  # the answer codes, e.g. "1=General needs; 2=Supported housing"
 
 
 _CODE = re.compile(r"(?<!if )\b(\d+|[A-Z])=")  # "5=Tenant died", "F=Female"; not "if 132=6"
@@ -667,7 +670,8 @@ def field_specs() -> dict[int, FieldSpec]:
         can_be_empty = entry["can_be_empty"] or can_be_empty
         number = int(entry["field_number"])
         specs[number] = FieldSpec(
-            number, entry["question"], values, can_be_empty, _acceptor(values, entry["code_meanings"])
+            number, entry["question"], values, can_be_empty, _acceptor(values, entry["code_meanings"]),
+            entry["code_meanings"],
         )
     return specs
 
@@ -714,7 +718,7 @@ def _let_problems(let: LetRecord) -> list[str]:
 
 def _row(let: LetRecord) -> dict[int, str]:
     return {
-        number: _cell(source(let) if source is not NOT_HELD else let.core_answers.get(number))
+        number: (_cell(source(let)) if source is not NOT_HELD else "") or _cell(let.core_answers.get(number))
         for number, source in FIELDS.items()
     }
 
@@ -767,3 +771,33 @@ def export(lets: Iterable[LetRecord]) -> CoreExport:
         writer.writerow(["", *(row[number] for number in template.columns)])
         written.append(let.let_reference)
     return CoreExport(out.getvalue(), written, incomplete)
+
+
+def unanswered(let: LetRecord) -> list[int]:
+    """The fields this let still needs an answer for (missing, or not an allowed answer), in field order.
+    Answering some makes others needed (e.g. income known makes the income itself needed): ask again."""
+    start, end = COLLECTION_YEAR
+    if not start <= let.tenancy_start <= end:
+        return []
+    row = _row(let)
+    return [number for number, spec in field_specs().items()
+            if (row[number] and not spec.accepts(row[number]))
+            or (not row[number] and not _may_be_empty(spec, row, let))]
+
+
+_ANSWER = re.compile(r"(?<!if )\b(\d+|[A-Z])=([^,;()\[]+)")
+
+
+def answer_choices(number: int) -> list[tuple[str, str]]:
+    """A coded field's answers as (code, meaning); empty for a free, numeric or country-code answer."""
+    meanings = field_specs()[number].meanings
+    if "ISO 3166-1 numeric" in meanings:
+        return []
+    return [(code, meaning.strip()) for code, meaning in _ANSWER.findall(meanings)]
+
+
+def with_answers(let: LetRecord, answers: Mapping[int, str]) -> LetRecord:
+    """The let with the answers given for what it does not hold; answers to fields it holds are set aside."""
+    row = _row(let)
+    return replace(let, core_answers={number: value for number, value in answers.items()
+                                      if number in FIELDS and not row.get(number) and str(value).strip()})

@@ -12,6 +12,7 @@ SQLModel.metadata.naming_convention = {
 }
 
 from .access import ApiToken, Throttle, WebSession  # noqa: E402
+from .core import CoreLog  # noqa: E402
 from .lettings import Advert, Bid, Cycle, ShortlistEntry  # noqa: E402
 from .nominations import AgreementQuota, Nomination, NominationAgreement  # noqa: E402
 from .offers import DirectOfferRequest, Offer, Refusal  # noqa: E402
@@ -36,7 +37,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "ApiToken", "Throttle", "WebSession",
     "Advert", "AgreementQuota", "Applicant", "Assessment", "AuditEvent", "BandAssessment", "Bid",
-    "BiddingPreference", "CaseCheck", "CaseNote", "Cycle", "DirectOfferRequest", "Enquiry", "HouseholdMember", "Nomination",
+    "BiddingPreference", "CaseCheck", "CaseNote", "CoreLog", "Cycle", "DirectOfferRequest", "Enquiry", "HouseholdMember", "Nomination",
     "NominationAgreement", "Offer", "Organisation", "OutboxMessage", "Property", "Refusal", "Review",
     "ShortlistEntry", "SignInToken", "StaffUser", "Void", "metadata",
 ]

@@ -14,6 +14,8 @@ class Organisation(SQLModel, table=True):
     name: str = Field(max_length=200)
     kind: OrganisationKind = Field(sa_type=state(OrganisationKind))
     api_key_hash: str | None = Field(default=None, max_length=200)
+    # The organisation's ID in the national CORE lettings service, for the return.
+    core_id: str | None = Field(default=None, max_length=20)
 
 
 class StaffUser(SQLModel, table=True):

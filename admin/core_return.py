@@ -1,0 +1,76 @@
+"""The CORE lettings return: which lets are ready, what each still needs, and the file to upload."""
+
+from datetime import date
+
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Response, Template
+
+from cbl.calendar import local_date
+from cbl.core_export import COLLECTION_YEAR
+from cbl.database import Database
+from cbl.services.actors import staff as staff_actor
+from cbl.services.core_return import core_return, questions_for, record_answers
+from cbl.services.errors import DomainError, InvalidInput, NotFound
+from cbl.web import forms
+from cbl.web.auth import now
+
+from .guards import current_staff
+
+
+def _period(start: str | None, end: str | None) -> tuple[date, date]:
+    try:
+        first = date.fromisoformat(start) if start else COLLECTION_YEAR[0]
+        last = date.fromisoformat(end) if end else min(COLLECTION_YEAR[1], local_date(now()))
+    except ValueError:
+        raise InvalidInput("Enter real dates, like 2026-04-01.", field="start") from None
+    return first, last
+
+
+@get("/core", opt={"right": "reports.export"}, sync_to_thread=True)
+def core_page(db: NamedDependency[Database], request: Request, start: FromQuery[str | None] = None,
+              end: FromQuery[str | None] = None) -> Template:
+    first, last = _period(start, end)
+    with db.reading() as session:
+        result, void_ids = core_return(session, staff_actor(current_staff(request)), first, last)
+    return Template("admin/core/return.html", context={
+        "staff": current_staff(request), "result": result, "void_ids": void_ids, "start": first, "end": last})
+
+
+@get("/core/return.csv", opt={"right": "reports.export"}, sync_to_thread=True)
+def core_download(db: NamedDependency[Database], request: Request, start: FromQuery[str | None] = None,
+                  end: FromQuery[str | None] = None) -> Response[bytes]:
+    first, last = _period(start, end)
+    with db.reading() as session:
+        result, _ = core_return(session, staff_actor(current_staff(request)), first, last)
+    return Response(result.to_bytes(), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="core-lettings-{first}-to-{last}.csv"'})
+
+
+def _questions_page(db: Database, request: Request, void_id: int, error: DomainError | None = None,
+                    form: dict | None = None) -> Template:
+    with db.reading() as session:
+        record, questions = questions_for(session, void_id)
+    return Template("admin/core/let.html", status_code=error.status_code if error else 200, context={
+        "staff": current_staff(request), "record": record, "questions": questions, "void_id": void_id,
+        "error": error, "form": form or {}})
+
+
+@get("/lets/{void_id:int}/core", opt={"right": "offer.record"}, sync_to_thread=True)
+def let_questions(db: NamedDependency[Database], request: Request, void_id: FromPath[int]) -> Template:
+    return _questions_page(db, request, void_id)
+
+
+@post("/lets/{void_id:int}/core", opt={"right": "offer.record"}, sync_to_thread=True)
+def let_answers(db: NamedDependency[Database], request: Request, void_id: FromPath[int],
+                data: forms.Form) -> Template | Redirect:
+    answers = {int(name.removeprefix("field-")): forms.text(data, name, 100) for name in data
+               if name.startswith("field-") and name.removeprefix("field-").isdigit()}
+    try:
+        db.run(record_answers, staff_actor(current_staff(request)), void_id, answers, now())
+    except DomainError as error:
+        if isinstance(error, NotFound):
+            raise
+        return _questions_page(db, request, void_id, error, {f"field-{n}": v for n, v in answers.items()})
+    return Redirect(f"/admin/lets/{void_id}/core", status_code=303)

@@ -1,0 +1,75 @@
+"""The quarter's CORE file from a manager's browser: lets made in the system, the answers the system does
+not hold recorded at sign-up, and the file that the national template reads."""
+
+import csv
+import io
+import re
+from datetime import date, datetime, timedelta, timezone
+
+from sqlmodel import select
+
+from cbl.core_export import field_specs
+from cbl.models import Organisation, Void
+from cbl.models.states import StaffRole
+from tests.e2e.conftest import staff_sign_in
+from tests.integration.test_audit_trail import _let_through_the_services
+
+
+def test_a_let_becomes_a_core_row_once_its_sign_up_answers_are_recorded(visitor, other_visitor, db, scheme, staff,
+                                                                          world):
+    with db.transaction() as s:
+        s.exec(select(Organisation).where(Organisation.code == "ATC")).one().core_id = "ORG1"
+    _let_through_the_services(db, scheme, world, "CORE-1")
+    staff_sign_in(visitor, staff[StaffRole.MANAGER])
+    start = date(2026, 4, 1).isoformat()
+    page = visitor.get(f"/admin/core?start={start}&end=2027-03-31")
+    assert page.status_code == 200 and "0 lets ready to upload; 1 need answers first" in page.text
+    assert "not held by the project and not answered" in page.text
+    assert visitor.get("/admin/core?start=2026-02-31").status_code == 422
+    with db.reading() as s:
+        void = s.exec(select(Void).where(Void.status == "let")).one()
+
+    # The officer who signed the tenancy up answers CORE's questions, a page at a time.
+    staff_sign_in(other_visitor, staff[StaffRole.OFFICER])
+    path = f"/admin/lets/{void.id}/core"
+    wrong = other_visitor.post(path, {"field-36": "7"}, form_page=path)
+    assert wrong.status_code == 422 and "not an answer CORE accepts" in wrong.text
+    for _ in range(6):
+        questions = other_visitor.get(path).text
+        asked = sorted(set(int(n) for n in re.findall(r'name="field-(\d+)"', questions)))
+        if not asked:
+            break
+        answers = {}
+        for number in asked:
+            choices = re.findall(rf'<select[^>]*name="field-{number}".*?</select>', questions, re.S)
+            codes = re.findall(r'<option value="([^"]+)"', choices[0]) if choices else []
+            answers[f"field-{number}"] = codes[-1] if codes else _free_answer(number)
+        answered = other_visitor.post(path, answers, form_page=path)
+        assert answered.status_code == 303, re.findall(r"<li><a href=[^>]*>([^<]*)<", answered.text)
+    assert 'id="complete"' in other_visitor.get(path).text
+
+    ready = visitor.get(f"/admin/core?start={start}&end=2027-03-31")
+    assert "1 let ready to upload; 0 need answers first" in ready.text
+    download = visitor.get(f"/admin/core/return.csv?start={start}&end=2027-03-31")
+    assert download.headers["content-disposition"].startswith("attachment")
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+    numbers = rows[7]
+    assert numbers[0] == "Field number" and len(numbers) - 1 == len(field_specs())
+    data = dict(zip(numbers[1:], rows[8][1:]))
+    starts = datetime.now(timezone.utc).date() + timedelta(days=3)
+    assert data["1"] == "ORG1" and data["8"] == str(starts.day) and data["10"] == f"{starts:%y}"
+    assert data["24"] == "1AA" and data["28"] == "1"
+
+
+def _free_answer(number: int) -> str:
+    values = field_specs()[number].values
+    if "xxxx.xx" in values:
+        return "250.00"
+    if "ISO 3166-1" in field_specs()[number].meanings:
+        return "826"
+    if "ONS code" in values:
+        return "E07000178"
+    if "characters" in values:
+        return "AB1"
+    found = re.search(r"(\d+)", values)
+    return found.group(1) if found else "1"
