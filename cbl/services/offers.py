@@ -39,13 +39,13 @@ def accept_offer(session: Session, actor: Actor, offer_id: int, now: datetime) -
 
 def refuse_offer(session: Session, actor: Actor, scheme: Scheme, offer_id: int, reason: str, detail: str,
                  now: datetime) -> Refusal:
+    offer = _own_open_offer(session, actor, offer_id, now)  # someone else's offer is not found, whatever is sent
     if reason not in scheme.refusals.reasons:
         raise InvalidInput("Choose the main reason you are refusing this home.", field="reason")
     if reason == "Other" and not detail.strip():
         raise InvalidInput("Tell us why you are refusing this home.", field="detail")
     if len(detail) > 1500:
         raise InvalidInput("Your reason must be 1,500 characters or fewer.", field="detail")
-    offer = _own_open_offer(session, actor, offer_id, now)
     offer.status, offer.answered_at = OfferStatus.REFUSED, now
     refusal = Refusal(offer_id=offer.id, reason=f"{reason}: {detail.strip()}" if detail.strip() else reason,
                       recorded_at=now)

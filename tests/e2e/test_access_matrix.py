@@ -1,0 +1,184 @@
+"""Every route of the public site and the APIs, for every kind of visitor: the answer each should get.
+
+Admin routes declare their right and are checked role by role in test_admin.py; here every other route
+must have a rule below, so a new route without one fails this test."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from litestar.testing import TestClient
+from sqlmodel import select
+
+from cbl.models import Advert, Applicant, Bid, Nomination, Offer, Organisation, Property, StaffUser, Void
+from cbl.models.states import NominationStatus, OrganisationKind, StaffRole
+from cbl.passwords import hash_password
+from cbl.services import sign_in
+from cbl.services.actors import SYSTEM
+from cbl.web.auth import now
+from tests.e2e.conftest import Browser, staff_sign_in
+from tests.factories import PASSWORD
+
+ROLES = ["anonymous", "applicant", "other_applicant", *(r.value for r in StaffRole if r is not StaffRole.PROVIDER),
+         "provider", "other_provider"]
+STAFF = {r.value for r in StaffRole}
+
+# Each route's kind: who may use it is decided by the kind.
+KINDS = {
+    "public": ["GET /", "GET /health", "GET /adverts", "GET /adverts/{reference:str}", "GET /results",
+               "GET /sign-in", "POST /sign-in", "GET /set-password/{token:str}",
+               "GET /api/v1/adverts", "GET /api/v1/adverts/{reference:str}",
+               "POST /api/v1/tokens", "GET /api/v1/refusal-reasons"],
+    "sign_out": ["POST /sign-out"],  # everyone is sent on to sign in
+    "one_time_link": ["POST /set-password/{token:str}"],  # a made-up link is not found, whoever follows it
+    "applicant_page": ["POST /adverts/{reference:str}/bid", "GET /account", "GET /account/bids", "GET /account/homes",
+                       "GET /account/preferences", "POST /account/preferences", "GET /account/offers",
+                       "GET /account/reviews", "POST /account/reviews"],
+    "applicant_own_page": ["POST /account/bids/{bid_id:int}/withdraw", "POST /account/offers/{offer_id:int}/accept",
+                           "POST /account/offers/{offer_id:int}/refuse"],
+    "applicant_api": ["GET /api/v1/me", "GET /api/v1/me/bids", "POST /api/v1/me/bids", "GET /api/v1/me/offers",
+                      "GET /api/v1/me/preferences", "PUT /api/v1/me/preferences"],
+    "applicant_own_api": ["DELETE /api/v1/me/bids/{bid_id:int}", "POST /api/v1/me/offers/{offer_id:int}/accept",
+                          "POST /api/v1/me/offers/{offer_id:int}/refuse"],
+    "provider_api": ["GET /api/v1/provider/nominations"],
+    "provider_own_api": ["POST /api/v1/provider/voids",  # the body names the provider's own home
+                         "GET /api/v1/provider/nominations/{nomination_id:int}",
+                         "POST /api/v1/provider/nominations/{nomination_id:int}/viewing",
+                         "POST /api/v1/provider/nominations/{nomination_id:int}/outcome",
+                         "POST /api/v1/provider/voids/{void_id:int}/ready"],
+}
+# A body of the right shape for each API call, so that the answer is about who asks, not what was sent.
+BODIES = {
+    "POST /api/v1/tokens": {"reference": "HR000003", "password": PASSWORD},
+    "POST /api/v1/me/bids": {"advert": "AD2"},
+    "POST /api/v1/me/offers/{offer_id:int}/refuse": {"reason": "Other", "detail": "Too far"},
+    "POST /api/v1/provider/nominations/{nomination_id:int}/viewing": {"at": "2030-01-07T10:00:00+00:00"},
+    "POST /api/v1/provider/nominations/{nomination_id:int}/outcome": {"outcome": "attended"},
+    "POST /api/v1/provider/voids": {"property": "P-AD3", "tenancy_end": "2026-11-01"},
+}
+RULE = {route: kind for kind, routes in KINDS.items() for route in routes}
+DOCS = re.compile(r"^/(static|api/v1/schema)")
+
+
+def _expected(kind: str, role: str, method: str) -> str:
+    """What the role should get: "ok" (served, or refused on its merits with a 4xx other than 401/403/404),
+    "sign_in" (sent to sign in), "unauthorised" (401), "not_found" (404: someone else's)."""
+    applicant = role in ("applicant", "other_applicant")
+    provider = role in ("provider", "other_provider")
+    if kind == "public":
+        return "ok"
+    if kind == "sign_out":
+        return "sign_in"
+    if kind == "one_time_link":
+        return "not_found"
+    if kind.startswith("applicant") and kind.endswith("page"):
+        if not applicant:
+            return "sign_in"
+        return "not_found" if kind == "applicant_own_page" and role == "other_applicant" else "ok"
+    if kind.startswith("applicant"):
+        if not applicant:
+            return "unauthorised"
+        return "not_found" if kind == "applicant_own_api" and role == "other_applicant" else "ok"
+    if not provider:
+        return "unauthorised"
+    return "not_found" if kind == "provider_own_api" and role == "other_provider" else "ok"
+
+
+@pytest.fixture
+def ids(db, scheme, world, staff):
+    """Things that belong to HR000001 and to the provider RHA, for the routes with an id in them."""
+    with db.transaction() as s:
+        other = Organisation(code="NGH", name="Northgate Homes", kind=OrganisationKind.PROVIDER)
+        s.add(other)
+        s.flush()
+        s.add(StaffUser(organisation_id=other.id, email="other@ngh.example", name="Nia", role=StaffRole.PROVIDER,
+                        password_hash=hash_password(PASSWORD)))
+        owner = world.applicants["HR000001"]
+        ad1 = s.exec(select(Advert).where(Advert.reference == "AD1")).one()
+        ad3 = s.exec(select(Advert).where(Advert.reference == "AD3")).one()
+        bid = Bid(advert_id=ad1.id, applicant_id=owner, cycle_id=world.cycle, preference=1)
+        offer = Offer(applicant_id=owner, void_id=ad1.void_id, advert_id=ad1.id, respond_by=date.today() + timedelta(5))
+        nomination = Nomination(advert_id=ad3.id, applicant_id=world.applicants["HR000002"], provider_id=world.provider,
+                                agreement_id=world.agreement, respond_by=date.today() + timedelta(5),
+                                status=NominationStatus.SENT)
+        s.add_all([bid, offer, nomination])
+        s.flush()
+        rha_void = s.exec(select(Void).join(Property).where(Property.landlord_id == world.provider)).first()
+        found = {"bid_id": bid.id, "offer_id": offer.id, "nomination_id": nomination.id, "void_id": rha_void.id}
+    return found
+
+
+def _credentials(app, db, staff, role: str) -> tuple[TestClient, Browser, dict]:
+    client = TestClient(app)
+    client.__enter__()
+    visitor = Browser(client)
+    headers: dict = {}
+    if role in ("applicant", "other_applicant"):
+        reference = "HR000001" if role == "applicant" else "HR000002"
+        assert visitor.sign_in(reference).status_code == 303
+        with db.reading() as s:
+            applicant = s.exec(select(Applicant).where(Applicant.reference == reference)).one()
+        token, _ = db.run(lambda s: sign_in.issue_api_token(s, s.get(Applicant, applicant.id), now()))
+        headers = {"Authorization": f"Bearer {token}"}
+    elif role in ("provider", "other_provider"):
+        email = staff[StaffRole.PROVIDER] if role == "provider" else "other@ngh.example"
+        assert staff_sign_in(visitor, email).status_code == 303
+        key = db.run(sign_in.issue_provider_key, SYSTEM, "RHA" if role == "provider" else "NGH")
+        headers = {"Authorization": f"Bearer {key}"}
+    elif role in STAFF:
+        assert staff_sign_in(visitor, staff[StaffRole(role)]).status_code == 303
+    return client, visitor, headers
+
+
+def _outcome(answer) -> str:  # noqa: ANN001
+    if answer.status_code == 303 and answer.headers["location"].startswith("/sign-in"):
+        return "sign_in"
+    return {401: "unauthorised", 403: "forbidden", 404: "not_found"}.get(answer.status_code, "ok")
+
+
+def test_every_route_for_every_role_gets_the_answer_its_rule_gives(app, db, staff, world, ids):
+    routes = []
+    for route in app.routes:
+        if route.path.startswith("/admin") or DOCS.match(route.path):
+            continue
+        for handler in route.route_handlers:
+            for method in sorted(handler.http_methods - {"OPTIONS", "HEAD"}):
+                routes.append((method, route.path))
+    routes.sort(key=lambda route: route == ("POST", "/sign-out"))  # signing out last, or the rest are anonymous
+    unruled = [f"{m} {p}" for m, p in routes if f"{m} {p}" not in RULE]
+    assert not unruled, f"routes without an access rule: {unruled}"
+    checked = 0
+    for role in ROLES:
+        client, visitor, headers = _credentials(app, db, staff, role)
+        try:
+            for method, template in routes:
+                path = template.replace("{reference:str}", "AD1").replace("{token:str}", "not-a-token")
+                for name, value in ids.items():
+                    path = path.replace(f"{{{name}:int}}", str(value))
+                if path.startswith("/api/"):
+                    answer = client.request(method, path, headers=headers, follow_redirects=False,
+                                            json=BODIES.get(f"{method} {template}", {}))
+                else:
+                    answer = visitor.post(path, {}, form_page="/sign-in") if method == "POST" else \
+                        client.get(path, follow_redirects=False)
+                assert answer.status_code < 500, (role, method, path, answer.status_code)
+                expected = _expected(RULE[f"{method} {template}"], role, method)
+                assert _outcome(answer) == expected, (role, method, path, answer.status_code, expected)
+                checked += 1
+        finally:
+            client.__exit__(None, None, None)
+    assert checked == len(ROLES) * len(routes)
+    print(f"{checked} answers checked: {len(routes)} routes x {len(ROLES)} roles")
+
+
+def test_every_form_post_without_its_csrf_token_is_refused(app, staff, world):
+    with TestClient(app) as client:
+        visitor = Browser(client)
+        visitor.sign_in("HR000001")
+        posts = [route.path for route in app.routes if not route.path.startswith("/api")
+                 for handler in route.route_handlers if "POST" in handler.http_methods]
+        assert len(posts) > 60
+        for path in posts:
+            path = re.sub(r"\{\w+:int\}", "1", path.replace("{reference:str}", "AD1").replace("{token:str}", "x"))
+            answer = client.post(path, data={"reason": "no token"}, follow_redirects=False)
+            assert answer.status_code == 403, (path, answer.status_code)
