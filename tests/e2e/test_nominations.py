@@ -1,6 +1,7 @@
 """Nominations to a registered provider, worked by the provider in its portal and through its API,
 with one provider never seeing another's work."""
 
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -67,8 +68,23 @@ def _officer_nominates(visitor, entry_id: int) -> None:
     assert visitor.post(f"{page}/{entry_id}/nomination", form_page=page).status_code == 303
 
 
+@pytest.fixture
+def manager(app):
+    with TestClient(app) as client:
+        yield Browser(client)
+
+
 def test_a_provider_takes_a_nomination_from_received_to_let_without_the_council(
-        visitor, other_visitor, db, world, staff, nominated_shortlist):
+        visitor, other_visitor, manager, db, world, staff, nominated_shortlist):
+    staff_sign_in(manager, staff[StaffRole.MANAGER])
+    compliance = f"/admin/agreements/{world.agreement}/compliance"
+
+    def nominee_lets() -> str:
+        page = manager.get(compliance).text
+        return re.search(r"Lets to council nominees</th>.*?<td[^>]*>[^<]*</td><td[^>]*>[^<]*</td><td[^>]*>([^<]*)<",
+                         page, re.S).group(1).strip()
+
+    assert nominee_lets() == "0"
     staff_sign_in(visitor, "officer@example.org")
     offer = visitor.post(f"/admin/adverts/AD3/shortlist/{nominated_shortlist['HR000002']}/offer",
                          form_page="/admin/adverts/AD3/shortlist")
@@ -108,6 +124,7 @@ def test_a_provider_takes_a_nomination_from_received_to_let_without_the_council(
         actions = [e.action for e in s.exec(select(AuditEvent).where(AuditEvent.subject_type == "nomination"))]
     assert actions == ["nomination.sent", "nomination.viewing_arranged", "nomination.let"]
     assert "AD3" in visitor.get("/results").text  # the let result is published
+    assert nominee_lets() == "1"  # the council sees the agreement's figures move as the provider lets
     council_view = visitor.get("/admin/adverts/AD3/shortlist").text
     assert 'id="nominations"' in council_view and "let" in council_view.split('id="nominations"')[1]
 

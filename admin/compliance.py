@@ -1,0 +1,133 @@
+"""Nomination agreements, and how each provider kept its agreement: the compliance report, on screen and as CSV."""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
+
+from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Response, Template
+from sqlmodel import Session, select
+
+from cbl.calendar import local_date
+from cbl.database import Database
+from cbl.models import AgreementQuota, NominationAgreement, Organisation
+from cbl.scheme import Scheme
+from cbl.services.actors import staff as staff_actor
+from cbl.services.compliance import (
+    DEFINITIONS, agreement_compliance, compliance_csv, financial_year, group_label,
+)
+from cbl.services.errors import InvalidInput, NotFound
+from cbl.web.auth import now
+
+from .guards import current_staff
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class AgreementLine:
+    """One agreement as the list shows it."""
+
+    agreement: NominationAgreement
+    provider: str
+    quotas: tuple[AgreementQuota, ...]
+
+    @property
+    def in_force(self) -> str:
+        starts = _long_date(self.agreement.starts_on)
+        return f"{starts} to {_long_date(self.agreement.ends_on)}" if self.agreement.ends_on else f"From {starts}"
+
+    @property
+    def quota_text(self) -> str:
+        return "; ".join(f"{group_label(q.group)}: at least {q.min_share_pct}%"
+                         for q in self.quotas) or "None"
+
+
+def _long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _today() -> date:
+    return local_date(now())
+
+
+def _day(value: str | None, field: str, which: str) -> date:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(f"Enter the {which} of the period, like 2026-04-01.", field=field)
+    if not ISO_DAY.fullmatch(value):
+        raise InvalidInput(f"Enter the {which} of the period as year-month-day, like 2026-04-01.", field=field)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"The {which} of the period must be a real date, like 2026-04-01.", field=field) from None
+
+
+def _period(start: str | None, end: str | None, today: date) -> tuple[date, date]:
+    """The period asked for, or by default the financial year today falls in."""
+    if not (start or "").strip() and not (end or "").strip():
+        return financial_year(today)
+    return _day(start, "from", "start"), _day(end, "to", "end")
+
+
+def _agreement(session: Session, agreement_id: int) -> tuple[NominationAgreement, str]:
+    row = session.exec(select(NominationAgreement, Organisation.name)
+                       .join(Organisation, Organisation.id == NominationAgreement.provider_id)
+                       .where(NominationAgreement.id == agreement_id)).first()
+    if row is None:
+        raise NotFound("There is no such nomination agreement.")
+    return row
+
+
+@get("/agreements", opt={"right": "reports.read"}, sync_to_thread=True)
+def agreements(db: NamedDependency[Database], request: Request) -> Template:
+    with db.reading() as session:
+        rows = session.exec(select(NominationAgreement, Organisation.name)
+                            .join(Organisation, Organisation.id == NominationAgreement.provider_id)
+                            .order_by(Organisation.name, NominationAgreement.starts_on.desc())).all()
+        quotas = session.exec(select(AgreementQuota).order_by(AgreementQuota.group)).all()
+    lines = [AgreementLine(agreement, provider, tuple(q for q in quotas if q.agreement_id == agreement.id))
+             for agreement, provider in rows]
+    start, end = financial_year(_today())
+    return Template("admin/agreements/list.html", context={
+        "staff": current_staff(request), "lines": lines, "year": f"{start.year} to {end.year}",
+        "may_manage": staff_actor(current_staff(request)).may("agreements.manage")})
+
+
+@get("/agreements/{agreement_id:int}/compliance", opt={"right": "reports.read"}, sync_to_thread=True)
+def agreement_compliance_page(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+                              agreement_id: FromPath[int],
+                              start: Annotated[str | None, QueryParameter(name="from")] = None,
+                              end: Annotated[str | None, QueryParameter(name="to")] = None) -> Template:
+    today = _today()
+    form = {"from": (start or "").strip()[:20], "to": (end or "").strip()[:20]}
+    report, error = None, None
+    with db.reading() as session:
+        agreement, provider = _agreement(session, agreement_id)
+        try:
+            period = _period(start, end, today)
+            report = agreement_compliance(session, scheme, agreement_id, *period, today=today)
+        except InvalidInput as refused:
+            error = refused
+    if report is not None:
+        form = {"from": report.start.isoformat(), "to": report.end.isoformat()}
+    return Template("admin/agreements/compliance.html", status_code=error.status_code if error else 200, context={
+        "staff": current_staff(request), "agreement": agreement, "provider": provider, "report": report,
+        "error": error, "form": form, "definitions": DEFINITIONS})
+
+
+@get("/agreements/{agreement_id:int}/compliance.csv", opt={"right": "reports.export"}, sync_to_thread=True)
+def agreement_compliance_csv(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
+                             agreement_id: FromPath[int],
+                             start: Annotated[str | None, QueryParameter(name="from")] = None,
+                             end: Annotated[str | None, QueryParameter(name="to")] = None) -> Response[str]:
+    today = _today()
+    with db.reading() as session:
+        _agreement(session, agreement_id)
+        report = agreement_compliance(session, scheme, agreement_id, *_period(start, end, today), today=today)
+    filename = f"agreement-{agreement_id}-compliance-{report.start.isoformat()}-to-{report.end.isoformat()}.csv"
+    return Response(compliance_csv(report), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
