@@ -45,7 +45,16 @@ def http_error(request: Request, error: HTTPException) -> Response:
     return _answer(request, error.status_code, code, message)
 
 
+CANNOT_WRITE = ("readonly", "read-only", "disk is full", "no space left", "disk i/o error")
+
+
 def database_unavailable(request: Request, error: OperationalError) -> Response:
+    reason = str(error.orig or error).lower()
+    if any(sign in reason for sign in CANNOT_WRITE):
+        # Nothing is half-written: the transaction was refused whole. Operators must act, so say so loudly.
+        log.critical("the database cannot be written to: %s", reason[:200])
+        return _answer(request, 503, "cannot_write", "The service cannot save anything at the moment (its storage "
+                       "is full or read-only). Nothing was changed; the council has been alerted.")
     log.error("database unavailable: %s", type(error.orig).__name__ if error.orig else error)
     return _answer(request, 503, "unavailable", "The service is busy or its database is unreachable. "
                    "Nothing was changed; please try again in a minute.")
