@@ -1,0 +1,136 @@
+"""PostgreSQL restarted under a bid load: while it is down, requests get a clear 503 (never a 500);
+afterwards they succeed again; and every bid answered as accepted is in the database."""
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+
+import httpx
+import pytest
+from sqlmodel import func, select
+
+from cbl.database import Database, upgrade
+from cbl.models import Applicant, AuditEvent, Bid
+from cbl.scheme import load_scheme
+from cbl.services import sign_in
+from cbl.settings import load_settings
+from cbl.throwaway import postgres_database, postgres_reachable
+from tests.factories import add_applicant, make_world
+
+CLIENTS = 12
+
+
+def _cluster() -> list[str] | None:
+    """The local cluster's version and name, if this machine runs one we may restart."""
+    if not (postgres_reachable() and shutil.which("pg_ctlcluster") and os.geteuid() == 0):
+        return None
+    listing = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True).stdout.split()
+    return listing[:2] if len(listing) >= 2 else None
+
+
+pytestmark = pytest.mark.skipif(_cluster() is None, reason="needs a local PostgreSQL cluster this test may restart")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _pg(action: str) -> None:
+    version, name = _cluster()
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, name, action], check=True,
+                   capture_output=True)
+
+
+async def _client_loop(base: str, token: str, adverts: list[str], stop: asyncio.Event, log: list) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=10) as client:
+        n = 0
+        while not stop.is_set():
+            advert = adverts[n % len(adverts)]
+            n += 1
+            try:
+                placed = await client.post("/api/v1/me/bids", json={"advert": advert})
+            except httpx.TransportError:
+                log.append(("transport", None, time.monotonic()))
+                await asyncio.sleep(0.05)
+                continue
+            log.append((placed.status_code, placed.json(), time.monotonic()))
+            if placed.status_code == 201:
+                await client.delete(f"/api/v1/me/bids/{placed.json()['id']}")
+
+
+def test_bids_survive_a_postgresql_restart_with_clear_503s_while_it_is_down(tmp_path):
+    scheme = load_scheme(load_settings({}).scheme_path)
+    with postgres_database("cbl_fault") as url:
+        upgrade(url)
+        db = Database(url)
+        now = datetime.now(timezone.utc)
+        with db.transaction() as s:
+            world = make_world(s, scheme, adverts=4, now=now)
+            for n in range(1, CLIENTS + 1):
+                add_applicant(s, scheme, world, f"HR{n:06d}", band="B")
+        tokens = []
+        for n in range(1, CLIENTS + 1):
+            with db.reading() as s:
+                applicant_id = s.exec(select(Applicant.id).where(Applicant.reference == f"HR{n:06d}")).one()
+            tokens.append(db.run(lambda s, i=applicant_id: sign_in.issue_api_token(s, s.get(Applicant, i), now))[0])
+        port = _free_port()
+        env = {**os.environ, "CBL_DATABASE_URL": url, "CBL_SECRET_KEY": "k" * 40, "CBL_EMBED_SCHEDULER": "0"}
+        server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "cbl.asgi:create", "--port", str(port),
+                                   "--log-level", "warning"], cwd=tmp_path, env=env)
+        base = f"http://127.0.0.1:{port}"
+        log: list = []
+        try:
+            for _ in range(100):
+                try:
+                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+
+            async def load() -> tuple[float, float]:
+                stop = asyncio.Event()
+                tasks = [asyncio.create_task(_client_loop(base, token, ["AD1", "AD2", "AD4"], stop, log))
+                         for token in tokens]
+                await asyncio.sleep(2)
+                down = time.monotonic()
+                await asyncio.to_thread(_pg, "stop")
+                await asyncio.sleep(2)
+                await asyncio.to_thread(_pg, "start")
+                up = time.monotonic()
+                await asyncio.sleep(4)
+                stop.set()
+                await asyncio.gather(*tasks)
+                return down, up
+
+            down, up = asyncio.run(load())
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+            if subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1"]).returncode != 0:
+                _pg("start")
+        statuses = [status for status, _, _ in log]
+        assert 500 not in statuses and all(s in (201, 409, 422, 503, "transport") for s in statuses), set(statuses)
+        unavailable = [body for status, body, _ in log if status == 503]
+        assert unavailable and all("try again" in body["error"]["message"] for body in unavailable)
+        accepted = {body["id"] for status, body, _ in log if status == 201}
+        assert any(status == 201 and at > up + 1 for status, _, at in log), "bidding did not recover"
+        db.engine.dispose()  # this test's own connections did not survive the restart either
+        with db.reading() as s:
+            stored = set(s.exec(select(Bid.id).where(Bid.id.in_(accepted))).all())
+            # Each accepted bid wrote its audit event in the same transaction: one event per 201, no more.
+            placed_events = s.exec(select(func.count()).select_from(AuditEvent)
+                                   .where(AuditEvent.action == "bid.placed")).one()
+        db.dispose()
+        assert stored == accepted
+        assert placed_events == sum(status == 201 for status, _, _ in log)
+        answered = sum(status == 201 for status, _, _ in log)
+        print(f"{len(log)} bid requests, {answered} accepted (bids {len(accepted)}) and all stored, {len(unavailable)} answered 503 "
+              f"while PostgreSQL was down for {up - down:.1f} s")
