@@ -57,17 +57,28 @@ def _search(session: Session, search: Search) -> tuple[list[tuple[Applicant, str
     return list(rows), total
 
 
-@get("/applicants", opt={"right": "register.read"}, sync_to_thread=True)
-def applicant_search(db: NamedDependency[Database], request: Request, q: FromQuery[str | None] = None,
-                     band: FromQuery[str | None] = None, page: FromQuery[str | None] = None) -> Template:
+def _search_page(db: Database, request: Request, text: str, band: str | None, page: str | None) -> Template:
     if page not in (None, "") and (not page.isdigit() or not 1 <= int(page) <= 100_000):
         raise InvalidInput("Page must be a whole number, like 2.", field="page")
-    search = Search((q or "").strip()[:100], (band or "").strip()[:16] or None, int(page or 1))
+    search = Search(text.strip()[:100], (band or "").strip()[:16] or None, int(page or 1))
     with db.reading() as session:
         rows, total = _search(session, search)
     return Template("admin/applicants/search.html", context={
         "staff": current_staff(request), "rows": rows, "total": total, "search": search,
         "pages": max(1, -(-total // PER_PAGE))})
+
+
+@get("/applicants", opt={"right": "register.read"}, sync_to_thread=True)
+def applicant_search(db: NamedDependency[Database], request: Request, band: FromQuery[str | None] = None,
+                     page: FromQuery[str | None] = None) -> Template:
+    """The register, by band. Names are searched by POST, so that they never sit in a URL or a log."""
+    return _search_page(db, request, "", band, page)
+
+
+@post("/applicants/search", opt={"right": "register.read"}, sync_to_thread=True, status_code=200)
+def applicant_search_submit(db: NamedDependency[Database], request: Request, data: forms.Form) -> Template:
+    return _search_page(db, request, forms.text(data, "q", 100), forms.text(data, "band", 16),
+                        forms.text(data, "page", 6))
 
 
 CASE_CHOICES = {

@@ -182,3 +182,24 @@ def test_every_form_post_without_its_csrf_token_is_refused(app, staff, world):
             path = re.sub(r"\{\w+:int\}", "1", path.replace("{reference:str}", "AD1").replace("{token:str}", "x"))
             answer = client.post(path, data={"reason": "no token"}, follow_redirects=False)
             assert answer.status_code == 403, (path, answer.status_code)
+
+
+def test_names_and_contact_details_stay_out_of_addresses_and_logs(app, db, staff, world, caplog):
+    import logging
+
+    with db.transaction() as s:
+        applicant = s.exec(select(Applicant).where(Applicant.reference == "HR000003")).one()
+        applicant.email, applicant.phone = "ada.lovelace@example.net", "07700 900123"
+    caplog.set_level(logging.DEBUG)
+    addresses = []
+    with TestClient(app) as client:
+        officer = Browser(client)
+        staff_sign_in(officer, staff[StaffRole.OFFICER])
+        found = officer.post("/admin/applicants/search", {"q": "Lead HR000003"}, form_page="/admin/applicants")
+        addresses += [str(r.url) for r in [*found.history, found]]
+        case = client.get("/admin/applicants/HR000003")
+        addresses += re.findall(r'(?:href|action)="([^"]+)"', case.text)
+        client.post("/sign-in", data={"reference": "HR000003", "password": "a wrong password"})
+    for secret in ("Lead HR000003", "ada.lovelace", "07700 900123", "a wrong password"):
+        assert secret not in caplog.text, secret
+        assert not any(secret.replace(" ", "+") in a or secret.replace(" ", "%20") in a for a in addresses), secret

@@ -46,8 +46,13 @@ def test_an_officer_works_a_shortlist_and_every_step_is_on_the_case_timeline(vis
 
 def test_the_register_search_finds_households_by_reference(visitor, staff, world):
     _staff_sign_in(visitor, "officer@example.org")
-    page = visitor.get("/admin/applicants?q=hr000002").text
-    assert "1 application found" in page and "/admin/applicants/HR000002" in page
+    found = visitor.post("/admin/applicants/search", {"q": "hr000002"}, form_page="/admin/applicants")
+    assert found.status_code == 200 and "1 application found" in found.text
+    assert "/admin/applicants/HR000002" in found.text
+    by_name = visitor.post("/admin/applicants/search", {"q": "lead hr000003"}, form_page="/admin/applicants").text
+    assert "/admin/applicants/HR000003" in by_name and "1 application found" in by_name
+    # Names go in the body of a POST, never in an address that browsers, proxies and logs keep.
+    assert 'method="post" action="/admin/applicants/search"' in visitor.get("/admin/applicants").text
     assert visitor.get("/admin/applicants?page=x").status_code == 422
     assert visitor.get("/admin/applicants/NOPE").status_code == 404
 
