@@ -2,6 +2,7 @@
 afterwards they succeed again; and every bid answered as accepted is in the database."""
 
 import asyncio
+import concurrent.futures
 import os
 import shutil
 import socket
@@ -110,7 +111,9 @@ def test_bids_survive_a_postgresql_restart_with_clear_503s_while_it_is_down(tmp_
                 await asyncio.gather(*tasks)
                 return down, up
 
-            down, up = asyncio.run(load())
+            # In a thread of its own: an event loop left running by another test must not matter here.
+            with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                down, up = pool.submit(asyncio.run, load()).result(timeout=120)
         finally:
             server.terminate()
             server.wait(timeout=20)
