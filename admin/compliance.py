@@ -1,6 +1,5 @@
 """Nomination agreements, and how each provider kept its agreement: the compliance report, on screen and as CSV."""
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
@@ -11,6 +10,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Response, Template
 from sqlmodel import Session, select
 
+from cbl import periods
 from cbl.calendar import local_date
 from cbl.database import Database
 from cbl.models import AgreementQuota, NominationAgreement, Organisation
@@ -24,7 +24,6 @@ from cbl.web.auth import now
 
 from .guards import current_staff
 
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -54,23 +53,9 @@ def _today() -> date:
     return local_date(now())
 
 
-def _day(value: str | None, field: str, which: str) -> date:
-    value = (value or "").strip()
-    if not value:
-        raise InvalidInput(f"Enter the {which} of the period, like 2026-04-01.", field=field)
-    if not ISO_DAY.fullmatch(value):
-        raise InvalidInput(f"Enter the {which} of the period as year-month-day, like 2026-04-01.", field=field)
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"The {which} of the period must be a real date, like 2026-04-01.", field=field) from None
-
-
 def _period(start: str | None, end: str | None, today: date) -> tuple[date, date]:
     """The period asked for, or by default the financial year today falls in."""
-    if not (start or "").strip() and not (end or "").strip():
-        return financial_year(today)
-    return _day(start, "from", "start"), _day(end, "to", "end")
+    return periods.period(start, end, financial_year(today))
 
 
 def _agreement(session: Session, agreement_id: int) -> tuple[NominationAgreement, str]:

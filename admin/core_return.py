@@ -7,12 +7,13 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
+from cbl import periods
 from cbl.calendar import local_date
 from cbl.core_export import COLLECTION_YEAR
 from cbl.database import Database
 from cbl.services.actors import staff as staff_actor
 from cbl.services.core_return import core_return, questions_for, record_answers
-from cbl.services.errors import DomainError, InvalidInput, NotFound
+from cbl.services.errors import DomainError, NotFound
 from cbl.web import forms
 from cbl.web.auth import now
 
@@ -20,12 +21,9 @@ from .guards import current_staff
 
 
 def _period(start: str | None, end: str | None) -> tuple[date, date]:
-    try:
-        first = date.fromisoformat(start) if start else COLLECTION_YEAR[0]
-        last = date.fromisoformat(end) if end else min(COLLECTION_YEAR[1], local_date(now()))
-    except ValueError:
-        raise InvalidInput("Enter real dates, like 2026-04-01.", field="start") from None
-    return first, last
+    """The period typed in, or the collection year to date."""
+    default = COLLECTION_YEAR[0], min(COLLECTION_YEAR[1], local_date(now()))
+    return periods.period(start, end, default, fields=("start", "end"))
 
 
 @get("/core", opt={"right": "reports.export"}, sync_to_thread=True)

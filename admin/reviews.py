@@ -8,7 +8,9 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 from sqlmodel import select
 
+from cbl import periods
 from cbl.calendar import local_date
+from cbl.periods import financial_year
 from cbl.database import Database
 from cbl.models import Applicant, Enquiry, Review, StaffUser
 from cbl.models.states import StaffRole
@@ -200,13 +202,9 @@ def withdrawal(db: NamedDependency[Database], request: Request, review_id: FromP
 
 
 def _period(start: str | None, end: str | None) -> tuple[date, date]:
+    """The period typed in, or this financial year to date."""
     today = local_date(now())
-    try:
-        first = date.fromisoformat(start) if start else date(today.year - (today.month < 4), 4, 1)
-        last = date.fromisoformat(end) if end else today
-    except ValueError:
-        raise InvalidInput("Enter real dates, like 2026-04-01.", field="from") from None
-    return first, last
+    return periods.period(start, end, (financial_year(today)[0], today), fields=("start", "end"))
 
 
 @get("/reviews/report", opt={"right": "review.read_all"}, sync_to_thread=True)

@@ -18,6 +18,7 @@ from fractions import Fraction
 from sqlmodel import Session, select
 
 from cbl.allocation import GROUP_FLAGS
+from cbl.periods import MAX_MONTHS, financial_year  # noqa: F401 - financial_year: the report's default
 from cbl.calendar import add_months, add_working_days, local_date, working_days_between
 from cbl.models import Advert, AgreementQuota, Applicant, Nomination, NominationAgreement, Organisation, Property, Void
 from cbl.models.states import NominationStatus, VoidStatus
@@ -27,7 +28,6 @@ from .agreements import QUOTA_GROUPS
 from .errors import InvalidInput, NotFound
 from .nominations import OPEN  # waiting for the provider's answer
 
-MAX_MONTHS = 60  # a report covers at most five years
 
 
 def group_label(group: str) -> str:
@@ -80,12 +80,6 @@ def on_time(start: date, done: date, working_days: int) -> bool:
 
 def in_period(day: date | None, start: date, end: date) -> bool:
     return day is not None and start <= day <= end
-
-
-def financial_year(day: date) -> tuple[date, date]:
-    """The financial year (1 April to 31 March) that `day` falls in."""
-    year = day.year if day.month >= 4 else day.year - 1
-    return date(year, 4, 1), date(year + 1, 3, 31)
 
 
 def check_period(start: date, end: date) -> None:

@@ -18,16 +18,16 @@ from fractions import Fraction
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from cbl.calendar import LONDON, add_months
+from cbl import periods
+from cbl.periods import financial_quarter
+from cbl.calendar import LONDON
 from cbl.models import Advert, Applicant, Bid, Cycle, Nomination, Offer, Organisation, Property, Void
 from cbl.models.states import AdvertStatus, BidStatus, NominationStatus, OfferStatus, VoidStatus
 
 from .errors import InvalidInput
 from .void_clock import MILESTONE_NAMES, MILESTONES, STAGE_NAMES, rent_lost_pence, void_clock, weekly_charge_pence
 
-MAX_MONTHS = 60  # a period of five years at most
 AGE_BANDS = ((0, 7), (8, 14), (15, 28), (29, 56), (57, None))
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 NUMBER = re.compile(r"\d+(\.\d+)?%?")
 
 DEFINITIONS = (
@@ -51,12 +51,6 @@ DEFINITIONS = (
 
 # --- the period ----------------------------------------------------------------------------
 
-def financial_quarter(day: date) -> tuple[date, date]:
-    """The UK financial quarter `day` falls in: April–June, July–September, October–December, January–March."""
-    first = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
-    return first, add_months(first, 3) - timedelta(days=1)
-
-
 def quarter_name(start: date, end: date) -> str | None:
     """"Q1 of 2026 to 2027" when the period is a financial quarter; else None."""
     if (start, end) != financial_quarter(start):
@@ -66,28 +60,9 @@ def quarter_name(start: date, end: date) -> str | None:
     return f"Q{number} of {year} to {year + 1}"
 
 
-def _day(text: str | None, field: str, which: str) -> date:
-    text = (text or "").strip()
-    if not text:
-        raise InvalidInput(f"Enter the {which} of the period, like 2026-04-01.", field=field)
-    if not ISO_DAY.fullmatch(text):
-        raise InvalidInput(f"Enter the {which} of the period as year-month-day, like 2026-04-01.", field=field)
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"The {which} of the period must be a real date, like 2026-04-01.", field=field) from None
-
-
 def period(start: str | None, end: str | None, today: date) -> tuple[date, date]:
     """The period asked for (UK dates, both included), or by default the financial quarter of today."""
-    if not (start or "").strip() and not (end or "").strip():
-        return financial_quarter(today)
-    first, last = _day(start, "from", "start"), _day(end, "to", "end")
-    if last < first:
-        raise InvalidInput("The end of the period must be the same as or after its start.", field="to")
-    if last >= add_months(first, MAX_MONTHS):
-        raise InvalidInput("The period can be five years at most: choose a shorter one.", field="to")
-    return first, last
+    return periods.period(start, end, financial_quarter(today))
 
 
 def _local_midnight(day: date) -> datetime:
