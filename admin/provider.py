@@ -1,7 +1,6 @@
 """The provider portal: a registered provider's staff see their own homes, voids and the council's
 nominations to them, and nothing of any other provider's (another's is simply not found)."""
 
-from datetime import datetime, timezone
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
@@ -15,7 +14,7 @@ from cbl.models.states import VoidStatus
 from cbl.scheme import Scheme
 from cbl.services.actors import Actor
 from cbl.services.actors import staff as staff_actor
-from cbl.services.errors import DomainError, InvalidInput, NotFound
+from cbl.services.errors import DomainError, NotFound
 from cbl.services.lettings import void_days
 from cbl.services.nominations import (
     OPEN, VIEWING_OUTCOMES, arrange_viewing, decline_nomination, house_nominee, nomination_for,
@@ -139,13 +138,7 @@ def nomination_viewing(db: NamedDependency[Database], settings: NamedDependency[
                        nomination_id: FromPath[int], data: forms.Form) -> Template | Redirect:
 
     def arrange(session: Session, actor: Actor):  # noqa: ANN202
-        try:
-            local = datetime.fromisoformat(f"{forms.text(data, 'day', 10)}T{forms.text(data, 'time', 5)}")
-        except ValueError:
-            raise InvalidInput("Enter the viewing's date and time, like 2026-12-01 and 14:30.",
-                               field="viewing_at") from None
-        at = local.replace(tzinfo=settings.time_zone).astimezone(timezone.utc)
-        return arrange_viewing(session, actor, nomination_id, at, now())
+        return arrange_viewing(session, actor, nomination_id, forms.local_moment(data, settings.time_zone), now())
 
     return _work(db, request, nomination_id, arrange)
 

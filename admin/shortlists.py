@@ -1,7 +1,7 @@
 """Adverts and their shortlists: the engine's ranking with its reasons, verified or skipped by officers."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
@@ -222,13 +222,8 @@ def viewing(db: NamedDependency[Database], scheme: NamedDependency[Scheme], sett
             request: Request, offer_id: FromPath[int], data: forms.Form) -> Template | Redirect:
 
     def arrange(session: Session, actor):  # noqa: ANN202
-        try:
-            local = datetime.fromisoformat(f"{forms.text(data, 'day', 10)}T{forms.text(data, 'time', 5)}")
-        except ValueError:
-            raise InvalidInput("Enter the viewing's date and time, like 2026-12-01 and 14:30.",
-                               field="viewing_at") from None
-        at = local.replace(tzinfo=settings.time_zone).astimezone(timezone.utc)
-        return arrange_viewing(session, actor, offer_id, at, forms.ticked(data, "accompanied"), now())
+        return arrange_viewing(session, actor, offer_id, forms.local_moment(data, settings.time_zone),
+                               forms.ticked(data, "accompanied"), now())
 
     return _work_on_offer(db, scheme, request, offer_id, arrange)
 

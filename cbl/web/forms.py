@@ -1,6 +1,6 @@
 """Reading form fields safely: one value or many, trimmed and bounded, never an exception."""
 
-from datetime import date
+from datetime import date, datetime, timezone, tzinfo
 from typing import Any
 
 from litestar.params import URLEncodedBody
@@ -66,3 +66,12 @@ def whole_number(form: dict[str, Any], name: str, low: int, high: int, message: 
     if not value.lstrip("-").isdigit() or not low <= int(value) <= high:
         raise InvalidInput(message, field=name)
     return int(value)
+
+
+def local_moment(form: dict[str, Any], zone: tzinfo, *, field: str = "viewing_at") -> datetime:
+    """A date and a time typed as UK people read them (fields `day` and `time`), as a UTC moment."""
+    try:
+        local = datetime.fromisoformat(f"{text(form, 'day', 10)}T{text(form, 'time', 5)}")
+    except ValueError:
+        raise InvalidInput("Enter the date and time, like 2026-12-01 and 14:30.", field=field) from None
+    return local.replace(tzinfo=zone).astimezone(timezone.utc)
