@@ -8,7 +8,7 @@ same seed gives the same council.
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, func, select
@@ -17,11 +17,11 @@ from cbl.calendar import LONDON
 from cbl.cycles import current_or_next_window
 from cbl.models import (
     Advert, AgreementQuota, Applicant, BandAssessment, Bid, Cycle, HouseholdMember,
-    NominationAgreement, Organisation, Property, ShortlistEntry, StaffUser, Void,
+    Nomination, NominationAgreement, Offer, Organisation, Property, ShortlistEntry, StaffUser, Void,
 )
 from cbl.models.states import (
-    AdvertStatus, ApplicationStatus, BidPlacedBy, CycleStatus, OrganisationKind, PropertyType,
-    Relationship, Sex, StaffRole,
+    AdvertStatus, ApplicationStatus, BidPlacedBy, CycleStatus, NominationStatus, OfferStatus, OrganisationKind,
+    PropertyType, Relationship, Sex, StaffRole, VoidStatus,
 )
 from cbl.passwords import hash_password
 from cbl.scheme import Scheme
@@ -87,6 +87,7 @@ def seed(session: Session, scheme: Scheme, *, seed: int = 2026, applicants: int 
     homes = _properties(session, rng, [council, *providers], properties)
     households = _applicants(session, rng, scheme, applicants, today, password, sign_ins)
     _cycles_with_bids(session, rng, scheme, now, zone, homes, households, agreements)
+    _past_lets(session, rng, zone, households, agreements, now)
     audit(session, SYSTEM, "demo.seeded", council, {"seed": seed, "applicants": applicants})
     return sign_ins
 
@@ -266,6 +267,62 @@ def _nominate_some(session, adverts, now):  # noqa: ANN001
         verify_entry(session, actor, entry.id, now)
         send_nomination(session, actor, entry.id, now)
         nominated += 1
+
+
+def _past_lets(session, rng, zone, households, agreements, now):  # noqa: ANN001
+    """Six months of lets before today, through offers and nominations, so that the managers' dashboard
+    and the compliance reports have a history to show."""
+    empty_now = select(Void.property_id).where(Void.status == VoidStatus.OPEN)
+    homes = session.exec(select(Property).where(Property.id.not_in(empty_now)).order_by(Property.id)).all()
+    waiting = [applicant for applicant, _, _ in households
+               if applicant.status is ApplicationStatus.ACTIVE and applicant.band and applicant.verified]
+    cycles: dict[tuple[int, int], Cycle] = {}
+    for home, applicant in zip(rng.sample(homes, k=min(45, len(homes))), rng.sample(waiting, k=len(waiting))):
+        starts = now.date() - timedelta(days=rng.randint(3, 180))
+        days = rng.randint(12, 80)
+        ended = starts - timedelta(days=days)
+
+        def on(part: float, ended=ended, days=days) -> datetime:  # a milestone part of the way through the void
+            return datetime.combine(ended + timedelta(days=round(days * part)), time(12), tzinfo=timezone.utc)
+
+        works = rng.random() < 0.6
+        void = Void(property_id=home.id, status=VoidStatus.LET, reason="relet", tenancy_end_date=ended,
+                    keys_returned_at=on(0.05), works_started_at=on(0.1) if works else None,
+                    works_ended_at=on(0.45) if works else None, ready_to_let_at=on(0.5), advertised_at=on(0.55),
+                    shortlisted_at=on(0.7), offered_at=on(0.75), accepted_at=on(0.85), tenancy_start_date=starts,
+                    logged_at=on(0.02))
+        session.add(void)
+        session.flush()
+        opened = on(0.55)
+        key = (opened.year, opened.month)
+        if key not in cycles:
+            first = datetime(opened.year, opened.month, 1, 0, 1, tzinfo=zone)
+            cycles[key] = _cycle(session, zone, first, first + timedelta(days=27), CycleStatus.CLOSED)
+        agreement = agreements.get(home.landlord_id)
+        advert = Advert(reference=f"AH{void.id:05d}", cycle_id=cycles[key].id, void_id=void.id, property_id=home.id,
+                        status=AdvertStatus.LET, agreement_id=agreement.id if agreement else None,
+                        description=f"A {home.bedrooms}-bedroom {home.property_type.value} in {home.area}.")
+        session.add(advert)
+        session.flush()
+        answered = {"tenancy_start_date": starts, "answered_at": on(0.85)}
+        if agreement is None:
+            letting = Offer(applicant_id=applicant.id, void_id=void.id, advert_id=advert.id, status=OfferStatus.LET,
+                            made_at=on(0.75), respond_by=on(0.8).date(), **answered)
+            steps = ("offer.made", "offer.accepted", "tenancy.started")
+        else:
+            letting = Nomination(advert_id=advert.id, applicant_id=applicant.id, agreement_id=agreement.id,
+                                 provider_id=home.landlord_id, status=NominationStatus.LET, sent_at=on(0.75),
+                                 respond_by=on(0.85).date(), **answered)
+            steps = ("nomination.sent", "nomination.let")
+        session.add(letting)
+        applicant.status = ApplicationStatus.HOUSED
+        session.add(applicant)
+        # The history's own audit trail, marked as seeded, so that `cbl audit verify` holds for the demo too.
+        seeded = {"seeded": "demo history"}
+        audit(session, SYSTEM, "void.logged", void, seeded)
+        audit(session, SYSTEM, "advert.created", advert, seeded)
+        for step in steps:
+            audit(session, SYSTEM, step, letting, seeded)
 
 
 def _cycle(session, zone, opens_at, closes_at, status):  # noqa: ANN001, ANN202

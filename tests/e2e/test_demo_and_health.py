@@ -17,6 +17,8 @@ from cbl.cli import main
 from cbl.database import Database
 from cbl.models import Advert, Applicant, Bid, Cycle, NominationAgreement, Organisation, ShortlistEntry, StaffUser
 from cbl.models.states import CycleStatus, OrganisationKind, StaffRole
+from cbl.services.actors import SYSTEM
+from cbl.services.audit_check import verify_lets
 from cbl.settings import load_settings
 
 
@@ -42,7 +44,10 @@ def test_cbl_demo_seeds_a_believable_council_and_the_app_reports_healthy(databas
             assert count(NominationAgreement) == 3
             assert {u.role for u in s.exec(select(StaffUser))} == set(StaffRole)
             assert count(Advert) > 20
-            last_week, this_week = s.exec(select(Cycle).order_by(Cycle.opens_at)).all()
+            *history, last_week, this_week = s.exec(select(Cycle).order_by(Cycle.opens_at)).all()
+            assert history and all(c.status is CycleStatus.CLOSED for c in history)  # months of past lets
+            checked, gaps = verify_lets(s, SYSTEM)  # the seeded history has its audit trail too
+            assert checked >= 20 and gaps == []
             assert last_week.status is CycleStatus.CLOSED and last_week.close_report["proposed_lets"] > 5
             assert count(ShortlistEntry, ShortlistEntry.proposed) == last_week.close_report["proposed_lets"]
             if this_week.status is CycleStatus.OPEN:
