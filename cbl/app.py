@@ -58,8 +58,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         engine.engine.globals.update(
             service_name="Find a home", council_name="Anytown Council", scheme_name=scheme.name,
             page_link=listings.page_link, navigation=navigation,
-            # Whether a member of staff may do something: pages offer only the actions the rules allow.
-            may=lambda user, right: actors.staff(user).may(right),
+            # Whether a member of staff may do any of these: pages offer only the actions the rules allow.
+            may=lambda user, *rights: any(actors.staff(user).may(right) for right in rights),
         )
         engine.engine.filters["local_datetime"] = lambda moment: local_datetime(moment, zone)
         engine.engine.filters["local_date_iso"] = lambda moment: moment.astimezone(zone).date().isoformat()

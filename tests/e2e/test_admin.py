@@ -121,3 +121,13 @@ def test_every_admin_route_declares_who_may_use_it_and_each_role_gets_that_answe
                     assert status == 403, (role, method, path, status)
     guarded = [r for r in routes if r[2] != "public"]
     assert checked == (2 + len(StaffRole)) * len(guarded) and len(guarded) >= 7
+
+
+def test_the_navigation_offers_each_role_only_what_it_may_use(visitor, staff, world):
+    staff_sign_in = _staff_sign_in
+    staff_sign_in(visitor, staff[StaffRole.OFFICER])
+    officer = visitor.get("/admin/applicants").text.split('id="navigation"')[1].split("</ul>")[0]
+    assert "Direct offers" in officer and "Dashboard" not in officer and "CORE return" not in officer
+    staff_sign_in(visitor, staff[StaffRole.MANAGER])
+    manager = visitor.get("/admin/applicants").text.split('id="navigation"')[1].split("</ul>")[0]
+    assert "Direct offers" in manager and "Dashboard" in manager and "CORE return" in manager
