@@ -107,7 +107,7 @@ def _review_page(db: Database, request: Request, review_id: int, error: DomainEr
         "open": review.status in reviews.OPEN, "today": local_date(now()),
         "reviewers": [(str(c.id), f"{c.name} (grade {c.grade})") for c in candidates
                       if reviews.decider_refusal(c, maker) is None],
-        "may": {right: actor.may(right) for right in ("review.work", "review.decide", "review.read_all", "review.log")},
+        "can": {right: actor.may(right) for right in ("review.work", "review.decide", "review.read_all", "review.log")},
         "outcomes": [("upheld", "Upheld: the original decision stands"),
                      ("overturned", "Overturned: the original decision is changed")]})
 

@@ -112,6 +112,7 @@ def test_every_admin_route_declares_who_may_use_it_and_each_role_gets_that_answe
                     answer = visitor.post(path, {}, form_page="/admin/sign-in")
                 checked += 1
                 status = answer.status_code
+                assert status < 500, (role, method, path, status)
                 to_sign_in = status == 303 and answer.headers["location"].startswith("/admin/sign-in")
                 if role in (None, "applicant"):
                     assert to_sign_in, (role, method, path, status)
