@@ -40,7 +40,9 @@ def audit(
     """
     if not isinstance(subject, Subject):
         subject = _subject_of(session, subject)
-    session.execute(_INSERT, {
+    if session.new:
+        session.flush()  # rows added in this transaction exist before the event that names them
+    session.connection().execute(_INSERT, {
         "at": utcnow(),
         "actor_kind": actor.kind,
         "actor_id": actor.id,

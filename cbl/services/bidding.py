@@ -132,9 +132,10 @@ def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int,
     placed_by = _placed_by(actor, applicant_id)
     if session.get_bind().dialect.name == "postgresql":
         # The cycle's guard comes before anything about the cycle is read (see database.guard_cycle).
-        if session.execute(statements.GUARD_CYCLE_OF_ADVERT, {"reference": advert_reference}).first() is None:
+        guard = session.connection().execute(statements.GUARD_CYCLE_OF_ADVERT, {"reference": advert_reference})
+        if guard.first() is None:
             raise NotFound(f"There is no advert {advert_reference}.")
-    advert = session.execute(statements.APPLICANT_AND_ADVERT,
+    advert = session.connection().execute(statements.APPLICANT_AND_ADVERT,
                              {"reference": advert_reference, "applicant_id": applicant_id}).one_or_none()
     if advert is None:
         raise NotFound(f"There is no advert {advert_reference}.")
@@ -145,7 +146,7 @@ def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int,
         raise Conflict(reason)
     if reason := _barrier(applicant, scheme, now):
         raise Conflict(reason)
-    existing_id, existing_status, active, last_preference, offers = session.execute(
+    existing_id, existing_status, active, last_preference, offers = session.connection().execute(
         statements.LIMITS, {"applicant_id": applicant.id, "advert_id": advert.id, "cycle_id": cycle_id}).one()
     if offers and not scheme.bidding.bid_while_under_offer:
         raise Conflict(UNDER_OFFER)
@@ -164,9 +165,9 @@ def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int,
         "placed_by_staff_id": actor.id if placed_by is BidPlacedBy.OFFICER else None,
     }
     if existing_id is None:
-        bid_id = session.execute(statements.INSERT_BID, values).scalar_one()
+        bid_id = session.connection().execute(statements.INSERT_BID, values).scalar_one()
     else:  # a withdrawn bid placed again keeps its row
-        session.execute(statements.REPLACE_BID, {**values, "bid_id": existing_id})
+        session.connection().execute(statements.REPLACE_BID, {**values, "bid_id": existing_id})
         bid_id = existing_id
     audit(session, actor, "bid.placed", Subject("bid", bid_id, applicant.id),
           {"advert": advert.reference, "placed_by": placed_by})
@@ -194,7 +195,7 @@ def withdraw_bid(session: Session, actor: Actor, bid_id: int, now: datetime) -> 
 # --- live queue position ---------------------------------------------------------------------
 
 def engine_adverts(session: Session, advert_ids: list[int]) -> dict[int, matching.Advert]:
-    rows = session.execute(statements.ADVERTS_FOR_ENGINE, {"advert_ids": list(advert_ids)}).all()
+    rows = session.connection().execute(statements.ADVERTS_FOR_ENGINE, {"advert_ids": list(advert_ids)}).all()
     return {row.id: allocation.to_advert(row, row, row.landlord) for row in rows}
 
 
@@ -210,7 +211,7 @@ def rankings(session: Session, scheme: Scheme, advert_ids: list[int], now: datet
     today = local_date(now)
     database = str(session.get_bind().url)
     fingerprints = {row[0]: (today, *row[1:]) for row in
-                    session.execute(statements.BID_FINGERPRINTS, {"advert_ids": list(advert_ids)})}
+                    session.connection().execute(statements.BID_FINGERPRINTS, {"advert_ids": list(advert_ids)})}
     ranked = {}
     for advert_id in advert_ids:
         cached = RANKINGS.get((database, advert_id), fingerprints.get(advert_id))
@@ -219,7 +220,7 @@ def rankings(session: Session, scheme: Scheme, advert_ids: list[int], now: datet
     missing = [advert_id for advert_id in advert_ids if advert_id not in ranked]
     if not missing:
         return ranked
-    rows = session.execute(statements.BIDDERS, {"advert_ids": missing}).all()
+    rows = session.connection().execute(statements.BIDDERS, {"advert_ids": missing}).all()
     policy = allocation.policy(scheme)
     bidders: dict[int, dict[str, matching.Applicant]] = {advert_id: {} for advert_id in missing}
     for row in rows:

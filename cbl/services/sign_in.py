@@ -132,7 +132,8 @@ _APPLICANT_FOR_TOKEN = (
 
 def applicant_for_token(session: Session, token: str, now: datetime):  # noqa: ANN201 - an applicant row
     """The application a live token belongs to, as a plain row (read on every API request)."""
-    return session.execute(_APPLICANT_FOR_TOKEN, {"token_hash": digest(token), "now": now}).first()
+    # On the connection, not through the ORM: the row is all that is needed, on every request.
+    return session.connection().execute(_APPLICANT_FOR_TOKEN, {"token_hash": digest(token), "now": now}).first()
 
 
 def record_sign_in(session: Session, applicant: Applicant) -> None:

@@ -125,7 +125,7 @@ def my_bids(db: NamedDependency[Database], scheme: NamedDependency[Scheme], view
         ).all()
         positions = queue_positions(session, scheme, [advert for _, advert, _ in rows], applicant, at)
         bids = [(bid, listings.advert_card(session, advert.reference), positions[advert.id])
-                for bid, advert, _ in rows]
+                for bid, advert, _ in rows if advert.id in positions]  # withdrawn a moment ago: no place
     return Template("public/account/bids.html", context={
         "bids": bids, "limit": scheme.bidding.bids_per_cycle, "viewer": viewer,
         "placed": placed if placed and len(placed) <= 32 else None,

@@ -162,7 +162,8 @@ def my_bids(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
         positions = queue_positions(session, scheme, [advert for _, advert in rows], me, now())
     return [BidWithPositionOut(bid.id, advert.reference, bid.preference, bid.placed_at, bid.placed_by.value,
                                positions[advert.id].position, positions[advert.id].eligible_bids,
-                               positions[advert.id].words) for bid, advert in rows]
+                               positions[advert.id].words)
+            for bid, advert in rows if advert.id in positions]  # a bid withdrawn a moment ago has no place
 
 
 @post("/me/bids", sync_to_thread=True, status_code=201,
