@@ -21,7 +21,7 @@ from cbl.database import Database, check_schema
 from cbl.scheme import Scheme, load_scheme
 from cbl.services import actors
 from cbl.settings import Settings, load_settings
-from cbl.web import account, adverts, reviews
+from cbl.web import account, adverts, letters, reviews
 from cbl.web.api import api_router
 from cbl.web.provider_api import provider_api_router
 from cbl.web.cache import TimedCache
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
                 health, home, adverts.advert_list, adverts.advert_page, adverts.bid_for_advert, adverts.results,
                 *account.ROUTES,
                 *reviews.ROUTES,
+                *letters.ROUTES,
             ]),
             api_router,
             provider_api_router,

@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from cbl.models import Advert, Applicant, Bid, Nomination, Offer, Organisation, Property, StaffUser, Void
 from cbl.models.states import NominationStatus, OrganisationKind, StaffRole
+from cbl.letters import issue_letter
 from cbl.passwords import hash_password
 from cbl.services import sign_in
 from cbl.services.actors import SYSTEM
@@ -33,9 +34,10 @@ KINDS = {
     "one_time_link": ["POST /set-password/{token:str}"],  # a made-up link is not found, whoever follows it
     "applicant_page": ["POST /adverts/{reference:str}/bid", "GET /account", "GET /account/bids", "GET /account/homes",
                        "GET /account/preferences", "POST /account/preferences", "GET /account/offers",
-                       "GET /account/reviews", "POST /account/reviews"],
+                       "GET /account/reviews", "POST /account/reviews", "GET /account/letters"],
     "applicant_own_page": ["POST /account/bids/{bid_id:int}/withdraw", "POST /account/offers/{offer_id:int}/accept",
-                           "POST /account/offers/{offer_id:int}/refuse"],
+                           "POST /account/offers/{offer_id:int}/refuse", "GET /account/letters/{letter_id:int}",
+                           "GET /account/letters/{letter_id:int}/pdf"],
     "applicant_api": ["GET /api/v1/me", "GET /api/v1/me/bids", "POST /api/v1/me/bids", "GET /api/v1/me/offers",
                       "GET /api/v1/me/preferences", "PUT /api/v1/me/preferences"],
     "applicant_own_api": ["DELETE /api/v1/me/bids/{bid_id:int}", "POST /api/v1/me/offers/{offer_id:int}/accept",
@@ -101,10 +103,13 @@ def ids(db, scheme, world, staff):
         nomination = Nomination(advert_id=ad3.id, applicant_id=world.applicants["HR000002"], provider_id=world.provider,
                                 agreement_id=world.agreement, respond_by=date.today() + timedelta(5),
                                 status=NominationStatus.SENT)
+        letter = issue_letter(s, owner, "suspension", "Your application is suspended from bidding", now(),
+                              until=None, reason="Arrears")
         s.add_all([bid, offer, nomination])
         s.flush()
         rha_void = s.exec(select(Void).join(Property).where(Property.landlord_id == world.provider)).first()
-        found = {"bid_id": bid.id, "offer_id": offer.id, "nomination_id": nomination.id, "void_id": rha_void.id}
+        found = {"bid_id": bid.id, "offer_id": offer.id, "nomination_id": nomination.id, "void_id": rha_void.id,
+                 "letter_id": letter.id}
     return found
 
 

@@ -150,3 +150,25 @@ def test_pages_carry_security_headers(visitor, world):
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
     assert "unsafe-inline" not in headers["content-security-policy"]
     assert headers["x-frame-options"] == "DENY" and headers["referrer-policy"] == "same-origin"
+
+
+def test_a_household_reads_its_letters_as_sent_and_as_pdf(visitor, other_visitor, db, world):
+    from cbl.letters import issue_letter
+    from cbl.web.auth import now
+    from tests.pages import check_page
+
+    with db.transaction() as s:
+        letter = issue_letter(s, world.applicants["HR000001"], "suspension", "Your application is suspended from bidding",
+                              now(), until=None, reason="Rent arrears of £2,400")
+    visitor.sign_in("HR000001")
+    listing = visitor.get("/account/letters")
+    assert f"/account/letters/{letter.id}" in listing.text
+    page = visitor.get(f"/account/letters/{letter.id}")
+    check_page(page.text)
+    assert "Rent arrears of £2,400" in page.text and "section 166A(9)" in page.text
+    pdf = visitor.get(f"/account/letters/{letter.id}/pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    other_visitor.sign_in("HR000002")
+    assert other_visitor.get(f"/account/letters/{letter.id}").status_code == 404
+    assert other_visitor.get(f"/account/letters/{letter.id}/pdf").status_code == 404
+    assert f"/account/letters/{letter.id}" not in other_visitor.get("/account/letters").text
