@@ -12,13 +12,13 @@ from cbl.database import Database
 from cbl.models import AgreementQuota, NominationAgreement, Organisation
 from cbl.models.states import OrganisationKind
 from cbl.scheme import Scheme
-from cbl.services.actors import staff as staff_actor
 from cbl.services.agreements import QUOTA_GROUPS, AgreementTerms, save_agreement
 from cbl.services.errors import DomainError, NotFound
 from cbl.services.nominations import SHAREABLE
 from cbl.web import forms
 from cbl.web.auth import now
 
+from .acting import act
 from .guards import current_staff
 
 SHARE, DAYS = "A share is a percentage from 0 to 100.", "Give the working days as a whole number from 1 to 60."
@@ -75,14 +75,8 @@ def new_agreement(db: NamedDependency[Database], scheme: NamedDependency[Scheme]
 
 
 def _save(db: Database, scheme: Scheme, request: Request, agreement_id: int | None, data: dict) -> Template | Redirect:
-    try:
-        db.run(lambda s: save_agreement(s, staff_actor(current_staff(request)), scheme, agreement_id, _terms(data),
-                                        now()))
-    except DomainError as error:
-        if isinstance(error, NotFound):
-            raise
-        return _page(db, scheme, request, agreement_id, _submitted(data), error)
-    return Redirect("/admin/agreements", status_code=303)
+    return act(db, request, lambda s, actor: save_agreement(s, actor, scheme, agreement_id, _terms(data), now()),
+               lambda error: _page(db, scheme, request, agreement_id, _submitted(data), error), "/admin/agreements")
 
 
 @post("/agreements/new", opt={"right": "agreements.manage"}, sync_to_thread=True)

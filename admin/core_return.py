@@ -13,10 +13,11 @@ from cbl.core_export import COLLECTION_YEAR
 from cbl.database import Database
 from cbl.services.actors import staff as staff_actor
 from cbl.services.core_return import core_return, questions_for, record_answers
-from cbl.services.errors import DomainError, NotFound
+from cbl.services.errors import DomainError
 from cbl.web import forms
 from cbl.web.auth import now
 
+from .acting import act
 from .guards import current_staff
 
 
@@ -65,10 +66,7 @@ def let_answers(db: NamedDependency[Database], request: Request, void_id: FromPa
                 data: forms.Form) -> Template | Redirect:
     answers = {int(name.removeprefix("field-")): forms.text(data, name, 100) for name in data
                if name.startswith("field-") and name.removeprefix("field-").isdigit()}
-    try:
-        db.run(record_answers, staff_actor(current_staff(request)), void_id, answers, now())
-    except DomainError as error:
-        if isinstance(error, NotFound):
-            raise
-        return _questions_page(db, request, void_id, error, {f"field-{n}": v for n, v in answers.items()})
-    return Redirect(f"/admin/lets/{void_id}/core", status_code=303)
+    return act(db, request, lambda s, actor: record_answers(s, actor, void_id, answers, now()),
+               lambda error: _questions_page(db, request, void_id, error,
+                                             {f"field-{n}": v for n, v in answers.items()}),
+               f"/admin/lets/{void_id}/core")

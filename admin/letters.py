@@ -4,12 +4,10 @@ from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Response, Template
-from sqlmodel import select
 
 from cbl.database import Database
-from cbl.letters import letter_pdf
+from cbl.letters import find_letter, letter_pdf
 from cbl.models import Applicant, OutboxMessage
-from cbl.models.states import Channel
 from cbl.services.errors import NotFound
 
 from .guards import current_staff
@@ -17,12 +15,10 @@ from .guards import current_staff
 
 def _letter(db: Database, letter_id: int) -> tuple[OutboxMessage, str]:
     with db.reading() as session:
-        row = session.exec(select(OutboxMessage, Applicant.reference)
-                           .join(Applicant, Applicant.id == OutboxMessage.applicant_id)
-                           .where(OutboxMessage.id == letter_id, OutboxMessage.channel == Channel.LETTER)).first()
-    if row is None:
-        raise NotFound("No such letter.")
-    return row
+        letter = find_letter(session, letter_id)
+        if letter is None:
+            raise NotFound("No such letter.")
+        return letter, session.get(Applicant, letter.applicant_id).reference
 
 
 @get("/letters/{letter_id:int}", opt={"right": "register.read"}, sync_to_thread=True)

@@ -17,6 +17,7 @@ from cbl.services.errors import DomainError, InvalidInput, NotFound
 from cbl.web import forms
 from cbl.web.auth import now
 
+from .acting import act
 from .guards import current_staff
 from .stock import home_page_view
 
@@ -48,13 +49,7 @@ def offer_view(db: NamedDependency[Database], request: Request, offer_id: FromPa
 
 def work_on_offer_page(db: Database, request: Request, offer_id: int, action) -> Template | Redirect:  # noqa: ANN001
     """Run `action(session, actor)` on an offer with no shortlist; back to its page, or the page with the refusal."""
-    try:
-        db.run(action, staff_actor(current_staff(request)))
-    except DomainError as error:
-        if isinstance(error, NotFound):
-            raise
-        return offer_page(db, request, offer_id, error)
-    return Redirect(f"/admin/offers/{offer_id}", status_code=303)
+    return act(db, request, action, lambda error: offer_page(db, request, offer_id, error), f"/admin/offers/{offer_id}")
 
 
 @post("/voids/{void_id:int}/direct-offer", opt={"right": "offer.make"}, sync_to_thread=True)

@@ -25,6 +25,7 @@ from cbl.settings import Settings
 from cbl.web import forms
 from cbl.web.auth import now
 
+from .acting import act
 from .guards import current_staff
 
 
@@ -83,7 +84,8 @@ def notify_void(db: NamedDependency[Database], request: Request, reference: From
         return log_void(session, actor, home.id, forms.day(data, "tenancy_end"), forms.text(data, "reason", 200),
                         forms.ticked(data, "first_let"), now())
 
-    return _act(db, request, notify, _home_page, reference, f"/admin/provider/homes/{reference}")
+    return act(db, request, notify, lambda error: _home_page(db, request, reference, error),
+               f"/admin/provider/homes/{reference}")
 
 
 @post("/provider/voids/{void_id:int}/ready", opt={"right": "provider.voids"}, sync_to_thread=True)
@@ -92,17 +94,6 @@ def void_ready(db: NamedDependency[Database], request: Request, void_id: FromPat
     with db.reading() as session:
         reference = session.get(Property, void.property_id).reference
     return Redirect(f"/admin/provider/homes/{reference}", status_code=303)
-
-
-def _act(db: Database, request: Request, action, page, key: str | int, path: str) -> Template | Redirect:  # noqa: ANN001
-    """Run `action(session, actor)` as the provider's staff; on to `path`, or `page` again with the refusal."""
-    try:
-        db.run(action, _actor(request))
-    except DomainError as error:
-        if isinstance(error, NotFound):
-            raise
-        return page(db, request, key, error)
-    return Redirect(path, status_code=303)
 
 
 def _nomination_page(db: Database, request: Request, nomination_id: int,
@@ -129,7 +120,8 @@ def provider_nomination(db: NamedDependency[Database], request: Request, nominat
 
 
 def _work(db: Database, request: Request, nomination_id: int, action) -> Template | Redirect:  # noqa: ANN001
-    return _act(db, request, action, _nomination_page, nomination_id, f"/admin/provider/nominations/{nomination_id}")
+    return act(db, request, action, lambda error: _nomination_page(db, request, nomination_id, error),
+               f"/admin/provider/nominations/{nomination_id}")
 
 
 @post("/provider/nominations/{nomination_id:int}/viewing", opt={"right": "provider.nominations"},

@@ -28,6 +28,7 @@ from cbl.services.sign_in import issue_sign_in_link
 from cbl.services.subject_access import subject_access_archive
 from cbl.web.auth import now
 
+from .acting import act
 from .guards import current_staff
 
 PER_PAGE = 25
@@ -141,16 +142,14 @@ def decide_on_case(db: Database, request: Request, reference: str, form: str, de
     the message by its field
     (fields are named `form-field` on the page, which holds several forms)."""
     context = _case(db, reference)
-    try:
-        db.run(decision, staff_actor(current_staff(request)), context["applicant"].id)
-    except DomainError as error:
-        if isinstance(error, NotFound):
-            raise
+
+    def refused(error: DomainError) -> Template:
         if error.field:
             error.field = f"{form}-{error.field}"
         return Template("admin/applicants/case.html", status_code=error.status_code, context={
             "staff": current_staff(request), **context, "error": error})
-    return Redirect(f"/admin/applicants/{reference}", status_code=303)
+
+    return act(db, request, decision, refused, f"/admin/applicants/{reference}", context["applicant"].id)
 
 
 @post("/applicants/{reference:str}/band", opt={"right": "band.set"}, sync_to_thread=True)

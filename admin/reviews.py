@@ -22,6 +22,7 @@ from cbl.services.review_report import report_csv, review_report
 from cbl.web import forms
 from cbl.web.auth import now
 
+from .acting import act
 from .guards import current_staff
 
 
@@ -118,13 +119,8 @@ def review_page(db: NamedDependency[Database], request: Request, review_id: From
 
 
 def _work(db: Database, request: Request, review_id: int, action) -> Template | Redirect:  # noqa: ANN001
-    try:
-        db.run(action, staff_actor(current_staff(request)))
-    except DomainError as error:
-        if isinstance(error, NotFound):
-            raise
-        return _review_page(db, request, review_id, error)
-    return Redirect(f"/admin/reviews/{review_id}", status_code=303)
+    return act(db, request, action, lambda error: _review_page(db, request, review_id, error),
+               f"/admin/reviews/{review_id}")
 
 
 def _yes_no(data: dict, name: str, message: str) -> bool:
@@ -245,37 +241,25 @@ def enquiry_list(db: NamedDependency[Database], request: Request) -> Template:
 def enquiry_log(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                 data: forms.Form) -> Template | Redirect:
     form = {name: forms.text(data, name, 8000) for name in ("kind", "raised_by", "summary", "received_on", "applicant")}
-    try:
-        db.run(lambda s: enquiries.log_enquiry(s, staff_actor(current_staff(request)), scheme, form["kind"],
-                                               form["raised_by"], form["summary"], forms.day(data, "received_on"),
-                                               form["applicant"], now()))
-    except DomainError as error:
-        return _enquiries_page(db, request, form, error)
-    return Redirect("/admin/enquiries", status_code=303)
+    return act(db, request, lambda s, actor: enquiries.log_enquiry(
+        s, actor, scheme, form["kind"], form["raised_by"], form["summary"], forms.day(data, "received_on"),
+        form["applicant"], now()), lambda error: _enquiries_page(db, request, form, error), "/admin/enquiries")
 
 
 @post("/enquiries/{enquiry_id:int}/answer", opt={"right": "review.log"}, sync_to_thread=True)
 def enquiry_answer(db: NamedDependency[Database], request: Request, enquiry_id: FromPath[int],
                    data: forms.Form) -> Template | Redirect:
-    try:
-        db.run(enquiries.answer, staff_actor(current_staff(request)), enquiry_id, forms.text(data, "answer", 16000),
-               now())
-    except DomainError as error:
-        if isinstance(error, NotFound):
-            raise
+    def refused(error: DomainError) -> Template:
         error.field = f"answer-{enquiry_id}"
         return _enquiries_page(db, request, {}, error)
-    return Redirect("/admin/enquiries", status_code=303)
+
+    return act(db, request, lambda s, actor: enquiries.answer(s, actor, enquiry_id, forms.text(data, "answer", 16000),
+                                                              now()), refused, "/admin/enquiries")
 
 
 @post("/enquiries/{enquiry_id:int}/acknowledgement", opt={"right": "review.log"}, sync_to_thread=True)
 def enquiry_acknowledgement(db: NamedDependency[Database], request: Request, enquiry_id: FromPath[int]) -> Template | Redirect:
-    try:
-        db.run(enquiries.acknowledge, staff_actor(current_staff(request)), enquiry_id, now())
-    except DomainError as error:
-        if isinstance(error, NotFound):
-            raise
-        return _enquiries_page(db, request, {}, error)
-    return Redirect("/admin/enquiries", status_code=303)
+    return act(db, request, lambda s, actor: enquiries.acknowledge(s, actor, enquiry_id, now()),
+               lambda error: _enquiries_page(db, request, {}, error), "/admin/enquiries")
 
 

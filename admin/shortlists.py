@@ -17,7 +17,6 @@ from cbl.models import (
 from cbl.models.states import AdvertStatus, BidStatus, OfferStatus, OrganisationKind, ShortlistStatus
 from cbl.scheme import Scheme
 from cbl.settings import Settings
-from cbl.services.actors import staff as staff_actor
 from cbl.services.errors import DomainError, InvalidInput, NotFound
 from cbl.services.lettings import (
     arrange_viewing, judge_refusal, make_offer, record_attendance, record_tenancy_start, void_days,
@@ -29,6 +28,7 @@ from cbl.services.stock import withdraw_advert
 from cbl.web import forms
 from cbl.web.auth import now
 
+from .acting import act
 from .guards import current_staff
 from .offers import work_on_offer_page
 
@@ -138,14 +138,9 @@ def shortlist_print(db: NamedDependency[Database], scheme: NamedDependency[Schem
 
 def _work(db: Database, scheme: Scheme, request: Request, reference: str, action) -> Template | Redirect:  # noqa: ANN001
     """Run `action(session, actor)` as the signed-in officer; back to the shortlist, or its page with the refusal."""
-    actor = staff_actor(current_staff(request))
-    try:
-        db.run(action, actor)
-    except DomainError as error:
-        if isinstance(error, NotFound):
-            raise
-        return _shortlist_page(db, scheme, request, reference, "admin/adverts/shortlist.html", error)
-    return Redirect(f"/admin/adverts/{reference}/shortlist", status_code=303)
+    return act(db, request, action,
+               lambda error: _shortlist_page(db, scheme, request, reference, "admin/adverts/shortlist.html", error),
+               f"/admin/adverts/{reference}/shortlist")
 
 
 @post("/adverts/{reference:str}/shortlist/{entry_id:int}/verify", opt={"right": "shortlist.work"},

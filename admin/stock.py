@@ -19,6 +19,7 @@ from cbl.services.stock import HomeDetails, add_property, advertise, log_void, m
 from cbl.web import forms
 from cbl.web.auth import now
 
+from .acting import act
 from .guards import current_staff
 
 
@@ -203,10 +204,5 @@ def works(db: NamedDependency[Database], request: Request, void_id: FromPath[int
         if finished is not None:
             record_works_finished(session, actor, void_id, finished, now())
 
-    try:
-        db.run(record, staff_actor(current_staff(request)))
-    except DomainError as error:
-        if isinstance(error, NotFound):
-            raise
-        return home_page_view(db, request, reference, error)
-    return Redirect(f"/admin/stock/{reference}", status_code=303)
+    return act(db, request, record, lambda error: home_page_view(db, request, reference, error),
+               f"/admin/stock/{reference}")

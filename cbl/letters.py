@@ -62,6 +62,15 @@ def issue_letter(session: Session, applicant_id: int, template: str, subject: st
     return message
 
 
+def find_letter(session: Session, letter_id: int, applicant_id: int | None = None) -> OutboxMessage | None:
+    """A letter as sent; with `applicant_id`, only if it was sent to that household."""
+    query = select(OutboxMessage).where(OutboxMessage.id == letter_id, OutboxMessage.channel == Channel.LETTER,
+                                        OutboxMessage.applicant_id.is_not(None))
+    if applicant_id is not None:
+        query = query.where(OutboxMessage.applicant_id == applicant_id)
+    return session.exec(query).first()
+
+
 def letter_pdf(body: str, subject: str) -> bytes:
     """The issued letter as a PDF. Imported here: WeasyPrint loads Pango, which only letters need."""
     from weasyprint import CSS, HTML

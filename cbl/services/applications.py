@@ -16,7 +16,7 @@ from cbl.scheme import Scheme
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound
-from .register import refresh_household
+from .register import locked_application, refresh_household
 
 NEEDS = {"step_free": "Needs a home without steps", "wheelchair": "Uses a wheelchair at home"}
 OLDEST_BIRTH = date(1900, 1, 1)
@@ -141,9 +141,7 @@ def create_application(session: Session, actor: Actor, scheme: Scheme, lead: Mem
 
 
 def _open_application(session: Session, applicant_id: int) -> Applicant:
-    applicant = session.exec(select(Applicant).where(Applicant.id == applicant_id).with_for_update()).first()
-    if applicant is None:
-        raise NotFound("No such application.")
+    applicant = locked_application(session, applicant_id)
     if applicant.status in (ApplicationStatus.HOUSED, ApplicationStatus.CLOSED):
         raise Conflict(f"This application is {applicant.status.value}; it can no longer be changed.")
     return applicant
@@ -163,6 +161,13 @@ def update_details(session: Session, actor: Actor, applicant_id: int, contact: C
     shown = {name: value for name, value in changes.items() if name not in CONTACT_FIELDS}
     audit(session, actor, "application.updated", applicant, {"changed": sorted(changes), **shown})
     return applicant
+
+
+def _member_of_open_application(session: Session, member_id: int) -> tuple[HouseholdMember, Applicant]:
+    member = session.get(HouseholdMember, member_id)
+    if member is None:
+        raise NotFound("No such household member.")
+    return member, _open_application(session, member.applicant_id)
 
 
 def _member_change(session: Session, scheme: Scheme, applicant: Applicant, today: date) -> dict:
@@ -204,10 +209,7 @@ def update_member(session: Session, actor: Actor, scheme: Scheme, member_id: int
                   now: datetime) -> HouseholdMember:
     actor.require("register.write")
     today = local_date(now)
-    member = session.get(HouseholdMember, member_id)
-    if member is None:
-        raise NotFound("No such household member.")
-    applicant = _open_application(session, member.applicant_id)
+    member, applicant = _member_of_open_application(session, member_id)
     person = _checked_member(details, today)
     if (member.relationship is Relationship.LEAD) != (person["relationship"] is Relationship.LEAD):
         raise InvalidInput("The lead applicant stays the lead; record a new application to change who leads.",
@@ -226,14 +228,11 @@ def remove_member(session: Session, actor: Actor, scheme: Scheme, member_id: int
                   now: datetime) -> Applicant:
     actor.require("register.write")
     today = local_date(now)
-    member = session.get(HouseholdMember, member_id)
-    if member is None:
-        raise NotFound("No such household member.")
+    member, applicant = _member_of_open_application(session, member_id)
     if member.relationship is Relationship.LEAD:
         raise Conflict("The lead applicant cannot be removed from their own application.")
     if not reason.strip():
         raise InvalidInput("Say why the person has left the household.", field="reason")
-    applicant = _open_application(session, member.applicant_id)
     session.delete(member)
     effect = _member_change(session, scheme, applicant, today)
     audit(session, actor, "household.member_removed", applicant,

@@ -52,6 +52,10 @@ def _household(session: Session, reference: str) -> Applicant:
     applicant = session.exec(select(Applicant).where(Applicant.reference == reference.strip().upper())).first()
     if applicant is None:
         raise InvalidInput(f"There is no application {reference.strip() or 'with that reference'}.", field="applicant")
+    return _may_be_offered(applicant)
+
+
+def _may_be_offered(applicant: Applicant) -> Applicant:
     if applicant.status is not ApplicationStatus.ACTIVE:
         raise Conflict(f"Application {applicant.reference} is {applicant.status.value}; only an active one can be "
                        "offered a home.")
@@ -110,7 +114,7 @@ def decide_direct_offer(session: Session, actor: Actor, scheme: Scheme, request_
     request.decision_note = note.strip()[:2000] or None
     if approve:
         void, home = _home(session, request.void_id)
-        applicant = _household(session, session.get(Applicant, request.applicant_id).reference)
+        applicant = _may_be_offered(session.get(Applicant, request.applicant_id))  # checked again: time has passed
         offer = open_offer(session, actor, scheme, applicant, void, home, now, final_offer=request.final_offer,
                            direct_reason=REASONS[request.reason_code], approved_by_id=actor.id,
                            made_by_id=request.requested_by_id)

@@ -21,10 +21,8 @@ from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound
 
 
-def make_offer(session: Session, actor: Actor, scheme: Scheme, entry_id: int, now: datetime,
-               *, final_offer: bool = False) -> Offer:
-    """Offer a council home to the verified household at this shortlist place."""
-    actor.require("offer.make")
+def shortlist_place(session: Session, entry_id: int) -> tuple[ShortlistEntry, Advert, Property, Organisation]:
+    """A shortlist place, locked, with its advert, the home and the home's landlord."""
     entry = session.exec(select(ShortlistEntry).where(ShortlistEntry.id == entry_id).with_for_update()).first()
     if entry is None:
         raise NotFound("No such shortlist entry.")
@@ -32,6 +30,14 @@ def make_offer(session: Session, actor: Actor, scheme: Scheme, entry_id: int, no
         select(Advert, Property, Organisation).join(Property, Property.id == Advert.property_id)
         .join(Organisation, Organisation.id == Property.landlord_id).where(Advert.id == entry.advert_id)
     ).one()
+    return entry, advert, home, landlord
+
+
+def make_offer(session: Session, actor: Actor, scheme: Scheme, entry_id: int, now: datetime,
+               *, final_offer: bool = False) -> Offer:
+    """Offer a council home to the verified household at this shortlist place."""
+    actor.require("offer.make")
+    entry, advert, home, landlord = shortlist_place(session, entry_id)
     if landlord.kind is not OrganisationKind.COUNCIL:
         raise Conflict(f"This home belongs to {landlord.name}: send a nomination instead of an offer.")
     if entry.status is not ShortlistStatus.VERIFIED:

@@ -9,8 +9,7 @@ from sqlmodel import Session, select
 
 from cbl.calendar import add_working_days, local_date
 from cbl.models import (
-    Advert, Applicant, HouseholdMember, Nomination, NominationAgreement, Organisation, OutboxMessage, Property,
-    ShortlistEntry, StaffUser, Void,
+    Advert, Applicant, HouseholdMember, Nomination, NominationAgreement, OutboxMessage, ShortlistEntry, StaffUser, Void,
 )
 from cbl.models.states import (
     ApplicationStatus, Channel, NominationStatus, OrganisationKind, ShortlistStatus, StaffRole,
@@ -20,7 +19,7 @@ from cbl.scheme import Scheme
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound
-from .lettings import check_tenancy_start, complete_let, void_days
+from .lettings import check_tenancy_start, complete_let, shortlist_place, void_days
 
 # What of a nominee's case an agreement may let the council share with the provider.
 SHAREABLE = {
@@ -37,12 +36,7 @@ VIEWING_OUTCOMES = {"attended": "Viewed the home", "missed": "Did not come to th
 def send_nomination(session: Session, actor: Actor, entry_id: int, now: datetime) -> Nomination:
     """Nominate the verified household at this shortlist place for a provider's home."""
     actor.require("nomination.send")
-    entry = session.exec(select(ShortlistEntry).where(ShortlistEntry.id == entry_id).with_for_update()).first()
-    if entry is None:
-        raise NotFound("No such shortlist entry.")
-    advert, home, landlord = session.exec(
-        select(Advert, Property, Organisation).join(Property, Property.id == Advert.property_id)
-        .join(Organisation, Organisation.id == Property.landlord_id).where(Advert.id == entry.advert_id)).one()
+    entry, advert, home, landlord = shortlist_place(session, entry_id)
     if landlord.kind is not OrganisationKind.PROVIDER:
         raise Conflict("This is a council home: make an offer instead of a nomination.")
     if entry.status is not ShortlistStatus.VERIFIED:

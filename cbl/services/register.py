@@ -52,7 +52,8 @@ def refresh_household(session: Session, applicant: Applicant, scheme: Scheme, on
 
 # --- decisions on a case -----------------------------------------------------------------------
 
-def _application(session: Session, applicant_id: int) -> Applicant:
+def locked_application(session: Session, applicant_id: int) -> Applicant:
+    """The application, locked for the change about to be made to it."""
     applicant = session.exec(select(Applicant).where(Applicant.id == applicant_id).with_for_update()).first()
     if applicant is None:
         raise NotFound("No such application.")
@@ -69,7 +70,7 @@ def set_band(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, 
         raise InvalidInput("This scheme ranks by points: give the points.", field="points")
     if not reason.strip():
         raise InvalidInput("Give the reason for the band; it goes in the decision letter.", field="reason")
-    applicant = _application(session, applicant_id)
+    applicant = locked_application(session, applicant_id)
     if effective > local_date(now) or effective < applicant.registration_date:
         raise InvalidInput("The effective date must be between registration and today.", field="effective")
     assessment = BandAssessment(applicant_id=applicant.id, band=band, effective_date=effective, points=points,
@@ -90,7 +91,7 @@ def record_verification(session: Session, actor: Actor, applicant_id: int, docum
     actor.require("register.write")
     if not documents.strip():
         raise InvalidInput("List the documents you have seen.", field="documents")
-    applicant = _application(session, applicant_id)
+    applicant = locked_application(session, applicant_id)
     applicant.verified, applicant.verified_at, applicant.verified_by_id = True, now, actor.id
     session.add(applicant)
     audit(session, actor, "application.verified", applicant, {"documents": documents.strip()[:2000]})
@@ -104,7 +105,7 @@ def suspend(session: Session, actor: Actor, applicant_id: int, until: date | Non
         raise InvalidInput("Give the reason for the suspension; it goes in the letter.", field="reason")
     if until is not None and until <= local_date(now):
         raise InvalidInput("A suspension must end after today, or be left open.", field="until")
-    applicant = _application(session, applicant_id)
+    applicant = locked_application(session, applicant_id)
     if applicant.status is not ApplicationStatus.ACTIVE:
         raise Conflict("Only an active application can be suspended.")
     applicant.status, applicant.suspended_until = ApplicationStatus.SUSPENDED, until
@@ -120,7 +121,7 @@ def reinstate(session: Session, actor: Actor, applicant_id: int, reason: str, no
     actor.require("register.write")
     if not reason.strip():
         raise InvalidInput("Give the reason for reinstating the application.", field="reason")
-    applicant = _application(session, applicant_id)
+    applicant = locked_application(session, applicant_id)
     if applicant.status is not ApplicationStatus.SUSPENDED and not applicant.suspended_until:
         raise Conflict("This application is not suspended.")
     applicant.status, applicant.suspended_until = ApplicationStatus.ACTIVE, None
@@ -135,7 +136,7 @@ def add_note(session: Session, actor: Actor, applicant_id: int, text: str, now: 
         raise InvalidInput("Write the note.", field="note")
     if len(text) > 8000:
         raise InvalidInput("A note must be 8,000 characters or fewer.", field="note")
-    applicant = _application(session, applicant_id)
+    applicant = locked_application(session, applicant_id)
     note = CaseNote(applicant_id=applicant.id, text=text.strip(), written_by_id=actor.id, written_at=now)
     session.add(note)
     audit(session, actor, "note.added", note, {"text": text.strip()[:200]})
@@ -152,7 +153,7 @@ def record_assessment(session: Session, actor: Actor, applicant_id: int, kind: s
         raise InvalidInput("Choose who made the assessment.", field="kind") from None
     if not recommendation.strip():
         raise InvalidInput("Write the recommendation.", field="recommendation")
-    applicant = _application(session, applicant_id)
+    applicant = locked_application(session, applicant_id)
     assessment = Assessment(applicant_id=applicant.id, kind=kind_value, recommendation=recommendation.strip()[:4000],
                             effect=effect.strip()[:400], recorded_by_id=actor.id, recorded_at=now)
     session.add(assessment)
@@ -169,7 +170,7 @@ def record_check(session: Session, actor: Actor, applicant_id: int, kind: str, p
         kind_value = CheckKind(kind)
     except ValueError:
         raise InvalidInput("Choose the kind of check.", field="kind") from None
-    applicant = _application(session, applicant_id)
+    applicant = locked_application(session, applicant_id)
     check = CaseCheck(applicant_id=applicant.id, kind=kind_value, passed=passed, note=note.strip()[:4000],
                       recorded_by_id=actor.id, recorded_at=now)
     session.add(check)

@@ -14,7 +14,8 @@ from cbl.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, InvalidInput
+from .register import locked_application
 
 ON_REGISTER = (ApplicationStatus.PENDING, ApplicationStatus.ACTIVE, ApplicationStatus.SUSPENDED)
 NO_ANSWER = "You did not answer the annual review of the housing register."
@@ -60,18 +61,11 @@ def send_review_letters(session: Session, actor: Actor, scheme: Scheme, applican
     return sent
 
 
-def _locked(session: Session, applicant_id: int) -> Applicant:
-    applicant = session.exec(select(Applicant).where(Applicant.id == applicant_id).with_for_update()).first()
-    if applicant is None:
-        raise NotFound("No such application.")
-    return applicant
-
-
 def record_review_answer(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, stays: bool,
                          note: str, now: datetime) -> Applicant:
     """The household answered: it stays on with its dates until next year's review, or it leaves."""
     actor.require("register.write")
-    applicant = _locked(session, applicant_id)
+    applicant = locked_application(session, applicant_id)
     if applicant.review_letter_on is None:
         raise Conflict("This household has not been sent a review letter.")
     if applicant.status not in ON_REGISTER:
@@ -118,7 +112,7 @@ def reinstate_closed(session: Session, actor: Actor, scheme: Scheme, applicant_i
     actor.require("register.write")
     if not reason.strip():
         raise InvalidInput("Say why the application is being reinstated.", field="reason")
-    applicant = _locked(session, applicant_id)
+    applicant = locked_application(session, applicant_id)
     if applicant.status is not ApplicationStatus.CLOSED or applicant.closed_on is None:
         raise Conflict("This application is not closed.")
     today = local_date(now)

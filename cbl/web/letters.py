@@ -7,7 +7,7 @@ from litestar.response import Response, Template
 from sqlmodel import select
 
 from cbl.database import Database
-from cbl.letters import letter_pdf
+from cbl.letters import find_letter, letter_pdf
 from cbl.models import OutboxMessage
 from cbl.models.states import Channel
 from cbl.services.errors import NotFound
@@ -16,9 +16,7 @@ from cbl.web.auth import Viewer, signed_in_applicant
 
 def _own_letter(db: Database, applicant_id: int, letter_id: int) -> OutboxMessage:
     with db.reading() as session:
-        letter = session.exec(select(OutboxMessage).where(
-            OutboxMessage.id == letter_id, OutboxMessage.applicant_id == applicant_id,
-            OutboxMessage.channel == Channel.LETTER)).first()
+        letter = find_letter(session, letter_id, applicant_id)
     if letter is None:
         raise NotFound("No such letter.")  # another household's letter does not exist, as far as you can tell
     return letter
