@@ -130,13 +130,14 @@ def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int,
     plain rows with Core rather than ORM objects and makes the fewest round trips it can.
     """
     placed_by = _placed_by(actor, applicant_id)
+    connection = session.connection()
     if session.get_bind().dialect.name == "postgresql":
         # The cycle's guard comes before anything about the cycle is read (see database.guard_cycle).
-        guard = session.connection().execute(statements.GUARD_CYCLE_OF_ADVERT, {"reference": advert_reference})
+        guard = connection.execute(statements.GUARD_CYCLE_OF_ADVERT, {"reference": advert_reference})
         if guard.first() is None:
             raise NotFound(f"There is no advert {advert_reference}.")
-    advert = session.connection().execute(statements.APPLICANT_AND_ADVERT,
-                             {"reference": advert_reference, "applicant_id": applicant_id}).one_or_none()
+    advert = connection.execute(statements.APPLICANT_AND_ADVERT,
+                                {"reference": advert_reference, "applicant_id": applicant_id}).one_or_none()
     if advert is None:
         raise NotFound(f"There is no advert {advert_reference}.")
     applicant = _ApplicantColumns(advert)
@@ -146,7 +147,7 @@ def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int,
         raise Conflict(reason)
     if reason := _barrier(applicant, scheme, now):
         raise Conflict(reason)
-    existing_id, existing_status, active, last_preference, offers = session.connection().execute(
+    existing_id, existing_status, active, last_preference, offers = connection.execute(
         statements.LIMITS, {"applicant_id": applicant.id, "advert_id": advert.id, "cycle_id": cycle_id}).one()
     if offers and not scheme.bidding.bid_while_under_offer:
         raise Conflict(UNDER_OFFER)
@@ -165,9 +166,9 @@ def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int,
         "placed_by_staff_id": actor.id if placed_by is BidPlacedBy.OFFICER else None,
     }
     if existing_id is None:
-        bid_id = session.connection().execute(statements.INSERT_BID, values).scalar_one()
+        bid_id = connection.execute(statements.INSERT_BID, values).scalar_one()
     else:  # a withdrawn bid placed again keeps its row
-        session.connection().execute(statements.REPLACE_BID, {**values, "bid_id": existing_id})
+        connection.execute(statements.REPLACE_BID, {**values, "bid_id": existing_id})
         bid_id = existing_id
     audit(session, actor, "bid.placed", Subject("bid", bid_id, applicant.id),
           {"advert": advert.reference, "placed_by": placed_by})
