@@ -3,18 +3,19 @@
 Errors are always `{"error": {"code", "message"}}` with a 4xx status (see web.errors).
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import msgspec
 from litestar import Request, Router, delete, get, post, put
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, SkipValidation
 from litestar.exceptions import NotAuthorizedException
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from cbl import listings
 from cbl.database import Database
-from cbl.models import Advert, Applicant, Bid, BiddingPreference, Cycle, Offer, Property, Void
+from cbl.models import Advert, Bid, BiddingPreference, Cycle, Offer, Property, Void
 from cbl.models.states import BidStatus, CycleStatus
 from cbl.scheme import Scheme
 from cbl.services import actors, sign_in
@@ -103,16 +104,29 @@ def _advert_out(card: listings.AdvertCard) -> AdvertOut:
         card.open_for_bids, card.bids, card.criteria, card.preference_groups)
 
 
-def api_applicant(request: Request, db: NamedDependency[Database]) -> Applicant:
-    header = request.headers.get("authorization", "")
-    scheme_name, _, token = header.partition(" ")
-    if scheme_name.lower() != "bearer" or not token or len(token) > 200:
+@dataclass(frozen=True, slots=True)
+class BearerToken:
+    """The token an API request carries; whose it is, is read in the request's own session."""
+
+    value: str
+
+    def holder(self, session: Session):  # noqa: ANN201 - an applicant row (see sign_in.applicant_for_token)
+        applicant = sign_in.applicant_for_token(session, self.value, now())
+        if applicant is None:
+            raise NotAuthorizedException("This API token is not valid or has expired.")
+        return applicant
+
+
+Token = NamedDependency[SkipValidation[BearerToken]]
+
+
+def bearer_token(request: Request) -> BearerToken:
+    # Only the header is read here, on the event loop; the lookup shares the handler's session,
+    # which saves a thread hop and a connection checkout on every bid.
+    scheme_name, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme_name.lower() != "bearer" or not token.strip() or len(token) > 200:
         raise NotAuthorizedException("Send your API token as 'Authorization: Bearer TOKEN' (POST /api/v1/tokens).")
-    with db.reading() as session:
-        applicant = sign_in.applicant_for_token(session, token.strip(), now())
-    if applicant is None:
-        raise NotAuthorizedException("This API token is not valid or has expired.")
-    return applicant
+    return BearerToken(token.strip())
 
 
 @get("/adverts", sync_to_thread=True, summary="Live adverts in the open cycle")
@@ -145,15 +159,18 @@ def create_token(db: NamedDependency[Database], request: Request, data: JSONBody
 
 
 @get("/me", sync_to_thread=True, summary="My application")
-def my_application(me: NamedDependency[Applicant]) -> ApplicationOut:
+def my_application(db: NamedDependency[Database], token: Token) -> ApplicationOut:
+    with db.reading() as session:
+        me = token.holder(session)
     return ApplicationOut(me.reference, me.status.value, me.band, me.band_date.isoformat() if me.band_date else None,
                           me.registration_date.isoformat(), me.bedroom_need, me.household_size)
 
 
 @get("/me/bids", sync_to_thread=True, summary="My bids in the open cycle, with live queue positions")
 def my_bids(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
-            me: NamedDependency[Applicant]) -> list[BidWithPositionOut]:
+            token: Token) -> list[BidWithPositionOut]:
     with db.reading() as session:
+        me = token.holder(session)
         rows = session.exec(
             select(Bid, Advert).join(Advert, Advert.id == Bid.advert_id).join(Cycle, Cycle.id == Bid.cycle_id)
             .where(Bid.applicant_id == me.id, Bid.status == BidStatus.ACTIVE, Cycle.status == CycleStatus.OPEN)
@@ -168,17 +185,20 @@ def my_bids(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
 
 @post("/me/bids", sync_to_thread=True, status_code=201,
       summary="Bid for an advert (GET /me/bids gives the place in the queue)")
-def create_bid(db: NamedDependency[Database], scheme: NamedDependency[Scheme], me: NamedDependency[Applicant],
+def create_bid(db: NamedDependency[Database], scheme: NamedDependency[Scheme], token: Token,
                data: JSONBody[BidRequest]) -> BidOut:
     if not data.advert or len(data.advert) > 32:
         raise InvalidInput("Give the advert's reference, like AD00012.", field="advert")
-    bid = db.run(place_bid, actors.applicant(me), scheme, me.id, data.advert, now())
+    with db.transaction() as session:
+        me = token.holder(session)
+        bid = place_bid(session, actors.applicant(me), scheme, me.id, data.advert, now())
     return BidOut(bid.id, data.advert, bid.preference, bid.placed_at, bid.placed_by.value)
 
 
 @delete("/me/bids/{bid_id:int}", sync_to_thread=True, summary="Withdraw a bid", status_code=200)
-def delete_bid(db: NamedDependency[Database], me: NamedDependency[Applicant], bid_id: FromPath[int]) -> dict[str, str]:
-    db.run(withdraw_bid, actors.applicant(me), bid_id, now())
+def delete_bid(db: NamedDependency[Database], token: Token, bid_id: FromPath[int]) -> dict[str, str]:
+    with db.transaction() as session:
+        withdraw_bid(session, actors.applicant(token.holder(session)), bid_id, now())
     return {"status": "withdrawn"}
 
 
@@ -206,8 +226,9 @@ class PreferencesIO(msgspec.Struct):
 
 
 @get("/me/offers", sync_to_thread=True, summary="Offers made to me")
-def my_offers(db: NamedDependency[Database], me: NamedDependency[Applicant]) -> list[OfferOut]:
+def my_offers(db: NamedDependency[Database], token: Token) -> list[OfferOut]:
     with db.reading() as session:
+        me = token.holder(session)
         rows = session.exec(
             select(Offer, Property.address).join(Void, Void.id == Offer.void_id)
             .join(Property, Property.id == Void.property_id)
@@ -218,16 +239,19 @@ def my_offers(db: NamedDependency[Database], me: NamedDependency[Applicant]) -> 
 
 
 @post("/me/offers/{offer_id:int}/accept", sync_to_thread=True, status_code=200, summary="Accept an offer")
-def accept(db: NamedDependency[Database], me: NamedDependency[Applicant], offer_id: FromPath[int]) -> dict[str, str]:
-    db.run(accept_offer, actors.applicant(me), offer_id, now())
+def accept(db: NamedDependency[Database], token: Token, offer_id: FromPath[int]) -> dict[str, str]:
+    with db.transaction() as session:
+        accept_offer(session, actors.applicant(token.holder(session)), offer_id, now())
     return {"status": "accepted"}
 
 
 @post("/me/offers/{offer_id:int}/refuse", sync_to_thread=True, status_code=200,
       summary="Refuse an offer, with one of the scheme's reasons (GET /api/v1/refusal-reasons)")
-def refuse(db: NamedDependency[Database], scheme: NamedDependency[Scheme], me: NamedDependency[Applicant],
+def refuse(db: NamedDependency[Database], scheme: NamedDependency[Scheme], token: Token,
            offer_id: FromPath[int], data: JSONBody[RefusalRequest]) -> dict[str, str]:
-    db.run(refuse_offer, actors.applicant(me), scheme, offer_id, data.reason[:200], data.detail[:2000], now())
+    with db.transaction() as session:
+        refuse_offer(session, actors.applicant(token.holder(session)), scheme, offer_id, data.reason[:200],
+                     data.detail[:2000], now())
     return {"status": "refused"}
 
 
@@ -237,9 +261,9 @@ def refusal_reasons(scheme: NamedDependency[Scheme]) -> list[str]:
 
 
 @get("/me/preferences", sync_to_thread=True, summary="My bidding preferences and auto-bid")
-def get_preferences(db: NamedDependency[Database], me: NamedDependency[Applicant]) -> PreferencesIO:
+def get_preferences(db: NamedDependency[Database], token: Token) -> PreferencesIO:
     with db.reading() as session:
-        saved = session.get(BiddingPreference, me.id)
+        saved = session.get(BiddingPreference, token.holder(session).id)
     if saved is None:
         return PreferencesIO()
     return PreferencesIO(saved.areas, saved.property_types, saved.max_floor, saved.needs_lift, saved.wants_garden,
@@ -247,11 +271,12 @@ def get_preferences(db: NamedDependency[Database], me: NamedDependency[Applicant
 
 
 @put("/me/preferences", sync_to_thread=True, summary="Save my bidding preferences and auto-bid")
-def put_preferences(db: NamedDependency[Database], me: NamedDependency[Applicant],
-                    data: JSONBody[PreferencesIO]) -> PreferencesIO:
-    db.run(save_bidding_preference, actors.applicant(me), me.id, areas=[a[:100] for a in data.areas[:50]],
-           property_types=[t[:32] for t in data.property_types[:10]], max_floor=data.max_floor,
-           needs_lift=data.needs_lift, wants_garden=data.wants_garden, auto_bid=data.auto_bid)
+def put_preferences(db: NamedDependency[Database], token: Token, data: JSONBody[PreferencesIO]) -> PreferencesIO:
+    with db.transaction() as session:
+        me = token.holder(session)
+        save_bidding_preference(session, actors.applicant(me), me.id, areas=[a[:100] for a in data.areas[:50]],
+                                property_types=[t[:32] for t in data.property_types[:10]], max_floor=data.max_floor,
+                                needs_lift=data.needs_lift, wants_garden=data.wants_garden, auto_bid=data.auto_bid)
     return data
 
 
@@ -259,6 +284,6 @@ api_router = Router(
     path="/api/v1",
     route_handlers=[list_adverts, get_advert, create_token, my_application, my_bids, create_bid, delete_bid,
                     my_offers, accept, refuse, refusal_reasons, get_preferences, put_preferences],
-    dependencies={"me": Provide(api_applicant, sync_to_thread=True)},
+    dependencies={"token": Provide(bearer_token, sync_to_thread=False)},
     tags=["applicants"],
 )
