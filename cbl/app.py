@@ -1,5 +1,6 @@
 """The Litestar application factory: public site, admin, provider portal and API in one app."""
 
+import gc
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -118,6 +119,17 @@ def _limit_threads(threads: int) -> None:
     import anyio.to_thread
 
     anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+
+
+def freeze_start_up_objects() -> None:
+    """For a server process, once its app is built.
+
+    What start-up made (the app, the schema's metadata, templates, the scheme) lives as long as
+    the process. Left in the collector's reach, every full collection walks all of it: 70-90 ms
+    pauses of a worker under load, every request in it waiting. Frozen, a full pass takes ~4 ms.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def navigation(viewer) -> list[dict[str, str]]:  # noqa: ANN001 - a web.auth.Viewer or None

@@ -71,35 +71,45 @@ def seed(url: str) -> None:
         s.execute(sa.insert(ApiToken), [
             {"applicant_id": applicant_id, "token_hash": digest(f"bench-token-{n}"), "created_at": now,
              "expires_at": now + timedelta(days=1)} for n, applicant_id in enumerate(ids)])
+    if db.dialect == "postgresql":  # statistics, as a database in service has them
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
     db.dispose()
 
 
 @contextmanager
 def server(url: str, workers: int):
+    """The site as deployed: `cbl serve --workers N` on a free port, stopped afterwards."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "CBL_DATABASE_URL": url, "CBL_EMBED_SCHEDULER": "0", "CBL_SECRET_KEY": "bench" * 10}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "cbl.asgi:create", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    env = {**os.environ, "CBL_DATABASE_URL": url, "CBL_SECRET_KEY": "bench" * 10, "CBL_HOST": "127.0.0.1",
+           "CBL_PORT": str(port)}
+    process = subprocess.Popen([sys.executable, "-m", "cbl", "serve", "--workers", str(workers)],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError(f"server did not start: {process.stderr.read()[-2000:]}")
     try:
+        _wait_for_workers(base, workers, process)
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        process.wait(timeout=40)
+
+
+def _wait_for_workers(base: str, workers: int, process: subprocess.Popen) -> None:
+    """Until the site answers, and a moment more for every worker to be listening."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server stopped: {process.stderr.read()[-2000:]}")
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                time.sleep(1 + workers * 0.5)
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"server did not start: {process.stderr.read()[-2000:]}")
 
 
 class Tally:
@@ -119,11 +129,17 @@ async def _call(client: aiohttp.ClientSession, method: str, path: str, **kwargs)
         return answer.status, body
 
 
-async def applicant_client(client: aiohttp.ClientSession, tally: Tally, stop: float, seed: int, clients: int) -> None:
+class Client:
     """One connection acting for its own share of the households, so its withdrawals find its bids."""
-    rng = random.Random(seed)
-    share = range(seed * APPLICANTS // clients, (seed + 1) * APPLICANTS // clients)
-    mine: dict[int, list[int]] = defaultdict(list)
+
+    def __init__(self, n: int, clients: int) -> None:
+        self.rng = random.Random(n)
+        self.share = range(n * APPLICANTS // clients, (n + 1) * APPLICANTS // clients)
+        self.bids: dict[int, list[int]] = defaultdict(list)  # household -> its bids still active
+
+
+async def applicant_client(client: aiohttp.ClientSession, tally: Tally, stop: float, me: Client) -> None:
+    rng, share, mine = me.rng, me.share, me.bids
     while time.monotonic() < stop:
         who = rng.choice(share)
         headers = {"Authorization": f"Bearer bench-token-{who}"}
@@ -152,14 +168,20 @@ async def applicant_client(client: aiohttp.ClientSession, tally: Tally, stop: fl
         tally.record(endpoint, status, time.perf_counter() - started)
 
 
-async def load(base: str, clients: int, seconds: float) -> tuple[Tally, float]:
-    tally = Tally()
+async def load(base: str, clients: int, seconds: float, warm_up: float = 3.0) -> tuple[Tally, float]:
+    """CLIENTS at once for SECONDS, after WARM_UP seconds of the same load that are not counted
+    (connections opened, statements prepared, caches filled: as on a server that has been up)."""
     # aiohttp, not httpx: httpx's async client tops out near 150 requests a second here.
     connector = aiohttp.TCPConnector(limit=clients)
     async with aiohttp.ClientSession(base, connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as client:
+        households = [Client(n, clients) for n in range(clients)]
+        warming = Tally()
+        await asyncio.gather(*(applicant_client(client, warming, time.monotonic() + warm_up, me)
+                               for me in households))
+        tally = Tally()
+        tally.last_action.update(warming.last_action)
         started = time.monotonic()
-        stop = started + seconds
-        await asyncio.gather(*(applicant_client(client, tally, stop, n, clients) for n in range(clients)))
+        await asyncio.gather(*(applicant_client(client, tally, started + seconds, me) for me in households))
         return tally, time.monotonic() - started
 
 

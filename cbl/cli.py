@@ -84,7 +84,7 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from cbl import demo
-    from cbl.app import create_app
+    from cbl.app import create_app, freeze_start_up_objects
     from cbl.assets import build_assets
     from cbl.scheme import load_scheme
 
@@ -99,11 +99,28 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
                 print("Empty database: seeding the demo council ...")
                 sign_ins = demo.seed(session, scheme, seed=args.seed)
     app = create_app(settings, db=db, scheme=scheme, run_scheduler=settings.embed_scheduler)
+    freeze_start_up_objects()
     base = f"http://{settings.host}:{settings.port}"
     print(f"\nPublic site:      {base}/\nHealth:           {base}/health")
     if sign_ins:
         _print_sign_ins(sign_ins)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    return 0
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from cbl import workers
+
+    db = database.Database(settings.database_url)
+    database.check_schema(db)  # here, once, rather than in workers that would die and restart
+    db.dispose()
+    print(f"Serving http://{settings.host}:{settings.port}/ with {args.workers} workers (run `cbl scheduler` "
+          "beside them to open and close cycles). Stop with Ctrl+C.")
+    try:
+        workers.serve(settings.host, settings.port, args.workers)
+    except workers.AddressInUse as error:
+        print(error, file=sys.stderr)
+        return 1
     return 0
 
 
@@ -236,6 +253,11 @@ def parser() -> argparse.ArgumentParser:
     up.add_argument("--no-demo", action="store_true", help="do not seed an empty database")
     up.add_argument("--seed", type=int, default=2026)
     up.set_defaults(run=_up)
+
+    serve = commands.add_parser("serve", help="serve the site with several worker processes (production; "
+                                "run `cbl scheduler` beside it)")
+    serve.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    serve.set_defaults(run=_serve)
     return top
 
 

@@ -76,3 +76,19 @@ BID_FINGERPRINTS = (
     .where(Bid.advert_id.in_(sa.bindparam("advert_ids", expanding=True)))
     .group_by(Bid.advert_id)
 )
+
+# Withdrawing: the cycle's guard first (PostgreSQL), then the bid with its advert's and cycle's state.
+GUARD_CYCLE_OF_BID = sa.select(sa.func.pg_advisory_xact_lock_shared(CYCLE_LOCK_SPACE, Bid.cycle_id)).where(
+    Bid.id == sa.bindparam("bid_id"))
+BID_TO_WITHDRAW = (
+    sa.select(Bid.applicant_id, Bid.status, Advert.reference, Advert.status.label("advert_status"),
+              Cycle.status.label("cycle_status"), Cycle.opens_at.label("cycle_opens_at"),
+              Cycle.closes_at.label("cycle_closes_at"))
+    .join(Advert, Advert.id == Bid.advert_id)
+    .join(Cycle, Cycle.id == Bid.cycle_id)
+    .where(Bid.id == sa.bindparam("bid_id"))
+)
+WITHDRAW_BID = (
+    sa.update(Bid).where(Bid.id == sa.bindparam("bid_id"), Bid.status == BidStatus.ACTIVE)
+    .values(status=BidStatus.WITHDRAWN, withdrawn_at=sa.bindparam("withdrawn_at"))
+)

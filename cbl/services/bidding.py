@@ -13,7 +13,6 @@ from sqlmodel import Session, func, select
 import matching
 from cbl import allocation
 from cbl.calendar import local_date
-from cbl.database import guard_cycle
 from cbl.models import Advert, Applicant, Bid, Cycle, Offer
 from cbl.models.states import (
     ActorKind, AdvertStatus, ApplicationStatus, BidPlacedBy, BidStatus, CycleStatus, OfferStatus,
@@ -56,6 +55,7 @@ def _placed_by(actor: Actor, applicant_id: int) -> BidPlacedBy:
 
 
 UNDER_OFFER = "You cannot bid while you have an offer of a home waiting for your answer."
+ALREADY_WITHDRAWN = "This bid has already been withdrawn."
 
 
 def bidding_barrier(session: Session, applicant: Applicant, scheme: Scheme, now: datetime) -> str | None:
@@ -175,22 +175,28 @@ def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int,
     return Bid(id=bid_id, **values)
 
 
-def withdraw_bid(session: Session, actor: Actor, bid_id: int, now: datetime) -> Bid:
-    bid = session.get(Bid, bid_id)
+def withdraw_bid(session: Session, actor: Actor, bid_id: int, now: datetime) -> str:
+    """Withdraw a bid while its cycle is open; returns the advert's reference.
+
+    Read and changed with Core statements, like place_bid: after placing, the busiest write.
+    """
+    connection = session.connection()
+    if session.get_bind().dialect.name == "postgresql":
+        connection.execute(statements.GUARD_CYCLE_OF_BID, {"bid_id": bid_id})  # before the cycle is read
+    bid = connection.execute(statements.BID_TO_WITHDRAW, {"bid_id": bid_id}).one_or_none()
     if bid is None or not (
         (actor.kind is ActorKind.APPLICANT and actor.id == bid.applicant_id) or actor.may("bid.on_behalf")
     ):
         raise NotFound("No such bid.")  # another household's bid does not exist, as far as you can tell
-    guard_cycle(session, bid.cycle_id)
-    advert, cycle = session.get(Advert, bid.advert_id), session.get(Cycle, bid.cycle_id, populate_existing=True)
     if bid.status is not BidStatus.ACTIVE:
-        raise Conflict("This bid has already been withdrawn.")
-    if reason := _cycle_closed_reason(cycle, advert, now):
+        raise Conflict(ALREADY_WITHDRAWN)
+    if reason := closed_for_bids(bid.advert_status, bid.cycle_status, bid.cycle_opens_at, bid.cycle_closes_at, now):
         raise Conflict(reason.replace("Bidding for", "Bids for") + " Bids can no longer be withdrawn.")
-    bid.status, bid.withdrawn_at = BidStatus.WITHDRAWN, now
-    session.add(bid)
-    audit(session, actor, "bid.withdrawn", bid, {"advert": advert.reference})
-    return bid
+    # Only an active bid changes: of two withdrawals racing, the second finds nothing to do.
+    if connection.execute(statements.WITHDRAW_BID, {"bid_id": bid_id, "withdrawn_at": now}).rowcount != 1:
+        raise Conflict(ALREADY_WITHDRAWN)
+    audit(session, actor, "bid.withdrawn", Subject("bid", bid_id, bid.applicant_id), {"advert": bid.reference})
+    return bid.reference
 
 
 # --- live queue position ---------------------------------------------------------------------

@@ -137,9 +137,7 @@ def my_bids(db: NamedDependency[Database], scheme: NamedDependency[Scheme], view
 def withdraw(db: NamedDependency[Database], viewer: NamedDependency[Viewer | None], request: Request,
              bid_id: FromPath[int]) -> Redirect:
     applicant = signed_in_applicant(viewer, db, request)
-    bid = db.run(withdraw_bid, applicant_actor(applicant), bid_id, now())
-    with db.reading() as session:
-        reference = session.get(Advert, bid.advert_id).reference
+    reference = db.run(withdraw_bid, applicant_actor(applicant), bid_id, now())
     return Redirect(f"/account/bids?withdrawn={reference}", status_code=303)
 
 

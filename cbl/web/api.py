@@ -284,6 +284,6 @@ api_router = Router(
     path="/api/v1",
     route_handlers=[list_adverts, get_advert, create_token, my_application, my_bids, create_bid, delete_bid,
                     my_offers, accept, refuse, refusal_reasons, get_preferences, put_preferences],
-    dependencies={"token": Provide(bearer_token, sync_to_thread=False)},
+    dependencies={"token": Provide(bearer_token, sync_to_thread=True)},
     tags=["applicants"],
 )

@@ -10,7 +10,7 @@ from cbl.models import AuditEvent, Bid, Offer
 from cbl.models.states import ApplicationStatus, BidPlacedBy, BidStatus
 from cbl.services import actors
 from cbl.services.bidding import place_bid, queue_position, withdraw_bid
-from cbl.services.errors import Conflict, NotAllowed
+from cbl.services.errors import Conflict, NotAllowed, NotFound
 from tests.factories import NOW, add_applicant, make_world
 from cbl.models import Advert, Applicant, Cycle
 
@@ -181,4 +181,27 @@ def test_racing_bids_for_the_same_home_store_one(db, scheme, world):
     results = _race(lambda i: _bid(db, scheme, world, "HR1", "AD1"), 6)
     assert sum(isinstance(r, Bid) for r in results) == 1, results
     assert all(isinstance(r, (Bid, Conflict)) or "UNIQUE" in str(r).upper() for r in results), results
+    assert _active_bids(db, world.applicants["HR1"]) == 1
+
+
+def test_racing_withdrawals_of_one_bid_withdraw_it_once(db, scheme, world):
+    bid = _bid(db, scheme, world, "HR1", "AD1")
+    actor = _as_applicant(db, world, "HR1")
+    results = _race(lambda i: db.run(withdraw_bid, actor, bid.id, NOW), 6)
+    assert results.count("AD1") == 1, results
+    assert all(isinstance(r, Conflict) and "already been withdrawn" in r.message for r in results if r != "AD1")
+    with db.reading() as s:
+        events = s.exec(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "bid.withdrawn", AuditEvent.subject_id == bid.id)).one()
+    assert events == 1
+
+
+def test_a_bid_cannot_be_withdrawn_by_another_household_or_after_close(db, scheme, world):
+    bid = _bid(db, scheme, world, "HR1", "AD1")
+    with pytest.raises(NotFound):
+        db.run(withdraw_bid, _as_applicant(db, world, "HR2"), bid.id, NOW)
+    with db.reading() as s:
+        closes_at = s.get(Cycle, bid.cycle_id).closes_at
+    with pytest.raises(Conflict, match="Bids can no longer be withdrawn"):
+        db.run(withdraw_bid, _as_applicant(db, world, "HR1"), bid.id, closes_at)
     assert _active_bids(db, world.applicants["HR1"]) == 1
