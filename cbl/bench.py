@@ -132,19 +132,32 @@ async def _call(client: aiohttp.ClientSession, method: str, path: str, **kwargs)
 class Client:
     """One connection acting for its own share of the households, so its withdrawals find its bids."""
 
-    def __init__(self, n: int, clients: int) -> None:
+    def __init__(self, n: int, clients: int, rate: float | None) -> None:
         self.rng = random.Random(n)
         self.share = range(n * APPLICANTS // clients, (n + 1) * APPLICANTS // clients)
         self.bids: dict[int, list[int]] = defaultdict(list)  # household -> its bids still active
+        self.mean_gap = clients / rate if rate else None  # seconds between this client's requests
+        self.due = time.perf_counter()
+
+    async def next_start(self) -> float:
+        """When the next request starts: at once (as fast as the server answers), or, at a set rate,
+        at its time in a Poisson schedule. A request the server is too busy to take on time counts
+        its wait in its latency (no coordinated omission)."""
+        if self.mean_gap is None:
+            return time.perf_counter()
+        self.due += self.rng.expovariate(1 / self.mean_gap)
+        if (wait := self.due - time.perf_counter()) > 0:
+            await asyncio.sleep(wait)
+        return self.due
 
 
 async def applicant_client(client: aiohttp.ClientSession, tally: Tally, stop: float, me: Client) -> None:
     rng, share, mine = me.rng, me.share, me.bids
     while time.monotonic() < stop:
+        started = await me.next_start()
         who = rng.choice(share)
         headers = {"Authorization": f"Bearer bench-token-{who}"}
         roll = rng.random()
-        started = time.perf_counter()
         if roll < 0.5:
             status, body = await _call(client, "POST", "/api/v1/me/bids",
                                        json={"advert": f"AD{rng.randrange(ADVERTS):05d}"}, headers=headers)
@@ -168,13 +181,15 @@ async def applicant_client(client: aiohttp.ClientSession, tally: Tally, stop: fl
         tally.record(endpoint, status, time.perf_counter() - started)
 
 
-async def load(base: str, clients: int, seconds: float, warm_up: float = 3.0) -> tuple[Tally, float]:
-    """CLIENTS at once for SECONDS, after WARM_UP seconds of the same load that are not counted
-    (connections opened, statements prepared, caches filled: as on a server that has been up)."""
+async def load(base: str, clients: int, seconds: float, rate: float | None = None,
+               warm_up: float = 3.0) -> tuple[Tally, float]:
+    """CLIENTS at once for SECONDS, each as fast as it is answered or, with RATE, at RATE requests
+    a second in all; after WARM_UP seconds of the same load that are not counted (connections
+    opened, statements prepared, caches filled: as on a server that has been up)."""
     # aiohttp, not httpx: httpx's async client tops out near 150 requests a second here.
     connector = aiohttp.TCPConnector(limit=clients)
     async with aiohttp.ClientSession(base, connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as client:
-        households = [Client(n, clients) for n in range(clients)]
+        households = [Client(n, clients, rate) for n in range(clients)]
         warming = Tally()
         await asyncio.gather(*(applicant_client(client, warming, time.monotonic() + warm_up, me)
                                for me in households))
@@ -195,18 +210,22 @@ def verify(url: str, tally: Tally) -> tuple[int, int, bool]:
     return len(expected_active), len(stored_active), expected_active == stored_active
 
 
-def report(kind: str, tally: Tally, elapsed: float, clients: int, workers: int, check: tuple[int, int, bool]) -> None:
-    print(f"\n{kind}: {clients} clients, {workers} server workers, {elapsed:.1f} s")
+def report(kind: str, tally: Tally, elapsed: float, clients: int, workers: int, rate: float | None,
+           check: tuple[int, int, bool]) -> None:
+    pace = f"{rate:.0f} requests/s offered" if rate else "each as fast as answered"
+    print(f"\n{kind}: {clients} clients ({pace}), {workers} server workers, {elapsed:.1f} s")
     print(f"  {'endpoint':<24}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}  statuses")
-    for endpoint, latencies in sorted(tally.latency.items()):
+    def row(name: str, latencies: list[float], statuses: str) -> None:
         ordered = sorted(latencies)
         p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-        statuses = ", ".join(f"{code}: {n}" for code, n in sorted(tally.statuses[endpoint].items()))
-        print(f"  {endpoint:<24}{len(ordered):>9}{len(ordered) / elapsed:>8.0f}"
+        print(f"  {name:<24}{len(ordered):>9}{len(ordered) / elapsed:>8.0f}"
               f"{statistics.median(ordered) * 1000:>8.1f}{p99 * 1000:>8.1f}  {statuses}")
+
+    for endpoint, latencies in sorted(tally.latency.items()):
+        row(endpoint, latencies, ", ".join(f"{code}: {n}" for code, n in sorted(tally.statuses[endpoint].items())))
+    row("all requests", [x for values in tally.latency.values() for x in values], "")
     accepted = tally.statuses["POST /me/bids"].get(201, 0)
-    every = [x for values in tally.latency.values() for x in values]
-    print(f"  all requests: {len(every) / elapsed:.0f}/s; bids accepted: {accepted / elapsed:.0f}/s")
+    print(f"  bids accepted: {accepted / elapsed:.0f}/s")
     expected, stored, same = check
     print(f"  stored bids: {stored} active, answered as accepted and not withdrawn: {expected} -> "
           f"{'no bid lost' if same else 'MISMATCH'}")
@@ -251,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rate", type=float, metavar="REQUESTS_PER_SECOND",
+                        help="send this many requests a second in all (Poisson arrivals) instead of as fast as "
+                             "answered; latency then counts from each request's due time")
     parser.add_argument("--close", type=int, metavar="APPLICANTS",
                         help="instead, time one cycle close with this many applicants bidding 3 times each")
     args = parser.parse_args(argv)
@@ -266,9 +288,9 @@ def main(argv: list[str] | None = None) -> int:
         with throwaway.database(kind, prefix="cbl_bench") as url:
             seed(url)
             with server(url, args.workers) as base:
-                tally, elapsed = asyncio.run(load(base, args.clients, args.seconds))
+                tally, elapsed = asyncio.run(load(base, args.clients, args.seconds, args.rate))
             check = verify(url, tally)
-            report(kind, tally, elapsed, args.clients, args.workers, check)
+            report(kind, tally, elapsed, args.clients, args.workers, args.rate, check)
             ok = ok and check[2]
     return 0 if ok else 1
 

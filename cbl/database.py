@@ -97,6 +97,7 @@ class Database:
 # --- locks ----------------------------------------------------------------------------------
 
 CYCLE_LOCK_SPACE = 7301  # advisory lock namespace for bidding cycles
+HOUSEHOLD_BIDS_LOCK_SPACE = 7302  # one household's bids are placed one at a time (PostgreSQL)
 
 
 def guard_cycle(session: Session, cycle_id: int, *, exclusive: bool = False) -> None:

@@ -6,25 +6,39 @@ every request cost more CPU than running them. Parameters are bound by name at e
 
 import sqlalchemy as sa
 
-from cbl.database import CYCLE_LOCK_SPACE
+from cbl.database import CYCLE_LOCK_SPACE, HOUSEHOLD_BIDS_LOCK_SPACE
 from cbl.models import Advert, Applicant, Bid, Cycle, Offer, Organisation, Property
-from cbl.models.states import BidStatus, OfferStatus
+from cbl.models.states import BidStatus, CycleStatus, OfferStatus
 
-# PostgreSQL: take the cycle's shared guard (see database.guard_cycle) before reading the cycle.
-GUARD_CYCLE_OF_ADVERT = sa.select(
-    sa.func.pg_advisory_xact_lock_shared(CYCLE_LOCK_SPACE, Advert.cycle_id), Advert.cycle_id
+# PostgreSQL, first: the cycle's shared guard (see database.guard_cycle), and the household's own
+# lock, so that its bids are counted one request at a time. Both are held until commit, and what
+# the next statement reads is read after they are granted.
+GUARD_CYCLE_AND_HOUSEHOLD = sa.select(
+    sa.func.pg_advisory_xact_lock_shared(CYCLE_LOCK_SPACE, Advert.cycle_id),
+    sa.func.pg_advisory_xact_lock(HOUSEHOLD_BIDS_LOCK_SPACE, sa.bindparam("applicant_id")),
 ).where(Advert.reference == sa.bindparam("reference"))
 
 _applicant = Applicant.__table__.alias("applicant_row")
+_this_home = (Bid.applicant_id == _applicant.c.id, Bid.advert_id == Advert.id)
+_this_cycle = (Bid.applicant_id == _applicant.c.id, Bid.cycle_id == Advert.cycle_id)
 
-# The applicant's row, locked so that its bids are counted one request at a time; with it the
-# advert, what the engine needs of its home and landlord, and its cycle's state.
-APPLICANT_AND_ADVERT = (
+# Then, in one statement: the household, the advert, what the engine needs of its home and
+# landlord, its cycle's state, and everything the limits need (an earlier bid on this home,
+# bids used this cycle, the last preference given, offers awaiting an answer).
+BID_CHECKS = (
     sa.select(
         *(column.label(f"applicant_{column.name}") for column in _applicant.c),
         *Advert.__table__.c, Property.bedrooms, Property.area, Organisation.code.label("landlord"),
         Cycle.status.label("cycle_status"), Cycle.opens_at.label("cycle_opens_at"),
         Cycle.closes_at.label("cycle_closes_at"),
+        sa.select(Bid.id).where(*_this_home).scalar_subquery().label("existing_id"),
+        sa.select(Bid.status).where(*_this_home).scalar_subquery().label("existing_status"),
+        sa.select(sa.func.count()).select_from(Bid).where(*_this_cycle, Bid.status == BidStatus.ACTIVE)
+        .scalar_subquery().label("active_bids"),
+        sa.select(sa.func.max(Bid.preference)).where(*_this_cycle).scalar_subquery().label("last_preference"),
+        sa.select(sa.func.count()).select_from(Offer)
+        .where(Offer.applicant_id == _applicant.c.id, Offer.status == OfferStatus.MADE)
+        .scalar_subquery().label("offers"),
     )
     .select_from(_applicant)
     .join(Advert, Advert.reference == sa.bindparam("reference"))
@@ -32,23 +46,6 @@ APPLICANT_AND_ADVERT = (
     .join(Organisation, Organisation.id == Property.landlord_id)
     .join(Cycle, Cycle.id == Advert.cycle_id)
     .where(_applicant.c.id == sa.bindparam("applicant_id"))
-    .with_for_update(of=_applicant)
-)
-
-_this_home = (Bid.applicant_id == sa.bindparam("applicant_id"), Bid.advert_id == sa.bindparam("advert_id"))
-_this_cycle = (Bid.applicant_id == sa.bindparam("applicant_id"), Bid.cycle_id == sa.bindparam("cycle_id"))
-
-# Everything the limits need: an earlier bid on this home, bids used this cycle, the last
-# preference given, offers awaiting an answer.
-LIMITS = sa.select(
-    sa.select(Bid.id).where(*_this_home).scalar_subquery().label("existing_id"),
-    sa.select(Bid.status).where(*_this_home).scalar_subquery().label("existing_status"),
-    sa.select(sa.func.count()).select_from(Bid).where(*_this_cycle, Bid.status == BidStatus.ACTIVE)
-    .scalar_subquery().label("active"),
-    sa.select(sa.func.max(Bid.preference)).where(*_this_cycle).scalar_subquery().label("last_preference"),
-    sa.select(sa.func.count()).select_from(Offer)
-    .where(Offer.applicant_id == sa.bindparam("applicant_id"), Offer.status == OfferStatus.MADE)
-    .scalar_subquery().label("offers"),
 )
 
 INSERT_BID = sa.insert(Bid).returning(Bid.id)
@@ -91,4 +88,14 @@ BID_TO_WITHDRAW = (
 WITHDRAW_BID = (
     sa.update(Bid).where(Bid.id == sa.bindparam("bid_id"), Bid.status == BidStatus.ACTIVE)
     .values(status=BidStatus.WITHDRAWN, withdrawn_at=sa.bindparam("withdrawn_at"))
+)
+
+# A household's active bids in the open cycle, in its order of preference.
+LIVE_BIDS = (
+    sa.select(Bid.id, Bid.advert_id, Advert.reference, Bid.preference, Bid.placed_at, Bid.placed_by)
+    .join(Advert, Advert.id == Bid.advert_id)
+    .join(Cycle, Cycle.id == Bid.cycle_id)
+    .where(Bid.applicant_id == sa.bindparam("applicant_id"), Bid.status == BidStatus.ACTIVE,
+           Cycle.status == CycleStatus.OPEN)
+    .order_by(Bid.preference)
 )

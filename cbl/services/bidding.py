@@ -1,10 +1,11 @@
 """Bids: placing and withdrawing them within the scheme's limits, and the live queue position.
 
-Every limit is checked inside the caller's transaction after taking the applicant's row lock
+Every limit is checked inside the caller's transaction after taking the household's lock
 (PostgreSQL) or the database write lock (SQLite), so two requests racing for the last bid of a
 cycle cannot both get it.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -109,7 +110,7 @@ def active_bid_count(session: Session, applicant_id: int, cycle_id: int) -> int:
 
 
 class _ApplicantColumns:
-    """The applicant's half of APPLICANT_AND_ADVERT's row, read as an applicant."""
+    """The applicant's half of a BID_CHECKS row, read as an applicant."""
 
     __slots__ = ("_row",)
 
@@ -131,13 +132,11 @@ def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int,
     """
     placed_by = _placed_by(actor, applicant_id)
     connection = session.connection()
-    if session.get_bind().dialect.name == "postgresql":
-        # The cycle's guard comes before anything about the cycle is read (see database.guard_cycle).
-        guard = connection.execute(statements.GUARD_CYCLE_OF_ADVERT, {"reference": advert_reference})
-        if guard.first() is None:
+    names = {"reference": advert_reference, "applicant_id": applicant_id}
+    if session.get_bind().dialect.name == "postgresql":  # (SQLite: the write transaction holds the database)
+        if connection.execute(statements.GUARD_CYCLE_AND_HOUSEHOLD, names).first() is None:
             raise NotFound(f"There is no advert {advert_reference}.")
-    advert = connection.execute(statements.APPLICANT_AND_ADVERT,
-                                {"reference": advert_reference, "applicant_id": applicant_id}).one_or_none()
+    advert = connection.execute(statements.BID_CHECKS, names).one_or_none()
     if advert is None:
         raise NotFound(f"There is no advert {advert_reference}.")
     applicant = _ApplicantColumns(advert)
@@ -147,8 +146,8 @@ def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int,
         raise Conflict(reason)
     if reason := _barrier(applicant, scheme, now):
         raise Conflict(reason)
-    existing_id, existing_status, active, last_preference, offers = connection.execute(
-        statements.LIMITS, {"applicant_id": applicant.id, "advert_id": advert.id, "cycle_id": cycle_id}).one()
+    existing_id, existing_status, active, last_preference, offers = (
+        advert.existing_id, advert.existing_status, advert.active_bids, advert.last_preference, advert.offers)
     if offers and not scheme.bidding.bid_while_under_offer:
         raise Conflict(UNDER_OFFER)
     if existing_status == BidStatus.ACTIVE:
@@ -240,25 +239,45 @@ def rankings(session: Session, scheme: Scheme, advert_ids: list[int], now: datet
     return ranked
 
 
-def queue_positions(session: Session, scheme: Scheme, adverts: list[Advert], applicant: Applicant,
+def queue_positions(session: Session, scheme: Scheme, adverts: Mapping[int, str], applicant: Applicant,
                     now: datetime) -> dict[int, QueuePosition]:
-    """Where the household stands on each advert it has bid for ("12th of 87 eligible bids")."""
+    """Where the household stands on each advert (id -> reference) it has bid for ("12th of 87")."""
     positions = {}
-    for advert_id, entries in rankings(session, scheme, [a.id for a in adverts], now).items():
+    for advert_id, entries in rankings(session, scheme, list(adverts), now).items():
         mine = next((entry for entry in entries if entry.applicant == applicant.reference), None)
         if mine is not None:
             eligible = sum(entry.eligible for entry in entries)
-            reference = next(a.reference for a in adverts if a.id == advert_id)
-            positions[advert_id] = QueuePosition(reference, mine.position, eligible, mine.reasons, mine.explanation)
+            positions[advert_id] = QueuePosition(adverts[advert_id], mine.position, eligible, mine.reasons,
+                                                 mine.explanation)
     return positions
 
 
 def queue_position(session: Session, scheme: Scheme, advert: Advert, applicant: Applicant,
                    now: datetime) -> QueuePosition:
-    position = queue_positions(session, scheme, [advert], applicant, now).get(advert.id)
+    position = queue_positions(session, scheme, {advert.id: advert.reference}, applicant, now).get(advert.id)
     if position is None:
         raise NotFound("You have not bid for this home.")
     return position
+
+
+@dataclass(frozen=True, slots=True)
+class LiveBid:
+    id: int
+    advert_id: int
+    advert: str  # its reference
+    preference: int
+    placed_at: datetime
+    placed_by: BidPlacedBy
+    position: QueuePosition
+
+
+def live_bids(session: Session, scheme: Scheme, applicant: Applicant, now: datetime) -> list[LiveBid]:
+    """The household's active bids in the open cycle, in its order, each with its place in the queue."""
+    rows = session.connection().execute(statements.LIVE_BIDS, {"applicant_id": applicant.id}).all()
+    positions = queue_positions(session, scheme, {row.advert_id: row.reference for row in rows}, applicant, now)
+    return [LiveBid(row.id, row.advert_id, row.reference, row.preference, row.placed_at, row.placed_by,
+                    positions[row.advert_id])
+            for row in rows if row.advert_id in positions]  # a bid withdrawn a moment ago has no place
 
 
 # --- homes a household can bid for ---------------------------------------------------------------

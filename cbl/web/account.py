@@ -13,12 +13,12 @@ from sqlmodel import select
 
 from cbl import listings
 from cbl.database import Database
-from cbl.models import Advert, BandAssessment, Bid, BiddingPreference, Cycle, HouseholdMember, Offer, Property, Void
-from cbl.models.states import BidStatus, CycleStatus, OfferStatus, PropertyType
+from cbl.models import BandAssessment, BiddingPreference, HouseholdMember, Offer, Property, Void
+from cbl.models.states import OfferStatus, PropertyType
 from cbl.scheme import Scheme
 from cbl.services import sign_in
 from cbl.services.auto_bid import save_bidding_preference
-from cbl.services.bidding import bid_options, queue_positions, withdraw_bid
+from cbl.services.bidding import bid_options, live_bids, withdraw_bid
 from cbl.services.errors import DomainError, InvalidInput
 from cbl.services.offers import accept_offer, refuse_offer
 from cbl.web import forms
@@ -118,14 +118,8 @@ def my_bids(db: NamedDependency[Database], scheme: NamedDependency[Scheme], view
     applicant = signed_in_applicant(viewer, db, request)
     at = now()
     with db.reading() as session:
-        rows = session.exec(
-            select(Bid, Advert, Cycle).join(Advert, Advert.id == Bid.advert_id).join(Cycle, Cycle.id == Bid.cycle_id)
-            .where(Bid.applicant_id == applicant.id, Bid.status == BidStatus.ACTIVE, Cycle.status == CycleStatus.OPEN)
-            .order_by(Bid.preference)
-        ).all()
-        positions = queue_positions(session, scheme, [advert for _, advert, _ in rows], applicant, at)
-        bids = [(bid, listings.advert_card(session, advert.reference), positions[advert.id])
-                for bid, advert, _ in rows if advert.id in positions]  # withdrawn a moment ago: no place
+        bids = [(bid, listings.advert_card(session, bid.advert), bid.position)
+                for bid in live_bids(session, scheme, applicant, at)]
     return Template("public/account/bids.html", context={
         "bids": bids, "limit": scheme.bidding.bids_per_cycle, "viewer": viewer,
         "placed": placed if placed and len(placed) <= 32 else None,

@@ -6,6 +6,7 @@ Errors are always `{"error": {"code", "message"}}` with a 4xx status (see web.er
 from dataclasses import dataclass
 from datetime import datetime
 
+import anyio.to_thread
 import msgspec
 from litestar import Request, Router, delete, get, post, put
 from litestar.di import NamedDependency, Provide
@@ -15,12 +16,11 @@ from sqlmodel import Session, select
 
 from cbl import listings
 from cbl.database import Database
-from cbl.models import Advert, Bid, BiddingPreference, Cycle, Offer, Property, Void
-from cbl.models.states import BidStatus, CycleStatus
+from cbl.models import BiddingPreference, Offer, Property, Void
 from cbl.scheme import Scheme
 from cbl.services import actors, sign_in
 from cbl.services.auto_bid import save_bidding_preference
-from cbl.services.bidding import place_bid, queue_positions, withdraw_bid
+from cbl.services.bidding import live_bids, place_bid, withdraw_bid
 from cbl.services.offers import accept_offer, refuse_offer
 from cbl.services.errors import InvalidInput
 from cbl.web.cache import TimedCache
@@ -129,9 +129,11 @@ def bearer_token(request: Request) -> BearerToken:
     return BearerToken(token.strip())
 
 
-@get("/adverts", sync_to_thread=True, summary="Live adverts in the open cycle")
-def list_adverts(db: NamedDependency[Database], public_cache: NamedDependency[TimedCache], bedrooms: FromQuery[str | None] = None, area: FromQuery[str | None] = None,
-                 property_type: FromQuery[str | None] = None, landlord: FromQuery[str | None] = None, page: FromQuery[str | None] = None) -> AdvertPage:
+@get("/adverts", summary="Live adverts in the open cycle")
+async def list_adverts(db: NamedDependency[Database], public_cache: NamedDependency[TimedCache],
+                       bedrooms: FromQuery[str | None] = None, area: FromQuery[str | None] = None,
+                       property_type: FromQuery[str | None] = None, landlord: FromQuery[str | None] = None,
+                       page: FromQuery[str | None] = None) -> AdvertPage:
     filters = listings.AdvertFilters.parse(bedrooms, area, property_type, landlord, page)
 
     def search() -> AdvertPage:
@@ -139,7 +141,12 @@ def list_adverts(db: NamedDependency[Database], public_cache: NamedDependency[Ti
             cards, total = listings.search_adverts(session, filters)
         return AdvertPage([_advert_out(c) for c in cards], total, filters.page, max(1, -(-total // listings.PER_PAGE)))
 
-    return public_cache.get(("api", filters), search)
+    # Most of these are people paging through the same list: a fresh copy is answered here on
+    # the event loop, with no thread and no database; only a miss goes to a worker thread.
+    key = ("api", filters)
+    if (cached := public_cache.fresh(key)) is not None:
+        return cached
+    return public_cache.put(key, await anyio.to_thread.run_sync(search))
 
 
 @get("/adverts/{reference:str}", sync_to_thread=True, summary="One advert")
@@ -171,16 +178,10 @@ def my_bids(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
             token: Token) -> list[BidWithPositionOut]:
     with db.reading() as session:
         me = token.holder(session)
-        rows = session.exec(
-            select(Bid, Advert).join(Advert, Advert.id == Bid.advert_id).join(Cycle, Cycle.id == Bid.cycle_id)
-            .where(Bid.applicant_id == me.id, Bid.status == BidStatus.ACTIVE, Cycle.status == CycleStatus.OPEN)
-            .order_by(Bid.preference)
-        ).all()
-        positions = queue_positions(session, scheme, [advert for _, advert in rows], me, now())
-    return [BidWithPositionOut(bid.id, advert.reference, bid.preference, bid.placed_at, bid.placed_by.value,
-                               positions[advert.id].position, positions[advert.id].eligible_bids,
-                               positions[advert.id].words)
-            for bid, advert in rows if advert.id in positions]  # a bid withdrawn a moment ago has no place
+        bids = live_bids(session, scheme, me, now())
+    return [BidWithPositionOut(bid.id, bid.advert, bid.preference, bid.placed_at, bid.placed_by.value,
+                               bid.position.position, bid.position.eligible_bids, bid.position.words)
+            for bid in bids]
 
 
 @post("/me/bids", sync_to_thread=True, status_code=201,

@@ -7,7 +7,7 @@ may be that many seconds old. Each worker keeps its own; nothing personal is eve
 
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -20,12 +20,13 @@ class TimedCache(Generic[T]):
         self._entries: dict[Hashable, tuple[float, T]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
-        now = time.monotonic()
+    def fresh(self, key: Hashable) -> T | None:
+        """The value kept for key, if it is still fresh."""
         entry = self._entries.get(key)
-        if entry is not None and entry[0] > now:
-            return entry[1]
-        value = compute()
+        return entry[1] if entry is not None and entry[0] > time.monotonic() else None
+
+    def put(self, key: Hashable, value: T) -> T:
+        now = time.monotonic()
         with self._lock:
             if len(self._entries) >= self.max_entries:
                 self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
