@@ -22,11 +22,11 @@ from collections import defaultdict
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 
-import aiohttp
 import httpx
 import sqlalchemy as sa
 
 from cbl import throwaway
+from cbl.bench_http import Connection
 from cbl.database import Database, upgrade
 from cbl.models import ApiToken, Advert, Applicant, Bid, Cycle, Organisation, Property, Void
 from cbl.models.states import AdvertStatus, ApplicationStatus, BidStatus, CycleStatus, OrganisationKind, PropertyType
@@ -123,12 +123,6 @@ class Tally:
         self.statuses[endpoint][status] += 1
 
 
-async def _call(client: aiohttp.ClientSession, method: str, path: str, **kwargs) -> tuple[int, object]:
-    async with client.request(method, path, **kwargs) as answer:
-        body = await answer.json() if answer.content_type == "application/json" else await answer.read()
-        return answer.status, body
-
-
 class Client:
     """One connection acting for its own share of the households, so its withdrawals find its bids."""
 
@@ -151,34 +145,34 @@ class Client:
         return self.due
 
 
-async def applicant_client(client: aiohttp.ClientSession, tally: Tally, stop: float, me: Client) -> None:
+async def applicant_client(connection: Connection, tally: Tally, stop: float, me: Client) -> None:
     rng, share, mine = me.rng, me.share, me.bids
     while time.monotonic() < stop:
         started = await me.next_start()
         who = rng.choice(share)
-        headers = {"Authorization": f"Bearer bench-token-{who}"}
+        token = f"bench-token-{who}"
         roll = rng.random()
         if roll < 0.5:
-            status, body = await _call(client, "POST", "/api/v1/me/bids",
-                                       json={"advert": f"AD{rng.randrange(ADVERTS):05d}"}, headers=headers)
+            answer = await connection.request("POST", "/api/v1/me/bids", {"advert": f"AD{rng.randrange(ADVERTS):05d}"},
+                                              token)
             endpoint = "POST /me/bids"
-            if status == 201:
-                bid_id = body["id"]
+            if answer.status == 201:
+                bid_id = answer.json()["id"]
                 tally.last_action[bid_id] = "placed"
                 mine[who].append(bid_id)
         elif roll < 0.65 and mine[who]:
             bid_id = mine[who].pop(rng.randrange(len(mine[who])))
-            status, _ = await _call(client, "DELETE", f"/api/v1/me/bids/{bid_id}", headers=headers)
+            answer = await connection.request("DELETE", f"/api/v1/me/bids/{bid_id}", token=token)
             endpoint = "DELETE /me/bids/{id}"
-            if status == 200:
+            if answer.status == 200:
                 tally.last_action[bid_id] = "withdrawn"
         elif roll < 0.85:
-            status, _ = await _call(client, "GET", f"/api/v1/adverts?page={rng.randint(1, 5)}")
+            answer = await connection.request("GET", f"/api/v1/adverts?page={rng.randint(1, 5)}")
             endpoint = "GET /adverts"
         else:
-            status, _ = await _call(client, "GET", "/api/v1/me/bids", headers=headers)
+            answer = await connection.request("GET", "/api/v1/me/bids", token=token)
             endpoint = "GET /me/bids"
-        tally.record(endpoint, status, time.perf_counter() - started)
+        tally.record(endpoint, answer.status, time.perf_counter() - started)
 
 
 async def load(base: str, clients: int, seconds: float, rate: float | None = None,
@@ -186,18 +180,22 @@ async def load(base: str, clients: int, seconds: float, rate: float | None = Non
     """CLIENTS at once for SECONDS, each as fast as it is answered or, with RATE, at RATE requests
     a second in all; after WARM_UP seconds of the same load that are not counted (connections
     opened, statements prepared, caches filled: as on a server that has been up)."""
-    # aiohttp, not httpx: httpx's async client tops out near 150 requests a second here.
-    connector = aiohttp.TCPConnector(limit=clients)
-    async with aiohttp.ClientSession(base, connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as client:
+    host, port = base.removeprefix("http://").split(":")
+    connections = [await Connection.open(host, int(port)) for _ in range(clients)]
+    try:
         households = [Client(n, clients, rate) for n in range(clients)]
         warming = Tally()
-        await asyncio.gather(*(applicant_client(client, warming, time.monotonic() + warm_up, me)
-                               for me in households))
+        await asyncio.gather(*(applicant_client(connection, warming, time.monotonic() + warm_up, me)
+                               for connection, me in zip(connections, households)))
         tally = Tally()
         tally.last_action.update(warming.last_action)
         started = time.monotonic()
-        await asyncio.gather(*(applicant_client(client, tally, started + seconds, me) for me in households))
+        await asyncio.gather(*(applicant_client(connection, tally, started + seconds, me)
+                               for connection, me in zip(connections, households)))
         return tally, time.monotonic() - started
+    finally:
+        for connection in connections:
+            connection.close()
 
 
 def verify(url: str, tally: Tally) -> tuple[int, int, bool]:
