@@ -42,7 +42,13 @@ def audit(
         subject = _subject_of(session, subject)
     if session.new:
         session.flush()  # rows added in this transaction exist before the event that names them
-    session.connection().execute(_INSERT, {
+    session.connection().execute(_INSERT, event_row(actor, action, subject, details, applicant_id=applicant_id))
+
+
+def event_row(actor: Actor, action: str, subject: Subject, details: dict[str, Any] | None = None, *,
+              applicant_id: int | None = None) -> dict[str, Any]:
+    """The audit_event row for an event, for a caller that writes it in its own statement."""
+    return {
         "at": utcnow(),
         "actor_kind": actor.kind,
         "actor_id": actor.id,
@@ -52,7 +58,7 @@ def audit(
         "subject_id": subject.id,
         "applicant_id": applicant_id if applicant_id is not None else subject.applicant_id,
         "details": _plain(details or {}),
-    })
+    }
 
 
 def _subject_of(session: Session, row: Any) -> Subject:

@@ -23,7 +23,7 @@ from cbl.wording import ordinal
 
 from .actors import Actor
 from . import bid_statements as statements
-from .audit import Subject, audit
+from .audit import Subject, audit, event_row
 from .ranking_cache import RANKINGS
 from .errors import Conflict, NotAllowed, NotFound
 
@@ -164,13 +164,18 @@ def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int,
         "preference": (last_preference or 0) + 1, "placed_at": now, "placed_by": placed_by, "withdrawn_at": None,
         "placed_by_staff_id": actor.id if placed_by is BidPlacedBy.OFFICER else None,
     }
+    details = {"advert": advert.reference, "placed_by": placed_by}
+    if existing_id is None and session.get_bind().dialect.name == "postgresql":
+        event = event_row(actor, "bid.placed", Subject("bid", None, applicant.id), details)
+        bid_id = connection.execute(statements.INSERT_BID_AND_EVENT,
+                                    {**values, **{f"event_{name}": value for name, value in event.items()}}).scalar_one()
+        return Bid(id=bid_id, **values)
     if existing_id is None:
         bid_id = connection.execute(statements.INSERT_BID, values).scalar_one()
     else:  # a withdrawn bid placed again keeps its row
         connection.execute(statements.REPLACE_BID, {**values, "bid_id": existing_id})
         bid_id = existing_id
-    audit(session, actor, "bid.placed", Subject("bid", bid_id, applicant.id),
-          {"advert": advert.reference, "placed_by": placed_by})
+    audit(session, actor, "bid.placed", Subject("bid", bid_id, applicant.id), details)
     return Bid(id=bid_id, **values)
 
 
