@@ -6,17 +6,17 @@ every request cost more CPU than running them. Parameters are bound by name at e
 
 import sqlalchemy as sa
 
-from cbl.database import CYCLE_LOCK_SPACE, HOUSEHOLD_BIDS_LOCK_SPACE
+from cbl.database import CYCLE_LOCK_SPACE, HOUSEHOLD_BIDS_LOCK_SPACE, HotStatement
 from cbl.models import Advert, Applicant, AuditEvent, Bid, Cycle, Offer, Organisation, Property
 from cbl.models.states import BidStatus, CycleStatus, OfferStatus
 
 # PostgreSQL, first: the cycle's shared guard (see database.guard_cycle), and the household's own
 # lock, so that its bids are counted one request at a time. Both are held until commit, and what
 # the next statement reads is read after they are granted.
-GUARD_CYCLE_AND_HOUSEHOLD = sa.select(
+GUARD_CYCLE_AND_HOUSEHOLD = HotStatement(sa.select(
     sa.func.pg_advisory_xact_lock_shared(CYCLE_LOCK_SPACE, Advert.cycle_id),
     sa.func.pg_advisory_xact_lock(HOUSEHOLD_BIDS_LOCK_SPACE, sa.bindparam("applicant_id")),
-).where(Advert.reference == sa.bindparam("reference"))
+).where(Advert.reference == sa.bindparam("reference")))
 
 _applicant = Applicant.__table__.alias("applicant_row")
 _this_home = (Bid.applicant_id == _applicant.c.id, Bid.advert_id == Advert.id)
@@ -25,7 +25,7 @@ _this_cycle = (Bid.applicant_id == _applicant.c.id, Bid.cycle_id == Advert.cycle
 # Then, in one statement: the household, the advert, what the engine needs of its home and
 # landlord, its cycle's state, and everything the limits need (an earlier bid on this home,
 # bids used this cycle, the last preference given, offers awaiting an answer).
-BID_CHECKS = (
+BID_CHECKS = HotStatement(
     sa.select(
         *(column.label(f"applicant_{column.name}") for column in _applicant.c),
         *Advert.__table__.c, Property.bedrooms, Property.area, Organisation.code.label("landlord"),
@@ -58,7 +58,7 @@ _new_bid = sa.insert(Bid).values({name: sa.bindparam(name) for name in _BID_FIEL
 _EVENT = AuditEvent.__table__.c
 _EVENT_FIELDS = ("at", "actor_kind", "actor_id", "actor_name", "action", "subject_type", "subject_id", "applicant_id",
                  "details")
-INSERT_BID_AND_EVENT = (
+INSERT_BID_AND_EVENT = HotStatement(
     sa.insert(AuditEvent).add_cte(_new_bid)
     .from_select(_EVENT_FIELDS, sa.select(*(
         _new_bid.c.id if name == "subject_id" else sa.bindparam(f"event_{name}", type_=_EVENT[name].type)

@@ -134,9 +134,9 @@ def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int,
     connection = session.connection()
     names = {"reference": advert_reference, "applicant_id": applicant_id}
     if session.get_bind().dialect.name == "postgresql":  # (SQLite: the write transaction holds the database)
-        if connection.execute(statements.GUARD_CYCLE_AND_HOUSEHOLD, names).first() is None:
+        if statements.GUARD_CYCLE_AND_HOUSEHOLD.first(connection, names) is None:
             raise NotFound(f"There is no advert {advert_reference}.")
-    advert = connection.execute(statements.BID_CHECKS, names).one_or_none()
+    advert = statements.BID_CHECKS.first(connection, names)
     if advert is None:
         raise NotFound(f"There is no advert {advert_reference}.")
     applicant = _ApplicantColumns(advert)
@@ -167,8 +167,8 @@ def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int,
     details = {"advert": advert.reference, "placed_by": placed_by}
     if existing_id is None and session.get_bind().dialect.name == "postgresql":
         event = event_row(actor, "bid.placed", Subject("bid", None, applicant.id), details)
-        bid_id = connection.execute(statements.INSERT_BID_AND_EVENT,
-                                    {**values, **{f"event_{name}": value for name, value in event.items()}}).scalar_one()
+        bid_id = statements.INSERT_BID_AND_EVENT.first(
+            connection, {**values, **{f"event_{name}": value for name, value in event.items()}}).subject_id
         return Bid(id=bid_id, **values)
     if existing_id is None:
         bid_id = connection.execute(statements.INSERT_BID, values).scalar_one()

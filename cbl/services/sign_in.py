@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from cbl.database import HotStatement
 from cbl.models import ApiToken, Applicant, Organisation, SignInToken, StaffUser, Throttle
 from cbl.models.states import OrganisationKind
 from cbl.passwords import check_password, hash_password
@@ -123,7 +124,7 @@ def issue_api_token(session: Session, applicant: Applicant, now: datetime) -> tu
     return token, expires_at
 
 
-_APPLICANT_FOR_TOKEN = (
+_APPLICANT_FOR_TOKEN = HotStatement(
     sa.select(*Applicant.__table__.c).join(ApiToken, ApiToken.applicant_id == Applicant.id)
     .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked_at.is_(None),
            ApiToken.expires_at > sa.bindparam("now"))
@@ -133,7 +134,7 @@ _APPLICANT_FOR_TOKEN = (
 def applicant_for_token(session: Session, token: str, now: datetime):  # noqa: ANN201 - an applicant row
     """The application a live token belongs to, as a plain row (read on every API request)."""
     # On the connection, not through the ORM: the row is all that is needed, on every request.
-    return session.connection().execute(_APPLICANT_FOR_TOKEN, {"token_hash": digest(token), "now": now}).first()
+    return _APPLICANT_FOR_TOKEN.first(session.connection(), {"token_hash": digest(token), "now": now})
 
 
 def record_sign_in(session: Session, applicant: Applicant) -> None:
