@@ -175,22 +175,37 @@ class HotStatement:
         """The first row (attributes by column name), or None."""
         if connection.dialect.name != "postgresql":
             return connection.execute(self.statement, parameters).first()
-        sql, defaults, bind, result = self._compile(connection.dialect)
+        row = self._run(connection, parameters).fetchone()
+        return None if row is None else self._row(row)
+
+    def all(self, connection: sa.Connection, parameters: dict[str, Any]) -> list[Any]:
+        if connection.dialect.name != "postgresql":
+            return connection.execute(self.statement, parameters).all()
+        return [self._row(row) for row in self._run(connection, parameters).fetchall()]
+
+    def execute(self, connection: sa.Connection, parameters: dict[str, Any]) -> int:
+        """For a statement without rows: how many rows it changed."""
+        if connection.dialect.name != "postgresql":
+            return connection.execute(self.statement, parameters).rowcount
+        return self._run(connection, parameters).rowcount
+
+    def _run(self, connection: sa.Connection, parameters: dict[str, Any]) -> Any:  # a psycopg cursor
+        sql, defaults, bind, _ = self._compile(connection.dialect)
         values = {**defaults, **parameters}
         for name, process in bind.items():
             values[name] = process(values[name])
         try:
-            row = connection.connection.driver_connection.cursor().execute(sql, values, prepare=True).fetchone()
+            return connection.connection.driver_connection.cursor().execute(sql, values, prepare=True)
         except connection.dialect.loaded_dbapi.Error as error:
             # As SQLAlchemy would: a lost connection is not returned to the pool, and the error
             # arrives as SQLAlchemy's own class (OperationalError answers 503, and so on).
             if connection.dialect.is_disconnect(error, connection.connection.dbapi_connection, None):
                 connection.invalidate(error)
             raise sa.exc.DBAPIError.instance(sql, values, error, connection.dialect.loaded_dbapi.Error) from error
-        if row is None:
-            return None
-        names, processors = result
-        return _Row(names, [value if process is None else process(value) for value, process in zip(row, processors)])
+
+    def _row(self, values: tuple) -> "_Row":
+        names, processors = self._compiled[3]
+        return _Row(names, [value if process is None else process(value) for value, process in zip(values, processors)])
 
     def _compile(self, dialect: sa.Dialect) -> tuple:
         if self._compiled is None:

@@ -6,13 +6,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from cbl.database import HotStatement
 from cbl.models import AuditEvent
 from cbl.models.columns import utcnow
 
 from .actors import Actor
 
 
-_INSERT = sa.insert(AuditEvent)
+# Every state change writes one: on the driver's cursor where it can be (see database.HotStatement).
+EVENT_FIELDS = ("at", "actor_kind", "actor_id", "actor_name", "action", "subject_type", "subject_id", "applicant_id",
+                "details")
+_INSERT = HotStatement(sa.insert(AuditEvent).values({name: sa.bindparam(name) for name in EVENT_FIELDS}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +46,7 @@ def audit(
         subject = _subject_of(session, subject)
     if session.new:
         session.flush()  # rows added in this transaction exist before the event that names them
-    session.connection().execute(_INSERT, event_row(actor, action, subject, details, applicant_id=applicant_id))
+    _INSERT.execute(session.connection(), event_row(actor, action, subject, details, applicant_id=applicant_id))
 
 
 def event_row(actor: Actor, action: str, subject: Subject, details: dict[str, Any] | None = None, *,

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from cbl.database import CYCLE_LOCK_SPACE, HOUSEHOLD_BIDS_LOCK_SPACE, HotStatement
 from cbl.models import Advert, Applicant, AuditEvent, Bid, Cycle, Offer, Organisation, Property
 from cbl.models.states import BidStatus, CycleStatus, OfferStatus
+from cbl.services.audit import EVENT_FIELDS
 
 # PostgreSQL, first: the cycle's shared guard (see database.guard_cycle), and the household's own
 # lock, so that its bids are counted one request at a time. Both are held until commit, and what
@@ -56,13 +57,11 @@ _BID_FIELDS = ("advert_id", "applicant_id", "cycle_id", "status", "preference", 
                "withdrawn_at", "placed_by_staff_id")
 _new_bid = sa.insert(Bid).values({name: sa.bindparam(name) for name in _BID_FIELDS}).returning(Bid.id).cte("new_bid")
 _EVENT = AuditEvent.__table__.c
-_EVENT_FIELDS = ("at", "actor_kind", "actor_id", "actor_name", "action", "subject_type", "subject_id", "applicant_id",
-                 "details")
 INSERT_BID_AND_EVENT = HotStatement(
     sa.insert(AuditEvent).add_cte(_new_bid)
-    .from_select(_EVENT_FIELDS, sa.select(*(
+    .from_select(EVENT_FIELDS, sa.select(*(
         _new_bid.c.id if name == "subject_id" else sa.bindparam(f"event_{name}", type_=_EVENT[name].type)
-        for name in _EVENT_FIELDS)).select_from(_new_bid))
+        for name in EVENT_FIELDS)).select_from(_new_bid))
     .returning(AuditEvent.subject_id)
 )
 REPLACE_BID = sa.update(Bid).where(Bid.id == sa.bindparam("bid_id"))
@@ -91,9 +90,9 @@ BID_FINGERPRINTS = (
 )
 
 # Withdrawing: the cycle's guard first (PostgreSQL), then the bid with its advert's and cycle's state.
-GUARD_CYCLE_OF_BID = sa.select(sa.func.pg_advisory_xact_lock_shared(CYCLE_LOCK_SPACE, Bid.cycle_id)).where(
-    Bid.id == sa.bindparam("bid_id"))
-BID_TO_WITHDRAW = (
+GUARD_CYCLE_OF_BID = HotStatement(sa.select(sa.func.pg_advisory_xact_lock_shared(CYCLE_LOCK_SPACE, Bid.cycle_id))
+                                  .where(Bid.id == sa.bindparam("bid_id")))
+BID_TO_WITHDRAW = HotStatement(
     sa.select(Bid.applicant_id, Bid.status, Advert.reference, Advert.status.label("advert_status"),
               Cycle.status.label("cycle_status"), Cycle.opens_at.label("cycle_opens_at"),
               Cycle.closes_at.label("cycle_closes_at"))
@@ -101,13 +100,13 @@ BID_TO_WITHDRAW = (
     .join(Cycle, Cycle.id == Bid.cycle_id)
     .where(Bid.id == sa.bindparam("bid_id"))
 )
-WITHDRAW_BID = (
+WITHDRAW_BID = HotStatement(
     sa.update(Bid).where(Bid.id == sa.bindparam("bid_id"), Bid.status == BidStatus.ACTIVE)
     .values(status=BidStatus.WITHDRAWN, withdrawn_at=sa.bindparam("withdrawn_at"))
 )
 
 # A household's active bids in the open cycle, in its order of preference.
-LIVE_BIDS = (
+LIVE_BIDS = HotStatement(
     sa.select(Bid.id, Bid.advert_id, Advert.reference, Bid.preference, Bid.placed_at, Bid.placed_by)
     .join(Advert, Advert.id == Bid.advert_id)
     .join(Cycle, Cycle.id == Bid.cycle_id)

@@ -186,8 +186,8 @@ def withdraw_bid(session: Session, actor: Actor, bid_id: int, now: datetime) -> 
     """
     connection = session.connection()
     if session.get_bind().dialect.name == "postgresql":
-        connection.execute(statements.GUARD_CYCLE_OF_BID, {"bid_id": bid_id})  # before the cycle is read
-    bid = connection.execute(statements.BID_TO_WITHDRAW, {"bid_id": bid_id}).one_or_none()
+        statements.GUARD_CYCLE_OF_BID.first(connection, {"bid_id": bid_id})  # before the cycle is read
+    bid = statements.BID_TO_WITHDRAW.first(connection, {"bid_id": bid_id})
     if bid is None or not (
         (actor.kind is ActorKind.APPLICANT and actor.id == bid.applicant_id) or actor.may("bid.on_behalf")
     ):
@@ -197,7 +197,7 @@ def withdraw_bid(session: Session, actor: Actor, bid_id: int, now: datetime) -> 
     if reason := closed_for_bids(bid.advert_status, bid.cycle_status, bid.cycle_opens_at, bid.cycle_closes_at, now):
         raise Conflict(reason.replace("Bidding for", "Bids for") + " Bids can no longer be withdrawn.")
     # Only an active bid changes: of two withdrawals racing, the second finds nothing to do.
-    if connection.execute(statements.WITHDRAW_BID, {"bid_id": bid_id, "withdrawn_at": now}).rowcount != 1:
+    if statements.WITHDRAW_BID.execute(connection, {"bid_id": bid_id, "withdrawn_at": now}) != 1:
         raise Conflict(ALREADY_WITHDRAWN)
     audit(session, actor, "bid.withdrawn", Subject("bid", bid_id, bid.applicant_id), {"advert": bid.reference})
     return bid.reference
@@ -278,7 +278,7 @@ class LiveBid:
 
 def live_bids(session: Session, scheme: Scheme, applicant: Applicant, now: datetime) -> list[LiveBid]:
     """The household's active bids in the open cycle, in its order, each with its place in the queue."""
-    rows = session.connection().execute(statements.LIVE_BIDS, {"applicant_id": applicant.id}).all()
+    rows = statements.LIVE_BIDS.all(session.connection(), {"applicant_id": applicant.id})
     positions = queue_positions(session, scheme, {row.advert_id: row.reference for row in rows}, applicant, now)
     return [LiveBid(row.id, row.advert_id, row.reference, row.preference, row.placed_at, row.placed_by,
                     positions[row.advert_id])
