@@ -8,6 +8,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlmodel import Session
 
+from cbl.digits import only_digits
 from cbl.database import Database
 from cbl.models import HouseholdMember
 from cbl.scheme import Scheme
@@ -118,7 +119,7 @@ def preferences(db: NamedDependency[Database], request: Request, reference: From
 
     def save(session: Session, actor, applicant_id: int):  # noqa: ANN202
         floor = forms.text(data, "max_floor", 3)
-        if floor and not floor.isdigit():
+        if floor and not only_digits(floor):
             raise InvalidInput("Highest floor must be a number from 0 (ground floor) to 60.", field="max_floor")
         wishes = set(forms.many(data, "wishes", 32))
         return save_bidding_preference(

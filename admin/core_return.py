@@ -7,6 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
+from cbl.digits import only_digits
 from cbl import periods
 from cbl.calendar import local_date
 from cbl.core_export import COLLECTION_YEAR
@@ -65,7 +66,7 @@ def let_questions(db: NamedDependency[Database], request: Request, void_id: From
 def let_answers(db: NamedDependency[Database], request: Request, void_id: FromPath[int],
                 data: forms.Form) -> Template | Redirect:
     answers = {int(name.removeprefix("field-")): forms.text(data, name, 100) for name in data
-               if name.startswith("field-") and name.removeprefix("field-").isdigit()}
+               if name.startswith("field-") and only_digits(name.removeprefix("field-"))}
     return act(db, request, lambda s, actor: record_answers(s, actor, void_id, answers, now()),
                lambda error: _questions_page(db, request, void_id, error,
                                              {f"field-{n}": v for n, v in answers.items()}),

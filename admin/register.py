@@ -9,6 +9,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 from sqlmodel import Session, func, select
 
+from cbl.digits import only_digits
 from cbl.database import Database
 from cbl.models import (
     Advert, Applicant, Assessment, AuditEvent, BandAssessment, Bid, BiddingPreference, CaseCheck, CaseNote,
@@ -59,7 +60,7 @@ def _search(session: Session, search: Search) -> tuple[list[tuple[Applicant, str
 
 
 def _search_page(db: Database, request: Request, text: str, band: str | None, page: str | None) -> Template:
-    if page not in (None, "") and (not page.isdigit() or not 1 <= int(page) <= 100_000):
+    if page not in (None, "") and (not only_digits(page) or not 1 <= int(page) <= 100_000):
         raise InvalidInput("Page must be a whole number, like 2.", field="page")
     search = Search(text.strip()[:100], (band or "").strip()[:16] or None, int(page or 1))
     with db.reading() as session:
@@ -158,7 +159,7 @@ def band(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request
     points = forms.text(data, "points", 6)
 
     def decide(session: Session, actor, applicant_id: int):  # noqa: ANN202
-        if points and not points.lstrip("-").isdigit():
+        if points and not only_digits(points.lstrip("-")):
             raise InvalidInput("Points must be a whole number.", field="points")
         return set_band(session, actor, scheme, applicant_id, forms.text(data, "band", 16),
                         forms.day(data, "effective"), forms.text(data, "reason", 2000), now(),

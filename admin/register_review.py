@@ -4,6 +4,7 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
+from cbl.digits import only_digits
 from cbl.calendar import local_date
 from cbl.database import Database
 from cbl.scheme import Scheme
@@ -35,7 +36,7 @@ def review_letters(db: NamedDependency[Database], scheme: NamedDependency[Scheme
     try:
         if not chosen:
             raise InvalidInput("Choose the households to write to.", field="applicant")
-        if not all(value.isdigit() for value in chosen):
+        if not all(only_digits(value) for value in chosen):
             raise InvalidInput("Choose households from the list.", field="applicant")
         sent = db.run(send_review_letters, staff_actor(current_staff(request)), scheme, [int(v) for v in chosen], now())
     except DomainError as error:

@@ -8,6 +8,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 from sqlmodel import select
 
+from cbl.digits import only_digits
 from cbl import periods
 from cbl.calendar import local_date
 from cbl.periods import financial_year
@@ -142,7 +143,7 @@ def allocation(db: NamedDependency[Database], request: Request, review_id: FromP
                data: forms.Form) -> Template | Redirect:
     reviewer = forms.text(data, "reviewer", 12)
     return _work(db, request, review_id, lambda s, actor: reviews.allocate(
-        s, actor, review_id, int(reviewer) if reviewer.isdigit() else 0, now()))
+        s, actor, review_id, int(reviewer) if only_digits(reviewer) else 0, now()))
 
 
 @post("/reviews/{review_id:int}/extension", opt={"right": "review.work"}, sync_to_thread=True)

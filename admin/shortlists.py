@@ -9,6 +9,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlmodel import Session, func, select
 
+from cbl.digits import only_digits
 from cbl import listings
 from cbl.database import Database
 from cbl.models import (
@@ -51,7 +52,7 @@ class Line:
 
 def _cycle(session: Session, cycle_id: str | None) -> Cycle | None:
     if cycle_id not in (None, ""):
-        if not cycle_id.isdigit():
+        if not only_digits(cycle_id):
             raise InvalidInput("Cycle must be a number.", field="cycle")
         return session.get(Cycle, int(cycle_id))
     return session.exec(select(Cycle).where(Cycle.opens_at <= now()).order_by(Cycle.opens_at.desc())).first() \

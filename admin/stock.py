@@ -6,6 +6,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlmodel import select
 
+from cbl.digits import only_digits
 from cbl import listings
 from cbl.database import Database
 from cbl.models import Advert, Cycle, Organisation, Property, Void
@@ -114,7 +115,7 @@ def _criteria(data: dict) -> dict:
     criteria: dict = {}
     for name in CRITERIA_NUMBERS:
         text = forms.text(data, name, 3)
-        if text and (not text.isdigit() or int(text) > 120):
+        if text and (not only_digits(text) or int(text) > 120):
             raise InvalidInput("Criteria must be whole numbers, or left empty.", field=name)
         criteria[name] = int(text) if text else None
     for name in CRITERIA_FLAGS:
@@ -134,7 +135,7 @@ def advert_submit(db: NamedDependency[Database], request: Request, void_id: From
         if forms.text(data, "action") == "preview":
             return _advert_form(db, request, void_id, form, preview=listings.criteria_words(Advert(**criteria))
                                 + [f"First: {listings.preference_group_words(g)}" for g in groups])
-        if not form["cycle"].isdigit():
+        if not only_digits(form["cycle"]):
             raise InvalidInput("Choose the cycle to advertise in.", field="cycle")
         advert = db.run(advertise, actor, void_id, int(form["cycle"]), criteria, groups, form["description"], now())
     except DomainError as error:

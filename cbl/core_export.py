@@ -41,6 +41,7 @@ from fractions import Fraction
 from functools import cache
 from importlib.resources import files
 from types import MappingProxyType
+from cbl.digits import only_digits
 
 COLLECTION_YEAR = (date(2026, 4, 1), date(2027, 3, 31))
 TEMPLATE = "core/2026_27_lettings_bulk_upload.csv"
@@ -520,7 +521,7 @@ def _another_ticked(group: Iterable[int], number: int) -> Condition:
 
 
 def _under_16(number: int) -> Condition:
-    return lambda row, let: row[number].isdigit() and int(row[number]) < 16
+    return lambda row, let: only_digits(row[number]) and int(row[number]) < 16
 
 
 RENEWAL = _is(7, "1")
@@ -631,7 +632,7 @@ def _codes(meanings: str) -> frozenset[str]:
 def _acceptor(values: str, meanings: str) -> Callable[[str], bool]:
     """What a field accepts: its answer codes where it has them, else what "Values" says."""
     if "ISO 3166-1 numeric" in meanings:
-        return lambda value: value.isdigit() and len(value) <= 3
+        return lambda value: only_digits(value) and len(value) <= 3
     codes = _codes(meanings)
     if codes:
         return lambda value: value in codes
@@ -646,12 +647,12 @@ def _acceptor(values: str, meanings: str) -> Callable[[str], bool]:
         low, high = int(length[1]), int(length[2] or length[1])
         return lambda value: value.isalnum() and low <= len(value) <= high
     if values.strip() == "Numeric":
-        return str.isdigit
+        return only_digits
     ranges = [(int(low), int(high or low)) for low, high in _NUMBERS.findall(values)]
     letters = set(_LETTER.findall(values))
     if ranges or letters:
         return lambda value: (
-            value in letters or (value.isdigit() and any(low <= int(value) <= high for low, high in ranges))
+            value in letters or (only_digits(value) and any(low <= int(value) <= high for low, high in ranges))
         )
     return lambda value: True  # free text
 

@@ -6,6 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
+from cbl.digits import only_digits
 from cbl.models import Advert, Applicant, Bid, Cycle, Organisation, Property, ShortlistEntry, Void
 from cbl.models.states import AdvertStatus, BidStatus, CycleStatus, PropertyType, ShortlistStatus
 from cbl.services.errors import InvalidInput, NotFound
@@ -125,7 +126,7 @@ class AdvertFilters:
         def number(text: str | None, name: str, low: int, high: int) -> int | None:
             if text in (None, ""):
                 return None
-            if not text.strip().isdigit() or not low <= int(text) <= high:
+            if not only_digits(text.strip()) or not low <= int(text) <= high:
                 raise InvalidInput(f"{name} must be a whole number from {low} to {high}.", field=name.lower())
             return int(text)
 

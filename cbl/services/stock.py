@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timezone
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from cbl.digits import only_digits
 from cbl.calendar import local_date
 from cbl.models import Advert, Bid, Cycle, NominationAgreement, Offer, Organisation, OutboxMessage, Property, Void
 from cbl.models.states import (
@@ -200,7 +201,7 @@ def add_property(session: Session, actor: Actor, details: HomeDetails, now: date
         raise InvalidInput("Bedrooms must be from 0 (a bedsit) to 10.", field="bedrooms")
     if not -1 <= details.floor <= 60:
         raise InvalidInput("Floor must be from -1 (basement) to 60.", field="floor")
-    if details.uprn and (not details.uprn.isdigit() or len(details.uprn) > 12):
+    if details.uprn and (not only_digits(details.uprn) or len(details.uprn) > 12):
         raise InvalidInput("A UPRN is up to 12 digits.", field="uprn")
     if details.weekly_rent_pence <= 0:
         raise InvalidInput("Enter the weekly rent.", field="rent")

@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlmodel import select
 
+from cbl.digits import only_digits
 from cbl import listings
 from cbl.database import Database
 from cbl.models import BandAssessment, BiddingPreference, HouseholdMember, Offer, Property, Void
@@ -170,7 +171,7 @@ def preferences_submit(db: NamedDependency[Database], viewer: NamedDependency[Vi
     applicant = signed_in_applicant(viewer, db, request)
     floor = forms.text(data, "max_floor", 3)
     try:
-        if floor and not floor.isdigit():
+        if floor and not only_digits(floor):
             raise InvalidInput("Highest floor must be a number, like 2.", field="max_floor")
         db.run(save_bidding_preference, applicant_actor(applicant), applicant.id,
                areas=forms.many(data, "areas", 100), property_types=forms.many(data, "property_types", 32),

@@ -5,6 +5,7 @@ from typing import Any
 
 from litestar.params import URLEncodedBody
 
+from cbl.digits import only_digits
 from cbl.services.errors import InvalidInput
 
 # A submitted HTML form: each field one string, or a list when the field repeats (checkboxes).
@@ -54,7 +55,7 @@ def pence(form: dict[str, Any], name: str, *, optional: bool = False) -> int:
     if optional and not value:
         return 0
     pounds, _, fraction = value.partition(".")
-    if not pounds.isdigit() or (fraction and (not fraction.isdigit() or len(fraction) > 2)) or int(pounds) > 100_000:
+    if not only_digits(pounds) or (fraction and (not only_digits(fraction) or len(fraction) > 2)) or int(pounds) > 100_000:
         raise InvalidInput("Enter an amount in pounds, like 95.50.", field=name)
     return int(pounds) * 100 + int(fraction.ljust(2, "0") if fraction else 0)
 
@@ -63,7 +64,7 @@ def whole_number(form: dict[str, Any], name: str, low: int, high: int, message: 
     value = text(form, name, 6)
     if not value and default is not None:
         return default
-    if not value.lstrip("-").isdigit() or not low <= int(value) <= high:
+    if not only_digits(value.lstrip("-")) or not low <= int(value) <= high:
         raise InvalidInput(message, field=name)
     return int(value)
 

@@ -132,3 +132,11 @@ def test_the_navigation_offers_each_role_only_what_it_may_use(visitor, staff, wo
     staff_sign_in(visitor, staff[StaffRole.MANAGER])
     manager = visitor.get("/admin/applicants").text.split('id="navigation"')[1].split("</ul>")[0]
     assert "Direct offers" in manager and "Dashboard" in manager and "CORE return" in manager
+
+
+def test_a_superscript_number_is_refused_as_a_number_not_a_server_error(visitor, staff, world):
+    # '²'.isdigit() is true but int('²') fails: the form fuzzer found it on "bedrooms".
+    _staff_sign_in(visitor, "officer@example.org")
+    answer = visitor.post("/admin/stock/new", {"bedrooms": "²", "floor": "³"}, form_page="/admin/stock/new")
+    assert answer.status_code == 422 and "There is a problem" in answer.text
+    assert visitor.get("/admin/applicants?page=²").status_code == 422
