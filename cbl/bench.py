@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -80,9 +79,7 @@ def seed(url: str) -> None:
 @contextmanager
 def server(url: str, workers: int):
     """The site as deployed: `cbl serve --workers N` on a free port, stopped afterwards."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = throwaway.free_port()
     env = {**os.environ, "CBL_DATABASE_URL": url, "CBL_SECRET_KEY": "bench" * 10, "CBL_HOST": "127.0.0.1",
            "CBL_PORT": str(port)}
     process = subprocess.Popen([sys.executable, "-m", "cbl", "serve", "--workers", str(workers)],

@@ -1,7 +1,9 @@
 """Throwaway databases for tests and benchmarks: a SQLite file, or a PostgreSQL database created
-for the occasion and dropped after it, when a server answers at CBL_TEST_POSTGRES_URL."""
+for the occasion and dropped after it, when a server answers at CBL_TEST_POSTGRES_URL; and a free
+port for a server they start."""
 
 import os
+import socket
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -49,3 +51,10 @@ def database(kind: str, prefix: str = "cbl_test") -> Iterator[str]:
     manager = sqlite_database() if kind == "sqlite" else postgres_database(prefix)
     with manager as url:
         yield url
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on just now, for a server started by a test or the bench."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -1,7 +1,6 @@
 """Browser tests: Debian's chromium driven by Playwright against the real server on a free port."""
 
 import shutil
-import socket
 import threading
 import time
 
@@ -10,6 +9,7 @@ import uvicorn
 
 from cbl.app import create_app
 from cbl.settings import load_settings
+from cbl.throwaway import free_port
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -32,18 +32,12 @@ def browser_type_launch_args():
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def server(db, scheme, tmp_path):
     """The app served by uvicorn in a thread; yields its base URL."""
     settings = load_settings({"CBL_DATABASE_URL": db.url, "CBL_SECRET_KEY": "browser-test-secret" * 3},
                              workdir=tmp_path)
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(create_app(settings, db=db, scheme=scheme), host="127.0.0.1", port=port,
                             log_level="warning")
     web = uvicorn.Server(config)

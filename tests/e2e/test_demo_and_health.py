@@ -1,7 +1,6 @@
 """The README's first command works: migrate, seed the demo council, serve, and /health answers."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from cbl.models.states import CycleStatus, OrganisationKind, StaffRole
 from cbl.services.actors import SYSTEM
 from cbl.services.audit_check import verify_lets
 from cbl.settings import load_settings
+from cbl.throwaway import free_port
 
 
 def _settings(url: str, tmp_path: Path):
@@ -87,14 +87,8 @@ def test_the_demo_is_the_same_for_the_same_seed(tmp_path, scheme):
     assert snapshots[0][1], "the demo's open cycle has bids"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_cbl_up_serves_the_site_with_demo_data_on_sqlite(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "CBL_PORT": str(port), "CBL_DATABASE_URL": f"sqlite:///{tmp_path / 'up.sqlite3'}"}
     env.pop("CBL_SCHEME", None)
     server = subprocess.Popen([sys.executable, "-m", "cbl", "up"], cwd=tmp_path, env=env,

@@ -12,14 +12,9 @@ import httpx
 import pytest
 
 from cbl.database import upgrade
+from cbl.throwaway import free_port
 
 pytestmark = pytest.mark.skipif(not hasattr(socket, "SO_REUSEPORT"), reason="needs SO_REUSEPORT")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _workers(parent: int) -> set[int]:
@@ -66,7 +61,7 @@ def _serve(tmp_path: Path, port: int, workers: int = 2) -> subprocess.Popen:
 
 def test_serve_keeps_its_workers_answering_and_stops_cleanly(tmp_path):
     upgrade(f"sqlite:///{tmp_path / 'serve.sqlite3'}")
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = _serve(tmp_path, port)
     try:
@@ -94,6 +89,6 @@ def test_serve_keeps_its_workers_answering_and_stops_cleanly(tmp_path):
 
 
 def test_serve_refuses_a_database_that_is_not_migrated(tmp_path):
-    server = _serve(tmp_path, _free_port())
+    server = _serve(tmp_path, free_port())
     assert server.wait(timeout=60) != 0
     assert "cbl db upgrade" in server.stdout.read()

@@ -5,7 +5,6 @@ import asyncio
 import concurrent.futures
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from cbl.services import sign_in
 from cbl.settings import load_settings
 from cbl.throwaway import postgres_database, postgres_reachable
 from tests.factories import add_applicant, make_world
+from cbl.throwaway import free_port
 
 CLIENTS = 12
 
@@ -35,12 +35,6 @@ def _cluster() -> list[str] | None:
 
 
 pytestmark = pytest.mark.skipif(_cluster() is None, reason="needs a local PostgreSQL cluster this test may restart")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _pg(action: str) -> None:
@@ -82,7 +76,7 @@ def test_bids_survive_a_postgresql_restart_with_clear_503s_while_it_is_down(tmp_
             with db.reading() as s:
                 applicant_id = s.exec(select(Applicant.id).where(Applicant.reference == f"HR{n:06d}")).one()
             tokens.append(db.run(lambda s, i=applicant_id: sign_in.issue_api_token(s, s.get(Applicant, i), now))[0])
-        port = _free_port()
+        port = free_port()
         env = {**os.environ, "CBL_DATABASE_URL": url, "CBL_SECRET_KEY": "k" * 40, "CBL_EMBED_SCHEDULER": "0"}
         server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "cbl.asgi:create", "--port", str(port),
                                    "--log-level", "warning"], cwd=tmp_path, env=env)
