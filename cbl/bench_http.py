@@ -2,8 +2,9 @@
 
 The bidding benchmark runs its clients on the same machine as the server. aiohttp cost 0.25 ms of
 CPU a request there, a tenth of the machine at 700 requests a second, taken from the server being
-measured. This sends prebuilt requests on one connection and parses answers with httptools (the
-parser uvicorn uses): one request at a time per connection, which is how each client behaves.
+measured. This writes each request as bytes on one kept-alive connection and parses answers
+with httptools (the parser uvicorn uses): one request at a time per connection, which is how
+each client behaves.
 """
 
 import asyncio

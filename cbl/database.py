@@ -4,6 +4,7 @@ Services never commit: `Database.run` (or `transaction`) is the one place a tran
 opened and committed, so a service's change and its audit event land together or not at all.
 """
 
+from collections import namedtuple
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -172,7 +173,7 @@ class HotStatement:
         self._compiled: tuple | None = None
 
     def first(self, connection: sa.Connection, parameters: dict[str, Any]) -> Any:
-        """The first row (attributes by column name), or None."""
+        """The first row (a named tuple of the statement's columns), or None."""
         if connection.dialect.name != "postgresql":
             return connection.execute(self.statement, parameters).first()
         row = self._run(connection, parameters).fetchone()
@@ -203,37 +204,26 @@ class HotStatement:
                 connection.invalidate(error)
             raise sa.exc.DBAPIError.instance(sql, values, error, connection.dialect.loaded_dbapi.Error) from error
 
-    def _row(self, values: tuple) -> "_Row":
-        names, processors = self._compiled[3]
-        return _Row(names, [value if process is None else process(value) for value, process in zip(values, processors)])
+    def _row(self, values: tuple) -> tuple:
+        row_type, processors = self._compiled[3]
+        return row_type._make(value if process is None else process(value) for value, process in zip(values, processors))
 
     def _compile(self, dialect: sa.Dialect) -> tuple:
         if self._compiled is None:
             compiled = self.statement.compile(dialect=dialect)
             bind = {name: process for name, parameter in compiled.binds.items()
                     if (process := parameter.type.dialect_impl(dialect).bind_processor(dialect)) is not None}
-            columns = compiled.statement.selected_columns if hasattr(compiled.statement, "selected_columns") \
-                else compiled.statement.returning_column_descriptions
-            result = ([column.key if hasattr(column, "key") else column["name"] for column in columns],
-                      [(column.type if hasattr(column, "type") else column["type"]).dialect_impl(dialect)
-                       .result_processor(dialect, None) for column in columns])
             defaults = {name: parameter.effective_value for name, parameter in compiled.binds.items()
                         if not parameter.required}  # the statement's own literals
-            self._compiled = (str(compiled), defaults, bind, result)
+            names, types = _result_columns(compiled.statement)
+            processors = [kind.dialect_impl(dialect).result_processor(dialect, None) for kind in types]
+            self._compiled = (str(compiled), defaults, bind, (namedtuple("Row", names, rename=True), processors))
         return self._compiled
 
 
-class _Row:
-    __slots__ = ("_values",)
-
-    def __init__(self, names: list[str], values: list[Any]) -> None:
-        self._values = dict(zip(names, values))
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self._values[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    def __getitem__(self, index: int) -> Any:
-        return list(self._values.values())[index]
+def _result_columns(statement: sa.sql.expression.Executable) -> tuple[list[str], list[sa.types.TypeEngine]]:
+    """The names and types of what a SELECT selects, or of what an INSERT or UPDATE returns."""
+    if isinstance(statement, sa.Select):
+        return [column.key for column in statement.selected_columns], [c.type for c in statement.selected_columns]
+    returned = statement.returning_column_descriptions
+    return [column["name"] for column in returned], [column["type"] for column in returned]

@@ -132,8 +132,9 @@ def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int,
     """
     placed_by = _placed_by(actor, applicant_id)
     connection = session.connection()
+    postgresql = connection.dialect.name == "postgresql"
     names = {"reference": advert_reference, "applicant_id": applicant_id}
-    if session.get_bind().dialect.name == "postgresql":  # (SQLite: the write transaction holds the database)
+    if postgresql:  # (SQLite: the write transaction holds the database)
         if statements.GUARD_CYCLE_AND_HOUSEHOLD.first(connection, names) is None:
             raise NotFound(f"There is no advert {advert_reference}.")
     advert = statements.BID_CHECKS.first(connection, names)
@@ -165,7 +166,7 @@ def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int,
         "placed_by_staff_id": actor.id if placed_by is BidPlacedBy.OFFICER else None,
     }
     details = {"advert": advert.reference, "placed_by": placed_by}
-    if existing_id is None and session.get_bind().dialect.name == "postgresql":
+    if existing_id is None and postgresql:
         event = event_row(actor, "bid.placed", Subject("bid", None, applicant.id), details)
         bid_id = statements.INSERT_BID_AND_EVENT.first(
             connection, {**values, **{f"event_{name}": value for name, value in event.items()}}).subject_id
