@@ -23,7 +23,7 @@ from cbl.scheme import Scheme, load_scheme
 from cbl.services import actors
 from cbl.settings import Settings, load_settings
 from cbl.web import account, adverts, letters, reviews
-from cbl.web.api import api_router
+from cbl.web.api import Site, api_router
 from cbl.web.provider_api import provider_api_router
 from cbl.web.cache import TimedCache
 from cbl.web.auth import SignInRequired, sign_in_required, viewer
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         engine.engine.filters["long_date"] = long_date
 
     public_cache = TimedCache(seconds=2.0)
+    api_site = Site(db, scheme, public_cache)
     on_startup: list[Callable] = [lambda: _limit_threads(settings.threads)]
     on_shutdown: list[Callable] = []
     if run_scheduler:
@@ -98,6 +99,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
             "viewer": Provide(viewer, sync_to_thread=True),
             # Public pages the same for everyone (the adverts list), answered from memory briefly.
             "public_cache": Provide(lambda: public_cache, use_cache=True, sync_to_thread=False),
+            # The API's handlers take this one instead of the three above (see web.api.Site).
+            "site": Provide(lambda: api_site, use_cache=True, sync_to_thread=False),
         },
         template_config=TemplateConfig(
             directory=[HERE / "templates", ADMIN_TEMPLATES], engine=JinjaTemplateEngine, engine_callback=configure_templates,
