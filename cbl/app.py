@@ -118,9 +118,14 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
 
 def _limit_threads(threads: int) -> None:
     # Handlers are sync and mostly CPU (the database answers in well under a millisecond here):
-    # a few threads per worker do more than anyio's default forty fighting over the GIL.
+    # a few threads per worker do more than many fighting over the GIL. Litestar runs sync
+    # handlers on the event loop's default executor; anyio's pool runs the rest.
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
     import anyio.to_thread
 
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(threads, thread_name_prefix="cbl-handler"))
     anyio.to_thread.current_default_thread_limiter().total_tokens = threads
 
 

@@ -168,9 +168,24 @@ class HotStatement:
     answer to the statement's column names, with the same Python values.
     """
 
-    def __init__(self, statement: sa.sql.expression.Executable) -> None:
+    def __init__(self, statement: sa.sql.expression.Executable, *,
+                 postgresql: sa.sql.expression.Executable | None = None) -> None:
         self.statement = statement
+        self._postgresql = statement if postgresql is None else postgresql
         self._compiled: tuple | None = None
+
+    @classmethod
+    def with_list(cls, build: Callable[[Callable[[sa.ColumnElement, str], sa.ColumnElement]],
+                                       sa.sql.expression.Executable]) -> "HotStatement":
+        """A statement with a list parameter: `build(one_of)` makes it, writing "column is one of
+        the list :name" as `one_of(column, name)`.
+
+        On PostgreSQL that is `column = ANY(:name)`, a single array parameter, so the SQL is the
+        same for every length of list and is prepared once; elsewhere an expanding IN.
+        """
+        return cls(build(lambda column, name: column.in_(sa.bindparam(name, expanding=True))),
+                   postgresql=build(lambda column, name: column == sa.any_(
+                       sa.bindparam(name, type_=sa.ARRAY(column.type)))))
 
     def first(self, connection: sa.Connection, parameters: dict[str, Any]) -> Any:
         """The first row (a named tuple of the statement's columns), or None."""
@@ -210,7 +225,7 @@ class HotStatement:
 
     def _compile(self, dialect: sa.Dialect) -> tuple:
         if self._compiled is None:
-            compiled = self.statement.compile(dialect=dialect)
+            compiled = self._postgresql.compile(dialect=dialect)
             bind = {name: process for name, parameter in compiled.binds.items()
                     if (process := parameter.type.dialect_impl(dialect).bind_processor(dialect)) is not None}
             defaults = {name: parameter.effective_value for name, parameter in compiled.binds.items()

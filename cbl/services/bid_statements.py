@@ -67,27 +67,27 @@ INSERT_BID_AND_EVENT = HotStatement(
 REPLACE_BID = sa.update(Bid).where(Bid.id == sa.bindparam("bid_id"))
 
 # Every active bidder on some adverts, as plain rows, for the live queue positions.
-BIDDERS = (
+BIDDERS = HotStatement.with_list(lambda one_of: (
     sa.select(Bid.advert_id, *Applicant.__table__.c)
     .join(Applicant, Applicant.id == Bid.applicant_id)
-    .where(Bid.advert_id.in_(sa.bindparam("advert_ids", expanding=True)), Bid.status == BidStatus.ACTIVE)
-)
+    .where(one_of(Bid.advert_id, "advert_ids"), Bid.status == BidStatus.ACTIVE)
+))
 
 # What the engine needs of some adverts: their criteria, and their homes' size, area and landlord.
-ADVERTS_FOR_ENGINE = (
+ADVERTS_FOR_ENGINE = HotStatement.with_list(lambda one_of: (
     sa.select(*Advert.__table__.c, Property.bedrooms, Property.area, Organisation.code.label("landlord"))
     .join(Property, Property.id == Advert.property_id)
     .join(Organisation, Organisation.id == Property.landlord_id)
-    .where(Advert.id.in_(sa.bindparam("advert_ids", expanding=True)))
-)
+    .where(one_of(Advert.id, "advert_ids"))
+))
 
 # What changes when an advert's bids change: placed (count, newest, re-bid time) or withdrawn.
-BID_FINGERPRINTS = (
+BID_FINGERPRINTS = HotStatement.with_list(lambda one_of: (
     sa.select(Bid.advert_id, sa.func.count(), sa.func.max(Bid.id), sa.func.max(Bid.placed_at),
               sa.func.max(Bid.withdrawn_at), sa.func.sum(sa.case((Bid.status == BidStatus.ACTIVE, 1), else_=0)))
-    .where(Bid.advert_id.in_(sa.bindparam("advert_ids", expanding=True)))
+    .where(one_of(Bid.advert_id, "advert_ids"))
     .group_by(Bid.advert_id)
-)
+))
 
 # Withdrawing: the cycle's guard first (PostgreSQL), then the bid with its advert's and cycle's state.
 GUARD_CYCLE_OF_BID = HotStatement(sa.select(sa.func.pg_advisory_xact_lock_shared(CYCLE_LOCK_SPACE, Bid.cycle_id))

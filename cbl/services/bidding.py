@@ -207,7 +207,7 @@ def withdraw_bid(session: Session, actor: Actor, bid_id: int, now: datetime) -> 
 # --- live queue position ---------------------------------------------------------------------
 
 def engine_adverts(session: Session, advert_ids: list[int]) -> dict[int, matching.Advert]:
-    rows = session.connection().execute(statements.ADVERTS_FOR_ENGINE, {"advert_ids": list(advert_ids)}).all()
+    rows = statements.ADVERTS_FOR_ENGINE.all(session.connection(), {"advert_ids": list(advert_ids)})
     return {row.id: allocation.to_advert(row, row, row.landlord) for row in rows}
 
 
@@ -223,7 +223,7 @@ def rankings(session: Session, scheme: Scheme, advert_ids: list[int], now: datet
     today = local_date(now)
     database = str(session.get_bind().url)
     fingerprints = {row[0]: (today, *row[1:]) for row in
-                    session.connection().execute(statements.BID_FINGERPRINTS, {"advert_ids": list(advert_ids)})}
+                    statements.BID_FINGERPRINTS.all(session.connection(), {"advert_ids": list(advert_ids)})}
     ranked = {}
     for advert_id in advert_ids:
         cached = RANKINGS.get((database, advert_id), fingerprints.get(advert_id))
@@ -232,7 +232,7 @@ def rankings(session: Session, scheme: Scheme, advert_ids: list[int], now: datet
     missing = [advert_id for advert_id in advert_ids if advert_id not in ranked]
     if not missing:
         return ranked
-    rows = session.connection().execute(statements.BIDDERS, {"advert_ids": missing}).all()
+    rows = statements.BIDDERS.all(session.connection(), {"advert_ids": missing})
     policy = allocation.policy(scheme)
     bidders: dict[int, dict[str, matching.Applicant]] = {advert_id: {} for advert_id in missing}
     for row in rows:
