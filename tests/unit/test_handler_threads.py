@@ -1,0 +1,27 @@
+"""CBL_THREADS sizes the pool that runs the site's sync handlers (Litestar's sync_to_thread)."""
+
+import asyncio
+import threading
+
+from litestar.concurrency import sync_to_thread
+
+from cbl.app import _limit_threads
+
+
+def test_sync_handlers_run_on_as_many_threads_as_configured():
+    async def run() -> set[str]:
+        _limit_threads(3)
+        barrier = threading.Barrier(3, timeout=5)
+
+        def handler() -> str:
+            barrier.wait()  # all three at once: three threads, and no fourth is needed
+            return threading.current_thread().name
+
+        names = set(await asyncio.gather(*(sync_to_thread(handler) for _ in range(3))))
+        more = set(await asyncio.gather(*(sync_to_thread(lambda: threading.current_thread().name)
+                                          for _ in range(12))))
+        return names | more
+
+    names = asyncio.run(run())
+    assert all(name.startswith("cbl-handler") for name in names)
+    assert len(names) == 3
