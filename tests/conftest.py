@@ -1,5 +1,6 @@
 """Shared fixtures: each database test runs on SQLite and, when a server answers, on PostgreSQL."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -7,7 +8,7 @@ import pytest
 from cbl.database import Database, upgrade
 from cbl.scheme import Scheme, load_scheme
 from cbl.settings import DEFAULT_SCHEME
-from cbl.throwaway import postgres_database, postgres_reachable
+from cbl.throwaway import ADMIN_URL, postgres_database, postgres_reachable
 
 SCHEMES = Path(DEFAULT_SCHEME).parent
 
@@ -24,10 +25,46 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path):
         yield url
 
 
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory):
+    """Each kind of database migrated once (on first use): every `db` is a copy of it, because
+    running the migrations again for each of hundreds of tests cost most of a second each."""
+    made: dict[str, str] = {}
+    cleanups = []
+
+    def template(kind: str) -> str:
+        if kind not in made:
+            if kind == "sqlite":
+                made[kind] = f"sqlite:///{tmp_path_factory.mktemp('migrated') / 'cbl.sqlite3'}"
+            else:
+                manager = postgres_database(prefix="cbl_template")
+                made[kind] = manager.__enter__()
+                cleanups.append(manager)
+            upgrade(made[kind])  # its engine is disposed: nothing stays connected to the template
+        return made[kind]
+
+    yield template
+    for manager in cleanups:
+        manager.__exit__(None, None, None)
+
+
+def copy_of_migrated(url: str, template: str) -> None:
+    """Make the empty database at `url` a copy of the migrated `template` (same kind)."""
+    if url.startswith("sqlite"):
+        shutil.copyfile(template.removeprefix("sqlite:///"), url.removeprefix("sqlite:///"))
+        return
+    import psycopg
+
+    name, source = url.rsplit("/", 1)[1], template.rsplit("/", 1)[1]
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+
+
 @pytest.fixture
-def db(database_url: str):
+def db(database_url: str, migrated):
     """A migrated, empty database of each kind."""
-    upgrade(database_url)
+    copy_of_migrated(database_url, migrated("sqlite" if database_url.startswith("sqlite") else "postgresql"))
     database = Database(database_url)
     yield database
     database.dispose()
