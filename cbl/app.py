@@ -66,8 +66,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         engine.engine.filters["local_date_iso"] = lambda moment: moment.astimezone(zone).date().isoformat()
         engine.engine.filters["long_date"] = long_date
 
-    public_cache = TimedCache(seconds=2.0)
-    api_site = Site(db, scheme, public_cache)
+    # The API's adverts list, the same for everyone, is answered from memory briefly.
+    api_site = Site(db, scheme, TimedCache(seconds=2.0))
     on_startup: list[Callable] = [lambda: _limit_threads(settings.threads)]
     on_shutdown: list[Callable] = []
     if run_scheduler:
@@ -97,9 +97,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
             "scheme": Provide(lambda: scheme, use_cache=True, sync_to_thread=False),
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "viewer": Provide(viewer, sync_to_thread=True),
-            # Public pages the same for everyone (the adverts list), answered from memory briefly.
-            "public_cache": Provide(lambda: public_cache, use_cache=True, sync_to_thread=False),
-            # The API's handlers take this one instead of the three above (see web.api.Site).
+            # The API's handlers take this one instead of db and scheme (see web.api.Site).
             "site": Provide(lambda: api_site, use_cache=True, sync_to_thread=False),
         },
         template_config=TemplateConfig(

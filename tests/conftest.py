@@ -1,6 +1,7 @@
 """Shared fixtures: each database test runs on SQLite and, when a server answers, on PostgreSQL."""
 
 import shutil
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -30,22 +31,15 @@ def migrated(tmp_path_factory: pytest.TempPathFactory):
     """Each kind of database migrated once (on first use): every `db` is a copy of it, because
     running the migrations again for each of hundreds of tests cost most of a second each."""
     made: dict[str, str] = {}
-    cleanups = []
+    with ExitStack() as templates:
+        def template(kind: str) -> str:
+            if kind not in made:
+                made[kind] = (f"sqlite:///{tmp_path_factory.mktemp('migrated') / 'cbl.sqlite3'}" if kind == "sqlite"
+                              else templates.enter_context(postgres_database(prefix="cbl_template")))
+                upgrade(made[kind])  # its engine is disposed: nothing stays connected to the template
+            return made[kind]
 
-    def template(kind: str) -> str:
-        if kind not in made:
-            if kind == "sqlite":
-                made[kind] = f"sqlite:///{tmp_path_factory.mktemp('migrated') / 'cbl.sqlite3'}"
-            else:
-                manager = postgres_database(prefix="cbl_template")
-                made[kind] = manager.__enter__()
-                cleanups.append(manager)
-            upgrade(made[kind])  # its engine is disposed: nothing stays connected to the template
-        return made[kind]
-
-    yield template
-    for manager in cleanups:
-        manager.__exit__(None, None, None)
+        yield template
 
 
 def copy_of_migrated(url: str, template: str) -> None:

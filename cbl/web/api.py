@@ -109,8 +109,8 @@ class Site:
     """What the API's handlers reach, as a single dependency.
 
     Litestar resolves two or more dependencies of one handler concurrently, in an anyio task group
-    (a task for each): under the bidding benchmark that cost more of a worker's CPU than placing
-    the bid itself (litestar-org/litestar#4563). One dependency is resolved directly.
+    (a task for each): under the bidding benchmark that was about a sixth of a worker's CPU
+    (litestar-org/litestar#4563). One dependency is resolved directly.
     """
 
     db: Database
