@@ -1,7 +1,10 @@
 """Shared fixtures: each database test runs on SQLite and, when a server answers, on PostgreSQL."""
 
+import fcntl
 import shutil
-from contextlib import ExitStack
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,26 @@ from cbl.settings import DEFAULT_SCHEME
 from cbl.throwaway import ADMIN_URL, postgres_database, postgres_reachable
 
 SCHEMES = Path(DEFAULT_SCHEME).parent
+CLUSTER_LOCK = Path(tempfile.gettempdir()) / "cbl-tests-postgresql-cluster.lock"
+
+
+@contextmanager
+def postgres_cluster_lock(mode: int) -> Iterator[None]:
+    """A lock on the one PostgreSQL server all test processes share (shared, or exclusive)."""
+    with open(CLUSTER_LOCK, "a") as handle:
+        fcntl.flock(handle, mode)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@pytest.fixture(autouse=True)
+def postgres_cluster() -> Iterator[None]:
+    """Tests run side by side (pytest-xdist); each holds the server in common, so the fault test that
+    stops it (tests/faults/test_postgres_restart.py, which holds it alone) waits for the others."""
+    with postgres_cluster_lock(fcntl.LOCK_SH):
+        yield
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

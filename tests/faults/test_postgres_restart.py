@@ -3,6 +3,7 @@ afterwards they succeed again; and every bid answered as accepted is in the data
 
 import asyncio
 import concurrent.futures
+import fcntl
 import os
 import shutil
 import subprocess
@@ -20,8 +21,9 @@ from cbl.scheme import load_scheme
 from cbl.services import sign_in
 from cbl.settings import load_settings
 from cbl.throwaway import postgres_database, postgres_reachable
-from tests.factories import add_applicant, make_world
 from cbl.throwaway import free_port
+from tests.conftest import postgres_cluster_lock
+from tests.factories import add_applicant, make_world
 
 CLIENTS = 12
 
@@ -35,6 +37,13 @@ def _cluster() -> list[str] | None:
 
 
 pytestmark = pytest.mark.skipif(_cluster() is None, reason="needs a local PostgreSQL cluster this test may restart")
+
+
+@pytest.fixture(autouse=True)
+def postgres_cluster():
+    """Stopping the server: no other test (in any test process) may be using it meanwhile."""
+    with postgres_cluster_lock(fcntl.LOCK_EX):
+        yield
 
 
 def _pg(action: str) -> None:
