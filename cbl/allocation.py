@@ -12,6 +12,11 @@ from cbl.scheme import Scheme
 # The flags an officer records, as the group names the engine and the scheme's preference groups use.
 GROUP_FLAGS = {"homeless": "homeless_duty", "transfer": "transfer_tenant", "housing_debt": "housing_debt"}
 
+# The applicant's columns to_applicant reads. A live ranking reads them for every bidder on an
+# advert, so it selects these and not the whole row (contact details, password hash and all).
+RANKED_COLUMNS = ("id", "reference", "status", "band", "band_date", "registration_date", "bedroom_need",
+                  "household_size", "lead_date_of_birth", "needs", "local_connection", "points", *GROUP_FLAGS.values())
+
 
 def policy(scheme: Scheme) -> matching.Policy:
     return matching.Policy(bands=tuple(scheme.bands.order), tie_breakers=tuple(scheme.ranking.tie_breakers))

@@ -216,7 +216,7 @@ def rankings(session: Session, scheme: Scheme, advert_ids: list[int], now: datet
     """Each advert's active bids in priority order, as the engine would rank them now.
 
     A ranking whose bids have not changed comes from memory (see ranking_cache); the others
-    take two queries however many adverts, reading bidders as plain rows, not ORM objects.
+    take three queries however many adverts, reading bidders as plain rows, not ORM objects.
     """
     if not advert_ids:
         return {}
@@ -232,11 +232,15 @@ def rankings(session: Session, scheme: Scheme, advert_ids: list[int], now: datet
     missing = [advert_id for advert_id in advert_ids if advert_id not in ranked]
     if not missing:
         return ranked
-    rows = statements.BIDDERS.all(session.connection(), {"advert_ids": missing})
+    connection = session.connection()
+    active = statements.ACTIVE_BIDDERS.all(connection, {"advert_ids": missing})
+    households = {row.id: allocation.to_applicant(row, scheme, today) for row in statements.RANKED_APPLICANTS.all(
+        connection, {"applicant_ids": list({bid.applicant_id for bid in active})})}
     policy = allocation.policy(scheme)
     bidders: dict[int, dict[str, matching.Applicant]] = {advert_id: {} for advert_id in missing}
-    for row in rows:
-        bidders[row.advert_id][row.reference] = allocation.to_applicant(row, scheme, today)
+    for bid in active:
+        if (household := households.get(bid.applicant_id)) is not None:  # (erased a moment ago: no place)
+            bidders[bid.advert_id][household.id] = household
     for advert_id, advert in engine_adverts(session, missing).items():
         by_reference = bidders[advert_id]
         bids = [matching.Bid(reference, advert.id, 1) for reference in by_reference]
