@@ -11,6 +11,7 @@ from cbl.database import CYCLE_LOCK_SPACE, HOUSEHOLD_BIDS_LOCK_SPACE, HotStateme
 from cbl.models import Advert, Applicant, AuditEvent, Bid, Cycle, Offer, Organisation, Property
 from cbl.models.states import BidStatus, CycleStatus, OfferStatus
 from cbl.services.audit import EVENT_FIELDS
+from cbl.services.sign_in import token_holder
 
 # PostgreSQL, first: the cycle's shared guard (see database.guard_cycle), and the household's own
 # lock, so that its bids are counted one request at a time. Both are held until commit, and what
@@ -19,6 +20,15 @@ GUARD_CYCLE_AND_HOUSEHOLD = HotStatement(sa.select(
     sa.func.pg_advisory_xact_lock_shared(CYCLE_LOCK_SPACE, Advert.cycle_id),
     sa.func.pg_advisory_xact_lock(HOUSEHOLD_BIDS_LOCK_SPACE, sa.bindparam("applicant_id")),
 ).where(Advert.reference == sa.bindparam("reference")))
+
+# The same two guards for a bid through the API, taken in the statement that reads whose token it
+# is (one round trip fewer). The row it returns was read before the locks were granted: only its
+# id and reference are used; BID_CHECKS reads the household again once they are held.
+TOKEN_HOLDER_AND_GUARD = HotStatement(
+    token_holder(sa.func.pg_advisory_xact_lock_shared(CYCLE_LOCK_SPACE, Advert.cycle_id),
+                 sa.func.pg_advisory_xact_lock(HOUSEHOLD_BIDS_LOCK_SPACE, Applicant.id))
+    .outerjoin(Advert, Advert.reference == sa.bindparam("reference"))
+)
 
 _applicant = Applicant.__table__.alias("applicant_row")
 _this_home = (Bid.applicant_id == _applicant.c.id, Bid.advert_id == Advert.id)
@@ -52,19 +62,26 @@ BID_CHECKS = HotStatement(
 
 INSERT_BID = sa.insert(Bid).returning(Bid.id)
 
-# PostgreSQL: the new bid and its audit event in one statement (one round trip fewer on the
-# busiest write); the event's values are bound as event_<column>, its subject is the new bid.
+_EVENT = AuditEvent.__table__.c
+
+
+def _with_event(change: sa.CTE) -> HotStatement:
+    """PostgreSQL: a change to a bid (a CTE returning the bid's id) and its audit event in one
+    statement, one round trip fewer on the busiest writes. The event's values are bound as
+    event_<column>; its subject is the bid changed. No row back: nothing was changed."""
+    return HotStatement(
+        sa.insert(AuditEvent).add_cte(change)
+        .from_select(EVENT_FIELDS, sa.select(*(
+            change.c.id if name == "subject_id" else sa.bindparam(f"event_{name}", type_=_EVENT[name].type)
+            for name in EVENT_FIELDS)).select_from(change))
+        .returning(AuditEvent.subject_id)
+    )
+
+
 _BID_FIELDS = ("advert_id", "applicant_id", "cycle_id", "status", "preference", "placed_at", "placed_by",
                "withdrawn_at", "placed_by_staff_id")
-_new_bid = sa.insert(Bid).values({name: sa.bindparam(name) for name in _BID_FIELDS}).returning(Bid.id).cte("new_bid")
-_EVENT = AuditEvent.__table__.c
-INSERT_BID_AND_EVENT = HotStatement(
-    sa.insert(AuditEvent).add_cte(_new_bid)
-    .from_select(EVENT_FIELDS, sa.select(*(
-        _new_bid.c.id if name == "subject_id" else sa.bindparam(f"event_{name}", type_=_EVENT[name].type)
-        for name in EVENT_FIELDS)).select_from(_new_bid))
-    .returning(AuditEvent.subject_id)
-)
+INSERT_BID_AND_EVENT = _with_event(
+    sa.insert(Bid).values({name: sa.bindparam(name) for name in _BID_FIELDS}).returning(Bid.id).cte("new_bid"))
 REPLACE_BID = sa.update(Bid).where(Bid.id == sa.bindparam("bid_id"))
 
 # Every active bid on some adverts (whose it is), then what the engine ranks those households by:
@@ -104,10 +121,10 @@ BID_TO_WITHDRAW = HotStatement(
     .join(Cycle, Cycle.id == Bid.cycle_id)
     .where(Bid.id == sa.bindparam("bid_id"))
 )
-WITHDRAW_BID = HotStatement(
-    sa.update(Bid).where(Bid.id == sa.bindparam("bid_id"), Bid.status == BidStatus.ACTIVE)
-    .values(status=BidStatus.WITHDRAWN, withdrawn_at=sa.bindparam("withdrawn_at"))
-)
+_withdraw = (sa.update(Bid).where(Bid.id == sa.bindparam("bid_id"), Bid.status == BidStatus.ACTIVE)
+             .values(status=BidStatus.WITHDRAWN, withdrawn_at=sa.bindparam("withdrawn_at")))
+WITHDRAW_BID = HotStatement(_withdraw)
+WITHDRAW_BID_AND_EVENT = _with_event(_withdraw.returning(Bid.id).cte("withdrawn_bid"))
 
 # A household's active bids in the open cycle, in its order of preference.
 LIVE_BIDS = HotStatement(

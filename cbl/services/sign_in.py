@@ -124,11 +124,15 @@ def issue_api_token(session: Session, applicant: Applicant, now: datetime) -> tu
     return token, expires_at
 
 
-_APPLICANT_FOR_TOKEN = HotStatement(
-    sa.select(*Applicant.__table__.c).join(ApiToken, ApiToken.applicant_id == Applicant.id)
-    .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked_at.is_(None),
-           ApiToken.expires_at > sa.bindparam("now"))
-)
+def token_holder(*more: sa.ColumnElement) -> sa.Select:
+    """The application whose live API token hashes to :token_hash at :now (its whole row), and
+    `more` columns for a caller that reads or takes something else in the same round trip."""
+    return (sa.select(*Applicant.__table__.c, *more).join(ApiToken, ApiToken.applicant_id == Applicant.id)
+            .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+                   ApiToken.expires_at > sa.bindparam("now")))
+
+
+_APPLICANT_FOR_TOKEN = HotStatement(token_holder())
 
 
 def applicant_for_token(session: Session, token: str, now: datetime):  # noqa: ANN201 - an applicant row

@@ -20,7 +20,7 @@ from cbl.models import BiddingPreference, Offer, Property, Void
 from cbl.scheme import Scheme
 from cbl.services import actors, sign_in
 from cbl.services.auto_bid import save_bidding_preference
-from cbl.services.bidding import live_bids, place_bid, withdraw_bid
+from cbl.services.bidding import bidder_for_token, live_bids, place_bid, withdraw_bid
 from cbl.services.offers import accept_offer, refuse_offer
 from cbl.services.errors import InvalidInput
 from cbl.web.cache import TimedCache
@@ -130,8 +130,11 @@ class Caller:
     scheme: Scheme
     token: str
 
-    def applicant(self, session: Session):  # noqa: ANN201 - an applicant row (see sign_in.applicant_for_token)
-        applicant = sign_in.applicant_for_token(session, self.token, now())
+    def applicant(self, session: Session, *, bidding_for: str | None = None):  # noqa: ANN201 - an applicant row
+        """Whose token this is (see sign_in.applicant_for_token); `bidding_for` an advert: read as the
+        bid's first step (see bidding.bidder_for_token)."""
+        applicant = (sign_in.applicant_for_token(session, self.token, now()) if bidding_for is None
+                     else bidder_for_token(session, self.token, bidding_for, now()))
         if applicant is None:
             raise NotAuthorizedException("This API token is not valid or has expired.")
         return applicant
@@ -207,7 +210,7 @@ def create_bid(caller: CallerDependency, data: JSONBody[BidRequest]) -> BidOut:
     if not data.advert or len(data.advert) > 32:
         raise InvalidInput("Give the advert's reference, like AD00012.", field="advert")
     with caller.db.transaction() as session:
-        me = caller.applicant(session)
+        me = caller.applicant(session, bidding_for=data.advert)
         bid = place_bid(session, actors.applicant(me), caller.scheme, me.id, data.advert, now())
     return BidOut(bid.id, data.advert, bid.preference, bid.placed_at, bid.placed_by.value)
 

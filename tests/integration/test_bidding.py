@@ -9,7 +9,8 @@ from sqlmodel import func, select
 from cbl.models import AuditEvent, Bid, Offer
 from cbl.models.states import ApplicationStatus, BidPlacedBy, BidStatus
 from cbl.services import actors
-from cbl.services.bidding import place_bid, queue_position, withdraw_bid
+from cbl.services import sign_in
+from cbl.services.bidding import bidder_for_token, place_bid, queue_position, withdraw_bid
 from cbl.services.errors import Conflict, NotAllowed, NotFound
 from tests.factories import NOW, add_applicant, make_world
 from cbl.models import Advert, Applicant, Cycle
@@ -175,6 +176,28 @@ def test_racing_bids_by_one_household_get_exactly_the_limit(db, scheme, world):
     with db.reading() as s:
         preferences = s.exec(select(Bid.preference).where(Bid.applicant_id == world.applicants["HR1"])).all()
     assert sorted(preferences) == [1, 2, 3]
+
+
+def _bid_with_token(db, scheme, token, advert):
+    """As the API bids: whose token it is read with the bid's guards, then the bid."""
+    with db.transaction() as s:
+        me = bidder_for_token(s, token, advert, NOW)
+        if me is None:
+            return None
+        return place_bid(s, actors.applicant(me), scheme, me.id, advert, NOW)
+
+
+def test_racing_bids_through_a_token_get_exactly_the_limit_and_a_bad_token_bids_nothing(db, scheme, world):
+    with db.transaction() as s:
+        token, _ = sign_in.issue_api_token(s, s.get(Applicant, world.applicants["HR1"]), NOW)
+    results = _race(lambda i: _bid_with_token(db, scheme, token, world.adverts[i]), 8)
+    assert sum(isinstance(r, Bid) for r in results) == 3, results
+    assert all("used all 3" in r.message for r in results if isinstance(r, Conflict)), results
+    assert _active_bids(db, world.applicants["HR1"]) == 3
+    with pytest.raises(NotFound):
+        _bid_with_token(db, scheme, token, "NOSUCH")
+    assert _bid_with_token(db, scheme, "not-a-token", world.adverts[7]) is None
+    assert _active_bids(db, world.applicants["HR1"]) == 3
 
 
 def test_racing_bids_for_the_same_home_store_one(db, scheme, world):
