@@ -52,5 +52,5 @@ def load_settings(env: dict[str, str] | None = None, workdir: Path | None = None
         host=env.get("CBL_HOST", "127.0.0.1"),
         port=int(env.get("CBL_PORT", "8000")),
         embed_scheduler=env.get("CBL_EMBED_SCHEDULER", "1") not in {"0", "false", "no"},
-        threads=int(env.get("CBL_THREADS", "6")),
+        threads=int(env.get("CBL_THREADS", "4")),
     )
