@@ -271,8 +271,8 @@ def rankings(session: Session, scheme: Scheme, advert_ids: list[int], now: datet
         connection, {"applicant_ids": list({bid.applicant_id for bid in active})})}
     policy = allocation.policy(scheme)
     bidders: dict[int, dict[str, matching.Applicant]] = {advert_id: {} for advert_id in missing}
-    for bid in active:
-        if (household := households.get(bid.applicant_id)) is not None:  # (a household gone since its bid was read has no place)
+    for bid in active:  # (a household gone since its bid was read has no place)
+        if (household := households.get(bid.applicant_id)) is not None:
             bidders[bid.advert_id][household.id] = household
     for advert_id, advert in engine_adverts(session, missing).items():
         by_reference = bidders[advert_id]
