@@ -4,8 +4,9 @@ Starts `cbl serve` on a fresh database (SQLite file, and PostgreSQL when one ans
 council's database in service (its stock of homes, a year of weekly cycles already let with their
 bids, and an open cycle), then runs CLIENTS concurrent applicants for SECONDS: placing and
 withdrawing bids, reading the adverts list and their live positions. Prints requests a second and
-p50/p99 latency per endpoint, then checks that every bid answered as accepted in the open cycle is
-stored (and nothing else is).
+p50/p99 latency per endpoint, and the CPU a request cost the server, PostgreSQL and the load itself
+(see bench_cpu), then checks that every bid answered as accepted in the open cycle is stored (and
+nothing else is).
 
     python -m cbl.bench [--database sqlite|postgresql|both] [--clients 50] [--seconds 20] [--workers 2]
                         [--history 52] [--rate N]
@@ -28,6 +29,7 @@ import httpx
 import sqlalchemy as sa
 
 from cbl import throwaway
+from cbl.bench_cpu import CpuMeter, python_speed
 from cbl.bench_http import Connection
 from cbl.database import Database, upgrade
 from cbl.models import ApiToken, Advert, Applicant, Bid, Cycle, Organisation, Property, Void
@@ -143,7 +145,7 @@ def server(url: str, workers: int):
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_for_workers(base, workers, process)
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         process.wait(timeout=40)
@@ -229,7 +231,7 @@ async def applicant_client(connection: Connection, tally: Tally, stop: float, me
 
 
 async def load(base: str, clients: int, seconds: float, rate: float | None = None,
-               warm_up: float = 3.0) -> tuple[Tally, float]:
+               warm_up: float = 3.0, meter: CpuMeter | None = None) -> tuple[Tally, float]:
     """CLIENTS at once for SECONDS, each as fast as it is answered or, with RATE, at RATE requests
     a second in all; after WARM_UP seconds of the same load that are not counted (connections
     opened, statements prepared, caches filled: as on a server that has been up)."""
@@ -242,10 +244,15 @@ async def load(base: str, clients: int, seconds: float, rate: float | None = Non
                                for connection, me in zip(connections, households)))
         tally = Tally()
         tally.last_action.update(warming.last_action)
+        if meter:
+            meter.start()
         started = time.monotonic()
         await asyncio.gather(*(applicant_client(connection, tally, started + seconds, me)
                                for connection, me in zip(connections, households)))
-        return tally, time.monotonic() - started
+        elapsed = time.monotonic() - started
+        if meter:
+            meter.stop()
+        return tally, elapsed
     finally:
         for connection in connections:
             connection.close()
@@ -263,7 +270,7 @@ def verify(url: str, tally: Tally) -> tuple[int, int, bool]:
 
 
 def report(kind: str, tally: Tally, elapsed: float, clients: int, workers: int, rate: float | None,
-           check: tuple[int, int, bool]) -> None:
+           check: tuple[int, int, bool], meter: CpuMeter) -> None:
     pace = f"{rate:.0f} requests/s offered" if rate else "each as fast as answered"
     print(f"\n{kind}: {clients} clients ({pace}), {workers} server workers, {elapsed:.1f} s")
     print(f"  {'endpoint':<24}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}  statuses")
@@ -281,6 +288,7 @@ def report(kind: str, tally: Tally, elapsed: float, clients: int, workers: int, 
     expected, stored, same = check
     print(f"  stored bids: {stored} active, answered as accepted and not withdrawn: {expected} -> "
           f"{'no bid lost' if same else 'MISMATCH'}")
+    print(f"  {meter.per_request(sum(len(values) for values in tally.latency.values()))}")
 
 
 def close_benchmark(kind: str, applicants: int) -> None:
@@ -341,11 +349,13 @@ def main(argv: list[str] | None = None) -> int:
             continue
         with throwaway.database(kind, prefix="cbl_bench") as url:
             seed(url, args.history)
-            with server(url, args.workers) as base:
-                tally, elapsed = asyncio.run(load(base, args.clients, args.seconds, args.rate))
+            with server(url, args.workers) as (base, server_pid):
+                meter = CpuMeter(server_pid)
+                tally, elapsed = asyncio.run(load(base, args.clients, args.seconds, args.rate, meter=meter))
             check = verify(url, tally)
-            report(kind, tally, elapsed, args.clients, args.workers, args.rate, check)
+            report(kind, tally, elapsed, args.clients, args.workers, args.rate, check, meter)
             ok = ok and check[2]
+    print(python_speed())
     return 0 if ok else 1
 
 

@@ -11,3 +11,4 @@ def test_a_short_bench_run_serves_bids_and_loses_none():
     assert "POST /me/bids" in run.stdout and "all requests" in run.stdout
     assert "201: " in run.stdout  # bids were accepted
     assert "no bid lost" in run.stdout
+    assert "CPU per request: server" in run.stdout and "machine: 10^7 Python additions in" in run.stdout
