@@ -18,7 +18,7 @@ from cbl.services.register import apply_household
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)  # a Friday, mid-cycle
 PASSWORD = "correct horse battery"
-_PASSWORD_HASH = hash_password(PASSWORD)
+PASSWORD_HASH = hash_password(PASSWORD)
 
 
 @dataclass
@@ -40,7 +40,7 @@ def make_world(session: Session, scheme: Scheme, *, adverts: int = 6, now: datet
     session.flush()
     agreement = NominationAgreement(provider_id=provider.id, name="RHA agreement", starts_on=date(2025, 4, 1))
     officer = StaffUser(organisation_id=council.id, email="officer@example.org", name="Olu Officer",
-                        role=StaffRole.OFFICER, password_hash=_PASSWORD_HASH)
+                        role=StaffRole.OFFICER, password_hash=PASSWORD_HASH)
     cycle = Cycle(name="Test cycle", opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=3),
                   status=cycle_status)
     session.add_all([agreement, officer, cycle])
@@ -76,7 +76,7 @@ def add_applicant(session: Session, scheme: Scheme, world: World, reference: str
                   status: ApplicationStatus = ApplicationStatus.ACTIVE, born: date = date(1990, 5, 1),
                   children: int = 0, **fields) -> Applicant:
     applicant = Applicant(reference=reference, status=status, band=band, band_date=band_date,
-                          registration_date=registered, password_hash=_PASSWORD_HASH, **fields)
+                          registration_date=registered, password_hash=PASSWORD_HASH, **fields)
     session.add(applicant)
     session.flush()
     members = [HouseholdMember(applicant_id=applicant.id, name=f"Lead {reference}", date_of_birth=born,

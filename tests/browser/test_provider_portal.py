@@ -9,13 +9,12 @@ from sqlmodel import select
 
 from cbl.models import Applicant, Cycle, Nomination, ShortlistEntry, StaffUser
 from cbl.models.states import NominationStatus, ShortlistStatus, StaffRole
-from cbl.passwords import hash_password
 from cbl.services import actors
 from cbl.services.actors import SYSTEM
 from cbl.services.bidding import place_bid
 from cbl.services.cycles import close_cycle
 from cbl.services.nominations import send_nomination
-from tests.factories import PASSWORD, add_applicant, make_world
+from tests.factories import PASSWORD, PASSWORD_HASH, add_applicant, make_world
 
 
 @pytest.fixture
@@ -25,7 +24,7 @@ def nomination(db, scheme):
         world = make_world(s, scheme, adverts=3, now=now)  # AD3 is the provider's
         add_applicant(s, scheme, world, "HR000001", band="A", verified=True)
         s.add(StaffUser(organisation_id=world.provider, email="lettings@rha.example", name="Rhian Lettings",
-                        role=StaffRole.PROVIDER, password_hash=hash_password(PASSWORD)))
+                        role=StaffRole.PROVIDER, password_hash=PASSWORD_HASH))
     with db.reading() as s:
         actor = actors.applicant(s.get(Applicant, world.applicants["HR000001"]))
     db.run(place_bid, actor, scheme, world.applicants["HR000001"], "AD3", now)

@@ -11,13 +11,12 @@ from datetime import timedelta
 
 from cbl.models import Applicant, Cycle, StaffUser
 from cbl.models.states import StaffRole
-from cbl.passwords import hash_password
 from cbl.services import actors
 from cbl.services.actors import SYSTEM
 from cbl.services.bidding import place_bid
 from cbl.services.cycles import close_cycle
 from cbl.web.auth import now
-from tests.factories import PASSWORD, add_advert, add_applicant, make_world
+from tests.factories import PASSWORD, PASSWORD_HASH, add_advert, add_applicant, make_world
 from tests.pages import check_page
 
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
@@ -99,7 +98,7 @@ def staff(db, world):
             if role is not StaffRole.OFFICER:
                 s.add(StaffUser(organisation_id=world.council if role is not StaffRole.PROVIDER else world.provider,
                                 email=email, name=f"{role.value} person", role=role, grade=3,
-                                password_hash=hash_password(PASSWORD)))
+                                password_hash=PASSWORD_HASH))
     ROLE_EMAILS[StaffRole.OFFICER] = "officer@example.org"
     return ROLE_EMAILS
 

@@ -13,12 +13,11 @@ from sqlmodel import select
 from cbl.models import Advert, Applicant, Bid, Nomination, Offer, Organisation, Property, StaffUser, Void
 from cbl.models.states import NominationStatus, OrganisationKind, StaffRole
 from cbl.letters import issue_letter
-from cbl.passwords import hash_password
 from cbl.services import sign_in
 from cbl.services.actors import SYSTEM
 from cbl.web.auth import now
 from tests.e2e.conftest import Browser, staff_sign_in
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, PASSWORD_HASH
 
 ROLES = ["anonymous", "applicant", "other_applicant", *(r.value for r in StaffRole if r is not StaffRole.PROVIDER),
          "provider", "other_provider"]
@@ -94,7 +93,7 @@ def ids(db, scheme, world, staff):
         s.add(other)
         s.flush()
         s.add(StaffUser(organisation_id=other.id, email="other@ngh.example", name="Nia", role=StaffRole.PROVIDER,
-                        password_hash=hash_password(PASSWORD)))
+                        password_hash=PASSWORD_HASH))
         owner = world.applicants["HR000001"]
         ad1 = s.exec(select(Advert).where(Advert.reference == "AD1")).one()
         ad3 = s.exec(select(Advert).where(Advert.reference == "AD3")).one()

@@ -15,7 +15,6 @@ from cbl.models import (
 from cbl.models.states import (
     AdvertStatus, ApplicationStatus, NominationStatus, OrganisationKind, ShortlistStatus, StaffRole, VoidStatus,
 )
-from cbl.passwords import hash_password
 from cbl.services import actors
 from cbl.services.actors import SYSTEM
 from cbl.services.bidding import place_bid
@@ -24,7 +23,7 @@ from cbl.services.nominations import send_nomination, send_reminders
 from cbl.services.sign_in import issue_provider_key
 from cbl.web.auth import now
 from tests.e2e.conftest import Browser, staff_sign_in
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD_HASH
 
 
 @pytest.fixture
@@ -56,7 +55,7 @@ def other_provider(db, world):
         s.add(other)
         s.flush()
         s.add(StaffUser(organisation_id=other.id, email="lettings@ngh.example", name="Nia Northgate",
-                        role=StaffRole.PROVIDER, password_hash=hash_password(PASSWORD)))
+                        role=StaffRole.PROVIDER, password_hash=PASSWORD_HASH))
         s.add(Property(landlord_id=other.id, reference="NGH-1", address="1 Other Street", postcode="AT5 5AA",
                        area="Northgate", property_type="flat", bedrooms=1, weekly_rent_pence=9000))
     return "lettings@ngh.example"

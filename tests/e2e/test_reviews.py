@@ -9,7 +9,6 @@ from sqlmodel import select
 
 from cbl.models import Applicant, BandAssessment, OutboxMessage, Review, StaffUser
 from cbl.models.states import ReviewOutcome, ReviewStatus, StaffRole
-from cbl.passwords import hash_password
 from cbl.services import actors
 from cbl.services.actors import SYSTEM
 from cbl.services.errors import Conflict, NotAllowed
@@ -17,7 +16,7 @@ from cbl.services.register import set_band
 from cbl.services import reviews
 from cbl.web.auth import now
 from tests.e2e.conftest import staff_sign_in
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD_HASH
 
 
 @pytest.fixture
@@ -25,7 +24,7 @@ def band_lowered(db, scheme, world, staff):
     """An officer (grade 3) moved HR000001 from band C to band D; a senior reviewer (grade 5) exists."""
     with db.transaction() as s:
         s.add(StaffUser(organisation_id=world.council, email="senior@example.org", name="Sam Senior",
-                        role=StaffRole.REVIEW_OFFICER, grade=5, password_hash=hash_password(PASSWORD)))
+                        role=StaffRole.REVIEW_OFFICER, grade=5, password_hash=PASSWORD_HASH))
         officer = s.exec(select(StaffUser).where(StaffUser.email == staff[StaffRole.OFFICER])).one()
         officer.grade = 3
     with db.reading() as s:
