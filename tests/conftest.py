@@ -61,15 +61,22 @@ def migrated(tmp_path_factory: pytest.TempPathFactory):
     """Each kind of database migrated once (on first use): every `db` is a copy of it, because
     running the migrations again for each of hundreds of tests cost most of a second each."""
     made: dict[str, str] = {}
-    with ExitStack() as templates:
-        def template(kind: str) -> str:
-            if kind not in made:
-                made[kind] = (f"sqlite:///{tmp_path_factory.mktemp('migrated') / 'cbl.sqlite3'}" if kind == "sqlite"
-                              else templates.enter_context(postgres_database(prefix="cbl_template")))
-                upgrade(made[kind])  # its engine is disposed: nothing stays connected to the template
-            return made[kind]
+    templates = ExitStack()
 
+    def template(kind: str) -> str:
+        if kind not in made:
+            made[kind] = (f"sqlite:///{tmp_path_factory.mktemp('migrated') / 'cbl.sqlite3'}" if kind == "sqlite"
+                          else templates.enter_context(postgres_database(prefix="cbl_template")))
+            upgrade(made[kind])  # its engine is disposed: nothing stays connected to the template
+        return made[kind]
+
+    try:
         yield template
+    finally:
+        # Dropped once this process's tests are done, maybe while another process's restart test
+        # has the server stopped: wait for it, as the tests do.
+        with postgres_cluster_lock(fcntl.LOCK_SH):
+            templates.close()
 
 
 def copy_of_migrated(url: str, template: str) -> None:

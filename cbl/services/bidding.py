@@ -254,9 +254,10 @@ def rankings(session: Session, scheme: Scheme, advert_ids: list[int], now: datet
     if not advert_ids:
         return {}
     today = local_date(now)
-    database = str(session.get_bind().url)
+    connection = session.connection()
+    database = str(connection.engine.url)
     fingerprints = {row[0]: (today, *row[1:]) for row in
-                    statements.BID_FINGERPRINTS.all(session.connection(), {"advert_ids": list(advert_ids)})}
+                    statements.BID_FINGERPRINTS.all(connection, {"advert_ids": list(advert_ids)})}
     ranked = {}
     for advert_id in advert_ids:
         cached = RANKINGS.get((database, advert_id), fingerprints.get(advert_id))
@@ -265,7 +266,6 @@ def rankings(session: Session, scheme: Scheme, advert_ids: list[int], now: datet
     missing = [advert_id for advert_id in advert_ids if advert_id not in ranked]
     if not missing:
         return ranked
-    connection = session.connection()
     active = statements.ACTIVE_BIDDERS.all(connection, {"advert_ids": missing})
     households = {row.id: allocation.to_applicant(row, scheme, today) for row in statements.RANKED_APPLICANTS.all(
         connection, {"applicant_ids": list({bid.applicant_id for bid in active})})}
