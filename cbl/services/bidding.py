@@ -123,8 +123,25 @@ class _ApplicantColumns:
 
 # --- placing and withdrawing -----------------------------------------------------------------
 
+@dataclass(frozen=True, slots=True)
+class PlacedBid:
+    """The bid place_bid stored, as its row's values. (Building an ORM Bid for the answer cost about a
+    fifth of place_bid's CPU under the bidding bench, for an object nothing then changes.)"""
+
+    id: int
+    advert_id: int
+    applicant_id: int
+    cycle_id: int
+    status: BidStatus
+    preference: int
+    placed_at: datetime
+    placed_by: BidPlacedBy
+    withdrawn_at: datetime | None
+    placed_by_staff_id: int | None
+
+
 def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, advert_reference: str,
-              now: datetime) -> Bid:
+              now: datetime) -> PlacedBid:
     """Bid for an advert, within every limit; returns the stored bid.
 
     This is the busiest write in the system (everyone bids in the same few days), so it reads
@@ -170,14 +187,14 @@ def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int,
     if existing_id is None and postgresql:
         event = event_row(actor, "bid.placed", Subject("bid", None, applicant.id), details)
         bid_id = statements.INSERT_BID_AND_EVENT.first(connection, {**values, **_event_parameters(event)}).subject_id
-        return Bid(id=bid_id, **values)
+        return PlacedBid(id=bid_id, **values)
     if existing_id is None:
         bid_id = connection.execute(statements.INSERT_BID, values).scalar_one()
     else:  # a withdrawn bid placed again keeps its row
         connection.execute(statements.REPLACE_BID, {**values, "bid_id": existing_id})
         bid_id = existing_id
     audit(session, actor, "bid.placed", Subject("bid", bid_id, applicant.id), details)
-    return Bid(id=bid_id, **values)
+    return PlacedBid(id=bid_id, **values)
 
 
 def withdraw_bid(session: Session, actor: Actor, bid_id: int, now: datetime) -> str:

@@ -162,12 +162,9 @@ async def list_adverts(site: SiteDependency, bedrooms: FromQuery[str | None] = N
             cards, total = listings.search_adverts(session, filters)
         return AdvertPage([_advert_out(c) for c in cards], total, filters.page, max(1, -(-total // listings.PER_PAGE)))
 
-    # Most of these are people paging through the same list: a fresh copy is answered here on
-    # the event loop, with no thread and no database; only a miss goes to a worker thread.
-    key = ("api", filters)
-    if (cached := site.public_cache.fresh(key)) is not None:
-        return cached
-    return site.public_cache.put(key, await anyio.to_thread.run_sync(search))
+    # Most of these are people paging through the same list: a copy in memory is answered here on
+    # the event loop, with no thread and no database; only a refresh goes to a worker thread.
+    return await site.public_cache.answer(("api", filters), lambda: anyio.to_thread.run_sync(search))
 
 
 @get("/adverts/{reference:str}", sync_to_thread=True, summary="One advert")

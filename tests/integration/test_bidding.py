@@ -10,7 +10,7 @@ from cbl.models import AuditEvent, Bid, Offer
 from cbl.models.states import ApplicationStatus, BidPlacedBy, BidStatus
 from cbl.services import actors
 from cbl.services import sign_in
-from cbl.services.bidding import bidder_for_token, place_bid, queue_position, withdraw_bid
+from cbl.services.bidding import PlacedBid, bidder_for_token, place_bid, queue_position, withdraw_bid
 from cbl.services.errors import Conflict, NotAllowed, NotFound
 from tests.factories import NOW, add_applicant, make_world
 from cbl.models import Advert, Applicant, Cycle
@@ -168,7 +168,7 @@ def _race(work, count):
 
 def test_racing_bids_by_one_household_get_exactly_the_limit(db, scheme, world):
     results = _race(lambda i: _bid(db, scheme, world, "HR1", world.adverts[i]), 8)
-    accepted = [r for r in results if isinstance(r, Bid)]
+    accepted = [r for r in results if isinstance(r, PlacedBid)]
     refused = [r for r in results if isinstance(r, Conflict)]
     assert len(accepted) == 3 and len(refused) == 5, results
     assert all("used all 3" in r.message for r in refused)
@@ -191,7 +191,7 @@ def test_racing_bids_through_a_token_get_exactly_the_limit_and_a_bad_token_bids_
     with db.transaction() as s:
         token, _ = sign_in.issue_api_token(s, s.get(Applicant, world.applicants["HR1"]), NOW)
     results = _race(lambda i: _bid_with_token(db, scheme, token, world.adverts[i]), 8)
-    assert sum(isinstance(r, Bid) for r in results) == 3, results
+    assert sum(isinstance(r, PlacedBid) for r in results) == 3, results
     assert all("used all 3" in r.message for r in results if isinstance(r, Conflict)), results
     assert _active_bids(db, world.applicants["HR1"]) == 3
     with pytest.raises(NotFound):
@@ -202,8 +202,8 @@ def test_racing_bids_through_a_token_get_exactly_the_limit_and_a_bad_token_bids_
 
 def test_racing_bids_for_the_same_home_store_one(db, scheme, world):
     results = _race(lambda i: _bid(db, scheme, world, "HR1", "AD1"), 6)
-    assert sum(isinstance(r, Bid) for r in results) == 1, results
-    assert all(isinstance(r, (Bid, Conflict)) or "UNIQUE" in str(r).upper() for r in results), results
+    assert sum(isinstance(r, PlacedBid) for r in results) == 1, results
+    assert all(isinstance(r, (PlacedBid, Conflict)) or "UNIQUE" in str(r).upper() for r in results), results
     assert _active_bids(db, world.applicants["HR1"]) == 1
 
 
