@@ -5,6 +5,7 @@ Every limit is checked inside the caller's transaction after taking the househol
 cycle cannot both get it.
 """
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +25,7 @@ from cbl.wording import ordinal
 from .actors import Actor
 from . import bid_statements as statements, sign_in
 from .audit import Subject, audit, event_row
-from .ranking_cache import RANKINGS
+from .ranking_cache import ENGINE_ADVERTS, HOUSEHOLDS, RANKINGS
 from .errors import Conflict, NotAllowed, NotFound
 
 
@@ -265,8 +266,9 @@ def rankings(session: Session, scheme: Scheme, advert_ids: list[int], now: datet
              ) -> dict[int, list[matching.ShortlistEntry]]:
     """Each advert's active bids in priority order, as the engine would rank them now.
 
-    A ranking whose bids have not changed comes from memory (see ranking_cache); the others
-    take three queries however many adverts, reading bidders as plain rows, not ORM objects.
+    A ranking whose bids have not changed comes from memory, and so do the households and adverts
+    read in the last few seconds (see ranking_cache); the rest take a query each however many
+    adverts, read as plain rows, not ORM objects.
     """
     if not advert_ids:
         return {}
@@ -284,19 +286,55 @@ def rankings(session: Session, scheme: Scheme, advert_ids: list[int], now: datet
     if not missing:
         return ranked
     active = statements.ACTIVE_BIDDERS.all(connection, {"advert_ids": missing})
-    households = {row.id: allocation.to_applicant(row, scheme, today) for row in statements.RANKED_APPLICANTS.all(
-        connection, {"applicant_ids": list({bid.applicant_id for bid in active})})}
+    households = _households(connection, scheme, database, today, {bid.applicant_id for bid in active})
     policy = allocation.policy(scheme)
     bidders: dict[int, dict[str, matching.Applicant]] = {advert_id: {} for advert_id in missing}
+    read_at: dict[int, float] = {}  # advert -> when the oldest record its ranking is made from was read
     for bid in active:  # (a household gone since its bid was read has no place)
         if (household := households.get(bid.applicant_id)) is not None:
+            when, household = household
             bidders[bid.advert_id][household.id] = household
-    for advert_id, advert in engine_adverts(session, missing).items():
+            read_at[bid.advert_id] = min(when, read_at.get(bid.advert_id, when))
+    for advert_id, (when, advert) in _engine_adverts(connection, database, missing).items():
         by_reference = bidders[advert_id]
         bids = [matching.Bid(reference, advert.id, 1) for reference in by_reference]
         ranked[advert_id] = matching.rank_advert(advert, bids, by_reference, policy)
-        RANKINGS.put((database, advert_id), fingerprints.get(advert_id), ranked[advert_id])
+        RANKINGS.put((database, advert_id), fingerprints.get(advert_id), ranked[advert_id],
+                     min(when, read_at.get(advert_id, when)))
     return ranked
+
+
+def _households(connection, scheme: Scheme, database: str, today, applicant_ids: set[int]  # noqa: ANN001
+                ) -> dict[int, tuple[float, matching.Applicant]]:
+    """The households as the engine ranks them, each with when it was read: recent ones from memory."""
+    found, unread = {}, []
+    for applicant_id in applicant_ids:
+        kept = HOUSEHOLDS.get((database, applicant_id))
+        if kept is not None and kept[1][0] is scheme and kept[1][1] == today:
+            found[applicant_id] = (kept[0], kept[1][2])
+        else:
+            unread.append(applicant_id)
+    if unread:
+        read_at = time.monotonic()
+        for row in statements.RANKED_APPLICANTS.all(connection, {"applicant_ids": unread}):
+            household = allocation.to_applicant(row, scheme, today)
+            HOUSEHOLDS.put((database, row.id), (scheme, today, household), read_at)
+            found[row.id] = (read_at, household)
+    return found
+
+
+def _engine_adverts(connection, database: str, advert_ids: list[int]  # noqa: ANN001
+                    ) -> dict[int, tuple[float, matching.Advert]]:
+    """The adverts as the engine ranks for them, each with when it was read: recent ones from memory."""
+    found = {advert_id: kept for advert_id in advert_ids
+             if (kept := ENGINE_ADVERTS.get((database, advert_id))) is not None}
+    if unread := [advert_id for advert_id in advert_ids if advert_id not in found]:
+        read_at = time.monotonic()
+        for row in statements.ADVERTS_FOR_ENGINE.all(connection, {"advert_ids": unread}):
+            advert = allocation.to_advert(row, row, row.landlord)
+            ENGINE_ADVERTS.put((database, row.id), advert, read_at)
+            found[row.id] = (read_at, advert)
+    return found
 
 
 def queue_positions(session: Session, scheme: Scheme, adverts: Mapping[int, str], applicant: Applicant,

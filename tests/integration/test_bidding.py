@@ -1,9 +1,11 @@
 """Bids: every limit the scheme sets holds, on both databases, even when requests race."""
 
 import threading
+import time
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import func, select
 
 from cbl.models import AuditEvent, Bid, Offer
@@ -144,6 +146,40 @@ def test_the_queue_position_follows_band_and_moves_as_others_bid(db, scheme, wor
     assert mine.words == "You are 3rd of 3 eligible bids"
     assert "Band C" in mine.explanation
     assert position("HR2").position == 1
+
+
+def _position(db, scheme, world, reference, advert="AD1"):
+    with db.reading() as s:
+        home = s.exec(select(Advert).where(Advert.reference == advert)).one()
+        return queue_position(s, scheme, home, s.get(Applicant, world.applicants[reference]), NOW).position
+
+
+def test_a_band_changed_in_this_process_moves_the_queue_at_once(db, scheme, world):
+    for reference in ("HR1", "HR2"):  # bands C and A
+        _bid(db, scheme, world, reference, "AD1")
+    assert _position(db, scheme, world, "HR1") == 2  # ranked, and its households kept in memory
+    with db.transaction() as s:
+        s.get(Applicant, world.applicants["HR1"]).band = "A"
+        s.get(Applicant, world.applicants["HR1"]).band_date = date(2020, 1, 1)
+    assert _position(db, scheme, world, "HR1") == 1
+
+
+def test_a_band_changed_by_another_process_moves_the_queue_within_the_cache_time(db, scheme, world, monkeypatch):
+    from cbl.services import ranking_cache
+
+    for cache in (ranking_cache.RANKINGS, ranking_cache.HOUSEHOLDS, ranking_cache.ENGINE_ADVERTS):
+        monkeypatch.setattr(cache, "seconds", 0.3)
+    for reference in ("HR1", "HR2"):
+        _bid(db, scheme, world, reference, "AD1")
+    assert _position(db, scheme, world, "HR1") == 2
+    _bid(db, scheme, world, "HR3", "AD1")  # a new bid: ranked again, HR1 and HR2 from memory
+    assert _position(db, scheme, world, "HR1") == 3
+    with db.engine.begin() as connection:  # as another worker would: no ORM session of this one
+        connection.execute(sa.update(Applicant).where(Applicant.id == world.applicants["HR1"])
+                           .values(band="A", band_date=date(2020, 1, 1)))
+    assert _position(db, scheme, world, "HR1") == 3  # still as read a moment ago
+    time.sleep(0.35)
+    assert _position(db, scheme, world, "HR1") == 1
 
 
 def _race(work, count):

@@ -3,10 +3,17 @@ while it is refreshed, and never more than it may hold."""
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from cbl.web.cache import TimedCache
+
+
+def _run(scenario) -> None:
+    # On a thread of its own: the browser tests leave an event loop running on this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result(timeout=30)
 
 
 class Source:
@@ -33,7 +40,7 @@ def test_many_readers_at_once_are_answered_from_one_computation():
         assert answers == ["list 1"] * 20 and source.calls == 1
         assert await cache.answer("page 1", source) == "list 1" and source.calls == 1
 
-    asyncio.run(scenario())
+    _run(scenario)
 
 
 def test_a_copy_just_past_its_time_is_answered_at_once_while_it_is_refreshed():
@@ -49,7 +56,7 @@ def test_a_copy_just_past_its_time_is_answered_at_once_while_it_is_refreshed():
         await asyncio.sleep(0.3)
         assert await cache.answer("page 1", source) == "list 2"
 
-    asyncio.run(scenario())
+    _run(scenario)
 
 
 def test_a_copy_too_old_to_answer_is_waited_for():
@@ -59,7 +66,7 @@ def test_a_copy_too_old_to_answer_is_waited_for():
         await asyncio.sleep(0.15)
         assert await cache.answer("page 1", source) == "list 2"
 
-    asyncio.run(scenario())
+    _run(scenario)
 
 
 def test_a_failed_computation_fails_its_readers_and_the_next_reader_tries_again():
@@ -70,7 +77,7 @@ def test_a_failed_computation_fails_its_readers_and_the_next_reader_tries_again(
         source.fail = False
         assert await cache.answer("page 1", source) == "list 2"
 
-    asyncio.run(scenario())
+    _run(scenario)
 
 
 def test_it_holds_no_more_than_its_limit():
@@ -100,4 +107,4 @@ def test_a_reader_that_gives_up_does_not_stop_the_others(readers):
         quitter.cancel()  # e.g. the client hung up
         assert await asyncio.gather(*others) == ["list 1"] * readers and source.calls == 1
 
-    asyncio.run(scenario())
+    _run(scenario)
