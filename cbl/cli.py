@@ -86,6 +86,7 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
     from cbl import demo
     from cbl.app import create_app, freeze_start_up_objects
     from cbl.assets import build_assets
+    from cbl.http_protocol import CoalescingHttpToolsProtocol
     from cbl.scheme import load_scheme
 
     scheme = load_scheme(settings.scheme_path)
@@ -104,7 +105,7 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
     print(f"\nPublic site:      {base}/\nHealth:           {base}/health")
     if sign_ins:
         _print_sign_ins(sign_ins)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", http=CoalescingHttpToolsProtocol)
     return 0
 
 

@@ -89,8 +89,10 @@ def _worker(host: str, port: int) -> None:
     import uvicorn
 
     from cbl.app import create_app, freeze_start_up_objects
+    from cbl.http_protocol import CoalescingHttpToolsProtocol
 
     # No scheduler in web workers: one `cbl scheduler` runs beside them.
-    config = uvicorn.Config(create_app(run_scheduler=False), log_level="warning", access_log=False)
+    config = uvicorn.Config(create_app(run_scheduler=False), log_level="warning", access_log=False,
+                            http=CoalescingHttpToolsProtocol)
     freeze_start_up_objects()
     uvicorn.Server(config).run(sockets=[listening_socket(host, port)])
