@@ -83,9 +83,9 @@ class CpuMeter:
         return f"CPU per request: {parts} ({os.cpu_count()} cores)"
 
 
-def python_speed() -> str:
+def python_speed() -> float:
     """Seconds this machine takes for ten million additions in a plain Python loop."""
     started, total = time.perf_counter(), 0
     for n in range(10_000_000):
         total += n
-    return f"machine: 10^7 Python additions in {time.perf_counter() - started:.2f} s"
+    return time.perf_counter() - started
