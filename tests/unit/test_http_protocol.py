@@ -4,15 +4,12 @@ closing connection still gets its answer first."""
 
 import asyncio
 import socket
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import uvicorn
 
-from cbl.http_protocol import CoalescingHttpToolsProtocol, CoalescingTransport
-from cbl.throwaway import free_port
+from cbl.http_protocol import CoalescingTransport
+from tests.served import served
 
 
 async def app(scope, receive, send):  # noqa: ANN001, ANN201 - a bare ASGI app
@@ -75,17 +72,8 @@ def test_the_writes_of_one_turn_of_the_loop_are_sent_as_one_and_in_order():
 
 @pytest.fixture(scope="module")
 def server():
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", http=CoalescingHttpToolsProtocol)
-    web = uvicorn.Server(config)
-    thread = threading.Thread(target=web.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not web.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield port
-    web.should_exit = True
-    thread.join(timeout=10)
+    with served(app) as port:
+        yield port
 
 
 def _read_response(connection: socket.socket) -> bytes:
