@@ -1,18 +1,27 @@
 """Several web worker processes for one site: `cbl serve --workers N`.
 
-`uvicorn --workers` shares one listening socket, and whichever worker wakes first accepts every
-connection waiting: under the bidding benchmark one of two workers held 44 of the 50 keep-alive
-connections and ran out of CPU while the other idled. Here each worker listens on its own socket
-bound with SO_REUSEPORT, so the kernel spreads connections over the workers (31 and 19 of 50
-in the same run). A worker that dies is started again; SIGTERM or Ctrl+C stops them all.
+The parent listens and accepts; each connection it accepts goes to the worker holding the fewest
+open connections, passed over a Unix socket (SCM_RIGHTS). `uvicorn --workers` instead shares the
+listening socket, and whichever worker wakes first accepts every connection waiting: under the
+bidding benchmark one of two workers held 44 of the 50 keep-alive connections and ran out of CPU
+while the other idled. Sockets bound with SO_REUSEPORT (what this module did before) let the
+kernel spread them by a hash: 28 and 22 of 50 was usual, and the busier worker's queue set the
+p99 (129-133 ms at 27/23 against 151-160 ms at 28/22, same code). Here it is 25 and 25.
+
+A worker that dies is started again; SIGTERM or Ctrl+C stops them all.
 """
 
+import asyncio
 import logging
 import multiprocessing
 import signal
 import socket
+import threading
 import time
 from multiprocessing.process import BaseProcess
+from multiprocessing.sharedctypes import SynchronizedArray
+
+import uvicorn
 
 log = logging.getLogger("cbl.workers")
 
@@ -25,34 +34,45 @@ class AddressInUse(RuntimeError):
 
 def serve(host: str, port: int, workers: int) -> None:
     """Run `workers` server processes on host:port until told to stop."""
-    if not hasattr(socket, "SO_REUSEPORT"):
-        raise RuntimeError("cbl serve needs SO_REUSEPORT (Linux or BSD); use uvicorn --workers instead")
-    _check_free(host, port)
+    listener = listening_socket(host, port)
     context = multiprocessing.get_context("spawn")
-    stopping = False
+    open_connections = context.Array("i", workers)  # each worker's, counted up here and down there
+    channels: list[socket.socket | None] = [None] * workers
+    stopping = threading.Event()
 
-    def start() -> BaseProcess:
-        process = context.Process(target=_worker, args=(host, port), name="cbl-web")
+    def start(n: int) -> BaseProcess:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        process = context.Process(target=_worker, args=(theirs, open_connections, n), name="cbl-web")
         process.start()
+        theirs.close()
+        with open_connections.get_lock():
+            open_connections[n] = 0
+        old, channels[n] = channels[n], ours
+        if old is not None:
+            old.close()
         return process
 
     def stop(_signal: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
+        stopping.set()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    processes = [start() for _ in range(workers)]
+    processes = [start(n) for n in range(workers)]
+    acceptor = threading.Thread(target=_accept, args=(listener, channels, open_connections, stopping),
+                                name="cbl-accept", daemon=True)
+    acceptor.start()
     try:
-        while not stopping:
+        while not stopping.is_set():
             time.sleep(0.2)
             for n, process in enumerate(processes):
-                if not process.is_alive() and not stopping:
+                if not process.is_alive() and not stopping.is_set():
                     log.critical("web worker %s stopped (exit code %s); starting another", process.pid,
                                  process.exitcode)
                     time.sleep(RESTART_PAUSE)
-                    processes[n] = start()
+                    processes[n] = start(n)
     finally:
+        stopping.set()
+        listener.close()
         for process in processes:
             if process.is_alive():
                 process.terminate()  # uvicorn finishes the requests in hand, then exits
@@ -62,14 +82,34 @@ def serve(host: str, port: int, workers: int) -> None:
                 process.kill()
 
 
-def _check_free(host: str, port: int) -> None:
-    # Sockets with SO_REUSEPORT would share the port with another server already on it; a plain
-    # bind first makes a second `cbl serve` on the same port fail instead.
-    with socket.socket(_family(host), socket.SOCK_STREAM) as probe:
+def _accept(listener: socket.socket, channels: list, open_connections: SynchronizedArray,
+            stopping: threading.Event) -> None:
+    """Hand each new connection to the worker with the fewest open."""
+    listener.settimeout(0.5)
+    while not stopping.is_set():
         try:
-            probe.bind((host, port))
-        except OSError as error:
-            raise AddressInUse(f"Cannot listen on {host}:{port}: {error.strerror}.") from error
+            connection, _ = listener.accept()
+        except TimeoutError:
+            continue
+        except OSError:
+            return  # the listener was closed: stopping
+        with connection:
+            _hand_over(connection, channels, open_connections)
+
+
+def _hand_over(connection: socket.socket, channels: list, open_connections: SynchronizedArray) -> None:
+    """To the worker with the fewest open connections; past one that has just died, to the next."""
+    with open_connections.get_lock():
+        order = sorted(range(len(channels)), key=open_connections.__getitem__)
+    for n in order:
+        with open_connections.get_lock():
+            open_connections[n] += 1
+        try:
+            socket.send_fds(channels[n], [b"c"], [connection.fileno()])
+            return
+        except OSError:  # its end is closed: it is being started again
+            with open_connections.get_lock():
+                open_connections[n] -= 1
 
 
 def _family(host: str) -> socket.AddressFamily:
@@ -79,20 +119,64 @@ def _family(host: str) -> socket.AddressFamily:
 def listening_socket(host: str, port: int) -> socket.socket:
     sock = socket.socket(_family(host), socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise AddressInUse(f"Cannot listen on {host}:{port}: {error.strerror}.") from error
     sock.listen(2048)
     return sock
 
 
-def _worker(host: str, port: int) -> None:
-    import uvicorn
-
+def _worker(channel: socket.socket, open_connections: SynchronizedArray, n: int) -> None:
     from cbl.app import create_app, freeze_start_up_objects
     from cbl.http_protocol import CoalescingHttpToolsProtocol
 
     # No scheduler in web workers: one `cbl scheduler` runs beside them.
     config = uvicorn.Config(create_app(run_scheduler=False), log_level="warning", access_log=False,
-                            http=CoalescingHttpToolsProtocol)
+                            http=_counted(CoalescingHttpToolsProtocol, open_connections, n))
     freeze_start_up_objects()
-    uvicorn.Server(config).run(sockets=[listening_socket(host, port)])
+    HandedConnectionsServer(config, channel).run()
+
+
+class HandedConnectionsServer(uvicorn.Server):
+    """Uvicorn serving the connections the parent hands over `channel`, not a socket of its own."""
+
+    def __init__(self, config: uvicorn.Config, channel: socket.socket) -> None:
+        super().__init__(config)
+        self.channel = channel
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=[])  # the app's start-up, and no listening socket
+        if self.started:
+            self.channel.setblocking(False)
+            asyncio.get_running_loop().add_reader(self.channel, self._take_connections)
+
+    def _new_protocol(self) -> asyncio.Protocol:
+        return self.config.http_protocol_class(config=self.config, server_state=self.server_state,  # type: ignore[call-arg]
+                                               app_state=self.lifespan.state)
+
+    def _take_connections(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            message, fds, _, _ = socket.recv_fds(self.channel, 64, 64)
+        except BlockingIOError:
+            return
+        if not message:  # the parent is gone
+            loop.remove_reader(self.channel)
+            self.should_exit = True
+            return
+        for fd in fds:
+            loop.create_task(loop.connect_accepted_socket(self._new_protocol, socket.socket(fileno=fd)))
+
+
+def _counted(protocol_class: type, open_connections: SynchronizedArray, n: int) -> type:
+    """The protocol, counting down this worker's open connections as each closes."""
+
+    class Counted(protocol_class):
+        def connection_lost(self, exc: Exception | None) -> None:
+            with open_connections.get_lock():
+                open_connections[n] -= 1
+            super().connection_lost(exc)
+
+    return Counted

@@ -88,6 +88,57 @@ def test_serve_keeps_its_workers_answering_and_stops_cleanly(tmp_path):
     assert all(not Path(f"/proc/{pid}").exists() for pid in first | replaced)
 
 
+def _clients_of(pid: int, port: int) -> set[int]:
+    """The client ports of the established connections to `port` that the process holds (from /proc)."""
+    by_inode = {}
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # 01: established
+                by_inode[fields[9]] = int(fields[2].rsplit(":", 1)[1], 16)
+    held = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            inode = os.readlink(fd).removeprefix("socket:[").removesuffix("]")
+        except OSError:
+            continue
+        if inode in by_inode:
+            held.add(by_inode[inode])
+    return held
+
+
+def _connect(port: int) -> socket.socket:
+    """A keep-alive connection, answered once and left open."""
+    client = socket.create_connection(("127.0.0.1", port), timeout=10)
+    client.sendall(b"GET /health HTTP/1.1\r\nHost: test\r\n\r\n")
+    assert client.recv(65536).startswith(b"HTTP/1.1 200")
+    return client
+
+
+def test_serve_gives_each_connection_to_the_worker_with_fewest(tmp_path):
+    upgrade(f"sqlite:///{tmp_path / 'serve.sqlite3'}")
+    port = free_port()
+    server = _serve(tmp_path, port)
+    clients = []
+    try:
+        _until(lambda: _answers(f"http://127.0.0.1:{port}"))
+        one, other = _until(lambda: _two_workers(server.pid))
+        clients = [_connect(port) for _ in range(10)]
+        assert len(_clients_of(one, port)) == len(_clients_of(other, port)) == 5
+        ours = _clients_of(one, port)
+        for client in [c for c in clients if c.getsockname()[1] in ours][:4]:  # four of one worker's go
+            clients.remove(client)
+            client.close()
+        time.sleep(0.5)
+        clients += [_connect(port) for _ in range(4)]  # and the next four go to it
+        assert len(_clients_of(one, port)) == len(_clients_of(other, port)) == 5
+    finally:
+        for client in clients:
+            client.close()
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=60)
+
+
 def test_serve_refuses_a_database_that_is_not_migrated(tmp_path):
     server = _serve(tmp_path, free_port())
     assert server.wait(timeout=60) != 0
