@@ -6,7 +6,9 @@ listening socket, and whichever worker wakes first accepts every connection wait
 bidding benchmark one of two workers held 44 of the 50 keep-alive connections and ran out of CPU
 while the other idled. Sockets bound with SO_REUSEPORT (what this module did before) let the
 kernel spread them by a hash: 28 and 22 of 50 was usual, and the busier worker's queue set the
-p99 (129-133 ms at 27/23 against 151-160 ms at 28/22, same code). Here it is 25 and 25.
+p99 (129-133 ms at 27/23 against 151-160 ms at 28/22, same code). Here it is 25 and 25. A worker
+takes connections once it is ready for them: the first are accepted when all are, and while one
+starts again after dying, the others take everything.
 
 A worker that dies is started again; SIGTERM or Ctrl+C stops them all.
 """
@@ -18,6 +20,7 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 from multiprocessing.sharedctypes import SynchronizedArray
 
@@ -26,6 +29,7 @@ import uvicorn
 log = logging.getLogger("cbl.workers")
 
 RESTART_PAUSE = 1.0  # seconds between restarts of a worker that keeps dying
+STARTING = -1  # in place of a worker's count of open connections until it is ready for them
 
 
 class AddressInUse(RuntimeError):
@@ -42,14 +46,14 @@ def serve(host: str, port: int, workers: int) -> None:
 
     def start(n: int) -> BaseProcess:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        process = context.Process(target=_worker, args=(theirs, open_connections, n), name="cbl-web")
-        process.start()
-        theirs.close()
         with open_connections.get_lock():
-            open_connections[n] = 0
+            open_connections[n] = STARTING  # until the worker says it is ready
         old, channels[n] = channels[n], ours
         if old is not None:
             old.close()
+        process = context.Process(target=_worker, args=(theirs, open_connections, n), name="cbl-web")
+        process.start()
+        theirs.close()
         return process
 
     def stop(_signal: int, _frame: object) -> None:
@@ -58,6 +62,11 @@ def serve(host: str, port: int, workers: int) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     processes = [start(n) for n in range(workers)]
+    # The first connections wait in the backlog until every worker can take its share.
+    deadline = time.monotonic() + 60
+    while (STARTING in open_connections[:] and all(p.is_alive() for p in processes) and not stopping.is_set()
+           and time.monotonic() < deadline):
+        time.sleep(0.05)
     acceptor = threading.Thread(target=_accept, args=(listener, channels, open_connections, stopping),
                                 name="cbl-accept", daemon=True)
     acceptor.start()
@@ -98,18 +107,26 @@ def _accept(listener: socket.socket, channels: list, open_connections: Synchroni
 
 
 def _hand_over(connection: socket.socket, channels: list, open_connections: SynchronizedArray) -> None:
-    """To the worker with the fewest open connections; past one that has just died, to the next."""
-    with open_connections.get_lock():
-        order = sorted(range(len(channels)), key=open_connections.__getitem__)
-    for n in order:
+    """To the ready worker with the fewest open connections; past one that has just died, to the
+    next. While none is ready (all starting, or starting again), the connection waits here."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         with open_connections.get_lock():
-            open_connections[n] += 1
-        try:
-            socket.send_fds(channels[n], [b"c"], [connection.fileno()])
-            return
-        except OSError:  # its end is closed: it is being started again
+            ready = sorted((n for n in range(len(channels)) if open_connections[n] != STARTING),
+                           key=open_connections.__getitem__)
+        for n in ready:
             with open_connections.get_lock():
-                open_connections[n] -= 1
+                if open_connections[n] == STARTING:
+                    continue
+                open_connections[n] += 1
+            try:
+                socket.send_fds(channels[n], [b"c"], [connection.fileno()])
+                return
+            except OSError:  # its end is closed: it is being started again
+                with open_connections.get_lock():
+                    if open_connections[n] != STARTING:
+                        open_connections[n] -= 1
+        time.sleep(0.05)
 
 
 def _family(host: str) -> socket.AddressFamily:
@@ -136,21 +153,23 @@ def _worker(channel: socket.socket, open_connections: SynchronizedArray, n: int)
     config = uvicorn.Config(create_app(run_scheduler=False), log_level="warning", access_log=False,
                             http=_counted(CoalescingHttpToolsProtocol, open_connections, n))
     freeze_start_up_objects()
-    HandedConnectionsServer(config, channel).run()
+    HandedConnectionsServer(config, channel, lambda: _ready(open_connections, n)).run()
 
 
 class HandedConnectionsServer(uvicorn.Server):
     """Uvicorn serving the connections the parent hands over `channel`, not a socket of its own."""
 
-    def __init__(self, config: uvicorn.Config, channel: socket.socket) -> None:
+    def __init__(self, config: uvicorn.Config, channel: socket.socket, ready: Callable[[], None]) -> None:
         super().__init__(config)
         self.channel = channel
+        self.ready = ready
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=[])  # the app's start-up, and no listening socket
         if self.started:
             self.channel.setblocking(False)
             asyncio.get_running_loop().add_reader(self.channel, self._take_connections)
+            self.ready()
 
     def _new_protocol(self) -> asyncio.Protocol:
         return self.config.http_protocol_class(config=self.config, server_state=self.server_state,  # type: ignore[call-arg]
@@ -168,6 +187,12 @@ class HandedConnectionsServer(uvicorn.Server):
             return
         for fd in fds:
             loop.create_task(loop.connect_accepted_socket(self._new_protocol, socket.socket(fileno=fd)))
+
+
+def _ready(open_connections: SynchronizedArray, n: int) -> None:
+    with open_connections.get_lock():
+        if open_connections[n] == STARTING:
+            open_connections[n] = 0
 
 
 def _counted(protocol_class: type, open_connections: SynchronizedArray, n: int) -> type:
