@@ -38,6 +38,8 @@ class AddressInUse(RuntimeError):
 
 def serve(host: str, port: int, workers: int) -> None:
     """Run `workers` server processes on host:port until told to stop."""
+    if not hasattr(socket, "send_fds"):
+        raise RuntimeError("cbl serve passes connections over Unix sockets; here, use uvicorn --workers instead")
     listener = listening_socket(host, port)
     context = multiprocessing.get_context("spawn")
     open_connections = context.Array("i", workers)  # each worker's, counted up here and down there
