@@ -111,24 +111,36 @@ def _accept(listener: socket.socket, channels: list, open_connections: Synchroni
 def _hand_over(connection: socket.socket, channels: list, open_connections: SynchronizedArray) -> None:
     """To the ready worker with the fewest open connections; past one that has just died, to the
     next. While none is ready (all starting, or starting again), the connection waits here."""
-    deadline = time.monotonic() + 60
+    deadline, dead = time.monotonic() + 60, set()
     while time.monotonic() < deadline:
-        with open_connections.get_lock():
-            ready = sorted((n for n in range(len(channels)) if open_connections[n] != STARTING),
-                           key=open_connections.__getitem__)
-        for n in ready:
-            with open_connections.get_lock():
-                if open_connections[n] == STARTING:
-                    continue
-                open_connections[n] += 1
-            try:
-                socket.send_fds(channels[n], [b"c"], [connection.fileno()])
-                return
-            except OSError:  # its end is closed: it is being started again
-                with open_connections.get_lock():
-                    if open_connections[n] != STARTING:
-                        open_connections[n] -= 1
-        time.sleep(0.05)
+        n = _take_place(open_connections, besides=dead)
+        if n is None:
+            time.sleep(0.05)
+            dead.clear()
+            continue
+        try:
+            socket.send_fds(channels[n], [b"c"], [connection.fileno()])
+            return
+        except OSError:  # its end is closed: it is being started again
+            _give_back_place(open_connections, n)
+            dead.add(n)
+
+
+def _take_place(open_connections: SynchronizedArray, besides: set[int]) -> int | None:
+    """The ready worker with the fewest open connections, counted one more; None if none is ready."""
+    with open_connections.get_lock():
+        ready = [n for n in range(len(open_connections)) if open_connections[n] != STARTING and n not in besides]
+        if not ready:
+            return None
+        n = min(ready, key=open_connections.__getitem__)
+        open_connections[n] += 1
+        return n
+
+
+def _give_back_place(open_connections: SynchronizedArray, n: int) -> None:
+    with open_connections.get_lock():
+        if open_connections[n] != STARTING:
+            open_connections[n] -= 1
 
 
 def _family(host: str) -> socket.AddressFamily:
@@ -202,8 +214,7 @@ def _counted(protocol_class: type, open_connections: SynchronizedArray, n: int) 
 
     class Counted(protocol_class):
         def connection_lost(self, exc: Exception | None) -> None:
-            with open_connections.get_lock():
-                open_connections[n] -= 1
+            _give_back_place(open_connections, n)
             super().connection_lost(exc)
 
     return Counted

@@ -5,7 +5,6 @@ Every limit is checked inside the caller's transaction after taking the househol
 cycle cannot both get it.
 """
 
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -295,7 +294,8 @@ def rankings(session: Session, scheme: Scheme, advert_ids: list[int], now: datet
             when, household = household
             bidders[bid.advert_id][household.id] = household
             read_at[bid.advert_id] = min(when, read_at.get(bid.advert_id, when))
-    for advert_id, (when, advert) in _engine_adverts(connection, database, missing).items():
+    engine = ENGINE_ADVERTS.recent_or_read(database, missing, lambda unread: engine_adverts(session, unread).items())
+    for advert_id, (when, advert) in engine.items():
         by_reference = bidders[advert_id]
         bids = [matching.Bid(reference, advert.id, 1) for reference in by_reference]
         ranked[advert_id] = matching.rank_advert(advert, bids, by_reference, policy)
@@ -307,34 +307,11 @@ def rankings(session: Session, scheme: Scheme, advert_ids: list[int], now: datet
 def _households(connection, scheme: Scheme, database: str, today, applicant_ids: set[int]  # noqa: ANN001
                 ) -> dict[int, tuple[float, matching.Applicant]]:
     """The households as the engine ranks them, each with when it was read: recent ones from memory."""
-    found, unread = {}, []
-    for applicant_id in applicant_ids:
-        kept = HOUSEHOLDS.get((database, applicant_id))
-        if kept is not None and kept[1][0] is scheme and kept[1][1] == today:
-            found[applicant_id] = (kept[0], kept[1][2])
-        else:
-            unread.append(applicant_id)
-    if unread:
-        read_at = time.monotonic()
-        for row in statements.RANKED_APPLICANTS.all(connection, {"applicant_ids": unread}):
-            household = allocation.to_applicant(row, scheme, today)
-            HOUSEHOLDS.put((database, row.id), (scheme, today, household), read_at)
-            found[row.id] = (read_at, household)
-    return found
+    def read(unread: list[int]):  # noqa: ANN202
+        return ((row.id, allocation.to_applicant(row, scheme, today))
+                for row in statements.RANKED_APPLICANTS.all(connection, {"applicant_ids": unread}))
 
-
-def _engine_adverts(connection, database: str, advert_ids: list[int]  # noqa: ANN001
-                    ) -> dict[int, tuple[float, matching.Advert]]:
-    """The adverts as the engine ranks for them, each with when it was read: recent ones from memory."""
-    found = {advert_id: kept for advert_id in advert_ids
-             if (kept := ENGINE_ADVERTS.get((database, advert_id))) is not None}
-    if unread := [advert_id for advert_id in advert_ids if advert_id not in found]:
-        read_at = time.monotonic()
-        for row in statements.ADVERTS_FOR_ENGINE.all(connection, {"advert_ids": unread}):
-            advert = allocation.to_advert(row, row, row.landlord)
-            ENGINE_ADVERTS.put((database, row.id), advert, read_at)
-            found[row.id] = (read_at, advert)
-    return found
+    return HOUSEHOLDS.recent_or_read(database, applicant_ids, read, made_for=(scheme, today))
 
 
 def queue_positions(session: Session, scheme: Scheme, adverts: Mapping[int, str], applicant: Applicant,

@@ -16,7 +16,7 @@ keeps its own, and forgets at once what a change committed through its own ORM s
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable, Iterable
 from itertools import chain
 from typing import Any
 
@@ -61,22 +61,34 @@ class RecentRecords:
     def __init__(self, seconds: float = SECONDS, max_entries: int = 200_000) -> None:
         self.seconds = seconds
         self.max_entries = max_entries
-        self._entries: dict[Hashable, tuple[float, Any]] = {}
+        self._entries: dict[Hashable, tuple[float, Hashable, Any]] = {}  # (database, id) -> (read at, for, record)
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> tuple[float, Any] | None:
-        """(when it was read, the record), if it was read within `seconds`."""
-        entry = self._entries.get(key)
-        return entry if entry is not None and entry[0] + self.seconds > time.monotonic() else None
-
-    def put(self, key: Hashable, record: Any, read_at: float) -> None:
-        with self._lock:
-            if len(self._entries) >= self.max_entries:
-                oldest_kept = time.monotonic() - self.seconds
-                self._entries = {k: v for k, v in self._entries.items() if v[0] > oldest_kept}
-                if len(self._entries) >= self.max_entries:
-                    self._entries.clear()
-            self._entries[key] = (read_at, record)
+    def recent_or_read(self, database: str, ids: Iterable[int], read: Callable[[list[int]], Iterable[tuple[int, Any]]],
+                       made_for: Hashable = None) -> dict[int, tuple[float, Any]]:
+        """Each id's record, with when it was read (time.monotonic()): from memory if it was read
+        within `seconds` and made for the same `made_for` (a scheme and a day, say); the others by
+        `read(ids)`, which gives (id, record) pairs, kept for next time."""
+        found, unread = {}, []
+        oldest_kept = time.monotonic() - self.seconds
+        for id_ in ids:
+            entry = self._entries.get((database, id_))
+            if entry is not None and entry[0] > oldest_kept and entry[1] == made_for:
+                found[id_] = (entry[0], entry[2])
+            else:
+                unread.append(id_)
+        if unread:
+            read_at = time.monotonic()
+            records = list(read(unread))
+            with self._lock:
+                if len(self._entries) + len(records) > self.max_entries:
+                    self._entries = {k: v for k, v in self._entries.items() if v[0] > oldest_kept}
+                    if len(self._entries) + len(records) > self.max_entries:
+                        self._entries.clear()
+                for id_, record in records:
+                    self._entries[(database, id_)] = (read_at, made_for, record)
+                    found[id_] = (read_at, record)
+        return found
 
     def forget(self, keys: set[Hashable]) -> None:
         with self._lock:
@@ -89,8 +101,8 @@ class RecentRecords:
 
 
 RANKINGS = RankingCache()
-HOUSEHOLDS = RecentRecords()  # (database, applicant id) -> (scheme, day, matching.Applicant)
-ENGINE_ADVERTS = RecentRecords()  # (database, advert id) -> matching.Advert
+HOUSEHOLDS = RecentRecords()  # applicant id -> matching.Applicant, made for a scheme and a day
+ENGINE_ADVERTS = RecentRecords()  # advert id -> matching.Advert
 
 _CHANGED = "cbl.ranked_records_changed"  # session.info: households changed, and whether an advert or home was
 
