@@ -20,4 +20,4 @@ bench-engine:
 	$(PY) -m matching.bench && $(PY) -m matching.bench --quotas
 
 bench-bids:
-	$(PY) -m cbl.bench
+	$(PY) -m tools.bench_bids

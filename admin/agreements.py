@@ -11,7 +11,7 @@ from sqlmodel import select
 from cbl.database import Database
 from cbl.models import AgreementQuota, NominationAgreement, Organisation
 from cbl.models.states import OrganisationKind
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 from cbl.services.agreements import QUOTA_GROUPS, AgreementTerms, save_agreement
 from cbl.services.errors import DomainError, NotFound
 from cbl.services.nominations import SHAREABLE
@@ -20,6 +20,7 @@ from cbl.web.auth import now
 
 from .acting import act
 from .guards import current_staff
+from cbl.services.rights import Right
 
 SHARE, DAYS = "A share is a percentage from 0 to 100.", "Give the working days as a whole number from 1 to 60."
 
@@ -67,7 +68,7 @@ def _submitted(data: dict[str, Any]) -> dict:
     return form
 
 
-@get("/agreements/new", opt={"right": "agreements.manage"}, sync_to_thread=True)
+@get("/agreements/new", opt={"right": Right.AGREEMENTS_MANAGE}, sync_to_thread=True)
 def new_agreement(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request) -> Template:
     return _page(db, scheme, request, None, {"first_let_share": "100", "relet_share": "75",
                                               "nominate_within_days": "5", "respond_within_days": "5",
@@ -79,13 +80,13 @@ def _save(db: Database, scheme: Scheme, request: Request, agreement_id: int | No
                lambda error: _page(db, scheme, request, agreement_id, _submitted(data), error), "/admin/agreements")
 
 
-@post("/agreements/new", opt={"right": "agreements.manage"}, sync_to_thread=True)
+@post("/agreements/new", opt={"right": Right.AGREEMENTS_MANAGE}, sync_to_thread=True)
 def new_agreement_submit(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                          data: forms.Form) -> Template | Redirect:
     return _save(db, scheme, request, None, data)
 
 
-@get("/agreements/{agreement_id:int}/edit", opt={"right": "agreements.manage"}, sync_to_thread=True)
+@get("/agreements/{agreement_id:int}/edit", opt={"right": Right.AGREEMENTS_MANAGE}, sync_to_thread=True)
 def edit_agreement(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                    agreement_id: FromPath[int]) -> Template:
     with db.reading() as session:
@@ -97,7 +98,7 @@ def edit_agreement(db: NamedDependency[Database], scheme: NamedDependency[Scheme
     return _page(db, scheme, request, agreement_id, _form_of(agreement, code, list(quotas)))
 
 
-@post("/agreements/{agreement_id:int}/edit", opt={"right": "agreements.manage"}, sync_to_thread=True)
+@post("/agreements/{agreement_id:int}/edit", opt={"right": Right.AGREEMENTS_MANAGE}, sync_to_thread=True)
 def edit_agreement_submit(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                           agreement_id: FromPath[int], data: forms.Form) -> Template | Redirect:
     return _save(db, scheme, request, agreement_id, data)

@@ -8,10 +8,10 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlmodel import Session
 
-from cbl.digits import only_digits
+from cbl.rules.digits import only_digits
 from cbl.database import Database
 from cbl.models import HouseholdMember
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 from cbl.services.actors import staff as staff_actor
 from cbl.services.applications import (
     Circumstances, ContactDetails, MemberDetails, add_member, create_application, known_areas, remove_member,
@@ -25,6 +25,7 @@ from cbl.web.auth import now
 
 from .guards import current_staff
 from .register import CASE_CHOICES, decide_on_case
+from cbl.services.rights import Right
 
 
 def _contact(data: dict[str, Any]) -> ContactDetails:
@@ -52,12 +53,12 @@ def _new_page(db: Database, request: Request, form: dict, error: DomainError | N
         "areas": [(area, area) for area in areas]})
 
 
-@get("/applicants/new", opt={"right": "register.write"}, sync_to_thread=True)
+@get("/applicants/new", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def new_application(db: NamedDependency[Database], request: Request) -> Template:
     return _new_page(db, request, {})
 
 
-@post("/applicants/new", opt={"right": "register.write"}, sync_to_thread=True)
+@post("/applicants/new", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def new_application_submit(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                            data: forms.Form) -> Template | Redirect:
     form = {name: forms.text(data, name, 400) for name in (
@@ -75,14 +76,14 @@ def new_application_submit(db: NamedDependency[Database], scheme: NamedDependenc
     return Redirect(f"/admin/applicants/{applicant.reference}", status_code=303)
 
 
-@post("/applicants/{reference:str}/details", opt={"right": "register.write"}, sync_to_thread=True)
+@post("/applicants/{reference:str}/details", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def details(db: NamedDependency[Database], request: Request, reference: FromPath[str],
             data: forms.Form) -> Template | Redirect:
     return decide_on_case(db, request, reference, "details", lambda s, actor, applicant_id: update_details(
         s, actor, applicant_id, _contact(data), _circumstances(data), known_areas(s), now()))
 
 
-@post("/applicants/{reference:str}/members", opt={"right": "register.write"}, sync_to_thread=True)
+@post("/applicants/{reference:str}/members", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def member_added(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                  reference: FromPath[str], data: forms.Form) -> Template | Redirect:
     return decide_on_case(db, request, reference, "member", lambda s, actor, applicant_id: add_member(
@@ -97,14 +98,14 @@ def _own_member(session: Session, applicant_id: int, member_id: int) -> int:
     return member_id
 
 
-@post("/applicants/{reference:str}/members/{member_id:int}", opt={"right": "register.write"}, sync_to_thread=True)
+@post("/applicants/{reference:str}/members/{member_id:int}", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def member_changed(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                    reference: FromPath[str], member_id: FromPath[int], data: forms.Form) -> Template | Redirect:
     return decide_on_case(db, request, reference, f"member-{member_id}", lambda s, actor, applicant_id: update_member(
         s, actor, scheme, _own_member(s, applicant_id, member_id), _member(data), now()))
 
 
-@post("/applicants/{reference:str}/members/{member_id:int}/removal", opt={"right": "register.write"},
+@post("/applicants/{reference:str}/members/{member_id:int}/removal", opt={"right": Right.REGISTER_WRITE},
       sync_to_thread=True)
 def member_removed(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                    reference: FromPath[str], member_id: FromPath[int], data: forms.Form) -> Template | Redirect:
@@ -112,7 +113,7 @@ def member_removed(db: NamedDependency[Database], scheme: NamedDependency[Scheme
         s, actor, scheme, _own_member(s, applicant_id, member_id), forms.text(data, "reason", 500), now()))
 
 
-@post("/applicants/{reference:str}/preferences", opt={"right": "bid.on_behalf"}, sync_to_thread=True)
+@post("/applicants/{reference:str}/preferences", opt={"right": Right.BID_ON_BEHALF}, sync_to_thread=True)
 def preferences(db: NamedDependency[Database], request: Request, reference: FromPath[str],
                 data: forms.Form) -> Template | Redirect:
     """Auto-bid for a household that cannot bid itself: its wishes, saved by the officer who knows them."""
@@ -130,7 +131,7 @@ def preferences(db: NamedDependency[Database], request: Request, reference: From
     return decide_on_case(db, request, reference, "preferences", save)
 
 
-@post("/applicants/{reference:str}/register-review", opt={"right": "register.write"}, sync_to_thread=True)
+@post("/applicants/{reference:str}/register-review", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def review_answer(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                   reference: FromPath[str], data: forms.Form) -> Template | Redirect:
 
@@ -144,7 +145,7 @@ def review_answer(db: NamedDependency[Database], scheme: NamedDependency[Scheme]
     return decide_on_case(db, request, reference, "review", record)
 
 
-@post("/applicants/{reference:str}/reopening", opt={"right": "register.write"}, sync_to_thread=True)
+@post("/applicants/{reference:str}/reopening", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def reopening(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
               reference: FromPath[str], data: forms.Form) -> Template | Redirect:
     return decide_on_case(db, request, reference, "reopen", lambda s, actor, applicant_id: reinstate_closed(

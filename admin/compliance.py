@@ -10,19 +10,20 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Response, Template
 from sqlmodel import Session, select
 
-from cbl import periods
-from cbl.calendar import local_date
+from cbl.rules import reporting_periods
+from cbl.rules.working_days import local_date
 from cbl.database import Database
 from cbl.models import AgreementQuota, NominationAgreement, Organisation
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 from cbl.services.actors import staff as staff_actor
-from cbl.services.compliance import (
+from cbl.reports.compliance import (
     DEFINITIONS, agreement_compliance, compliance_csv, financial_year, group_label,
 )
 from cbl.services.errors import InvalidInput, NotFound
 from cbl.web.auth import now
 
 from .guards import current_staff
+from cbl.services.rights import Right
 
 
 
@@ -55,7 +56,7 @@ def _today() -> date:
 
 def _period(start: str | None, end: str | None, today: date) -> tuple[date, date]:
     """The period asked for, or by default the financial year today falls in."""
-    return periods.period(start, end, financial_year(today))
+    return reporting_periods.period(start, end, financial_year(today))
 
 
 def _agreement(session: Session, agreement_id: int) -> tuple[NominationAgreement, str]:
@@ -67,7 +68,7 @@ def _agreement(session: Session, agreement_id: int) -> tuple[NominationAgreement
     return row
 
 
-@get("/agreements", opt={"right": "reports.read"}, sync_to_thread=True)
+@get("/agreements", opt={"right": Right.REPORTS_READ}, sync_to_thread=True)
 def agreements(db: NamedDependency[Database], request: Request) -> Template:
     with db.reading() as session:
         rows = session.exec(select(NominationAgreement, Organisation.name)
@@ -79,10 +80,10 @@ def agreements(db: NamedDependency[Database], request: Request) -> Template:
     start, end = financial_year(_today())
     return Template("admin/agreements/list.html", context={
         "staff": current_staff(request), "lines": lines, "year": f"{start.year} to {end.year}",
-        "may_manage": staff_actor(current_staff(request)).may("agreements.manage")})
+        "may_manage": staff_actor(current_staff(request)).may(Right.AGREEMENTS_MANAGE)})
 
 
-@get("/agreements/{agreement_id:int}/compliance", opt={"right": "reports.read"}, sync_to_thread=True)
+@get("/agreements/{agreement_id:int}/compliance", opt={"right": Right.REPORTS_READ}, sync_to_thread=True)
 def agreement_compliance_page(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                               agreement_id: FromPath[int],
                               start: Annotated[str | None, QueryParameter(name="from")] = None,
@@ -104,7 +105,7 @@ def agreement_compliance_page(db: NamedDependency[Database], scheme: NamedDepend
         "error": error, "form": form, "definitions": DEFINITIONS})
 
 
-@get("/agreements/{agreement_id:int}/compliance.csv", opt={"right": "reports.export"}, sync_to_thread=True)
+@get("/agreements/{agreement_id:int}/compliance.csv", opt={"right": Right.REPORTS_EXPORT}, sync_to_thread=True)
 def agreement_compliance_csv(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
                              agreement_id: FromPath[int],
                              start: Annotated[str | None, QueryParameter(name="from")] = None,

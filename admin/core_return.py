@@ -7,10 +7,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
-from cbl.digits import only_digits
-from cbl import periods
-from cbl.calendar import local_date
-from cbl.core_export import COLLECTION_YEAR
+from cbl.rules.digits import only_digits
+from cbl.rules import reporting_periods
+from cbl.rules.working_days import local_date
+from cbl.reports.core_export import COLLECTION_YEAR
 from cbl.database import Database
 from cbl.services.actors import staff as staff_actor
 from cbl.services.core_return import core_return, questions_for, record_answers
@@ -20,15 +20,16 @@ from cbl.web.auth import now
 
 from .acting import act
 from .guards import current_staff
+from cbl.services.rights import Right
 
 
 def _period(start: str | None, end: str | None) -> tuple[date, date]:
     """The period typed in, or the collection year to date."""
     default = COLLECTION_YEAR[0], min(COLLECTION_YEAR[1], local_date(now()))
-    return periods.period(start, end, default, fields=("start", "end"))
+    return reporting_periods.period(start, end, default, fields=("start", "end"))
 
 
-@get("/core", opt={"right": "reports.export"}, sync_to_thread=True)
+@get("/core", opt={"right": Right.REPORTS_EXPORT}, sync_to_thread=True)
 def core_page(db: NamedDependency[Database], request: Request, start: FromQuery[str | None] = None,
               end: FromQuery[str | None] = None) -> Template:
     first, last = _period(start, end)
@@ -38,7 +39,7 @@ def core_page(db: NamedDependency[Database], request: Request, start: FromQuery[
         "staff": current_staff(request), "result": result, "void_ids": void_ids, "start": first, "end": last})
 
 
-@get("/core/return.csv", opt={"right": "reports.export"}, sync_to_thread=True)
+@get("/core/return.csv", opt={"right": Right.REPORTS_EXPORT}, sync_to_thread=True)
 def core_download(db: NamedDependency[Database], request: Request, start: FromQuery[str | None] = None,
                   end: FromQuery[str | None] = None) -> Response[bytes]:
     first, last = _period(start, end)
@@ -57,12 +58,12 @@ def _questions_page(db: Database, request: Request, void_id: int, error: DomainE
         "error": error, "form": form or {}})
 
 
-@get("/lets/{void_id:int}/core", opt={"right": "offer.record"}, sync_to_thread=True)
+@get("/lets/{void_id:int}/core", opt={"right": Right.OFFER_RECORD}, sync_to_thread=True)
 def let_questions(db: NamedDependency[Database], request: Request, void_id: FromPath[int]) -> Template:
     return _questions_page(db, request, void_id)
 
 
-@post("/lets/{void_id:int}/core", opt={"right": "offer.record"}, sync_to_thread=True)
+@post("/lets/{void_id:int}/core", opt={"right": Right.OFFER_RECORD}, sync_to_thread=True)
 def let_answers(db: NamedDependency[Database], request: Request, void_id: FromPath[int],
                 data: forms.Form) -> Template | Redirect:
     answers = {int(name.removeprefix("field-")): forms.text(data, name, 100) for name in data

@@ -11,17 +11,18 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Response, Template
 
-from cbl.calendar import local_date
+from cbl.rules.working_days import local_date
 from cbl.database import Database
-from cbl.services.dashboard import (
+from cbl.reports.dashboard import (
     DEFINITIONS, Dashboard, dashboard, financial_quarter, landlords, period, quarter_name, table_csv,
 )
 from cbl.services.errors import InvalidInput, NotFound
 from cbl.web.auth import now
-from cbl.wording import money
+from cbl.rules.wording import money
 
 from .charts import bar_chart
 from .guards import current_staff
+from cbl.services.rights import Right
 
 From = Annotated[str | None, QueryParameter(name="from")]
 To = Annotated[str | None, QueryParameter(name="to")]
@@ -56,7 +57,7 @@ def _report(db: Database, start: str | None, end: str | None, landlord: str | No
         return dashboard(session, first, last, today, (landlord or "").strip()[:32] or None)
 
 
-@get("/dashboard", opt={"right": "reports.read"}, sync_to_thread=True)
+@get("/dashboard", opt={"right": Right.REPORTS_READ}, sync_to_thread=True)
 def dashboard_page(db: NamedDependency[Database], request: Request, start: From = None, end: To = None,
                    landlord: Landlord = None) -> Template:
     """How long homes stand empty, for which landlord, and where the days go."""
@@ -85,7 +86,7 @@ def dashboard_page(db: NamedDependency[Database], request: Request, start: From 
                     context=context)
 
 
-@get("/dashboard/{table:str}", opt={"right": "reports.export"}, sync_to_thread=True)
+@get("/dashboard/{table:str}", opt={"right": Right.REPORTS_EXPORT}, sync_to_thread=True)
 def dashboard_table_csv(db: NamedDependency[Database], table: FromPath[str], start: From = None, end: To = None,
                         landlord: Landlord = None) -> Response[str]:
     """One of the dashboard's tables as CSV, for the same period and landlord: /admin/dashboard/<table>.csv."""

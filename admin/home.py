@@ -10,9 +10,10 @@ from cbl.models import Cycle, ShortlistEntry
 from cbl.models.states import ShortlistStatus
 
 from .guards import current_staff
+from cbl.services.rights import Right
 
 
-@get("/", opt={"right": "register.read"}, sync_to_thread=True)
+@get("/", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
 def admin_home(db: NamedDependency[Database], request: Request) -> Template:
     with db.reading() as session:
         cycles = session.exec(select(Cycle).order_by(Cycle.opens_at.desc()).limit(4)).all()

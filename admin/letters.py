@@ -6,11 +6,12 @@ from litestar.params import FromPath
 from litestar.response import Response, Template
 
 from cbl.database import Database
-from cbl.letters import find_letter, letter_pdf
+from cbl.messages.letters import find_letter, letter_pdf
 from cbl.models import Applicant, OutboxMessage
 from cbl.services.errors import NotFound
 
 from .guards import current_staff
+from cbl.services.rights import Right
 
 
 def _letter(db: Database, letter_id: int) -> tuple[OutboxMessage, str]:
@@ -21,14 +22,14 @@ def _letter(db: Database, letter_id: int) -> tuple[OutboxMessage, str]:
         return letter, session.get(Applicant, letter.applicant_id).reference
 
 
-@get("/letters/{letter_id:int}", opt={"right": "register.read"}, sync_to_thread=True)
+@get("/letters/{letter_id:int}", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
 def letter_page(db: NamedDependency[Database], request: Request, letter_id: FromPath[int]) -> Template:
     letter, reference = _letter(db, letter_id)
     return Template("admin/letters/letter.html", context={
         "staff": current_staff(request), "letter": letter, "reference": reference})
 
 
-@get("/letters/{letter_id:int}/pdf", opt={"right": "register.read"}, sync_to_thread=True)
+@get("/letters/{letter_id:int}/pdf", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
 def letter_as_pdf(db: NamedDependency[Database], letter_id: FromPath[int]) -> Response[bytes]:
     letter, reference = _letter(db, letter_id)
     return Response(letter_pdf(letter.body, letter.subject), media_type="application/pdf", headers={

@@ -10,7 +10,7 @@ from sqlmodel import select
 from cbl.database import Database
 from cbl.models import Applicant, DirectOfferRequest, Offer, OutboxMessage, Property, Refusal, StaffUser, Void
 from cbl.models.states import Channel
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 from cbl.services.actors import staff as staff_actor
 from cbl.services.direct_offers import REASONS, decide_direct_offer, request_direct_offer
 from cbl.services.errors import DomainError, InvalidInput, NotFound
@@ -20,6 +20,7 @@ from cbl.web.auth import now
 from .acting import act
 from .guards import current_staff
 from .stock import home_page_view
+from cbl.services.rights import Right
 
 
 def offer_page(db: Database, request: Request, offer_id: int, error: DomainError | None = None) -> Template:
@@ -42,7 +43,7 @@ def offer_page(db: Database, request: Request, offer_id: int, error: DomainError
         "reference": reference, "home": home, "names": names, "letters": letters, "error": error})
 
 
-@get("/offers/{offer_id:int}", opt={"right": "register.read"}, sync_to_thread=True)
+@get("/offers/{offer_id:int}", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
 def offer_view(db: NamedDependency[Database], request: Request, offer_id: FromPath[int]) -> Template:
     return offer_page(db, request, offer_id)
 
@@ -52,7 +53,7 @@ def work_on_offer_page(db: Database, request: Request, offer_id: int, action) ->
     return act(db, request, action, lambda error: offer_page(db, request, offer_id, error), f"/admin/offers/{offer_id}")
 
 
-@post("/voids/{void_id:int}/direct-offer", opt={"right": "offer.make"}, sync_to_thread=True)
+@post("/voids/{void_id:int}/direct-offer", opt={"right": Right.OFFER_MAKE}, sync_to_thread=True)
 def direct_offer_request(db: NamedDependency[Database], request: Request, void_id: FromPath[int],
                          data: forms.Form) -> Template | Redirect:
     with db.reading() as session:
@@ -83,15 +84,15 @@ def _requests_page(db: Database, request: Request, error: DomainError | None = N
         ).all()
     return Template("admin/offers/direct.html", status_code=error.status_code if error else 200, context={
         "staff": current_staff(request), "rows": rows, "reasons": REASONS, "error": error,
-        "may_decide": staff_actor(current_staff(request)).may("offer.approve_direct")})
+        "may_decide": staff_actor(current_staff(request)).may(Right.OFFER_APPROVE_DIRECT)})
 
 
-@get("/direct-offers", opt={"right": "register.read"}, sync_to_thread=True)
+@get("/direct-offers", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
 def direct_offers(db: NamedDependency[Database], request: Request) -> Template:
     return _requests_page(db, request)
 
 
-@post("/direct-offers/{request_id:int}/decision", opt={"right": "offer.approve_direct"}, sync_to_thread=True)
+@post("/direct-offers/{request_id:int}/decision", opt={"right": Right.OFFER_APPROVE_DIRECT}, sync_to_thread=True)
 def direct_offer_decision(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                           request_id: FromPath[int], data: forms.Form) -> Template | Redirect:
     verdict = forms.text(data, "approve", 3)

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from cbl.database import Database
 from cbl.models import Advert, Nomination, NominationAgreement, Organisation, Property, Void
 from cbl.models.states import VoidStatus
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 from cbl.services.actors import Actor
 from cbl.services.actors import staff as staff_actor
 from cbl.services.errors import DomainError, NotFound
@@ -27,13 +27,14 @@ from cbl.web.auth import now
 
 from .acting import act
 from .guards import current_staff
+from cbl.services.rights import Right
 
 
 def _actor(request: Request) -> Actor:
     return staff_actor(current_staff(request))
 
 
-@get("/provider", opt={"right": "provider.portal"}, sync_to_thread=True)
+@get("/provider", opt={"right": Right.PROVIDER_PORTAL}, sync_to_thread=True)
 def portal(db: NamedDependency[Database], request: Request) -> Template:
     actor, today = _actor(request), now().date()
     with db.reading() as session:
@@ -70,12 +71,12 @@ def _home_page(db: Database, request: Request, reference: str, error: DomainErro
         "staff": current_staff(request), "home": home, "voids": voids, "error": error, "today": now().date()})
 
 
-@get("/provider/homes/{reference:str}", opt={"right": "provider.voids"}, sync_to_thread=True)
+@get("/provider/homes/{reference:str}", opt={"right": Right.PROVIDER_VOIDS}, sync_to_thread=True)
 def provider_home(db: NamedDependency[Database], request: Request, reference: FromPath[str]) -> Template:
     return _home_page(db, request, reference)
 
 
-@post("/provider/homes/{reference:str}/voids", opt={"right": "provider.voids"}, sync_to_thread=True)
+@post("/provider/homes/{reference:str}/voids", opt={"right": Right.PROVIDER_VOIDS}, sync_to_thread=True)
 def notify_void(db: NamedDependency[Database], request: Request, reference: FromPath[str],
                 data: forms.Form) -> Template | Redirect:
 
@@ -88,7 +89,7 @@ def notify_void(db: NamedDependency[Database], request: Request, reference: From
                f"/admin/provider/homes/{reference}")
 
 
-@post("/provider/voids/{void_id:int}/ready", opt={"right": "provider.voids"}, sync_to_thread=True)
+@post("/provider/voids/{void_id:int}/ready", opt={"right": Right.PROVIDER_VOIDS}, sync_to_thread=True)
 def void_ready(db: NamedDependency[Database], request: Request, void_id: FromPath[int]) -> Redirect:
     void = db.run(mark_ready_to_let, _actor(request), void_id, now())
     with db.reading() as session:
@@ -114,7 +115,7 @@ def _nomination_page(db: Database, request: Request, nomination_id: int,
                     if g.code in agreement.decline_grounds]})
 
 
-@get("/provider/nominations/{nomination_id:int}", opt={"right": "provider.nominations"}, sync_to_thread=True)
+@get("/provider/nominations/{nomination_id:int}", opt={"right": Right.PROVIDER_NOMINATIONS}, sync_to_thread=True)
 def provider_nomination(db: NamedDependency[Database], request: Request, nomination_id: FromPath[int]) -> Template:
     return _nomination_page(db, request, nomination_id)
 
@@ -124,7 +125,7 @@ def _work(db: Database, request: Request, nomination_id: int, action) -> Templat
                f"/admin/provider/nominations/{nomination_id}")
 
 
-@post("/provider/nominations/{nomination_id:int}/viewing", opt={"right": "provider.nominations"},
+@post("/provider/nominations/{nomination_id:int}/viewing", opt={"right": Right.PROVIDER_NOMINATIONS},
       sync_to_thread=True)
 def nomination_viewing(db: NamedDependency[Database], settings: NamedDependency[Settings], request: Request,
                        nomination_id: FromPath[int], data: forms.Form) -> Template | Redirect:
@@ -135,7 +136,7 @@ def nomination_viewing(db: NamedDependency[Database], settings: NamedDependency[
     return _work(db, request, nomination_id, arrange)
 
 
-@post("/provider/nominations/{nomination_id:int}/viewing-outcome", opt={"right": "provider.nominations"},
+@post("/provider/nominations/{nomination_id:int}/viewing-outcome", opt={"right": Right.PROVIDER_NOMINATIONS},
       sync_to_thread=True)
 def nomination_viewing_outcome(db: NamedDependency[Database], request: Request, nomination_id: FromPath[int],
                                data: forms.Form) -> Template | Redirect:
@@ -143,7 +144,7 @@ def nomination_viewing_outcome(db: NamedDependency[Database], request: Request, 
         s, actor, nomination_id, forms.text(data, "outcome", 16), now()))
 
 
-@post("/provider/nominations/{nomination_id:int}/tenancy", opt={"right": "provider.nominations"},
+@post("/provider/nominations/{nomination_id:int}/tenancy", opt={"right": Right.PROVIDER_NOMINATIONS},
       sync_to_thread=True)
 def nomination_tenancy(db: NamedDependency[Database], request: Request, nomination_id: FromPath[int],
                        data: forms.Form) -> Template | Redirect:
@@ -151,7 +152,7 @@ def nomination_tenancy(db: NamedDependency[Database], request: Request, nominati
         s, actor, nomination_id, forms.day(data, "starts_on"), now()))
 
 
-@post("/provider/nominations/{nomination_id:int}/decline", opt={"right": "provider.nominations"},
+@post("/provider/nominations/{nomination_id:int}/decline", opt={"right": Right.PROVIDER_NOMINATIONS},
       sync_to_thread=True)
 def nomination_decline(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                        nomination_id: FromPath[int], data: forms.Form) -> Template | Redirect:

@@ -9,7 +9,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 from sqlmodel import Session, func, select
 
-from cbl.digits import only_digits
+from cbl.rules.digits import only_digits
 from cbl.database import Database
 from cbl.models import (
     Advert, Applicant, Assessment, AuditEvent, BandAssessment, Bid, BiddingPreference, CaseCheck, CaseNote,
@@ -18,7 +18,7 @@ from cbl.models import (
 from cbl.models.states import Channel, PropertyType, Relationship
 from cbl.services.applications import NEEDS, known_areas
 from cbl.services.actors import staff as staff_actor
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 from cbl.services.bidding import place_bid
 from cbl.services.errors import DomainError, InvalidInput, NotFound
 from cbl.services.register import (
@@ -26,11 +26,12 @@ from cbl.services.register import (
 )
 from cbl.web import forms
 from cbl.services.sign_in import issue_sign_in_link
-from cbl.services.subject_access import subject_access_archive
+from cbl.reports.subject_access import subject_access_archive
 from cbl.web.auth import now
 
 from .acting import act
 from .guards import current_staff
+from cbl.services.rights import Right
 
 PER_PAGE = 25
 
@@ -70,14 +71,14 @@ def _search_page(db: Database, request: Request, text: str, band: str | None, pa
         "pages": max(1, -(-total // PER_PAGE))})
 
 
-@get("/applicants", opt={"right": "register.read"}, sync_to_thread=True)
+@get("/applicants", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
 def applicant_search(db: NamedDependency[Database], request: Request, band: FromQuery[str | None] = None,
                      page: FromQuery[str | None] = None) -> Template:
     """The register, by band. Names are searched by POST, so that they never sit in a URL or a log."""
     return _search_page(db, request, "", band, page)
 
 
-@post("/applicants/search", opt={"right": "register.read"}, sync_to_thread=True, status_code=200)
+@post("/applicants/search", opt={"right": Right.REGISTER_READ}, sync_to_thread=True, status_code=200)
 def applicant_search_submit(db: NamedDependency[Database], request: Request, data: forms.Form) -> Template:
     return _search_page(db, request, forms.text(data, "q", 100), forms.text(data, "band", 16),
                         forms.text(data, "page", 6))
@@ -122,13 +123,13 @@ def _case(db: Database, reference: str) -> dict:
         }
 
 
-@get("/applicants/{reference:str}", opt={"right": "register.read"}, sync_to_thread=True)
+@get("/applicants/{reference:str}", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
 def applicant_case(db: NamedDependency[Database], request: Request, reference: FromPath[str]) -> Template:
     return Template("admin/applicants/case.html", context={"staff": current_staff(request), **_case(db, reference)})
 
 
 
-@post("/applicants/{reference:str}/sign-in-link", opt={"right": "register.write"}, sync_to_thread=True)
+@post("/applicants/{reference:str}/sign-in-link", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def send_sign_in_link(db: NamedDependency[Database], request: Request, reference: FromPath[str]) -> Template:
     """Issue a one-time link for the household to set its password; shown once, to pass on."""
     context = _case(db, reference)
@@ -153,7 +154,7 @@ def decide_on_case(db: Database, request: Request, reference: str, form: str, de
     return act(db, request, decision, refused, f"/admin/applicants/{reference}", context["applicant"].id)
 
 
-@post("/applicants/{reference:str}/band", opt={"right": "band.set"}, sync_to_thread=True)
+@post("/applicants/{reference:str}/band", opt={"right": Right.BAND_SET}, sync_to_thread=True)
 def band(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
          reference: FromPath[str], data: forms.Form) -> Template | Redirect:
     points = forms.text(data, "points", 6)
@@ -168,14 +169,14 @@ def band(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request
     return decide_on_case(db, request, reference, "band", decide)
 
 
-@post("/applicants/{reference:str}/verification", opt={"right": "register.write"}, sync_to_thread=True)
+@post("/applicants/{reference:str}/verification", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def verification(db: NamedDependency[Database], request: Request, reference: FromPath[str],
                  data: forms.Form) -> Template | Redirect:
     return decide_on_case(db, request, reference, "verification", lambda s, actor, applicant_id: record_verification(
         s, actor, applicant_id, forms.text(data, "documents", 2000), now()))
 
 
-@post("/applicants/{reference:str}/suspension", opt={"right": "register.write"}, sync_to_thread=True)
+@post("/applicants/{reference:str}/suspension", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def suspension(db: NamedDependency[Database], request: Request, reference: FromPath[str],
                data: forms.Form) -> Template | Redirect:
     return decide_on_case(db, request, reference, "suspension", lambda s, actor, applicant_id: suspend(
@@ -183,21 +184,21 @@ def suspension(db: NamedDependency[Database], request: Request, reference: FromP
         forms.text(data, "reason", 2000), now()))
 
 
-@post("/applicants/{reference:str}/reinstatement", opt={"right": "register.write"}, sync_to_thread=True)
+@post("/applicants/{reference:str}/reinstatement", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def reinstatement(db: NamedDependency[Database], request: Request, reference: FromPath[str],
                   data: forms.Form) -> Template | Redirect:
     return decide_on_case(db, request, reference, "reinstatement", lambda s, actor, applicant_id: reinstate(
         s, actor, applicant_id, forms.text(data, "reason", 2000), now()))
 
 
-@post("/applicants/{reference:str}/notes", opt={"right": "register.write"}, sync_to_thread=True)
+@post("/applicants/{reference:str}/notes", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def notes(db: NamedDependency[Database], request: Request, reference: FromPath[str],
           data: forms.Form) -> Template | Redirect:
     return decide_on_case(db, request, reference, "notes", lambda s, actor, applicant_id: add_note(
         s, actor, applicant_id, forms.text(data, "note", 9000), now()))
 
 
-@post("/applicants/{reference:str}/assessments", opt={"right": "register.write"}, sync_to_thread=True)
+@post("/applicants/{reference:str}/assessments", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def assessments(db: NamedDependency[Database], request: Request, reference: FromPath[str],
                 data: forms.Form) -> Template | Redirect:
     return decide_on_case(db, request, reference, "assessment", lambda s, actor, applicant_id: record_assessment(
@@ -205,7 +206,7 @@ def assessments(db: NamedDependency[Database], request: Request, reference: From
         forms.text(data, "effect", 400), now()))
 
 
-@post("/applicants/{reference:str}/checks", opt={"right": "register.write"}, sync_to_thread=True)
+@post("/applicants/{reference:str}/checks", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def checks(db: NamedDependency[Database], request: Request, reference: FromPath[str],
            data: forms.Form) -> Template | Redirect:
 
@@ -219,7 +220,7 @@ def checks(db: NamedDependency[Database], request: Request, reference: FromPath[
     return decide_on_case(db, request, reference, "check", decide)
 
 
-@post("/applicants/{reference:str}/bids", opt={"right": "bid.on_behalf"}, sync_to_thread=True)
+@post("/applicants/{reference:str}/bids", opt={"right": Right.BID_ON_BEHALF}, sync_to_thread=True)
 def bid_on_behalf(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                   reference: FromPath[str], data: forms.Form) -> Template | Redirect:
     """Bid for a household that cannot bid itself (recorded as placed by this officer)."""
@@ -233,7 +234,7 @@ def bid_on_behalf(db: NamedDependency[Database], scheme: NamedDependency[Scheme]
     return decide_on_case(db, request, reference, "bid", decide)
 
 
-@post("/applicants/{reference:str}/subject-access", opt={"right": "data.subject_access"}, sync_to_thread=True,
+@post("/applicants/{reference:str}/subject-access", opt={"right": Right.DATA_SUBJECT_ACCESS}, sync_to_thread=True,
       status_code=200)
 def subject_access(db: NamedDependency[Database], request: Request, reference: FromPath[str]) -> Response[bytes]:
     """Everything held about the household as one archive (a POST: the export is recorded)."""

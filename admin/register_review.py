@@ -4,10 +4,10 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
-from cbl.digits import only_digits
-from cbl.calendar import local_date
+from cbl.rules.digits import only_digits
+from cbl.rules.working_days import local_date
 from cbl.database import Database
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 from cbl.services.actors import staff as staff_actor
 from cbl.services.errors import DomainError, InvalidInput
 from cbl.services.register_review import awaiting_answer, due_for_review, send_review_letters
@@ -15,6 +15,7 @@ from cbl.web import forms
 from cbl.web.auth import now
 
 from .guards import current_staff
+from cbl.services.rights import Right
 
 
 def _page(db: Database, request: Request, error: DomainError | None = None, sent: int | None = None) -> Template:
@@ -24,12 +25,12 @@ def _page(db: Database, request: Request, error: DomainError | None = None, sent
         "staff": current_staff(request), "due": due, "waiting": waiting, "error": error, "sent": sent})
 
 
-@get("/register-review", opt={"right": "register.read"}, sync_to_thread=True)
+@get("/register-review", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
 def register_review(db: NamedDependency[Database], request: Request) -> Template:
     return _page(db, request)
 
 
-@post("/register-review/letters", opt={"right": "register.write"}, sync_to_thread=True)
+@post("/register-review/letters", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def review_letters(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                    data: forms.Form) -> Template | Redirect:
     chosen = forms.many(data, "applicant", 12)

@@ -8,26 +8,27 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 from sqlmodel import select
 
-from cbl.digits import only_digits
-from cbl import periods
-from cbl.calendar import local_date
-from cbl.periods import financial_year
+from cbl.rules.digits import only_digits
+from cbl.rules import reporting_periods
+from cbl.rules.working_days import local_date
+from cbl.rules.reporting_periods import financial_year
 from cbl.database import Database
 from cbl.models import Applicant, Enquiry, Review, StaffUser
 from cbl.models.states import StaffRole
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 from cbl.services import enquiries, reviews
 from cbl.services.actors import staff as staff_actor
 from cbl.services.errors import DomainError, InvalidInput, NotFound
-from cbl.services.review_report import report_csv, review_report
+from cbl.reports.review_report import report_csv, review_report
 from cbl.web import forms
 from cbl.web.auth import now
 
 from .acting import act
 from .guards import current_staff
+from cbl.services.rights import Right
 
 
-@get("/reviews", opt={"right": "review.log"}, sync_to_thread=True)
+@get("/reviews", opt={"right": Right.REVIEW_LOG}, sync_to_thread=True)
 def review_list(db: NamedDependency[Database], request: Request) -> Template:
     today = local_date(now())
     with db.reading() as session:
@@ -57,14 +58,14 @@ def _new_page(db: Database, request: Request, reference: str, form: dict, error:
                       for d in decisions]})
 
 
-@get("/reviews/new", opt={"right": "review.log"}, sync_to_thread=True)
+@get("/reviews/new", opt={"right": Right.REVIEW_LOG}, sync_to_thread=True)
 def new_review(db: NamedDependency[Database], request: Request, applicant: FromQuery[str | None] = None) -> Template:
     if not applicant:
         raise InvalidInput("Open the request from the household's case page.", field="applicant")
     return _new_page(db, request, applicant[:32], {})
 
 
-@post("/reviews/new", opt={"right": "review.log"}, sync_to_thread=True)
+@post("/reviews/new", opt={"right": Right.REVIEW_LOG}, sync_to_thread=True)
 def new_review_submit(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                       data: forms.Form) -> Template | Redirect:
     reference = forms.text(data, "applicant", 32)
@@ -109,12 +110,12 @@ def _review_page(db: Database, request: Request, review_id: int, error: DomainEr
         "open": review.status in reviews.OPEN, "today": local_date(now()),
         "reviewers": [(str(c.id), f"{c.name} (grade {c.grade})") for c in candidates
                       if reviews.decider_refusal(c, maker) is None],
-        "can": {right: actor.may(right) for right in ("review.work", "review.decide", "review.read_all", "review.log")},
+        "can": {right: actor.may(right) for right in (Right.REVIEW_WORK, Right.REVIEW_DECIDE, Right.REVIEW_READ_ALL, Right.REVIEW_LOG)},
         "outcomes": [("upheld", "Upheld: the original decision stands"),
                      ("overturned", "Overturned: the original decision is changed")]})
 
 
-@get("/reviews/{review_id:int}", opt={"right": "review.log"}, sync_to_thread=True)
+@get("/reviews/{review_id:int}", opt={"right": Right.REVIEW_LOG}, sync_to_thread=True)
 def review_page(db: NamedDependency[Database], request: Request, review_id: FromPath[int]) -> Template:
     return _review_page(db, request, review_id)
 
@@ -131,14 +132,14 @@ def _yes_no(data: dict, name: str, message: str) -> bool:
     return value == "yes"
 
 
-@post("/reviews/{review_id:int}/late", opt={"right": "review.work"}, sync_to_thread=True)
+@post("/reviews/{review_id:int}/late", opt={"right": Right.REVIEW_WORK}, sync_to_thread=True)
 def late(db: NamedDependency[Database], request: Request, review_id: FromPath[int], data: forms.Form) -> Template | Redirect:
     return _work(db, request, review_id, lambda s, actor: reviews.accept_late_request(
         s, actor, review_id, _yes_no(data, "accept", "Say whether the late request is accepted."),
         forms.text(data, "reason", 2000), now()))
 
 
-@post("/reviews/{review_id:int}/allocation", opt={"right": "review.read_all"}, sync_to_thread=True)
+@post("/reviews/{review_id:int}/allocation", opt={"right": Right.REVIEW_READ_ALL}, sync_to_thread=True)
 def allocation(db: NamedDependency[Database], request: Request, review_id: FromPath[int],
                data: forms.Form) -> Template | Redirect:
     reviewer = forms.text(data, "reviewer", 12)
@@ -146,14 +147,14 @@ def allocation(db: NamedDependency[Database], request: Request, review_id: FromP
         s, actor, review_id, int(reviewer) if only_digits(reviewer) else 0, now()))
 
 
-@post("/reviews/{review_id:int}/extension", opt={"right": "review.work"}, sync_to_thread=True)
+@post("/reviews/{review_id:int}/extension", opt={"right": Right.REVIEW_WORK}, sync_to_thread=True)
 def extension(db: NamedDependency[Database], request: Request, review_id: FromPath[int],
               data: forms.Form) -> Template | Redirect:
     return _work(db, request, review_id, lambda s, actor: reviews.extend(
         s, actor, review_id, forms.day(data, "extended_to"), forms.text(data, "agreement", 2000), now()))
 
 
-@post("/reviews/{review_id:int}/pending-accommodation", opt={"right": "review.work"}, sync_to_thread=True)
+@post("/reviews/{review_id:int}/pending-accommodation", opt={"right": Right.REVIEW_WORK}, sync_to_thread=True)
 def pending_accommodation(db: NamedDependency[Database], request: Request, review_id: FromPath[int],
                           data: forms.Form) -> Template | Redirect:
     return _work(db, request, review_id, lambda s, actor: reviews.decide_pending_accommodation(
@@ -161,7 +162,7 @@ def pending_accommodation(db: NamedDependency[Database], request: Request, revie
         forms.text(data, "reasons", 4000), now()))
 
 
-@post("/reviews/{review_id:int}/draft", opt={"right": "review.work"}, sync_to_thread=True)
+@post("/reviews/{review_id:int}/draft", opt={"right": Right.REVIEW_WORK}, sync_to_thread=True)
 def draft(db: NamedDependency[Database], request: Request, review_id: FromPath[int],
           data: forms.Form) -> Template | Redirect:
     return _work(db, request, review_id, lambda s, actor: reviews.draft(
@@ -169,21 +170,21 @@ def draft(db: NamedDependency[Database], request: Request, review_id: FromPath[i
         forms.ticked(data, "deficiency"), now()))
 
 
-@post("/reviews/{review_id:int}/minded-to", opt={"right": "review.work"}, sync_to_thread=True)
+@post("/reviews/{review_id:int}/minded-to", opt={"right": Right.REVIEW_WORK}, sync_to_thread=True)
 def minded_to(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
               review_id: FromPath[int], data: forms.Form) -> Template | Redirect:
     return _work(db, request, review_id, lambda s, actor: reviews.send_minded_to(
         s, actor, scheme, review_id, forms.text(data, "reasons", 16000), now()))
 
 
-@post("/reviews/{review_id:int}/representations", opt={"right": "review.work"}, sync_to_thread=True)
+@post("/reviews/{review_id:int}/representations", opt={"right": Right.REVIEW_WORK}, sync_to_thread=True)
 def representations(db: NamedDependency[Database], request: Request, review_id: FromPath[int],
                     data: forms.Form) -> Template | Redirect:
     return _work(db, request, review_id, lambda s, actor: reviews.record_representations(
         s, actor, review_id, forms.text(data, "representations", 16000), now()))
 
 
-@post("/reviews/{review_id:int}/decision", opt={"right": "review.decide"}, sync_to_thread=True)
+@post("/reviews/{review_id:int}/decision", opt={"right": Right.REVIEW_DECIDE}, sync_to_thread=True)
 def decision(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
              review_id: FromPath[int], data: forms.Form) -> Template | Redirect:
     return _work(db, request, review_id, lambda s, actor: reviews.decide(
@@ -191,7 +192,7 @@ def decision(db: NamedDependency[Database], scheme: NamedDependency[Scheme], req
         forms.ticked(data, "deficiency"), now()))
 
 
-@post("/reviews/{review_id:int}/withdrawal", opt={"right": "review.log"}, sync_to_thread=True)
+@post("/reviews/{review_id:int}/withdrawal", opt={"right": Right.REVIEW_LOG}, sync_to_thread=True)
 def withdrawal(db: NamedDependency[Database], request: Request, review_id: FromPath[int],
                data: forms.Form) -> Template | Redirect:
     return _work(db, request, review_id, lambda s, actor: reviews.withdraw(
@@ -201,10 +202,10 @@ def withdrawal(db: NamedDependency[Database], request: Request, review_id: FromP
 def _period(start: str | None, end: str | None) -> tuple[date, date]:
     """The period typed in, or this financial year to date."""
     today = local_date(now())
-    return periods.period(start, end, (financial_year(today)[0], today), fields=("start", "end"))
+    return reporting_periods.period(start, end, (financial_year(today)[0], today), fields=("start", "end"))
 
 
-@get("/reviews/report", opt={"right": "review.read_all"}, sync_to_thread=True)
+@get("/reviews/report", opt={"right": Right.REVIEW_READ_ALL}, sync_to_thread=True)
 def report(db: NamedDependency[Database], request: Request, start: FromQuery[str | None] = None,
            end: FromQuery[str | None] = None) -> Template:
     first, last = _period(start, end)
@@ -214,7 +215,7 @@ def report(db: NamedDependency[Database], request: Request, start: FromQuery[str
                                                           "types": {k.value: v for k, v in reviews.TYPE_WORDS.items()}})
 
 
-@get("/reviews/report.csv", opt={"right": "review.read_all"}, sync_to_thread=True)
+@get("/reviews/report.csv", opt={"right": Right.REVIEW_READ_ALL}, sync_to_thread=True)
 def report_download(db: NamedDependency[Database], start: FromQuery[str | None] = None,
                     end: FromQuery[str | None] = None) -> Response[str]:
     first, last = _period(start, end)
@@ -233,12 +234,12 @@ def _enquiries_page(db: Database, request: Request, form: dict, error: DomainErr
         "kinds": [("member", "A councillor's enquiry"), ("complaint", "A complaint")]})
 
 
-@get("/enquiries", opt={"right": "review.log"}, sync_to_thread=True)
+@get("/enquiries", opt={"right": Right.REVIEW_LOG}, sync_to_thread=True)
 def enquiry_list(db: NamedDependency[Database], request: Request) -> Template:
     return _enquiries_page(db, request, {"received_on": (local_date(now())).isoformat()})
 
 
-@post("/enquiries", opt={"right": "review.log"}, sync_to_thread=True)
+@post("/enquiries", opt={"right": Right.REVIEW_LOG}, sync_to_thread=True)
 def enquiry_log(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                 data: forms.Form) -> Template | Redirect:
     form = {name: forms.text(data, name, 8000) for name in ("kind", "raised_by", "summary", "received_on", "applicant")}
@@ -247,7 +248,7 @@ def enquiry_log(db: NamedDependency[Database], scheme: NamedDependency[Scheme], 
         form["applicant"], now()), lambda error: _enquiries_page(db, request, form, error), "/admin/enquiries")
 
 
-@post("/enquiries/{enquiry_id:int}/answer", opt={"right": "review.log"}, sync_to_thread=True)
+@post("/enquiries/{enquiry_id:int}/answer", opt={"right": Right.REVIEW_LOG}, sync_to_thread=True)
 def enquiry_answer(db: NamedDependency[Database], request: Request, enquiry_id: FromPath[int],
                    data: forms.Form) -> Template | Redirect:
     def refused(error: DomainError) -> Template:
@@ -258,7 +259,7 @@ def enquiry_answer(db: NamedDependency[Database], request: Request, enquiry_id: 
                                                               now()), refused, "/admin/enquiries")
 
 
-@post("/enquiries/{enquiry_id:int}/acknowledgement", opt={"right": "review.log"}, sync_to_thread=True)
+@post("/enquiries/{enquiry_id:int}/acknowledgement", opt={"right": Right.REVIEW_LOG}, sync_to_thread=True)
 def enquiry_acknowledgement(db: NamedDependency[Database], request: Request, enquiry_id: FromPath[int]) -> Template | Redirect:
     return act(db, request, lambda s, actor: enquiries.acknowledge(s, actor, enquiry_id, now()),
                lambda error: _enquiries_page(db, request, {}, error), "/admin/enquiries")

@@ -9,14 +9,14 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlmodel import Session, func, select
 
-from cbl.digits import only_digits
-from cbl import listings
+from cbl.rules.digits import only_digits
+from cbl.queries import listings
 from cbl.database import Database
 from cbl.models import (
     Advert, Applicant, Cycle, Nomination, Offer, Organisation, Refusal, ShortlistEntry, StaffUser, Void,
 )
 from cbl.models.states import AdvertStatus, BidStatus, OfferStatus, OrganisationKind, ShortlistStatus
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 from cbl.settings import Settings
 from cbl.services.errors import DomainError, InvalidInput, NotFound
 from cbl.services.lettings import (
@@ -32,6 +32,7 @@ from cbl.web.auth import now
 from .acting import act
 from .guards import current_staff
 from .offers import work_on_offer_page
+from cbl.services.rights import Right
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def _cycle(session: Session, cycle_id: str | None) -> Cycle | None:
         or session.exec(select(Cycle).order_by(Cycle.opens_at.desc())).first()
 
 
-@get("/adverts", opt={"right": "register.read"}, sync_to_thread=True)
+@get("/adverts", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
 def adverts(db: NamedDependency[Database], request: Request, cycle: FromQuery[str | None] = None) -> Template:
     from cbl.models import Bid
 
@@ -125,13 +126,13 @@ def _shortlist_page(db: Database, scheme: Scheme, request: Request, reference: s
     })
 
 
-@get("/adverts/{reference:str}/shortlist", opt={"right": "register.read"}, sync_to_thread=True)
+@get("/adverts/{reference:str}/shortlist", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
 def shortlist(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
               reference: FromPath[str]) -> Template:
     return _shortlist_page(db, scheme, request, reference, "admin/adverts/shortlist.html")
 
 
-@get("/adverts/{reference:str}/shortlist/print", opt={"right": "register.read"}, sync_to_thread=True)
+@get("/adverts/{reference:str}/shortlist/print", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
 def shortlist_print(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                     reference: FromPath[str]) -> Template:
     return _shortlist_page(db, scheme, request, reference, "admin/adverts/shortlist_print.html")
@@ -144,14 +145,14 @@ def _work(db: Database, scheme: Scheme, request: Request, reference: str, action
                f"/admin/adverts/{reference}/shortlist")
 
 
-@post("/adverts/{reference:str}/shortlist/{entry_id:int}/verify", opt={"right": "shortlist.work"},
+@post("/adverts/{reference:str}/shortlist/{entry_id:int}/verify", opt={"right": Right.SHORTLIST_WORK},
       sync_to_thread=True)
 def verify(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
            reference: FromPath[str], entry_id: FromPath[int]) -> Template | Redirect:
     return _work(db, scheme, request, reference, lambda s, actor: verify_entry(s, actor, entry_id, now()))
 
 
-@post("/adverts/{reference:str}/shortlist/{entry_id:int}/skip", opt={"right": "shortlist.work"},
+@post("/adverts/{reference:str}/shortlist/{entry_id:int}/skip", opt={"right": Right.SHORTLIST_WORK},
       sync_to_thread=True)
 def skip(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
          reference: FromPath[str], entry_id: FromPath[int], data: forms.Form) -> Template | Redirect:
@@ -160,7 +161,7 @@ def skip(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request
                  lambda s, actor: skip_entry(s, actor, scheme, entry_id, reason, note, now()))
 
 
-@post("/adverts/{reference:str}/shortlist/{entry_id:int}/offer", opt={"right": "offer.make"}, sync_to_thread=True)
+@post("/adverts/{reference:str}/shortlist/{entry_id:int}/offer", opt={"right": Right.OFFER_MAKE}, sync_to_thread=True)
 def offer(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
           reference: FromPath[str], entry_id: FromPath[int], data: forms.Form) -> Template | Redirect:
     final = forms.ticked(data, "final")
@@ -168,7 +169,7 @@ def offer(db: NamedDependency[Database], scheme: NamedDependency[Scheme], reques
                  lambda s, actor: make_offer(s, actor, scheme, entry_id, now(), final_offer=final))
 
 
-@post("/adverts/{reference:str}/shortlist/{entry_id:int}/nomination", opt={"right": "nomination.send"},
+@post("/adverts/{reference:str}/shortlist/{entry_id:int}/nomination", opt={"right": Right.NOMINATION_SEND},
       sync_to_thread=True)
 def nominate(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
              reference: FromPath[str], entry_id: FromPath[int]) -> Template | Redirect:
@@ -185,7 +186,7 @@ def _work_on_offer(db: Database, scheme: Scheme, request: Request, offer_id: int
     return _work(db, scheme, request, reference, action)
 
 
-@post("/offers/{offer_id:int}/judge", opt={"right": "offer.record"}, sync_to_thread=True)
+@post("/offers/{offer_id:int}/judge", opt={"right": Right.OFFER_RECORD}, sync_to_thread=True)
 def judge(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
           offer_id: FromPath[int], data: forms.Form) -> Template | Redirect:
     verdict, note = forms.text(data, "reasonable", 3), forms.text(data, "note", 4000)
@@ -198,7 +199,7 @@ def judge(db: NamedDependency[Database], scheme: NamedDependency[Scheme], reques
     return _work_on_offer(db, scheme, request, offer_id, decide)
 
 
-@post("/offers/{offer_id:int}/tenancy", opt={"right": "offer.record"}, sync_to_thread=True)
+@post("/offers/{offer_id:int}/tenancy", opt={"right": Right.OFFER_RECORD}, sync_to_thread=True)
 def tenancy(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
             offer_id: FromPath[int], data: forms.Form) -> Template | Redirect:
 
@@ -213,7 +214,7 @@ def tenancy(db: NamedDependency[Database], scheme: NamedDependency[Scheme], requ
     return _work_on_offer(db, scheme, request, offer_id, start)
 
 
-@post("/offers/{offer_id:int}/viewing", opt={"right": "offer.record"}, sync_to_thread=True)
+@post("/offers/{offer_id:int}/viewing", opt={"right": Right.OFFER_RECORD}, sync_to_thread=True)
 def viewing(db: NamedDependency[Database], scheme: NamedDependency[Scheme], settings: NamedDependency[Settings],
             request: Request, offer_id: FromPath[int], data: forms.Form) -> Template | Redirect:
 
@@ -224,7 +225,7 @@ def viewing(db: NamedDependency[Database], scheme: NamedDependency[Scheme], sett
     return _work_on_offer(db, scheme, request, offer_id, arrange)
 
 
-@post("/offers/{offer_id:int}/attendance", opt={"right": "offer.record"}, sync_to_thread=True)
+@post("/offers/{offer_id:int}/attendance", opt={"right": Right.OFFER_RECORD}, sync_to_thread=True)
 def attendance(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                offer_id: FromPath[int], data: forms.Form) -> Template | Redirect:
     return _work_on_offer(db, scheme, request, offer_id,
@@ -232,7 +233,7 @@ def attendance(db: NamedDependency[Database], scheme: NamedDependency[Scheme], r
                                                              forms.text(data, "attended", 3) == "yes", now()))
 
 
-@post("/adverts/{reference:str}/withdrawal", opt={"right": "advert.write"}, sync_to_thread=True)
+@post("/adverts/{reference:str}/withdrawal", opt={"right": Right.ADVERT_WRITE}, sync_to_thread=True)
 def withdraw(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
              reference: FromPath[str], data: forms.Form) -> Template | Redirect:
     return _work(db, scheme, request, reference,

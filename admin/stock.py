@@ -6,8 +6,8 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlmodel import select
 
-from cbl.digits import only_digits
-from cbl import listings
+from cbl.rules.digits import only_digits
+from cbl.queries import listings
 from cbl.database import Database
 from cbl.models import Advert, Cycle, Organisation, Property, Void
 from cbl.models.states import CycleStatus, OrganisationKind, PropertyType, VoidStatus
@@ -22,9 +22,10 @@ from cbl.web.auth import now
 
 from .acting import act
 from .guards import current_staff
+from cbl.services.rights import Right
 
 
-@get("/stock", opt={"right": "stock.read"}, sync_to_thread=True)
+@get("/stock", opt={"right": Right.STOCK_READ}, sync_to_thread=True)
 def stock(db: NamedDependency[Database], request: Request, q: FromQuery[str | None] = None) -> Template:
     text = (q or "").strip()[:100]
     with db.reading() as session:
@@ -57,12 +58,12 @@ def home_page_view(db: Database, request: Request, reference: str, error: Domain
         "direct_reasons": [(code, text[0].upper() + text[1:]) for code, text in REASONS.items()]})
 
 
-@get("/stock/{reference:str}", opt={"right": "stock.read"}, sync_to_thread=True)
+@get("/stock/{reference:str}", opt={"right": Right.STOCK_READ}, sync_to_thread=True)
 def home_page(db: NamedDependency[Database], request: Request, reference: FromPath[str]) -> Template:
     return home_page_view(db, request, reference)
 
 
-@post("/stock/{reference:str}/voids", opt={"right": "stock.write"}, sync_to_thread=True)
+@post("/stock/{reference:str}/voids", opt={"right": Right.STOCK_WRITE}, sync_to_thread=True)
 def log_void_submit(db: NamedDependency[Database], request: Request, reference: FromPath[str],
                     data: forms.Form) -> Template | Redirect:
     actor = staff_actor(current_staff(request))
@@ -80,7 +81,7 @@ def log_void_submit(db: NamedDependency[Database], request: Request, reference: 
     return Redirect(f"/admin/stock/{reference}", status_code=303)
 
 
-@post("/voids/{void_id:int}/ready", opt={"right": "stock.write"}, sync_to_thread=True)
+@post("/voids/{void_id:int}/ready", opt={"right": Right.STOCK_WRITE}, sync_to_thread=True)
 def ready(db: NamedDependency[Database], request: Request, void_id: FromPath[int]) -> Redirect:
     void = db.run(mark_ready_to_let, staff_actor(current_staff(request)), void_id, now())
     with db.reading() as session:
@@ -102,7 +103,7 @@ def _advert_form(db: Database, request: Request, void_id: int, form: dict, error
         "preview": preview})
 
 
-@get("/voids/{void_id:int}/advert", opt={"right": "advert.write"}, sync_to_thread=True)
+@get("/voids/{void_id:int}/advert", opt={"right": Right.ADVERT_WRITE}, sync_to_thread=True)
 def advert_form(db: NamedDependency[Database], request: Request, void_id: FromPath[int]) -> Template:
     return _advert_form(db, request, void_id, {})
 
@@ -123,7 +124,7 @@ def _criteria(data: dict) -> dict:
     return criteria
 
 
-@post("/voids/{void_id:int}/advert", opt={"right": "advert.write"}, sync_to_thread=True)
+@post("/voids/{void_id:int}/advert", opt={"right": Right.ADVERT_WRITE}, sync_to_thread=True)
 def advert_submit(db: NamedDependency[Database], request: Request, void_id: FromPath[int],
                   data: forms.Form) -> Template | Redirect:
     actor = staff_actor(current_staff(request))
@@ -160,12 +161,12 @@ HOME_FEATURES = [("lift", "Lift to the home's floor"), ("step_free", "Step-free 
                  ("sheltered", "Sheltered housing (older people)")]
 
 
-@get("/stock/new", opt={"right": "stock.write"}, sync_to_thread=True)
+@get("/stock/new", opt={"right": Right.STOCK_WRITE}, sync_to_thread=True)
 def new_home(db: NamedDependency[Database], request: Request) -> Template:
     return _new_home_page(db, request, {})
 
 
-@post("/stock/new", opt={"right": "stock.write"}, sync_to_thread=True)
+@post("/stock/new", opt={"right": Right.STOCK_WRITE}, sync_to_thread=True)
 def new_home_submit(db: NamedDependency[Database], request: Request, data: forms.Form) -> Template | Redirect:
     form = {name: forms.text(data, name, 400) for name in (
         "landlord", "reference", "uprn", "address", "postcode", "area", "property_type", "bedrooms", "floor", "rent",
@@ -185,7 +186,7 @@ def new_home_submit(db: NamedDependency[Database], request: Request, data: forms
     return Redirect(f"/admin/stock/{home.reference}", status_code=303)
 
 
-@post("/voids/{void_id:int}/works", opt={"right": "stock.write"}, sync_to_thread=True)
+@post("/voids/{void_id:int}/works", opt={"right": Right.STOCK_WRITE}, sync_to_thread=True)
 def works(db: NamedDependency[Database], request: Request, void_id: FromPath[int],
           data: forms.Form) -> Template | Redirect:
     """Repairs between tenancies: when they started and finished, for the void clock."""

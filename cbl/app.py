@@ -16,11 +16,12 @@ from litestar.template.config import TemplateConfig
 
 import admin
 from admin.routes import admin_router
-from cbl import listings
+from cbl.queries import listings
 from cbl.assets import govuk_assets, stylesheet
 from cbl.database import Database, check_schema
-from cbl.scheme import Scheme, load_scheme
+from cbl.rules.scheme import Scheme, load_scheme
 from cbl.services import actors
+from cbl.services.rights import Right
 from cbl.settings import Settings, load_settings
 from cbl.web import account, adverts, letters, reviews
 from cbl.web.api import Site, api_router
@@ -58,7 +59,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         zone = settings.time_zone
         engine.engine.globals.update(
             service_name="Find a home", council_name="Anytown Council", scheme_name=scheme.name,
-            page_link=listings.page_link, navigation=navigation,
+            page_link=listings.page_link, navigation=navigation, Right=Right,
             # Whether a member of staff may do any of these: pages offer only the actions the rules allow.
             may=lambda user, *rights: any(actors.staff(user).may(right) for right in rights),
         )

@@ -30,7 +30,7 @@ def _db_check(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _scheme_check(settings: Settings, args: argparse.Namespace) -> int:
-    from cbl.scheme import SchemeError, load_scheme
+    from cbl.rules.scheme import SchemeError, load_scheme
 
     path = args.path or settings.scheme_path
     try:
@@ -44,7 +44,7 @@ def _scheme_check(settings: Settings, args: argparse.Namespace) -> int:
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from cbl import demo
-    from cbl.scheme import load_scheme
+    from cbl.rules.scheme import load_scheme
 
     scheme = load_scheme(settings.scheme_path)
     db = database.Database(settings.database_url)
@@ -87,7 +87,7 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
     from cbl.app import create_app, freeze_start_up_objects
     from cbl.assets import build_assets
     from cbl.http_protocol import CoalescingHttpToolsProtocol
-    from cbl.scheme import load_scheme
+    from cbl.rules.scheme import load_scheme
 
     scheme = load_scheme(settings.scheme_path)
     database.upgrade(settings.database_url)
@@ -126,7 +126,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _scheduler(settings: Settings, args: argparse.Namespace) -> int:
-    from cbl.scheme import load_scheme
+    from cbl.rules.scheme import load_scheme
     from scheduler import runner
 
     logging.getLogger("cbl").setLevel(logging.INFO)
@@ -265,7 +265,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = parser().parse_args(argv)
-    from cbl.scheme import SchemeError
+    from cbl.rules.scheme import SchemeError
 
     try:
         return args.run(load_settings(), args)

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, func, select
 
-from cbl.calendar import LONDON
-from cbl.cycles import current_or_next_window
+from cbl.rules.working_days import LONDON
+from cbl.rules.cycle_windows import current_or_next_window
 from cbl.models import (
     Advert, AgreementQuota, Applicant, BandAssessment, Bid, Cycle, HouseholdMember,
     Nomination, NominationAgreement, Offer, Organisation, Property, ShortlistEntry, StaffUser, Void,
@@ -23,8 +23,8 @@ from cbl.models.states import (
     AdvertStatus, ApplicationStatus, BidPlacedBy, CycleStatus, NominationStatus, OfferStatus, OrganisationKind,
     PropertyType, Relationship, Sex, StaffRole, VoidStatus,
 )
-from cbl.passwords import hash_password
-from cbl.scheme import Scheme
+from cbl.services.passwords import hash_password
+from cbl.rules.scheme import Scheme
 from cbl.services import actors
 from cbl.services.actors import SYSTEM
 from cbl.services.audit import audit

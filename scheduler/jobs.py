@@ -15,7 +15,7 @@ from sqlmodel import select
 from cbl.database import Database
 from cbl.models import Cycle
 from cbl.models.states import CycleStatus
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 from cbl.services import cycles, nominations, register_review, reviews
 from cbl.services.actors import SYSTEM
 from cbl.services.auto_bid import auto_bid_cycle

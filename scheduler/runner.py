@@ -14,7 +14,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from cbl.database import Database
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 from cbl.settings import Settings
 
 from . import jobs

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from cbl.database import Database, upgrade
-from cbl.scheme import Scheme, load_scheme
+from cbl.rules.scheme import Scheme, load_scheme
 from cbl.settings import DEFAULT_SCHEME
-from cbl.throwaway import ADMIN_URL, postgres_database, postgres_reachable
+from tests.support.databases import ADMIN_URL, postgres_database, postgres_reachable
 
 SCHEMES = Path(DEFAULT_SCHEME).parent
 CLUSTER_LOCK = Path(tempfile.gettempdir()) / "cbl-tests-postgresql-cluster.lock"

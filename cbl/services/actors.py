@@ -5,28 +5,29 @@ from dataclasses import dataclass
 from cbl.models.states import ActorKind, StaffRole
 
 from .errors import NotAllowed
+from cbl.services.rights import Right
 
 # What each staff role may do. Rules are named for the action, so a check reads as the rule.
-ROLE_RIGHTS: dict[StaffRole, frozenset[str]] = {
+ROLE_RIGHTS: dict[StaffRole, frozenset[Right]] = {
     StaffRole.OFFICER: frozenset({
-        "register.read", "register.write", "band.set", "stock.read", "stock.write", "advert.write",
-        "bid.on_behalf", "shortlist.work", "offer.make", "offer.record", "nomination.send",
-        "review.log", "letters.issue",
+        Right.REGISTER_READ, Right.REGISTER_WRITE, Right.BAND_SET, Right.STOCK_READ, Right.STOCK_WRITE, Right.ADVERT_WRITE,
+        Right.BID_ON_BEHALF, Right.SHORTLIST_WORK, Right.OFFER_MAKE, Right.OFFER_RECORD, Right.NOMINATION_SEND,
+        Right.REVIEW_LOG, Right.LETTERS_ISSUE,
     }),
     StaffRole.REVIEW_OFFICER: frozenset({
-        "register.read", "stock.read", "review.log", "review.work", "review.decide", "letters.issue",
+        Right.REGISTER_READ, Right.STOCK_READ, Right.REVIEW_LOG, Right.REVIEW_WORK, Right.REVIEW_DECIDE, Right.LETTERS_ISSUE,
     }),
     StaffRole.MANAGER: frozenset({
-        "register.read", "stock.read", "reports.read", "reports.export", "review.log", "review.work",
-        "review.decide", "review.read_all", "offer.approve_direct", "agreements.manage", "data.subject_access",
+        Right.REGISTER_READ, Right.STOCK_READ, Right.REPORTS_READ, Right.REPORTS_EXPORT, Right.REVIEW_LOG, Right.REVIEW_WORK,
+        Right.REVIEW_DECIDE, Right.REVIEW_READ_ALL, Right.OFFER_APPROVE_DIRECT, Right.AGREEMENTS_MANAGE, Right.DATA_SUBJECT_ACCESS,
     }),
     StaffRole.ADMIN: frozenset({
-        "register.read", "register.write", "stock.read", "stock.write", "staff.manage",
-        "scheme.manage", "reports.read", "reports.export", "cycle.manage", "audit.verify", "agreements.manage",
-        "data.subject_access",
+        Right.REGISTER_READ, Right.REGISTER_WRITE, Right.STOCK_READ, Right.STOCK_WRITE, Right.STAFF_MANAGE,
+        Right.SCHEME_MANAGE, Right.REPORTS_READ, Right.REPORTS_EXPORT, Right.CYCLE_MANAGE, Right.AUDIT_VERIFY, Right.AGREEMENTS_MANAGE,
+        Right.DATA_SUBJECT_ACCESS,
     }),
     StaffRole.PROVIDER: frozenset({
-        "provider.portal", "provider.voids", "provider.nominations",
+        Right.PROVIDER_PORTAL, Right.PROVIDER_VOIDS, Right.PROVIDER_NOMINATIONS,
     }),
 }
 
@@ -40,7 +41,7 @@ class Actor:
     organisation_id: int | None = None
     grade: int = 0
 
-    def may(self, right: str) -> bool:
+    def may(self, right: Right) -> bool:
         if self.kind is ActorKind.SYSTEM:
             return True
         if self.kind is ActorKind.STAFF and self.role is not None:
@@ -56,7 +57,7 @@ class Actor:
             return self.organisation_id
         return None
 
-    def require(self, right: str) -> None:
+    def require(self, right: Right) -> None:
         if not self.may(right):
             raise NotAllowed("You do not have permission to do that.")
 

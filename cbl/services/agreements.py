@@ -7,15 +7,16 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from cbl.allocation import GROUP_FLAGS
+from cbl.services.engine_input import GROUP_FLAGS
 from cbl.models import AgreementQuota, NominationAgreement, Organisation
 from cbl.models.states import OrganisationKind
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound
 from .nominations import SHAREABLE
+from cbl.services.rights import Right
 
 QUOTA_GROUPS = {"homeless": "Homeless households", "transfer": "Transfer tenants"}
 
@@ -67,7 +68,7 @@ def _checked(session: Session, scheme: Scheme, terms: AgreementTerms) -> Organis
 def save_agreement(session: Session, actor: Actor, scheme: Scheme, agreement_id: int | None, terms: AgreementTerms,
                    now: datetime) -> NominationAgreement:
     """Record a new agreement or change one; one agreement per provider in force on any day."""
-    actor.require("agreements.manage")
+    actor.require(Right.AGREEMENTS_MANAGE)
     provider = _checked(session, scheme, terms)
     agreement = NominationAgreement(provider_id=provider.id, starts_on=terms.starts_on, name=terms.name)
     if agreement_id is not None:

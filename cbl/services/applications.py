@@ -7,16 +7,17 @@ from datetime import date, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
-from cbl.bedrooms import age_on
-from cbl.calendar import local_date
+from cbl.rules.bedroom_need import age_on
+from cbl.rules.working_days import local_date
 from cbl.models import Applicant, HouseholdMember, Property
 from cbl.models.states import ApplicationStatus, Relationship, Sex
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound
 from .register import locked_application, refresh_household
+from cbl.services.rights import Right
 
 NEEDS = {"step_free": "Needs a home without steps", "wheelchair": "Uses a wheelchair at home"}
 OLDEST_BIRTH = date(1900, 1, 1)
@@ -110,7 +111,7 @@ def create_application(session: Session, actor: Actor, scheme: Scheme, lead: Mem
                        circumstances: Circumstances, areas: set[str], registered_on: date | None,
                        now: datetime) -> Applicant:
     """Take in an application: pending until an officer sets its band."""
-    actor.require("register.write")
+    actor.require(Right.REGISTER_WRITE)
     today = local_date(now)
     registered_on = registered_on or today
     if registered_on > today:
@@ -150,7 +151,7 @@ def _open_application(session: Session, applicant_id: int) -> Applicant:
 def update_details(session: Session, actor: Actor, applicant_id: int, contact: ContactDetails,
                    circumstances: Circumstances, areas: set[str], now: datetime) -> Applicant:
     """Correct the contact details and circumstances; the changes are kept in the timeline."""
-    actor.require("register.write")
+    actor.require(Right.REGISTER_WRITE)
     applicant = _open_application(session, applicant_id)
     fields = {**_checked_contact(contact), **_checked_circumstances(circumstances, areas)}
     changes = {name: value for name, value in fields.items() if getattr(applicant, name) != value}
@@ -192,7 +193,7 @@ def _no_second(session: Session, applicant_id: int, relationship: Relationship, 
 
 def add_member(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, details: MemberDetails,
                now: datetime) -> HouseholdMember:
-    actor.require("register.write")
+    actor.require(Right.REGISTER_WRITE)
     today = local_date(now)
     applicant = _open_application(session, applicant_id)
     person = _checked_member(details, today)
@@ -207,7 +208,7 @@ def add_member(session: Session, actor: Actor, scheme: Scheme, applicant_id: int
 
 def update_member(session: Session, actor: Actor, scheme: Scheme, member_id: int, details: MemberDetails,
                   now: datetime) -> HouseholdMember:
-    actor.require("register.write")
+    actor.require(Right.REGISTER_WRITE)
     today = local_date(now)
     member, applicant = _member_of_open_application(session, member_id)
     person = _checked_member(details, today)
@@ -226,7 +227,7 @@ def update_member(session: Session, actor: Actor, scheme: Scheme, member_id: int
 
 def remove_member(session: Session, actor: Actor, scheme: Scheme, member_id: int, reason: str,
                   now: datetime) -> Applicant:
-    actor.require("register.write")
+    actor.require(Right.REGISTER_WRITE)
     today = local_date(now)
     member, applicant = _member_of_open_application(session, member_id)
     if member.relationship is Relationship.LEAD:

@@ -11,6 +11,7 @@ from cbl.models import Advert, AuditEvent, Nomination, Offer, Property, Refusal,
 from cbl.models.states import NominationStatus, OfferStatus, ShortlistStatus, VoidStatus
 
 from .actors import Actor
+from cbl.services.rights import Right
 
 ENTRY_EVENTS = {ShortlistStatus.VERIFIED: "shortlist.verified", ShortlistStatus.SKIPPED: "shortlist.skipped"}
 
@@ -57,7 +58,7 @@ def _expected(session: Session, void: Void) -> list[tuple[str, int, str, str]]:
 
 def verify_lets(session: Session, actor: Actor) -> tuple[int, list[Gap]]:
     """How many lets were checked, and every missing event."""
-    actor.require("audit.verify")
+    actor.require(Right.AUDIT_VERIFY)
     gaps: list[Gap] = []
     lets = session.exec(select(Void, Property.reference).join(Property, Property.id == Void.property_id)
                         .where(Void.status == VoidStatus.LET).order_by(Void.id)).all()

@@ -11,17 +11,18 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 import matching
-from cbl import allocation
-from cbl.calendar import local_date
+from cbl.services import engine_input
+from cbl.rules.working_days import local_date
 from cbl.models import Advert, Applicant, BiddingPreference, Cycle, Property
 from cbl.models.columns import utcnow
 from cbl.models.states import ActorKind, AdvertStatus, ApplicationStatus, PropertyType
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
 from .bidding import active_bid_count, bidding_barrier, engine_adverts, place_bid
 from .errors import DomainError, InvalidInput, NotAllowed
+from cbl.services.rights import Right
 
 
 def wanted(preference: BiddingPreference, home: Property) -> bool:
@@ -34,7 +35,7 @@ def wanted(preference: BiddingPreference, home: Property) -> bool:
 
 def auto_bid_cycle(session: Session, actor: Actor, scheme: Scheme, cycle_id: int, now: datetime) -> int:
     """Place auto-bids for every household that asked; returns how many bids were placed."""
-    actor.require("cycle.manage")
+    actor.require(Right.CYCLE_MANAGE)
     cycle = session.get(Cycle, cycle_id)
     adverts = session.exec(
         select(Advert, Property).join(Property, Property.id == Advert.property_id)
@@ -52,7 +53,7 @@ def auto_bid_cycle(session: Session, actor: Actor, scheme: Scheme, cycle_id: int
         if bidding_barrier(session, applicant, scheme, now):
             continue
         room = scheme.bidding.bids_per_cycle - active_bid_count(session, applicant.id, cycle.id)
-        person = allocation.to_applicant(applicant, scheme, local_date(now))
+        person = engine_input.to_applicant(applicant, scheme, local_date(now))
         choices = [
             (advert, home) for advert, home in adverts
             if wanted(preference, home) and not matching.eligibility(person, engine[advert.id])
@@ -73,7 +74,7 @@ def save_bidding_preference(session: Session, actor: Actor, applicant_id: int, *
                             wants_garden: bool, auto_bid: bool) -> BiddingPreference:
     """Save what a household wants; an officer may switch on auto-bid for a vulnerable household."""
     own = actor.kind is ActorKind.APPLICANT and actor.id == applicant_id
-    if not own and not actor.may("bid.on_behalf"):
+    if not own and not actor.may(Right.BID_ON_BEHALF):
         raise NotAllowed("You can only change your own bidding preferences.")
     unknown = sorted(set(property_types) - {kind.value for kind in PropertyType})
     if unknown:

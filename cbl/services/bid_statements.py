@@ -6,7 +6,7 @@ every request cost more CPU than running them. Parameters are bound by name at e
 
 import sqlalchemy as sa
 
-from cbl.allocation import RANKED_COLUMNS
+from cbl.services.engine_input import RANKED_COLUMNS
 from cbl.database import CYCLE_LOCK_SPACE, HOUSEHOLD_BIDS_LOCK_SPACE, HotStatement
 from cbl.models import Advert, Applicant, AuditEvent, Bid, Cycle, Offer, Organisation, Property
 from cbl.models.states import BidStatus, CycleStatus, OfferStatus

@@ -12,20 +12,21 @@ from datetime import datetime
 from sqlmodel import Session, func, select
 
 import matching
-from cbl import allocation
-from cbl.calendar import local_date
+from cbl.services import engine_input
+from cbl.rules.working_days import local_date
 from cbl.models import Advert, Applicant, Bid, Cycle, Offer
 from cbl.models.states import (
     ActorKind, AdvertStatus, ApplicationStatus, BidPlacedBy, BidStatus, CycleStatus, OfferStatus,
 )
-from cbl.scheme import Scheme
-from cbl.wording import ordinal
+from cbl.rules.scheme import Scheme
+from cbl.rules.wording import ordinal
 
 from .actors import Actor
 from . import bid_statements as statements, sign_in
 from .audit import Subject, audit, event_row
 from .ranking_cache import ENGINE_ADVERTS, HOUSEHOLDS, RANKINGS
 from .errors import Conflict, NotAllowed, NotFound
+from cbl.services.rights import Right
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,7 @@ class QueuePosition:
 def _placed_by(actor: Actor, applicant_id: int) -> BidPlacedBy:
     if actor.kind is ActorKind.APPLICANT and actor.id == applicant_id:
         return BidPlacedBy.APPLICANT
-    if actor.kind is ActorKind.STAFF and actor.may("bid.on_behalf"):
+    if actor.kind is ActorKind.STAFF and actor.may(Right.BID_ON_BEHALF):
         return BidPlacedBy.OFFICER
     if actor.kind is ActorKind.SYSTEM:
         return BidPlacedBy.AUTO
@@ -174,8 +175,8 @@ def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int,
     limit = scheme.bidding.bids_per_cycle
     if active >= limit:
         raise Conflict(f"You have used all {limit} of your bids this cycle. Withdraw a bid to bid for this home.")
-    reasons = matching.eligibility(allocation.to_applicant(applicant, scheme, local_date(now)),
-                                   allocation.to_advert(advert, advert, advert.landlord))
+    reasons = matching.eligibility(engine_input.to_applicant(applicant, scheme, local_date(now)),
+                                   engine_input.to_advert(advert, advert, advert.landlord))
     if reasons:
         raise Conflict(" ".join(reason.message for reason in reasons))
     values = {
@@ -208,7 +209,7 @@ def withdraw_bid(session: Session, actor: Actor, bid_id: int, now: datetime) -> 
         statements.GUARD_CYCLE_OF_BID.first(connection, {"bid_id": bid_id})  # before the cycle is read
     bid = statements.BID_TO_WITHDRAW.first(connection, {"bid_id": bid_id})
     if bid is None or not (
-        (actor.kind is ActorKind.APPLICANT and actor.id == bid.applicant_id) or actor.may("bid.on_behalf")
+        (actor.kind is ActorKind.APPLICANT and actor.id == bid.applicant_id) or actor.may(Right.BID_ON_BEHALF)
     ):
         raise NotFound("No such bid.")  # another household's bid does not exist, as far as you can tell
     if bid.status is not BidStatus.ACTIVE:
@@ -258,7 +259,7 @@ def bidder_for_token(session: Session, token: str, advert_reference: str, now: d
 
 def engine_adverts(session: Session, advert_ids: list[int]) -> dict[int, matching.Advert]:
     rows = statements.ADVERTS_FOR_ENGINE.all(session.connection(), {"advert_ids": list(advert_ids)})
-    return {row.id: allocation.to_advert(row, row, row.landlord) for row in rows}
+    return {row.id: engine_input.to_advert(row, row, row.landlord) for row in rows}
 
 
 def rankings(session: Session, scheme: Scheme, advert_ids: list[int], now: datetime
@@ -286,7 +287,7 @@ def rankings(session: Session, scheme: Scheme, advert_ids: list[int], now: datet
         return ranked
     active = statements.ACTIVE_BIDDERS.all(connection, {"advert_ids": missing})
     households = _households(connection, scheme, database, today, {bid.applicant_id for bid in active})
-    policy = allocation.policy(scheme)
+    policy = engine_input.policy(scheme)
     bidders: dict[int, dict[str, matching.Applicant]] = {advert_id: {} for advert_id in missing}
     read_at: dict[int, float] = {}  # advert -> when the oldest record its ranking is made from was read
     for bid in active:  # (a household gone since its bid was read has no place)
@@ -308,7 +309,7 @@ def _households(connection, scheme: Scheme, database: str, today, applicant_ids:
                 ) -> dict[int, tuple[float, matching.Applicant]]:
     """The households as the engine ranks them, each with when it was read: recent ones from memory."""
     def read(unread: list[int]):  # noqa: ANN202
-        return ((row.id, allocation.to_applicant(row, scheme, today))
+        return ((row.id, engine_input.to_applicant(row, scheme, today))
                 for row in statements.RANKED_APPLICANTS.all(connection, {"applicant_ids": unread}))
 
     return HOUSEHOLDS.recent_or_read(database, applicant_ids, read, made_for=(scheme, today))
@@ -370,7 +371,7 @@ def bid_options(session: Session, scheme: Scheme, applicant: Applicant, now: dat
         select(Advert, Cycle).join(Cycle, Cycle.id == Advert.cycle_id)
         .where(Advert.status == AdvertStatus.LIVE, Cycle.status == CycleStatus.OPEN).order_by(Advert.reference)
     ).all()
-    person = allocation.to_applicant(applicant, scheme, local_date(now))
+    person = engine_input.to_applicant(applicant, scheme, local_date(now))
     everywhere = bidding_barrier(session, applicant, scheme, now)
     bid_on = set(session.exec(select(Bid.advert_id).where(Bid.applicant_id == applicant.id,
                                                           Bid.status == BidStatus.ACTIVE)).all())

@@ -5,8 +5,8 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
-from cbl.bedrooms import age_on
-from cbl.core_export import (
+from cbl.rules.bedroom_need import age_on
+from cbl.reports.core_export import (
     CoreExport, LetRecord, Occupant, answer_choices, export, field_specs, unanswered, with_answers,
 )
 from cbl.models import (
@@ -17,6 +17,7 @@ from cbl.models.states import NominationStatus, OfferKind, OfferStatus, Organisa
 from .actors import Actor
 from .audit import audit
 from .errors import InvalidInput, NotFound
+from cbl.services.rights import Right
 
 
 def _let_record(session: Session, void: Void) -> LetRecord | None:
@@ -61,7 +62,7 @@ def lets_between(session: Session, start: date, end: date) -> list[tuple[Void, L
 
 def core_return(session: Session, actor: Actor, start: date, end: date) -> tuple[CoreExport, dict[str, int]]:
     """The return for the period, and each let's void id by its reference (for links to finish it)."""
-    actor.require("reports.export")
+    actor.require(Right.REPORTS_EXPORT)
     lets = lets_between(session, start, end)
     return export(record for _, record in lets), {record.let_reference: void.id for void, record in lets}
 
@@ -79,8 +80,8 @@ def questions_for(session: Session, void_id: int) -> tuple[LetRecord, list[dict]
 
 def record_answers(session: Session, actor: Actor, void_id: int, answers: dict[int, str], now: datetime) -> CoreLog:
     """Sign-up answers for the return, each checked against CORE's allowed answers."""
-    if not (actor.may("offer.record") or actor.may("provider.nominations")):
-        actor.require("offer.record")
+    if not (actor.may(Right.OFFER_RECORD) or actor.may(Right.PROVIDER_NOMINATIONS)):
+        actor.require(Right.OFFER_RECORD)
     void = session.get(Void, void_id)
     if void is None or void.status is not VoidStatus.LET:
         raise NotFound("No such let.")

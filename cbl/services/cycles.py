@@ -14,21 +14,22 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 import matching
-from cbl import allocation
-from cbl.calendar import local_date
-from cbl.cycles import current_or_next_window
+from cbl.services import engine_input
+from cbl.rules.working_days import local_date
+from cbl.rules.cycle_windows import current_or_next_window
 from cbl.database import guard_cycle
 from cbl.models import (
     Advert, AgreementQuota, Applicant, Bid, Cycle, Organisation, OutboxMessage, Property, ShortlistEntry, StaffUser,
     Void,
 )
 from cbl.models.states import AdvertStatus, BidStatus, Channel, CycleStatus, StaffRole
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 
 from .actors import SYSTEM, Actor
 from .audit import audit
+from cbl.services.rights import Right
 
-log = logging.getLogger("cbl.cycles")
+log = logging.getLogger("cbl.rules.cycle_windows")
 ENGINE_TIME_LIMIT = 60.0
 
 
@@ -45,7 +46,7 @@ def plan_next_cycle(session: Session, scheme: Scheme, zone: ZoneInfo, now: datet
 
 def open_cycle(session: Session, actor: Actor, cycle_id: int, now: datetime) -> bool:
     """Open a scheduled cycle whose time has come. False if there was nothing to do."""
-    actor.require("cycle.manage")
+    actor.require(Right.CYCLE_MANAGE)
     claimed = session.execute(
         sa.update(Cycle).where(Cycle.id == cycle_id, Cycle.status == CycleStatus.SCHEDULED, Cycle.opens_at <= now,
                                Cycle.closes_at > now)
@@ -70,7 +71,7 @@ def due_to_close(session: Session, now: datetime) -> list[int]:
 def close_cycle(session: Session, actor: Actor, scheme: Scheme, cycle_id: int, now: datetime,
                 *, time_limit: float = ENGINE_TIME_LIMIT) -> bool:
     """Close a cycle that is due: freeze bids, rank, allocate, store. False if already closed."""
-    actor.require("cycle.manage")
+    actor.require(Right.CYCLE_MANAGE)
     guard_cycle(session, cycle_id, exclusive=True)  # wait for bids in flight; later ones wait for us
     claimed = session.execute(
         sa.update(Cycle)
@@ -137,7 +138,7 @@ def _instance(session: Session, scheme: Scheme, cycle: Cycle, today) -> tuple[ma
     ).all()
     for advert, home, landlord in rows:
         ids.advert[advert.reference] = advert.id
-        adverts.append(allocation.to_advert(advert, home, landlord))
+        adverts.append(engine_input.to_advert(advert, home, landlord))
     live = set(ids.advert.values())
     # Plain rows, not ORM objects: a large scheme's cycle has hundreds of thousands of bids.
     bid_rows = session.connection().execute(
@@ -153,7 +154,7 @@ def _instance(session: Session, scheme: Scheme, cycle: Cycle, today) -> tuple[ma
         if row.advert_id not in live:
             continue
         if row.reference not in applicants:
-            applicants[row.reference] = allocation.to_applicant(row, scheme, today)
+            applicants[row.reference] = engine_input.to_applicant(row, scheme, today)
             ids.applicant[row.reference] = row.id
         advert_reference = reference_of[row.advert_id]
         ids.bid[(row.reference, advert_reference)] = row.bid_id
@@ -162,7 +163,7 @@ def _instance(session: Session, scheme: Scheme, cycle: Cycle, today) -> tuple[ma
     quotas = session.exec(select(AgreementQuota).where(AgreementQuota.agreement_id.in_(agreement_ids))).all()
     return matching.Instance(
         applicants=tuple(applicants.values()), adverts=tuple(adverts), bids=tuple(bids),
-        policy=allocation.policy(scheme), agreements=allocation.to_agreements(agreement_ids, quotas),
+        policy=engine_input.policy(scheme), agreements=engine_input.to_agreements(agreement_ids, quotas),
     ), ids
 
 

@@ -12,12 +12,13 @@ from cbl.models import (
 from cbl.models.states import (
     AdvertStatus, ApplicationStatus, Channel, OfferStatus, OrganisationKind, StaffRole, VoidStatus,
 )
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound
 from .lettings import open_offer
+from cbl.services.rights import Right
 
 # Why a home may be offered without being advertised (the scheme's direct-lets policy).
 REASONS = {
@@ -66,7 +67,7 @@ def _may_be_offered(applicant: Applicant) -> Applicant:
 
 def request_direct_offer(session: Session, actor: Actor, void_id: int, applicant_reference: str, reason_code: str,
                          reason: str, final_offer: bool, now: datetime) -> DirectOfferRequest:
-    actor.require("offer.make")
+    actor.require(Right.OFFER_MAKE)
     if reason_code not in REASONS:
         raise InvalidInput("Choose why the home is offered outside bidding.", field="reason_code")
     if not reason.strip():
@@ -99,7 +100,7 @@ def request_direct_offer(session: Session, actor: Actor, void_id: int, applicant
 def decide_direct_offer(session: Session, actor: Actor, scheme: Scheme, request_id: int, approve: bool, note: str,
                         now: datetime) -> DirectOfferRequest:
     """A manager approves (and the offer is made at once, in their name as approver) or turns it down."""
-    actor.require("offer.approve_direct")
+    actor.require(Right.OFFER_APPROVE_DIRECT)
     request = session.exec(select(DirectOfferRequest).where(DirectOfferRequest.id == request_id)
                            .with_for_update()).first()
     if request is None:

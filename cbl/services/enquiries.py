@@ -5,19 +5,20 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
-from cbl.calendar import add_working_days, local_date
+from cbl.rules.working_days import add_working_days, local_date
 from cbl.models import Applicant, Enquiry
 from cbl.models.states import EnquiryKind
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound
+from cbl.services.rights import Right
 
 
 def log_enquiry(session: Session, actor: Actor, scheme: Scheme, kind: str, raised_by: str, summary: str,
                 received_on: date, applicant_reference: str, now: datetime) -> Enquiry:
-    actor.require("review.log")
+    actor.require(Right.REVIEW_LOG)
     try:
         kind_value = EnquiryKind(kind)
     except ValueError:
@@ -57,7 +58,7 @@ def _enquiry(session: Session, enquiry_id: int) -> Enquiry:
 
 
 def acknowledge(session: Session, actor: Actor, enquiry_id: int, now: datetime) -> Enquiry:
-    actor.require("review.log")
+    actor.require(Right.REVIEW_LOG)
     enquiry = _enquiry(session, enquiry_id)
     if enquiry.acknowledged_on is not None:
         raise Conflict("This has already been acknowledged.")
@@ -68,7 +69,7 @@ def acknowledge(session: Session, actor: Actor, enquiry_id: int, now: datetime) 
 
 
 def answer(session: Session, actor: Actor, enquiry_id: int, text: str, now: datetime) -> Enquiry:
-    actor.require("review.log")
+    actor.require(Right.REVIEW_LOG)
     enquiry = _enquiry(session, enquiry_id)
     if not text.strip():
         raise InvalidInput("Write the answer.", field="answer")

@@ -6,19 +6,20 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
-from cbl.calendar import LONDON, add_months, add_working_days, local_date
-from cbl.letters import issue_letter
+from cbl.rules.working_days import LONDON, add_months, add_working_days, local_date
+from cbl.messages.letters import issue_letter
 from cbl.models import (
     Advert, Applicant, Offer, Organisation, Property, Refusal, ShortlistEntry, Void,
 )
 from cbl.models.states import (
     AdvertStatus, ApplicationStatus, OfferKind, OfferStatus, OrganisationKind, ShortlistStatus, VoidStatus,
 )
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound
+from cbl.services.rights import Right
 
 
 def shortlist_place(session: Session, entry_id: int) -> tuple[ShortlistEntry, Advert, Property, Organisation]:
@@ -36,7 +37,7 @@ def shortlist_place(session: Session, entry_id: int) -> tuple[ShortlistEntry, Ad
 def make_offer(session: Session, actor: Actor, scheme: Scheme, entry_id: int, now: datetime,
                *, final_offer: bool = False) -> Offer:
     """Offer a council home to the verified household at this shortlist place."""
-    actor.require("offer.make")
+    actor.require(Right.OFFER_MAKE)
     entry, advert, home, landlord = shortlist_place(session, entry_id)
     if landlord.kind is not OrganisationKind.COUNCIL:
         raise Conflict(f"This home belongs to {landlord.name}: send a nomination instead of an offer.")
@@ -83,7 +84,7 @@ def open_offer(session: Session, actor: Actor, scheme: Scheme, applicant: Applic
 def judge_refusal(session: Session, actor: Actor, scheme: Scheme, offer_id: int, reasonable: bool, note: str,
                   now: datetime) -> Refusal:
     """Decide whether a refusal was reasonable; an unreasonable one counts towards the scheme's penalty."""
-    actor.require("offer.record")
+    actor.require(Right.OFFER_RECORD)
     refusal = session.exec(select(Refusal).where(Refusal.offer_id == offer_id).with_for_update()).first()
     if refusal is None:
         raise NotFound("This offer has not been refused.")
@@ -154,7 +155,7 @@ def _apply_refusal_penalty(session: Session, actor: Actor, scheme: Scheme, offer
 
 def record_tenancy_start(session: Session, actor: Actor, offer_id: int, starts_on: date, now: datetime) -> Offer:
     """The household has signed: the home is let, its void closed, and the let result published."""
-    actor.require("offer.record")
+    actor.require(Right.OFFER_RECORD)
     offer = session.exec(select(Offer).where(Offer.id == offer_id).with_for_update()).first()
     if offer is None:
         raise NotFound("No such offer.")
@@ -207,7 +208,7 @@ def void_days(tenancy_end: date, tenancy_start: date) -> int:
 def arrange_viewing(session: Session, actor: Actor, offer_id: int, at: datetime, accompanied: bool,
                     now: datetime) -> Offer:
     """A viewing of a council home offered, at a local date and time, with an officer or not."""
-    actor.require("offer.record")
+    actor.require(Right.OFFER_RECORD)
     offer = session.exec(select(Offer).where(Offer.id == offer_id).with_for_update()).first()
     if offer is None:
         raise NotFound("No such offer.")
@@ -224,7 +225,7 @@ def arrange_viewing(session: Session, actor: Actor, offer_id: int, at: datetime,
 
 
 def record_attendance(session: Session, actor: Actor, offer_id: int, attended: bool, now: datetime) -> Offer:
-    actor.require("offer.record")
+    actor.require(Right.OFFER_RECORD)
     offer = session.exec(select(Offer).where(Offer.id == offer_id).with_for_update()).first()
     if offer is None or offer.viewing_at is None:
         raise NotFound("No viewing has been arranged for this offer.")

@@ -7,19 +7,20 @@ from datetime import date, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from cbl.calendar import add_working_days, local_date
+from cbl.rules.working_days import add_working_days, local_date
 from cbl.models import (
     Advert, Applicant, HouseholdMember, Nomination, NominationAgreement, OutboxMessage, ShortlistEntry, StaffUser, Void,
 )
 from cbl.models.states import (
     ApplicationStatus, Channel, NominationStatus, OrganisationKind, ShortlistStatus, StaffRole,
 )
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound
 from .lettings import check_tenancy_start, complete_let, shortlist_place, void_days
+from cbl.services.rights import Right
 
 # What of a nominee's case an agreement may let the council share with the provider.
 SHAREABLE = {
@@ -35,7 +36,7 @@ VIEWING_OUTCOMES = {"attended": "Viewed the home", "missed": "Did not come to th
 
 def send_nomination(session: Session, actor: Actor, entry_id: int, now: datetime) -> Nomination:
     """Nominate the verified household at this shortlist place for a provider's home."""
-    actor.require("nomination.send")
+    actor.require(Right.NOMINATION_SEND)
     entry, advert, home, landlord = shortlist_place(session, entry_id)
     if landlord.kind is not OrganisationKind.PROVIDER:
         raise Conflict("This is a council home: make an offer instead of a nomination.")
@@ -90,7 +91,7 @@ def nomination_for(session: Session, actor: Actor, nomination_id: int, *, lock: 
 
 
 def _open(session: Session, actor: Actor, nomination_id: int) -> Nomination:
-    actor.require("provider.nominations")
+    actor.require(Right.PROVIDER_NOMINATIONS)
     nomination = nomination_for(session, actor, nomination_id, lock=True)
     if nomination.status not in OPEN:
         raise Conflict(f"This nomination is {nomination.status.value.replace('_', ' ')}; it cannot be changed.")
@@ -195,7 +196,7 @@ def overdue(session: Session, today: date, provider_id: int | None = None) -> li
 
 def send_reminders(session: Session, actor: Actor, now: datetime) -> int:
     """Remind providers of overdue answers, once a day at most for each nomination (run by the scheduler)."""
-    actor.require("provider.nominations")
+    actor.require(Right.PROVIDER_NOMINATIONS)
     today = local_date(now)
     reminded = 0
     for nomination in overdue(session, today):

@@ -4,20 +4,21 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from cbl.calendar import local_date
+from cbl.rules.working_days import local_date
 from cbl.models import Offer, Refusal, Void
 from cbl.models.states import ActorKind, OfferStatus
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound
+from cbl.services.rights import Right
 
 
 def _own_open_offer(session: Session, actor: Actor, offer_id: int, now: datetime) -> Offer:
     offer = session.exec(select(Offer).where(Offer.id == offer_id).with_for_update()).first()
     own = offer is not None and actor.kind is ActorKind.APPLICANT and actor.id == offer.applicant_id
-    if not own and not (offer is not None and actor.may("offer.record")):
+    if not own and not (offer is not None and actor.may(Right.OFFER_RECORD)):
         raise NotFound("No such offer.")
     if offer.status is not OfferStatus.MADE:
         raise Conflict(f"This offer has already been {offer.status.value}.")

@@ -4,16 +4,17 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
-from cbl.bedrooms import Person, age_on, bedroom_need
-from cbl.calendar import local_date
-from cbl.letters import issue_letter
+from cbl.rules.bedroom_need import Person, age_on, bedroom_need
+from cbl.rules.working_days import local_date
+from cbl.messages.letters import issue_letter
 from cbl.models import Applicant, Assessment, BandAssessment, CaseCheck, CaseNote, HouseholdMember
 from cbl.models.states import ApplicationStatus, AssessmentKind, CheckKind, Relationship
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound
+from cbl.services.rights import Right
 
 _COUPLE = {Relationship.LEAD, Relationship.PARTNER}
 
@@ -63,7 +64,7 @@ def locked_application(session: Session, applicant_id: int) -> Applicant:
 def set_band(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, band: str, effective: date,
              reason: str, now: datetime, points: int | None = None) -> BandAssessment:
     """A new band with its effective date and reason. History is kept: earlier bands are never changed."""
-    actor.require("band.set")
+    actor.require(Right.BAND_SET)
     if band not in scheme.bands.order:
         raise InvalidInput(f"Band must be one of {', '.join(scheme.bands.order)}.", field="band")
     if scheme.bands.uses_points and points is None:
@@ -81,14 +82,14 @@ def set_band(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, 
     if applicant.status is ApplicationStatus.PENDING:
         applicant.status = ApplicationStatus.ACTIVE
     session.add(applicant)
-    audit(session, actor, "band.set", assessment, {"band": band, "effective": effective, "reason": reason.strip(),
+    audit(session, actor, Right.BAND_SET, assessment, {"band": band, "effective": effective, "reason": reason.strip(),
                                                    "previous_band": previous[0], "previous_date": previous[1]})
     return assessment
 
 
 def record_verification(session: Session, actor: Actor, applicant_id: int, documents: str, now: datetime) -> Applicant:
     """Documents seen: identity, residence, household, income. An offer needs a verified household."""
-    actor.require("register.write")
+    actor.require(Right.REGISTER_WRITE)
     if not documents.strip():
         raise InvalidInput("List the documents you have seen.", field="documents")
     applicant = locked_application(session, applicant_id)
@@ -100,7 +101,7 @@ def record_verification(session: Session, actor: Actor, applicant_id: int, docum
 
 def suspend(session: Session, actor: Actor, applicant_id: int, until: date | None, reason: str,
             now: datetime) -> Applicant:
-    actor.require("register.write")
+    actor.require(Right.REGISTER_WRITE)
     if not reason.strip():
         raise InvalidInput("Give the reason for the suspension; it goes in the letter.", field="reason")
     if until is not None and until <= local_date(now):
@@ -118,7 +119,7 @@ def suspend(session: Session, actor: Actor, applicant_id: int, until: date | Non
 
 def reinstate(session: Session, actor: Actor, applicant_id: int, reason: str, now: datetime) -> Applicant:
     """Back to bidding, with the original dates kept."""
-    actor.require("register.write")
+    actor.require(Right.REGISTER_WRITE)
     if not reason.strip():
         raise InvalidInput("Give the reason for reinstating the application.", field="reason")
     applicant = locked_application(session, applicant_id)
@@ -131,7 +132,7 @@ def reinstate(session: Session, actor: Actor, applicant_id: int, reason: str, no
 
 
 def add_note(session: Session, actor: Actor, applicant_id: int, text: str, now: datetime) -> CaseNote:
-    actor.require("register.write")
+    actor.require(Right.REGISTER_WRITE)
     if not text.strip():
         raise InvalidInput("Write the note.", field="note")
     if len(text) > 8000:
@@ -146,7 +147,7 @@ def add_note(session: Session, actor: Actor, applicant_id: int, text: str, now: 
 def record_assessment(session: Session, actor: Actor, applicant_id: int, kind: str, recommendation: str,
                       effect: str, now: datetime) -> Assessment:
     """A medical adviser's, occupational therapist's or panel's recommendation and what it changes."""
-    actor.require("register.write")
+    actor.require(Right.REGISTER_WRITE)
     try:
         kind_value = AssessmentKind(kind)
     except ValueError:
@@ -165,7 +166,7 @@ def record_assessment(session: Session, actor: Actor, applicant_id: int, kind: s
 def record_check(session: Session, actor: Actor, applicant_id: int, kind: str, passed: bool, note: str,
                  now: datetime) -> CaseCheck:
     """A housing-debt, affordability or fraud check and its result; a failed debt check flags the case."""
-    actor.require("register.write")
+    actor.require(Right.REGISTER_WRITE)
     try:
         kind_value = CheckKind(kind)
     except ValueError:

@@ -6,16 +6,17 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from cbl.calendar import add_months, local_date, on_or_after_working_day
-from cbl.letters import issue_letter
+from cbl.rules.working_days import add_months, local_date, on_or_after_working_day
+from cbl.messages.letters import issue_letter
 from cbl.models import Applicant
 from cbl.models.states import ApplicationStatus
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput
 from .register import locked_application
+from cbl.services.rights import Right
 
 ON_REGISTER = (ApplicationStatus.PENDING, ApplicationStatus.ACTIVE, ApplicationStatus.SUSPENDED)
 NO_ANSWER = "You did not answer the annual review of the housing register."
@@ -40,7 +41,7 @@ def awaiting_answer(session: Session, limit: int = 500) -> list[Applicant]:
 def send_review_letters(session: Session, actor: Actor, scheme: Scheme, applicant_ids: list[int],
                         now: datetime) -> int:
     """Write to each household chosen that is due; returns how many letters were issued."""
-    actor.require("register.write")
+    actor.require(Right.REGISTER_WRITE)
     if not scheme.housing_register.annual_review:
         raise Conflict("The allocation scheme has no annual review of the register.")
     today = local_date(now)
@@ -64,7 +65,7 @@ def send_review_letters(session: Session, actor: Actor, scheme: Scheme, applican
 def record_review_answer(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, stays: bool,
                          note: str, now: datetime) -> Applicant:
     """The household answered: it stays on with its dates until next year's review, or it leaves."""
-    actor.require("register.write")
+    actor.require(Right.REGISTER_WRITE)
     applicant = locked_application(session, applicant_id)
     if applicant.review_letter_on is None:
         raise Conflict("This household has not been sent a review letter.")
@@ -97,7 +98,7 @@ def _close(session: Session, actor: Actor, scheme: Scheme, applicant: Applicant,
 def close_unanswered(session: Session, actor: Actor, scheme: Scheme, now: datetime) -> int:
     """Close, with a letter, every application whose review answer is overdue. Run daily by the scheduler;
     running it twice closes nothing twice."""
-    actor.require("register.write")
+    actor.require(Right.REGISTER_WRITE)
     today = local_date(now)
     overdue = session.exec(select(Applicant).where(Applicant.status.in_(ON_REGISTER),
                                                    Applicant.review_answer_by < today).with_for_update()).all()
@@ -109,7 +110,7 @@ def close_unanswered(session: Session, actor: Actor, scheme: Scheme, now: dateti
 def reinstate_closed(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, reason: str,
                      now: datetime) -> Applicant:
     """Reopen a closed application within the scheme's period, keeping its registration and band dates."""
-    actor.require("register.write")
+    actor.require(Right.REGISTER_WRITE)
     if not reason.strip():
         raise InvalidInput("Say why the application is being reinstated.", field="reason")
     applicant = locked_application(session, applicant_id)

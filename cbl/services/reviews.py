@@ -12,17 +12,18 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from cbl.calendar import add_working_days, local_date
-from cbl.letters import issue_letter
+from cbl.rules.working_days import add_working_days, local_date
+from cbl.messages.letters import issue_letter
 from cbl.models import Applicant, AuditEvent, BandAssessment, Offer, OutboxMessage, Refusal, Review, StaffUser
 from cbl.models.states import (
     ActorKind, ApplicationStatus, Channel, ReviewOutcome, ReviewStatus, ReviewType, StaffRole,
 )
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound
+from cbl.services.rights import Right
 
 OPEN = (ReviewStatus.REQUESTED, ReviewStatus.ACKNOWLEDGED, ReviewStatus.MINDED_TO)
 PART_7 = (ReviewType.SUITABILITY, ReviewType.FINAL_OFFER_DUTY)
@@ -103,7 +104,7 @@ def request_review(session: Session, actor: Actor, scheme: Scheme, applicant_id:
     """A household asks for a review, online or by a letter an officer logs; it is acknowledged at once."""
     own = actor.kind is ActorKind.APPLICANT and actor.id == applicant_id
     if not own:
-        actor.require("review.log")
+        actor.require(Right.REVIEW_LOG)
     today = local_date(now)
     decision = next((d for d in reviewable_decisions(session, applicant_id) if d.key == decision_key), None)
     if decision is None:
@@ -150,7 +151,7 @@ def _open_review(session: Session, review_id: int) -> Review:
 def accept_late_request(session: Session, actor: Actor, review_id: int, accept: bool, reason: str,
                         now: datetime) -> Review:
     """A request made after the statutory period is reviewed only if the council agrees, for a recorded reason."""
-    actor.require("review.work")
+    actor.require(Right.REVIEW_WORK)
     review = _open_review(session, review_id)
     if not review.late or review.late_accepted_reason:
         raise Conflict("This request was not late, or has already been accepted.")
@@ -190,7 +191,7 @@ def _check_decider(session: Session, review: Review, reviewer: StaffUser) -> Non
 
 
 def allocate(session: Session, actor: Actor, review_id: int, reviewer_id: int, now: datetime) -> Review:
-    actor.require("review.read_all")
+    actor.require(Right.REVIEW_READ_ALL)
     review = _open_review(session, review_id)
     reviewer = session.get(StaffUser, reviewer_id)
     if reviewer is None or not reviewer.active:
@@ -204,7 +205,7 @@ def allocate(session: Session, actor: Actor, review_id: int, reviewer_id: int, n
 
 def extend(session: Session, actor: Actor, review_id: int, to: date, agreement: str, now: datetime) -> Review:
     """A later decision date, only with the applicant's written agreement, which is recorded."""
-    actor.require("review.work")
+    actor.require(Right.REVIEW_WORK)
     review = _open_review(session, review_id)
     if to <= deadline(review):
         raise InvalidInput("The new date must be after the present one.", field="extended_to")
@@ -219,7 +220,7 @@ def extend(session: Session, actor: Actor, review_id: int, to: date, agreement: 
 
 def decide_pending_accommodation(session: Session, actor: Actor, review_id: int, granted: bool, reasons: str,
                                  now: datetime) -> Review:
-    actor.require("review.work")
+    actor.require(Right.REVIEW_WORK)
     review = _open_review(session, review_id)
     if not review.pending_accommodation_asked:
         raise Conflict("The applicant has not asked for accommodation pending the review.")
@@ -248,7 +249,7 @@ def _outcome(value: str) -> ReviewOutcome:
 def draft(session: Session, actor: Actor, review_id: int, outcome: str, reasons: str, deficiency_found: bool,
           now: datetime) -> Review:
     """A review officer investigates and drafts; the reviewing officer authorises and issues."""
-    actor.require("review.work")
+    actor.require(Right.REVIEW_WORK)
     review = _open_review(session, review_id)
     review.draft_outcome, review.draft_reasons = _outcome(outcome), reasons.strip()[:16000]
     review.deficiency_found, review.drafted_by_id = deficiency_found, actor.id
@@ -262,7 +263,7 @@ def send_minded_to(session: Session, actor: Actor, scheme: Scheme, review_id: in
                    now: datetime) -> Review:
     """Notice that the reviewer is minded to decide against the applicant despite a deficiency or irregularity,
     with the time to make representations, orally or in writing."""
-    actor.require("review.work")
+    actor.require(Right.REVIEW_WORK)
     review = _open_review(session, review_id)
     if not reasons.strip():
         raise InvalidInput("Set out the reasons the reviewer is minded to decide against the applicant.",
@@ -279,7 +280,7 @@ def send_minded_to(session: Session, actor: Actor, scheme: Scheme, review_id: in
 
 def record_representations(session: Session, actor: Actor, review_id: int, representations: str,
                            now: datetime) -> Review:
-    actor.require("review.work")
+    actor.require(Right.REVIEW_WORK)
     review = _open_review(session, review_id)
     if not representations.strip():
         raise InvalidInput("Record what the applicant said or wrote.", field="representations")
@@ -292,7 +293,7 @@ def record_representations(session: Session, actor: Actor, review_id: int, repre
 def decide(session: Session, actor: Actor, scheme: Scheme, review_id: int, outcome: str, reasons: str,
            deficiency_found: bool, now: datetime) -> Review:
     """The reviewing officer authorises and issues the decision; an overturn applies its effect."""
-    actor.require("review.decide")
+    actor.require(Right.REVIEW_DECIDE)
     review = _open_review(session, review_id)
     if review.reviewer_id is None:
         raise Conflict("Allocate the review to a reviewing officer first.")
@@ -352,7 +353,7 @@ def _put_right(session: Session, actor: Actor, review: Review, now: datetime) ->
         # The band and date the household had before: as recorded when the overturned band was set.
         event = session.exec(select(AuditEvent).where(AuditEvent.subject_type == "band_assessment",
                                                       AuditEvent.subject_id == review.subject_id,
-                                                      AuditEvent.action == "band.set")).first()
+                                                      AuditEvent.action == Right.BAND_SET)).first()
         band = event.details.get("previous_band") if event else None
         if band is None:
             done = ["the band is to be assessed again"]
@@ -383,7 +384,7 @@ def _put_right(session: Session, actor: Actor, review: Review, now: datetime) ->
 def withdraw(session: Session, actor: Actor, review_id: int, note: str, now: datetime) -> Review:
     review = _open_review(session, review_id)
     if not (actor.kind is ActorKind.APPLICANT and actor.id == review.applicant_id):
-        actor.require("review.log")
+        actor.require(Right.REVIEW_LOG)
     review.status, review.outcome, review.decided_at = ReviewStatus.WITHDRAWN, ReviewOutcome.WITHDRAWN, now
     review.decision_reasons = f"Withdrawn: {note.strip()}"[:16000] if note.strip() else "Withdrawn by the applicant."
     session.add(review)
@@ -403,7 +404,7 @@ def due(session: Session, today: date, within_days: int = 7) -> tuple[list[Revie
 def send_reminders(session: Session, actor: Actor, now: datetime) -> int:
     """Tell the reviewing officer (or the managers, if no one is allocated) of reviews due soon or overdue;
     once a day at most for each review. Run by the scheduler."""
-    actor.require("review.work")
+    actor.require(Right.REVIEW_WORK)
     today = local_date(now)
     soon, overdue = due(session, today, within_days=5)
     managers = session.exec(select(StaffUser.id).where(StaffUser.role == StaffRole.MANAGER, StaffUser.active)).all()

@@ -6,11 +6,12 @@ from sqlmodel import Session, select
 
 from cbl.models import ShortlistEntry
 from cbl.models.states import ShortlistStatus
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound
+from cbl.services.rights import Right
 
 OPEN = (ShortlistStatus.PENDING, ShortlistStatus.VERIFIED)
 
@@ -28,7 +29,7 @@ def _open_entry(session: Session, entry_id: int) -> ShortlistEntry:
 
 def verify_entry(session: Session, actor: Actor, entry_id: int, now: datetime) -> ShortlistEntry:
     """The officer has checked the household's circumstances against the advert."""
-    actor.require("shortlist.work")
+    actor.require(Right.SHORTLIST_WORK)
     entry = _open_entry(session, entry_id)
     entry.status, entry.decided_by_id, entry.decided_at = ShortlistStatus.VERIFIED, actor.id, now
     session.add(entry)
@@ -39,7 +40,7 @@ def verify_entry(session: Session, actor: Actor, entry_id: int, now: datetime) -
 def skip_entry(session: Session, actor: Actor, scheme: Scheme, entry_id: int, reason: str, note: str,
                now: datetime) -> ShortlistEntry:
     """Pass over a household, with a reason from the scheme's list that it can later challenge."""
-    actor.require("shortlist.work")
+    actor.require(Right.SHORTLIST_WORK)
     reasons = {item.code: item.label for item in scheme.shortlisting.skip_reasons}
     if reason not in reasons:
         raise InvalidInput("Choose the reason for skipping this household.", field="reason")

@@ -10,11 +10,12 @@ from sqlmodel import Session, select
 from cbl.database import HotStatement
 from cbl.models import ApiToken, Applicant, Organisation, SignInToken, StaffUser, Throttle
 from cbl.models.states import OrganisationKind
-from cbl.passwords import check_password, hash_password
+from cbl.services.passwords import check_password, hash_password
 
 from .actors import Actor, applicant as applicant_actor
 from .audit import audit
 from .errors import InvalidInput, NotAllowed, NotFound
+from cbl.services.rights import Right
 
 # Fixed windows: at most this many failed attempts per account, and per address, in the window.
 ACCOUNT_ATTEMPTS = 5
@@ -88,7 +89,7 @@ def authenticate_applicant(session: Session, reference: str, password: str, addr
 
 def issue_sign_in_link(session: Session, actor: Actor, applicant_id: int, now: datetime) -> str:
     """A one-time token with which the applicant sets a password; the officer sends the link."""
-    actor.require("register.write")
+    actor.require(Right.REGISTER_WRITE)
     applicant = session.get(Applicant, applicant_id)
     if applicant is None:
         raise NotFound("No such application.")
@@ -148,7 +149,7 @@ def record_sign_in(session: Session, applicant: Applicant) -> None:
 
 def issue_provider_key(session: Session, actor: Actor, organisation_code: str) -> str:
     """A new API key for a provider's housing system; the old one stops working. Shown once."""
-    actor.require("staff.manage")
+    actor.require(Right.STAFF_MANAGE)
     organisation = session.exec(select(Organisation).where(Organisation.code == organisation_code)).first()
     if organisation is None or organisation.kind is not OrganisationKind.PROVIDER:
         raise NotFound(f"There is no registered provider {organisation_code}.")

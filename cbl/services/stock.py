@@ -7,8 +7,8 @@ from datetime import date, datetime, time, timezone
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from cbl.digits import only_digits
-from cbl.calendar import local_date
+from cbl.rules.digits import only_digits
+from cbl.rules.working_days import local_date
 from cbl.models import Advert, Bid, Cycle, NominationAgreement, Offer, Organisation, OutboxMessage, Property, Void
 from cbl.models.states import (
     AdvertStatus, BidStatus, Channel, CycleStatus, OfferStatus, OrganisationKind, PropertyType, VoidStatus,
@@ -17,6 +17,7 @@ from cbl.models.states import (
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound
+from cbl.services.rights import Right
 
 PREFERENCE_KINDS = ("local:", "group:", "need:")
 
@@ -25,11 +26,11 @@ def _home_to_manage(session: Session, actor: Actor, property_id: int) -> Propert
     """Council staff manage every home; a provider only its own (another's is not found)."""
     home = session.get(Property, property_id)
     if actor.provider_id is not None:
-        actor.require("provider.voids")
+        actor.require(Right.PROVIDER_VOIDS)
         if home is None or home.landlord_id != actor.provider_id:
             raise NotFound("No such property.")
         return home
-    actor.require("stock.write")
+    actor.require(Right.STOCK_WRITE)
     if home is None:
         raise NotFound("No such property.")
     return home
@@ -87,7 +88,7 @@ def _agreement_for(session: Session, home: Property, on: date) -> int | None:
 def advertise(session: Session, actor: Actor, void_id: int, cycle_id: int, criteria: dict, preference_groups: list[str],
               description: str, now: datetime) -> Advert:
     """Advertise a ready void in a cycle that has not closed, with who may bid and who comes first."""
-    actor.require("advert.write")
+    actor.require(Right.ADVERT_WRITE)
     void = session.get(Void, void_id)
     if void is None or void.status is not VoidStatus.OPEN:
         raise NotFound("No such open void.")
@@ -129,7 +130,7 @@ def advertise(session: Session, actor: Actor, void_id: int, cycle_id: int, crite
 def withdraw_advert(session: Session, actor: Actor, reference: str, reason: str, now: datetime) -> Advert:
     """Take an advert down (to re-advertise it, or because the home is no longer to let). Its
     bidders are told; their bids stop counting against their limit."""
-    actor.require("advert.write")
+    actor.require(Right.ADVERT_WRITE)
     if not reason.strip():
         raise InvalidInput("Give the reason for withdrawing the advert.", field="reason")
     advert = session.exec(select(Advert).where(Advert.reference == reference).with_for_update()).first()
@@ -178,7 +179,7 @@ class HomeDetails:
 
 def add_property(session: Session, actor: Actor, details: HomeDetails, now: datetime) -> Property:
     """Record a home: the council's own or a registered provider's."""
-    actor.require("stock.write")
+    actor.require(Right.STOCK_WRITE)
     landlord = session.exec(select(Organisation).where(Organisation.code == details.landlord_code)).first()
     if landlord is None:
         raise InvalidInput("Choose the landlord.", field="landlord")

@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from sqlmodel import Session, select
 
-from cbl.calendar import LONDON, local_date
+from cbl.rules.working_days import LONDON, local_date
 from cbl.models import Property, Void
 from cbl.models.states import VoidStatus
 

@@ -11,12 +11,12 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlmodel import select
 
-from cbl.digits import only_digits
-from cbl import listings
+from cbl.rules.digits import only_digits
+from cbl.queries import listings
 from cbl.database import Database
 from cbl.models import BandAssessment, BiddingPreference, HouseholdMember, Offer, Property, Void
 from cbl.models.states import OfferStatus, PropertyType
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 from cbl.services import sign_in
 from cbl.services.auto_bid import save_bidding_preference
 from cbl.services.bidding import bid_options, live_bids, withdraw_bid

@@ -5,10 +5,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from cbl import listings
+from cbl.queries import listings
 from cbl.database import Database
 from cbl.models import Applicant
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 from cbl.services.bidding import place_bid, queue_position
 from cbl.services.errors import DomainError, NotFound
 from cbl.web.auth import Viewer, applicant_actor, now, signed_in_applicant

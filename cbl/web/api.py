@@ -14,10 +14,10 @@ from litestar.params import FromPath, FromQuery, JSONBody, SkipValidation
 from litestar.exceptions import NotAuthorizedException
 from sqlmodel import Session, select
 
-from cbl import listings
+from cbl.queries import listings
 from cbl.database import Database
 from cbl.models import BiddingPreference, Offer, Property, Void
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 from cbl.services import actors, sign_in
 from cbl.services.auto_bid import save_bidding_preference
 from cbl.services.bidding import bidder_for_token, live_bids, place_bid, withdraw_bid

@@ -5,7 +5,7 @@ from typing import Any
 
 from litestar.params import URLEncodedBody
 
-from cbl.digits import only_digits
+from cbl.rules.digits import only_digits
 from cbl.services.errors import InvalidInput
 
 # A submitted HTML form: each field one string, or a list when the field repeats (checkboxes).

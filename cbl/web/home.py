@@ -8,7 +8,7 @@ from sqlmodel import func, select
 from cbl.database import Database
 from cbl.models import Advert, Cycle
 from cbl.models.states import AdvertStatus, CycleStatus
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 
 
 @get("/", sync_to_thread=True)

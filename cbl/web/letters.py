@@ -7,7 +7,7 @@ from litestar.response import Response, Template
 from sqlmodel import select
 
 from cbl.database import Database
-from cbl.letters import find_letter, letter_pdf
+from cbl.messages.letters import find_letter, letter_pdf
 from cbl.models import OutboxMessage
 from cbl.models.states import Channel
 from cbl.services.errors import NotFound

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from cbl.database import Database
 from cbl.models import Advert, Nomination, Property
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 from cbl.services import actors, nominations, sign_in
 from cbl.services.actors import Actor
 from cbl.services.errors import InvalidInput, NotFound

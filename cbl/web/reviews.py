@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from cbl.database import Database
 from cbl.models import Applicant, Review
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 from cbl.services import reviews
 from cbl.services.errors import DomainError
 from cbl.web import forms

@@ -6,7 +6,7 @@ import pytest
 
 from cbl.app import create_app
 from cbl.settings import load_settings
-from tests.served import served
+from tests.support.served import served
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 

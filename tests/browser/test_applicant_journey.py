@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.factories import PASSWORD, add_applicant, make_world
+from tests.support.factories import PASSWORD, add_applicant, make_world
 
 SCREENSHOTS = os.environ.get("CBL_SCREENSHOTS")  # a folder, to look at the pages
 

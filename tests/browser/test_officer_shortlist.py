@@ -11,7 +11,7 @@ from cbl.services import actors
 from cbl.services.actors import SYSTEM
 from cbl.services.bidding import place_bid
 from cbl.services.cycles import close_cycle
-from tests.factories import PASSWORD, add_applicant, make_world
+from tests.support.factories import PASSWORD, add_applicant, make_world
 
 SCREENSHOTS = os.environ.get("CBL_SCREENSHOTS")
 

@@ -14,7 +14,7 @@ from cbl.services.actors import SYSTEM
 from cbl.services.bidding import place_bid
 from cbl.services.cycles import close_cycle
 from cbl.services.nominations import send_nomination
-from tests.factories import PASSWORD, PASSWORD_HASH, add_applicant, make_world
+from tests.support.factories import PASSWORD, PASSWORD_HASH, add_applicant, make_world
 
 
 @pytest.fixture

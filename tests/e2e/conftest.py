@@ -16,8 +16,8 @@ from cbl.services.actors import SYSTEM
 from cbl.services.bidding import place_bid
 from cbl.services.cycles import close_cycle
 from cbl.web.auth import now
-from tests.factories import PASSWORD, PASSWORD_HASH, add_advert, add_applicant, make_world
-from tests.pages import check_page
+from tests.support.factories import PASSWORD, PASSWORD_HASH, add_advert, add_applicant, make_world
+from tests.support.pages import check_page
 
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 

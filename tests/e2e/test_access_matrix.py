@@ -12,12 +12,12 @@ from sqlmodel import select
 
 from cbl.models import Advert, Applicant, Bid, Nomination, Offer, Organisation, Property, StaffUser, Void
 from cbl.models.states import NominationStatus, OrganisationKind, StaffRole
-from cbl.letters import issue_letter
+from cbl.messages.letters import issue_letter
 from cbl.services import sign_in
 from cbl.services.actors import SYSTEM
 from cbl.web.auth import now
 from tests.e2e.conftest import Browser, staff_sign_in
-from tests.factories import PASSWORD, PASSWORD_HASH
+from tests.support.factories import PASSWORD, PASSWORD_HASH
 
 ROLES = ["anonymous", "applicant", "other_applicant", *(r.value for r in StaffRole if r is not StaffRole.PROVIDER),
          "provider", "other_provider"]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import PASSWORD
+from tests.support.factories import PASSWORD
 
 
 @pytest.fixture

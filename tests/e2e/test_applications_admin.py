@@ -13,7 +13,7 @@ from cbl.models.states import ApplicationStatus, OfferKind, StaffRole
 from cbl.services.actors import SYSTEM
 from cbl.services.register_review import close_unanswered
 from tests.e2e.conftest import staff_sign_in
-from tests.pages import check_page
+from tests.support.pages import check_page
 
 
 def _checked(response):

@@ -8,6 +8,7 @@ from cbl.models import Applicant, BandAssessment
 from cbl.models.states import ApplicationStatus
 from cbl.web.auth import now
 from tests.e2e.conftest import staff_sign_in
+from cbl.services.rights import Right
 
 CASE = "/admin/applicants/HR000001"
 
@@ -32,7 +33,7 @@ def test_a_band_change_keeps_the_history_and_moves_the_household_in_the_queue(vi
         assert (applicant.band, applicant.band_date) == ("A", date(2023, 6, 1))
         assert s.exec(select(BandAssessment).where(BandAssessment.applicant_id == applicant.id)).all()[-1].reason \
             == "Medical priority"
-    assert "band.set" in visitor.get(CASE).text.split('id="timeline"')[1]
+    assert Right.BAND_SET in visitor.get(CASE).text.split('id="timeline"')[1]
     other_visitor.client.cookies.clear()
     other_visitor.sign_in("HR000001")  # earlier band A date than HR000002 (2024): now first
     assert "You are 1st of 2 eligible bids" in other_visitor.get("/account/bids").text

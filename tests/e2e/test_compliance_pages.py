@@ -7,10 +7,10 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from cbl.calendar import local_date
+from cbl.rules.working_days import local_date
 from cbl.models import Advert, Nomination, NominationAgreement, Property, Void
 from cbl.models.states import AdvertStatus, NominationStatus, PropertyType, StaffRole, VoidStatus
-from cbl.services.compliance import financial_year
+from cbl.reports.compliance import financial_year
 from cbl.web.auth import now
 from tests.e2e.conftest import staff_sign_in
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlmodel import select
 
-from cbl.core_export import field_specs
+from cbl.reports.core_export import field_specs
 from cbl.models import Organisation, Void
 from cbl.models.states import StaffRole
 from tests.e2e.conftest import staff_sign_in

@@ -19,7 +19,7 @@ from cbl.models.states import CycleStatus, OrganisationKind, StaffRole
 from cbl.services.actors import SYSTEM
 from cbl.services.audit_check import verify_lets
 from cbl.settings import load_settings
-from cbl.throwaway import free_port
+from tests.support.databases import free_port
 
 
 def _settings(url: str, tmp_path: Path):

@@ -23,7 +23,7 @@ from cbl.services.nominations import send_nomination, send_reminders
 from cbl.services.sign_in import issue_provider_key
 from cbl.web.auth import now
 from tests.e2e.conftest import Browser, staff_sign_in
-from tests.factories import PASSWORD_HASH
+from tests.support.factories import PASSWORD_HASH
 
 
 @pytest.fixture

@@ -153,9 +153,9 @@ def test_pages_carry_security_headers(visitor, world):
 
 
 def test_a_household_reads_its_letters_as_sent_and_as_pdf(visitor, other_visitor, db, world):
-    from cbl.letters import issue_letter
+    from cbl.messages.letters import issue_letter
     from cbl.web.auth import now
-    from tests.pages import check_page
+    from tests.support.pages import check_page
 
     with db.transaction() as s:
         letter = issue_letter(s, world.applicants["HR000001"], "suspension", "Your application is suspended from bidding",

@@ -16,7 +16,7 @@ from cbl.services.register import set_band
 from cbl.services import reviews
 from cbl.web.auth import now
 from tests.e2e.conftest import staff_sign_in
-from tests.factories import PASSWORD_HASH
+from tests.support.factories import PASSWORD_HASH
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from cbl.database import upgrade
-from cbl.throwaway import free_port
+from tests.support.databases import free_port
 
 pytestmark = pytest.mark.skipif(not hasattr(socket, "send_fds") or not Path("/proc/self/net/tcp").exists(),
                                 reason="cbl serve passes connections over Unix sockets; the test reads /proc")

@@ -8,7 +8,7 @@ from cbl.models import Advert, AuditEvent, Property, Void
 from cbl.models.states import AdvertStatus
 from cbl.web.auth import now
 from tests.e2e.conftest import staff_sign_in
-from tests.factories import add_applicant
+from tests.support.factories import add_applicant
 
 
 def test_an_officer_logs_a_void_and_advertises_it_and_a_household_bids(visitor, other_visitor, db, scheme, staff,

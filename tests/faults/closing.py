@@ -10,7 +10,7 @@ from sqlmodel import select
 from cbl.database import Database
 from cbl.models import Advert, Applicant, Bid, Cycle, ShortlistEntry
 from cbl.models.states import BidPlacedBy
-from tests.factories import add_applicant, make_world
+from tests.support.factories import add_applicant, make_world
 
 APPLICANTS, ADVERTS = 1500, 60
 
@@ -48,7 +48,7 @@ def close_time(db: Database, cycle_id: int):  # noqa: ANN201
 
 if __name__ == "__main__":
     # python -m tests.faults.closing URL CYCLE_ID: close the cycle, saying when the close starts.
-    from cbl.scheme import load_scheme
+    from cbl.rules.scheme import load_scheme
     from cbl.services.actors import SYSTEM
     from cbl.services.cycles import close_cycle
     from cbl.settings import load_settings

@@ -13,7 +13,7 @@ from cbl.models import Cycle
 from cbl.models.states import CycleStatus
 from cbl.services.actors import SYSTEM
 from cbl.services.cycles import close_cycle
-from cbl.throwaway import database as throwaway
+from tests.support.databases import database as throwaway
 from tests.faults.closing import close_time, prepare, shortlists
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))

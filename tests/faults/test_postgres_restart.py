@@ -17,13 +17,13 @@ from sqlmodel import func, select
 
 from cbl.database import Database, upgrade
 from cbl.models import Applicant, AuditEvent, Bid
-from cbl.scheme import load_scheme
+from cbl.rules.scheme import load_scheme
 from cbl.services import sign_in
 from cbl.settings import load_settings
-from cbl.throwaway import postgres_database, postgres_reachable
-from cbl.throwaway import free_port
+from tests.support.databases import postgres_database, postgres_reachable
+from tests.support.databases import free_port
 from tests.conftest import postgres_cluster_lock
-from tests.factories import add_applicant, make_world
+from tests.support.factories import add_applicant, make_world
 
 CLIENTS = 12
 

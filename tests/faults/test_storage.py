@@ -13,7 +13,7 @@ from cbl.app import create_app
 from cbl.database import Database, upgrade
 from cbl.settings import load_settings
 from tests.e2e.conftest import Browser
-from tests.factories import add_applicant, make_world
+from tests.support.factories import add_applicant, make_world
 
 
 @pytest.fixture

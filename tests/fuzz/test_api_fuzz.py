@@ -10,7 +10,7 @@ from cbl.models import Applicant
 from cbl.services import sign_in
 from cbl.services.actors import SYSTEM
 from cbl.web.auth import now
-from tests.factories import add_applicant, make_world
+from tests.support.factories import add_applicant, make_world
 
 EXAMPLES = 25
 

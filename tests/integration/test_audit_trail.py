@@ -44,7 +44,7 @@ def _let_through_the_services(db, scheme, world, home_reference: str) -> None:
     from datetime import datetime, timedelta, timezone
 
     from cbl.models import Applicant, Property, StaffRole, StaffUser
-    from cbl.passwords import hash_password
+    from cbl.services.passwords import hash_password
     from cbl.services import actors
     from cbl.services.direct_offers import decide_direct_offer, request_direct_offer
     from cbl.services.lettings import record_tenancy_start
@@ -74,7 +74,7 @@ def _let_through_the_services(db, scheme, world, home_reference: str) -> None:
 def test_verify_passes_a_let_made_through_the_services_and_finds_one_made_behind_their_back(db, scheme, tmp_path,
                                                                                           monkeypatch, capsys):
     from cbl import cli
-    from tests.factories import add_applicant, make_world
+    from tests.support.factories import add_applicant, make_world
 
     with db.transaction() as s:
         world = make_world(s, scheme, adverts=1)

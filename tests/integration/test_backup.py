@@ -4,7 +4,7 @@ from sqlmodel import func, select
 
 from cbl import cli
 from cbl.models import Applicant, AuditEvent
-from tests.factories import add_applicant, make_world
+from tests.support.factories import add_applicant, make_world
 
 
 def _counts(db) -> tuple[int, int]:

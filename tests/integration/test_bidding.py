@@ -14,7 +14,7 @@ from cbl.services import actors
 from cbl.services import sign_in
 from cbl.services.bidding import PlacedBid, bidder_for_token, place_bid, queue_position, withdraw_bid
 from cbl.services.errors import Conflict, NotAllowed, NotFound
-from tests.factories import NOW, add_applicant, make_world
+from tests.support.factories import NOW, add_applicant, make_world
 from cbl.models import Advert, Applicant, Cycle
 
 
@@ -77,7 +77,7 @@ def test_a_withdrawn_bid_can_be_placed_again(db, scheme, world):
 
 def test_an_ineligible_bid_is_refused_with_the_engines_reason(db, scheme, world):
     with db.transaction() as s:
-        from tests.factories import add_advert
+        from tests.support.factories import add_advert
 
         add_advert(s, world, "BIG", bedrooms=3, min_bedroom_need=2, max_bedroom_need=3)
     with pytest.raises(Conflict, match="at least 2 bedrooms"):

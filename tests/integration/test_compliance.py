@@ -9,9 +9,9 @@ import pytest
 
 from cbl.models import Advert, AgreementQuota, Nomination, NominationAgreement, Property, Void
 from cbl.models.states import AdvertStatus, NominationStatus, PropertyType, VoidStatus
-from cbl.services.compliance import agreement_compliance, compliance_csv
+from cbl.reports.compliance import agreement_compliance, compliance_csv
 from cbl.services.errors import InvalidInput, NotFound
-from tests.factories import add_applicant, make_world
+from tests.support.factories import add_applicant, make_world
 
 YEAR = (date(2026, 4, 1), date(2027, 3, 31))  # the financial year 2026/27
 TODAY = date(2027, 1, 8)  # a Friday

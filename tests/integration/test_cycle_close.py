@@ -13,7 +13,7 @@ from cbl.services.actors import SYSTEM
 from cbl.services.bidding import place_bid
 from cbl.services.cycles import close_cycle
 from cbl.services.errors import Conflict, NotAllowed
-from tests.factories import NOW, add_applicant, make_world
+from tests.support.factories import NOW, add_applicant, make_world
 
 AFTER_CLOSE = NOW + timedelta(days=4)
 

@@ -15,10 +15,10 @@ from cbl.models.states import (
     AdvertStatus, BidStatus, CycleStatus, NominationStatus, OfferStatus, PropertyType, StaffRole, VoidStatus,
 )
 from cbl.services import actors
-from cbl.services.dashboard import dashboard, table_csv
+from cbl.reports.dashboard import dashboard, table_csv
 from cbl.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from cbl.services.void_clock import record_works_finished, record_works_started
-from tests.factories import add_applicant, make_world
+from tests.support.factories import add_applicant, make_world
 
 Q1 = (date(2026, 4, 1), date(2026, 6, 30))  # the first quarter of the financial year 2026/27
 TODAY = date(2026, 6, 15)

@@ -9,8 +9,8 @@ from cbl.models import Applicant, AuditEvent
 from cbl.services import bid_statements as statements
 from cbl.services.actors import SYSTEM
 from cbl.services.audit import Subject, audit
-from cbl.throwaway import ADMIN_URL
-from tests.factories import add_applicant, make_world
+from tests.support.databases import ADMIN_URL
+from tests.support.factories import add_applicant, make_world
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from cbl.models import Bid, BiddingPreference, Cycle, ShortlistEntry
 from cbl.models.states import BidPlacedBy, CycleStatus
 from cbl.settings import load_settings
 from scheduler import jobs, runner
-from tests.factories import NOW, add_advert, add_applicant, make_world
+from tests.support.factories import NOW, add_advert, add_applicant, make_world
 
 LONDON = ZoneInfo("Europe/London")
 

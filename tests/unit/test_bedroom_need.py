@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from cbl.bedrooms import Person, bedroom_need
+from cbl.rules.bedroom_need import Person, bedroom_need
 from cbl.models import HouseholdMember
 from cbl.models.states import Relationship, Sex
 from cbl.services.register import derive_bedroom_need

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cbl.bench_cpu import CpuMeter
+from tools.bench_cpu import CpuMeter
 
 BURN = "import time\nend = time.process_time() + {seconds}\nwhile time.process_time() < end: pass\n"
 

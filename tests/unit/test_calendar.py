@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from cbl.calendar import add_working_days, is_working_day, working_days_between
+from cbl.rules.working_days import add_working_days, is_working_day, working_days_between
 
 
 def test_christmas_and_the_boxing_day_substitute_are_not_working_days():

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cbl.core_export import (
+from cbl.reports.core_export import (
     EMPTY_ALLOWED_WHEN,
     FIRST_LET_REASONS,
     EconomicStatus,
@@ -29,7 +29,7 @@ from cbl.core_export import (
 OFFICIAL = Path("/work/shared/core")
 OFFICIAL_TEMPLATE = OFFICIAL / "2026_27_lettings_bulk_upload.csv"
 OFFICIAL_SPEC = OFFICIAL / "core_lettings_2026_27_field_spec.csv"
-PACKAGED = Path(__file__).resolve().parents[2] / "cbl" / "core"
+PACKAGED = Path(__file__).resolve().parents[2] / "cbl" / "reports" / "core"
 # The official files when this machine has them, else the package's copies of them.
 TEMPLATE = OFFICIAL_TEMPLATE if OFFICIAL_TEMPLATE.exists() else PACKAGED / "2026_27_lettings_bulk_upload.csv"
 SPEC = OFFICIAL_SPEC if OFFICIAL_SPEC.exists() else PACKAGED / "field_spec.csv"

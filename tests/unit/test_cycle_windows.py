@@ -3,7 +3,7 @@
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from cbl.cycles import current_or_next_window
+from cbl.rules.cycle_windows import current_or_next_window
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -1,6 +1,6 @@
 """Numbers typed into forms: only 0-9 count as digits ('²' passes str.isdigit() and breaks int())."""
 
-from cbl.digits import only_digits
+from cbl.rules.digits import only_digits
 
 
 def test_only_ascii_digits_are_digits():

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from cbl.http_protocol import CoalescingTransport
-from tests.served import served
+from tests.support.served import served
 
 
 async def app(scope, receive, send):  # noqa: ANN001, ANN201 - a bare ASGI app

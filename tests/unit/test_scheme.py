@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from cbl.scheme import SchemeError, load_scheme
+from cbl.rules.scheme import SchemeError, load_scheme
 from tests.conftest import SCHEMES
 
 DEFAULT = (SCHEMES / "default.toml").read_text()

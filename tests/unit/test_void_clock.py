@@ -6,7 +6,7 @@ import pytest
 
 from cbl.models import Property, Void
 from cbl.models.states import PropertyType, VoidStatus
-from cbl.services.dashboard import days_in_period, financial_quarter, period, quarter_name
+from cbl.reports.dashboard import days_in_period, financial_quarter, period, quarter_name
 from cbl.services.errors import InvalidInput
 from cbl.services.lettings import void_days
 from cbl.services.void_clock import rent_lost_pence, void_clock, weekly_charge_pence

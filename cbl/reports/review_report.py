@@ -10,12 +10,12 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from cbl.calendar import local_date
+from cbl.rules.working_days import local_date
 from cbl.models import Enquiry, Review, StaffUser
 from cbl.models.states import ReviewOutcome, ReviewStatus
 
-from .errors import InvalidInput
-from .reviews import deadline
+from cbl.services.errors import InvalidInput
+from cbl.services.reviews import deadline
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Load benchmark of bidding over loopback against the real server: `python -m cbl.bench`.
+"""Load benchmark of bidding over loopback against the real server: `python -m tools.bench_bids`.
 
 Starts `cbl serve` on a fresh database (SQLite file, and PostgreSQL when one answers), fills it as a
 council's database in service (its stock of homes, a year of weekly cycles already let with their
@@ -8,9 +8,9 @@ p50/p99 latency per endpoint, and the CPU a request cost the server, PostgreSQL 
 (see bench_cpu), then checks that every bid answered as accepted in the open cycle is stored (and
 nothing else is).
 
-    python -m cbl.bench [--database sqlite|postgresql|both] [--clients 50] [--seconds 20] [--workers 2]
+    python -m tools.bench_bids [--database sqlite|postgresql|both] [--clients 50] [--seconds 20] [--workers 2]
                         [--history 52] [--rate N]
-    python -m cbl.bench --close 50000      # time one cycle close through the database instead
+    python -m tools.bench_bids --close 50000      # time one cycle close through the database instead
 """
 
 import argparse
@@ -28,9 +28,9 @@ from datetime import date, datetime, timedelta, timezone
 import httpx
 import sqlalchemy as sa
 
-from cbl import throwaway
-from cbl.bench_cpu import CpuMeter, python_speed
-from cbl.bench_http import Connection
+from tests.support import databases as throwaway
+from tools.bench_cpu import CpuMeter, python_speed
+from tools.bench_http import Connection
 from cbl.database import Database, upgrade
 from cbl.models import ApiToken, Advert, Applicant, Bid, Cycle, Organisation, Property, Void
 from cbl.models.states import (
@@ -293,7 +293,7 @@ def report(kind: str, tally: Tally, elapsed: float, clients: int, workers: int, 
 
 def close_benchmark(kind: str, applicants: int) -> None:
     """Time one cycle close through the database: load the bids, rank, allocate, store shortlists."""
-    from cbl.scheme import load_scheme
+    from cbl.rules.scheme import load_scheme
     from cbl.services.actors import SYSTEM
     from cbl.services.cycles import close_cycle
     from cbl.settings import DEFAULT_SCHEME

@@ -3,7 +3,7 @@
 import re
 from datetime import date, timedelta
 
-from cbl.calendar import add_months
+from cbl.rules.working_days import add_months
 from cbl.services.errors import InvalidInput
 
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -17,16 +17,16 @@ from fractions import Fraction
 
 from sqlmodel import Session, select
 
-from cbl.allocation import GROUP_FLAGS
-from cbl.periods import MAX_MONTHS, financial_year  # noqa: F401 - financial_year: the report's default
-from cbl.calendar import add_months, add_working_days, local_date, working_days_between
+from cbl.services.engine_input import GROUP_FLAGS
+from cbl.rules.reporting_periods import MAX_MONTHS, financial_year  # noqa: F401 - financial_year: the report's default
+from cbl.rules.working_days import add_months, add_working_days, local_date, working_days_between
 from cbl.models import Advert, AgreementQuota, Applicant, Nomination, NominationAgreement, Organisation, Property, Void
 from cbl.models.states import NominationStatus, VoidStatus
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 
-from .agreements import QUOTA_GROUPS
-from .errors import InvalidInput, NotFound
-from .nominations import OPEN  # waiting for the provider's answer
+from cbl.services.agreements import QUOTA_GROUPS
+from cbl.services.errors import InvalidInput, NotFound
+from cbl.services.nominations import OPEN  # waiting for the provider's answer
 
 
 

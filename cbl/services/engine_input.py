@@ -4,10 +4,10 @@ from collections.abc import Iterable
 from datetime import date
 
 import matching
-from cbl.bedrooms import age_on
+from cbl.rules.bedroom_need import age_on
 from cbl.models import Advert, AgreementQuota, Applicant, Property
 from cbl.models.states import ApplicationStatus
-from cbl.scheme import Scheme
+from cbl.rules.scheme import Scheme
 
 # The flags an officer records, as the group names the engine and the scheme's preference groups use.
 GROUP_FLAGS = {"homeless": "homeless_duty", "transfer": "transfer_tenant", "housing_debt": "housing_debt"}

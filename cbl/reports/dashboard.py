@@ -18,14 +18,14 @@ from fractions import Fraction
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from cbl import periods
-from cbl.periods import financial_quarter
-from cbl.calendar import LONDON
+from cbl.rules import reporting_periods
+from cbl.rules.reporting_periods import financial_quarter
+from cbl.rules.working_days import LONDON
 from cbl.models import Advert, Applicant, Bid, Cycle, Nomination, Offer, Organisation, Property, Void
 from cbl.models.states import AdvertStatus, BidStatus, NominationStatus, OfferStatus, VoidStatus
 
-from .errors import InvalidInput
-from .void_clock import MILESTONE_NAMES, MILESTONES, STAGE_NAMES, rent_lost_pence, void_clock, weekly_charge_pence
+from cbl.services.errors import InvalidInput
+from cbl.services.void_clock import MILESTONE_NAMES, MILESTONES, STAGE_NAMES, rent_lost_pence, void_clock, weekly_charge_pence
 
 AGE_BANDS = ((0, 7), (8, 14), (15, 28), (29, 56), (57, None))
 NUMBER = re.compile(r"\d+(\.\d+)?%?")
@@ -62,7 +62,7 @@ def quarter_name(start: date, end: date) -> str | None:
 
 def period(start: str | None, end: str | None, today: date) -> tuple[date, date]:
     """The period asked for (UK dates, both included), or by default the financial quarter of today."""
-    return periods.period(start, end, financial_quarter(today))
+    return reporting_periods.period(start, end, financial_quarter(today))
 
 
 def _local_midnight(day: date) -> datetime:

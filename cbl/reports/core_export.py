@@ -7,7 +7,7 @@ other let with the reasons it cannot be written: no row breaks the template's ru
 field left empty, an answer outside the field's codes or range). CORE's own further checks, such
 as whether the organisations exist or a rent looks plausible, are left to its importer.
 
-The template and its field specification are packaged, unchanged, in `cbl/core/`:
+The template and its field specification are packaged, unchanged, in `cbl/reports/core/`:
 - `2026_27_lettings_bulk_upload.csv`, the official template (header rows, then one example row);
 - `field_spec.csv`, one row per field: question, values, "can be empty?", answer codes.
 `FIELDS` below says how each field is filled from a `LetRecord`. Fields the project never holds
@@ -41,7 +41,7 @@ from fractions import Fraction
 from functools import cache
 from importlib.resources import files
 from types import MappingProxyType
-from cbl.digits import only_digits
+from cbl.rules.digits import only_digits
 
 COLLECTION_YEAR = (date(2026, 4, 1), date(2027, 3, 31))
 TEMPLATE = "core/2026_27_lettings_bulk_upload.csv"
@@ -658,7 +658,7 @@ def _acceptor(values: str, meanings: str) -> Callable[[str], bool]:
 
 
 def _read(name: str) -> str:
-    return files("cbl").joinpath(name).read_text(encoding="utf-8-sig")
+    return files("cbl.reports").joinpath(name).read_text(encoding="utf-8-sig")
 
 
 @cache

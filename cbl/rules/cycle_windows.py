@@ -3,7 +3,7 @@
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from cbl.scheme import CyclePattern
+from cbl.rules.scheme import CyclePattern
 
 
 def _local(day: date, moment, zone: ZoneInfo) -> datetime:  # noqa: ANN001 - a datetime.time

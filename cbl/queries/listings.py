@@ -6,11 +6,11 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from cbl.digits import only_digits
+from cbl.rules.digits import only_digits
 from cbl.models import Advert, Applicant, Bid, Cycle, Organisation, Property, ShortlistEntry, Void
 from cbl.models.states import AdvertStatus, BidStatus, CycleStatus, PropertyType, ShortlistStatus
 from cbl.services.errors import InvalidInput, NotFound
-from cbl.wording import floor_words, money
+from cbl.rules.wording import floor_words, money
 
 PER_PAGE = 20
 GROUP_WORDS = {

@@ -15,9 +15,10 @@ from cbl.models import (
     DirectOfferRequest, Enquiry, HouseholdMember, Nomination, Offer, OutboxMessage, Refusal, Review, ShortlistEntry,
 )
 
-from .actors import Actor
-from .audit import audit
-from .errors import NotFound
+from cbl.services.actors import Actor
+from cbl.services.audit import audit
+from cbl.services.errors import NotFound
+from cbl.services.rights import Right
 
 # Secrets, not personal data about the household: never exported.
 WITHHELD = {"password_hash"}
@@ -47,7 +48,7 @@ def _csv(rows: list[dict]) -> str:
 
 def subject_access_archive(session: Session, actor: Actor, reference: str, now: datetime) -> tuple[str, bytes]:
     """The archive's file name and bytes; the export is audited in the caller's transaction."""
-    actor.require("data.subject_access")
+    actor.require(Right.DATA_SUBJECT_ACCESS)
     applicant = session.exec(select(Applicant).where(Applicant.reference == reference)).first()
     if applicant is None:
         raise NotFound(f"There is no application {reference}.")

@@ -12,8 +12,8 @@ from cbl.models import (
 from cbl.models.states import (
     AdvertStatus, ApplicationStatus, CycleStatus, OrganisationKind, PropertyType, Relationship, Sex, StaffRole,
 )
-from cbl.passwords import hash_password
-from cbl.scheme import Scheme
+from cbl.services.passwords import hash_password
+from cbl.rules.scheme import Scheme
 from cbl.services.register import apply_household
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)  # a Friday, mid-cycle

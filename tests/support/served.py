@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import uvicorn
 
 from cbl.http_protocol import CoalescingHttpToolsProtocol
-from cbl.throwaway import free_port
+from tests.support.databases import free_port
 
 
 @contextmanager

@@ -13,12 +13,12 @@ import jinja2
 from markupsafe import escape
 from sqlmodel import Session, select
 
-from cbl.calendar import local_date
+from cbl.rules.working_days import local_date
 from cbl.models import Applicant, HouseholdMember, Organisation, OutboxMessage
 from cbl.models.states import Channel, OrganisationKind, Relationship
-from cbl.wording import money
+from cbl.rules.wording import money
 
-TEMPLATES = Path(__file__).parent / "templates" / "letters"
+TEMPLATES = Path(__file__).parents[1] / "templates" / "letters"
 STYLESHEET = Path(__file__).parent / "letters.css"
 
 
