@@ -16,8 +16,12 @@ import resource
 import subprocess
 import sys
 import time
+from typing import Any
 
 DEFAULT_SIZES = "1kx20,10kx100,50kx500,150kx1500"
+
+# One size's figures (numbers, and the status as text); the child process prints it as JSON.
+Measurement = dict[str, Any]
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -30,7 +34,7 @@ def parse_size(text: str) -> tuple[int, int]:
     return number(applicants), number(adverts)
 
 
-def measure(applicants: int, adverts: int, quotas: bool, seed: int, time_limit: float) -> dict:
+def measure(applicants: int, adverts: int, quotas: bool, seed: int, time_limit: float) -> Measurement:
     from .generate import generate_cycle
     from .io import load_instance
     from .solve import solve
@@ -63,7 +67,7 @@ def measure(applicants: int, adverts: int, quotas: bool, seed: int, time_limit: 
     }
 
 
-def format_line(m: dict, quotas: bool) -> str:
+def format_line(m: Measurement, quotas: bool) -> str:
     size = f"{_short(m['applicants'])}×{m['adverts']:,}"
     return (
         f"{size:>11} {'quotas' if quotas else 'no quotas':9} bids {m['bids']:>7,} | "
@@ -83,8 +87,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m matching.bench", description="Time the engine on generated cycles, one line per size."
     )
-    parser.add_argument("--sizes", default=DEFAULT_SIZES, help=f"applicants x adverts, comma-separated ({DEFAULT_SIZES})")
-    parser.add_argument("--quotas", action="store_true", help="give providers' agreements quotas (mostly 50%% homeless)")
+    parser.add_argument(
+        "--sizes", default=DEFAULT_SIZES, help=f"applicants x adverts, comma-separated ({DEFAULT_SIZES})"
+    )
+    parser.add_argument(
+        "--quotas", action="store_true", help="give providers' agreements quotas (mostly 50%% homeless)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--time-limit", type=float, default=60.0, help="CP-SAT seconds per size")
     parser.add_argument("--child", help=argparse.SUPPRESS)  # one size, run in this process

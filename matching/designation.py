@@ -11,7 +11,7 @@ that can make a difference (reduction.py); the rest keeps the deferred-acceptanc
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .cpsat import USUAL, QuotaProblem, solve_quota_problem
@@ -61,17 +61,7 @@ def allocate_with_quotas(
     if meets_quotas and len(plain) == lettable:
         return QuotaAllocation("optimal", plain, {}, {"reduction": 0.0, "cpsat": 0.0})
 
-    # The groups each advert may be designated for: its agreement's quota groups.
-    groups_of_agreement: dict[str, list[str]] = {}
-    for rule in rules:
-        groups = groups_of_agreement.setdefault(rule.agreement, [])
-        if rule.group not in groups:
-            groups.append(rule.group)
-    designations = {
-        h: groups_of_agreement[agreement_of[h]]
-        for h, order in rankings.items()
-        if order and agreement_of.get(h) in groups_of_agreement
-    }
+    designations = _designation_options(rules, rankings, agreement_of)
     groups_of = {a: applicants_by_id[a].groups for a in choices}
     possible = possible_bids(choices, designations, groups_of)
 
@@ -80,13 +70,7 @@ def allocate_with_quotas(
         timings["reduction"] = time.perf_counter() - started
         return QuotaAllocation("optimal", plain, {}, timings | {"cpsat": 0.0}, {"possible_bids": len(possible)})
 
-    # Only components with an advert under a quota need CP-SAT.
-    chosen_applicants: set[str] = set()
-    chosen_adverts: set[str] = set()
-    for applicants, adverts in components(possible):
-        if any(h in designations for h in adverts):
-            chosen_applicants |= applicants
-            chosen_adverts |= adverts
+    chosen_applicants, chosen_adverts = _under_quota(possible, designations)
     problem = _quota_problem(
         possible, chosen_applicants, chosen_adverts, choices, designations, groups_of, plain, rules,
         agreement_of, bids,
@@ -110,10 +94,50 @@ def allocate_with_quotas(
     return QuotaAllocation(solution.status, allocation, solution.designated, timings, stats)
 
 
+def _designation_options(
+    rules: Sequence[QuotaRule], rankings: Mapping[str, Sequence[str]], agreement_of: Mapping[str, str | None]
+) -> dict[str, list[str]]:
+    """advert -> the groups it may be designated for: its agreement's quota groups (adverts
+    with at least one eligible bid only)."""
+    groups_of_agreement: dict[str, list[str]] = {}
+    for rule in rules:
+        groups = groups_of_agreement.setdefault(rule.agreement, [])
+        if rule.group not in groups:
+            groups.append(rule.group)
+    designations: dict[str, list[str]] = {}
+    for h, order in rankings.items():
+        agreement = agreement_of.get(h)
+        if order and agreement is not None and agreement in groups_of_agreement:
+            designations[h] = groups_of_agreement[agreement]
+    return designations
+
+
+def _under_quota(
+    possible: Collection[tuple[str, str]], designations: Mapping[str, Sequence[str]]
+) -> tuple[set[str], set[str]]:
+    """The applicants and adverts of the components of the bid graph with an advert under a quota:
+    only those need CP-SAT."""
+    chosen_applicants: set[str] = set()
+    chosen_adverts: set[str] = set()
+    for applicants, adverts in components(possible):
+        if any(h in designations for h in adverts):
+            chosen_applicants |= applicants
+            chosen_adverts |= adverts
+    return chosen_applicants, chosen_adverts
+
+
 def _quota_problem(
-    possible, chosen_applicants, chosen_adverts, choices, designations, groups_of, plain, rules,
-    agreement_of, bids,
-) -> QuotaProblem:  # fmt: skip
+    possible: Collection[tuple[str, str]],
+    chosen_applicants: set[str],
+    chosen_adverts: set[str],
+    choices: Mapping[str, Sequence[tuple[str, int]]],
+    designations: Mapping[str, Sequence[str]],
+    groups_of: Mapping[str, frozenset[str]],
+    plain: Mapping[str, str],
+    rules: list[QuotaRule],
+    agreement_of: Mapping[str, str | None],
+    bids: Sequence[Bid],
+) -> QuotaProblem:
     preferences: dict[str, list[str]] = {}
     bidders: dict[str, list[tuple[int, str]]] = {h: [] for h in sorted(chosen_adverts)}
     for a in sorted(chosen_applicants):
@@ -147,10 +171,16 @@ def _quota_problem(
     )
 
 
-def _check_stable(allocation, choices, rankings, designated, applicants_by_id) -> None:
+def _check_stable(
+    allocation: Mapping[str, str],
+    choices: Mapping[str, Sequence[tuple[str, int]]],
+    rankings: Mapping[str, Sequence[str]],
+    designated: Mapping[str, str],
+    applicants_by_id: Mapping[str, Applicant],
+) -> None:
     """A guard against a modelling error ever reaching an officer: the proposal must be stable
     under the orders in force."""
-    in_force = dict(rankings)
+    in_force: dict[str, Sequence[str]] = dict(rankings)
     for h, group in designated.items():
         in_force[h] = designated_order(rankings[h], group, applicants_by_id)
     preferences = _Preferences(choices)
@@ -159,13 +189,13 @@ def _check_stable(allocation, choices, rankings, designated, applicants_by_id) -
         raise RuntimeError(f"internal error: the quota allocation is not stable, e.g. at {blocking[0]}")
 
 
-class _Preferences(dict):
+class _Preferences(dict[str, list[str]]):
     """applicant -> eligible adverts, made on demand from choices (the check reads only a few)."""
 
-    def __init__(self, choices):
+    def __init__(self, choices: Mapping[str, Sequence[tuple[str, int]]]) -> None:
         super().__init__()
         self.choices = choices
 
-    def __missing__(self, applicant):
+    def __missing__(self, applicant: str) -> list[str]:
         homes = self[applicant] = [h for h, _ in self.choices[applicant]]
         return homes

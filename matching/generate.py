@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import random
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 AREAS = (
@@ -57,7 +58,7 @@ def generate_cycle(
     }
 
 
-def _weighted(rng: random.Random, weights: dict):
+def _weighted(rng: random.Random, weights: dict[int, int]) -> int:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
@@ -151,48 +152,81 @@ def _advert(rng: random.Random, i: int) -> dict:
 class _Pool:
     """Adverts to draw from, weighted by appeal."""
 
-    def __init__(self, homes: list[dict]):
+    def __init__(self, homes: list[dict]) -> None:
         self.homes = homes
         self.cumulative = list(itertools.accumulate(h["_appeal"] for h in homes))
 
     def draw(self, rng: random.Random) -> dict | None:
+        """A home, or None when the pool is empty."""
         if not self.homes:
             return None
+        return self.pick(rng)
+
+    def pick(self, rng: random.Random) -> dict:
+        """A home from a pool known not to be empty."""
         return self.homes[bisect.bisect_left(self.cumulative, rng.random() * self.cumulative[-1])]
 
 
-def _bids(rng, people, homes, area_weights, bids_each) -> list[dict]:
+@dataclass
+class _Pools:
+    """Where a bidder looks: anywhere, homes of a size, homes of a size in an area, and which area."""
+
+    everything: _Pool
+    sized: dict[int, _Pool]  # bedrooms -> homes
+    local: dict[tuple[int, str], _Pool]  # (bedrooms, area) -> homes
+    areas: _Pool  # one entry per area, weighted by its appeal
+    nothing: _Pool
+
+
+def _pools(homes: list[dict], area_weights: list[float]) -> _Pools:
     by_size: dict[int, list[dict]] = {}
     by_size_area: dict[tuple[int, str], list[dict]] = {}
     for home in homes:
         by_size.setdefault(home["bedrooms"], []).append(home)
         by_size_area.setdefault((home["bedrooms"], home["area"]), []).append(home)
-    everything = _Pool(homes)
-    sized = {b: _Pool(h) for b, h in by_size.items()}
-    local = {key: _Pool(h) for key, h in by_size_area.items()}
-    nothing = _Pool([])
-    area_pool = _Pool([dict(_appeal=w, area=a) for a, w in zip(AREAS, area_weights)])
+    return _Pools(
+        everything=_Pool(homes),
+        sized={b: _Pool(h) for b, h in by_size.items()},
+        local={key: _Pool(h) for key, h in by_size_area.items()},
+        areas=_Pool([dict(_appeal=w, area=a) for a, w in zip(AREAS, area_weights, strict=True)]),
+        nothing=_Pool([]),
+    )
+
+
+def _bids(
+    rng: random.Random, people: list[dict], homes: list[dict], area_weights: list[float], bids_each: int
+) -> list[dict]:
+    pools = _pools(homes, area_weights)
     bids = []
     for person in people:
-        wanted = min(person["bedroom_need"], 4)
-        chosen: list[dict] = []
-        for _ in range(bids_each * 4):
-            if len(chosen) == bids_each or len(chosen) == len(homes):
-                break
-            roll = rng.random()
-            if roll < 0.2:
-                home = everything.draw(rng)  # a bid that often fails the criteria
-            elif roll < 0.55 and person["local_connection"]:
-                home = local.get((wanted, rng.choice(person["local_connection"])), nothing).draw(rng)
-            elif roll < 0.8:
-                area = area_pool.draw(rng)["area"]
-                home = local.get((wanted, area), nothing).draw(rng)
-            else:
-                home = sized.get(wanted, everything).draw(rng)
-            if home is not None and all(home is not c for c in chosen):
-                chosen.append(home)
-        for preference, home in enumerate(chosen, start=1):
+        for preference, home in enumerate(_chosen_homes(rng, person, pools, bids_each, len(homes)), start=1):
             bids.append({"applicant": person["id"], "advert": home["id"], "preference": preference})
     for home in homes:
         del home["_appeal"]
     return bids
+
+
+def _chosen_homes(rng: random.Random, person: dict, pools: _Pools, bids_each: int, available: int) -> list[dict]:
+    """The distinct homes ``person`` bids on, most wanted first."""
+    wanted = min(person["bedroom_need"], 4)
+    chosen: list[dict] = []
+    for _ in range(bids_each * 4):
+        if len(chosen) == bids_each or len(chosen) == available:
+            break
+        home = _draw(rng, person, wanted, pools)
+        if home is not None and all(home is not c for c in chosen):
+            chosen.append(home)
+    return chosen
+
+
+def _draw(rng: random.Random, person: dict, wanted: int, pools: _Pools) -> dict | None:
+    """One home a bidder looks at, or None where the place they looked has none of their size."""
+    roll = rng.random()
+    if roll < 0.2:
+        return pools.everything.draw(rng)  # a bid that often fails the criteria
+    if roll < 0.55 and person["local_connection"]:
+        return pools.local.get((wanted, rng.choice(person["local_connection"])), pools.nothing).draw(rng)
+    if roll < 0.8:
+        area = pools.areas.pick(rng)["area"]
+        return pools.local.get((wanted, area), pools.nothing).draw(rng)
+    return pools.sized.get(wanted, pools.everything).draw(rng)

@@ -6,8 +6,9 @@ because a mistyped criterion silently ignored would change who is offered a home
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from .collector import collector_paused
 from .types import (
@@ -40,6 +41,12 @@ QUOTA_KEYS = {"group", "min_share"}
 
 EMPTY: frozenset[str] = frozenset()
 
+# A JSON object, as json.load returns it or as the writers below make it. Its values are Any:
+# on reading nothing is known of them until the reader of each field checks it (and names the
+# record when it is wrong); on writing they are of many JSON types.
+Record = dict[str, Any]
+T = TypeVar("T")
+
 
 class _FieldError(Exception):
     pass
@@ -48,13 +55,14 @@ class _FieldError(Exception):
 # --- reading ------------------------------------------------------------------------------------
 
 
-def load_instance(data: Any) -> Instance:
-    """An Instance from JSON data; raises InstanceError naming the offending record."""
+def load_instance(data: object) -> Instance:
+    """An Instance from JSON data (anything json.load returns: every part is checked);
+    raises InstanceError naming the offending record."""
     with collector_paused():
         return _load_instance(data)
 
 
-def _load_instance(data: Any) -> Instance:
+def _load_instance(data: object) -> Instance:
     if not isinstance(data, dict):
         raise InstanceError("the instance must be a JSON object with applicants, adverts and bids")
     try:
@@ -72,7 +80,7 @@ def _load_instance(data: Any) -> Instance:
     return Instance(applicants, adverts, bids, policy, agreements)
 
 
-def _read_all(records: Any, name: str, read) -> list:
+def _read_all(records: object, name: str, read: Callable[[Record], T]) -> list[T]:
     if not isinstance(records, list):
         raise InstanceError(f"{name} must be a list")
     out = []
@@ -86,7 +94,7 @@ def _read_all(records: Any, name: str, read) -> list:
     return out
 
 
-def _describe(name: str, record: Any) -> str:
+def _describe(name: str, record: object) -> str:
     if not isinstance(record, dict):
         return ""
     if name == "bids":
@@ -94,11 +102,11 @@ def _describe(name: str, record: Any) -> str:
     return f" ({_show(record.get('id'))})" if "id" in record else ""
 
 
-def _show(value: Any) -> str:
+def _show(value: object) -> str:
     return repr(str(value)) if isinstance(value, (str, int)) and not isinstance(value, bool) else repr(value)
 
 
-def _read_applicant(r: dict) -> Applicant:
+def _read_applicant(r: Record) -> Applicant:
     _no_unknown_keys(r, APPLICANT_KEYS)
     points = r.get("points")
     return Applicant(
@@ -117,7 +125,7 @@ def _read_applicant(r: dict) -> Applicant:
     )
 
 
-def _read_advert(r: dict) -> Advert:
+def _read_advert(r: Record) -> Advert:
     _no_unknown_keys(r, ADVERT_KEYS)
     criteria = r.get("criteria") or {}
     if not isinstance(criteria, dict):
@@ -147,7 +155,7 @@ def _read_advert(r: dict) -> Advert:
     )
 
 
-def _read_bid(r: dict) -> Bid:
+def _read_bid(r: Record) -> Bid:
     # The common case checked in one go (a cycle has hundreds of thousands of bids).
     if r.keys() == BID_KEYS:
         applicant, advert, preference = r["applicant"], r["advert"], r["preference"]
@@ -158,7 +166,7 @@ def _read_bid(r: dict) -> Bid:
     return Bid(_id(r, "applicant"), _id(r, "advert"), _int(r, "preference", minimum=1))
 
 
-def _read_policy(data: Any) -> Policy:
+def _read_policy(data: object) -> Policy:
     if data is None:
         return Policy()
     if not isinstance(data, dict):
@@ -176,7 +184,7 @@ def _read_policy(data: Any) -> Policy:
     return Policy(**values)
 
 
-def _read_agreement(r: dict) -> Agreement:
+def _read_agreement(r: Record) -> Agreement:
     _no_unknown_keys(r, AGREEMENT_KEYS)
     quotas = r.get("quotas", [])
     if not isinstance(quotas, list):
@@ -193,14 +201,14 @@ def _read_agreement(r: dict) -> Agreement:
     return Agreement(_id(r, "id"), tuple(read))
 
 
-def _no_unknown_keys(r: dict, allowed: set[str], where: str | None = None) -> None:
+def _no_unknown_keys(r: Record, allowed: set[str], where: str | None = None) -> None:
     if not r.keys() <= allowed:
         unknown = sorted(set(r) - allowed)
         message = f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}"
         raise _FieldError(f"{where}: {message}" if where else message)
 
 
-def _id(r: dict, key: str) -> str:
+def _id(r: Record, key: str) -> str:
     value = r.get(key)
     if type(value) is str and value:
         return value
@@ -209,14 +217,14 @@ def _id(r: dict, key: str) -> str:
     raise _FieldError(f"{key} must be a non-empty string or an integer, got {value!r}")
 
 
-def _text(r: dict, key: str, label: str | None = None) -> str:
+def _text(r: Record, key: str, label: str | None = None) -> str:
     value = r.get(key)
     if type(value) is str and value:
         return value
     raise _FieldError(f"{label or key} must be a non-empty string, got {value!r}")
 
 
-def _int(r: dict, key: str, minimum: int | None, label: str | None = None) -> int:
+def _int(r: Record, key: str, minimum: int | None, label: str | None = None) -> int:
     value = r.get(key)
     if type(value) is int and (minimum is None or value >= minimum):
         return value
@@ -224,7 +232,7 @@ def _int(r: dict, key: str, minimum: int | None, label: str | None = None) -> in
     raise _FieldError(f"{label or key} must be {wanted}, got {value!r}")
 
 
-def _date(r: dict, key: str) -> date:
+def _date(r: Record, key: str) -> date:
     value = r.get(key)
     if type(value) is str and len(value) == 10:
         try:
@@ -234,7 +242,7 @@ def _date(r: dict, key: str) -> date:
     raise _FieldError(f"{key} must be an ISO date (YYYY-MM-DD), got {value!r}")
 
 
-def _names(r: dict, key: str) -> frozenset[str]:
+def _names(r: Record, key: str) -> frozenset[str]:
     value = r.get(key)
     if not value:
         if value is None or value == []:
@@ -251,7 +259,7 @@ def _names(r: dict, key: str) -> frozenset[str]:
 # --- writing ------------------------------------------------------------------------------------
 
 
-def instance_to_json(instance: Instance) -> dict:
+def instance_to_json(instance: Instance) -> Record:
     """The JSON form of an instance (what load_instance reads back)."""
     return {
         "applicants": [
@@ -292,7 +300,7 @@ def instance_to_json(instance: Instance) -> dict:
     }
 
 
-def _criteria_json(criteria: Criteria) -> dict:
+def _criteria_json(criteria: Criteria) -> Record:
     out: dict[str, Any] = {}
     for key in CRITERIA_INT_KEYS:
         if getattr(criteria, key) is not None:
@@ -303,7 +311,7 @@ def _criteria_json(criteria: Criteria) -> dict:
     return out
 
 
-def result_to_json(result: CycleResult) -> dict:
+def result_to_json(result: CycleResult) -> Record:
     return {
         "status": result.status,
         "allocation": [{"advert": h, "applicant": a} for h, a in result.allocation.items()],
@@ -331,7 +339,7 @@ def result_to_json(result: CycleResult) -> dict:
     }
 
 
-def _entry_json(entry: ShortlistEntry) -> dict:
+def _entry_json(entry: ShortlistEntry) -> Record:
     return {
         "applicant": entry.applicant,
         "position": entry.position,

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from .eligibility import eligibility, eligibility_profile, eligibility_test
+
+from .eligibility import Profile, eligibility, eligibility_profile, eligibility_test
 from .types import HOUSING_DEBT, Advert, Applicant, Bid, InstanceError, Policy, Reason, ShortlistEntry
 from .wording import (
     CRITERION_WORDING,
@@ -65,7 +66,7 @@ class Ranker:
     """Ranks adverts under one policy for a set of applicants (a cycle's, or an advert's
     bidders); the order of any two applicants is the same whichever set they are ranked in."""
 
-    def __init__(self, policy: Policy, applicants: Iterable[Applicant]):
+    def __init__(self, policy: Policy, applicants: Iterable[Applicant]) -> None:
         self.policy = policy
         self.applicants = list(applicants)
         self.index = {a.id: i for i, a in enumerate(self.applicants)}
@@ -91,14 +92,14 @@ class Ranker:
         self._high = [0] * count
         self._high_range = 1
         for name in before:
-            self._high = [h * radix[name] + c for h, c in zip(self._high, codes[name])]
+            self._high = [h * radix[name] + c for h, c in zip(self._high, codes[name], strict=True)]
             self._high_range *= radix[name]
         low = [0] * count
         low_range = 1
         for name in after:
-            low = [v * radix[name] + c for v, c in zip(low, codes[name])]
+            low = [v * radix[name] + c for v, c in zip(low, codes[name], strict=True)]
             low_range *= radix[name]
-        self._low = [v * self._count + r for v, r in zip(low, self._id_rank)]
+        self._low = [v * self._count + r for v, r in zip(low, self._id_rank, strict=True)]
         self._low_range = low_range * self._count
         self._match_range = 2 if self._match else 1
 
@@ -118,7 +119,9 @@ class Ranker:
         self._static_range = weight
         self._facts: list[str | None] = [None] * count
         # Without bedroom_need_match, the static digits of a key are the same on every advert.
-        self._static_key = [h * self._match_range * self._low_range + v for h, v in zip(self._high, self._low)]
+        self._static_key = [
+            h * self._match_range * self._low_range + v for h, v in zip(self._high, self._low, strict=True)
+        ]
 
     def _dense_codes(self, name: str) -> tuple[list[int], int]:
         """Each applicant's value for tie-breaker ``name`` as its index among the distinct values
@@ -128,7 +131,7 @@ class Ranker:
         code = {v: i for i, v in enumerate(distinct)}
         return [code[v] for v in values], max(len(distinct), 1)
 
-    def _value(self, name: str, applicant: Applicant):
+    def _value(self, name: str, applicant: Applicant) -> int | float:
         if name == "band":
             try:
                 return self.policy.bands.index(applicant.band)
@@ -230,9 +233,10 @@ class Ranker:
             if match:
                 facts = _facts(applicants[by_rank[r]], tie_breakers, scorer.advert.bedrooms)
             else:
-                facts = facts_of[by_rank[r]]
-                if facts is None:
-                    facts = facts_of[by_rank[r]] = _facts(applicants[by_rank[r]], tie_breakers, 0)
+                cached = facts_of[by_rank[r]]
+                if cached is None:
+                    cached = facts_of[by_rank[r]] = _facts(applicants[by_rank[r]], tie_breakers, 0)
+                facts = cached
             text = f"{ordinal(position)}{head}{designation_text[flag]}{group_text[group]}{facts}{ahead}"
             entries.append(ShortlistEntry(ids[r], position, True, (), text))
         entries.extend(ineligible)
@@ -242,7 +246,7 @@ class Ranker:
 class _AdvertScorer:
     """Eligibility and sort keys for one advert's bids."""
 
-    def __init__(self, ranker: Ranker, advert: Advert, prioritise_group: str | None):
+    def __init__(self, ranker: Ranker, advert: Advert, prioritise_group: str | None) -> None:
         self.ranker = ranker
         self.advert = advert
         self.prioritise_group = prioritise_group
@@ -258,7 +262,7 @@ class _AdvertScorer:
 
         self.key = self._key_function()
         self.profile = eligibility_profile(advert)
-        self._refusals: dict[tuple, tuple[tuple[Reason, ...], str]] = {}
+        self._refusals: dict[Profile, tuple[tuple[Reason, ...], str]] = {}
 
     def _key_function(self) -> Callable[[int, Applicant], int | None]:
         """key(i, applicant): the bid's sort key (smaller ranks higher), or None if the applicant
@@ -306,29 +310,39 @@ def _designation_text(advert: Advert, group: str | None) -> tuple[str, str]:
 
 
 def _facts(applicant: Applicant, tie_breakers: Sequence[str], bedrooms: int) -> str:
-    facts = []
-    for name in tie_breakers:
-        if name == "band":
-            if "band_date" in tie_breakers:
-                facts.append(f"Band {applicant.band} since {long_date(applicant.band_date)}")
-            else:
-                facts.append(f"Band {applicant.band}")
-        elif name == "band_date" and "band" not in tie_breakers:
-            facts.append(f"band effective date {long_date(applicant.band_date)}")
-        elif name == "registration_date":
-            facts.append(f"registered {long_date(applicant.registration_date)}")
-        elif name == "points":
-            facts.append(f"{applicant.points if applicant.points is not None else 'no'} points")
-        elif name == "bedroom_need_match":
-            need = applicant.bedroom_need
-            rooms = f"{need} bedroom{'s' if need != 1 else ''}"
-            facts.append(f"needs {rooms}, as this home has" if need == bedrooms else f"needs {rooms}; this home has {bedrooms}")
-        elif name == "no_housing_debt":
-            facts.append("housing debt recorded" if HOUSING_DEBT in applicant.groups else "no housing debt recorded")
+    """The sentence of an applicant's values for the tie-breakers, in the policy's order."""
+    facts = [fact for name in tie_breakers if (fact := _fact(name, applicant, tie_breakers, bedrooms))]
     if not facts:
         return ""
     text = "; ".join(facts)
     return f" {text[0].upper()}{text[1:]}."
+
+
+def _fact(name: str, applicant: Applicant, tie_breakers: Sequence[str], bedrooms: int) -> str | None:
+    """The applicant's value for tie-breaker ``name``, in words; None when another fact says it
+    (the band effective date goes with the band)."""
+    if name == "band":
+        if "band_date" in tie_breakers:
+            return f"Band {applicant.band} since {long_date(applicant.band_date)}"
+        return f"Band {applicant.band}"
+    if name == "band_date":
+        return None if "band" in tie_breakers else f"band effective date {long_date(applicant.band_date)}"
+    if name == "registration_date":
+        return f"registered {long_date(applicant.registration_date)}"
+    if name == "points":
+        return f"{applicant.points if applicant.points is not None else 'no'} points"
+    if name == "bedroom_need_match":
+        return _bedroom_fact(applicant.bedroom_need, bedrooms)
+    if name == "no_housing_debt":
+        return "housing debt recorded" if HOUSING_DEBT in applicant.groups else "no housing debt recorded"
+    return None
+
+
+def _bedroom_fact(need: int, bedrooms: int) -> str:
+    rooms = f"{need} bedroom{'s' if need != 1 else ''}"
+    if need == bedrooms:
+        return f"needs {rooms}, as this home has"
+    return f"needs {rooms}; this home has {bedrooms}"
 
 
 def _group_tests(preference_groups: Sequence[str]) -> list[tuple[str, str]]:
@@ -351,17 +365,6 @@ def _group_text(preference_groups: Sequence[str]) -> list[str]:
         f" In preference group {i + 1} ({preference_group_phrase(group)})."
         for i, group in enumerate(preference_groups)
     ] + [" Not in any of this home's preference groups."]
-
-
-def _first_difference(a: tuple, b: tuple) -> int:
-    for i, (x, y) in enumerate(zip(a, b)):
-        if x != y:
-            return i
-    raise AssertionError("two bids with the same key: applicant ids must be unique")
-
-
-def _first(item: tuple) -> int:
-    return item[0]
 
 
 def _applicant_of(entry: ShortlistEntry) -> str:

@@ -24,7 +24,10 @@ only those with an advert under a quota need the solver.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+
+Keys = tuple[int, ...]  # a bid's key in each order its advert can take, the usual order first
+KeysOf = Callable[[str, str, int], Keys]  # (applicant, advert, key in the usual order) -> Keys
 
 
 def possible_bids(
@@ -43,7 +46,7 @@ def possible_bids(
     """
     shift = 1 + max((key for homes in choices.values() for _, key in homes), default=0)
 
-    def keys(applicant: str, advert: str, key: int) -> tuple[int, ...]:
+    def keys(applicant: str, advert: str, key: int) -> Keys:
         """The bid's key in each order the advert can take (the usual order first)."""
         groups = designations.get(advert)
         if not groups:
@@ -55,24 +58,26 @@ def possible_bids(
 
     # Bids not blocked in every order, with their keys. An applicant's bids before the last
     # home it reached are all blocked (that is how it got past them).
-    kept: dict[str, list[tuple[str, int, tuple[int, ...]]]] = {}
+    kept: dict[str, list[tuple[str, int, Keys]]] = {}  # applicant -> (advert, place in its list, keys)
     for applicant, homes in choices.items():
         for k in range(reached[applicant], len(homes)):
             advert, key = homes[k]
             bid_keys = keys(applicant, advert, key)
             limit = cutoffs.get(advert)
-            if limit is None or any(mine <= best for mine, best in zip(bid_keys, limit)):
+            if limit is None or any(mine <= best for mine, best in zip(bid_keys, limit, strict=True)):
                 kept.setdefault(applicant, []).append((advert, k, bid_keys))
     return _drop_beyond_guarantees(kept)
 
 
-def _blocking_cutoffs(choices, keys) -> tuple[dict[str, list[int]], dict[str, int]]:
+def _blocking_cutoffs(
+    choices: Mapping[str, Sequence[tuple[str, int]]], keys: KeysOf
+) -> tuple[dict[str, list[int]], dict[str, int]]:
     """Rule 1 to its fixed point, run as proposals: an applicant "reaches" a home once every
     home it prefers is out of reach, and then blocks everyone below it there (in every order).
     A bid below the blockers in every order is out of reach, and its bidder moves on.
     Returns each advert's best blocker key per order, and how far each applicant got."""
     cut: dict[str, list[int]] = {}
-    held: dict[str, list[tuple[str, int, tuple[int, ...]]]] = {}  # advert -> bids not yet blocked
+    held: dict[str, list[tuple[str, int, Keys]]] = {}  # advert -> bids not yet blocked
     reached = dict.fromkeys(choices, 0)
     free = list(choices)
     free.reverse()
@@ -98,7 +103,7 @@ def _blocking_cutoffs(choices, keys) -> tuple[dict[str, list[int]], dict[str, in
                 continue
             still = [(applicant, i, bid_keys)]
             for other, j, other_keys in held[advert]:
-                if any(mine <= b for mine, b in zip(other_keys, best)):
+                if any(mine <= b for mine, b in zip(other_keys, best, strict=True)):
                     still.append((other, j, other_keys))
                 else:
                     reached[other] = j + 1  # now blocked here in every order
@@ -109,30 +114,41 @@ def _blocking_cutoffs(choices, keys) -> tuple[dict[str, list[int]], dict[str, in
     return cut, reached
 
 
-def _drop_beyond_guarantees(kept) -> set[tuple[str, str]]:
+def _drop_beyond_guarantees(kept: Mapping[str, Sequence[tuple[str, int, Keys]]]) -> set[tuple[str, str]]:
     """Rule 2 to its fixed point on the bids rule 1 kept (a few per advert): when one bid is first
     at an advert in every order, its bidder is sure of that home or better."""
-    bidders: dict[str, list[tuple[tuple[int, ...], str, int]]] = {}
+    bidders: dict[str, list[tuple[Keys, str, int]]] = {}
     for applicant, bids in kept.items():
         for advert, k, bid_keys in bids:
             bidders.setdefault(advert, []).append((bid_keys, applicant, k))
-    orders = {}
-    for advert, bids in bidders.items():
-        width = len(bids[0][0])
-        orders[advert] = [[(a, k) for _, a, k in sorted(bids, key=lambda b: b[0][t])] for t in range(width)]
+    orders: dict[str, list[list[tuple[str, int]]]] = {}  # advert -> each order's (applicant, place)
+    for advert, at_advert in bidders.items():
+        width = len(at_advert[0][0])
+        orders[advert] = [[(a, k) for _, a, k in sorted(at_advert, key=lambda b: b[0][t])] for t in range(width)]
     dropped: set[tuple[str, str]] = set()
     worklist = list(orders)
     while worklist:
         advert = worklist.pop()
-        leaders = {next(((a, k) for a, k in order if (a, advert) not in dropped), None) for order in orders[advert]}
-        if len(leaders) != 1 or None in leaders:
+        leader = _common_leader(orders[advert], advert, dropped)
+        if leader is None:
             continue  # bidders differ at the top of its orders (or none is left): no guarantee
-        ((applicant, k),) = leaders
+        applicant, k = leader
         for other, j, _ in kept[applicant]:
             if j > k and (applicant, other) not in dropped:
                 dropped.add((applicant, other))
                 worklist.append(other)  # its first bidder may have changed
     return {(a, h) for a, bids in kept.items() for h, _, _ in bids if (a, h) not in dropped}
+
+
+def _common_leader(
+    orders: Sequence[Sequence[tuple[str, int]]], advert: str, dropped: Collection[tuple[str, str]]
+) -> tuple[str, int] | None:
+    """The bid first at ``advert`` among those not dropped, when it is the same in every order."""
+    leaders = {next(((a, k) for a, k in order if (a, advert) not in dropped), None) for order in orders}
+    if len(leaders) != 1:
+        return None
+    (leader,) = leaders
+    return leader
 
 
 def components(bids: Collection[tuple[str, str]]) -> list[tuple[set[str], set[str]]]:

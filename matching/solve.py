@@ -9,7 +9,7 @@ from .deferred import propose
 from .designation import allocate_with_quotas
 from .quotas import quota_outcomes, quota_rules
 from .ranking import Ranker
-from .types import CycleResult, Instance
+from .types import Bid, CycleResult, Instance, ShortlistEntry
 
 
 def solve(instance: Instance, *, time_limit: float = 60.0, workers: int = 1) -> CycleResult:
@@ -79,9 +79,11 @@ def _solve(instance: Instance, time_limit: float, workers: int) -> CycleResult:
     )
 
 
-def _designated_shortlists(ranker: Ranker, instance: Instance, designated: dict[str, str]) -> dict:
+def _designated_shortlists(
+    ranker: Ranker, instance: Instance, designated: dict[str, str]
+) -> dict[str, list[ShortlistEntry]]:
     """Shortlists of designated adverts, in the order that was in force there."""
-    bids: dict[str, list] = {h: [] for h in designated}
+    bids: dict[str, list[Bid]] = {h: [] for h in designated}
     for bid in instance.bids:
         if bid.advert in bids:
             bids[bid.advert].append(bid)
@@ -93,7 +95,7 @@ def _designated_shortlists(ranker: Ranker, instance: Instance, designated: dict[
 
 
 class _Clock:
-    def __init__(self, timings: dict[str, float]):
+    def __init__(self, timings: dict[str, float]) -> None:
         self.timings = timings
         self.began = self.started = time.perf_counter()
 

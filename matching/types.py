@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 DEFAULT_BANDS = ("A", "B", "C", "D")
 DEFAULT_TIE_BREAKERS = ("band", "band_date", "registration_date")
@@ -165,7 +166,7 @@ class CycleResult:
     timings: dict[str, float]
     stats: dict[str, int] = field(default_factory=dict)  # sizes, e.g. bids given to CP-SAT
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """The result as a JSON-ready object (see matching/README.md for the format)."""
         from .io import result_to_json
 

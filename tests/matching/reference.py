@@ -49,6 +49,7 @@ def deciding_criterion(first, second, advert, policy, designated_group=None) -> 
     for (name, x), (_, y) in zip(
         reference_values(first, advert, policy, designated_group),
         reference_values(second, advert, policy, designated_group),
+        strict=True,
     ):
         if x != y:
             return name
@@ -128,7 +129,7 @@ def brute_force(instance: Instance):
     best_solutions = []
     stable_bids = set()
     for choice in itertools.product(*[[None, *options[h]] for h in candidates]):
-        designation = {h: g for h, g in zip(candidates, choice) if g is not None}
+        designation = {h: g for h, g in zip(candidates, choice, strict=True) if g is not None}
         orders = {h.id: reference_order(instance, h, designation.get(h.id)) for h in instance.adverts}
         for matching in all_matchings(preferences):
             if not is_stable(matching, preferences, orders):

@@ -123,7 +123,10 @@ BAD_INPUTS = [
     (lambda d: d["bids"][0].update(applicant="HR-9"), "bids[0] (applicant 'HR-9', advert 'AD-1'): unknown applicant"),
     (lambda d: d["applicants"][0].update(band="E"), "applicants[0] ('HR-1'): band 'E' is not one of the policy's"),
     (lambda d: d["applicants"][2].update(id="HR-1"), "applicants[2] ('HR-1'): duplicate applicant id 'HR-1'"),
-    (lambda d: d["adverts"][0]["criteria"].update(min_bedrooms=1), "adverts[0] ('AD-1'): criteria: unknown field 'min_bedrooms'"),
+    (
+        lambda d: d["adverts"][0]["criteria"].update(min_bedrooms=1),
+        "adverts[0] ('AD-1'): criteria: unknown field 'min_bedrooms'",
+    ),
     (lambda d: d["adverts"][1].update(agreement="NA-NONE"), "adverts[1] ('AD-2'): unknown agreement 'NA-NONE'"),
     (lambda d: d["adverts"][0].update(preference_groups=["near:X"]), "adverts[0] ('AD-1'): preference group 'near:X'"),
     (lambda d: d["applicants"][0].update(age="forty"), "applicants[0] ('HR-1'): age must be an integer"),

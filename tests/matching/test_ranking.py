@@ -22,7 +22,10 @@ def person(id, band="B", band_date=date(2024, 1, 1), registered=date(2020, 1, 1)
     return Applicant(id, band, band_date, registered, **values)
 
 
-def shortlist(advert, people, policy=Policy(), prioritise_group=None):
+DEFAULT_POLICY = Policy()
+
+
+def shortlist(advert, people, policy=DEFAULT_POLICY, prioritise_group=None):
     bids = [Bid(p.id, advert.id, 1) for p in people]
     return rank_advert(advert, bids, {p.id: p for p in people}, policy, prioritise_group=prioritise_group)
 
