@@ -5,18 +5,20 @@ Errors are always `{"error": {"code", "message"}}` with a 4xx status (see web.er
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
 import anyio.to_thread
 import msgspec
 from litestar import Request, Router, delete, get, post, put
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, JSONBody, SkipValidation
+from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
 from litestar.exceptions import NotAuthorizedException
 from sqlmodel import Session, select
 
 from cbl.queries import listings
 from cbl.database import Database
 from cbl.models import BiddingPreference, Offer, Property, Void
+from cbl.models.states import PropertyType
 from cbl.rules.scheme import Scheme
 from cbl.services import actors, sign_in
 from cbl.services.auto_bid import save_bidding_preference
@@ -156,10 +158,23 @@ def caller(site: SiteDependency, request: Request) -> Caller:
 CallerDependency = NamedDependency[SkipValidation[Caller]]
 
 
+# The advert filters, read as text so that a wrong one gets the list's own message (listings.AdvertFilters);
+# their schema says what is accepted.
+BEDROOMS_TEXT = r"^\s*(0*(10|[0-9]))?\s*$"
+PAGE_TEXT = r"^\s*(0*([1-9][0-9]{0,3}|10000))?\s*$"
+Bedrooms = Annotated[str | None, QueryParameter(schema_extra={"pattern": BEDROOMS_TEXT},
+                                                description="Bedrooms, 0 (studio) to 10")]
+Area = Annotated[str | None, QueryParameter(max_length=listings.AREA_MAX)]
+Kind = Annotated[str | None, QueryParameter(schema_extra={"enum": [t.value for t in PropertyType]})]
+Landlord = Annotated[str | None, QueryParameter(max_length=listings.LANDLORD_MAX,
+                                                description="The landlord's code, e.g. RHA")]
+PageNumber = Annotated[str | None, QueryParameter(schema_extra={"pattern": PAGE_TEXT},
+                                                  description=f"1 to {listings.PAGE_MAX}")]
+
+
 @get("/adverts", responses=error_responses(422), summary="Live adverts in the open cycle")
-async def list_adverts(site: SiteDependency, bedrooms: FromQuery[str | None] = None, area: FromQuery[str | None] = None,
-                       property_type: FromQuery[str | None] = None, landlord: FromQuery[str | None] = None,
-                       page: FromQuery[str | None] = None) -> AdvertPage:
+async def list_adverts(site: SiteDependency, bedrooms: Bedrooms = None, area: Area = None,
+                       property_type: Kind = None, landlord: Landlord = None, page: PageNumber = None) -> AdvertPage:
     filters = listings.AdvertFilters.parse(bedrooms, area, property_type, landlord, page)
 
     def search() -> AdvertPage:
@@ -178,7 +193,7 @@ def get_advert(site: SiteDependency, reference: FromPath[str]) -> AdvertOut:
         return _advert_out(listings.advert_card(session, reference))
 
 
-@post("/tokens", responses=error_responses(400, 401, 422), sync_to_thread=True,
+@post("/tokens", responses=error_responses(400, 401, 422, 429), sync_to_thread=True,
       summary="Sign in: exchange reference and password for an API token")
 def create_token(site: SiteDependency, request: Request, data: JSONBody[TokenRequest]) -> TokenOut:
     address = request.client.host if request.client else "unknown"
@@ -220,7 +235,7 @@ def create_bid(caller: CallerDependency, data: JSONBody[BidRequest]) -> BidOut:
     return BidOut(bid.id, data.advert, bid.preference, bid.placed_at, bid.placed_by.value)
 
 
-@delete("/me/bids/{bid_id:int}", security=APPLICANT_TOKEN, responses=error_responses(401, 403, 404, 409),
+@delete("/me/bids/{bid_id:int}", security=APPLICANT_TOKEN, responses=error_responses(401, 403, 404, 409, 422),
         sync_to_thread=True, summary="Withdraw a bid", status_code=200)
 def delete_bid(caller: CallerDependency, bid_id: FromPath[int]) -> dict[str, str]:
     with caller.db.transaction() as session:
@@ -265,7 +280,7 @@ def my_offers(caller: CallerDependency) -> list[OfferOut]:
             for o, address in rows]
 
 
-@post("/me/offers/{offer_id:int}/accept", security=APPLICANT_TOKEN, responses=error_responses(401, 403, 404, 409),
+@post("/me/offers/{offer_id:int}/accept", security=APPLICANT_TOKEN, responses=error_responses(401, 403, 404, 409, 422),
       sync_to_thread=True, status_code=200, summary="Accept an offer")
 def accept(caller: CallerDependency, offer_id: FromPath[int]) -> dict[str, str]:
     with caller.db.transaction() as session:

@@ -34,7 +34,8 @@ ERROR_MEANINGS = {
     403: "These credentials may not do this.",
     404: "There is no such thing (or none of yours).",
     409: "It clashes with how things stand: a closed cycle, a limit reached, already done.",
-    422: "Read, but not acceptable: the message says which field and why.",
+    422: "Read, but not acceptable (a number out of range, too, such as an id): the message says why.",
+    429: "Too many attempts: the message says how long to wait.",
     503: "The database is unreachable or cannot be written to; nothing was changed.",
 }
 

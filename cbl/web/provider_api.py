@@ -88,7 +88,7 @@ def list_nominations(db: NamedDependency[Database], provider: NamedDependency[Ac
         return [_out(session, nomination) for nomination in rows]
 
 
-@get("/nominations/{nomination_id:int}", responses=error_responses(401, 403, 404), sync_to_thread=True,
+@get("/nominations/{nomination_id:int}", responses=error_responses(401, 403, 404, 422), sync_to_thread=True,
      summary="One nomination, with the nominee's details")
 def get_nomination(db: NamedDependency[Database], provider: NamedDependency[Actor],
                    nomination_id: FromPath[int]) -> NominationOut:
@@ -145,7 +145,7 @@ def notify_void(db: NamedDependency[Database], provider: NamedDependency[Actor],
     return VoidOut(void.id, data.property, void.tenancy_end_date, False)
 
 
-@post("/voids/{void_id:int}/ready", responses=error_responses(401, 403, 404, 409), sync_to_thread=True,
+@post("/voids/{void_id:int}/ready", responses=error_responses(401, 403, 404, 409, 422), sync_to_thread=True,
       status_code=200, summary="Mark a void ready to let")
 def void_ready(db: NamedDependency[Database], provider: NamedDependency[Actor], void_id: FromPath[int]) -> VoidOut:
     void = db.run(mark_ready_to_let, provider, void_id, now())
