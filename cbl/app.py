@@ -10,6 +10,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -25,6 +26,7 @@ from cbl.services.rights import Right
 from cbl.settings import Settings, load_settings
 from cbl.web import account, adverts, letters, reviews
 from cbl.web.api import Site, api_router
+from cbl.web.api_docs import SwaggerUIFromThisSite, api_docs_assets
 from cbl.web.provider_api import provider_api_router
 from cbl.web.cache import TimedCache
 from cbl.web.auth import SignInRequired, sign_in_required, viewer
@@ -45,6 +47,17 @@ SECURITY_HEADERS = [
     ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
     ResponseHeader(name="Permissions-Policy", value="camera=(), microphone=(), geolocation=()"),
 ]
+
+# The API's two kinds of credentials, both sent as 'Authorization: Bearer ...'.
+OPENAPI_SECURITY = Components(security_schemes={
+    "applicantToken": SecurityScheme(
+        type="http", scheme="bearer",
+        description="An applicant's API token, from POST /api/v1/tokens (reference and password)."),
+    "providerKey": SecurityScheme(
+        type="http", scheme="bearer",
+        description="A registered provider's API key for /api/v1/provider, issued by the council "
+                    "(`cbl provider-key CODE`)."),
+})
 
 
 def create_app(settings: Settings | None = None, *, db: Database | None = None, scheme: Scheme | None = None,
@@ -90,6 +103,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
             api_router,
             provider_api_router,
             admin_router,
+            api_docs_assets(),
             create_static_files_router("/static/govuk/assets", directories=[govuk_assets()], name="govuk"),
             create_static_files_router("/static/build", directories=[stylesheet().parent], name="build"),
         ],
@@ -106,7 +120,10 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         ),
         csrf_config=CSRFConfig(secret=settings.secret_key, exclude=["/api/"], cookie_samesite="lax",
                                cookie_httponly=True),
-        openapi_config=OpenAPIConfig(title="Choice-based lettings API", version="1.0.0", path="/api/v1/schema"),
+        # The docs page at /api/v1/schema loads Swagger UI from this site (cbl.web.api_docs), under
+        # the same content-security policy as every page; the schema is /api/v1/schema/openapi.json.
+        openapi_config=OpenAPIConfig(title="Choice-based lettings API", version="1.0.0", path="/api/v1/schema",
+                                     components=OPENAPI_SECURITY, render_plugins=[SwaggerUIFromThisSite()]),
         exception_handlers={SignInRequired: sign_in_required, **EXCEPTION_HANDLERS},
         response_headers=SECURITY_HEADERS,
         on_startup=on_startup,

@@ -6,6 +6,8 @@ import sys
 import time
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from cbl import database
 from cbl.settings import Settings, load_settings
 
@@ -42,17 +44,45 @@ def _scheme_check(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _existing_database(settings: Settings) -> database.Database | None:
+    """The configured database if it exists and is up to date; else None, having said why in one line.
+
+    Commands that only read or change what is there use this, so that a mistyped URL or a missing
+    file is reported, not made: SQLite would otherwise create an empty file on connecting.
+    """
+    url = sa.engine.make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and not Path(url.database).exists():
+        print(f"There is no database at {url.database}: run `cbl up` (or `cbl db upgrade`) first.", file=sys.stderr)
+        return None
+    db = database.Database(settings.database_url)
+    try:
+        database.check_schema(db)
+    except database.SchemaOutOfDate as error:
+        print(error, file=sys.stderr)
+    except sa.exc.OperationalError as error:
+        print(f"Cannot reach the database {url.render_as_string(hide_password=True)}: "
+              f"{str(error.orig).strip().splitlines()[0]}", file=sys.stderr)
+    else:
+        return db
+    db.dispose()
+    return None
+
+
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from cbl import demo
     from cbl.rules.scheme import load_scheme
 
+    if args.sign_ins:
+        return _demo_sign_ins(settings)
     scheme = load_scheme(settings.scheme_path)
     db = database.Database(settings.database_url)
     try:
         database.check_schema(db)
         with db.transaction() as session:
             if not demo.is_empty(session):
-                print("The database already holds data; cbl demo seeds only an empty one.", file=sys.stderr)
+                print("The database already holds data; cbl demo seeds only an empty one "
+                      "(`cbl demo --sign-ins` lists the demo's sign-ins).", file=sys.stderr)
                 return 1
             started = time.perf_counter()
             sign_ins = demo.seed(session, scheme, seed=args.seed, applicants=args.applicants)
@@ -63,6 +93,24 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     finally:
         db.dispose()
+    return 0
+
+
+def _demo_sign_ins(settings: Settings) -> int:
+    from cbl import demo
+
+    db = _existing_database(settings)
+    if db is None:
+        return 1
+    try:
+        with db.reading() as session:
+            sign_ins = demo.sign_ins(session)
+    finally:
+        db.dispose()
+    if not sign_ins:
+        print("This database holds no demo council (seed an empty one with `cbl demo`).", file=sys.stderr)
+        return 1
+    _print_sign_ins(sign_ins)
     return 0
 
 
@@ -148,16 +196,34 @@ def _provider_key(settings: Settings, args: argparse.Namespace) -> int:
     from cbl.services.errors import NotFound
     from cbl.services.sign_in import issue_provider_key
 
-    db = database.Database(settings.database_url)
-    database.check_schema(db)
+    if not args.list and not args.organisation:
+        print("Give the provider's code (e.g. cbl provider-key RHA), or --list to see them.", file=sys.stderr)
+        return 2
+    db = _existing_database(settings)
+    if db is None:
+        return 1
     try:
+        if args.list:
+            return _list_providers(db)
         key = db.run(issue_provider_key, SYSTEM, args.organisation)
     except NotFound as missing:
-        print(missing, file=sys.stderr)
+        print(f"{missing} (`cbl provider-key --list` shows them).", file=sys.stderr)
         return 1
     finally:
         db.dispose()
     print(f"API key for {args.organisation} (shown once; the previous key no longer works):\n{key}")
+    return 0
+
+
+def _list_providers(db: database.Database) -> int:
+    from cbl.queries.providers import registered_providers
+
+    with db.reading() as session:
+        providers = registered_providers(session)
+    if not providers:
+        print("No registered providers yet (add them on the admin site).")
+    for provider in providers:
+        print(f"{provider.code:<10} {provider.name:<48} {'has a key' if provider.has_key else 'no key yet'}")
     return 0
 
 
@@ -224,6 +290,7 @@ def parser() -> argparse.ArgumentParser:
     seed = commands.add_parser("demo", help="seed an empty database with a demo council")
     seed.add_argument("--seed", type=int, default=2026)
     seed.add_argument("--applicants", type=int, default=2000)
+    seed.add_argument("--sign-ins", action="store_true", help="print the demo's sign-ins again (seeds nothing)")
     seed.set_defaults(run=_demo)
 
     assets = commands.add_parser("assets", help="install and compile the GOV.UK Frontend stylesheet")
@@ -247,7 +314,8 @@ def parser() -> argparse.ArgumentParser:
     restoring.set_defaults(run=_restore)
 
     key = commands.add_parser("provider-key", help="issue a registered provider's API key (replaces the old one)")
-    key.add_argument("organisation", help="the provider's code, e.g. RHA")
+    key.add_argument("organisation", nargs="?", help="the provider's code, e.g. RHA")
+    key.add_argument("--list", action="store_true", help="list the registered providers' codes and names")
     key.set_defaults(run=_provider_key)
 
     up = commands.add_parser("up", help="migrate, seed the demo if empty, and serve the site")

@@ -13,6 +13,7 @@ from cbl.services.errors import InvalidInput, NotFound
 from cbl.rules.wording import floor_words, money
 
 PER_PAGE = 20
+AREA_MAX, LANDLORD_MAX, PAGE_MAX = 100, 32, 10_000  # the advert filters' limits (declared in the API schema too)
 GROUP_WORDS = {
     "homeless": "households the council owes the main homelessness duty",
     "transfer": "existing council and housing association tenants moving home",
@@ -124,9 +125,10 @@ class AdvertFilters:
               page: str | None) -> "AdvertFilters":
         """Read the filters from a query string, refusing values that cannot be right."""
         def number(text: str | None, name: str, low: int, high: int) -> int | None:
-            if text in (None, ""):
+            text = (text or "").strip()
+            if not text:
                 return None
-            if not only_digits(text.strip()) or not low <= int(text) <= high:
+            if not only_digits(text) or not low <= int(text) <= high:
                 raise InvalidInput(f"{name} must be a whole number from {low} to {high}.", field=name.lower())
             return int(text)
 
@@ -134,8 +136,14 @@ class AdvertFilters:
         if kind is not None and kind not in {t.value for t in PropertyType}:
             raise InvalidInput("Property type must be one of: " + ", ".join(t.value for t in PropertyType) + ".",
                                field="property_type")
-        return cls(number(bedrooms, "Bedrooms", 0, 10), (area or "").strip()[:100] or None, kind,
-                   (landlord or "").strip()[:32] or None, number(page, "Page", 1, 10_000) or 1)
+        def name(text: str | None, label: str, field: str, longest: int) -> str | None:
+            text = (text or "").strip()
+            if len(text) > longest:  # refused, not cut: a cut name would filter by something not asked for
+                raise InvalidInput(f"{label} can be {longest} characters at most.", field=field)
+            return text or None
+
+        return cls(number(bedrooms, "Bedrooms", 0, 10), name(area, "Area", "area", AREA_MAX), kind,
+                   name(landlord, "Landlord", "landlord", LANDLORD_MAX), number(page, "Page", 1, PAGE_MAX) or 1)
 
 
 def page_link(filters: AdvertFilters, page: int) -> str:

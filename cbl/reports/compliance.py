@@ -6,26 +6,25 @@ for each and, where adding them up means something, for both together. `DEFINITI
 line each how every figure is worked out; the admin page shows them with the report.
 """
 
-import csv
-import io
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from sqlmodel import Session, select
 
 from cbl.services.engine_input import GROUP_FLAGS
-from cbl.rules.reporting_periods import MAX_MONTHS, financial_year  # noqa: F401 - financial_year: the report's default
-from cbl.rules.working_days import add_months, add_working_days, local_date, working_days_between
+from cbl.reports.csv_files import sections_csv
+from cbl.reports.figures import (  # noqa: F401 - financial_year: the report's default period
+    average, check_period, days_text, financial_year, in_period, percent_text, share, share_met,
+)
+from cbl.rules.working_days import add_working_days, local_date, working_days_between
 from cbl.models import Advert, AgreementQuota, Applicant, Nomination, NominationAgreement, Organisation, Property, Void
 from cbl.models.states import NominationStatus, VoidStatus
 from cbl.rules.scheme import Scheme
 
 from cbl.services.agreements import QUOTA_GROUPS
-from cbl.services.errors import InvalidInput, NotFound
+from cbl.services.errors import NotFound
 from cbl.services.nominations import OPEN  # waiting for the provider's answer
 
 
@@ -56,51 +55,11 @@ DEFINITIONS = (
 )
 
 
-# --- the arithmetic --------------------------------------------------------------------------
-
-def share(part: int, whole: int) -> Fraction | None:
-    """`part` as a percentage of `whole`; None when there is no whole to take a share of."""
-    return Fraction(100 * part, whole) if whole else None
-
-
-def share_met(part: int, whole: int, agreed_pct: int) -> bool | None:
-    """Whether `part` of `whole` reaches `agreed_pct` percent (exactly, no rounding); None without a whole."""
-    return 100 * part >= agreed_pct * whole if whole else None
-
-
-def average(values: Iterable[int]) -> Fraction | None:
-    values = list(values)
-    return Fraction(sum(values), len(values)) if values else None
-
+# --- the figures' wording -------------------------------------------------------------------
 
 def on_time(start: date, done: date, working_days: int) -> bool:
     """Done by the end of the last of `working_days` UK working days after `start`."""
     return done <= add_working_days(start, working_days)
-
-
-def in_period(day: date | None, start: date, end: date) -> bool:
-    return day is not None and start <= day <= end
-
-
-def check_period(start: date, end: date) -> None:
-    if end < start:
-        raise InvalidInput("The end of the period must be the same as or after its start.", field="to")
-    if end >= add_months(start, MAX_MONTHS):
-        raise InvalidInput("A report can cover five years at most: choose a shorter period.", field="to")
-
-
-def _decimal_text(value: Fraction, rounding: str) -> str:
-    text = str((Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.1"), rounding=rounding))
-    return text.removesuffix(".0")
-
-
-def percent_text(value: Fraction | None, none: str = "no lets") -> str:
-    """Rounded down, so a share just short of the agreed one never reads as meeting it."""
-    return none if value is None else f"{_decimal_text(value, ROUND_DOWN)}%"
-
-
-def days_text(value: Fraction | None, none: str) -> str:
-    return none if value is None else _decimal_text(value, ROUND_HALF_UP)
 
 
 def met_text(met: bool | None) -> str:
@@ -446,31 +405,18 @@ def agreement_compliance(session: Session, scheme: Scheme, agreement_id: int, st
 
 # --- as CSV ----------------------------------------------------------------------------------
 
-def _cell(value: object) -> str:
-    """A cell a spreadsheet shows as text: never a formula, whatever a name or label starts with."""
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def compliance_csv(report: Compliance) -> str:
     """The report as one CSV: the agreement and period, then a section for each table, a blank line between."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-
-    def rows(*lines: Iterable[object]) -> None:
-        writer.writerows([_cell(value) for value in line] for line in lines)
-
-    rows(["Nomination agreement compliance"], ["Agreement", report.agreement], ["Provider", report.provider],
-         ["Period from", report.start.isoformat()], ["Period to", report.end.isoformat()],
-         ["Overdue as of", report.today.isoformat()], [])
-    rows(["Measure", "First lets", "Relets", "All"], *report.measures, [])
-    rows(["Decline ground", "Allowed by the agreement", "First lets", "Relets", "All"],
-         *[[d.label, "yes" if d.allowed else "no", d.first_lets, d.relets, d.total] for d in report.declines], [])
-    rows(["Quota group", "Agreed minimum share", "Lets to nominees in the group", "Lets to nominees",
+    return sections_csv(
+        [["Nomination agreement compliance"], ["Agreement", report.agreement], ["Provider", report.provider],
+         ["Period from", report.start], ["Period to", report.end], ["Overdue as of", report.today]],
+        [["Measure", "First lets", "Relets", "All"], *report.measures],
+        [["Decline ground", "Allowed by the agreement", "First lets", "Relets", "All"],
+         *[[d.label, "yes" if d.allowed else "no", d.first_lets, d.relets, d.total] for d in report.declines]],
+        [["Quota group", "Agreed minimum share", "Lets to nominees in the group", "Lets to nominees",
           "Share achieved", "Met"],
          *[[q.label, f"{q.min_share_pct}%", q.to_group if q.measurable else "not recorded", q.nominee_lets,
-            q.share_text, q.met_text] for q in report.quotas], [])
-    rows(["Overdue nomination", "Household", "Kind", "Sent", "Answer due by", "Working days late"],
-         *[[o.advert, o.applicant, o.kind, o.sent_on.isoformat(), o.respond_by.isoformat(), o.working_days_late]
-           for o in report.overdue])
-    return out.getvalue()
+            q.share_text, q.met_text] for q in report.quotas]],
+        [["Overdue nomination", "Household", "Kind", "Sent", "Answer due by", "Working days late"],
+         *[[o.advert, o.applicant, o.kind, o.sent_on, o.respond_by, o.working_days_late] for o in report.overdue]],
+    )

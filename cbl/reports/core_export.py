@@ -41,6 +41,7 @@ from fractions import Fraction
 from functools import cache
 from importlib.resources import files
 from types import MappingProxyType
+from cbl.reports.csv_files import csv_text
 from cbl.rules.digits import only_digits
 
 COLLECTION_YEAR = (date(2026, 4, 1), date(2027, 3, 31))
@@ -759,19 +760,17 @@ def check(let: LetRecord) -> tuple[dict[int, str], list[str]]:
 def export(lets: Iterable[LetRecord]) -> CoreExport:
     """The bulk-upload CSV of every let that can be written, and the reasons for every one that cannot."""
     template = _template()
-    out = io.StringIO()
-    out.write(template.header)
-    writer = csv.writer(out, lineterminator="\n")
-    written, incomplete = [], []
+    rows, written, incomplete = [], [], []
     for let in lets:
         row, problems = check(let)
         if problems:
             incomplete.append(Incomplete(let.let_reference, problems))
             continue
         # Column A holds row labels; the template's example row leaves it empty.
-        writer.writerow(["", *(row[number] for number in template.columns)])
+        rows.append(["", *(row[number] for number in template.columns)])
         written.append(let.let_reference)
-    return CoreExport(out.getvalue(), written, incomplete)
+    # The official template's header rows go out byte for byte; only the lets' cells pass the formula guard.
+    return CoreExport(csv_text(rows, preamble=template.header, line_end="\n"), written, incomplete)
 
 
 def unanswered(let: LetRecord) -> list[int]:

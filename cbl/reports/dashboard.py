@@ -5,21 +5,19 @@ the same cells on the page and in its CSV, so a download always matches what was
 Days are UK calendar days (Europe/London); `DEFINITIONS` says in a line each how a figure is made.
 """
 
-import csv
-import io
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
+from cbl.reports.csv_files import csv_text
+from cbl.reports.figures import average, financial_quarter, one_decimal
 from cbl.rules import reporting_periods
-from cbl.rules.reporting_periods import financial_quarter
 from cbl.rules.working_days import LONDON
 from cbl.models import Advert, Applicant, Bid, Cycle, Nomination, Offer, Organisation, Property, Void
 from cbl.models.states import AdvertStatus, BidStatus, NominationStatus, OfferStatus, VoidStatus
@@ -117,18 +115,8 @@ class Dashboard:
                "re-let time)"
 
 
-def one_decimal(value: Fraction | None, none: str = "no lets") -> str:
-    if value is None:
-        return none
-    return str((Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.1"), ROUND_HALF_UP))
-
-
 def pounds(pence: int) -> str:
     return f"{pence // 100}.{pence % 100:02d}"
-
-
-def average(values: list[int]) -> Fraction | None:
-    return Fraction(sum(values), len(values)) if values else None
 
 
 def _table(key: str, caption: str, headings: Iterable[str], rows: Iterable[tuple], unit: str,
@@ -336,14 +324,5 @@ def dashboard(session: Session, start: date, end: date, today: date, landlord: s
 
 def table_csv(table: Table) -> str:
     """A table as CSV: its headings, then its rows, cell for cell as on the page."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_cell(value) for value in table.headings])
-    writer.writerows([_cell(value) for value in row] for row in table.rows)
-    return out.getvalue()
-
-
-def _cell(text: str) -> str:
-    """A cell a spreadsheet shows as text: never a formula, whatever a name or label starts with."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return csv_text([table.headings, *table.rows])
 

@@ -2,14 +2,14 @@
 overturn rate by decision type and by original decision maker, month by month, with enquiries and
 complaints beside them."""
 
-import csv
-import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel import Session, select
 
+from cbl.reports.csv_files import sections_csv
+from cbl.reports.figures import whole_percent
 from cbl.rules.working_days import local_date
 from cbl.models import Enquiry, Review, StaffUser
 from cbl.models.states import ReviewOutcome, ReviewStatus
@@ -28,11 +28,11 @@ class Tally:
 
     @property
     def in_time_pct(self) -> int | None:
-        return round(100 * self.in_time / self.decided) if self.decided else None
+        return whole_percent(self.in_time, self.decided)
 
     @property
     def overturn_pct(self) -> int | None:
-        return round(100 * self.overturned / self.decided) if self.decided else None
+        return whole_percent(self.overturned, self.decided)
 
 
 @dataclass
@@ -96,17 +96,14 @@ def review_report(session: Session, start: date, end: date) -> ReviewReport:
 
 
 def report_csv(report: ReviewReport) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for title, rows in (("Month", report.by_month), ("Decision type", report.by_type),
-                        ("Original decision maker", report.by_decision_maker)):
-        writer.writerow([title, "Received", "Decided", "Decided in time", "Decided in time %", "Upheld",
-                         "Overturned", "Overturn rate %"])
-        for name, tally in rows.items():
-            writer.writerow([name, tally.received, tally.decided, tally.in_time, tally.in_time_pct or "",
-                             tally.outcomes["upheld"], tally.overturned, tally.overturn_pct or ""])
-        writer.writerow([])
-    writer.writerow(["Enquiries and complaints (month, kind)", "Received", "Answered", "Answered in time"])
-    for name, tally in report.enquiries_by_month.items():
-        writer.writerow([name, tally.received, tally.answered, tally.answered_in_time])
-    return out.getvalue()
+    headings = ["Received", "Decided", "Decided in time", "Decided in time %", "Upheld", "Overturned",
+                "Overturn rate %"]
+    tables = [[[title, *headings],
+               *[[name, tally.received, tally.decided, tally.in_time, tally.in_time_pct, tally.outcomes["upheld"],
+                  tally.overturned, tally.overturn_pct] for name, tally in rows.items()]]
+              for title, rows in (("Month", report.by_month), ("Decision type", report.by_type),
+                                  ("Original decision maker", report.by_decision_maker))]
+    enquiries = [["Enquiries and complaints (month, kind)", "Received", "Answered", "Answered in time"],
+                 *[[name, tally.received, tally.answered, tally.answered_in_time]
+                   for name, tally in report.enquiries_by_month.items()]]
+    return sections_csv(*tables, enquiries)

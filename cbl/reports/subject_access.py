@@ -1,7 +1,6 @@
 """Subject access: everything held about one applicant, as one archive, for a data protection request
 (UK GDPR article 15). Exporting is itself recorded."""
 
-import csv
 import io
 import json
 import zipfile
@@ -15,6 +14,7 @@ from cbl.models import (
     DirectOfferRequest, Enquiry, HouseholdMember, Nomination, Offer, OutboxMessage, Refusal, Review, ShortlistEntry,
 )
 
+from cbl.reports.csv_files import records_csv
 from cbl.services.actors import Actor
 from cbl.services.audit import audit
 from cbl.services.errors import NotFound
@@ -37,13 +37,8 @@ def _rows(rows: list[SQLModel]) -> list[dict]:
 
 
 def _csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows({k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in row.items()}
-                         for row in rows)
-    return out.getvalue()
+    return records_csv([{k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in row.items()}
+                        for row in rows])
 
 
 def subject_access_archive(session: Session, actor: Actor, reference: str, now: datetime) -> tuple[str, bytes]:

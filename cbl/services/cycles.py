@@ -38,6 +38,12 @@ def plan_next_cycle(session: Session, scheme: Scheme, zone: ZoneInfo, now: datet
     opens_at, closes_at = current_or_next_window(now, scheme.cycle, zone)
     cycle = session.exec(select(Cycle).where(Cycle.opens_at == opens_at)).first()
     if cycle is None:
+        # A cycle opened off the pattern and still to close (the demo's, seeded between two windows)
+        # covers this window already: a second over it would split the bids between two cycles.
+        cycle = session.exec(select(Cycle).where(
+            Cycle.status.in_([CycleStatus.SCHEDULED, CycleStatus.OPEN]), Cycle.opens_at < closes_at,
+            Cycle.closes_at > opens_at)).first()
+    if cycle is None:
         cycle = Cycle(name=f"Cycle {opens_at.astimezone(zone):%Y-%m-%d}", opens_at=opens_at, closes_at=closes_at)
         session.add(cycle)
         audit(session, SYSTEM, "cycle.planned", cycle, {"opens_at": opens_at, "closes_at": closes_at})

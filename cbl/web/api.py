@@ -5,18 +5,20 @@ Errors are always `{"error": {"code", "message"}}` with a 4xx status (see web.er
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
 import anyio.to_thread
 import msgspec
 from litestar import Request, Router, delete, get, post, put
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, JSONBody, SkipValidation
+from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
 from litestar.exceptions import NotAuthorizedException
 from sqlmodel import Session, select
 
 from cbl.queries import listings
 from cbl.database import Database
 from cbl.models import BiddingPreference, Offer, Property, Void
+from cbl.models.states import PropertyType
 from cbl.rules.scheme import Scheme
 from cbl.services import actors, sign_in
 from cbl.services.auto_bid import save_bidding_preference
@@ -24,7 +26,12 @@ from cbl.services.bidding import bidder_for_token, live_bids, place_bid, withdra
 from cbl.services.offers import accept_offer, refuse_offer
 from cbl.services.errors import InvalidInput
 from cbl.web.cache import TimedCache
+from cbl.web.errors import error_responses
 from cbl.web.auth import now
+
+
+# Applicants' own operations: the token from POST /api/v1/tokens (see OPENAPI_SECURITY in cbl.app).
+APPLICANT_TOKEN = [{"applicantToken": []}]
 
 
 class AdvertOut(msgspec.Struct):
@@ -151,10 +158,23 @@ def caller(site: SiteDependency, request: Request) -> Caller:
 CallerDependency = NamedDependency[SkipValidation[Caller]]
 
 
-@get("/adverts", summary="Live adverts in the open cycle")
-async def list_adverts(site: SiteDependency, bedrooms: FromQuery[str | None] = None, area: FromQuery[str | None] = None,
-                       property_type: FromQuery[str | None] = None, landlord: FromQuery[str | None] = None,
-                       page: FromQuery[str | None] = None) -> AdvertPage:
+# The advert filters, read as text so that a wrong one gets the list's own message (listings.AdvertFilters);
+# their schema says what is accepted.
+BEDROOMS_TEXT = r"^\s*(0*(10|[0-9]))?\s*$"
+PAGE_TEXT = r"^\s*(0*([1-9][0-9]{0,3}|10000))?\s*$"
+Bedrooms = Annotated[str | None, QueryParameter(schema_extra={"pattern": BEDROOMS_TEXT},
+                                                description="Bedrooms, 0 (studio) to 10")]
+Area = Annotated[str | None, QueryParameter(max_length=listings.AREA_MAX)]
+Kind = Annotated[str | None, QueryParameter(schema_extra={"enum": [t.value for t in PropertyType]})]
+Landlord = Annotated[str | None, QueryParameter(max_length=listings.LANDLORD_MAX,
+                                                description="The landlord's code, e.g. RHA")]
+PageNumber = Annotated[str | None, QueryParameter(schema_extra={"pattern": PAGE_TEXT},
+                                                  description=f"1 to {listings.PAGE_MAX}")]
+
+
+@get("/adverts", responses=error_responses(422), summary="Live adverts in the open cycle")
+async def list_adverts(site: SiteDependency, bedrooms: Bedrooms = None, area: Area = None,
+                       property_type: Kind = None, landlord: Landlord = None, page: PageNumber = None) -> AdvertPage:
     filters = listings.AdvertFilters.parse(bedrooms, area, property_type, landlord, page)
 
     def search() -> AdvertPage:
@@ -167,13 +187,14 @@ async def list_adverts(site: SiteDependency, bedrooms: FromQuery[str | None] = N
     return await site.public_cache.answer(("api", filters), lambda: anyio.to_thread.run_sync(search))
 
 
-@get("/adverts/{reference:str}", sync_to_thread=True, summary="One advert")
+@get("/adverts/{reference:str}", responses=error_responses(404), sync_to_thread=True, summary="One advert")
 def get_advert(site: SiteDependency, reference: FromPath[str]) -> AdvertOut:
     with site.db.reading() as session:
         return _advert_out(listings.advert_card(session, reference))
 
 
-@post("/tokens", sync_to_thread=True, summary="Sign in: exchange reference and password for an API token")
+@post("/tokens", responses=error_responses(400, 401, 422, 429), sync_to_thread=True,
+      summary="Sign in: exchange reference and password for an API token")
 def create_token(site: SiteDependency, request: Request, data: JSONBody[TokenRequest]) -> TokenOut:
     address = request.client.host if request.client else "unknown"
     applicant = site.db.run(sign_in.authenticate_applicant, data.reference[:32], data.password[:200], address, now())
@@ -183,7 +204,7 @@ def create_token(site: SiteDependency, request: Request, data: JSONBody[TokenReq
     return TokenOut(token, expires_at)
 
 
-@get("/me", sync_to_thread=True, summary="My application")
+@get("/me", security=APPLICANT_TOKEN, responses=error_responses(401), sync_to_thread=True, summary="My application")
 def my_application(caller: CallerDependency) -> ApplicationOut:
     with caller.db.reading() as session:
         me = caller.applicant(session)
@@ -191,7 +212,8 @@ def my_application(caller: CallerDependency) -> ApplicationOut:
                           me.registration_date.isoformat(), me.bedroom_need, me.household_size)
 
 
-@get("/me/bids", sync_to_thread=True, summary="My bids in the open cycle, with live queue positions")
+@get("/me/bids", security=APPLICANT_TOKEN, responses=error_responses(401), sync_to_thread=True,
+     summary="My bids in the open cycle, with live queue positions")
 def my_bids(caller: CallerDependency) -> list[BidWithPositionOut]:
     with caller.db.reading() as session:
         me = caller.applicant(session)
@@ -201,7 +223,8 @@ def my_bids(caller: CallerDependency) -> list[BidWithPositionOut]:
             for bid in bids]
 
 
-@post("/me/bids", sync_to_thread=True, status_code=201,
+@post("/me/bids", security=APPLICANT_TOKEN, responses=error_responses(400, 401, 403, 404, 409, 422),
+      sync_to_thread=True, status_code=201,
       summary="Bid for an advert (GET /me/bids gives the place in the queue)")
 def create_bid(caller: CallerDependency, data: JSONBody[BidRequest]) -> BidOut:
     if not data.advert or len(data.advert) > 32:
@@ -212,7 +235,8 @@ def create_bid(caller: CallerDependency, data: JSONBody[BidRequest]) -> BidOut:
     return BidOut(bid.id, data.advert, bid.preference, bid.placed_at, bid.placed_by.value)
 
 
-@delete("/me/bids/{bid_id:int}", sync_to_thread=True, summary="Withdraw a bid", status_code=200)
+@delete("/me/bids/{bid_id:int}", security=APPLICANT_TOKEN, responses=error_responses(401, 403, 404, 409, 422),
+        sync_to_thread=True, summary="Withdraw a bid", status_code=200)
 def delete_bid(caller: CallerDependency, bid_id: FromPath[int]) -> dict[str, str]:
     with caller.db.transaction() as session:
         withdraw_bid(session, actors.applicant(caller.applicant(session)), bid_id, now())
@@ -242,7 +266,8 @@ class PreferencesIO(msgspec.Struct):
     auto_bid: bool = False
 
 
-@get("/me/offers", sync_to_thread=True, summary="Offers made to me")
+@get("/me/offers", security=APPLICANT_TOKEN, responses=error_responses(401), sync_to_thread=True,
+     summary="Offers made to me")
 def my_offers(caller: CallerDependency) -> list[OfferOut]:
     with caller.db.reading() as session:
         me = caller.applicant(session)
@@ -255,14 +280,16 @@ def my_offers(caller: CallerDependency) -> list[OfferOut]:
             for o, address in rows]
 
 
-@post("/me/offers/{offer_id:int}/accept", sync_to_thread=True, status_code=200, summary="Accept an offer")
+@post("/me/offers/{offer_id:int}/accept", security=APPLICANT_TOKEN, responses=error_responses(401, 403, 404, 409, 422),
+      sync_to_thread=True, status_code=200, summary="Accept an offer")
 def accept(caller: CallerDependency, offer_id: FromPath[int]) -> dict[str, str]:
     with caller.db.transaction() as session:
         accept_offer(session, actors.applicant(caller.applicant(session)), offer_id, now())
     return {"status": "accepted"}
 
 
-@post("/me/offers/{offer_id:int}/refuse", sync_to_thread=True, status_code=200,
+@post("/me/offers/{offer_id:int}/refuse", security=APPLICANT_TOKEN,
+      responses=error_responses(400, 401, 403, 404, 409, 422), sync_to_thread=True, status_code=200,
       summary="Refuse an offer, with one of the scheme's reasons (GET /api/v1/refusal-reasons)")
 def refuse(caller: CallerDependency, offer_id: FromPath[int], data: JSONBody[RefusalRequest]) -> dict[str, str]:
     with caller.db.transaction() as session:
@@ -271,12 +298,14 @@ def refuse(caller: CallerDependency, offer_id: FromPath[int], data: JSONBody[Ref
     return {"status": "refused"}
 
 
-@get("/refusal-reasons", sync_to_thread=False, summary="The reasons the scheme accepts for refusing an offer")
+@get("/refusal-reasons", responses=error_responses(), sync_to_thread=False,
+     summary="The reasons the scheme accepts for refusing an offer")
 def refusal_reasons(site: SiteDependency) -> list[str]:
     return list(site.scheme.refusals.reasons)
 
 
-@get("/me/preferences", sync_to_thread=True, summary="My bidding preferences and auto-bid")
+@get("/me/preferences", security=APPLICANT_TOKEN, responses=error_responses(401), sync_to_thread=True,
+     summary="My bidding preferences and auto-bid")
 def get_preferences(caller: CallerDependency) -> PreferencesIO:
     with caller.db.reading() as session:
         saved = session.get(BiddingPreference, caller.applicant(session).id)
@@ -286,7 +315,8 @@ def get_preferences(caller: CallerDependency) -> PreferencesIO:
                          saved.auto_bid)
 
 
-@put("/me/preferences", sync_to_thread=True, summary="Save my bidding preferences and auto-bid")
+@put("/me/preferences", security=APPLICANT_TOKEN, responses=error_responses(400, 401, 403, 422), sync_to_thread=True,
+     summary="Save my bidding preferences and auto-bid")
 def put_preferences(caller: CallerDependency, data: JSONBody[PreferencesIO]) -> PreferencesIO:
     with caller.db.transaction() as session:
         me = caller.applicant(session)

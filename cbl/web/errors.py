@@ -1,8 +1,11 @@
 """Errors answered the same way everywhere: JSON for the API, a page for people. Never a bare 500."""
 
 import logging
+from typing import Any
 
+import msgspec
 from litestar import MediaType, Request, Response
+from litestar.openapi import ResponseSpec
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Template
 from sqlalchemy.exc import DataError, OperationalError
@@ -10,6 +13,39 @@ from sqlalchemy.exc import DataError, OperationalError
 from cbl.services.errors import DomainError
 
 log = logging.getLogger("cbl")
+
+
+class ErrorDetail(msgspec.Struct):
+    code: str  # e.g. not_found, conflict, invalid_input, unauthorised
+    message: str  # what a person can do about it
+    # The field at fault ({"field": "advert"}), or what could not be read of the request.
+    details: dict[str, Any] | list[dict[str, Any]] | None = None
+
+
+class ErrorBody(msgspec.Struct):
+    """Every error the API answers, in its schema: `{"error": {"code", "message", "details"?}}`."""
+
+    error: ErrorDetail
+
+
+ERROR_MEANINGS = {
+    400: "The request could not be read: malformed JSON, or a value of the wrong type.",
+    401: "No valid credentials: send them as 'Authorization: Bearer ...'.",
+    403: "These credentials may not do this.",
+    404: "There is no such thing (or none of yours).",
+    409: "It clashes with how things stand: a closed cycle, a limit reached, already done.",
+    422: "Read, but not acceptable (a number out of range, too, such as an id): the message says why.",
+    429: "Too many attempts: the message says how long to wait.",
+    503: "The database is unreachable or cannot be written to; nothing was changed.",
+}
+
+
+def error_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """The OpenAPI responses for the errors an operation can answer: those given, and 400 (a request that
+    cannot be read; Litestar would otherwise declare its own body for it, not ours) and 503, which any can."""
+    return {status: ResponseSpec(data_container=ErrorBody, description=ERROR_MEANINGS[status],
+                                 generate_examples=False)
+            for status in sorted({*statuses, 400, 503})}
 
 
 def _wants_json(request: Request) -> bool:

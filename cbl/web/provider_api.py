@@ -18,6 +18,7 @@ from cbl.services.actors import Actor
 from cbl.services.errors import InvalidInput, NotFound
 from cbl.services.stock import log_void, mark_ready_to_let
 from cbl.web.auth import now
+from cbl.web.errors import error_responses
 
 
 class NominationOut(msgspec.Struct):
@@ -78,7 +79,8 @@ def _out(session: Session, nomination: Nomination) -> NominationOut:
                          nomination.tenancy_start_date, nominations.shared_details(session, nomination))
 
 
-@get("/nominations", sync_to_thread=True, summary="The council's nominations to your organisation, newest first")
+@get("/nominations", responses=error_responses(401), sync_to_thread=True,
+     summary="The council's nominations to your organisation, newest first")
 def list_nominations(db: NamedDependency[Database], provider: NamedDependency[Actor]) -> list[NominationOut]:
     with db.reading() as session:
         rows = session.exec(select(Nomination).where(Nomination.provider_id == provider.provider_id)
@@ -86,7 +88,8 @@ def list_nominations(db: NamedDependency[Database], provider: NamedDependency[Ac
         return [_out(session, nomination) for nomination in rows]
 
 
-@get("/nominations/{nomination_id:int}", sync_to_thread=True, summary="One nomination, with the nominee's details")
+@get("/nominations/{nomination_id:int}", responses=error_responses(401, 403, 404, 422), sync_to_thread=True,
+     summary="One nomination, with the nominee's details")
 def get_nomination(db: NamedDependency[Database], provider: NamedDependency[Actor],
                    nomination_id: FromPath[int]) -> NominationOut:
     return _one(db, provider, nomination_id)
@@ -97,7 +100,8 @@ def _one(db: Database, provider: Actor, nomination_id: int) -> NominationOut:
         return _out(session, nominations.nomination_for(session, provider, nomination_id))
 
 
-@post("/nominations/{nomination_id:int}/viewing", sync_to_thread=True, status_code=200,
+@post("/nominations/{nomination_id:int}/viewing", responses=error_responses(400, 401, 403, 404, 409, 422),
+      sync_to_thread=True, status_code=200,
       summary="Confirm a viewing (an ISO 8601 time with its offset)")
 def confirm_viewing(db: NamedDependency[Database], provider: NamedDependency[Actor], nomination_id: FromPath[int],
                     data: JSONBody[ViewingIn]) -> NominationOut:
@@ -107,7 +111,8 @@ def confirm_viewing(db: NamedDependency[Database], provider: NamedDependency[Act
     return _one(db, provider, nomination_id)
 
 
-@post("/nominations/{nomination_id:int}/outcome", sync_to_thread=True, status_code=200,
+@post("/nominations/{nomination_id:int}/outcome", responses=error_responses(400, 401, 403, 404, 409, 422),
+      sync_to_thread=True, status_code=200,
       summary="Record a viewing's outcome, the tenancy start (let) or a decline on an allowed ground")
 def post_outcome(db: NamedDependency[Database], scheme: NamedDependency[Scheme], provider: NamedDependency[Actor],
                  nomination_id: FromPath[int], data: JSONBody[OutcomeIn]) -> NominationOut:
@@ -132,14 +137,16 @@ def _own_property_id(session: Session, provider: Actor, reference: str) -> int:
     return home
 
 
-@post("/voids", sync_to_thread=True, status_code=201, summary="Notify the council that one of your homes is empty")
+@post("/voids", responses=error_responses(400, 401, 403, 404, 409, 422), sync_to_thread=True, status_code=201,
+      summary="Notify the council that one of your homes is empty")
 def notify_void(db: NamedDependency[Database], provider: NamedDependency[Actor], data: JSONBody[VoidIn]) -> VoidOut:
     void = db.run(lambda s: log_void(s, provider, _own_property_id(s, provider, data.property), data.tenancy_end,
                                      data.reason[:200], data.first_let, now()))
     return VoidOut(void.id, data.property, void.tenancy_end_date, False)
 
 
-@post("/voids/{void_id:int}/ready", sync_to_thread=True, status_code=200, summary="Mark a void ready to let")
+@post("/voids/{void_id:int}/ready", responses=error_responses(401, 403, 404, 409, 422), sync_to_thread=True,
+      status_code=200, summary="Mark a void ready to let")
 def void_ready(db: NamedDependency[Database], provider: NamedDependency[Actor], void_id: FromPath[int]) -> VoidOut:
     void = db.run(mark_ready_to_let, provider, void_id, now())
     with db.reading() as session:
@@ -151,5 +158,6 @@ provider_api_router = Router(
     path="/api/v1/provider",
     route_handlers=[list_nominations, get_nomination, confirm_viewing, post_outcome, notify_void, void_ready],
     dependencies={"provider": Provide(api_provider, sync_to_thread=True)},
+    security=[{"providerKey": []}],  # see OPENAPI_SECURITY in cbl.app
     tags=["providers"],
 )

@@ -1,8 +1,10 @@
-"""Fuzzing the JSON API from its own OpenAPI schema (schemathesis): every operation, with and without
-valid credentials, never answers 5xx, and every error is a 4xx with the documented JSON error body."""
+"""Fuzzing the JSON API from its own OpenAPI schema (schemathesis, every check it has): every operation,
+with and without valid credentials, never answers 5xx, answers only the statuses, headers and bodies
+its schema declares, refuses what the schema rules out, and every error is the documented JSON body."""
 
 import pytest
 import schemathesis
+from schemathesis.checks import CHECKS, load_all_checks
 from hypothesis import HealthCheck, given, settings
 from sqlmodel import select
 
@@ -13,6 +15,10 @@ from cbl.web.auth import now
 from tests.support.factories import add_applicant, make_world
 
 EXAMPLES = 25
+# Every schemathesis check runs but these two, which need each request body's limits and enums declared
+# in the schema (issue 17, "the JSON API gets the same rules"; being done beside this work). Until then
+# a body the schema allows, like {"advert": ""}, is refused with a 422 the checks count against us.
+AWAITING_BODY_CONSTRAINTS = {"positive_data_acceptance", "negative_data_rejection"}
 
 
 @pytest.fixture
@@ -29,6 +35,9 @@ def credentials(db, scheme):
 
 
 def test_no_operation_fails_on_the_server_and_every_error_is_a_json_4xx(app, credentials):
+    load_all_checks()
+    every_check = [check for check in CHECKS.get_all() if check.__name__ not in AWAITING_BODY_CONSTRAINTS]
+    assert len(every_check) >= 12
     schema = schemathesis.openapi.from_asgi("/api/v1/schema/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 15
@@ -40,7 +49,7 @@ def test_no_operation_fails_on_the_server_and_every_error_is_a_json_4xx(app, cre
         def fuzz(case):  # noqa: ANN001
             nonlocal calls
             for who, headers in credentials.items():
-                response = case.call(headers={**(case.headers or {}), **headers})
+                response = case.call_and_validate(headers={**(case.headers or {}), **headers}, checks=every_check)
                 calls += 1
                 where = (who, case.method, case.formatted_path, response.status_code)
                 assert response.status_code < 500, (*where, response.text[:300])

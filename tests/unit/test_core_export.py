@@ -457,3 +457,10 @@ def test_every_let_is_written_with_allowed_codes_and_no_required_field_empty(let
     assert all(re.fullmatch(r"[0-9]{1,4}\.[0-9]{2}", row[number]) for number in (142, 143))
     people = len(let.household)
     assert [row[48 + 6 * (person - 2)] != "" for person in range(2, 9)] == [person <= people for person in range(2, 9)]
+
+
+def test_a_formula_typed_into_a_free_text_field_is_written_as_text_and_the_header_stays_the_templates():
+    formula = '=HYPERLINK("http://x")'
+    row = _one_row(replace(COUNCIL_LET, address_line1=formula, town_or_city=f"@{formula}"))
+    assert row[19] == f"'{formula}" and row[21] == f"'@{formula}"
+    assert export([COUNCIL_LET]).csv_text.startswith(export([]).csv_text)  # the template's header rows, untouched

@@ -1,30 +1,31 @@
 """A believable council to explore and test with: `cbl demo [--seed N]`.
 
 Anytown Council with its own stock and three housing associations, ~2,000 households on the
-register across the bands, ~300 homes of which some are empty, last week's cycle closed with its
-ranked shortlists, this week's open with bids coming in, and a sign-in for every staff role. The
-same seed gives the same council.
+register across the bands, ~300 homes of which some are empty, a year of weekly cycles let
+(history.py), last week's cycle closed with its ranked shortlists, this week's open with bids
+coming in whatever the day (see demo_windows), and a sign-in for every staff role. The same seed
+and the same "now" give the same council.
 """
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, func, select
 
 from cbl.rules.working_days import LONDON
-from cbl.rules.cycle_windows import current_or_next_window
+from cbl.rules.cycle_windows import current_or_next_window, window_opening_on
 from cbl.models import (
-    Advert, AgreementQuota, Applicant, BandAssessment, Bid, Cycle, HouseholdMember,
-    Nomination, NominationAgreement, Offer, Organisation, Property, ShortlistEntry, StaffUser, Void,
+    Advert, AgreementQuota, Applicant, BandAssessment, Bid, Cycle, HouseholdMember, NominationAgreement,
+    Organisation, Property, ShortlistEntry, StaffUser, Void,
 )
 from cbl.models.states import (
-    AdvertStatus, ApplicationStatus, BidPlacedBy, CycleStatus, NominationStatus, OfferStatus, OrganisationKind,
-    PropertyType, Relationship, Sex, StaffRole, VoidStatus,
+    AdvertStatus, ApplicationStatus, BidPlacedBy, CycleStatus, OrganisationKind, PropertyType, Relationship, Sex,
+    StaffRole,
 )
 from cbl.services.passwords import hash_password
-from cbl.rules.scheme import Scheme
+from cbl.rules.scheme import CyclePattern, Scheme
 from cbl.services import actors
 from cbl.services.actors import SYSTEM
 from cbl.services.audit import audit
@@ -32,6 +33,8 @@ from cbl.services.cycles import close_cycle
 from cbl.services.nominations import send_nomination
 from cbl.services.register import apply_household
 from cbl.services.shortlisting import verify_entry
+
+from . import history
 
 AREAS = ["Northgate", "Riverside", "Castlefields", "Old Town", "Millbrook", "Eastfield", "Hillcrest", "Southmead"]
 # Most households want the central areas; the outer estates get fewer bids.
@@ -59,6 +62,9 @@ PROVIDERS = [
     ("MHT", "Meadow Housing Trust", 30),
 ]
 DEMO_PASSWORD = "demo-password-2026"
+# The households who can sign in (the rest have no password).
+DEMO_APPLICANTS = [f"HR{number:06d}" for number in range(1, 6)]
+Window = tuple[datetime, datetime]
 
 
 @dataclass(frozen=True)
@@ -82,36 +88,77 @@ def seed(session: Session, scheme: Scheme, *, seed: int = 2026, applicants: int 
     council = Organisation(code="ATC", name="Anytown Council", kind=OrganisationKind.COUNCIL)
     session.add(council)
     session.flush()
-    sign_ins = _staff(session, council, password)
-    providers, agreements = _providers(session, rng, password, today, sign_ins)
+    _staff(session, council, password)
+    providers, agreements = _providers(session, rng, password, today)
     homes = _properties(session, rng, [council, *providers], properties)
-    households = _applicants(session, rng, scheme, applicants, today, password, sign_ins)
-    _cycles_with_bids(session, rng, scheme, now, zone, homes, households, agreements)
-    _past_lets(session, rng, zone, households, agreements, now)
+    households = _applicants(session, rng, scheme, applicants, today, password)
+    empty = rng.sample(homes, k=max(2, len(homes) // 3))
+    last_week, this_week = demo_windows(now, scheme.cycle, zone)
+    # History first: the households it houses leave the register before this week's bidding.
+    chosen = set(map(id, empty))
+    history.seed_past_lets(session, rng, scheme, zone, last_week[0].astimezone(zone).date() + timedelta(weeks=1),
+                           [home for home in homes if id(home) not in chosen],
+                           [a for a, _, _ in households
+                            if a.band and a.verified and a.reference not in DEMO_APPLICANTS], agreements)
+    waiting = [h for h in households if h[0].status is ApplicationStatus.ACTIVE]
+    _cycles_with_bids(session, rng, scheme, now, zone, (last_week, this_week), empty, waiting, agreements)
     audit(session, SYSTEM, "demo.seeded", council, {"seed": seed, "applicants": applicants})
-    return sign_ins
+    return sign_ins(session)
 
 
-def _staff(session: Session, council: Organisation, password: str) -> list[SignIn]:
-    sign_ins = []
+def demo_windows(now: datetime, pattern: CyclePattern, zone: ZoneInfo) -> tuple[Window, Window]:
+    """(last week's window, this week's) in UTC, the second always open at `now`.
+
+    Between two of the scheme's windows (with the default scheme, from Monday's close at 23:59 to
+    Thursday's opening), last week's is the one that has just closed, and this week's runs from
+    that close to the next window's close, so that a newcomer has homes to bid for on any day. The
+    scheduler plans no other cycle over it (see services.cycles.plan_next_cycle).
+    """
+    opens_at, closes_at = current_or_next_window(now, pattern, zone)
+    opening_day = opens_at.astimezone(zone).date()
+    last_week = window_opening_on(opening_day - timedelta(weeks=1), pattern, zone)
+    if opens_at <= now:
+        return last_week, (opens_at, closes_at)
+    return last_week, (last_week[1], closes_at)
+
+
+def sign_ins(session: Session) -> list[SignIn]:
+    """The demo's sign-ins found in the database (none if it holds no demo council)."""
+    found = []
+    staff = {user.email: user for user in session.exec(select(StaffUser).where(StaffUser.email.in_(
+        [email for email, *_ in STAFF] + [_provider_email(code) for code, *_ in PROVIDERS])))}
+    for email, _name, role, _grade in STAFF:
+        if email in staff:
+            found.append(SignIn(f"{role.value.replace('_', ' ')} (admin site)", email, DEMO_PASSWORD))
+    for code, name, _share in PROVIDERS:
+        if _provider_email(code) in staff:
+            found.append(SignIn(f"provider staff, {name} (provider portal)", _provider_email(code), DEMO_PASSWORD))
+    for applicant in session.exec(select(Applicant).where(Applicant.reference.in_(DEMO_APPLICANTS),
+                                                          Applicant.password_hash.is_not(None))
+                                  .order_by(Applicant.reference)):
+        found.append(SignIn(f"applicant, band {applicant.band} (public site)", applicant.reference, DEMO_PASSWORD))
+    return found
+
+
+def _provider_email(code: str) -> str:
+    return f"lettings@{code.lower()}.example"
+
+
+def _staff(session: Session, council: Organisation, password: str) -> None:
     for email, name, role, grade in STAFF:
         session.add(StaffUser(organisation_id=council.id, email=email, name=name, role=role, grade=grade,
                               password_hash=password))
-        sign_ins.append(SignIn(f"{role.value.replace('_', ' ')} (admin site)", email, DEMO_PASSWORD))
-    return sign_ins
 
 
-def _providers(session, rng, password, today, sign_ins):  # noqa: ANN001, ANN202
+def _providers(session, rng, password, today):  # noqa: ANN001, ANN202
     providers, agreements = [], {}
     for code, name, homeless_share in PROVIDERS:
         provider = Organisation(code=code, name=name, kind=OrganisationKind.PROVIDER)
         session.add(provider)
         session.flush()
         providers.append(provider)
-        email = f"lettings@{code.lower()}.example"
-        session.add(StaffUser(organisation_id=provider.id, email=email, name=f"{name} lettings",
+        session.add(StaffUser(organisation_id=provider.id, email=_provider_email(code), name=f"{name} lettings",
                               role=StaffRole.PROVIDER, grade=1, password_hash=password))
-        sign_ins.append(SignIn(f"provider staff, {name} (provider portal)", email, DEMO_PASSWORD))
         agreement = NominationAgreement(
             provider_id=provider.id, name=f"{name} nominations agreement", first_let_share=100,
             relet_share=rng.choice([50, 75]), nominate_within_days=5, respond_within_days=rng.choice([3, 5]),
@@ -169,7 +216,7 @@ def _household(rng, today):  # noqa: ANN001, ANN202
     return people
 
 
-def _applicants(session, rng, scheme, count, today, password, sign_ins):  # noqa: ANN001, ANN202
+def _applicants(session, rng, scheme, count, today, password):  # noqa: ANN001, ANN202
     bands = [band for band, _ in BAND_MIX]
     households = []
     for number in range(1, count + 1):
@@ -180,7 +227,7 @@ def _applicants(session, rng, scheme, count, today, password, sign_ins):  # noqa
         people = _household(rng, today)
         surname = rng.choice(SURNAMES)
         applicant = Applicant(
-            reference=f"HR{number:06d}", status=ApplicationStatus.ACTIVE, band=band, band_date=band_date,
+            reference=applicant_reference(number), status=ApplicationStatus.ACTIVE, band=band, band_date=band_date,
             registration_date=registered, local_connection=[home_area] if rng.random() < 0.85 else [],
             needs=(["step_free"] if people[0][1] >= 65 or rng.random() < 0.06 else [])
                   + (["wheelchair"] if rng.random() < 0.02 else []),
@@ -189,7 +236,7 @@ def _applicants(session, rng, scheme, count, today, password, sign_ins):  # noqa
             verified=rng.random() < 0.8, email=f"hr{number:06d}@example.com",
             address=f"{rng.randint(1, 200)} {rng.choice(STREETS)}, {home_area}, Anytown",
             postcode=f"AT{AREAS.index(home_area) + 1} {rng.randint(1, 9)}XY",
-            password_hash=password if number <= 5 else None,
+            password_hash=password if applicant_reference(number) in DEMO_APPLICANTS else None,
             review_due=_next_anniversary(registered, today),
         )
         session.add(applicant)
@@ -207,10 +254,12 @@ def _applicants(session, rng, scheme, count, today, password, sign_ins):  # noqa
                                    reason="Assessed on application" if band_date == registered
                                    else "Change of circumstances"))
         households.append((applicant, people[0][1], len(people)))
-        if number <= 5:
-            sign_ins.append(SignIn(f"applicant, band {band} (public site)", applicant.reference, DEMO_PASSWORD))
     session.flush()
     return households
+
+
+def applicant_reference(number: int) -> str:
+    return f"HR{number:06d}"
 
 
 def _next_anniversary(registered: date, today: date) -> date:
@@ -233,21 +282,18 @@ def _fits(advert: Advert, applicant: Applicant, age: int) -> bool:
             and (not advert.step_free_only or "step_free" in applicant.needs))
 
 
-def _cycles_with_bids(session, rng, scheme, now, zone, homes, households, agreements):  # noqa: ANN001
+def _cycles_with_bids(session, rng, scheme, now, zone, windows, empty, households, agreements):  # noqa: ANN001
     """Last week's cycle, closed with its shortlists, and this week's, open with bids coming in."""
-    opens_at, closes_at = current_or_next_window(now, scheme.cycle, zone)
-    empty = rng.sample(homes, k=max(2, len(homes) // 3))
+    (last_opens, last_closes), (opens_at, closes_at) = windows
     split = len(empty) * 2 // 5
-    last_week = _cycle(session, zone, opens_at - timedelta(weeks=1), closes_at - timedelta(weeks=1), CycleStatus.OPEN)
+    last_week = _cycle(session, zone, last_opens, last_closes, CycleStatus.OPEN)
     adverts = _adverts(session, rng, last_week, empty[:split], agreements, now - timedelta(weeks=1), [])
     _bids(session, rng, scheme, last_week, adverts, households, last_week.closes_at)
     close_cycle(session, SYSTEM, scheme, last_week.id, last_week.closes_at)
     _nominate_some(session, adverts, now)
-    this_week = _cycle(session, zone, opens_at, closes_at,
-                       CycleStatus.OPEN if opens_at <= now else CycleStatus.SCHEDULED)
+    this_week = _cycle(session, zone, opens_at, closes_at, CycleStatus.OPEN)
     adverts = _adverts(session, rng, this_week, empty[split:], agreements, now, adverts)
-    if this_week.status is CycleStatus.OPEN:
-        _bids(session, rng, scheme, this_week, adverts, households, now)
+    _bids(session, rng, scheme, this_week, adverts, households, now)
 
 
 def _nominate_some(session, adverts, now):  # noqa: ANN001
@@ -267,62 +313,6 @@ def _nominate_some(session, adverts, now):  # noqa: ANN001
         verify_entry(session, actor, entry.id, now)
         send_nomination(session, actor, entry.id, now)
         nominated += 1
-
-
-def _past_lets(session, rng, zone, households, agreements, now):  # noqa: ANN001
-    """Six months of lets before today, through offers and nominations, so that the managers' dashboard
-    and the compliance reports have a history to show."""
-    empty_now = select(Void.property_id).where(Void.status == VoidStatus.OPEN)
-    homes = session.exec(select(Property).where(Property.id.not_in(empty_now)).order_by(Property.id)).all()
-    waiting = [applicant for applicant, _, _ in households
-               if applicant.status is ApplicationStatus.ACTIVE and applicant.band and applicant.verified]
-    cycles: dict[tuple[int, int], Cycle] = {}
-    for home, applicant in zip(rng.sample(homes, k=min(45, len(homes))), rng.sample(waiting, k=len(waiting))):
-        starts = now.date() - timedelta(days=rng.randint(3, 180))
-        days = rng.randint(12, 80)
-        ended = starts - timedelta(days=days)
-
-        def on(part: float, ended=ended, days=days) -> datetime:  # a milestone part of the way through the void
-            return datetime.combine(ended + timedelta(days=round(days * part)), time(12), tzinfo=timezone.utc)
-
-        works = rng.random() < 0.6
-        void = Void(property_id=home.id, status=VoidStatus.LET, reason="relet", tenancy_end_date=ended,
-                    keys_returned_at=on(0.05), works_started_at=on(0.1) if works else None,
-                    works_ended_at=on(0.45) if works else None, ready_to_let_at=on(0.5), advertised_at=on(0.55),
-                    shortlisted_at=on(0.7), offered_at=on(0.75), accepted_at=on(0.85), tenancy_start_date=starts,
-                    logged_at=on(0.02))
-        session.add(void)
-        session.flush()
-        opened = on(0.55)
-        key = (opened.year, opened.month)
-        if key not in cycles:
-            first = datetime(opened.year, opened.month, 1, 0, 1, tzinfo=zone)
-            cycles[key] = _cycle(session, zone, first, first + timedelta(days=27), CycleStatus.CLOSED)
-        agreement = agreements.get(home.landlord_id)
-        advert = Advert(reference=f"AH{void.id:05d}", cycle_id=cycles[key].id, void_id=void.id, property_id=home.id,
-                        status=AdvertStatus.LET, agreement_id=agreement.id if agreement else None,
-                        description=f"A {home.bedrooms}-bedroom {home.property_type.value} in {home.area}.")
-        session.add(advert)
-        session.flush()
-        answered = {"tenancy_start_date": starts, "answered_at": on(0.85)}
-        if agreement is None:
-            letting = Offer(applicant_id=applicant.id, void_id=void.id, advert_id=advert.id, status=OfferStatus.LET,
-                            made_at=on(0.75), respond_by=on(0.8).date(), **answered)
-            steps = ("offer.made", "offer.accepted", "tenancy.started")
-        else:
-            letting = Nomination(advert_id=advert.id, applicant_id=applicant.id, agreement_id=agreement.id,
-                                 provider_id=home.landlord_id, status=NominationStatus.LET, sent_at=on(0.75),
-                                 respond_by=on(0.85).date(), **answered)
-            steps = ("nomination.sent", "nomination.let")
-        session.add(letting)
-        applicant.status = ApplicationStatus.HOUSED
-        session.add(applicant)
-        # The history's own audit trail, marked as seeded, so that `cbl audit verify` holds for the demo too.
-        seeded = {"seeded": "demo history"}
-        audit(session, SYSTEM, "void.logged", void, seeded)
-        audit(session, SYSTEM, "advert.created", advert, seeded)
-        for step in steps:
-            audit(session, SYSTEM, step, letting, seeded)
 
 
 def _cycle(session, zone, opens_at, closes_at, status):  # noqa: ANN001, ANN202
