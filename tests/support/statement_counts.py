@@ -101,7 +101,9 @@ def _visitors(route: str, opt: dict) -> list[str]:
         return ["applicant_api"]
     if route.startswith("/account"):
         return ["applicant"]
-    return ["anonymous"]
+    if route.startswith("/api/"):
+        return ["anonymous"]
+    return ["anonymous", "applicant"]  # a signed-in household sees more on the public pages (its place in a queue)
 
 
 def pages(app: Litestar, world: CountedWorld) -> tuple[list[Page], list[str]]:
