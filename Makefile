@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install run test lint bench-engine bench-bids
+.PHONY: install run test lint bench-engine bench-bids statement-counts
 
 install:
 	python3 -m venv $(VENV) && $(VENV)/bin/pip install -e ".[test]"
@@ -21,3 +21,6 @@ bench-engine:
 
 bench-bids:
 	$(PY) -m tools.bench_bids
+
+statement-counts:
+	$(PY) -m tools.statement_counts

@@ -6,14 +6,12 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlmodel import select
 
 from cbl.database import Database
-from cbl.models import AgreementQuota, NominationAgreement, Organisation
-from cbl.models.states import OrganisationKind
+from cbl.queries import agreements as agreement_queries
 from cbl.rules.scheme import Scheme
 from cbl.services.agreements import QUOTA_GROUPS, AgreementTerms, save_agreement
-from cbl.services.errors import DomainError, NotFound
+from cbl.services.errors import DomainError
 from cbl.services.nominations import SHAREABLE
 from cbl.web import forms
 from cbl.web.auth import now
@@ -25,8 +23,9 @@ from cbl.services.rights import Right
 SHARE, DAYS = "A share is a percentage from 0 to 100.", "Give the working days as a whole number from 1 to 60."
 
 
-def _form_of(agreement: NominationAgreement, provider_code: str, quotas: list[AgreementQuota]) -> dict:
-    return {"provider": provider_code, "name": agreement.name, "first_let_share": str(agreement.first_let_share),
+def _form_of(terms: agreement_queries.AgreementTerms) -> dict:
+    agreement, quotas = terms.agreement, terms.quotas
+    return {"provider": terms.provider_code, "name": agreement.name, "first_let_share": str(agreement.first_let_share),
             "relet_share": str(agreement.relet_share), "nominate_within_days": str(agreement.nominate_within_days),
             "respond_within_days": str(agreement.respond_within_days), "decline_grounds": agreement.decline_grounds,
             "shared_details": agreement.shared_details, "starts_on": agreement.starts_on.isoformat(),
@@ -37,11 +36,10 @@ def _form_of(agreement: NominationAgreement, provider_code: str, quotas: list[Ag
 def _page(db: Database, scheme: Scheme, request: Request, agreement_id: int | None, form: dict,
           error: DomainError | None = None) -> Template:
     with db.reading() as session:
-        providers = session.exec(select(Organisation).where(Organisation.kind == OrganisationKind.PROVIDER)
-                                 .order_by(Organisation.name)).all()
+        providers = agreement_queries.providers(session)
     return Template("admin/agreements/form.html", status_code=error.status_code if error else 200, context={
         "staff": current_staff(request), "agreement_id": agreement_id, "form": form, "error": error,
-        "providers": [(p.code, p.name) for p in providers],
+        "providers": providers,
         "grounds": [(g.code, g.label) for g in scheme.nominations.decline_grounds],
         "shareable": list(SHAREABLE.items()), "quota_groups": list(QUOTA_GROUPS.items())})
 
@@ -90,12 +88,8 @@ def new_agreement_submit(db: NamedDependency[Database], scheme: NamedDependency[
 def edit_agreement(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                    agreement_id: FromPath[int]) -> Template:
     with db.reading() as session:
-        agreement = session.get(NominationAgreement, agreement_id)
-        if agreement is None:
-            raise NotFound("No such agreement.")
-        code = session.get(Organisation, agreement.provider_id).code
-        quotas = session.exec(select(AgreementQuota).where(AgreementQuota.agreement_id == agreement_id)).all()
-    return _page(db, scheme, request, agreement_id, _form_of(agreement, code, list(quotas)))
+        terms = agreement_queries.agreement(session, agreement_id)
+    return _page(db, scheme, request, agreement_id, _form_of(terms))
 
 
 @post("/agreements/{agreement_id:int}/edit", opt={"right": Right.AGREEMENTS_MANAGE}, sync_to_thread=True)

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from cbl.rules.digits import only_digits
 from cbl.database import Database
+from cbl.queries import register
 from cbl.models import HouseholdMember
 from cbl.rules.scheme import Scheme
 from cbl.services.actors import staff as staff_actor
@@ -47,7 +48,7 @@ def _member(data: dict[str, Any], relationship: str | None = None) -> MemberDeta
 
 def _new_page(db: Database, request: Request, form: dict, error: DomainError | None = None) -> Template:
     with db.reading() as session:
-        areas = sorted(known_areas(session))
+        areas = register.areas(session)
     return Template("admin/applicants/new.html", status_code=error.status_code if error else 200, context={
         "staff": current_staff(request), "form": form, "error": error, **CASE_CHOICES,
         "areas": [(area, area) for area in areas]})

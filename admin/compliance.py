@@ -8,18 +8,19 @@ from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Response, Template
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from cbl.rules import reporting_periods
 from cbl.rules.working_days import local_date
 from cbl.database import Database
-from cbl.models import AgreementQuota, NominationAgreement, Organisation
+from cbl.models import AgreementQuota, NominationAgreement
+from cbl.queries import agreements as agreement_queries
 from cbl.rules.scheme import Scheme
 from cbl.services.actors import staff as staff_actor
 from cbl.reports.compliance import (
     DEFINITIONS, agreement_compliance, compliance_csv, financial_year, group_label,
 )
-from cbl.services.errors import InvalidInput, NotFound
+from cbl.services.errors import InvalidInput
 from cbl.web.auth import now
 
 from .guards import current_staff
@@ -60,23 +61,15 @@ def _period(start: str | None, end: str | None, today: date) -> tuple[date, date
 
 
 def _agreement(session: Session, agreement_id: int) -> tuple[NominationAgreement, str]:
-    row = session.exec(select(NominationAgreement, Organisation.name)
-                       .join(Organisation, Organisation.id == NominationAgreement.provider_id)
-                       .where(NominationAgreement.id == agreement_id)).first()
-    if row is None:
-        raise NotFound("There is no such nomination agreement.")
-    return row
+    terms = agreement_queries.agreement(session, agreement_id)
+    return terms.agreement, terms.provider_name
 
 
 @get("/agreements", opt={"right": Right.REPORTS_READ}, sync_to_thread=True)
 def agreements(db: NamedDependency[Database], request: Request) -> Template:
     with db.reading() as session:
-        rows = session.exec(select(NominationAgreement, Organisation.name)
-                            .join(Organisation, Organisation.id == NominationAgreement.provider_id)
-                            .order_by(Organisation.name, NominationAgreement.starts_on.desc())).all()
-        quotas = session.exec(select(AgreementQuota).order_by(AgreementQuota.group)).all()
-    lines = [AgreementLine(agreement, provider, tuple(q for q in quotas if q.agreement_id == agreement.id))
-             for agreement, provider in rows]
+        lines = [AgreementLine(terms.agreement, terms.provider_name, tuple(terms.quotas))
+                 for terms in agreement_queries.agreements(session)]
     start, end = financial_year(_today())
     return Template("admin/agreements/list.html", context={
         "staff": current_staff(request), "lines": lines, "year": f"{start.year} to {end.year}",

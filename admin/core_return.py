@@ -13,7 +13,8 @@ from cbl.rules.working_days import local_date
 from cbl.reports.core_export import COLLECTION_YEAR
 from cbl.database import Database
 from cbl.services.actors import staff as staff_actor
-from cbl.services.core_return import core_return, questions_for, record_answers
+from cbl.queries.core_lets import core_return, questions_for
+from cbl.services.core_return import record_answers
 from cbl.services.errors import DomainError
 from cbl.web import forms
 from cbl.web.auth import now

@@ -3,11 +3,9 @@
 from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.response import Template
-from sqlmodel import func, select
 
 from cbl.database import Database
-from cbl.models import Cycle, ShortlistEntry
-from cbl.models.states import ShortlistStatus
+from cbl.queries import cycles as latest_cycles
 
 from .guards import current_staff
 from cbl.services.rights import Right
@@ -16,8 +14,6 @@ from cbl.services.rights import Right
 @get("/", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
 def admin_home(db: NamedDependency[Database], request: Request) -> Template:
     with db.reading() as session:
-        cycles = session.exec(select(Cycle).order_by(Cycle.opens_at.desc()).limit(4)).all()
-        waiting = session.exec(select(func.count()).select_from(ShortlistEntry).where(
-            ShortlistEntry.proposed, ShortlistEntry.status == ShortlistStatus.PENDING)).one()
+        cycles, waiting = latest_cycles.latest(session), latest_cycles.places_waiting(session)
     return Template("admin/home.html", context={"staff": current_staff(request), "cycles": cycles,
                                                 "waiting": waiting})

@@ -6,9 +6,9 @@ from litestar.params import FromPath
 from litestar.response import Response, Template
 
 from cbl.database import Database
-from cbl.messages.letters import find_letter, letter_pdf
-from cbl.models import Applicant, OutboxMessage
-from cbl.services.errors import NotFound
+from cbl.messages.letters import letter_pdf
+from cbl.models import OutboxMessage
+from cbl.queries import letters
 
 from .guards import current_staff
 from cbl.services.rights import Right
@@ -16,10 +16,7 @@ from cbl.services.rights import Right
 
 def _letter(db: Database, letter_id: int) -> tuple[OutboxMessage, str]:
     with db.reading() as session:
-        letter = find_letter(session, letter_id)
-        if letter is None:
-            raise NotFound("No such letter.")
-        return letter, session.get(Applicant, letter.applicant_id).reference
+        return letters.letter(session, letter_id)
 
 
 @get("/letters/{letter_id:int}", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)

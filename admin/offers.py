@@ -5,11 +5,10 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlmodel import select
 
 from cbl.database import Database
-from cbl.models import Applicant, DirectOfferRequest, Offer, OutboxMessage, Property, Refusal, StaffUser, Void
-from cbl.models.states import Channel
+from cbl.queries import offers as offer_queries
+from cbl.queries import stock
 from cbl.rules.scheme import Scheme
 from cbl.services.actors import staff as staff_actor
 from cbl.services.direct_offers import REASONS, decide_direct_offer, request_direct_offer
@@ -25,22 +24,11 @@ from cbl.services.rights import Right
 
 def offer_page(db: Database, request: Request, offer_id: int, error: DomainError | None = None) -> Template:
     with db.reading() as session:
-        row = session.exec(select(Offer, Refusal, Applicant.reference, Property)
-                           .outerjoin(Refusal, Refusal.offer_id == Offer.id)
-                           .join(Applicant, Applicant.id == Offer.applicant_id)
-                           .join(Void, Void.id == Offer.void_id).join(Property, Property.id == Void.property_id)
-                           .where(Offer.id == offer_id)).first()
-        if row is None:
-            raise NotFound("No such offer.")
-        offer, refusal, reference, home = row
-        names = {user.id: user.name for user in session.exec(select(StaffUser).where(
-            StaffUser.id.in_([i for i in (offer.made_by_id, offer.approved_by_id) if i])))}
-        letters = session.exec(select(OutboxMessage).where(
-            OutboxMessage.applicant_id == offer.applicant_id, OutboxMessage.channel == Channel.LETTER,
-            OutboxMessage.created_at >= offer.made_at).order_by(OutboxMessage.id)).all()
+        case = offer_queries.offer_case(session, offer_id)
     return Template("admin/offers/offer.html", status_code=error.status_code if error else 200, context={
-        "staff": current_staff(request), "offer": offer, "refusal": refusal, "offers": [(offer, refusal)],
-        "reference": reference, "home": home, "names": names, "letters": letters, "error": error})
+        "staff": current_staff(request), "offer": case.offer, "refusal": case.refusal,
+        "offers": [(case.offer, case.refusal)], "reference": case.reference, "home": case.home, "names": case.names,
+        "letters": case.letters, "error": error})
 
 
 @get("/offers/{offer_id:int}", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
@@ -57,8 +45,7 @@ def work_on_offer_page(db: Database, request: Request, offer_id: int, action) ->
 def direct_offer_request(db: NamedDependency[Database], request: Request, void_id: FromPath[int],
                          data: forms.Form) -> Template | Redirect:
     with db.reading() as session:
-        home = session.exec(select(Property).join(Void, Void.property_id == Property.id)
-                            .where(Void.id == void_id)).first()
+        home = stock.home_of_void(session, void_id)
     if home is None:
         raise NotFound("No such void.")
     try:
@@ -75,13 +62,7 @@ def direct_offer_request(db: NamedDependency[Database], request: Request, void_i
 
 def _requests_page(db: Database, request: Request, error: DomainError | None = None) -> Template:
     with db.reading() as session:
-        rows = session.exec(
-            select(DirectOfferRequest, Applicant.reference, Property, StaffUser.name)
-            .join(Applicant, Applicant.id == DirectOfferRequest.applicant_id)
-            .join(Void, Void.id == DirectOfferRequest.void_id).join(Property, Property.id == Void.property_id)
-            .join(StaffUser, StaffUser.id == DirectOfferRequest.requested_by_id)
-            .order_by(DirectOfferRequest.decided_at.is_not(None), DirectOfferRequest.requested_at.desc()).limit(100)
-        ).all()
+        rows = offer_queries.direct_offer_requests(session)
     return Template("admin/offers/direct.html", status_code=error.status_code if error else 200, context={
         "staff": current_staff(request), "rows": rows, "reasons": REASONS, "error": error,
         "may_decide": staff_actor(current_staff(request)).may(Right.OFFER_APPROVE_DIRECT)})

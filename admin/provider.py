@@ -6,19 +6,17 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from cbl.database import Database
-from cbl.models import Advert, Nomination, NominationAgreement, Organisation, Property, Void
-from cbl.models.states import VoidStatus
+from cbl.queries import provider, stock
 from cbl.rules.scheme import Scheme
 from cbl.services.actors import Actor
 from cbl.services.actors import staff as staff_actor
-from cbl.services.errors import DomainError, NotFound
+from cbl.services.errors import DomainError
 from cbl.services.lettings import void_days
 from cbl.services.nominations import (
-    OPEN, VIEWING_OUTCOMES, arrange_viewing, decline_nomination, house_nominee, nomination_for,
-    record_viewing_outcome, shared_details,
+    OPEN, VIEWING_OUTCOMES, arrange_viewing, decline_nomination, house_nominee, record_viewing_outcome,
 )
 from cbl.services.stock import log_void, mark_ready_to_let
 from cbl.settings import Settings
@@ -38,35 +36,18 @@ def _actor(request: Request) -> Actor:
 def portal(db: NamedDependency[Database], request: Request) -> Template:
     actor, today = _actor(request), now().date()
     with db.reading() as session:
-        organisation = session.get(Organisation, actor.provider_id)
-        homes = session.exec(select(Property, Void).outerjoin(
-            Void, (Void.property_id == Property.id) & (Void.status == VoidStatus.OPEN))
-            .where(Property.landlord_id == actor.provider_id).order_by(Void.tenancy_end_date, Property.reference)
-            .limit(500)).all()
-        nominations = session.exec(select(Nomination, Advert.reference).join(Advert, Advert.id == Nomination.advert_id)
-                                   .where(Nomination.provider_id == actor.provider_id)
-                                   .order_by(Nomination.status.in_(OPEN).desc(), Nomination.respond_by.desc())
-                                   .limit(200)).all()
+        found = provider.portal(session, actor.provider_id)
     return Template("admin/provider/portal.html", context={
-        "staff": current_staff(request), "organisation": organisation, "homes": homes, "nominations": nominations,
-        "open": OPEN, "today": today,
-        "ages": {void.id: void_days(void.tenancy_end_date, today) for _, void in homes if void}})
-
-
-def _own_home(session: Session, actor: Actor, reference: str) -> Property:
-    home = session.exec(select(Property).where(Property.reference == reference,
-                                               Property.landlord_id == actor.provider_id)).first()
-    if home is None:
-        raise NotFound(f"There is no property {reference} of yours.")
-    return home
+        "staff": current_staff(request), "organisation": found.organisation, "homes": found.homes,
+        "nominations": found.nominations, "open": OPEN, "today": today,
+        "ages": {void.id: void_days(void.tenancy_end_date, today) for _, void in found.homes if void}})
 
 
 def _home_page(db: Database, request: Request, reference: str, error: DomainError | None = None) -> Template:
     actor = _actor(request)
     with db.reading() as session:
-        home = _own_home(session, actor, reference)
-        voids = session.exec(select(Void).where(Void.property_id == home.id)
-                             .order_by(Void.tenancy_end_date.desc())).all()
+        home = provider.own_home(session, actor.provider_id, reference)
+        voids = provider.home_voids(session, home.id)
     return Template("admin/provider/home.html", status_code=error.status_code if error else 200, context={
         "staff": current_staff(request), "home": home, "voids": voids, "error": error, "today": now().date()})
 
@@ -81,7 +62,7 @@ def notify_void(db: NamedDependency[Database], request: Request, reference: From
                 data: forms.Form) -> Template | Redirect:
 
     def notify(session: Session, actor: Actor):  # noqa: ANN202
-        home = _own_home(session, actor, reference)
+        home = provider.own_home(session, actor.provider_id, reference)
         return log_void(session, actor, home.id, forms.day(data, "tenancy_end"), forms.text(data, "reason", 200),
                         forms.ticked(data, "first_let"), now())
 
@@ -93,7 +74,7 @@ def notify_void(db: NamedDependency[Database], request: Request, reference: From
 def void_ready(db: NamedDependency[Database], request: Request, void_id: FromPath[int]) -> Redirect:
     void = db.run(mark_ready_to_let, _actor(request), void_id, now())
     with db.reading() as session:
-        reference = session.get(Property, void.property_id).reference
+        reference = stock.home_of_void(session, void.id).reference
     return Redirect(f"/admin/provider/homes/{reference}", status_code=303)
 
 
@@ -101,15 +82,12 @@ def _nomination_page(db: Database, request: Request, nomination_id: int,
                      error: DomainError | None = None) -> Template:
     actor = _actor(request)
     with db.reading() as session:
-        nomination = nomination_for(session, actor, nomination_id)
-        advert = session.get(Advert, nomination.advert_id)
-        home = session.get(Property, advert.property_id)
-        void = session.get(Void, advert.void_id)
-        agreement = session.get(NominationAgreement, nomination.agreement_id)
-        details = shared_details(session, nomination)
+        case = provider.nomination_case(session, actor, nomination_id)
+    nomination, agreement = case.nomination, case.agreement
     return Template("admin/provider/nomination.html", status_code=error.status_code if error else 200, context={
-        "staff": current_staff(request), "nomination": nomination, "advert": advert, "home": home, "void": void,
-        "agreement": agreement, "details": details, "error": error, "open": nomination.status in OPEN,
+        "staff": current_staff(request), "nomination": nomination, "advert": case.advert, "home": case.home,
+        "void": case.void, "agreement": agreement, "details": case.details, "error": error,
+        "open": nomination.status in OPEN,
         "today": now().date(), "outcomes": list(VIEWING_OUTCOMES.items()),
         "grounds": [(g.code, g.label) for g in request.app.state["scheme"].nominations.decline_grounds
                     if g.code in agreement.decline_grounds]})

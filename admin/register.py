@@ -1,26 +1,20 @@
 """The register: find a household, see its whole case, send a sign-in link."""
 
-from dataclasses import dataclass
-
-import sqlalchemy as sa
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 
 from cbl.rules.digits import only_digits
 from cbl.database import Database
-from cbl.models import (
-    Advert, Applicant, Assessment, AuditEvent, BandAssessment, Bid, BiddingPreference, CaseCheck, CaseNote,
-    HouseholdMember, Offer, OutboxMessage,
-)
-from cbl.models.states import Channel, PropertyType, Relationship
-from cbl.services.applications import NEEDS, known_areas
+from cbl.models.states import PropertyType, Relationship
+from cbl.queries import register
+from cbl.services.applications import NEEDS
 from cbl.services.actors import staff as staff_actor
 from cbl.rules.scheme import Scheme
 from cbl.services.bidding import place_bid
-from cbl.services.errors import DomainError, InvalidInput, NotFound
+from cbl.services.errors import DomainError, InvalidInput
 from cbl.services.register import (
     add_note, record_assessment, record_check, record_verification, reinstate, set_band, suspend,
 )
@@ -33,42 +27,15 @@ from .acting import act
 from .guards import current_staff
 from cbl.services.rights import Right
 
-PER_PAGE = 25
-
-
-@dataclass(frozen=True)
-class Search:
-    text: str
-    band: str | None
-    page: int
-
-
-def _search(session: Session, search: Search) -> tuple[list[tuple[Applicant, str]], int]:
-    lead = (select(HouseholdMember.applicant_id, HouseholdMember.name)
-            .where(HouseholdMember.relationship == Relationship.LEAD).subquery())
-    query = select(Applicant, lead.c.name).outerjoin(lead, lead.c.applicant_id == Applicant.id)
-    if search.text:
-        like = f"%{search.text.lower()}%"
-        query = query.where(sa.or_(
-            func.lower(Applicant.reference).like(like), func.lower(Applicant.postcode).like(like),
-            Applicant.id.in_(select(HouseholdMember.applicant_id).where(func.lower(HouseholdMember.name).like(like))),
-        ))
-    if search.band:
-        query = query.where(Applicant.band == search.band)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(Applicant.reference).offset((search.page - 1) * PER_PAGE).limit(PER_PAGE)).all()
-    return list(rows), total
-
-
 def _search_page(db: Database, request: Request, text: str, band: str | None, page: str | None) -> Template:
     if page not in (None, "") and (not only_digits(page) or not 1 <= int(page) <= 100_000):
         raise InvalidInput("Page must be a whole number, like 2.", field="page")
-    search = Search(text.strip()[:100], (band or "").strip()[:16] or None, int(page or 1))
+    search = register.Search(text.strip()[:100], (band or "").strip()[:16] or None, int(page or 1))
     with db.reading() as session:
-        rows, total = _search(session, search)
+        rows, total = register.search(session, search)
     return Template("admin/applicants/search.html", context={
         "staff": current_staff(request), "rows": rows, "total": total, "search": search,
-        "pages": max(1, -(-total // PER_PAGE))})
+        "pages": max(1, -(-total // register.PER_PAGE))})
 
 
 @get("/applicants", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
@@ -96,31 +63,7 @@ CASE_CHOICES = {
 
 def _case(db: Database, reference: str) -> dict:
     with db.reading() as session:
-        applicant = session.exec(select(Applicant).where(Applicant.reference == reference)).first()
-        if applicant is None:
-            raise NotFound(f"There is no application {reference}.")
-        by_case = {"applicant_id": applicant.id}
-        return {
-            "applicant": applicant,
-            "members": session.exec(select(HouseholdMember).filter_by(**by_case)
-                                    .order_by(HouseholdMember.date_of_birth)).all(),
-            "bands": session.exec(select(BandAssessment).filter_by(**by_case)
-                                  .order_by(BandAssessment.decided_at.desc())).all(),
-            "bids": session.exec(select(Bid, Advert.reference).join(Advert, Advert.id == Bid.advert_id)
-                                 .where(Bid.applicant_id == applicant.id).order_by(Bid.placed_at.desc())).all(),
-            "offers": session.exec(select(Offer).filter_by(**by_case).order_by(Offer.made_at.desc())).all(),
-            "assessments": session.exec(select(Assessment).filter_by(**by_case)
-                                        .order_by(Assessment.recorded_at.desc())).all(),
-            "checks": session.exec(select(CaseCheck).filter_by(**by_case).order_by(CaseCheck.recorded_at.desc())).all(),
-            "notes": session.exec(select(CaseNote).filter_by(**by_case).order_by(CaseNote.written_at.desc())).all(),
-            "letters": session.exec(select(OutboxMessage).filter_by(**by_case, channel=Channel.LETTER)
-                                    .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())).all(),
-            "preference": session.get(BiddingPreference, applicant.id),
-            "areas": [(area, area) for area in sorted(known_areas(session))],
-            **CASE_CHOICES,
-            "timeline": session.exec(select(AuditEvent).filter_by(**by_case)
-                                     .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(200)).all(),
-        }
+        return {**register.case(session, reference), **CASE_CHOICES}
 
 
 @get("/applicants/{reference:str}", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)

@@ -13,8 +13,8 @@ from cbl.rules import reporting_periods
 from cbl.rules.working_days import local_date
 from cbl.rules.reporting_periods import financial_year
 from cbl.database import Database
-from cbl.models import Applicant, Enquiry, Review, StaffUser
-from cbl.models.states import StaffRole
+from cbl.models import Applicant
+from cbl.queries import reviews as review_queries
 from cbl.rules.scheme import Scheme
 from cbl.services import enquiries, reviews
 from cbl.services.actors import staff as staff_actor
@@ -32,26 +32,16 @@ from cbl.services.rights import Right
 def review_list(db: NamedDependency[Database], request: Request) -> Template:
     today = local_date(now())
     with db.reading() as session:
-        soon, overdue = reviews.due(session, today)
-        open_reviews = session.exec(select(Review).where(Review.status.in_(reviews.OPEN))
-                                    .order_by(Review.decide_by)).all()
-        decided = session.exec(select(Review).where(Review.status.not_in(reviews.OPEN))
-                               .order_by(Review.decided_at.desc()).limit(50)).all()
-        references = dict(session.exec(select(Applicant.id, Applicant.reference).where(
-            Applicant.id.in_({r.applicant_id for r in [*open_reviews, *decided]}))).all())
-        names = dict(session.exec(select(StaffUser.id, StaffUser.name)).all())
+        found = review_queries.review_list(session, today)
     return Template("admin/reviews/list.html", context={
-        "staff": current_staff(request), "soon": soon, "overdue": overdue, "open_reviews": open_reviews,
-        "decided": decided, "references": references, "names": names, "deadline": reviews.deadline,
+        "staff": current_staff(request), "soon": found.soon, "overdue": found.overdue, "open_reviews": found.open,
+        "decided": found.decided, "references": found.references, "names": found.names, "deadline": reviews.deadline,
         "types": reviews.TYPE_WORDS, "today": today})
 
 
 def _new_page(db: Database, request: Request, reference: str, form: dict, error: DomainError | None = None) -> Template:
     with db.reading() as session:
-        applicant = session.exec(select(Applicant).where(Applicant.reference == reference.strip().upper())).first()
-        if applicant is None:
-            raise NotFound(f"There is no application {reference}.")
-        decisions = reviews.reviewable_decisions(session, applicant.id)
+        applicant, decisions = review_queries.household_decisions(session, reference)
     return Template("admin/reviews/new.html", status_code=error.status_code if error else 200, context={
         "staff": current_staff(request), "applicant": applicant, "form": form, "error": error,
         "decisions": [(d.key, f"{d.description} ({d.made_on:%-d %B %Y}): {reviews.TYPE_WORDS[d.decision_type]}")
@@ -94,21 +84,15 @@ def new_review_submit(db: NamedDependency[Database], scheme: NamedDependency[Sch
 
 def _review_page(db: Database, request: Request, review_id: int, error: DomainError | None = None) -> Template:
     with db.reading() as session:
-        review = session.get(Review, review_id)
-        if review is None:
-            raise NotFound("No such review.")
-        applicant = session.get(Applicant, review.applicant_id)
-        names = dict(session.exec(select(StaffUser.id, StaffUser.name)).all())
-        maker = session.get(StaffUser, review.original_decision_maker_id) if review.original_decision_maker_id else None
-        candidates = session.exec(select(StaffUser).where(
-            StaffUser.role.in_([StaffRole.REVIEW_OFFICER, StaffRole.MANAGER]), StaffUser.active)
-            .order_by(StaffUser.name)).all()
+        case = review_queries.review_case(session, review_id)
+    review, maker = case.review, case.maker
     actor = staff_actor(current_staff(request))
     return Template("admin/reviews/review.html", status_code=error.status_code if error else 200, context={
-        "staff": current_staff(request), "review": review, "applicant": applicant, "names": names, "error": error,
+        "staff": current_staff(request), "review": review, "applicant": case.applicant, "names": case.names,
+        "error": error,
         "about": reviews.TYPE_WORDS[review.decision_type], "deadline": reviews.deadline(review),
         "open": review.status in reviews.OPEN, "today": local_date(now()),
-        "reviewers": [(str(c.id), f"{c.name} (grade {c.grade})") for c in candidates
+        "reviewers": [(str(c.id), f"{c.name} (grade {c.grade})") for c in case.candidates
                       if reviews.decider_refusal(c, maker) is None],
         "can": {right: actor.may(right) for right in (Right.REVIEW_WORK, Right.REVIEW_DECIDE, Right.REVIEW_READ_ALL, Right.REVIEW_LOG)},
         "outcomes": [("upheld", "Upheld: the original decision stands"),
@@ -227,8 +211,7 @@ def report_download(db: NamedDependency[Database], start: FromQuery[str | None] 
 
 def _enquiries_page(db: Database, request: Request, form: dict, error: DomainError | None = None) -> Template:
     with db.reading() as session:
-        rows = session.exec(select(Enquiry).order_by(Enquiry.answered_on.is_not(None), Enquiry.answer_by)
-                            .limit(200)).all()
+        rows = review_queries.enquiries(session)
     return Template("admin/reviews/enquiries.html", status_code=error.status_code if error else 200, context={
         "staff": current_staff(request), "rows": rows, "form": form, "error": error, "today": local_date(now()),
         "kinds": [("member", "A councillor's enquiry"), ("complaint", "A complaint")]})

@@ -1,24 +1,19 @@
 """Adverts and their shortlists: the engine's ranking with its reasons, verified or skipped by officers."""
 
-from dataclasses import dataclass
 from datetime import date
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 
-from cbl.rules.digits import only_digits
-from cbl.queries import listings
+from cbl.queries import shortlists
 from cbl.database import Database
-from cbl.models import (
-    Advert, Applicant, Cycle, Nomination, Offer, Organisation, Refusal, ShortlistEntry, StaffUser, Void,
-)
-from cbl.models.states import AdvertStatus, BidStatus, OfferStatus, OrganisationKind, ShortlistStatus
+from cbl.models.states import AdvertStatus, OfferStatus, ShortlistStatus
 from cbl.rules.scheme import Scheme
 from cbl.settings import Settings
-from cbl.services.errors import DomainError, InvalidInput, NotFound
+from cbl.services.errors import DomainError, InvalidInput
 from cbl.services.lettings import (
     arrange_viewing, judge_refusal, make_offer, record_attendance, record_tenancy_start, void_days,
 )
@@ -35,92 +30,33 @@ from .offers import work_on_offer_page
 from cbl.services.rights import Right
 
 
-@dataclass(frozen=True)
-class Line:
-    """One line of a shortlist as an officer reads it."""
-
-    entry: ShortlistEntry
-    reference: str
-    band: str | None
-    band_date: object
-    decided_by: str | None
-    skip_label: str | None
-
-    @property
-    def workable(self) -> bool:
-        return self.entry.eligible and self.entry.status in (ShortlistStatus.PENDING, ShortlistStatus.VERIFIED)
-
-
-def _cycle(session: Session, cycle_id: str | None) -> Cycle | None:
-    if cycle_id not in (None, ""):
-        if not only_digits(cycle_id):
-            raise InvalidInput("Cycle must be a number.", field="cycle")
-        return session.get(Cycle, int(cycle_id))
-    return session.exec(select(Cycle).where(Cycle.opens_at <= now()).order_by(Cycle.opens_at.desc())).first() \
-        or session.exec(select(Cycle).order_by(Cycle.opens_at.desc())).first()
-
-
 @get("/adverts", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
 def adverts(db: NamedDependency[Database], request: Request, cycle: FromQuery[str | None] = None) -> Template:
-    from cbl.models import Bid
-
     with db.reading() as session:
-        chosen = _cycle(session, cycle)
-        cycles = session.exec(select(Cycle).order_by(Cycle.opens_at.desc()).limit(12)).all()
-        rows = []
-        if chosen is not None:
-            bids = (select(Bid.advert_id, func.count().label("bids")).where(Bid.status == BidStatus.ACTIVE)
-                    .group_by(Bid.advert_id).subquery())
-            rows = session.exec(
-                select(Advert, func.coalesce(bids.c.bids, 0)).outerjoin(bids, bids.c.advert_id == Advert.id)
-                .where(Advert.cycle_id == chosen.id).order_by(Advert.reference)
-            ).all()
-        cards = {advert.reference: listings.advert_card(session, advert.reference) for advert, _ in rows}
+        found = shortlists.cycle_adverts(session, cycle, now())
     return Template("admin/adverts/list.html", context={
-        "staff": current_staff(request), "cycle": chosen, "cycles": cycles, "rows": rows, "cards": cards})
-
-
-def _lines(session: Session, scheme: Scheme, advert: Advert) -> list[Line]:
-    labels = {item.code: item.label for item in scheme.shortlisting.skip_reasons}
-    rows = session.exec(
-        select(ShortlistEntry, Applicant.reference, Applicant.band, Applicant.band_date, StaffUser.name)
-        .join(Applicant, Applicant.id == ShortlistEntry.applicant_id)
-        .outerjoin(StaffUser, StaffUser.id == ShortlistEntry.decided_by_id)
-        .where(ShortlistEntry.advert_id == advert.id)
-        .order_by(ShortlistEntry.eligible.desc(), ShortlistEntry.position, Applicant.reference)
-    ).all()
-    return [Line(entry, reference, band, band_date, decided_by, labels.get(entry.skip_reason or ""))
-            for entry, reference, band, band_date, decided_by in rows]
+        "staff": current_staff(request), "cycle": found.cycle, "cycles": found.cycles, "rows": found.rows,
+        "cards": found.cards})
 
 
 def _shortlist_page(db: Database, scheme: Scheme, request: Request, reference: str, template: str,
                     error: DomainError | None = None) -> Template:
     with db.reading() as session:
-        advert = session.exec(select(Advert).where(Advert.reference == reference)).first()
-        if advert is None:
-            raise NotFound(f"There is no advert {reference}.")
-        card = listings.advert_card(session, reference)
-        lines = _lines(session, scheme, advert)
-        cycle = session.get(Cycle, advert.cycle_id)
-        offers = session.exec(select(Offer, Refusal).outerjoin(Refusal, Refusal.offer_id == Offer.id)
-                              .where(Offer.advert_id == advert.id).order_by(Offer.made_at.desc())).all()
-        void = session.get(Void, advert.void_id)
-        nominations = session.exec(select(Nomination).where(Nomination.advert_id == advert.id)
-                                   .order_by(Nomination.sent_at.desc())).all()
-        landlord_kind = session.exec(select(Organisation.kind).where(Organisation.code == card.landlord_code)).one()
+        found = shortlists.shortlist(session, scheme, reference)
+    lines, offers, nominations, void, advert = found.lines, found.offers, found.nominations, found.void, found.advert
     next_up = next((line for line in lines if line.workable), None)
     # Officers work from the top: the forms go on the next household and on those already verified,
     # not on every one of a popular advert's hundreds of lines.
     actionable = {line.entry.id for line in lines
                   if line.workable and (line is next_up or line.entry.status is ShortlistStatus.VERIFIED)}
     return Template(template, status_code=error.status_code if error else 200, context={
-        "staff": current_staff(request), "advert": advert, "card": card, "cycle": cycle, "error": error,
+        "staff": current_staff(request), "advert": advert, "card": found.card, "cycle": found.cycle, "error": error,
         "eligible": [line for line in lines if line.entry.eligible],
         "ineligible": [line for line in lines if not line.entry.eligible],
         "withdrawable": advert.status in (AdvertStatus.LIVE, AdvertStatus.SHORTLISTED)
         and not any(o.status in (OfferStatus.MADE, OfferStatus.ACCEPTED) for o, _ in offers),
         "next_up": next_up, "actionable": actionable, "skip_reasons": scheme.shortlisting.skip_reasons, "offers": offers, "void": void,
-        "council_home": landlord_kind is OrganisationKind.COUNCIL, "nominations": nominations,
+        "council_home": found.council_home, "nominations": nominations,
         "open_nomination": any(n.status in OPEN_NOMINATION for n in nominations), "today": now().date(),
         "void_days": void_days(void.tenancy_end_date, void.tenancy_start_date) if void.tenancy_start_date else None,
     })
@@ -179,8 +115,7 @@ def nominate(db: NamedDependency[Database], scheme: NamedDependency[Scheme], req
 def _work_on_offer(db: Database, scheme: Scheme, request: Request, offer_id: int, action) -> Template | Redirect:  # noqa: ANN001
     """As `_work`, for an offer: the page to return to is its advert's shortlist."""
     with db.reading() as session:
-        reference = session.exec(select(Advert.reference).join(Offer, Offer.advert_id == Advert.id)
-                                 .where(Offer.id == offer_id)).first()
+        reference = shortlists.advert_of_offer(session, offer_id)
     if reference is None:
         return work_on_offer_page(db, request, offer_id, action)
     return _work(db, scheme, request, reference, action)

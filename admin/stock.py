@@ -4,13 +4,13 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from sqlmodel import select
 
 from cbl.rules.digits import only_digits
 from cbl.queries import listings
+from cbl.queries import stock as stock_queries
 from cbl.database import Database
-from cbl.models import Advert, Cycle, Organisation, Property, Void
-from cbl.models.states import CycleStatus, OrganisationKind, PropertyType, VoidStatus
+from cbl.models import Advert
+from cbl.models.states import OrganisationKind, PropertyType
 from cbl.services.actors import staff as staff_actor
 from cbl.services.direct_offers import REASONS
 from cbl.services.errors import DomainError, InvalidInput, NotFound
@@ -29,15 +29,7 @@ from cbl.services.rights import Right
 def stock(db: NamedDependency[Database], request: Request, q: FromQuery[str | None] = None) -> Template:
     text = (q or "").strip()[:100]
     with db.reading() as session:
-        query = (select(Property, Organisation.name, Void).join(Organisation, Organisation.id == Property.landlord_id)
-                 .outerjoin(Void, (Void.property_id == Property.id) & (Void.status == VoidStatus.OPEN)))
-        if text:
-            like = f"%{text.lower()}%"
-            query = query.where(Property.reference.ilike(like) | Property.address.ilike(like)
-                                | Property.postcode.ilike(like))
-        else:
-            query = query.where(Void.id.is_not(None))  # by default, the homes standing empty
-        rows = session.exec(query.order_by(Void.tenancy_end_date, Property.reference).limit(200)).all()
+        rows = stock_queries.homes(session, text)  # by default, the homes standing empty
     today = now().date()
     return Template("admin/stock/list.html", context={
         "staff": current_staff(request), "rows": rows, "q": text,
@@ -46,15 +38,11 @@ def stock(db: NamedDependency[Database], request: Request, q: FromQuery[str | No
 
 def home_page_view(db: Database, request: Request, reference: str, error: DomainError | None = None) -> Template:
     with db.reading() as session:
-        home = session.exec(select(Property).where(Property.reference == reference)).first()
-        if home is None:
-            raise NotFound(f"There is no property {reference}.")
-        landlord = session.get(Organisation, home.landlord_id)
-        voids = session.exec(select(Void).where(Void.property_id == home.id).order_by(Void.tenancy_end_date.desc())).all()
-        adverts = session.exec(select(Advert).where(Advert.property_id == home.id).order_by(Advert.id.desc())).all()
+        record = stock_queries.home_record(session, reference)
     return Template("admin/stock/home.html", status_code=error.status_code if error else 200, context={
-        "staff": current_staff(request), "home": home, "landlord": landlord, "voids": voids, "adverts": adverts,
-        "error": error, "today": now().date(), "council_home": landlord.kind is OrganisationKind.COUNCIL,
+        "staff": current_staff(request), "home": record.home, "landlord": record.landlord, "voids": record.voids,
+        "adverts": record.adverts, "error": error, "today": now().date(),
+        "council_home": record.landlord.kind is OrganisationKind.COUNCIL,
         "direct_reasons": [(code, text[0].upper() + text[1:]) for code, text in REASONS.items()]})
 
 
@@ -69,9 +57,7 @@ def log_void_submit(db: NamedDependency[Database], request: Request, reference: 
     actor = staff_actor(current_staff(request))
     try:
         with db.reading() as session:
-            home = session.exec(select(Property).where(Property.reference == reference)).first()
-        if home is None:
-            raise NotFound(f"There is no property {reference}.")
+            home = stock_queries.home(session, reference)
         ended = forms.day(data, "tenancy_end")
         db.run(log_void, actor, home.id, ended, forms.text(data, "reason", 200), forms.ticked(data, "first_let"), now())
     except DomainError as error:
@@ -85,21 +71,17 @@ def log_void_submit(db: NamedDependency[Database], request: Request, reference: 
 def ready(db: NamedDependency[Database], request: Request, void_id: FromPath[int]) -> Redirect:
     void = db.run(mark_ready_to_let, staff_actor(current_staff(request)), void_id, now())
     with db.reading() as session:
-        reference = session.get(Property, void.property_id).reference
+        reference = stock_queries.home_of_void(session, void.id).reference
     return Redirect(f"/admin/stock/{reference}", status_code=303)
 
 
 def _advert_form(db: Database, request: Request, void_id: int, form: dict, error: DomainError | None = None,
                  preview: list[str] | None = None) -> Template:
     with db.reading() as session:
-        void = session.get(Void, void_id)
-        if void is None:
-            raise NotFound("No such void.")
-        home = session.get(Property, void.property_id)
-        cycles = session.exec(select(Cycle).where(Cycle.status.in_([CycleStatus.SCHEDULED, CycleStatus.OPEN]))
-                              .order_by(Cycle.opens_at)).all()
+        found = stock_queries.void_to_advertise(session, void_id)
     return Template("admin/stock/advert.html", status_code=error.status_code if error else 200, context={
-        "staff": current_staff(request), "void": void, "home": home, "cycles": cycles, "form": form, "error": error,
+        "staff": current_staff(request), "void": found.void, "home": found.home, "cycles": found.cycles, "form": form,
+        "error": error,
         "preview": preview})
 
 
@@ -148,10 +130,9 @@ def advert_submit(db: NamedDependency[Database], request: Request, void_id: From
 
 def _new_home_page(db: Database, request: Request, form: dict, error: DomainError | None = None) -> Template:
     with db.reading() as session:
-        landlords = session.exec(select(Organisation).order_by(Organisation.kind, Organisation.name)).all()
+        landlords = stock_queries.landlords(session)
     return Template("admin/stock/new.html", status_code=error.status_code if error else 200, context={
-        "staff": current_staff(request), "form": form, "error": error,
-        "landlords": [(o.code, o.name) for o in landlords],
+        "staff": current_staff(request), "form": form, "error": error, "landlords": landlords,
         "property_types": [(kind.value, kind.value.capitalize()) for kind in PropertyType],
         "features": HOME_FEATURES})
 
@@ -191,10 +172,10 @@ def works(db: NamedDependency[Database], request: Request, void_id: FromPath[int
           data: forms.Form) -> Template | Redirect:
     """Repairs between tenancies: when they started and finished, for the void clock."""
     with db.reading() as session:
-        void = session.get(Void, void_id)
-        reference = session.get(Property, void.property_id).reference if void else None
-    if reference is None:
+        home = stock_queries.home_of_void(session, void_id)
+    if home is None:
         raise NotFound("No such void.")
+    reference = home.reference
 
     def record(session, actor):  # noqa: ANN001, ANN202
         started = forms.day(data, "works_started", optional=True)

@@ -9,6 +9,8 @@ from sqlmodel import Session, func, select
 from cbl.rules.digits import only_digits
 from cbl.models import Advert, Applicant, Bid, Cycle, Organisation, Property, ShortlistEntry, Void
 from cbl.models.states import AdvertStatus, BidStatus, CycleStatus, PropertyType, ShortlistStatus
+from cbl.rules.scheme import Scheme
+from cbl.services.bidding import QueuePosition, queue_position
 from cbl.services.errors import InvalidInput, NotFound
 from cbl.rules.wording import floor_words, money
 
@@ -200,12 +202,33 @@ def filter_choices(session: Session) -> dict[str, list]:
     }
 
 
+def advert_cards(session: Session, advert_ids: list[int]) -> dict[int, AdvertCard]:
+    """The cards of these adverts (drafts too, for staff), by advert id, in one query."""
+    if not advert_ids:
+        return {}
+    rows = session.exec(_public_query().where(Advert.id.in_(set(advert_ids)))).all()
+    return {row[0].id: _card(*row) for row in rows}
+
+
 def advert_card(session: Session, reference: str) -> AdvertCard:
     row = session.exec(_public_query().where(Advert.reference == reference,
                                              Advert.status != AdvertStatus.DRAFT)).first()
     if row is None:
         raise NotFound(f"There is no advert {reference}.")
     return _card(*row)
+
+
+def advert_with_place(session: Session, scheme: Scheme, reference: str, applicant_id: int | None,
+                      at: datetime) -> tuple[AdvertCard, QueuePosition | None]:
+    """An advert's card and, for a signed-in household that has bid for it, its place in the queue."""
+    card = advert_card(session, reference)
+    applicant = session.get(Applicant, applicant_id) if applicant_id is not None else None
+    if applicant is None:
+        return card, None
+    try:
+        return card, queue_position(session, scheme, card.advert, applicant, at)
+    except NotFound:
+        return card, None
 
 
 @dataclass(frozen=True)

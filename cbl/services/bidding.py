@@ -375,14 +375,15 @@ def bid_options(session: Session, scheme: Scheme, applicant: Applicant, now: dat
     everywhere = bidding_barrier(session, applicant, scheme, now)
     bid_on = set(session.exec(select(Bid.advert_id).where(Bid.applicant_id == applicant.id,
                                                           Bid.status == BidStatus.ACTIVE)).all())
-    used = {cycle.id: active_bid_count(session, applicant.id, cycle.id) for _, cycle in rows}
+    used = dict(session.exec(select(Bid.cycle_id, func.count()).where(
+        Bid.applicant_id == applicant.id, Bid.status == BidStatus.ACTIVE).group_by(Bid.cycle_id)).all())
     options = []
     engine = engine_adverts(session, [advert.id for advert, _ in rows])
     for advert, cycle in rows:
         reasons = matching.eligibility(person, engine[advert.id])
         barrier = (everywhere or _cycle_closed_reason(cycle, advert, now)
                    or (" ".join(r.message for r in reasons) if reasons else None))
-        if barrier is None and advert.id not in bid_on and used[cycle.id] >= scheme.bidding.bids_per_cycle:
+        if barrier is None and advert.id not in bid_on and used.get(cycle.id, 0) >= scheme.bidding.bids_per_cycle:
             barrier = f"You have used all {scheme.bidding.bids_per_cycle} of your bids this cycle."
         options.append(BidOption(advert, advert.id in bid_on, barrier))
     return options

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from cbl.rules.working_days import add_working_days, local_date
 from cbl.models import (
-    Advert, Applicant, HouseholdMember, Nomination, NominationAgreement, OutboxMessage, ShortlistEntry, StaffUser, Void,
+    Advert, Applicant, Nomination, NominationAgreement, OutboxMessage, ShortlistEntry, StaffUser, Void,
 )
 from cbl.models.states import (
     ApplicationStatus, Channel, NominationStatus, OrganisationKind, ShortlistStatus, StaffRole,
@@ -164,27 +164,6 @@ def decline_nomination(session: Session, actor: Actor, scheme: Scheme, nominatio
                    f"The provider declined the nominee for {advert.reference}: {labels[ground]}. Nominate the next "
                    "household on the shortlist.")
     return nomination
-
-
-def shared_details(session: Session, nomination: Nomination) -> dict:
-    """The nominee's details the agreement lets the council share, and nothing more."""
-    agreement = session.get(NominationAgreement, nomination.agreement_id)
-    applicant = session.get(Applicant, nomination.applicant_id)
-    allowed = set(agreement.shared_details if agreement else ())
-    details: dict = {"reference": applicant.reference}
-    if "household" in allowed:
-        members = session.exec(select(HouseholdMember).where(HouseholdMember.applicant_id == applicant.id)
-                               .order_by(HouseholdMember.date_of_birth)).all()
-        details["household"] = [{"name": m.name, "born": m.date_of_birth, "relationship": m.relationship.value}
-                                for m in members]
-    if "contact" in allowed:
-        details["contact"] = {"address": f"{applicant.address} {applicant.postcode}".strip(),
-                              "phone": applicant.phone, "email": applicant.email}
-    if "needs" in allowed:
-        details["needs"] = {"access": applicant.needs, "bedroom_need": applicant.bedroom_need}
-    if "band" in allowed:
-        details["band"] = {"band": applicant.band, "since": applicant.band_date}
-    return details
 
 
 def overdue(session: Session, today: date, provider_id: int | None = None) -> list[Nomination]:

@@ -1,25 +1,22 @@
 """The applicant's own pages: signing in and out, their application, bids, homes to bid for,
 bidding preferences and offers."""
 
-from dataclasses import dataclass
-
 import anyio
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from sqlmodel import select
 
 from cbl.rules.digits import only_digits
-from cbl.queries import listings
+from cbl.queries import account
 from cbl.database import Database
-from cbl.models import BandAssessment, BiddingPreference, HouseholdMember, Offer, Property, Void
+from cbl.models import BiddingPreference
 from cbl.models.states import OfferStatus, PropertyType
 from cbl.rules.scheme import Scheme
 from cbl.services import sign_in
 from cbl.services.auto_bid import save_bidding_preference
-from cbl.services.bidding import bid_options, live_bids, withdraw_bid
+from cbl.services.bidding import withdraw_bid
 from cbl.services.errors import DomainError, InvalidInput
 from cbl.services.offers import accept_offer, refuse_offer
 from cbl.web import forms
@@ -27,13 +24,6 @@ from cbl.web.auth import (
     COOKIE, Viewer, applicant_actor, clear_session_cookie, end_session, now, set_session_cookie,
     signed_in_applicant, start_session,
 )
-
-
-@dataclass(frozen=True)
-class HomeOption:
-    card: listings.AdvertCard
-    bid: bool
-    barrier: str | None
 
 
 def _client(request: Request) -> str:
@@ -103,12 +93,9 @@ def my_application(db: NamedDependency[Database], scheme: NamedDependency[Scheme
                    viewer: NamedDependency[Viewer | None], request: Request) -> Template:
     applicant = signed_in_applicant(viewer, db, request)
     with db.reading() as session:
-        members = session.exec(select(HouseholdMember).where(HouseholdMember.applicant_id == applicant.id)
-                               .order_by(HouseholdMember.date_of_birth)).all()
-        bands = session.exec(select(BandAssessment).where(BandAssessment.applicant_id == applicant.id)
-                             .order_by(BandAssessment.decided_at.desc())).all()
+        found = account.application(session, applicant.id)
     return Template("public/account/application.html", context={
-        "applicant": applicant, "members": members, "bands": bands, "scheme": scheme, "viewer": viewer,
+        "applicant": applicant, "members": found.members, "bands": found.bands, "scheme": scheme, "viewer": viewer,
         "band_label": scheme.bands.label(applicant.band) if applicant.band else None,
     })
 
@@ -117,10 +104,8 @@ def my_application(db: NamedDependency[Database], scheme: NamedDependency[Scheme
 def my_bids(db: NamedDependency[Database], scheme: NamedDependency[Scheme], viewer: NamedDependency[Viewer | None],
             request: Request, placed: FromQuery[str | None] = None, withdrawn: FromQuery[str | None] = None) -> Template:
     applicant = signed_in_applicant(viewer, db, request)
-    at = now()
     with db.reading() as session:
-        bids = [(bid, listings.advert_card(session, bid.advert), bid.position)
-                for bid in live_bids(session, scheme, applicant, at)]
+        bids = account.bids(session, scheme, applicant, now())
     return Template("public/account/bids.html", context={
         "bids": bids, "limit": scheme.bidding.bids_per_cycle, "viewer": viewer,
         "placed": placed if placed and len(placed) <= 32 else None,
@@ -141,8 +126,7 @@ def homes_to_bid_for(db: NamedDependency[Database], scheme: NamedDependency[Sche
                      viewer: NamedDependency[Viewer | None], request: Request) -> Template:
     applicant = signed_in_applicant(viewer, db, request)
     with db.reading() as session:
-        options = [HomeOption(listings.advert_card(session, option.advert.reference), option.bid, option.barrier)
-                   for option in bid_options(session, scheme, applicant, now())]
+        options = account.homes_to_bid_for(session, scheme, applicant, now())
     return Template("public/account/homes.html", context={
         "can": [o for o in options if o.barrier is None], "cannot": [o for o in options if o.barrier], "viewer": viewer})
 
@@ -158,8 +142,7 @@ async def preferences_page(db: NamedDependency[Database], viewer: NamedDependenc
 def _preferences_page(db: Database, viewer: Viewer | None, request: Request, saved: str | None) -> Template:
     applicant = signed_in_applicant(viewer, db, request)
     with db.reading() as session:
-        preference = session.get(BiddingPreference, applicant.id) or BiddingPreference(applicant_id=applicant.id)
-        areas = sorted(set(session.exec(select(Property.area)).all()))
+        preference, areas = account.bidding_preference(session, applicant.id), account.property_areas(session)
     return Template("public/account/preferences.html", context={
         "preference": preference, "areas": areas, "types": [t.value for t in PropertyType], "viewer": viewer,
         "saved": saved == "1"})
@@ -179,7 +162,7 @@ def preferences_submit(db: NamedDependency[Database], viewer: NamedDependency[Vi
                wants_garden=forms.ticked(data, "wants_garden"), auto_bid=forms.ticked(data, "auto_bid"))
     except DomainError as error:
         with db.reading() as session:
-            areas = sorted(set(session.exec(select(Property.area)).all()))
+            areas = account.property_areas(session)
         preference = BiddingPreference(applicant_id=applicant.id, areas=forms.many(data, "areas"),
                                        property_types=forms.many(data, "property_types"),
                                        needs_lift=forms.ticked(data, "needs_lift"),
@@ -196,10 +179,7 @@ def my_offers(db: NamedDependency[Database], scheme: NamedDependency[Scheme], vi
               request: Request) -> Template:
     applicant = signed_in_applicant(viewer, db, request)
     with db.reading() as session:
-        offers = session.exec(
-            select(Offer, Property).join(Void, Void.id == Offer.void_id).join(Property, Property.id == Void.property_id)
-            .where(Offer.applicant_id == applicant.id).order_by(Offer.made_at.desc())
-        ).all()
+        offers = account.offers(session, applicant.id)
     return Template("public/account/offers.html", context={
         "offers": offers, "reasons": scheme.refusals.reasons, "viewer": viewer, "made": OfferStatus.MADE})
 

@@ -7,9 +7,8 @@ from litestar.response import Redirect, Template
 
 from cbl.queries import listings
 from cbl.database import Database
-from cbl.models import Applicant
 from cbl.rules.scheme import Scheme
-from cbl.services.bidding import place_bid, queue_position
+from cbl.services.bidding import place_bid
 from cbl.services.errors import DomainError, NotFound
 from cbl.web.auth import Viewer, applicant_actor, now, signed_in_applicant
 
@@ -31,14 +30,9 @@ def advert_list(db: NamedDependency[Database], viewer: NamedDependency[Viewer | 
 def _advert_page(db: Database, scheme: Scheme, reference: str, viewer: Viewer | None,
                  error: DomainError | None = None) -> Template:
     with db.reading() as session:
-        card = listings.advert_card(session, reference)
-        mine = None
-        if viewer is not None and viewer.kind == "applicant":
-            applicant = session.get(Applicant, viewer.id)
-            try:
-                mine = queue_position(session, scheme, card.advert, applicant, now())
-            except NotFound:
-                mine = None
+        card, mine = listings.advert_with_place(session, scheme, reference,
+                                                viewer.id if viewer is not None and viewer.kind == "applicant" else None,
+                                                now())
     return Template("public/adverts/advert.html", status_code=error.status_code if error else 200, context={
         "card": card, "viewer": viewer, "position": mine, "error": error,
     })

@@ -13,11 +13,10 @@ from litestar import Request, Router, delete, get, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
 from litestar.exceptions import NotAuthorizedException
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from cbl.queries import listings
+from cbl.queries import account, listings
 from cbl.database import Database
-from cbl.models import BiddingPreference, Offer, Property, Void
 from cbl.models.states import PropertyType
 from cbl.rules.scheme import Scheme
 from cbl.services import actors, sign_in
@@ -270,14 +269,9 @@ class PreferencesIO(msgspec.Struct):
      summary="Offers made to me")
 def my_offers(caller: CallerDependency) -> list[OfferOut]:
     with caller.db.reading() as session:
-        me = caller.applicant(session)
-        rows = session.exec(
-            select(Offer, Property.address).join(Void, Void.id == Offer.void_id)
-            .join(Property, Property.id == Void.property_id)
-            .where(Offer.applicant_id == me.id).order_by(Offer.made_at.desc())
-        ).all()
-    return [OfferOut(o.id, address, o.status.value, o.final_offer, o.respond_by.isoformat(), o.made_at)
-            for o, address in rows]
+        rows = account.offers(session, caller.applicant(session).id)
+    return [OfferOut(o.id, home.address, o.status.value, o.final_offer, o.respond_by.isoformat(), o.made_at)
+            for o, home in rows]
 
 
 @post("/me/offers/{offer_id:int}/accept", security=APPLICANT_TOKEN, responses=error_responses(401, 403, 404, 409, 422),
@@ -308,9 +302,7 @@ def refusal_reasons(site: SiteDependency) -> list[str]:
      summary="My bidding preferences and auto-bid")
 def get_preferences(caller: CallerDependency) -> PreferencesIO:
     with caller.db.reading() as session:
-        saved = session.get(BiddingPreference, caller.applicant(session).id)
-    if saved is None:
-        return PreferencesIO()
+        saved = account.bidding_preference(session, caller.applicant(session).id)
     return PreferencesIO(saved.areas, saved.property_types, saved.max_floor, saved.needs_lift, saved.wants_garden,
                          saved.auto_bid)
 

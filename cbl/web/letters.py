@@ -4,31 +4,24 @@ from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Response, Template
-from sqlmodel import select
 
 from cbl.database import Database
-from cbl.messages.letters import find_letter, letter_pdf
+from cbl.messages.letters import letter_pdf
 from cbl.models import OutboxMessage
-from cbl.models.states import Channel
-from cbl.services.errors import NotFound
+from cbl.queries import account, letters
 from cbl.web.auth import Viewer, signed_in_applicant
 
 
 def _own_letter(db: Database, applicant_id: int, letter_id: int) -> OutboxMessage:
     with db.reading() as session:
-        letter = find_letter(session, letter_id, applicant_id)
-    if letter is None:
-        raise NotFound("No such letter.")  # another household's letter does not exist, as far as you can tell
-    return letter
+        return letters.letter(session, letter_id, applicant_id)[0]
 
 
 @get("/account/letters", sync_to_thread=True)
 def my_letters(db: NamedDependency[Database], viewer: NamedDependency[Viewer | None], request: Request) -> Template:
     applicant = signed_in_applicant(viewer, db, request)
     with db.reading() as session:
-        letters = session.exec(select(OutboxMessage).where(
-            OutboxMessage.applicant_id == applicant.id, OutboxMessage.channel == Channel.LETTER)
-            .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())).all()
+        letters = account.letters(session, applicant.id)
     return Template("public/account/letters.html", context={"viewer": viewer, "letters": letters})
 
 

@@ -8,14 +8,16 @@ from litestar import Request, Router, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath, JSONBody
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from cbl.database import Database
-from cbl.models import Advert, Nomination, Property
+from cbl.models import Nomination
+from cbl.queries import provider as provider_queries
+from cbl.queries import stock
 from cbl.rules.scheme import Scheme
 from cbl.services import actors, nominations, sign_in
 from cbl.services.actors import Actor
-from cbl.services.errors import InvalidInput, NotFound
+from cbl.services.errors import InvalidInput
 from cbl.services.stock import log_void, mark_ready_to_let
 from cbl.web.auth import now
 from cbl.web.errors import error_responses
@@ -70,22 +72,19 @@ def api_provider(request: Request, db: NamedDependency[Database]) -> Actor:
     return actors.provider_system(organisation)
 
 
-def _out(session: Session, nomination: Nomination) -> NominationOut:
-    advert = session.get(Advert, nomination.advert_id)
-    home = session.get(Property, advert.property_id)
-    return NominationOut(nomination.id, advert.reference, home.reference, nomination.status.value, nomination.sent_at,
+def _out(nomination: Nomination, advert: str, home: str, details: dict) -> NominationOut:
+    return NominationOut(nomination.id, advert, home, nomination.status.value, nomination.sent_at,
                          nomination.respond_by, nomination.status in nominations.OPEN
                          and nomination.respond_by < now().date(), nomination.viewing_at,
-                         nomination.tenancy_start_date, nominations.shared_details(session, nomination))
+                         nomination.tenancy_start_date, details)
 
 
 @get("/nominations", responses=error_responses(401), sync_to_thread=True,
      summary="The council's nominations to your organisation, newest first")
 def list_nominations(db: NamedDependency[Database], provider: NamedDependency[Actor]) -> list[NominationOut]:
     with db.reading() as session:
-        rows = session.exec(select(Nomination).where(Nomination.provider_id == provider.provider_id)
-                            .order_by(Nomination.sent_at.desc()).limit(500)).all()
-        return [_out(session, nomination) for nomination in rows]
+        rows = provider_queries.nominations(session, provider.provider_id)
+    return [_out(*row) for row in rows]
 
 
 @get("/nominations/{nomination_id:int}", responses=error_responses(401, 403, 404, 422), sync_to_thread=True,
@@ -97,7 +96,8 @@ def get_nomination(db: NamedDependency[Database], provider: NamedDependency[Acto
 
 def _one(db: Database, provider: Actor, nomination_id: int) -> NominationOut:
     with db.reading() as session:
-        return _out(session, nominations.nomination_for(session, provider, nomination_id))
+        case = provider_queries.nomination_case(session, provider, nomination_id)
+    return _out(case.nomination, case.advert.reference, case.home.reference, case.details)
 
 
 @post("/nominations/{nomination_id:int}/viewing", responses=error_responses(400, 401, 403, 404, 409, 422),
@@ -130,11 +130,7 @@ def post_outcome(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
 
 
 def _own_property_id(session: Session, provider: Actor, reference: str) -> int:
-    home = session.exec(select(Property.id).where(Property.reference == reference,
-                                                  Property.landlord_id == provider.provider_id)).first()
-    if home is None:
-        raise NotFound(f"There is no property {reference} of yours.")
-    return home
+    return provider_queries.own_home(session, provider.provider_id, reference).id
 
 
 @post("/voids", responses=error_responses(400, 401, 403, 404, 409, 422), sync_to_thread=True, status_code=201,
@@ -150,7 +146,7 @@ def notify_void(db: NamedDependency[Database], provider: NamedDependency[Actor],
 def void_ready(db: NamedDependency[Database], provider: NamedDependency[Actor], void_id: FromPath[int]) -> VoidOut:
     void = db.run(mark_ready_to_let, provider, void_id, now())
     with db.reading() as session:
-        reference = session.get(Property, void.property_id).reference
+        reference = stock.home_of_void(session, void.id).reference
     return VoidOut(void.id, reference, void.tenancy_end_date, True)
 
 

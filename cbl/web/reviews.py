@@ -3,10 +3,10 @@
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
-from sqlmodel import select
 
 from cbl.database import Database
-from cbl.models import Applicant, Review
+from cbl.models import Applicant
+from cbl.queries import account
 from cbl.rules.scheme import Scheme
 from cbl.services import reviews
 from cbl.services.errors import DomainError
@@ -17,13 +17,11 @@ from cbl.web.auth import Viewer, applicant_actor, now, signed_in_applicant
 def _page(db: Database, viewer: Viewer, applicant: Applicant, form: dict, error: DomainError | None = None,
           status: int = 200) -> Template:
     with db.reading() as session:
-        decisions = reviews.reviewable_decisions(session, applicant.id)
-        own = session.exec(select(Review).where(Review.applicant_id == applicant.id)
-                           .order_by(Review.requested_on.desc())).all()
+        found = account.own_reviews(session, applicant.id)
     return Template("public/account/reviews.html", status_code=error.status_code if error else status, context={
-        "viewer": viewer, "reviews": own, "form": form, "error": error, "deadline": reviews.deadline,
+        "viewer": viewer, "reviews": found.own, "form": form, "error": error, "deadline": reviews.deadline,
         "types": reviews.TYPE_WORDS,
-        "decisions": [(d.key, f"{d.description}, {d.made_on:%-d %B %Y}") for d in decisions]})
+        "decisions": [(d.key, f"{d.description}, {d.made_on:%-d %B %Y}") for d in found.decisions]})
 
 
 @get("/account/reviews", sync_to_thread=True)

@@ -1,0 +1,74 @@
+"""What the register's pages read: households found by a search, and one household's whole case."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, func, select
+
+from cbl.models import (
+    Advert, Applicant, Assessment, AuditEvent, BandAssessment, Bid, BiddingPreference, CaseCheck, CaseNote,
+    HouseholdMember, Offer, OutboxMessage,
+)
+from cbl.models.states import Channel, Relationship
+from cbl.services.applications import known_areas
+from cbl.services.errors import NotFound
+
+PER_PAGE = 25
+TIMELINE = 200  # the latest events of a case shown
+
+
+@dataclass(frozen=True)
+class Search:
+    text: str
+    band: str | None
+    page: int
+
+
+def search(session: Session, search: Search) -> tuple[list[tuple[Applicant, str | None]], int]:
+    """A page of the households whose reference, postcode or member's name contains the text, each with
+    its lead's name; and how many there are in all."""
+    lead = (select(HouseholdMember.applicant_id, HouseholdMember.name)
+            .where(HouseholdMember.relationship == Relationship.LEAD).subquery())
+    query = select(Applicant, lead.c.name).outerjoin(lead, lead.c.applicant_id == Applicant.id)
+    if search.text:
+        like = f"%{search.text.lower()}%"
+        query = query.where(sa.or_(
+            func.lower(Applicant.reference).like(like), func.lower(Applicant.postcode).like(like),
+            Applicant.id.in_(select(HouseholdMember.applicant_id).where(func.lower(HouseholdMember.name).like(like))),
+        ))
+    if search.band:
+        query = query.where(Applicant.band == search.band)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(Applicant.reference).offset((search.page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+    return list(rows), total
+
+
+def case(session: Session, reference: str) -> dict:
+    """Everything on a household's case page, by the names the page uses."""
+    applicant = session.exec(select(Applicant).where(Applicant.reference == reference)).first()
+    if applicant is None:
+        raise NotFound(f"There is no application {reference}.")
+    by_case = {"applicant_id": applicant.id}
+    return {
+        "applicant": applicant,
+        "members": session.exec(select(HouseholdMember).filter_by(**by_case).order_by(HouseholdMember.date_of_birth)).all(),
+        "bands": session.exec(select(BandAssessment).filter_by(**by_case)
+                              .order_by(BandAssessment.decided_at.desc())).all(),
+        "bids": session.exec(select(Bid, Advert.reference).join(Advert, Advert.id == Bid.advert_id)
+                             .where(Bid.applicant_id == applicant.id).order_by(Bid.placed_at.desc())).all(),
+        "offers": session.exec(select(Offer).filter_by(**by_case).order_by(Offer.made_at.desc())).all(),
+        "assessments": session.exec(select(Assessment).filter_by(**by_case).order_by(Assessment.recorded_at.desc())).all(),
+        "checks": session.exec(select(CaseCheck).filter_by(**by_case).order_by(CaseCheck.recorded_at.desc())).all(),
+        "notes": session.exec(select(CaseNote).filter_by(**by_case).order_by(CaseNote.written_at.desc())).all(),
+        "letters": session.exec(select(OutboxMessage).filter_by(**by_case, channel=Channel.LETTER)
+                                .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())).all(),
+        "preference": session.get(BiddingPreference, applicant.id),
+        "areas": [(area, area) for area in sorted(known_areas(session))],
+        "timeline": session.exec(select(AuditEvent).filter_by(**by_case)
+                                 .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(TIMELINE)).all(),
+    }
+
+
+def areas(session: Session) -> list[str]:
+    """The areas a household can name for a local connection or a wish, in order."""
+    return sorted(known_areas(session))

@@ -1,0 +1,74 @@
+"""What the review team's pages read: reviews open and decided, one review with who may decide it, the
+decisions a household can ask to have reviewed, and councillors' enquiries and complaints."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, select
+
+from cbl.models import Applicant, Enquiry, Review, StaffUser
+from cbl.models.states import StaffRole
+from cbl.services import reviews
+from cbl.services.errors import NotFound
+
+DECIDED_SHOWN, ENQUIRIES_SHOWN = 50, 200
+
+
+def staff_names(session: Session) -> dict[int, str]:
+    return dict(session.exec(select(StaffUser.id, StaffUser.name)).all())
+
+
+@dataclass(frozen=True)
+class ReviewList:
+    soon: list[Review]  # open, due within the week
+    overdue: list[Review]
+    open: list[Review]  # by their deadline
+    decided: list[Review]  # the latest decided first
+    references: dict[int, str]  # household id -> reference
+    names: dict[int, str]  # staff id -> name
+
+
+def review_list(session: Session, today: date) -> ReviewList:
+    soon, overdue = reviews.due(session, today)
+    open_reviews = session.exec(select(Review).where(Review.status.in_(reviews.OPEN)).order_by(Review.decide_by)).all()
+    decided = session.exec(select(Review).where(Review.status.not_in(reviews.OPEN))
+                           .order_by(Review.decided_at.desc()).limit(DECIDED_SHOWN)).all()
+    references = dict(session.exec(select(Applicant.id, Applicant.reference).where(
+        Applicant.id.in_({r.applicant_id for r in [*open_reviews, *decided]}))).all())
+    return ReviewList(soon, overdue, list(open_reviews), list(decided), references, staff_names(session))
+
+
+def household_decisions(session: Session, reference: str) -> tuple[Applicant, list[reviews.Decision]]:
+    """A household, and the decisions on its case it may ask to have reviewed."""
+    applicant = session.exec(select(Applicant).where(Applicant.reference == reference.strip().upper())).first()
+    if applicant is None:
+        raise NotFound(f"There is no application {reference}.")
+    return applicant, reviews.reviewable_decisions(session, applicant.id)
+
+
+@dataclass(frozen=True)
+class ReviewCase:
+    review: Review
+    applicant: Applicant
+    names: dict[int, str]  # staff id -> name
+    maker: StaffUser | None  # who made the decision under review
+    candidates: list[StaffUser]  # active review officers and managers, by name
+
+
+def review_case(session: Session, review_id: int) -> ReviewCase:
+    row = session.exec(select(Review, Applicant).join(Applicant, Applicant.id == Review.applicant_id)
+                       .where(Review.id == review_id)).first()
+    if row is None:
+        raise NotFound("No such review.")
+    review, applicant = row
+    maker = session.get(StaffUser, review.original_decision_maker_id) if review.original_decision_maker_id else None
+    candidates = session.exec(select(StaffUser).where(
+        StaffUser.role.in_([StaffRole.REVIEW_OFFICER, StaffRole.MANAGER]), StaffUser.active)
+        .order_by(StaffUser.name)).all()
+    return ReviewCase(review, applicant, staff_names(session), maker, list(candidates))
+
+
+def enquiries(session: Session) -> list[Enquiry]:
+    """Enquiries and complaints, those waiting for an answer first, the soonest due first."""
+    return list(session.exec(select(Enquiry).order_by(Enquiry.answered_on.is_not(None), Enquiry.answer_by)
+                             .limit(ENQUIRIES_SHOWN)).all())

@@ -1,0 +1,115 @@
+"""What the officers' advert pages read: a cycle's adverts with their bids, and one advert's shortlist
+with its offers, nominations and void."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, func, select
+
+from cbl.models import (
+    Advert, Applicant, Bid, Cycle, Nomination, Offer, Organisation, Property, Refusal, ShortlistEntry, StaffUser, Void,
+)
+from cbl.models.states import BidStatus, OrganisationKind, ShortlistStatus
+from cbl.queries import listings
+from cbl.rules.digits import only_digits
+from cbl.rules.scheme import Scheme
+from cbl.services.errors import InvalidInput, NotFound
+
+
+@dataclass(frozen=True)
+class CycleAdverts:
+    cycle: Cycle | None  # the cycle shown
+    cycles: list[Cycle]  # the latest cycles, to choose from
+    rows: list[tuple[Advert, int]]  # each advert of the cycle with its active bids
+    cards: dict[str, listings.AdvertCard]  # by advert reference
+
+
+def _cycle(session: Session, cycle_id: str | None, at: datetime) -> Cycle | None:
+    """The cycle asked for, or the one opened last (a scheduled one if none has opened)."""
+    if cycle_id not in (None, ""):
+        if not only_digits(cycle_id):
+            raise InvalidInput("Cycle must be a number.", field="cycle")
+        return session.get(Cycle, int(cycle_id))
+    return session.exec(select(Cycle).where(Cycle.opens_at <= at).order_by(Cycle.opens_at.desc())).first() \
+        or session.exec(select(Cycle).order_by(Cycle.opens_at.desc())).first()
+
+
+def cycle_adverts(session: Session, cycle_id: str | None, at: datetime) -> CycleAdverts:
+    chosen = _cycle(session, cycle_id, at)
+    cycles = session.exec(select(Cycle).order_by(Cycle.opens_at.desc()).limit(12)).all()
+    if chosen is None:
+        return CycleAdverts(None, list(cycles), [], {})
+    bids = (select(Bid.advert_id, func.count().label("bids")).where(Bid.status == BidStatus.ACTIVE)
+            .group_by(Bid.advert_id).subquery())
+    rows = session.exec(
+        select(Advert, func.coalesce(bids.c.bids, 0)).outerjoin(bids, bids.c.advert_id == Advert.id)
+        .where(Advert.cycle_id == chosen.id).order_by(Advert.reference)
+    ).all()
+    cards = listings.advert_cards(session, [advert.id for advert, _ in rows])
+    return CycleAdverts(chosen, list(cycles), list(rows), {advert.reference: cards[advert.id] for advert, _ in rows})
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a shortlist as an officer reads it."""
+
+    entry: ShortlistEntry
+    reference: str
+    band: str | None
+    band_date: object
+    decided_by: str | None
+    skip_label: str | None
+
+    @property
+    def workable(self) -> bool:
+        return self.entry.eligible and self.entry.status in (ShortlistStatus.PENDING, ShortlistStatus.VERIFIED)
+
+
+def _lines(session: Session, scheme: Scheme, advert: Advert) -> list[Line]:
+    labels = {item.code: item.label for item in scheme.shortlisting.skip_reasons}
+    rows = session.exec(
+        select(ShortlistEntry, Applicant.reference, Applicant.band, Applicant.band_date, StaffUser.name)
+        .join(Applicant, Applicant.id == ShortlistEntry.applicant_id)
+        .outerjoin(StaffUser, StaffUser.id == ShortlistEntry.decided_by_id)
+        .where(ShortlistEntry.advert_id == advert.id)
+        .order_by(ShortlistEntry.eligible.desc(), ShortlistEntry.position, Applicant.reference)
+    ).all()
+    return [Line(entry, reference, band, band_date, decided_by, labels.get(entry.skip_reason or ""))
+            for entry, reference, band, band_date, decided_by in rows]
+
+
+@dataclass(frozen=True)
+class Shortlist:
+    advert: Advert
+    card: listings.AdvertCard
+    cycle: Cycle
+    lines: list[Line]
+    offers: list[tuple[Offer, Refusal | None]]  # newest first
+    void: Void
+    nominations: list[Nomination]  # newest first
+    council_home: bool
+
+
+def shortlist(session: Session, scheme: Scheme, reference: str) -> Shortlist:
+    """An advert's shortlist, with everything the officer works it from."""
+    row = session.exec(select(Advert, Cycle, Void, Organisation.kind)
+                       .join(Cycle, Cycle.id == Advert.cycle_id).join(Void, Void.id == Advert.void_id)
+                       .join(Property, Property.id == Advert.property_id)
+                       .join(Organisation, Organisation.id == Property.landlord_id)
+                       .where(Advert.reference == reference)).first()
+    if row is None:
+        raise NotFound(f"There is no advert {reference}.")
+    advert, cycle, void, landlord_kind = row
+    offers = session.exec(select(Offer, Refusal).outerjoin(Refusal, Refusal.offer_id == Offer.id)
+                          .where(Offer.advert_id == advert.id).order_by(Offer.made_at.desc())).all()
+    nominations = session.exec(select(Nomination).where(Nomination.advert_id == advert.id)
+                               .order_by(Nomination.sent_at.desc())).all()
+    return Shortlist(advert, listings.advert_cards(session, [advert.id])[advert.id], cycle,
+                     _lines(session, scheme, advert), list(offers), void, list(nominations),
+                     landlord_kind is OrganisationKind.COUNCIL)
+
+
+def advert_of_offer(session: Session, offer_id: int) -> str | None:
+    """The reference of the advert an offer was made from (None for a direct offer, or no such offer)."""
+    return session.exec(select(Advert.reference).join(Offer, Offer.advert_id == Advert.id)
+                        .where(Offer.id == offer_id)).first()

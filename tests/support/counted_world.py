@@ -1,0 +1,205 @@
+"""A council whose size is a parameter, for counting SQL statements per page: at scale k it holds 3k
+adverts this week and 3k last week, 6k households, every household's bids, last week's shortlists
+with offers, lets and nominations worked from them, and k reviews, enquiries, direct offers, case
+notes and letters. The records a page is opened on (an advert, a household, an offer) are the same
+at every scale, and the lists around them grow with k: a page whose statements grow with k reads
+row by row.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from cbl.models import Advert, Applicant, BandAssessment, Bid, Cycle, Offer, OutboxMessage, Property, ShortlistEntry, StaffUser, Void
+from cbl.models.states import AdvertStatus, ApplicationStatus, Channel, CycleStatus, StaffRole
+from cbl.rules.scheme import Scheme
+from cbl.services import actors
+from cbl.services.actors import SYSTEM
+from cbl.services.cycles import close_cycle
+from cbl.services.direct_offers import request_direct_offer
+from cbl.services.enquiries import log_enquiry
+from cbl.services.lettings import make_offer, record_tenancy_start
+from cbl.services.nominations import send_nomination
+from cbl.services.offers import accept_offer
+from cbl.services.register import add_note, suspend
+from cbl.services.reviews import request_review, reviewable_decisions
+from cbl.services.shortlisting import verify_entry
+from tests.support.factories import PASSWORD_HASH, add_advert, add_applicant, make_world
+
+BANDS = "BCD"
+PROBE = "HR000001"  # the signed-in household: band A, so it tops every shortlist it is on
+
+
+@dataclass(frozen=True)
+class CountedWorld:
+    """What the pages are opened on: the same records at every scale."""
+
+    scale: int
+    household: str  # reference of the signed-in household
+    household_id: int
+    open_advert: str  # this week's, bid for by every household
+    closed_advert: str  # last week's, with its shortlist, offered to the probe household
+    home: str  # the property reference of the closed advert
+    provider_home: str  # a home of the provider's
+    empty_void: int  # an open void not yet advertised
+    let_void: int  # a void let through an offer
+    offer: int  # the probe household's offer
+    review: int
+    agreement: int
+    letter: int  # one of the probe household's letters
+    nomination: int
+    staff: dict[StaffRole, int]
+
+
+def build(session: Session, scheme: Scheme, scale: int, now: datetime) -> CountedWorld:
+    """Fill an empty, migrated database with the world at this scale."""
+    world = make_world(session, scheme, adverts=3 * scale, now=now)  # this week's adverts, AD1..
+    staff = _staff(session, world)
+    officer = actors.staff(session.get(StaffUser, staff[StaffRole.OFFICER]))
+    last_week = Cycle(name="Last week", opens_at=now - timedelta(days=8), closes_at=now - timedelta(days=5),
+                      status=CycleStatus.OPEN)
+    session.add(last_week)
+    session.flush()
+    closed = [add_advert(session, world, f"LW{n}", landlord=world.provider if n % 3 == 0 else world.council,
+                         cycle=last_week.id) for n in range(1, 3 * scale + 1)]
+    households = [add_applicant(session, scheme, world, PROBE, band="A", verified=True, homeless_duty=True)]
+    households += [add_applicant(session, scheme, world, f"HR{n:06d}", band=BANDS[n % 3], verified=True)
+                   for n in range(2, 6 * scale + 1)]
+    session.add_all([BandAssessment(applicant_id=h.id, band=h.band, effective_date=h.band_date, reason="Assessed",
+                                    decided_by_id=world.officer) for h in households])
+    this_week = session.exec(select(Advert).where(Advert.cycle_id == world.cycle).order_by(Advert.id)).all()
+    _bid(session, world.cycle, this_week, households, now - timedelta(hours=1))
+    _bid(session, last_week.id, closed, households, last_week.opens_at + timedelta(hours=1))
+    close_cycle(session, SYSTEM, scheme, last_week.id, last_week.closes_at + timedelta(minutes=1))
+    offer, let_void = _offers_and_lets(session, scheme, officer, closed, households, now)
+    nomination = _nominations(session, officer, closed, now)
+    review = _reviews_and_enquiries(session, scheme, staff, households, scale, now)
+    _direct_offers(session, officer, households, world, scale, now)
+    _case_histories(session, officer, households, scale, now)
+    let_home = session.get(Void, let_void).property_id  # let, and empty again: a void not yet advertised
+    empty = Void(property_id=let_home, tenancy_end_date=now.date() - timedelta(days=3))
+    session.add(empty)
+    session.flush()
+    letter = session.exec(select(OutboxMessage.id).where(OutboxMessage.applicant_id == households[0].id,
+                                                         OutboxMessage.channel == Channel.LETTER)).first()
+    provider_home = session.exec(select(Advert).where(Advert.agreement_id.is_not(None))).first()
+    return CountedWorld(
+        scale=scale, household=PROBE, household_id=households[0].id, open_advert="AD1",
+        closed_advert=closed[0].reference, home=session.get(Property, closed[0].property_id).reference,
+        provider_home=session.get(Property, provider_home.property_id).reference, empty_void=empty.id,
+        let_void=let_void, offer=offer, review=review, agreement=world.agreement, letter=letter,
+        nomination=nomination, staff=staff)
+
+
+def _staff(session: Session, world) -> dict[StaffRole, int]:  # noqa: ANN001 - a factories.World
+    people = {StaffRole.OFFICER: world.officer}
+    for role in StaffRole:
+        if role is StaffRole.OFFICER:
+            continue
+        user = StaffUser(organisation_id=world.provider if role is StaffRole.PROVIDER else world.council,
+                         email=f"{role.value}@example.org", name=f"{role.value} person", role=role, grade=3,
+                         password_hash=PASSWORD_HASH)
+        session.add(user)
+        session.flush()
+        people[role] = user.id
+    return people
+
+
+def _bid(session: Session, cycle_id: int, adverts: list[Advert], households: list[Applicant], at: datetime) -> None:
+    """Every household bids for the cycle's first advert and two more, round the list."""
+    for number, household in enumerate(households):
+        chosen = [adverts[0], *(adverts[(number + step) % len(adverts)] for step in (1, 2))]
+        chosen = list({advert.id: advert for advert in chosen}.values())
+        for preference, advert in enumerate(chosen, start=1):
+            session.add(Bid(advert_id=advert.id, applicant_id=household.id, cycle_id=cycle_id,
+                            preference=preference, placed_at=at))
+    session.flush()
+
+
+def _top(session: Session, advert: Advert, taken: set[int]) -> ShortlistEntry | None:
+    return session.exec(select(ShortlistEntry).where(ShortlistEntry.advert_id == advert.id, ShortlistEntry.eligible,
+                                                     ShortlistEntry.applicant_id.not_in(taken))
+                        .order_by(ShortlistEntry.position)).first()
+
+
+def _offers_and_lets(session: Session, scheme: Scheme, officer: actors.Actor, closed: list[Advert],
+                     households: list[Applicant], now: datetime) -> tuple[int, int]:
+    """The probe household is offered the first council home; of the other council homes, every other one
+    is let through an offer and the rest wait for an answer."""
+    council = [advert for advert in closed if advert.agreement_id is None]
+    taken: set[int] = set()
+    first_offer, let_void = None, None
+    for number, advert in enumerate(council):
+        entry = _top(session, advert, taken)
+        if entry is None:
+            continue
+        taken.add(entry.applicant_id)
+        verify_entry(session, officer, entry.id, now)
+        offer = make_offer(session, officer, scheme, entry.id, now)
+        if first_offer is None:
+            first_offer = offer.id
+            continue
+        if number % 2:
+            accept_offer(session, actors.applicant(session.get(Applicant, entry.applicant_id)), offer.id, now)
+            void = session.get(Void, advert.void_id)
+            record_tenancy_start(session, officer, offer.id, void.tenancy_end_date + timedelta(days=7), now)
+            let_void = let_void or void.id
+    assert first_offer is not None and let_void is not None, "the world needs an offer and a let"
+    return first_offer, let_void
+
+
+def _nominations(session: Session, officer: actors.Actor, closed: list[Advert], now: datetime) -> int:
+    """Each of the provider's homes last week: its top household (other than the probe) nominated."""
+    taken = {row for row in session.exec(select(Offer.applicant_id)).all()}
+    taken |= {session.exec(select(Applicant.id).where(Applicant.reference == PROBE)).one()}
+    first = None
+    for advert in closed:
+        if advert.agreement_id is None:
+            continue
+        entry = _top(session, advert, taken)
+        if entry is None:
+            continue
+        taken.add(entry.applicant_id)
+        verify_entry(session, officer, entry.id, now)
+        nomination = send_nomination(session, officer, entry.id, now)
+        first = first or nomination.id
+    assert first is not None, "the world needs a nomination"
+    return first
+
+
+def _reviews_and_enquiries(session: Session, scheme: Scheme, staff: dict[StaffRole, int],
+                           households: list[Applicant], scale: int, now: datetime) -> int:
+    """k households ask for a review of their band, and k enquiries are logged about them."""
+    reviewer = actors.staff(session.get(StaffUser, staff[StaffRole.REVIEW_OFFICER]))
+    first = None
+    for household in households[1:scale + 1]:
+        decision = next(d for d in reviewable_decisions(session, household.id) if d.subject_type == "band_assessment")
+        review = request_review(session, reviewer, scheme, household.id, decision.key, "The band is wrong.", now)
+        first = first or review.id
+        log_enquiry(session, reviewer, scheme, "member", "Cllr Jones", "Asks about the band.", now.date(),
+                    household.reference, now)
+    return first
+
+
+def _case_histories(session: Session, officer: actors.Actor, households: list[Applicant], scale: int,
+                    now: datetime) -> None:
+    """The probe household's case grows with the world: k notes, and a suspension and its letter."""
+    for number in range(scale):
+        add_note(session, officer, households[0].id, f"Called the household ({number + 1}).", now)
+    active = [household for household in households[1:] if household.status is ApplicationStatus.ACTIVE]
+    for household in active[-scale:]:
+        suspend(session, officer, household.id, now.date() + timedelta(days=30), "Arrears", now)
+
+
+def _direct_offers(session: Session, officer: actors.Actor, households: list[Applicant], world,  # noqa: ANN001
+                   scale: int, now: datetime) -> None:
+    """k homes standing empty outside bidding, each proposed to a household as a direct offer."""
+    active = [household for household in households[1:] if household.status is ApplicationStatus.ACTIVE]
+    for number in range(scale):
+        advert = add_advert(session, world, f"DO{number + 1}", cycle=world.cycle)
+        advert.status = AdvertStatus.DRAFT
+        session.add(advert)
+        request_direct_offer(session, officer, advert.void_id, active[number].reference,
+                             "decant", "The household's block is being demolished.", False, now)
+    session.flush()

@@ -1,0 +1,188 @@
+"""How many SQL statements each page runs: every GET route of the app (public site, the applicant's
+account, the admin for each staff role that may see it, the provider portal, the JSON APIs), opened
+by the visitor it is for, on a counted world (tests/support/counted_world.py) of a given scale.
+
+Used by tests/e2e/test_statement_counts.py and `python -m tools.statement_counts`.
+"""
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from cbl.app import create_app
+from cbl.database import Database
+from cbl.models import Applicant, StaffUser
+from cbl.models.states import StaffRole
+from cbl.rules.scheme import Scheme
+from cbl.services import sign_in
+from cbl.services.actors import ROLE_RIGHTS, SYSTEM
+from cbl.settings import load_settings
+from cbl.web.auth import COOKIE, start_session
+from tests.support import counted_world
+from tests.support.counted_world import CountedWorld
+
+# Pages that are not the app's own: the static files and the API's generated documentation.
+NOT_PAGES = re.compile(r"^/(static/|api/v1/schema)")
+STAFF_ROLES = [role for role in StaffRole if role is not StaffRole.PROVIDER]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One GET route as one visitor opens it."""
+
+    route: str  # the route's path as the app declares it
+    who: str  # "anonymous", "applicant", a staff role's value, "provider", "applicant_api", "provider_api"
+    path: str  # the address opened, parameters filled in
+
+    @property
+    def label(self) -> str:
+        return f"{self.route} ({self.who})"
+
+
+def get_routes(app: Litestar) -> list[tuple[str, dict]]:
+    """Every GET route of the app that is a page or an API call: (path, the handler's opt)."""
+    found = []
+    for route in app.routes:
+        if NOT_PAGES.match(route.path):
+            continue
+        for handler in route.route_handlers:
+            if "GET" in handler.http_methods:
+                found.append((route.path, dict(handler.opt)))
+    return sorted(found, key=lambda item: item[0])
+
+
+def addresses(world: CountedWorld) -> dict[str, str]:
+    """Each route with parameters (or a required query), and the address it is opened at in the world."""
+    return {
+        "/adverts/{reference:str}": f"/adverts/{world.open_advert}",
+        "/set-password/{token:str}": "/set-password/a-link-token",
+        "/account/letters/{letter_id:int}": f"/account/letters/{world.letter}",
+        "/account/letters/{letter_id:int}/pdf": f"/account/letters/{world.letter}/pdf",
+        "/api/v1/adverts/{reference:str}": f"/api/v1/adverts/{world.open_advert}",
+        "/api/v1/provider/nominations/{nomination_id:int}": f"/api/v1/provider/nominations/{world.nomination}",
+        "/admin/applicants/{reference:str}": f"/admin/applicants/{world.household}",
+        "/admin/adverts/{reference:str}/shortlist": f"/admin/adverts/{world.closed_advert}/shortlist",
+        "/admin/adverts/{reference:str}/shortlist/print": f"/admin/adverts/{world.closed_advert}/shortlist/print",
+        "/admin/stock/{reference:str}": f"/admin/stock/{world.home}",
+        "/admin/voids/{void_id:int}/advert": f"/admin/voids/{world.empty_void}/advert",
+        "/admin/offers/{offer_id:int}": f"/admin/offers/{world.offer}",
+        "/admin/letters/{letter_id:int}": f"/admin/letters/{world.letter}",
+        "/admin/letters/{letter_id:int}/pdf": f"/admin/letters/{world.letter}/pdf",
+        "/admin/provider/homes/{reference:str}": f"/admin/provider/homes/{world.provider_home}",
+        "/admin/provider/nominations/{nomination_id:int}": f"/admin/provider/nominations/{world.nomination}",
+        "/admin/agreements/{agreement_id:int}/edit": f"/admin/agreements/{world.agreement}/edit",
+        "/admin/agreements/{agreement_id:int}/compliance": f"/admin/agreements/{world.agreement}/compliance",
+        "/admin/agreements/{agreement_id:int}/compliance.csv": f"/admin/agreements/{world.agreement}/compliance.csv",
+        "/admin/reviews/new": f"/admin/reviews/new?applicant={world.household}",
+        "/admin/reviews/{review_id:int}": f"/admin/reviews/{world.review}",
+        "/admin/dashboard/{table:str}": "/admin/dashboard/relet-by-month.csv",
+        "/admin/lets/{void_id:int}/core": f"/admin/lets/{world.let_void}/core",
+    }
+
+
+def _visitors(route: str, opt: dict) -> list[str]:
+    """Who opens the route: each staff role holding an admin page's right, else the one it is for."""
+    if route.startswith("/admin"):
+        right = opt.get("right")
+        if right == "public":
+            return ["anonymous"]
+        return [role.value for role in StaffRole if right in ROLE_RIGHTS[role]]
+    if route.startswith("/api/v1/provider"):
+        return ["provider_api"]
+    if route.startswith("/api/v1/me"):
+        return ["applicant_api"]
+    if route.startswith("/account"):
+        return ["applicant"]
+    if route.startswith("/api/"):
+        return ["anonymous"]
+    return ["anonymous", "applicant"]  # a signed-in household sees more on the public pages (its place in a queue)
+
+
+def pages(app: Litestar, world: CountedWorld) -> tuple[list[Page], list[str]]:
+    """The pages to open, and the routes that have parameters but no address in `addresses`."""
+    known = addresses(world)
+    found, missing = [], []
+    for route, opt in get_routes(app):
+        path = known.get(route, route)
+        if "{" in path:
+            missing.append(route)
+            continue
+        found += [Page(route, who, path) for who in _visitors(route, opt)]
+    return found, missing
+
+
+@contextmanager
+def counting(engine: Engine) -> Iterator[list[str]]:
+    """The statements run on the engine while the block runs (each as its SQL)."""
+    statements: list[str] = []
+
+    def record(_connection, _cursor, statement, _parameters, _context, _many) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+class Visitors:
+    """A signed-in session (cookie) or API key for each kind of visitor, made straight in the database."""
+
+    def __init__(self, db: Database, world: CountedWorld) -> None:
+        at = datetime.now(timezone.utc)
+        with db.transaction() as session:
+            applicant = session.get(Applicant, world.household_id)
+            self.cookies = {"applicant": start_session(session, "applicant", applicant.id, at)}
+            for role, user_id in world.staff.items():
+                self.cookies[role.value] = start_session(session, "staff", session.get(StaffUser, user_id).id, at)
+            token, _ = sign_in.issue_api_token(session, applicant, at)
+        provider_key = db.run(sign_in.issue_provider_key, SYSTEM, "RHA")
+        self.headers = {"applicant_api": {"Authorization": f"Bearer {token}"},
+                        "provider_api": {"Authorization": f"Bearer {provider_key}"}}
+        self.cookies["provider"] = self.cookies[StaffRole.PROVIDER.value]
+
+    def open(self, client: TestClient, page: Page):  # noqa: ANN201 - an httpx response
+        client.cookies.clear()
+        if page.who in self.cookies:
+            client.cookies.set(COOKIE, self.cookies[page.who])
+        return client.get(page.path, headers=self.headers.get(page.who, {}), follow_redirects=False)
+
+
+def app_for(db: Database, scheme: Scheme, workdir: Path) -> Litestar:
+    settings = load_settings({"CBL_DATABASE_URL": db.url, "CBL_SECRET_KEY": "statement-count-secret-" * 2},
+                             workdir=workdir)
+    return create_app(settings, db=db, scheme=scheme)
+
+
+@dataclass(frozen=True)
+class Counted:
+    statements: dict[str, int]  # page label -> statements
+    refused: dict[str, int]  # page label -> status, for pages that did not answer 200
+    missing: list[str]  # routes with parameters and no address to open them at
+
+
+def count_pages(db: Database, scheme: Scheme, scale: int, workdir: Path) -> Counted:
+    """Build the world at `scale` in the empty, migrated database and count each page's statements."""
+    with db.transaction() as session:
+        world = counted_world.build(session, scheme, scale, datetime.now(timezone.utc))
+    app = app_for(db, scheme, workdir)
+    visitors = Visitors(db, world)
+    statements, refused = {}, {}
+    found, missing = pages(app, world)
+    with TestClient(app) as client:
+        for page in found:
+            with counting(db.engine) as ran:
+                answer = visitors.open(client, page)
+            statements[page.label] = len(ran)
+            if answer.status_code != 200:
+                refused[page.label] = answer.status_code
+    return Counted(statements, refused, missing)
