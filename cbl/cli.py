@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -84,9 +85,8 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from cbl import demo
-    from cbl.app import create_app, freeze_start_up_objects
+    from cbl.app import create_app
     from cbl.assets import build_assets
-    from cbl.http_protocol import CoalescingHttpToolsProtocol
     from cbl.rules.scheme import load_scheme
 
     scheme = load_scheme(settings.scheme_path)
@@ -100,28 +100,26 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
                 print("Empty database: seeding the demo council ...")
                 sign_ins = demo.seed(session, scheme, seed=args.seed)
     app = create_app(settings, db=db, scheme=scheme, run_scheduler=settings.embed_scheduler)
-    freeze_start_up_objects()
     base = f"http://{settings.host}:{settings.port}"
     print(f"\nPublic site:      {base}/\nHealth:           {base}/health")
     if sign_ins:
         _print_sign_ins(sign_ins)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", http=CoalescingHttpToolsProtocol)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
     return 0
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    from cbl import workers
+    import uvicorn
 
     db = database.Database(settings.database_url)
     database.check_schema(db)  # here, once, rather than in workers that would die and restart
     db.dispose()
+    # One `cbl scheduler` runs beside the workers; none of them runs its own.
+    os.environ["CBL_EMBED_SCHEDULER"] = "0"
     print(f"Serving http://{settings.host}:{settings.port}/ with {args.workers} workers (run `cbl scheduler` "
-          "beside them to open and close cycles). Stop with Ctrl+C.")
-    try:
-        workers.serve(settings.host, settings.port, args.workers)
-    except workers.AddressInUse as error:
-        print(error, file=sys.stderr)
-        return 1
+          "beside them to open and close cycles). Stop with Ctrl+C.", flush=True)
+    uvicorn.run("cbl.asgi:create", factory=True, host=settings.host, port=settings.port, workers=args.workers,
+                log_level="warning", access_log=False)
     return 0
 
 
