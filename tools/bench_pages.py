@@ -151,7 +151,7 @@ def live_adverts(url: str) -> list[str]:
 
 async def run(base: str, url: str, applicants: list[str], tokens: int, args: argparse.Namespace) -> load.Tally:
     visitors = await clients(base, applicants, url)
-    every = pages(url)
+    every = [(who, path) for who, path in pages(url) if path.split("?")[0] not in args.skip]
     for who, path in every:  # once each before measuring: templates compiled, connections opened
         await visitors[who][0].get(path)
     tally = load.Tally()
@@ -208,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bids", type=float, default=0, help="API bids a second besides (default none)")
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--skip", action="append", default=[], metavar="PATH",
+                        help="leave this page out (e.g. one slow enough to hold a worker for seconds)")
     parser.add_argument("--server", choices=sorted(load.SERVERS), default="uvicorn",
                         help="uvicorn is what `cbl serve` runs; the others serve cbl.asgi:create")
     args = parser.parse_args(argv)

@@ -17,11 +17,12 @@ import sqlalchemy as sa
 from cbl import demo
 from cbl.database import Database, upgrade
 from cbl.models import (
-    Advert, ApiToken, Applicant, Bid, Cycle, Offer, Organisation, Property, ShortlistEntry, StaffUser, Void,
+    Advert, ApiToken, Applicant, Bid, Cycle, HouseholdMember, Offer, Organisation, Property, ShortlistEntry, StaffUser,
+    Void,
 )
 from cbl.models.states import (
-    AdvertStatus, ApplicationStatus, BidStatus, CycleStatus, OfferKind, OfferStatus, PropertyType, ShortlistStatus,
-    VoidStatus,
+    AdvertStatus, ApplicationStatus, BidStatus, CycleStatus, OfferKind, OfferStatus, PropertyType, Relationship, Sex,
+    ShortlistStatus, VoidStatus,
 )
 from cbl.rules.scheme import load_scheme
 from cbl.services.sign_in import digest
@@ -99,7 +100,18 @@ def _households(s, count: int, now: datetime, rng: random.Random) -> int:  # noq
                 "created_at": now})
         ids = s.execute(sa.insert(Applicant).returning(Applicant.id, sort_by_parameter_order=True), rows).scalars()
         first = first or ids.first()
+    if first is not None:
+        s.execute(lead_tenants(first))
     return first
+
+
+def lead_tenants(first: int) -> sa.Insert:
+    """Each household from `first` on led by its lead tenant (the CORE return needs one)."""
+    name = sa.literal("Alex ") + Applicant.reference
+    return sa.insert(HouseholdMember).from_select(
+        ["applicant_id", "name", "date_of_birth", "sex", "relationship", "needs_own_room"],
+        sa.select(Applicant.id, name, Applicant.lead_date_of_birth, sa.literal(Sex.FEMALE.value),
+                  sa.literal(Relationship.LEAD.value), sa.false()).where(Applicant.id >= first))
 
 
 def _homes(s, count: int, rng: random.Random) -> None:  # noqa: ANN001

@@ -111,7 +111,7 @@ def print_table(tally: Tally, elapsed: float, p95_target: float | None = None, p
                 ) -> list[str]:
     """Requests, p50, p95, p99 and max (ms) per page; returns the pages that missed a target (seconds)."""
     missed = []
-    print(f"  {'request':<44}{'requests':>9}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'max ms':>8}  statuses")
+    print(f"  {'request':<44}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}  statuses")
 
     def row(name: str, latencies: list[float], statuses: str) -> None:
         ordered = sorted(latencies)
@@ -119,8 +119,8 @@ def print_table(tally: Tally, elapsed: float, p95_target: float | None = None, p
         late = (p95_target is not None and p95 >= p95_target) or (p99_target is not None and p99 >= p99_target)
         if late and statuses:
             missed.append(name)
-        print(f"  {name:<44}{len(ordered):>9}{percentile(ordered, 0.5) * 1000:>8.1f}{p95 * 1000:>8.1f}"
-              f"{p99 * 1000:>8.1f}{ordered[-1] * 1000:>8.1f}  {statuses}{'  MISSED' if late and statuses else ''}")
+        print(f"  {name:<44}{len(ordered):>9}{percentile(ordered, 0.5) * 1000:>9.0f}{p95 * 1000:>9.0f}"
+              f"{p99 * 1000:>9.0f}{ordered[-1] * 1000:>9.0f}  {statuses}{'  MISSED' if late and statuses else ''}")
 
     for name in sorted(tally.latency):
         row(name, tally.latency[name], ", ".join(f"{code}: {n}" for code, n in sorted(tally.statuses[name].items())))
