@@ -109,8 +109,6 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    import uvicorn
-
     db = database.Database(settings.database_url)
     database.check_schema(db)  # here, once, rather than in workers that would die and restart
     db.dispose()
@@ -118,9 +116,12 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     os.environ["CBL_EMBED_SCHEDULER"] = "0"
     print(f"Serving http://{settings.host}:{settings.port}/ with {args.workers} workers (run `cbl scheduler` "
           "beside them to open and close cycles). Stop with Ctrl+C.", flush=True)
-    uvicorn.run("cbl.asgi:create", factory=True, host=settings.host, port=settings.port, workers=args.workers,
-                log_level="warning", access_log=False)
-    return 0
+    # Gunicorn's workers running uvicorn's protocol (chosen by measurement: docs/decisions/0001). This
+    # process becomes gunicorn's master: it restarts a worker that dies, and SIGTERM stops them all.
+    address = f"[{settings.host}]:{settings.port}" if ":" in settings.host else f"{settings.host}:{settings.port}"
+    os.execv(sys.executable, [sys.executable, "-m", "gunicorn", "--worker-class", "uvicorn_worker.UvicornWorker",
+                              "--workers", str(args.workers), "--bind", address, "--log-level", "warning",
+                              "--graceful-timeout", "20", "cbl.asgi:create()"])
 
 
 def _scheduler(settings: Settings, args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ page (and, with --bids N, N API bids a second besides), and prints requests, p50
 page. The target: every page's p95 under 100 ms and p99 under 250 ms.
 
     python -m tools.bench_pages [--database sqlite|postgresql] [--rate 30] [--seconds 60] [--bids 0]
-                                [--workers 2] [--server uvicorn|granian|gunicorn] [--households 150000]
+                                [--workers 2] [--server gunicorn|uvicorn|granian] [--households 150000]
     python -m tools.bench_pages --url URL   # a database an earlier --keep run filled: no seeding
 """
 
@@ -210,8 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip", action="append", default=[], metavar="PATH",
                         help="leave this page out (e.g. one slow enough to hold a worker for seconds)")
-    parser.add_argument("--server", choices=sorted(load.SERVERS), default="uvicorn",
-                        help="uvicorn is what `cbl serve` runs; the others serve cbl.asgi:create")
+    parser.add_argument("--server", choices=sorted(load.SERVERS), default="gunicorn",
+                        help="gunicorn (with uvicorn workers) is what `cbl serve` runs; the others serve cbl.asgi:create")
     args = parser.parse_args(argv)
     if args.database == "postgresql" and not args.url and not throwaway.postgres_reachable():
         print(f"postgresql: nothing answers at {throwaway.ADMIN_URL}", file=sys.stderr)

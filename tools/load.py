@@ -21,18 +21,19 @@ import httpx
 from tests.support.databases import free_port
 
 SERVERS = {
-    # What `cbl serve` runs: uvicorn's own workers.
-    "uvicorn": lambda port, workers: [sys.executable, "-m", "cbl", "serve", "--workers", str(workers)],
+    # What `cbl serve` runs: gunicorn with uvicorn workers.
+    "gunicorn": lambda port, workers: [sys.executable, "-m", "cbl", "serve", "--workers", str(workers)],
+    "uvicorn": lambda port, workers: [sys.executable, "-m", "uvicorn", "--factory", "--host", "127.0.0.1",
+                                      "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+                                      "--no-access-log", "cbl.asgi:create"],
     "granian": lambda port, workers: [sys.executable, "-m", "granian", "--interface", "asgi", "--factory",
                                       "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
                                       "--log-level", "warning", "cbl.asgi:create"],
-    "gunicorn": lambda port, workers: [sys.executable, "-m", "gunicorn", "-k", "uvicorn_worker.UvicornWorker",
-                                       "-w", str(workers), "-b", f"127.0.0.1:{port}", "cbl.asgi:create()"],
 }
 
 
 @contextmanager
-def server(url: str, workers: int, kind: str = "uvicorn") -> Iterator[str]:
+def server(url: str, workers: int, kind: str = "gunicorn") -> Iterator[str]:
     """The site on a free port (`cbl serve --workers N`, or another server on cbl.asgi:create);
     yields its base URL and stops it afterwards."""
     port = free_port()
