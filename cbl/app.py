@@ -1,6 +1,5 @@
 """The Litestar application factory: public site, admin, provider portal and API in one app."""
 
-import gc
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -28,7 +27,6 @@ from cbl.web import account, adverts, letters, reviews
 from cbl.web.api import Site, api_router
 from cbl.web.api_docs import SwaggerUIFromThisSite, api_docs_assets
 from cbl.web.provider_api import provider_api_router
-from cbl.web.cache import TimedCache
 from cbl.web.auth import SignInRequired, sign_in_required, viewer
 from cbl.web.errors import EXCEPTION_HANDLERS
 from cbl.web.health import health
@@ -80,9 +78,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         engine.engine.filters["local_date_iso"] = lambda moment: moment.astimezone(zone).date().isoformat()
         engine.engine.filters["long_date"] = long_date
 
-    # The API's adverts list, the same for everyone, is answered from memory briefly.
-    api_site = Site(db, scheme, TimedCache(seconds=2.0))
-    on_startup: list[Callable] = [lambda: _limit_threads(settings.threads)]
+    api_site = Site(db, scheme)
+    on_startup: list[Callable] = []
     on_shutdown: list[Callable] = []
     if run_scheduler:
         from scheduler import runner
@@ -130,32 +127,6 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         on_shutdown=on_shutdown,
         state={"db": db, "scheme": scheme, "settings": settings},
     )
-
-
-def _limit_threads(threads: int) -> None:
-    # Handlers are sync and mostly CPU (the database answers in well under a millisecond here):
-    # a few threads per worker do more than many fighting over the GIL. Under the bidding bench,
-    # 4 threads gave p99 174-192 ms where 6 gave 197-210 and 9 gave 219-228, for the same
-    # throughput. Litestar runs sync handlers on the event loop's default executor; anyio's pool
-    # runs the rest.
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
-
-    import anyio.to_thread
-
-    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(threads, thread_name_prefix="cbl-handler"))
-    anyio.to_thread.current_default_thread_limiter().total_tokens = threads
-
-
-def freeze_start_up_objects() -> None:
-    """For a server process, once its app is built.
-
-    What start-up made (the app, the schema's metadata, templates, the scheme) lives as long as
-    the process. Left in the collector's reach, every full collection walks all of it: 70-90 ms
-    pauses of a worker under load, every request in it waiting. Frozen, a full pass takes ~4 ms.
-    """
-    gc.collect()
-    gc.freeze()
 
 
 def navigation(viewer) -> list[dict[str, str]]:  # noqa: ANN001 - a web.auth.Viewer or None

@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -132,9 +133,8 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from cbl import demo
-    from cbl.app import create_app, freeze_start_up_objects
+    from cbl.app import create_app
     from cbl.assets import build_assets
-    from cbl.http_protocol import CoalescingHttpToolsProtocol
     from cbl.rules.scheme import load_scheme
 
     scheme = load_scheme(settings.scheme_path)
@@ -148,29 +148,28 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
                 print("Empty database: seeding the demo council ...")
                 sign_ins = demo.seed(session, scheme, seed=args.seed)
     app = create_app(settings, db=db, scheme=scheme, run_scheduler=settings.embed_scheduler)
-    freeze_start_up_objects()
     base = f"http://{settings.host}:{settings.port}"
     print(f"\nPublic site:      {base}/\nHealth:           {base}/health")
     if sign_ins:
         _print_sign_ins(sign_ins)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", http=CoalescingHttpToolsProtocol)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
     return 0
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    from cbl import workers
-
     db = database.Database(settings.database_url)
     database.check_schema(db)  # here, once, rather than in workers that would die and restart
     db.dispose()
+    # One `cbl scheduler` runs beside the workers; none of them runs its own.
+    os.environ["CBL_EMBED_SCHEDULER"] = "0"
     print(f"Serving http://{settings.host}:{settings.port}/ with {args.workers} workers (run `cbl scheduler` "
-          "beside them to open and close cycles). Stop with Ctrl+C.")
-    try:
-        workers.serve(settings.host, settings.port, args.workers)
-    except workers.AddressInUse as error:
-        print(error, file=sys.stderr)
-        return 1
-    return 0
+          "beside them to open and close cycles). Stop with Ctrl+C.", flush=True)
+    # Gunicorn's workers running uvicorn's protocol (chosen by measurement: docs/decisions/0001). This
+    # process becomes gunicorn's master: it restarts a worker that dies, and SIGTERM stops them all.
+    address = f"[{settings.host}]:{settings.port}" if ":" in settings.host else f"{settings.host}:{settings.port}"
+    os.execv(sys.executable, [sys.executable, "-m", "gunicorn", "--worker-class", "uvicorn_worker.UvicornWorker",
+                              "--workers", str(args.workers), "--bind", address, "--log-level", "warning",
+                              "--graceful-timeout", "20", "cbl.asgi:create()"])
 
 
 def _scheduler(settings: Settings, args: argparse.Namespace) -> int:

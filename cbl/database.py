@@ -4,7 +4,6 @@ Services never commit: `Database.run` (or `transaction`) is the one place a tran
 opened and committed, so a service's change and its audit event land together or not at all.
 """
 
-from collections import namedtuple
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -154,91 +153,3 @@ def upgrade(url: str, revision: str = "head") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(url), revision)
-
-
-# --- the few statements run many times a second ---------------------------------------------
-
-class HotStatement:
-    """A Core statement on the busiest path (placing a bid), run for the least CPU.
-
-    On PostgreSQL it is compiled once and run on psycopg's own cursor, with the column types' own
-    bind and result processors: SQLAlchemy's execution layer (cache lookup, execution context,
-    result objects) cost more than three times what the driver does for the bid checks (0.24 ms
-    of CPU against 0.07 ms). Elsewhere it runs through SQLAlchemy as usual. Either way the rows
-    answer to the statement's column names, with the same Python values.
-    """
-
-    def __init__(self, statement: sa.sql.expression.Executable, *,
-                 postgresql: sa.sql.expression.Executable | None = None) -> None:
-        self.statement = statement
-        self._postgresql = statement if postgresql is None else postgresql
-        self._compiled: tuple | None = None
-
-    @classmethod
-    def with_list(cls, build: Callable[[Callable[[sa.ColumnElement, str], sa.ColumnElement]],
-                                       sa.sql.expression.Executable]) -> "HotStatement":
-        """A statement with a list parameter: `build(one_of)` makes it, writing "column is one of
-        the list :name" as `one_of(column, name)`.
-
-        On PostgreSQL that is `column = ANY(:name)`, a single array parameter, so the SQL is the
-        same for every length of list and is prepared once; elsewhere an expanding IN.
-        """
-        return cls(build(lambda column, name: column.in_(sa.bindparam(name, expanding=True))),
-                   postgresql=build(lambda column, name: column == sa.any_(
-                       sa.bindparam(name, type_=sa.ARRAY(column.type)))))
-
-    def first(self, connection: sa.Connection, parameters: dict[str, Any]) -> Any:
-        """The first row (a named tuple of the statement's columns), or None."""
-        if connection.dialect.name != "postgresql":
-            return connection.execute(self.statement, parameters).first()
-        row = self._run(connection, parameters).fetchone()
-        return None if row is None else self._row(row)
-
-    def all(self, connection: sa.Connection, parameters: dict[str, Any]) -> list[Any]:
-        if connection.dialect.name != "postgresql":
-            return connection.execute(self.statement, parameters).all()
-        return [self._row(row) for row in self._run(connection, parameters).fetchall()]
-
-    def execute(self, connection: sa.Connection, parameters: dict[str, Any]) -> int:
-        """For a statement without rows: how many rows it changed."""
-        if connection.dialect.name != "postgresql":
-            return connection.execute(self.statement, parameters).rowcount
-        return self._run(connection, parameters).rowcount
-
-    def _run(self, connection: sa.Connection, parameters: dict[str, Any]) -> Any:  # a psycopg cursor
-        sql, defaults, bind, _ = self._compile(connection.dialect)
-        values = {**defaults, **parameters}
-        for name, process in bind.items():
-            values[name] = process(values[name])
-        try:
-            return connection.connection.driver_connection.cursor().execute(sql, values, prepare=True)
-        except connection.dialect.loaded_dbapi.Error as error:
-            # As SQLAlchemy would: a lost connection is not returned to the pool, and the error
-            # arrives as SQLAlchemy's own class (OperationalError answers 503, and so on).
-            if connection.dialect.is_disconnect(error, connection.connection.dbapi_connection, None):
-                connection.invalidate(error)
-            raise sa.exc.DBAPIError.instance(sql, values, error, connection.dialect.loaded_dbapi.Error) from error
-
-    def _row(self, values: tuple) -> tuple:
-        row_type, processors = self._compiled[3]
-        return row_type._make(value if process is None else process(value) for value, process in zip(values, processors))
-
-    def _compile(self, dialect: sa.Dialect) -> tuple:
-        if self._compiled is None:
-            compiled = self._postgresql.compile(dialect=dialect)
-            bind = {name: process for name, parameter in compiled.binds.items()
-                    if (process := parameter.type.dialect_impl(dialect).bind_processor(dialect)) is not None}
-            defaults = {name: parameter.effective_value for name, parameter in compiled.binds.items()
-                        if not parameter.required}  # the statement's own literals
-            names, types = _result_columns(compiled.statement)
-            processors = [kind.dialect_impl(dialect).result_processor(dialect, None) for kind in types]
-            self._compiled = (str(compiled), defaults, bind, (namedtuple("Row", names, rename=True), processors))
-        return self._compiled
-
-
-def _result_columns(statement: sa.sql.expression.Executable) -> tuple[list[str], list[sa.types.TypeEngine]]:
-    """The names and types of what a SELECT selects, or of what an INSERT or UPDATE returns."""
-    if isinstance(statement, sa.Select):
-        return [column.key for column in statement.selected_columns], [c.type for c in statement.selected_columns]
-    returned = statement.returning_column_descriptions
-    return [column["name"] for column in returned], [column["type"] for column in returned]

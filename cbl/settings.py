@@ -25,8 +25,6 @@ class Settings:
     """Port the web server listens on."""
     embed_scheduler: bool
     """Run the cycle scheduler inside the web process (one process only)."""
-    threads: int
-    """Threads per web worker for request handlers (they are sync and share the GIL)."""
 
 
 def _secret_key(env: dict[str, str], workdir: Path) -> str:
@@ -52,5 +50,4 @@ def load_settings(env: dict[str, str] | None = None, workdir: Path | None = None
         host=env.get("CBL_HOST", "127.0.0.1"),
         port=int(env.get("CBL_PORT", "8000")),
         embed_scheduler=env.get("CBL_EMBED_SCHEDULER", "1") not in {"0", "false", "no"},
-        threads=int(env.get("CBL_THREADS", "4")),
     )

@@ -1,36 +1,26 @@
-"""Load benchmark of bidding over loopback against the real server: `python -m tools.bench_bids`.
+"""Bidding through the API at a council's peak: `python -m tools.bench_bids`.
 
 Starts `cbl serve` on a fresh database (SQLite file, and PostgreSQL when one answers), fills it as a
 council's database in service (its stock of homes, a year of weekly cycles already let with their
-bids, and an open cycle), then runs CLIENTS concurrent applicants for SECONDS: placing and
-withdrawing bids, reading the adverts list and their live positions. Prints requests a second and
-p50/p99 latency per endpoint, and the CPU a request cost the server, PostgreSQL and the load itself
-(see bench_cpu), then checks that every bid answered as accepted in the open cycle is stored (and
-nothing else is).
+bids, and an open cycle), then sends RATE requests a second for SECONDS with httpx: half of them
+bids, the rest withdrawals, the adverts list and live positions. Prints p50/p95/p99 per endpoint,
+then checks that every bid answered as accepted in the open cycle is stored (and nothing else is).
 
-    python -m tools.bench_bids [--database sqlite|postgresql|both] [--clients 50] [--seconds 20] [--workers 2]
-                        [--history 52] [--rate N]
-    python -m tools.bench_bids --close 50000      # time one cycle close through the database instead
+    python -m tools.bench_bids [--database sqlite|postgresql|both] [--rate 40] [--seconds 20] [--workers 2]
+                               [--history 52]
 """
 
 import argparse
 import asyncio
-import os
 import random
-import statistics
-import subprocess
 import sys
-import time
-from collections import defaultdict
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 
 import httpx
 import sqlalchemy as sa
 
 from tests.support import databases as throwaway
-from tools.bench_cpu import CpuMeter, python_speed
-from tools.bench_http import Connection
+from tools import load
 from cbl.database import Database, upgrade
 from cbl.models import ApiToken, Advert, Applicant, Bid, Cycle, Organisation, Property, Void
 from cbl.models.states import (
@@ -46,8 +36,8 @@ PAST_BIDS = 20  # bids each of those homes had
 AREAS = ["Northgate", "Riverside", "Old Town"]
 
 
-def seed(url: str, history_weeks: int = HISTORY_WEEKS) -> None:
-    """An open cycle with ADVERTS homes anyone may bid for, APPLICANTS households with API tokens,
+def seed(url: str, history_weeks: int = HISTORY_WEEKS, applicants: int = APPLICANTS) -> None:
+    """An open cycle with ADVERTS homes anyone may bid for, `applicants` households with API tokens,
     and the rest of the stock with `history_weeks` past cycles.
 
     The history is there for the database's sake: with only this week's 300 adverts in it,
@@ -82,7 +72,7 @@ def seed(url: str, history_weeks: int = HISTORY_WEEKS) -> None:
              "bedroom_need": 1, "household_size": 1, "lead_date_of_birth": date(1980, 1, 1), "local_connection": [],
              "needs": [], "homeless_duty": False, "transfer_tenant": False, "housing_debt": False, "verified": True,
              "address": "", "postcode": "", "created_at": now}
-            for n in range(APPLICANTS)])
+            for n in range(applicants)])
         ids = s.execute(sa.select(Applicant.id).order_by(Applicant.id)).scalars().all()
         s.execute(sa.insert(ApiToken), [
             {"applicant_id": applicant_id, "token_hash": digest(f"bench-token-{n}"), "created_at": now,
@@ -134,209 +124,69 @@ def _seed_history(s, landlord_id: int, weeks: int, now: datetime) -> None:  # no
         .where(past.c.status == AdvertStatus.LET.value)))
 
 
-@contextmanager
-def server(url: str, workers: int):
-    """The site as deployed: `cbl serve --workers N` on a free port, stopped afterwards."""
-    port = throwaway.free_port()
-    env = {**os.environ, "CBL_DATABASE_URL": url, "CBL_SECRET_KEY": "bench" * 10, "CBL_HOST": "127.0.0.1",
-           "CBL_PORT": str(port)}
-    process = subprocess.Popen([sys.executable, "-m", "cbl", "serve", "--workers", str(workers)],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for_workers(base, workers, process)
-        yield base, process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=40)
+class Bidders:
+    """Households bidding, withdrawing and looking, one request per call; remembers what it was told."""
 
-
-def _wait_for_workers(base: str, workers: int, process: subprocess.Popen) -> None:
-    """Until the site answers, and a moment more for every worker to be listening."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server stopped: {process.stderr.read()[-2000:]}")
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                time.sleep(1 + workers * 0.5)
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"server did not start: {process.stderr.read()[-2000:]}")
-
-
-class Tally:
-    def __init__(self) -> None:
-        self.latency: dict[str, list[float]] = defaultdict(list)
-        self.statuses: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    def __init__(self, base: str) -> None:
+        self.rng = random.Random(9)
+        self.client = httpx.AsyncClient(base_url=base, timeout=60)
+        self.bids: dict[int, list[int]] = {}  # household -> its bids still active, as answered
         self.last_action: dict[int, str] = {}  # bid id -> "placed" | "withdrawn", as answered
 
-    def record(self, endpoint: str, status: int, seconds: float) -> None:
-        self.latency[endpoint].append(seconds)
-        self.statuses[endpoint][status] += 1
-
-
-class Client:
-    """One connection acting for its own share of the households, so its withdrawals find its bids."""
-
-    def __init__(self, n: int, clients: int, rate: float | None) -> None:
-        self.rng = random.Random(n)
-        self.share = range(n * APPLICANTS // clients, (n + 1) * APPLICANTS // clients)
-        self.bids: dict[int, list[int]] = defaultdict(list)  # household -> its bids still active
-        self.mean_gap = clients / rate if rate else None  # seconds between this client's requests
-        self.due = time.perf_counter()
-
-    async def next_start(self) -> float:
-        """When the next request starts: at once (as fast as the server answers), or, at a set rate,
-        at its time in a Poisson schedule. A request the server is too busy to take on time counts
-        its wait in its latency (no coordinated omission)."""
-        if self.mean_gap is None:
-            return time.perf_counter()
-        self.due += self.rng.expovariate(1 / self.mean_gap)
-        if (wait := self.due - time.perf_counter()) > 0:
-            await asyncio.sleep(wait)
-        return self.due
-
-
-async def applicant_client(connection: Connection, tally: Tally, stop: float, me: Client) -> None:
-    rng, share, mine = me.rng, me.share, me.bids
-    while time.monotonic() < stop:
-        started = await me.next_start()
-        who = rng.choice(share)
-        token = f"bench-token-{who}"
+    async def send(self) -> tuple[str, int]:
+        rng = self.rng
+        who = rng.randrange(APPLICANTS)
+        token = {"authorization": f"Bearer bench-token-{who}"}
+        mine = self.bids.setdefault(who, [])
         roll = rng.random()
         if roll < 0.5:
-            answer = await connection.request("POST", "/api/v1/me/bids", {"advert": f"AD{rng.randrange(ADVERTS):05d}"},
-                                              token)
-            endpoint = "POST /me/bids"
-            if answer.status == 201:
-                bid_id = answer.json()["id"]
-                tally.last_action[bid_id] = "placed"
-                mine[who].append(bid_id)
-        elif roll < 0.65 and mine[who]:
-            bid_id = mine[who].pop(rng.randrange(len(mine[who])))
-            answer = await connection.request("DELETE", f"/api/v1/me/bids/{bid_id}", token=token)
-            endpoint = "DELETE /me/bids/{id}"
-            if answer.status == 200:
-                tally.last_action[bid_id] = "withdrawn"
-        elif roll < 0.85:
-            answer = await connection.request("GET", f"/api/v1/adverts?page={rng.randint(1, 5)}")
-            endpoint = "GET /adverts"
-        else:
-            answer = await connection.request("GET", "/api/v1/me/bids", token=token)
-            endpoint = "GET /me/bids"
-        tally.record(endpoint, answer.status, time.perf_counter() - started)
+            answer = await self.client.post("/api/v1/me/bids", json={"advert": f"AD{rng.randrange(ADVERTS):05d}"},
+                                            headers=token)
+            if answer.status_code == 201:
+                self.last_action[answer.json()["id"]] = "placed"
+                mine.append(answer.json()["id"])
+            return "POST /me/bids", answer.status_code
+        if roll < 0.65 and mine:
+            bid_id = mine.pop(rng.randrange(len(mine)))
+            answer = await self.client.delete(f"/api/v1/me/bids/{bid_id}", headers=token)
+            if answer.status_code == 200:
+                self.last_action[bid_id] = "withdrawn"
+            return "DELETE /me/bids/{id}", answer.status_code
+        if roll < 0.85:
+            answer = await self.client.get(f"/api/v1/adverts?page={rng.randint(1, 5)}")
+            return "GET /adverts", answer.status_code
+        answer = await self.client.get("/api/v1/me/bids", headers=token)
+        return "GET /me/bids", answer.status_code
 
 
-async def load(base: str, clients: int, seconds: float, rate: float | None = None,
-               warm_up: float = 3.0, meter: CpuMeter | None = None) -> tuple[Tally, float]:
-    """CLIENTS at once for SECONDS, each as fast as it is answered or, with RATE, at RATE requests
-    a second in all; after WARM_UP seconds of the same load that are not counted (connections
-    opened, statements prepared, caches filled: as on a server that has been up)."""
-    host, port = base.removeprefix("http://").split(":")
-    connections = [await Connection.open(host, int(port)) for _ in range(clients)]
-    try:
-        households = [Client(n, clients, rate) for n in range(clients)]
-        warming = Tally()
-        await asyncio.gather(*(applicant_client(connection, warming, time.monotonic() + warm_up, me)
-                               for connection, me in zip(connections, households)))
-        tally = Tally()
-        tally.last_action.update(warming.last_action)
-        if meter:
-            meter.start()
-        started = time.monotonic()
-        await asyncio.gather(*(applicant_client(connection, tally, started + seconds, me)
-                               for connection, me in zip(connections, households)))
-        elapsed = time.monotonic() - started
-        if meter:
-            meter.stop()
-        return tally, elapsed
-    finally:
-        for connection in connections:
-            connection.close()
+async def bidding(base: str, rate: float, seconds: float) -> tuple[load.Tally, Bidders]:
+    bidders = Bidders(base)
+    await load.at_rate(bidders.send, rate, 3, load.Tally())  # warm up: connections opened, statements prepared
+    tally = load.Tally()
+    await load.at_rate(bidders.send, rate, seconds, tally, seed=2)
+    await bidders.client.aclose()
+    return tally, bidders
 
 
-def verify(url: str, tally: Tally) -> tuple[int, int, bool]:
+def verify(url: str, bidders: Bidders) -> tuple[int, int, bool]:
     db = Database(url)
     with db.reading() as s:
         stored = dict(s.execute(sa.select(Bid.id, Bid.status).join(Cycle, Cycle.id == Bid.cycle_id)
                                 .where(Cycle.status == CycleStatus.OPEN)).all())
     db.dispose()
-    expected_active = {i for i, action in tally.last_action.items() if action == "placed"}
+    expected_active = {i for i, action in bidders.last_action.items() if action == "placed"}
     stored_active = {i for i, status in stored.items() if status == BidStatus.ACTIVE}
     return len(expected_active), len(stored_active), expected_active == stored_active
-
-
-def report(kind: str, tally: Tally, elapsed: float, clients: int, workers: int, rate: float | None,
-           check: tuple[int, int, bool], meter: CpuMeter) -> None:
-    pace = f"{rate:.0f} requests/s offered" if rate else "each as fast as answered"
-    print(f"\n{kind}: {clients} clients ({pace}), {workers} server workers, {elapsed:.1f} s")
-    print(f"  {'endpoint':<24}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}  statuses")
-    def row(name: str, latencies: list[float], statuses: str) -> None:
-        ordered = sorted(latencies)
-        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-        print(f"  {name:<24}{len(ordered):>9}{len(ordered) / elapsed:>8.0f}"
-              f"{statistics.median(ordered) * 1000:>8.1f}{p99 * 1000:>8.1f}  {statuses}")
-
-    for endpoint, latencies in sorted(tally.latency.items()):
-        row(endpoint, latencies, ", ".join(f"{code}: {n}" for code, n in sorted(tally.statuses[endpoint].items())))
-    row("all requests", [x for values in tally.latency.values() for x in values], "")
-    accepted = tally.statuses["POST /me/bids"].get(201, 0)
-    print(f"  bids accepted: {accepted / elapsed:.0f}/s")
-    expected, stored, same = check
-    print(f"  stored bids: {stored} active, answered as accepted and not withdrawn: {expected} -> "
-          f"{'no bid lost' if same else 'MISMATCH'}")
-    print(f"  {meter.per_request(sum(len(values) for values in tally.latency.values()))}")
-
-
-def close_benchmark(kind: str, applicants: int) -> None:
-    """Time one cycle close through the database: load the bids, rank, allocate, store shortlists."""
-    from cbl.rules.scheme import load_scheme
-    from cbl.services.actors import SYSTEM
-    from cbl.services.cycles import close_cycle
-    from cbl.settings import DEFAULT_SCHEME
-
-    global APPLICANTS
-    APPLICANTS = applicants
-    with throwaway.database(kind, prefix="cbl_bench") as url:
-        seed(url, history_weeks=0)
-        db = Database(url)
-        rng = random.Random(7)
-        with db.transaction() as s:
-            adverts = s.execute(sa.select(Advert.id)).scalars().all()
-            cycle_id = s.execute(sa.select(Cycle.id)).scalar_one()
-            now = datetime.now(timezone.utc)
-            rows = [{"advert_id": advert, "applicant_id": applicant, "cycle_id": cycle_id, "status": "active",
-                     "preference": preference, "placed_at": now, "placed_by": "applicant"}
-                    for applicant in s.execute(sa.select(Applicant.id)).scalars()
-                    for preference, advert in enumerate(rng.sample(adverts, 3), start=1)]
-            s.connection().execute(Bid.__table__.insert(), rows)
-        started = time.perf_counter()
-        db.run(close_cycle, SYSTEM, load_scheme(DEFAULT_SCHEME), cycle_id, now + timedelta(days=2))
-        elapsed = time.perf_counter() - started
-        with db.reading() as s:
-            report_ = s.get(Cycle, cycle_id).close_report
-        db.dispose()
-    print(f"{kind}: closed a cycle of {ADVERTS} adverts, {applicants:,} applicants, {len(rows):,} bids in "
-          f"{elapsed:.1f} s (engine {report_['timings'].get('total', 0):.1f} s, {report_['proposed_lets']} lets "
-          f"proposed, status {report_['engine_status']})")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--rate", type=float, default=40, help="requests a second, half of them bids (default 40)")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--rate", type=float, metavar="REQUESTS_PER_SECOND",
-                        help="send this many requests a second in all (Poisson arrivals) instead of as fast as "
-                             "answered; latency then counts from each request's due time")
     parser.add_argument("--history", type=int, default=HISTORY_WEEKS, metavar="WEEKS",
                         help=f"past weekly cycles in the database, with their lets and bids (default {HISTORY_WEEKS})")
-    parser.add_argument("--close", type=int, metavar="APPLICANTS",
-                        help="instead, time one cycle close with this many applicants bidding 3 times each")
     args = parser.parse_args(argv)
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     ok = True
@@ -344,21 +194,17 @@ def main(argv: list[str] | None = None) -> int:
         if kind == "postgresql" and not throwaway.postgres_reachable():
             print(f"postgresql: skipped, nothing answers at {throwaway.ADMIN_URL}")
             continue
-        if args.close:
-            close_benchmark(kind, args.close)
-            continue
         with throwaway.database(kind, prefix="cbl_bench") as url:
             seed(url, args.history)
-            # This machine's speed drifts (a shared host): measured on each side of the run.
-            speed_before = python_speed()
-            with server(url, args.workers) as (base, server_pid):
-                meter = CpuMeter(server_pid)
-                tally, elapsed = asyncio.run(load(base, args.clients, args.seconds, args.rate, meter=meter))
-            check = verify(url, tally)
-            report(kind, tally, elapsed, args.clients, args.workers, args.rate, check, meter)
-            print(f"  machine: 10^7 Python additions in {speed_before:.2f} s before the run, "
-                  f"{python_speed():.2f} s after")
-            ok = ok and check[2]
+            with load.server(url, args.workers) as base:
+                tally, bidders = asyncio.run(bidding(base, args.rate, args.seconds))
+            expected, stored, same = verify(url, bidders)
+        print(f"\n{kind}: {args.rate:g} requests a second for {args.seconds:g} s, `cbl serve --workers {args.workers}`")
+        load.print_table(tally, args.seconds)
+        print(f"  bids accepted: {tally.statuses['POST /me/bids'].get(201, 0) / args.seconds:.1f}/s")
+        print(f"  stored bids: {stored} active, answered as accepted and not withdrawn: {expected} -> "
+              f"{'no bid lost' if same else 'MISMATCH'}")
+        ok = ok and same
     return 0 if ok else 1
 
 

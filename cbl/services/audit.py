@@ -6,17 +6,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from cbl.database import HotStatement
 from cbl.models import AuditEvent
 from cbl.models.columns import utcnow
 
 from .actors import Actor
 
 
-# Every state change writes one: on the driver's cursor where it can be (see database.HotStatement).
-EVENT_FIELDS = ("at", "actor_kind", "actor_id", "actor_name", "action", "subject_type", "subject_id", "applicant_id",
-                "details")
-_INSERT = HotStatement(sa.insert(AuditEvent).values({name: sa.bindparam(name) for name in EVENT_FIELDS}))
+_INSERT = sa.insert(AuditEvent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +42,11 @@ def audit(
         subject = _subject_of(session, subject)
     if session.new:
         session.flush()  # rows added in this transaction exist before the event that names them
-    _INSERT.execute(session.connection(), event_row(actor, action, subject, details, applicant_id=applicant_id))
+    session.connection().execute(_INSERT, _event_row(actor, action, subject, details, applicant_id))
 
 
-def event_row(actor: Actor, action: str, subject: Subject, details: dict[str, Any] | None = None, *,
-              applicant_id: int | None = None) -> dict[str, Any]:
-    """The audit_event row for an event, for a caller that writes it in its own statement."""
+def _event_row(actor: Actor, action: str, subject: Subject, details: dict[str, Any] | None,
+               applicant_id: int | None) -> dict[str, Any]:
     return {
         "at": utcnow(),
         "actor_kind": actor.kind,

@@ -22,9 +22,8 @@ from cbl.rules.scheme import Scheme
 from cbl.rules.wording import ordinal
 
 from .actors import Actor
-from . import bid_statements as statements, sign_in
-from .audit import Subject, audit, event_row
-from .ranking_cache import ENGINE_ADVERTS, HOUSEHOLDS, RANKINGS
+from . import bid_statements as statements
+from .audit import Subject, audit
 from .errors import Conflict, NotAllowed, NotFound
 from cbl.services.rights import Right
 
@@ -126,8 +125,7 @@ class _ApplicantColumns:
 
 @dataclass(frozen=True, slots=True)
 class PlacedBid:
-    """The bid place_bid stored, as its row's values. (Building an ORM Bid for the answer cost about a
-    fifth of place_bid's CPU under the bidding bench, for an object nothing then changes.)"""
+    """The bid place_bid stored, as its row's values."""
 
     id: int
     advert_id: int
@@ -145,69 +143,57 @@ def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int,
               now: datetime) -> PlacedBid:
     """Bid for an advert, within every limit; returns the stored bid.
 
-    This is the busiest write in the system (everyone bids in the same few days), so it reads
-    plain rows with Core rather than ORM objects and makes the fewest round trips it can.
+    The busiest write in the system (everyone bids in the same few days): plain Core rows, and
+    every check in one statement read under the guards.
     """
     placed_by = _placed_by(actor, applicant_id)
     connection = session.connection()
-    postgresql = connection.dialect.name == "postgresql"
     names = {"reference": advert_reference, "applicant_id": applicant_id}
-    # (SQLite: the write transaction holds the database.)
-    if postgresql and session.info.get(_GUARDED) != (applicant_id, advert_reference):
-        if statements.GUARD_CYCLE_AND_HOUSEHOLD.first(connection, names) is None:
-            raise NotFound(f"There is no advert {advert_reference}.")
-    advert = statements.BID_CHECKS.first(connection, names)
+    # PostgreSQL: the guards first. SQLite: the write transaction already holds the database.
+    if connection.dialect.name == "postgresql" and connection.execute(
+            statements.GUARD_CYCLE_AND_HOUSEHOLD, names).first() is None:
+        raise NotFound(f"There is no advert {advert_reference}.")
+    advert = connection.execute(statements.BID_CHECKS, names).first()
     if advert is None:
         raise NotFound(f"There is no advert {advert_reference}.")
     applicant = _ApplicantColumns(advert)
-    cycle_id = advert.cycle_id
     if reason := closed_for_bids(advert.status, advert.cycle_status, advert.cycle_opens_at, advert.cycle_closes_at,
                                  now):
         raise Conflict(reason)
     if reason := _barrier(applicant, scheme, now):
         raise Conflict(reason)
-    existing_id, existing_status, active, last_preference, offers = (
-        advert.existing_id, advert.existing_status, advert.active_bids, advert.last_preference, advert.offers)
-    if offers and not scheme.bidding.bid_while_under_offer:
+    if advert.offers and not scheme.bidding.bid_while_under_offer:
         raise Conflict(UNDER_OFFER)
-    if existing_status == BidStatus.ACTIVE:
+    if advert.existing_status == BidStatus.ACTIVE:
         raise Conflict("You have already bid for this home.")
     limit = scheme.bidding.bids_per_cycle
-    if active >= limit:
+    if advert.active_bids >= limit:
         raise Conflict(f"You have used all {limit} of your bids this cycle. Withdraw a bid to bid for this home.")
     reasons = matching.eligibility(engine_input.to_applicant(applicant, scheme, local_date(now)),
                                    engine_input.to_advert(advert, advert, advert.landlord))
     if reasons:
         raise Conflict(" ".join(reason.message for reason in reasons))
     values = {
-        "advert_id": advert.id, "applicant_id": applicant.id, "cycle_id": cycle_id, "status": BidStatus.ACTIVE,
-        "preference": (last_preference or 0) + 1, "placed_at": now, "placed_by": placed_by, "withdrawn_at": None,
-        "placed_by_staff_id": actor.id if placed_by is BidPlacedBy.OFFICER else None,
+        "advert_id": advert.id, "applicant_id": applicant.id, "cycle_id": advert.cycle_id, "status": BidStatus.ACTIVE,
+        "preference": (advert.last_preference or 0) + 1, "placed_at": now, "placed_by": placed_by,
+        "withdrawn_at": None, "placed_by_staff_id": actor.id if placed_by is BidPlacedBy.OFFICER else None,
     }
-    details = {"advert": advert.reference, "placed_by": placed_by}
-    if existing_id is None and postgresql:
-        event = event_row(actor, "bid.placed", Subject("bid", None, applicant.id), details)
-        bid_id = statements.INSERT_BID_AND_EVENT.first(connection, {**values, **_event_parameters(event)}).subject_id
-        return PlacedBid(id=bid_id, **values)
-    if existing_id is None:
+    if advert.existing_id is None:
         bid_id = connection.execute(statements.INSERT_BID, values).scalar_one()
     else:  # a withdrawn bid placed again keeps its row
-        connection.execute(statements.REPLACE_BID, {**values, "bid_id": existing_id})
-        bid_id = existing_id
-    audit(session, actor, "bid.placed", Subject("bid", bid_id, applicant.id), details)
+        connection.execute(statements.REPLACE_BID, {**values, "bid_id": advert.existing_id})
+        bid_id = advert.existing_id
+    audit(session, actor, "bid.placed", Subject("bid", bid_id, applicant.id),
+          {"advert": advert.reference, "placed_by": placed_by})
     return PlacedBid(id=bid_id, **values)
 
 
 def withdraw_bid(session: Session, actor: Actor, bid_id: int, now: datetime) -> str:
-    """Withdraw a bid while its cycle is open; returns the advert's reference.
-
-    Read and changed with Core statements, like place_bid: after placing, the busiest write.
-    """
+    """Withdraw a bid while its cycle is open; returns the advert's reference."""
     connection = session.connection()
-    postgresql = connection.dialect.name == "postgresql"
-    if postgresql:
-        statements.GUARD_CYCLE_OF_BID.first(connection, {"bid_id": bid_id})  # before the cycle is read
-    bid = statements.BID_TO_WITHDRAW.first(connection, {"bid_id": bid_id})
+    if connection.dialect.name == "postgresql":  # the cycle's guard, before the cycle is read
+        connection.execute(statements.GUARD_CYCLE_OF_BID, {"bid_id": bid_id})
+    bid = connection.execute(statements.BID_TO_WITHDRAW, {"bid_id": bid_id}).first()
     if bid is None or not (
         (actor.kind is ActorKind.APPLICANT and actor.id == bid.applicant_id) or actor.may(Right.BID_ON_BEHALF)
     ):
@@ -216,49 +202,16 @@ def withdraw_bid(session: Session, actor: Actor, bid_id: int, now: datetime) -> 
         raise Conflict(ALREADY_WITHDRAWN)
     if reason := closed_for_bids(bid.advert_status, bid.cycle_status, bid.cycle_opens_at, bid.cycle_closes_at, now):
         raise Conflict(reason.replace("Bidding for", "Bids for") + " Bids can no longer be withdrawn.")
-    # Only an active bid changes: of two withdrawals racing, the second finds nothing to do.
-    names = {"bid_id": bid_id, "withdrawn_at": now}
-    subject, details = Subject("bid", bid_id, bid.applicant_id), {"advert": bid.reference}
-    if postgresql:
-        event = event_row(actor, "bid.withdrawn", subject, details)
-        if statements.WITHDRAW_BID_AND_EVENT.first(connection, {**names, **_event_parameters(event)}) is None:
-            raise Conflict(ALREADY_WITHDRAWN)
-        return bid.reference
-    if statements.WITHDRAW_BID.execute(connection, names) != 1:
+    if connection.execute(statements.WITHDRAW_BID, {"bid_id": bid_id, "withdrawn_at": now}).rowcount != 1:
         raise Conflict(ALREADY_WITHDRAWN)
-    audit(session, actor, "bid.withdrawn", subject, details)
+    audit(session, actor, "bid.withdrawn", Subject("bid", bid_id, bid.applicant_id), {"advert": bid.reference})
     return bid.reference
-
-
-def _event_parameters(event: dict) -> dict:
-    """An audit event's values as bound in a statement that also writes its event (event_<column>)."""
-    return {f"event_{name}": value for name, value in event.items()}
-
-
-# --- the API's bids: whose token, and the guards, in one round trip ---------------------------
-
-_GUARDED = "cbl.bid_guards"  # session.info: (household, advert reference) whose bid guards are held
-
-
-def bidder_for_token(session: Session, token: str, advert_reference: str, now: datetime):  # noqa: ANN201
-    """The application whose live API token this is (a row, or None), about to bid for an advert.
-
-    On PostgreSQL the same statement takes the bid's guards (see place_bid), so a bid through the
-    API makes one round trip fewer; place_bid, finding them held, does not take them again.
-    """
-    if session.get_bind().dialect.name != "postgresql":
-        return sign_in.applicant_for_token(session, token, now)
-    row = statements.TOKEN_HOLDER_AND_GUARD.first(
-        session.connection(), {"token_hash": sign_in.digest(token), "now": now, "reference": advert_reference})
-    if row is not None:
-        session.info[_GUARDED] = (row.id, advert_reference)
-    return row
 
 
 # --- live queue position ---------------------------------------------------------------------
 
 def engine_adverts(session: Session, advert_ids: list[int]) -> dict[int, matching.Advert]:
-    rows = statements.ADVERTS_FOR_ENGINE.all(session.connection(), {"advert_ids": list(advert_ids)})
+    rows = session.connection().execute(statements.ADVERTS_FOR_ENGINE, {"advert_ids": list(advert_ids)})
     return {row.id: engine_input.to_advert(row, row, row.landlord) for row in rows}
 
 
@@ -266,53 +219,27 @@ def rankings(session: Session, scheme: Scheme, advert_ids: list[int], now: datet
              ) -> dict[int, list[matching.ShortlistEntry]]:
     """Each advert's active bids in priority order, as the engine would rank them now.
 
-    A ranking whose bids have not changed comes from memory, and so do the households and adverts
-    read in the last few seconds (see ranking_cache); the rest take a query each however many
-    adverts, read as plain rows, not ORM objects.
+    Three queries however many adverts: their active bids, those households as the engine ranks
+    them, and the adverts; read as plain rows, not ORM objects.
     """
     if not advert_ids:
         return {}
-    today = local_date(now)
     connection = session.connection()
-    database = str(connection.engine.url)
-    fingerprints = {row[0]: (today, *row[1:]) for row in
-                    statements.BID_FINGERPRINTS.all(connection, {"advert_ids": list(advert_ids)})}
-    ranked = {}
-    for advert_id in advert_ids:
-        cached = RANKINGS.get((database, advert_id), fingerprints.get(advert_id))
-        if cached is not None:
-            ranked[advert_id] = cached
-    missing = [advert_id for advert_id in advert_ids if advert_id not in ranked]
-    if not missing:
-        return ranked
-    active = statements.ACTIVE_BIDDERS.all(connection, {"advert_ids": missing})
-    households = _households(connection, scheme, database, today, {bid.applicant_id for bid in active})
-    policy = engine_input.policy(scheme)
-    bidders: dict[int, dict[str, matching.Applicant]] = {advert_id: {} for advert_id in missing}
-    read_at: dict[int, float] = {}  # advert -> when the oldest record its ranking is made from was read
+    active = connection.execute(statements.ACTIVE_BIDDERS, {"advert_ids": list(advert_ids)}).all()
+    today = local_date(now)
+    households = {row.id: engine_input.to_applicant(row, scheme, today) for row in connection.execute(
+        statements.RANKED_APPLICANTS, {"applicant_ids": sorted({bid.applicant_id for bid in active})})}
+    bidders: dict[int, dict[str, matching.Applicant]] = {advert_id: {} for advert_id in advert_ids}
     for bid in active:  # (a household gone since its bid was read has no place)
         if (household := households.get(bid.applicant_id)) is not None:
-            when, household = household
             bidders[bid.advert_id][household.id] = household
-            read_at[bid.advert_id] = min(when, read_at.get(bid.advert_id, when))
-    engine = ENGINE_ADVERTS.recent_or_read(database, missing, lambda unread: engine_adverts(session, unread).items())
-    for advert_id, (when, advert) in engine.items():
+    policy = engine_input.policy(scheme)
+    ranked = {}
+    for advert_id, advert in engine_adverts(session, advert_ids).items():
         by_reference = bidders[advert_id]
         bids = [matching.Bid(reference, advert.id, 1) for reference in by_reference]
         ranked[advert_id] = matching.rank_advert(advert, bids, by_reference, policy)
-        RANKINGS.put((database, advert_id), fingerprints.get(advert_id), ranked[advert_id],
-                     min(when, read_at.get(advert_id, when)))
     return ranked
-
-
-def _households(connection, scheme: Scheme, database: str, today, applicant_ids: set[int]  # noqa: ANN001
-                ) -> dict[int, tuple[float, matching.Applicant]]:
-    """The households as the engine ranks them, each with when it was read: recent ones from memory."""
-    def read(unread: list[int]):  # noqa: ANN202
-        return ((row.id, engine_input.to_applicant(row, scheme, today))
-                for row in statements.RANKED_APPLICANTS.all(connection, {"applicant_ids": unread}))
-
-    return HOUSEHOLDS.recent_or_read(database, applicant_ids, read, made_for=(scheme, today))
 
 
 def queue_positions(session: Session, scheme: Scheme, adverts: Mapping[int, str], applicant: Applicant,
@@ -349,7 +276,7 @@ class LiveBid:
 
 def live_bids(session: Session, scheme: Scheme, applicant: Applicant, now: datetime) -> list[LiveBid]:
     """The household's active bids in the open cycle, in its order, each with its place in the queue."""
-    rows = statements.LIVE_BIDS.all(session.connection(), {"applicant_id": applicant.id})
+    rows = session.connection().execute(statements.LIVE_BIDS, {"applicant_id": applicant.id}).all()
     positions = queue_positions(session, scheme, {row.advert_id: row.reference for row in rows}, applicant, now)
     return [LiveBid(row.id, row.advert_id, row.reference, row.preference, row.placed_at, row.placed_by,
                     positions[row.advert_id])

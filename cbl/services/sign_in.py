@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from cbl.database import HotStatement
 from cbl.models import ApiToken, Applicant, Organisation, SignInToken, StaffUser, Throttle
 from cbl.models.states import OrganisationKind
 from cbl.services.passwords import check_password, hash_password
@@ -125,26 +124,22 @@ def issue_api_token(session: Session, applicant: Applicant, now: datetime) -> tu
     return token, expires_at
 
 
-def token_holder(*more: sa.ColumnElement) -> sa.Select:
-    """The application whose live API token hashes to :token_hash at :now (its whole row), and
-    `more` columns for a caller that reads or takes something else in the same round trip."""
-    return (sa.select(*Applicant.__table__.c, *more).join(ApiToken, ApiToken.applicant_id == Applicant.id)
-            .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked_at.is_(None),
-                   ApiToken.expires_at > sa.bindparam("now")))
-
-
-_APPLICANT_FOR_TOKEN = HotStatement(token_holder())
+# The application whose live API token hashes to :token_hash at :now (its whole row).
+_APPLICANT_FOR_TOKEN = (
+    sa.select(*Applicant.__table__.c).join(ApiToken, ApiToken.applicant_id == Applicant.id)
+    .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+           ApiToken.expires_at > sa.bindparam("now"))
+)
 
 
 def applicant_for_token(session: Session, token: str, now: datetime):  # noqa: ANN201 - an applicant row
     """The application a live token belongs to, as a plain row (read on every API request)."""
     # On the connection, not through the ORM: the row is all that is needed, on every request.
-    return _APPLICANT_FOR_TOKEN.first(session.connection(), {"token_hash": digest(token), "now": now})
+    return session.connection().execute(_APPLICANT_FOR_TOKEN, {"token_hash": digest(token), "now": now}).first()
 
 
 def record_sign_in(session: Session, applicant: Applicant) -> None:
     audit(session, applicant_actor(applicant), "signed_in", applicant)
-
 
 
 def issue_provider_key(session: Session, actor: Actor, organisation_code: str) -> str:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-import anyio.to_thread
 import msgspec
 from litestar import Request, Router, delete, get, post, put
 from litestar.di import NamedDependency, Provide
@@ -21,10 +20,9 @@ from cbl.models.states import PropertyType
 from cbl.rules.scheme import Scheme
 from cbl.services import actors, sign_in
 from cbl.services.auto_bid import save_bidding_preference
-from cbl.services.bidding import bidder_for_token, live_bids, place_bid, withdraw_bid
+from cbl.services.bidding import live_bids, place_bid, withdraw_bid
 from cbl.services.offers import accept_offer, refuse_offer
 from cbl.services.errors import InvalidInput
-from cbl.web.cache import TimedCache
 from cbl.web.errors import error_responses
 from cbl.web.auth import now
 
@@ -112,16 +110,10 @@ def _advert_out(card: listings.AdvertCard) -> AdvertOut:
 
 @dataclass(frozen=True, slots=True)
 class Site:
-    """What the API's handlers reach, as a single dependency.
-
-    Litestar resolves two or more dependencies of one handler concurrently, in an anyio task group
-    (a task for each): under the bidding benchmark that was about a sixth of a worker's CPU
-    (litestar-org/litestar#4563). One dependency is resolved directly.
-    """
+    """What the API's handlers reach (the database and the scheme), as one dependency."""
 
     db: Database
     scheme: Scheme
-    public_cache: TimedCache
 
 
 SiteDependency = NamedDependency[SkipValidation[Site]]
@@ -136,11 +128,9 @@ class Caller:
     scheme: Scheme
     token: str
 
-    def applicant(self, session: Session, *, bidding_for: str | None = None):  # noqa: ANN201 - an applicant row
-        """Whose token this is (see sign_in.applicant_for_token); `bidding_for` an advert: read as the
-        bid's first step (see bidding.bidder_for_token)."""
-        applicant = (sign_in.applicant_for_token(session, self.token, now()) if bidding_for is None
-                     else bidder_for_token(session, self.token, bidding_for, now()))
+    def applicant(self, session: Session):  # noqa: ANN201 - an applicant row
+        """Whose token this is (see sign_in.applicant_for_token)."""
+        applicant = sign_in.applicant_for_token(session, self.token, now())
         if applicant is None:
             raise NotAuthorizedException("This API token is not valid or has expired.")
         return applicant
@@ -171,19 +161,14 @@ PageNumber = Annotated[str | None, QueryParameter(schema_extra={"pattern": PAGE_
                                                   description=f"1 to {listings.PAGE_MAX}")]
 
 
-@get("/adverts", responses=error_responses(422), summary="Live adverts in the open cycle")
-async def list_adverts(site: SiteDependency, bedrooms: Bedrooms = None, area: Area = None,
-                       property_type: Kind = None, landlord: Landlord = None, page: PageNumber = None) -> AdvertPage:
+@get("/adverts", responses=error_responses(422), sync_to_thread=True, summary="Live adverts in the open cycle")
+def list_adverts(site: SiteDependency, bedrooms: Bedrooms = None, area: Area = None,
+                 property_type: Kind = None, landlord: Landlord = None, page: PageNumber = None) -> AdvertPage:
     filters = listings.AdvertFilters.parse(bedrooms, area, property_type, landlord, page)
 
-    def search() -> AdvertPage:
-        with site.db.reading() as session:
-            cards, total = listings.search_adverts(session, filters)
-        return AdvertPage([_advert_out(c) for c in cards], total, filters.page, max(1, -(-total // listings.PER_PAGE)))
-
-    # Most of these are people paging through the same list: a copy in memory is answered here on
-    # the event loop, with no thread and no database; only a refresh goes to a worker thread.
-    return await site.public_cache.answer(("api", filters), lambda: anyio.to_thread.run_sync(search))
+    with site.db.reading() as session:
+        cards, total = listings.search_adverts(session, filters)
+    return AdvertPage([_advert_out(c) for c in cards], total, filters.page, max(1, -(-total // listings.PER_PAGE)))
 
 
 @get("/adverts/{reference:str}", responses=error_responses(404), sync_to_thread=True, summary="One advert")
@@ -229,7 +214,7 @@ def create_bid(caller: CallerDependency, data: JSONBody[BidRequest]) -> BidOut:
     if not data.advert or len(data.advert) > 32:
         raise InvalidInput("Give the advert's reference, like AD00012.", field="advert")
     with caller.db.transaction() as session:
-        me = caller.applicant(session, bidding_for=data.advert)
+        me = caller.applicant(session)
         bid = place_bid(session, actors.applicant(me), caller.scheme, me.id, data.advert, now())
     return BidOut(bid.id, data.advert, bid.preference, bid.placed_at, bid.placed_by.value)
 

@@ -1,5 +1,4 @@
-"""An ASGI app served by uvicorn in a thread of the test process, with the HTTP protocol that
-`cbl serve` and `cbl up` use."""
+"""An ASGI app served by uvicorn in a thread of the test process, as `cbl up` serves it."""
 
 import threading
 import time
@@ -8,7 +7,6 @@ from contextlib import contextmanager
 
 import uvicorn
 
-from cbl.http_protocol import CoalescingHttpToolsProtocol
 from tests.support.databases import free_port
 
 
@@ -16,7 +14,7 @@ from tests.support.databases import free_port
 def served(app) -> Iterator[int]:  # noqa: ANN001 - any ASGI app
     """Serve `app` on a free loopback port until the block ends; yields the port."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", http=CoalescingHttpToolsProtocol)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     web = uvicorn.Server(config)
     thread = threading.Thread(target=web.run, daemon=True)
     thread.start()
