@@ -60,7 +60,7 @@ def new_application(db: NamedDependency[Database], request: Request) -> Template
 
 @post("/applicants/new", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def new_application_submit(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-                           data: forms.Form) -> Template | Redirect:
+                           data: forms.Body) -> Template | Redirect:
     form = {name: forms.text(data, name, 400) for name in (
         "name", "date_of_birth", "sex", "address", "postcode", "email", "phone", "registration_date")}
     form.update({name: forms.many(data, name, 100) for name in ("circumstances", "local_connection", "needs")})
@@ -78,14 +78,14 @@ def new_application_submit(db: NamedDependency[Database], scheme: NamedDependenc
 
 @post("/applicants/{reference:str}/details", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def details(db: NamedDependency[Database], request: Request, reference: FromPath[str],
-            data: forms.Form) -> Template | Redirect:
+            data: forms.Body) -> Template | Redirect:
     return decide_on_case(db, request, reference, "details", lambda s, actor, applicant_id: update_details(
         s, actor, applicant_id, _contact(data), _circumstances(data), known_areas(s), now()))
 
 
 @post("/applicants/{reference:str}/members", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def member_added(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-                 reference: FromPath[str], data: forms.Form) -> Template | Redirect:
+                 reference: FromPath[str], data: forms.Body) -> Template | Redirect:
     return decide_on_case(db, request, reference, "member", lambda s, actor, applicant_id: add_member(
         s, actor, scheme, applicant_id, _member(data), now()))
 
@@ -100,7 +100,7 @@ def _own_member(session: Session, applicant_id: int, member_id: int) -> int:
 
 @post("/applicants/{reference:str}/members/{member_id:int}", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def member_changed(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-                   reference: FromPath[str], member_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+                   reference: FromPath[str], member_id: FromPath[int], data: forms.Body) -> Template | Redirect:
     return decide_on_case(db, request, reference, f"member-{member_id}", lambda s, actor, applicant_id: update_member(
         s, actor, scheme, _own_member(s, applicant_id, member_id), _member(data), now()))
 
@@ -108,14 +108,14 @@ def member_changed(db: NamedDependency[Database], scheme: NamedDependency[Scheme
 @post("/applicants/{reference:str}/members/{member_id:int}/removal", opt={"right": Right.REGISTER_WRITE},
       sync_to_thread=True)
 def member_removed(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-                   reference: FromPath[str], member_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+                   reference: FromPath[str], member_id: FromPath[int], data: forms.Body) -> Template | Redirect:
     return decide_on_case(db, request, reference, f"remove-{member_id}", lambda s, actor, applicant_id: remove_member(
         s, actor, scheme, _own_member(s, applicant_id, member_id), forms.text(data, "reason", 500), now()))
 
 
 @post("/applicants/{reference:str}/preferences", opt={"right": Right.BID_ON_BEHALF}, sync_to_thread=True)
 def preferences(db: NamedDependency[Database], request: Request, reference: FromPath[str],
-                data: forms.Form) -> Template | Redirect:
+                data: forms.Body) -> Template | Redirect:
     """Auto-bid for a household that cannot bid itself: its wishes, saved by the officer who knows them."""
 
     def save(session: Session, actor, applicant_id: int):  # noqa: ANN202
@@ -133,7 +133,7 @@ def preferences(db: NamedDependency[Database], request: Request, reference: From
 
 @post("/applicants/{reference:str}/register-review", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def review_answer(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-                  reference: FromPath[str], data: forms.Form) -> Template | Redirect:
+                  reference: FromPath[str], data: forms.Body) -> Template | Redirect:
 
     def record(session: Session, actor, applicant_id: int):  # noqa: ANN202
         answer = forms.text(data, "stays", 3)
@@ -147,6 +147,6 @@ def review_answer(db: NamedDependency[Database], scheme: NamedDependency[Scheme]
 
 @post("/applicants/{reference:str}/reopening", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def reopening(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-              reference: FromPath[str], data: forms.Form) -> Template | Redirect:
+              reference: FromPath[str], data: forms.Body) -> Template | Redirect:
     return decide_on_case(db, request, reference, "reopen", lambda s, actor, applicant_id: reinstate_closed(
         s, actor, scheme, applicant_id, forms.text(data, "reason", 2000), now()))

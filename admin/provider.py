@@ -78,7 +78,7 @@ def provider_home(db: NamedDependency[Database], request: Request, reference: Fr
 
 @post("/provider/homes/{reference:str}/voids", opt={"right": Right.PROVIDER_VOIDS}, sync_to_thread=True)
 def notify_void(db: NamedDependency[Database], request: Request, reference: FromPath[str],
-                data: forms.Form) -> Template | Redirect:
+                data: forms.Body) -> Template | Redirect:
 
     def notify(session: Session, actor: Actor):  # noqa: ANN202
         home = _own_home(session, actor, reference)
@@ -128,7 +128,7 @@ def _work(db: Database, request: Request, nomination_id: int, action) -> Templat
 @post("/provider/nominations/{nomination_id:int}/viewing", opt={"right": Right.PROVIDER_NOMINATIONS},
       sync_to_thread=True)
 def nomination_viewing(db: NamedDependency[Database], settings: NamedDependency[Settings], request: Request,
-                       nomination_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+                       nomination_id: FromPath[int], data: forms.Body) -> Template | Redirect:
 
     def arrange(session: Session, actor: Actor):  # noqa: ANN202
         return arrange_viewing(session, actor, nomination_id, forms.local_moment(data, settings.time_zone), now())
@@ -139,7 +139,7 @@ def nomination_viewing(db: NamedDependency[Database], settings: NamedDependency[
 @post("/provider/nominations/{nomination_id:int}/viewing-outcome", opt={"right": Right.PROVIDER_NOMINATIONS},
       sync_to_thread=True)
 def nomination_viewing_outcome(db: NamedDependency[Database], request: Request, nomination_id: FromPath[int],
-                               data: forms.Form) -> Template | Redirect:
+                               data: forms.Body) -> Template | Redirect:
     return _work(db, request, nomination_id, lambda s, actor: record_viewing_outcome(
         s, actor, nomination_id, forms.text(data, "outcome", 16), now()))
 
@@ -147,7 +147,7 @@ def nomination_viewing_outcome(db: NamedDependency[Database], request: Request, 
 @post("/provider/nominations/{nomination_id:int}/tenancy", opt={"right": Right.PROVIDER_NOMINATIONS},
       sync_to_thread=True)
 def nomination_tenancy(db: NamedDependency[Database], request: Request, nomination_id: FromPath[int],
-                       data: forms.Form) -> Template | Redirect:
+                       data: forms.Body) -> Template | Redirect:
     return _work(db, request, nomination_id, lambda s, actor: house_nominee(
         s, actor, nomination_id, forms.day(data, "starts_on"), now()))
 
@@ -155,6 +155,6 @@ def nomination_tenancy(db: NamedDependency[Database], request: Request, nominati
 @post("/provider/nominations/{nomination_id:int}/decline", opt={"right": Right.PROVIDER_NOMINATIONS},
       sync_to_thread=True)
 def nomination_decline(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-                       nomination_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+                       nomination_id: FromPath[int], data: forms.Body) -> Template | Redirect:
     return _work(db, request, nomination_id, lambda s, actor: decline_nomination(
         s, actor, scheme, nomination_id, forms.text(data, "ground", 64), forms.text(data, "note", 2000), now()))

@@ -65,7 +65,7 @@ def home_page(db: NamedDependency[Database], request: Request, reference: FromPa
 
 @post("/stock/{reference:str}/voids", opt={"right": Right.STOCK_WRITE}, sync_to_thread=True)
 def log_void_submit(db: NamedDependency[Database], request: Request, reference: FromPath[str],
-                    data: forms.Form) -> Template | Redirect:
+                    data: forms.Body) -> Template | Redirect:
     actor = staff_actor(current_staff(request))
     try:
         with db.reading() as session:
@@ -126,7 +126,7 @@ def _criteria(data: dict) -> dict:
 
 @post("/voids/{void_id:int}/advert", opt={"right": Right.ADVERT_WRITE}, sync_to_thread=True)
 def advert_submit(db: NamedDependency[Database], request: Request, void_id: FromPath[int],
-                  data: forms.Form) -> Template | Redirect:
+                  data: forms.Body) -> Template | Redirect:
     actor = staff_actor(current_staff(request))
     form = {name: forms.text(data, name, 4000) for name in (*CRITERIA_NUMBERS, "cycle", "description", "groups")}
     form.update({name: forms.ticked(data, name) for name in CRITERIA_FLAGS})
@@ -167,7 +167,7 @@ def new_home(db: NamedDependency[Database], request: Request) -> Template:
 
 
 @post("/stock/new", opt={"right": Right.STOCK_WRITE}, sync_to_thread=True)
-def new_home_submit(db: NamedDependency[Database], request: Request, data: forms.Form) -> Template | Redirect:
+def new_home_submit(db: NamedDependency[Database], request: Request, data: forms.Body) -> Template | Redirect:
     form = {name: forms.text(data, name, 400) for name in (
         "landlord", "reference", "uprn", "address", "postcode", "area", "property_type", "bedrooms", "floor", "rent",
         "charges")}
@@ -188,7 +188,7 @@ def new_home_submit(db: NamedDependency[Database], request: Request, data: forms
 
 @post("/voids/{void_id:int}/works", opt={"right": Right.STOCK_WRITE}, sync_to_thread=True)
 def works(db: NamedDependency[Database], request: Request, void_id: FromPath[int],
-          data: forms.Form) -> Template | Redirect:
+          data: forms.Body) -> Template | Redirect:
     """Repairs between tenancies: when they started and finished, for the void clock."""
     with db.reading() as session:
         void = session.get(Void, void_id)

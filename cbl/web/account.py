@@ -40,37 +40,40 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+class SignInForm(forms.Form):
+    reference = forms.Text("Application reference", limit=32, required="Enter your application reference")
+    password = forms.Password("Password", limit=200, required="Enter your password")
+    next = forms.Text("Where to go next", limit=500)
+
+
 @get("/sign-in", sync_to_thread=False)
 def sign_in_page(viewer: NamedDependency[Viewer | None], next: FromQuery[str | None] = None) -> Template:
-    return Template("public/account/sign_in.html", context={"next": forms.safe_next(next, "/account"),
-                                                              "viewer": viewer, "form": {}})
+    form = forms.read(SignInForm, None, next=forms.safe_next(next, "/account"))
+    return Template("public/account/sign_in.html", context={"form": form, "viewer": viewer})
 
 
 @post("/sign-in", sync_to_thread=True)
-def sign_in_submit(db: NamedDependency[Database], request: Request, data: forms.Form) -> Template | Redirect:
-    reference, password = forms.text(data, "reference", 32), forms.text(data, "password", 200)
-    destination = forms.safe_next(forms.text(data, "next"), "/account")
-    error = None
-    if not reference or not password:
-        error = InvalidInput("Enter your application reference and password.",
-                             field="reference" if not reference else "password")
-    else:
+def sign_in_submit(db: NamedDependency[Database], request: Request, data: forms.Body) -> Template | Redirect:
+    form = forms.read(SignInForm, data)
+    status = 422
+    if form.validate():
         try:
-            applicant = db.run(sign_in.authenticate_applicant, reference, password, _client(request), now())
+            applicant = db.run(sign_in.authenticate_applicant, form.reference.data, form.password.data,
+                               _client(request), now())
             if applicant is None:
-                error = InvalidInput("Enter a correct application reference and password.", field="reference")
+                form.refuse(InvalidInput("Enter a correct application reference and password.", field="reference"))
         except DomainError as refused:
-            error = refused
-    if error is not None:
-        return Template("public/account/sign_in.html", status_code=error.status_code, context={
-            "error": error, "next": destination, "viewer": None, "form": {"reference": reference}})
+            form.refuse(refused)
+            status = refused.status_code
+    if form.summary:
+        return Template("public/account/sign_in.html", status_code=status, context={"form": form, "viewer": None})
     with db.transaction() as session:
         old = request.cookies.get(COOKIE)
         if old:
             end_session(session, old)
         token = start_session(session, "applicant", applicant.id, now())
         sign_in.record_sign_in(session, applicant)
-    return set_session_cookie(Redirect(destination, status_code=303), request, token)
+    return set_session_cookie(Redirect(forms.safe_next(form.next.data, "/account"), status_code=303), request, token)
 
 
 @post("/sign-out", sync_to_thread=True)
@@ -88,7 +91,7 @@ def set_password_page(token: FromPath[str]) -> Template:
 
 
 @post("/set-password/{token:str}", sync_to_thread=True)
-def set_password_submit(db: NamedDependency[Database], token: FromPath[str], data: forms.Form) -> Template | Redirect:
+def set_password_submit(db: NamedDependency[Database], token: FromPath[str], data: forms.Body) -> Template | Redirect:
     try:
         db.run(sign_in.set_password_with_link, token, forms.text(data, "password", 200),
                forms.text(data, "confirmation", 200), now())
@@ -167,7 +170,7 @@ def _preferences_page(db: Database, viewer: Viewer | None, request: Request, sav
 
 @post("/account/preferences", sync_to_thread=True)
 def preferences_submit(db: NamedDependency[Database], viewer: NamedDependency[Viewer | None], request: Request,
-                       data: forms.Form) -> Template | Redirect:
+                       data: forms.Body) -> Template | Redirect:
     applicant = signed_in_applicant(viewer, db, request)
     floor = forms.text(data, "max_floor", 3)
     try:
@@ -191,17 +194,35 @@ def preferences_submit(db: NamedDependency[Database], viewer: NamedDependency[Vi
     return Redirect("/account/preferences?saved=1", status_code=303)
 
 
+class RefusalForm(forms.Form):
+    reason = forms.Choice("Main reason for refusing", required="Choose the main reason you are refusing this home")
+    detail = forms.Text("Tell us more", limit=1500)
+
+
+def _refusal_form(scheme: Scheme, offer_id: int, body: dict | None = None) -> RefusalForm:
+    return forms.read(RefusalForm, body, id_suffix=f"-{offer_id}", choices={"reason": scheme.refusals.reasons})
+
+
+def _offers_page(db: Database, scheme: Scheme, viewer: Viewer | None, applicant_id: int,
+                 refusal: tuple[int, RefusalForm] | None = None) -> Template:
+    with db.reading() as session:
+        offers = session.exec(
+            select(Offer, Property).join(Void, Void.id == Offer.void_id).join(Property, Property.id == Void.property_id)
+            .where(Offer.applicant_id == applicant_id).order_by(Offer.made_at.desc())
+        ).all()
+    refusals = {offer.id: _refusal_form(scheme, offer.id) for offer, _ in offers if offer.status == OfferStatus.MADE}
+    if refusal:
+        refusals[refusal[0]] = refusal[1]
+    return Template("public/account/offers.html", status_code=422 if refusal else 200, context={
+        "offers": offers, "refusals": refusals, "refused": refusal[1] if refusal else None, "viewer": viewer,
+        "made": OfferStatus.MADE})
+
+
 @get("/account/offers", sync_to_thread=True)
 def my_offers(db: NamedDependency[Database], scheme: NamedDependency[Scheme], viewer: NamedDependency[Viewer | None],
               request: Request) -> Template:
     applicant = signed_in_applicant(viewer, db, request)
-    with db.reading() as session:
-        offers = session.exec(
-            select(Offer, Property).join(Void, Void.id == Offer.void_id).join(Property, Property.id == Void.property_id)
-            .where(Offer.applicant_id == applicant.id).order_by(Offer.made_at.desc())
-        ).all()
-    return Template("public/account/offers.html", context={
-        "offers": offers, "reasons": scheme.refusals.reasons, "viewer": viewer, "made": OfferStatus.MADE})
+    return _offers_page(db, scheme, viewer, applicant.id)
 
 
 @post("/account/offers/{offer_id:int}/accept", sync_to_thread=True)
@@ -215,11 +236,17 @@ def offer_accept(db: NamedDependency[Database], viewer: NamedDependency[Viewer |
 @post("/account/offers/{offer_id:int}/refuse", sync_to_thread=True)
 def offer_refuse(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
                  viewer: NamedDependency[Viewer | None], request: Request, offer_id: FromPath[int],
-                 data: forms.Form) -> Redirect:
+                 data: forms.Body) -> Template | Redirect:
     applicant = signed_in_applicant(viewer, db, request)
-    db.run(refuse_offer, applicant_actor(applicant), scheme, offer_id, forms.text(data, "reason", 200),
-           forms.text(data, "detail", 2000), now())
-    return Redirect("/account/offers", status_code=303)
+    form = _refusal_form(scheme, offer_id, data)
+    if form.validate():
+        try:
+            db.run(refuse_offer, applicant_actor(applicant), scheme, offer_id, form.reason.data,
+                   form.detail.data or "", now())
+            return Redirect("/account/offers", status_code=303)
+        except InvalidInput as refused:
+            form.refuse(refused)
+    return _offers_page(db, scheme, viewer, applicant.id, (offer_id, form))
 
 
 ROUTES = [sign_in_page, sign_in_submit, sign_out, set_password_page, set_password_submit, my_application,

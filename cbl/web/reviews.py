@@ -33,7 +33,7 @@ def my_reviews(db: NamedDependency[Database], viewer: NamedDependency[Viewer | N
 
 @post("/account/reviews", sync_to_thread=True)
 def ask_for_review(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
-                   viewer: NamedDependency[Viewer | None], request: Request, data: forms.Form) -> Template | Redirect:
+                   viewer: NamedDependency[Viewer | None], request: Request, data: forms.Body) -> Template | Redirect:
     applicant = signed_in_applicant(viewer, db, request)
     form = {"decision": forms.text(data, "decision", 64), "reasons": forms.text(data, "reasons", 8000),
             "pending": forms.ticked(data, "pending")}
