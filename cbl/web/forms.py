@@ -243,8 +243,16 @@ class TimeOfDay(wtforms.Field):
 class Form(wtforms.Form):
     """A page's form: its fields' errors plus what the service refused, in page order."""
 
+    refused_with = 422
+
+    @property
+    def status(self) -> int:
+        """The status the page answers with: 200 unless refused (422, or a refusal's own, like 409)."""
+        return self.refused_with if self.summary else 200
+
     def refuse(self, error: DomainError) -> None:
         """Show a refused service call: beside its field when it names one of ours, else in the summary."""
+        self.refused_with = error.status_code
         field = self._fields.get(error.field or "")
         if field is not None:
             field.errors = [*field.errors, error.message]
@@ -257,8 +265,8 @@ class Form(wtforms.Form):
         lines = [{"text": message, "href": "#main-content"} for message in self.form_errors]
         for field in self:
             if field.errors:
-                target = field.first_id if isinstance(field, Day) else (
-                    f"{field.id}-1" if isinstance(field, (Many, wtforms.RadioField)) else field.id)
+                # GOV.UK radios and checkboxes give the first item the field's own id.
+                target = field.first_id if isinstance(field, Day) else field.id
                 lines.append({"text": field.errors[0], "href": f"#{target}"})
         return lines
 

@@ -1,6 +1,7 @@
 """Reading a rendered form as a person sees it: the error summary, each field's error, what each field shows."""
 
 from dataclasses import dataclass, field
+from datetime import date
 from html.parser import HTMLParser
 
 
@@ -86,3 +87,9 @@ def assert_every_error_shown(html: str, expected: dict[str, str]) -> RenderedFor
         assert target in form.ids, f"the summary links to #{target}, which is not on the page"
         assert words in form.beside.get(field_id, ""), f"no error beside {field_id!r}: {form.beside}"
     return form
+
+
+def date_fields(name: str, day: date | str) -> dict[str, str]:
+    """A GOV.UK date input's three fields, as a person fills them in (a date, or the ISO text of one)."""
+    day = date.fromisoformat(day) if isinstance(day, str) else day
+    return {f"{name}-day": str(day.day), f"{name}-month": str(day.month), f"{name}-year": str(day.year)}
