@@ -1,6 +1,7 @@
 """Public forms show every error at once, each beside its field, and give back everything typed."""
 
 from tests.e2e.test_offers_page import _offer
+from tests.e2e.test_reviews import band_lowered  # noqa: F401 (a fixture)
 from tests.support.forms import assert_every_error_shown, read_form
 
 
@@ -54,3 +55,22 @@ def test_an_error_page_keeps_the_signed_in_navigation(visitor, db, world):
     missing = visitor.post("/account/offers/999999/accept", form_page="/account/offers")
     assert missing.status_code == 404 and "Sign out" in missing.text
     assert read_form(missing.text).summary == {}
+
+
+def test_asking_for_a_review_with_no_decision_and_over_long_reasons_shows_both(visitor, band_lowered):  # noqa: F811
+    assert visitor.sign_in("HR000001").status_code == 303
+    reasons = ("We still share one bedroom between five. " * 200).strip()
+    page = visitor.post("/account/reviews", {"reasons": reasons, "pending": "yes"}, form_page="/account/reviews")
+    assert page.status_code == 422
+    form = assert_every_error_shown(page.text, {
+        "decision": "Choose the decision you want us to review",
+        "reasons": "must be 8,000 characters or fewer (you entered 8,199)"})
+    assert form.values["reasons"] == [reasons] and form.values["pending"] == ["yes"]
+
+
+def test_a_refused_bid_is_shown_in_the_summary_on_the_adverts_own_page(visitor, db, world):
+    visitor.sign_in("HR000001")
+    refused = visitor.post("/adverts/FAM1/bid", form_page="/adverts/FAM1")  # three bedrooms: not this household's
+    assert refused.status_code in (403, 409, 422)
+    form = read_form(refused.text)
+    assert list(form.summary) == ["main-content"] and "FAM1" in refused.text and "Sign out" in refused.text
