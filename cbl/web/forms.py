@@ -87,10 +87,14 @@ class Password(Text):
 class Choice(wtforms.SelectField):
     """One of a list the scheme or the page gives (`choices` set before validating)."""
 
-    def __init__(self, label: str, *, required: str, **kwargs: Any) -> None:
-        super().__init__(label, validators=[_Required(required)], choices=[], **kwargs)
+    def __init__(self, label: str, *, required: str | None, **kwargs: Any) -> None:
+        super().__init__(label, validators=[_Required(required)] if required else [], choices=[], **kwargs)
+        self.required = required
 
     def pre_validate(self, form: wtforms.Form) -> None:
+        if not self.required and not self.data:
+            self.data = ""
+            return
         if self.data not in {str(value) for value, _ in self.options()}:
             raise ValidationError(f"Choose {self.label.text.lower()} from the list")
 
