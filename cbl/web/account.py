@@ -11,7 +11,6 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlmodel import select
 
-from cbl.rules.digits import only_digits
 from cbl.queries import listings
 from cbl.database import Database
 from cbl.models import BandAssessment, BiddingPreference, HouseholdMember, Offer, Property, Void
@@ -150,6 +149,25 @@ def homes_to_bid_for(db: NamedDependency[Database], scheme: NamedDependency[Sche
         "can": [o for o in options if o.barrier is None], "cannot": [o for o in options if o.barrier], "viewer": viewer})
 
 
+class PreferencesForm(forms.Form):
+    areas = forms.Many("Areas you would like to live in")
+    property_types = forms.Many("Types of home")
+    max_floor = forms.WholeNumber("Highest floor you could live on", low=0, high=60,
+                                  message="Highest floor must be a number from 0 (ground floor) to 60, like 2")
+    needs_lift = forms.Ticked("A lift, if it is above the ground floor")
+    wants_garden = forms.Ticked("A garden")
+    auto_bid = forms.Ticked("Bid for me automatically each week")
+
+
+def _preferences_form(db: Database, body: dict | None = None, saved: BiddingPreference | None = None) -> PreferencesForm:
+    with db.reading() as session:
+        areas = sorted(set(session.exec(select(Property.area)).all()))
+    kept = {name: getattr(saved, name) for name in ("areas", "property_types", "max_floor", "needs_lift",
+                                                    "wants_garden", "auto_bid")} if saved else {}
+    return forms.read(PreferencesForm, body, choices={
+        "areas": areas, "property_types": [(t.value, t.value.capitalize()) for t in PropertyType]}, **kept)
+
+
 # An async handler that does its work in a thread: Litestar 2.25 answers 500 for a sync_to_thread
 # GET returning a Response when a sync_to_thread POST shares its path (seen here, not yet reported).
 @get("/account/preferences")
@@ -161,37 +179,26 @@ async def preferences_page(db: NamedDependency[Database], viewer: NamedDependenc
 def _preferences_page(db: Database, viewer: Viewer | None, request: Request, saved: str | None) -> Template:
     applicant = signed_in_applicant(viewer, db, request)
     with db.reading() as session:
-        preference = session.get(BiddingPreference, applicant.id) or BiddingPreference(applicant_id=applicant.id)
-        areas = sorted(set(session.exec(select(Property.area)).all()))
+        preference = session.get(BiddingPreference, applicant.id)
     return Template("public/account/preferences.html", context={
-        "preference": preference, "areas": areas, "types": [t.value for t in PropertyType], "viewer": viewer,
-        "saved": saved == "1"})
+        "form": _preferences_form(db, saved=preference), "viewer": viewer, "saved": saved == "1"})
 
 
 @post("/account/preferences", sync_to_thread=True)
 def preferences_submit(db: NamedDependency[Database], viewer: NamedDependency[Viewer | None], request: Request,
                        data: forms.Body) -> Template | Redirect:
     applicant = signed_in_applicant(viewer, db, request)
-    floor = forms.text(data, "max_floor", 3)
-    try:
-        if floor and not only_digits(floor):
-            raise InvalidInput("Highest floor must be a number, like 2.", field="max_floor")
-        db.run(save_bidding_preference, applicant_actor(applicant), applicant.id,
-               areas=forms.many(data, "areas", 100), property_types=forms.many(data, "property_types", 32),
-               max_floor=int(floor) if floor else None, needs_lift=forms.ticked(data, "needs_lift"),
-               wants_garden=forms.ticked(data, "wants_garden"), auto_bid=forms.ticked(data, "auto_bid"))
-    except DomainError as error:
-        with db.reading() as session:
-            areas = sorted(set(session.exec(select(Property.area)).all()))
-        preference = BiddingPreference(applicant_id=applicant.id, areas=forms.many(data, "areas"),
-                                       property_types=forms.many(data, "property_types"),
-                                       needs_lift=forms.ticked(data, "needs_lift"),
-                                       wants_garden=forms.ticked(data, "wants_garden"),
-                                       auto_bid=forms.ticked(data, "auto_bid"))
-        return Template("public/account/preferences.html", status_code=error.status_code, context={
-            "preference": preference, "max_floor_text": floor, "areas": areas,
-            "types": [t.value for t in PropertyType], "viewer": viewer, "error": error})
-    return Redirect("/account/preferences?saved=1", status_code=303)
+    form = _preferences_form(db, data)
+    if form.validate():
+        try:
+            db.run(save_bidding_preference, applicant_actor(applicant), applicant.id, areas=form.areas.data,
+                   property_types=form.property_types.data, max_floor=form.max_floor.data,
+                   needs_lift=form.needs_lift.data, wants_garden=form.wants_garden.data, auto_bid=form.auto_bid.data)
+            return Redirect("/account/preferences?saved=1", status_code=303)
+        except DomainError as error:
+            form.refuse(error)
+    return Template("public/account/preferences.html", status_code=form.status,
+                    context={"form": form, "viewer": viewer, "saved": False})
 
 
 class RefusalForm(forms.Form):
