@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from cbl.database import Database
 from cbl.services.actors import staff as staff_actor
 from cbl.services.errors import DomainError, NotFound
+from cbl.web import forms
 
 from .guards import current_staff
 
@@ -25,3 +26,18 @@ def act(db: Database, request: Request, action: Callable[..., Any], refused: Cal
             raise
         return refused(error)
     return Redirect(done, status_code=303)
+
+
+def submit(db: Database, request: Request, form: forms.Form, action: Callable[..., Any],
+           page: Callable[[forms.Form], Template], done: str, *args: Any) -> Template | Redirect:
+    """Check `form`; if it holds, run `action(session, actor, form, *args)` and go on to `done`; else show
+    `page(form)`: the same page with every error in the summary and beside its field, and all that was typed."""
+    if form.validate():
+        try:
+            db.run(action, staff_actor(current_staff(request)), form, *args)
+            return Redirect(done, status_code=303)
+        except DomainError as error:
+            if isinstance(error, NotFound):
+                raise
+            form.refuse(error)
+    return page(form)

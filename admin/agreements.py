@@ -80,7 +80,7 @@ def _save(db: Database, scheme: Scheme, request: Request, agreement_id: int | No
 
 @post("/agreements/new", opt={"right": Right.AGREEMENTS_MANAGE}, sync_to_thread=True)
 def new_agreement_submit(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-                         data: forms.Form) -> Template | Redirect:
+                         data: forms.Body) -> Template | Redirect:
     return _save(db, scheme, request, None, data)
 
 
@@ -94,5 +94,5 @@ def edit_agreement(db: NamedDependency[Database], scheme: NamedDependency[Scheme
 
 @post("/agreements/{agreement_id:int}/edit", opt={"right": Right.AGREEMENTS_MANAGE}, sync_to_thread=True)
 def edit_agreement_submit(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-                          agreement_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+                          agreement_id: FromPath[int], data: forms.Body) -> Template | Redirect:
     return _save(db, scheme, request, agreement_id, data)

@@ -46,47 +46,68 @@ def _member(data: dict[str, Any], relationship: str | None = None) -> MemberDeta
                          forms.text(data, "sex", 1), forms.ticked(data, "needs_own_room"))
 
 
-def _new_page(db: Database, request: Request, form: dict, error: DomainError | None = None) -> Template:
+class NewApplication(forms.Form):
+    name = forms.Text("Full name", limit=200, required="Enter the person's full name")
+    date_of_birth = forms.Day("Date of birth")
+    sex = forms.Choice("Sex", required=None)
+    address = forms.Text("Current address", limit=400, required="Enter the household's current address")
+    postcode = forms.Text("Postcode", limit=10, required="Enter the postcode")
+    email = forms.Text("E-mail address (optional)", limit=254)
+    phone = forms.Text("Phone number (optional)", limit=32)
+    circumstances = forms.Many("The household")
+    local_connection = forms.Many("Local connection to")
+    needs = forms.Many("Access needs")
+    registration_date = forms.Day("Registration date", required=False)
+
+
+def _new_form(db: Database, body: dict | None = None) -> NewApplication:
     with db.reading() as session:
         areas = register.areas(session)
-    return Template("admin/applicants/new.html", status_code=error.status_code if error else 200, context={
-        "staff": current_staff(request), "form": form, "error": error, **CASE_CHOICES,
-        "areas": [(area, area) for area in areas]})
+    return forms.read(NewApplication, body, choices={
+        "sex": CASE_CHOICES["sexes"], "circumstances": CASE_CHOICES["circumstances"],
+        "local_connection": [(area, area) for area in areas], "needs": CASE_CHOICES["needs"]})
+
+
+def _new_page(request: Request, form: NewApplication) -> Template:
+    return Template("admin/applicants/new.html", status_code=form.status,
+                    context={"staff": current_staff(request), "form": form})
 
 
 @get("/applicants/new", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def new_application(db: NamedDependency[Database], request: Request) -> Template:
-    return _new_page(db, request, {})
+    return _new_page(request, _new_form(db))
 
 
 @post("/applicants/new", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def new_application_submit(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-                           data: forms.Form) -> Template | Redirect:
-    form = {name: forms.text(data, name, 400) for name in (
-        "name", "date_of_birth", "sex", "address", "postcode", "email", "phone", "registration_date")}
-    form.update({name: forms.many(data, name, 100) for name in ("circumstances", "local_connection", "needs")})
-
-    def create(session: Session, actor):  # noqa: ANN202
-        return create_application(session, actor, scheme, _member(data, "lead"), _contact(data), _circumstances(data),
-                                  known_areas(session), forms.day(data, "registration_date", optional=True), now())
-
-    try:
-        applicant = db.run(create, staff_actor(current_staff(request)))
-    except DomainError as error:
-        return _new_page(db, request, form, error)
-    return Redirect(f"/admin/applicants/{applicant.reference}", status_code=303)
+                           data: forms.Body) -> Template | Redirect:
+    form = _new_form(db, data)
+    if form.validate():
+        lead = MemberDetails(form.name.data, form.date_of_birth.data, "lead", form.sex.data, False)
+        contact = ContactDetails(form.address.data, form.postcode.data, form.email.data or "", form.phone.data or "")
+        flags = set(form.circumstances.data)
+        circumstances = Circumstances("homeless_duty" in flags, "transfer_tenant" in flags,
+                                      tuple(form.local_connection.data), tuple(form.needs.data))
+        try:
+            applicant = db.run(lambda session, actor: create_application(
+                session, actor, scheme, lead, contact, circumstances, known_areas(session),
+                form.registration_date.data, now()), staff_actor(current_staff(request)))
+            return Redirect(f"/admin/applicants/{applicant.reference}", status_code=303)
+        except DomainError as error:
+            form.refuse(error)
+    return _new_page(request, form)
 
 
 @post("/applicants/{reference:str}/details", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def details(db: NamedDependency[Database], request: Request, reference: FromPath[str],
-            data: forms.Form) -> Template | Redirect:
+            data: forms.Body) -> Template | Redirect:
     return decide_on_case(db, request, reference, "details", lambda s, actor, applicant_id: update_details(
         s, actor, applicant_id, _contact(data), _circumstances(data), known_areas(s), now()))
 
 
 @post("/applicants/{reference:str}/members", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def member_added(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-                 reference: FromPath[str], data: forms.Form) -> Template | Redirect:
+                 reference: FromPath[str], data: forms.Body) -> Template | Redirect:
     return decide_on_case(db, request, reference, "member", lambda s, actor, applicant_id: add_member(
         s, actor, scheme, applicant_id, _member(data), now()))
 
@@ -101,7 +122,7 @@ def _own_member(session: Session, applicant_id: int, member_id: int) -> int:
 
 @post("/applicants/{reference:str}/members/{member_id:int}", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def member_changed(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-                   reference: FromPath[str], member_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+                   reference: FromPath[str], member_id: FromPath[int], data: forms.Body) -> Template | Redirect:
     return decide_on_case(db, request, reference, f"member-{member_id}", lambda s, actor, applicant_id: update_member(
         s, actor, scheme, _own_member(s, applicant_id, member_id), _member(data), now()))
 
@@ -109,14 +130,14 @@ def member_changed(db: NamedDependency[Database], scheme: NamedDependency[Scheme
 @post("/applicants/{reference:str}/members/{member_id:int}/removal", opt={"right": Right.REGISTER_WRITE},
       sync_to_thread=True)
 def member_removed(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-                   reference: FromPath[str], member_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+                   reference: FromPath[str], member_id: FromPath[int], data: forms.Body) -> Template | Redirect:
     return decide_on_case(db, request, reference, f"remove-{member_id}", lambda s, actor, applicant_id: remove_member(
         s, actor, scheme, _own_member(s, applicant_id, member_id), forms.text(data, "reason", 500), now()))
 
 
 @post("/applicants/{reference:str}/preferences", opt={"right": Right.BID_ON_BEHALF}, sync_to_thread=True)
 def preferences(db: NamedDependency[Database], request: Request, reference: FromPath[str],
-                data: forms.Form) -> Template | Redirect:
+                data: forms.Body) -> Template | Redirect:
     """Auto-bid for a household that cannot bid itself: its wishes, saved by the officer who knows them."""
 
     def save(session: Session, actor, applicant_id: int):  # noqa: ANN202
@@ -134,7 +155,7 @@ def preferences(db: NamedDependency[Database], request: Request, reference: From
 
 @post("/applicants/{reference:str}/register-review", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def review_answer(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-                  reference: FromPath[str], data: forms.Form) -> Template | Redirect:
+                  reference: FromPath[str], data: forms.Body) -> Template | Redirect:
 
     def record(session: Session, actor, applicant_id: int):  # noqa: ANN202
         answer = forms.text(data, "stays", 3)
@@ -148,6 +169,6 @@ def review_answer(db: NamedDependency[Database], scheme: NamedDependency[Scheme]
 
 @post("/applicants/{reference:str}/reopening", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def reopening(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-              reference: FromPath[str], data: forms.Form) -> Template | Redirect:
+              reference: FromPath[str], data: forms.Body) -> Template | Redirect:
     return decide_on_case(db, request, reference, "reopen", lambda s, actor, applicant_id: reinstate_closed(
         s, actor, scheme, applicant_id, forms.text(data, "reason", 2000), now()))

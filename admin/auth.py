@@ -23,7 +23,7 @@ def sign_in_page(next: FromQuery[str | None] = None) -> Template:
 
 
 @post("/sign-in", opt={"right": PUBLIC}, sync_to_thread=True)
-def sign_in_submit(db: NamedDependency[Database], request: Request, data: forms.Form) -> Template | Redirect:
+def sign_in_submit(db: NamedDependency[Database], request: Request, data: forms.Body) -> Template | Redirect:
     email, password = forms.text(data, "email", 254), forms.text(data, "password", 200)
     destination = forms.safe_next(forms.text(data, "next"), "/admin")
     if not destination.startswith("/admin"):

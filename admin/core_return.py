@@ -66,7 +66,7 @@ def let_questions(db: NamedDependency[Database], request: Request, void_id: From
 
 @post("/lets/{void_id:int}/core", opt={"right": Right.OFFER_RECORD}, sync_to_thread=True)
 def let_answers(db: NamedDependency[Database], request: Request, void_id: FromPath[int],
-                data: forms.Form) -> Template | Redirect:
+                data: forms.Body) -> Template | Redirect:
     answers = {int(name.removeprefix("field-")): forms.text(data, name, 100) for name in data
                if name.startswith("field-") and only_digits(name.removeprefix("field-"))}
     return act(db, request, lambda s, actor: record_answers(s, actor, void_id, answers, now()),

@@ -43,7 +43,7 @@ def work_on_offer_page(db: Database, request: Request, offer_id: int, action) ->
 
 @post("/voids/{void_id:int}/direct-offer", opt={"right": Right.OFFER_MAKE}, sync_to_thread=True)
 def direct_offer_request(db: NamedDependency[Database], request: Request, void_id: FromPath[int],
-                         data: forms.Form) -> Template | Redirect:
+                         data: forms.Body) -> Template | Redirect:
     with db.reading() as session:
         home = stock.home_of_void(session, void_id)
     if home is None:
@@ -75,7 +75,7 @@ def direct_offers(db: NamedDependency[Database], request: Request) -> Template:
 
 @post("/direct-offers/{request_id:int}/decision", opt={"right": Right.OFFER_APPROVE_DIRECT}, sync_to_thread=True)
 def direct_offer_decision(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-                          request_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+                          request_id: FromPath[int], data: forms.Body) -> Template | Redirect:
     verdict = forms.text(data, "approve", 3)
     try:
         if verdict not in ("yes", "no"):

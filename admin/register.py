@@ -46,7 +46,7 @@ def applicant_search(db: NamedDependency[Database], request: Request, band: From
 
 
 @post("/applicants/search", opt={"right": Right.REGISTER_READ}, sync_to_thread=True, status_code=200)
-def applicant_search_submit(db: NamedDependency[Database], request: Request, data: forms.Form) -> Template:
+def applicant_search_submit(db: NamedDependency[Database], request: Request, data: forms.Body) -> Template:
     return _search_page(db, request, forms.text(data, "q", 100), forms.text(data, "band", 16),
                         forms.text(data, "page", 6))
 
@@ -99,7 +99,7 @@ def decide_on_case(db: Database, request: Request, reference: str, form: str, de
 
 @post("/applicants/{reference:str}/band", opt={"right": Right.BAND_SET}, sync_to_thread=True)
 def band(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-         reference: FromPath[str], data: forms.Form) -> Template | Redirect:
+         reference: FromPath[str], data: forms.Body) -> Template | Redirect:
     points = forms.text(data, "points", 6)
 
     def decide(session: Session, actor, applicant_id: int):  # noqa: ANN202
@@ -114,14 +114,14 @@ def band(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request
 
 @post("/applicants/{reference:str}/verification", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def verification(db: NamedDependency[Database], request: Request, reference: FromPath[str],
-                 data: forms.Form) -> Template | Redirect:
+                 data: forms.Body) -> Template | Redirect:
     return decide_on_case(db, request, reference, "verification", lambda s, actor, applicant_id: record_verification(
         s, actor, applicant_id, forms.text(data, "documents", 2000), now()))
 
 
 @post("/applicants/{reference:str}/suspension", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def suspension(db: NamedDependency[Database], request: Request, reference: FromPath[str],
-               data: forms.Form) -> Template | Redirect:
+               data: forms.Body) -> Template | Redirect:
     return decide_on_case(db, request, reference, "suspension", lambda s, actor, applicant_id: suspend(
         s, actor, applicant_id, forms.day(data, "until", optional=True),
         forms.text(data, "reason", 2000), now()))
@@ -129,21 +129,21 @@ def suspension(db: NamedDependency[Database], request: Request, reference: FromP
 
 @post("/applicants/{reference:str}/reinstatement", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def reinstatement(db: NamedDependency[Database], request: Request, reference: FromPath[str],
-                  data: forms.Form) -> Template | Redirect:
+                  data: forms.Body) -> Template | Redirect:
     return decide_on_case(db, request, reference, "reinstatement", lambda s, actor, applicant_id: reinstate(
         s, actor, applicant_id, forms.text(data, "reason", 2000), now()))
 
 
 @post("/applicants/{reference:str}/notes", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def notes(db: NamedDependency[Database], request: Request, reference: FromPath[str],
-          data: forms.Form) -> Template | Redirect:
+          data: forms.Body) -> Template | Redirect:
     return decide_on_case(db, request, reference, "notes", lambda s, actor, applicant_id: add_note(
         s, actor, applicant_id, forms.text(data, "note", 9000), now()))
 
 
 @post("/applicants/{reference:str}/assessments", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def assessments(db: NamedDependency[Database], request: Request, reference: FromPath[str],
-                data: forms.Form) -> Template | Redirect:
+                data: forms.Body) -> Template | Redirect:
     return decide_on_case(db, request, reference, "assessment", lambda s, actor, applicant_id: record_assessment(
         s, actor, applicant_id, forms.text(data, "kind", 32), forms.text(data, "recommendation", 4000),
         forms.text(data, "effect", 400), now()))
@@ -151,7 +151,7 @@ def assessments(db: NamedDependency[Database], request: Request, reference: From
 
 @post("/applicants/{reference:str}/checks", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def checks(db: NamedDependency[Database], request: Request, reference: FromPath[str],
-           data: forms.Form) -> Template | Redirect:
+           data: forms.Body) -> Template | Redirect:
 
     def decide(session: Session, actor, applicant_id: int):  # noqa: ANN202
         result = forms.text(data, "passed", 3)
@@ -165,7 +165,7 @@ def checks(db: NamedDependency[Database], request: Request, reference: FromPath[
 
 @post("/applicants/{reference:str}/bids", opt={"right": Right.BID_ON_BEHALF}, sync_to_thread=True)
 def bid_on_behalf(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-                  reference: FromPath[str], data: forms.Form) -> Template | Redirect:
+                  reference: FromPath[str], data: forms.Body) -> Template | Redirect:
     """Bid for a household that cannot bid itself (recorded as placed by this officer)."""
     advert = forms.text(data, "advert", 32)
 

@@ -32,7 +32,7 @@ def register_review(db: NamedDependency[Database], request: Request) -> Template
 
 @post("/register-review/letters", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def review_letters(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-                   data: forms.Form) -> Template | Redirect:
+                   data: forms.Body) -> Template | Redirect:
     chosen = forms.many(data, "applicant", 12)
     try:
         if not chosen:

@@ -57,7 +57,7 @@ def new_review(db: NamedDependency[Database], request: Request, applicant: FromQ
 
 @post("/reviews/new", opt={"right": Right.REVIEW_LOG}, sync_to_thread=True)
 def new_review_submit(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-                      data: forms.Form) -> Template | Redirect:
+                      data: forms.Body) -> Template | Redirect:
     reference = forms.text(data, "applicant", 32)
     form = {name: forms.text(data, name, 8000) for name in (
         "decision", "reasons", "requested_on", "notified_on", "late_reason")}
@@ -117,7 +117,7 @@ def _yes_no(data: dict, name: str, message: str) -> bool:
 
 
 @post("/reviews/{review_id:int}/late", opt={"right": Right.REVIEW_WORK}, sync_to_thread=True)
-def late(db: NamedDependency[Database], request: Request, review_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+def late(db: NamedDependency[Database], request: Request, review_id: FromPath[int], data: forms.Body) -> Template | Redirect:
     return _work(db, request, review_id, lambda s, actor: reviews.accept_late_request(
         s, actor, review_id, _yes_no(data, "accept", "Say whether the late request is accepted."),
         forms.text(data, "reason", 2000), now()))
@@ -125,7 +125,7 @@ def late(db: NamedDependency[Database], request: Request, review_id: FromPath[in
 
 @post("/reviews/{review_id:int}/allocation", opt={"right": Right.REVIEW_READ_ALL}, sync_to_thread=True)
 def allocation(db: NamedDependency[Database], request: Request, review_id: FromPath[int],
-               data: forms.Form) -> Template | Redirect:
+               data: forms.Body) -> Template | Redirect:
     reviewer = forms.text(data, "reviewer", 12)
     return _work(db, request, review_id, lambda s, actor: reviews.allocate(
         s, actor, review_id, int(reviewer) if only_digits(reviewer) else 0, now()))
@@ -133,14 +133,14 @@ def allocation(db: NamedDependency[Database], request: Request, review_id: FromP
 
 @post("/reviews/{review_id:int}/extension", opt={"right": Right.REVIEW_WORK}, sync_to_thread=True)
 def extension(db: NamedDependency[Database], request: Request, review_id: FromPath[int],
-              data: forms.Form) -> Template | Redirect:
+              data: forms.Body) -> Template | Redirect:
     return _work(db, request, review_id, lambda s, actor: reviews.extend(
         s, actor, review_id, forms.day(data, "extended_to"), forms.text(data, "agreement", 2000), now()))
 
 
 @post("/reviews/{review_id:int}/pending-accommodation", opt={"right": Right.REVIEW_WORK}, sync_to_thread=True)
 def pending_accommodation(db: NamedDependency[Database], request: Request, review_id: FromPath[int],
-                          data: forms.Form) -> Template | Redirect:
+                          data: forms.Body) -> Template | Redirect:
     return _work(db, request, review_id, lambda s, actor: reviews.decide_pending_accommodation(
         s, actor, review_id, _yes_no(data, "granted", "Say whether accommodation is provided."),
         forms.text(data, "reasons", 4000), now()))
@@ -148,7 +148,7 @@ def pending_accommodation(db: NamedDependency[Database], request: Request, revie
 
 @post("/reviews/{review_id:int}/draft", opt={"right": Right.REVIEW_WORK}, sync_to_thread=True)
 def draft(db: NamedDependency[Database], request: Request, review_id: FromPath[int],
-          data: forms.Form) -> Template | Redirect:
+          data: forms.Body) -> Template | Redirect:
     return _work(db, request, review_id, lambda s, actor: reviews.draft(
         s, actor, review_id, forms.text(data, "outcome", 16), forms.text(data, "reasons", 16000),
         forms.ticked(data, "deficiency"), now()))
@@ -156,21 +156,21 @@ def draft(db: NamedDependency[Database], request: Request, review_id: FromPath[i
 
 @post("/reviews/{review_id:int}/minded-to", opt={"right": Right.REVIEW_WORK}, sync_to_thread=True)
 def minded_to(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-              review_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+              review_id: FromPath[int], data: forms.Body) -> Template | Redirect:
     return _work(db, request, review_id, lambda s, actor: reviews.send_minded_to(
         s, actor, scheme, review_id, forms.text(data, "reasons", 16000), now()))
 
 
 @post("/reviews/{review_id:int}/representations", opt={"right": Right.REVIEW_WORK}, sync_to_thread=True)
 def representations(db: NamedDependency[Database], request: Request, review_id: FromPath[int],
-                    data: forms.Form) -> Template | Redirect:
+                    data: forms.Body) -> Template | Redirect:
     return _work(db, request, review_id, lambda s, actor: reviews.record_representations(
         s, actor, review_id, forms.text(data, "representations", 16000), now()))
 
 
 @post("/reviews/{review_id:int}/decision", opt={"right": Right.REVIEW_DECIDE}, sync_to_thread=True)
 def decision(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-             review_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+             review_id: FromPath[int], data: forms.Body) -> Template | Redirect:
     return _work(db, request, review_id, lambda s, actor: reviews.decide(
         s, actor, scheme, review_id, forms.text(data, "outcome", 16), forms.text(data, "reasons", 16000),
         forms.ticked(data, "deficiency"), now()))
@@ -178,7 +178,7 @@ def decision(db: NamedDependency[Database], scheme: NamedDependency[Scheme], req
 
 @post("/reviews/{review_id:int}/withdrawal", opt={"right": Right.REVIEW_LOG}, sync_to_thread=True)
 def withdrawal(db: NamedDependency[Database], request: Request, review_id: FromPath[int],
-               data: forms.Form) -> Template | Redirect:
+               data: forms.Body) -> Template | Redirect:
     return _work(db, request, review_id, lambda s, actor: reviews.withdraw(
         s, actor, review_id, forms.text(data, "note", 500), now()))
 
@@ -224,7 +224,7 @@ def enquiry_list(db: NamedDependency[Database], request: Request) -> Template:
 
 @post("/enquiries", opt={"right": Right.REVIEW_LOG}, sync_to_thread=True)
 def enquiry_log(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-                data: forms.Form) -> Template | Redirect:
+                data: forms.Body) -> Template | Redirect:
     form = {name: forms.text(data, name, 8000) for name in ("kind", "raised_by", "summary", "received_on", "applicant")}
     return act(db, request, lambda s, actor: enquiries.log_enquiry(
         s, actor, scheme, form["kind"], form["raised_by"], form["summary"], forms.day(data, "received_on"),
@@ -233,7 +233,7 @@ def enquiry_log(db: NamedDependency[Database], scheme: NamedDependency[Scheme], 
 
 @post("/enquiries/{enquiry_id:int}/answer", opt={"right": Right.REVIEW_LOG}, sync_to_thread=True)
 def enquiry_answer(db: NamedDependency[Database], request: Request, enquiry_id: FromPath[int],
-                   data: forms.Form) -> Template | Redirect:
+                   data: forms.Body) -> Template | Redirect:
     def refused(error: DomainError) -> Template:
         error.field = f"answer-{enquiry_id}"
         return _enquiries_page(db, request, {}, error)

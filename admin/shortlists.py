@@ -91,7 +91,7 @@ def verify(db: NamedDependency[Database], scheme: NamedDependency[Scheme], reque
 @post("/adverts/{reference:str}/shortlist/{entry_id:int}/skip", opt={"right": Right.SHORTLIST_WORK},
       sync_to_thread=True)
 def skip(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-         reference: FromPath[str], entry_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+         reference: FromPath[str], entry_id: FromPath[int], data: forms.Body) -> Template | Redirect:
     reason, note = forms.text(data, "reason", 64), forms.text(data, "note", 2000)
     return _work(db, scheme, request, reference,
                  lambda s, actor: skip_entry(s, actor, scheme, entry_id, reason, note, now()))
@@ -99,7 +99,7 @@ def skip(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request
 
 @post("/adverts/{reference:str}/shortlist/{entry_id:int}/offer", opt={"right": Right.OFFER_MAKE}, sync_to_thread=True)
 def offer(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-          reference: FromPath[str], entry_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+          reference: FromPath[str], entry_id: FromPath[int], data: forms.Body) -> Template | Redirect:
     final = forms.ticked(data, "final")
     return _work(db, scheme, request, reference,
                  lambda s, actor: make_offer(s, actor, scheme, entry_id, now(), final_offer=final))
@@ -123,7 +123,7 @@ def _work_on_offer(db: Database, scheme: Scheme, request: Request, offer_id: int
 
 @post("/offers/{offer_id:int}/judge", opt={"right": Right.OFFER_RECORD}, sync_to_thread=True)
 def judge(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-          offer_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+          offer_id: FromPath[int], data: forms.Body) -> Template | Redirect:
     verdict, note = forms.text(data, "reasonable", 3), forms.text(data, "note", 4000)
 
     def decide(session: Session, actor):  # noqa: ANN202
@@ -136,7 +136,7 @@ def judge(db: NamedDependency[Database], scheme: NamedDependency[Scheme], reques
 
 @post("/offers/{offer_id:int}/tenancy", opt={"right": Right.OFFER_RECORD}, sync_to_thread=True)
 def tenancy(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-            offer_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+            offer_id: FromPath[int], data: forms.Body) -> Template | Redirect:
 
     def start(session: Session, actor):  # noqa: ANN202
         try:
@@ -151,7 +151,7 @@ def tenancy(db: NamedDependency[Database], scheme: NamedDependency[Scheme], requ
 
 @post("/offers/{offer_id:int}/viewing", opt={"right": Right.OFFER_RECORD}, sync_to_thread=True)
 def viewing(db: NamedDependency[Database], scheme: NamedDependency[Scheme], settings: NamedDependency[Settings],
-            request: Request, offer_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+            request: Request, offer_id: FromPath[int], data: forms.Body) -> Template | Redirect:
 
     def arrange(session: Session, actor):  # noqa: ANN202
         return arrange_viewing(session, actor, offer_id, forms.local_moment(data, settings.time_zone),
@@ -162,7 +162,7 @@ def viewing(db: NamedDependency[Database], scheme: NamedDependency[Scheme], sett
 
 @post("/offers/{offer_id:int}/attendance", opt={"right": Right.OFFER_RECORD}, sync_to_thread=True)
 def attendance(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-               offer_id: FromPath[int], data: forms.Form) -> Template | Redirect:
+               offer_id: FromPath[int], data: forms.Body) -> Template | Redirect:
     return _work_on_offer(db, scheme, request, offer_id,
                           lambda s, actor: record_attendance(s, actor, offer_id,
                                                              forms.text(data, "attended", 3) == "yes", now()))
@@ -170,6 +170,6 @@ def attendance(db: NamedDependency[Database], scheme: NamedDependency[Scheme], r
 
 @post("/adverts/{reference:str}/withdrawal", opt={"right": Right.ADVERT_WRITE}, sync_to_thread=True)
 def withdraw(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-             reference: FromPath[str], data: forms.Form) -> Template | Redirect:
+             reference: FromPath[str], data: forms.Body) -> Template | Redirect:
     return _work(db, scheme, request, reference,
                  lambda s, actor: withdraw_advert(s, actor, reference, forms.text(data, "reason", 500), now()))

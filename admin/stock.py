@@ -53,7 +53,7 @@ def home_page(db: NamedDependency[Database], request: Request, reference: FromPa
 
 @post("/stock/{reference:str}/voids", opt={"right": Right.STOCK_WRITE}, sync_to_thread=True)
 def log_void_submit(db: NamedDependency[Database], request: Request, reference: FromPath[str],
-                    data: forms.Form) -> Template | Redirect:
+                    data: forms.Body) -> Template | Redirect:
     actor = staff_actor(current_staff(request))
     try:
         with db.reading() as session:
@@ -108,7 +108,7 @@ def _criteria(data: dict) -> dict:
 
 @post("/voids/{void_id:int}/advert", opt={"right": Right.ADVERT_WRITE}, sync_to_thread=True)
 def advert_submit(db: NamedDependency[Database], request: Request, void_id: FromPath[int],
-                  data: forms.Form) -> Template | Redirect:
+                  data: forms.Body) -> Template | Redirect:
     actor = staff_actor(current_staff(request))
     form = {name: forms.text(data, name, 4000) for name in (*CRITERIA_NUMBERS, "cycle", "description", "groups")}
     form.update({name: forms.ticked(data, name) for name in CRITERIA_FLAGS})
@@ -148,7 +148,7 @@ def new_home(db: NamedDependency[Database], request: Request) -> Template:
 
 
 @post("/stock/new", opt={"right": Right.STOCK_WRITE}, sync_to_thread=True)
-def new_home_submit(db: NamedDependency[Database], request: Request, data: forms.Form) -> Template | Redirect:
+def new_home_submit(db: NamedDependency[Database], request: Request, data: forms.Body) -> Template | Redirect:
     form = {name: forms.text(data, name, 400) for name in (
         "landlord", "reference", "uprn", "address", "postcode", "area", "property_type", "bedrooms", "floor", "rent",
         "charges")}
@@ -169,7 +169,7 @@ def new_home_submit(db: NamedDependency[Database], request: Request, data: forms
 
 @post("/voids/{void_id:int}/works", opt={"right": Right.STOCK_WRITE}, sync_to_thread=True)
 def works(db: NamedDependency[Database], request: Request, void_id: FromPath[int],
-          data: forms.Form) -> Template | Redirect:
+          data: forms.Body) -> Template | Redirect:
     """Repairs between tenancies: when they started and finished, for the void clock."""
     with db.reading() as session:
         home = stock_queries.home_of_void(session, void_id)

@@ -9,6 +9,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -74,6 +75,9 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
             # Whether a member of staff may do any of these: pages offer only the actions the rules allow.
             may=lambda user, *rights: any(actors.staff(user).may(right) for right in rights),
         )
+        # The GOV.UK Frontend macros, as the package ships them (components/forms.html uses them).
+        engine.engine.loader = ChoiceLoader([engine.engine.loader, PrefixLoader(
+            {"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})])
         engine.engine.filters["local_datetime"] = lambda moment: local_datetime(moment, zone)
         engine.engine.filters["local_date_iso"] = lambda moment: moment.astimezone(zone).date().isoformat()
         engine.engine.filters["long_date"] = long_date

@@ -8,7 +8,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from cbl.rules.digits import only_digits
 from cbl.queries import account
 from cbl.database import Database
 from cbl.models import BiddingPreference
@@ -30,37 +29,40 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+class SignInForm(forms.Form):
+    reference = forms.Text("Application reference", limit=32, required="Enter your application reference")
+    password = forms.Password("Password", limit=200, required="Enter your password")
+    next = forms.Text("Where to go next", limit=500)
+
+
 @get("/sign-in", sync_to_thread=False)
 def sign_in_page(viewer: NamedDependency[Viewer | None], next: FromQuery[str | None] = None) -> Template:
-    return Template("public/account/sign_in.html", context={"next": forms.safe_next(next, "/account"),
-                                                              "viewer": viewer, "form": {}})
+    form = forms.read(SignInForm, None, next=forms.safe_next(next, "/account"))
+    return Template("public/account/sign_in.html", context={"form": form, "viewer": viewer})
 
 
 @post("/sign-in", sync_to_thread=True)
-def sign_in_submit(db: NamedDependency[Database], request: Request, data: forms.Form) -> Template | Redirect:
-    reference, password = forms.text(data, "reference", 32), forms.text(data, "password", 200)
-    destination = forms.safe_next(forms.text(data, "next"), "/account")
-    error = None
-    if not reference or not password:
-        error = InvalidInput("Enter your application reference and password.",
-                             field="reference" if not reference else "password")
-    else:
+def sign_in_submit(db: NamedDependency[Database], request: Request, data: forms.Body) -> Template | Redirect:
+    form = forms.read(SignInForm, data)
+    status = 422
+    if form.validate():
         try:
-            applicant = db.run(sign_in.authenticate_applicant, reference, password, _client(request), now())
+            applicant = db.run(sign_in.authenticate_applicant, form.reference.data, form.password.data,
+                               _client(request), now())
             if applicant is None:
-                error = InvalidInput("Enter a correct application reference and password.", field="reference")
+                form.refuse(InvalidInput("Enter a correct application reference and password.", field="reference"))
         except DomainError as refused:
-            error = refused
-    if error is not None:
-        return Template("public/account/sign_in.html", status_code=error.status_code, context={
-            "error": error, "next": destination, "viewer": None, "form": {"reference": reference}})
+            form.refuse(refused)
+            status = refused.status_code
+    if form.summary:
+        return Template("public/account/sign_in.html", status_code=status, context={"form": form, "viewer": None})
     with db.transaction() as session:
         old = request.cookies.get(COOKIE)
         if old:
             end_session(session, old)
         token = start_session(session, "applicant", applicant.id, now())
         sign_in.record_sign_in(session, applicant)
-    return set_session_cookie(Redirect(destination, status_code=303), request, token)
+    return set_session_cookie(Redirect(forms.safe_next(form.next.data, "/account"), status_code=303), request, token)
 
 
 @post("/sign-out", sync_to_thread=True)
@@ -78,7 +80,7 @@ def set_password_page(token: FromPath[str]) -> Template:
 
 
 @post("/set-password/{token:str}", sync_to_thread=True)
-def set_password_submit(db: NamedDependency[Database], token: FromPath[str], data: forms.Form) -> Template | Redirect:
+def set_password_submit(db: NamedDependency[Database], token: FromPath[str], data: forms.Body) -> Template | Redirect:
     try:
         db.run(sign_in.set_password_with_link, token, forms.text(data, "password", 200),
                forms.text(data, "confirmation", 200), now())
@@ -131,6 +133,25 @@ def homes_to_bid_for(db: NamedDependency[Database], scheme: NamedDependency[Sche
         "can": [o for o in options if o.barrier is None], "cannot": [o for o in options if o.barrier], "viewer": viewer})
 
 
+class PreferencesForm(forms.Form):
+    areas = forms.Many("Areas you would like to live in")
+    property_types = forms.Many("Types of home")
+    max_floor = forms.WholeNumber("Highest floor you could live on", low=0, high=60,
+                                  message="Highest floor must be a number from 0 (ground floor) to 60, like 2")
+    needs_lift = forms.Ticked("A lift, if it is above the ground floor")
+    wants_garden = forms.Ticked("A garden")
+    auto_bid = forms.Ticked("Bid for me automatically each week")
+
+
+def _preferences_form(db: Database, body: dict | None = None, saved: BiddingPreference | None = None) -> PreferencesForm:
+    with db.reading() as session:
+        areas = account.property_areas(session)
+    kept = {name: getattr(saved, name) for name in ("areas", "property_types", "max_floor", "needs_lift",
+                                                    "wants_garden", "auto_bid")} if saved else {}
+    return forms.read(PreferencesForm, body, choices={
+        "areas": areas, "property_types": [(t.value, t.value.capitalize()) for t in PropertyType]}, **kept)
+
+
 # An async handler that does its work in a thread: Litestar 2.25 answers 500 for a sync_to_thread
 # GET returning a Response when a sync_to_thread POST shares its path (seen here, not yet reported).
 @get("/account/preferences")
@@ -142,46 +163,54 @@ async def preferences_page(db: NamedDependency[Database], viewer: NamedDependenc
 def _preferences_page(db: Database, viewer: Viewer | None, request: Request, saved: str | None) -> Template:
     applicant = signed_in_applicant(viewer, db, request)
     with db.reading() as session:
-        preference, areas = account.bidding_preference(session, applicant.id), account.property_areas(session)
+        preference = session.get(BiddingPreference, applicant.id)
     return Template("public/account/preferences.html", context={
-        "preference": preference, "areas": areas, "types": [t.value for t in PropertyType], "viewer": viewer,
-        "saved": saved == "1"})
+        "form": _preferences_form(db, saved=preference), "viewer": viewer, "saved": saved == "1"})
 
 
 @post("/account/preferences", sync_to_thread=True)
 def preferences_submit(db: NamedDependency[Database], viewer: NamedDependency[Viewer | None], request: Request,
-                       data: forms.Form) -> Template | Redirect:
+                       data: forms.Body) -> Template | Redirect:
     applicant = signed_in_applicant(viewer, db, request)
-    floor = forms.text(data, "max_floor", 3)
-    try:
-        if floor and not only_digits(floor):
-            raise InvalidInput("Highest floor must be a number, like 2.", field="max_floor")
-        db.run(save_bidding_preference, applicant_actor(applicant), applicant.id,
-               areas=forms.many(data, "areas", 100), property_types=forms.many(data, "property_types", 32),
-               max_floor=int(floor) if floor else None, needs_lift=forms.ticked(data, "needs_lift"),
-               wants_garden=forms.ticked(data, "wants_garden"), auto_bid=forms.ticked(data, "auto_bid"))
-    except DomainError as error:
-        with db.reading() as session:
-            areas = account.property_areas(session)
-        preference = BiddingPreference(applicant_id=applicant.id, areas=forms.many(data, "areas"),
-                                       property_types=forms.many(data, "property_types"),
-                                       needs_lift=forms.ticked(data, "needs_lift"),
-                                       wants_garden=forms.ticked(data, "wants_garden"),
-                                       auto_bid=forms.ticked(data, "auto_bid"))
-        return Template("public/account/preferences.html", status_code=error.status_code, context={
-            "preference": preference, "max_floor_text": floor, "areas": areas,
-            "types": [t.value for t in PropertyType], "viewer": viewer, "error": error})
-    return Redirect("/account/preferences?saved=1", status_code=303)
+    form = _preferences_form(db, data)
+    if form.validate():
+        try:
+            db.run(save_bidding_preference, applicant_actor(applicant), applicant.id, areas=form.areas.data,
+                   property_types=form.property_types.data, max_floor=form.max_floor.data,
+                   needs_lift=form.needs_lift.data, wants_garden=form.wants_garden.data, auto_bid=form.auto_bid.data)
+            return Redirect("/account/preferences?saved=1", status_code=303)
+        except DomainError as error:
+            form.refuse(error)
+    return Template("public/account/preferences.html", status_code=form.status,
+                    context={"form": form, "viewer": viewer, "saved": False})
+
+
+class RefusalForm(forms.Form):
+    reason = forms.Choice("Main reason for refusing", required="Choose the main reason you are refusing this home")
+    detail = forms.Text("Tell us more", limit=1500)
+
+
+def _refusal_form(scheme: Scheme, offer_id: int, body: dict | None = None) -> RefusalForm:
+    return forms.read(RefusalForm, body, id_suffix=f"-{offer_id}", choices={"reason": scheme.refusals.reasons})
+
+
+def _offers_page(db: Database, scheme: Scheme, viewer: Viewer | None, applicant_id: int,
+                 refusal: tuple[int, RefusalForm] | None = None) -> Template:
+    with db.reading() as session:
+        offers = account.offers(session, applicant_id)
+    refusals = {offer.id: _refusal_form(scheme, offer.id) for offer, _ in offers if offer.status == OfferStatus.MADE}
+    if refusal:
+        refusals[refusal[0]] = refusal[1]
+    return Template("public/account/offers.html", status_code=422 if refusal else 200, context={
+        "offers": offers, "refusals": refusals, "refused": refusal[1] if refusal else None, "viewer": viewer,
+        "made": OfferStatus.MADE})
 
 
 @get("/account/offers", sync_to_thread=True)
 def my_offers(db: NamedDependency[Database], scheme: NamedDependency[Scheme], viewer: NamedDependency[Viewer | None],
               request: Request) -> Template:
     applicant = signed_in_applicant(viewer, db, request)
-    with db.reading() as session:
-        offers = account.offers(session, applicant.id)
-    return Template("public/account/offers.html", context={
-        "offers": offers, "reasons": scheme.refusals.reasons, "viewer": viewer, "made": OfferStatus.MADE})
+    return _offers_page(db, scheme, viewer, applicant.id)
 
 
 @post("/account/offers/{offer_id:int}/accept", sync_to_thread=True)
@@ -195,11 +224,17 @@ def offer_accept(db: NamedDependency[Database], viewer: NamedDependency[Viewer |
 @post("/account/offers/{offer_id:int}/refuse", sync_to_thread=True)
 def offer_refuse(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
                  viewer: NamedDependency[Viewer | None], request: Request, offer_id: FromPath[int],
-                 data: forms.Form) -> Redirect:
+                 data: forms.Body) -> Template | Redirect:
     applicant = signed_in_applicant(viewer, db, request)
-    db.run(refuse_offer, applicant_actor(applicant), scheme, offer_id, forms.text(data, "reason", 200),
-           forms.text(data, "detail", 2000), now())
-    return Redirect("/account/offers", status_code=303)
+    form = _refusal_form(scheme, offer_id, data)
+    if form.validate():
+        try:
+            db.run(refuse_offer, applicant_actor(applicant), scheme, offer_id, form.reason.data,
+                   form.detail.data or "", now())
+            return Redirect("/account/offers", status_code=303)
+        except InvalidInput as refused:
+            form.refuse(refused)
+    return _offers_page(db, scheme, viewer, applicant.id, (offer_id, form))
 
 
 ROUTES = [sign_in_page, sign_in_submit, sign_out, set_password_page, set_password_submit, my_application,

@@ -10,6 +10,7 @@ from cbl.database import Database
 from cbl.rules.scheme import Scheme
 from cbl.services.bidding import place_bid
 from cbl.services.errors import DomainError, NotFound
+from cbl.web import forms
 from cbl.web.auth import Viewer, applicant_actor, now, signed_in_applicant
 
 
@@ -27,14 +28,19 @@ def advert_list(db: NamedDependency[Database], viewer: NamedDependency[Viewer | 
     })
 
 
+class BidForm(forms.Form):
+    """A bid has no fields: the page shows why one was refused (limit reached, not eligible, closed)."""
+
+
 def _advert_page(db: Database, scheme: Scheme, reference: str, viewer: Viewer | None,
-                 error: DomainError | None = None) -> Template:
+                 bid: BidForm | None = None) -> Template:
     with db.reading() as session:
         card, mine = listings.advert_with_place(session, scheme, reference,
                                                 viewer.id if viewer is not None and viewer.kind == "applicant" else None,
                                                 now())
-    return Template("public/adverts/advert.html", status_code=error.status_code if error else 200, context={
-        "card": card, "viewer": viewer, "position": mine, "error": error,
+    bid = bid or forms.read(BidForm, None)
+    return Template("public/adverts/advert.html", status_code=bid.status, context={
+        "card": card, "viewer": viewer, "position": mine, "bid": bid,
     })
 
 
@@ -53,7 +59,9 @@ def bid_for_advert(db: NamedDependency[Database], scheme: NamedDependency[Scheme
     except DomainError as error:
         if isinstance(error, NotFound):
             raise
-        return _advert_page(db, scheme, reference, viewer, error)
+        bid = forms.read(BidForm, {})
+        bid.refuse(error)
+        return _advert_page(db, scheme, reference, viewer, bid)
     return Redirect(f"/account/bids?placed={reference}", status_code=303)
 
 

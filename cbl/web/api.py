@@ -16,9 +16,11 @@ from sqlmodel import Session
 
 from cbl.queries import account, listings
 from cbl.database import Database
+from cbl.models import BiddingPreference
 from cbl.models.states import PropertyType
 from cbl.rules.scheme import Scheme
 from cbl.services import actors, sign_in
+from cbl.services.applications import known_areas
 from cbl.services.auto_bid import save_bidding_preference
 from cbl.services.bidding import live_bids, place_bid, withdraw_bid
 from cbl.services.offers import accept_offer, refuse_offer
@@ -58,9 +60,16 @@ class AdvertPage(msgspec.Struct):
     pages: int
 
 
+# Declared limits on what callers send: a longer or unknown value is refused (400, naming the field and
+# why), never cut. They match the web forms' limits (cbl/web/account.py).
+Reference = Annotated[str, msgspec.Meta(max_length=32, description="An application reference, like HR000123")]
+AdvertReference = Annotated[str, msgspec.Meta(max_length=32)]
+AreaName = Annotated[str, msgspec.Meta(max_length=100)]
+
+
 class TokenRequest(msgspec.Struct):
-    reference: str
-    password: str
+    reference: Reference
+    password: Annotated[str, msgspec.Meta(max_length=200)]
 
 
 class TokenOut(msgspec.Struct):
@@ -69,7 +78,7 @@ class TokenOut(msgspec.Struct):
 
 
 class BidRequest(msgspec.Struct):
-    advert: str
+    advert: AdvertReference
 
 
 class BidOut(msgspec.Struct):
@@ -237,14 +246,14 @@ class OfferOut(msgspec.Struct):
 
 
 class RefusalRequest(msgspec.Struct):
-    reason: str
-    detail: str = ""
+    reason: Annotated[str, msgspec.Meta(max_length=200, description="One of GET /api/v1/refusal-reasons")]
+    detail: Annotated[str, msgspec.Meta(max_length=1500, description="Needed when the reason is Other")] = ""
 
 
 class PreferencesIO(msgspec.Struct):
-    areas: list[str] = []
-    property_types: list[str] = []
-    max_floor: int | None = None
+    areas: Annotated[list[AreaName], msgspec.Meta(max_length=50, description="Areas homes are in")] = []
+    property_types: Annotated[list[PropertyType], msgspec.Meta(max_length=len(PropertyType))] = []
+    max_floor: Annotated[int, msgspec.Meta(ge=0, le=60)] | None = None
     needs_lift: bool = False
     wants_garden: bool = False
     auto_bid: bool = False
@@ -272,8 +281,8 @@ def accept(caller: CallerDependency, offer_id: FromPath[int]) -> dict[str, str]:
       summary="Refuse an offer, with one of the scheme's reasons (GET /api/v1/refusal-reasons)")
 def refuse(caller: CallerDependency, offer_id: FromPath[int], data: JSONBody[RefusalRequest]) -> dict[str, str]:
     with caller.db.transaction() as session:
-        refuse_offer(session, actors.applicant(caller.applicant(session)), caller.scheme, offer_id, data.reason[:200],
-                     data.detail[:2000], now())
+        refuse_offer(session, actors.applicant(caller.applicant(session)), caller.scheme, offer_id, data.reason,
+                     data.detail, now())
     return {"status": "refused"}
 
 
@@ -287,8 +296,10 @@ def refusal_reasons(site: SiteDependency) -> list[str]:
      summary="My bidding preferences and auto-bid")
 def get_preferences(caller: CallerDependency) -> PreferencesIO:
     with caller.db.reading() as session:
-        saved = account.bidding_preference(session, caller.applicant(session).id)
-    return PreferencesIO(saved.areas, saved.property_types, saved.max_floor, saved.needs_lift, saved.wants_garden,
+        saved = session.get(BiddingPreference, caller.applicant(session).id)
+    if saved is None:
+        return PreferencesIO()
+    return PreferencesIO(saved.areas, [PropertyType(t) for t in saved.property_types], saved.max_floor, saved.needs_lift, saved.wants_garden,
                          saved.auto_bid)
 
 
@@ -297,8 +308,11 @@ def get_preferences(caller: CallerDependency) -> PreferencesIO:
 def put_preferences(caller: CallerDependency, data: JSONBody[PreferencesIO]) -> PreferencesIO:
     with caller.db.transaction() as session:
         me = caller.applicant(session)
-        save_bidding_preference(session, actors.applicant(me), me.id, areas=[a[:100] for a in data.areas[:50]],
-                                property_types=[t[:32] for t in data.property_types[:10]], max_floor=data.max_floor,
+        unknown = sorted(set(data.areas) - set(known_areas(session)))
+        if unknown:
+            raise InvalidInput(f"Unknown area: {', '.join(unknown)[:200]}.", field="areas")
+        save_bidding_preference(session, actors.applicant(me), me.id, areas=list(data.areas),
+                                property_types=[t.value for t in data.property_types], max_floor=data.max_floor,
                                 needs_lift=data.needs_lift, wants_garden=data.wants_garden, auto_bid=data.auto_bid)
     return data
 

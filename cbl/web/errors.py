@@ -11,6 +11,7 @@ from litestar.response import Template
 from sqlalchemy.exc import DataError, OperationalError
 
 from cbl.services.errors import DomainError
+from cbl.web.auth import COOKIE, Viewer, load_viewer, now
 
 log = logging.getLogger("cbl")
 
@@ -58,7 +59,19 @@ def _answer(request: Request, status: int, code: str, message: str, details: obj
         if details:
             body["error"]["details"] = details
         return Response(body, status_code=status, media_type=MediaType.JSON)
-    return Template("error.html", context={"status": status, "message": message}, status_code=status)
+    return Template("error.html", context={"status": status, "message": message, "viewer": _viewer(request, status)},
+                    status_code=status)
+
+
+def _viewer(request: Request, status: int) -> Viewer | None:
+    """Who is signed in, so an error page's navigation is theirs (never "Sign in" to someone signed in)."""
+    db = request.app.state.get("db")
+    if db is None or status >= 500:  # the database may be the trouble: don't ask it again
+        return None
+    try:
+        return load_viewer(db, request.cookies.get(COOKIE), now())
+    except OperationalError:
+        return None
 
 
 def domain_error(request: Request, error: DomainError) -> Response:

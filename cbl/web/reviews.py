@@ -5,8 +5,8 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
 from cbl.database import Database
-from cbl.models import Applicant
 from cbl.queries import account
+from cbl.models import Applicant
 from cbl.rules.scheme import Scheme
 from cbl.services import reviews
 from cbl.services.errors import DomainError
@@ -14,33 +14,47 @@ from cbl.web import forms
 from cbl.web.auth import Viewer, applicant_actor, now, signed_in_applicant
 
 
-def _page(db: Database, viewer: Viewer, applicant: Applicant, form: dict, error: DomainError | None = None,
-          status: int = 200) -> Template:
+class ReviewRequest(forms.Form):
+    decision = forms.Choice("Which decision do you want us to review?",
+                            required="Choose the decision you want us to review")
+    reasons = forms.Text("Why do you think it is wrong?", limit=8000,
+                         required="Tell us why you think the decision is wrong")
+    pending = forms.Ticked("I need somewhere to stay while you review the decision")
+
+
+def _review_form(db: Database, applicant: Applicant, body: dict | None = None) -> ReviewRequest:
     with db.reading() as session:
-        found = account.own_reviews(session, applicant.id)
-    return Template("public/account/reviews.html", status_code=error.status_code if error else status, context={
-        "viewer": viewer, "reviews": found.own, "form": form, "error": error, "deadline": reviews.deadline,
-        "types": reviews.TYPE_WORDS,
-        "decisions": [(d.key, f"{d.description}, {d.made_on:%-d %B %Y}") for d in found.decisions]})
+        decisions = reviews.reviewable_decisions(session, applicant.id)
+    return forms.read(ReviewRequest, body, choices={
+        "decision": [(d.key, f"{d.description}, {d.made_on:%-d %B %Y}") for d in decisions]})
+
+
+def _page(db: Database, viewer: Viewer, applicant: Applicant, form: ReviewRequest) -> Template:
+    with db.reading() as session:
+        own = account.own_reviews(session, applicant.id).own
+    return Template("public/account/reviews.html", status_code=form.status, context={
+        "viewer": viewer, "reviews": own, "form": form, "deadline": reviews.deadline, "types": reviews.TYPE_WORDS})
 
 
 @get("/account/reviews", sync_to_thread=True)
 def my_reviews(db: NamedDependency[Database], viewer: NamedDependency[Viewer | None], request: Request) -> Template:
-    return _page(db, viewer, signed_in_applicant(viewer, db, request), {})
+    applicant = signed_in_applicant(viewer, db, request)
+    return _page(db, viewer, applicant, _review_form(db, applicant))
 
 
 @post("/account/reviews", sync_to_thread=True)
 def ask_for_review(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
-                   viewer: NamedDependency[Viewer | None], request: Request, data: forms.Form) -> Template | Redirect:
+                   viewer: NamedDependency[Viewer | None], request: Request, data: forms.Body) -> Template | Redirect:
     applicant = signed_in_applicant(viewer, db, request)
-    form = {"decision": forms.text(data, "decision", 64), "reasons": forms.text(data, "reasons", 8000),
-            "pending": forms.ticked(data, "pending")}
-    try:
-        db.run(reviews.request_review, applicant_actor(applicant), scheme, applicant.id, form["decision"],
-               form["reasons"], now(), pending_accommodation=form["pending"])
-    except DomainError as error:
-        return _page(db, viewer, applicant, form, error)
-    return Redirect("/account/reviews", status_code=303)
+    form = _review_form(db, applicant, data)
+    if form.validate():
+        try:
+            db.run(reviews.request_review, applicant_actor(applicant), scheme, applicant.id, form.decision.data,
+                   form.reasons.data, now(), pending_accommodation=form.pending.data)
+            return Redirect("/account/reviews", status_code=303)
+        except DomainError as refused:
+            form.refuse(refused)
+    return _page(db, viewer, applicant, form)
 
 
 ROUTES = [my_reviews, ask_for_review]

@@ -47,13 +47,17 @@ def test_a_provider_confirms_a_viewing_and_records_the_tenancy_start(page: Page,
     page.get_by_role("link", name="AD3", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nomination for AD3")
     expect(page.locator("#nominee")).to_contain_text("Lead HR000001")
-    tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).date().isoformat()
-    page.get_by_label("Viewing date").fill(tomorrow)
-    page.get_by_label("Time (UK)").fill("14:30")
+    def fill_date(group: str, day) -> None:  # noqa: ANN001
+        dates = page.get_by_role("group", name=group)
+        for part, value in (("Day", day.day), ("Month", day.month), ("Year", day.year)):
+            dates.get_by_label(part).fill(str(value))
+
+    fill_date("Viewing date", (datetime.now(timezone.utc) + timedelta(days=1)).date())
+    page.get_by_label("Time (UK)").fill("2:30pm")
     page.get_by_role("button", name="Confirm viewing").click()
     expect(page.locator("#nomination")).to_contain_text("viewing arranged")
     expect(page.locator("#nomination")).to_contain_text("2:30pm")
-    page.get_by_label("Tenancy start date").fill((datetime.now(timezone.utc) + timedelta(days=5)).date().isoformat())
+    fill_date("Tenancy start date", (datetime.now(timezone.utc) + timedelta(days=5)).date())
     page.get_by_role("button", name="Record tenancy start").click()
     expect(page.locator("#nomination")).to_contain_text("let")
     with db.reading() as s:

@@ -22,6 +22,7 @@ from cbl.services.cycles import close_cycle
 from cbl.services.nominations import send_nomination, send_reminders
 from cbl.services.sign_in import issue_provider_key
 from cbl.web.auth import now
+from tests.support.forms import date_fields
 from tests.e2e.conftest import Browser, staff_sign_in
 from tests.support.factories import PASSWORD_HASH
 
@@ -105,14 +106,15 @@ def test_a_provider_takes_a_nomination_from_received_to_let_without_the_council(
     too_soon = other_visitor.post(f"{path}/viewing-outcome", {"outcome": "attended"}, form_page=path)
     assert too_soon.status_code == 409
     tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).date().isoformat()
-    assert other_visitor.post(f"{path}/viewing", {"day": tomorrow, "time": "10:30"}, form_page=path).status_code == 303
+    assert other_visitor.post(f"{path}/viewing", {**date_fields("viewing_at", tomorrow), "viewing_time": "10:30am"},
+                              form_page=path).status_code == 303
     with db.reading() as s:
         viewing = s.get(Nomination, nomination.id)
         assert viewing.status is NominationStatus.VIEWING_ARRANGED and viewing.viewing_confirmed
-    bad_date = other_visitor.post(f"{path}/tenancy", {"starts_on": "next week"}, form_page=path)
+    bad_date = other_visitor.post(f"{path}/tenancy", {"starts_on-day": "next", "starts_on-month": "week", "starts_on-year": "2026"}, form_page=path)
     assert bad_date.status_code == 422 and "real date" in bad_date.text
     starts = (datetime.now(timezone.utc) + timedelta(days=7)).date()
-    assert other_visitor.post(f"{path}/tenancy", {"starts_on": starts.isoformat()}, form_page=path).status_code == 303
+    assert other_visitor.post(f"{path}/tenancy", date_fields("starts_on", starts), form_page=path).status_code == 303
     with db.reading() as s:
         let = s.get(Nomination, nomination.id)
         advert = s.exec(select(Advert).where(Advert.reference == "AD3")).one()
@@ -148,7 +150,7 @@ def test_a_decline_on_an_allowed_ground_frees_the_council_to_nominate_the_next(
         entry = s.get(ShortlistEntry, nominated_shortlist["HR000002"])
         assert declined.status is NominationStatus.DECLINED and declined.decline_ground == "arrears"
         assert entry.status is ShortlistStatus.SKIPPED and entry.skip_reason == "provider_declined"
-    assert other_visitor.post(f"{path}/tenancy", {"starts_on": date.today().isoformat()},
+    assert other_visitor.post(f"{path}/tenancy", date_fields("starts_on", date.today()),
                               form_page=path).status_code == 409  # a declined nomination is finished
     _officer_nominates(visitor, nominated_shortlist["HR000003"])
     with db.reading() as s:
@@ -202,9 +204,10 @@ def test_another_provider_finds_nothing_of_this_providers_on_any_portal_route_or
             if method == "GET":
                 answer = client.get(path, follow_redirects=False)
             else:
-                answer = outsider.post(path, {"day": "2027-01-01", "time": "10:00", "outcome": "attended",
-                                              "starts_on": "2027-01-01", "ground": "arrears", "note": "x",
-                                              "tenancy_end": "2026-11-01"}, form_page="/admin/provider")
+                answer = outsider.post(path, {**date_fields("viewing_at", "2027-01-01"), "viewing_time": "10:00",
+                                              "outcome": "attended", **date_fields("starts_on", "2027-01-01"),
+                                              "ground": "arrears", "note": "x",
+                                              **date_fields("tenancy_end", "2026-11-01")}, form_page="/admin/provider")
             assert answer.status_code == 404, (method, path, answer.status_code)
         assert f"nominations/{nomination.id}" not in client.get("/admin/provider").text
         assert client.get("/admin/applicants/HR000002").status_code == 403  # no register for provider staff

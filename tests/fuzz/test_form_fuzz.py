@@ -19,10 +19,15 @@ NASTY = st.one_of(
     st.text(min_size=5000, max_size=6000, alphabet="ab"),
 )
 
+def DATE(name: str) -> list[str]:  # noqa: N802 (reads as a field kind in the table below)
+    """A GOV.UK date input's three fields."""
+    return [f"{name}-day", f"{name}-month", f"{name}-year"]
+
+
 # Each form with the fields it reads (the fuzzer also drops fields and adds strangers).
 ADMIN_FORMS = {
-    "/admin/applicants/new": ["name", "date_of_birth", "sex", "address", "postcode", "email", "phone",
-                              "registration_date", "circumstances", "local_connection", "needs"],
+    "/admin/applicants/new": ["name", *DATE("date_of_birth"), "sex", "address", "postcode", "email", "phone",
+                              *DATE("registration_date"), "circumstances", "local_connection", "needs"],
     "/admin/applicants/HR000001/band": ["band", "effective", "reason", "points"],
     "/admin/applicants/HR000001/members": ["name", "date_of_birth", "relationship", "sex", "needs_own_room"],
     "/admin/applicants/HR000001/details": ["address", "postcode", "email", "phone", "circumstances"],
