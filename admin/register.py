@@ -11,6 +11,7 @@ from sqlmodel import Session, func, select
 
 from cbl.rules.digits import only_digits
 from cbl.database import Database
+from cbl.rules.final_offers import REQUIREMENTS
 from cbl.models import (
     Advert, Applicant, Assessment, AuditEvent, BandAssessment, Bid, BiddingPreference, CaseCheck, CaseNote,
     HouseholdMember, Offer, OutboxMessage,
@@ -91,6 +92,7 @@ CASE_CHOICES = {
     "property_types": [(kind.value, kind.value.capitalize()) for kind in PropertyType],
     "circumstances": [("homeless_duty", "Is owed the main homelessness duty"),
                       ("transfer_tenant", "Are social tenants asking to transfer")],
+    "access_requirements": [(code, words[0].upper() + words[1:]) for code, words in REQUIREMENTS.items()],
 }
 
 
@@ -203,7 +205,7 @@ def assessments(db: NamedDependency[Database], request: Request, reference: From
                 data: forms.Form) -> Template | Redirect:
     return decide_on_case(db, request, reference, "assessment", lambda s, actor, applicant_id: record_assessment(
         s, actor, applicant_id, forms.text(data, "kind", 32), forms.text(data, "recommendation", 4000),
-        forms.text(data, "effect", 400), now()))
+        forms.text(data, "effect", 400), now(), requirements=forms.many(data, "requirements")))
 
 
 @post("/applicants/{reference:str}/checks", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)

@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
+from cbl.rules.final_offers import REQUIREMENTS
 from cbl.rules.bedroom_need import Person, age_on, bedroom_need
 from cbl.rules.working_days import local_date
 from cbl.messages.letters import issue_letter
@@ -145,8 +146,9 @@ def add_note(session: Session, actor: Actor, applicant_id: int, text: str, now: 
 
 
 def record_assessment(session: Session, actor: Actor, applicant_id: int, kind: str, recommendation: str,
-                      effect: str, now: datetime) -> Assessment:
-    """A medical adviser's, occupational therapist's or panel's recommendation and what it changes."""
+                      effect: str, now: datetime, requirements: list[str] = ()) -> Assessment:
+    """A medical adviser's, occupational therapist's or panel's recommendation and what it changes, with the
+    access requirements it sets (which any final offer must then meet)."""
     actor.require(Right.REGISTER_WRITE)
     try:
         kind_value = AssessmentKind(kind)
@@ -154,12 +156,16 @@ def record_assessment(session: Session, actor: Actor, applicant_id: int, kind: s
         raise InvalidInput("Choose who made the assessment.", field="kind") from None
     if not recommendation.strip():
         raise InvalidInput("Write the recommendation.", field="recommendation")
+    if set(requirements) - set(REQUIREMENTS):
+        raise InvalidInput("Choose the access requirements from the list.", field="requirements")
     applicant = locked_application(session, applicant_id)
     assessment = Assessment(applicant_id=applicant.id, kind=kind_value, recommendation=recommendation.strip()[:4000],
-                            effect=effect.strip()[:400], recorded_by_id=actor.id, recorded_at=now)
+                            effect=effect.strip()[:400], requirements=sorted(set(requirements)),
+                            recorded_by_id=actor.id, recorded_at=now)
     session.add(assessment)
     audit(session, actor, "assessment.recorded", assessment,
-          {"kind": kind_value, "recommendation": recommendation.strip()[:200], "effect": effect.strip()})
+          {"kind": kind_value, "recommendation": recommendation.strip()[:200], "effect": effect.strip(),
+           "requirements": sorted(set(requirements))})
     return assessment
 
 

@@ -7,6 +7,7 @@ Create Date: 2026-12-02 10:00:00
 
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 import sqlmodel
 import cbl.models.columns
 
@@ -16,6 +17,7 @@ down_revision = '0008'
 branch_labels = None
 depends_on = None
 
+JSON_LIST = sa.JSON().with_variant(postgresql.JSONB(), 'postgresql')
 OLD_REVIEW_TYPES = ('suitability', 'final_offer_duty', 'eligibility', 'band', 'bedroom_need', 'suspension')
 REVIEW_TYPES = ('suitability', 'final_offer_duty', 'eligibility', 'qualification', 'band', 'bedroom_need',
                 'suspension', 'refusal', 'skip', 'closure')
@@ -31,7 +33,7 @@ def upgrade() -> None:
     sa.Column('applicant_id', sa.Integer(), nullable=False),
     sa.Column('void_id', sa.Integer(), nullable=False),
     sa.Column('offer_id', sa.Integer(), nullable=True),
-    sa.Column('findings', sa.JSON().with_variant(sa.dialects.postgresql.JSONB(), 'postgresql'), nullable=False),
+    sa.Column('findings', JSON_LIST, nullable=False),
     sa.Column('weekly_income_pence', sa.Integer(), nullable=True),
     sa.Column('reasonable_to_accept', sa.Boolean(), nullable=False),
     sa.Column('reasons', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
@@ -47,6 +49,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_suitability_assessment_applicant_id'), ['applicant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_suitability_assessment_offer_id'), ['offer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_suitability_assessment_void_id'), ['void_id'], unique=False)
+
+    with op.batch_alter_table('assessment', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('requirements', JSON_LIST, nullable=False, server_default=sa.text("'[]'")))
 
     with op.batch_alter_table('review', schema=None) as batch_op:
         batch_op.add_column(sa.Column('request_by', sa.Date(), nullable=True))
@@ -67,4 +72,6 @@ def downgrade() -> None:
         batch_op.drop_column('withdrawal_requested_on')
         batch_op.drop_column('withdrawal_channel')
         batch_op.drop_column('request_by')
+    with op.batch_alter_table('assessment', schema=None) as batch_op:
+        batch_op.drop_column('requirements')
     op.drop_table('suitability_assessment')
