@@ -179,10 +179,10 @@ def verification(db: NamedDependency[Database], request: Request, reference: Fro
 
 
 @post("/applicants/{reference:str}/suspension", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
-def suspension(db: NamedDependency[Database], request: Request, reference: FromPath[str],
-               data: forms.Form) -> Template | Redirect:
+def suspension(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+               reference: FromPath[str], data: forms.Form) -> Template | Redirect:
     return decide_on_case(db, request, reference, "suspension", lambda s, actor, applicant_id: suspend(
-        s, actor, applicant_id, forms.day(data, "until", optional=True),
+        s, actor, scheme, applicant_id, forms.day(data, "until", optional=True),
         forms.text(data, "reason", 2000), now()))
 
 

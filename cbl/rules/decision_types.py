@@ -9,7 +9,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from cbl.models.states import ReviewType
-from cbl.rules.review_periods import S202, Part6, s202_decide_by, s202_request_by
+from cbl.rules.challenge_routes import ChallengeRoute, route_after_review
+from cbl.rules.review_periods import S202, S202_REQUEST_DAYS, Part6, s202_decide_by, s202_request_by
 
 if TYPE_CHECKING:
     from cbl.rules.scheme import Reviews
@@ -74,3 +75,22 @@ def decide_by(decision_type: ReviewType, reviews: "Reviews", requested_on: date)
     if kind.part_7:
         return s202_decide_by(kind.provision, requested_on)
     return reviews.periods(decision_type.value).decide_by(requested_on)
+
+
+@dataclass(frozen=True)
+class ReviewRights:
+    """What a decision letter tells the household about challenging it."""
+
+    section: str
+    request_by: date
+    days: int
+    route: ChallengeRoute
+
+
+def review_rights(decision_type: ReviewType, reviews: "Reviews", told_on: date) -> ReviewRights:
+    """The review right for a decision told on `told_on`: the provision, the last day to ask, and the route
+    after the review."""
+    kind = kind_of(decision_type)
+    days = S202_REQUEST_DAYS if kind.part_7 else reviews.request_within_days
+    return ReviewRights(kind.section, request_by(decision_type, reviews, told_on), days,
+                        route_after_review(kind.part_7))

@@ -151,6 +151,16 @@ def _unique_codes(items: list[Coded]) -> list[Coded]:
 
 class Shortlisting(_Strict):
     skip_reasons: list[Coded] = Field(min_length=1)
+    # The skip reasons the scheme treats as decisions on the household (s166A(9)): each is told to the
+    # household by letter, with the right to a review.
+    decision_reasons: list[str] = []
+
+    @model_validator(mode="after")
+    def _decisions_are_skip_reasons(self) -> "Shortlisting":
+        unknown = set(self.decision_reasons) - {reason.code for reason in self.skip_reasons}
+        if unknown:
+            raise ValueError(f"decision_reasons names codes not in skip_reasons: {sorted(unknown)}")
+        return self
 
     @field_validator("skip_reasons")
     @classmethod

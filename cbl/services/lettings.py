@@ -12,9 +12,10 @@ from cbl.models import (
     Advert, Applicant, Offer, Organisation, Property, Refusal, ShortlistEntry, Void,
 )
 from cbl.models.states import (
-    AdvertStatus, ApplicationStatus, OfferKind, OfferStatus, OrganisationKind, ShortlistStatus, VoidStatus,
+    AdvertStatus, ApplicationStatus, OfferKind, OfferStatus, OrganisationKind, ReviewType, ShortlistStatus, VoidStatus,
 )
 from cbl.rules.challenge_routes import route_after_review
+from cbl.rules.decision_types import review_rights
 from cbl.rules.review_periods import s202_request_by
 from cbl.rules.scheme import Scheme
 
@@ -150,7 +151,8 @@ def _apply_refusal_penalty(session: Session, actor: Actor, scheme: Scheme, offer
     applicant = session.get(Applicant, applicant_id)
     issue_letter(session, applicant_id, "refusal_decision", "Your refusal of an offer", now,
                  home=_home_of(session, offer), refusal_reason=refusal.reason, judgement=refusal.judgement_note,
-                 count=count, allowed=rule.unreasonable_refusals, months=rule.within_months)
+                 count=count, allowed=rule.unreasonable_refusals, months=rule.within_months,
+                 rights=review_rights(ReviewType.REFUSAL, scheme.reviews, today))
     if count < rule.unreasonable_refusals or rule.suspension_months == 0:
         return
     until = add_months(today, rule.suspension_months)
@@ -160,7 +162,7 @@ def _apply_refusal_penalty(session: Session, actor: Actor, scheme: Scheme, offer
           {"until": until, "reason": f"{count} unreasonable refusals in {rule.within_months} months"})
     issue_letter(session, applicant_id, "suspension", "Your application is suspended from bidding", now,
                  until=until, reason=f"You have refused {count} offers we judged suitable within {rule.within_months} "
-                                     "months.")
+                                     "months.", rights=review_rights(ReviewType.SUSPENSION, scheme.reviews, today))
 
 
 def record_tenancy_start(session: Session, actor: Actor, offer_id: int, starts_on: date, now: datetime) -> Offer:

@@ -9,7 +9,8 @@ from cbl.rules.bedroom_need import Person, age_on, bedroom_need
 from cbl.rules.working_days import local_date
 from cbl.messages.letters import issue_letter
 from cbl.models import Applicant, Assessment, BandAssessment, CaseCheck, CaseNote, HouseholdMember
-from cbl.models.states import ApplicationStatus, AssessmentKind, CheckKind, Relationship
+from cbl.models.states import ApplicationStatus, AssessmentKind, CheckKind, Relationship, ReviewType
+from cbl.rules.decision_types import review_rights
 from cbl.rules.scheme import Scheme
 
 from .actors import Actor
@@ -54,6 +55,7 @@ def refresh_household(session: Session, applicant: Applicant, scheme: Scheme, on
 
 # --- decisions on a case -----------------------------------------------------------------------
 
+
 def locked_application(session: Session, applicant_id: int) -> Applicant:
     """The application, locked for the change about to be made to it."""
     applicant = session.exec(select(Applicant).where(Applicant.id == applicant_id).with_for_update()).first()
@@ -85,6 +87,9 @@ def set_band(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, 
     session.add(applicant)
     audit(session, actor, Right.BAND_SET, assessment, {"band": band, "effective": effective, "reason": reason.strip(),
                                                    "previous_band": previous[0], "previous_date": previous[1]})
+    issue_letter(session, applicant.id, "band_decision", "Your housing band", now, band=band,
+                 label=scheme.bands.label(band), effective=effective, reasons=reason.strip(), previous=previous[0],
+                 rights=review_rights(ReviewType.BAND, scheme.reviews, local_date(now)))
     return assessment
 
 
@@ -100,7 +105,7 @@ def record_verification(session: Session, actor: Actor, applicant_id: int, docum
     return applicant
 
 
-def suspend(session: Session, actor: Actor, applicant_id: int, until: date | None, reason: str,
+def suspend(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, until: date | None, reason: str,
             now: datetime) -> Applicant:
     actor.require(Right.REGISTER_WRITE)
     if not reason.strip():
@@ -114,7 +119,7 @@ def suspend(session: Session, actor: Actor, applicant_id: int, until: date | Non
     session.add(applicant)
     audit(session, actor, "application.suspended", applicant, {"until": until, "reason": reason.strip()})
     issue_letter(session, applicant.id, "suspension", "Your application is suspended from bidding", now,
-                 until=until, reason=reason.strip())
+                 until=until, reason=reason.strip(), rights=review_rights(ReviewType.SUSPENSION, scheme.reviews, local_date(now)))
     return applicant
 
 

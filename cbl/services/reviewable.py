@@ -32,7 +32,7 @@ CASE_EVENTS = {
     "application.closed": (ReviewType.CLOSURE, "Closure of the application"),
     "application.not_eligible": (ReviewType.ELIGIBILITY, "Not eligible for an allocation"),
     "application.not_qualifying": (ReviewType.QUALIFICATION, "Not a qualifying person"),
-    "shortlist.skipped_decision": (ReviewType.SKIP, "Bid passed over"),
+    "shortlist.skipped": (ReviewType.SKIP, "Bid passed over"),
 }
 
 
@@ -62,6 +62,8 @@ def reviewable_decisions(session: Session, applicant_id: int) -> list[Decision]:
                               f"{band.effective_date:%-d %B %Y}", local_date(band.decided_at), band.decided_by_id))
     for event in session.exec(select(AuditEvent).where(AuditEvent.applicant_id == applicant_id,
                                                        AuditEvent.action.in_(list(CASE_EVENTS)))):
+        if event.action == "shortlist.skipped" and not event.details.get("decision"):
+            continue  # a skip the scheme does not treat as a decision on the household
         kind, words = CASE_EVENTS[event.action]
         found.append(Decision(kind, "audit_event", event.id, f"{words}: {event.details.get('reason', '')}".strip(),
                               local_date(event.at), _staff(event)))
