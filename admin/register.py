@@ -8,8 +8,9 @@ from sqlmodel import Session
 
 from cbl.rules.digits import only_digits
 from cbl.database import Database
-from cbl.models.states import PropertyType, Relationship
 from cbl.queries import register
+from cbl.rules.final_offers import REQUIREMENTS
+from cbl.models.states import PropertyType, Relationship
 from cbl.services.applications import NEEDS
 from cbl.services.actors import staff as staff_actor
 from cbl.rules.scheme import Scheme
@@ -58,6 +59,7 @@ CASE_CHOICES = {
     "property_types": [(kind.value, kind.value.capitalize()) for kind in PropertyType],
     "circumstances": [("homeless_duty", "Is owed the main homelessness duty"),
                       ("transfer_tenant", "Are social tenants asking to transfer")],
+    "access_requirements": [(code, words[0].upper() + words[1:]) for code, words in REQUIREMENTS.items()],
 }
 
 
@@ -120,10 +122,10 @@ def verification(db: NamedDependency[Database], request: Request, reference: Fro
 
 
 @post("/applicants/{reference:str}/suspension", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
-def suspension(db: NamedDependency[Database], request: Request, reference: FromPath[str],
-               data: forms.Body) -> Template | Redirect:
+def suspension(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+               reference: FromPath[str], data: forms.Body) -> Template | Redirect:
     return decide_on_case(db, request, reference, "suspension", lambda s, actor, applicant_id: suspend(
-        s, actor, applicant_id, forms.day(data, "until", optional=True),
+        s, actor, scheme, applicant_id, forms.day(data, "until", optional=True),
         forms.text(data, "reason", 2000), now()))
 
 
@@ -146,7 +148,7 @@ def assessments(db: NamedDependency[Database], request: Request, reference: From
                 data: forms.Body) -> Template | Redirect:
     return decide_on_case(db, request, reference, "assessment", lambda s, actor, applicant_id: record_assessment(
         s, actor, applicant_id, forms.text(data, "kind", 32), forms.text(data, "recommendation", 4000),
-        forms.text(data, "effect", 400), now()))
+        forms.text(data, "effect", 400), now(), requirements=forms.many(data, "requirements")))
 
 
 @post("/applicants/{reference:str}/checks", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)

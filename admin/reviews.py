@@ -16,7 +16,7 @@ from cbl.database import Database
 from cbl.models import Applicant
 from cbl.queries import reviews as review_queries
 from cbl.rules.scheme import Scheme
-from cbl.services import enquiries, reviews
+from cbl.services import enquiries, review_withdrawal, reviews
 from cbl.services.actors import staff as staff_actor
 from cbl.services.errors import DomainError, InvalidInput, NotFound
 from cbl.reports.review_report import report_csv, review_report
@@ -85,15 +85,16 @@ def new_review_submit(db: NamedDependency[Database], scheme: NamedDependency[Sch
 def _review_page(db: Database, request: Request, review_id: int, error: DomainError | None = None) -> Template:
     with db.reading() as session:
         case = review_queries.review_case(session, review_id)
-    review, maker = case.review, case.maker
+        review = case.review
+        reviewers = [(str(c.id), f"{c.name} (grade {c.grade})") for c in case.candidates
+                     if reviews.refusal_for(session, review, c) is None]
     actor = staff_actor(current_staff(request))
     return Template("admin/reviews/review.html", status_code=error.status_code if error else 200, context={
         "staff": current_staff(request), "review": review, "applicant": case.applicant, "names": case.names,
         "error": error,
         "about": reviews.TYPE_WORDS[review.decision_type], "deadline": reviews.deadline(review),
         "open": review.status in reviews.OPEN, "today": local_date(now()),
-        "reviewers": [(str(c.id), f"{c.name} (grade {c.grade})") for c in case.candidates
-                      if reviews.decider_refusal(c, maker) is None],
+        "reviewers": reviewers,
         "can": {right: actor.may(right) for right in (Right.REVIEW_WORK, Right.REVIEW_DECIDE, Right.REVIEW_READ_ALL, Right.REVIEW_LOG)},
         "outcomes": [("upheld", "Upheld: the original decision stands"),
                      ("overturned", "Overturned: the original decision is changed")]})
@@ -176,11 +177,12 @@ def decision(db: NamedDependency[Database], scheme: NamedDependency[Scheme], req
         forms.ticked(data, "deficiency"), now()))
 
 
-@post("/reviews/{review_id:int}/withdrawal", opt={"right": Right.REVIEW_LOG}, sync_to_thread=True)
+@post("/reviews/{review_id:int}/withdrawal", opt={"right": Right.REVIEW_WORK}, sync_to_thread=True)
 def withdrawal(db: NamedDependency[Database], request: Request, review_id: FromPath[int],
                data: forms.Body) -> Template | Redirect:
-    return _work(db, request, review_id, lambda s, actor: reviews.withdraw(
-        s, actor, review_id, forms.text(data, "note", 500), now()))
+    return _work(db, request, review_id, lambda s, actor: review_withdrawal.withdraw(
+        s, actor, review_id, forms.text(data, "channel", 16), forms.text(data, "request", 2000), now(),
+        requested_on=forms.day(data, "requested_on", optional=True), taken_by=forms.text(data, "taken_by", 200)))
 
 
 def _period(start: str | None, end: str | None) -> tuple[date, date]:

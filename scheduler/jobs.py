@@ -16,7 +16,7 @@ from cbl.database import Database
 from cbl.models import Cycle
 from cbl.models.states import CycleStatus
 from cbl.rules.scheme import Scheme
-from cbl.services import cycles, nominations, register_review, reviews
+from cbl.services import cycles, nominations, register_review, reviews, suspensions
 from cbl.services.actors import SYSTEM
 from cbl.services.auto_bid import auto_bid_cycle
 
@@ -119,6 +119,14 @@ def remind_reviews(now: datetime | None = None) -> None:
         log.info("reminded reviewers of %d reviews due soon or overdue", reminded)
 
 
+def end_suspensions(now: datetime | None = None) -> None:
+    """End the fixed-term suspensions due today; running it twice ends nothing more."""
+    rt = runtime()
+    ended = rt.db.run(suspensions.end_due_suspensions, SYSTEM, now or _now())
+    if ended:
+        log.info("ended %d suspensions from bidding", ended)
+
+
 # The recurring jobs: id -> (function, trigger, trigger arguments).
 RECURRING = {
     "reconcile-cycles": (reconcile, "interval", {"seconds": 60}),
@@ -129,6 +137,8 @@ RECURRING = {
     # Start of the working day, so the reminder is read that day.
     "remind-overdue-nominations": (remind_overdue_nominations, "cron",
                                    {"day_of_week": "mon-fri", "hour": 8, "minute": 0, "timezone": "Europe/London"}),
+    # Just after midnight UK time, so a suspension ending today has ended before anyone bids.
+    "end-suspensions": (end_suspensions, "cron", {"hour": 0, "minute": 5, "timezone": "Europe/London"}),
     "remind-reviews": (remind_reviews, "cron",
                        {"day_of_week": "mon-fri", "hour": 8, "minute": 5, "timezone": "Europe/London"}),
 }

@@ -15,7 +15,7 @@ from .access import ApiToken, Throttle, WebSession  # noqa: E402
 from .core import CoreLog  # noqa: E402
 from .lettings import Advert, Bid, Cycle, ShortlistEntry  # noqa: E402
 from .nominations import AgreementQuota, Nomination, NominationAgreement  # noqa: E402
-from .offers import DirectOfferRequest, Offer, Refusal  # noqa: E402
+from .offers import DirectOfferRequest, Offer, Refusal, SuitabilityAssessment  # noqa: E402
 from .organisations import Organisation, StaffUser  # noqa: E402
 from .records import AuditEvent, OutboxMessage  # noqa: E402
 from .register import (  # noqa: E402
@@ -39,5 +39,5 @@ __all__ = [
     "Advert", "AgreementQuota", "Applicant", "Assessment", "AuditEvent", "BandAssessment", "Bid",
     "BiddingPreference", "CaseCheck", "CaseNote", "CoreLog", "Cycle", "DirectOfferRequest", "Enquiry", "HouseholdMember", "Nomination",
     "NominationAgreement", "Offer", "Organisation", "OutboxMessage", "Property", "Refusal", "Review",
-    "ShortlistEntry", "SignInToken", "StaffUser", "Void", "metadata",
+    "ShortlistEntry", "SignInToken", "StaffUser", "SuitabilityAssessment", "Void", "metadata",
 ]

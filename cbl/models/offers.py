@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
-from .columns import UTCDateTime, state, unique_where, utcnow
+from .columns import JSONList, UTCDateTime, state, unique_where, utcnow
 from .states import OfferKind, OfferStatus
 
 
@@ -68,3 +68,22 @@ class DirectOfferRequest(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decision_note: str | None = Field(default=None, max_length=2000)
     offer_id: int | None = Field(default=None, foreign_key="offer.id")
+
+
+class SuitabilityAssessment(SQLModel, table=True):
+    """An officer's assessment that a home is suitable for a household and reasonable for it to accept,
+    recorded before a final offer may be made (Housing Act 1996 s193(7F))."""
+
+    __tablename__ = "suitability_assessment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    applicant_id: int = Field(foreign_key="applicant.id", index=True)
+    void_id: int = Field(foreign_key="void.id", index=True)
+    offer_id: int | None = Field(default=None, foreign_key="offer.id", index=True)
+    # One finding per factor: {"factor", "label", "suitable", "reasons"} (cbl/rules/final_offers.py).
+    findings: list = Field(default_factory=list, sa_type=JSONList)
+    weekly_income_pence: int | None = Field(default=None, ge=0)
+    reasonable_to_accept: bool
+    reasons: str = Field(max_length=4000)
+    assessed_by_id: int = Field(foreign_key="staff_user.id")
+    assessed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -84,6 +84,8 @@ class Assessment(SQLModel, table=True):
     kind: AssessmentKind = Field(sa_type=state(AssessmentKind))
     recommendation: str = Field(max_length=4000)
     effect: str = Field(default="", max_length=400)
+    # Access requirements it recommends (cbl/rules/final_offers.py REQUIREMENTS), which a final offer must meet.
+    requirements: list[str] = Field(default_factory=list, sa_type=JSONList)
     recorded_by_id: int = Field(foreign_key="staff_user.id")
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

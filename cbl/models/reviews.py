@@ -18,6 +18,8 @@ class Review(SQLModel, table=True):
     original_decision_maker_id: int | None = Field(default=None, foreign_key="staff_user.id")
     notified_on: date  # when the applicant was told of the decision
     requested_on: date
+    # The last day to ask, from the day the household was told (s202(3) for Part 7; the scheme for Part 6).
+    request_by: date | None = None
     applicant_reasons: str = Field(default="", max_length=8000)
     late: bool = False  # asked for after the statutory period: decided only if an officer accepts it
     late_accepted_reason: str | None = Field(default=None, max_length=2000)
@@ -44,6 +46,12 @@ class Review(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     effect: str | None = Field(default=None, max_length=2000)
     reminded_on: date | None = None
+    # A withdrawal is the applicant's: how they asked (letter, email, online, phone), when, what they said,
+    # and for a call, the officer who took it.
+    withdrawal_channel: str | None = Field(default=None, max_length=16)
+    withdrawal_requested_on: date | None = None
+    withdrawal_request: str | None = Field(default=None, max_length=2000)
+    withdrawal_taken_by: str | None = Field(default=None, max_length=200)
     logged_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

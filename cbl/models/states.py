@@ -111,12 +111,18 @@ class OfferStatus(str, Enum):
 
 
 class ReviewType(str, Enum):
-    SUITABILITY = "suitability"  # s202(1)(f)
-    FINAL_OFFER_DUTY = "final_offer_duty"  # s202(1)(b)/(h): refused final offer ended the duty
-    ELIGIBILITY = "eligibility"  # s166A(9)
+    """The decisions a household may ask us to review; cbl/rules/decision_types.py gives each its provision."""
+
+    SUITABILITY = "suitability"  # Part 7: suitability of a s193(7) final offer
+    FINAL_OFFER_DUTY = "final_offer_duty"  # Part 7: refusing a final offer ended the s193 duty
+    ELIGIBILITY = "eligibility"  # Part 6 from here on
+    QUALIFICATION = "qualification"
     BAND = "band"
     BEDROOM_NEED = "bedroom_need"
     SUSPENSION = "suspension"
+    REFUSAL = "refusal"  # a refusal judged unreasonable, counting towards the scheme's penalty
+    SKIP = "skip"  # passed over on a shortlist, where the scheme treats the skip as a decision
+    CLOSURE = "closure"  # the application closed (for example, no answer to the annual review)
 
 
 class ReviewStatus(str, Enum):

@@ -5,11 +5,16 @@ from datetime import time
 from pathlib import Path
 from typing import Literal
 
+from cbl.rules.review_periods import Part6Periods, check_part6_periods
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 TIE_BREAKERS = ("band", "points", "band_date", "registration_date", "bedroom_need_match", "no_housing_debt")
-REVIEW_TYPES = ("suitability", "final_offer_duty", "eligibility", "band", "bedroom_need", "suspension")
+# Part 6 reviews, whose periods are the council's own (s166A(9), s160ZA(9)); s202 reviews' periods are the
+# law's (cbl/rules/review_periods.py) and a scheme that tries to set them is refused.
+PART6_REVIEW_TYPES = ("eligibility", "qualification", "band", "bedroom_need", "suspension", "refusal", "skip",
+                      "closure")
+S202_REVIEW_TYPES = ("suitability", "final_offer_duty")
 
 
 class _Strict(BaseModel):
@@ -81,14 +86,41 @@ class BedroomNeed(_Strict):
 
 
 class Reviews(_Strict):
-    request_within_days: int = Field(ge=1, le=365)
-    decide_within_days: int = Field(ge=1, le=365)
-    decide_within_days_by_type: dict[Literal[REVIEW_TYPES], int] = {}  # type: ignore[valid-type]
+    """Part 6 reviews only: the days to ask and to decide are the council's, within plausible bounds."""
+
+    request_within_days: int
+    decide_within_days: int
+    decide_within_days_by_type: dict[str, int] = {}
     # Time the applicant has to make representations after a "minded to" notice (UK working days).
     representations_working_days: int = Field(default=5, ge=1, le=60)
 
+    @field_validator("decide_within_days_by_type")
+    @classmethod
+    def _part6_types_only(cls, periods: dict[str, int]) -> dict[str, int]:
+        for name in periods:
+            if name in S202_REVIEW_TYPES:
+                raise ValueError(f"{name}: a review under s202 of the Housing Act 1996 is decided within the period "
+                                 "reg 9 of the Homelessness (Review Procedure etc.) Regulations 2018 sets; a scheme "
+                                 "cannot change it")
+            if name not in PART6_REVIEW_TYPES:
+                raise ValueError(f"{name}: not a Part 6 review type (one of {', '.join(PART6_REVIEW_TYPES)})")
+        return periods
+
+    @model_validator(mode="after")
+    def _plausible(self) -> "Reviews":
+        problems = check_part6_periods(self.request_within_days, self.decide_within_days)
+        for name, days in self.decide_within_days_by_type.items():
+            problems += [f"decide_within_days_by_type.{name}: {problem.split(' ', 1)[1]}"
+                         for problem in check_part6_periods(self.request_within_days, days)]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
     def decide_within(self, decision_type: str) -> int:
         return self.decide_within_days_by_type.get(decision_type, self.decide_within_days)
+
+    def periods(self, decision_type: str) -> Part6Periods:
+        return Part6Periods(self.request_within_days, self.decide_within(decision_type))
 
 
 class Enquiries(_Strict):
@@ -119,6 +151,16 @@ def _unique_codes(items: list[Coded]) -> list[Coded]:
 
 class Shortlisting(_Strict):
     skip_reasons: list[Coded] = Field(min_length=1)
+    # The skip reasons the scheme treats as decisions on the household (s166A(9)): each is told to the
+    # household by letter, with the right to a review.
+    decision_reasons: list[str] = []
+
+    @model_validator(mode="after")
+    def _decisions_are_skip_reasons(self) -> "Shortlisting":
+        unknown = set(self.decision_reasons) - {reason.code for reason in self.skip_reasons}
+        if unknown:
+            raise ValueError(f"decision_reasons names codes not in skip_reasons: {sorted(unknown)}")
+        return self
 
     @field_validator("skip_reasons")
     @classmethod

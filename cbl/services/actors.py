@@ -12,7 +12,7 @@ ROLE_RIGHTS: dict[StaffRole, frozenset[Right]] = {
     StaffRole.OFFICER: frozenset({
         Right.REGISTER_READ, Right.REGISTER_WRITE, Right.BAND_SET, Right.STOCK_READ, Right.STOCK_WRITE, Right.ADVERT_WRITE,
         Right.BID_ON_BEHALF, Right.SHORTLIST_WORK, Right.OFFER_MAKE, Right.OFFER_RECORD, Right.NOMINATION_SEND,
-        Right.REVIEW_LOG, Right.LETTERS_ISSUE,
+        Right.REVIEW_LOG, Right.LETTERS_ISSUE, Right.OFFER_FINAL_ASSESS,
     }),
     StaffRole.REVIEW_OFFICER: frozenset({
         Right.REGISTER_READ, Right.STOCK_READ, Right.REVIEW_LOG, Right.REVIEW_WORK, Right.REVIEW_DECIDE, Right.LETTERS_ISSUE,

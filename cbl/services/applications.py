@@ -10,7 +10,9 @@ from sqlmodel import Session, func, select
 from cbl.rules.bedroom_need import age_on
 from cbl.rules.working_days import local_date
 from cbl.models import Applicant, HouseholdMember, Property
-from cbl.models.states import ApplicationStatus, Relationship, Sex
+from cbl.messages.letters import issue_letter
+from cbl.models.states import ApplicationStatus, Relationship, ReviewType, Sex
+from cbl.rules.decision_types import review_rights
 from cbl.rules.scheme import Scheme
 
 from .actors import Actor
@@ -171,10 +173,17 @@ def _member_of_open_application(session: Session, member_id: int) -> tuple[House
     return member, _open_application(session, member.applicant_id)
 
 
-def _member_change(session: Session, scheme: Scheme, applicant: Applicant, today: date) -> dict:
+def _member_change(session: Session, scheme: Scheme, applicant: Applicant, today: date, now: datetime,
+                   change: str) -> dict:
+    """Recompute the household's facts; a changed bedroom need is a decision the household is told of, with
+    its right to a review (s166A(9))."""
     before = applicant.bedroom_need
     session.flush()
     refresh_household(session, applicant, scheme, today)
+    if applicant.bedroom_need != before:
+        issue_letter(session, applicant.id, "bedroom_need", "The number of bedrooms your household needs", now,
+                     need=applicant.bedroom_need, previous=before, change=change,
+                     rights=review_rights(ReviewType.BEDROOM_NEED, scheme.reviews, today))
     return {"bedroom_need": applicant.bedroom_need, "previous_bedroom_need": before,
             "household_size": applicant.household_size}
 
@@ -200,7 +209,7 @@ def add_member(session: Session, actor: Actor, scheme: Scheme, applicant_id: int
     _no_second(session, applicant.id, person["relationship"], None)
     member = HouseholdMember(applicant_id=applicant.id, **person)
     session.add(member)
-    effect = _member_change(session, scheme, applicant, today)
+    effect = _member_change(session, scheme, applicant, today, now, "someone has joined it")
     audit(session, actor, "household.member_added", applicant,
           {"relationship": person["relationship"], **effect})
     return member
@@ -219,7 +228,7 @@ def update_member(session: Session, actor: Actor, scheme: Scheme, member_id: int
     for name, value in person.items():
         setattr(member, name, value)
     session.add(member)
-    effect = _member_change(session, scheme, applicant, today)
+    effect = _member_change(session, scheme, applicant, today, now, "a member's details have changed")
     audit(session, actor, "household.member_changed", applicant,
           {"member_id": member.id, "relationship": person["relationship"], **effect})
     return member
@@ -235,7 +244,7 @@ def remove_member(session: Session, actor: Actor, scheme: Scheme, member_id: int
     if not reason.strip():
         raise InvalidInput("Say why the person has left the household.", field="reason")
     session.delete(member)
-    effect = _member_change(session, scheme, applicant, today)
+    effect = _member_change(session, scheme, applicant, today, now, "someone has left it")
     audit(session, actor, "household.member_removed", applicant,
           {"member_id": member_id, "relationship": member.relationship, "reason": reason.strip()[:500], **effect})
     return applicant

@@ -17,6 +17,7 @@ from cbl.rules.scheme import Scheme
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound
+from .final_offers import assessment_for_offer
 from .lettings import open_offer
 from cbl.services.rights import Right
 
@@ -77,6 +78,8 @@ def request_direct_offer(session: Session, actor: Actor, void_id: int, applicant
     applicant = _household(session, applicant_reference)
     if final_offer and not applicant.homeless_duty:
         raise InvalidInput("Only a household owed the homelessness duty can be made a final offer.", field="final")
+    if final_offer:
+        assessment_for_offer(session, applicant, void, home)  # said now, not only when a manager approves
     request = DirectOfferRequest(applicant_id=applicant.id, void_id=void.id, reason_code=reason_code,
                                  reason=reason.strip()[:2000], final_offer=final_offer, requested_by_id=actor.id,
                                  requested_at=now)

@@ -15,7 +15,8 @@ GROUP_FLAGS = {"homeless": "homeless_duty", "transfer": "transfer_tenant", "hous
 # The applicant's columns to_applicant reads. A live ranking reads them for every bidder on an
 # advert, so it selects these and not the whole row (contact details, password hash and all).
 RANKED_COLUMNS = ("id", "reference", "status", "band", "band_date", "registration_date", "bedroom_need",
-                  "household_size", "lead_date_of_birth", "needs", "local_connection", "points", *GROUP_FLAGS.values())
+                  "household_size", "lead_date_of_birth", "needs", "local_connection", "points", "suspended_until",
+                  *GROUP_FLAGS.values())
 
 
 def policy(scheme: Scheme) -> matching.Policy:
@@ -28,7 +29,10 @@ def applicant_groups(applicant: Applicant) -> frozenset[str]:
 
 def to_applicant(applicant: Applicant, scheme: Scheme, today: date) -> matching.Applicant:
     # Only an active, banded application can be ranked; the engine reports anything else as not active.
-    active = applicant.status is ApplicationStatus.ACTIVE and applicant.band in scheme.bands.order
+    # A household suspended from bidding (an officer's suspension or a refusal penalty) keeps its bids, but
+    # they are not ranked until the suspension ends.
+    suspended = applicant.suspended_until is not None and applicant.suspended_until > today
+    active = applicant.status is ApplicationStatus.ACTIVE and applicant.band in scheme.bands.order and not suspended
     return matching.Applicant(
         id=applicant.reference,
         band=applicant.band if applicant.band in scheme.bands.order else scheme.bands.order[-1],
@@ -41,7 +45,7 @@ def to_applicant(applicant: Applicant, scheme: Scheme, today: date) -> matching.
         local_connection=frozenset(applicant.local_connection),
         groups=applicant_groups(applicant),
         points=applicant.points,
-        status="active" if active else applicant.status.value,
+        status="active" if active else "suspended" if suspended else applicant.status.value,
     )
 
 

@@ -12,13 +12,17 @@ from cbl.models import (
     Advert, Applicant, Offer, Organisation, Property, Refusal, ShortlistEntry, Void,
 )
 from cbl.models.states import (
-    AdvertStatus, ApplicationStatus, OfferKind, OfferStatus, OrganisationKind, ShortlistStatus, VoidStatus,
+    AdvertStatus, ApplicationStatus, OfferKind, OfferStatus, OrganisationKind, ReviewType, ShortlistStatus, VoidStatus,
 )
+from cbl.rules.challenge_routes import route_after_review
+from cbl.rules.decision_types import review_rights
+from cbl.rules.review_periods import s202_request_by
 from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound
+from .final_offers import assessment_for_offer
 from cbl.services.rights import Right
 
 
@@ -59,6 +63,8 @@ def open_offer(session: Session, actor: Actor, scheme: Scheme, applicant: Applic
         raise Conflict("This household's application has not been verified; an offer cannot be made.")
     if final_offer and not applicant.homeless_duty:
         raise InvalidInput("Only a household owed the homelessness duty can be made a final offer.", field="final")
+    # s193(7F): no final offer without the officer's recorded finding that it is suitable and reasonable to accept.
+    assessment = assessment_for_offer(session, applicant, void, home) if final_offer else None
     days = scheme.offers.final_offer_response_working_days if final_offer else scheme.offers.response_working_days
     offer = Offer(applicant_id=applicant.id, void_id=void.id, advert_id=advert.id if advert else None,
                   kind=OfferKind.DIRECT if direct_reason else OfferKind.BIDDING, final_offer=final_offer,
@@ -72,12 +78,16 @@ def open_offer(session: Session, actor: Actor, scheme: Scheme, applicant: Applic
         raise Conflict("This household, or this home, already has an offer waiting for an answer.") from None
     void.offered_at = void.offered_at or now
     session.add(void)
+    if assessment is not None:
+        assessment.offer_id = offer.id
+        session.add(assessment)
     audit(session, actor, "offer.made", offer, {"advert": advert.reference if advert else None,
                                                 "respond_by": offer.respond_by, "final_offer": final_offer,
                                                 "direct_reason": direct_reason})
     issue_letter(session, applicant.id, "offer", f"Offer of {home.address}", now, home=home,
                  advert=advert.reference if advert else None, respond_by=offer.respond_by, final_offer=final_offer,
-                 direct_reason=direct_reason)
+                 direct_reason=direct_reason, review_by=s202_request_by(local_date(now)),
+                 findings=assessment.findings if assessment else [])
     return offer
 
 
@@ -124,7 +134,8 @@ def _decide_homelessness_duty(session: Session, actor: Actor, offer: Offer, refu
           refusal, {"offer_id": offer.id}, applicant_id=offer.applicant_id)
     issue_letter(session, offer.applicant_id, "final_offer_decision", "Your refusal of a final offer", now,
                  home=_home_of(session, offer), refusal_reason=refusal.reason, judgement=refusal.judgement_note,
-                 duty_ended=refusal.duty_ended)
+                 duty_ended=refusal.duty_ended, offered_on=local_date(offer.made_at),
+                 review_by=s202_request_by(local_date(now)), route=route_after_review(part_7=True))
 
 
 def _apply_refusal_penalty(session: Session, actor: Actor, scheme: Scheme, offer: Offer, refusal: Refusal,
@@ -140,7 +151,8 @@ def _apply_refusal_penalty(session: Session, actor: Actor, scheme: Scheme, offer
     applicant = session.get(Applicant, applicant_id)
     issue_letter(session, applicant_id, "refusal_decision", "Your refusal of an offer", now,
                  home=_home_of(session, offer), refusal_reason=refusal.reason, judgement=refusal.judgement_note,
-                 count=count, allowed=rule.unreasonable_refusals, months=rule.within_months)
+                 count=count, allowed=rule.unreasonable_refusals, months=rule.within_months,
+                 rights=review_rights(ReviewType.REFUSAL, scheme.reviews, today))
     if count < rule.unreasonable_refusals or rule.suspension_months == 0:
         return
     until = add_months(today, rule.suspension_months)
@@ -150,7 +162,7 @@ def _apply_refusal_penalty(session: Session, actor: Actor, scheme: Scheme, offer
           {"until": until, "reason": f"{count} unreasonable refusals in {rule.within_months} months"})
     issue_letter(session, applicant_id, "suspension", "Your application is suspended from bidding", now,
                  until=until, reason=f"You have refused {count} offers we judged suitable within {rule.within_months} "
-                                     "months.")
+                                     "months.", rights=review_rights(ReviewType.SUSPENSION, scheme.reviews, today))
 
 
 def record_tenancy_start(session: Session, actor: Actor, offer_id: int, starts_on: date, now: datetime) -> Offer:

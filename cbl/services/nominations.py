@@ -14,6 +14,8 @@ from cbl.models import (
 from cbl.models.states import (
     ApplicationStatus, Channel, NominationStatus, OrganisationKind, ShortlistStatus, StaffRole,
 )
+from cbl.messages.letters import issue_letter
+from cbl.rules.challenge_routes import DecidedBy, route_after_review
 from cbl.rules.scheme import Scheme
 
 from .actors import Actor
@@ -63,6 +65,9 @@ def send_nomination(session: Session, actor: Actor, entry_id: int, now: datetime
     session.add_all([entry, void])
     audit(session, actor, "nomination.sent", nomination,
           {"advert": advert.reference, "provider": landlord.code, "respond_by": nomination.respond_by})
+    issue_letter(session, applicant.id, "nomination_sent", f"We have nominated you for {home.address}", now,
+                 home=home.address, advert=advert.reference, landlord=landlord.name,
+                 route=route_after_review(part_7=False, decided_by=DecidedBy.PROVIDER))
     _tell_provider(session, landlord.id, f"Nomination for {home.reference}",
                    f"The council nominates household {applicant.reference} for {home.address} (advert "
                    f"{advert.reference}). Please answer by the end of {nomination.respond_by:%-d %B %Y}.")

@@ -4,11 +4,13 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
+from cbl.rules.final_offers import REQUIREMENTS
 from cbl.rules.bedroom_need import Person, age_on, bedroom_need
 from cbl.rules.working_days import local_date
 from cbl.messages.letters import issue_letter
 from cbl.models import Applicant, Assessment, BandAssessment, CaseCheck, CaseNote, HouseholdMember
-from cbl.models.states import ApplicationStatus, AssessmentKind, CheckKind, Relationship
+from cbl.models.states import ApplicationStatus, AssessmentKind, CheckKind, Relationship, ReviewType
+from cbl.rules.decision_types import review_rights
 from cbl.rules.scheme import Scheme
 
 from .actors import Actor
@@ -53,6 +55,7 @@ def refresh_household(session: Session, applicant: Applicant, scheme: Scheme, on
 
 # --- decisions on a case -----------------------------------------------------------------------
 
+
 def locked_application(session: Session, applicant_id: int) -> Applicant:
     """The application, locked for the change about to be made to it."""
     applicant = session.exec(select(Applicant).where(Applicant.id == applicant_id).with_for_update()).first()
@@ -84,6 +87,9 @@ def set_band(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, 
     session.add(applicant)
     audit(session, actor, Right.BAND_SET, assessment, {"band": band, "effective": effective, "reason": reason.strip(),
                                                    "previous_band": previous[0], "previous_date": previous[1]})
+    issue_letter(session, applicant.id, "band_decision", "Your housing band", now, band=band,
+                 label=scheme.bands.label(band), effective=effective, reasons=reason.strip(), previous=previous[0],
+                 rights=review_rights(ReviewType.BAND, scheme.reviews, local_date(now)))
     return assessment
 
 
@@ -99,7 +105,7 @@ def record_verification(session: Session, actor: Actor, applicant_id: int, docum
     return applicant
 
 
-def suspend(session: Session, actor: Actor, applicant_id: int, until: date | None, reason: str,
+def suspend(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, until: date | None, reason: str,
             now: datetime) -> Applicant:
     actor.require(Right.REGISTER_WRITE)
     if not reason.strip():
@@ -113,7 +119,7 @@ def suspend(session: Session, actor: Actor, applicant_id: int, until: date | Non
     session.add(applicant)
     audit(session, actor, "application.suspended", applicant, {"until": until, "reason": reason.strip()})
     issue_letter(session, applicant.id, "suspension", "Your application is suspended from bidding", now,
-                 until=until, reason=reason.strip())
+                 until=until, reason=reason.strip(), rights=review_rights(ReviewType.SUSPENSION, scheme.reviews, local_date(now)))
     return applicant
 
 
@@ -145,8 +151,9 @@ def add_note(session: Session, actor: Actor, applicant_id: int, text: str, now: 
 
 
 def record_assessment(session: Session, actor: Actor, applicant_id: int, kind: str, recommendation: str,
-                      effect: str, now: datetime) -> Assessment:
-    """A medical adviser's, occupational therapist's or panel's recommendation and what it changes."""
+                      effect: str, now: datetime, requirements: list[str] = ()) -> Assessment:
+    """A medical adviser's, occupational therapist's or panel's recommendation and what it changes, with the
+    access requirements it sets (which any final offer must then meet)."""
     actor.require(Right.REGISTER_WRITE)
     try:
         kind_value = AssessmentKind(kind)
@@ -154,12 +161,16 @@ def record_assessment(session: Session, actor: Actor, applicant_id: int, kind: s
         raise InvalidInput("Choose who made the assessment.", field="kind") from None
     if not recommendation.strip():
         raise InvalidInput("Write the recommendation.", field="recommendation")
+    if set(requirements) - set(REQUIREMENTS):
+        raise InvalidInput("Choose the access requirements from the list.", field="requirements")
     applicant = locked_application(session, applicant_id)
     assessment = Assessment(applicant_id=applicant.id, kind=kind_value, recommendation=recommendation.strip()[:4000],
-                            effect=effect.strip()[:400], recorded_by_id=actor.id, recorded_at=now)
+                            effect=effect.strip()[:400], requirements=sorted(set(requirements)),
+                            recorded_by_id=actor.id, recorded_at=now)
     session.add(assessment)
     audit(session, actor, "assessment.recorded", assessment,
-          {"kind": kind_value, "recommendation": recommendation.strip()[:200], "effect": effect.strip()})
+          {"kind": kind_value, "recommendation": recommendation.strip()[:200], "effect": effect.strip(),
+           "requirements": sorted(set(requirements))})
     return assessment
 
 

@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 from cbl.rules.working_days import add_months, local_date, on_or_after_working_day
 from cbl.messages.letters import issue_letter
 from cbl.models import Applicant
-from cbl.models.states import ApplicationStatus
+from cbl.models.states import ApplicationStatus, ReviewType
+from cbl.rules.decision_types import review_rights
 from cbl.rules.scheme import Scheme
 
 from .actors import Actor
@@ -92,7 +93,8 @@ def _close(session: Session, actor: Actor, scheme: Scheme, applicant: Applicant,
     reinstate_by = today + timedelta(days=scheme.housing_register.reinstate_within_days)
     audit(session, actor, "application.closed", applicant, {"reason": reason, "reinstate_by": reinstate_by})
     issue_letter(session, applicant.id, "application_closed", "We have closed your housing application", now,
-                 reason=reason, reinstate_by=reinstate_by if scheme.housing_register.reinstate_within_days else None)
+                 reason=reason, reinstate_by=reinstate_by if scheme.housing_register.reinstate_within_days else None,
+                 rights=review_rights(ReviewType.CLOSURE, scheme.reviews, today))
 
 
 def close_unanswered(session: Session, actor: Actor, scheme: Scheme, now: datetime) -> int:

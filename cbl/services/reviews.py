@@ -1,97 +1,37 @@
-"""Statutory reviews of housing decisions (Housing Act 1996 s202 and s166A(9)).
+"""Statutory reviews of housing decisions (Housing Act 1996 s202 for Part 7; s166A(9) and s160ZA(9) for Part 6).
 
-A review is asked for within 21 days of the decision (later only at the council's discretion),
-acknowledged with the procedure at once, and decided within the scheme's period (8 weeks by default;
-longer only with the applicant's written agreement) by an officer who was not involved in the original
-decision and is senior to whoever made it. Where the reviewer finds a deficiency or irregularity in the
-original decision but is minded to decide against the applicant, a "minded to" notice and a chance to make
-representations must come first. An overturn puts right what the decision did."""
+A review is asked for within the period for its decision (later only at the council's discretion, in
+writing), acknowledged with the procedure at once, and decided within the period for its decision
+(cbl/rules/decision_types.py: the law's for Part 7, the scheme's for Part 6; longer only with the
+applicant's written agreement) by an officer who was not involved in the original decision and is senior
+to whoever made it (cbl/services/review_independence.py). Where the reviewer finds a deficiency or
+irregularity in the original decision but is minded to decide against the applicant, a "minded to" notice
+and a chance to make representations must come first (reg 7). An overturn puts right what the decision did."""
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
 from cbl.rules.working_days import add_working_days, local_date
 from cbl.messages.letters import issue_letter
-from cbl.models import Applicant, AuditEvent, BandAssessment, Offer, OutboxMessage, Refusal, Review, StaffUser
+from cbl.models import Applicant, AuditEvent, BandAssessment, OutboxMessage, Refusal, Review, StaffUser
 from cbl.models.states import (
     ActorKind, ApplicationStatus, Channel, ReviewOutcome, ReviewStatus, ReviewType, StaffRole,
 )
+from cbl.rules import decision_types
+from cbl.rules.challenge_routes import route_after_review
+from cbl.rules.decision_types import TYPE_WORDS, kind_of  # noqa: F401 - pages name the decisions
 from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound
+from .review_independence import check_decider, refusal_for  # noqa: F401 - pages ask who may decide
+from .reviewable import Decision, reviewable_decisions  # noqa: F401 - pages list the decisions
 from cbl.services.rights import Right
 
 OPEN = (ReviewStatus.REQUESTED, ReviewStatus.ACKNOWLEDGED, ReviewStatus.MINDED_TO)
-PART_7 = (ReviewType.SUITABILITY, ReviewType.FINAL_OFFER_DUTY)
-TYPE_WORDS = {
-    ReviewType.SUITABILITY: "the suitability of a final offer (s202(1)(f))",
-    ReviewType.FINAL_OFFER_DUTY: "the decision that refusing a final offer ended our duty (s202(1)(b))",
-    ReviewType.ELIGIBILITY: "a decision about eligibility for the register (s166A(9))",
-    ReviewType.BAND: "the band given to the application (s166A(9))",
-    ReviewType.BEDROOM_NEED: "the number of bedrooms the household needs (s166A(9))",
-    ReviewType.SUSPENSION: "a suspension from bidding (s166A(9))",
-}
-
-
-@dataclass(frozen=True)
-class Decision:
-    """A decision on a case that the household may ask us to review."""
-
-    decision_type: ReviewType
-    subject_type: str
-    subject_id: int
-    description: str
-    made_on: date
-    maker_id: int | None
-
-    @property
-    def key(self) -> str:
-        return f"{self.subject_type}:{self.subject_id}"
-
-
-def reviewable_decisions(session: Session, applicant_id: int) -> list[Decision]:
-    """Every decision on the case open to review, newest first."""
-    found: list[Decision] = []
-    for offer in session.exec(select(Offer).where(Offer.applicant_id == applicant_id, Offer.final_offer)):
-        found.append(Decision(ReviewType.SUITABILITY, "offer", offer.id, f"Final offer {offer.id}",
-                              local_date(offer.made_at), offer.made_by_id))
-    refusals = session.exec(select(Refusal, Offer).join(Offer, Offer.id == Refusal.offer_id)
-                            .where(Offer.applicant_id == applicant_id, Refusal.judged_at.is_not(None)))
-    for refusal, offer in refusals:
-        if refusal.duty_ended:
-            found.append(Decision(ReviewType.FINAL_OFFER_DUTY, "refusal", refusal.id,
-                                  f"Duty ended after refusing offer {offer.id}", local_date(refusal.judged_at),
-                                  refusal.judged_by_id))
-        elif refusal.reasonable is False:
-            found.append(Decision(ReviewType.SUSPENSION, "refusal", refusal.id,
-                                  f"Refusal of offer {offer.id} judged unreasonable", local_date(refusal.judged_at),
-                                  refusal.judged_by_id))
-    for band in session.exec(select(BandAssessment).where(BandAssessment.applicant_id == applicant_id)):
-        found.append(Decision(ReviewType.BAND, "band_assessment", band.id, f"Band {band.band} from "
-                              f"{band.effective_date:%-d %B %Y}", local_date(band.decided_at), band.decided_by_id))
-    case_events = {"application.suspended": (ReviewType.SUSPENSION, "Suspension"),
-                   "application.closed": (ReviewType.ELIGIBILITY, "Closure of the application")}
-    for event in session.exec(select(AuditEvent).where(AuditEvent.applicant_id == applicant_id,
-                                                       AuditEvent.action.in_(list(case_events)))):
-        kind, words = case_events[event.action]
-        found.append(Decision(kind, "audit_event", event.id, f"{words}: {event.details.get('reason', '')}".strip(),
-                              local_date(event.at), event.actor_id if event.actor_kind is ActorKind.STAFF else None))
-    bedrooms = session.exec(select(AuditEvent).where(AuditEvent.applicant_id == applicant_id,
-                                                     AuditEvent.action.like("household.%"))
-                            .order_by(AuditEvent.id.desc())).first()
-    if bedrooms is not None and "bedroom_need" in bedrooms.details:
-        found.append(Decision(ReviewType.BEDROOM_NEED, "audit_event", bedrooms.id,
-                              f"Bedroom need of {bedrooms.details['bedroom_need']}", local_date(bedrooms.at),
-                              bedrooms.actor_id if bedrooms.actor_kind is ActorKind.STAFF else None))
-    return sorted(found, key=lambda d: (d.made_on, d.subject_id), reverse=True)
-
-
-def decide_by(scheme: Scheme, decision_type: ReviewType, requested_on: date) -> date:
-    return requested_on + timedelta(days=scheme.reviews.decide_within(decision_type.value))
+PART_7 = tuple(kind for kind in ReviewType if kind_of(kind).part_7)
 
 
 def deadline(review: Review) -> date:
@@ -113,29 +53,37 @@ def request_review(session: Session, actor: Actor, scheme: Scheme, applicant_id:
         raise InvalidInput("Tell us why you think the decision is wrong.", field="reasons")
     requested_on = requested_on or today
     notified_on = notified_on or decision.made_on
-    if requested_on > today or notified_on > requested_on:
-        raise InvalidInput("The request cannot come before the decision, or after today.", field="requested_on")
+    if notified_on < decision.made_on:
+        raise InvalidInput(f"The household cannot have been told of the decision before it was made "
+                           f"({decision.made_on:%-d %B %Y}).", field="notified_on")
+    if requested_on > today:
+        raise InvalidInput("The request cannot be dated after today.", field="requested_on")
+    if requested_on < notified_on:
+        raise InvalidInput("The request cannot come before the household was told of the decision.",
+                           field="requested_on")
     if session.exec(select(Review.id).where(Review.subject_type == decision.subject_type,
                                             Review.subject_id == decision.subject_id,
                                             Review.status.in_(OPEN))).first():
         raise Conflict("A review of this decision is already under way.")
-    late = requested_on > notified_on + timedelta(days=scheme.reviews.request_within_days)
+    request_by = decision_types.request_by(decision.decision_type, scheme.reviews, notified_on)
+    late = requested_on > request_by
     review = Review(applicant_id=applicant_id, decision_type=decision.decision_type,
                     subject_type=decision.subject_type, subject_id=decision.subject_id,
                     original_decision_maker_id=decision.maker_id, notified_on=notified_on, requested_on=requested_on,
-                    applicant_reasons=reasons.strip()[:8000], late=late,
+                    request_by=request_by, applicant_reasons=reasons.strip()[:8000], late=late,
                     late_accepted_reason=late_reason.strip()[:2000] or None if late and not own else None,
                     status=ReviewStatus.ACKNOWLEDGED, acknowledged_on=today,
-                    decide_by=decide_by(scheme, decision.decision_type, requested_on),
+                    decide_by=decision_types.decide_by(decision.decision_type, scheme.reviews, requested_on),
                     pending_accommodation_asked=pending_accommodation,
                     logged_by_id=None if own else actor.id, created_at=now)
     session.add(review)
     session.flush()
     audit(session, actor, "review.requested", review, {"decision": decision.description, "late": late,
-                                                       "decide_by": review.decide_by})
+                                                       "request_by": request_by, "decide_by": review.decide_by})
+    kind = kind_of(decision.decision_type)
     issue_letter(session, applicant_id, "review_acknowledgement", "We have received your request for a review", now,
-                 about=TYPE_WORDS[decision.decision_type], decision=decision.description, review=review,
-                 part_7=decision.decision_type in PART_7, awaiting_late=late and not review.late_accepted_reason)
+                 about=kind.words, decision=decision.description, review=review, part_7=kind.part_7,
+                 section=kind.section, awaiting_late=late and not review.late_accepted_reason)
     return review
 
 
@@ -168,35 +116,13 @@ def accept_late_request(session: Session, actor: Actor, review_id: int, accept: 
     return review
 
 
-def decider_refusal(reviewer: StaffUser, maker: StaffUser | None) -> str | None:
-    """Why this officer may not decide the review, or None if they may: not the original decision maker,
-    and senior to them."""
-    if reviewer.role not in (StaffRole.REVIEW_OFFICER, StaffRole.MANAGER):
-        return f"{reviewer.name} is not a reviewing officer."
-    if maker is None:
-        return None
-    if maker.id == reviewer.id:
-        return f"{reviewer.name} made the original decision; the review must be by someone not involved in it."
-    if reviewer.grade <= maker.grade:
-        return (f"The reviewer must be senior to the officer who made the decision: {maker.name} is grade "
-                f"{maker.grade} and {reviewer.name} is grade {reviewer.grade}.")
-    return None
-
-
-def _check_decider(session: Session, review: Review, reviewer: StaffUser) -> None:
-    maker = session.get(StaffUser, review.original_decision_maker_id) if review.original_decision_maker_id else None
-    refusal = decider_refusal(reviewer, maker)
-    if refusal:
-        raise NotAllowed(refusal)
-
-
 def allocate(session: Session, actor: Actor, review_id: int, reviewer_id: int, now: datetime) -> Review:
     actor.require(Right.REVIEW_READ_ALL)
     review = _open_review(session, review_id)
     reviewer = session.get(StaffUser, reviewer_id)
     if reviewer is None or not reviewer.active:
         raise InvalidInput("Choose the reviewing officer.", field="reviewer")
-    _check_decider(session, review, reviewer)
+    check_decider(session, review, reviewer)
     review.reviewer_id = reviewer.id
     session.add(review)
     audit(session, actor, "review.allocated", review, {"reviewer": reviewer.name})
@@ -300,7 +226,7 @@ def decide(session: Session, actor: Actor, scheme: Scheme, review_id: int, outco
     if review.reviewer_id != actor.id:
         reviewer = session.get(StaffUser, review.reviewer_id)
         raise NotAllowed(f"This review is allocated to {reviewer.name}; only they may decide it.")
-    _check_decider(session, review, session.get(StaffUser, actor.id))
+    check_decider(session, review, session.get(StaffUser, actor.id))
     if review.late and not review.late_accepted_reason:
         raise Conflict("The request was late: record whether it is accepted before deciding it.")
     result = _outcome(outcome)
@@ -322,9 +248,10 @@ def decide(session: Session, actor: Actor, scheme: Scheme, review_id: int, outco
     in_time = today <= deadline(review)
     audit(session, actor, "review.decided", review, {"outcome": result, "in_time": in_time, "effect": review.effect,
                                                      "drafted_by_id": review.drafted_by_id})
+    kind = kind_of(review.decision_type)
     issue_letter(session, review.applicant_id, "review_decision", "The decision on your review", now,
-                 about=TYPE_WORDS[review.decision_type], upheld=result is ReviewOutcome.UPHELD,
-                 reasons=reasons.strip(), effect=review.effect, part_7=review.decision_type in PART_7)
+                 about=kind.words, upheld=result is ReviewOutcome.UPHELD, reasons=reasons.strip(),
+                 effect=review.effect, part_7=kind.part_7, route=route_after_review(kind.part_7))
     return review
 
 
@@ -369,7 +296,8 @@ def _put_right(session: Session, actor: Actor, review: Review, now: datetime) ->
         if applicant.status is ApplicationStatus.SUSPENDED:
             applicant.status = ApplicationStatus.ACTIVE
         done = ["the suspension is lifted"]
-    elif review.decision_type is ReviewType.ELIGIBILITY and applicant.status is ApplicationStatus.CLOSED:
+    elif review.decision_type in (ReviewType.ELIGIBILITY, ReviewType.QUALIFICATION, ReviewType.CLOSURE) \
+            and applicant.status is ApplicationStatus.CLOSED:
         applicant.status = applicant.closed_from or ApplicationStatus.ACTIVE
         applicant.closed_on = applicant.closed_reason = applicant.closed_from = None
         done = ["the application is reopened with its original dates"]
@@ -379,17 +307,6 @@ def _put_right(session: Session, actor: Actor, review: Review, now: datetime) ->
     effect = "; ".join(done)
     audit(session, actor, "review.effect_applied", applicant, {"review_id": review.id, "effect": effect})
     return effect[0].upper() + effect[1:] + "."
-
-
-def withdraw(session: Session, actor: Actor, review_id: int, note: str, now: datetime) -> Review:
-    review = _open_review(session, review_id)
-    if not (actor.kind is ActorKind.APPLICANT and actor.id == review.applicant_id):
-        actor.require(Right.REVIEW_LOG)
-    review.status, review.outcome, review.decided_at = ReviewStatus.WITHDRAWN, ReviewOutcome.WITHDRAWN, now
-    review.decision_reasons = f"Withdrawn: {note.strip()}"[:16000] if note.strip() else "Withdrawn by the applicant."
-    session.add(review)
-    audit(session, actor, "review.withdrawn", review, {"note": note.strip()[:500]})
-    return review
 
 
 def due(session: Session, today: date, within_days: int = 7) -> tuple[list[Review], list[Review]]:

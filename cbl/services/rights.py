@@ -18,6 +18,7 @@ class Right(StrEnum):
     LETTERS_ISSUE = "letters.issue"
     NOMINATION_SEND = "nomination.send"
     OFFER_APPROVE_DIRECT = "offer.approve_direct"
+    OFFER_FINAL_ASSESS = "offer.final_assess"
     OFFER_MAKE = "offer.make"
     OFFER_RECORD = "offer.record"
     PROVIDER_NOMINATIONS = "provider.nominations"

@@ -4,8 +4,11 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from cbl.models import ShortlistEntry
-from cbl.models.states import ShortlistStatus
+from cbl.messages.letters import issue_letter
+from cbl.models import Advert, Property, ShortlistEntry
+from cbl.models.states import ReviewType, ShortlistStatus
+from cbl.rules.decision_types import review_rights
+from cbl.rules.working_days import local_date
 from cbl.rules.scheme import Scheme
 
 from .actors import Actor
@@ -50,6 +53,14 @@ def skip_entry(session: Session, actor: Actor, scheme: Scheme, entry_id: int, re
     entry.status, entry.skip_reason, entry.skip_note = ShortlistStatus.SKIPPED, reason, note.strip() or None
     entry.decided_by_id, entry.decided_at = actor.id, now
     session.add(entry)
+    decision = reason in scheme.shortlisting.decision_reasons
     audit(session, actor, "shortlist.skipped", entry,
-          {"advert_id": entry.advert_id, "position": entry.position, "reason": reasons[reason], "note": note.strip()})
+          {"advert_id": entry.advert_id, "position": entry.position, "reason": reasons[reason], "note": note.strip(),
+           "decision": decision})
+    if decision:
+        advert, home = session.exec(select(Advert, Property).join(Property, Property.id == Advert.property_id)
+                                    .where(Advert.id == entry.advert_id)).one()
+        issue_letter(session, entry.applicant_id, "skip_decision", f"Your bid for {home.address}", now,
+                     home=home.address, advert=advert.reference, reason=reasons[reason], note=note.strip(),
+                     rights=review_rights(ReviewType.SKIP, scheme.reviews, local_date(now)))
     return entry

@@ -267,6 +267,7 @@ def test_a_refused_final_offer_judged_unreasonable_ends_the_duty_with_a_letter_g
     from cbl.models import Refusal
     from cbl.services import actors
     from cbl.services.direct_offers import decide_direct_offer, request_direct_offer
+    from cbl.services.final_offers import assess_suitability
     from cbl.services.lettings import judge_refusal
     from cbl.services.offers import refuse_offer
     from cbl.services.stock import log_void
@@ -282,6 +283,11 @@ def test_a_refused_final_offer_judged_unreasonable_ends_the_duty_with_a_letter_g
         s.add(home)
         s.flush()
         void = log_void(s, officer, home.id, now.date() - timedelta(days=2), "Transfer", False, now)
+        # s193(7F): the officer's suitability findings come before any final offer.
+        assess_suitability(s, officer, household.id, void.id, {
+            "bedrooms": (True, "One bedroom for a need of one"), "access": (True, "No access needs recorded"),
+            "affordability": (True, "Rent covered by housing benefit"), "location": (True, "Near her work")},
+            True, "A settled home near work", now)
         proposal = request_direct_offer(s, officer, void.id, "HR000003", "homeless", "Main duty owed since May", True,
                                         now)
     db.run(decide_direct_offer, manager, scheme, proposal.id, True, "", now)
@@ -296,7 +302,7 @@ def test_a_refused_final_offer_judged_unreasonable_ends_the_duty_with_a_letter_g
         assert s.exec(select(Refusal)).one().duty_ended
         assert not s.get(Applicant, world.applicants["HR000003"]).homeless_duty
         letter = s.exec(select(OutboxMessage.body).where(OutboxMessage.template == "final_offer_decision")).one()
-    assert "has ended" in letter and "section 202" in letter and "within 21 days" in letter
+    assert "has ended" in letter and "section 202" in letter and "21 days beginning" in letter
     assert "homelessness_duty.ended" in _case_events(db, "HR000003")
 
 

@@ -13,7 +13,7 @@ from cbl.services import actors
 from cbl.services.actors import SYSTEM
 from cbl.services.errors import Conflict, NotAllowed
 from cbl.services.register import set_band
-from cbl.services import reviews
+from cbl.services import review_withdrawal, reviews
 from cbl.web.auth import now
 from tests.e2e.conftest import staff_sign_in
 from tests.support.factories import PASSWORD_HASH
@@ -52,7 +52,8 @@ def test_a_household_asks_online_and_a_senior_officer_overturns_the_band_decisio
         review = s.exec(select(Review)).one()
         ack = s.exec(select(OutboxMessage).where(OutboxMessage.template == "review_acknowledgement")).one()
     assert review.status is ReviewStatus.ACKNOWLEDGED and not review.late
-    assert review.decide_by == review.requested_on + timedelta(days=56)
+    # 8 weeks beginning with the day of the request: its 56th day, not 56 days after it.
+    assert review.decide_by == review.requested_on + timedelta(days=55)
     assert "senior to" in ack.body and f"{review.decide_by:%-d %B %Y}" in ack.body
     assert "acknowledged" in visitor.get("/account/reviews").text
     twice = visitor.post("/account/reviews", {"decision": f"band_assessment:{band_lowered.id}", "reasons": "again"},
@@ -117,7 +118,7 @@ def test_an_adverse_decision_after_a_deficiency_needs_a_minded_to_notice_and_tim
                      after + timedelta(hours=12))
     assert decided.outcome is ReviewOutcome.UPHELD and decided.drafted_by_id == drafter.id
     with pytest.raises(Conflict):
-        db.run(reviews.withdraw, officer, review.id, "", moment)
+        db.run(review_withdrawal.withdraw, drafter, review.id, "email", "Please stop my review", moment)
 
 
 def test_late_requests_extensions_and_who_may_decide(db, scheme, world, staff, band_lowered):

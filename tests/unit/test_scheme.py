@@ -41,7 +41,7 @@ def test_the_shipped_schemes_load_and_differ_on_the_rules_schemes_differ_on():
         (('rule = "bedroom_standard"', 'rule = "guesswork"'), "bedroom_need.rule"),
         (('order = ["A", "B", "C", "D"]', 'order = ["A", "B", "A"]'), "bands.order"),
         (("request_within_days = 21", "request_within_days = 21\nrequest_within_dayz = 3"), "reviews.request_within_dayz"),
-        (("suitability = 56", "suitability = 56\nparking = 10"), "reviews.decide_within_days_by_type.parking"),
+        (("eligibility = 56", "eligibility = 56\nparking = 10"), "parking: not a Part 6 review type"),
         (('{ code = "no_contact"', '{ code = "ineligible"'), "shortlisting.skip_reasons"),
         (("uses_points = false", "uses_points = true"), "points"),
     ],
@@ -78,3 +78,35 @@ def test_the_command_line_check_reports_the_field(tmp_path, capsys):
     assert main(["scheme", "check", str(path)]) == 1
     assert "bidding.bids_per_cycle" in capsys.readouterr().err
     assert main(["scheme", "check", str(SCHEMES / "points-lha-example.toml")]) == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        # s202 periods are the law's (reg 9 of the 2018 Regulations): a scheme that sets one is refused.
+        (("eligibility = 56", "eligibility = 56\nsuitability = 56"), "suitability: a review under s202"),
+        (("eligibility = 56", "eligibility = 56\nfinal_offer_duty = 70"), "final_offer_duty: a review under s202"),
+        (("request_within_days = 21", "request_within_days = 21\ns202_decide_within_days = 56"),
+         "reviews.s202_decide_within_days"),
+        # Implausible Part 6 periods: under two weeks to ask, or a decision taking more than twelve weeks.
+        (("request_within_days = 21", "request_within_days = 13"), "request_within_days must be between 14 and 56"),
+        (("decide_within_days = 56", "decide_within_days = 85"), "decide_within_days must be between 14 and 84"),
+        (("band = 56", "band = 7"), "decide_within_days_by_type.band: must be between 14 and 84"),
+    ],
+)
+def test_scheme_check_refuses_s202_periods_and_implausible_part6_periods(tmp_path, capsys, change, named):
+    from cbl.cli import main
+
+    old, new = change
+    assert old in DEFAULT
+    path = _write(tmp_path, DEFAULT.replace(old, new, 1))
+    assert main(["scheme", "check", str(path)]) == 1
+    assert named in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("ask", "decide"), [(14, 14), (56, 84), (21, 56)])
+def test_scheme_check_accepts_part6_periods_at_the_edges_of_plausible(tmp_path, ask, decide):
+    text = DEFAULT.replace("request_within_days = 21", f"request_within_days = {ask}", 1)
+    text = text.replace("decide_within_days = 56", f"decide_within_days = {decide}", 1)
+    scheme = load_scheme(_write(tmp_path, text))
+    assert (scheme.reviews.request_within_days, scheme.reviews.decide_within_days) == (ask, decide)

@@ -1,0 +1,77 @@
+"""The decisions on a case that a household may ask us to review, read from the records that made them."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, select
+
+from cbl.models import AuditEvent, BandAssessment, Offer, Refusal
+from cbl.models.states import ActorKind, ReviewType
+from cbl.rules.working_days import local_date
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A decision on a case that the household may ask us to review."""
+
+    decision_type: ReviewType
+    subject_type: str
+    subject_id: int
+    description: str
+    made_on: date
+    maker_id: int | None
+
+    @property
+    def key(self) -> str:
+        return f"{self.subject_type}:{self.subject_id}"
+
+
+# Decisions recorded only as audit events: the action, its review type and its words.
+CASE_EVENTS = {
+    "application.suspended": (ReviewType.SUSPENSION, "Suspension"),
+    "application.closed": (ReviewType.CLOSURE, "Closure of the application"),
+    "application.not_eligible": (ReviewType.ELIGIBILITY, "Not eligible for an allocation"),
+    "application.not_qualifying": (ReviewType.QUALIFICATION, "Not a qualifying person"),
+    "shortlist.skipped": (ReviewType.SKIP, "Bid passed over"),
+}
+
+
+def _staff(event: AuditEvent) -> int | None:
+    return event.actor_id if event.actor_kind is ActorKind.STAFF else None
+
+
+def reviewable_decisions(session: Session, applicant_id: int) -> list[Decision]:
+    """Every decision on the case open to review, newest first."""
+    found: list[Decision] = []
+    for offer in session.exec(select(Offer).where(Offer.applicant_id == applicant_id, Offer.final_offer)):
+        found.append(Decision(ReviewType.SUITABILITY, "offer", offer.id, f"Final offer {offer.id}",
+                              local_date(offer.made_at), offer.made_by_id))
+    refusals = session.exec(select(Refusal, Offer).join(Offer, Offer.id == Refusal.offer_id)
+                            .where(Offer.applicant_id == applicant_id, Refusal.judged_at.is_not(None)))
+    for refusal, offer in refusals:
+        if refusal.duty_ended:
+            found.append(Decision(ReviewType.FINAL_OFFER_DUTY, "refusal", refusal.id,
+                                  f"Duty ended after refusing offer {offer.id}", local_date(refusal.judged_at),
+                                  refusal.judged_by_id))
+        elif refusal.reasonable is False:
+            found.append(Decision(ReviewType.REFUSAL, "refusal", refusal.id,
+                                  f"Refusal of offer {offer.id} judged unreasonable", local_date(refusal.judged_at),
+                                  refusal.judged_by_id))
+    for band in session.exec(select(BandAssessment).where(BandAssessment.applicant_id == applicant_id)):
+        found.append(Decision(ReviewType.BAND, "band_assessment", band.id, f"Band {band.band} from "
+                              f"{band.effective_date:%-d %B %Y}", local_date(band.decided_at), band.decided_by_id))
+    for event in session.exec(select(AuditEvent).where(AuditEvent.applicant_id == applicant_id,
+                                                       AuditEvent.action.in_(list(CASE_EVENTS)))):
+        if event.action == "shortlist.skipped" and not event.details.get("decision"):
+            continue  # a skip the scheme does not treat as a decision on the household
+        kind, words = CASE_EVENTS[event.action]
+        found.append(Decision(kind, "audit_event", event.id, f"{words}: {event.details.get('reason', '')}".strip(),
+                              local_date(event.at), _staff(event)))
+    bedrooms = session.exec(select(AuditEvent).where(AuditEvent.applicant_id == applicant_id,
+                                                     AuditEvent.action.like("household.%"))
+                            .order_by(AuditEvent.id.desc())).first()
+    if bedrooms is not None and "bedroom_need" in bedrooms.details:
+        found.append(Decision(ReviewType.BEDROOM_NEED, "audit_event", bedrooms.id,
+                              f"Bedroom need of {bedrooms.details['bedroom_need']}", local_date(bedrooms.at),
+                              _staff(bedrooms)))
+    return sorted(found, key=lambda d: (d.made_on, d.subject_id), reverse=True)
