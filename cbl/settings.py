@@ -13,6 +13,8 @@ DEFAULT_SCHEME = Path(__file__).parent / "schemes" / "default.toml"
 class Settings:
     database_url: str
     """SQLAlchemy URL. Default: a SQLite file `cbl.sqlite3` in the working directory."""
+    migration_database_url: str
+    """The URL migrations run with: on PostgreSQL, the role owning the tables. Default: database_url."""
     secret_key: str
     """Signs sessions and CSRF tokens. Generated once and kept in `.cbl-secret` if not given."""
     time_zone: ZoneInfo
@@ -44,8 +46,10 @@ def _secret_key(env: dict[str, str], workdir: Path) -> str:
 def load_settings(env: dict[str, str] | None = None, workdir: Path | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     workdir = workdir or Path.cwd()
+    database_url = env.get("CBL_DATABASE_URL") or f"sqlite:///{workdir / 'cbl.sqlite3'}"
     return Settings(
-        database_url=env.get("CBL_DATABASE_URL") or f"sqlite:///{workdir / 'cbl.sqlite3'}",
+        database_url=database_url,
+        migration_database_url=env.get("CBL_MIGRATION_DATABASE_URL") or database_url,
         secret_key=_secret_key(env, workdir),
         time_zone=ZoneInfo(env.get("CBL_TIME_ZONE", "Europe/London")),
         scheme_path=Path(env.get("CBL_SCHEME", DEFAULT_SCHEME)),
