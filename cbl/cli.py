@@ -115,7 +115,8 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
     print(f"\nPublic site:      {base}/\nHealth:           {base}/health")
     if sign_ins:
         _print_sign_ins(sign_ins)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", http=CoalescingHttpToolsProtocol)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", http=CoalescingHttpToolsProtocol,
+                proxy_headers=False)  # the app believes proxies only from CBL_TRUSTED_PROXIES
     return 0
 
 

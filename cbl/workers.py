@@ -165,7 +165,8 @@ def _worker(channel: socket.socket, open_connections: SynchronizedArray, n: int)
 
     # No scheduler in web workers: one `cbl scheduler` runs beside them.
     config = uvicorn.Config(create_app(run_scheduler=False), log_level="warning", access_log=False,
-                            http=_counted(CoalescingHttpToolsProtocol, open_connections, n))
+                            http=_counted(CoalescingHttpToolsProtocol, open_connections, n),
+                            proxy_headers=False)  # the app believes proxies only from CBL_TRUSTED_PROXIES
     freeze_start_up_objects()
     HandedConnectionsServer(config, channel, lambda: _ready(open_connections, n)).run()
 
