@@ -13,6 +13,7 @@ from cbl.services.audit import audit
 from cbl.services.errors import DomainError, InvalidInput
 from cbl.web import forms
 from cbl.web.auth import COOKIE, clear_session_cookie, end_session, now, set_session_cookie, start_session
+from cbl.web.devices import known_device, remember_device
 
 from .guards import PUBLIC
 
@@ -24,6 +25,7 @@ def sign_in_page(next: FromQuery[str | None] = None) -> Template:
 
 @post("/sign-in", opt={"right": PUBLIC}, sync_to_thread=True)
 def sign_in_submit(db: NamedDependency[Database], request: Request, data: forms.Body) -> Template | Redirect:
+    settings = request.app.state["settings"]
     email, password = forms.text(data, "email", 254), forms.text(data, "password", 200)
     destination = forms.safe_next(forms.text(data, "next"), "/admin")
     if not destination.startswith("/admin"):
@@ -34,7 +36,8 @@ def sign_in_submit(db: NamedDependency[Database], request: Request, data: forms.
     else:
         try:
             address = request.client.host if request.client else "unknown"
-            user = db.run(sign_in.authenticate_staff, email, password, address, now())
+            device = known_device(request, settings.secret_key, sign_in.account_key("staff", email))
+            user = db.run(sign_in.authenticate_staff, email, password, address, now(), device=device)
             if user is None:
                 error = InvalidInput("Enter a correct email address and password.", field="email")
         except DomainError as refused:
@@ -49,7 +52,9 @@ def sign_in_submit(db: NamedDependency[Database], request: Request, data: forms.
         audit(session, staff_actor(user), "signed_in", user)
     if user.role is StaffRole.PROVIDER and destination == "/admin":
         destination = "/admin/provider"  # provider staff work in their own portal
-    return set_session_cookie(Redirect(destination, status_code=303), request, token)
+    response = set_session_cookie(Redirect(destination, status_code=303), request, token)
+    return remember_device(response, request, settings.secret_key, sign_in.account_key("staff", email),
+                           secure=settings.https)
 
 
 @post("/sign-out", opt={"right": PUBLIC}, sync_to_thread=True)

@@ -79,7 +79,7 @@ def send_sign_in_link(db: NamedDependency[Database], request: Request, reference
     """Issue a one-time link for the household to set its password; shown once, to pass on."""
     context = _case(db, reference)
     token = db.run(issue_sign_in_link, staff_actor(current_staff(request)), context["applicant"].id, now())
-    link = str(request.base_url).rstrip("/") + f"/set-password/{token}"
+    link = request.app.state["settings"].link(f"/set-password/{token}")  # never the request's Host header
     return Template("admin/applicants/case.html", context={
         "staff": current_staff(request), **_case(db, reference), "sign_in_link": link})
 

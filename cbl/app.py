@@ -8,6 +8,7 @@ from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from litestar.openapi.spec import Components, SecurityScheme
@@ -28,12 +29,16 @@ from cbl.web import account, adverts, letters, reviews
 from cbl.web.api import Site, api_router
 from cbl.web.api_docs import SwaggerUIFromThisSite, api_docs_assets
 from cbl.web.provider_api import provider_api_router
-from cbl.web.auth import SignInRequired, sign_in_required, viewer
+from cbl.web.auth import COOKIE, SignInRequired, sign_in_required, viewer
+from cbl.web.csrf import CSRF_COOKIE, SessionBoundCSRF
+from cbl.web.headers import security_headers
 from cbl.web.errors import EXCEPTION_HANDLERS
 from cbl.web.health import health
 from cbl.web.home import home
 
 HERE = Path(__file__).parent
+# Every form and API body is a few kilobytes; a bigger one is refused before it is read (413).
+MAX_REQUEST_BYTES = 1_000_000
 ADMIN_TEMPLATES = Path(admin.__file__).parent / "templates"
 
 SECURITY_HEADERS = [
@@ -119,18 +124,31 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         template_config=TemplateConfig(
             directory=[HERE / "templates", ADMIN_TEMPLATES], engine=JinjaTemplateEngine, engine_callback=configure_templates,
         ),
-        csrf_config=CSRFConfig(secret=settings.secret_key, exclude=["/api/"], cookie_samesite="lax",
-                               cookie_httponly=True),
+        # The pattern is searched for in the path: anchored, so only the API (tokens, not cookies) is exempt.
+        csrf_config=CSRFConfig(secret=settings.secret_key, exclude=["^/api/"], cookie_name=CSRF_COOKIE,
+                               cookie_samesite="lax", cookie_httponly=True, cookie_secure=settings.https),
+        middleware=_middleware(settings),
+        request_max_body_size=MAX_REQUEST_BYTES,
         # The docs page at /api/v1/schema loads Swagger UI from this site (cbl.web.api_docs), under
         # the same content-security policy as every page; the schema is /api/v1/schema/openapi.json.
         openapi_config=OpenAPIConfig(title="Choice-based lettings API", version="1.0.0", path="/api/v1/schema",
                                      components=OPENAPI_SECURITY, render_plugins=[SwaggerUIFromThisSite()]),
         exception_handlers={SignInRequired: sign_in_required, **EXCEPTION_HANDLERS},
-        response_headers=SECURITY_HEADERS,
+        before_send=[security_headers([(h.name, h.value or "") for h in SECURITY_HEADERS], https=settings.https)],
         on_startup=on_startup,
         on_shutdown=on_shutdown,
         state={"db": db, "scheme": scheme, "settings": settings},
     )
+
+
+def _middleware(settings: Settings) -> list[DefineMiddleware]:
+    stack = [DefineMiddleware(SessionBoundCSRF, secret=settings.secret_key, session_cookie=COOKIE)]
+    if settings.trusted_proxies:
+        # The client's address and scheme from X-Forwarded-For/-Proto, only when a trusted proxy sent them.
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        stack.append(DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies)))
+    return stack
 
 
 def navigation(viewer) -> list[dict[str, str]]:  # noqa: ANN001 - a web.auth.Viewer or None

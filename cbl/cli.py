@@ -13,8 +13,18 @@ from cbl import database
 from cbl.settings import Settings, load_settings
 
 
+def _migrate(settings: Settings, revision: str = "head") -> None:
+    """Migrate as the owner; then, where the app connects as another role, grant it its rights."""
+    from cbl.roles import grant_runtime_rights
+
+    database.upgrade(settings.migration_database_url, revision)
+    role = grant_runtime_rights(settings.migration_database_url, settings.database_url)
+    if role:
+        print(f"Granted the application's role {role} its rights on every table.")
+
+
 def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
-    database.upgrade(settings.database_url, args.revision)
+    _migrate(settings, args.revision)
     print(f"Database at revision {database.head_revision() if args.revision == 'head' else args.revision}.")
     return 0
 
@@ -138,7 +148,7 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
     from cbl.rules.scheme import load_scheme
 
     scheme = load_scheme(settings.scheme_path)
-    database.upgrade(settings.database_url)
+    _migrate(settings)
     build_assets()
     db = database.Database(settings.database_url)
     sign_ins = []
@@ -152,7 +162,8 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
     print(f"\nPublic site:      {base}/\nHealth:           {base}/health")
     if sign_ins:
         _print_sign_ins(sign_ins)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
+                proxy_headers=False)  # the app believes proxies only from CBL_TRUSTED_PROXIES
     return 0
 
 
@@ -263,7 +274,7 @@ def _restore(settings: Settings, args: argparse.Namespace) -> int:
               "then run again with --yes.", file=sys.stderr)
         return 2
     try:
-        restore(settings.database_url, args.file)
+        restore(settings.migration_database_url, args.file)  # replaces tables: the owner's work
     except BackupError as error:
         print(error, file=sys.stderr)
         return 1

@@ -45,6 +45,8 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
 
 def create_engine(url: str, **kwargs: Any) -> Engine:
+    # Errors (and so logged tracebacks) name the statement but not its values: e-mails, references.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         _sqlite_pragmas(engine)

@@ -13,6 +13,8 @@ DEFAULT_SCHEME = Path(__file__).parent / "schemes" / "default.toml"
 class Settings:
     database_url: str
     """SQLAlchemy URL. Default: a SQLite file `cbl.sqlite3` in the working directory."""
+    migration_database_url: str
+    """The URL migrations run with: on PostgreSQL, the role owning the tables. Default: database_url."""
     secret_key: str
     """Signs sessions and CSRF tokens. Generated once and kept in `.cbl-secret` if not given."""
     time_zone: ZoneInfo
@@ -25,6 +27,19 @@ class Settings:
     """Port the web server listens on."""
     embed_scheduler: bool
     """Run the cycle scheduler inside the web process (one process only)."""
+    base_url: str
+    """The site's address as people reach it: links sent to them start with it (never the Host header)."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses (or networks) of the reverse proxies whose X-Forwarded-For and -Proto are believed."""
+
+    @property
+    def https(self) -> bool:
+        """Served over https (behind a proxy that ends TLS, say): cookies are Secure, HSTS is sent."""
+        return self.base_url.startswith("https://")
+
+    def link(self, path: str) -> str:
+        """An absolute link to `path` on the site, for a message to someone."""
+        return self.base_url.rstrip("/") + path
 
 
 def _secret_key(env: dict[str, str], workdir: Path) -> str:
@@ -42,12 +57,17 @@ def _secret_key(env: dict[str, str], workdir: Path) -> str:
 def load_settings(env: dict[str, str] | None = None, workdir: Path | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     workdir = workdir or Path.cwd()
+    database_url = env.get("CBL_DATABASE_URL") or f"sqlite:///{workdir / 'cbl.sqlite3'}"
+    host, port = env.get("CBL_HOST", "127.0.0.1"), int(env.get("CBL_PORT", "8000"))
     return Settings(
-        database_url=env.get("CBL_DATABASE_URL") or f"sqlite:///{workdir / 'cbl.sqlite3'}",
+        database_url=database_url,
+        migration_database_url=env.get("CBL_MIGRATION_DATABASE_URL") or database_url,
         secret_key=_secret_key(env, workdir),
         time_zone=ZoneInfo(env.get("CBL_TIME_ZONE", "Europe/London")),
         scheme_path=Path(env.get("CBL_SCHEME", DEFAULT_SCHEME)),
-        host=env.get("CBL_HOST", "127.0.0.1"),
-        port=int(env.get("CBL_PORT", "8000")),
+        host=host,
+        port=port,
         embed_scheduler=env.get("CBL_EMBED_SCHEDULER", "1") not in {"0", "false", "no"},
+        base_url=(env.get("CBL_BASE_URL") or f"http://{host}:{port}").rstrip("/"),
+        trusted_proxies=tuple(p.strip() for p in env.get("CBL_TRUSTED_PROXIES", "").split(",") if p.strip()),
     )

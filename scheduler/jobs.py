@@ -52,9 +52,13 @@ def _now() -> datetime:
 def open_cycle(cycle_id: int, now: datetime | None = None) -> None:
     rt = runtime()
     now = now or _now()
-    if rt.db.run(cycles.open_cycle, SYSTEM, cycle_id, now):
-        placed = rt.db.run(auto_bid_cycle, SYSTEM, rt.scheme, cycle_id, now)
-        log.info("opened cycle %s; auto-bid placed %d bids", cycle_id, placed)
+    # One transaction: a scheduler that dies half way leaves the cycle still to open, so the next
+    # reconcile opens it and places its auto-bids, rather than an open cycle without them.
+    with rt.db.transaction() as session:
+        if not cycles.open_cycle(session, SYSTEM, cycle_id, now):
+            return
+        placed = auto_bid_cycle(session, SYSTEM, rt.scheme, cycle_id, now)
+    log.info("opened cycle %s; auto-bid placed %d bids", cycle_id, placed)
 
 
 def close_cycle(cycle_id: int, now: datetime | None = None) -> None:
@@ -72,7 +76,10 @@ def reconcile(now: datetime | None = None) -> None:
     now = now or _now()
     for cycle_id in rt.db.run(cycles.due_to_close, now):
         close_cycle(cycle_id, now)
-    rt.db.run(cycles.plan_next_cycle, rt.scheme, rt.zone, now)
+    try:
+        rt.db.run(cycles.plan_next_cycle, rt.scheme, rt.zone, now)
+    except Exception:  # noqa: BLE001 - a planning fault must not stop closes and opens
+        log.exception("could not plan the next cycle")
     for cycle_id in rt.db.run(cycles.due_to_open, now):
         open_cycle(cycle_id, now)
     if rt.scheduler is not None:

@@ -35,7 +35,10 @@ def start(db: Database, scheme: Scheme, settings: Settings, *, blocking: bool = 
     for job_id, (function, trigger, arguments) in jobs.RECURRING.items():
         scheduler.add_job(function, trigger, id=job_id, replace_existing=True, **arguments)
     # Catch up before anything else: closes missed while no scheduler ran happen now.
-    jobs.reconcile()
+    try:
+        jobs.reconcile()
+    except Exception:  # noqa: BLE001 - logged; the recurring reconcile tries again in a minute
+        log.exception("catching up with the cycles failed at start-up")
     log.info("scheduler starting")
     scheduler.start()
     return scheduler

@@ -24,6 +24,8 @@ from .bidding import active_bid_count, bidding_barrier, engine_adverts, place_bi
 from .errors import DomainError, InvalidInput, NotAllowed
 from cbl.services.rights import Right
 
+MAX_AREAS = 50  # more than any council has; a longer list is a mistake or an attack
+
 
 def wanted(preference: BiddingPreference, home: Property) -> bool:
     return ((not preference.areas or home.area in preference.areas)
@@ -76,6 +78,14 @@ def save_bidding_preference(session: Session, actor: Actor, applicant_id: int, *
     own = actor.kind is ActorKind.APPLICANT and actor.id == applicant_id
     if not own and not actor.may(Right.BID_ON_BEHALF):
         raise NotAllowed("You can only change your own bidding preferences.")
+    areas = list(dict.fromkeys(areas))
+    if len(areas) > MAX_AREAS:
+        raise InvalidInput(f"Choose at most {MAX_AREAS} areas.", field="areas")
+    known = set(session.exec(select(Property.area).distinct()))
+    strange = [area for area in areas if area not in known]
+    if strange:
+        raise InvalidInput(f"There are no homes in an area called {strange[0][:50]}. Choose from the list.",
+                           field="areas")
     unknown = sorted(set(property_types) - {kind.value for kind in PropertyType})
     if unknown:
         raise InvalidInput(f"Unknown type of home: {', '.join(unknown)}.", field="property_types")

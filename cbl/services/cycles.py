@@ -34,8 +34,23 @@ ENGINE_TIME_LIMIT = 60.0
 
 
 def plan_next_cycle(session: Session, scheme: Scheme, zone: ZoneInfo, now: datetime) -> Cycle:
-    """Make sure the cycle open now (or the next to open) exists; return it."""
+    """Make sure the cycle open now (or the next to open) exists; return it.
+
+    Safe to run again after any change to the scheme's pattern: a cycle already open keeps its
+    times (the next is planned when it has closed), and one planned but not yet due to open is
+    moved to the pattern's new window rather than joined by a second.
+    """
     opens_at, closes_at = current_or_next_window(now, scheme.cycle, zone)
+    running = session.exec(select(Cycle).where(Cycle.status == CycleStatus.OPEN, Cycle.closes_at > now)
+                           .order_by(Cycle.opens_at)).first()
+    if running is not None:
+        return running
+    planned = session.exec(select(Cycle).where(Cycle.status == CycleStatus.SCHEDULED, Cycle.closes_at > now)
+                           .order_by(Cycle.opens_at)).first()
+    if planned is not None:
+        if planned.opens_at > now and (planned.opens_at, planned.closes_at) != (opens_at, closes_at):
+            _move(session, planned, opens_at, closes_at, zone)
+        return planned
     cycle = session.exec(select(Cycle).where(Cycle.opens_at == opens_at)).first()
     if cycle is None:
         # A cycle opened off the pattern and still to close (the demo's, seeded between two windows)
@@ -44,10 +59,28 @@ def plan_next_cycle(session: Session, scheme: Scheme, zone: ZoneInfo, now: datet
             Cycle.status.in_([CycleStatus.SCHEDULED, CycleStatus.OPEN]), Cycle.opens_at < closes_at,
             Cycle.closes_at > opens_at)).first()
     if cycle is None:
-        cycle = Cycle(name=f"Cycle {opens_at.astimezone(zone):%Y-%m-%d}", opens_at=opens_at, closes_at=closes_at)
+        cycle = Cycle(name=_free_name(session, opens_at, zone), opens_at=opens_at, closes_at=closes_at)
         session.add(cycle)
         audit(session, SYSTEM, "cycle.planned", cycle, {"opens_at": opens_at, "closes_at": closes_at})
     return cycle
+
+
+def _move(session: Session, cycle: Cycle, opens_at: datetime, closes_at: datetime, zone: ZoneInfo) -> None:
+    before = {"opens_at": cycle.opens_at, "closes_at": cycle.closes_at}
+    if cycle.opens_at.astimezone(zone).date() != opens_at.astimezone(zone).date():
+        cycle.name = _free_name(session, opens_at, zone)
+    cycle.opens_at, cycle.closes_at = opens_at, closes_at
+    session.add(cycle)
+    audit(session, SYSTEM, "cycle.rescheduled", cycle, {"from": before, "opens_at": opens_at, "closes_at": closes_at})
+
+
+def _free_name(session: Session, opens_at: datetime, zone: ZoneInfo) -> str:
+    """"Cycle <date it opens>", with the time too if a cycle of that day already has the name."""
+    local = opens_at.astimezone(zone)
+    candidates = [f"Cycle {local:%Y-%m-%d}", f"Cycle {local:%Y-%m-%d %H:%M}"]
+    candidates += [f"Cycle {local:%Y-%m-%d %H:%M} ({n})" for n in range(2, 10)]
+    taken = set(session.exec(select(Cycle.name).where(Cycle.name.in_(candidates))))
+    return next(name for name in candidates if name not in taken)
 
 
 def open_cycle(session: Session, actor: Actor, cycle_id: int, now: datetime) -> bool:

@@ -2,7 +2,7 @@
 force; the provider arranges a viewing, then houses the household or declines on a ground the agreement
 allows, each within the agreement's UK working days; a decline frees the council to nominate the next."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -94,6 +94,8 @@ def nomination_for(session: Session, actor: Actor, nomination_id: int, *, lock: 
         raise NotFound("No such nomination.")
     return nomination
 
+VIEWING_HORIZON = timedelta(days=366)
+
 
 def _open(session: Session, actor: Actor, nomination_id: int) -> Nomination:
     actor.require(Right.PROVIDER_NOMINATIONS)
@@ -106,6 +108,12 @@ def _open(session: Session, actor: Actor, nomination_id: int) -> Nomination:
 def arrange_viewing(session: Session, actor: Actor, nomination_id: int, at: datetime, now: datetime) -> Nomination:
     """The provider confirms when the nominee can view the home (a UK date and time, stored in UTC)."""
     nomination = _open(session, actor, nomination_id)
+    try:
+        at = at.astimezone(timezone.utc)
+    except OverflowError:  # a time whose offset takes it past the calendar's end
+        at = None
+    if at is None or at > now + VIEWING_HORIZON:
+        raise InvalidInput("The viewing must be within a year from now.", field="viewing_at")
     if at <= now:
         raise InvalidInput("The viewing must be in the future.", field="viewing_at")
     nomination.status, nomination.viewing_at, nomination.viewing_confirmed = NominationStatus.VIEWING_ARRANGED, at, True

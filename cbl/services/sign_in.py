@@ -3,31 +3,24 @@
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from cbl.models import ApiToken, Applicant, Organisation, SignInToken, StaffUser, Throttle
+from cbl.models import ApiToken, Applicant, Organisation, SignInToken, StaffUser
 from cbl.models.states import OrganisationKind
-from cbl.services.passwords import check_password, hash_password
+from cbl.services import throttling
+from cbl.services.passwords import check_new_password, check_password, hash_password
+from cbl.services.throttling import TooManyAttempts  # noqa: F401 - callers catch it from here
 
 from .actors import Actor, applicant as applicant_actor
 from .audit import audit
-from .errors import InvalidInput, NotAllowed, NotFound
+from .errors import InvalidInput, NotFound
 from cbl.services.rights import Right
 
-# Fixed windows: at most this many failed attempts per account, and per address, in the window.
-ACCOUNT_ATTEMPTS = 5
-ADDRESS_ATTEMPTS = 30
-WINDOW = timedelta(minutes=15)
 LINK_LIFETIME = timedelta(days=7)
 API_TOKEN_LIFETIME = timedelta(days=30)
-MIN_PASSWORD_LENGTH = 10
-
-
-class TooManyAttempts(NotAllowed):
-    status_code = 429
-    code = "too_many_requests"
 
 
 def digest(token: str) -> str:
@@ -35,54 +28,51 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _attempts(session: Session, key: str, now: datetime) -> Throttle:
-    row = session.exec(select(Throttle).where(Throttle.key == key).with_for_update()).first()
-    if row is None:
-        row = Throttle(key=key, count=0, window_ends_at=now + WINDOW)
-        session.add(row)
-    elif row.window_ends_at <= now:
-        row.count, row.window_ends_at = 0, now + WINDOW
-    return row
+def account_key(kind: str, name: str) -> str:
+    """What an account's sign-ins are counted (and its device cookies signed) under."""
+    name = name.strip().lower() if kind == "staff" else name.strip().upper()
+    return f"{kind}:{name}" if len(name) <= 100 else f"{kind}#{digest(name)}"
 
 
-def _refuse_if_throttled(session: Session, keys: dict[str, int], now: datetime) -> list[Throttle]:
-    rows = [_attempts(session, key, now) for key in keys]
-    for row, limit in zip(rows, keys.values()):
-        if row.count >= limit:
-            minutes = max(1, int((row.window_ends_at - now).total_seconds() // 60) + 1)
-            raise TooManyAttempts(f"Too many attempts to sign in. Wait {minutes} minutes and try again.")
-    return rows
+@cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
 
 
-def authenticate_staff(session: Session, email: str, password: str, address: str,
-                       now: datetime) -> StaffUser | None:
-    """The member of staff, or None (and the failure counted) if the email and password don't match."""
-    email = email.strip().lower()
-    rows = _refuse_if_throttled(session, {f"staff:{email}": ACCOUNT_ATTEMPTS, f"ip:{address}": ADDRESS_ATTEMPTS}, now)
-    user = session.exec(select(StaffUser).where(sa.func.lower(StaffUser.email) == email)).first()
-    if user is None or not user.active or not check_password(user.password_hash, password):
-        for row in rows:
-            row.count += 1
+def _password_matches(password_hash: str | None, password: str) -> bool:
+    """Checked against a stand-in hash when there is no account, so that an unknown name takes as
+    long to refuse as a known one (the time would otherwise tell which accounts exist)."""
+    matches = check_password(password_hash or _dummy_hash(), password)
+    return matches and password_hash is not None
+
+
+def authenticate_staff(session: Session, email: str, password: str, address: str, now: datetime,
+                       *, device: str | None = None) -> StaffUser | None:
+    """The member of staff, or None (and the failure counted) if the email and password don't match.
+
+    `device` is the id from a valid device cookie for this account (see services.throttling).
+    """
+    attempt = throttling.begin(session, account_key("staff", email), address, device, now)
+    user = session.exec(select(StaffUser).where(sa.func.lower(StaffUser.email) == email.strip().lower())).first()
+    if not _password_matches(user.password_hash if user else None, password) or not user.active:
+        attempt.failed(now)
         return None
-    rows[0].count = 0
+    attempt.succeeded()
     return user
 
 
-def authenticate_applicant(session: Session, reference: str, password: str, address: str,
-                           now: datetime) -> Applicant | None:
+def authenticate_applicant(session: Session, reference: str, password: str, address: str, now: datetime,
+                           *, device: str | None = None) -> Applicant | None:
     """The applicant, or None (and the failure counted) if the reference and password don't match.
 
     Failure is a return value, not an exception, so that the caller's transaction commits the count.
     """
-    reference = reference.strip().upper()
-    keys = {f"applicant:{reference}": ACCOUNT_ATTEMPTS, f"ip:{address}": ADDRESS_ATTEMPTS}
-    rows = _refuse_if_throttled(session, keys, now)
-    applicant = session.exec(select(Applicant).where(Applicant.reference == reference)).first()
-    if applicant is None or not check_password(applicant.password_hash, password):
-        for row in rows:
-            row.count += 1
+    attempt = throttling.begin(session, account_key("applicant", reference), address, device, now)
+    applicant = session.exec(select(Applicant).where(Applicant.reference == reference.strip().upper())).first()
+    if not _password_matches(applicant.password_hash if applicant else None, password):
+        attempt.failed(now)
         return None
-    rows[0].count = 0
+    attempt.succeeded()
     return applicant
 
 
@@ -104,11 +94,10 @@ def set_password_with_link(session: Session, token: str, password: str, confirma
     link = session.exec(select(SignInToken).where(SignInToken.token_hash == digest(token)).with_for_update()).first()
     if link is None or link.used_at is not None or link.expires_at <= now:
         raise NotFound("This link has expired or has already been used. Ask your housing officer for a new one.")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"Password must be {MIN_PASSWORD_LENGTH} characters or more.", field="password")
+    applicant = session.get(Applicant, link.applicant_id)
+    check_new_password(password, about=[applicant.reference, applicant.email or "", applicant.phone or ""])
     if password != confirmation:
         raise InvalidInput("The passwords do not match.", field="confirmation")
-    applicant = session.get(Applicant, link.applicant_id)
     applicant.password_hash = hash_password(password)
     link.used_at = now
     session.add_all([applicant, link])

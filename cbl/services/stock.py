@@ -56,11 +56,17 @@ def log_void(session: Session, actor: Actor, property_id: int, tenancy_end: date
     return void
 
 
+NO_SUCH_VOID = "No such open void."
+
+
 def mark_ready_to_let(session: Session, actor: Actor, void_id: int, now: datetime) -> Void:
     void = session.get(Void, void_id)
     if void is None or void.status is not VoidStatus.OPEN:
-        raise NotFound("No such open void.")
-    _home_to_manage(session, actor, void.property_id)
+        raise NotFound(NO_SUCH_VOID)
+    try:
+        _home_to_manage(session, actor, void.property_id)
+    except NotFound:
+        raise NotFound(NO_SUCH_VOID) from None  # another provider's void looks just like a missing one
     if void.ready_to_let_at is not None:
         raise Conflict("This home is already marked ready to let.")
     void.ready_to_let_at = now

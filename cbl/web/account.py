@@ -18,7 +18,9 @@ from cbl.services.auto_bid import save_bidding_preference
 from cbl.services.bidding import withdraw_bid
 from cbl.services.errors import DomainError, InvalidInput
 from cbl.services.offers import accept_offer, refuse_offer
+from cbl.settings import Settings
 from cbl.web import forms
+from cbl.web.devices import known_device, remember_device
 from cbl.web.auth import (
     COOKIE, Viewer, applicant_actor, clear_session_cookie, end_session, now, set_session_cookie,
     signed_in_applicant, start_session,
@@ -26,6 +28,7 @@ from cbl.web.auth import (
 
 
 def _client(request: Request) -> str:
+    # The peer, or the address a trusted proxy reports (CBL_TRUSTED_PROXIES; see app._middleware).
     return request.client.host if request.client else "unknown"
 
 
@@ -33,6 +36,10 @@ class SignInForm(forms.Form):
     reference = forms.Text("Application reference", limit=32, required="Enter your application reference")
     password = forms.Password("Password", limit=200, required="Enter your password")
     next = forms.Text("Where to go next", limit=500)
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state["settings"]
 
 
 @get("/sign-in", sync_to_thread=False)
@@ -47,8 +54,10 @@ def sign_in_submit(db: NamedDependency[Database], request: Request, data: forms.
     status = 422
     if form.validate():
         try:
+            device = known_device(request, _settings(request).secret_key,
+                                  sign_in.account_key("applicant", form.reference.data))
             applicant = db.run(sign_in.authenticate_applicant, form.reference.data, form.password.data,
-                               _client(request), now())
+                               _client(request), now(), device=device)
             if applicant is None:
                 form.refuse(InvalidInput("Enter a correct application reference and password.", field="reference"))
         except DomainError as refused:
@@ -62,7 +71,10 @@ def sign_in_submit(db: NamedDependency[Database], request: Request, data: forms.
             end_session(session, old)
         token = start_session(session, "applicant", applicant.id, now())
         sign_in.record_sign_in(session, applicant)
-    return set_session_cookie(Redirect(forms.safe_next(form.next.data, "/account"), status_code=303), request, token)
+    response = set_session_cookie(Redirect(forms.safe_next(form.next.data, "/account"), status_code=303), request,
+                                  token)
+    return remember_device(response, request, _settings(request).secret_key,
+                           sign_in.account_key("applicant", applicant.reference), secure=_settings(request).https)
 
 
 @post("/sign-out", sync_to_thread=True)

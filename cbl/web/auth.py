@@ -75,7 +75,8 @@ def load_viewer(db: Database, token: str | None, at: datetime) -> Viewer | None:
 
 
 def set_session_cookie(response: Response, request: Request, token: str) -> Response:
-    response.set_cookie(COOKIE, token, httponly=True, samesite="lax", secure=request.url.scheme == "https",
+    secure = request.url.scheme == "https" or request.app.state["settings"].https
+    response.set_cookie(COOKIE, token, httponly=True, samesite="lax", secure=secure,
                         path="/")
     return response
 
@@ -114,5 +115,5 @@ def purge_expired(session: Session, at: datetime) -> int:
     from cbl.models import Throttle
 
     sessions = session.execute(sa.delete(WebSession).where(WebSession.expires_at <= at)).rowcount
-    windows = session.execute(sa.delete(Throttle).where(Throttle.window_ends_at <= at)).rowcount
+    windows = session.execute(sa.delete(Throttle).where(Throttle.window_ends_at <= at)).rowcount  # ended counts
     return sessions + windows

@@ -2,13 +2,14 @@
 
 import logging
 from typing import Any
+import traceback
 
 import msgspec
 from litestar import MediaType, Request, Response
 from litestar.openapi import ResponseSpec
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Template
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, OperationalError, StatementError
 
 from cbl.services.errors import DomainError
 from cbl.web.auth import COOKIE, Viewer, load_viewer, now
@@ -89,6 +90,8 @@ def http_error(request: Request, error: HTTPException) -> Response:
     message = error.detail
     if error.status_code == 400 and message in ("Bad Request", ""):
         message = "The request could not be read. Send JSON (or a form) in the documented shape."
+    if error.status_code == 413:
+        message = "The request is too large. Nothing was saved; send less at once."
     if error.status_code == 403 and "CSRF" in message:
         message = "This form has expired. Go back, reload the page and try again."
     return _answer(request, error.status_code, code, message)
@@ -114,8 +117,26 @@ def out_of_range(request: Request, error: Exception) -> Response:
     return _answer(request, 422, "out_of_range", "A number in the request is out of range.")
 
 
+def too_deep(request: Request, error: RecursionError) -> Response:
+    """JSON nested thousands deep: the parser gives up; the request is the caller's mistake."""
+    return _answer(request, 400, "invalid_request", "The request is nested too deeply to read.")
+
+
+def statement_error(request: Request, error: StatementError) -> Response:
+    """A value the database types could not take (a date past the calendar's end, say)."""
+    if isinstance(error.orig, (OverflowError, ValueError)):
+        return out_of_range(request, error)
+    return unexpected_error(request, error)
+
+
 def unexpected_error(request: Request, error: Exception) -> Response:
-    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    if isinstance(error, StatementError):
+        # The driver's message quotes the values (PostgreSQL: "Key (email)=(...) already exists"):
+        # log where it happened and what kind of error, not what was in it.
+        log.error("unexpected database error on %s %s: %s (%s)\n%s", request.method, request.url.path,
+                  type(error).__name__, type(error.orig).__name__, "".join(traceback.format_tb(error.__traceback__)))
+    else:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
     return _answer(request, 500, "internal_error", "Something went wrong on our side. Nothing was changed.")
 
 
@@ -126,5 +147,7 @@ EXCEPTION_HANDLERS = {
     OperationalError: database_unavailable,
     OverflowError: out_of_range,
     DataError: out_of_range,
+    StatementError: statement_error,
+    RecursionError: too_deep,
     Exception: unexpected_error,
 }

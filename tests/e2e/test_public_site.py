@@ -79,7 +79,7 @@ def test_sign_in_is_throttled_after_five_failures_even_with_the_right_password(v
     for _ in range(5):
         assert visitor.sign_in("HR000001", "guess").status_code == 422
     throttled = visitor.sign_in("HR000001")
-    assert throttled.status_code == 429 and "Too many attempts" in throttled.text
+    assert throttled.status_code == 429 and "Too many failed sign-ins" in throttled.text
 
 
 def test_account_pages_need_sign_in(visitor, world):
