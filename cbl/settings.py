@@ -2,9 +2,11 @@
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from cbl.messages.config import DeliverySettings, load_delivery
 
 DEFAULT_SCHEME = Path(__file__).parent / "schemes" / "default.toml"
 
@@ -27,6 +29,8 @@ class Settings:
     """Run the cycle scheduler inside the web process (one process only)."""
     threads: int
     """Threads per web worker for request handlers (they are sync and share the GIL)."""
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    """How messages are delivered: GOV.UK Notify, SMTP or neither (cbl/messages/config.py)."""
 
 
 def _secret_key(env: dict[str, str], workdir: Path) -> str:
@@ -53,4 +57,5 @@ def load_settings(env: dict[str, str] | None = None, workdir: Path | None = None
         port=int(env.get("CBL_PORT", "8000")),
         embed_scheduler=env.get("CBL_EMBED_SCHEDULER", "1") not in {"0", "false", "no"},
         threads=int(env.get("CBL_THREADS", "4")),
+        delivery=load_delivery(env),
     )
