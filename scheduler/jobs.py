@@ -13,6 +13,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from sqlmodel import select
 
 from cbl.database import Database
+from cbl.messages.config import DeliverySettings
 from cbl.models import Cycle
 from cbl.models.states import CycleStatus
 from cbl.rules.scheme import Scheme
@@ -29,6 +30,7 @@ class Runtime:
     scheme: Scheme
     zone: ZoneInfo
     scheduler: BaseScheduler | None = None
+    delivery: DeliverySettings | None = None
 
 
 _runtime: Runtime | None = None
@@ -119,9 +121,22 @@ def remind_reviews(now: datetime | None = None) -> None:
         log.info("reminded reviewers of %d reviews due soon or overdue", reminded)
 
 
+def dispatch_messages() -> None:
+    """Send what waits in the outbox (messages.dispatch), a few thousand at most per run."""
+    from cbl.messages.dispatch import Dispatcher, carriers_for
+
+    rt = runtime()
+    carriers = carriers_for(rt.delivery or DeliverySettings())
+    if carriers:
+        outcome = Dispatcher(rt.db, carriers).run(limit=5000)
+        if outcome.sent or outcome.failed:
+            log.info("messages: %d sent, %d retrying, %d failed", outcome.sent, outcome.retrying, outcome.failed)
+
+
 # The recurring jobs: id -> (function, trigger, trigger arguments).
 RECURRING = {
     "reconcile-cycles": (reconcile, "interval", {"seconds": 60}),
+    "dispatch-messages": (dispatch_messages, "interval", {"seconds": 10}),
     "purge-expired-sessions": (purge_expired, "interval", {"hours": 1}),
     # Early morning UK time, after the last day to answer has ended.
     "close-unanswered-reviews": (close_unanswered_reviews, "cron",

@@ -2,6 +2,7 @@
 templates with personalisation, letters as precompiled PDFs. The outbox id is Notify's reference."""
 
 import io
+import threading
 
 import requests
 from notifications_python_client.errors import APIError
@@ -21,9 +22,16 @@ class NotifyCarrier:
 
     def __init__(self, settings: DeliverySettings) -> None:
         self.settings = settings
-        # The client is not thread-safe: one carrier per dispatching thread.
-        self.client = NotificationsAPIClient(settings.notify_api_key, base_url=settings.notify_base_url,
-                                             timeout=TIMEOUT_SECONDS)
+        self._local = threading.local()
+
+    @property
+    def client(self) -> NotificationsAPIClient:
+        # The client is not thread-safe (its requests session): one for each dispatching thread.
+        if not hasattr(self._local, "client"):
+            self._local.client = NotificationsAPIClient(self.settings.notify_api_key,
+                                                        base_url=self.settings.notify_base_url,
+                                                        timeout=TIMEOUT_SECONDS)
+        return self._local.client
 
     def send(self, parcel: Parcel) -> str:
         personalisation = {"subject": parcel.subject, "body": parcel.body, **parcel.personalisation}

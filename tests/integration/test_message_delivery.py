@@ -94,12 +94,12 @@ def test_a_letter_goes_by_post_as_a_precompiled_pdf(db, household, notify):
     assert message(db, letter).status is OutboxStatus.SENT
 
 
-def test_a_rate_limit_stops_the_batch_and_everything_goes_later_once(db, household, notify):
+def test_a_rate_limit_pauses_the_dispatcher_and_everything_goes_later_once(db, household, notify):
     applicant_id, _ = household
     ids = [add_message(db, Channel.EMAIL, applicant_id) for _ in range(3)]
     notify.fail_next(429)
     clock = Clock()
-    dispatcher = Dispatcher(db, carriers_for(notify_settings(notify.base_url)), clock=clock)
+    dispatcher = Dispatcher(db, carriers_for(notify_settings(notify.base_url)), clock=clock, senders=1)
     first = dispatcher.run()
     assert first.paused and first.sent == 0 and notify.sent() == []
     assert {message(db, i).status for i in ids} == {OutboxStatus.PENDING}
@@ -107,6 +107,19 @@ def test_a_rate_limit_stops_the_batch_and_everything_goes_later_once(db, househo
     clock.now += timedelta(minutes=1)
     assert dispatcher.run().sent == 3
     assert sorted(n.reference for n in notify.sent()) == sorted(map(str, ids))
+
+
+def test_a_rate_limit_met_by_one_of_several_senders_loses_and_repeats_nothing(db, household, notify):
+    applicant_id, _ = household
+    ids = [add_message(db, Channel.EMAIL, applicant_id) for _ in range(40)]
+    notify.fail_next(429)
+    clock = Clock()
+    dispatcher = Dispatcher(db, carriers_for(notify_settings(notify.base_url)), clock=clock, senders=4)
+    assert dispatcher.run().paused
+    clock.now += timedelta(minutes=1)
+    dispatcher.run()
+    assert sorted(n.reference for n in notify.sent()) == sorted(map(str, ids))
+    assert {message(db, i).status for i in ids} == {OutboxStatus.SENT}
 
 
 def test_a_server_error_is_retried_with_backoff_after_checking_it_did_not_arrive(db, household, notify):
