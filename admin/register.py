@@ -30,6 +30,8 @@ from cbl.reports.subject_access import subject_access_archive
 from cbl.web.auth import now
 
 from .acting import act
+from cbl.messages.failures import failed_messages
+
 from .guards import current_staff
 from cbl.services.rights import Right
 
@@ -116,6 +118,7 @@ def _case(db: Database, reference: str) -> dict:
             "letters": session.exec(select(OutboxMessage).filter_by(**by_case, channel=Channel.LETTER)
                                     .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())).all(),
             "preference": session.get(BiddingPreference, applicant.id),
+            "undelivered": failed_messages(session, applicant.id),
             "areas": [(area, area) for area in sorted(known_areas(session))],
             **CASE_CHOICES,
             "timeline": session.exec(select(AuditEvent).filter_by(**by_case)

@@ -55,10 +55,16 @@ def _mine(message_id: int, worker: str) -> sa.ColumnElement[bool]:
 
 def confirm(session: Session, message_id: int, worker: str, carrier: str, carrier_id: str, recipient: str | None,
             now: datetime) -> bool:
-    """The carrier has the message. False if the claim was no longer this worker's."""
-    return session.execute(T.update().where(_mine(message_id, worker)).values(
-        status=OutboxStatus.SENT.value, carrier=carrier, carrier_id=carrier_id, recipient=recipient, sent_at=now,
-        attempts=T.c.attempts + 1, claimed_until=None, failure=None)).rowcount == 1
+    """The carrier has the message. False if the claim was no longer this worker's.
+
+    The carrier's receipt may have come first (it names the same carrier id): it keeps its status."""
+    receipt_first = sa.and_(T.c.id == message_id, T.c.carrier_id == carrier_id,
+                            T.c.status.in_([OutboxStatus.DELIVERED.value, OutboxStatus.FAILED.value]))
+    return session.execute(T.update().where(sa.or_(_mine(message_id, worker), receipt_first)).values(
+        status=sa.case((T.c.status == OutboxStatus.SENDING.value, OutboxStatus.SENT.value), else_=T.c.status),
+        carrier=carrier, carrier_id=carrier_id, recipient=recipient, sent_at=now,
+        attempts=T.c.attempts + 1, claimed_until=None,
+        failure=sa.case((T.c.status == OutboxStatus.FAILED.value, T.c.failure), else_=None))).rowcount == 1
 
 
 def retry_later(session: Session, message_id: int, worker: str, reason: str, now: datetime,

@@ -82,3 +82,17 @@ class ContactPreference(SQLModel, table=True):
     mobile_confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     new_homes_alert: bool = False
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ReceivedText(SQLModel, table=True):
+    """A text message a household sent to the council's Notify number, kept once (Notify may call
+    again with the same one) with what was done about it."""
+
+    __tablename__ = "received_text"
+
+    notify_id: str = Field(primary_key=True, max_length=64)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    source_number: str = Field(max_length=20)
+    applicant_id: int | None = Field(default=None, foreign_key="applicant.id", index=True)
+    text: str = Field(max_length=160)
+    outcome: str = Field(default="", max_length=300)

@@ -1,5 +1,5 @@
 """Message delivery: claims, retries, carriers' ids and failures on the outbox; households' contact
-preferences; providers' lettings e-mail address and the
+preferences and the texts they send; providers' lettings e-mail address and the
 council's contact details for letters; text messages as a channel
 
 Revision ID: 0009
@@ -58,6 +58,19 @@ def upgrade() -> None:
     with op.batch_alter_table('contact_preference', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contact_preference_confirmed_mobile'), ['confirmed_mobile'], unique=False)
 
+    op.create_table('received_text',
+    sa.Column('notify_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('received_at', cbl.models.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('source_number', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('applicant_id', sa.Integer(), nullable=True),
+    sa.Column('text', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=False),
+    sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.ForeignKeyConstraint(['applicant_id'], ['applicant.id'], name=op.f('fk_received_text_applicant_id_applicant')),
+    sa.PrimaryKeyConstraint('notify_id', name=op.f('pk_received_text'))
+    )
+    with op.batch_alter_table('received_text', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_received_text_applicant_id'), ['applicant_id'], unique=False)
+
     with op.batch_alter_table('organisation', schema=None) as batch_op:
         batch_op.add_column(sa.Column('lettings_email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True))
         batch_op.add_column(sa.Column('contact_details', sqlmodel.sql.sqltypes.AutoString(length=400), nullable=True))
@@ -109,3 +122,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_contact_preference_confirmed_mobile'))
 
     op.drop_table('contact_preference')
+    with op.batch_alter_table('received_text', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_received_text_applicant_id'))
+
+    op.drop_table('received_text')
