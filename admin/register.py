@@ -31,6 +31,7 @@ from cbl.web.auth import now
 
 from .acting import act
 from cbl.messages.failures import failed_messages
+from cbl.messages.notices import bid_placed_for
 
 from .guards import current_staff
 from cbl.services.rights import Right
@@ -232,7 +233,9 @@ def bid_on_behalf(db: NamedDependency[Database], scheme: NamedDependency[Scheme]
     def decide(session: Session, actor, applicant_id: int):  # noqa: ANN202
         if not advert:
             raise InvalidInput("Choose the advert to bid for.", field="advert")
-        return place_bid(session, actor, scheme, applicant_id, advert, now())
+        bid = place_bid(session, actor, scheme, applicant_id, advert, now())
+        bid_placed_for(session, applicant_id, advert.upper(), f"{actor.name} of the lettings team", now())
+        return bid
 
     return decide_on_case(db, request, reference, "bid", decide)
 

@@ -13,6 +13,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from sqlmodel import select
 
 from cbl.database import Database
+from cbl.messages import notices
 from cbl.messages.config import DeliverySettings
 from cbl.models import Cycle
 from cbl.models.states import CycleStatus
@@ -56,7 +57,8 @@ def open_cycle(cycle_id: int, now: datetime | None = None) -> None:
     now = now or _now()
     if rt.db.run(cycles.open_cycle, SYSTEM, cycle_id, now):
         placed = rt.db.run(auto_bid_cycle, SYSTEM, rt.scheme, cycle_id, now)
-        log.info("opened cycle %s; auto-bid placed %d bids", cycle_id, placed)
+        alerts = rt.db.run(notices.new_homes, rt.scheme, cycle_id, now)
+        log.info("opened cycle %s; auto-bid placed %d bids; %d new-homes alerts", cycle_id, placed, alerts)
 
 
 def close_cycle(cycle_id: int, now: datetime | None = None) -> None:
@@ -121,6 +123,13 @@ def remind_reviews(now: datetime | None = None) -> None:
         log.info("reminded reviewers of %d reviews due soon or overdue", reminded)
 
 
+def remind_offers(now: datetime | None = None) -> None:
+    """Remind households whose offer must be answered by the end of the next working day."""
+    reminded = runtime().db.run(notices.offer_reminders, now or _now())
+    if reminded:
+        log.info("reminded %d households of offers to answer", reminded)
+
+
 def dispatch_messages() -> None:
     """Send what waits in the outbox (messages.dispatch), a few thousand at most per run."""
     from cbl.messages.dispatch import Dispatcher, carriers_for
@@ -144,6 +153,8 @@ RECURRING = {
     # Start of the working day, so the reminder is read that day.
     "remind-overdue-nominations": (remind_overdue_nominations, "cron",
                                    {"day_of_week": "mon-fri", "hour": 8, "minute": 0, "timezone": "Europe/London"}),
+    "remind-offers": (remind_offers, "cron",
+                      {"day_of_week": "mon-fri", "hour": 8, "minute": 10, "timezone": "Europe/London"}),
     "remind-reviews": (remind_reviews, "cron",
                        {"day_of_week": "mon-fri", "hour": 8, "minute": 5, "timezone": "Europe/London"}),
 }

@@ -1,6 +1,6 @@
 """Message delivery: claims, retries, carriers' ids and failures on the outbox; households' contact
 preferences and the texts they send; providers' lettings e-mail address and the
-council's contact details for letters; text messages as a channel
+council's contact details for letters; text messages as a channel; offers' reminders
 
 Revision ID: 0009
 Revises: 0008
@@ -71,6 +71,9 @@ def upgrade() -> None:
     with op.batch_alter_table('received_text', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_received_text_applicant_id'), ['applicant_id'], unique=False)
 
+    with op.batch_alter_table('offer', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('reminder_sent_at', cbl.models.columns.UTCDateTime(timezone=True), nullable=True))
+
     with op.batch_alter_table('organisation', schema=None) as batch_op:
         batch_op.add_column(sa.Column('lettings_email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True))
         batch_op.add_column(sa.Column('contact_details', sqlmodel.sql.sqltypes.AutoString(length=400), nullable=True))
@@ -113,6 +116,9 @@ def downgrade() -> None:
         batch_op.drop_column('large_print')
         batch_op.drop_column('personalisation')
         batch_op.drop_column('recipient')
+
+    with op.batch_alter_table('offer', schema=None) as batch_op:
+        batch_op.drop_column('reminder_sent_at')
 
     with op.batch_alter_table('organisation', schema=None) as batch_op:
         batch_op.drop_column('contact_details')
