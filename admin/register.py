@@ -25,6 +25,9 @@ from cbl.reports.subject_access import subject_access_archive
 from cbl.web.auth import now
 
 from .acting import act
+from cbl.messages.failures import failed_messages
+from cbl.messages.notices import bid_placed_for
+
 from .guards import current_staff
 from cbl.services.rights import Right
 
@@ -65,7 +68,8 @@ CASE_CHOICES = {
 
 def _case(db: Database, reference: str) -> dict:
     with db.reading() as session:
-        return {**register.case(session, reference), **CASE_CHOICES}
+        found = register.case(session, reference)
+        return {**found, "undelivered": failed_messages(session, found["applicant"].id), **CASE_CHOICES}
 
 
 @get("/applicants/{reference:str}", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
@@ -174,7 +178,9 @@ def bid_on_behalf(db: NamedDependency[Database], scheme: NamedDependency[Scheme]
     def decide(session: Session, actor, applicant_id: int):  # noqa: ANN202
         if not advert:
             raise InvalidInput("Choose the advert to bid for.", field="advert")
-        return place_bid(session, actor, scheme, applicant_id, advert, now())
+        bid = place_bid(session, actor, scheme, applicant_id, advert, now())
+        bid_placed_for(session, applicant_id, advert.upper(), f"{actor.name} of the lettings team", now())
+        return bid
 
     return decide_on_case(db, request, reference, "bid", decide)
 

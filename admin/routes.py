@@ -3,7 +3,8 @@
 from litestar import Router
 
 from . import (
-    agreements, applications, auth, compliance, core_return, dashboard, home, letters, offers, provider, register,
+    agreements, applications, auth, compliance, core_return, dashboard, home, letters, offers, outbox, provider,
+    register,
     register_review, reviews, shortlists, stock,
 )
 from .guards import staff_guard
@@ -27,7 +28,7 @@ admin_router = Router(
         applications.preferences, applications.review_answer, applications.reopening,
         register_review.register_review, register_review.review_letters,
         offers.offer_view, offers.direct_offer_request, offers.direct_offers, offers.direct_offer_decision,
-        letters.letter_page, letters.letter_as_pdf,
+        letters.letter_page, letters.letter_as_pdf, outbox.outbox, outbox.message_send_again,
         shortlists.nominate, provider.portal, provider.provider_home, provider.notify_void, provider.void_ready,
         provider.provider_nomination, provider.nomination_viewing, provider.nomination_viewing_outcome,
         provider.nomination_tenancy, provider.nomination_decline,

@@ -25,9 +25,10 @@ from cbl.rules.scheme import Scheme, load_scheme
 from cbl.services import actors
 from cbl.services.rights import Right
 from cbl.settings import Settings, load_settings
-from cbl.web import account, adverts, letters, reviews
+from cbl.web import account, adverts, contact, letters, reviews
 from cbl.web.api import Site, api_router
 from cbl.web.api_docs import SwaggerUIFromThisSite, api_docs_assets
+from cbl.web.notify_callbacks import notify_router
 from cbl.web.provider_api import provider_api_router
 from cbl.web.auth import COOKIE, SignInRequired, sign_in_required, viewer
 from cbl.web.csrf import CSRF_COOKIE, SessionBoundCSRF
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         engine.engine.globals.update(
             service_name="Find a home", council_name="Anytown Council", scheme_name=scheme.name,
             page_link=listings.page_link, navigation=navigation, Right=Right,
+            delivery_warning=settings.delivery.warning(),
             # Whether a member of staff may do any of these: pages offer only the actions the rules allow.
             may=lambda user, *rights: any(actors.staff(user).may(right) for right in rights),
         )
@@ -103,11 +105,13 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
             Router("/", include_in_schema=False, route_handlers=[
                 health, home, adverts.advert_list, adverts.advert_page, adverts.bid_for_advert, adverts.results,
                 *account.ROUTES,
+                *contact.ROUTES,
                 *reviews.ROUTES,
                 *letters.ROUTES,
             ]),
             api_router,
             provider_api_router,
+            notify_router,
             admin_router,
             api_docs_assets(),
             create_static_files_router("/static/govuk/assets", directories=[govuk_assets()], name="govuk"),

@@ -2,9 +2,11 @@
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from cbl.messages.config import DeliverySettings, load_delivery
 
 DEFAULT_SCHEME = Path(__file__).parent / "schemes" / "default.toml"
 
@@ -40,6 +42,8 @@ class Settings:
     def link(self, path: str) -> str:
         """An absolute link to `path` on the site, for a message to someone."""
         return self.base_url.rstrip("/") + path
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    """How messages are delivered: GOV.UK Notify, SMTP or neither (cbl/messages/config.py)."""
 
 
 def _secret_key(env: dict[str, str], workdir: Path) -> str:
@@ -70,4 +74,5 @@ def load_settings(env: dict[str, str] | None = None, workdir: Path | None = None
         embed_scheduler=env.get("CBL_EMBED_SCHEDULER", "1") not in {"0", "false", "no"},
         base_url=(env.get("CBL_BASE_URL") or f"http://{host}:{port}").rstrip("/"),
         trusted_proxies=tuple(p.strip() for p in env.get("CBL_TRUSTED_PROXIES", "").split(",") if p.strip()),
+        delivery=load_delivery(env),
     )

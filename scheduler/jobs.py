@@ -13,6 +13,8 @@ from apscheduler.schedulers.base import BaseScheduler
 from sqlmodel import select
 
 from cbl.database import Database
+from cbl.messages import notices
+from cbl.messages.config import DeliverySettings
 from cbl.models import Cycle
 from cbl.models.states import CycleStatus
 from cbl.rules.scheme import Scheme
@@ -29,6 +31,7 @@ class Runtime:
     scheme: Scheme
     zone: ZoneInfo
     scheduler: BaseScheduler | None = None
+    delivery: DeliverySettings | None = None
 
 
 _runtime: Runtime | None = None
@@ -58,7 +61,8 @@ def open_cycle(cycle_id: int, now: datetime | None = None) -> None:
         if not cycles.open_cycle(session, SYSTEM, cycle_id, now):
             return
         placed = auto_bid_cycle(session, SYSTEM, rt.scheme, cycle_id, now)
-    log.info("opened cycle %s; auto-bid placed %d bids", cycle_id, placed)
+    alerts = rt.db.run(notices.new_homes, rt.scheme, cycle_id, now)
+    log.info("opened cycle %s; auto-bid placed %d bids; %d new-homes alerts", cycle_id, placed, alerts)
 
 
 def close_cycle(cycle_id: int, now: datetime | None = None) -> None:
@@ -134,9 +138,29 @@ def end_suspensions(now: datetime | None = None) -> None:
         log.info("ended %d suspensions from bidding", ended)
 
 
+def remind_offers(now: datetime | None = None) -> None:
+    """Remind households whose offer must be answered by the end of the next working day."""
+    reminded = runtime().db.run(notices.offer_reminders, now or _now())
+    if reminded:
+        log.info("reminded %d households of offers to answer", reminded)
+
+
+def dispatch_messages() -> None:
+    """Send what waits in the outbox (messages.dispatch), a few thousand at most per run."""
+    from cbl.messages.dispatch import Dispatcher, carriers_for
+
+    rt = runtime()
+    carriers = carriers_for(rt.delivery or DeliverySettings())
+    if carriers:
+        outcome = Dispatcher(rt.db, carriers).run(limit=5000)
+        if outcome.sent or outcome.failed:
+            log.info("messages: %d sent, %d retrying, %d failed", outcome.sent, outcome.retrying, outcome.failed)
+
+
 # The recurring jobs: id -> (function, trigger, trigger arguments).
 RECURRING = {
     "reconcile-cycles": (reconcile, "interval", {"seconds": 60}),
+    "dispatch-messages": (dispatch_messages, "interval", {"seconds": 10}),
     "purge-expired-sessions": (purge_expired, "interval", {"hours": 1}),
     # Early morning UK time, after the last day to answer has ended.
     "close-unanswered-reviews": (close_unanswered_reviews, "cron",
@@ -146,6 +170,10 @@ RECURRING = {
                                    {"day_of_week": "mon-fri", "hour": 8, "minute": 0, "timezone": "Europe/London"}),
     # Just after midnight UK time, so a suspension ending today has ended before anyone bids.
     "end-suspensions": (end_suspensions, "cron", {"hour": 0, "minute": 5, "timezone": "Europe/London"}),
+
+
+    "remind-offers": (remind_offers, "cron",
+                      {"day_of_week": "mon-fri", "hour": 8, "minute": 10, "timezone": "Europe/London"}),
     "remind-reviews": (remind_reviews, "cron",
                        {"day_of_week": "mon-fri", "hour": 8, "minute": 5, "timezone": "Europe/London"}),
 }

@@ -85,7 +85,9 @@ def seed(session: Session, scheme: Scheme, *, seed: int = 2026, applicants: int 
     now = now or datetime.now(timezone.utc)
     today = now.date()
     password = hash_password(DEMO_PASSWORD)  # one hash: argon2 is slow on purpose
-    council = Organisation(code="ATC", name="Anytown Council", kind=OrganisationKind.COUNCIL)
+    council = Organisation(code="ATC", name="Anytown Council", kind=OrganisationKind.COUNCIL,
+                           contact_details="Town Hall, Market Square, Anytown AN1 1AA\n01632 960000\n"
+                                           "lettings@anytown.example")
     session.add(council)
     session.flush()
     _staff(session, council, password)
@@ -153,7 +155,8 @@ def _staff(session: Session, council: Organisation, password: str) -> None:
 def _providers(session, rng, password, today):  # noqa: ANN001, ANN202
     providers, agreements = [], {}
     for code, name, homeless_share in PROVIDERS:
-        provider = Organisation(code=code, name=name, kind=OrganisationKind.PROVIDER)
+        provider = Organisation(code=code, name=name, kind=OrganisationKind.PROVIDER,
+                                lettings_email=f"lettings@{code.lower()}.example")
         session.add(provider)
         session.flush()
         providers.append(provider)

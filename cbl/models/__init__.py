@@ -17,7 +17,7 @@ from .lettings import Advert, Bid, Cycle, ShortlistEntry  # noqa: E402
 from .nominations import AgreementQuota, Nomination, NominationAgreement  # noqa: E402
 from .offers import DirectOfferRequest, Offer, Refusal, SuitabilityAssessment  # noqa: E402
 from .organisations import Organisation, StaffUser  # noqa: E402
-from .records import AuditEvent, OutboxMessage  # noqa: E402
+from .records import AuditEvent, ContactPreference, OutboxMessage, ReceivedText  # noqa: E402
 from .register import (  # noqa: E402
     Applicant,
     Assessment,
@@ -37,7 +37,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "ApiToken", "Throttle", "WebSession",
     "Advert", "AgreementQuota", "Applicant", "Assessment", "AuditEvent", "BandAssessment", "Bid",
-    "BiddingPreference", "CaseCheck", "CaseNote", "CoreLog", "Cycle", "DirectOfferRequest", "Enquiry", "HouseholdMember", "Nomination",
-    "NominationAgreement", "Offer", "Organisation", "OutboxMessage", "Property", "Refusal", "Review",
+    "BiddingPreference", "CaseCheck", "CaseNote", "ContactPreference", "CoreLog", "Cycle", "DirectOfferRequest", "Enquiry", "HouseholdMember", "Nomination",
+    "NominationAgreement", "Offer", "Organisation", "OutboxMessage", "Property", "ReceivedText", "Refusal", "Review",
     "ShortlistEntry", "SignInToken", "StaffUser", "SuitabilityAssessment", "Void", "metadata",
 ]

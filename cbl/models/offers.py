@@ -32,6 +32,8 @@ class Offer(SQLModel, table=True):
     viewing_attended: bool | None = None
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     tenancy_start_date: date | None = None
+    # The reminder a working day before the answer is due, sent once.
+    reminder_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Refusal(SQLModel, table=True):

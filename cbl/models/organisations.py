@@ -16,6 +16,10 @@ class Organisation(SQLModel, table=True):
     api_key_hash: str | None = Field(default=None, max_length=200)
     # The organisation's ID in the national CORE lettings service, for the return.
     core_id: str | None = Field(default=None, max_length=20)
+    # Where a provider's nominations are e-mailed.
+    lettings_email: str | None = Field(default=None, max_length=254)
+    # Printed on the council's letters: address, telephone, e-mail (one line each).
+    contact_details: str | None = Field(default=None, max_length=400)
 
 
 class StaffUser(SQLModel, table=True):

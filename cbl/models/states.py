@@ -154,12 +154,15 @@ class ActorKind(str, Enum):
 class Channel(str, Enum):
     LETTER = "letter"
     EMAIL = "email"
+    SMS = "sms"
 
 
 class OutboxStatus(str, Enum):
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"
+    PENDING = "pending"  # waiting for the dispatcher (or for a retry after a temporary failure)
+    SENDING = "sending"  # claimed by a dispatcher: handed to the carrier, not yet confirmed
+    SENT = "sent"  # the carrier accepted it
+    DELIVERED = "delivered"  # the carrier's receipt says it arrived
+    FAILED = "failed"  # will not be sent: an officer has to act (see the message's failure)
 
 
 class AssessmentKind(str, Enum):

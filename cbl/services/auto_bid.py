@@ -20,6 +20,8 @@ from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
+from cbl.messages.notices import bid_placed_for
+
 from .bidding import active_bid_count, bidding_barrier, engine_adverts, place_bid
 from .errors import DomainError, InvalidInput, NotAllowed
 from cbl.services.rights import Right
@@ -66,6 +68,7 @@ def auto_bid_cycle(session: Session, actor: Actor, scheme: Scheme, cycle_id: int
             try:
                 place_bid(session, actor, scheme, applicant.id, advert.reference, now)
                 placed += 1
+                bid_placed_for(session, applicant.id, advert.reference, "Auto-bid (the weekly bids you asked for)", now)
             except DomainError:
                 continue  # already bid by hand, say; the household keeps what it chose
     return placed

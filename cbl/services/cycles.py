@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 import matching
+from cbl.messages import notices
 from cbl.services import engine_input
 from cbl.rules.working_days import local_date
 from cbl.rules.cycle_windows import current_or_next_window
@@ -146,6 +147,7 @@ def close_cycle(session: Session, actor: Actor, scheme: Scheme, cycle_id: int, n
     session.add(cycle)
     audit(session, actor, "cycle.closed", cycle, cycle.close_report)
     _tell_officers(session, cycle, shortlisted, len(result.allocation))
+    notices.shortlisted(session, cycle.id, now)
     log.info("closed %s: %d adverts, %d bids, %d proposed", cycle.name, len(instance.adverts),
              len(instance.bids), len(result.allocation))
     return True

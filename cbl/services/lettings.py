@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from cbl.rules.working_days import LONDON, add_months, add_working_days, local_date
+from cbl.messages import notices
 from cbl.messages.letters import issue_letter
 from cbl.models import (
     Advert, Applicant, Offer, Organisation, Property, Refusal, ShortlistEntry, Void,
@@ -88,6 +89,7 @@ def open_offer(session: Session, actor: Actor, scheme: Scheme, applicant: Applic
                  advert=advert.reference if advert else None, respond_by=offer.respond_by, final_offer=final_offer,
                  direct_reason=direct_reason, review_by=s202_request_by(local_date(now)),
                  findings=assessment.findings if assessment else [])
+    notices.offer_made(session, offer, f"{home.address}, {home.postcode}", now)
     return offer
 
 

@@ -33,7 +33,8 @@ KINDS = {
     "one_time_link": ["POST /set-password/{token:str}"],  # a made-up link is not found, whoever follows it
     "applicant_page": ["POST /adverts/{reference:str}/bid", "GET /account", "GET /account/bids", "GET /account/homes",
                        "GET /account/preferences", "POST /account/preferences", "GET /account/offers",
-                       "GET /account/reviews", "POST /account/reviews", "GET /account/letters"],
+                       "GET /account/reviews", "POST /account/reviews", "GET /account/letters",
+                       "GET /account/contact", "POST /account/contact"],
     "applicant_own_page": ["POST /account/bids/{bid_id:int}/withdraw", "POST /account/offers/{offer_id:int}/accept",
                            "POST /account/offers/{offer_id:int}/refuse", "GET /account/letters/{letter_id:int}",
                            "GET /account/letters/{letter_id:int}/pdf"],
@@ -41,6 +42,8 @@ KINDS = {
                       "GET /api/v1/me/preferences", "PUT /api/v1/me/preferences"],
     "applicant_own_api": ["DELETE /api/v1/me/bids/{bid_id:int}", "POST /api/v1/me/offers/{offer_id:int}/accept",
                           "POST /api/v1/me/offers/{offer_id:int}/refuse"],
+    # Notify's callbacks answer only Notify's own bearer token; none is set up here, so they are not found.
+    "notify_callback": ["POST /api/v1/notify/callback", "POST /api/v1/notify/inbound"],
     "provider_api": ["GET /api/v1/provider/nominations"],
     "provider_own_api": ["POST /api/v1/provider/voids",  # the body names the provider's own home
                          "GET /api/v1/provider/nominations/{nomination_id:int}",
@@ -56,6 +59,8 @@ BODIES = {
     "POST /api/v1/provider/nominations/{nomination_id:int}/viewing": {"at": "2030-01-07T10:00:00+00:00"},
     "POST /api/v1/provider/nominations/{nomination_id:int}/outcome": {"outcome": "attended"},
     "POST /api/v1/provider/voids": {"property": "P-AD3", "tenancy_end": "2026-11-01"},
+    "POST /api/v1/notify/callback": {"id": "n-1", "reference": "1", "status": "delivered"},
+    "POST /api/v1/notify/inbound": {"id": "in-1", "source_number": "447700900123", "message": "BIDS"},
 }
 RULE = {route: kind for kind, routes in KINDS.items() for route in routes}
 DOCS = re.compile(r"^/(static|api/v1/schema)")
@@ -70,7 +75,7 @@ def _expected(kind: str, role: str, method: str) -> str:
         return "ok"
     if kind == "sign_out":
         return "sign_in"
-    if kind == "one_time_link":
+    if kind in ("one_time_link", "notify_callback"):
         return "not_found"
     if kind.startswith("applicant") and kind.endswith("page"):
         if not applicant:
