@@ -3,7 +3,7 @@ preferences and the texts they send; providers' lettings e-mail address and the
 council's contact details for letters; text messages as a channel; offers' reminders
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-02 16:44:33.377206
 """
 
