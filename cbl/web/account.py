@@ -16,7 +16,7 @@ from cbl.rules.scheme import Scheme
 from cbl.services import sign_in
 from cbl.services.auto_bid import save_bidding_preference
 from cbl.services.bidding import withdraw_bid
-from cbl.services.errors import DomainError, InvalidInput
+from cbl.services.errors import DomainError, InvalidInput, NotFound
 from cbl.services.offers import accept_offer, refuse_offer
 from cbl.settings import Settings
 from cbl.web import forms
@@ -212,6 +212,8 @@ def _offers_page(db: Database, scheme: Scheme, viewer: Viewer | None, applicant_
         offers = account.offers(session, applicant_id)
     refusals = {offer.id: _refusal_form(scheme, offer.id) for offer, _ in offers if offer.status == OfferStatus.MADE}
     if refusal:
+        if refusal[0] not in {offer.id for offer, _ in offers}:
+            raise NotFound("There is no such offer of yours.")  # someone else's offer: not found, whatever was sent
         refusals[refusal[0]] = refusal[1]
     return Template("public/account/offers.html", status_code=422 if refusal else 200, context={
         "offers": offers, "refusals": refusals, "refused": refusal[1] if refusal else None, "viewer": viewer,

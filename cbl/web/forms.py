@@ -334,7 +334,7 @@ def ticked(form: dict[str, Any], name: str) -> bool:
 
 
 def day(form: dict[str, Any], name: str, *, optional: bool = False) -> date | None:
-    value = text(form, name, 10)
+    value = text(form, name, 100)  # too long to be a date: told it is not one, below
     if optional and not value:
         return None
     try:
@@ -344,7 +344,7 @@ def day(form: dict[str, Any], name: str, *, optional: bool = False) -> date | No
 
 
 def pence(form: dict[str, Any], name: str, *, optional: bool = False) -> int:
-    value = text(form, name, 20)
+    value = text(form, name, 100)
     if optional and not value:
         return 0
     amount = _pence(value)
@@ -354,10 +354,10 @@ def pence(form: dict[str, Any], name: str, *, optional: bool = False) -> int:
 
 
 def whole_number(form: dict[str, Any], name: str, low: int, high: int, message: str, default: int | None = None) -> int:
-    value = text(form, name, 6)
+    value = text(form, name, 100)
     if not value and default is not None:
         return default
-    if not only_digits(value.lstrip("-")) or not low <= int(value) <= high:
+    if not only_digits(value.lstrip("-")) or len(value) > 10 or not low <= int(value) <= high:
         raise InvalidInput(message, field=name)
     return int(value)
 
