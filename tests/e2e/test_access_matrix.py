@@ -108,7 +108,7 @@ def ids(db, scheme, world, staff):
                                 agreement_id=world.agreement, respond_by=date.today() + timedelta(5),
                                 status=NominationStatus.SENT)
         letter = issue_letter(s, owner, "suspension", "Your application is suspended from bidding", now(),
-                              until=None, reason="Arrears")
+                              until=None, reason="Arrears", rights=_suspension_rights())
         s.add_all([bid, offer, nomination])
         s.flush()
         rha_void = s.exec(select(Void).join(Property).where(Property.landlord_id == world.provider)).first()
@@ -212,3 +212,15 @@ def test_names_and_contact_details_stay_out_of_addresses_and_logs(app, db, staff
     for secret in ("Lead HR000003", "ada.lovelace", "07700 900123", "a wrong password"):
         assert secret not in caplog.text, secret
         assert not any(secret.replace(" ", "+") in a or secret.replace(" ", "%20") in a for a in addresses), secret
+
+
+def _suspension_rights():
+    """The review right a suspension letter states, as the default scheme gives it today."""
+    from datetime import date
+
+    from cbl.models.states import ReviewType
+    from cbl.rules.decision_types import review_rights
+    from cbl.rules.scheme import load_scheme
+    from tests.conftest import SCHEMES
+
+    return review_rights(ReviewType.SUSPENSION, load_scheme(SCHEMES / "default.toml").reviews, date.today())

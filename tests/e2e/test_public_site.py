@@ -160,7 +160,7 @@ def test_a_household_reads_its_letters_as_sent_and_as_pdf(visitor, other_visitor
 
     with db.transaction() as s:
         letter = issue_letter(s, world.applicants["HR000001"], "suspension", "Your application is suspended from bidding",
-                              now(), until=None, reason="Rent arrears of £2,400")
+                              now(), until=None, reason="Rent arrears of £2,400", rights=_suspension_rights())
     visitor.sign_in("HR000001")
     listing = visitor.get("/account/letters")
     assert f"/account/letters/{letter.id}" in listing.text
@@ -173,3 +173,15 @@ def test_a_household_reads_its_letters_as_sent_and_as_pdf(visitor, other_visitor
     assert other_visitor.get(f"/account/letters/{letter.id}").status_code == 404
     assert other_visitor.get(f"/account/letters/{letter.id}/pdf").status_code == 404
     assert f"/account/letters/{letter.id}" not in other_visitor.get("/account/letters").text
+
+
+def _suspension_rights():
+    """The review right a suspension letter states, as the default scheme gives it today."""
+    from datetime import date
+
+    from cbl.models.states import ReviewType
+    from cbl.rules.decision_types import review_rights
+    from cbl.rules.scheme import load_scheme
+    from tests.conftest import SCHEMES
+
+    return review_rights(ReviewType.SUSPENSION, load_scheme(SCHEMES / "default.toml").reviews, date.today())
