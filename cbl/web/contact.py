@@ -36,7 +36,7 @@ def _contact_page(db: Database, viewer: Viewer | None, request: Request, saved: 
 
 @post("/account/contact", sync_to_thread=True)
 def contact_submit(db: NamedDependency[Database], viewer: NamedDependency[Viewer | None], request: Request,
-                   data: forms.Form) -> Template | Redirect:
+                   data: forms.Body) -> Template | Redirect:
     applicant = signed_in_applicant(viewer, db, request)
     choices = ContactChoices(
         by_email=forms.ticked(data, "by_email"), by_text=forms.ticked(data, "by_text"),

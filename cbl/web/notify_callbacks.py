@@ -16,6 +16,7 @@ from cbl.rules.scheme import Scheme
 from cbl.services.errors import InvalidInput
 from cbl.settings import Settings
 from cbl.web.auth import now
+from cbl.web.errors import error_responses
 
 
 class Receipt(msgspec.Struct):
@@ -39,7 +40,8 @@ def _check_token(request: Request, expected: str | None) -> None:
         raise NotAuthorizedException("The bearer token is missing or wrong.")
 
 
-@post("/callback", sync_to_thread=True, status_code=204, summary="Notify delivery receipt")
+@post("/callback", responses=error_responses(401, 404), sync_to_thread=True, status_code=204,
+      summary="Notify delivery receipt")
 def delivery_receipt(request: Request, db: NamedDependency[Database], settings: NamedDependency[Settings],
                      data: JSONBody[Receipt]) -> None:
     _check_token(request, settings.delivery.notify_callback_token)
@@ -48,7 +50,8 @@ def delivery_receipt(request: Request, db: NamedDependency[Database], settings: 
     db.run(record_receipt, data.reference, data.id, data.status, now())
 
 
-@post("/inbound", sync_to_thread=True, status_code=204, summary="Notify received text message")
+@post("/inbound", responses=error_responses(401, 404), sync_to_thread=True, status_code=204,
+      summary="Notify received text message")
 def received_text(request: Request, db: NamedDependency[Database], scheme: NamedDependency[Scheme],
                   settings: NamedDependency[Settings], data: JSONBody[InboundText]) -> None:
     _check_token(request, settings.delivery.notify_inbound_token)

@@ -76,7 +76,7 @@ def build(session: Session, scheme: Scheme, scale: int, now: datetime) -> Counte
     nomination = _nominations(session, officer, closed, now)
     review = _reviews_and_enquiries(session, scheme, staff, households, scale, now)
     _direct_offers(session, officer, households, world, scale, now)
-    _case_histories(session, officer, households, scale, now)
+    _case_histories(session, scheme, officer, households, scale, now)
     let_home = session.get(Void, let_void).property_id  # let, and empty again: a void not yet advertised
     empty = Void(property_id=let_home, tenancy_end_date=now.date() - timedelta(days=3))
     session.add(empty)
@@ -182,14 +182,14 @@ def _reviews_and_enquiries(session: Session, scheme: Scheme, staff: dict[StaffRo
     return first
 
 
-def _case_histories(session: Session, officer: actors.Actor, households: list[Applicant], scale: int,
+def _case_histories(session: Session, scheme: Scheme, officer: actors.Actor, households: list[Applicant], scale: int,
                     now: datetime) -> None:
     """The probe household's case grows with the world: k notes, and a suspension and its letter."""
     for number in range(scale):
         add_note(session, officer, households[0].id, f"Called the household ({number + 1}).", now)
     active = [household for household in households[1:] if household.status is ApplicationStatus.ACTIVE]
     for household in active[-scale:]:
-        suspend(session, officer, household.id, now.date() + timedelta(days=30), "Arrears", now)
+        suspend(session, officer, scheme, household.id, now.date() + timedelta(days=30), "Arrears", now)
 
 
 def _direct_offers(session: Session, officer: actors.Actor, households: list[Applicant], world,  # noqa: ANN001
