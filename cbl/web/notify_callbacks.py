@@ -40,7 +40,7 @@ def _check_token(request: Request, expected: str | None) -> None:
         raise NotAuthorizedException("The bearer token is missing or wrong.")
 
 
-@post("/callback", responses=error_responses(401, 404), sync_to_thread=True, status_code=204,
+@post("/callback", responses=error_responses(401, 404, 422), sync_to_thread=True, status_code=204,
       summary="Notify delivery receipt")
 def delivery_receipt(request: Request, db: NamedDependency[Database], settings: NamedDependency[Settings],
                      data: JSONBody[Receipt]) -> None:
@@ -50,7 +50,7 @@ def delivery_receipt(request: Request, db: NamedDependency[Database], settings: 
     db.run(record_receipt, data.reference, data.id, data.status, now())
 
 
-@post("/inbound", responses=error_responses(401, 404), sync_to_thread=True, status_code=204,
+@post("/inbound", responses=error_responses(401, 404, 422), sync_to_thread=True, status_code=204,
       summary="Notify received text message")
 def received_text(request: Request, db: NamedDependency[Database], scheme: NamedDependency[Scheme],
                   settings: NamedDependency[Settings], data: JSONBody[InboundText]) -> None:

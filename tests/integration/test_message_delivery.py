@@ -1,7 +1,7 @@
 """Messages leave the outbox through GOV.UK Notify (a local stand-in of its API) or a real SMTP
 server, once each, with retries on temporary failures and officers told of permanent ones."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlmodel import select
@@ -81,13 +81,16 @@ def test_the_stand_in_refuses_a_token_not_signed_with_the_services_key(db, house
     assert outcome.paused and notify.sent() == [] and notify.refused_tokens == 1
 
 
-def test_a_letter_goes_by_post_as_a_precompiled_pdf(db, household, notify):
+def test_a_letter_goes_by_post_as_a_precompiled_pdf(db, scheme, household, notify):
     from cbl.messages.letters import issue_letter
+    from cbl.models.states import ReviewType
+    from cbl.rules.decision_types import review_rights
 
     applicant_id, _ = household
     with db.transaction() as s:
         letter = issue_letter(s, applicant_id, "suspension", "Your application is suspended from bidding",
-                              datetime.now(timezone.utc), reason="Rent arrears.", until=None).id
+                              datetime.now(timezone.utc), reason="Rent arrears.", until=None,
+                              rights=review_rights(ReviewType.SUSPENSION, scheme.reviews, date.today())).id
     Dispatcher(db, carriers_for(notify_settings(notify.base_url))).run()
     [posted] = notify.sent("letter")
     assert posted.reference == str(letter) and posted.content.startswith(b"%PDF-")

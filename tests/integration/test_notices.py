@@ -7,6 +7,8 @@ import pytest
 from sqlmodel import select
 
 from cbl.messages.letters import issue_letter
+from cbl.models.states import ReviewType
+from cbl.rules.decision_types import review_rights
 from cbl.messages.notices import new_homes, offer_reminders
 from cbl.models import (
     Applicant, BiddingPreference, ContactPreference, Cycle, Offer, OutboxMessage, ShortlistEntry, StaffUser,
@@ -110,8 +112,11 @@ def test_a_letter_is_posted_unless_the_household_consented_to_notices_by_email(d
     with db.transaction() as s:
         s.add(ContactPreference(applicant_id=ann, by_email=True, by_post=False, email_consent_at=NOW,
                                 large_print=True))
-        by_email = issue_letter(s, ann, "suspension", "Your application is suspended", NOW, reason="R.", until=None)
-        posted = issue_letter(s, bo, "suspension", "Your application is suspended", NOW, reason="R.", until=None)
+        rights = review_rights(ReviewType.SUSPENSION, scheme.reviews, NOW.date())
+        by_email = issue_letter(s, ann, "suspension", "Your application is suspended", NOW, reason="R.", until=None,
+                                rights=rights)
+        posted = issue_letter(s, bo, "suspension", "Your application is suspended", NOW, reason="R.", until=None,
+                              rights=rights)
     with db.reading() as s:
         by_email, posted = s.get(OutboxMessage, by_email.id), s.get(OutboxMessage, posted.id)
     assert by_email.status is OutboxStatus.SENT and by_email.carrier == "account" and by_email.large_print

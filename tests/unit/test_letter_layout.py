@@ -5,6 +5,10 @@ from datetime import date
 import pytest
 
 from cbl.messages.letters import Addressee, letter_document, letter_pdf, letter_text, render
+from cbl.models.states import ReviewType
+from cbl.rules.decision_types import review_rights
+from cbl.rules.scheme import load_scheme
+from cbl.settings import DEFAULT_SCHEME
 
 MM = 25.4 / 96  # WeasyPrint lays out in CSS pixels
 # Notify's printable areas (mm from the page's top left corner).
@@ -18,7 +22,8 @@ def _letter(address: str, large_print: bool = False):  # noqa: ANN202
     body = render("suspension", to=Addressee("Ann Example", address, "AN1 2BC", "HR000001"), council="Anytown Council",
                   contact=["Town Hall, Market Square, Anytown AN1 1AA", "01632 960000", "lettings@anytown.example"],
                   dated=date(2026, 12, 2), subject="Your application is suspended from bidding",
-                  reason="Rent arrears of more than eight weeks. " * 30, until=None)
+                  reason="Rent arrears of more than eight weeks. " * 30, until=None,
+                  rights=review_rights(ReviewType.SUSPENSION, load_scheme(DEFAULT_SCHEME).reviews, date(2026, 12, 2)))
     return body, letter_document(body, "Your application is suspended from bidding", large_print=large_print)
 
 
