@@ -26,7 +26,8 @@ from cbl.reports.core_export import (
     field_specs,
 )
 
-OFFICIAL = Path("/work/shared/core")
+# The national template as the project received it (shared/ beside the checkout); the packaged copy otherwise.
+OFFICIAL = Path(__file__).resolve().parents[3] / "shared" / "core"
 OFFICIAL_TEMPLATE = OFFICIAL / "2026_27_lettings_bulk_upload.csv"
 OFFICIAL_SPEC = OFFICIAL / "core_lettings_2026_27_field_spec.csv"
 PACKAGED = Path(__file__).resolve().parents[2] / "cbl" / "reports" / "core"
