@@ -16,6 +16,9 @@ from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound
 from cbl.services.rights import Right
 
+FINDING_MAX = 2000
+REASONS_MAX = 4000
+
 
 def home_facts(home: Property) -> Home:
     return Home(home.bedrooms, home.floor, home.lift, home.step_free, home.wheelchair_adapted,
@@ -61,8 +64,13 @@ def assess_suitability(session: Session, actor: Actor, applicant_id: int, void_i
     failures = _failures(session, applicant, home, weekly_income_pence)
     if failures:
         raise Conflict("This home cannot be a final offer to this household. " + " ".join(failures))
+    # Declared limits, refused rather than cut: a finding's reasons and the overall reasons are evidence.
+    if any(len(text.strip()) > FINDING_MAX for _, text in findings.values()):
+        raise InvalidInput(f"Each finding's reasons must be {FINDING_MAX:,} characters or fewer.", field="findings")
+    if len(reasons.strip()) > REASONS_MAX:
+        raise InvalidInput(f"The reasons must be {REASONS_MAX:,} characters or fewer.", field="reasons")
     try:
-        parsed = [Finding(Factor(name), suitable, text.strip()[:2000]) for name, (suitable, text) in findings.items()]
+        parsed = [Finding(Factor(name), suitable, text.strip()) for name, (suitable, text) in findings.items()]
     except ValueError:
         raise InvalidInput("Record findings only on the factors listed.", field="findings") from None
     problems = finding_problems(parsed, reasonable_to_accept, reasons)
@@ -72,7 +80,7 @@ def assess_suitability(session: Session, actor: Actor, applicant_id: int, void_i
         applicant_id=applicant.id, void_id=void.id, weekly_income_pence=weekly_income_pence,
         findings=[{"factor": f.factor.value, "label": LABELS[f.factor], "suitable": f.suitable, "reasons": f.reasons}
                   for f in parsed],
-        reasonable_to_accept=True, reasons=reasons.strip()[:4000], assessed_by_id=actor.id, assessed_at=now)
+        reasonable_to_accept=True, reasons=reasons.strip(), assessed_by_id=actor.id, assessed_at=now)
     session.add(assessment)
     audit(session, actor, "suitability.assessed", assessment, {"void_id": void.id, "home": home.reference,
                                                                "findings": assessment.findings})

@@ -103,6 +103,18 @@ def test_every_factor_needs_a_finding_with_reasons_and_acceptance_must_be_reason
                weekly_income_pence=10000)
 
 
+def test_over_long_suitability_reasons_are_refused_not_cut(db, world, people, family):
+    house = _home(db, world, "P-HOUSE5", bedrooms=4, floor=0, step_free=True, property_type="house")
+    officer = actors.staff(people["officer"])
+    with pytest.raises(InvalidInput, match="2,000 characters or fewer"):
+        db.run(assess_suitability, officer, family, house, {**SOUND, "location": (True, "Near school. " * 200)},
+               True, "Reasonable.", MOMENT)
+    with pytest.raises(InvalidInput, match="4,000 characters or fewer"):
+        db.run(assess_suitability, officer, family, house, SOUND, True, "Reasonable. " * 400, MOMENT)
+    kept = db.run(assess_suitability, officer, family, house, SOUND, True, "R" * 4000, MOMENT)
+    assert len(kept.reasons) == 4000
+
+
 def test_a_final_offer_its_letters_and_a_review_by_someone_not_involved(db, scheme, world, people, family):
     house = _home(db, world, "P-HOUSE4", bedrooms=4, floor=0, step_free=True, property_type="house")
     officer, manager = actors.staff(people["officer"]), actors.staff(people["manager"])
