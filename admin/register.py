@@ -15,7 +15,7 @@ from cbl.services.applications import NEEDS
 from cbl.services.actors import staff as staff_actor
 from cbl.rules.scheme import Scheme
 from cbl.services.bidding import place_bid
-from cbl.services.errors import DomainError, InvalidInput
+from cbl.services.errors import DomainError, InvalidInput, within
 from cbl.services.register import (
     add_note, record_assessment, record_check, record_verification, reinstate, set_band, suspend,
 )
@@ -34,7 +34,8 @@ from cbl.services.rights import Right
 def _search_page(db: Database, request: Request, text: str, band: str | None, page: str | None) -> Template:
     if page not in (None, "") and (not only_digits(page) or not 1 <= int(page) <= 100_000):
         raise InvalidInput("Page must be a whole number, like 2.", field="page")
-    search = register.Search(text.strip()[:100], (band or "").strip()[:16] or None, int(page or 1))
+    search = register.Search(within(text, 100, "q", "The search"), within(band or "", 16, "band", "The band") or None,
+                             int(page or 1))
     with db.reading() as session:
         rows, total = register.search(session, search)
     return Template("admin/applicants/search.html", context={

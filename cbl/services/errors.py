@@ -33,3 +33,11 @@ class Conflict(DomainError):
 
     status_code = 409
     code = "conflict"
+
+
+def within(text: str, limit: int, field: str, what: str) -> str:
+    """`text` trimmed, refused when longer than its declared limit: what people typed is never cut."""
+    text = text.strip()
+    if len(text) > limit:
+        raise InvalidInput(f"{what} must be {limit:,} characters or fewer (you entered {len(text):,}).", field=field)
+    return text

@@ -15,7 +15,7 @@ from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotFound, within
 from cbl.services.rights import Right
 
 _COUPLE = {Relationship.LEAD, Relationship.PARTNER}
@@ -78,7 +78,7 @@ def set_band(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, 
     if effective > local_date(now) or effective < applicant.registration_date:
         raise InvalidInput("The effective date must be between registration and today.", field="effective")
     assessment = BandAssessment(applicant_id=applicant.id, band=band, effective_date=effective, points=points,
-                                reason=reason.strip()[:2000], decided_by_id=actor.id, decided_at=now)
+                                reason=within(reason, 2000, "reason", "The reason"), decided_by_id=actor.id, decided_at=now)
     session.add(assessment)
     previous = (applicant.band, applicant.band_date)
     applicant.band, applicant.band_date, applicant.points = band, effective, points
@@ -164,8 +164,8 @@ def record_assessment(session: Session, actor: Actor, applicant_id: int, kind: s
     if set(requirements) - set(REQUIREMENTS):
         raise InvalidInput("Choose the access requirements from the list.", field="requirements")
     applicant = locked_application(session, applicant_id)
-    assessment = Assessment(applicant_id=applicant.id, kind=kind_value, recommendation=recommendation.strip()[:4000],
-                            effect=effect.strip()[:400], requirements=sorted(set(requirements)),
+    assessment = Assessment(applicant_id=applicant.id, kind=kind_value, recommendation=within(recommendation, 4000, "recommendation", "The recommendation"),
+                            effect=within(effect, 400, "effect", "The effect"), requirements=sorted(set(requirements)),
                             recorded_by_id=actor.id, recorded_at=now)
     session.add(assessment)
     audit(session, actor, "assessment.recorded", assessment,
@@ -183,7 +183,7 @@ def record_check(session: Session, actor: Actor, applicant_id: int, kind: str, p
     except ValueError:
         raise InvalidInput("Choose the kind of check.", field="kind") from None
     applicant = locked_application(session, applicant_id)
-    check = CaseCheck(applicant_id=applicant.id, kind=kind_value, passed=passed, note=note.strip()[:4000],
+    check = CaseCheck(applicant_id=applicant.id, kind=kind_value, passed=passed, note=within(note, 4000, "note", "The note"),
                       recorded_by_id=actor.id, recorded_at=now)
     session.add(check)
     if kind_value is CheckKind.HOUSING_DEBT:

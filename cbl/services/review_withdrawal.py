@@ -17,7 +17,7 @@ from cbl.rules.working_days import local_date
 
 from .actors import Actor
 from .audit import audit
-from .errors import Conflict, InvalidInput, NotAllowed, NotFound
+from .errors import Conflict, InvalidInput, NotAllowed, NotFound, within
 from .review_independence import involved
 from cbl.services.rights import Right
 
@@ -59,8 +59,8 @@ def withdraw(session: Session, actor: Actor, review_id: int, channel: str, reque
                                field="requested_on")
     review.status, review.outcome, review.decided_at = ReviewStatus.WITHDRAWN, ReviewOutcome.WITHDRAWN, now
     review.withdrawal_channel, review.withdrawal_requested_on = channel, requested_on
-    review.withdrawal_request = request.strip()[:2000] or None
-    review.withdrawal_taken_by = taken_by.strip()[:200] or None
+    review.withdrawal_request = within(request, 2000, "request", "The applicant's request") or None
+    review.withdrawal_taken_by = within(taken_by, 200, "taken_by", "The officer's name") or None
     review.decision_reasons = (f"Withdrawn at the applicant's request, made {CHANNELS[channel]} on "
                                f"{requested_on:%-d %B %Y}.")
     session.add(review)
