@@ -33,19 +33,23 @@ def test_a_dispatcher_killed_mid_batch_and_restarted_sends_every_message_once(db
         s.add_all(OutboxMessage(channel=Channel.EMAIL if n % 3 else Channel.SMS, template="shortlisted",
                                 applicant_id=applicant.id, subject=f"Message {n}", body=f"Body {n}")
                   for n in range(MESSAGES))
-    # Each send takes a few milliseconds, so the kill lands while requests are in flight.
-    with NotifyStandIn(delay=0.004) as notify:
+    # Past a third of the messages Notify accepts sends but its answers never arrive, so the kill
+    # lands with requests in flight whose messages exist at Notify and are unconfirmed here.
+    with NotifyStandIn(delay=0.002) as notify:
+        notify.stall_answers_after(MESSAGES // 3)
         first = _dispatcher(db.url, notify.base_url)
-        while len(notify.sent()) < MESSAGES // 3:
+        while len(notify.sent()) <= MESSAGES // 3:
             assert first.poll() is None, first.stdout.read()
             time.sleep(0.005)
+        time.sleep(0.2)  # the other senders reach Notify too
         first.kill()
         first.wait()
-        killed_at = len(notify.sent())
-        assert killed_at < MESSAGES
+        notify.release_answers()
+        assert len(notify.sent()) < MESSAGES
         with db.reading() as s:
             claimed = s.exec(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.SENDING)).all()
-        assert claimed, "the kill should leave some messages claimed and unconfirmed"
+        accepted_unheard = {str(m.id) for m in claimed} & {n.reference for n in notify.sent()}
+        assert accepted_unheard, "the kill should leave messages Notify has but this side never heard of"
         time.sleep(LEASE_SECONDS + 0.5)  # the dead dispatcher's claims run out
         second = _dispatcher(db.url, notify.base_url)
         output, _ = second.communicate(timeout=120)

@@ -50,6 +50,8 @@ class NotifyStandIn:
         self._failures: deque[int] = deque()
         self.delay = delay
         self.lock = threading.Lock()
+        self._answer_limit: int | None = None
+        self._answers_released = threading.Event()
         self.server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
@@ -61,12 +63,25 @@ class NotifyStandIn:
         with self.lock:
             self._failures.extend([status] * times)
 
+    def stall_answers_after(self, accepted: int) -> None:
+        """Accept every later send but hold back its answer until `release_answers`: the
+        notification exists at Notify while its sender never hears so (a kill lands then)."""
+        with self.lock:
+            self._answer_limit = accepted
+            self._answers_released.clear()
+
+    def release_answers(self) -> None:
+        with self.lock:
+            self._answer_limit = None
+        self._answers_released.set()
+
     def start(self) -> "NotifyStandIn":
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        self._answers_released.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -114,6 +129,9 @@ class NotifyStandIn:
             content=base64.b64decode(body["content"]) if kind == "letter" else None)
         with self.lock:
             self.notifications.append(notification)
+            stalled = self._answer_limit is not None and len(self.notifications) > self._answer_limit
+        if stalled:
+            self._answers_released.wait()
         answer = {"id": notification.id, "reference": notification.reference,
                   "uri": f"{self.base_url}/v2/notifications/{notification.id}"}
         if kind == "letter":
