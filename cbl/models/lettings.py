@@ -82,7 +82,12 @@ class ShortlistEntry(SQLModel, table=True):
     """An advert's bid as ranked at close, with the reasons for its place and what was done."""
 
     __tablename__ = "shortlist_entry"
-    __table_args__ = (sa.UniqueConstraint("advert_id", "applicant_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("advert_id", "applicant_id"),
+        # Let results list the latest lets by the household housed: one entry an advert among hundreds.
+        sa.Index("ix_shortlist_entry_housed", "advert_id", postgresql_where=sa.text("status = 'housed'"),
+                 sqlite_where=sa.text("status = 'housed'")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     advert_id: int = Field(foreign_key="advert.id", index=True)

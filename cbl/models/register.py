@@ -37,10 +37,10 @@ class Applicant(SQLModel, table=True):
     address: str = Field(default="", max_length=400)
     postcode: str = Field(default="", max_length=10, index=True)
     password_hash: str | None = Field(default=None, max_length=200)
-    review_due: date | None = None
+    review_due: date | None = Field(default=None, index=True)
     # The annual review of the register: the letter sent, the answer due, and a closure for no answer.
     review_letter_on: date | None = None
-    review_answer_by: date | None = None
+    review_answer_by: date | None = Field(default=None, index=True)
     closed_on: date | None = None
     closed_reason: str | None = Field(default=None, max_length=400)
     # What the application was before it closed, so a reinstatement puts it back as it was.

@@ -243,23 +243,23 @@ class LetResult:
 
 def let_results(session: Session, limit: int = 50) -> list[LetResult]:
     """Past lets, without personal data: the band and effective date of the household housed."""
-    bids = (select(ShortlistEntry.advert_id, func.count().label("bids")).group_by(ShortlistEntry.advert_id)
-            .subquery())
     rows = session.exec(
-        select(Advert, Property, Void.tenancy_start_date, Applicant.band, Applicant.band_date, bids.c.bids)
+        select(Advert, Property, Void.tenancy_start_date, Applicant.band, Applicant.band_date)
         .join(Property, Property.id == Advert.property_id)
         .join(Void, Void.id == Advert.void_id)
         .join(ShortlistEntry, sa.and_(ShortlistEntry.advert_id == Advert.id,
                                       ShortlistEntry.status == ShortlistStatus.HOUSED))
         .join(Applicant, Applicant.id == ShortlistEntry.applicant_id)
-        .join(bids, bids.c.advert_id == Advert.id)
         .where(Advert.status == AdvertStatus.LET)
         .order_by(Void.tenancy_start_date.desc(), Advert.reference)
         .limit(limit)
     ).all()
+    # Counted for the lets shown only: a year of lets holds hundreds of thousands of shortlist entries.
+    bids = dict(session.exec(select(ShortlistEntry.advert_id, func.count()).where(
+        ShortlistEntry.advert_id.in_([advert.id for advert, *_ in rows])).group_by(ShortlistEntry.advert_id)).all())
     results = []
-    for advert, home, let_on, band, band_date, count in rows:
+    for advert, home, let_on, band, band_date in rows:
         size = "Studio" if home.bedrooms == 0 else f"{home.bedrooms} bedroom"
         results.append(LetResult(advert.reference, f"{size} {home.property_type.value} in {home.area}", let_on,
-                                 band, band_date, count))
+                                 band, band_date, bids.get(advert.id, 0)))
     return results

@@ -27,20 +27,29 @@ class Search:
 def search(session: Session, search: Search) -> tuple[list[tuple[Applicant, str | None]], int]:
     """A page of the households whose reference, postcode or member's name contains the text, each with
     its lead's name; and how many there are in all."""
+    conditions = []
+    if search.text:
+        conditions.append(Applicant.id.in_(_containing(search.text)))
+    if search.band:
+        conditions.append(Applicant.band == search.band)
+    total = session.exec(select(func.count(Applicant.id)).where(*conditions)).one()
     lead = (select(HouseholdMember.applicant_id, HouseholdMember.name)
             .where(HouseholdMember.relationship == Relationship.LEAD).subquery())
-    query = select(Applicant, lead.c.name).outerjoin(lead, lead.c.applicant_id == Applicant.id)
-    if search.text:
-        like = f"%{search.text.lower()}%"
-        query = query.where(sa.or_(
-            func.lower(Applicant.reference).like(like), func.lower(Applicant.postcode).like(like),
-            Applicant.id.in_(select(HouseholdMember.applicant_id).where(func.lower(HouseholdMember.name).like(like))),
-        ))
-    if search.band:
-        query = query.where(Applicant.band == search.band)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(Applicant.reference).offset((search.page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+    rows = session.exec(select(Applicant, lead.c.name).outerjoin(lead, lead.c.applicant_id == Applicant.id)
+                        .where(*conditions).order_by(Applicant.reference)
+                        .offset((search.page - 1) * PER_PAGE).limit(PER_PAGE)).all()
     return list(rows), total
+
+
+def _containing(text: str) -> sa.CompoundSelect:
+    """The ids of households whose reference, postcode or a member's name contains the text. A union
+    rather than OR, so that PostgreSQL answers each part from its trigram index (migration 0011)."""
+    typed = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # as typed, not wildcards
+    like = f"%{typed}%"
+    return sa.union(
+        select(Applicant.id).where(sa.or_(func.lower(Applicant.reference).like(like, escape="\\"),
+                                          func.lower(Applicant.postcode).like(like, escape="\\"))),
+        select(HouseholdMember.applicant_id).where(func.lower(HouseholdMember.name).like(like, escape="\\")))
 
 
 def case(session: Session, reference: str) -> dict:

@@ -39,8 +39,8 @@ def cycle_adverts(session: Session, cycle_id: str | None, at: datetime) -> Cycle
     cycles = session.exec(select(Cycle).order_by(Cycle.opens_at.desc()).limit(12)).all()
     if chosen is None:
         return CycleAdverts(None, list(cycles), [], {})
-    bids = (select(Bid.advert_id, func.count().label("bids")).where(Bid.status == BidStatus.ACTIVE)
-            .group_by(Bid.advert_id).subquery())
+    bids = (select(Bid.advert_id, func.count().label("bids"))
+            .where(Bid.cycle_id == chosen.id, Bid.status == BidStatus.ACTIVE).group_by(Bid.advert_id).subquery())
     rows = session.exec(
         select(Advert, func.coalesce(bids.c.bids, 0)).outerjoin(bids, bids.c.advert_id == Advert.id)
         .where(Advert.cycle_id == chosen.id).order_by(Advert.reference)

@@ -51,6 +51,10 @@ def test_the_register_search_finds_households_by_reference(visitor, staff, world
     assert "/admin/applicants/HR000002" in found.text
     by_name = visitor.post("/admin/applicants/search", {"q": "lead hr000003"}, form_page="/admin/applicants").text
     assert "/admin/applicants/HR000003" in by_name and "1 application found" in by_name
+    # What is typed is looked for as typed: % and _ are not wildcards matching every household.
+    for wildcard in ("%", "hr00000_"):
+        answer = visitor.post("/admin/applicants/search", {"q": wildcard}, form_page="/admin/applicants").text
+        assert "0 applications found" in answer or "No applications found" in answer, wildcard
     # Names go in the body of a POST, never in an address that browsers, proxies and logs keep.
     assert 'method="post" action="/admin/applicants/search"' in visitor.get("/admin/applicants").text
     assert visitor.get("/admin/applicants?page=x").status_code == 422

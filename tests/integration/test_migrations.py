@@ -16,10 +16,16 @@ def test_upgrade_from_empty_creates_every_table_and_matches_the_models(database_
         assert current_revision(engine) == head_revision()
         assert set(cbl.models.metadata.tables) <= set(inspect(engine).get_table_names())
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                                  "include_object": _not_search_index})
             assert compare_metadata(context, cbl.models.metadata) == []
     finally:
         engine.dispose()
+
+
+def _not_search_index(item: object, name: str | None, kind: str, reflected: bool, compared_to: object) -> bool:
+    # The register search's trigram indexes exist on PostgreSQL only (migration 0011), not in the models.
+    return not (kind == "index" and name and name.endswith("_trigrams"))
 
 
 def test_the_app_refuses_an_unmigrated_database_and_says_what_to_run(database_url, scheme):
