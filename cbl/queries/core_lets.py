@@ -4,6 +4,7 @@ the system holds and the sign-up answers officers recorded, read for all the per
 from collections import defaultdict
 from datetime import date
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from cbl.models import (
@@ -22,32 +23,62 @@ from cbl.services.rights import Right
 def let_records(session: Session, voids: list[Void]) -> dict[int, LetRecord]:
     """The return's row for each let void (by void id); a let outside the system (a provider's own
     allocation) has none: it is not the council's to return."""
-    ids = [void.id for void in voids]
-    if not ids:
+    if not voids:
         return {}
-    homes = {void_id: (home, landlord) for void_id, home, landlord in session.exec(
-        select(Void.id, Property, Organisation).join(Property, Property.id == Void.property_id)
-        .join(Organisation, Organisation.id == Property.landlord_id).where(Void.id.in_(ids)))}
-    offers = {offer.void_id: offer for offer in session.exec(
-        select(Offer).where(Offer.void_id.in_(ids), Offer.status == OfferStatus.LET))}
-    nominations = {void_id: nomination for nomination, void_id in session.exec(
-        select(Nomination, Advert.void_id).join(Advert, Advert.id == Nomination.advert_id)
-        .where(Advert.void_id.in_(ids), Nomination.status == NominationStatus.LET))}
-    housed = {void_id: (offers[void_id].applicant_id if void_id in offers else nominations[void_id].applicant_id)
-              for void_id in ids if void_id in offers or void_id in nominations}
-    applicants = {a.id: a for a in session.exec(select(Applicant).where(Applicant.id.in_(set(housed.values()))))}
-    members: dict[int, list[HouseholdMember]] = defaultdict(list)
-    for member in session.exec(select(HouseholdMember).where(HouseholdMember.applicant_id.in_(set(housed.values())))
+    return _records(session, voids, Void.id.in_([void.id for void in voids]))
+
+
+# Only the columns a record is made of, read as plain rows: a year's lets are thousands of rows in
+# each table, and ORM objects for them took longer to make than the whole return to check.
+_HOME = (Void.id.label("void_id"), Property.reference, Property.address, Property.postcode, Property.property_type,
+         Property.bedrooms, Property.weekly_rent_pence, Property.weekly_charges_pence, Property.uprn,
+         Property.wheelchair_adapted, Organisation.core_id, Organisation.code, Organisation.kind)
+_MEMBER = (HouseholdMember.applicant_id, HouseholdMember.date_of_birth, HouseholdMember.relationship,
+           HouseholdMember.sex)
+
+
+def _records(session: Session, voids: list[Void], chosen: sa.ColumnElement[bool]) -> dict[int, LetRecord]:
+    """The records of `voids`, each read by the condition `chosen` that picks them: for a period's
+    lets, the period itself rather than a list of thousands of ids."""
+    homes = {row.void_id: row for row in session.exec(
+        select(*_HOME).join(Property, Property.id == Void.property_id)
+        .join(Organisation, Organisation.id == Property.landlord_id).where(chosen))}
+    offers = {row.void_id: row for row in session.exec(
+        select(Offer.void_id, Offer.applicant_id, Offer.kind).join(Void, Void.id == Offer.void_id)
+        .where(chosen, Offer.status == OfferStatus.LET))}
+    nominations = {row.void_id: row.applicant_id for row in session.exec(
+        select(Advert.void_id, Nomination.applicant_id).join(Advert, Advert.id == Nomination.advert_id)
+        .join(Void, Void.id == Advert.void_id).where(chosen, Nomination.status == NominationStatus.LET))}
+    housed = {void.id: offers[void.id].applicant_id if void.id in offers else nominations[void.id]
+              for void in voids if void.id in offers or void.id in nominations}
+    housed_ids = _housed(chosen)
+    applicants = {row.id: row for row in session.exec(
+        select(Applicant.id, Applicant.registration_date, Applicant.homeless_duty, Applicant.transfer_tenant)
+        .where(Applicant.id.in_(housed_ids)))}
+    members: dict[int, list[sa.Row]] = defaultdict(list)
+    for member in session.exec(select(*_MEMBER).where(HouseholdMember.applicant_id.in_(housed_ids))
                                .order_by(HouseholdMember.relationship != "lead", HouseholdMember.date_of_birth)):
         members[member.applicant_id].append(member)
-    answers = {log.void_id: log.answers for log in session.exec(select(CoreLog).where(CoreLog.void_id.in_(ids)))}
-    return {void.id: _record(void, *homes[void.id], offers.get(void.id), nominations.get(void.id),
+    answers = dict(session.exec(select(CoreLog.void_id, CoreLog.answers).join(Void, Void.id == CoreLog.void_id)
+                                .where(chosen)).all())
+    return {void.id: _record(void, homes[void.id], offers.get(void.id), void.id in nominations,
                              applicants[housed[void.id]], members[housed[void.id]], answers.get(void.id, {}))
             for void in voids if void.id in housed}
 
 
-def _record(void: Void, home: Property, landlord: Organisation, offer: Offer | None, nomination: Nomination | None,
-            applicant: Applicant, members: list[HouseholdMember], answers: dict) -> LetRecord:
+def _housed(chosen: sa.ColumnElement[bool]) -> sa.CompoundSelect:
+    """The households housed in the chosen voids, by an offer or a nomination that ended in a let."""
+    return sa.union(
+        select(Offer.applicant_id).join(Void, Void.id == Offer.void_id).where(chosen, Offer.status == OfferStatus.LET),
+        select(Nomination.applicant_id).join(Advert, Advert.id == Nomination.advert_id)
+        .join(Void, Void.id == Advert.void_id).where(chosen, Nomination.status == NominationStatus.LET))
+
+
+def _record(void: Void, home: sa.Row, offer: sa.Row | None, nominated: bool, applicant: sa.Row,
+            members: list[sa.Row], answers: dict) -> LetRecord:
+    """One let's record from its void, its home and landlord (`_HOME`), the offer that let it (if
+    not a nomination), the household housed and its members (`_MEMBER`), and the answers recorded."""
+    landlord = home
     household = tuple(Occupant(age=age_on(m.date_of_birth, void.tenancy_start_date), relationship=m.relationship.value,
                                sex=m.sex.value if m.sex else None) for m in members)
     lines = [part.strip() for part in home.address.split(",") if part.strip()]
@@ -63,7 +94,7 @@ def _record(void: Void, home: Property, landlord: Organisation, offer: Offer | N
         wheelchair_adapted=home.wheelchair_adapted, registration_date=applicant.registration_date,
         homeless_duty=applicant.homeless_duty, transfer_tenant=applicant.transfer_tenant,
         cbl=(offer is None or offer.kind is OfferKind.BIDDING), direct_offer=offer is not None and offer.kind is OfferKind.DIRECT,
-        nominated_by_council=nomination is not None,
+        nominated_by_council=nominated,
     )
     return with_answers(record, {int(k): str(v) for k, v in answers.items()})
 
@@ -71,9 +102,11 @@ def _record(void: Void, home: Property, landlord: Organisation, offer: Offer | N
 def lets_between(session: Session, start: date, end: date) -> list[tuple[Void, LetRecord]]:
     if end < start:
         raise InvalidInput("The end of the period must not be before its start.", field="end")
-    voids = session.exec(select(Void).where(Void.status == VoidStatus.LET, Void.tenancy_start_date >= start,
-                                            Void.tenancy_start_date <= end).order_by(Void.tenancy_start_date)).all()
-    records = let_records(session, list(voids))
+    in_period = sa.and_(Void.status == VoidStatus.LET, Void.tenancy_start_date >= start,
+                        Void.tenancy_start_date <= end)
+    voids = session.exec(select(Void.id, Void.tenancy_start_date, Void.tenancy_end_date, Void.first_let)
+                         .where(in_period).order_by(Void.tenancy_start_date)).all()
+    records = _records(session, list(voids), in_period) if voids else {}
     return [(void, records[void.id]) for void in voids if void.id in records]
 
 

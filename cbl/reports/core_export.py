@@ -34,11 +34,11 @@ import io
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from enum import Enum, IntEnum
 from fractions import Fraction
-from functools import cache
+from functools import cache, cached_property, lru_cache
 from importlib.resources import files
 from types import MappingProxyType
 from cbl.reports.csv_files import csv_text
@@ -254,6 +254,11 @@ class LetRecord:
         if held:
             raise ValueError(f"{self.let_reference}: fields {held} are filled from the let itself, not core_answers")
 
+    def __hash__(self) -> int:
+        # Kept rather than generated: the answers are a read-only mapping, which Python does not hash.
+        return hash(tuple(getattr(self, f.name) if f.name != "core_answers" else tuple(sorted(self.core_answers.items()))
+                          for f in fields(self)))
+
 
 ENUM_FIELDS = {
     "vacancy_reason": VacancyReason,
@@ -271,9 +276,19 @@ class Incomplete:
 
 @dataclass(frozen=True)
 class CoreExport:
-    csv_text: str  # the template's header rows, then one row per written let
-    written: list[str]  # the let references written, in row order
+    ready: tuple[LetRecord, ...]  # the lets written, in row order
+    written: list[str]  # their references
     incomplete: list[Incomplete]
+
+    @cached_property
+    def csv_text(self) -> str:
+        """The template's header rows, then one row per written let (drawn when asked for: the return's
+        page shows only what is ready and what is not)."""
+        template = _template()
+        # Column A holds row labels; the template's example row leaves it empty.
+        rows = [["", *(row[number] for number in template.columns)] for row in map(_row, self.ready)]
+        # The official template's header rows go out byte for byte; only the lets' cells pass the formula guard.
+        return csv_text(rows, preamble=template.header, line_end="\n")
 
     def to_bytes(self) -> bytes:
         # With a byte-order mark, as the official template has, so spreadsheets read it as UTF-8.
@@ -747,30 +762,49 @@ def _may_be_empty(spec: FieldSpec, row: Row, let: LetRecord) -> bool:
 
 def check(let: LetRecord) -> tuple[dict[int, str], list[str]]:
     """The let's CORE answers by field number, and why they cannot be uploaded (nothing if they can)."""
-    start, end = COLLECTION_YEAR
-    if not start <= let.tenancy_start <= end:
-        return {}, [
-            f"the tenancy starts on {let.tenancy_start:%d %B %Y}, outside the 2026/27 collection year "
-            f"({start:%d %B %Y} to {end:%d %B %Y})"
-        ]
+    if not _in_collection_year(let):
+        return {}, list(problems(let))
     row = _row(let)
     return row, _let_problems(let) + _field_problems(row, let)
 
 
+def _in_collection_year(let: LetRecord) -> bool:
+    start, end = COLLECTION_YEAR
+    return start <= let.tenancy_start <= end
+
+
+# Checking a let reads each of its ~190 fields against the national template: about half a millisecond,
+# so a year of a council's lets (2,000 or more) took a second on every showing of the return. A let's
+# problems depend on nothing but the let, so they are kept for the lets checked lately, by content:
+# a let whose data changed is a different key, never a stale answer.
+@lru_cache(maxsize=10_000)
+def problems(let: LetRecord) -> tuple[str, ...]:
+    """Why the let cannot be uploaded (nothing if it can)."""
+    if not _in_collection_year(let):
+        start, end = COLLECTION_YEAR
+        return (f"the tenancy starts on {let.tenancy_start:%d %B %Y}, outside the 2026/27 collection year "
+                f"({start:%d %B %Y} to {end:%d %B %Y})",)
+    return tuple(check(let)[1])
+
+
+def readiness(lets: Iterable[LetRecord]) -> tuple[list[str], list[Incomplete]]:
+    """The lets that can be uploaded (references), and the reasons for every one that cannot."""
+    written, incomplete = [], []
+    for let in lets:
+        found = problems(let)
+        if found:
+            incomplete.append(Incomplete(let.let_reference, list(found)))
+        else:
+            written.append(let.let_reference)
+    return written, incomplete
+
+
 def export(lets: Iterable[LetRecord]) -> CoreExport:
     """The bulk-upload CSV of every let that can be written, and the reasons for every one that cannot."""
-    template = _template()
-    rows, written, incomplete = [], [], []
-    for let in lets:
-        row, problems = check(let)
-        if problems:
-            incomplete.append(Incomplete(let.let_reference, problems))
-            continue
-        # Column A holds row labels; the template's example row leaves it empty.
-        rows.append(["", *(row[number] for number in template.columns)])
-        written.append(let.let_reference)
-    # The official template's header rows go out byte for byte; only the lets' cells pass the formula guard.
-    return CoreExport(csv_text(rows, preamble=template.header, line_end="\n"), written, incomplete)
+    lets = list(lets)
+    written, incomplete = readiness(lets)
+    ready = set(written)
+    return CoreExport(tuple(let for let in lets if let.let_reference in ready), written, incomplete)
 
 
 def unanswered(let: LetRecord) -> list[int]:
@@ -798,6 +832,11 @@ def answer_choices(number: int) -> list[tuple[str, str]]:
 
 def with_answers(let: LetRecord, answers: Mapping[int, str]) -> LetRecord:
     """The let with the answers given for what it does not hold; answers to fields it holds are set aside."""
-    row = _row(let)
     return replace(let, core_answers={number: value for number, value in answers.items()
-                                      if number in FIELDS and not row.get(number) and str(value).strip()})
+                                      if number in FIELDS and not _held(let, number) and str(value).strip()})
+
+
+def _held(let: LetRecord, number: int) -> str:
+    """What the project holds for one field of the let ("" when it holds nothing)."""
+    source = FIELDS[number]
+    return _cell(source(let)) if source is not NOT_HELD else ""
