@@ -1,25 +1,29 @@
 """The CORE lettings return: which lets are ready, what each still needs, and the file to upload."""
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
+import wtforms
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
+from sqlmodel import Session
+from wtforms.validators import ValidationError
 
-from cbl.rules.digits import only_digits
 from cbl.rules import reporting_periods
 from cbl.rules.working_days import local_date
-from cbl.reports.core_export import COLLECTION_YEAR
+from cbl.reports.core_export import COLLECTION_YEAR, field_specs
 from cbl.database import Database
+from cbl.services.actors import Actor
 from cbl.services.actors import staff as staff_actor
 from cbl.queries.core_lets import core_return, questions_for
-from cbl.services.core_return import record_answers
-from cbl.services.errors import DomainError
+from cbl.services.core_return import ANSWER_LIMIT, record_answers
 from cbl.web import forms
 from cbl.web.auth import now
 
-from .acting import act
+from .acting import submit
 from .guards import current_staff
 from cbl.services.rights import Right
 
@@ -50,26 +54,68 @@ def core_download(db: NamedDependency[Database], request: Request, start: FromQu
         "Content-Disposition": f'attachment; filename="core-lettings-{first}-to-{last}.csv"'})
 
 
-def _questions_page(db: Database, request: Request, void_id: int, error: DomainError | None = None,
-                    form: dict | None = None) -> Template:
-    with db.reading() as session:
-        record, questions = questions_for(session, void_id)
-    return Template("admin/core/let.html", status_code=error.status_code if error else 200, context={
+class FreeAnswer(forms.Text):
+    """A free answer to one of CORE's questions, in the form the national template accepts."""
+
+    def __init__(self, label: str, *, accepts: Callable[[str], bool], values: str, **kwargs: Any) -> None:
+        super().__init__(label, limit=ANSWER_LIMIT, **kwargs)
+        self.accepts, self.values = accepts, values
+
+    def pre_validate(self, form: wtforms.Form) -> None:
+        super().pre_validate(form)
+        if self.data and not self.accepts(self.data):
+            raise ValidationError(_not_accepted(self, self.data))
+
+
+class CodedAnswer(forms.Choice):
+    """A coded answer to one of CORE's questions, from the codes the national template lists."""
+
+    def pre_validate(self, form: wtforms.Form) -> None:
+        if self.data and self.data not in {value for value, _ in self.options()}:
+            raise ValidationError(_not_accepted(self, self.data))
+        super().pre_validate(form)
+
+
+def _not_accepted(field: wtforms.Field, value: str) -> str:
+    number = field.name.removeprefix("field-")
+    return f"Field {number}: “{value[:60]}” is not an answer CORE accepts ({field_specs()[int(number)].values})."
+
+
+def _answers_form(questions: list[dict], body: dict | None) -> forms.Form:
+    """The let's open questions as a form: a list of codes where CORE has one, else a free answer."""
+    specs = field_specs()
+    fields = {f"field-{q['number']}": CodedAnswer(f"{q['number']}. {q['question']}", required=None) if q["choices"]
+              else FreeAnswer(f"{q['number']}. {q['question']}", accepts=specs[q["number"]].accepts,
+                             values=q["values"])
+              for q in questions}
+    kind = type("CoreAnswers", (forms.Form,), fields)
+    return forms.read(kind, body, choices={f"field-{q['number']}": q["choices"] for q in questions if q["choices"]})
+
+
+def _questions_page(request: Request, void_id: int, record: object, questions: list[dict],
+                    form: forms.Form) -> Template:
+    return Template("admin/core/let.html", status_code=form.status, context={
         "staff": current_staff(request), "record": record, "questions": questions, "void_id": void_id,
-        "error": error, "form": form or {}})
+        "form": form})
 
 
 @get("/lets/{void_id:int}/core", opt={"right": Right.OFFER_RECORD}, sync_to_thread=True)
 def let_questions(db: NamedDependency[Database], request: Request, void_id: FromPath[int]) -> Template:
-    return _questions_page(db, request, void_id)
+    with db.reading() as session:
+        record, questions = questions_for(session, void_id)
+    return _questions_page(request, void_id, record, questions, _answers_form(questions, None))
 
 
 @post("/lets/{void_id:int}/core", opt={"right": Right.OFFER_RECORD}, sync_to_thread=True)
 def let_answers(db: NamedDependency[Database], request: Request, void_id: FromPath[int],
                 data: forms.Body) -> Template | Redirect:
-    answers = {int(name.removeprefix("field-")): forms.text(data, name, 100) for name in data
-               if name.startswith("field-") and only_digits(name.removeprefix("field-"))}
-    return act(db, request, lambda s, actor: record_answers(s, actor, void_id, answers, now()),
-               lambda error: _questions_page(db, request, void_id, error,
-                                             {f"field-{n}": v for n, v in answers.items()}),
-               f"/admin/lets/{void_id}/core")
+    with db.reading() as session:
+        record, questions = questions_for(session, void_id)
+
+    def record_form(session: Session, actor: Actor, form: forms.Form):  # noqa: ANN202
+        answers = {int(field.name.removeprefix("field-")): field.data or "" for field in form}
+        return record_answers(session, actor, void_id, answers, now())
+
+    return submit(db, request, _answers_form(questions, data), record_form,
+                  lambda form: _questions_page(request, void_id, record, questions, form),
+                  f"/admin/lets/{void_id}/core")

@@ -40,6 +40,18 @@ def period(start: str | None, end: str | None, default: tuple[date, date], *,
     if not (start or "").strip() and not (end or "").strip():
         return default
     first, last = day_of_period(start, fields[0], "start"), day_of_period(end, fields[1], "end")
+    return chosen(first, last, default, fields=fields)
+
+
+def chosen(first: date | None, last: date | None, default: tuple[date, date], *,
+           fields: tuple[str, str] = ("from", "to")) -> tuple[date, date]:
+    """The period between two days read already (both included), or `default` when neither is given."""
+    if first is None and last is None:
+        return default
+    if first is None:
+        raise InvalidInput("Enter the start of the period.", field=fields[0])
+    if last is None:
+        raise InvalidInput("Enter the end of the period.", field=fields[1])
     if last < first:
         raise InvalidInput("The end of the period must be the same as or after its start.", field=fields[1])
     if last >= add_months(first, MAX_MONTHS):

@@ -14,11 +14,12 @@ from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotFound, within
 from .nominations import SHAREABLE
 from cbl.services.rights import Right
 
 QUOTA_GROUPS = {"homeless": "Homeless households", "transfer": "Transfer tenants"}
+NAME_LIMIT = 200  # an agreement's name, as both sides know it
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def _checked(session: Session, scheme: Scheme, terms: AgreementTerms) -> Organis
                                                        Organisation.kind == OrganisationKind.PROVIDER)).first()
     if provider is None:
         raise InvalidInput("Choose the registered provider.", field="provider")
-    if not terms.name.strip():
+    if not within(terms.name, NAME_LIMIT, "name", "The agreement's name"):
         raise InvalidInput("Name the agreement, as it is known to both sides.", field="name")
     for field, share in (("first_let_share", terms.first_let_share), ("relet_share", terms.relet_share)):
         if not 0 <= share <= 100:
@@ -70,7 +71,7 @@ def save_agreement(session: Session, actor: Actor, scheme: Scheme, agreement_id:
     """Record a new agreement or change one; one agreement per provider in force on any day."""
     actor.require(Right.AGREEMENTS_MANAGE)
     provider = _checked(session, scheme, terms)
-    agreement = NominationAgreement(provider_id=provider.id, starts_on=terms.starts_on, name=terms.name)
+    agreement = NominationAgreement(provider_id=provider.id, starts_on=terms.starts_on, name=terms.name.strip())
     if agreement_id is not None:
         agreement = session.exec(select(NominationAgreement).where(NominationAgreement.id == agreement_id)
                                  .with_for_update()).first()
@@ -87,7 +88,7 @@ def save_agreement(session: Session, actor: Actor, scheme: Scheme, agreement_id:
     before = {name: getattr(agreement, name) for name in ("first_let_share", "relet_share", "respond_within_days")} \
         if agreement_id else {}
     agreement.name, agreement.first_let_share, agreement.relet_share = (
-        terms.name.strip()[:200], terms.first_let_share, terms.relet_share)
+        terms.name.strip(), terms.first_let_share, terms.relet_share)
     agreement.nominate_within_days, agreement.respond_within_days = terms.nominate_within_days, terms.respond_within_days
     agreement.decline_grounds, agreement.shared_details = sorted(terms.decline_grounds), sorted(terms.shared_details)
     agreement.starts_on, agreement.ends_on = terms.starts_on, terms.ends_on

@@ -11,8 +11,10 @@ from cbl.models.states import VoidStatus
 
 from .actors import Actor
 from .audit import audit
-from .errors import InvalidInput, NotFound
+from .errors import InvalidInput, NotFound, within
 from cbl.services.rights import Right
+
+ANSWER_LIMIT = 100  # longer than any answer CORE accepts
 
 
 def record_answers(session: Session, actor: Actor, void_id: int, answers: dict[int, str], now: datetime) -> CoreLog:
@@ -25,9 +27,12 @@ def record_answers(session: Session, actor: Actor, void_id: int, answers: dict[i
     if actor.provider_id is not None and session.get(Property, void.property_id).landlord_id != actor.provider_id:
         raise NotFound("No such let.")
     specs = field_specs()
-    given = {number: value.strip() for number, value in answers.items() if value.strip()}
+    given = {number: within(value, ANSWER_LIMIT, f"field-{number}", f"Field {number}")
+             for number, value in answers.items() if value.strip()}
     for number, value in given.items():
-        if number not in specs or not specs[number].accepts(value):
+        if number not in specs:
+            raise InvalidInput(f"There is no field {number} in the CORE return.", field=f"field-{number}")
+        if not specs[number].accepts(value):
             raise InvalidInput(f"Field {number}: “{value}” is not an answer CORE accepts ({specs[number].values}).",
                                field=f"field-{number}")
     log = session.exec(select(CoreLog).where(CoreLog.void_id == void_id)).first() or CoreLog(void_id=void_id)

@@ -5,17 +5,18 @@ from sqlmodel import select
 from cbl.models import AgreementQuota, AuditEvent, NominationAgreement
 from cbl.models.states import StaffRole
 from tests.e2e.conftest import staff_sign_in
+from tests.support.forms import date_fields
 
 FORM = {"provider": "RHA", "name": "RHA agreement 2027", "first_let_share": "100", "relet_share": "75",
         "nominate_within_days": "5", "respond_within_days": "10", "decline_grounds": ["arrears", "affordability"],
-        "shared_details": ["household", "needs"], "quota_homeless": "40", "starts_on": "2027-04-01"}
+        "shared_details": ["household", "needs"], "quota_homeless": "40", **date_fields("starts_on", "2027-04-01")}
 
 
 def test_a_manager_makes_an_agreement_with_quotas_and_overlaps_are_refused(visitor, db, staff, world):
     staff_sign_in(visitor, staff[StaffRole.MANAGER])
     page = "/admin/agreements/new"
     assert visitor.get(page).status_code == 200
-    overlapping = visitor.post(page, {**FORM, "starts_on": "2026-04-01"}, form_page=page)
+    overlapping = visitor.post(page, {**FORM, **date_fields("starts_on", "2026-04-01")}, form_page=page)
     assert overlapping.status_code == 409 and "RHA agreement" in overlapping.text  # the factory's is open-ended
     with db.transaction() as s:
         s.get(NominationAgreement, world.agreement).ends_on = __import__("datetime").date(2027, 3, 31)

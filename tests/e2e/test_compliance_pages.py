@@ -13,8 +13,10 @@ from cbl.models.states import AdvertStatus, NominationStatus, PropertyType, Staf
 from cbl.reports.compliance import financial_year
 from cbl.web.auth import now
 from tests.e2e.conftest import staff_sign_in
+from tests.support.forms import assert_every_error_shown, read_form
 
-PERIOD = "from=2025-04-01&to=2026-03-31"
+PERIOD = "from=2025-04-01&to=2026-03-31"  # the CSV's address, as the page links to it
+TYPED = "start-day=1&start-month=4&start-year=2025&end-day=31&end-month=3&end-year=2026"  # the page's date inputs
 
 
 def _home(s, world, reference: str, notified: date, let_on: date | None) -> Advert:
@@ -75,7 +77,7 @@ def test_a_manager_finds_the_agreement_and_reads_its_compliance(visitor, staff, 
     assert f'href="/admin/agreements/{kept.agreement}/compliance"' in listing.text
     assert 'href="/admin/agreements/new"' in listing.text  # managers make agreements too
 
-    page = visitor.get(f"/admin/agreements/{kept.agreement}/compliance?{PERIOD}")
+    page = visitor.get(f"/admin/agreements/{kept.agreement}/compliance?{TYPED}")
     assert page.status_code == 200
     text = page.text
     assert "1 April 2025 to 31 March 2026" in text
@@ -111,8 +113,27 @@ def test_the_report_opens_on_the_current_financial_year(visitor, staff, kept):
     staff_sign_in(visitor, staff[StaffRole.ADMIN])
     start, end = financial_year(local_date(now()))
     page = visitor.get(f"/admin/agreements/{kept.agreement}/compliance").text
-    assert f'value="{start.isoformat()}"' in page and f'value="{end.isoformat()}"' in page
+    shown = read_form(page).values
+    assert [shown[f"start-{part}"] for part in ("day", "month", "year")] == [[str(start.day)], ["4"], [str(start.year)]]
+    assert [shown[f"end-{part}"] for part in ("day", "month", "year")] == [[str(end.day)], ["3"], [str(end.year)]]
     assert f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}" in page
+
+
+@pytest.mark.parametrize("typed, errors", [
+    ({"start": ("31", "2", "2026"), "end": ("31", "3", "2027")}, {"start": "Start of the period must be a real date"}),
+    ({"start": ("1", "", "2026"), "end": ("", "3", "")},
+     {"start": "must include a month", "end": "End of the period must include a day and a year"}),
+    ({"start": ("1", "4", "2026")}, {"end": "Enter the end of the period"}),
+    ({"start": ("31", "3", "2027"), "end": ("1", "4", "2026")}, {"end": "must be the same as or after its start"}),
+    ({"start": ("1", "4", "2016"), "end": ("31", "3", "2026")}, {"end": "five years at most"}),
+])
+def test_a_period_that_cannot_be_read_is_refused_with_every_reason_and_kept(visitor, staff, kept, typed, errors):
+    staff_sign_in(visitor, staff[StaffRole.MANAGER])
+    query = {f"{end}-{part}": value for end, parts in typed.items() for part, value in zip(("day", "month", "year"), parts)}
+    page = visitor.get(f"/admin/agreements/{kept.agreement}/compliance", params=query)
+    assert page.status_code == 422 and 'id="measures"' not in page.text
+    shown = assert_every_error_shown(page.text, errors).values
+    assert {name: shown[name] for name in query} == {name: [value] for name, value in query.items()}
 
 
 @pytest.mark.parametrize("query, message", [
@@ -122,11 +143,8 @@ def test_the_report_opens_on_the_current_financial_year(visitor, staff, kept):
     ("from=2027-03-31&to=2026-04-01", "must be the same as or after its start"),
     ("from=2016-04-01&to=2026-03-31", "five years at most"),
 ])
-def test_a_period_that_cannot_be_read_is_refused_with_a_reason(visitor, staff, kept, query, message):
+def test_a_csv_period_that_cannot_be_read_is_refused_with_a_reason(visitor, staff, kept, query, message):
     staff_sign_in(visitor, staff[StaffRole.MANAGER])
-    page = visitor.get(f"/admin/agreements/{kept.agreement}/compliance?{query}")
-    assert page.status_code == 422 and message in page.text
-    assert 'class="govuk-error-summary"' in page.text and 'id="measures"' not in page.text
     csv_answer = visitor.get(f"/admin/agreements/{kept.agreement}/compliance.csv?{query}")
     assert csv_answer.status_code == 422 and message in csv_answer.text
 

@@ -39,7 +39,7 @@ ADMIN_FORMS = {
     "/admin/stock/P-AD1/voids": ["tenancy_end", "reason", "first_let"],
     "/admin/enquiries": ["kind", "raised_by", "summary", "received_on", "applicant"],
     "/admin/agreements/new": ["provider", "name", "first_let_share", "relet_share", "nominate_within_days",
-                              "respond_within_days", "decline_grounds", "starts_on", "ends_on", "quota_homeless"],
+                              "respond_within_days", "decline_grounds", *DATE("starts_on"), *DATE("ends_on"), "quota_homeless"],
 }
 
 
