@@ -55,7 +55,9 @@ class ReviewRequest(forms.Form):
 
 def _household(value: object) -> str:
     """The household's reference from the form's hidden field: the page cannot be shown without one."""
-    reference = str((value[0] if value else "") if isinstance(value, list) else value or "").strip()
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    reference = str(value or "").strip()
     if not reference or len(reference) > 32:
         raise NotFound("There is no such application.")
     return reference
