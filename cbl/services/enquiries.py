@@ -12,7 +12,7 @@ from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotFound, within
 from cbl.services.rights import Right
 
 
@@ -27,6 +27,8 @@ def log_enquiry(session: Session, actor: Actor, scheme: Scheme, kind: str, raise
         raise InvalidInput("Say who raised it.", field="raised_by")
     if not summary.strip():
         raise InvalidInput("Summarise the enquiry or complaint.", field="summary")
+    raised_by = within(raised_by, 200, "raised_by", "Who raised it")
+    summary = within(summary, 8000, "summary", "The summary")
     if received_on > local_date(now):
         raise InvalidInput("The date received cannot be in the future.", field="received_on")
     applicant_id = None
@@ -38,8 +40,8 @@ def log_enquiry(session: Session, actor: Actor, scheme: Scheme, kind: str, raise
     rules = scheme.enquiries
     answer_days = rules.member_answer_working_days if kind_value is EnquiryKind.MEMBER \
         else rules.complaint_answer_working_days
-    enquiry = Enquiry(kind=kind_value, applicant_id=applicant_id, raised_by=raised_by.strip()[:200],
-                      received_on=received_on, summary=summary.strip()[:8000],
+    enquiry = Enquiry(kind=kind_value, applicant_id=applicant_id, raised_by=raised_by,
+                      received_on=received_on, summary=summary,
                       acknowledge_by=add_working_days(received_on, rules.acknowledge_working_days),
                       answer_by=add_working_days(received_on, answer_days), logged_by_id=actor.id, created_at=now)
     session.add(enquiry)
@@ -73,9 +75,10 @@ def answer(session: Session, actor: Actor, enquiry_id: int, text: str, now: date
     enquiry = _enquiry(session, enquiry_id)
     if not text.strip():
         raise InvalidInput("Write the answer.", field="answer")
+    text = within(text, 16000, "answer", "The answer")
     today = local_date(now)
     enquiry.acknowledged_on = enquiry.acknowledged_on or today
-    enquiry.answered_on, enquiry.answer, enquiry.answered_by_id = today, text.strip()[:16000], actor.id
+    enquiry.answered_on, enquiry.answer, enquiry.answered_by_id = today, text, actor.id
     session.add(enquiry)
     audit(session, actor, "enquiry.answered", enquiry, {"in_time": today <= enquiry.answer_by})
     return enquiry

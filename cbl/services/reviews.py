@@ -25,7 +25,7 @@ from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
-from .errors import Conflict, InvalidInput, NotAllowed, NotFound
+from .errors import Conflict, InvalidInput, NotAllowed, NotFound, within
 from .review_independence import check_decider, refusal_for  # noqa: F401 - pages ask who may decide
 from .reviewable import Decision, reviewable_decisions  # noqa: F401 - pages list the decisions
 from cbl.services.rights import Right
@@ -51,6 +51,8 @@ def request_review(session: Session, actor: Actor, scheme: Scheme, applicant_id:
         raise InvalidInput("Choose the decision to be reviewed.", field="decision")
     if own and not reasons.strip():
         raise InvalidInput("Tell us why you think the decision is wrong.", field="reasons")
+    reasons = within(reasons, 8000, "reasons", "The reasons")
+    late_reason = within(late_reason, 2000, "late_reason", "The reason for accepting a late request")
     requested_on = requested_on or today
     notified_on = notified_on or decision.made_on
     if notified_on < decision.made_on:
@@ -70,8 +72,8 @@ def request_review(session: Session, actor: Actor, scheme: Scheme, applicant_id:
     review = Review(applicant_id=applicant_id, decision_type=decision.decision_type,
                     subject_type=decision.subject_type, subject_id=decision.subject_id,
                     original_decision_maker_id=decision.maker_id, notified_on=notified_on, requested_on=requested_on,
-                    request_by=request_by, applicant_reasons=reasons.strip()[:8000], late=late,
-                    late_accepted_reason=late_reason.strip()[:2000] or None if late and not own else None,
+                    request_by=request_by, applicant_reasons=reasons, late=late,
+                    late_accepted_reason=late_reason or None if late and not own else None,
                     status=ReviewStatus.ACKNOWLEDGED, acknowledged_on=today,
                     decide_by=decision_types.decide_by(decision.decision_type, scheme.reviews, requested_on),
                     pending_accommodation_asked=pending_accommodation,
@@ -105,14 +107,14 @@ def accept_late_request(session: Session, actor: Actor, review_id: int, accept: 
         raise Conflict("This request was not late, or has already been accepted.")
     if not reason.strip():
         raise InvalidInput("Record the reason for the decision on the late request.", field="reason")
+    reason = within(reason, 2000, "reason", "The reason")
     if accept:
-        review.late_accepted_reason = reason.strip()[:2000]
+        review.late_accepted_reason = reason
     else:
         review.status, review.outcome, review.decided_at = ReviewStatus.WITHDRAWN, ReviewOutcome.WITHDRAWN, now
-        review.decision_reasons = f"Late request not accepted: {reason.strip()}"[:16000]
+        review.decision_reasons = f"Late request not accepted: {reason}"
     session.add(review)
-    audit(session, actor, "review.late_accepted" if accept else "review.late_refused", review,
-          {"reason": reason.strip()})
+    audit(session, actor, "review.late_accepted" if accept else "review.late_refused", review, {"reason": reason})
     return review
 
 
@@ -138,9 +140,10 @@ def extend(session: Session, actor: Actor, review_id: int, to: date, agreement: 
     if not agreement.strip():
         raise InvalidInput("Record the applicant's written agreement (for example, their letter of 3 March).",
                            field="agreement")
-    review.extended_to, review.extension_agreement = to, agreement.strip()[:2000]
+    review.extended_to = to
+    review.extension_agreement = within(agreement, 2000, "agreement", "The applicant's written agreement")
     session.add(review)
-    audit(session, actor, "review.extended", review, {"to": to, "agreement": agreement.strip()})
+    audit(session, actor, "review.extended", review, {"to": to, "agreement": review.extension_agreement})
     return review
 
 
@@ -154,11 +157,12 @@ def decide_pending_accommodation(session: Session, actor: Actor, review_id: int,
         raise Conflict("The request for accommodation pending the review has been decided.")
     if not reasons.strip():
         raise InvalidInput("Give the reasons; they go in the letter.", field="reasons")
-    review.pending_accommodation_granted, review.pending_accommodation_reasons = granted, reasons.strip()[:4000]
+    reasons = within(reasons, 4000, "reasons", "The reasons")
+    review.pending_accommodation_granted, review.pending_accommodation_reasons = granted, reasons
     session.add(review)
-    audit(session, actor, "review.pending_accommodation", review, {"granted": granted, "reasons": reasons.strip()})
+    audit(session, actor, "review.pending_accommodation", review, {"granted": granted, "reasons": reasons})
     issue_letter(session, review.applicant_id, "pending_accommodation", "Accommodation while we review our decision",
-                 now, granted=granted, reasons=reasons.strip())
+                 now, granted=granted, reasons=reasons)
     return review
 
 
@@ -177,7 +181,8 @@ def draft(session: Session, actor: Actor, review_id: int, outcome: str, reasons:
     """A review officer investigates and drafts; the reviewing officer authorises and issues."""
     actor.require(Right.REVIEW_WORK)
     review = _open_review(session, review_id)
-    review.draft_outcome, review.draft_reasons = _outcome(outcome), reasons.strip()[:16000]
+    review.draft_outcome = _outcome(outcome)
+    review.draft_reasons = within(reasons, 16000, "reasons", "The reasons")
     review.deficiency_found, review.drafted_by_id = deficiency_found, actor.id
     session.add(review)
     audit(session, actor, "review.drafted", review, {"outcome": review.draft_outcome,
@@ -194,13 +199,15 @@ def send_minded_to(session: Session, actor: Actor, scheme: Scheme, review_id: in
     if not reasons.strip():
         raise InvalidInput("Set out the reasons the reviewer is minded to decide against the applicant.",
                            field="reasons")
+    # Not stored on the review: they go in the letter, which is kept, and is refused rather than cut too.
+    reasons = within(reasons, 16000, "reasons", "The reasons")
     today = local_date(now)
     review.status, review.minded_to_sent_on, review.deficiency_found = ReviewStatus.MINDED_TO, today, True
     review.representations_by = add_working_days(today, scheme.reviews.representations_working_days)
     session.add(review)
     audit(session, actor, "review.minded_to", review, {"representations_by": review.representations_by})
     issue_letter(session, review.applicant_id, "review_minded_to", "We are minded to decide your review against you",
-                 now, reasons=reasons.strip(), representations_by=review.representations_by)
+                 now, reasons=reasons, representations_by=review.representations_by)
     return review
 
 
@@ -210,9 +217,9 @@ def record_representations(session: Session, actor: Actor, review_id: int, repre
     review = _open_review(session, review_id)
     if not representations.strip():
         raise InvalidInput("Record what the applicant said or wrote.", field="representations")
-    review.representations = representations.strip()[:16000]
+    review.representations = within(representations, 16000, "representations", "The representations")
     session.add(review)
-    audit(session, actor, "review.representations", review, {"summary": representations.strip()[:200]})
+    audit(session, actor, "review.representations", review, {"summary": review.representations[:200]})
     return review
 
 
@@ -232,6 +239,7 @@ def decide(session: Session, actor: Actor, scheme: Scheme, review_id: int, outco
     result = _outcome(outcome)
     if not reasons.strip():
         raise InvalidInput("Give the reasons for the decision; they go in the letter.", field="reasons")
+    reasons = within(reasons, 16000, "reasons", "The reasons")
     today = local_date(now)
     deficiency = deficiency_found or review.deficiency_found
     if result is ReviewOutcome.UPHELD and deficiency:
@@ -240,7 +248,7 @@ def decide(session: Session, actor: Actor, scheme: Scheme, review_id: int, outco
                            "notice and allow representations before deciding against the applicant.")
         if not review.representations and today <= review.representations_by:
             raise Conflict(f"The applicant may make representations until {review.representations_by:%-d %B %Y}.")
-    review.status, review.outcome, review.decision_reasons = ReviewStatus.DECIDED, result, reasons.strip()[:16000]
+    review.status, review.outcome, review.decision_reasons = ReviewStatus.DECIDED, result, reasons
     review.deficiency_found, review.decided_at = deficiency, now
     if result is ReviewOutcome.OVERTURNED:
         review.effect = _put_right(session, actor, review, now)
@@ -250,7 +258,7 @@ def decide(session: Session, actor: Actor, scheme: Scheme, review_id: int, outco
                                                      "drafted_by_id": review.drafted_by_id})
     kind = kind_of(review.decision_type)
     issue_letter(session, review.applicant_id, "review_decision", "The decision on your review", now,
-                 about=kind.words, upheld=result is ReviewOutcome.UPHELD, reasons=reasons.strip(),
+                 about=kind.words, upheld=result is ReviewOutcome.UPHELD, reasons=reasons,
                  effect=review.effect, part_7=kind.part_7, route=route_after_review(kind.part_7))
     return review
 

@@ -12,6 +12,7 @@ from cbl.services import actors, reviews
 from cbl.services.errors import InvalidInput
 from cbl.services.register import set_band
 from tests.e2e.conftest import staff_sign_in
+from tests.support.forms import date_fields
 
 
 def _officer(db, staff):
@@ -33,7 +34,7 @@ def test_a_request_on_day_22_shows_as_late_and_on_day_21_does_not(visitor, db, s
     page = "/admin/reviews/new?applicant=HR000001"
     logged = visitor.post("/admin/reviews/new", {
         "applicant": "HR000001", "decision": f"band_assessment:{decided.id}", "reasons": "Letter received",
-        "notified_on": told.isoformat(), "requested_on": (told + timedelta(days=21)).isoformat()}, form_page=page)
+        **date_fields("notified_on", told), **date_fields("requested_on", told + timedelta(days=21))}, form_page=page)
     assert logged.status_code == 303
     with db.reading() as s:
         review = s.exec(select(Review)).one()
@@ -56,7 +57,7 @@ def test_a_notification_earlier_than_the_decision_is_refused_with_a_message(visi
     page = "/admin/reviews/new?applicant=HR000001"
     refused = visitor.post("/admin/reviews/new", {
         "applicant": "HR000001", "decision": f"band_assessment:{decided.id}", "reasons": "Letter",
-        "notified_on": (decided.decided_at.date() - timedelta(days=1)).isoformat()}, form_page=page)
+        **date_fields("notified_on", decided.decided_at.date() - timedelta(days=1))}, form_page=page)
     assert refused.status_code == 422 and "before it was made" in refused.text
     with db.reading() as s:
         assert s.exec(select(Review)).first() is None

@@ -17,6 +17,7 @@ from cbl.services import review_withdrawal, reviews
 from cbl.web.auth import now
 from tests.e2e.conftest import staff_sign_in
 from tests.support.factories import PASSWORD_HASH
+from tests.support.forms import date_fields
 
 
 @pytest.fixture
@@ -172,12 +173,11 @@ def test_members_enquiries_and_complaints_are_logged_and_answered_within_working
 
     staff_sign_in(visitor, staff[StaffRole.OFFICER])
     page = "/admin/enquiries"
-    today = datetime.now(timezone.utc).date().isoformat()
-    missing = visitor.post(page, {"kind": "member", "raised_by": "", "summary": "x", "received_on": today},
-                           form_page=page)
+    today = date_fields("received_on", datetime.now(timezone.utc).date())
+    missing = visitor.post(page, {"kind": "member", "raised_by": "", "summary": "x", **today}, form_page=page)
     assert missing.status_code == 422 and "who raised it" in missing.text
     assert visitor.post(page, {"kind": "member", "raised_by": "Cllr Patel", "summary": "Why was HR000001 skipped?",
-                               "received_on": today, "applicant": "HR000001"}, form_page=page).status_code == 303
+                               **today, "applicant": "HR000001"}, form_page=page).status_code == 303
     with db.reading() as s:
         enquiry = s.exec(select(Enquiry)).one()
         officer = actors.staff(s.exec(select(StaffUser).where(StaffUser.email == staff[StaffRole.OFFICER])).one())
