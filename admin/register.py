@@ -1,4 +1,6 @@
-"""The register: find a household, see its whole case, send a sign-in link."""
+"""The register: find a household, see its whole case, send a sign-in link, decide on the case."""
+
+from collections.abc import Callable
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
@@ -6,184 +8,171 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 from sqlmodel import Session
 
-from cbl.rules.digits import only_digits
 from cbl.database import Database
+from cbl.messages.failures import failed_messages
+from cbl.messages.notices import bid_placed_for
 from cbl.queries import register
-from cbl.rules.final_offers import REQUIREMENTS
-from cbl.models.states import PropertyType, Relationship
-from cbl.services.applications import NEEDS
-from cbl.services.actors import staff as staff_actor
+from cbl.reports.subject_access import subject_access_archive
 from cbl.rules.scheme import Scheme
+from cbl.services.actors import staff as staff_actor
 from cbl.services.bidding import place_bid
-from cbl.services.errors import DomainError, InvalidInput, within
 from cbl.services.register import (
     add_note, record_assessment, record_check, record_verification, reinstate, set_band, suspend,
 )
-from cbl.web import forms
+from cbl.services.rights import Right
 from cbl.services.sign_in import issue_sign_in_link
-from cbl.reports.subject_access import subject_access_archive
+from cbl.web import forms
 from cbl.web.auth import now
 
-from .acting import act
-from cbl.messages.failures import failed_messages
-from cbl.messages.notices import bid_placed_for
-
+from .acting import submit
+from .case_forms import (
+    AssessmentRecord, BandDecision, BidOnBehalf, CheckRecord, Note, Reinstatement, Suspension, Verification,
+    case_forms,
+)
+from .case_forms import read as case_forms_read
 from .guards import current_staff
-from cbl.services.rights import Right
 
-def _search_page(db: Database, request: Request, text: str, band: str | None, page: str | None) -> Template:
-    if page not in (None, "") and (not only_digits(page) or not 1 <= int(page) <= 100_000):
-        raise InvalidInput("Page must be a whole number, like 2.", field="page")
-    search = register.Search(within(text, 100, "q", "The search"), within(band or "", 16, "band", "The band") or None,
-                             int(page or 1))
-    with db.reading() as session:
-        rows, total = register.search(session, search)
-    return Template("admin/applicants/search.html", context={
-        "staff": current_staff(request), "rows": rows, "total": total, "search": search,
+
+class RegisterSearch(forms.Form):
+    q = forms.Text("Name, application reference or postcode", limit=100)
+    band = forms.Choice("Band", required=None)
+    page = forms.WholeNumber("Page", low=1, high=100_000, message="Page must be a whole number, like 2")
+
+
+def _search_page(db: Database, request: Request, scheme: Scheme, body: dict) -> Template:
+    form = forms.read(RegisterSearch, body, choices={"band": scheme.bands.order})
+    search, rows, total = register.Search("", None, 1), [], 0
+    if form.validate():
+        search = register.Search(form.q.data or "", form.band.data or None, form.page.data or 1)
+        with db.reading() as session:
+            rows, total = register.search(session, search)
+    return Template("admin/applicants/search.html", status_code=form.status, context={
+        "staff": current_staff(request), "rows": rows, "total": total, "search": search, "form": form,
         "pages": max(1, -(-total // register.PER_PAGE))})
 
 
 @get("/applicants", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
-def applicant_search(db: NamedDependency[Database], request: Request, band: FromQuery[str | None] = None,
-                     page: FromQuery[str | None] = None) -> Template:
+def applicant_search(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+                     band: FromQuery[str | None] = None, page: FromQuery[str | None] = None) -> Template:
     """The register, by band. Names are searched by POST, so that they never sit in a URL or a log."""
-    return _search_page(db, request, "", band, page)
+    return _search_page(db, request, scheme, {"band": band or "", "page": page or ""})
 
 
 @post("/applicants/search", opt={"right": Right.REGISTER_READ}, sync_to_thread=True, status_code=200)
-def applicant_search_submit(db: NamedDependency[Database], request: Request, data: forms.Body) -> Template:
-    return _search_page(db, request, forms.text(data, "q", 100), forms.text(data, "band", 16),
-                        forms.text(data, "page", 6))
+def applicant_search_submit(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+                            data: forms.Body) -> Template:
+    return _search_page(db, request, scheme, data)
 
 
-CASE_CHOICES = {
-    "relationships": [(r.value, r.value.replace("_", " ").capitalize()) for r in Relationship if r is not Relationship.LEAD],
-    "sexes": [("", "Not given"), ("F", "Female"), ("M", "Male")],
-    "needs": list(NEEDS.items()),
-    "property_types": [(kind.value, kind.value.capitalize()) for kind in PropertyType],
-    "circumstances": [("homeless_duty", "Is owed the main homelessness duty"),
-                      ("transfer_tenant", "Are social tenants asking to transfer")],
-    "access_requirements": [(code, words[0].upper() + words[1:]) for code, words in REQUIREMENTS.items()],
-}
-
-
-def _case(db: Database, reference: str) -> dict:
+def read_case(db: Database, reference: str) -> dict:
     with db.reading() as session:
         found = register.case(session, reference)
-        return {**found, "undelivered": failed_messages(session, found["applicant"].id), **CASE_CHOICES}
+        return {**found, "undelivered": failed_messages(session, found["applicant"].id)}
+
+
+def case_page(request: Request, case: dict, scheme: Scheme, refused: tuple[str, forms.Form] | None = None,
+              **shown: object) -> Template:
+    """The case page with every form fresh, except a refused one, shown as it was typed with its errors."""
+    page_forms = case_forms(case, scheme)
+    key, form = refused or ("", None)
+    if form is not None:
+        page_forms[key] = form
+    return Template("admin/applicants/case.html", status_code=form.status if form else 200, context={
+        "staff": current_staff(request), **case, "forms": page_forms, "refused": key, **shown})
 
 
 @get("/applicants/{reference:str}", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
-def applicant_case(db: NamedDependency[Database], request: Request, reference: FromPath[str]) -> Template:
-    return Template("admin/applicants/case.html", context={"staff": current_staff(request), **_case(db, reference)})
-
+def applicant_case(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+                   reference: FromPath[str]) -> Template:
+    return case_page(request, read_case(db, reference), scheme)
 
 
 @post("/applicants/{reference:str}/sign-in-link", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
-def send_sign_in_link(db: NamedDependency[Database], request: Request, reference: FromPath[str]) -> Template:
+def send_sign_in_link(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+                      reference: FromPath[str]) -> Template:
     """Issue a one-time link for the household to set its password; shown once, to pass on."""
-    context = _case(db, reference)
-    token = db.run(issue_sign_in_link, staff_actor(current_staff(request)), context["applicant"].id, now())
+    token = db.run(issue_sign_in_link, staff_actor(current_staff(request)), read_case(db, reference)["applicant"].id, now())
     link = request.app.state["settings"].link(f"/set-password/{token}")  # never the request's Host header
-    return Template("admin/applicants/case.html", context={
-        "staff": current_staff(request), **_case(db, reference), "sign_in_link": link})
+    return case_page(request, read_case(db, reference), scheme, sign_in_link=link)
 
 
-def decide_on_case(db: Database, request: Request, reference: str, form: str, decision) -> Template | Redirect:  # noqa: ANN001
-    """Run `decision(session, actor, applicant_id)` on the case; on a refusal show the case again with
-    the message by its field
-    (fields are named `form-field` on the page, which holds several forms)."""
-    context = _case(db, reference)
-
-    def refused(error: DomainError) -> Template:
-        if error.field:
-            error.field = f"{form}-{error.field}"
-        return Template("admin/applicants/case.html", status_code=error.status_code, context={
-            "staff": current_staff(request), **context, "error": error})
-
-    return act(db, request, decision, refused, f"/admin/applicants/{reference}", context["applicant"].id)
+def decide_on_case(db: Database, request: Request, scheme: Scheme, case: dict, key: str, kind: type[forms.Form],
+                   data: dict, action: Callable[..., object], *, lead: bool = False) -> Template | Redirect:
+    """Read the case page's form `key` and, if it holds, run `action(session, actor, form, applicant_id)` and go
+    back to the case; else show the case again with that form's errors and all that was typed."""
+    form = case_forms_read(kind, key, data, scheme, case["areas"], lead=lead)
+    return submit(db, request, form, action, lambda refused: case_page(request, case, scheme, (key, refused)),
+                  f"/admin/applicants/{case['applicant'].reference}", case["applicant"].id)
 
 
 @post("/applicants/{reference:str}/band", opt={"right": Right.BAND_SET}, sync_to_thread=True)
 def band(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
          reference: FromPath[str], data: forms.Body) -> Template | Redirect:
-    points = forms.text(data, "points", 6)
-
-    def decide(session: Session, actor, applicant_id: int):  # noqa: ANN202
-        if points and not only_digits(points.lstrip("-")):
-            raise InvalidInput("Points must be a whole number.", field="points")
-        return set_band(session, actor, scheme, applicant_id, forms.text(data, "band", 16),
-                        forms.day(data, "effective"), forms.text(data, "reason", 2000), now(),
-                        points=int(points) if points else None)
-
-    return decide_on_case(db, request, reference, "band", decide)
+    return decide_on_case(db, request, scheme, read_case(db, reference), "band", BandDecision, data,
+                          lambda s, actor, form, applicant_id: set_band(
+                              s, actor, scheme, applicant_id, form.band.data, form.effective.data, form.reason.data,
+                              now(), points=form.points.data))
 
 
 @post("/applicants/{reference:str}/verification", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
-def verification(db: NamedDependency[Database], request: Request, reference: FromPath[str],
-                 data: forms.Body) -> Template | Redirect:
-    return decide_on_case(db, request, reference, "verification", lambda s, actor, applicant_id: record_verification(
-        s, actor, applicant_id, forms.text(data, "documents", 2000), now()))
+def verification(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+                 reference: FromPath[str], data: forms.Body) -> Template | Redirect:
+    return decide_on_case(db, request, scheme, read_case(db, reference), "verification", Verification, data,
+                          lambda s, actor, form, applicant_id: record_verification(
+                              s, actor, applicant_id, form.documents.data, now()))
 
 
 @post("/applicants/{reference:str}/suspension", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def suspension(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                reference: FromPath[str], data: forms.Body) -> Template | Redirect:
-    return decide_on_case(db, request, reference, "suspension", lambda s, actor, applicant_id: suspend(
-        s, actor, scheme, applicant_id, forms.day(data, "until", optional=True),
-        forms.text(data, "reason", 2000), now()))
+    return decide_on_case(db, request, scheme, read_case(db, reference), "suspension", Suspension, data,
+                          lambda s, actor, form, applicant_id: suspend(
+                              s, actor, scheme, applicant_id, form.until.data, form.reason.data, now()))
 
 
 @post("/applicants/{reference:str}/reinstatement", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
-def reinstatement(db: NamedDependency[Database], request: Request, reference: FromPath[str],
-                  data: forms.Body) -> Template | Redirect:
-    return decide_on_case(db, request, reference, "reinstatement", lambda s, actor, applicant_id: reinstate(
-        s, actor, applicant_id, forms.text(data, "reason", 2000), now()))
+def reinstatement(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+                  reference: FromPath[str], data: forms.Body) -> Template | Redirect:
+    return decide_on_case(db, request, scheme, read_case(db, reference), "reinstatement", Reinstatement, data,
+                          lambda s, actor, form, applicant_id: reinstate(s, actor, applicant_id, form.reason.data, now()))
 
 
 @post("/applicants/{reference:str}/notes", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
-def notes(db: NamedDependency[Database], request: Request, reference: FromPath[str],
-          data: forms.Body) -> Template | Redirect:
-    return decide_on_case(db, request, reference, "notes", lambda s, actor, applicant_id: add_note(
-        s, actor, applicant_id, forms.text(data, "note", 9000), now()))
+def notes(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+          reference: FromPath[str], data: forms.Body) -> Template | Redirect:
+    return decide_on_case(db, request, scheme, read_case(db, reference), "notes", Note, data,
+                          lambda s, actor, form, applicant_id: add_note(s, actor, applicant_id, form.note.data, now()))
 
 
 @post("/applicants/{reference:str}/assessments", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
-def assessments(db: NamedDependency[Database], request: Request, reference: FromPath[str],
-                data: forms.Body) -> Template | Redirect:
-    return decide_on_case(db, request, reference, "assessment", lambda s, actor, applicant_id: record_assessment(
-        s, actor, applicant_id, forms.text(data, "kind", 32), forms.text(data, "recommendation", 4000),
-        forms.text(data, "effect", 400), now(), requirements=forms.many(data, "requirements")))
+def assessments(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+                reference: FromPath[str], data: forms.Body) -> Template | Redirect:
+    return decide_on_case(db, request, scheme, read_case(db, reference), "assessment", AssessmentRecord, data,
+                          lambda s, actor, form, applicant_id: record_assessment(
+                              s, actor, applicant_id, form.kind.data, form.recommendation.data,
+                              form.effect.data or "", now(), requirements=form.requirements.data))
 
 
 @post("/applicants/{reference:str}/checks", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
-def checks(db: NamedDependency[Database], request: Request, reference: FromPath[str],
-           data: forms.Body) -> Template | Redirect:
-
-    def decide(session: Session, actor, applicant_id: int):  # noqa: ANN202
-        result = forms.text(data, "passed", 3)
-        if result not in ("yes", "no"):
-            raise InvalidInput("Say whether the check was passed.", field="passed")
-        return record_check(session, actor, applicant_id, forms.text(data, "kind", 32), result == "yes",
-                            forms.text(data, "note", 4000), now())
-
-    return decide_on_case(db, request, reference, "check", decide)
+def checks(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+           reference: FromPath[str], data: forms.Body) -> Template | Redirect:
+    return decide_on_case(db, request, scheme, read_case(db, reference), "check", CheckRecord, data,
+                          lambda s, actor, form, applicant_id: record_check(
+                              s, actor, applicant_id, form.kind.data, form.passed.data == "yes",
+                              form.note.data or "", now()))
 
 
 @post("/applicants/{reference:str}/bids", opt={"right": Right.BID_ON_BEHALF}, sync_to_thread=True)
 def bid_on_behalf(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                   reference: FromPath[str], data: forms.Body) -> Template | Redirect:
     """Bid for a household that cannot bid itself (recorded as placed by this officer)."""
-    advert = forms.text(data, "advert", 32)
 
-    def decide(session: Session, actor, applicant_id: int):  # noqa: ANN202
-        if not advert:
-            raise InvalidInput("Choose the advert to bid for.", field="advert")
-        bid = place_bid(session, actor, scheme, applicant_id, advert, now())
-        bid_placed_for(session, applicant_id, advert.upper(), f"{actor.name} of the lettings team", now())
-        return bid
+    def bid(session: Session, actor, form: BidOnBehalf, applicant_id: int):  # noqa: ANN001, ANN202
+        placed = place_bid(session, actor, scheme, applicant_id, form.advert.data, now())
+        bid_placed_for(session, applicant_id, form.advert.data.upper(), f"{actor.name} of the lettings team", now())
+        return placed
 
-    return decide_on_case(db, request, reference, "bid", decide)
+    return decide_on_case(db, request, scheme, read_case(db, reference), "bid", BidOnBehalf, data, bid)
 
 
 @post("/applicants/{reference:str}/subject-access", opt={"right": Right.DATA_SUBJECT_ACCESS}, sync_to_thread=True,

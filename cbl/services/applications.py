@@ -17,7 +17,7 @@ from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotFound, within
 from .register import locked_application, refresh_household
 from cbl.services.rights import Right
 
@@ -84,8 +84,8 @@ def _checked_contact(contact: ContactDetails) -> dict:
     email = contact.email.strip()
     if email and ("@" not in email or len(email) > 254):
         raise InvalidInput("Enter an e-mail address in the right format, like name@example.com.", field="email")
-    return {"address": address[:400], "postcode": postcode, "email": email or None,
-            "phone": contact.phone.strip()[:32] or None}
+    return {"address": within(address, 400, "address", "The address"), "postcode": postcode, "email": email or None,
+            "phone": within(contact.phone, 32, "phone", "The phone number") or None}
 
 
 def _checked_circumstances(circumstances: Circumstances, areas: set[str]) -> dict:
@@ -243,8 +243,9 @@ def remove_member(session: Session, actor: Actor, scheme: Scheme, member_id: int
         raise Conflict("The lead applicant cannot be removed from their own application.")
     if not reason.strip():
         raise InvalidInput("Say why the person has left the household.", field="reason")
+    reason = within(reason, 500, "reason", "The reason")
     session.delete(member)
     effect = _member_change(session, scheme, applicant, today, now, "someone has left it")
     audit(session, actor, "household.member_removed", applicant,
-          {"member_id": member_id, "relationship": member.relationship, "reason": reason.strip()[:500], **effect})
+          {"member_id": member_id, "relationship": member.relationship, "reason": reason, **effect})
     return applicant

@@ -74,21 +74,22 @@ def set_band(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, 
         raise InvalidInput("This scheme ranks by points: give the points.", field="points")
     if not reason.strip():
         raise InvalidInput("Give the reason for the band; it goes in the decision letter.", field="reason")
+    reason = within(reason, 2000, "reason", "The reason")
     applicant = locked_application(session, applicant_id)
     if effective > local_date(now) or effective < applicant.registration_date:
         raise InvalidInput("The effective date must be between registration and today.", field="effective")
     assessment = BandAssessment(applicant_id=applicant.id, band=band, effective_date=effective, points=points,
-                                reason=within(reason, 2000, "reason", "The reason"), decided_by_id=actor.id, decided_at=now)
+                                reason=reason, decided_by_id=actor.id, decided_at=now)
     session.add(assessment)
     previous = (applicant.band, applicant.band_date)
     applicant.band, applicant.band_date, applicant.points = band, effective, points
     if applicant.status is ApplicationStatus.PENDING:
         applicant.status = ApplicationStatus.ACTIVE
     session.add(applicant)
-    audit(session, actor, Right.BAND_SET, assessment, {"band": band, "effective": effective, "reason": reason.strip(),
+    audit(session, actor, Right.BAND_SET, assessment, {"band": band, "effective": effective, "reason": reason,
                                                    "previous_band": previous[0], "previous_date": previous[1]})
     issue_letter(session, applicant.id, "band_decision", "Your housing band", now, band=band,
-                 label=scheme.bands.label(band), effective=effective, reasons=reason.strip(), previous=previous[0],
+                 label=scheme.bands.label(band), effective=effective, reasons=reason, previous=previous[0],
                  rights=review_rights(ReviewType.BAND, scheme.reviews, local_date(now)))
     return assessment
 
@@ -98,10 +99,11 @@ def record_verification(session: Session, actor: Actor, applicant_id: int, docum
     actor.require(Right.REGISTER_WRITE)
     if not documents.strip():
         raise InvalidInput("List the documents you have seen.", field="documents")
+    documents = within(documents, 2000, "documents", "The documents seen")
     applicant = locked_application(session, applicant_id)
     applicant.verified, applicant.verified_at, applicant.verified_by_id = True, now, actor.id
     session.add(applicant)
-    audit(session, actor, "application.verified", applicant, {"documents": documents.strip()[:2000]})
+    audit(session, actor, "application.verified", applicant, {"documents": documents})
     return applicant
 
 
@@ -110,6 +112,7 @@ def suspend(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, u
     actor.require(Right.REGISTER_WRITE)
     if not reason.strip():
         raise InvalidInput("Give the reason for the suspension; it goes in the letter.", field="reason")
+    reason = within(reason, 2000, "reason", "The reason")
     if until is not None and until <= local_date(now):
         raise InvalidInput("A suspension must end after today, or be left open.", field="until")
     applicant = locked_application(session, applicant_id)
@@ -117,9 +120,9 @@ def suspend(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, u
         raise Conflict("Only an active application can be suspended.")
     applicant.status, applicant.suspended_until = ApplicationStatus.SUSPENDED, until
     session.add(applicant)
-    audit(session, actor, "application.suspended", applicant, {"until": until, "reason": reason.strip()})
+    audit(session, actor, "application.suspended", applicant, {"until": until, "reason": reason})
     issue_letter(session, applicant.id, "suspension", "Your application is suspended from bidding", now,
-                 until=until, reason=reason.strip(), rights=review_rights(ReviewType.SUSPENSION, scheme.reviews, local_date(now)))
+                 until=until, reason=reason, rights=review_rights(ReviewType.SUSPENSION, scheme.reviews, local_date(now)))
     return applicant
 
 
@@ -128,12 +131,13 @@ def reinstate(session: Session, actor: Actor, applicant_id: int, reason: str, no
     actor.require(Right.REGISTER_WRITE)
     if not reason.strip():
         raise InvalidInput("Give the reason for reinstating the application.", field="reason")
+    reason = within(reason, 2000, "reason", "The reason")
     applicant = locked_application(session, applicant_id)
     if applicant.status is not ApplicationStatus.SUSPENDED and not applicant.suspended_until:
         raise Conflict("This application is not suspended.")
     applicant.status, applicant.suspended_until = ApplicationStatus.ACTIVE, None
     session.add(applicant)
-    audit(session, actor, "application.reinstated", applicant, {"reason": reason.strip()})
+    audit(session, actor, "application.reinstated", applicant, {"reason": reason})
     return applicant
 
 
@@ -141,12 +145,11 @@ def add_note(session: Session, actor: Actor, applicant_id: int, text: str, now: 
     actor.require(Right.REGISTER_WRITE)
     if not text.strip():
         raise InvalidInput("Write the note.", field="note")
-    if len(text) > 8000:
-        raise InvalidInput("A note must be 8,000 characters or fewer.", field="note")
+    text = within(text, 8000, "note", "The note")
     applicant = locked_application(session, applicant_id)
-    note = CaseNote(applicant_id=applicant.id, text=text.strip(), written_by_id=actor.id, written_at=now)
+    note = CaseNote(applicant_id=applicant.id, text=text, written_by_id=actor.id, written_at=now)
     session.add(note)
-    audit(session, actor, "note.added", note, {"text": text.strip()[:200]})
+    audit(session, actor, "note.added", note, {"text": text[:200]})
     return note
 
 

@@ -15,7 +15,7 @@ from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
-from .errors import Conflict, InvalidInput
+from .errors import Conflict, InvalidInput, within
 from .register import locked_application
 from cbl.services.rights import Right
 
@@ -67,6 +67,7 @@ def record_review_answer(session: Session, actor: Actor, scheme: Scheme, applica
                          note: str, now: datetime) -> Applicant:
     """The household answered: it stays on with its dates until next year's review, or it leaves."""
     actor.require(Right.REGISTER_WRITE)
+    note = within(note, 500, "note", "The note")  # kept only in the audit event: refused over its limit, not cut
     applicant = locked_application(session, applicant_id)
     if applicant.review_letter_on is None:
         raise Conflict("This household has not been sent a review letter.")
@@ -80,7 +81,7 @@ def record_review_answer(session: Session, actor: Actor, scheme: Scheme, applica
     applicant.review_due = add_months(today, REVIEW_EVERY_MONTHS)
     session.add(applicant)
     audit(session, actor, "register_review.answered", applicant,
-          {"stays": True, "next_review": applicant.review_due, "note": note.strip()[:500]})
+          {"stays": True, "next_review": applicant.review_due, "note": note})
     return applicant
 
 
@@ -115,6 +116,7 @@ def reinstate_closed(session: Session, actor: Actor, scheme: Scheme, applicant_i
     actor.require(Right.REGISTER_WRITE)
     if not reason.strip():
         raise InvalidInput("Say why the application is being reinstated.", field="reason")
+    reason = within(reason, 2000, "reason", "The reason")
     applicant = locked_application(session, applicant_id)
     if applicant.status is not ApplicationStatus.CLOSED or applicant.closed_on is None:
         raise Conflict("This application is not closed.")
@@ -128,5 +130,5 @@ def reinstate_closed(session: Session, actor: Actor, scheme: Scheme, applicant_i
     applicant.review_due = add_months(today, REVIEW_EVERY_MONTHS)
     session.add(applicant)
     audit(session, actor, "application.reinstated", applicant,
-          {"reason": reason.strip(), "registration_date": applicant.registration_date, "band_date": applicant.band_date})
+          {"reason": reason, "registration_date": applicant.registration_date, "band_date": applicant.band_date})
     return applicant
