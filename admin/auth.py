@@ -18,33 +18,42 @@ from cbl.web.devices import known_device, remember_device
 from .guards import PUBLIC
 
 
+class StaffSignIn(forms.Form):
+    email = forms.Text("Email address", limit=254, required="Enter your email address")
+    password = forms.Password("Password", limit=200, required="Enter your password")
+    next = forms.Text("Where to go next", limit=500)
+
+
+def _destination(next_path: str | None) -> str:
+    """Only somewhere on the admin site: a sign-in here never leads elsewhere."""
+    destination = forms.safe_next(next_path, "/admin")
+    return destination if destination.startswith("/admin") else "/admin"
+
+
 @get("/sign-in", opt={"right": PUBLIC}, sync_to_thread=False)
 def sign_in_page(next: FromQuery[str | None] = None) -> Template:
-    return Template("admin/sign_in.html", context={"next": forms.safe_next(next, "/admin"), "form": {}})
+    form = forms.read(StaffSignIn, None, next=_destination(next))
+    return Template("admin/sign_in.html", context={"form": form})
 
 
 @post("/sign-in", opt={"right": PUBLIC}, sync_to_thread=True)
 def sign_in_submit(db: NamedDependency[Database], request: Request, data: forms.Body) -> Template | Redirect:
     settings = request.app.state["settings"]
-    email, password = forms.text(data, "email", 254), forms.text(data, "password", 200)
-    destination = forms.safe_next(forms.text(data, "next"), "/admin")
-    if not destination.startswith("/admin"):
-        destination = "/admin"
-    error, user = None, None
-    if not email or not password:
-        error = InvalidInput("Enter your email address and password.", field="email" if not email else "password")
-    else:
+    form = forms.read(StaffSignIn, data)
+    user = None
+    if form.validate():
         try:
             address = request.client.host if request.client else "unknown"
-            device = known_device(request, settings.secret_key, sign_in.account_key("staff", email))
-            user = db.run(sign_in.authenticate_staff, email, password, address, now(), device=device)
+            device = known_device(request, settings.secret_key, sign_in.account_key("staff", form.email.data))
+            user = db.run(sign_in.authenticate_staff, form.email.data, form.password.data, address, now(),
+                          device=device)
             if user is None:
-                error = InvalidInput("Enter a correct email address and password.", field="email")
-        except DomainError as refused:
-            error = refused
-    if error is not None:
-        return Template("admin/sign_in.html", status_code=error.status_code,
-                        context={"error": error, "next": destination, "form": {"email": email}})
+                form.refuse(InvalidInput("Enter a correct email address and password.", field="email"))
+        except DomainError as refused:  # too many attempts: its own status (429)
+            form.refuse(refused)
+    if user is None:
+        return Template("admin/sign_in.html", status_code=form.status, context={"form": form})
+    email, destination = form.email.data, _destination(form.next.data)
     with db.transaction() as session:
         if request.cookies.get(COOKIE):
             end_session(session, request.cookies[COOKIE])

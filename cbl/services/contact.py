@@ -26,22 +26,33 @@ class ContactChoices:
     new_homes_alert: bool
 
 
+class RefusedChoices(InvalidInput):
+    """Every reason a household's choices cannot be saved, each by its field, so all are shown at once."""
+
+    def __init__(self, problems: list[InvalidInput]) -> None:
+        super().__init__(problems[0].message, field=problems[0].field)
+        self.problems = problems
+
+
 def save_contact_choices(session: Session, actor: Actor, applicant_id: int, choices: ContactChoices,
                          now: datetime) -> ContactPreference:
     if not (actor.kind is ActorKind.APPLICANT and actor.id == applicant_id):
         actor.require(Right.REGISTER_WRITE)
     applicant = session.get(Applicant, applicant_id)
+    problems = []
     if (choices.by_email or choices.new_homes_alert) and not applicant.email:
-        raise InvalidInput("We have no e-mail address for you. Ask us to add one, or choose another way.",
-                           field="by_email")
+        problems.append(InvalidInput("We have no e-mail address for you. Ask us to add one, or choose another way.",
+                                     field="by_email"))
     mobile = phones.mobile(choices.mobile) if choices.mobile else None
     if choices.mobile and mobile is None:
-        raise InvalidInput("Enter a UK mobile number, like 07700 900123.", field="mobile")
-    if choices.by_text and mobile is None:
-        raise InvalidInput("Enter your mobile number to get text messages.", field="mobile")
+        problems.append(InvalidInput("Enter a UK mobile number, like 07700 900123.", field="mobile"))
+    elif choices.by_text and mobile is None:
+        problems.append(InvalidInput("Enter your mobile number to get text messages.", field="mobile"))
     if not choices.by_post and not (choices.by_email and choices.email_consent):
-        raise InvalidInput("We must post decisions to you unless you agree to get them by e-mail instead.",
-                           field="by_post")
+        problems.append(InvalidInput("We must post decisions to you unless you agree to get them by e-mail instead.",
+                                     field="email_consent"))
+    if problems:
+        raise RefusedChoices(problems)
     preference = session.get(ContactPreference, applicant_id) or ContactPreference(applicant_id=applicant_id)
     new_number = mobile is not None and mobile != preference.confirmed_mobile
     preference.by_email, preference.by_text, preference.by_post = choices.by_email, choices.by_text, choices.by_post

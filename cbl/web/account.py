@@ -18,6 +18,7 @@ from cbl.services.auto_bid import save_bidding_preference
 from cbl.services.bidding import withdraw_bid
 from cbl.services.errors import DomainError, InvalidInput, NotFound
 from cbl.services.offers import accept_offer, refuse_offer
+from cbl.services.passwords import MAX_LENGTH
 from cbl.settings import Settings
 from cbl.web import forms
 from cbl.web.devices import known_device, remember_device
@@ -86,20 +87,31 @@ def sign_out(db: NamedDependency[Database], request: Request) -> Redirect:
     return clear_session_cookie(Redirect("/sign-in?signed_out=1", status_code=303))
 
 
+class NewPassword(forms.Form):
+    password = forms.Password("New password", limit=MAX_LENGTH, required="Enter a new password")
+    confirmation = forms.Password("Type the password again", limit=MAX_LENGTH, required="Type the password again")
+
+
+def _set_password_page(token: str, form: NewPassword) -> Template:
+    return Template("public/account/set_password.html", status_code=form.status,
+                    context={"token": token, "form": form, "viewer": None})
+
+
 @get("/set-password/{token:str}", sync_to_thread=False)
 def set_password_page(token: FromPath[str]) -> Template:
-    return Template("public/account/set_password.html", context={"token": token, "viewer": None})
+    return _set_password_page(token, forms.read(NewPassword, None))
 
 
 @post("/set-password/{token:str}", sync_to_thread=True)
 def set_password_submit(db: NamedDependency[Database], token: FromPath[str], data: forms.Body) -> Template | Redirect:
-    try:
-        db.run(sign_in.set_password_with_link, token, forms.text(data, "password", 200),
-               forms.text(data, "confirmation", 200), now())
-    except DomainError as error:
-        return Template("public/account/set_password.html", status_code=error.status_code,
-                        context={"token": token, "error": error, "viewer": None})
-    return Redirect("/sign-in?password_set=1", status_code=303)
+    form = forms.read(NewPassword, data)
+    if form.validate():
+        try:
+            db.run(sign_in.set_password_with_link, token, form.password.data, form.confirmation.data, now())
+            return Redirect("/sign-in?password_set=1", status_code=303)
+        except DomainError as error:  # a used or expired link keeps its own status (404)
+            form.refuse(error)
+    return _set_password_page(token, form)
 
 
 @get("/account", sync_to_thread=True)

@@ -8,13 +8,31 @@ from litestar.response import Redirect, Template
 
 from cbl.database import Database
 from cbl.messages.routing import preference
-from cbl.models import Applicant
-from cbl.services.contact import ContactChoices, save_contact_choices
+from cbl.models import Applicant, ContactPreference
+from cbl.services.contact import ContactChoices, RefusedChoices, save_contact_choices
 from cbl.services.errors import DomainError
 from cbl.web import forms
 from cbl.web.auth import Viewer, applicant_actor, now, signed_in_applicant
 
 PAGE = "public/account/contact.html"
+
+
+class ContactForm(forms.Form):
+    by_email = forms.Ticked("E-mail")
+    by_text = forms.Ticked("Text message")
+    by_post = forms.Ticked("Letters by post")
+    mobile = forms.Text("Mobile number", limit=32)
+    email_consent = forms.Ticked("I agree to get decisions about my application by e-mail")
+    large_print = forms.Ticked("Send my letters in large print")
+    new_homes_alert = forms.Ticked("E-mail me each week about new homes I can bid for")
+
+
+def _page(db: Database, viewer: Viewer | None, applicant_id: int, form: ContactForm, saved: bool = False,
+          chosen: ContactPreference | None = None) -> Template:
+    with db.reading() as session:
+        email = session.get(Applicant, applicant_id).email
+    return Template(PAGE, status_code=form.status, context={
+        "form": form, "email": email, "chosen": chosen, "viewer": viewer, "saved": saved})
 
 
 # Async, doing its work in a thread, for the reason given beside account.preferences_page.
@@ -28,31 +46,31 @@ def _contact_page(db: Database, viewer: Viewer | None, request: Request, saved: 
     applicant = signed_in_applicant(viewer, db, request)
     with db.reading() as session:
         chosen = preference(session, applicant.id)
-        email = session.get(Applicant, applicant.id).email
-    return Template(PAGE, context={"chosen": chosen, "email": email, "mobile": chosen.confirmed_mobile or "",
-                                   "consent": chosen.email_consent_at is not None, "viewer": viewer,
-                                   "saved": saved == "1"})
+    form = forms.read(ContactForm, None, by_email=chosen.by_email, by_text=chosen.by_text, by_post=chosen.by_post,
+                      mobile=chosen.confirmed_mobile or "", email_consent=chosen.email_consent_at is not None,
+                      large_print=chosen.large_print, new_homes_alert=chosen.new_homes_alert)
+    return _page(db, viewer, applicant.id, form, saved == "1", chosen)
 
 
 @post("/account/contact", sync_to_thread=True)
 def contact_submit(db: NamedDependency[Database], viewer: NamedDependency[Viewer | None], request: Request,
                    data: forms.Body) -> Template | Redirect:
     applicant = signed_in_applicant(viewer, db, request)
-    choices = ContactChoices(
-        by_email=forms.ticked(data, "by_email"), by_text=forms.ticked(data, "by_text"),
-        by_post=forms.ticked(data, "by_post"), large_print=forms.ticked(data, "large_print"),
-        email_consent=forms.ticked(data, "email_consent"), mobile=forms.text(data, "mobile", 32),
-        new_homes_alert=forms.ticked(data, "new_homes_alert"))
-    try:
-        db.run(save_contact_choices, applicant_actor(applicant), applicant.id, choices, now())
-    except DomainError as error:
-        with db.reading() as session:
-            email = session.get(Applicant, applicant.id).email
-        # What was typed and ticked comes back as it was, with the error.
-        return Template(PAGE, status_code=error.status_code, context={
-            "chosen": choices, "email": email, "mobile": choices.mobile, "consent": choices.email_consent,
-            "viewer": viewer, "error": error})
-    return Redirect("/account/contact?saved=1", status_code=303)
+    form = forms.read(ContactForm, data)
+    if form.validate():
+        choices = ContactChoices(
+            by_email=form.by_email.data, by_text=form.by_text.data, by_post=form.by_post.data,
+            large_print=form.large_print.data, email_consent=form.email_consent.data, mobile=form.mobile.data or "",
+            new_homes_alert=form.new_homes_alert.data)
+        try:
+            db.run(save_contact_choices, applicant_actor(applicant), applicant.id, choices, now())
+            return Redirect("/account/contact?saved=1", status_code=303)
+        except RefusedChoices as refused:
+            for problem in refused.problems:
+                form.refuse(problem)
+        except DomainError as error:
+            form.refuse(error)
+    return _page(db, viewer, applicant.id, form)
 
 
 ROUTES = [contact_page, contact_submit]
