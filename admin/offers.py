@@ -5,30 +5,62 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
+from sqlmodel import Session
 
 from cbl.database import Database
 from cbl.queries import offers as offer_queries
 from cbl.queries import stock
 from cbl.rules.scheme import Scheme
+from cbl.services.actors import Actor
 from cbl.services.actors import staff as staff_actor
 from cbl.services.direct_offers import REASONS, decide_direct_offer, request_direct_offer
-from cbl.services.errors import DomainError, InvalidInput, NotFound
+from cbl.services.errors import NotFound
 from cbl.web import forms
 from cbl.web.auth import now
 
-from .acting import act
+from .acting import submit
 from .guards import current_staff
-from .stock import home_page_view
+from .line_forms import PerLine, Submitted
+from .stock import DirectOffer, direct_offer_form, home_page_view
 from cbl.services.rights import Right
 
+YES_NO = [("yes", "Yes"), ("no", "No")]
 
-def offer_page(db: Database, request: Request, offer_id: int, error: DomainError | None = None) -> Template:
+
+class Judgement(forms.Form):
+    reasonable = forms.Choice("Was the refusal reasonable?", required="Say whether the refusal was reasonable")
+    note = forms.Text("Reasons", limit=4000)
+
+
+class Viewing(forms.Form):
+    viewing_at = forms.Day("Viewing date")
+    viewing_time = forms.TimeOfDay("Time (UK)", required="Enter the time of the viewing")
+    accompanied = forms.Ticked("Accompanied by an officer")
+
+
+class Attendance(forms.Form):
+    attended = forms.Choice("Viewing attended", required="Say whether the viewing was attended")
+
+
+class TenancyStart(forms.Form):
+    starts_on = forms.Day("Tenancy start date")
+
+
+def offer_forms(submitted: Submitted | None = None) -> dict[str, PerLine]:
+    """The forms of the offers table, one of each kind per offer (its ids end in -offer-ID)."""
+    return {"judgements": PerLine(Judgement, "offer", choices={"reasonable": YES_NO}, submitted=submitted),
+            "viewings": PerLine(Viewing, "offer", submitted=submitted),
+            "attendances": PerLine(Attendance, "offer", choices={"attended": YES_NO}, submitted=submitted),
+            "tenancies": PerLine(TenancyStart, "offer", submitted=submitted)}
+
+
+def offer_page(db: Database, request: Request, offer_id: int, submitted: Submitted | None = None) -> Template:
     with db.reading() as session:
         case = offer_queries.offer_case(session, offer_id)
-    return Template("admin/offers/offer.html", status_code=error.status_code if error else 200, context={
+    return Template("admin/offers/offer.html", status_code=submitted[1].status if submitted else 200, context={
         "staff": current_staff(request), "offer": case.offer, "refusal": case.refusal,
         "offers": [(case.offer, case.refusal)], "reference": case.reference, "home": case.home, "names": case.names,
-        "letters": case.letters, "error": error})
+        "letters": case.letters, "submitted": submitted[1] if submitted else None, **offer_forms(submitted)})
 
 
 @get("/offers/{offer_id:int}", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
@@ -36,9 +68,12 @@ def offer_view(db: NamedDependency[Database], request: Request, offer_id: FromPa
     return offer_page(db, request, offer_id)
 
 
-def work_on_offer_page(db: Database, request: Request, offer_id: int, action) -> Template | Redirect:  # noqa: ANN001
-    """Run `action(session, actor)` on an offer with no shortlist; back to its page, or the page with the refusal."""
-    return act(db, request, action, lambda error: offer_page(db, request, offer_id, error), f"/admin/offers/{offer_id}")
+def work_on_offer_page(db: Database, request: Request, offer_id: int, form: forms.Form,
+                       action) -> Template | Redirect:  # noqa: ANN001
+    """Check `form` and run `action(session, actor, form)` on an offer with no shortlist; back to its page, or
+    the page with every error and what was typed."""
+    return submit(db, request, form, action, lambda refused: offer_page(db, request, offer_id, (offer_id, refused)),
+                  f"/admin/offers/{offer_id}")
 
 
 @post("/voids/{void_id:int}/direct-offer", opt={"right": Right.OFFER_MAKE}, sync_to_thread=True)
@@ -48,23 +83,31 @@ def direct_offer_request(db: NamedDependency[Database], request: Request, void_i
         home = stock.home_of_void(session, void_id)
     if home is None:
         raise NotFound("No such void.")
-    try:
-        db.run(request_direct_offer, staff_actor(current_staff(request)), void_id, forms.text(data, "applicant", 32),
-               forms.text(data, "reason_code", 32), forms.text(data, "reason", 2000), forms.ticked(data, "final"), now())
-    except DomainError as error:
-        if isinstance(error, NotFound):
-            raise
-        if error.field:
-            error.field = f"direct-{error.field}"
-        return home_page_view(db, request, home.reference, error)
-    return Redirect("/admin/direct-offers", status_code=303)
+
+    def ask(session: Session, actor: Actor, form: DirectOffer):  # noqa: ANN202
+        return request_direct_offer(session, actor, void_id, form.applicant.data, form.reason_code.data,
+                                    form.reason.data, form.final.data, now())
+
+    return submit(db, request, direct_offer_form(data), ask,
+                  lambda form: home_page_view(db, request, home.reference, form), "/admin/direct-offers")
 
 
-def _requests_page(db: Database, request: Request, error: DomainError | None = None) -> Template:
+class Decision(forms.Form):
+    approve = forms.Choice("Approve the direct offer?", required="Say whether you approve the direct offer")
+    note = forms.Text("Note", limit=2000)
+
+
+def _decisions(submitted: Submitted | None = None) -> PerLine[Decision]:
+    return PerLine(Decision, "request", submitted=submitted, choices={
+        "approve": [("yes", "Approve and make the offer"), ("no", "Turn it down")]})
+
+
+def _requests_page(db: Database, request: Request, submitted: Submitted | None = None) -> Template:
     with db.reading() as session:
         rows = offer_queries.direct_offer_requests(session)
-    return Template("admin/offers/direct.html", status_code=error.status_code if error else 200, context={
-        "staff": current_staff(request), "rows": rows, "reasons": REASONS, "error": error,
+    return Template("admin/offers/direct.html", status_code=submitted[1].status if submitted else 200, context={
+        "staff": current_staff(request), "rows": rows, "reasons": REASONS, "decisions": _decisions(submitted),
+        "submitted": submitted[1] if submitted else None,
         "may_decide": staff_actor(current_staff(request)).may(Right.OFFER_APPROVE_DIRECT)})
 
 
@@ -76,16 +119,10 @@ def direct_offers(db: NamedDependency[Database], request: Request) -> Template:
 @post("/direct-offers/{request_id:int}/decision", opt={"right": Right.OFFER_APPROVE_DIRECT}, sync_to_thread=True)
 def direct_offer_decision(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                           request_id: FromPath[int], data: forms.Body) -> Template | Redirect:
-    verdict = forms.text(data, "approve", 3)
-    try:
-        if verdict not in ("yes", "no"):
-            raise InvalidInput("Say whether you approve the direct offer.", field=f"approve-{request_id}")
-        db.run(decide_direct_offer, staff_actor(current_staff(request)), scheme, request_id, verdict == "yes",
-               forms.text(data, "note", 2000), now())
-    except DomainError as error:
-        if isinstance(error, NotFound):
-            raise
-        if error.field and not error.field.startswith("approve-"):
-            error.field = f"{error.field}-{request_id}"
-        return _requests_page(db, request, error)
-    return Redirect("/admin/direct-offers", status_code=303)
+
+    def decide(session: Session, actor: Actor, form: Decision):  # noqa: ANN202
+        return decide_direct_offer(session, actor, scheme, request_id, form.approve.data == "yes",
+                                   form.note.data or "", now())
+
+    return submit(db, request, _decisions().read(request_id, data), decide,
+                  lambda form: _requests_page(db, request, (request_id, form)), "/admin/direct-offers")

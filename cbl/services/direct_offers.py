@@ -16,7 +16,7 @@ from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
-from .errors import Conflict, InvalidInput, NotAllowed, NotFound
+from .errors import Conflict, InvalidInput, NotAllowed, NotFound, within
 from .final_offers import assessment_for_offer
 from .lettings import open_offer
 from cbl.services.rights import Right
@@ -71,7 +71,8 @@ def request_direct_offer(session: Session, actor: Actor, void_id: int, applicant
     actor.require(Right.OFFER_MAKE)
     if reason_code not in REASONS:
         raise InvalidInput("Choose why the home is offered outside bidding.", field="reason_code")
-    if not reason.strip():
+    reason = within(reason, 2000, "reason", "The case for it")
+    if not reason:
         raise InvalidInput("Explain the case for the direct offer; the approving manager and the household read it.",
                            field="reason")
     void, home = _home(session, void_id)
@@ -81,7 +82,7 @@ def request_direct_offer(session: Session, actor: Actor, void_id: int, applicant
     if final_offer:
         assessment_for_offer(session, applicant, void, home)  # said now, not only when a manager approves
     request = DirectOfferRequest(applicant_id=applicant.id, void_id=void.id, reason_code=reason_code,
-                                 reason=reason.strip()[:2000], final_offer=final_offer, requested_by_id=actor.id,
+                                 reason=reason, final_offer=final_offer, requested_by_id=actor.id,
                                  requested_at=now)
     session.add(request)
     try:
@@ -90,7 +91,7 @@ def request_direct_offer(session: Session, actor: Actor, void_id: int, applicant
     except IntegrityError:
         raise Conflict("A direct offer of this home is already waiting for a manager's decision.") from None
     audit(session, actor, "direct_offer.requested", request,
-          {"property": home.reference, "reason_code": reason_code, "reason": reason.strip(), "final_offer": final_offer})
+          {"property": home.reference, "reason_code": reason_code, "reason": reason, "final_offer": final_offer})
     managers = session.exec(select(StaffUser.id).where(StaffUser.role == StaffRole.MANAGER, StaffUser.active)).all()
     for manager_id in managers:
         session.add(OutboxMessage(channel=Channel.EMAIL, template="direct_offer_approval", staff_user_id=manager_id,
@@ -112,10 +113,11 @@ def decide_direct_offer(session: Session, actor: Actor, scheme: Scheme, request_
         raise Conflict("This direct offer has already been decided.")
     if request.requested_by_id == actor.id:
         raise NotAllowed("You asked for this direct offer; another manager must decide it.")
-    if not approve and not note.strip():
+    note = within(note, 2000, "note", "The note")
+    if not approve and not note:
         raise InvalidInput("Give the reason for turning the direct offer down; the officer reads it.", field="note")
     request.approved, request.decided_by_id, request.decided_at = approve, actor.id, now
-    request.decision_note = note.strip()[:2000] or None
+    request.decision_note = note or None
     if approve:
         void, home = _home(session, request.void_id)
         applicant = _may_be_offered(session.get(Applicant, request.applicant_id))  # checked again: time has passed
@@ -125,5 +127,5 @@ def decide_direct_offer(session: Session, actor: Actor, scheme: Scheme, request_
         request.offer_id = offer.id
     session.add(request)
     audit(session, actor, "direct_offer.approved" if approve else "direct_offer.turned_down", request,
-          {"note": note.strip()[:500], "offer_id": request.offer_id})
+          {"note": note[:500], "offer_id": request.offer_id})
     return request

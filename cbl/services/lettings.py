@@ -22,7 +22,7 @@ from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotFound, within
 from .final_offers import assessment_for_offer
 from cbl.services.rights import Right
 
@@ -102,12 +102,13 @@ def judge_refusal(session: Session, actor: Actor, scheme: Scheme, offer_id: int,
         raise NotFound("This offer has not been refused.")
     if refusal.reasonable is not None:
         raise Conflict("This refusal has already been judged.")
-    if not reasonable and not note.strip():
+    note = within(note, 4000, "note", "The reasons")
+    if not reasonable and not note:
         raise InvalidInput("Give the reasons for judging the refusal unreasonable; they go in the letter.",
                            field="note")
     offer = session.get(Offer, offer_id)
     refusal.reasonable, refusal.judged_by_id, refusal.judged_at = reasonable, actor.id, now
-    refusal.judgement_note = note.strip() or None
+    refusal.judgement_note = note or None
     session.add(refusal)
     entry = session.exec(select(ShortlistEntry).where(ShortlistEntry.advert_id == offer.advert_id,
                                                       ShortlistEntry.applicant_id == offer.applicant_id)).first()

@@ -20,7 +20,7 @@ from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotFound, within
 from .lettings import check_tenancy_start, complete_let, shortlist_place, void_days
 from cbl.services.rights import Right
 
@@ -152,6 +152,9 @@ def house_nominee(session: Session, actor: Actor, nomination_id: int, starts_on:
     return nomination
 
 
+NOTE_LIMIT = 2000  # a decline's explanation, and the shortlist's skip note
+
+
 def decline_nomination(session: Session, actor: Actor, scheme: Scheme, nomination_id: int, ground: str, note: str,
                        now: datetime) -> Nomination:
     """The provider declines on a ground its agreement allows; the council then nominates the next household."""
@@ -160,19 +163,22 @@ def decline_nomination(session: Session, actor: Actor, scheme: Scheme, nominatio
     labels = {item.code: item.label for item in scheme.nominations.decline_grounds}
     if ground not in labels or ground not in agreement.decline_grounds:
         raise InvalidInput("Choose a ground for declining that the agreement allows.", field="ground")
-    if not note.strip():
+    # The shortlist keeps the explanation after the ground's label, in a note of NOTE_LIMIT characters:
+    # the explanation may take what the label leaves.
+    note = within(note, NOTE_LIMIT - len(labels[ground]) - 2, "note", "The explanation")
+    if not note:
         raise InvalidInput("Explain the decision; the council and the household are told it.", field="note")
     nomination.status, nomination.answered_at = NominationStatus.DECLINED, now
-    nomination.decline_ground, nomination.decline_note = ground, note.strip()[:2000]
+    nomination.decline_ground, nomination.decline_note = ground, note
     session.add(nomination)
     entry = session.exec(select(ShortlistEntry).where(ShortlistEntry.advert_id == nomination.advert_id,
                                                       ShortlistEntry.applicant_id == nomination.applicant_id)).first()
     if entry is not None:
         entry.status, entry.skip_reason = ShortlistStatus.SKIPPED, "provider_declined"
-        entry.skip_note = f"{labels[ground]}: {note.strip()}"[:2000]
+        entry.skip_note = f"{labels[ground]}: {note}"
         session.add(entry)
     advert = session.get(Advert, nomination.advert_id)
-    audit(session, actor, "nomination.declined", nomination, {"ground": labels[ground], "note": note.strip()})
+    audit(session, actor, "nomination.declined", nomination, {"ground": labels[ground], "note": note})
     _tell_officers(session, f"Nomination for {advert.reference} declined",
                    f"The provider declined the nominee for {advert.reference}: {labels[ground]}. Nominate the next "
                    "household on the shortlist.")

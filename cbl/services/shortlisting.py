@@ -13,7 +13,7 @@ from cbl.rules.scheme import Scheme
 
 from .actors import Actor
 from .audit import audit
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotFound, within
 from cbl.services.rights import Right
 
 OPEN = (ShortlistStatus.PENDING, ShortlistStatus.VERIFIED)
@@ -47,20 +47,19 @@ def skip_entry(session: Session, actor: Actor, scheme: Scheme, entry_id: int, re
     reasons = {item.code: item.label for item in scheme.shortlisting.skip_reasons}
     if reason not in reasons:
         raise InvalidInput("Choose the reason for skipping this household.", field="reason")
-    if len(note) > 2000:
-        raise InvalidInput("The note must be 2,000 characters or fewer.", field="note")
+    note = within(note, 2000, "note", "The note")
     entry = _open_entry(session, entry_id)
-    entry.status, entry.skip_reason, entry.skip_note = ShortlistStatus.SKIPPED, reason, note.strip() or None
+    entry.status, entry.skip_reason, entry.skip_note = ShortlistStatus.SKIPPED, reason, note or None
     entry.decided_by_id, entry.decided_at = actor.id, now
     session.add(entry)
     decision = reason in scheme.shortlisting.decision_reasons
     audit(session, actor, "shortlist.skipped", entry,
-          {"advert_id": entry.advert_id, "position": entry.position, "reason": reasons[reason], "note": note.strip(),
+          {"advert_id": entry.advert_id, "position": entry.position, "reason": reasons[reason], "note": note,
            "decision": decision})
     if decision:
         advert, home = session.exec(select(Advert, Property).join(Property, Property.id == Advert.property_id)
                                     .where(Advert.id == entry.advert_id)).one()
         issue_letter(session, entry.applicant_id, "skip_decision", f"Your bid for {home.address}", now,
-                     home=home.address, advert=advert.reference, reason=reasons[reason], note=note.strip(),
+                     home=home.address, advert=advert.reference, reason=reasons[reason], note=note,
                      rights=review_rights(ReviewType.SKIP, scheme.reviews, local_date(now)))
     return entry

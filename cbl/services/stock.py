@@ -16,7 +16,7 @@ from cbl.models.states import (
 
 from .actors import Actor
 from .audit import audit
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotFound, within
 from cbl.services.rights import Right
 
 PREFERENCE_KINDS = ("local:", "group:", "need:")
@@ -41,9 +41,10 @@ def log_void(session: Session, actor: Actor, property_id: int, tenancy_end: date
     """A home has fallen empty (logged by the council, or notified by its provider): the void clock starts
     at the tenancy end."""
     home = _home_to_manage(session, actor, property_id)
+    reason = within(reason, 200, "reason", "The reason")
     if tenancy_end > local_date(now):
         raise InvalidInput("The tenancy end date cannot be in the future.", field="tenancy_end")
-    void = Void(property_id=home.id, tenancy_end_date=tenancy_end, reason=reason.strip()[:200], first_let=first_let,
+    void = Void(property_id=home.id, tenancy_end_date=tenancy_end, reason=reason, first_let=first_let,
                 keys_returned_at=datetime.combine(tenancy_end, time(12), tzinfo=timezone.utc), logged_at=now)
     session.add(void)
     try:
@@ -52,7 +53,7 @@ def log_void(session: Session, actor: Actor, property_id: int, tenancy_end: date
     except IntegrityError:
         raise Conflict("This home already has an open void.") from None
     audit(session, actor, "void.logged", void, {"property": home.reference, "tenancy_end": tenancy_end,
-                                                "reason": reason.strip()})
+                                                "reason": reason})
     return void
 
 
@@ -100,6 +101,7 @@ def advertise(session: Session, actor: Actor, void_id: int, cycle_id: int, crite
         raise NotFound("No such open void.")
     if void.ready_to_let_at is None:
         raise Conflict("Mark the home ready to let before advertising it.")
+    description = within(description, 4000, "description", "The description")
     cycle = session.get(Cycle, cycle_id)
     if cycle is None or cycle.status not in (CycleStatus.SCHEDULED, CycleStatus.OPEN) or cycle.closes_at <= now:
         raise InvalidInput("Choose a cycle that has not closed.", field="cycle")
@@ -116,7 +118,7 @@ def advertise(session: Session, actor: Actor, void_id: int, cycle_id: int, crite
     home = session.get(Property, void.property_id)
     # The reference is the advert's own id, known only once it is stored.
     advert = Advert(reference=f"new-{uuid.uuid4().hex[:20]}", cycle_id=cycle.id, void_id=void.id, property_id=home.id,
-                    status=AdvertStatus.LIVE, description=description.strip()[:4000],
+                    status=AdvertStatus.LIVE, description=description,
                     preference_groups=preference_groups, agreement_id=_agreement_for(session, home, local_date(now)),
                     created_by_id=actor.id, created_at=now, **criteria)
     session.add(advert)
@@ -193,12 +195,14 @@ def add_property(session: Session, actor: Actor, details: HomeDetails, now: date
     if not reference or len(reference) > 32 or not reference.replace("-", "").isalnum():
         raise InvalidInput("Enter the landlord's reference for the home: letters, digits and hyphens.",
                            field="reference")
-    if not details.address.strip():
+    address = within(details.address, 400, "address", "The address")
+    if not address:
         raise InvalidInput("Enter the home's address.", field="address")
     postcode = " ".join(details.postcode.upper().split())
     if not 5 <= len(postcode) <= 8:
         raise InvalidInput("Enter a real postcode, like AT1 2BC.", field="postcode")
-    if not details.area.strip():
+    area = within(details.area, 100, "area", "The area")
+    if not area:
         raise InvalidInput("Enter the area the home is in.", field="area")
     try:
         kind = PropertyType(details.property_type)
@@ -213,7 +217,7 @@ def add_property(session: Session, actor: Actor, details: HomeDetails, now: date
     if details.weekly_rent_pence <= 0:
         raise InvalidInput("Enter the weekly rent.", field="rent")
     home = Property(landlord_id=landlord.id, reference=reference, uprn=details.uprn or None,
-                    address=details.address.strip()[:400], postcode=postcode, area=details.area.strip()[:100],
+                    address=address, postcode=postcode, area=area,
                     property_type=kind, bedrooms=details.bedrooms, floor=details.floor, lift=details.lift,
                     step_free=details.step_free, wheelchair_adapted=details.wheelchair_adapted, garden=details.garden,
                     sheltered=details.sheltered, weekly_rent_pence=details.weekly_rent_pence,

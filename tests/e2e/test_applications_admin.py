@@ -15,6 +15,7 @@ from cbl.services.register_review import close_unanswered
 from tests.e2e.conftest import staff_sign_in
 from tests.support.forms import date_fields
 from tests.support.pages import check_page
+from tests.support.forms import date_fields
 
 
 def _checked(response):
@@ -195,7 +196,7 @@ def test_a_new_home_is_added_then_offered_directly_with_a_managers_approval_and_
         assert added.weekly_rent_pence == 10150 and added.wheelchair_adapted and not added.garden
     page = "/admin/stock/ATC-7001"
     yesterday = (datetime.now(timezone.utc).date() - timedelta(days=1)).isoformat()
-    assert visitor.post(f"{page}/voids", {"tenancy_end": yesterday, "reason": "Tenant moved"},
+    assert visitor.post(f"{page}/voids", {**date_fields("tenancy_end", yesterday), "reason": "Tenant moved"},
                         form_page=page).status_code == 303
     void_id = re.search(r'/admin/voids/(\d+)/direct-offer', visitor.get(page).text).group(1)
 
@@ -236,7 +237,8 @@ def test_a_new_home_is_added_then_offered_directly_with_a_managers_approval_and_
     offer_page = _checked(visitor.get(f"/admin/offers/{offer.id}"))
     assert "Direct offer" in offer_page.text and "approved by" in offer_page.text
     # The offer is worked from its own page: a viewing in UK time, with its letter.
-    viewing = visitor.post(f"/admin/offers/{offer.id}/viewing", {"day": "2026-13-01", "time": "10:00"},
+    viewing = visitor.post(f"/admin/offers/{offer.id}/viewing", {"viewing_at-day": "1", "viewing_at-month": "13",
+                                                                 "viewing_at-year": "2026", "viewing_time": "10:00"},
                            form_page=f"/admin/offers/{offer.id}")
     assert viewing.status_code == 422 and "viewing" in viewing.text.lower()
     assert "direct_offer.approved" in _case_events(db, "HR000002")

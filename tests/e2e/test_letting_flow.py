@@ -11,6 +11,7 @@ from cbl.services.actors import staff as staff_actor
 from cbl.services.lettings import judge_refusal, make_offer, void_days
 from cbl.web.auth import now
 from tests.e2e.conftest import staff_sign_in as _staff_sign_in
+from tests.support.forms import date_fields
 
 
 def _entries(db, world):
@@ -60,9 +61,11 @@ def test_an_advert_goes_from_shortlist_to_let_through_the_sites(visitor, other_v
     with db.reading() as s:
         void = s.get(Void, s.exec(select(Advert.void_id).where(Advert.reference == "AD1")).one())
     start = now().date() + timedelta(days=3)
-    bad = visitor.post(f"/admin/offers/{second.id}/tenancy", {"starts_on": "next week"}, form_page=page)
-    assert bad.status_code == 422 and "real date" in bad.text
-    assert visitor.post(f"/admin/offers/{second.id}/tenancy", {"starts_on": start.isoformat()},
+    bad = visitor.post(f"/admin/offers/{second.id}/tenancy",
+                       {"starts_on-day": "next", "starts_on-month": "week", "starts_on-year": str(start.year)},
+                       form_page=page)
+    assert bad.status_code == 422 and "Tenancy start date must be a real date" in bad.text
+    assert visitor.post(f"/admin/offers/{second.id}/tenancy", date_fields("starts_on", start),
                         form_page=page).status_code == 303
 
     with db.reading() as s:
@@ -122,12 +125,15 @@ def test_a_viewing_is_arranged_in_uk_time_and_attendance_recorded_after_it(visit
     visitor.post(f"{page}/{entries['HR000002']}/offer", {}, form_page=page)
     with db.reading() as s:
         offer = s.exec(select(Offer)).one()
-    bad = visitor.post(f"/admin/offers/{offer.id}/viewing", {"day": "tomorrow", "time": "2pm"}, form_page=page)
-    assert bad.status_code == 422 and "date and time" in bad.text
-    past = visitor.post(f"/admin/offers/{offer.id}/viewing", {"day": "2026-01-05", "time": "10:00"}, form_page=page)
+    bad = visitor.post(f"/admin/offers/{offer.id}/viewing", {"viewing_at-day": "tomorrow", "viewing_time": "2pm"},
+                       form_page=page)
+    assert bad.status_code == 422 and "Viewing date must include a month and a year" in bad.text
+    past = visitor.post(f"/admin/offers/{offer.id}/viewing", {**date_fields("viewing_at", "2026-01-05"),
+                                                             "viewing_time": "10:00"}, form_page=page)
     assert past.status_code == 422 and "in the future" in past.text
     summer = f"{now().year + 1}-07-01"
-    assert visitor.post(f"/admin/offers/{offer.id}/viewing", {"day": summer, "time": "14:30", "accompanied": "yes"},
+    assert visitor.post(f"/admin/offers/{offer.id}/viewing", {**date_fields("viewing_at", summer),
+                                                             "viewing_time": "14:30", "accompanied": "yes"},
                         form_page=page).status_code == 303
     with db.reading() as s:
         viewing_at = s.get(Offer, offer.id).viewing_at

@@ -9,6 +9,7 @@ from cbl.models.states import AdvertStatus
 from cbl.web.auth import now
 from tests.e2e.conftest import staff_sign_in
 from tests.support.factories import add_applicant
+from tests.support.forms import date_fields
 
 
 def test_an_officer_logs_a_void_and_advertises_it_and_a_household_bids(visitor, other_visitor, db, scheme, staff,
@@ -22,15 +23,16 @@ def test_an_officer_logs_a_void_and_advertises_it_and_a_household_bids(visitor, 
     page = "/admin/stock/P-NEW"
     assert "No voids recorded" in visitor.get(page).text
 
-    future = visitor.post(f"{page}/voids", {"tenancy_end": (now().date() + timedelta(days=3)).isoformat()},
+    future = visitor.post(f"{page}/voids", date_fields("tenancy_end", now().date() + timedelta(days=3)),
                           form_page=page)
     assert future.status_code == 422 and "cannot be in the future" in future.text
-    nonsense = visitor.post(f"{page}/voids", {"tenancy_end": "last Tuesday"}, form_page=page)
+    nonsense = visitor.post(f"{page}/voids", {"tenancy_end-day": "last", "tenancy_end-month": "Tuesday",
+                                              "tenancy_end-year": "2026"}, form_page=page)
     assert nonsense.status_code == 422 and "real date" in nonsense.text
     ended = now().date() - timedelta(days=10)
-    assert visitor.post(f"{page}/voids", {"tenancy_end": ended.isoformat(), "reason": "Transfer"},
+    assert visitor.post(f"{page}/voids", {**date_fields("tenancy_end", ended), "reason": "Transfer"},
                         form_page=page).status_code == 303
-    assert visitor.post(f"{page}/voids", {"tenancy_end": ended.isoformat()}, form_page=page).status_code == 409
+    assert visitor.post(f"{page}/voids", date_fields("tenancy_end", ended), form_page=page).status_code == 409
     with db.reading() as s:
         void = s.exec(select(Void).join(Property).where(Property.reference == "P-NEW")).one()
     advert_page = f"/admin/voids/{void.id}/advert"
@@ -39,11 +41,11 @@ def test_an_officer_logs_a_void_and_advertises_it_and_a_household_bids(visitor, 
     assert visitor.post(f"/admin/voids/{void.id}/ready", form_page=page).status_code == 303
 
     fields = {"cycle": str(world.cycle), "min_bedroom_need": "2", "max_bedroom_need": "2",
-              "groups": "local:Riverside", "description": "A house with a garden."}
+              "preference_groups": "local:Riverside", "description": "A house with a garden."}
     preview = visitor.post(advert_page, {**fields, "action": "preview"}, form_page=advert_page)
     assert "Households who need 2 bedrooms" in preview.text
     assert "households with a local connection to Riverside" in preview.text
-    bad = visitor.post(advert_page, {**fields, "groups": "everyone", "action": "advertise"}, form_page=advert_page)
+    bad = visitor.post(advert_page, {**fields, "preference_groups": "everyone", "action": "advertise"}, form_page=advert_page)
     assert bad.status_code == 422 and "is not a preference group" in bad.text
     assert 'value="2"' in bad.text  # what was typed is kept
     done = visitor.post(advert_page, {**fields, "action": "advertise"}, form_page=advert_page)
