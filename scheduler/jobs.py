@@ -82,7 +82,7 @@ def reconcile(now: datetime | None = None) -> None:
         close_cycle(cycle_id, now)
     try:
         rt.db.run(cycles.plan_next_cycle, rt.scheme, rt.zone, now)
-    except Exception:  # noqa: BLE001 - a planning fault must not stop closes and opens
+    except Exception:  # a planning fault must not stop closes and opens
         log.exception("could not plan the next cycle")
     for cycle_id in rt.db.run(cycles.due_to_open, now):
         open_cycle(cycle_id, now)

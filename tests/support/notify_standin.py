@@ -177,7 +177,7 @@ def _handler(standin: NotifyStandIn) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             return json.loads(self.rfile.read(length) or b"{}")
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             parts = urlsplit(self.path)
             if parts.path == "/_records":
                 with standin.lock:
@@ -192,7 +192,7 @@ def _handler(standin: NotifyStandIn) -> type[BaseHTTPRequestHandler]:
                 return self._answer(200, standin.lookup(parse_qs(parts.query).get("reference", [None])[0]))
             return self._answer(404, _error(404, "NoResultFound", "No result found"))
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             path = urlsplit(self.path).path
             body = self._read()
             with standin.lock:
