@@ -126,7 +126,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
             "site": Provide(lambda: api_site, use_cache=True, sync_to_thread=False),
         },
         template_config=TemplateConfig(
-            directory=[HERE / "templates", ADMIN_TEMPLATES], engine=JinjaTemplateEngine, engine_callback=configure_templates,
+            directory=[HERE / "templates", ADMIN_TEMPLATES], engine=JinjaTemplateEngine,
+            engine_callback=configure_templates,
         ),
         # The pattern is searched for in the path: anchored, so only the API (tokens, not cookies) is exempt.
         csrf_config=CSRFConfig(secret=settings.secret_key, exclude=["^/api/"], cookie_name=CSRF_COOKIE,
@@ -159,7 +160,8 @@ def navigation(viewer) -> list[dict[str, str]]:  # noqa: ANN001 - a web.auth.Vie
     """The service navigation's links for whoever is looking."""
     items = [{"href": "/adverts", "text": "Homes to bid for"}, {"href": "/results", "text": "Let results"}]
     if viewer is not None and viewer.kind == "applicant":
-        items += [{"href": "/account/bids", "text": "My bids"}, {"href": "/account/homes", "text": "Homes I can bid for"},
+        items += [{"href": "/account/bids", "text": "My bids"},
+                  {"href": "/account/homes", "text": "Homes I can bid for"},
                   {"href": "/account/offers", "text": "My offers"}, {"href": "/account", "text": "My application"}]
     else:
         items.append({"href": "/sign-in", "text": "Sign in"})

@@ -42,7 +42,7 @@ def seed_past_lets(session: Session, rng: Random, scheme: Scheme, zone: ZoneInfo
     cycles: dict[int, Cycle] = {}
     pool = list(waiting)
     bids_in_cycle: dict[tuple[int, int], int] = {}
-    for home, week in zip(rng.sample(homes, k=len(weeks)), weeks):
+    for home, week in zip(rng.sample(homes, k=len(weeks)), weeks, strict=True):
         if week not in cycles:
             cycles[week] = _closed_cycle(session, zone, *window_opening_on(
                 opening_day - timedelta(weeks=week), scheme.cycle, zone))

@@ -10,21 +10,23 @@ from cbl.services.rights import Right
 # What each staff role may do. Rules are named for the action, so a check reads as the rule.
 ROLE_RIGHTS: dict[StaffRole, frozenset[Right]] = {
     StaffRole.OFFICER: frozenset({
-        Right.REGISTER_READ, Right.REGISTER_WRITE, Right.BAND_SET, Right.STOCK_READ, Right.STOCK_WRITE, Right.ADVERT_WRITE,
-        Right.BID_ON_BEHALF, Right.SHORTLIST_WORK, Right.OFFER_MAKE, Right.OFFER_RECORD, Right.NOMINATION_SEND,
-        Right.REVIEW_LOG, Right.LETTERS_ISSUE, Right.OFFER_FINAL_ASSESS,
+        Right.REGISTER_READ, Right.REGISTER_WRITE, Right.BAND_SET, Right.STOCK_READ, Right.STOCK_WRITE,
+        Right.ADVERT_WRITE, Right.BID_ON_BEHALF, Right.SHORTLIST_WORK, Right.OFFER_MAKE, Right.OFFER_RECORD,
+        Right.NOMINATION_SEND, Right.REVIEW_LOG, Right.LETTERS_ISSUE, Right.OFFER_FINAL_ASSESS,
     }),
     StaffRole.REVIEW_OFFICER: frozenset({
-        Right.REGISTER_READ, Right.STOCK_READ, Right.REVIEW_LOG, Right.REVIEW_WORK, Right.REVIEW_DECIDE, Right.LETTERS_ISSUE,
+        Right.REGISTER_READ, Right.STOCK_READ, Right.REVIEW_LOG, Right.REVIEW_WORK, Right.REVIEW_DECIDE,
+        Right.LETTERS_ISSUE,
     }),
     StaffRole.MANAGER: frozenset({
-        Right.REGISTER_READ, Right.STOCK_READ, Right.REPORTS_READ, Right.REPORTS_EXPORT, Right.REVIEW_LOG, Right.REVIEW_WORK,
-        Right.REVIEW_DECIDE, Right.REVIEW_READ_ALL, Right.OFFER_APPROVE_DIRECT, Right.AGREEMENTS_MANAGE, Right.DATA_SUBJECT_ACCESS,
+        Right.REGISTER_READ, Right.STOCK_READ, Right.REPORTS_READ, Right.REPORTS_EXPORT, Right.REVIEW_LOG,
+        Right.REVIEW_WORK, Right.REVIEW_DECIDE, Right.REVIEW_READ_ALL, Right.OFFER_APPROVE_DIRECT,
+        Right.AGREEMENTS_MANAGE, Right.DATA_SUBJECT_ACCESS,
     }),
     StaffRole.ADMIN: frozenset({
         Right.REGISTER_READ, Right.REGISTER_WRITE, Right.STOCK_READ, Right.STOCK_WRITE, Right.STAFF_MANAGE,
-        Right.SCHEME_MANAGE, Right.REPORTS_READ, Right.REPORTS_EXPORT, Right.CYCLE_MANAGE, Right.AUDIT_VERIFY, Right.AGREEMENTS_MANAGE,
-        Right.DATA_SUBJECT_ACCESS,
+        Right.SCHEME_MANAGE, Right.REPORTS_READ, Right.REPORTS_EXPORT, Right.CYCLE_MANAGE, Right.AUDIT_VERIFY,
+        Right.AGREEMENTS_MANAGE, Right.DATA_SUBJECT_ACCESS,
     }),
     StaffRole.PROVIDER: frozenset({
         Right.PROVIDER_PORTAL, Right.PROVIDER_VOIDS, Right.PROVIDER_NOMINATIONS,

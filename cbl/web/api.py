@@ -299,8 +299,8 @@ def get_preferences(caller: CallerDependency) -> PreferencesIO:
         saved = session.get(BiddingPreference, caller.applicant(session).id)
     if saved is None:
         return PreferencesIO()
-    return PreferencesIO(saved.areas, [PropertyType(t) for t in saved.property_types], saved.max_floor, saved.needs_lift, saved.wants_garden,
-                         saved.auto_bid)
+    return PreferencesIO(saved.areas, [PropertyType(t) for t in saved.property_types], saved.max_floor,
+                         saved.needs_lift, saved.wants_garden, saved.auto_bid)
 
 
 @put("/me/preferences", security=APPLICANT_TOKEN, responses=error_responses(400, 401, 403, 422), sync_to_thread=True,

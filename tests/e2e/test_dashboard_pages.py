@@ -157,8 +157,9 @@ def test_an_officer_records_works_on_a_void_and_the_clock_shows_them(visitor, db
     backwards = visitor.post(f"/admin/voids/{void.id}/works", {"works_started": "2026-11-10",
                                                               "works_finished": "2026-11-05"}, form_page=page)
     assert backwards.status_code == 422
-    assert visitor.post(f"/admin/voids/{void.id}/works", {"works_started": "2026-11-02",
-                                                         "works_finished": "2026-11-09"}, form_page=page).status_code == 303
+    assert visitor.post(f"/admin/voids/{void.id}/works",
+                        {"works_started": "2026-11-02", "works_finished": "2026-11-09"},
+                        form_page=page).status_code == 303
     with db.reading() as s:
         void = s.get(Void, void.id)
         assert void.works_started_at and void.works_ended_at and void.works_ended_at > void.works_started_at

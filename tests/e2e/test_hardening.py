@@ -59,7 +59,8 @@ def test_a_form_listing_thousands_of_areas_is_refused_and_nothing_is_saved(visit
         assert s.get(BiddingPreference, world.applicants["HR000001"]) is None
     assert audit_count(db) == before
     # A real choice still saves.
-    saved = visitor.post("/account/preferences", {"areas": ["Riverside", "Northgate"]}, form_page="/account/preferences")
+    saved = visitor.post("/account/preferences", {"areas": ["Riverside", "Northgate"]},
+                         form_page="/account/preferences")
     assert saved.status_code == 303
 
 

@@ -76,11 +76,14 @@ def test_public_forms_answer_every_input_without_a_server_error(app, world):
                  "/adverts/AD1/bid": [], "/account/reviews": ["decision", "reasons", "pending"],
                  "/sign-in": ["reference", "password", "next"]}
         for path, fields in forms.items():
+            _fuzz_public_form(client, token, path, fields)
 
-            @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-            @given(form=_forms(fields))
-            def post(form):
-                answer = client.post(path, data={**form, "_csrf_token": token}, follow_redirects=False)
-                assert answer.status_code < 500, (path, form, answer.text[:500])
 
-            post()
+def _fuzz_public_form(client: TestClient, token: str, path: str, fields: list[str]) -> None:
+    @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(form=_forms(fields))
+    def post(form):
+        answer = client.post(path, data={**form, "_csrf_token": token}, follow_redirects=False)
+        assert answer.status_code < 500, (path, form, answer.text[:500])
+
+    post()

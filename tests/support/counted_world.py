@@ -11,7 +11,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from cbl.models import Advert, Applicant, BandAssessment, Bid, Cycle, Offer, OutboxMessage, Property, ShortlistEntry, StaffUser, Void
+from cbl.models import (
+    Advert, Applicant, BandAssessment, Bid, Cycle, Offer, OutboxMessage, Property, ShortlistEntry, StaffUser, Void,
+)
 from cbl.models.states import AdvertStatus, ApplicationStatus, Channel, CycleStatus, StaffRole
 from cbl.rules.scheme import Scheme
 from cbl.services import actors
