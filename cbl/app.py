@@ -3,10 +3,11 @@
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import ResponseHeader
+from litestar.datastructures import ResponseHeader, State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -83,7 +84,9 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
             may=lambda user, *rights: any(actors.staff(user).may(right) for right in rights),
         )
         # The GOV.UK Frontend macros, as the package ships them (components/forms.html uses them).
-        engine.engine.loader = ChoiceLoader([engine.engine.loader, PrefixLoader(
+        own = engine.engine.loader
+        assert own is not None  # litestar's loader for the template directories
+        engine.engine.loader = ChoiceLoader([own, PrefixLoader(
             {"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})])
         engine.engine.filters["local_datetime"] = lambda moment: local_datetime(moment, zone)
         engine.engine.filters["local_date_iso"] = lambda moment: moment.astimezone(zone).date().isoformat()
@@ -95,7 +98,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
     if run_scheduler:
         from scheduler import runner
 
-        holder = {}
+        holder: dict[str, Any] = {}  # the running scheduler (APScheduler is untyped)
         on_startup.append(lambda: holder.update(scheduler=runner.start(db, scheme, settings)))
         on_shutdown.append(lambda: holder["scheduler"].shutdown(wait=False) if "scheduler" in holder else None)
     on_shutdown.append(db.dispose)
@@ -142,7 +145,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         before_send=[security_headers([(h.name, h.value or "") for h in SECURITY_HEADERS], https=settings.https)],
         on_startup=on_startup,
         on_shutdown=on_shutdown,
-        state={"db": db, "scheme": scheme, "settings": settings},
+        state=State({"db": db, "scheme": scheme, "settings": settings}),
     )
 
 
@@ -152,7 +155,9 @@ def _middleware(settings: Settings) -> list[DefineMiddleware]:
         # The client's address and scheme from X-Forwarded-For/-Proto, only when a trusted proxy sent them.
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-        stack.append(DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies)))
+        # Plain ASGI, typed with uvicorn's own ASGI types rather than litestar's.
+        stack.append(DefineMiddleware(ProxyHeadersMiddleware,  # type: ignore[arg-type]
+                                      trusted_hosts=list(settings.trusted_proxies)))
     return stack
 
 

@@ -171,8 +171,9 @@ async def bidding(base: str, rate: float, seconds: float) -> tuple[load.Tally, B
 def verify(url: str, bidders: Bidders) -> tuple[int, int, bool]:
     db = Database(url)
     with db.reading() as s:
-        stored = dict(s.execute(sa.select(Bid.id, Bid.status).join(Cycle, Cycle.id == Bid.cycle_id)
-                                .where(Cycle.status == CycleStatus.OPEN)).all())
+        stored: dict[int, BidStatus] = dict(s.execute(
+            sa.select(Bid.id, Bid.status).join(Cycle, Cycle.id == Bid.cycle_id)
+            .where(Cycle.status == CycleStatus.OPEN)).all())
     db.dispose()
     expected_active = {i for i, action in bidders.last_action.items() if action == "placed"}
     stored_active = {i for i, status in stored.items() if status == BidStatus.ACTIVE}

@@ -98,7 +98,8 @@ async def clients(base: str, applicants: list[str], url: str) -> dict[str, list[
 
     db = Database(url)
     with db.reading() as s:
-        emails = dict(s.execute(sa.select(StaffUser.role, StaffUser.email).order_by(StaffUser.id.desc())).all())
+        emails: dict[StaffRole, str] = dict(s.execute(
+            sa.select(StaffUser.role, StaffUser.email).order_by(StaffUser.id.desc())).all())
     db.dispose()
     signed_in: dict[str, list[httpx.AsyncClient]] = {"public": [client()], "applicant": []}
     for reference in applicants[:10]:
@@ -112,7 +113,8 @@ async def clients(base: str, applicants: list[str], url: str) -> dict[str, list[
 
 def page_sender(visitors: dict[str, list[httpx.AsyncClient]], every: list[tuple[str, str]]) -> load.Send:
     """Each call asks for the next page in a shuffled round of them all, as one of its visitors."""
-    rng, queue = random.Random(3), []
+    rng = random.Random(3)
+    queue: list[tuple[str, str]] = []
 
     async def send() -> tuple[str, int]:
         if not queue:

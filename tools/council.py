@@ -76,8 +76,8 @@ def _open_a_cycle(s, now: datetime) -> None:  # noqa: ANN001
         latest.status, latest.opens_at = CycleStatus.OPEN, now - timedelta(hours=2)
 
 
-def _households(s, count: int, now: datetime, rng: random.Random) -> int:  # noqa: ANN001
-    """Households up to `count`, in batches; returns the id of the first added."""
+def _households(s, count: int, now: datetime, rng: random.Random) -> int | None:  # noqa: ANN001
+    """Households up to `count`, in batches; returns the id of the first added (None: none were)."""
     have = s.execute(sa.select(sa.func.count()).select_from(Applicant)).scalar_one()
     password = s.execute(sa.select(StaffUser.password_hash)).scalars().first()  # the demo's one hash
     first = None

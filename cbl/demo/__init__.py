@@ -338,16 +338,17 @@ def _adverts(session: Session, rng: random.Random, cycle: Cycle, homes: list[Pro
              agreements: dict[int, NominationAgreement], now: datetime,
              earlier: list[tuple[Advert, Property]]) -> list[tuple[Advert, Property]]:
     """Voids for the homes; most are ready and advertised in the cycle, some still in works."""
-    adverts = []
+    adverts: list[tuple[Advert, Property]] = []
     for home in homes:
         ended = now.date() - timedelta(days=rng.randint(3, 60))
+        keys_returned = datetime.combine(ended, datetime.min.time(), tzinfo=timezone.utc)
         void = Void(property_id=home.id, tenancy_end_date=ended, reason="relet", first_let=False,
-                    keys_returned_at=datetime.combine(ended, datetime.min.time(), tzinfo=timezone.utc))
+                    keys_returned_at=keys_returned)
         session.add(void)
         session.flush()
         if rng.random() < 0.35:
             continue  # still in works
-        void.ready_to_let_at = void.keys_returned_at + timedelta(days=rng.randint(1, 20))
+        void.ready_to_let_at = keys_returned + timedelta(days=rng.randint(1, 20))
         void.advertised_at = cycle.opens_at
         agreement = agreements.get(home.landlord_id)
         advert = Advert(

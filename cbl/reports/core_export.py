@@ -41,6 +41,7 @@ from fractions import Fraction
 from functools import cache
 from importlib.resources import files
 from types import MappingProxyType
+from typing import Final
 from cbl.reports.csv_files import csv_text
 from cbl.rules.digits import only_digits
 
@@ -292,7 +293,7 @@ class CoreExport:
 # How each field is filled ---------------------------------------------------------------------
 
 Source = Callable[[LetRecord], object]
-NOT_HELD = None
+NOT_HELD: Final = None
 
 
 def _two_digit_year(day: date) -> str:

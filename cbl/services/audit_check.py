@@ -23,7 +23,7 @@ class Gap:
     missing: str
 
 
-def _expected(session: Session, void: Void) -> list[tuple[str, int, str, str]]:
+def _expected(session: Session, void: Void) -> list[tuple[str, int | None, str, str]]:
     """(table, id, action, description) for every event the let's history must hold."""
     expected = [("void", void.id, "void.logged", "the void being logged")]
     adverts = session.exec(select(Advert).where(Advert.void_id == void.id)).all()
@@ -34,7 +34,7 @@ def _expected(session: Session, void: Void) -> list[tuple[str, int, str, str]]:
     return expected
 
 
-def _advert_events(session: Session, advert: Advert) -> list[tuple[str, int, str, str]]:
+def _advert_events(session: Session, advert: Advert) -> list[tuple[str, int | None, str, str]]:
     """The advert's creation, its shortlist's decisions and its nominations."""
     expected = [("advert", advert.id, "advert.created", f"advert {advert.reference} being created")]
     for entry in session.exec(select(ShortlistEntry).where(ShortlistEntry.advert_id == advert.id,
@@ -53,7 +53,7 @@ def _advert_events(session: Session, advert: Advert) -> list[tuple[str, int, str
     return expected
 
 
-def _offer_events(session: Session, offer: Offer) -> list[tuple[str, int, str, str]]:
+def _offer_events(session: Session, offer: Offer) -> list[tuple[str, int | None, str, str]]:
     """The offer's making, acceptance, refusal (and its judging) and tenancy."""
     expected = [("offer", offer.id, "offer.made", f"offer {offer.id} being made")]
     if offer.status in (OfferStatus.ACCEPTED, OfferStatus.LET):

@@ -30,7 +30,7 @@ from cbl.web.auth import now
 
 
 # Applicants' own operations: the token from POST /api/v1/tokens (see OPENAPI_SECURITY in cbl.app).
-APPLICANT_TOKEN = [{"applicantToken": []}]
+APPLICANT_TOKEN: list[dict[str, list[str]]] = [{"applicantToken": []}]
 
 
 class AdvertOut(msgspec.Struct):
