@@ -4,6 +4,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
@@ -31,7 +32,7 @@ from cbl.web.api import Site, api_router
 from cbl.web.api_docs import SwaggerUIFromThisSite, api_docs_assets
 from cbl.web.notify_callbacks import notify_router
 from cbl.web.provider_api import provider_api_router
-from cbl.web.auth import COOKIE, SignInRequired, sign_in_required, viewer
+from cbl.web.auth import COOKIE, SignInRequired, Viewer, sign_in_required, viewer
 from cbl.web.csrf import CSRF_COOKIE, SessionBoundCSRF
 from cbl.web.headers import security_headers
 from cbl.web.errors import EXCEPTION_HANDLERS
@@ -161,7 +162,7 @@ def _middleware(settings: Settings) -> list[DefineMiddleware]:
     return stack
 
 
-def navigation(viewer) -> list[dict[str, str]]:  # noqa: ANN001 - a web.auth.Viewer or None
+def navigation(viewer: Viewer | None) -> list[dict[str, str]]:
     """The service navigation's links for whoever is looking."""
     items = [{"href": "/adverts", "text": "Homes to bid for"}, {"href": "/results", "text": "Let results"}]
     if viewer is not None and viewer.kind == "applicant":
@@ -173,7 +174,7 @@ def navigation(viewer) -> list[dict[str, str]]:  # noqa: ANN001 - a web.auth.Vie
     return items
 
 
-def local_datetime(moment: datetime, zone) -> str:  # noqa: ANN001
+def local_datetime(moment: datetime, zone: ZoneInfo) -> str:
     local = moment.astimezone(zone)
     hour = local.strftime("%I:%M%p").lstrip("0").lower()
     return f"{hour} on {local:%A} {local.day} {local:%B %Y}"

@@ -1,11 +1,15 @@
 """Who is acting: a member of staff, an applicant, a provider's system, or the scheduler."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cbl.models.states import ActorKind, StaffRole
 
 from .errors import NotAllowed
 from cbl.services.rights import Right
+
+if TYPE_CHECKING:  # for the annotations only: actors imports no model at run time, as before
+    from cbl.models import Applicant, Organisation, StaffUser
 
 # What each staff role may do. Rules are named for the action, so a check reads as the rule.
 ROLE_RIGHTS: dict[StaffRole, frozenset[Right]] = {
@@ -67,14 +71,14 @@ class Actor:
 SYSTEM = Actor(ActorKind.SYSTEM, None, "system")
 
 
-def staff(user) -> Actor:  # noqa: ANN001 - a StaffUser row
+def staff(user: "StaffUser") -> Actor:
     return Actor(ActorKind.STAFF, user.id, user.name, user.role, user.organisation_id, user.grade)
 
 
-def provider_system(organisation) -> Actor:  # noqa: ANN001 - an Organisation row
+def provider_system(organisation: "Organisation") -> Actor:
     """A provider's housing system calling the API with its key."""
     return Actor(ActorKind.PROVIDER_API, None, f"{organisation.name} (API)", None, organisation.id)
 
 
-def applicant(row) -> Actor:  # noqa: ANN001 - an Applicant row
+def applicant(row: "Applicant") -> Actor:
     return Actor(ActorKind.APPLICANT, row.id, row.reference)
