@@ -15,6 +15,7 @@ test:
 
 lint:
 	$(VENV)/bin/ruff check cbl matching admin scheduler tests tools
+	$(VENV)/bin/mypy
 
 bench-engine:
 	$(PY) -m matching.bench && $(PY) -m matching.bench --quotas

@@ -40,7 +40,7 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[tuple[str, float]], unit
     span = WIDTH - VALUE_WIDTH
     height = max(1, len(bars)) * ROW + GAP
     ident = escape(chart_id)
-    described = "; ".join(f"{label}: {_number(value)}" for (label, _), value in zip(bars, values))
+    described = "; ".join(f"{label}: {_number(value)}" for (label, _), value in zip(bars, values, strict=True))
     if described and unit:
         described += f" ({unit})"
     parts = [
@@ -52,7 +52,7 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[tuple[str, float]], unit
     ]
     if not bars:
         parts.append(f'<text x="0" y="{LABEL_HEIGHT}">No figures to draw.</text>')
-    for row, ((label, _), value) in enumerate(zip(bars, values)):
+    for row, ((label, _), value) in enumerate(zip(bars, values, strict=True)):
         top = GAP + row * ROW
         bar_top = top + LABEL_HEIGHT
         length = round(span * value / largest, 1)

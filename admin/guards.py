@@ -5,9 +5,11 @@ forgetting (the route-by-role test also fails on it).
 """
 
 import anyio
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
+from cbl.database import Database
 from cbl.models import StaffUser
 from cbl.services import actors
 from cbl.services.errors import NotAllowed
@@ -16,7 +18,7 @@ from cbl.web.auth import COOKIE, SignInRequired, load_viewer, now
 PUBLIC = "public"  # the sign-in page itself
 
 
-def _load_staff(db, token: str | None) -> StaffUser | None:  # noqa: ANN001 - a cbl.database.Database
+def _load_staff(db: Database, token: str | None) -> StaffUser | None:
     viewer = load_viewer(db, token, now())
     if viewer is None or viewer.kind != "staff":
         return None
@@ -40,5 +42,5 @@ async def staff_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> 
     connection.state.staff = user
 
 
-def current_staff(request) -> StaffUser:  # noqa: ANN001 - a litestar Request
+def current_staff(request: Request) -> StaffUser:
     return request.state.staff

@@ -29,5 +29,6 @@ def letter_page(db: NamedDependency[Database], request: Request, letter_id: From
 @get("/letters/{letter_id:int}/pdf", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
 def letter_as_pdf(db: NamedDependency[Database], letter_id: FromPath[int]) -> Response[bytes]:
     letter, reference = _letter(db, letter_id)
-    return Response(letter_pdf(letter.body, letter.subject, large_print=letter.large_print), media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{reference}-{letter.template}-{letter.id}.pdf"'})
+    return Response(letter_pdf(letter.body, letter.subject, large_print=letter.large_print),
+                    media_type="application/pdf", headers={
+                        "Content-Disposition": f'inline; filename="{reference}-{letter.template}-{letter.id}.pdf"'})

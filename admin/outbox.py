@@ -27,8 +27,8 @@ def outbox(db: NamedDependency[Database], settings: NamedDependency[Settings], r
            status: FromQuery[str | None] = None) -> Template:
     try:
         chosen = OutboxStatus(status) if status else None
-    except ValueError:
-        raise InvalidInput("Choose a status from the list.", field="status")
+    except ValueError as error:
+        raise InvalidInput("Choose a status from the list.", field="status") from error
     with db.reading() as session:
         counts = dict(session.exec(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
         query = select(OutboxMessage, Applicant.reference).outerjoin(Applicant,

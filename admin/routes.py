@@ -15,7 +15,8 @@ admin_router = Router(
     include_in_schema=False,
     route_handlers=[
         auth.sign_in_page, auth.sign_in_submit, auth.sign_out, home.admin_home,
-        register.applicant_search, register.applicant_search_submit, register.applicant_case, register.send_sign_in_link, register.band,
+        register.applicant_search, register.applicant_search_submit, register.applicant_case,
+        register.send_sign_in_link, register.band,
         register.verification, register.suspension, register.reinstatement, register.notes, register.assessments,
         register.checks, register.bid_on_behalf, register.subject_access,
         shortlists.adverts, shortlists.shortlist, shortlists.shortlist_print, shortlists.verify, shortlists.skip,

@@ -3,10 +3,12 @@
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import ResponseHeader
+from litestar.datastructures import ResponseHeader, State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -30,7 +32,7 @@ from cbl.web.api import Site, api_router
 from cbl.web.api_docs import SwaggerUIFromThisSite, api_docs_assets
 from cbl.web.notify_callbacks import notify_router
 from cbl.web.provider_api import provider_api_router
-from cbl.web.auth import COOKIE, SignInRequired, sign_in_required, viewer
+from cbl.web.auth import COOKIE, SignInRequired, Viewer, sign_in_required, viewer
 from cbl.web.csrf import CSRF_COOKIE, SessionBoundCSRF
 from cbl.web.headers import security_headers
 from cbl.web.errors import EXCEPTION_HANDLERS
@@ -83,7 +85,9 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
             may=lambda user, *rights: any(actors.staff(user).may(right) for right in rights),
         )
         # The GOV.UK Frontend macros, as the package ships them (components/forms.html uses them).
-        engine.engine.loader = ChoiceLoader([engine.engine.loader, PrefixLoader(
+        own = engine.engine.loader
+        assert own is not None  # litestar's loader for the template directories
+        engine.engine.loader = ChoiceLoader([own, PrefixLoader(
             {"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})])
         engine.engine.filters["local_datetime"] = lambda moment: local_datetime(moment, zone)
         engine.engine.filters["local_date_iso"] = lambda moment: moment.astimezone(zone).date().isoformat()
@@ -95,7 +99,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
     if run_scheduler:
         from scheduler import runner
 
-        holder = {}
+        holder: dict[str, Any] = {}  # the running scheduler (APScheduler is untyped)
         on_startup.append(lambda: holder.update(scheduler=runner.start(db, scheme, settings)))
         on_shutdown.append(lambda: holder["scheduler"].shutdown(wait=False) if "scheduler" in holder else None)
     on_shutdown.append(db.dispose)
@@ -126,7 +130,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
             "site": Provide(lambda: api_site, use_cache=True, sync_to_thread=False),
         },
         template_config=TemplateConfig(
-            directory=[HERE / "templates", ADMIN_TEMPLATES], engine=JinjaTemplateEngine, engine_callback=configure_templates,
+            directory=[HERE / "templates", ADMIN_TEMPLATES], engine=JinjaTemplateEngine,
+            engine_callback=configure_templates,
         ),
         # The pattern is searched for in the path: anchored, so only the API (tokens, not cookies) is exempt.
         csrf_config=CSRFConfig(secret=settings.secret_key, exclude=["^/api/"], cookie_name=CSRF_COOKIE,
@@ -141,7 +146,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         before_send=[security_headers([(h.name, h.value or "") for h in SECURITY_HEADERS], https=settings.https)],
         on_startup=on_startup,
         on_shutdown=on_shutdown,
-        state={"db": db, "scheme": scheme, "settings": settings},
+        state=State({"db": db, "scheme": scheme, "settings": settings}),
     )
 
 
@@ -151,22 +156,25 @@ def _middleware(settings: Settings) -> list[DefineMiddleware]:
         # The client's address and scheme from X-Forwarded-For/-Proto, only when a trusted proxy sent them.
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-        stack.append(DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies)))
+        # Plain ASGI, typed with uvicorn's own ASGI types rather than litestar's.
+        stack.append(DefineMiddleware(ProxyHeadersMiddleware,  # type: ignore[arg-type]
+                                      trusted_hosts=list(settings.trusted_proxies)))
     return stack
 
 
-def navigation(viewer) -> list[dict[str, str]]:  # noqa: ANN001 - a web.auth.Viewer or None
+def navigation(viewer: Viewer | None) -> list[dict[str, str]]:
     """The service navigation's links for whoever is looking."""
     items = [{"href": "/adverts", "text": "Homes to bid for"}, {"href": "/results", "text": "Let results"}]
     if viewer is not None and viewer.kind == "applicant":
-        items += [{"href": "/account/bids", "text": "My bids"}, {"href": "/account/homes", "text": "Homes I can bid for"},
+        items += [{"href": "/account/bids", "text": "My bids"},
+                  {"href": "/account/homes", "text": "Homes I can bid for"},
                   {"href": "/account/offers", "text": "My offers"}, {"href": "/account", "text": "My application"}]
     else:
         items.append({"href": "/sign-in", "text": "Sign in"})
     return items
 
 
-def local_datetime(moment: datetime, zone) -> str:  # noqa: ANN001
+def local_datetime(moment: datetime, zone: ZoneInfo) -> str:
     local = moment.astimezone(zone)
     hour = local.strftime("%I:%M%p").lstrip("0").lower()
     return f"{hour} on {local:%A} {local.day} {local:%B %Y}"

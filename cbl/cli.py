@@ -292,7 +292,8 @@ def parser() -> argparse.ArgumentParser:
     upgrade.set_defaults(run=_db_upgrade)
     db.add_parser("check", help="exit 1 unless the schema is up to date").set_defaults(run=_db_check)
 
-    scheme = commands.add_parser("scheme", help="allocation scheme").add_subparsers(dest="scheme_command", required=True)
+    scheme = commands.add_parser("scheme", help="allocation scheme").add_subparsers(dest="scheme_command",
+                                                                                    required=True)
     check = scheme.add_parser("check", help="validate a scheme file")
     check.add_argument("path", nargs="?")
     check.set_defaults(run=_scheme_check)

@@ -13,6 +13,9 @@ import itertools
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
+
+Record = dict[str, Any]  # an applicant, advert or bid as the instance's JSON holds it
 
 AREAS = (
     "Northgate", "Riverside", "Castle", "Abbey", "Southbank", "Hillside", "Meadows", "Westfield",
@@ -40,7 +43,7 @@ END = date(2026, 3, 1)
 
 def generate_cycle(
     applicants: int, adverts: int, *, bids_each: int = 3, quotas: bool = False, seed: int = 1
-) -> dict:
+) -> Record:
     """A cycle in the JSON instance format (see matching/README.md)."""
     rng = random.Random(seed)
     area_weights = [1 / (i + 1) ** 1.1 for i in range(len(AREAS))]  # a few areas everyone wants
@@ -66,7 +69,7 @@ def _day_between(rng: random.Random, start: date, end: date) -> date:
     return start + timedelta(days=rng.randrange(max(1, (end - start).days)))
 
 
-def _applicant(rng: random.Random, i: int, area_weights: list[float]) -> dict:
+def _applicant(rng: random.Random, i: int, area_weights: list[float]) -> Record:
     band = rng.choices(BANDS, weights=BAND_WEIGHTS)[0]
     registered = _day_between(rng, START, END)
     need = _weighted(rng, NEED_WEIGHTS)
@@ -108,10 +111,10 @@ def _applicant(rng: random.Random, i: int, area_weights: list[float]) -> dict:
     }
 
 
-def _advert(rng: random.Random, i: int) -> dict:
+def _advert(rng: random.Random, i: int) -> Record:
     bedrooms = _weighted(rng, BEDROOM_WEIGHTS)
     area = rng.choice(AREAS)
-    criteria: dict = {}
+    criteria: Record = {}
     if bedrooms == 1:
         criteria["max_bedroom_need"] = 1
         if rng.random() < 0.15:  # sheltered housing
@@ -152,17 +155,17 @@ def _advert(rng: random.Random, i: int) -> dict:
 class _Pool:
     """Adverts to draw from, weighted by appeal."""
 
-    def __init__(self, homes: list[dict]) -> None:
+    def __init__(self, homes: list[Record]) -> None:
         self.homes = homes
         self.cumulative = list(itertools.accumulate(h["_appeal"] for h in homes))
 
-    def draw(self, rng: random.Random) -> dict | None:
+    def draw(self, rng: random.Random) -> Record | None:
         """A home, or None when the pool is empty."""
         if not self.homes:
             return None
         return self.pick(rng)
 
-    def pick(self, rng: random.Random) -> dict:
+    def pick(self, rng: random.Random) -> Record:
         """A home from a pool known not to be empty."""
         return self.homes[bisect.bisect_left(self.cumulative, rng.random() * self.cumulative[-1])]
 
@@ -178,9 +181,9 @@ class _Pools:
     nothing: _Pool
 
 
-def _pools(homes: list[dict], area_weights: list[float]) -> _Pools:
-    by_size: dict[int, list[dict]] = {}
-    by_size_area: dict[tuple[int, str], list[dict]] = {}
+def _pools(homes: list[Record], area_weights: list[float]) -> _Pools:
+    by_size: dict[int, list[Record]] = {}
+    by_size_area: dict[tuple[int, str], list[Record]] = {}
     for home in homes:
         by_size.setdefault(home["bedrooms"], []).append(home)
         by_size_area.setdefault((home["bedrooms"], home["area"]), []).append(home)
@@ -194,8 +197,8 @@ def _pools(homes: list[dict], area_weights: list[float]) -> _Pools:
 
 
 def _bids(
-    rng: random.Random, people: list[dict], homes: list[dict], area_weights: list[float], bids_each: int
-) -> list[dict]:
+    rng: random.Random, people: list[Record], homes: list[Record], area_weights: list[float], bids_each: int
+) -> list[Record]:
     pools = _pools(homes, area_weights)
     bids = []
     for person in people:
@@ -206,10 +209,10 @@ def _bids(
     return bids
 
 
-def _chosen_homes(rng: random.Random, person: dict, pools: _Pools, bids_each: int, available: int) -> list[dict]:
+def _chosen_homes(rng: random.Random, person: Record, pools: _Pools, bids_each: int, available: int) -> list[Record]:
     """The distinct homes ``person`` bids on, most wanted first."""
     wanted = min(person["bedroom_need"], 4)
-    chosen: list[dict] = []
+    chosen: list[Record] = []
     for _ in range(bids_each * 4):
         if len(chosen) == bids_each or len(chosen) == available:
             break
@@ -219,7 +222,7 @@ def _chosen_homes(rng: random.Random, person: dict, pools: _Pools, bids_each: in
     return chosen
 
 
-def _draw(rng: random.Random, person: dict, wanted: int, pools: _Pools) -> dict | None:
+def _draw(rng: random.Random, person: Record, wanted: int, pools: _Pools) -> Record | None:
     """One home a bidder looks at, or None where the place they looked has none of their size."""
     roll = rng.random()
     if roll < 0.2:

@@ -5,8 +5,10 @@ closure, so the jobs find the database, scheme and scheduler through `configure(
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -82,24 +84,24 @@ def reconcile(now: datetime | None = None) -> None:
         close_cycle(cycle_id, now)
     try:
         rt.db.run(cycles.plan_next_cycle, rt.scheme, rt.zone, now)
-    except Exception:  # noqa: BLE001 - a planning fault must not stop closes and opens
+    except Exception:  # a planning fault must not stop closes and opens
         log.exception("could not plan the next cycle")
     for cycle_id in rt.db.run(cycles.due_to_open, now):
         open_cycle(cycle_id, now)
     if rt.scheduler is not None:
-        schedule_coming_cycles(rt)
+        schedule_coming_cycles(rt.db, rt.scheduler)
 
 
-def schedule_coming_cycles(rt: Runtime) -> None:
+def schedule_coming_cycles(db: Database, scheduler: BaseScheduler) -> None:
     """A date job for each coming open and close, so that they happen on the minute."""
-    with rt.db.reading() as session:
+    with db.reading() as session:
         coming = session.exec(select(Cycle).where(Cycle.status.in_([CycleStatus.SCHEDULED, CycleStatus.OPEN]))).all()
     for cycle in coming:
         if cycle.status is CycleStatus.SCHEDULED:
-            rt.scheduler.add_job(open_cycle, "date", run_date=cycle.opens_at, args=[cycle.id],
-                                 id=f"open-cycle-{cycle.id}", replace_existing=True)
-        rt.scheduler.add_job(close_cycle, "date", run_date=cycle.closes_at, args=[cycle.id],
-                             id=f"close-cycle-{cycle.id}", replace_existing=True)
+            scheduler.add_job(open_cycle, "date", run_date=cycle.opens_at, args=[cycle.id],
+                              id=f"open-cycle-{cycle.id}", replace_existing=True)
+        scheduler.add_job(close_cycle, "date", run_date=cycle.closes_at, args=[cycle.id],
+                          id=f"close-cycle-{cycle.id}", replace_existing=True)
 
 
 def purge_expired() -> None:
@@ -158,7 +160,8 @@ def dispatch_messages() -> None:
 
 
 # The recurring jobs: id -> (function, trigger, trigger arguments).
-RECURRING = {
+# id: (job, APScheduler trigger, the trigger's arguments)
+RECURRING: dict[str, tuple[Callable[[], None], str, dict[str, Any]]] = {
     "reconcile-cycles": (reconcile, "interval", {"seconds": 60}),
     "dispatch-messages": (dispatch_messages, "interval", {"seconds": 10}),
     "purge-expired-sessions": (purge_expired, "interval", {"hours": 1}),

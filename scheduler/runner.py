@@ -37,7 +37,7 @@ def start(db: Database, scheme: Scheme, settings: Settings, *, blocking: bool = 
     # Catch up before anything else: closes missed while no scheduler ran happen now.
     try:
         jobs.reconcile()
-    except Exception:  # noqa: BLE001 - logged; the recurring reconcile tries again in a minute
+    except Exception:  # logged; the recurring reconcile tries again in a minute
         log.exception("catching up with the cycles failed at start-up")
     log.info("scheduler starting")
     scheduler.start()

@@ -110,7 +110,7 @@ def _seed_history(s, landlord_id: int, weeks: int, now: datetime) -> None:  # no
              "min_household": None, "max_household": None, "min_age": None, "step_free_only": False,
              "wheelchair_only": False, "transfer_only": False, "preference_groups": [], "agreement_id": None,
              "created_by_id": None, "created_at": closes_at}
-            for n, (home, void) in enumerate(zip(let, voids))])
+            for n, (home, void) in enumerate(zip(let, voids, strict=True))])
     # The bids in one statement: the k-th bidder on each past advert is an applicant spread
     # evenly by the advert's id (PAST_BIDS of them, all different).
     k = sa.union_all(*(sa.select(sa.literal(n).label("k")) for n in range(PAST_BIDS))).subquery()
@@ -171,8 +171,9 @@ async def bidding(base: str, rate: float, seconds: float) -> tuple[load.Tally, B
 def verify(url: str, bidders: Bidders) -> tuple[int, int, bool]:
     db = Database(url)
     with db.reading() as s:
-        stored = dict(s.execute(sa.select(Bid.id, Bid.status).join(Cycle, Cycle.id == Bid.cycle_id)
-                                .where(Cycle.status == CycleStatus.OPEN)).all())
+        stored: dict[int, BidStatus] = dict(s.execute(
+            sa.select(Bid.id, Bid.status).join(Cycle, Cycle.id == Bid.cycle_id)
+            .where(Cycle.status == CycleStatus.OPEN)).all())
     db.dispose()
     expected_active = {i for i, action in bidders.last_action.items() if action == "placed"}
     stored_active = {i for i, status in stored.items() if status == BidStatus.ACTIVE}

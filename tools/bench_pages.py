@@ -17,6 +17,7 @@ import random
 import re
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 
 import httpx
@@ -59,16 +60,19 @@ def pages(url: str) -> list[tuple[str, str]]:
     db.dispose()
     found = [
         ("public", "/"), ("public", "/adverts"), ("public", "/adverts?page=2"), ("public", f"/adverts/{live}"),
-        ("public", "/results"), ("public", "/sign-in"), ("public", "/api/v1/adverts"), ("public", f"/api/v1/adverts/{live}"),
+        ("public", "/results"), ("public", "/sign-in"), ("public", "/api/v1/adverts"),
+        ("public", f"/api/v1/adverts/{live}"),
         ("applicant", "/account"), ("applicant", "/account/bids"), ("applicant", "/account/homes"),
         ("applicant", "/account/offers"), ("applicant", "/account/preferences"), ("applicant", "/account/reviews"),
         ("applicant", "/account/letters"),
         ("officer", "/admin"), ("officer", "/admin/applicants"), ("officer", "/admin/applicants?q=Smith"),
         ("officer", f"/admin/applicants/{household}"), ("officer", "/admin/applicants/new"),
         ("officer", "/admin/adverts"), ("officer", f"/admin/adverts/{shortlisted}/shortlist"),
-        ("officer", f"/admin/adverts/{past_let}/shortlist"), ("officer", f"/admin/adverts/{shortlisted}/shortlist/print"),
+        ("officer", f"/admin/adverts/{past_let}/shortlist"),
+        ("officer", f"/admin/adverts/{shortlisted}/shortlist/print"),
         ("officer", "/admin/stock"), ("officer", f"/admin/stock/{home}"), ("officer", "/admin/stock/new"),
-        ("officer", f"/admin/offers/{offer}"), ("officer", "/admin/direct-offers"), ("officer", "/admin/register-review"),
+        ("officer", f"/admin/offers/{offer}"), ("officer", "/admin/direct-offers"),
+        ("officer", "/admin/register-review"),
         ("officer", "/admin/reviews"), ("officer", "/admin/reviews/new"), ("officer", "/admin/enquiries"),
         ("officer", f"/admin/lets/{let_void}/core"), ("officer", f"/admin/voids/{unadvertised}/advert"),
         ("manager", "/admin/dashboard"), ("manager", "/admin/agreements"), ("manager", "/admin/agreements/new"),
@@ -94,7 +98,8 @@ async def clients(base: str, applicants: list[str], url: str) -> dict[str, list[
 
     db = Database(url)
     with db.reading() as s:
-        emails = dict(s.execute(sa.select(StaffUser.role, StaffUser.email).order_by(StaffUser.id.desc())).all())
+        emails: dict[StaffRole, str] = dict(s.execute(
+            sa.select(StaffUser.role, StaffUser.email).order_by(StaffUser.id.desc())).all())
     db.dispose()
     signed_in: dict[str, list[httpx.AsyncClient]] = {"public": [client()], "applicant": []}
     for reference in applicants[:10]:
@@ -108,7 +113,8 @@ async def clients(base: str, applicants: list[str], url: str) -> dict[str, list[
 
 def page_sender(visitors: dict[str, list[httpx.AsyncClient]], every: list[tuple[str, str]]) -> load.Send:
     """Each call asks for the next page in a shuffled round of them all, as one of its visitors."""
-    rng, queue = random.Random(3), []
+    rng = random.Random(3)
+    queue: list[tuple[str, str]] = []
 
     async def send() -> tuple[str, int]:
         if not queue:
@@ -157,7 +163,8 @@ async def run(base: str, url: str, applicants: list[str], tokens: int, args: arg
     tally = load.Tally()
     streams = [load.at_rate(page_sender(visitors, every), args.rate, args.seconds, tally)]
     if args.bids:
-        streams.append(load.at_rate(bid_sender(base, tokens, live_adverts(url)), args.bids, args.seconds, tally, seed=2))
+        streams.append(load.at_rate(bid_sender(base, tokens, live_adverts(url)), args.bids, args.seconds, tally,
+                                    seed=2))
     await asyncio.gather(*streams)
     for group in visitors.values():
         for client in group:
@@ -166,14 +173,14 @@ async def run(base: str, url: str, applicants: list[str], tokens: int, args: arg
 
 
 @contextmanager
-def seeded(args: argparse.Namespace):
+def seeded(args: argparse.Namespace) -> Iterator[tuple[str, list[str], int]]:
     """(url, applicants who sign in, API tokens): a fresh database filled now, or --url as filled before."""
     if args.url:
         db = Database(args.url)
         with db.reading() as s:
-            applicants = s.execute(sa.select(Applicant.reference).where(
-                Applicant.password_hash.is_not(None), Applicant.reference > "HR002000").order_by(Applicant.id)).scalars()
-            applicants = list(applicants)
+            applicants = list(s.execute(sa.select(Applicant.reference).where(
+                Applicant.password_hash.is_not(None), Applicant.reference > "HR002000")
+                .order_by(Applicant.id)).scalars())
         db.dispose()
         yield args.url, applicants, council.TOKENS
         return
@@ -211,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", action="append", default=[], metavar="PATH",
                         help="leave this page out (e.g. one slow enough to hold a worker for seconds)")
     parser.add_argument("--server", choices=sorted(load.SERVERS), default="gunicorn",
-                        help="gunicorn (with uvicorn workers) is what `cbl serve` runs; the others serve cbl.asgi:create")
+                        help="gunicorn (with uvicorn workers) is what `cbl serve` runs; "
+                             "the others serve cbl.asgi:create")
     args = parser.parse_args(argv)
     if args.database == "postgresql" and not args.url and not throwaway.postgres_reachable():
         print(f"postgresql: nothing answers at {throwaway.ADMIN_URL}", file=sys.stderr)

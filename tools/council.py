@@ -76,8 +76,8 @@ def _open_a_cycle(s, now: datetime) -> None:  # noqa: ANN001
         latest.status, latest.opens_at = CycleStatus.OPEN, now - timedelta(hours=2)
 
 
-def _households(s, count: int, now: datetime, rng: random.Random) -> int:  # noqa: ANN001
-    """Households up to `count`, in batches; returns the id of the first added."""
+def _households(s, count: int, now: datetime, rng: random.Random) -> int | None:  # noqa: ANN001
+    """Households up to `count`, in batches; returns the id of the first added (None: none were)."""
     have = s.execute(sa.select(sa.func.count()).select_from(Applicant)).scalar_one()
     password = s.execute(sa.select(StaffUser.password_hash)).scalars().first()  # the demo's one hash
     first = None
@@ -156,7 +156,7 @@ def _past_lets(s, weeks: int, lets: int, bids: int, now: datetime, rng: random.R
                      "step_free_only": False, "wheelchair_only": False, "transfer_only": False,
                      "preference_groups": [], "agreement_id": None, "created_by_id": None,
                      "created_at": closes_at - timedelta(days=5)}
-                    for n, (home, void) in enumerate(zip(let, voids))]
+                    for n, (home, void) in enumerate(zip(let, voids, strict=True))]
     s.execute(sa.insert(Advert), adverts)
     past = Advert.__table__.alias("past")
     history = sa.and_(past.c.status == AdvertStatus.LET.value, past.c.reference.like("W%"))
@@ -177,7 +177,8 @@ def _past_lets(s, weeks: int, lets: int, bids: int, now: datetime, rng: random.R
         ["advert_id", "applicant_id", "bid_id", "position", "eligible", "reasons", "explanation", "proposed", "status"],
         sa.select(ranked.c.advert_id, ranked.c.applicant_id, ranked.c.bid_id, ranked.c.position, sa.true(),
                   sa.literal([], ShortlistEntry.__table__.c.reasons.type), sa.literal(""), ranked.c.position == 1,
-                  sa.case((ranked.c.position == 1, ShortlistStatus.HOUSED.value), else_=ShortlistStatus.PENDING.value))))
+                  sa.case((ranked.c.position == 1, ShortlistStatus.HOUSED.value),
+                          else_=ShortlistStatus.PENDING.value))))
     s.execute(sa.insert(Offer).from_select(
         ["applicant_id", "void_id", "advert_id", "kind", "status", "final_offer", "made_at", "respond_by",
          "viewing_accompanied", "answered_at", "tenancy_start_date"],
@@ -201,7 +202,8 @@ def _open_cycle_bids(s, first: int, per_advert: int, now: datetime) -> tuple[lis
     bidders = iter(range(with_tokens.stop, last + 1))
     rows = [{"advert_id": advert, "applicant_id": applicant, "cycle_id": cycle_id, "status": BidStatus.ACTIVE,
              "preference": 1, "placed_at": opens_at, "placed_by": "applicant"}
-            for advert in live for applicant, _ in zip(bidders, range(per_advert))]
+            # Each advert takes the next per_advert bidders of one longer run.
+            for advert in live for applicant, _ in zip(bidders, range(per_advert), strict=False)]
     rows += [{"advert_id": advert, "applicant_id": applicant, "cycle_id": cycle_id, "status": BidStatus.ACTIVE,
               "preference": preference, "placed_at": opens_at, "placed_by": "applicant"}
              for applicant in signed_in for preference, advert in enumerate(live[:3], start=1)]

@@ -65,6 +65,8 @@ DEMO_PASSWORD = "demo-password-2026"
 # The households who can sign in (the rest have no password).
 DEMO_APPLICANTS = [f"HR{number:06d}" for number in range(1, 6)]
 Window = tuple[datetime, datetime]
+Person = tuple[Relationship, int, str]  # (relationship to the lead, age, sex)
+Household = tuple[Applicant, int, int]  # (the applicant, the lead's age, the household's size)
 
 
 @dataclass(frozen=True)
@@ -152,8 +154,10 @@ def _staff(session: Session, council: Organisation, password: str) -> None:
                               password_hash=password))
 
 
-def _providers(session, rng, password, today):  # noqa: ANN001, ANN202
-    providers, agreements = [], {}
+def _providers(session: Session, rng: random.Random, password: str,
+               today: date) -> tuple[list[Organisation], dict[int, NominationAgreement]]:
+    providers: list[Organisation] = []
+    agreements: dict[int, NominationAgreement] = {}
     for code, name, homeless_share in PROVIDERS:
         provider = Organisation(code=code, name=name, kind=OrganisationKind.PROVIDER,
                                 lettings_email=f"lettings@{code.lower()}.example")
@@ -176,7 +180,7 @@ def _providers(session, rng, password, today):  # noqa: ANN001, ANN202
     return providers, agreements
 
 
-def _properties(session, rng, landlords, count):  # noqa: ANN001, ANN202
+def _properties(session: Session, rng: random.Random, landlords: list[Organisation], count: int) -> list[Property]:
     homes = []
     for number in range(1, count + 1):
         landlord = landlords[0] if rng.random() < 0.6 else rng.choice(landlords[1:])
@@ -205,7 +209,7 @@ def _properties(session, rng, landlords, count):  # noqa: ANN001, ANN202
     return homes
 
 
-def _household(rng, today):  # noqa: ANN001, ANN202
+def _household(rng: random.Random, today: date) -> list[Person]:
     """(lead sex, list of (relationship, age, sex)) for a believable household."""
     kind = rng.choices(["single", "couple", "lone_parent", "family", "older"], weights=[42, 12, 20, 18, 8])[0]
     lead_sex = rng.choice("FM")
@@ -219,7 +223,8 @@ def _household(rng, today):  # noqa: ANN001, ANN202
     return people
 
 
-def _applicants(session, rng, scheme, count, today, password):  # noqa: ANN001, ANN202
+def _applicants(session: Session, rng: random.Random, scheme: Scheme, count: int, today: date,
+                password: str) -> list[Household]:
     bands = [band for band, _ in BAND_MIX]
     households = []
     for number in range(1, count + 1):
@@ -285,7 +290,9 @@ def _fits(advert: Advert, applicant: Applicant, age: int) -> bool:
             and (not advert.step_free_only or "step_free" in applicant.needs))
 
 
-def _cycles_with_bids(session, rng, scheme, now, zone, windows, empty, households, agreements):  # noqa: ANN001
+def _cycles_with_bids(session: Session, rng: random.Random, scheme: Scheme, now: datetime, zone: ZoneInfo,
+                      windows: tuple[Window, Window], empty: list[Property], households: list[Household],
+                      agreements: dict[int, NominationAgreement]) -> None:
     """Last week's cycle, closed with its shortlists, and this week's, open with bids coming in."""
     (last_opens, last_closes), (opens_at, closes_at) = windows
     split = len(empty) * 2 // 5
@@ -299,7 +306,7 @@ def _cycles_with_bids(session, rng, scheme, now, zone, windows, empty, household
     _bids(session, rng, scheme, this_week, adverts, households, now)
 
 
-def _nominate_some(session, adverts, now):  # noqa: ANN001
+def _nominate_some(session: Session, adverts: list[tuple[Advert, Property]], now: datetime) -> None:
     """The top verified household nominated for a few of last week's providers' homes, so that the
     provider portal has work in it."""
     officer = session.exec(select(StaffUser).where(StaffUser.role == StaffRole.OFFICER)).first()
@@ -308,7 +315,8 @@ def _nominate_some(session, adverts, now):  # noqa: ANN001
     for advert, _home in adverts:
         if advert.agreement_id is None or nominated == 3:
             continue
-        entry = session.exec(select(ShortlistEntry).where(ShortlistEntry.advert_id == advert.id, ShortlistEntry.eligible)
+        entry = session.exec(select(ShortlistEntry)
+                             .where(ShortlistEntry.advert_id == advert.id, ShortlistEntry.eligible)
                              .order_by(ShortlistEntry.position)).first()
         applicant = session.get(Applicant, entry.applicant_id) if entry else None
         if applicant is None or not applicant.verified:
@@ -318,7 +326,7 @@ def _nominate_some(session, adverts, now):  # noqa: ANN001
         nominated += 1
 
 
-def _cycle(session, zone, opens_at, closes_at, status):  # noqa: ANN001, ANN202
+def _cycle(session: Session, zone: ZoneInfo, opens_at: datetime, closes_at: datetime, status: CycleStatus) -> Cycle:
     cycle = Cycle(name=f"Cycle {opens_at.astimezone(zone):%Y-%m-%d}", opens_at=opens_at, closes_at=closes_at,
                   status=status)
     session.add(cycle)
@@ -326,18 +334,21 @@ def _cycle(session, zone, opens_at, closes_at, status):  # noqa: ANN001, ANN202
     return cycle
 
 
-def _adverts(session, rng, cycle, homes, agreements, now, earlier):  # noqa: ANN001, ANN202
+def _adverts(session: Session, rng: random.Random, cycle: Cycle, homes: list[Property],
+             agreements: dict[int, NominationAgreement], now: datetime,
+             earlier: list[tuple[Advert, Property]]) -> list[tuple[Advert, Property]]:
     """Voids for the homes; most are ready and advertised in the cycle, some still in works."""
-    adverts = []
+    adverts: list[tuple[Advert, Property]] = []
     for home in homes:
         ended = now.date() - timedelta(days=rng.randint(3, 60))
+        keys_returned = datetime.combine(ended, datetime.min.time(), tzinfo=timezone.utc)
         void = Void(property_id=home.id, tenancy_end_date=ended, reason="relet", first_let=False,
-                    keys_returned_at=datetime.combine(ended, datetime.min.time(), tzinfo=timezone.utc))
+                    keys_returned_at=keys_returned)
         session.add(void)
         session.flush()
         if rng.random() < 0.35:
             continue  # still in works
-        void.ready_to_let_at = void.keys_returned_at + timedelta(days=rng.randint(1, 20))
+        void.ready_to_let_at = keys_returned + timedelta(days=rng.randint(1, 20))
         void.advertised_at = cycle.opens_at
         agreement = agreements.get(home.landlord_id)
         advert = Advert(
@@ -356,7 +367,8 @@ def _adverts(session, rng, cycle, homes, agreements, now, earlier):  # noqa: ANN
     return adverts
 
 
-def _bids(session, rng, scheme, cycle, adverts, households, until):  # noqa: ANN001
+def _bids(session: Session, rng: random.Random, scheme: Scheme, cycle: Cycle, adverts: list[tuple[Advert, Property]],
+          households: list[Household], until: datetime) -> None:
     """About a third of households bid, mostly for homes they could get, more for popular areas."""
     for applicant, age, _size in households:
         if rng.random() > 0.35:

@@ -42,7 +42,7 @@ def seed_past_lets(session: Session, rng: Random, scheme: Scheme, zone: ZoneInfo
     cycles: dict[int, Cycle] = {}
     pool = list(waiting)
     bids_in_cycle: dict[tuple[int, int], int] = {}
-    for home, week in zip(rng.sample(homes, k=len(weeks)), weeks):
+    for home, week in zip(rng.sample(homes, k=len(weeks)), weeks, strict=True):
         if week not in cycles:
             cycles[week] = _closed_cycle(session, zone, *window_opening_on(
                 opening_day - timedelta(weeks=week), scheme.cycle, zone))
@@ -125,6 +125,8 @@ def _letting(session: Session, void: Void, advert: Advert, home: Property, winne
     """The offer (council homes) or nomination (providers' homes) that let it, with its audit trail
     marked as seeded, so that `cbl audit verify` holds for the demo too."""
     answered = {"tenancy_start_date": void.tenancy_start_date, "answered_at": void.accepted_at}
+    letting: Offer | Nomination
+    steps: tuple[str, ...]
     if agreement is None:
         letting = Offer(applicant_id=winner.id, void_id=void.id, advert_id=advert.id, status=OfferStatus.LET,
                         made_at=void.offered_at, respond_by=(void.offered_at + timedelta(days=3)).date(), **answered)

@@ -93,8 +93,9 @@ def check(settings: DeliverySettings) -> None:
         key = settings.notify_api_key
         try:
             uuid.UUID(key[-73:-37]), uuid.UUID(key[-36:])
-        except ValueError:
-            raise DeliveryConfigError("CBL_NOTIFY_API_KEY is not a Notify API key (name-<service id>-<secret>)")
+        except ValueError as error:
+            raise DeliveryConfigError(
+                "CBL_NOTIFY_API_KEY is not a Notify API key (name-<service id>-<secret>)") from error
         for channel, names in (("email", EMAIL_TEMPLATES), ("sms", SMS_TEMPLATES)):
             missing = [name for name in names if f"{channel}:{name}" not in settings.notify_templates]
             if missing and channel not in settings.notify_templates:
@@ -114,8 +115,9 @@ def _templates(text: str) -> dict[str, str]:
             raise DeliveryConfigError(f"CBL_NOTIFY_TEMPLATES: {name!r} is not email, sms, email:<name> or sms:<name>")
         try:
             uuid.UUID(template_id.strip())
-        except ValueError:
-            raise DeliveryConfigError(f"CBL_NOTIFY_TEMPLATES: the id for {name.strip()} is not a Notify template id")
+        except ValueError as error:
+            raise DeliveryConfigError(
+                f"CBL_NOTIFY_TEMPLATES: the id for {name.strip()} is not a Notify template id") from error
         templates[name.strip()] = template_id.strip()
     return templates
 

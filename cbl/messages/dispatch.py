@@ -88,22 +88,28 @@ class Dispatcher:
                                       self.batch)
                 if not claimed:
                     break
-                paused = threading.Event()
-
-                def deliver(claim: claims.Claim) -> int | None:
-                    """None once handled; the message's id if it was left untried."""
-                    if paused.is_set():
-                        return claim.message_id
-                    if not self._deliver(claim, outcome):
-                        paused.set()
-                    return None
-
-                untried = [message_id for message_id in pool.map(deliver, claimed) if message_id is not None]
-                if paused.is_set():
-                    self.db.run(claims.release, untried, self.worker, CARRIER_PAUSE_SECONDS, self.clock())
+                if self._send_batch(pool, claimed, outcome):
                     outcome.paused = True
                     break
         return outcome
+
+    def _send_batch(self, pool: ThreadPoolExecutor, claimed: list[claims.Claim], outcome: Outcome) -> bool:
+        """Send a claimed batch; True once a carrier refused, with the messages not yet tried released."""
+        paused = threading.Event()
+
+        def deliver(claim: claims.Claim) -> int | None:
+            """None once handled; the message's id if it was left untried."""
+            if paused.is_set():
+                return claim.message_id
+            if not self._deliver(claim, outcome):
+                paused.set()
+            return None
+
+        untried = [message_id for message_id in pool.map(deliver, claimed) if message_id is not None]
+        if not paused.is_set():
+            return False
+        self.db.run(claims.release, untried, self.worker, CARRIER_PAUSE_SECONDS, self.clock())
+        return True
 
     def _deliver(self, claim: claims.Claim, outcome: Outcome) -> bool:
         """Send one claimed message; False when its carrier refuses everything for now."""

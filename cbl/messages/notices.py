@@ -33,7 +33,8 @@ def shortlisted(session: Session, cycle_id: int, now: datetime) -> int:
         select(ShortlistEntry.applicant_id, ShortlistEntry.position, Advert.reference, Applicant.email,
                ContactPreference.by_email, ContactPreference.by_text, ContactPreference.confirmed_mobile,
                ContactPreference.mobile_confirmed_at)
-        .join(Advert, Advert.id == ShortlistEntry.advert_id).join(Applicant, Applicant.id == ShortlistEntry.applicant_id)
+        .join(Advert, Advert.id == ShortlistEntry.advert_id)
+        .join(Applicant, Applicant.id == ShortlistEntry.applicant_id)
         .outerjoin(ContactPreference, ContactPreference.applicant_id == ShortlistEntry.applicant_id)
         .where(Advert.cycle_id == cycle_id, ShortlistEntry.position.is_not(None))).all()
     messages = []
@@ -101,8 +102,9 @@ def new_homes(session: Session, scheme: Scheme, cycle_id: int, now: datetime) ->
                    and (wants is None or wanted(wants, homes[option.advert.id]))]
         if not fitting:
             continue
-        lines = "\n".join(f"- {advert.reference}: {homes[advert.id].bedrooms}-bedroom {homes[advert.id].property_type.value}"
-                          f" in {homes[advert.id].area}" for advert in fitting[:20])
+        lines = "\n".join(f"- {advert.reference}: {homes[advert.id].bedrooms}-bedroom "
+                          f"{homes[advert.id].property_type.value} in {homes[advert.id].area}"
+                          for advert in fitting[:20])
         more = f"\n... and {len(fitting) - 20} more." if len(fitting) > 20 else ""
         if preference(session, applicant.id).new_homes_alert:
             session.add(OutboxMessage(channel=Channel.EMAIL, template="new_homes", applicant_id=applicant.id,

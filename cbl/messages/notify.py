@@ -68,7 +68,8 @@ def _answer(call) -> dict:  # noqa: ANN001
             raise TemporaryFailure(f"Notify answered {status}: {detail}") from error
         raise PermanentFailure(detail) from error
     except requests.RequestException as error:
-        raise TemporaryFailure(f"Notify could not be reached: {error.__class__.__name__}", whole_carrier=True) from error
+        raise TemporaryFailure(f"Notify could not be reached: {error.__class__.__name__}",
+                               whole_carrier=True) from error
 
 
 def _detail(error: APIError) -> str:

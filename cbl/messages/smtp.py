@@ -44,8 +44,8 @@ class SmtpCarrier:
             if error.smtp_code in {530, 535, 534}:  # authentication: wrong for every message
                 raise TemporaryFailure(f"the mail server refused to sign in ({error.smtp_code})", whole_carrier=True) \
                     from error
-            raise PermanentFailure(f"the mail server refused the message: {error.smtp_code} {_text(error.smtp_error)}") \
-                from error
+            raise PermanentFailure(
+                f"the mail server refused the message: {error.smtp_code} {_text(error.smtp_error)}") from error
         except (OSError, smtplib.SMTPException) as error:
             raise TemporaryFailure(f"the mail server could not be reached: {error.__class__.__name__}",
                                    whole_carrier=True) from error

@@ -1,6 +1,8 @@
 """Alembic environment: migrations run against the URL set by `cbl.database.alembic_config`."""
 
 from alembic import context
+from sqlalchemy.engine import Connection
+from sqlalchemy.schema import SchemaItem
 
 import cbl.models
 from cbl.database import create_engine
@@ -22,12 +24,12 @@ def run_migrations() -> None:
         engine.dispose()
 
 
-def _ours(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
+def _ours(obj: SchemaItem, name: str | None, type_: str, reflected: bool, compare_to: SchemaItem | None) -> bool:
     # APScheduler keeps its job store in the same database and manages that table itself.
     return not (type_ == "table" and name == "apscheduler_jobs")
 
 
-def _migrate(connection) -> None:
+def _migrate(connection: Connection) -> None:
     context.configure(
         include_object=_ours,
         connection=connection,

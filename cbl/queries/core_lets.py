@@ -93,7 +93,8 @@ def _record(void: Void, home: sa.Row, offer: sa.Row | None, nominated: bool, app
         town_or_city=lines[-1] if len(lines) > 1 else None, property_reference=home.reference,
         wheelchair_adapted=home.wheelchair_adapted, registration_date=applicant.registration_date,
         homeless_duty=applicant.homeless_duty, transfer_tenant=applicant.transfer_tenant,
-        cbl=(offer is None or offer.kind is OfferKind.BIDDING), direct_offer=offer is not None and offer.kind is OfferKind.DIRECT,
+        cbl=(offer is None or offer.kind is OfferKind.BIDDING),
+        direct_offer=offer is not None and offer.kind is OfferKind.DIRECT,
         nominated_by_council=nominated,
     )
     return with_answers(record, {int(k): str(v) for k, v in answers.items()})

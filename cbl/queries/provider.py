@@ -67,7 +67,8 @@ def nomination_case(session: Session, actor: Actor, nomination_id: int) -> Nomin
         select(Advert, Property, Void).join(Property, Property.id == Advert.property_id)
         .join(Void, Void.id == Advert.void_id).where(Advert.id == nomination.advert_id)).one()
     agreement = session.get(NominationAgreement, nomination.agreement_id) if nomination.agreement_id else None
-    return NominationCase(nomination, advert, home, void, agreement, shared_details(session, [nomination])[nomination.id])
+    return NominationCase(nomination, advert, home, void, agreement,
+                          shared_details(session, [nomination])[nomination.id])
 
 
 def nominations(session: Session, provider_id: int, limit: int = 500

@@ -60,13 +60,15 @@ def case(session: Session, reference: str) -> dict:
     by_case = {"applicant_id": applicant.id}
     return {
         "applicant": applicant,
-        "members": session.exec(select(HouseholdMember).filter_by(**by_case).order_by(HouseholdMember.date_of_birth)).all(),
+        "members": session.exec(select(HouseholdMember).filter_by(**by_case)
+                                .order_by(HouseholdMember.date_of_birth)).all(),
         "bands": session.exec(select(BandAssessment).filter_by(**by_case)
                               .order_by(BandAssessment.decided_at.desc())).all(),
         "bids": session.exec(select(Bid, Advert.reference).join(Advert, Advert.id == Bid.advert_id)
                              .where(Bid.applicant_id == applicant.id).order_by(Bid.placed_at.desc())).all(),
         "offers": session.exec(select(Offer).filter_by(**by_case).order_by(Offer.made_at.desc())).all(),
-        "assessments": session.exec(select(Assessment).filter_by(**by_case).order_by(Assessment.recorded_at.desc())).all(),
+        "assessments": session.exec(select(Assessment).filter_by(**by_case)
+                                    .order_by(Assessment.recorded_at.desc())).all(),
         "checks": session.exec(select(CaseCheck).filter_by(**by_case).order_by(CaseCheck.recorded_at.desc())).all(),
         "notes": session.exec(select(CaseNote).filter_by(**by_case).order_by(CaseNote.written_at.desc())).all(),
         "letters": session.exec(select(OutboxMessage).filter_by(**by_case, channel=Channel.LETTER)

@@ -19,7 +19,8 @@ def homes(session: Session, text: str) -> list[tuple[Property, str, Void | None]
              .outerjoin(Void, (Void.property_id == Property.id) & (Void.status == VoidStatus.OPEN)))
     if text:
         like = f"%{text.lower()}%"
-        query = query.where(Property.reference.ilike(like) | Property.address.ilike(like) | Property.postcode.ilike(like))
+        query = query.where(Property.reference.ilike(like) | Property.address.ilike(like)
+                            | Property.postcode.ilike(like))
     else:
         query = query.where(Void.id.is_not(None))
     return list(session.exec(query.order_by(Void.tenancy_end_date, Property.reference).limit(SHOWN)).all())

@@ -257,8 +257,8 @@ def _nominations(session: Session, *where) -> list[_Sent]:  # noqa: ANN002 - SQL
         .join(Applicant, Applicant.id == Nomination.applicant_id).where(*where)
     ).all()
     return [_Sent(n.id, void_id, first_let, n.agreement_id, advert, applicant,
-                  frozenset(g for g, on in zip(GROUP_FLAGS, flagged) if on), n.status, n.sent_at, n.answered_at,
-                  n.respond_by, n.decline_ground)
+                  frozenset(g for g, on in zip(GROUP_FLAGS, flagged, strict=True) if on), n.status, n.sent_at,
+                  n.answered_at, n.respond_by, n.decline_ground)
             for n, advert, void_id, first_let, applicant, *flagged in rows]
 
 

@@ -41,6 +41,7 @@ from fractions import Fraction
 from functools import cache, cached_property, lru_cache
 from importlib.resources import files
 from types import MappingProxyType
+from typing import Final
 from cbl.reports.csv_files import csv_text
 from cbl.rules.digits import only_digits
 
@@ -147,7 +148,7 @@ RELATIONSHIPS = frozenset({"lead", "partner", "child", "parent", "other_adult", 
 SEXES = frozenset({"F", "M", "R"})  # R: prefers not to say
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     """An enum member's value, so that the project's str enums and plain strings are alike."""
     return value.value if isinstance(value, Enum) else value
 
@@ -161,7 +162,7 @@ class Occupant:
     sex: str | None = None  # "F", "M" or "R" (prefers not to say); None: not recorded
     economic_status: EconomicStatus | None = None  # under-16s are always "child", whatever is given
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "relationship", _plain(self.relationship))
         object.__setattr__(self, "sex", _plain(self.sex))
         if self.relationship not in RELATIONSHIPS:
@@ -222,12 +223,17 @@ class LetRecord:
     # e.g. from the sign-up form; each is checked against the field specification.
     core_answers: Mapping[int, str] = field(default_factory=dict)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "property_type", _plain(self.property_type))
         object.__setattr__(self, "household", tuple(self.household))
         object.__setattr__(
             self, "core_answers", MappingProxyType({int(k): str(v) for k, v in self.core_answers.items()})
         )
+        self._check_let()
+        self._coerce_enums()
+        self._check_core_answers()
+
+    def _check_let(self) -> None:
         if self.property_type not in UNIT_TYPE:
             raise ValueError(f"{self.let_reference}: unknown property type {self.property_type!r}")
         if not self.household or self.household[0].relationship != "lead":
@@ -238,6 +244,8 @@ class LetRecord:
             raise ValueError(f"{self.let_reference}: a let is either bid for (cbl) or a direct offer, not both")
         if self.nominated_by_council and self.owner_is_local_authority:
             raise ValueError(f"{self.let_reference}: the council nominates to providers' homes, not its own")
+
+    def _coerce_enums(self) -> None:
         for name, kind in ENUM_FIELDS.items():
             if getattr(self, name) is not None:
                 object.__setattr__(self, name, kind(getattr(self, name)))
@@ -245,6 +253,8 @@ class LetRecord:
             object.__setattr__(
                 self, "reasonable_preference", frozenset(map(PreferenceReason, self.reasonable_preference))
             )
+
+    def _check_core_answers(self) -> None:
         unknown = sorted(number for number in self.core_answers if number not in FIELDS)
         if unknown:
             raise ValueError(f"{self.let_reference}: CORE has no fields {unknown}")
@@ -298,7 +308,7 @@ class CoreExport:
 # How each field is filled ---------------------------------------------------------------------
 
 Source = Callable[[LetRecord], object]
-NOT_HELD = None
+NOT_HELD: Final = None
 
 
 def _two_digit_year(day: date) -> str:

@@ -23,7 +23,9 @@ from cbl.models import Advert, Applicant, Bid, Cycle, Nomination, Offer, Organis
 from cbl.models.states import AdvertStatus, BidStatus, NominationStatus, OfferStatus, VoidStatus
 
 from cbl.services.errors import InvalidInput
-from cbl.services.void_clock import MILESTONE_NAMES, MILESTONES, STAGE_NAMES, rent_lost_pence, void_clock, weekly_charge_pence
+from cbl.services.void_clock import (
+    MILESTONE_NAMES, MILESTONES, STAGE_NAMES, rent_lost_pence, void_clock, weekly_charge_pence,
+)
 
 AGE_BANDS = ((0, 7), (8, 14), (15, 28), (29, 56), (57, None))
 NUMBER = re.compile(r"\d+(\.\d+)?%?")

@@ -84,6 +84,12 @@ def review_report(session: Session, start: date, end: date) -> ReviewReport:
                 tally.in_time += decided_on <= deadline(review)
                 tally.overturned += review.outcome is ReviewOutcome.OVERTURNED
                 tally.outcomes[review.outcome.value] += 1
+    enquiries = _enquiries_by_month_and_kind(session, start, end)
+    return ReviewReport(start, end, dict(sorted(by_month.items())), dict(sorted(by_type.items())),
+                        dict(sorted(by_maker.items())), dict(sorted(enquiries.items())), total)
+
+
+def _enquiries_by_month_and_kind(session: Session, start: date, end: date) -> dict[str, EnquiryTally]:
     enquiries: dict[str, EnquiryTally] = defaultdict(EnquiryTally)
     for enquiry in session.exec(select(Enquiry).where(Enquiry.received_on >= start, Enquiry.received_on <= end)):
         tally = enquiries[f"{_month(enquiry.received_on)} {enquiry.kind.value}"]
@@ -91,8 +97,7 @@ def review_report(session: Session, start: date, end: date) -> ReviewReport:
         if enquiry.answered_on is not None:
             tally.answered += 1
             tally.answered_in_time += enquiry.answered_on <= enquiry.answer_by
-    return ReviewReport(start, end, dict(sorted(by_month.items())), dict(sorted(by_type.items())),
-                        dict(sorted(by_maker.items())), dict(sorted(enquiries.items())), total)
+    return enquiries
 
 
 def report_csv(report: ReviewReport) -> str:

@@ -1,12 +1,12 @@
 """Bidding cycle windows from the scheme's weekly pattern, in local time."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from cbl.rules.scheme import CyclePattern
 
 
-def _local(day: date, moment, zone: ZoneInfo) -> datetime:  # noqa: ANN001 - a datetime.time
+def _local(day: date, moment: time, zone: ZoneInfo) -> datetime:
     # zoneinfo resolves the clock-change days: the same wall-clock time, whatever the offset.
     return datetime.combine(day, moment, tzinfo=zone).astimezone(timezone.utc)
 

@@ -72,7 +72,7 @@ def decide_by(decision_type: ReviewType, reviews: "Reviews", requested_on: date)
     The system makes no decision reviewed jointly with another authority or by a referee (reg 9(1)(c), (d)),
     nor any three-week decision (reg 9(1)(a)); cbl/rules/review_periods.py has them all."""
     kind = kind_of(decision_type)
-    if kind.part_7:
+    if isinstance(kind.provision, S202):  # kind.part_7, spelt so that the type checker sees it
         return s202_decide_by(kind.provision, requested_on)
     return reviews.periods(decision_type.value).decide_by(requested_on)
 

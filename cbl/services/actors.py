@@ -1,30 +1,36 @@
 """Who is acting: a member of staff, an applicant, a provider's system, or the scheduler."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cbl.models.states import ActorKind, StaffRole
 
 from .errors import NotAllowed
 from cbl.services.rights import Right
 
+if TYPE_CHECKING:  # for the annotations only: actors imports no model at run time, as before
+    from cbl.models import Applicant, Organisation, StaffUser
+
 # What each staff role may do. Rules are named for the action, so a check reads as the rule.
 ROLE_RIGHTS: dict[StaffRole, frozenset[Right]] = {
     StaffRole.OFFICER: frozenset({
-        Right.REGISTER_READ, Right.REGISTER_WRITE, Right.BAND_SET, Right.STOCK_READ, Right.STOCK_WRITE, Right.ADVERT_WRITE,
-        Right.BID_ON_BEHALF, Right.SHORTLIST_WORK, Right.OFFER_MAKE, Right.OFFER_RECORD, Right.NOMINATION_SEND,
-        Right.REVIEW_LOG, Right.LETTERS_ISSUE, Right.OFFER_FINAL_ASSESS,
+        Right.REGISTER_READ, Right.REGISTER_WRITE, Right.BAND_SET, Right.STOCK_READ, Right.STOCK_WRITE,
+        Right.ADVERT_WRITE, Right.BID_ON_BEHALF, Right.SHORTLIST_WORK, Right.OFFER_MAKE, Right.OFFER_RECORD,
+        Right.NOMINATION_SEND, Right.REVIEW_LOG, Right.LETTERS_ISSUE, Right.OFFER_FINAL_ASSESS,
     }),
     StaffRole.REVIEW_OFFICER: frozenset({
-        Right.REGISTER_READ, Right.STOCK_READ, Right.REVIEW_LOG, Right.REVIEW_WORK, Right.REVIEW_DECIDE, Right.LETTERS_ISSUE,
+        Right.REGISTER_READ, Right.STOCK_READ, Right.REVIEW_LOG, Right.REVIEW_WORK, Right.REVIEW_DECIDE,
+        Right.LETTERS_ISSUE,
     }),
     StaffRole.MANAGER: frozenset({
-        Right.REGISTER_READ, Right.STOCK_READ, Right.REPORTS_READ, Right.REPORTS_EXPORT, Right.REVIEW_LOG, Right.REVIEW_WORK,
-        Right.REVIEW_DECIDE, Right.REVIEW_READ_ALL, Right.OFFER_APPROVE_DIRECT, Right.AGREEMENTS_MANAGE, Right.DATA_SUBJECT_ACCESS,
+        Right.REGISTER_READ, Right.STOCK_READ, Right.REPORTS_READ, Right.REPORTS_EXPORT, Right.REVIEW_LOG,
+        Right.REVIEW_WORK, Right.REVIEW_DECIDE, Right.REVIEW_READ_ALL, Right.OFFER_APPROVE_DIRECT,
+        Right.AGREEMENTS_MANAGE, Right.DATA_SUBJECT_ACCESS,
     }),
     StaffRole.ADMIN: frozenset({
         Right.REGISTER_READ, Right.REGISTER_WRITE, Right.STOCK_READ, Right.STOCK_WRITE, Right.STAFF_MANAGE,
-        Right.SCHEME_MANAGE, Right.REPORTS_READ, Right.REPORTS_EXPORT, Right.CYCLE_MANAGE, Right.AUDIT_VERIFY, Right.AGREEMENTS_MANAGE,
-        Right.DATA_SUBJECT_ACCESS,
+        Right.SCHEME_MANAGE, Right.REPORTS_READ, Right.REPORTS_EXPORT, Right.CYCLE_MANAGE, Right.AUDIT_VERIFY,
+        Right.AGREEMENTS_MANAGE, Right.DATA_SUBJECT_ACCESS,
     }),
     StaffRole.PROVIDER: frozenset({
         Right.PROVIDER_PORTAL, Right.PROVIDER_VOIDS, Right.PROVIDER_NOMINATIONS,
@@ -65,14 +71,14 @@ class Actor:
 SYSTEM = Actor(ActorKind.SYSTEM, None, "system")
 
 
-def staff(user) -> Actor:  # noqa: ANN001 - a StaffUser row
+def staff(user: "StaffUser") -> Actor:
     return Actor(ActorKind.STAFF, user.id, user.name, user.role, user.organisation_id, user.grade)
 
 
-def provider_system(organisation) -> Actor:  # noqa: ANN001 - an Organisation row
+def provider_system(organisation: "Organisation") -> Actor:
     """A provider's housing system calling the API with its key."""
     return Actor(ActorKind.PROVIDER_API, None, f"{organisation.name} (API)", None, organisation.id)
 
 
-def applicant(row) -> Actor:  # noqa: ANN001 - an Applicant row
+def applicant(row: "Applicant") -> Actor:
     return Actor(ActorKind.APPLICANT, row.id, row.reference)

@@ -7,7 +7,7 @@ from the same bids, with the same result.
 """
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -167,7 +167,7 @@ class _Ids:
         self.bid: dict[tuple[str, str], int] = {}
 
 
-def _instance(session: Session, scheme: Scheme, cycle: Cycle, today) -> tuple[matching.Instance, _Ids]:  # noqa: ANN001
+def _instance(session: Session, scheme: Scheme, cycle: Cycle, today: date) -> tuple[matching.Instance, _Ids]:
     ids = _Ids()
     adverts = []
     rows = session.exec(
@@ -178,7 +178,8 @@ def _instance(session: Session, scheme: Scheme, cycle: Cycle, today) -> tuple[ma
         .order_by(Advert.id)
     ).all()
     for advert, home, landlord in rows:
-        ids.advert[advert.reference] = advert.id
+        # SQLModel types every id `int | None`; a row read back has one.
+        ids.advert[advert.reference] = advert.id  # type: ignore[assignment]
         adverts.append(engine_input.to_advert(advert, home, landlord))
     live = set(ids.advert.values())
     # Plain rows, not ORM objects: a large scheme's cycle has hundreds of thousands of bids.

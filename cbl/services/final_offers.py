@@ -31,7 +31,8 @@ def requirements(session: Session, applicant: Applicant) -> list[Requirement]:
     for assessment in session.exec(select(Assessment).where(Assessment.applicant_id == applicant.id)
                                    .order_by(Assessment.recorded_at)):
         found += [Requirement(code, f"{assessment.kind.value.replace('_', ' ')} recommendation of "
-                                    f"{local_date(assessment.recorded_at):%-d %B %Y}") for code in assessment.requirements]
+                                    f"{local_date(assessment.recorded_at):%-d %B %Y}")
+                  for code in assessment.requirements]
     return found
 
 

@@ -48,8 +48,8 @@ def make_offer(session: Session, actor: Actor, scheme: Scheme, entry_id: int, no
         raise Conflict(f"This home belongs to {landlord.name}: send a nomination instead of an offer.")
     if entry.status is not ShortlistStatus.VERIFIED:
         raise Conflict("Verify the household's circumstances before making an offer.")
-    offer = open_offer(session, actor, scheme, session.get(Applicant, entry.applicant_id), session.get(Void, advert.void_id),
-                       home, now, advert=advert, final_offer=final_offer)
+    offer = open_offer(session, actor, scheme, session.get(Applicant, entry.applicant_id),
+                       session.get(Void, advert.void_id), home, now, advert=advert, final_offer=final_offer)
     entry.status, entry.decided_by_id, entry.decided_at = ShortlistStatus.OFFERED, actor.id, now
     session.add(entry)
     return offer

@@ -17,8 +17,8 @@ from cbl.services.rights import Right
 
 def _own_open_offer(session: Session, actor: Actor, offer_id: int, now: datetime) -> Offer:
     offer = session.exec(select(Offer).where(Offer.id == offer_id).with_for_update()).first()
-    own = offer is not None and actor.kind is ActorKind.APPLICANT and actor.id == offer.applicant_id
-    if not own and not (offer is not None and actor.may(Right.OFFER_RECORD)):
+    if offer is None or not (actor.kind is ActorKind.APPLICANT and actor.id == offer.applicant_id
+                             or actor.may(Right.OFFER_RECORD)):
         raise NotFound("No such offer.")
     if offer.status is not OfferStatus.MADE:
         raise Conflict(f"This offer has already been {offer.status.value}.")

@@ -7,6 +7,8 @@ standard. Involvement is read from the records: whoever made, drafted, approved,
 part of the decision, as the audit trail and the decision's own rows show.
 """
 
+from collections.abc import Sequence
+
 from sqlmodel import Session, select
 
 from cbl.models import AuditEvent, DirectOfferRequest, Offer, Refusal, Review, StaffUser
@@ -52,6 +54,7 @@ def involved(session: Session, review: Review) -> dict[int, str]:
     if review.original_decision_maker_id:
         found[review.original_decision_maker_id] = "made the original decision"
     for subject_type, subject_id in _subjects(session, review):
+        events: Sequence[AuditEvent]
         if subject_type == "audit_event":
             event = session.get(AuditEvent, subject_id)
             events = [event] if event else []

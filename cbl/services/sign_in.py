@@ -94,7 +94,7 @@ def set_password_with_link(session: Session, token: str, password: str, confirma
     link = session.exec(select(SignInToken).where(SignInToken.token_hash == digest(token)).with_for_update()).first()
     if link is None or link.used_at is not None or link.expires_at <= now:
         raise NotFound("This link has expired or has already been used. Ask your housing officer for a new one.")
-    applicant = session.get(Applicant, link.applicant_id)
+    applicant = session.get_one(Applicant, link.applicant_id)
     check_new_password(password, about=[applicant.reference, applicant.email or "", applicant.phone or ""])
     if password != confirmation:
         raise InvalidInput("The passwords do not match.", field="confirmation")

@@ -93,7 +93,8 @@ def begin(session: Session, account_key: str, address: str, device: str | None, 
     address_row = _row(session, f"ip:{address}", now, ADDRESS_WINDOW)
     account = _row(session, account_key, now, QUIET)
     if address_row.count >= ADDRESS_ATTEMPTS:
-        raise TooManyAttempts(f"Too many failed sign-ins from your network. Wait {_in_words(address_row.window_ends_at - now)} "
+        raise TooManyAttempts("Too many failed sign-ins from your network. "
+                              f"Wait {_in_words(address_row.window_ends_at - now)} "
                               "and try again, or sign in on a device you have used before.")
     wait = account.window_ends_at - QUIET + wait_after(account.count) - now
     if wait > timedelta(0):

@@ -16,7 +16,8 @@ from cbl.web.auth import Viewer, applicant_actor, now, signed_in_applicant
 
 @get("/adverts", sync_to_thread=True)
 def advert_list(db: NamedDependency[Database], viewer: NamedDependency[Viewer | None],
-                bedrooms: FromQuery[str | None] = None, area: FromQuery[str | None] = None, property_type: FromQuery[str | None] = None,
+                bedrooms: FromQuery[str | None] = None, area: FromQuery[str | None] = None,
+                property_type: FromQuery[str | None] = None,
                 landlord: FromQuery[str | None] = None, page: FromQuery[str | None] = None) -> Template:
     filters = listings.AdvertFilters.parse(bedrooms, area, property_type, landlord, page)
     with db.reading() as session:
@@ -35,9 +36,8 @@ class BidForm(forms.Form):
 def _advert_page(db: Database, scheme: Scheme, reference: str, viewer: Viewer | None,
                  bid: BidForm | None = None) -> Template:
     with db.reading() as session:
-        card, mine = listings.advert_with_place(session, scheme, reference,
-                                                viewer.id if viewer is not None and viewer.kind == "applicant" else None,
-                                                now())
+        applicant_id = viewer.id if viewer is not None and viewer.kind == "applicant" else None
+        card, mine = listings.advert_with_place(session, scheme, reference, applicant_id, now())
     bid = bid or forms.read(BidForm, None)
     return Template("public/adverts/advert.html", status_code=bid.status, context={
         "card": card, "viewer": viewer, "position": mine, "bid": bid,
@@ -52,7 +52,8 @@ def advert_page(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
 
 @post("/adverts/{reference:str}/bid", sync_to_thread=True)
 def bid_for_advert(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
-                   viewer: NamedDependency[Viewer | None], request: Request, reference: FromPath[str]) -> Template | Redirect:
+                   viewer: NamedDependency[Viewer | None], request: Request,
+                   reference: FromPath[str]) -> Template | Redirect:
     applicant = signed_in_applicant(viewer, db, request)
     try:
         db.run(place_bid, applicant_actor(applicant), scheme, applicant.id, reference, now())

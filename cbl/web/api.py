@@ -30,7 +30,7 @@ from cbl.web.auth import now
 
 
 # Applicants' own operations: the token from POST /api/v1/tokens (see OPENAPI_SECURITY in cbl.app).
-APPLICANT_TOKEN = [{"applicantToken": []}]
+APPLICANT_TOKEN: list[dict[str, list[str]]] = [{"applicantToken": []}]
 
 
 class AdvertOut(msgspec.Struct):
@@ -299,8 +299,8 @@ def get_preferences(caller: CallerDependency) -> PreferencesIO:
         saved = session.get(BiddingPreference, caller.applicant(session).id)
     if saved is None:
         return PreferencesIO()
-    return PreferencesIO(saved.areas, [PropertyType(t) for t in saved.property_types], saved.max_floor, saved.needs_lift, saved.wants_garden,
-                         saved.auto_bid)
+    return PreferencesIO(saved.areas, [PropertyType(t) for t in saved.property_types], saved.max_floor,
+                         saved.needs_lift, saved.wants_garden, saved.auto_bid)
 
 
 @put("/me/preferences", security=APPLICANT_TOKEN, responses=error_responses(400, 401, 403, 422), sync_to_thread=True,

@@ -11,6 +11,7 @@ new token.
 import hashlib
 import hmac
 
+from litestar.enums import ScopeType
 from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
 from litestar.types import ASGIApp, Receive, Scope, Send
 
@@ -24,7 +25,7 @@ def session_token(secret: str, session: str) -> str:
 
 
 def _cookies(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
-    found = {}
+    found: dict[str, str] = {}
     for name, value in headers:
         if name.lower() == b"cookie":
             for part in value.decode("latin-1").split(";"):
@@ -39,7 +40,7 @@ class SessionBoundCSRF:
         self.app, self.secret, self.session_cookie = app, secret, session_cookie
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == ScopeType.HTTP:
             cookies = _cookies(scope["headers"])
             session = cookies.get(self.session_cookie)
             if session:

@@ -9,6 +9,7 @@ from litestar import MediaType, Request, Response
 from litestar.openapi import ResponseSpec
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Template
+from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import DataError, OperationalError, StatementError
 
 from cbl.services.errors import DomainError
@@ -56,7 +57,7 @@ def _wants_json(request: Request) -> bool:
 
 def _answer(request: Request, status: int, code: str, message: str, details: object = None) -> Response:
     if _wants_json(request):
-        body = {"error": {"code": code, "message": message}}
+        body: dict[str, dict[str, object]] = {"error": {"code": code, "message": message}}
         if details:
             body["error"]["details"] = details
         return Response(body, status_code=status, media_type=MediaType.JSON)
@@ -140,7 +141,7 @@ def unexpected_error(request: Request, error: Exception) -> Response:
     return _answer(request, 500, "internal_error", "Something went wrong on our side. Nothing was changed.")
 
 
-EXCEPTION_HANDLERS = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: domain_error,
     ValidationException: validation_error,
     HTTPException: http_error,

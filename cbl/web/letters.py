@@ -38,8 +38,10 @@ def my_letter_pdf(db: NamedDependency[Database], viewer: NamedDependency[Viewer 
                   letter_id: FromPath[int]) -> Response[bytes]:
     applicant = signed_in_applicant(viewer, db, request)
     letter = _own_letter(db, applicant.id, letter_id)
-    return Response(letter_pdf(letter.body, letter.subject, large_print=letter.large_print), media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="letter-{letter.id}.pdf"', "Cache-Control": "no-store"})
+    return Response(letter_pdf(letter.body, letter.subject, large_print=letter.large_print),
+                    media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="letter-{letter.id}.pdf"',
+                             "Cache-Control": "no-store"})
 
 
 ROUTES = [my_letters, my_letter, my_letter_pdf]

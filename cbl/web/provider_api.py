@@ -129,7 +129,8 @@ def post_outcome(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
 
 
 def _own_property_id(session: Session, provider: Actor, reference: str) -> int:
-    return provider_queries.own_home(session, provider.provider_id, reference).id
+    home = provider_queries.own_home(session, provider.provider_id, reference)
+    return home.id  # type: ignore[return-value]  # SQLModel types every id `int | None`; a row read back has one
 
 
 @post("/voids", responses=error_responses(400, 401, 403, 404, 409, 422), sync_to_thread=True, status_code=201,

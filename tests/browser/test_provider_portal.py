@@ -47,7 +47,7 @@ def test_a_provider_confirms_a_viewing_and_records_the_tenancy_start(page: Page,
     page.get_by_role("link", name="AD3", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nomination for AD3")
     expect(page.locator("#nominee")).to_contain_text("Lead HR000001")
-    def fill_date(group: str, day) -> None:  # noqa: ANN001
+    def fill_date(group: str, day) -> None:
         dates = page.get_by_role("group", name=group)
         for part, value in (("Day", day.day), ("Month", day.month), ("Year", day.year)):
             dates.get_by_label(part).fill(str(value))

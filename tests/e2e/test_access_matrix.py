@@ -139,7 +139,7 @@ def _credentials(app, db, staff, role: str) -> tuple[TestClient, Browser, dict]:
     return client, visitor, headers
 
 
-def _outcome(answer) -> str:  # noqa: ANN001
+def _outcome(answer) -> str:
     if answer.status_code == 303 and answer.headers["location"].startswith("/sign-in"):
         return "sign_in"
     return {401: "unauthorised", 403: "forbidden", 404: "not_found"}.get(answer.status_code, "ok")

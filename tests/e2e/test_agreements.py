@@ -36,7 +36,8 @@ def test_a_manager_makes_an_agreement_with_quotas_and_overlaps_are_refused(visit
     with db.reading() as s:
         quotas = s.exec(select(AgreementQuota).where(AgreementQuota.agreement_id == made.id)).all()
         assert [(q.group, q.min_share_pct) for q in quotas] == [("transfer", 20)]
-        actions = [e.action for e in s.exec(select(AuditEvent).where(AuditEvent.subject_type == "nomination_agreement"))]
+        actions = [e.action for e in s.exec(select(AuditEvent)
+                                            .where(AuditEvent.subject_type == "nomination_agreement"))]
     assert actions == ["agreement.made", "agreement.changed"]
 
 

@@ -48,7 +48,8 @@ def test_public_adverts_need_no_token_and_filter(api, world):
     (("get", "/api/v1/me/bids", {}), 401, "unauthorised"),
     (("get", "/api/v1/me/bids", {"headers": {"Authorization": "Bearer nonsense"}}), 401, "unauthorised"),
     (("post", "/api/v1/tokens", {"json": {"reference": "HR000001", "password": "wrong"}}), 401, "unauthorised"),
-    (("post", "/api/v1/tokens", {"content": b"{not json", "headers": {"content-type": "application/json"}}), 400, "invalid_request"),
+    (("post", "/api/v1/tokens", {"content": b"{not json", "headers": {"content-type": "application/json"}}),
+     400, "invalid_request"),
     (("post", "/api/v1/tokens", {"json": {"reference": 7}}), 400, "invalid_request"),
     (("get", "/api/v1/adverts?bedrooms=-1", {}), 422, "invalid_input"),
     (("get", "/api/v1/adverts/NOPE", {}), 404, "not_found"),
@@ -62,7 +63,8 @@ def test_bad_requests_get_a_json_error_with_a_4xx(api, world, request_args, stat
 def test_each_refused_bid_says_why(api, world):
     me = _token(api)
     assert _error(api.post("/api/v1/me/bids", json={"advert": "NOPE"}, headers=me), 404)
-    assert "at least 2 bedrooms" in _error(api.post("/api/v1/me/bids", json={"advert": "FAM1"}, headers=me), 409)["message"]
+    refused = _error(api.post("/api/v1/me/bids", json={"advert": "FAM1"}, headers=me), 409)
+    assert "at least 2 bedrooms" in refused["message"]
     for advert in ("AD1", "AD2", "AD3"):
         assert api.post("/api/v1/me/bids", json={"advert": advert}, headers=me).status_code == 201
     assert "already bid" in _error(api.post("/api/v1/me/bids", json={"advert": "AD1"}, headers=me), 409)["message"]
@@ -111,7 +113,8 @@ def test_offers_and_preferences_through_the_api(api, db, world):
         "areas": ["Northgate"], "property_types": [], "max_floor": 3, "needs_lift": False, "wants_garden": False,
         "auto_bid": True}
     # Beyond the schema's declared range: refused like any body that breaks the schema, naming the field.
-    assert _error(api.put("/api/v1/me/preferences", json={"max_floor": 99}, headers=me), 400)["details"][0]["key"] == "max_floor"
+    refused = _error(api.put("/api/v1/me/preferences", json={"max_floor": 99}, headers=me), 400)
+    assert refused["details"][0]["key"] == "max_floor"
     assert _error(api.put("/api/v1/me/preferences", json={"max_floor": "top"}, headers=me), 400)
     castle = _error(api.put("/api/v1/me/preferences", json={"property_types": ["castle"]}, headers=me), 400)
     assert "castle" in castle["details"][0]["message"] and castle["details"][0]["key"] == "property_types[0]"

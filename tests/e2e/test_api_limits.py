@@ -46,4 +46,5 @@ def test_unknown_areas_and_home_types_are_refused_by_name(api):
     assert "Atlantis" in api.put("/api/v1/me/preferences", json={"areas": ["Atlantis"]}).text
     _field_refused(api.put("/api/v1/me/preferences", json={"areas": ["Atlantis"]}), "areas")
     _field_refused(api.put("/api/v1/me/preferences", json={"property_types": ["castle"]}), "property_types")
-    assert api.put("/api/v1/me/preferences", json={"areas": ["Northgate"], "property_types": ["flat"]}).status_code == 200
+    assert api.put("/api/v1/me/preferences",
+                   json={"areas": ["Northgate"], "property_types": ["flat"]}).status_code == 200

@@ -13,7 +13,7 @@ class _Assets(HTMLParser):
         self.inline: list[str] = []  # inline scripts and styles, which the policy would refuse
         self._in_script = False
 
-    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+    def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "script":
             self._in_script = "src" not in attrs
@@ -24,11 +24,11 @@ class _Assets(HTMLParser):
         elif tag == "style" or "style" in attrs:
             self.inline.append(tag)
 
-    def handle_data(self, data):  # noqa: ANN001
+    def handle_data(self, data):
         if self._in_script and data.strip():
             self.inline.append(data.strip()[:80])
 
-    def handle_endtag(self, tag):  # noqa: ANN001
+    def handle_endtag(self, tag):
         if tag == "script":
             self._in_script = False
 

@@ -68,7 +68,8 @@ def test_verification_and_notes_are_recorded_with_who_and_when(visitor, db, staf
     page = visitor.get(CASE).text
     assert "Called about the offer" in page
     timeline = page.split('id="timeline"')[1]
-    assert "application.verified" in timeline and "Passport, tenancy agreement" in timeline and "Olu Officer" in timeline
+    assert "application.verified" in timeline and "Passport, tenancy agreement" in timeline
+    assert "Olu Officer" in timeline
     with db.reading() as s:
         assert s.exec(select(Applicant).where(Applicant.reference == "HR000001")).one().verified
 
@@ -77,7 +78,8 @@ def test_assessments_and_checks_are_recorded_and_a_failed_debt_check_flags_the_c
     staff_sign_in(visitor, "officer@example.org")
     missing = visitor.post(f"{CASE}/assessments", {"kind": "medical"}, form_page=CASE)
     assert missing.status_code == 422 and "Write the recommendation" in missing.text
-    assert visitor.post(f"{CASE}/assessments", {"kind": "occupational_therapy", "recommendation": "Needs a level-access shower",
+    assert visitor.post(f"{CASE}/assessments", {"kind": "occupational_therapy",
+                                                "recommendation": "Needs a level-access shower",
                                                 "effect": "needs a step-free home"}, form_page=CASE).status_code == 303
     assert visitor.post(f"{CASE}/checks", {"kind": "housing_debt"}, form_page=CASE).status_code == 422
     assert visitor.post(f"{CASE}/checks", {"kind": "housing_debt", "passed": "no", "note": "£900 arrears"},

@@ -63,7 +63,8 @@ def test_provider_key_list_shows_the_codes_and_names_and_which_have_keys(db, sch
     assert "Riverside Housing Association" in listed[1][1] and "has a key" in listed[1][1]
 
     assert main(["provider-key", "XYZ"]) == 1
-    assert capsys.readouterr().err.strip() == "There is no registered provider XYZ. (`cbl provider-key --list` shows them)."
+    assert capsys.readouterr().err.strip() == (
+        "There is no registered provider XYZ. (`cbl provider-key --list` shows them).")
     assert main(["provider-key"]) == 2
 
 

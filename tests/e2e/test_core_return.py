@@ -55,7 +55,7 @@ def test_a_let_becomes_a_core_row_once_its_sign_up_answers_are_recorded(visitor,
     rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
     numbers = rows[7]
     assert numbers[0] == "Field number" and len(numbers) - 1 == len(field_specs())
-    data = dict(zip(numbers[1:], rows[8][1:]))
+    data = dict(zip(numbers[1:], rows[8][1:], strict=True))
     starts = datetime.now(timezone.utc).date() + timedelta(days=3)
     assert data["1"] == "ORG1" and data["8"] == str(starts.day) and data["10"] == f"{starts:%y}"
     assert data["24"] == "1AA" and data["28"] == "1"

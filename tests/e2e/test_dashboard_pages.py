@@ -28,7 +28,7 @@ class _Table(HTMLParser):
         self.rows: list[list[str]] = []
         self._cell: str | None = None
 
-    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+    def handle_starttag(self, tag, attrs):
         if tag == "table" and dict(attrs).get("id") == self.table_id:
             self.inside = True
         if not self.inside:
@@ -38,7 +38,7 @@ class _Table(HTMLParser):
         elif tag in ("th", "td"):
             self._cell = ""
 
-    def handle_endtag(self, tag):  # noqa: ANN001
+    def handle_endtag(self, tag):
         if not self.inside:
             return
         if tag in ("th", "td") and self._cell is not None:
@@ -47,7 +47,7 @@ class _Table(HTMLParser):
         elif tag == "table":
             self.inside = False
 
-    def handle_data(self, data):  # noqa: ANN001
+    def handle_data(self, data):
         if self.inside and self._cell is not None:
             self._cell += data
 

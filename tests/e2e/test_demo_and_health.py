@@ -83,7 +83,8 @@ def test_the_demo_is_the_same_for_the_same_seed(tmp_path, scheme):
                       now=datetime(2026, 11, 20, 12, tzinfo=timezone.utc))
         with db.reading() as s:
             snapshots.append((
-                [(a.reference, a.band, a.band_date, a.bedroom_need) for a in s.exec(select(Applicant).order_by(Applicant.id))],
+                [(a.reference, a.band, a.band_date, a.bedroom_need)
+                 for a in s.exec(select(Applicant).order_by(Applicant.id))],
                 [(b.applicant_id, b.advert_id, b.preference) for b in s.exec(select(Bid).order_by(Bid.id))],
             ))
         db.dispose()

@@ -128,7 +128,8 @@ def test_a_final_offer_its_letters_and_a_review_by_someone_not_involved(db, sche
                      "suitable for your household and that it is reasonable for you to accept it",
                      "If you refuse this offer, our duty to secure accommodation for you under section 193",
                      "section 202(1)(f)", f"by <strong>{s202_request_by(MOMENT.date()):%-d %B %Y}</strong>",
-                     "accept this offer and still ask for a review of its suitability (section 202(1A) of the Housing Act 1996)",
+                     "accept this offer and still ask for a review of its suitability "
+                     "(section 202(1A) of the Housing Act 1996)",
                      "Ground floor, step-free, as the panel recommended."):
         assert sentence in offer_letter, sentence
     assert "31 January 2027" in offer_letter  # 21 days beginning with Monday 11 January 2027: its 21st day

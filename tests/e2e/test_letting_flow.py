@@ -79,7 +79,8 @@ def test_an_advert_goes_from_shortlist_to_let_through_the_sites(visitor, other_v
         assert letters.count("offer") == 2 and "refusal_decision" in letters
         actions = [e.action for e in s.exec(select(AuditEvent).where(
             AuditEvent.applicant_id == closed.applicants["HR000003"]).order_by(AuditEvent.id))]
-    assert actions == ["bid.placed", "shortlist.verified", "offer.made", "signed_in", "offer.accepted", "tenancy.started"]
+    assert actions == ["bid.placed", "shortlist.verified", "offer.made", "signed_in", "offer.accepted",
+                       "tenancy.started"]
     days = void_days(void.tenancy_end_date, start)
     assert f"after {days} void days" in visitor.get(page).text
     results = visitor.get("/results").text

@@ -111,7 +111,9 @@ def test_a_provider_takes_a_nomination_from_received_to_let_without_the_council(
     with db.reading() as s:
         viewing = s.get(Nomination, nomination.id)
         assert viewing.status is NominationStatus.VIEWING_ARRANGED and viewing.viewing_confirmed
-    bad_date = other_visitor.post(f"{path}/tenancy", {"starts_on-day": "next", "starts_on-month": "week", "starts_on-year": "2026"}, form_page=path)
+    bad_date = other_visitor.post(f"{path}/tenancy",
+                                  {"starts_on-day": "next", "starts_on-month": "week", "starts_on-year": "2026"},
+                                  form_page=path)
     assert bad_date.status_code == 422 and "real date" in bad_date.text
     starts = (datetime.now(timezone.utc) + timedelta(days=7)).date()
     assert other_visitor.post(f"{path}/tenancy", date_fields("starts_on", starts), form_page=path).status_code == 303

@@ -29,7 +29,8 @@ def test_accepting_an_offer_records_it_and_starts_the_let(visitor, db, world):
         offer = s.get(Offer, offer_id)
         assert offer.status is OfferStatus.ACCEPTED and offer.answered_at is not None
         assert s.get(Void, offer.void_id).accepted_at is not None
-        assert s.exec(select(AuditEvent).where(AuditEvent.action == "offer.accepted")).one().actor_id == world.applicants["HR000001"]
+        accepted = s.exec(select(AuditEvent).where(AuditEvent.action == "offer.accepted")).one()
+        assert accepted.actor_id == world.applicants["HR000001"]
 
 
 def test_refusing_needs_a_reason_from_the_schemes_list(visitor, db, world):

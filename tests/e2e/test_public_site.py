@@ -159,8 +159,9 @@ def test_a_household_reads_its_letters_as_sent_and_as_pdf(visitor, other_visitor
     from tests.support.pages import check_page
 
     with db.transaction() as s:
-        letter = issue_letter(s, world.applicants["HR000001"], "suspension", "Your application is suspended from bidding",
-                              now(), until=None, reason="Rent arrears of £2,400", rights=_suspension_rights())
+        letter = issue_letter(s, world.applicants["HR000001"], "suspension",
+                              "Your application is suspended from bidding", now(), until=None,
+                              reason="Rent arrears of £2,400", rights=_suspension_rights())
     visitor.sign_in("HR000001")
     listing = visitor.get("/account/letters")
     assert f"/account/letters/{letter.id}" in listing.text

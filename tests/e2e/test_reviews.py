@@ -97,7 +97,8 @@ def test_an_adverse_decision_after_a_deficiency_needs_a_minded_to_notice_and_tim
         manager = actors.staff(s.exec(select(StaffUser).where(StaffUser.role == StaffRole.MANAGER)).one())
         senior_row = s.exec(select(StaffUser).where(StaffUser.email == "senior@example.org")).one()
         senior = actors.staff(senior_row)
-        drafter = actors.staff(s.exec(select(StaffUser).where(StaffUser.email == staff[StaffRole.REVIEW_OFFICER])).one())
+        drafter = actors.staff(s.exec(select(StaffUser)
+                                      .where(StaffUser.email == staff[StaffRole.REVIEW_OFFICER])).one())
         officer = actors.staff(s.exec(select(StaffUser).where(StaffUser.email == staff[StaffRole.OFFICER])).one())
     moment = now()
     review = db.run(reviews.request_review, officer, scheme, world.applicants["HR000001"],
@@ -125,7 +126,8 @@ def test_an_adverse_decision_after_a_deficiency_needs_a_minded_to_notice_and_tim
 def test_late_requests_extensions_and_who_may_decide(db, scheme, world, staff, band_lowered):
     with db.reading() as s:
         officer_row = s.exec(select(StaffUser).where(StaffUser.email == staff[StaffRole.OFFICER])).one()
-        drafter = actors.staff(s.exec(select(StaffUser).where(StaffUser.email == staff[StaffRole.REVIEW_OFFICER])).one())
+        drafter = actors.staff(s.exec(select(StaffUser)
+                                      .where(StaffUser.email == staff[StaffRole.REVIEW_OFFICER])).one())
         manager = actors.staff(s.exec(select(StaffUser).where(StaffUser.role == StaffRole.MANAGER)).one())
     with db.reading() as s:
         applicant = actors.applicant(s.get(Applicant, world.applicants["HR000001"]))

@@ -14,7 +14,7 @@ from cbl.database import upgrade
 from tests.support.databases import free_port
 
 
-def _until(condition, seconds: float = 60):  # noqa: ANN001, ANN202
+def _until(condition, seconds: float = 60):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if value := condition():

@@ -77,7 +77,8 @@ def test_one_address_guessing_many_accounts_is_stopped_and_known_devices_behind_
 def test_an_unknown_account_costs_a_password_check_like_a_known_one(db, world, staff, monkeypatch, kind):
     checked = []
     real = sign_in.check_password
-    monkeypatch.setattr(sign_in, "check_password", lambda hashed, password: checked.append(hashed) or real(hashed, password))
+    monkeypatch.setattr(sign_in, "check_password",
+                        lambda hashed, password: checked.append(hashed) or real(hashed, password))
     authenticate, known, unknown = ((sign_in.authenticate_applicant, "HR000001", "HR999999") if kind == "applicant"
                                     else (sign_in.authenticate_staff, "officer@example.org", "nobody@example.org"))
     assert db.run(authenticate, known, "wrong password", "192.0.2.1", now()) is None

@@ -21,7 +21,8 @@ def other_db(db: Database, migrated, tmp_path) -> Iterator[Database]:
     """A second migrated, empty database of the same kind as `db`."""
     with ExitStack() as stack:
         kind = "sqlite" if db.url.startswith("sqlite") else "postgresql"
-        url = f"sqlite:///{tmp_path / 'tenfold.sqlite3'}" if kind == "sqlite" else stack.enter_context(postgres_database())
+        url = (f"sqlite:///{tmp_path / 'tenfold.sqlite3'}" if kind == "sqlite"
+               else stack.enter_context(postgres_database()))
         copy_of_migrated(url, migrated(kind))
         database = Database(url)
         stack.callback(database.dispose)

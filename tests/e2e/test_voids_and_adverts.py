@@ -81,7 +81,8 @@ def test_a_withdrawn_advert_frees_its_bidders_and_the_home_can_be_advertised_aga
         advert = s.exec(select(Advert).where(Advert.reference == "AD1")).one()
         assert advert.status is AdvertStatus.WITHDRAWN
         assert s.exec(select(Bid)).one().status is BidStatus.WITHDRAWN
-        assert "Damp found" in s.exec(select(OutboxMessage).where(OutboxMessage.template == "advert_withdrawn")).one().body
+        withdrawn = s.exec(select(OutboxMessage).where(OutboxMessage.template == "advert_withdrawn")).one()
+        assert "Damp found" in withdrawn.body
     assert other_visitor.get("/adverts/AD1").status_code == 200
     assert "Bidding for this home has closed" in other_visitor.get("/adverts/AD1").text
     assert "Advertise the home again" in visitor.get(page).text

@@ -15,7 +15,7 @@ from tests.support.factories import add_applicant, make_world
 APPLICANTS, ADVERTS = 1500, 60
 
 
-def prepare(db: Database, scheme) -> int:  # noqa: ANN001
+def prepare(db: Database, scheme) -> int:
     """The same cycle every time: 60 adverts, 1,500 households, about 4,500 bids. Returns the cycle id."""
     rng = random.Random(7)
     with db.transaction() as s:
@@ -41,7 +41,7 @@ def shortlists(db: Database) -> list[tuple]:
             .order_by(Advert.reference, ShortlistEntry.eligible.desc(), ShortlistEntry.position, Applicant.reference))]
 
 
-def close_time(db: Database, cycle_id: int):  # noqa: ANN201
+def close_time(db: Database, cycle_id: int):
     with db.reading() as s:
         return s.get(Cycle, cycle_id).closes_at + timedelta(minutes=1)
 
@@ -63,7 +63,7 @@ if __name__ == "__main__":
 
     solve = matching.solve
 
-    def slow_solve(instance, **kwargs):  # noqa: ANN001, ANN202
+    def slow_solve(instance, **kwargs):
         """The engine, announcing itself and taking its time, so the kill lands inside the close."""
         result = solve(instance, **kwargs)
         print("ranked", flush=True)

@@ -19,7 +19,7 @@ from tests.faults.closing import close_time, prepare, shortlists
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 
 
-def _reference_shortlists(kind: str, scheme) -> list[tuple]:  # noqa: ANN001
+def _reference_shortlists(kind: str, scheme) -> list[tuple]:
     """The same cycle closed without interruption, in a database of its own."""
     with throwaway(kind, prefix="cbl_fault") as url:
         upgrade(url)

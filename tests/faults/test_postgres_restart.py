@@ -138,5 +138,5 @@ def test_bids_survive_a_postgresql_restart_with_clear_503s_while_it_is_down(tmp_
         assert stored == accepted
         assert placed_events == sum(status == 201 for status, _, _ in log)
         answered = sum(status == 201 for status, _, _ in log)
-        print(f"{len(log)} bid requests, {answered} accepted (bids {len(accepted)}) and all stored, {len(unavailable)} answered 503 "
-              f"while PostgreSQL was down for {up - down:.1f} s")
+        print(f"{len(log)} bid requests, {answered} accepted (bids {len(accepted)}) and all stored, "
+              f"{len(unavailable)} answered 503 while PostgreSQL was down for {up - down:.1f} s")

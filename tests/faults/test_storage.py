@@ -29,7 +29,7 @@ def sqlite_file(tmp_path, scheme):
     return path
 
 
-def _whole(path) -> bool:  # noqa: ANN001
+def _whole(path) -> bool:
     with sqlite3.connect(path) as check:
         return check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
@@ -58,7 +58,7 @@ def test_a_full_disk_refuses_the_write_whole_and_the_database_stays_sound(sqlite
     disk = {"full": False}
 
     @sa.event.listens_for(db.engine, "checkout")
-    def _fill(connection, _record, _proxy):  # noqa: ANN001, ANN202 - once full, no page beyond those in use
+    def _fill(connection, _record, _proxy):  # once full, no page beyond those in use
         if disk["full"]:
             pages = connection.execute("PRAGMA page_count").fetchone()[0]
             connection.execute(f"PRAGMA max_page_count = {pages}")

@@ -46,7 +46,7 @@ def test_no_operation_fails_on_the_server_and_every_error_is_a_json_4xx(app, cre
 
         @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy())
-        def fuzz(case):  # noqa: ANN001
+        def fuzz(case):
             nonlocal calls
             for who, headers in credentials.items():
                 response = case.call_and_validate(headers={**(case.headers or {}), **headers}, checks=every_check)

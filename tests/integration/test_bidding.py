@@ -84,7 +84,8 @@ def test_an_ineligible_bid_is_refused_with_the_engines_reason(db, scheme, world)
 
 
 @pytest.mark.parametrize(("changes", "message"), [
-    ({"status": ApplicationStatus.SUSPENDED, "suspended_until": date(2027, 3, 1)}, "suspended from bidding until 1 March 2027"),
+    ({"status": ApplicationStatus.SUSPENDED, "suspended_until": date(2027, 3, 1)},
+     "suspended from bidding until 1 March 2027"),
     ({"suspended_until": date(2027, 3, 1)}, "suspended"),
     ({"status": ApplicationStatus.PENDING}, "still being assessed"),
     ({"status": ApplicationStatus.HOUSED}, "housed"),
@@ -182,7 +183,7 @@ def _race(work, count):
         barrier.wait()
         try:
             results[i] = work(i)
-        except Exception as error:  # noqa: BLE001 - the outcome is what the test checks
+        except Exception as error:  # the outcome is what the test checks
             results[i] = error
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]

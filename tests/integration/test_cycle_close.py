@@ -84,7 +84,8 @@ def test_closing_twice_changes_nothing(db, scheme, world):
     assert [(e.advert_id, e.applicant_id, e.position, e.proposed) for e in _shortlist(db, "AD1")] == first
     with db.reading() as s:
         assert s.get(Cycle, world.cycle).closed_at == AFTER_CLOSE
-        assert s.exec(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "cycle.closed")).one() == 1
+        assert s.exec(select(func.count()).select_from(AuditEvent)
+                      .where(AuditEvent.action == "cycle.closed")).one() == 1
 
 
 def test_two_processes_racing_to_close_close_it_once(db, scheme, world):

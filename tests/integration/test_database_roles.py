@@ -70,7 +70,8 @@ def test_the_app_runs_as_a_role_that_can_add_audit_events_but_not_disable_or_rem
         scheduler = runner.start(app, scheme, settings)
         try:
             with app.engine.connect() as connection:
-                assert "reconcile-cycles" in connection.execute(sa.text("SELECT id FROM apscheduler_jobs")).scalars().all()
+                job_ids = connection.execute(sa.text("SELECT id FROM apscheduler_jobs")).scalars().all()
+                assert "reconcile-cycles" in job_ids
         finally:
             scheduler.shutdown(wait=True)
             jobs._runtime = None

@@ -64,7 +64,8 @@ def test_an_email_and_a_text_go_through_notify_templates_with_the_outbox_id_as_r
     by_reference = {n.reference: n for n in notify.sent()}
     assert by_reference[str(email)].to == "ann@example.org"
     assert by_reference[str(email)].template_id == EMAIL_TEMPLATE
-    assert by_reference[str(email)].personalisation == {"subject": "You are on a shortlist", "body": "You are 3rd for AD1."}
+    assert by_reference[str(email)].personalisation == {"subject": "You are on a shortlist",
+                                                         "body": "You are 3rd for AD1."}
     assert by_reference[str(text)].to == "447700900123"
     assert notify.refused_tokens == 0
     assert message(db, email).status is OutboxStatus.SENT

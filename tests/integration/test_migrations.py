@@ -6,7 +6,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 import cbl.models
-from cbl.database import Database, SchemaOutOfDate, check_schema, create_engine, current_revision, head_revision, upgrade
+from cbl.database import (
+    Database, SchemaOutOfDate, check_schema, create_engine, current_revision, head_revision, upgrade,
+)
 
 
 def test_upgrade_from_empty_creates_every_table_and_matches_the_models(database_url):

@@ -11,7 +11,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from cbl.models import Advert, Applicant, BandAssessment, Bid, Cycle, Offer, OutboxMessage, Property, ShortlistEntry, StaffUser, Void
+from cbl.models import (
+    Advert, Applicant, BandAssessment, Bid, Cycle, Offer, OutboxMessage, Property, ShortlistEntry, StaffUser, Void,
+)
 from cbl.models.states import AdvertStatus, ApplicationStatus, Channel, CycleStatus, StaffRole
 from cbl.rules.scheme import Scheme
 from cbl.services import actors
@@ -92,7 +94,7 @@ def build(session: Session, scheme: Scheme, scale: int, now: datetime) -> Counte
         nomination=nomination, staff=staff)
 
 
-def _staff(session: Session, world) -> dict[StaffRole, int]:  # noqa: ANN001 - a factories.World
+def _staff(session: Session, world) -> dict[StaffRole, int]:  # a factories.World
     people = {StaffRole.OFFICER: world.officer}
     for role in StaffRole:
         if role is StaffRole.OFFICER:
@@ -192,7 +194,7 @@ def _case_histories(session: Session, scheme: Scheme, officer: actors.Actor, hou
         suspend(session, officer, scheme, household.id, now.date() + timedelta(days=30), "Arrears", now)
 
 
-def _direct_offers(session: Session, officer: actors.Actor, households: list[Applicant], world,  # noqa: ANN001
+def _direct_offers(session: Session, officer: actors.Actor, households: list[Applicant], world,
                    scale: int, now: datetime) -> None:
     """k homes standing empty outside bidding, each proposed to a household as a direct offer."""
     active = [household for household in households[1:] if household.status is ApplicationStatus.ACTIVE]

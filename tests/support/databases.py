@@ -21,7 +21,7 @@ def postgres_reachable() -> bool:
 
         with psycopg.connect(ADMIN_URL, connect_timeout=2):
             return True
-    except Exception:  # noqa: BLE001 - any failure means "not here"
+    except Exception:  # any failure means "not here"
         return False
 
 

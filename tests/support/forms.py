@@ -33,11 +33,7 @@ class _Reader(HTMLParser):
         elif "govuk-error-message" in a.get("class", "") and a.get("id", "").endswith("-error"):
             self._error, self._text = a["id"].removesuffix("-error"), []
         elif tag == "input" and a.get("name") and a.get("type") not in ("hidden", "submit"):
-            if a.get("type") in ("radio", "checkbox"):
-                if "checked" in a:
-                    self.form.values.setdefault(a["name"], []).append(a.get("value", ""))
-            else:
-                self.form.values.setdefault(a["name"], []).append(a.get("value", ""))
+            self._read_input(a)
         elif tag == "textarea":
             self._textarea, self._text = a.get("name"), []
         elif tag == "select":
@@ -46,6 +42,11 @@ class _Reader(HTMLParser):
             self.form.values.setdefault(self._select, []).append(a.get("value", ""))
         if tag == "ul" and "govuk-error-summary__list" in a.get("class", ""):
             self._summary_open = True
+
+    def _read_input(self, a: dict[str, str]) -> None:
+        """A radio or checkbox shows its value only when ticked; any other input always."""
+        if a.get("type") not in ("radio", "checkbox") or "checked" in a:
+            self.form.values.setdefault(a["name"], []).append(a.get("value", ""))
 
     def _in_summary(self) -> bool:
         return getattr(self, "_summary_open", False)

@@ -5,7 +5,7 @@ from cbl.messages.config import load_delivery
 from .notify_standin import API_KEY, TEMPLATES
 
 
-def notify_settings(base_url: str, **env: str):  # noqa: ANN201 - DeliverySettings
+def notify_settings(base_url: str, **env: str):  # DeliverySettings
     return load_delivery({"CBL_NOTIFY_API_KEY": API_KEY, "CBL_NOTIFY_BASE_URL": base_url,
                           "CBL_NOTIFY_TEMPLATES": TEMPLATES, **env})
 
@@ -21,13 +21,13 @@ class MailServer:
         server = self
 
         class Handler:
-            async def handle_RCPT(self, smtp_server, session, envelope, address, rcpt_options):  # noqa: N802,ANN001,ANN201
+            async def handle_RCPT(self, smtp_server, session, envelope, address, rcpt_options):
                 if address in server.refuse:
                     return "550 5.1.1 No such user here"
                 envelope.rcpt_tos.append(address)
                 return "250 OK"
 
-            async def handle_DATA(self, smtp_server, session, envelope):  # noqa: N802,ANN001,ANN201
+            async def handle_DATA(self, smtp_server, session, envelope):
                 from email import message_from_bytes, policy
 
                 server.messages.append((envelope.mail_from, list(envelope.rcpt_tos),

@@ -152,60 +152,62 @@ def _error(status: int, error: str, message: str) -> dict:
     return {"status_code": status, "errors": [{"error": error, "message": message}]}
 
 
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    standin: NotifyStandIn  # set on the subclass _handler makes for each stand-in
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body leave in two writes: without this, Nagle's algorithm holds the body
+        # until the client's delayed ACK (40 ms a request).
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def _answer(self, status: int, body: dict) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _read(self) -> dict:
+        length = int(self.headers.get("Content-Length") or 0)
+        return json.loads(self.rfile.read(length) or b"{}")
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        if parts.path == "/_records":
+            with self.standin.lock:
+                rows = [[n.kind, n.reference, n.to] for n in self.standin.notifications]
+            return self._answer(200, {"notifications": rows})
+        with self.standin.lock:
+            self.standin.requests.append(("GET", parts.path))
+        if not self.standin.authorised(self.headers.get("Authorization")):
+            self.standin.refused_tokens += 1
+            return self._answer(403, _error(403, "AuthError", "Invalid token: signature, api token not found"))
+        if parts.path == "/v2/notifications":
+            return self._answer(200, self.standin.lookup(parse_qs(parts.query).get("reference", [None])[0]))
+        return self._answer(404, _error(404, "NoResultFound", "No result found"))
+
+    def do_POST(self) -> None:
+        path = urlsplit(self.path).path
+        body = self._read()
+        with self.standin.lock:
+            self.standin.requests.append(("POST", path))
+        if not self.standin.authorised(self.headers.get("Authorization")):
+            self.standin.refused_tokens += 1
+            return self._answer(403, _error(403, "AuthError", "Invalid token: signature, api token not found"))
+        kind = path.removeprefix("/v2/notifications/")
+        if kind not in {"email", "sms", "letter"}:
+            return self._answer(404, _error(404, "NotFound", "Not found"))
+        self._answer(*self.standin.post(kind, body))
+
+
 def _handler(standin: NotifyStandIn) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def setup(self) -> None:
-            super().setup()
-            # Headers and body leave in two writes: without this, Nagle's algorithm holds the body
-            # until the client's delayed ACK (40 ms a request).
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-        def _answer(self, status: int, body: dict) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def _read(self) -> dict:
-            length = int(self.headers.get("Content-Length") or 0)
-            return json.loads(self.rfile.read(length) or b"{}")
-
-        def do_GET(self) -> None:  # noqa: N802
-            parts = urlsplit(self.path)
-            if parts.path == "/_records":
-                with standin.lock:
-                    rows = [[n.kind, n.reference, n.to] for n in standin.notifications]
-                return self._answer(200, {"notifications": rows})
-            with standin.lock:
-                standin.requests.append(("GET", parts.path))
-            if not standin.authorised(self.headers.get("Authorization")):
-                standin.refused_tokens += 1
-                return self._answer(403, _error(403, "AuthError", "Invalid token: signature, api token not found"))
-            if parts.path == "/v2/notifications":
-                return self._answer(200, standin.lookup(parse_qs(parts.query).get("reference", [None])[0]))
-            return self._answer(404, _error(404, "NoResultFound", "No result found"))
-
-        def do_POST(self) -> None:  # noqa: N802
-            path = urlsplit(self.path).path
-            body = self._read()
-            with standin.lock:
-                standin.requests.append(("POST", path))
-            if not standin.authorised(self.headers.get("Authorization")):
-                standin.refused_tokens += 1
-                return self._answer(403, _error(403, "AuthError", "Invalid token: signature, api token not found"))
-            kind = path.removeprefix("/v2/notifications/")
-            if kind not in {"email", "sms", "letter"}:
-                return self._answer(404, _error(404, "NotFound", "Not found"))
-            self._answer(*standin.post(kind, body))
-
-    return Handler
+    return type("Handler", (_Handler,), {"standin": standin})
 
 
 def main() -> None:

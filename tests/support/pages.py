@@ -16,7 +16,7 @@ class _Page(HTMLParser):
         self.forms: list[dict] = []
         self._in: list[str] = []
 
-    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+    def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if "id" in a:
             self.ids.append(a["id"])
@@ -33,11 +33,11 @@ class _Page(HTMLParser):
         if tag == "input" and a.get("name") == "_csrf_token" and self.forms:
             self.forms[-1]["csrf"] = True
 
-    def handle_endtag(self, tag):  # noqa: ANN001
+    def handle_endtag(self, tag):
         if self._in and self._in[-1] == tag:
             self._in.pop()
 
-    def handle_data(self, data):  # noqa: ANN001
+    def handle_data(self, data):
         if "h1" in self._in:
             self.h1[-1] += data
         elif "title" in self._in:

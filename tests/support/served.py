@@ -11,7 +11,7 @@ from tests.support.databases import free_port
 
 
 @contextmanager
-def served(app) -> Iterator[int]:  # noqa: ANN001 - any ASGI app
+def served(app) -> Iterator[int]:  # any ASGI app
     """Serve `app` on a free loopback port until the block ends; yields the port."""
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")

@@ -124,7 +124,7 @@ def counting(engine: Engine) -> Iterator[list[str]]:
     """The statements run on the engine while the block runs (each as its SQL)."""
     statements: list[str] = []
 
-    def record(_connection, _cursor, statement, _parameters, _context, _many) -> None:  # noqa: ANN001
+    def record(_connection, _cursor, statement, _parameters, _context, _many) -> None:
         statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", record)
@@ -150,7 +150,7 @@ class Visitors:
                         "provider_api": {"Authorization": f"Bearer {provider_key}"}}
         self.cookies["provider"] = self.cookies[StaffRole.PROVIDER.value]
 
-    def open(self, client: TestClient, page: Page):  # noqa: ANN201 - an httpx response
+    def open(self, client: TestClient, page: Page):  # an httpx response
         client.cookies.clear()
         if page.who in self.cookies:
             client.cookies.set(COOKIE, self.cookies[page.who])

@@ -18,7 +18,7 @@ SENDER = (125.0, 5.0, 195.0, 95.0)
 BODY_TOP = 95.0
 
 
-def _letter(address: str, large_print: bool = False):  # noqa: ANN202
+def _letter(address: str, large_print: bool = False):
     body = render("suspension", to=Addressee("Ann Example", address, "AN1 2BC", "HR000001"), council="Anytown Council",
                   contact=["Town Hall, Market Square, Anytown AN1 1AA", "01632 960000", "lettings@anytown.example"],
                   dated=date(2026, 12, 2), subject="Your application is suspended from bidding",
@@ -27,8 +27,8 @@ def _letter(address: str, large_print: bool = False):  # noqa: ANN202
     return body, letter_document(body, "Your application is suspended from bidding", large_print=large_print)
 
 
-def _text_boxes(page):  # noqa: ANN001, ANN202 - a weasyprint Page: (text, left, top, right, bottom) in mm
-    def walk(box):  # noqa: ANN001, ANN202
+def _text_boxes(page):  # a weasyprint Page: (text, left, top, right, bottom) in mm
+    def walk(box):
         yield box
         for child in getattr(box, "children", None) or []:
             yield from walk(child)
@@ -36,7 +36,7 @@ def _text_boxes(page):  # noqa: ANN001, ANN202 - a weasyprint Page: (text, left,
              (box.position_y + box.height) * MM) for box in walk(page._page_box) if type(box).__name__ == "TextBox"]
 
 
-def _inside(box, area) -> bool:  # noqa: ANN001
+def _inside(box, area) -> bool:
     return area[0] <= box[1] and area[1] <= box[2] and box[3] <= area[2] and box[4] <= area[3]
 
 
