@@ -25,7 +25,7 @@ from cbl.services.auto_bid import save_bidding_preference
 from cbl.services.bidding import live_bids, place_bid, withdraw_bid
 from cbl.services.offers import accept_offer, refuse_offer
 from cbl.services.errors import InvalidInput
-from cbl.web.errors import error_responses
+from cbl.web.errors import RecordId, error_responses
 from cbl.web.auth import now
 
 
@@ -63,7 +63,8 @@ class AdvertPage(msgspec.Struct):
 # Declared limits on what callers send: a longer or unknown value is refused (400, naming the field and
 # why), never cut. They match the web forms' limits (cbl/web/account.py).
 Reference = Annotated[str, msgspec.Meta(max_length=32, description="An application reference, like HR000123")]
-AdvertReference = Annotated[str, msgspec.Meta(max_length=32)]
+AdvertReference = Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern="^[A-Za-z0-9-]+$",
+                                               description="An advert's reference, like AD00012")]
 AreaName = Annotated[str, msgspec.Meta(max_length=100)]
 
 
@@ -220,8 +221,6 @@ def my_bids(caller: CallerDependency) -> list[BidWithPositionOut]:
       sync_to_thread=True, status_code=201,
       summary="Bid for an advert (GET /me/bids gives the place in the queue)")
 def create_bid(caller: CallerDependency, data: JSONBody[BidRequest]) -> BidOut:
-    if not data.advert or len(data.advert) > 32:
-        raise InvalidInput("Give the advert's reference, like AD00012.", field="advert")
     with caller.db.transaction() as session:
         me = caller.applicant(session)
         bid = place_bid(session, actors.applicant(me), caller.scheme, me.id, data.advert, now())
@@ -230,7 +229,7 @@ def create_bid(caller: CallerDependency, data: JSONBody[BidRequest]) -> BidOut:
 
 @delete("/me/bids/{bid_id:int}", security=APPLICANT_TOKEN, responses=error_responses(401, 403, 404, 409, 422),
         sync_to_thread=True, summary="Withdraw a bid", status_code=200)
-def delete_bid(caller: CallerDependency, bid_id: FromPath[int]) -> dict[str, str]:
+def delete_bid(caller: CallerDependency, bid_id: RecordId) -> dict[str, str]:
     with caller.db.transaction() as session:
         withdraw_bid(session, actors.applicant(caller.applicant(session)), bid_id, now())
     return {"status": "withdrawn"}
@@ -253,7 +252,9 @@ class RefusalRequest(msgspec.Struct):
 class PreferencesIO(msgspec.Struct):
     areas: Annotated[list[AreaName], msgspec.Meta(max_length=50, description="Areas homes are in")] = []
     property_types: Annotated[list[PropertyType], msgspec.Meta(max_length=len(PropertyType))] = []
-    max_floor: Annotated[int, msgspec.Meta(ge=0, le=60)] | None = None
+    # gt=-1 rather than ge=0: Litestar's schema leaves out a bound of 0 (it tests the bound's truth),
+    # and for a whole number the two are the same bound.
+    max_floor: Annotated[int, msgspec.Meta(gt=-1, le=60)] | None = None
     needs_lift: bool = False
     wants_garden: bool = False
     auto_bid: bool = False
@@ -270,7 +271,7 @@ def my_offers(caller: CallerDependency) -> list[OfferOut]:
 
 @post("/me/offers/{offer_id:int}/accept", security=APPLICANT_TOKEN, responses=error_responses(401, 403, 404, 409, 422),
       sync_to_thread=True, status_code=200, summary="Accept an offer")
-def accept(caller: CallerDependency, offer_id: FromPath[int]) -> dict[str, str]:
+def accept(caller: CallerDependency, offer_id: RecordId) -> dict[str, str]:
     with caller.db.transaction() as session:
         accept_offer(session, actors.applicant(caller.applicant(session)), offer_id, now())
     return {"status": "accepted"}
@@ -279,7 +280,7 @@ def accept(caller: CallerDependency, offer_id: FromPath[int]) -> dict[str, str]:
 @post("/me/offers/{offer_id:int}/refuse", security=APPLICANT_TOKEN,
       responses=error_responses(400, 401, 403, 404, 409, 422), sync_to_thread=True, status_code=200,
       summary="Refuse an offer, with one of the scheme's reasons (GET /api/v1/refusal-reasons)")
-def refuse(caller: CallerDependency, offer_id: FromPath[int], data: JSONBody[RefusalRequest]) -> dict[str, str]:
+def refuse(caller: CallerDependency, offer_id: RecordId, data: JSONBody[RefusalRequest]) -> dict[str, str]:
     with caller.db.transaction() as session:
         refuse_offer(session, actors.applicant(caller.applicant(session)), caller.scheme, offer_id, data.reason,
                      data.detail, now())

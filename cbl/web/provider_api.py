@@ -2,13 +2,13 @@
 nominations to it and posts their outcomes, with its organisation's API key and the portal's rules."""
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 from litestar import Request, Router, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from sqlmodel import Session
 
 from cbl.database import Database
@@ -21,7 +21,7 @@ from cbl.services.actors import Actor
 from cbl.services.errors import InvalidInput
 from cbl.services.stock import log_void, mark_ready_to_let
 from cbl.web.auth import now
-from cbl.web.errors import error_responses
+from cbl.web.errors import RecordId, error_responses
 
 
 class NominationOut(msgspec.Struct):
@@ -55,11 +55,30 @@ class ViewingIn(msgspec.Struct):
     at: datetime
 
 
-class OutcomeIn(msgspec.Struct):
-    outcome: Literal["let", "declined", "attended", "missed", "withdrew"]
-    tenancy_start: date | None = None
-    ground: Annotated[str, msgspec.Meta(max_length=64, description="A decline ground the agreement allows")] = ""
+# A nomination's outcome, told apart by its "outcome" field: each kind declares what it needs.
+class LetIn(msgspec.Struct, tag_field="outcome", tag="let"):
+    tenancy_start: date
+
+
+class DeclinedIn(msgspec.Struct, tag_field="outcome", tag="declined"):
+    ground: Annotated[str, msgspec.Meta(min_length=1, max_length=64,
+                                        description="A decline ground the agreement allows")]
     note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+class AttendedIn(msgspec.Struct, tag_field="outcome", tag="attended"):
+    pass
+
+
+class MissedIn(msgspec.Struct, tag_field="outcome", tag="missed"):
+    pass
+
+
+class WithdrewIn(msgspec.Struct, tag_field="outcome", tag="withdrew"):
+    pass
+
+
+OutcomeIn = LetIn | DeclinedIn | AttendedIn | MissedIn | WithdrewIn
 
 
 def api_provider(request: Request, db: NamedDependency[Database]) -> Actor:
@@ -91,7 +110,7 @@ def list_nominations(db: NamedDependency[Database], provider: NamedDependency[Ac
 @get("/nominations/{nomination_id:int}", responses=error_responses(401, 403, 404, 422), sync_to_thread=True,
      summary="One nomination, with the nominee's details")
 def get_nomination(db: NamedDependency[Database], provider: NamedDependency[Actor],
-                   nomination_id: FromPath[int]) -> NominationOut:
+                   nomination_id: RecordId) -> NominationOut:
     return _one(db, provider, nomination_id)
 
 
@@ -104,7 +123,7 @@ def _one(db: Database, provider: Actor, nomination_id: int) -> NominationOut:
 @post("/nominations/{nomination_id:int}/viewing", responses=error_responses(400, 401, 403, 404, 409, 422),
       sync_to_thread=True, status_code=200,
       summary="Confirm a viewing (an ISO 8601 time with its offset)")
-def confirm_viewing(db: NamedDependency[Database], provider: NamedDependency[Actor], nomination_id: FromPath[int],
+def confirm_viewing(db: NamedDependency[Database], provider: NamedDependency[Actor], nomination_id: RecordId,
                     data: JSONBody[ViewingIn]) -> NominationOut:
     if data.at.tzinfo is None:
         raise InvalidInput("Give the viewing time with its offset, like 2026-12-03T14:30:00+00:00.", field="at")
@@ -116,15 +135,13 @@ def confirm_viewing(db: NamedDependency[Database], provider: NamedDependency[Act
       sync_to_thread=True, status_code=200,
       summary="Record a viewing's outcome, the tenancy start (let) or a decline on an allowed ground")
 def post_outcome(db: NamedDependency[Database], scheme: NamedDependency[Scheme], provider: NamedDependency[Actor],
-                 nomination_id: FromPath[int], data: JSONBody[OutcomeIn]) -> NominationOut:
-    if data.outcome == "let":
-        if data.tenancy_start is None:
-            raise InvalidInput("Give the tenancy start date.", field="tenancy_start")
+                 nomination_id: RecordId, data: JSONBody[OutcomeIn]) -> NominationOut:
+    if isinstance(data, LetIn):
         db.run(nominations.house_nominee, provider, nomination_id, data.tenancy_start, now())
-    elif data.outcome == "declined":
+    elif isinstance(data, DeclinedIn):
         db.run(nominations.decline_nomination, provider, scheme, nomination_id, data.ground, data.note, now())
-    else:  # a viewing's outcome (the schema admits no other value)
-        db.run(nominations.record_viewing_outcome, provider, nomination_id, data.outcome, now())
+    else:  # a viewing's outcome: attended, missed or withdrew
+        db.run(nominations.record_viewing_outcome, provider, nomination_id, type(data).__struct_config__.tag, now())
     return _one(db, provider, nomination_id)
 
 
@@ -143,7 +160,7 @@ def notify_void(db: NamedDependency[Database], provider: NamedDependency[Actor],
 
 @post("/voids/{void_id:int}/ready", responses=error_responses(401, 403, 404, 409, 422), sync_to_thread=True,
       status_code=200, summary="Mark a void ready to let")
-def void_ready(db: NamedDependency[Database], provider: NamedDependency[Actor], void_id: FromPath[int]) -> VoidOut:
+def void_ready(db: NamedDependency[Database], provider: NamedDependency[Actor], void_id: RecordId) -> VoidOut:
     void = db.run(mark_ready_to_let, provider, void_id, now())
     with db.reading() as session:
         reference = stock.home_of_void(session, void.id).reference

@@ -69,7 +69,10 @@ def test_each_refused_bid_says_why(api, world):
         assert api.post("/api/v1/me/bids", json={"advert": advert}, headers=me).status_code == 201
     assert "already bid" in _error(api.post("/api/v1/me/bids", json={"advert": "AD1"}, headers=me), 409)["message"]
     assert "used all 3" in _error(api.post("/api/v1/me/bids", json={"advert": "AD4"}, headers=me), 409)["message"]
-    assert _error(api.post("/api/v1/me/bids", json={"advert": ""}, headers=me), 422)["code"] == "invalid_input"
+    # A reference the schema rules out (empty, or not letters, digits and dashes) is not read at all.
+    for wrong in ("", "AD1; DROP", "A" * 33):
+        refused = _error(api.post("/api/v1/me/bids", json={"advert": wrong}, headers=me), 400)
+        assert refused["code"] == "invalid_request" and refused["details"][0]["key"] == "advert"
 
 
 def test_another_households_bid_cannot_be_withdrawn(api, world):

@@ -27,8 +27,14 @@ def test_the_schema_declares_lengths_and_lists(visitor):
     schema = visitor.client.get("/api/v1/schema/openapi.json").json()
     refusal = schema["components"]["schemas"]["RefusalRequest"]["properties"]
     assert refusal["detail"]["maxLength"] == 1500 and refusal["reason"]["maxLength"] == 200
-    outcome = schema["components"]["schemas"]["OutcomeIn"]["properties"]["outcome"]
-    assert set(outcome["enum"]) == {"let", "declined", "attended", "missed", "withdrew"}
+    # Each outcome declares what it needs: a let its tenancy start, a decline its ground.
+    outcomes = {name: schema["components"]["schemas"][name] for name in
+                ("LetIn", "DeclinedIn", "AttendedIn", "MissedIn", "WithdrewIn")}
+    assert {kind["properties"]["outcome"]["const"] for kind in outcomes.values()} == {
+        "let", "declined", "attended", "missed", "withdrew"}
+    assert "tenancy_start" in outcomes["LetIn"]["required"] and "ground" in outcomes["DeclinedIn"]["required"]
+    bid = schema["components"]["schemas"]["BidRequest"]["properties"]["advert"]
+    assert bid["minLength"] == 1 and bid["maxLength"] == 32 and bid["pattern"]
     preferences = schema["components"]["schemas"]["PreferencesIO"]["properties"]
     assert preferences["areas"]["maxItems"] == 50
     kinds = preferences["property_types"]["items"]
