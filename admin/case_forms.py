@@ -48,7 +48,8 @@ class Suspension(forms.Form):
 
 
 class Reinstatement(forms.Form):
-    reason = forms.Text("Reason for reinstating", limit=2000, required="Give the reason for reinstating the application")
+    reason = forms.Text("Reason for reinstating", limit=2000,
+                        required="Give the reason for reinstating the application")
 
 
 class Note(forms.Form):
@@ -87,7 +88,8 @@ class ReviewAnswer(forms.Form):
 
 
 class Reopening(forms.Form):
-    reason = forms.Text("Why it is being reinstated", limit=2000, required="Say why the application is being reinstated")
+    reason = forms.Text("Why it is being reinstated", limit=2000,
+                        required="Say why the application is being reinstated")
 
 
 class Details(forms.Form):
@@ -120,7 +122,8 @@ def _choices(scheme: Scheme, areas: list[tuple[str, str]]) -> dict[type[forms.Fo
         AssessmentRecord: {"kind": ASSESSORS, "requirements": [(code, words[0].upper() + words[1:])
                                                                for code, words in REQUIREMENTS.items()]},
         CheckRecord: {"kind": CHECKS, "passed": YES_NO},
-        BiddingWishes: {"areas": areas, "property_types": [(kind.value, kind.value.capitalize()) for kind in PropertyType],
+        BiddingWishes: {"areas": areas,
+                        "property_types": [(kind.value, kind.value.capitalize()) for kind in PropertyType],
                         "wishes": WISHES},
         ReviewAnswer: {"stays": STAYS},
         Details: {"circumstances": CIRCUMSTANCES, "local_connection": areas, "needs": list(NEEDS.items())},

@@ -17,7 +17,8 @@ class PerLine(Generic[forms.F]):
     def __init__(self, kind: type[forms.F], tag: str, *, choices: dict[str, Iterable[Any]] | None = None,
                  submitted: Submitted | None = None) -> None:
         self.kind, self.tag, self.choices = kind, tag, choices
-        self.submitted = submitted if submitted and type(submitted[1]) is kind else None
+        # Only a form of this kind comes back on its line (another table's submission is drawn empty here).
+        self.submitted: tuple[Any, forms.F] | None = submitted if submitted and type(submitted[1]) is kind else None
 
     def read(self, key: Any, body: dict[str, Any] | None = None) -> forms.F:
         """Line `key`'s form: filled from a submitted `body`, or empty to be drawn."""
@@ -25,7 +26,7 @@ class PerLine(Generic[forms.F]):
 
     def __call__(self, key: Any) -> forms.F:
         if self.submitted is not None and self.submitted[0] == key:
-            return self.submitted[1]  # type: ignore[return-value]
+            return self.submitted[1]
         return self.read(key)
 
 

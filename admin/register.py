@@ -11,6 +11,7 @@ from sqlmodel import Session
 from cbl.database import Database
 from cbl.messages.failures import failed_messages
 from cbl.messages.notices import bid_placed_for
+from cbl.models import Applicant
 from cbl.queries import register
 from cbl.reports.subject_access import subject_access_archive
 from cbl.rules.scheme import Scheme
@@ -41,7 +42,8 @@ class RegisterSearch(forms.Form):
 
 def _search_page(db: Database, request: Request, scheme: Scheme, body: dict) -> Template:
     form = forms.read(RegisterSearch, body, choices={"band": scheme.bands.order})
-    search, rows, total = register.Search("", None, 1), [], 0
+    search, total = register.Search("", None, 1), 0
+    rows: list[tuple[Applicant, str | None]] = []  # each household with its lead's name
     if form.validate():
         search = register.Search(form.q.data or "", form.band.data or None, form.page.data or 1)
         with db.reading() as session:
@@ -91,7 +93,8 @@ def applicant_case(db: NamedDependency[Database], scheme: NamedDependency[Scheme
 def send_sign_in_link(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                       reference: FromPath[str]) -> Template:
     """Issue a one-time link for the household to set its password; shown once, to pass on."""
-    token = db.run(issue_sign_in_link, staff_actor(current_staff(request)), read_case(db, reference)["applicant"].id, now())
+    applicant = read_case(db, reference)["applicant"]
+    token = db.run(issue_sign_in_link, staff_actor(current_staff(request)), applicant.id, now())
     link = request.app.state["settings"].link(f"/set-password/{token}")  # never the request's Host header
     return case_page(request, read_case(db, reference), scheme, sign_in_link=link)
 
@@ -134,7 +137,8 @@ def suspension(db: NamedDependency[Database], scheme: NamedDependency[Scheme], r
 def reinstatement(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                   reference: FromPath[str], data: forms.Body) -> Template | Redirect:
     return decide_on_case(db, request, scheme, read_case(db, reference), "reinstatement", Reinstatement, data,
-                          lambda s, actor, form, applicant_id: reinstate(s, actor, applicant_id, form.reason.data, now()))
+                          lambda s, actor, form, applicant_id: reinstate(s, actor, applicant_id, form.reason.data,
+                                                                         now()))
 
 
 @post("/applicants/{reference:str}/notes", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)

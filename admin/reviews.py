@@ -208,7 +208,8 @@ def _review_page(db: Database, request: Request, review_id: int, submitted: form
         "submitted": submitted, **page_forms,
         "about": reviews.TYPE_WORDS[review.decision_type], "deadline": reviews.deadline(review),
         "open": review.status in reviews.OPEN, "today": local_date(now()),
-        "can": {right: actor.may(right) for right in (Right.REVIEW_WORK, Right.REVIEW_DECIDE, Right.REVIEW_READ_ALL, Right.REVIEW_LOG)}})
+        "can": {right: actor.may(right)
+                for right in (Right.REVIEW_WORK, Right.REVIEW_DECIDE, Right.REVIEW_READ_ALL, Right.REVIEW_LOG)}})
 
 
 @get("/reviews/{review_id:int}", opt={"right": Right.REVIEW_LOG}, sync_to_thread=True)
@@ -227,7 +228,8 @@ def _work(db: Database, request: Request, review_id: int, kind: type[F], data: d
 
 
 @post("/reviews/{review_id:int}/late", opt={"right": Right.REVIEW_WORK}, sync_to_thread=True)
-def late(db: NamedDependency[Database], request: Request, review_id: FromPath[int], data: forms.Body) -> Template | Redirect:
+def late(db: NamedDependency[Database], request: Request, review_id: FromPath[int],
+         data: forms.Body) -> Template | Redirect:
     return _work(db, request, review_id, LateRequest, data, lambda s, actor, form: reviews.accept_late_request(
         s, actor, review_id, form.accept.data == "yes", form.reason.data, now()))
 
@@ -381,7 +383,8 @@ def enquiry_answer(db: NamedDependency[Database], request: Request, enquiry_id: 
 
 
 @post("/enquiries/{enquiry_id:int}/acknowledgement", opt={"right": Right.REVIEW_LOG}, sync_to_thread=True)
-def enquiry_acknowledgement(db: NamedDependency[Database], request: Request, enquiry_id: FromPath[int]) -> Template | Redirect:
+def enquiry_acknowledgement(db: NamedDependency[Database], request: Request,
+                            enquiry_id: FromPath[int]) -> Template | Redirect:
     return submit(db, request, forms.read(Acknowledgement, None),
                   lambda s, actor, form: enquiries.acknowledge(s, actor, enquiry_id, now()),
                   lambda form: _enquiries_page(db, request, form), "/admin/enquiries")

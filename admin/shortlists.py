@@ -66,7 +66,8 @@ def _shortlist_page(db: Database, scheme: Scheme, request: Request, reference: s
     # not on every one of a popular advert's hundreds of lines.
     actionable = {line.entry.id for line in lines
                   if line.workable and (line is next_up or line.entry.status is ShortlistStatus.VERIFIED)}
-    if submitted and type(submitted[1]) is Skip and any(l.workable and l.entry.id == submitted[0] for l in lines):
+    if submitted and type(submitted[1]) is Skip and any(line.workable and line.entry.id == submitted[0]
+                                                        for line in lines):
         actionable.add(submitted[0])  # a skip sent from further down (an older page) comes back where it was typed
     withdrawal = submitted[1] if submitted and type(submitted[1]) is Withdrawal else forms.read(Withdrawal, None)
     return Template(template, status_code=submitted[1].status if submitted else 200, context={

@@ -75,7 +75,8 @@ def home_page_view(db: Database, request: Request, reference: str, submitted: fo
     with db.reading() as session:
         record = stock_queries.home_record(session, reference)
     open_void = next((void for void in record.voids if void.status is VoidStatus.OPEN), None)
-    recorded = {"works_started": open_void.works_started_at, "works_finished": open_void.works_ended_at} if open_void else {}
+    recorded = ({"works_started": open_void.works_started_at, "works_finished": open_void.works_ended_at}
+                if open_void else {})
     page_forms = {"void_form": forms.read(VoidLog, None),
                   "works_form": forms.read(Works, None, **{k: local_date(v) for k, v in recorded.items() if v}),
                   "direct_form": direct_offer_form()}

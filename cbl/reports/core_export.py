@@ -266,8 +266,8 @@ class LetRecord:
 
     def __hash__(self) -> int:
         # Kept rather than generated: the answers are a read-only mapping, which Python does not hash.
-        return hash(tuple(getattr(self, f.name) if f.name != "core_answers" else tuple(sorted(self.core_answers.items()))
-                          for f in fields(self)))
+        return hash(tuple(tuple(sorted(self.core_answers.items())) if f.name == "core_answers"
+                          else getattr(self, f.name) for f in fields(self)))
 
 
 ENUM_FIELDS = {

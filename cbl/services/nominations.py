@@ -108,22 +108,25 @@ def _open(session: Session, actor: Actor, nomination_id: int) -> Nomination:
 def arrange_viewing(session: Session, actor: Actor, nomination_id: int, at: datetime, now: datetime) -> Nomination:
     """The provider confirms when the nominee can view the home (a UK date and time, stored in UTC)."""
     nomination = _open(session, actor, nomination_id)
+    viewing_at: datetime | None
     try:
-        at = at.astimezone(timezone.utc)
+        viewing_at = at.astimezone(timezone.utc)
     except OverflowError:  # a time whose offset takes it past the calendar's end
-        at = None
-    if at is None or at > now + VIEWING_HORIZON:
+        viewing_at = None
+    if viewing_at is None or viewing_at > now + VIEWING_HORIZON:
         raise InvalidInput("The viewing must be within a year from now.", field="viewing_at")
-    if at <= now:
+    if viewing_at <= now:
         raise InvalidInput("The viewing must be in the future.", field="viewing_at")
-    nomination.status, nomination.viewing_at, nomination.viewing_confirmed = NominationStatus.VIEWING_ARRANGED, at, True
+    nomination.status, nomination.viewing_at, nomination.viewing_confirmed = (
+        NominationStatus.VIEWING_ARRANGED, viewing_at, True)
     nomination.viewing_outcome = None
     session.add(nomination)
-    audit(session, actor, "nomination.viewing_arranged", nomination, {"at": at})
+    audit(session, actor, "nomination.viewing_arranged", nomination, {"at": viewing_at})
     return nomination
 
 
-def record_viewing_outcome(session: Session, actor: Actor, nomination_id: int, outcome: str, now: datetime) -> Nomination:
+def record_viewing_outcome(session: Session, actor: Actor, nomination_id: int, outcome: str,
+                           now: datetime) -> Nomination:
     nomination = _open(session, actor, nomination_id)
     if outcome not in VIEWING_OUTCOMES:
         raise InvalidInput("Choose what happened at the viewing.", field="outcome")

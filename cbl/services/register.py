@@ -1,5 +1,6 @@
 """The housing register: households, the bedroom need derived from them, and officers' decisions on a case."""
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlmodel import Session, select
@@ -122,7 +123,8 @@ def suspend(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, u
     session.add(applicant)
     audit(session, actor, "application.suspended", applicant, {"until": until, "reason": reason})
     issue_letter(session, applicant.id, "suspension", "Your application is suspended from bidding", now,
-                 until=until, reason=reason, rights=review_rights(ReviewType.SUSPENSION, scheme.reviews, local_date(now)))
+                 until=until, reason=reason,
+                 rights=review_rights(ReviewType.SUSPENSION, scheme.reviews, local_date(now)))
     return applicant
 
 
@@ -154,7 +156,7 @@ def add_note(session: Session, actor: Actor, applicant_id: int, text: str, now: 
 
 
 def record_assessment(session: Session, actor: Actor, applicant_id: int, kind: str, recommendation: str,
-                      effect: str, now: datetime, requirements: list[str] = ()) -> Assessment:
+                      effect: str, now: datetime, requirements: Sequence[str] = ()) -> Assessment:
     """A medical adviser's, occupational therapist's or panel's recommendation and what it changes, with the
     access requirements it sets (which any final offer must then meet)."""
     actor.require(Right.REGISTER_WRITE)
@@ -167,7 +169,8 @@ def record_assessment(session: Session, actor: Actor, applicant_id: int, kind: s
     if set(requirements) - set(REQUIREMENTS):
         raise InvalidInput("Choose the access requirements from the list.", field="requirements")
     applicant = locked_application(session, applicant_id)
-    assessment = Assessment(applicant_id=applicant.id, kind=kind_value, recommendation=within(recommendation, 4000, "recommendation", "The recommendation"),
+    assessment = Assessment(applicant_id=applicant.id, kind=kind_value,
+                            recommendation=within(recommendation, 4000, "recommendation", "The recommendation"),
                             effect=within(effect, 400, "effect", "The effect"), requirements=sorted(set(requirements)),
                             recorded_by_id=actor.id, recorded_at=now)
     session.add(assessment)
@@ -186,7 +189,8 @@ def record_check(session: Session, actor: Actor, applicant_id: int, kind: str, p
     except ValueError:
         raise InvalidInput("Choose the kind of check.", field="kind") from None
     applicant = locked_application(session, applicant_id)
-    check = CaseCheck(applicant_id=applicant.id, kind=kind_value, passed=passed, note=within(note, 4000, "note", "The note"),
+    check = CaseCheck(applicant_id=applicant.id, kind=kind_value, passed=passed,
+                      note=within(note, 4000, "note", "The note"),
                       recorded_by_id=actor.id, recorded_at=now)
     session.add(check)
     if kind_value is CheckKind.HOUSING_DEBT:

@@ -267,54 +267,75 @@ def _put_right(session: Session, actor: Actor, review: Review, now: datetime) ->
     """Undo what the overturned decision did; returns what was done, in words for the letter and the record."""
     applicant = session.get(Applicant, review.applicant_id)
     if review.subject_type == "refusal":
-        refusal = session.get(Refusal, review.subject_id)
-        refusal.reasonable = True
-        done = ["the refusal is treated as reasonable"]
-        if refusal.duty_ended:
-            refusal.duty_ended, applicant.homeless_duty = False, True
-            done.append("our homelessness duty continues")
-        if applicant.suspended_until is not None:
-            applicant.suspended_until = None
-            done.append("the suspension from bidding is lifted")
-        session.add(refusal)
+        done = _treat_refusal_as_reasonable(session, applicant, review.subject_id)
     elif review.subject_type == "offer":
-        done = ["the offer was not suitable; another offer is due"]
-        refusal = session.exec(select(Refusal).where(Refusal.offer_id == review.subject_id)).first()
-        if refusal is not None:
-            refusal.reasonable, refusal.duty_ended = True, False
-            applicant.homeless_duty = True
-            session.add(refusal)
+        done = _owe_another_offer(session, applicant, review.subject_id)
     elif review.subject_type == "band_assessment":
-        # The band and date the household had before: as recorded when the overturned band was set.
-        event = session.exec(select(AuditEvent).where(AuditEvent.subject_type == "band_assessment",
-                                                      AuditEvent.subject_id == review.subject_id,
-                                                      AuditEvent.action == Right.BAND_SET)).first()
-        band = event.details.get("previous_band") if event else None
-        if band is None:
-            done = ["the band is to be assessed again"]
-        else:
-            since = date.fromisoformat(event.details["previous_date"])
-            session.add(BandAssessment(applicant_id=applicant.id, band=band, effective_date=since,
-                                       reason=f"Restored on review {review.id}", decided_by_id=actor.id,
-                                       decided_at=now))
-            applicant.band, applicant.band_date = band, since
-            done = [f"band {band} from {since:%-d %B %Y} is restored"]
+        done = _restore_previous_band(session, actor, applicant, review, now)
     elif review.decision_type is ReviewType.SUSPENSION:
-        applicant.suspended_until = None
-        if applicant.status is ApplicationStatus.SUSPENDED:
-            applicant.status = ApplicationStatus.ACTIVE
-        done = ["the suspension is lifted"]
+        done = _lift_suspension(applicant)
     elif review.decision_type in (ReviewType.ELIGIBILITY, ReviewType.QUALIFICATION, ReviewType.CLOSURE) \
             and applicant.status is ApplicationStatus.CLOSED:
-        applicant.status = applicant.closed_from or ApplicationStatus.ACTIVE
-        applicant.closed_on = applicant.closed_reason = applicant.closed_from = None
-        done = ["the application is reopened with its original dates"]
+        done = _reopen(applicant)
     else:
         done = ["the bedroom need is to be assessed again"]
     session.add(applicant)
     effect = "; ".join(done)
     audit(session, actor, "review.effect_applied", applicant, {"review_id": review.id, "effect": effect})
     return effect[0].upper() + effect[1:] + "."
+
+
+def _treat_refusal_as_reasonable(session: Session, applicant: Applicant, refusal_id: int) -> list[str]:
+    refusal = session.get(Refusal, refusal_id)
+    refusal.reasonable = True
+    done = ["the refusal is treated as reasonable"]
+    if refusal.duty_ended:
+        refusal.duty_ended, applicant.homeless_duty = False, True
+        done.append("our homelessness duty continues")
+    if applicant.suspended_until is not None:
+        applicant.suspended_until = None
+        done.append("the suspension from bidding is lifted")
+    session.add(refusal)
+    return done
+
+
+def _owe_another_offer(session: Session, applicant: Applicant, offer_id: int) -> list[str]:
+    """The offer was unsuitable: refusing it was reasonable and ended no duty."""
+    refusal = session.exec(select(Refusal).where(Refusal.offer_id == offer_id)).first()
+    if refusal is not None:
+        refusal.reasonable, refusal.duty_ended = True, False
+        applicant.homeless_duty = True
+        session.add(refusal)
+    return ["the offer was not suitable; another offer is due"]
+
+
+def _restore_previous_band(session: Session, actor: Actor, applicant: Applicant, review: Review,
+                           now: datetime) -> list[str]:
+    # The band and date the household had before: as recorded when the overturned band was set.
+    event = session.exec(select(AuditEvent).where(AuditEvent.subject_type == "band_assessment",
+                                                  AuditEvent.subject_id == review.subject_id,
+                                                  AuditEvent.action == Right.BAND_SET)).first()
+    band = event.details.get("previous_band") if event else None
+    if event is None or band is None:
+        return ["the band is to be assessed again"]
+    since = date.fromisoformat(event.details["previous_date"])
+    session.add(BandAssessment(applicant_id=applicant.id, band=band, effective_date=since,
+                               reason=f"Restored on review {review.id}", decided_by_id=actor.id, decided_at=now))
+    applicant.band, applicant.band_date = band, since
+    return [f"band {band} from {since:%-d %B %Y} is restored"]
+
+
+def _lift_suspension(applicant: Applicant) -> list[str]:
+    applicant.suspended_until = None
+    if applicant.status is ApplicationStatus.SUSPENDED:
+        applicant.status = ApplicationStatus.ACTIVE
+    return ["the suspension is lifted"]
+
+
+def _reopen(applicant: Applicant) -> list[str]:
+    applicant.status = applicant.closed_from or ApplicationStatus.ACTIVE
+    applicant.closed_on = applicant.closed_reason = applicant.closed_from = None
+    return ["the application is reopened with its original dates"]
 
 
 def due(session: Session, today: date, within_days: int = 7) -> tuple[list[Review], list[Review]]:

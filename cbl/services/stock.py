@@ -191,31 +191,9 @@ def add_property(session: Session, actor: Actor, details: HomeDetails, now: date
     landlord = session.exec(select(Organisation).where(Organisation.code == details.landlord_code)).first()
     if landlord is None:
         raise InvalidInput("Choose the landlord.", field="landlord")
-    reference = details.reference.strip().upper()
-    if not reference or len(reference) > 32 or not reference.replace("-", "").isalnum():
-        raise InvalidInput("Enter the landlord's reference for the home: letters, digits and hyphens.",
-                           field="reference")
-    address = within(details.address, 400, "address", "The address")
-    if not address:
-        raise InvalidInput("Enter the home's address.", field="address")
-    postcode = " ".join(details.postcode.upper().split())
-    if not 5 <= len(postcode) <= 8:
-        raise InvalidInput("Enter a real postcode, like AT1 2BC.", field="postcode")
-    area = within(details.area, 100, "area", "The area")
-    if not area:
-        raise InvalidInput("Enter the area the home is in.", field="area")
-    try:
-        kind = PropertyType(details.property_type)
-    except ValueError:
-        raise InvalidInput("Choose the type of home.", field="property_type") from None
-    if not 0 <= details.bedrooms <= 10:
-        raise InvalidInput("Bedrooms must be from 0 (a bedsit) to 10.", field="bedrooms")
-    if not -1 <= details.floor <= 60:
-        raise InvalidInput("Floor must be from -1 (basement) to 60.", field="floor")
-    if details.uprn and (not only_digits(details.uprn) or len(details.uprn) > 12):
-        raise InvalidInput("A UPRN is up to 12 digits.", field="uprn")
-    if details.weekly_rent_pence <= 0:
-        raise InvalidInput("Enter the weekly rent.", field="rent")
+    reference = _checked_reference(details.reference)
+    address, postcode, area = _checked_location(details)
+    kind = _checked_description(details)
     home = Property(landlord_id=landlord.id, reference=reference, uprn=details.uprn or None,
                     address=address, postcode=postcode, area=area,
                     property_type=kind, bedrooms=details.bedrooms, floor=details.floor, lift=details.lift,
@@ -230,3 +208,43 @@ def add_property(session: Session, actor: Actor, details: HomeDetails, now: date
         raise InvalidInput(f"There is already a home with the reference {reference}.", field="reference") from None
     audit(session, actor, "property.added", home, {"reference": reference, "landlord": landlord.code})
     return home
+
+
+def _checked_reference(typed: str) -> str:
+    """The landlord's reference for the home, in capitals."""
+    reference = typed.strip().upper()
+    if not reference or len(reference) > 32 or not reference.replace("-", "").isalnum():
+        raise InvalidInput("Enter the landlord's reference for the home: letters, digits and hyphens.",
+                           field="reference")
+    return reference
+
+
+def _checked_location(details: HomeDetails) -> tuple[str, str, str]:
+    """Where the home is: its address, its postcode written the usual way, and its area."""
+    address = within(details.address, 400, "address", "The address")
+    if not address:
+        raise InvalidInput("Enter the home's address.", field="address")
+    postcode = " ".join(details.postcode.upper().split())
+    if not 5 <= len(postcode) <= 8:
+        raise InvalidInput("Enter a real postcode, like AT1 2BC.", field="postcode")
+    area = within(details.area, 100, "area", "The area")
+    if not area:
+        raise InvalidInput("Enter the area the home is in.", field="area")
+    return address, postcode, area
+
+
+def _checked_description(details: HomeDetails) -> PropertyType:
+    """The type of home, once its size, floor, UPRN and rent are ones a home can have."""
+    try:
+        kind = PropertyType(details.property_type)
+    except ValueError:
+        raise InvalidInput("Choose the type of home.", field="property_type") from None
+    if not 0 <= details.bedrooms <= 10:
+        raise InvalidInput("Bedrooms must be from 0 (a bedsit) to 10.", field="bedrooms")
+    if not -1 <= details.floor <= 60:
+        raise InvalidInput("Floor must be from -1 (basement) to 60.", field="floor")
+    if details.uprn and (not only_digits(details.uprn) or len(details.uprn) > 12):
+        raise InvalidInput("A UPRN is up to 12 digits.", field="uprn")
+    if details.weekly_rent_pence <= 0:
+        raise InvalidInput("Enter the weekly rent.", field="rent")
+    return kind

@@ -128,7 +128,8 @@ def my_application(db: NamedDependency[Database], scheme: NamedDependency[Scheme
 
 @get("/account/bids", sync_to_thread=True)
 def my_bids(db: NamedDependency[Database], scheme: NamedDependency[Scheme], viewer: NamedDependency[Viewer | None],
-            request: Request, placed: FromQuery[str | None] = None, withdrawn: FromQuery[str | None] = None) -> Template:
+            request: Request, placed: FromQuery[str | None] = None,
+            withdrawn: FromQuery[str | None] = None) -> Template:
     applicant = signed_in_applicant(viewer, db, request)
     with db.reading() as session:
         bids = account.bids(session, scheme, applicant, now())
@@ -154,7 +155,8 @@ def homes_to_bid_for(db: NamedDependency[Database], scheme: NamedDependency[Sche
     with db.reading() as session:
         options = account.homes_to_bid_for(session, scheme, applicant, now())
     return Template("public/account/homes.html", context={
-        "can": [o for o in options if o.barrier is None], "cannot": [o for o in options if o.barrier], "viewer": viewer})
+        "can": [o for o in options if o.barrier is None], "cannot": [o for o in options if o.barrier],
+        "viewer": viewer})
 
 
 class PreferencesForm(forms.Form):
@@ -167,7 +169,8 @@ class PreferencesForm(forms.Form):
     auto_bid = forms.Ticked("Bid for me automatically each week")
 
 
-def _preferences_form(db: Database, body: dict | None = None, saved: BiddingPreference | None = None) -> PreferencesForm:
+def _preferences_form(db: Database, body: dict | None = None,
+                      saved: BiddingPreference | None = None) -> PreferencesForm:
     with db.reading() as session:
         areas = account.property_areas(session)
     kept = {name: getattr(saved, name) for name in ("areas", "property_types", "max_floor", "needs_lift",

@@ -9,6 +9,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import TypeVar
 
 from litestar import Request, Response
 from litestar.di import NamedDependency
@@ -24,6 +25,9 @@ from cbl.services.sign_in import digest
 
 COOKIE = "cbl_session"
 IDLE_TIMEOUT = timedelta(minutes=30)
+
+# The response a cookie is set on is handed back as it came (a Redirect stays a Redirect).
+R = TypeVar("R", bound=Response)
 
 
 @dataclass(frozen=True)
@@ -74,14 +78,14 @@ def load_viewer(db: Database, token: str | None, at: datetime) -> Viewer | None:
     return Viewer(data["kind"], data["id"], token)
 
 
-def set_session_cookie(response: Response, request: Request, token: str) -> Response:
+def set_session_cookie(response: R, request: Request, token: str) -> R:
     secure = request.url.scheme == "https" or request.app.state["settings"].https
     response.set_cookie(COOKIE, token, httponly=True, samesite="lax", secure=secure,
                         path="/")
     return response
 
 
-def clear_session_cookie(response: Response) -> Response:
+def clear_session_cookie(response: R) -> R:
     response.delete_cookie(COOKIE, path="/")
     return response
 

@@ -9,11 +9,15 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from typing import TypeVar
 
 from litestar import Request, Response
 
 COOKIE = "cbl_device"
 LIFETIME = timedelta(days=365)
+
+# The response a cookie is set on is handed back as it came (a Redirect stays a Redirect).
+R = TypeVar("R", bound=Response)
 
 
 def _mac(secret: str, device: str, account: str) -> str:
@@ -28,7 +32,7 @@ def known_device(request: Request, secret: str, account: str) -> str | None:
     return device
 
 
-def remember_device(response: Response, request: Request, secret: str, account: str, *, secure: bool) -> Response:
+def remember_device(response: R, request: Request, secret: str, account: str, *, secure: bool) -> R:
     """After a successful sign-in: this browser is now known to the account (a new id each time)."""
     device = secrets.token_urlsafe(16)
     response.set_cookie(COOKIE, f"{device}.{_mac(secret, device, account)}", max_age=int(LIFETIME.total_seconds()),

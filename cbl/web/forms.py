@@ -87,6 +87,8 @@ class Password(Text):
 class Choice(wtforms.SelectField):
     """One of a list the scheme or the page gives (`choices` set before validating)."""
 
+    data: str | None  # what was chosen, as submitted; "" when an optional list is left unanswered
+
     def __init__(self, label: str, *, required: str | None, **kwargs: Any) -> None:
         super().__init__(label, validators=[_Required(required)] if required else [], choices=[], **kwargs)
         self.required = required
@@ -191,7 +193,7 @@ class Day(wtforms.Field):
         self.wrong: tuple[str, ...] = ()
 
     def process(self, formdata: Any, data: Any = wtforms.utils.unset_value, extra_filters: Any = None) -> None:
-        self.process_errors = []
+        self.process_errors: list[str] = []
         self.data = None if data is wtforms.utils.unset_value else data
         if isinstance(self.data, date):
             self.parts = {"day": str(self.data.day), "month": str(self.data.month), "year": str(self.data.year)}
@@ -248,6 +250,7 @@ class Form(wtforms.Form):
     """A page's form: its fields' errors plus what the service refused, in page order."""
 
     refused_with = 422
+    form_errors: list[str]  # set by WTForms; refusals that name none of the fields are added to it
 
     @property
     def status(self) -> int:

@@ -15,7 +15,6 @@ from cbl.services.register_review import close_unanswered
 from tests.e2e.conftest import staff_sign_in
 from tests.support.forms import date_fields
 from tests.support.pages import check_page
-from tests.support.forms import date_fields
 
 
 def _checked(response):
@@ -54,10 +53,12 @@ def test_an_officer_takes_in_an_application_and_the_bedroom_need_follows_the_hou
     def add(person: dict):
         return visitor.post(f"{case_path}/members", person, form_page=case_path)
 
-    assert add({"name": "Sam Partner", **date_fields("date_of_birth", "1989-01-01"), "relationship": "partner", "sex": "M"}
-               ).status_code == 303
-    assert add({"name": "Amy", **date_fields("date_of_birth", "2016-05-01"), "relationship": "child", "sex": "F"}).status_code == 303
-    assert add({"name": "Ben", **date_fields("date_of_birth", "2012-05-01"), "relationship": "child", "sex": "M"}).status_code == 303
+    assert add({"name": "Sam Partner", **date_fields("date_of_birth", "1989-01-01"), "relationship": "partner",
+                "sex": "M"}).status_code == 303
+    assert add({"name": "Amy", **date_fields("date_of_birth", "2016-05-01"), "relationship": "child",
+                "sex": "F"}).status_code == 303
+    assert add({"name": "Ben", **date_fields("date_of_birth", "2012-05-01"), "relationship": "child",
+                "sex": "M"}).status_code == 303
     second_partner = add({"name": "Another", **date_fields("date_of_birth", "1980-01-01"), "relationship": "partner"})
     assert second_partner.status_code == 422 and "already has a partner" in second_partner.text
     with db.reading() as s:
@@ -67,8 +68,9 @@ def test_an_officer_takes_in_an_application_and_the_bedroom_need_follows_the_hou
     ben = re.search(r'action="/admin/applicants/\w+/members/(\d+)"[^>]*>.*?value="Ben"', page.text, re.S)
     ben_id = re.findall(r'/members/(\d+)"', page.text)[-1]
     assert ben  # the page offers a form for each person
-    changed = visitor.post(f"{case_path}/members/{ben_id}", {"name": "Ben", **date_fields("date_of_birth", "2017-05-01"),
-                                                             "relationship": "child", "sex": "M"}, form_page=case_path)
+    changed = visitor.post(f"{case_path}/members/{ben_id}",
+                           {"name": "Ben", **date_fields("date_of_birth", "2017-05-01"), "relationship": "child",
+                            "sex": "M"}, form_page=case_path)
     assert changed.status_code == 303
     with db.reading() as s:
         assert s.get(Applicant, applicant.id).bedroom_need == 2  # two children under 10 share

@@ -22,7 +22,8 @@ def test_a_band_change_keeps_the_history_and_moves_the_household_in_the_queue(vi
     other_visitor.sign_in("HR000002")  # band A
     other_visitor.post("/adverts/AD1/bid", form_page="/adverts/AD1")
     staff_sign_in(visitor, "officer@example.org")
-    wrong = visitor.post(f"{CASE}/band", {"band": "Z", **date_fields("effective", "2025-01-01"), "reason": "x"}, form_page=CASE)
+    wrong = visitor.post(f"{CASE}/band", {"band": "Z", **date_fields("effective", "2025-01-01"), "reason": "x"},
+                         form_page=CASE)
     assert wrong.status_code == 422 and "Choose band from the list" in wrong.text
     no_reason = visitor.post(f"{CASE}/band", {"band": "A", **date_fields("effective", "2025-01-01")}, form_page=CASE)
     assert no_reason.status_code == 422 and "Give the reason" in no_reason.text

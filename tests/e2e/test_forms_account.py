@@ -43,7 +43,8 @@ def test_staff_sign_in_refuses_an_over_long_email_by_its_limit_and_never_leads_o
                                                                                                    world):
     email = "o" * 250 + "@example.org"
     page = visitor.post("/admin/sign-in", {"email": email, "password": "x"}, form_page="/admin/sign-in")
-    form = assert_every_error_shown(page.text, {"email": "Email address must be 254 characters or fewer (you entered 262)"})
+    form = assert_every_error_shown(page.text,
+                                    {"email": "Email address must be 254 characters or fewer (you entered 262)"})
     assert form.values["email"] == [email] and form.values["password"] == [""]
     away = visitor.post("/admin/sign-in", {"email": "officer@example.org", "password": PASSWORD,
                                            "next": "//evil.example/admin"}, form_page="/admin/sign-in")
@@ -119,7 +120,8 @@ def test_an_over_long_mobile_number_is_refused_by_its_limit_not_cut(visitor, db,
     visitor.sign_in("HR000001")
     number = "07700 900123 " * 3
     page = visitor.post("/account/contact", {"by_post": "yes", "mobile": number}, form_page="/account/contact")
-    form = assert_every_error_shown(page.text, {"mobile": "Mobile number must be 32 characters or fewer (you entered 38)"})
+    form = assert_every_error_shown(page.text,
+                                    {"mobile": "Mobile number must be 32 characters or fewer (you entered 38)"})
     assert form.values["mobile"] == [number]  # exactly as typed and form.values["by_post"] == ["yes"]
     assert _contact_choices_saved(db) == []
 

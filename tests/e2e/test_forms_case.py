@@ -60,7 +60,8 @@ def test_a_band_decision_with_several_mistakes_shows_them_all_keeps_the_rest_and
         in page.text
     assert _held(db) == before
 
-    done = officer.post(f"{CASE}/band", {"band": "A", **date_fields("effective", "2024-03-12"), "reason": reason[:1999]},
+    done = officer.post(f"{CASE}/band",
+                        {"band": "A", **date_fields("effective", "2024-03-12"), "reason": reason[:1999]},
                         form_page=CASE)
     assert done.status_code == 303
     with db.reading() as s:

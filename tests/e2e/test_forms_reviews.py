@@ -63,7 +63,8 @@ def test_logging_a_request_with_several_mistakes_shows_them_all_keeps_the_rest_a
 
     # A refusal of the service (told before the decision was made) is shown beside its field, the rest kept.
     before = band_lowered.decided_at.date() - timedelta(days=1)
-    early = visitor.post("/admin/reviews/new", {"applicant": "HR000001", "decision": f"band_assessment:{band_lowered.id}",
+    early = visitor.post("/admin/reviews/new", {"applicant": "HR000001",
+                                                "decision": f"band_assessment:{band_lowered.id}",
                                                 "reasons": "Letter", **date_fields("notified_on", before)},
                          form_page=page)
     assert early.status_code == 422
@@ -173,7 +174,8 @@ def test_the_working_forms_refuse_over_long_text_with_its_length_and_keep_it(
 def test_the_services_refuse_over_long_text_rather_than_cut_it(db, scheme, world, staff, band_lowered):
     review = _logged(db, scheme, world, staff, band_lowered)
     with db.reading() as s:
-        drafter = actors.staff(s.exec(select(StaffUser).where(StaffUser.email == staff[StaffRole.REVIEW_OFFICER])).one())
+        drafter = actors.staff(
+            s.exec(select(StaffUser).where(StaffUser.email == staff[StaffRole.REVIEW_OFFICER])).one())
     with pytest.raises(InvalidInput, match=r"16,000 characters or fewer \(you entered 16,001\)") as refused:
         db.run(reviews.draft, drafter, review.id, "upheld", "z" * 16_001, False, now())
     assert refused.value.field == "reasons"

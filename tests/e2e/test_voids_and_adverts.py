@@ -45,7 +45,8 @@ def test_an_officer_logs_a_void_and_advertises_it_and_a_household_bids(visitor, 
     preview = visitor.post(advert_page, {**fields, "action": "preview"}, form_page=advert_page)
     assert "Households who need 2 bedrooms" in preview.text
     assert "households with a local connection to Riverside" in preview.text
-    bad = visitor.post(advert_page, {**fields, "preference_groups": "everyone", "action": "advertise"}, form_page=advert_page)
+    bad = visitor.post(advert_page, {**fields, "preference_groups": "everyone", "action": "advertise"},
+                       form_page=advert_page)
     assert bad.status_code == 422 and "is not a preference group" in bad.text
     assert 'value="2"' in bad.text  # what was typed is kept
     done = visitor.post(advert_page, {**fields, "action": "advertise"}, form_page=advert_page)

@@ -42,7 +42,8 @@ ADMIN_FORMS = {
     "/admin/stock/P-AD1/voids": [*DATE("tenancy_end"), "reason", "first_let"],
     "/admin/enquiries": ["kind", "raised_by", "summary", *DATE("received_on"), "applicant"],
     "/admin/agreements/new": ["provider", "name", "first_let_share", "relet_share", "nominate_within_days",
-                              "respond_within_days", "decline_grounds", *DATE("starts_on"), *DATE("ends_on"), "quota_homeless"],
+                              "respond_within_days", "decline_grounds", *DATE("starts_on"), *DATE("ends_on"),
+                              "quota_homeless"],
 }
 
 
