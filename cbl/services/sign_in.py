@@ -89,11 +89,21 @@ def issue_sign_in_link(session: Session, actor: Actor, applicant_id: int, now: d
     return token
 
 
+LINK_GONE = "This link has expired or has already been used. Ask your housing officer for a new one."
+
+
+def check_link(session: Session, token: str, now: datetime) -> None:
+    """Refuse a one-time link that was never issued, is used or has expired (404)."""
+    link = session.exec(select(SignInToken).where(SignInToken.token_hash == digest(token))).first()
+    if link is None or link.used_at is not None or link.expires_at <= now:
+        raise NotFound(LINK_GONE)
+
+
 def set_password_with_link(session: Session, token: str, password: str, confirmation: str,
                            now: datetime) -> Applicant:
     link = session.exec(select(SignInToken).where(SignInToken.token_hash == digest(token)).with_for_update()).first()
     if link is None or link.used_at is not None or link.expires_at <= now:
-        raise NotFound("This link has expired or has already been used. Ask your housing officer for a new one.")
+        raise NotFound(LINK_GONE)
     applicant = session.get_one(Applicant, link.applicant_id)
     check_new_password(password, about=[applicant.reference, applicant.email or "", applicant.phone or ""])
     if password != confirmation:

@@ -111,6 +111,12 @@ def set_password_submit(db: NamedDependency[Database], token: FromPath[str], dat
             return Redirect("/sign-in?password_set=1", status_code=303)
         except DomainError as error:  # a used or expired link keeps its own status (404)
             form.refuse(error)
+        return _set_password_page(token, form)
+    try:  # a link that cannot be used is said first: no password typed would help
+        db.run(sign_in.check_link, token, now())
+    except DomainError as error:
+        form = forms.read(NewPassword, None)
+        form.refuse(error)
     return _set_password_page(token, form)
 
 
