@@ -129,7 +129,8 @@ def test_the_report_opens_on_the_current_financial_year(visitor, staff, kept):
 ])
 def test_a_period_that_cannot_be_read_is_refused_with_every_reason_and_kept(visitor, staff, kept, typed, errors):
     staff_sign_in(visitor, staff[StaffRole.MANAGER])
-    query = {f"{end}-{part}": value for end, parts in typed.items() for part, value in zip(("day", "month", "year"), parts)}
+    query = {f"{end}-{part}": value for end, parts in typed.items()
+             for part, value in zip(("day", "month", "year"), parts, strict=True)}
     page = visitor.get(f"/admin/agreements/{kept.agreement}/compliance", params=query)
     assert page.status_code == 422 and 'id="measures"' not in page.text
     shown = assert_every_error_shown(page.text, errors).values
