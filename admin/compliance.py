@@ -81,7 +81,7 @@ def agreements(db: NamedDependency[Database], request: Request) -> Template:
 def agreement_compliance_page(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                               agreement_id: FromPath[int]) -> Template:
     today = _today()
-    form, period = periods.read(request, financial_year(today))
+    form, period = periods.read(periods.Period, request, financial_year(today))
     report = None
     with db.reading() as session:
         agreement, provider = _agreement(session, agreement_id)

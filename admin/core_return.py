@@ -40,7 +40,7 @@ def _period(start: str | None, end: str | None) -> tuple[date, date]:
 
 @get("/core", opt={"right": Right.REPORTS_EXPORT}, sync_to_thread=True)
 def core_page(db: NamedDependency[Database], request: Request) -> Template:
-    form, period = periods.read(request, _collection_year_to_date())
+    form, period = periods.read(periods.Period, request, _collection_year_to_date())
     result = void_ids = None
     if period is not None:
         with db.reading() as session:

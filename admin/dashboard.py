@@ -77,7 +77,7 @@ def dashboard_page(db: NamedDependency[Database], request: Request) -> Template:
     today = _today()
     report = None
     with db.reading() as session:
-        form, chosen = periods.read(request, financial_quarter(today), Filters,
+        form, chosen = periods.read(Filters, request, financial_quarter(today),
                                     choices={"landlord": [("", "All landlords"), *landlords(session)]})
         if chosen is not None:
             try:

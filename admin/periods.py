@@ -30,10 +30,11 @@ class Period(forms.Form):
 P = TypeVar("P", bound=Period)
 
 
-def read(request: Request, default: Span, kind: type[P] = Period,
+def read(kind: type[P], request: Request, default: Span, *,
          choices: dict[str, Iterable[Any]] | None = None) -> tuple[P, Span | None]:
-    """The period form as filled in the page's query, and the period it gives (`default` when
-    neither end is typed), or None when the form has mistakes, each one beside its field."""
+    """The period form (`Period`, or a page's own with more fields) as filled in the page's query,
+    and the period it gives (`default` when neither end is typed), or None when the form has
+    mistakes, each then shown beside its field."""
     query = {name: request.query_params.getall(name) for name in request.query_params}
     form = forms.read(kind, query, choices=choices)
     if not form.validate():

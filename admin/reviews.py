@@ -303,7 +303,7 @@ def _period(start: str | None, end: str | None) -> tuple[date, date]:
 
 @get("/reviews/report", opt={"right": Right.REVIEW_READ_ALL}, sync_to_thread=True)
 def report(db: NamedDependency[Database], request: Request) -> Template:
-    form, period = periods.read(request, _year_to_date())
+    form, period = periods.read(periods.Period, request, _year_to_date())
     figures = None
     if period is not None:
         with db.reading() as session:
