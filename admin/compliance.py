@@ -21,9 +21,9 @@ from cbl.reports.compliance import (
     DEFINITIONS, agreement_compliance, compliance_csv, financial_year, group_label,
 )
 from cbl.services.errors import InvalidInput
-from cbl.web import forms
 from cbl.web.auth import now
 
+from . import periods
 from .guards import current_staff
 from cbl.services.rights import Right
 
@@ -77,30 +77,21 @@ def agreements(db: NamedDependency[Database], request: Request) -> Template:
         "may_manage": staff_actor(current_staff(request)).may(Right.AGREEMENTS_MANAGE)})
 
 
-class CompliancePeriod(forms.Form):
-    """The report's period: both ends, or neither for the financial year today falls in."""
-
-    start = forms.Day("Start of the period", required=False)
-    end = forms.Day("End of the period", required=False)
-
-
 @get("/agreements/{agreement_id:int}/compliance", opt={"right": Right.REPORTS_READ}, sync_to_thread=True)
 def agreement_compliance_page(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                               agreement_id: FromPath[int]) -> Template:
     today = _today()
-    query = {name: request.query_params.getall(name) for name in request.query_params}
-    form, report = forms.read(CompliancePeriod, query), None
+    form, period = periods.read(periods.Period, request, financial_year(today))
+    report = None
     with db.reading() as session:
         agreement, provider = _agreement(session, agreement_id)
-        if form.validate():
+        if period is not None:
             try:
-                period = reporting_periods.chosen(form.start.data, form.end.data, financial_year(today),
-                                                  fields=("start", "end"))
                 report = agreement_compliance(session, scheme, agreement_id, *period, today=today)
             except InvalidInput as refused:
                 form.refuse(refused)
     if report is not None:  # the period shown is the one reported on, the default year included
-        form = forms.read(CompliancePeriod, None, start=report.start, end=report.end)
+        form = periods.reported(form, (report.start, report.end))
     return Template("admin/agreements/compliance.html", status_code=form.status, context={
         "staff": current_staff(request), "agreement": agreement, "provider": provider, "report": report,
         "form": form, "definitions": DEFINITIONS})

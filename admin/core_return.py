@@ -23,25 +23,31 @@ from cbl.services.core_return import ANSWER_LIMIT, record_answers
 from cbl.web import forms
 from cbl.web.auth import now
 
+from . import periods
 from .acting import submit
 from .guards import current_staff
 from cbl.services.rights import Right
 
 
+def _collection_year_to_date() -> tuple[date, date]:
+    return COLLECTION_YEAR[0], min(COLLECTION_YEAR[1], local_date(now()))
+
+
 def _period(start: str | None, end: str | None) -> tuple[date, date]:
-    """The period typed in, or the collection year to date."""
-    default = COLLECTION_YEAR[0], min(COLLECTION_YEAR[1], local_date(now()))
-    return reporting_periods.period(start, end, default, fields=("start", "end"))
+    """The period in the download link (ISO days), or the collection year to date."""
+    return reporting_periods.period(start, end, _collection_year_to_date(), fields=("start", "end"))
 
 
 @get("/core", opt={"right": Right.REPORTS_EXPORT}, sync_to_thread=True)
-def core_page(db: NamedDependency[Database], request: Request, start: FromQuery[str | None] = None,
-              end: FromQuery[str | None] = None) -> Template:
-    first, last = _period(start, end)
-    with db.reading() as session:
-        result, void_ids = core_return(session, staff_actor(current_staff(request)), first, last)
-    return Template("admin/core/return.html", context={
-        "staff": current_staff(request), "result": result, "void_ids": void_ids, "start": first, "end": last})
+def core_page(db: NamedDependency[Database], request: Request) -> Template:
+    form, period = periods.read(periods.Period, request, _collection_year_to_date())
+    result = void_ids = None
+    if period is not None:
+        with db.reading() as session:
+            result, void_ids = core_return(session, staff_actor(current_staff(request)), *period)
+        periods.reported(form, period)  # the default period shows as its dates
+    return Template("admin/core/return.html", status_code=form.status, context={
+        "staff": current_staff(request), "form": form, "result": result, "void_ids": void_ids, "period": period})
 
 
 @get("/core/return.csv", opt={"right": Right.REPORTS_EXPORT}, sync_to_thread=True)

@@ -17,9 +17,11 @@ from cbl.reports.dashboard import (
     DEFINITIONS, Dashboard, dashboard, financial_quarter, landlords, period, quarter_name, table_csv,
 )
 from cbl.services.errors import InvalidInput, NotFound
+from cbl.web import forms
 from cbl.web.auth import now
 from cbl.rules.wording import money
 
+from . import periods
 from .charts import bar_chart
 from .guards import current_staff
 from cbl.services.rights import Right
@@ -43,11 +45,23 @@ def _today() -> date:
     return local_date(now())
 
 
-def _query(start: date, end: date, landlord: str | None) -> str:
+class Filters(periods.Period):
+    """The dashboard's period and, if one, the landlord whose homes it counts."""
+
+    landlord = forms.Choice("Landlord", required=None)
+
+
+def _csv_query(start: date, end: date, landlord: str | None) -> str:
+    """The CSV downloads' period (ISO days) and landlord."""
     fields = {"from": start.isoformat(), "to": end.isoformat()}
     if landlord:
         fields["landlord"] = landlord
     return urlencode(fields)
+
+
+def _page_query(period: tuple[date, date], landlord: str | None) -> str:
+    """This page for another period, as its form would ask for it."""
+    return urlencode({**periods.day_fields(period), **({"landlord": landlord} if landlord else {})})
 
 
 def _report(db: Database, start: str | None, end: str | None, landlord: str | None) -> Dashboard:
@@ -58,32 +72,33 @@ def _report(db: Database, start: str | None, end: str | None, landlord: str | No
 
 
 @get("/dashboard", opt={"right": Right.REPORTS_READ}, sync_to_thread=True)
-def dashboard_page(db: NamedDependency[Database], request: Request, start: From = None, end: To = None,
-                   landlord: Landlord = None) -> Template:
+def dashboard_page(db: NamedDependency[Database], request: Request) -> Template:
     """How long homes stand empty, for which landlord, and where the days go."""
-    form = {"from": (start or "").strip()[:20], "to": (end or "").strip()[:20], "landlord": (landlord or "")[:32]}
-    report, error = None, None
-    try:
-        report = _report(db, start, end, landlord)
-    except InvalidInput as refused:
-        error = refused
+    today = _today()
+    report = None
     with db.reading() as session:
-        choices = [("", "All landlords"), *landlords(session)]
-    context = {"staff": current_staff(request), "report": report, "error": error, "form": form,
-               "landlords": choices, "definitions": DEFINITIONS, "panels": PANELS}
-    if report is not None:
+        form, chosen = periods.read(Filters, request, financial_quarter(today),
+                                    choices={"landlord": [("", "All landlords"), *landlords(session)]})
+        if chosen is not None:
+            try:
+                report = dashboard(session, *chosen, today, form.landlord.data or None)
+            except InvalidInput as refused:
+                form.refuse(refused)
+    context = {"staff": current_staff(request), "report": report, "form": form,
+               "definitions": DEFINITIONS, "panels": PANELS}
+    if report is not None:  # the period shown is the one reported on, the default quarter included
+        periods.reported(form, (report.start, report.end))
         previous = financial_quarter(report.start - timedelta(days=1))
         following = financial_quarter(report.end + timedelta(days=1))
         context.update(
-            form={"from": report.start.isoformat(), "to": report.end.isoformat(), "landlord": report.landlord or ""},
-            query=_query(report.start, report.end, report.landlord), quarter=quarter_name(report.start, report.end),
-            previous=_query(*previous, report.landlord),
-            following=_query(*following, report.landlord) if following[0] <= report.today else None,
+            query=_csv_query(report.start, report.end, report.landlord),
+            quarter=quarter_name(report.start, report.end),
+            previous=_page_query(previous, report.landlord),
+            following=_page_query(following, report.landlord) if following[0] <= report.today else None,
             rent_lost=money(report.rent_lost_pence),
             charts={key: bar_chart(f"chart-{key}", table.caption, table.bars, table.unit)
                     for key, table in report.tables.items()})
-    return Template("admin/dashboard/dashboard.html", status_code=error.status_code if error else 200,
-                    context=context)
+    return Template("admin/dashboard/dashboard.html", status_code=form.status, context=context)
 
 
 @get("/dashboard/{table:str}", opt={"right": Right.REPORTS_EXPORT}, sync_to_thread=True)

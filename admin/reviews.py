@@ -24,6 +24,7 @@ from cbl.reports.review_report import report_csv, review_report
 from cbl.web import forms
 from cbl.web.auth import now
 
+from . import periods
 from .acting import submit
 from .guards import current_staff
 from cbl.services.rights import Right
@@ -292,20 +293,27 @@ def withdrawal(db: NamedDependency[Database], request: Request, review_id: FromP
         taken_by=form.taken_by.data or ""))
 
 
-def _period(start: str | None, end: str | None) -> tuple[date, date]:
-    """The period typed in, or this financial year to date."""
+def _year_to_date() -> tuple[date, date]:
     today = local_date(now())
-    return reporting_periods.period(start, end, (financial_year(today)[0], today), fields=("start", "end"))
+    return financial_year(today)[0], today
+
+
+def _period(start: str | None, end: str | None) -> tuple[date, date]:
+    """The period in the download link (ISO days), or this financial year to date."""
+    return reporting_periods.period(start, end, _year_to_date(), fields=("start", "end"))
 
 
 @get("/reviews/report", opt={"right": Right.REVIEW_READ_ALL}, sync_to_thread=True)
-def report(db: NamedDependency[Database], request: Request, start: FromQuery[str | None] = None,
-           end: FromQuery[str | None] = None) -> Template:
-    first, last = _period(start, end)
-    with db.reading() as session:
-        figures = review_report(session, first, last)
-    return Template("admin/reviews/report.html", context={"staff": current_staff(request), "report": figures,
-                                                          "types": {k.value: v for k, v in reviews.TYPE_WORDS.items()}})
+def report(db: NamedDependency[Database], request: Request) -> Template:
+    form, period = periods.read(periods.Period, request, _year_to_date())
+    figures = None
+    if period is not None:
+        with db.reading() as session:
+            figures = review_report(session, *period)
+        periods.reported(form, period)  # the default period shows as its dates
+    return Template("admin/reviews/report.html", status_code=form.status, context={
+        "staff": current_staff(request), "form": form, "report": figures,
+        "types": {k.value: v for k, v in reviews.TYPE_WORDS.items()}})
 
 
 @get("/reviews/report.csv", opt={"right": Right.REVIEW_READ_ALL}, sync_to_thread=True)

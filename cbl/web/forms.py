@@ -18,7 +18,7 @@ from wtforms.validators import StopValidation, ValidationError
 
 from cbl.rules.digits import only_digits
 from cbl.rules.times_of_day import read_time
-from cbl.services.errors import DomainError, InvalidInput
+from cbl.services.errors import DomainError
 
 # A submitted HTML form: each field one string, or a list when the field repeats (checkboxes).
 Body = URLEncodedBody[dict[str, Any]]
@@ -307,71 +307,3 @@ def safe_next(path: str | None, default: str) -> str:
     if path and path.startswith("/") and not path.startswith("//") and "\\" not in path:
         return path
     return default
-
-
-# Reading one field at a time, for the handlers not yet declared as forms above: a value longer
-# than its limit is refused, never cut.
-MAX_FIELD = 5000
-
-
-def text(form: dict[str, Any], name: str, limit: int = MAX_FIELD) -> str:
-    value = form.get(name, "")
-    if isinstance(value, list):
-        value = value[0] if value else ""
-    value = str(value).strip()
-    if len(value) > limit:
-        raise InvalidInput(f"This must be {limit:,} characters or fewer (you entered {len(value):,}).", field=name)
-    return value
-
-
-def many(form: dict[str, Any], name: str, limit: int = 200) -> list[str]:
-    value = form.get(name, [])
-    values = [str(v).strip() for v in (value if isinstance(value, list) else [value])]
-    if any(len(v) > limit for v in values):
-        raise InvalidInput(f"Each choice must be {limit:,} characters or fewer.", field=name)
-    return [v for v in values if v]
-
-
-def ticked(form: dict[str, Any], name: str) -> bool:
-    return text(form, name) in {"yes", "on", "true", "1"}
-
-
-def day(form: dict[str, Any], name: str, *, optional: bool = False) -> date | None:
-    value = text(form, name, 100)  # too long to be a date: told it is not one, below
-    if optional and not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput("Enter a real date, like 2026-11-20.", field=name) from None
-
-
-def pence(form: dict[str, Any], name: str, *, optional: bool = False) -> int:
-    value = text(form, name, 100)
-    if optional and not value:
-        return 0
-    amount = _pence(value)
-    if amount is None:
-        raise InvalidInput("Enter an amount in pounds, like 95.50.", field=name)
-    return amount
-
-
-def whole_number(form: dict[str, Any], name: str, low: int, high: int, message: str, default: int | None = None) -> int:
-    value = text(form, name, 100)
-    if not value and default is not None:
-        return default
-    if not only_digits(value.lstrip("-")) or len(value) > 10 or not low <= int(value) <= high:
-        raise InvalidInput(message, field=name)
-    return int(value)
-
-
-def local_moment(form: dict[str, Any], zone: tzinfo, *, field: str = "viewing_at") -> datetime:
-    """A date (YYYY-MM-DD) and a time as people write it (fields `day` and `time`), as a UTC moment."""
-    at = read_time(text(form, "time", 20))
-    try:
-        on = date.fromisoformat(text(form, "day", 10))
-    except ValueError:
-        on = None
-    if on is None or at is None:
-        raise InvalidInput("Enter the date and time, like 2026-12-01 and 2:30pm.", field=field)
-    return moment(on, at, zone)

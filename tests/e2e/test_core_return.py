@@ -6,13 +6,19 @@ import io
 import re
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
 from sqlmodel import select
 
 from cbl.reports.core_export import field_specs
 from cbl.models import Organisation, Void
 from cbl.models.states import StaffRole
+from cbl.rules.working_days import local_date
+from cbl.web.auth import now
 from tests.e2e.conftest import staff_sign_in
+from tests.support.forms import assert_every_error_shown, date_fields, read_form
 from tests.integration.test_audit_trail import _let_through_the_services
+
+YEAR = {**date_fields("start", "2026-04-01"), **date_fields("end", "2027-03-31")}  # the page's date inputs
 
 
 def test_a_let_becomes_a_core_row_once_its_sign_up_answers_are_recorded(visitor, other_visitor, db, scheme, staff,
@@ -22,10 +28,9 @@ def test_a_let_becomes_a_core_row_once_its_sign_up_answers_are_recorded(visitor,
     _let_through_the_services(db, scheme, world, "CORE-1")
     staff_sign_in(visitor, staff[StaffRole.MANAGER])
     start = date(2026, 4, 1).isoformat()
-    page = visitor.get(f"/admin/core?start={start}&end=2027-03-31")
+    page = visitor.get("/admin/core", params=YEAR)
     assert page.status_code == 200 and "0 lets ready to upload; 1 need answers first" in page.text
     assert "not held by the project and not answered" in page.text
-    assert visitor.get("/admin/core?start=2026-02-31").status_code == 422
     with db.reading() as s:
         void = s.exec(select(Void).where(Void.status == "let")).one()
 
@@ -48,7 +53,7 @@ def test_a_let_becomes_a_core_row_once_its_sign_up_answers_are_recorded(visitor,
         assert answered.status_code == 303, re.findall(r"<li><a href=[^>]*>([^<]*)<", answered.text)
     assert 'id="complete"' in other_visitor.get(path).text
 
-    ready = visitor.get(f"/admin/core?start={start}&end=2027-03-31")
+    ready = visitor.get("/admin/core", params=YEAR)
     assert "1 let ready to upload; 0 need answers first" in ready.text
     download = visitor.get(f"/admin/core/return.csv?start={start}&end=2027-03-31")
     assert download.headers["content-disposition"].startswith("attachment")
@@ -73,3 +78,34 @@ def _free_answer(number: int) -> str:
         return "AB1"
     found = re.search(r"(\d+)", values)
     return found.group(1) if found else "1"
+
+
+def test_the_return_opens_on_the_collection_year_to_date(visitor, staff, world):
+    staff_sign_in(visitor, staff[StaffRole.MANAGER])
+    end = min(date(2027, 3, 31), local_date(now()))
+    page = visitor.get("/admin/core")
+    assert page.status_code == 200 and 'id="summary"' in page.text
+    shown = read_form(page.text).values
+    assert {name: shown[name] for name in YEAR} == {
+        name: [value] for name, value in {**date_fields("start", "2026-04-01"), **date_fields("end", end)}.items()}
+    assert f'href="/admin/core/return.csv?start=2026-04-01&amp;end={end.isoformat()}"' in page.text
+
+
+@pytest.mark.parametrize("typed, errors", [
+    ({"start-day": "31", "start-month": "2", "start-year": "2026", "end-day": "", "end-month": "3", "end-year": ""},
+     {"start": "Start of the period must be a real date", "end": "End of the period must include a day and a year"}),
+    ({**date_fields("start", "2027-03-31"), **date_fields("end", "2026-04-01")},
+     {"end": "The end of the period must be the same as or after its start"}),
+    (date_fields("end", "2027-03-31"), {"start": "Enter the start of the period"}),
+])
+def test_a_period_with_mistakes_is_refused_beside_each_date_and_kept(visitor, staff, world, typed, errors):
+    staff_sign_in(visitor, staff[StaffRole.MANAGER])
+    page = visitor.get("/admin/core", params=typed)
+    assert page.status_code == 422 and 'id="summary"' not in page.text and "return.csv" not in page.text
+    shown = assert_every_error_shown(page.text, errors).values
+    assert {name: shown[name] for name in typed} == {name: [value] for name, value in typed.items()}
+
+
+def test_a_download_period_that_cannot_be_read_is_a_422(visitor, staff, world):
+    staff_sign_in(visitor, staff[StaffRole.MANAGER])
+    assert visitor.get("/admin/core/return.csv?start=2026-02-31&end=2027-03-31").status_code == 422

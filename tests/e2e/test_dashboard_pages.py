@@ -11,11 +11,16 @@ from html.parser import HTMLParser
 
 import pytest
 
+from cbl.reports.dashboard import financial_quarter
+from cbl.rules.working_days import local_date
+from cbl.web.auth import now
 from cbl.models import Property, Void
 from cbl.models.states import PropertyType, StaffRole, VoidStatus
 from tests.e2e.conftest import staff_sign_in
-from tests.support.forms import date_fields, read_form
+from tests.support.forms import assert_every_error_shown, date_fields, read_form
 
+# The page's period as its date inputs ask for it; the CSV downloads' as ISO days.
+PAGE_QUARTER = "start-day=1&start-month=4&start-year=2025&end-day=30&end-month=6&end-year=2025"
 QUARTER = "from=2025-04-01&to=2025-06-30"
 
 
@@ -84,7 +89,7 @@ def lets(db, world):
 
 def test_a_manager_sees_the_quarters_re_let_time_by_landlord_and_where_the_days_go(visitor, staff, lets):
     assert staff_sign_in(visitor, staff[StaffRole.MANAGER]).status_code == 303
-    answer = visitor.get(f"/admin/dashboard?{QUARTER}")
+    answer = visitor.get(f"/admin/dashboard?{PAGE_QUARTER}")
     assert answer.status_code == 200
     page = answer.text
     assert "Voids and re-lets dashboard" in page
@@ -99,13 +104,13 @@ def test_a_manager_sees_the_quarters_re_let_time_by_landlord_and_where_the_days_
     assert "style=" not in page and "<style" not in page
     assert 'href="/admin/agreements"' in page
 
-    only = visitor.get(f"/admin/dashboard?{QUARTER}&landlord=RHA").text
+    only = visitor.get(f"/admin/dashboard?{PAGE_QUARTER}&landlord=RHA").text
     assert re.search(r'id="average-relet">\s*14\.0 days, over 1 let<', only)
 
 
 def test_a_table_downloads_as_csv_with_the_rows_on_the_page(visitor, staff, lets):
     staff_sign_in(visitor, staff[StaffRole.MANAGER])
-    page = visitor.get(f"/admin/dashboard?{QUARTER}").text
+    page = visitor.get(f"/admin/dashboard?{PAGE_QUARTER}").text
     assert f'href="/admin/dashboard/relet-by-landlord.csv?{QUARTER.replace("&", "&amp;")}"' in page
     for key in ("relet-by-landlord", "stage-days", "relet-by-month"):
         download = visitor.client.get(f"/admin/dashboard/{key}.csv?{QUARTER}")
@@ -114,25 +119,86 @@ def test_a_table_downloads_as_csv_with_the_rows_on_the_page(visitor, staff, lets
         assert list(csv.reader(io.StringIO(download.text))) == table_rows(page, key)
 
 
+def test_a_landlords_table_downloads_for_that_landlord(visitor, staff, lets):
+    staff_sign_in(visitor, staff[StaffRole.MANAGER])
+    page = visitor.get(f"/admin/dashboard?{PAGE_QUARTER}&landlord=RHA").text
+    link = f"/admin/dashboard/relet-by-landlord.csv?{QUARTER}&landlord=RHA"
+    assert f'href="{link.replace("&", "&amp;")}"' in page
+    assert list(csv.reader(io.StringIO(visitor.client.get(link).text))) == table_rows(page, "relet-by-landlord")
+
+
+def _links(page: str) -> dict[str, str]:
+    """The quarter links under the form, by their words, as the browser follows them."""
+    line = page.split('id="quarters"')[1].split("</p>")[0]
+    found = re.findall(r'<a class="govuk-link" href="([^"]+)">([^<]+)</a>', line)
+    return {words: href.replace("&amp;", "&") for href, words in found}
+
+
+def test_the_previous_and_next_quarter_links_open_those_quarters_for_the_same_landlord(visitor, staff, lets):
+    staff_sign_in(visitor, staff[StaffRole.MANAGER])
+    links = _links(visitor.get(f"/admin/dashboard?{PAGE_QUARTER}&landlord=RHA").text)
+    earlier = visitor.get(links["Previous quarter"])
+    assert earlier.status_code == 200
+    assert "1 January 2025 to 31 March 2025 (Q4 of 2024 to 2025)" in earlier.text
+    assert "Riverside Housing Association: 1 January 2025" in earlier.text
+    shown = read_form(earlier.text).values
+    assert {name: shown[name] for name in ("start-day", "start-month", "start-year", "end-day", "end-month",
+                                          "end-year", "landlord")} == {
+        "start-day": ["1"], "start-month": ["1"], "start-year": ["2025"],
+        "end-day": ["31"], "end-month": ["3"], "end-year": ["2025"], "landlord": ["RHA"]}
+    back = visitor.get(_links(earlier.text)["Next quarter"])
+    assert "1 April 2025 to 30 June 2025 (Q1 of 2025 to 2026)" in back.text
+    assert re.search(r'id="average-relet">\s*14\.0 days, over 1 let<', back.text)
+
+
 def test_the_default_is_this_financial_quarter(visitor, staff, lets):
     staff_sign_in(visitor, staff[StaffRole.MANAGER])
-    page = visitor.get("/admin/dashboard").text
-    assert re.search(r"\(Q\d of \d{4} to \d{4}\)", page)
+    first, last = financial_quarter(local_date(now()))
+    answer = visitor.get("/admin/dashboard")
+    assert answer.status_code == 200 and re.search(r"\(Q\d of \d{4} to \d{4}\)", answer.text)
+    shown = read_form(answer.text).values  # the quarter shown in the form, as dates
+    assert [shown[f"start-{part}"] + shown[f"end-{part}"] for part in ("day", "month", "year")] == [
+        [str(first.day), str(last.day)], [str(first.month), str(last.month)], [str(first.year), str(last.year)]]
+    assert shown["landlord"] == [""]  # all landlords
+    assert "Next quarter" not in answer.text  # nothing to count after today's quarter
     assert visitor.client.get("/admin/dashboard/live-by-age.csv").status_code == 200
 
 
 def test_an_officer_without_the_reports_right_is_refused(visitor, staff, lets):
     staff_sign_in(visitor, staff[StaffRole.OFFICER])
-    assert visitor.get(f"/admin/dashboard?{QUARTER}").status_code == 403
+    assert visitor.get(f"/admin/dashboard?{PAGE_QUARTER}").status_code == 403
     assert visitor.client.get(f"/admin/dashboard/relet-by-landlord.csv?{QUARTER}").status_code == 403
+
+
+@pytest.mark.parametrize("typed, errors", [
+    ({"start-day": "30", "start-month": "2", "start-year": "2025", "end-day": "", "end-month": "6",
+      "end-year": "", "landlord": "NOPE"},
+     {"start": "Start of the period must be a real date", "end": "End of the period must include a day and a year",
+      "landlord": "from the list"}),
+    ({"start-day": "30", "start-month": "6", "start-year": "2025", "end-day": "1", "end-month": "4",
+      "end-year": "2025", "landlord": "RHA"},
+     {"end": "The end of the period must be the same as or after its start"}),
+    ({"start-day": "1", "start-month": "4", "start-year": "2025"}, {"end": "Enter the end of the period"}),
+    ({"landlord": "NOPE"}, {"landlord": "from the list"}),
+])
+def test_a_period_or_landlord_with_mistakes_shows_every_error_beside_its_field_and_keeps_what_was_typed(
+        visitor, staff, lets, typed, errors):
+    staff_sign_in(visitor, staff[StaffRole.MANAGER])
+    page = visitor.get("/admin/dashboard", params=typed)
+    assert page.status_code == 422 and 'id="summary"' not in page.text and 'id="quarters"' not in page.text
+    assert page.text.count("Error: Voids and re-lets dashboard") == 1  # the title says so
+    shown = assert_every_error_shown(page.text, errors).values
+    dates = {name: value for name, value in typed.items() if name != "landlord"}
+    assert {name: shown[name] for name in dates} == {name: [value] for name, value in dates.items()}
+    # A known landlord stays chosen, none is all landlords; one not on the list (a hand-made address)
+    # cannot be shown as chosen.
+    assert shown.get("landlord", []) == {"RHA": ["RHA"], None: [""]}.get(typed.get("landlord"), [])
 
 
 @pytest.mark.parametrize("query", ["from=2025-04-01&to=30/06/2025", "from=2025-06-30&to=2025-04-01",
                                    "from=2025-02-30&to=2025-06-30", "from=2025-04-01", "landlord=NOPE"])
-def test_dates_or_a_landlord_that_cannot_be_read_are_a_422_with_a_message(visitor, staff, lets, query):
+def test_a_csv_period_or_landlord_that_cannot_be_read_is_a_422(visitor, staff, lets, query):
     staff_sign_in(visitor, staff[StaffRole.MANAGER])
-    page = visitor.get(f"/admin/dashboard?{query}")
-    assert page.status_code == 422 and "There is a problem" in page.text
     assert visitor.client.get(f"/admin/dashboard/stage-days.csv?{query}").status_code == 422
 
 

@@ -14,10 +14,12 @@ from cbl.services.actors import SYSTEM
 from cbl.services.errors import Conflict, NotAllowed
 from cbl.services.register import set_band
 from cbl.services import review_withdrawal, reviews
+from cbl.rules.reporting_periods import financial_year
+from cbl.rules.working_days import local_date
 from cbl.web.auth import now
 from tests.e2e.conftest import staff_sign_in
 from tests.support.factories import PASSWORD_HASH
-from tests.support.forms import date_fields
+from tests.support.forms import assert_every_error_shown, date_fields, read_form
 
 
 @pytest.fixture
@@ -163,7 +165,13 @@ def test_reviews_due_and_overdue_are_listed_reminded_and_counted(visitor, db, sc
     assert report.status_code == 200 and "1 received" in report.text
     csv_text = visitor.get("/admin/reviews/report.csv").text
     assert "band,1,0" in csv_text.replace(" ", "")
-    assert visitor.get("/admin/reviews/report?start=2026-13-01").status_code == 422
+    assert visitor.get("/admin/reviews/report.csv?start=2026-13-01").status_code == 422
+    # The period as typed: the same review, in a period that ends today.
+    today = local_date(now())
+    chosen = visitor.get("/admin/reviews/report", params={**date_fields("start", today - timedelta(days=30)),
+                                                          **date_fields("end", today)})
+    assert chosen.status_code == 200 and "1 received" in chosen.text
+    assert f"report.csv?start={(today - timedelta(days=30)).isoformat()}&amp;end={today.isoformat()}" in chosen.text
     staff_sign_in(visitor, staff[StaffRole.OFFICER])
     assert visitor.get("/admin/reviews/report").status_code == 403
 
@@ -192,3 +200,30 @@ def test_members_enquiries_and_complaints_are_logged_and_answered_within_working
     christmas = db.run(log_enquiry, officer, scheme, "complaint", "A tenant", "Slow answer", date(2026, 12, 24), "",
                        datetime(2026, 12, 24, 10, tzinfo=timezone.utc))
     assert christmas.answer_by == date(2027, 1, 12) and christmas.acknowledge_by == date(2026, 12, 31)
+
+
+def test_the_figures_open_on_this_financial_year_to_date(visitor, staff, world):
+    staff_sign_in(visitor, staff[StaffRole.MANAGER])
+    today = local_date(now())
+    page = visitor.get("/admin/reviews/report")
+    assert page.status_code == 200
+    shown = read_form(page.text).values
+    expected = {**date_fields("start", financial_year(today)[0]), **date_fields("end", today)}
+    assert {name: shown[name] for name in expected} == {name: [value] for name, value in expected.items()}
+
+
+@pytest.mark.parametrize("typed, errors", [
+    ({"start-day": "1", "start-month": "13", "start-year": "2026",
+      "end-day": "31", "end-month": "", "end-year": "2027"},
+     {"start": "Start of the period must be a real date", "end": "End of the period must include a month"}),
+    ({**date_fields("start", "2026-06-30"), **date_fields("end", "2026-04-01")},
+     {"end": "The end of the period must be the same as or after its start"}),
+    (date_fields("start", "2026-04-01"), {"end": "Enter the end of the period"}),
+])
+def test_a_report_period_with_mistakes_is_refused_beside_each_date_and_kept(visitor, staff, world, typed, errors):
+    staff_sign_in(visitor, staff[StaffRole.MANAGER])
+    page = visitor.get("/admin/reviews/report", params=typed)
+    assert page.status_code == 422 and 'id="by-month"' not in page.text and "report.csv" not in page.text
+    assert "<title>Error: Reviews: figures" in page.text
+    shown = assert_every_error_shown(page.text, errors).values
+    assert {name: shown[name] for name in typed} == {name: [value] for name, value in typed.items()}
