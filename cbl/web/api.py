@@ -25,7 +25,8 @@ from cbl.services.auto_bid import save_bidding_preference
 from cbl.services.bidding import live_bids, place_bid, withdraw_bid
 from cbl.services.offers import accept_offer, refuse_offer
 from cbl.services.errors import InvalidInput
-from cbl.web.errors import RecordId, error_responses
+from cbl.web.api_fields import RecordId, limit
+from cbl.web.errors import error_responses
 from cbl.web.auth import now
 
 
@@ -62,15 +63,15 @@ class AdvertPage(msgspec.Struct):
 
 # Declared limits on what callers send: a longer or unknown value is refused (400, naming the field and
 # why), never cut. They match the web forms' limits (cbl/web/account.py).
-Reference = Annotated[str, msgspec.Meta(max_length=32, description="An application reference, like HR000123")]
+Reference = Annotated[str, limit(32, description="An application reference, like HR000123")]
 AdvertReference = Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern="^[A-Za-z0-9-]+$",
                                                description="An advert's reference, like AD00012")]
-AreaName = Annotated[str, msgspec.Meta(max_length=100)]
+AreaName = Annotated[str, limit(100)]
 
 
 class TokenRequest(msgspec.Struct):
     reference: Reference
-    password: Annotated[str, msgspec.Meta(max_length=200)]
+    password: Annotated[str, limit(200)]
 
 
 class TokenOut(msgspec.Struct):
@@ -245,8 +246,8 @@ class OfferOut(msgspec.Struct):
 
 
 class RefusalRequest(msgspec.Struct):
-    reason: Annotated[str, msgspec.Meta(max_length=200, description="One of GET /api/v1/refusal-reasons")]
-    detail: Annotated[str, msgspec.Meta(max_length=1500, description="Needed when the reason is Other")] = ""
+    reason: Annotated[str, limit(200, description="One of GET /api/v1/refusal-reasons")]
+    detail: Annotated[str, limit(1500, description="Needed when the reason is Other")] = ""
 
 
 class PreferencesIO(msgspec.Struct):

@@ -1,13 +1,12 @@
 """Errors answered the same way everywhere: JSON for the API, a page for people. Never a bare 500."""
 
 import logging
-from typing import Annotated, Any
+from typing import Any
 import traceback
 
 import msgspec
 from litestar import MediaType, Request, Response
 from litestar.openapi import ResponseSpec
-from litestar.params import PathParameter
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Template
 from litestar.types import ExceptionHandlersMap
@@ -153,8 +152,3 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     RecursionError: too_deep,
     Exception: unexpected_error,
 }
-
-
-# A record's number in an address: the schema says what the database can hold, so a larger number is
-# refused as not what the API takes rather than looked up and not found.
-RecordId = Annotated[int, PathParameter(ge=1, le=2_147_483_647, description="The record's number")]

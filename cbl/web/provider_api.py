@@ -21,7 +21,8 @@ from cbl.services.actors import Actor
 from cbl.services.errors import InvalidInput
 from cbl.services.stock import log_void, mark_ready_to_let
 from cbl.web.auth import now
-from cbl.web.errors import RecordId, error_responses
+from cbl.web.api_fields import RecordId, limit
+from cbl.web.errors import error_responses
 
 
 class NominationOut(msgspec.Struct):
@@ -38,9 +39,9 @@ class NominationOut(msgspec.Struct):
 
 
 class VoidIn(msgspec.Struct):
-    property: Annotated[str, msgspec.Meta(max_length=32, description="Your home's reference")]
+    property: Annotated[str, limit(32, description="Your home's reference")]
     tenancy_end: date
-    reason: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    reason: Annotated[str, limit(200)] = ""
     first_let: bool = False
 
 
@@ -61,9 +62,8 @@ class LetIn(msgspec.Struct, tag_field="outcome", tag="let"):
 
 
 class DeclinedIn(msgspec.Struct, tag_field="outcome", tag="declined"):
-    ground: Annotated[str, msgspec.Meta(min_length=1, max_length=64,
-                                        description="A decline ground the agreement allows")]
-    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    ground: Annotated[str, limit(64, min_length=1, description="A decline ground the agreement allows")]
+    note: Annotated[str, limit(2000)] = ""
 
 
 class AttendedIn(msgspec.Struct, tag_field="outcome", tag="attended"):

@@ -41,27 +41,32 @@ def test_no_operation_fails_on_the_server_and_every_error_is_a_json_4xx(app, cre
     schema = schemathesis.openapi.from_asgi("/api/v1/schema/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 15
-    calls = 0
-    for operation in operations:
-        checks = every_check if operation.label != AREAS_ARE_DATA else [
-            check for check in every_check if check.__name__ != "positive_data_acceptance"]
+    calls = sum(_fuzz(operation, every_check, credentials) for operation in operations)
+    print(f"fuzzed {len(operations)} operations with {calls} requests")
 
-        @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-        @given(case=operation.as_strategy())
-        def fuzz(case):
-            nonlocal calls
-            for who, headers in credentials.items():
-                response = case.call_and_validate(headers={**(case.headers or {}), **headers}, checks=checks)
-                calls += 1
-                where = (who, case.method, case.formatted_path, response.status_code)
-                assert response.status_code < 500, (*where, response.text[:300])
-                if response.status_code >= 400:
-                    content_type = response.headers.get("content-type", [""])
-                    assert "application/json" in str(content_type), where
-                    body = response.json()
-                    assert set(body) == {"error"} and body["error"]["message"], (*where, body)
+
+def _fuzz(operation, every_check, credentials) -> int:
+    """Every credential against EXAMPLES cases of one operation; how many requests were sent."""
+    checks = every_check if operation.label != AREAS_ARE_DATA else [
+        check for check in every_check if check.__name__ != "positive_data_acceptance"]
+    calls = 0
+
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(case=operation.as_strategy())
+    def fuzz(case):
+        nonlocal calls
+        for who, headers in credentials.items():
+            response = case.call_and_validate(headers={**(case.headers or {}), **headers}, checks=checks)
+            calls += 1
+            where = (who, case.method, case.formatted_path, response.status_code)
+            assert response.status_code < 500, (*where, response.text[:300])
+            if response.status_code >= 400:
+                content_type = response.headers.get("content-type", [""])
+                assert "application/json" in str(content_type), where
+                body = response.json()
+                assert set(body) == {"error"} and body["error"]["message"], (*where, body)
                 if operation.label == AREAS_ARE_DATA and response.status_code == 422:
                     assert body["error"]["message"].startswith("Unknown area"), (*where, body)
 
-        fuzz()
-    print(f"fuzzed {len(operations)} operations with {calls} requests")
+    fuzz()
+    return calls
