@@ -106,8 +106,8 @@ def past_bids(session: Session, scheme: Scheme, applicant_id: int, now: datetime
     offered = dict(session.exec(select(Offer.advert_id, Offer).where(
         Offer.applicant_id == applicant_id, Offer.advert_id.in_(advert_ids)).order_by(Offer.made_at)).all())
     # Published as Let results publish them: once the tenancy has started, the band and band date only.
-    lets = {advert_id: (starts, band, band_date) for advert_id, starts, band, band_date in session.exec(
-        select(Advert.id, Void.tenancy_start_date, Applicant.band, Applicant.band_date)
+    lets = {advert_id: (starts, band, band_date) for advert_id, starts, band, band_date in session.connection().execute(
+        sa.select(Advert.id, Void.tenancy_start_date, Applicant.band, Applicant.band_date)
         .join(Void, Void.id == Advert.void_id)
         .join(ShortlistEntry, sa.and_(ShortlistEntry.advert_id == Advert.id,
                                       ShortlistEntry.status == ShortlistStatus.HOUSED))

@@ -21,8 +21,8 @@ def _applicant_id(viewer: Viewer | None) -> int | None:
 
 @get("/adverts", sync_to_thread=True)
 def advert_list(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
-                viewer: NamedDependency[Viewer | None], bedrooms: FromQuery[str | None] = None, area: FromQuery[str | None] = None,
-                property_type: FromQuery[str | None] = None,
+                viewer: NamedDependency[Viewer | None], bedrooms: FromQuery[str | None] = None,
+                area: FromQuery[str | None] = None, property_type: FromQuery[str | None] = None,
                 landlord: FromQuery[str | None] = None, page: FromQuery[str | None] = None) -> Template:
     filters = listings.AdvertFilters.parse(bedrooms, area, property_type, landlord, page)
     with db.reading() as session:
