@@ -146,7 +146,8 @@ def _result(advert: Advert, entry: ShortlistEntry, offer: Offer | None,
     """What became of the home: the household's own offer and let first, then another household's let
     as Let results publish it (band and band date, once the tenancy has started)."""
     if entry.status is ShortlistStatus.HOUSED or (offer is not None and offer.status is OfferStatus.LET):
-        starts = offer.tenancy_start_date if offer is not None else None
+        # Its own let, tenancy started or not (a nomination's let has no offer: its start, once started).
+        starts = offer.tenancy_start_date if offer is not None else let[0] if let is not None else None
         return f"Let to you, from {starts.day} {starts:%B %Y}." if starts else "Let to you."
     if let is not None:
         starts, band, band_date = let
