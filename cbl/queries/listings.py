@@ -11,7 +11,7 @@ from cbl.rules.digits import only_digits
 from cbl.models import Advert, Applicant, Bid, Cycle, Organisation, Property, ShortlistEntry, Void
 from cbl.models.states import AdvertStatus, BidStatus, CycleStatus, PropertyType, ShortlistStatus
 from cbl.rules.scheme import Scheme
-from cbl.services.bidding import QueuePosition, queue_position
+from cbl.services.bidding import BidOption, QueuePosition, bid_options, queue_position
 from cbl.services.errors import InvalidInput, NotFound
 from cbl.rules.wording import floor_words, money
 
@@ -226,17 +226,37 @@ def advert_card(session: Session, reference: str) -> AdvertCard:
     return _card(*row)
 
 
+@dataclass(frozen=True)
+class AdvertPage:
+    card: AdvertCard
+    position: QueuePosition | None  # the signed-in household's place in the queue, if it has bid
+    option: BidOption | None  # for a signed-in household: whether it can bid, and why not
+
+
 def advert_with_place(session: Session, scheme: Scheme, reference: str, applicant_id: int | None,
-                      at: datetime) -> tuple[AdvertCard, QueuePosition | None]:
-    """An advert's card and, for a signed-in household that has bid for it, its place in the queue."""
+                      at: datetime) -> AdvertPage:
+    """An advert's card and, for a signed-in household, whether it can bid for it (and why not) and,
+    once it has bid, its place in the queue."""
     card = advert_card(session, reference)
     applicant = session.get(Applicant, applicant_id) if applicant_id is not None else None
     if applicant is None:
-        return card, None
+        return AdvertPage(card, None, None)
+    option = next(iter(bid_options(session, scheme, applicant, at, [card.advert.id])), None)
     try:
-        return card, queue_position(session, scheme, card.advert, applicant, at)
+        return AdvertPage(card, queue_position(session, scheme, card.advert, applicant, at), option)
     except NotFound:
-        return card, None
+        return AdvertPage(card, None, option)
+
+
+def bid_marks(session: Session, scheme: Scheme, applicant_id: int | None, cards: list[AdvertCard],
+              at: datetime) -> dict[str, BidOption]:
+    """For a signed-in household, by advert reference: whether it has bid for each of these adverts,
+    or can, and why not. Read for the cards shown only, in a fixed number of statements."""
+    applicant = session.get(Applicant, applicant_id) if applicant_id is not None else None
+    if applicant is None or not cards:
+        return {}
+    options = bid_options(session, scheme, applicant, at, [card.advert.id for card in cards if card.advert])
+    return {option.advert.reference: option for option in options}
 
 
 @dataclass(frozen=True)
@@ -249,8 +269,12 @@ class LetResult:
     bids: int
 
 
-def let_results(session: Session, limit: int = 50) -> list[LetResult]:
-    """Past lets, without personal data: the band and effective date of the household housed."""
+def let_results(session: Session, today: date, limit: int = 50) -> list[LetResult]:
+    """Past lets, without personal data: the band and effective date of the household housed.
+
+    A let is published once its tenancy has started (`today`, the council's local date): a tenancy
+    signed to start next week is not yet a let, and may still fall through.
+    """
     rows = session.exec(
         select(Advert, Property, Void.tenancy_start_date, Applicant.band, Applicant.band_date)
         .join(Property, Property.id == Advert.property_id)
@@ -258,7 +282,7 @@ def let_results(session: Session, limit: int = 50) -> list[LetResult]:
         .join(ShortlistEntry, sa.and_(ShortlistEntry.advert_id == Advert.id,
                                       ShortlistEntry.status == ShortlistStatus.HOUSED))
         .join(Applicant, Applicant.id == ShortlistEntry.applicant_id)
-        .where(Advert.status == AdvertStatus.LET)
+        .where(Advert.status == AdvertStatus.LET, Void.tenancy_start_date <= today)
         .order_by(Void.tenancy_start_date.desc(), Advert.reference)
         .limit(limit)
     ).all()

@@ -57,6 +57,11 @@ def _placed_by(actor: Actor, applicant_id: int) -> BidPlacedBy:
 
 UNDER_OFFER = "You cannot bid while you have an offer of a home waiting for your answer."
 ALREADY_WITHDRAWN = "This bid has already been withdrawn."
+ALREADY_BID = "You have already bid for this home."
+
+
+def limit_reached(limit: int) -> str:
+    return f"You have used all {limit} of your bids this cycle. Withdraw a bid to bid for this home."
 
 
 def bidding_barrier(session: Session, applicant: Applicant, scheme: Scheme, now: datetime) -> str | None:
@@ -165,10 +170,9 @@ def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int,
     if advert.offers and not scheme.bidding.bid_while_under_offer:
         raise Conflict(UNDER_OFFER)
     if advert.existing_status == BidStatus.ACTIVE:
-        raise Conflict("You have already bid for this home.")
-    limit = scheme.bidding.bids_per_cycle
-    if advert.active_bids >= limit:
-        raise Conflict(f"You have used all {limit} of your bids this cycle. Withdraw a bid to bid for this home.")
+        raise Conflict(ALREADY_BID)
+    if advert.active_bids >= scheme.bidding.bids_per_cycle:
+        raise Conflict(limit_reached(scheme.bidding.bids_per_cycle))
     reasons = matching.eligibility(engine_input.to_applicant(applicant, scheme, local_date(now)),
                                    engine_input.to_advert(advert, advert, advert.landlord))
     if reasons:
@@ -292,25 +296,38 @@ class BidOption:
     barrier: str | None  # why the household cannot bid for it, in plain words; None if it can
 
 
-def bid_options(session: Session, scheme: Scheme, applicant: Applicant, now: datetime) -> list[BidOption]:
-    """Every live advert in the open cycle, with whether this household can bid for it and why not."""
-    rows = session.exec(
-        select(Advert, Cycle).join(Cycle, Cycle.id == Advert.cycle_id)
-        .where(Advert.status == AdvertStatus.LIVE, Cycle.status == CycleStatus.OPEN).order_by(Advert.reference)
-    ).all()
+def bid_options(session: Session, scheme: Scheme, applicant: Applicant, now: datetime,
+                advert_ids: list[int] | None = None) -> list[BidOption]:
+    """Every live advert in the open cycle (or the adverts `advert_ids`, whatever their state), with
+    whether this household can bid for it and why not.
+
+    The reason is the one place_bid would give, checked in its order and in its words, so that a page
+    can say before anyone presses anything what pressing would answer. Five statements however many
+    adverts.
+    """
+    query = select(Advert, Cycle).join(Cycle, Cycle.id == Advert.cycle_id)
+    if advert_ids is None:
+        query = query.where(Advert.status == AdvertStatus.LIVE, Cycle.status == CycleStatus.OPEN)
+    else:
+        query = query.where(Advert.id.in_(set(advert_ids)))
+    rows = session.exec(query.order_by(Advert.reference)).all()
+    if not rows:
+        return []
     person = engine_input.to_applicant(applicant, scheme, local_date(now))
     everywhere = bidding_barrier(session, applicant, scheme, now)
     bid_on = set(session.exec(select(Bid.advert_id).where(Bid.applicant_id == applicant.id,
                                                           Bid.status == BidStatus.ACTIVE)).all())
     used = dict(session.exec(select(Bid.cycle_id, func.count()).where(
         Bid.applicant_id == applicant.id, Bid.status == BidStatus.ACTIVE).group_by(Bid.cycle_id)).all())
-    options = []
     engine = engine_adverts(session, [advert.id for advert, _ in rows])
+    options = []
     for advert, cycle in rows:
-        reasons = matching.eligibility(person, engine[advert.id])
-        barrier = (everywhere or _cycle_closed_reason(cycle, advert, now)
-                   or (" ".join(r.message for r in reasons) if reasons else None))
-        if barrier is None and advert.id not in bid_on and used.get(cycle.id, 0) >= scheme.bidding.bids_per_cycle:
-            barrier = f"You have used all {scheme.bidding.bids_per_cycle} of your bids this cycle."
-        options.append(BidOption(advert, advert.id in bid_on, barrier))
+        already = advert.id in bid_on
+        barrier = _cycle_closed_reason(cycle, advert, now) or everywhere
+        if barrier is None and not already:
+            if used.get(cycle.id, 0) >= scheme.bidding.bids_per_cycle:
+                barrier = limit_reached(scheme.bidding.bids_per_cycle)
+            elif reasons := matching.eligibility(person, engine[advert.id]):
+                barrier = " ".join(reason.message for reason in reasons)
+        options.append(BidOption(advert, already, barrier))
     return options

@@ -134,13 +134,16 @@ def my_application(db: NamedDependency[Database], scheme: NamedDependency[Scheme
 
 @get("/account/bids", sync_to_thread=True)
 def my_bids(db: NamedDependency[Database], scheme: NamedDependency[Scheme], viewer: NamedDependency[Viewer | None],
-            request: Request, placed: FromQuery[str | None] = None,
-            withdrawn: FromQuery[str | None] = None) -> Template:
+            request: Request, placed: FromQuery[str | None] = None, withdrawn: FromQuery[str | None] = None,
+            page: FromQuery[str | None] = None) -> Template:
     applicant = signed_in_applicant(viewer, db, request)
+    number = account.page_number(page)
     with db.reading() as session:
         bids = account.bids(session, scheme, applicant, now())
+        past = account.past_bids(session, scheme, applicant.id, now(), number)
     return Template("public/account/bids.html", context={
-        "bids": bids, "limit": scheme.bidding.bids_per_cycle, "viewer": viewer,
+        "bids": bids, "past": past, "per_page": account.PAST_BIDS_PER_PAGE, "limit": scheme.bidding.bids_per_cycle,
+        "viewer": viewer,
         "placed": placed if placed and len(placed) <= 32 else None,
         "withdrawn": withdrawn if withdrawn and len(withdrawn) <= 32 else None,
     })

@@ -8,24 +8,31 @@ from litestar.response import Redirect, Template
 from cbl.queries import listings
 from cbl.database import Database
 from cbl.rules.scheme import Scheme
+from cbl.rules.working_days import local_date
 from cbl.services.bidding import place_bid
 from cbl.services.errors import DomainError, NotFound
 from cbl.web import forms
 from cbl.web.auth import Viewer, applicant_actor, now, signed_in_applicant
 
 
+def _applicant_id(viewer: Viewer | None) -> int | None:
+    return viewer.id if viewer is not None and viewer.kind == "applicant" else None
+
+
 @get("/adverts", sync_to_thread=True)
-def advert_list(db: NamedDependency[Database], viewer: NamedDependency[Viewer | None],
-                bedrooms: FromQuery[str | None] = None, area: FromQuery[str | None] = None,
-                property_type: FromQuery[str | None] = None,
+def advert_list(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
+                viewer: NamedDependency[Viewer | None], bedrooms: FromQuery[str | None] = None,
+                area: FromQuery[str | None] = None, property_type: FromQuery[str | None] = None,
                 landlord: FromQuery[str | None] = None, page: FromQuery[str | None] = None) -> Template:
     filters = listings.AdvertFilters.parse(bedrooms, area, property_type, landlord, page)
     with db.reading() as session:
         cards, total = listings.search_adverts(session, filters)
         choices = listings.filter_choices(session)
+        marks = listings.bid_marks(session, scheme, _applicant_id(viewer), cards, now())
     pages = max(1, -(-total // listings.PER_PAGE))
     return Template("public/adverts/list.html", context={
         "cards": cards, "total": total, "filters": filters, "choices": choices, "pages": pages, "viewer": viewer,
+        "marks": marks,
     })
 
 
@@ -36,11 +43,10 @@ class BidForm(forms.Form):
 def _advert_page(db: Database, scheme: Scheme, reference: str, viewer: Viewer | None,
                  bid: BidForm | None = None) -> Template:
     with db.reading() as session:
-        applicant_id = viewer.id if viewer is not None and viewer.kind == "applicant" else None
-        card, mine = listings.advert_with_place(session, scheme, reference, applicant_id, now())
+        page = listings.advert_with_place(session, scheme, reference, _applicant_id(viewer), now())
     bid = bid or forms.read(BidForm, None)
     return Template("public/adverts/advert.html", status_code=bid.status, context={
-        "card": card, "viewer": viewer, "position": mine, "bid": bid,
+        "card": page.card, "viewer": viewer, "position": page.position, "option": page.option, "bid": bid,
     })
 
 
@@ -69,6 +75,6 @@ def bid_for_advert(db: NamedDependency[Database], scheme: NamedDependency[Scheme
 @get("/results", sync_to_thread=True)
 def results(db: NamedDependency[Database], viewer: NamedDependency[Viewer | None]) -> Template:
     with db.reading() as session:
-        lets = listings.let_results(session)
+        lets = listings.let_results(session, local_date(now()))
     return Template("public/results.html", context={"lets": lets, "viewer": viewer})
 

@@ -26,7 +26,8 @@ def _verify_everyone(db, world):
             applicant.verified = True
 
 
-def test_an_advert_goes_from_shortlist_to_let_through_the_sites(visitor, other_visitor, db, staff, closed):
+def test_an_advert_goes_from_shortlist_to_let_through_the_sites(visitor, other_visitor, db, staff, closed,
+                                                                monkeypatch):
     _verify_everyone(db, closed)
     entries = _entries(db, closed)
     _staff_sign_in(visitor, "officer@example.org")
@@ -83,6 +84,8 @@ def test_an_advert_goes_from_shortlist_to_let_through_the_sites(visitor, other_v
                        "tenancy.started"]
     days = void_days(void.tenancy_end_date, start)
     assert f"after {days} void days" in visitor.get(page).text
+    assert "AD1" not in visitor.get("/results").text  # not published until the tenancy has started
+    monkeypatch.setattr("cbl.web.adverts.now", lambda: now() + timedelta(days=3))  # three days on
     results = visitor.get("/results").text
     assert "AD1" in results and ">B<" in results.replace(" ", "")
 
