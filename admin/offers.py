@@ -86,7 +86,7 @@ def offer_forms(scheme: Scheme, submitted: Submitted | None = None) -> dict[str,
             "answers": PerLine(Answer, "offer", submitted=submitted, choices={
                 "answer": ANSWERS, "reason": [(reason, reason) for reason in scheme.refusals.reasons],
                 "channel": [(channel.value, how.capitalize()) for channel, how in STAFF_CHANNELS.items()]}),
-            "offer_withdrawals": PerLine(OfferWithdrawal, "offer", submitted=submitted, choices={
+            "offer_withdrawals": PerLine(OfferWithdrawal, "withdrawal", submitted=submitted, choices={
                 "reason": [(reason.code, reason.label) for reason in scheme.offers.withdrawal_reasons]})}
 
 

@@ -117,7 +117,7 @@ def record_answer(session: Session, actor: Actor, scheme: Scheme, offer_id: int,
         raise NotFound("No such offer.")
     if offer.status is not OfferStatus.MADE:
         raise _ended(offer)
-    if answered_at < offer.made_at:
+    if answered_at < offer.made_at.replace(second=0, microsecond=0):  # staff type the time to the minute
         raise InvalidInput("The answer cannot have been given before the offer was made.", field="answered_on")
     if local_date(answered_at) > offer.respond_by:
         raise Conflict(f"The time to answer this offer ended on {offer.respond_by:%-d %B %Y}; an answer given "
