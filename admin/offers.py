@@ -13,7 +13,6 @@ from cbl.queries import stock
 from cbl.rules.scheme import Scheme
 from cbl.services.actors import Actor
 from cbl.services.actors import staff as staff_actor
-from cbl.models.states import AnswerChannel
 from cbl.services.direct_offers import REASONS, decide_direct_offer, request_direct_offer
 from cbl.services.offers import STAFF_CHANNELS
 from cbl.services.errors import NotFound

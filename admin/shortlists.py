@@ -80,7 +80,8 @@ def _shortlist_page(db: Database, scheme: Scheme, request: Request, reference: s
         "withdrawable": advert.status in (AdvertStatus.LIVE, AdvertStatus.SHORTLISTED)
         and not any(o.status in (OfferStatus.MADE, OfferStatus.ACCEPTED) for o, _ in offers),
         "next_up": next_up, "next_action": shortlists.next_action(found), "actionable": actionable,
-        "withdrawal_reasons": {reason.code: reason.label for reason in scheme.offers.withdrawal_reasons}, "offers": offers, "void": void,
+        "withdrawal_reasons": {reason.code: reason.label for reason in scheme.offers.withdrawal_reasons},
+        "offers": offers, "void": void,
         "council_home": found.council_home, "nominations": nominations,
         "open_nomination": any(n.status in OPEN_NOMINATION for n in nominations), "today": now().date(),
         "void_days": void_days(void.tenancy_end_date, void.tenancy_start_date) if void.tenancy_start_date else None,

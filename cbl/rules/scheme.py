@@ -3,7 +3,7 @@
 import tomllib
 from datetime import time
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from cbl.rules.review_periods import Part6Periods, check_part6_periods
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator, model_validator
@@ -139,7 +139,10 @@ class Coded(_Strict):
     label: str = Field(min_length=1)
 
 
-def _unique_codes(items: list[Coded]) -> list[Coded]:
+C = TypeVar("C", bound=Coded)
+
+
+def _unique_codes(items: "list[C]") -> "list[C]":
     codes = [item.code for item in items]
     if len(set(codes)) != len(codes):
         raise ValueError("each code may appear once")
@@ -196,7 +199,7 @@ class Offers(_Strict):
     @field_validator("withdrawal_reasons")
     @classmethod
     def _unique(cls, items: list[WithdrawalReason]) -> list[WithdrawalReason]:
-        return _unique_codes(items)  # type: ignore[return-value]
+        return _unique_codes(items)
 
     def withdrawal_reason(self, code: str) -> WithdrawalReason | None:
         return next((reason for reason in self.withdrawal_reasons if reason.code == code), None)

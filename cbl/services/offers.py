@@ -187,9 +187,9 @@ def lapse_overdue_offers(session: Session, actor: Actor, scheme: Scheme, now: da
     # row changed while waiting for its lock is checked against the condition again, and drops out.
     due = session.exec(select(Offer).where(Offer.status == OfferStatus.MADE, Offer.respond_by < today)
                        .order_by(Offer.id).with_for_update().execution_options(populate_existing=True)).all()
-    lapsed = []
+    lapsed: list[int] = []
     for offer in due:
-        if offer.status is not OfferStatus.MADE:
+        if offer.status is not OfferStatus.MADE or offer.id is None:
             continue
         _lapse(session, actor, scheme, offer, now)
         lapsed.append(offer.id)
