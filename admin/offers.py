@@ -14,6 +14,7 @@ from cbl.rules.scheme import Scheme
 from cbl.services.actors import Actor
 from cbl.services.actors import staff as staff_actor
 from cbl.services.direct_offers import REASONS, decide_direct_offer, request_direct_offer
+from cbl.services.offers import STAFF_CHANNELS
 from cbl.services.errors import NotFound
 from cbl.web import forms
 from cbl.web.auth import now
@@ -46,33 +47,72 @@ class TenancyStart(forms.Form):
     starts_on = forms.Day("Tenancy start date")
 
 
-def offer_forms(submitted: Submitted | None = None) -> dict[str, PerLine]:
+class Answer(forms.Form):
+    """The answer a household gave staff by phone, in person or by e-mail, and when it gave it."""
+
+    answer = forms.Choice("The household's answer", required="Say whether the household accepts or refuses the offer")
+    reason = forms.Choice("Main reason for refusing", required=None)
+    detail = forms.Text("What the household said", limit=1500)
+    channel = forms.Choice("How the household answered", required="Say how the household gave its answer")
+    answered_on = forms.Day("Date the household answered")
+    answered_time = forms.TimeOfDay("Time (UK)", required="Enter the time the household answered")
+
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+        super().validate(extra_validators)
+        # A refusal needs its reason, and "Other" its words: checked here so that they show with every other error.
+        if self.answer.data == "refuse" and not self.reason.data and not self.reason.errors:
+            self.reason.errors = [*self.reason.errors, "Choose the household's main reason for refusing"]
+        if self.answer.data == "refuse" and self.reason.data == "Other" and not self.detail.errors \
+                and not (self.detail.data or "").strip():
+            self.detail.errors = [*self.detail.errors, "Say why the household is refusing the home"]
+        return not self.summary
+
+
+class OfferWithdrawal(forms.Form):
+    reason = forms.Choice("Reason for withdrawing the offer", required="Choose the reason for withdrawing the offer")
+    note = forms.Text("Note for the letter", limit=2000)
+
+
+ANSWERS = [("accept", "Accepts the offer"), ("refuse", "Refuses the offer")]
+
+
+def offer_forms(scheme: Scheme, submitted: Submitted | None = None) -> dict[str, PerLine]:
     """The forms of the offers table, one of each kind per offer (its ids end in -offer-ID)."""
     return {"judgements": PerLine(Judgement, "offer", choices={"reasonable": YES_NO}, submitted=submitted),
             "viewings": PerLine(Viewing, "offer", submitted=submitted),
             "attendances": PerLine(Attendance, "offer", choices={"attended": YES_NO}, submitted=submitted),
-            "tenancies": PerLine(TenancyStart, "offer", submitted=submitted)}
+            "tenancies": PerLine(TenancyStart, "offer", submitted=submitted),
+            "answers": PerLine(Answer, "offer", submitted=submitted, choices={
+                "answer": ANSWERS, "reason": [(reason, reason) for reason in scheme.refusals.reasons],
+                "channel": [(channel.value, how.capitalize()) for channel, how in STAFF_CHANNELS.items()]}),
+            "offer_withdrawals": PerLine(OfferWithdrawal, "withdrawal", submitted=submitted, choices={
+                "reason": [(reason.code, reason.label) for reason in scheme.offers.withdrawal_reasons]})}
 
 
-def offer_page(db: Database, request: Request, offer_id: int, submitted: Submitted | None = None) -> Template:
+def offer_page(db: Database, scheme: Scheme, request: Request, offer_id: int,
+               submitted: Submitted | None = None) -> Template:
     with db.reading() as session:
         case = offer_queries.offer_case(session, offer_id)
     return Template("admin/offers/offer.html", status_code=submitted[1].status if submitted else 200, context={
         "staff": current_staff(request), "offer": case.offer, "refusal": case.refusal,
         "offers": [(case.offer, case.refusal)], "reference": case.reference, "home": case.home, "names": case.names,
-        "letters": case.letters, "submitted": submitted[1] if submitted else None, **offer_forms(submitted)})
+        "letters": case.letters, "submitted": submitted[1] if submitted else None,
+        "withdrawal_reasons": {reason.code: reason.label for reason in scheme.offers.withdrawal_reasons},
+        **offer_forms(scheme, submitted)})
 
 
 @get("/offers/{offer_id:int}", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
-def offer_view(db: NamedDependency[Database], request: Request, offer_id: FromPath[int]) -> Template:
-    return offer_page(db, request, offer_id)
+def offer_view(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+               offer_id: FromPath[int]) -> Template:
+    return offer_page(db, scheme, request, offer_id)
 
 
-def work_on_offer_page(db: Database, request: Request, offer_id: int, form: forms.Form,
+def work_on_offer_page(db: Database, scheme: Scheme, request: Request, offer_id: int, form: forms.Form,
                        action) -> Template | Redirect:  # noqa: ANN001
     """Check `form` and run `action(session, actor, form)` on an offer with no shortlist; back to its page, or
     the page with every error and what was typed."""
-    return submit(db, request, form, action, lambda refused: offer_page(db, request, offer_id, (offer_id, refused)),
+    return submit(db, request, form, action,
+                  lambda refused: offer_page(db, scheme, request, offer_id, (offer_id, refused)),
                   f"/admin/offers/{offer_id}")
 
 

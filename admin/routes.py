@@ -21,6 +21,7 @@ admin_router = Router(
         register.checks, register.bid_on_behalf, register.subject_access,
         shortlists.adverts, shortlists.shortlist, shortlists.shortlist_print, shortlists.verify, shortlists.skip,
         shortlists.offer, shortlists.judge, shortlists.tenancy, shortlists.viewing, shortlists.attendance,
+        shortlists.answer, shortlists.withdraw_an_offer,
         shortlists.withdraw,
         stock.stock, stock.home_page, stock.log_void_submit, stock.ready, stock.advert_form, stock.advert_submit,
         stock.new_home, stock.new_home_submit,

@@ -7,7 +7,7 @@ from litestar.response import Redirect, Template
 
 from cbl.queries import shortlists
 from cbl.database import Database
-from cbl.models.states import AdvertStatus, OfferStatus, ShortlistStatus
+from cbl.models.states import AdvertStatus, AnswerChannel, OfferStatus, ShortlistStatus
 from cbl.rules.scheme import Scheme
 from cbl.settings import Settings
 from cbl.services.lettings import (
@@ -15,6 +15,7 @@ from cbl.services.lettings import (
 )
 from cbl.services.nominations import OPEN as OPEN_NOMINATION
 from cbl.services.nominations import send_nomination
+from cbl.services.offers import record_answer, withdraw_offer
 from cbl.services.shortlisting import skip_entry, verify_entry
 from cbl.services.stock import withdraw_advert
 from cbl.web import forms
@@ -74,12 +75,14 @@ def _shortlist_page(db: Database, scheme: Scheme, request: Request, reference: s
         "staff": current_staff(request), "advert": advert, "card": found.card, "cycle": found.cycle,
         "submitted": submitted[1] if submitted else None, "withdrawal": withdrawal,
         "skips": _skips(scheme, submitted),
-        "make_offers": PerLine(MakeOffer, "entry", submitted=submitted), **offer_forms(submitted),
+        "make_offers": PerLine(MakeOffer, "entry", submitted=submitted), **offer_forms(scheme, submitted),
         "eligible": [line for line in lines if line.entry.eligible],
         "ineligible": [line for line in lines if not line.entry.eligible],
         "withdrawable": advert.status in (AdvertStatus.LIVE, AdvertStatus.SHORTLISTED)
         and not any(o.status in (OfferStatus.MADE, OfferStatus.ACCEPTED) for o, _ in offers),
-        "next_up": next_up, "actionable": actionable, "offers": offers, "void": void,
+        "next_up": next_up, "next_action": shortlists.next_action(found), "actionable": actionable,
+        "withdrawal_reasons": {reason.code: reason.label for reason in scheme.offers.withdrawal_reasons},
+        "offers": offers, "void": void,
         "council_home": found.council_home, "nominations": nominations,
         "open_nomination": any(n.status in OPEN_NOMINATION for n in nominations), "today": now().date(),
         "void_days": void_days(void.tenancy_end_date, void.tenancy_start_date) if void.tenancy_start_date else None,
@@ -143,11 +146,11 @@ def _work_on_offer(db: Database, scheme: Scheme, request: Request, offer_id: int
                    action) -> Template | Redirect:  # noqa: ANN001
     """As `_work`, for an offer's form (`kind`, one of the offers table's): the page to return to is its
     advert's shortlist, or the offer's own page when it has none (a direct offer)."""
-    form = offer_forms()[kind].read(offer_id, data)
+    form = offer_forms(scheme)[kind].read(offer_id, data)
     with db.reading() as session:
         reference = shortlists.advert_of_offer(session, offer_id)
     if reference is None:
-        return work_on_offer_page(db, request, offer_id, form, action)
+        return work_on_offer_page(db, scheme, request, offer_id, form, action)
     return _work(db, scheme, request, reference, offer_id, form, action)
 
 
@@ -178,6 +181,23 @@ def attendance(db: NamedDependency[Database], scheme: NamedDependency[Scheme], r
                offer_id: FromPath[int], data: forms.Body) -> Template | Redirect:
     return _work_on_offer(db, scheme, request, offer_id, "attendances", data, lambda s, actor, form: record_attendance(
         s, actor, offer_id, form.attended.data == "yes", now()))
+
+
+@post("/offers/{offer_id:int}/answer", opt={"right": Right.OFFER_RECORD}, sync_to_thread=True)
+def answer(db: NamedDependency[Database], scheme: NamedDependency[Scheme], settings: NamedDependency[Settings],
+           request: Request, offer_id: FromPath[int], data: forms.Body) -> Template | Redirect:
+    """The household's answer, given to staff by phone, in person or by e-mail."""
+    return _work_on_offer(db, scheme, request, offer_id, "answers", data, lambda s, actor, form: record_answer(
+        s, actor, scheme, offer_id, accepted=form.answer.data == "accept", reason=form.reason.data or "",
+        detail=form.detail.data or "", channel=AnswerChannel(form.channel.data),
+        answered_at=forms.moment(form.answered_on.data, form.answered_time.data, settings.time_zone), now=now()))
+
+
+@post("/offers/{offer_id:int}/withdrawal", opt={"right": Right.OFFER_MAKE}, sync_to_thread=True)
+def withdraw_an_offer(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+                      offer_id: FromPath[int], data: forms.Body) -> Template | Redirect:
+    return _work_on_offer(db, scheme, request, offer_id, "offer_withdrawals", data, lambda s, actor, form:
+                          withdraw_offer(s, actor, scheme, offer_id, form.reason.data, form.note.data or "", now()))
 
 
 @post("/adverts/{reference:str}/withdrawal", opt={"right": Right.ADVERT_WRITE}, sync_to_thread=True)

@@ -20,7 +20,7 @@ from cbl.messages.config import DeliverySettings
 from cbl.models import Cycle
 from cbl.models.states import CycleStatus
 from cbl.rules.scheme import Scheme
-from cbl.services import cycles, nominations, register_review, reviews, suspensions
+from cbl.services import cycles, nominations, offers, register_review, reviews, suspensions
 from cbl.services.actors import SYSTEM
 from cbl.services.auto_bid import auto_bid_cycle
 
@@ -147,6 +147,15 @@ def remind_offers(now: datetime | None = None) -> None:
         log.info("reminded %d households of offers to answer", reminded)
 
 
+def lapse_offers(now: datetime | None = None) -> None:
+    """Lapse the offers whose last day to answer has ended, each with its letter. Safe to run twice, or from two
+    schedulers at once, or while a household answers: each offer has one outcome (cbl/services/offers.py)."""
+    rt = runtime()
+    lapsed = rt.db.run(offers.lapse_overdue_offers, SYSTEM, rt.scheme, now or _now())
+    if lapsed:
+        log.info("lapsed %d offers not answered in time", len(lapsed))
+
+
 def dispatch_messages() -> None:
     """Send what waits in the outbox (messages.dispatch), a few thousand at most per run."""
     from cbl.messages.dispatch import Dispatcher, carriers_for
@@ -173,6 +182,9 @@ RECURRING: dict[str, tuple[Callable[[], None], str, dict[str, Any]]] = {
                                    {"day_of_week": "mon-fri", "hour": 8, "minute": 0, "timezone": "Europe/London"}),
     # Just after midnight UK time, so a suspension ending today has ended before anyone bids.
     "end-suspensions": (end_suspensions, "cron", {"hour": 0, "minute": 5, "timezone": "Europe/London"}),
+    # Just after midnight UK time: the last day to answer has ended, and the home can be offered to the next
+    # household that morning. Hourly after that, so a scheduler that was down at 00:10 catches up.
+    "lapse-offers": (lapse_offers, "cron", {"minute": 10, "timezone": "Europe/London"}),
 
 
     "remind-offers": (remind_offers, "cron",

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlmodel import Field, SQLModel
 
 from .columns import JSONList, UTCDateTime, state, unique_where, utcnow
-from .states import OfferKind, OfferStatus
+from .states import AnswerChannel, OfferKind, OfferStatus
 
 
 class Offer(SQLModel, table=True):
@@ -30,7 +30,16 @@ class Offer(SQLModel, table=True):
     viewing_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     viewing_accompanied: bool = False
     viewing_attended: bool | None = None
+    # When the household answered, how, and (for an answer given by phone, in person or by e-mail) who took it.
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    answer_channel: AnswerChannel | None = Field(default=None, sa_type=state(AnswerChannel))
+    answered_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    # A withdrawn offer: one of the scheme's reasons (cbl/schemes: offers.withdrawal_reasons), by whom, when.
+    withdrawal_reason: str | None = Field(default=None, max_length=64)
+    withdrawal_note: str | None = Field(default=None, max_length=2000)
+    withdrawn_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lapsed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     tenancy_start_date: date | None = None
     # The reminder a working day before the answer is due, sent once.
     reminder_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -110,6 +110,15 @@ class OfferStatus(str, Enum):
     LET = "let"
 
 
+class AnswerChannel(str, Enum):
+    """How a household gave its answer to an offer: online itself, or to a member of staff who recorded it."""
+
+    ONLINE = "online"
+    PHONE = "phone"
+    IN_PERSON = "in_person"
+    EMAIL = "email"
+
+
 class ReviewType(str, Enum):
     """The decisions a household may ask us to review; cbl/rules/decision_types.py gives each its provision."""
 

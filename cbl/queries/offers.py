@@ -32,7 +32,8 @@ def offer_case(session: Session, offer_id: int) -> OfferCase:
         raise NotFound("No such offer.")
     offer, refusal, reference, home = row
     names = dict(session.exec(select(StaffUser.id, StaffUser.name).where(
-        StaffUser.id.in_([i for i in (offer.made_by_id, offer.approved_by_id) if i]))).all())
+        StaffUser.id.in_([i for i in (offer.made_by_id, offer.approved_by_id, offer.answered_by_id,
+                                      offer.withdrawn_by_id) if i]))).all())
     letters = session.exec(select(OutboxMessage).where(
         OutboxMessage.applicant_id == offer.applicant_id, OutboxMessage.channel == Channel.LETTER,
         OutboxMessage.created_at >= offer.made_at).order_by(OutboxMessage.id)).all()

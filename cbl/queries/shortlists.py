@@ -9,11 +9,13 @@ from sqlmodel import Session, func, select
 from cbl.models import (
     Advert, Applicant, Bid, Cycle, Nomination, Offer, Organisation, Property, Refusal, ShortlistEntry, StaffUser, Void,
 )
-from cbl.models.states import BidStatus, OrganisationKind, ShortlistStatus
+from cbl.models.states import AdvertStatus, BidStatus, OfferStatus, OrganisationKind, ShortlistStatus
 from cbl.queries import listings
 from cbl.rules.digits import only_digits
 from cbl.rules.scheme import Scheme
 from cbl.services.errors import InvalidInput, NotFound
+from cbl.services.nominations import OPEN as OPEN_NOMINATION
+from cbl.services.offers import PLACE_LABELS
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ def _lines(session: Session, scheme: Scheme, advert: Advert) -> list[Line]:
         .where(ShortlistEntry.advert_id == advert.id)
         .order_by(ShortlistEntry.eligible.desc(), ShortlistEntry.position, Applicant.reference)
     ).all()
+    labels |= PLACE_LABELS  # places passed over by an offer's lapse or withdrawal
     return [Line(entry, reference, band, band_date, decided_by, labels.get(entry.skip_reason or ""))
             for entry, reference, band, band_date, decided_by in rows]
 
@@ -113,3 +116,36 @@ def advert_of_offer(session: Session, offer_id: int) -> str | None:
     """The reference of the advert an offer was made from (None for a direct offer, or no such offer)."""
     return session.exec(select(Advert.reference).join(Offer, Offer.advert_id == Advert.id)
                         .where(Offer.id == offer_id)).first()
+
+
+@dataclass(frozen=True)
+class NextAction:
+    """The one thing to do next on a shortlist: `what`, for the household at `line` if it is about one."""
+
+    what: str
+    line: Line | None = None
+
+
+def next_action(found: Shortlist) -> NextAction | None:
+    """What the officer does next: wait for (or record) the answer to the offer out, start the tenancy of the
+    one accepted, or work the first eligible place still open, in order. None once the home is let or the
+    advert withdrawn. A refused, withdrawn or lapsed offer blocks nothing: the next place comes up."""
+    if found.advert.status in (AdvertStatus.LET, AdvertStatus.WITHDRAWN) or not found.lines:
+        return None
+    by_applicant = {line.entry.applicant_id: line for line in found.lines}
+    for offer, _ in found.offers:
+        line = by_applicant.get(offer.applicant_id)
+        if offer.status is OfferStatus.MADE:
+            return NextAction(f"record the answer to offer {offer.id} when it comes (due by "
+                              f"{offer.respond_by:%-d %B %Y}), or withdraw the offer", line)
+        if offer.status is OfferStatus.ACCEPTED:
+            return NextAction(f"record the tenancy start of offer {offer.id}, accepted", line)
+    if any(nomination.status in OPEN_NOMINATION for nomination in found.nominations):
+        return NextAction(f"wait for {found.card.landlord}'s answer to the nomination")
+    line = next((line for line in found.lines if line.workable), None)
+    if line is None:
+        return NextAction("no eligible household is left on the shortlist: withdraw the advert and advertise "
+                          "the home again")
+    if line.entry.status is ShortlistStatus.PENDING:
+        return NextAction("verify the household's circumstances, or skip it with a reason", line)
+    return NextAction("make the offer" if found.council_home else "nominate the household", line)

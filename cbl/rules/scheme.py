@@ -3,10 +3,10 @@
 import tomllib
 from datetime import time
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from cbl.rules.review_periods import Part6Periods, check_part6_periods
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator, model_validator
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 TIE_BREAKERS = ("band", "points", "band_date", "registration_date", "bedroom_need_match", "no_housing_debt")
@@ -69,9 +69,6 @@ class CyclePattern(_Strict):
     closes: WeeklyTime
 
 
-class Offers(_Strict):
-    response_working_days: int = Field(ge=1, le=30)
-    final_offer_response_working_days: int = Field(ge=1, le=30)
 
 
 class Refusals(_Strict):
@@ -142,7 +139,10 @@ class Coded(_Strict):
     label: str = Field(min_length=1)
 
 
-def _unique_codes(items: list[Coded]) -> list[Coded]:
+C = TypeVar("C", bound=Coded)
+
+
+def _unique_codes(items: "list[C]") -> "list[C]":
     codes = [item.code for item in items]
     if len(set(codes)) != len(codes):
         raise ValueError("each code may appear once")
@@ -166,6 +166,43 @@ class Shortlisting(_Strict):
     @classmethod
     def _unique(cls, items: list[Coded]) -> list[Coded]:
         return _unique_codes(items)
+
+
+class WithdrawalReason(Coded):
+    """Why an offer may be withdrawn, and what becomes of the household's shortlist place: "kept" (verified
+    again, to be offered again if the home can be let: the household did nothing wrong) or "passed_over"
+    (skipped: a decision on the household, told by letter with the right to a review under s166A(9))."""
+
+    place: Literal["kept", "passed_over"]
+    note_required: bool = False
+
+
+DEFAULT_WITHDRAWAL_REASONS = [
+    WithdrawalReason(code="home_unavailable", label="The home is no longer available", place="kept"),
+    WithdrawalReason(code="verification_failed", label="We could not verify the household's circumstances",
+                     place="passed_over"),
+    WithdrawalReason(code="circumstances_changed", label="The household's circumstances have changed",
+                     place="passed_over"),
+    WithdrawalReason(code="made_in_error", label="The offer was made in error", place="kept"),
+    WithdrawalReason(code="other", label="Another reason", place="kept", note_required=True),
+]
+
+
+class Offers(_Strict):
+    response_working_days: int = Field(ge=1, le=30)
+    final_offer_response_working_days: int = Field(ge=1, le=30)
+    # An offer not answered by its deadline lapses. If this is true the lapse is treated as a refusal: recorded
+    # as one, judged by an officer like any other, and so counted towards the refusal penalty if unreasonable.
+    lapse_counts_as_refusal: StrictBool = False
+    withdrawal_reasons: list[WithdrawalReason] = Field(default=DEFAULT_WITHDRAWAL_REASONS, min_length=1)
+
+    @field_validator("withdrawal_reasons")
+    @classmethod
+    def _unique(cls, items: list[WithdrawalReason]) -> list[WithdrawalReason]:
+        return _unique_codes(items)
+
+    def withdrawal_reason(self, code: str) -> WithdrawalReason | None:
+        return next((reason for reason in self.withdrawal_reasons if reason.code == code), None)
 
 
 class Nominations(_Strict):

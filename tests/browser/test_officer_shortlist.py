@@ -45,3 +45,47 @@ def test_an_officer_verifies_the_top_of_a_shortlist(page: Page, server, world):
         page.screenshot(path=f"{SCREENSHOTS}/officer-shortlist.png", full_page=True)
     page.get_by_role("button", name="Verify HR000002").click()
     expect(page.locator("#shortlist tbody tr").first).to_contain_text("verified, by Olu Officer")
+
+
+def test_an_officer_records_a_phone_refusal_and_offers_the_home_to_the_next_household(page: Page, server, db,
+                                                                                       scheme, world):
+    from sqlmodel import select
+
+    from cbl.models import ShortlistEntry, StaffUser
+    from cbl.rules.working_days import LONDON
+    from cbl.services.lettings import make_offer
+    from cbl.services.shortlisting import verify_entry
+
+    with db.transaction() as s:
+        for applicant in s.exec(select(Applicant)):
+            applicant.verified = True
+    with db.reading() as s:
+        officer = actors.staff(s.exec(select(StaffUser).where(StaffUser.email == "officer@example.org")).one())
+        top = s.exec(select(ShortlistEntry.id).where(
+            ShortlistEntry.applicant_id == world.applicants["HR000002"])).one()
+    db.run(verify_entry, officer, top, datetime.now(timezone.utc))
+    offer = db.run(make_offer, officer, scheme, top, datetime.now(timezone.utc))
+
+    page.goto(f"{server}/admin/adverts/AD1/shortlist")
+    page.get_by_label("Email address").fill("officer@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#next-action")).to_contain_text("record the answer")
+    page.get_by_text("Record the answer given by phone, in person or by e-mail").click()
+    answer = page.locator(f'form[action="/admin/offers/{offer.id}/answer"]')
+    answer.get_by_label("Refuses the offer").check()
+    answer.get_by_label("Main reason for refusing").select_option("Affordability")
+    answer.get_by_label("By phone").check()
+    phoned = datetime.now(LONDON)
+    answer.get_by_label("Day").fill(str(phoned.day))
+    answer.get_by_label("Month").fill(str(phoned.month))
+    answer.get_by_label("Year").fill(str(phoned.year))
+    answer.get_by_label("Time (UK)").fill(f"{phoned:%H:%M}")
+    answer.get_by_role("button", name="Record answer").click()
+    expect(page.locator("#offers")).to_contain_text("refused (phone)")
+    expect(page.locator("#next-action")).to_contain_text("HR000001")
+    page.get_by_role("button", name="Verify HR000001").click()
+    expect(page.locator("#next-action")).to_contain_text("make the offer")
+    page.get_by_role("button", name="Make offer to HR000001").click()
+    expect(page.locator("#offers tbody tr")).to_have_count(2)
+    expect(page.locator("#offers tbody tr").first).to_contain_text("made")

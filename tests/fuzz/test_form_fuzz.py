@@ -91,3 +91,52 @@ def _fuzz_public_form(client: TestClient, token: str, path: str, fields: list[st
         assert answer.status_code < 500, (path, form, answer.text[:500])
 
     post()
+
+
+def test_an_offers_answer_and_withdrawal_forms_answer_every_input_without_a_server_error(
+        app, db, scheme, staff, world):
+    """The forms on an offer (its id in the path): the answer given to staff, and the withdrawal."""
+    from cbl.models import Applicant, ShortlistEntry
+    from cbl.services import actors
+    from cbl.services.actors import SYSTEM
+    from cbl.services.bidding import place_bid
+    from cbl.services.cycles import close_cycle
+    from cbl.services.lettings import make_offer
+    from sqlmodel import select
+
+    from cbl.models import Cycle, StaffUser
+    from cbl.services.shortlisting import verify_entry
+    from cbl.web.auth import now
+
+    with db.transaction() as s:
+        household = s.get(Applicant, world.applicants["HR000001"])
+        household.verified = True
+    with db.reading() as s:
+        household = actors.applicant(s.get(Applicant, world.applicants["HR000001"]))
+        closes_at = s.get(Cycle, world.cycle).closes_at
+        officer = actors.staff(s.exec(select(StaffUser).where(StaffUser.email == staff[StaffRole.OFFICER])).one())
+    db.run(place_bid, household, scheme, world.applicants["HR000001"], "AD1", now())
+    db.run(close_cycle, SYSTEM, scheme, world.cycle, closes_at)
+    with db.reading() as s:
+        entry = s.exec(select(ShortlistEntry.id)).one()
+    db.run(verify_entry, officer, entry, now())
+    offer = db.run(make_offer, officer, scheme, entry, now())
+    forms = {f"/admin/offers/{offer.id}/answer": ["answer", "reason", "detail", "channel", *DATE("answered_on"),
+                                                 "answered_time"],
+             f"/admin/offers/{offer.id}/withdrawal": ["reason", "note"]}
+    with TestClient(app) as client:
+        officer_client = Browser(client)
+        assert staff_sign_in(officer_client, staff[StaffRole.OFFICER]).status_code == 303
+        token = officer_client.token("/admin/adverts/AD1/shortlist")
+        for path, fields in forms.items():
+            _fuzz_admin_form(client, token, path, fields)
+
+
+def _fuzz_admin_form(client: TestClient, token: str, path: str, fields: list[str]) -> None:
+    @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(form=_forms(fields))
+    def post(form):
+        answer = client.post(path, data={**form, "_csrf_token": token}, follow_redirects=False)
+        assert answer.status_code < 500, (path, form, answer.text[:500])
+
+    post()

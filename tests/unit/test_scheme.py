@@ -45,6 +45,10 @@ def test_the_shipped_schemes_load_and_differ_on_the_rules_schemes_differ_on():
         (("eligibility = 56", "eligibility = 56\nparking = 10"), "parking: not a Part 6 review type"),
         (('{ code = "no_contact"', '{ code = "ineligible"'), "shortlisting.skip_reasons"),
         (("uses_points = false", "uses_points = true"), "points"),
+        (("lapse_counts_as_refusal = true", 'lapse_counts_as_refusal = "yes"'), "offers.lapse_counts_as_refusal"),
+        (('{ code = "other", label = "Another reason"', '{ code = "made_in_error", label = "Another reason"'),
+         "offers.withdrawal_reasons"),
+        (('place = "passed_over" },', 'place = "skipped" },'), "offers.withdrawal_reasons.1.place"),
     ],
 )
 def test_a_bad_scheme_stops_with_a_message_naming_the_field(tmp_path, change, named):
@@ -54,6 +58,17 @@ def test_a_bad_scheme_stops_with_a_message_naming_the_field(tmp_path, change, na
         load_scheme(_write(tmp_path, DEFAULT.replace(old, new, 1)))
     assert named in str(raised.value)
     assert "scheme.toml" in str(raised.value)
+
+
+def test_a_lapse_is_no_refusal_and_the_withdrawal_reasons_are_the_usual_ones_unless_the_scheme_says(tmp_path):
+    shipped = load_scheme(SCHEMES / "default.toml")
+    assert shipped.offers.lapse_counts_as_refusal is True
+    bare = DEFAULT.split("lapse_counts_as_refusal")[0] + "[refusals]" + DEFAULT.split("[refusals]")[1]
+    defaults = load_scheme(_write(tmp_path, bare)).offers
+    assert defaults.lapse_counts_as_refusal is False
+    assert [reason.code for reason in defaults.withdrawal_reasons] == [
+        "home_unavailable", "verification_failed", "circumstances_changed", "made_in_error", "other"]
+    assert defaults.withdrawal_reason("other").note_required
 
 
 def test_a_missing_section_is_named(tmp_path):
