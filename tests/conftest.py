@@ -9,11 +9,19 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 
 from cbl.database import Database, upgrade
 from cbl.rules.scheme import Scheme, load_scheme
+from cbl.services import passwords
 from cbl.settings import DEFAULT_SCHEME
 from tests.support.databases import ADMIN_URL, postgres_database, postgres_reachable
+
+# argon2id at its production cost takes 0.14 s a hash or check, and the suite signs in hundreds of
+# times. In this process (not in servers the tests start) passwords are hashed at the lowest cost: what
+# is tested is which password is accepted, which the cost does not change. (Set before any test module
+# imports tests.support.factories, which hashes its password once.)
+passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 SCHEMES = Path(DEFAULT_SCHEME).parent
 CLUSTER_LOCK = Path(tempfile.gettempdir()) / "cbl-tests-postgresql-cluster.lock"

@@ -27,6 +27,7 @@ class Browser:
 
     def __init__(self, client: TestClient) -> None:
         self.client = client
+        self._token: tuple[tuple, str] | None = None  # (the cookies it was read with, the token)
 
     def get(self, path: str, **kwargs):
         response = self.client.get(path, **kwargs)
@@ -35,9 +36,15 @@ class Browser:
         return response
 
     def token(self, path: str = "/sign-in") -> str:
-        match = CSRF.search(self.client.get(path).text)
-        assert match, f"no CSRF token on {path}"
-        return match.group(1)
+        # The token belongs to the session (cbl/web/csrf.py): read again only when the cookies change,
+        # as at sign-in, rather than drawing the form's page before every post.
+        cookies = tuple(sorted((cookie.name, cookie.value) for cookie in self.client.cookies.jar))
+        if self._token is None or self._token[0] != cookies or not cookies:
+            match = CSRF.search(self.client.get(path).text)
+            assert match, f"no CSRF token on {path}"
+            cookies = tuple(sorted((cookie.name, cookie.value) for cookie in self.client.cookies.jar))
+            self._token = (cookies, match.group(1))
+        return self._token[1]
 
     def post(self, path: str, data: dict | None = None, *, form_page: str = "/sign-in", **kwargs):
         fields = dict(data or {})
