@@ -842,6 +842,8 @@ def answer_choices(number: int) -> list[tuple[str, str]]:
 
 def with_answers(let: LetRecord, answers: Mapping[int, str]) -> LetRecord:
     """The let with the answers given for what it does not hold; answers to fields it holds are set aside."""
+    if not answers:
+        return let
     return replace(let, core_answers={number: value for number, value in answers.items()
                                       if number in FIELDS and not _held(let, number) and str(value).strip()})
 
