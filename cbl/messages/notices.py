@@ -64,6 +64,19 @@ def offer_made(session: Session, offer: Offer, address: str, now: datetime) -> N
                         "your account (My offers) or call us.")
 
 
+def offer_ended(session: Session, offer: Offer, address: str, now: datetime) -> None:
+    """An offer withdrawn or lapsed, by e-mail and text as the household chose; the letter says why and
+    how to challenge it."""
+    if offer.status is OfferStatus.WITHDRAWN:
+        template, told = "offer_withdrawn", f"We have withdrawn our offer of {address}."
+    else:
+        template, told = "offer_lapsed", f"We did not hear from you in time, so our offer of {address} has lapsed."
+    tell_household(session, offer.applicant_id, template, told.rstrip("."),
+                   f"{told} Our letter tells you why, what it means for your application and how to ask us to "
+                   "look at it again: sign in and go to My letters.", now,
+                   text=f"{told} Sign in (My letters) for our letter: it says why and how to challenge it.")
+
+
 def offer_reminders(session: Session, now: datetime) -> int:
     """Remind each household whose offer's answer is due by the end of the next working day, once."""
     due = add_working_days(local_date(now), 1)

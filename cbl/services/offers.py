@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from cbl.messages import notices
 from cbl.messages.letters import issue_letter
 from cbl.models import Offer, Property, Refusal, ShortlistEntry, StaffUser, Void
 from cbl.models.states import ActorKind, AnswerChannel, OfferStatus, ReviewType, ShortlistStatus
@@ -170,8 +171,10 @@ def withdraw_offer(session: Session, actor: Actor, scheme: Scheme, offer_id: int
         session.add(entry)
     audit(session, actor, "offer.withdrawn", offer, {"reason": why.label, "note": note, "was": was,
                                                      "place": why.place})
+    home = _home_of(session, offer)
+    notices.offer_ended(session, offer, home.address, now)
     issue_letter(session, offer.applicant_id, "offer_withdrawn", "We have withdrawn our offer", now,
-                 home=_home_of(session, offer), reason=why.label, note=note, passed_over=passed_over,
+                 home=home, reason=why.label, note=note, passed_over=passed_over,
                  on_shortlist=entry is not None,
                  rights=review_rights(ReviewType.SKIP, scheme.reviews, local_date(now)) if passed_over else None)
     return offer
@@ -211,8 +214,10 @@ def _lapse(session: Session, actor: Actor, scheme: Scheme, offer: Offer, now: da
             entry.decided_at = now
             session.add(entry)
     audit(session, actor, "offer.lapsed", offer, {"respond_by": offer.respond_by, "counts_as_refusal": counts})
+    home = _home_of(session, offer)
+    notices.offer_ended(session, offer, home.address, now)
     issue_letter(session, offer.applicant_id, "offer_lapsed", "Our offer has lapsed", now,
-                 home=_home_of(session, offer), respond_by=offer.respond_by, counts_as_refusal=counts,
+                 home=home, respond_by=offer.respond_by, counts_as_refusal=counts,
                  final_offer=offer.final_offer,
                  rights=None if counts else review_rights(ReviewType.SKIP, scheme.reviews, local_date(now)))
 

@@ -272,6 +272,8 @@ def test_an_offer_past_its_deadline_lapses_once_as_a_refusal_and_frees_home_shor
     assert scheme.offers.lapse_counts_as_refusal
     _verified(db)
     offer_id = _offer_to(db, scheme, closed, "HR000002")
+    with db.transaction() as s:
+        s.get(Applicant, closed.applicants["HR000002"]).email = "bo@example.org"
     assert db.run(lapse_overdue_offers, actors.SYSTEM, scheme, now()) == []  # not yet due
     _past_deadline(db, offer_id)
     assert db.run(lapse_overdue_offers, actors.SYSTEM, scheme, now()) == [offer_id]
@@ -281,6 +283,12 @@ def test_an_offer_past_its_deadline_lapses_once_as_a_refusal_and_frees_home_shor
     [letter] = _letters(db, offer.applicant_id, "offer_lapsed")
     assert "has lapsed" in letter.body and "counts as refusing" in letter.body
     assert len(_events(db, "offer.lapsed")) == 1
+    # Besides the letter, the household hears by the e-mail and text it chose, pointed to the letter.
+    with db.reading() as s:
+        [told] = s.exec(select(OutboxMessage).where(OutboxMessage.applicant_id == offer.applicant_id,
+                                                    OutboxMessage.template == "offer_lapsed",
+                                                    OutboxMessage.channel == Channel.EMAIL)).all()
+    assert "has lapsed" in told.body and "My letters" in told.body
     with db.reading() as s:
         refusal = s.exec(select(Refusal).where(Refusal.offer_id == offer_id)).one()
         assert bidding_barrier(s, s.get(Applicant, offer.applicant_id), scheme, now()) is None
