@@ -71,9 +71,10 @@ def agreements(db: NamedDependency[Database], request: Request) -> Template:
     with db.reading() as session:
         lines = [AgreementLine(terms.agreement, terms.provider_name, tuple(terms.quotas))
                  for terms in agreement_queries.agreements(session)]
+        providers = agreement_queries.providers(session)
     start, end = financial_year(_today())
     return Template("admin/agreements/list.html", context={
-        "staff": current_staff(request), "lines": lines, "year": f"{start.year} to {end.year}",
+        "staff": current_staff(request), "lines": lines, "year": f"{start.year} to {end.year}", "providers": providers,
         "may_manage": staff_actor(current_staff(request)).may(Right.AGREEMENTS_MANAGE)})
 
 

@@ -5,7 +5,7 @@ from litestar import Router
 from . import (
     agreements, applications, auth, compliance, core_return, dashboard, home, letters, offers, outbox, provider,
     register,
-    register_review, reviews, shortlists, stock,
+    providers, register_review, reviews, shortlists, stock,
 )
 from .guards import staff_guard
 
@@ -36,7 +36,7 @@ admin_router = Router(
         provider.nomination_tenancy, provider.nomination_decline,
         agreements.new_agreement, agreements.new_agreement_submit, agreements.edit_agreement,
         agreements.edit_agreement_submit, compliance.agreements, compliance.agreement_compliance_page,
-        compliance.agreement_compliance_csv,
+        compliance.agreement_compliance_csv, providers.provider_page, providers.provider_submit,
         reviews.review_list, reviews.new_review, reviews.new_review_submit, reviews.review_page, reviews.late,
         reviews.allocation, reviews.extension, reviews.pending_accommodation, reviews.draft, reviews.minded_to,
         reviews.representations, reviews.decision, reviews.withdrawal, reviews.report, reviews.report_download,

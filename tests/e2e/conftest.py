@@ -1,5 +1,6 @@
 """The real app over a migrated database with a small world in it, and a visitor-like client."""
 
+from urllib.parse import urlsplit
 import re
 
 import pytest
@@ -37,13 +38,14 @@ class Browser:
 
     def token(self, path: str = "/sign-in") -> str:
         # The token belongs to the session (cbl/web/csrf.py): read again only when the cookies change,
-        # as at sign-in, rather than drawing the form's page before every post.
-        cookies = tuple(sorted((cookie.name, cookie.value) for cookie in self.client.cookies.jar))
-        if self._token is None or self._token[0] != cookies or not cookies:
+        # as at sign-in, or another site is asked, rather than drawing the form's page before every post.
+        def seen() -> tuple:
+            return urlsplit(path).netloc, tuple(sorted((c.domain, c.name, c.value) for c in self.client.cookies.jar))
+
+        if self._token is None or self._token[0] != seen() or not seen()[1]:
             match = CSRF.search(self.client.get(path).text)
             assert match, f"no CSRF token on {path}"
-            cookies = tuple(sorted((cookie.name, cookie.value) for cookie in self.client.cookies.jar))
-            self._token = (cookies, match.group(1))
+            self._token = (seen(), match.group(1))
         return self._token[1]
 
     def post(self, path: str, data: dict | None = None, *, form_page: str = "/sign-in", **kwargs):

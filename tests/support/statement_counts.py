@@ -79,6 +79,7 @@ def addresses(world: CountedWorld) -> dict[str, str]:
         "/admin/provider/homes/{reference:str}": f"/admin/provider/homes/{world.provider_home}",
         "/admin/provider/nominations/{nomination_id:int}": f"/admin/provider/nominations/{world.nomination}",
         "/admin/agreements/{agreement_id:int}/edit": f"/admin/agreements/{world.agreement}/edit",
+        "/admin/providers/{code:str}": "/admin/providers/RHA",  # the provider make_world adds
         "/admin/agreements/{agreement_id:int}/compliance": f"/admin/agreements/{world.agreement}/compliance",
         "/admin/agreements/{agreement_id:int}/compliance.csv": f"/admin/agreements/{world.agreement}/compliance.csv",
         "/admin/reviews/new": f"/admin/reviews/new?applicant={world.household}",
