@@ -14,7 +14,7 @@ from cbl.rules import reporting_periods
 from cbl.rules.working_days import local_date
 from cbl.rules.reporting_periods import financial_year
 from cbl.database import Database
-from cbl.models import Applicant
+from cbl.models import Applicant, Enquiry
 from cbl.queries import reviews as review_queries
 from cbl.rules.scheme import Scheme
 from cbl.services import enquiries, review_withdrawal, reviews
@@ -378,7 +378,7 @@ def _row_form(name: str, enquiry_id: int, body: dict | None = None) -> forms.For
     return forms.read(kind, body, id_suffix=f"-{prefix}{enquiry_id}")
 
 
-def _next_step(row: Any) -> str | None:
+def _next_step(row: Enquiry) -> str | None:
     """The form an enquiry waits for: its stage 1 answer, a request for stage 2, or the stage 2 answer."""
     if row.answered_on is None:
         return "answer"
