@@ -28,6 +28,9 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 WISHES = [("needs_lift", "Needs a lift above the ground floor"), ("wants_garden", "Wants a garden"),
           ("auto_bid", "Bid automatically for it when a cycle opens (for a household that cannot bid itself)")]
 STAYS = [("yes", "Yes: keep the application, with its dates"), ("no", "No: close the application")]
+NOT_ALLOCATABLE = [("not_eligible", "Not eligible for an allocation (section 160ZA(2) or (4): for example, "
+                                    "immigration status)"),
+                   ("not_qualifying", "Not a qualifying person under the allocation scheme (section 160ZA(7))")]
 
 
 class BandDecision(forms.Form):
@@ -50,6 +53,14 @@ class Suspension(forms.Form):
 class Reinstatement(forms.Form):
     reason = forms.Text("Reason for reinstating", limit=2000,
                         required="Give the reason for reinstating the application")
+
+
+class NotAllocatable(forms.Form):
+    """A decision under s160ZA(9): the household cannot be allocated housing. It closes the application and
+    sends the letter with the grounds and the right to a review."""
+
+    decision = forms.Choice("Decision", required="Choose the decision: not eligible, or not a qualifying person")
+    grounds = forms.Text("Grounds", limit=4000, required="Give the grounds for the decision; they go in the letter")
 
 
 class Note(forms.Form):
@@ -122,6 +133,7 @@ def _choices(scheme: Scheme, areas: list[tuple[str, str]]) -> dict[type[forms.Fo
         AssessmentRecord: {"kind": ASSESSORS, "requirements": [(code, words[0].upper() + words[1:])
                                                                for code, words in REQUIREMENTS.items()]},
         CheckRecord: {"kind": CHECKS, "passed": YES_NO},
+        NotAllocatable: {"decision": NOT_ALLOCATABLE},
         BiddingWishes: {"areas": areas,
                         "property_types": [(kind.value, kind.value.capitalize()) for kind in PropertyType],
                         "wishes": WISHES},
@@ -159,6 +171,7 @@ def case_forms(case: dict, scheme: Scheme) -> dict[str, forms.Form]:
         "suspension": fresh(Suspension, "suspension"), "reinstatement": fresh(Reinstatement, "reinstatement"),
         "notes": fresh(Note, "notes"), "assessment": fresh(AssessmentRecord, "assessment"),
         "check": fresh(CheckRecord, "check"), "bid": fresh(BidOnBehalf, "bid"),
+        "eligibility": fresh(NotAllocatable, "eligibility"),
         "review": fresh(ReviewAnswer, "review"), "reopen": fresh(Reopening, "reopen"),
         "new-member": fresh(Member, "new-member"),
         "details": fresh(Details, "details", address=applicant.address, postcode=applicant.postcode,

@@ -18,7 +18,8 @@ from cbl.rules.scheme import Scheme
 from cbl.services.actors import staff as staff_actor
 from cbl.services.bidding import place_bid
 from cbl.services.register import (
-    add_note, record_assessment, record_check, record_verification, reinstate, set_band, suspend,
+    add_note, decide_not_allocatable, record_assessment, record_check, record_verification, reinstate, set_band,
+    suspend,
 )
 from cbl.services.rights import Right
 from cbl.services.sign_in import issue_sign_in_link
@@ -27,8 +28,8 @@ from cbl.web.auth import now
 
 from .acting import submit
 from .case_forms import (
-    AssessmentRecord, BandDecision, BidOnBehalf, CheckRecord, Note, Reinstatement, Suspension, Verification,
-    case_forms,
+    AssessmentRecord, BandDecision, BidOnBehalf, CheckRecord, NotAllocatable, Note, Reinstatement, Suspension,
+    Verification, case_forms,
 )
 from .case_forms import read as case_forms_read
 from .guards import current_staff
@@ -131,6 +132,15 @@ def suspension(db: NamedDependency[Database], scheme: NamedDependency[Scheme], r
     return decide_on_case(db, request, scheme, read_case(db, reference), "suspension", Suspension, data,
                           lambda s, actor, form, applicant_id: suspend(
                               s, actor, scheme, applicant_id, form.until.data, form.reason.data, now()))
+
+
+@post("/applicants/{reference:str}/eligibility", opt={"right": Right.ELIGIBILITY_DECIDE}, sync_to_thread=True)
+def eligibility(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+                reference: FromPath[str], data: forms.Body) -> Template | Redirect:
+    """Not eligible, or not a qualifying person (s160ZA(9)): the application closes and the household is told."""
+    return decide_on_case(db, request, scheme, read_case(db, reference), "eligibility", NotAllocatable, data,
+                          lambda s, actor, form, applicant_id: decide_not_allocatable(
+                              s, actor, scheme, applicant_id, form.decision.data, form.grounds.data, now()))
 
 
 @post("/applicants/{reference:str}/reinstatement", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)

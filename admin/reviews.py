@@ -14,7 +14,7 @@ from cbl.rules import reporting_periods
 from cbl.rules.working_days import local_date
 from cbl.rules.reporting_periods import financial_year
 from cbl.database import Database
-from cbl.models import Applicant
+from cbl.models import Applicant, Enquiry
 from cbl.queries import reviews as review_queries
 from cbl.rules.scheme import Scheme
 from cbl.services import enquiries, review_withdrawal, reviews
@@ -132,6 +132,11 @@ class Draft(forms.Form):
 
 
 class MindedTo(forms.Form):
+    """Reg 7(2) of SI 2018/223: the notice states the deficiency or irregularity found and why the reviewer is
+    still minded to decide against the applicant."""
+
+    deficiency = forms.Text("The deficiency or irregularity in the original decision", limit=4000,
+                            required="Say what the deficiency or irregularity in the original decision is")
     reasons = forms.Text("Reasons", limit=16000,
                          required="Set out the reasons the reviewer is minded to decide against the applicant")
 
@@ -268,7 +273,7 @@ def draft(db: NamedDependency[Database], request: Request, review_id: FromPath[i
 def minded_to(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
               review_id: FromPath[int], data: forms.Body) -> Template | Redirect:
     return _work(db, request, review_id, MindedTo, data, lambda s, actor, form: reviews.send_minded_to(
-        s, actor, scheme, review_id, form.reasons.data, now()))
+        s, actor, scheme, review_id, form.deficiency.data, form.reasons.data, now()))
 
 
 @post("/reviews/{review_id:int}/representations", opt={"right": Right.REVIEW_WORK}, sync_to_thread=True)
@@ -339,34 +344,64 @@ class EnquiryAnswer(forms.Form):
     answer = forms.Text("Answer", limit=16000, required="Write the answer")
 
 
+class Escalation(forms.Form):
+    """Whoever raised it asks for stage 2: who asked, when, and why."""
+
+    asked_by = forms.Text("Who asked for stage 2", limit=200, required="Say who asked for stage 2")
+    asked_on = forms.Day("Date they asked")
+    reason = forms.Text("Why they are not satisfied", limit=8000,
+                        required="Say why they are not satisfied with the stage 1 answer")
+
+
+class StageTwoAnswer(forms.Form):
+    answer = forms.Text("Stage 2 answer", limit=16000, required="Write the stage 2 answer")
+
+
 class Acknowledgement(forms.Form):
     """Nothing to fill in: a refusal (already answered, already acknowledged) shows in the summary."""
 
 
 KINDS = [("member", "A councillor's enquiry"), ("complaint", "A complaint")]
 
+# Each row's forms, by the name the template knows each by. The suffix keeps the ids of one row's boxes
+# apart from another's (the enquiry's number) and of one stage's from the other's.
+ROW_FORMS: dict[str, tuple[type[forms.Form], str]] = {
+    "answer": (EnquiryAnswer, ""), "escalation": (Escalation, "escalation-"), "stage_two": (StageTwoAnswer, "stage2-")}
+
 
 def _log_form(body: dict | None = None) -> EnquiryLog:
     return forms.read(EnquiryLog, body, choices={"kind": KINDS}, **({} if body else {"received_on": local_date(now())}))
 
 
-def _answer_form(enquiry_id: int, body: dict | None = None) -> EnquiryAnswer:
-    # One answer box a row: the enquiry's number keeps their ids apart.
-    return forms.read(EnquiryAnswer, body, id_suffix=f"-{enquiry_id}")
+def _row_form(name: str, enquiry_id: int, body: dict | None = None) -> forms.Form:
+    kind, prefix = ROW_FORMS[name]
+    return forms.read(kind, body, id_suffix=f"-{prefix}{enquiry_id}")
+
+
+def _next_step(row: Enquiry) -> str | None:
+    """The form an enquiry waits for: its stage 1 answer, a request for stage 2, or the stage 2 answer."""
+    if row.answered_on is None:
+        return "answer"
+    if row.escalated_on is None:
+        return "escalation"
+    return "stage_two" if row.stage_two_answered_on is None else None
 
 
 def _enquiries_page(db: Database, request: Request, submitted: forms.Form | None = None,
                     answering: int | None = None) -> Template:
-    """The list with an answer box for each open one and the form to log another; `submitted` (the log form,
-    or the answer to enquiry `answering`) is shown with its errors and what was typed."""
+    """The list with the next step's form for each enquiry and the form to log another; `submitted` (the log
+    form, or a form of enquiry `answering`) is shown with its errors and what was typed."""
+    today = local_date(now())
     with db.reading() as session:
         rows = review_queries.enquiries(session)
-    answers = {row.id: _answer_form(row.id) for row in rows if row.answered_on is None}
-    if isinstance(submitted, EnquiryAnswer) and answering in answers:
-        answers[answering] = submitted
+    steps = {row.id: name for row in rows if (name := _next_step(row)) is not None}
+    row_forms = {enquiry_id: _row_form(name, enquiry_id) for enquiry_id, name in steps.items()}
+    if submitted is not None and answering in row_forms and type(submitted) is type(row_forms[answering]):
+        row_forms[answering] = submitted
     return Template("admin/reviews/enquiries.html", status_code=submitted.status if submitted else 200, context={
-        "staff": current_staff(request), "rows": rows, "today": local_date(now()), "submitted": submitted,
-        "form": submitted if isinstance(submitted, EnquiryLog) else _log_form(), "answers": answers})
+        "staff": current_staff(request), "rows": rows, "today": today, "submitted": submitted,
+        "form": submitted if isinstance(submitted, EnquiryLog) else _log_form(), "row_forms": row_forms,
+        "steps": steps, "stages": {row.id: enquiries.stages(row) for row in rows}})
 
 
 @get("/enquiries", opt={"right": Right.REVIEW_LOG}, sync_to_thread=True)
@@ -383,10 +418,27 @@ def enquiry_log(db: NamedDependency[Database], scheme: NamedDependency[Scheme], 
 
 
 @post("/enquiries/{enquiry_id:int}/answer", opt={"right": Right.REVIEW_LOG}, sync_to_thread=True)
-def enquiry_answer(db: NamedDependency[Database], request: Request, enquiry_id: FromPath[int],
-                   data: forms.Body) -> Template | Redirect:
-    return submit(db, request, _answer_form(enquiry_id, data),
-                  lambda s, actor, form: enquiries.answer(s, actor, enquiry_id, form.answer.data, now()),
+def enquiry_answer(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+                   enquiry_id: FromPath[int], data: forms.Body) -> Template | Redirect:
+    return submit(db, request, _row_form("answer", enquiry_id, data),
+                  lambda s, actor, form: enquiries.answer(s, actor, scheme, enquiry_id, form.answer.data, now()),
+                  lambda form: _enquiries_page(db, request, form, enquiry_id), "/admin/enquiries")
+
+
+@post("/enquiries/{enquiry_id:int}/escalation", opt={"right": Right.REVIEW_LOG}, sync_to_thread=True)
+def enquiry_escalation(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+                       enquiry_id: FromPath[int], data: forms.Body) -> Template | Redirect:
+    return submit(db, request, _row_form("escalation", enquiry_id, data),
+                  lambda s, actor, form: enquiries.escalate(s, actor, scheme, enquiry_id, form.asked_by.data,
+                                                            form.asked_on.data, form.reason.data, now()),
+                  lambda form: _enquiries_page(db, request, form, enquiry_id), "/admin/enquiries")
+
+
+@post("/enquiries/{enquiry_id:int}/stage-two-answer", opt={"right": Right.REVIEW_LOG}, sync_to_thread=True)
+def enquiry_stage_two_answer(db: NamedDependency[Database], request: Request, enquiry_id: FromPath[int],
+                             data: forms.Body) -> Template | Redirect:
+    return submit(db, request, _row_form("stage_two", enquiry_id, data),
+                  lambda s, actor, form: enquiries.answer_stage_two(s, actor, enquiry_id, form.answer.data, now()),
                   lambda form: _enquiries_page(db, request, form, enquiry_id), "/admin/enquiries")
 
 

@@ -37,6 +37,8 @@ class Review(SQLModel, table=True):
     draft_reasons: str | None = Field(default=None, max_length=16000)
     # A deficiency or irregularity in the original decision: an adverse decision then needs a minded-to notice.
     deficiency_found: bool = False
+    # What it is, in the reviewer's words: the minded-to notice states it (reg 7(2) of SI 2018/223).
+    deficiency: str | None = Field(default=None, max_length=4000)
     reviewer_id: int | None = Field(default=None, foreign_key="staff_user.id")
     minded_to_sent_on: date | None = None
     representations_by: date | None = None
@@ -57,7 +59,8 @@ class Review(SQLModel, table=True):
 
 
 class Enquiry(SQLModel, table=True):
-    """A councillor's enquiry or a complaint about an allocation, answered within the scheme's deadlines."""
+    """A councillor's enquiry or a complaint about an allocation, answered within the scheme's deadlines, in
+    two stages: stage 1, and stage 2 when whoever raised it asks for it to be looked at again."""
 
     id: int | None = Field(default=None, primary_key=True)
     kind: EnquiryKind = Field(sa_type=state(EnquiryKind))
@@ -72,4 +75,13 @@ class Enquiry(SQLModel, table=True):
     answer: str | None = Field(default=None, max_length=16000)
     logged_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     answered_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    # Stage 2: who asked for it (in their words), the day they asked, why, and the officer who recorded it.
+    escalation_asked_by: str | None = Field(default=None, max_length=200)
+    escalated_on: date | None = None
+    escalation_reason: str | None = Field(default=None, max_length=8000)
+    escalated_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    stage_two_answer_by: date | None = None
+    stage_two_answered_on: date | None = None
+    stage_two_answer: str | None = Field(default=None, max_length=16000)
+    stage_two_answered_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

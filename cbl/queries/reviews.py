@@ -4,6 +4,7 @@ decisions a household can ask to have reviewed, and councillors' enquiries and c
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import case
 from sqlmodel import Session, select
 
 from cbl.models import Applicant, Enquiry, Review, StaffUser
@@ -69,6 +70,10 @@ def review_case(session: Session, review_id: int) -> ReviewCase:
 
 
 def enquiries(session: Session) -> list[Enquiry]:
-    """Enquiries and complaints, those waiting for an answer first, the soonest due first."""
-    return list(session.exec(select(Enquiry).order_by(Enquiry.answered_on.is_not(None), Enquiry.answer_by)
+    """Enquiries and complaints, those waiting for an answer (at stage 1, or at stage 2) first, the soonest
+    due first."""
+    at_stage_two = Enquiry.escalated_on.is_not(None) & Enquiry.stage_two_answered_on.is_(None)
+    waiting = Enquiry.answered_on.is_(None) | at_stage_two
+    due = case((at_stage_two, Enquiry.stage_two_answer_by), else_=Enquiry.answer_by)
+    return list(session.exec(select(Enquiry).order_by(case((waiting, 0), else_=1), due, Enquiry.id)
                              .limit(ENQUIRIES_SHOWN)).all())

@@ -7,6 +7,10 @@
 - A registered provider's own decisions as landlord (for example declining a nomination): the
   provider's complaints procedure, then the Housing Ombudsman (Housing Act 1996 s51 and Sch 2). The
   Housing Ombudsman does not look at a council's allocation decisions.
+- A complaint about the council's allocations, once its complaints procedure has ended (the stage 2
+  answer): the Local Government and Social Care Ombudsman, who expects the council's own procedure to
+  have been used first and a complaint within 12 months of the person knowing of the matter (Local
+  Government Act 1974 ss26(5), 26B(1)).
 """
 
 from dataclasses import dataclass
@@ -43,6 +47,19 @@ HOUSING_OMBUDSMAN = ChallengeRoute(
     Route.HOUSING_OMBUDSMAN, "If you disagree",
     "This is the landlord's own decision. If you disagree, use the landlord's complaints procedure; if you are "
     "still unhappy when it ends, you may complain to the Housing Ombudsman.")
+
+
+AFTER_COMPLAINT = ChallengeRoute(
+    Route.LGSCO, "If you are still unhappy",
+    "This is our final answer: our complaints procedure has ended. If you are still unhappy, you may complain to "
+    "the Local Government and Social Care Ombudsman, who looks at complaints about councils' housing allocations. "
+    "The Ombudsman usually expects you to complain within 12 months of when you first knew of the matter.")
+
+
+def route_after_complaint() -> ChallengeRoute:
+    """Where a complaint about the council's allocations goes once the council's last stage has answered it.
+    (A registered provider's own decisions go through its procedure to the Housing Ombudsman: not ours.)"""
+    return AFTER_COMPLAINT
 
 
 def route_after_review(part_7: bool, decided_by: DecidedBy = DecidedBy.COUNCIL) -> ChallengeRoute:

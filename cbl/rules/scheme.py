@@ -121,11 +121,30 @@ class Reviews(_Strict):
 
 
 class Enquiries(_Strict):
-    """Members' enquiries and complaints about allocations: UK working days to acknowledge and to answer."""
+    """Members' enquiries and complaints about allocations, in two stages: UK working days to acknowledge and
+    answer at stage 1 (from the day received), and to answer at stage 2 (from the day it was asked for).
+
+    The council's own periods: no statute sets them. The bounds keep them plausible: an acknowledgement
+    comes before the answer, and stage 2, which looks at the whole matter again, has at least as long as
+    stage 1 had (the Housing Ombudsman's Complaint Handling Code, which councils' landlord services follow,
+    gives 10 working days at stage 1 and 20 at stage 2)."""
 
     acknowledge_working_days: int = Field(default=3, ge=0, le=60)
     member_answer_working_days: int = Field(default=10, ge=1, le=120)
     complaint_answer_working_days: int = Field(default=10, ge=1, le=120)
+    stage_two_answer_working_days: int = Field(default=20, ge=1, le=120)
+
+    @model_validator(mode="after")
+    def _stages_in_order(self) -> "Enquiries":
+        stage_one = min(self.member_answer_working_days, self.complaint_answer_working_days)
+        if self.acknowledge_working_days >= stage_one:
+            raise ValueError(f"acknowledge_working_days ({self.acknowledge_working_days}) must be fewer than the "
+                             f"days to answer ({stage_one}): an acknowledgement comes before the answer")
+        longest = max(self.member_answer_working_days, self.complaint_answer_working_days)
+        if self.stage_two_answer_working_days < longest:
+            raise ValueError(f"stage_two_answer_working_days ({self.stage_two_answer_working_days}) must be at "
+                             f"least the days to answer at stage 1 ({longest}): stage 2 looks at it all again")
+        return self
 
 
 class Register(_Strict):

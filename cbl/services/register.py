@@ -9,8 +9,8 @@ from cbl.rules.final_offers import REQUIREMENTS
 from cbl.rules.bedroom_need import Person, age_on, bedroom_need
 from cbl.rules.working_days import local_date
 from cbl.messages.letters import issue_letter
-from cbl.models import Applicant, Assessment, BandAssessment, CaseCheck, CaseNote, HouseholdMember
-from cbl.models.states import ApplicationStatus, AssessmentKind, CheckKind, Relationship, ReviewType
+from cbl.models import Applicant, Assessment, BandAssessment, CaseCheck, CaseNote, HouseholdMember, Offer
+from cbl.models.states import ApplicationStatus, AssessmentKind, CheckKind, OfferStatus, Relationship, ReviewType
 from cbl.rules.decision_types import review_rights
 from cbl.rules.scheme import Scheme
 
@@ -93,6 +93,54 @@ def set_band(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, 
                  label=scheme.bands.label(band), effective=effective, reasons=reason, previous=previous[0],
                  rights=review_rights(ReviewType.BAND, scheme.reviews, local_date(now)))
     return assessment
+
+
+# Decisions that a household cannot be allocated housing at all. s160ZA(9) of the Housing Act 1996: the
+# household is told in writing of the decision and its grounds; s166A(9)(c) gives it the right to ask for a
+# review; s160ZA(11) lets it apply again if it thinks it should no longer be treated so. Each: its review type,
+# the audit action the case's reviewable decisions read (cbl/services/reviewable.py), and its words.
+NOT_ALLOCATABLE: dict[str, tuple[ReviewType, str, str]] = {
+    # s160ZA(2), (4): persons from abroad subject to immigration control, and others prescribed.
+    "not_eligible": (ReviewType.ELIGIBILITY, "application.not_eligible", "Not eligible for an allocation"),
+    # s160ZA(7): not a qualifying person under the council's own criteria.
+    "not_qualifying": (ReviewType.QUALIFICATION, "application.not_qualifying", "Not a qualifying person"),
+}
+_DECIDABLE = (ApplicationStatus.PENDING, ApplicationStatus.ACTIVE, ApplicationStatus.SUSPENDED)
+
+
+def decide_not_allocatable(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, decision: str,
+                           grounds: str, now: datetime) -> Applicant:
+    """Decide that the household is not eligible for an allocation, or not a qualifying person: the application
+    is closed (a review that overturns the decision reopens it with its dates) and the household is sent the
+    decision, its grounds, the right to a review with the last day to ask, and the route after the review."""
+    actor.require(Right.ELIGIBILITY_DECIDE)
+    if decision not in NOT_ALLOCATABLE:
+        raise InvalidInput("Choose the decision: not eligible, or not a qualifying person.", field="decision")
+    if not grounds.strip():
+        raise InvalidInput("Give the grounds for the decision; they go in the letter.", field="grounds")
+    grounds = within(grounds, 4000, "grounds", "The grounds")
+    review_type, action, words = NOT_ALLOCATABLE[decision]
+    applicant = locked_application(session, applicant_id)
+    if applicant.status not in _DECIDABLE:
+        raise Conflict(f"This application is {applicant.status.value}: only an application on the register can be "
+                       "decided not eligible or not qualifying.")
+    open_offer = session.exec(select(Offer.id).where(Offer.applicant_id == applicant.id, Offer.status.in_(
+        [OfferStatus.MADE, OfferStatus.ACCEPTED]))).first()
+    if open_offer is not None:
+        raise Conflict(f"Offer {open_offer} to this household is open: withdraw it before deciding that the "
+                       "household cannot be allocated housing.")
+    today = local_date(now)
+    applicant.closed_from, applicant.status = applicant.status, ApplicationStatus.CLOSED
+    applicant.closed_on, applicant.closed_reason = today, words
+    applicant.review_letter_on = applicant.review_answer_by = None
+    session.add(applicant)
+    audit(session, actor, action, applicant, {"reason": grounds})
+    issue_letter(session, applicant.id, "eligibility_decision",
+                 "Your housing application: " + ("you are not eligible for an allocation" if decision == "not_eligible"
+                                                 else "you do not qualify for an allocation"), now,
+                 not_eligible=decision == "not_eligible", grounds=grounds,
+                 rights=review_rights(review_type, scheme.reviews, today))
+    return applicant
 
 
 def record_verification(session: Session, actor: Actor, applicant_id: int, documents: str, now: datetime) -> Applicant:

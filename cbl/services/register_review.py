@@ -16,7 +16,7 @@ from cbl.rules.scheme import Scheme
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, within
-from .register import locked_application
+from .register import NOT_ALLOCATABLE, locked_application
 from cbl.services.rights import Right
 
 ON_REGISTER = (ApplicationStatus.PENDING, ApplicationStatus.ACTIVE, ApplicationStatus.SUSPENDED)
@@ -120,6 +120,11 @@ def reinstate_closed(session: Session, actor: Actor, scheme: Scheme, applicant_i
     applicant = locked_application(session, applicant_id)
     if applicant.status is not ApplicationStatus.CLOSED or applicant.closed_on is None:
         raise Conflict("This application is not closed.")
+    if applicant.closed_reason in {words for _, _, words in NOT_ALLOCATABLE.values()}:
+        # A decision under s160ZA(9) is undone by a review that overturns it, or by a fresh application
+        # (s160ZA(11)); not by putting the application back.
+        raise Conflict(f"This application was closed by a decision: {applicant.closed_reason}. Only a review of that "
+                       "decision, or a new application, can put the household back on the register.")
     today = local_date(now)
     last_day = applicant.closed_on + timedelta(days=scheme.housing_register.reinstate_within_days)
     if today > last_day:

@@ -190,24 +190,33 @@ def draft(session: Session, actor: Actor, review_id: int, outcome: str, reasons:
     return review
 
 
-def send_minded_to(session: Session, actor: Actor, scheme: Scheme, review_id: int, reasons: str,
+def send_minded_to(session: Session, actor: Actor, scheme: Scheme, review_id: int, deficiency: str, reasons: str,
                    now: datetime) -> Review:
-    """Notice that the reviewer is minded to decide against the applicant despite a deficiency or irregularity,
-    with the time to make representations, orally or in writing."""
+    """Notice that the reviewer is minded to decide against the applicant despite a deficiency or irregularity
+    in the original decision or the way it was made (reg 7(1) of SI 2018/223). Reg 7(2): the notice says the
+    reviewer is so minded and why, and that the applicant, or someone for them, may make representations orally
+    or in writing or both. The deficiency found is recorded and stated, so that the applicant can answer it."""
     actor.require(Right.REVIEW_WORK)
-    review = _open_review(session, review_id)
+    if not deficiency.strip():
+        raise InvalidInput("Say what the deficiency or irregularity in the original decision is; the notice states it.",
+                           field="deficiency")
     if not reasons.strip():
         raise InvalidInput("Set out the reasons the reviewer is minded to decide against the applicant.",
                            field="reasons")
+    deficiency = within(deficiency, 4000, "deficiency", "The deficiency or irregularity")
     # Not stored on the review: they go in the letter, which is kept, and is refused rather than cut too.
     reasons = within(reasons, 16000, "reasons", "The reasons")
+    review = _open_review(session, review_id)
     today = local_date(now)
     review.status, review.minded_to_sent_on, review.deficiency_found = ReviewStatus.MINDED_TO, today, True
+    review.deficiency = deficiency
     review.representations_by = add_working_days(today, scheme.reviews.representations_working_days)
     session.add(review)
-    audit(session, actor, "review.minded_to", review, {"representations_by": review.representations_by})
+    audit(session, actor, "review.minded_to", review, {"representations_by": review.representations_by,
+                                                       "deficiency": deficiency[:200]})
     issue_letter(session, review.applicant_id, "review_minded_to", "We are minded to decide your review against you",
-                 now, reasons=reasons, representations_by=review.representations_by)
+                 now, about=kind_of(review.decision_type).words, deficiency=deficiency, reasons=reasons,
+                 representations_by=review.representations_by)
     return review
 
 

@@ -15,6 +15,7 @@ class Right(StrEnum):
     BID_ON_BEHALF = "bid.on_behalf"
     CYCLE_MANAGE = "cycle.manage"
     DATA_SUBJECT_ACCESS = "data.subject_access"
+    ELIGIBILITY_DECIDE = "eligibility.decide"
     LETTERS_ISSUE = "letters.issue"
     NOMINATION_SEND = "nomination.send"
     OFFER_APPROVE_DIRECT = "offer.approve_direct"

@@ -241,10 +241,21 @@ def test_a_late_request_a_minded_to_notice_and_representations_each_show_their_o
     assert form.values["reason"] == [reason]
     assert visitor.post(f"{path}/late", {"accept": "yes", "reason": reason[:1999]}, form_page=path).status_code == 303
 
-    minded = visitor.post(f"{path}/minded-to", {"reasons": "  "}, form_page=path)
+    deficiency = "d" * 4_001
+    minded = visitor.post(f"{path}/minded-to", {"reasons": "  ", "deficiency": deficiency}, form_page=path)
     assert minded.status_code == 422
-    assert_every_error_shown(minded.text, {"reasons-minded": "Set out the reasons the reviewer is minded to decide"})
-    assert visitor.post(f"{path}/minded-to", {"reasons": "The medical evidence does not change the need"},
+    form = assert_every_error_shown(minded.text, {
+        "deficiency-minded": "4,000 characters or fewer (you entered 4,001)",
+        "reasons-minded": "Set out the reasons the reviewer is minded to decide"})
+    assert form.values["deficiency"] == [deficiency]
+    missing = visitor.post(f"{path}/minded-to", {"reasons": "The medical evidence does not change the need"},
+                           form_page=path)
+    assert missing.status_code == 422
+    assert_every_error_shown(missing.text, {"deficiency-minded": "Say what the deficiency or irregularity"})
+    with db.reading() as s:
+        assert s.get(Review, review.id).minded_to_sent_on is None
+    assert visitor.post(f"{path}/minded-to", {"deficiency": "The medical form was not read",
+                                              "reasons": "The medical evidence does not change the need"},
                         form_page=path).status_code == 303
     said = "r" * 16_005
     representations = visitor.post(f"{path}/representations", {"representations": said}, form_page=path)

@@ -110,8 +110,8 @@ def test_an_adverse_decision_after_a_deficiency_needs_a_minded_to_notice_and_tim
            True, moment)
     with pytest.raises(Conflict, match="minded to"):
         db.run(reviews.decide, senior, scheme, review.id, "upheld", "Band D stands", False, moment)
-    db.run(reviews.send_minded_to, drafter, scheme, review.id, "The medical evidence does not change the need",
-           moment)
+    db.run(reviews.send_minded_to, drafter, scheme, review.id, "The medical form was not read",
+           "The medical evidence does not change the need", moment)
     with db.reading() as s:
         minded = s.get(Review, review.id)
         assert minded.status is ReviewStatus.MINDED_TO and minded.representations_by > minded.minded_to_sent_on

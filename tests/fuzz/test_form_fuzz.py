@@ -36,6 +36,7 @@ ADMIN_FORMS = {
     "/admin/applicants/HR000001/details": ["address", "postcode", "email", "phone", "circumstances"],
     "/admin/applicants/HR000001/preferences": ["areas", "property_types", "max_floor", "wishes"],
     "/admin/applicants/HR000001/suspension": [*DATE("until"), "reason"],
+    "/admin/applicants/HR000001/eligibility": ["decision", "grounds"],
     "/admin/applicants/HR000001/bids": ["advert"],
     "/admin/stock/new": ["landlord", "reference", "uprn", "address", "postcode", "area", "property_type",
                          "bedrooms", "floor", "rent", "charges", "features"],

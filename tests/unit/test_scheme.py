@@ -49,6 +49,12 @@ def test_the_shipped_schemes_load_and_differ_on_the_rules_schemes_differ_on():
         (('{ code = "other", label = "Another reason"', '{ code = "made_in_error", label = "Another reason"'),
          "offers.withdrawal_reasons"),
         (('place = "passed_over" },', 'place = "skipped" },'), "offers.withdrawal_reasons.1.place"),
+        (("stage_two_answer_working_days = 20", "stage_two_answer_working_days = 5"),
+         "enquiries: Value error, stage_two_answer_working_days (5) must be at least the days to answer at stage 1"),
+        (("acknowledge_working_days = 3", "acknowledge_working_days = 10"),
+         "enquiries: Value error, acknowledge_working_days (10) must be fewer than the days to answer"),
+        (("stage_two_answer_working_days = 20", "stage_two_answer_working_days = 0"),
+         "enquiries.stage_two_answer_working_days"),
     ],
 )
 def test_a_bad_scheme_stops_with_a_message_naming_the_field(tmp_path, change, named):
