@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from cbl.models import Organisation, StaffInvitation, StaffUser
 from cbl.services.errors import NotFound
+from cbl.services.staff import NO_PASSWORD
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class StaffMember:
 def _status(user: StaffUser) -> str:
     if not user.active:
         return "Disabled"
-    return "Invited" if user.password_hash is None else "Active"
+    return "Invited" if user.password_hash == NO_PASSWORD else "Active"
 
 
 def everyone(session: Session) -> list[StaffMember]:
@@ -41,6 +42,6 @@ def one(session: Session, staff_id: int) -> StaffMember:
     user, organisation = row
     latest = session.exec(select(StaffInvitation).where(StaffInvitation.staff_user_id == staff_id)
                           .order_by(StaffInvitation.id.desc())).first()
-    if latest is None or user.password_hash is not None:
+    if latest is None or user.password_hash != NO_PASSWORD:
         return StaffMember(user, organisation, _status(user))
     return StaffMember(user, organisation, _status(user), latest.created_at, latest.expires_at)

@@ -31,6 +31,8 @@ COUNCIL_ROLES = (StaffRole.OFFICER, StaffRole.REVIEW_OFFICER, StaffRole.MANAGER,
 ROLE_NAMES = {StaffRole.OFFICER: "Officer", StaffRole.REVIEW_OFFICER: "Review officer",
               StaffRole.MANAGER: "Manager", StaffRole.ADMIN: "System administrator",
               StaffRole.PROVIDER: "Registered provider"}
+# The password hash of an account whose invited owner has not yet set a password: no password matches it.
+NO_PASSWORD = ""
 INVITATION_GONE = ("This link has expired or has already been used. Ask your system administrator "
                    "to invite you again.")
 
@@ -97,7 +99,8 @@ def invite(session: Session, actor: Actor, invitee: Invitee, link: Callable[[str
                            .order_by(Organisation.id)).first()
     if council is None:
         raise Conflict("There is no council organisation to add staff to.")
-    user = StaffUser(organisation_id=council.id, email=email, name=name, role=role, grade=grade, password_hash=None)
+    user = StaffUser(organisation_id=council.id, email=email, name=name, role=role, grade=grade,
+                     password_hash=NO_PASSWORD)
     session.add(user)
     session.flush()
     audit(session, actor, "staff.invited", user, {"name": name, "email": email, "role": role, "grade": grade})
@@ -111,7 +114,7 @@ def invite_again(session: Session, actor: Actor, staff_id: int, link: Callable[[
     user = _member(session, staff_id, lock=True)
     if not user.active:
         raise Conflict("This account is disabled: enable it before inviting again.")
-    if user.password_hash is not None:
+    if user.password_hash != NO_PASSWORD:
         raise Conflict(f"{user.name} has already set a password.")
     _send_invitation(session, actor, user, link, now)
 

@@ -1,5 +1,7 @@
-"""Staff administration: invitations by one-time link, staff without a password until they accept,
-and sessions that name their account so that disabling it ends them all
+"""Staff administration: invitations by one-time link, and sessions that name their account so that
+disabling it ends them all (an invited member of staff's password_hash is empty until they accept:
+the column stays NOT NULL, since changing it would rebuild staff_user on SQLite, which other tables
+reference)
 
 Revision ID: 0013
 Revises: 0012
@@ -40,18 +42,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('account', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
         batch_op.create_index(batch_op.f('ix_web_session_account'), ['account'], unique=False)
 
-    with op.batch_alter_table('staff_user', schema=None) as batch_op:
-        batch_op.alter_column('password_hash', existing_type=sqlmodel.sql.sqltypes.AutoString(length=200),
-                              nullable=True)
-
 
 def downgrade() -> None:
-    # Invited staff who never set a password get one no one knows (they are invited again).
-    op.execute("UPDATE staff_user SET password_hash = '!' WHERE password_hash IS NULL")
-    with op.batch_alter_table('staff_user', schema=None) as batch_op:
-        batch_op.alter_column('password_hash', existing_type=sqlmodel.sql.sqltypes.AutoString(length=200),
-                              nullable=False)
-
     with op.batch_alter_table('web_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_web_session_account'))
         batch_op.drop_column('account')
