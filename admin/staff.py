@@ -1,6 +1,8 @@
 """Staff administration for the system administrator: who has an account, inviting someone, their
 role and grade, disabling and enabling; and the page where an invited member of staff sets a password."""
 
+from collections.abc import Callable
+
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
@@ -12,7 +14,7 @@ from cbl.models import StaffUser
 from cbl.models.states import StaffRole
 from cbl.queries import staff as staff_query
 from cbl.services import staff as staff_admin
-from cbl.services.actors import staff as staff_actor
+from cbl.services.actors import Actor, staff as staff_actor
 from cbl.services.errors import DomainError
 from cbl.services.rights import Right
 from cbl.settings import Settings
@@ -57,7 +59,7 @@ def _roles(user: StaffUser | None = None) -> list[tuple[str, str]]:
     return [(role.value, staff_admin.ROLE_NAMES[role]) for role in roles]
 
 
-def _actor(request: Request):  # noqa: ANN202 - an Actor
+def _actor(request: Request) -> Actor:
     return staff_actor(current_staff(request))
 
 
@@ -130,7 +132,8 @@ def role_and_grade(db: NamedDependency[Database], request: Request, staff_id: Fr
     return _member_page(db, request, staff_id, change=form)
 
 
-def _press(db: Database, request: Request, staff_id: int, action, *args) -> Template | Redirect:  # noqa: ANN001
+def _press(db: Database, request: Request, staff_id: int, action: Callable[..., object],
+           *args: object) -> Template | Redirect:
     """Run a button's service; a refusal (yourself, already so) is shown on the member's page."""
     try:
         db.run(action, _actor(request), staff_id, *args, now())

@@ -104,8 +104,8 @@ def test_an_invited_member_of_staff_sets_a_password_with_the_link_and_signs_in(a
 
     # Used once, the link is gone: shown or posted to, whoever follows it.
     assert other_visitor.get(link).status_code == 404
-    again = other_visitor.post(link, {"password": "another fine long phrase", "confirmation": "another fine long phrase"},
-                               form_page="/admin/sign-in")
+    phrase = "another fine long phrase"
+    again = other_visitor.post(link, {"password": phrase, "confirmation": phrase}, form_page="/admin/sign-in")
     assert again.status_code == 404
     assert staff_sign_in(other_visitor, "nadia@example.org", NEW_PASSWORD).status_code == 303
 
