@@ -16,6 +16,8 @@ from sqlmodel import Session, select
 from cbl.models import Organisation, OutboxMessage, StaffInvitation, StaffUser, WebSession
 from cbl.models.states import Channel, OrganisationKind, StaffRole
 
+from cbl.rules.working_days import LONDON
+
 from .actors import Actor, staff as staff_actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound, within
@@ -133,10 +135,16 @@ def _send_invitation(session: Session, actor: Actor, user: StaffUser, link: Call
         subject="Set your password for the lettings admin",
         body=(f"{actor.name} has given you an account on the lettings admin as {ROLE_NAMES[user.role].lower()}. "
               f"Set your password with this link: {link(f'/admin/set-password/{token}')}\n\n"
-              f"The link works once, until {expires_at:%-d %B %Y at %H:%M} UTC. If it has expired, ask "
+              f"The link works once, until {_when(expires_at)}. If it has expired, ask "
               f"your system administrator to invite you again. If you did not expect this, ignore it."),
     ))
     audit(session, actor, "staff.invitation_sent", user, {"expires_at": expires_at})
+
+
+def _when(moment: datetime) -> str:
+    """A moment as people in the council's area read it: 2:05pm on Friday 4 December 2026."""
+    local = moment.astimezone(LONDON)
+    return f"{local:%I:%M%p}".lstrip("0").lower() + f" on {local:%A} {local.day} {local:%B %Y}"
 
 
 def _revoke_invitations(session: Session, user: StaffUser, now: datetime) -> int:
