@@ -128,8 +128,8 @@ def _send_invitation(session: Session, actor: Actor, user: StaffUser, link: Call
     expires_at = now + INVITATION_LIFETIME
     session.add(StaffInvitation(staff_user_id=user.id, token_hash=digest(token), expires_at=expires_at,
                                 issued_by_id=actor.id, created_at=now))
-    # The link is in the message as sent (it has to be, to reach them); the database keeps only its hash
-    # elsewhere, and the link works once and for three days.
+    # The e-mail has to carry the link itself (kept as sent, like every message); the invitation keeps only
+    # its hash, and the link works once, for three days, while the account stays enabled.
     session.add(OutboxMessage(
         channel=Channel.EMAIL, template="staff_invitation", staff_user_id=user.id,
         subject="Set your password for the lettings admin",
