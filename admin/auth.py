@@ -6,7 +6,6 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from cbl.database import Database
-from cbl.models.states import StaffRole
 from cbl.services import sign_in
 from cbl.services.actors import staff as staff_actor
 from cbl.services.audit import audit
@@ -16,6 +15,7 @@ from cbl.web.auth import COOKIE, clear_session_cookie, end_session, now, set_ses
 from cbl.web.devices import known_device, remember_device
 
 from .guards import PUBLIC
+from .home import start_page
 
 
 class StaffSignIn(forms.Form):
@@ -31,9 +31,9 @@ def _destination(next_path: str | None) -> str:
 
 
 @get("/sign-in", opt={"right": PUBLIC}, sync_to_thread=False)
-def sign_in_page(next: FromQuery[str | None] = None) -> Template:
+def sign_in_page(next: FromQuery[str | None] = None, password_set: FromQuery[str | None] = None) -> Template:
     form = forms.read(StaffSignIn, None, next=_destination(next))
-    return Template("admin/sign_in.html", context={"form": form})
+    return Template("admin/sign_in.html", context={"form": form, "password_set": password_set == "1"})
 
 
 @post("/sign-in", opt={"right": PUBLIC}, sync_to_thread=True)
@@ -59,8 +59,8 @@ def sign_in_submit(db: NamedDependency[Database], request: Request, data: forms.
             end_session(session, request.cookies[COOKIE])
         token = start_session(session, "staff", user.id, now())
         audit(session, staff_actor(user), "signed_in", user)
-    if user.role is StaffRole.PROVIDER and destination == "/admin":
-        destination = "/admin/provider"  # provider staff work in their own portal
+    if destination == "/admin":
+        destination = start_page(user)  # provider staff work in their own portal, administrators with staff
     response = set_session_cookie(Redirect(destination, status_code=303), request, token)
     return remember_device(response, request, settings.secret_key, sign_in.account_key("staff", email),
                            secure=settings.https)

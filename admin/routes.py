@@ -5,7 +5,7 @@ from litestar import Router
 from . import (
     agreements, applications, auth, compliance, core_return, dashboard, home, letters, offers, outbox, provider,
     register,
-    providers, register_review, reviews, shortlists, stock,
+    providers, register_review, reviews, shortlists, staff, stock,
 )
 from .guards import staff_guard
 
@@ -44,5 +44,7 @@ admin_router = Router(
         core_return.core_page, core_return.core_download, core_return.let_questions, core_return.let_answers,
         reviews.enquiry_list, reviews.enquiry_log, reviews.enquiry_answer, reviews.enquiry_escalation,
         reviews.enquiry_stage_two_answer, reviews.enquiry_acknowledgement,
+        staff.staff_list, staff.invite_page, staff.invite_submit, staff.member_page, staff.role_and_grade,
+        staff.disable, staff.enable, staff.invite_again, staff.set_password_page, staff.set_password_submit,
     ],
 )

@@ -19,6 +19,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 import admin
+from admin.home import start_page
 from admin.routes import admin_router
 from cbl.queries import listings
 from cbl.assets import govuk_assets, stylesheet
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
             delivery_warning=settings.delivery.warning(),
             # Whether a member of staff may do any of these: pages offer only the actions the rules allow.
             may=lambda user, *rights: any(actors.staff(user).may(right) for right in rights),
+            start_page=start_page,  # where the admin site's name takes a member of staff
         )
         # The GOV.UK Frontend macros, as the package ships them (components/forms.html uses them).
         own = engine.engine.loader

@@ -11,7 +11,7 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-from .access import ApiToken, Throttle, WebSession  # noqa: E402
+from .access import ApiToken, StaffInvitation, Throttle, WebSession  # noqa: E402
 from .core import CoreLog  # noqa: E402
 from .lettings import Advert, Bid, Cycle, ShortlistEntry  # noqa: E402
 from .nominations import AgreementQuota, Nomination, NominationAgreement  # noqa: E402
@@ -35,7 +35,7 @@ from .stock import Property, Void  # noqa: E402
 metadata = SQLModel.metadata
 
 __all__ = [
-    "ApiToken", "Throttle", "WebSession",
+    "ApiToken", "StaffInvitation", "Throttle", "WebSession",
     "Advert", "AgreementQuota", "Applicant", "Assessment", "AuditEvent", "BandAssessment", "Bid",
     "BiddingPreference", "CaseCheck", "CaseNote", "ContactPreference", "CoreLog", "Cycle", "DirectOfferRequest",
     "Enquiry", "HouseholdMember", "Nomination",

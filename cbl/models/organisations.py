@@ -32,6 +32,8 @@ class StaffUser(SQLModel, table=True):
     role: StaffRole = Field(sa_type=state(StaffRole))
     # Reviews must be decided by someone senior to the original decision maker.
     grade: int = Field(default=1, ge=1, le=10)
+    # Empty (matching no password) until an invited member of staff sets one with their invitation's link.
     password_hash: str = Field(max_length=200)
+    # A disabled account cannot sign in; its sessions and invitations end when it is disabled.
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -51,7 +51,7 @@ def now() -> datetime:
 def start_session(session: Session, kind: str, user_id: int, at: datetime) -> str:
     token = secrets.token_urlsafe(32)
     session.add(WebSession(key=digest(token), data=json.dumps({"kind": kind, "id": user_id}).encode(),
-                           expires_at=at + IDLE_TIMEOUT))
+                           expires_at=at + IDLE_TIMEOUT, account=WebSession.account_of(kind, user_id)))
     return token
 
 

@@ -136,6 +136,11 @@ def test_the_navigation_offers_each_role_only_what_it_may_use(visitor, staff, wo
     staff_sign_in(visitor, staff[StaffRole.MANAGER])
     manager = visitor.get("/admin/applicants").text.split('id="navigation"')[1].split("</ul>")[0]
     assert "Direct offers" in manager and "Dashboard" in manager and "CORE return" in manager
+    assert "/admin/staff" not in officer and "/admin/staff" not in manager
+    # The system administrator manages staff and the system, and sees no cases.
+    staff_sign_in(visitor, staff[StaffRole.ADMIN])
+    administrator = visitor.get("/admin/staff").text.split('id="navigation"')[1].split("</ul>")[0]
+    assert "/admin/staff" in administrator and "Register" not in administrator and "Outbox" not in administrator
 
 
 def test_a_superscript_number_is_refused_as_a_number_not_a_server_error(visitor, staff, world):

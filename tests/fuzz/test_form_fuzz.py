@@ -45,6 +45,8 @@ ADMIN_FORMS = {
     "/admin/agreements/new": ["provider", "name", "first_let_share", "relet_share", "nominate_within_days",
                               "respond_within_days", "decline_grounds", *DATE("starts_on"), *DATE("ends_on"),
                               "quota_homeless"],
+    "/admin/staff/invite": ["name", "email", "role", "grade"],
+    "/admin/staff/1": ["role", "grade"],  # the officer's role and grade
 }
 
 
@@ -57,9 +59,10 @@ def _forms(fields: list[str]):
 def test_admin_forms_answer_every_input_without_a_server_error(app, staff, world, path):
     with TestClient(app) as client:
         officer = Browser(client)
-        assert staff_sign_in(officer, staff[StaffRole.MANAGER if "agreements" in path else StaffRole.OFFICER]
-                             ).status_code == 303
-        token = officer.token("/admin/applicants/HR000001")
+        role = (StaffRole.ADMIN if path.startswith("/admin/staff") else StaffRole.MANAGER if "agreements" in path
+                else StaffRole.OFFICER)
+        assert staff_sign_in(officer, staff[role]).status_code == 303
+        token = officer.token("/admin/staff" if role is StaffRole.ADMIN else "/admin/applicants/HR000001")
 
         @settings(max_examples=20, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         @given(form=_forms(ADMIN_FORMS[path]))

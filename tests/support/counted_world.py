@@ -17,6 +17,7 @@ from cbl.models import (
 from cbl.models.states import AdvertStatus, ApplicationStatus, Channel, CycleStatus, StaffRole
 from cbl.rules.scheme import Scheme
 from cbl.services import actors
+from cbl.services import staff as staff_admin
 from cbl.services.actors import SYSTEM
 from cbl.services.cycles import close_cycle
 from cbl.services.direct_offers import request_direct_offer
@@ -52,6 +53,7 @@ class CountedWorld:
     letter: int  # one of the probe household's letters
     nomination: int
     staff: dict[StaffRole, int]
+    invitation: str  # the link token of a member of staff invited and not yet signed up
 
 
 def build(session: Session, scheme: Scheme, scale: int, now: datetime) -> CountedWorld:
@@ -91,7 +93,15 @@ def build(session: Session, scheme: Scheme, scale: int, now: datetime) -> Counte
         closed_advert=closed[0].reference, home=session.get(Property, closed[0].property_id).reference,
         provider_home=session.get(Property, provider_home.property_id).reference, empty_void=empty.id,
         let_void=let_void, offer=offer, review=review, agreement=world.agreement, letter=letter,
-        nomination=nomination, staff=staff)
+        nomination=nomination, staff=staff, invitation=_invitation(session, now))
+
+
+def _invitation(session: Session, now: datetime) -> str:
+    """The token of an invitation to a new member of staff, read from the e-mail that carries it."""
+    invitee = staff_admin.Invitee("Ivy Invited", "ivy@example.org", StaffRole.OFFICER, 2)
+    user = staff_admin.invite(session, SYSTEM, invitee, lambda path: path, now)
+    message = session.exec(select(OutboxMessage).where(OutboxMessage.staff_user_id == user.id)).one()
+    return message.body.split("/admin/set-password/", 1)[1].split()[0]
 
 
 def _staff(session: Session, world) -> dict[StaffRole, int]:  # a factories.World

@@ -86,6 +86,8 @@ def addresses(world: CountedWorld) -> dict[str, str]:
         "/admin/reviews/{review_id:int}": f"/admin/reviews/{world.review}",
         "/admin/dashboard/{table:str}": "/admin/dashboard/relet-by-month.csv",
         "/admin/lets/{void_id:int}/core": f"/admin/lets/{world.let_void}/core",
+        "/admin/staff/{staff_id:int}": f"/admin/staff/{world.staff[StaffRole.OFFICER]}",
+        "/admin/set-password/{token:str}": f"/admin/set-password/{world.invitation}",
     }
 
 

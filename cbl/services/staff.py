@@ -1,0 +1,246 @@
+"""Staff administration: inviting staff by a one-time link, their role and grade, disabling and
+enabling their accounts. Each change needs the staff-management right and is audited.
+
+A disabled account ends at once: its sessions are deleted (its next request is sent to sign in) and
+its unused invitation links stop working; signing in refuses it (services.sign_in).
+"""
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from cbl.models import Organisation, OutboxMessage, StaffInvitation, StaffUser, WebSession
+from cbl.models.states import Channel, OrganisationKind, StaffRole
+
+from cbl.rules.working_days import LONDON
+
+from .actors import Actor, staff as staff_actor
+from .audit import audit
+from .errors import Conflict, InvalidInput, NotFound, within
+from .passwords import check_new_password, hash_password
+from .rights import Right
+from .sign_in import digest
+
+# Long enough to reach someone back from a few days off, short enough that an old e-mail is no key.
+INVITATION_LIFETIME = timedelta(days=3)
+LOWEST_GRADE, HIGHEST_GRADE = 1, 10
+# The roles a council's member of staff may hold; staff of a registered provider hold the provider role.
+COUNCIL_ROLES = (StaffRole.OFFICER, StaffRole.REVIEW_OFFICER, StaffRole.MANAGER, StaffRole.ADMIN)
+ROLE_NAMES = {StaffRole.OFFICER: "Officer", StaffRole.REVIEW_OFFICER: "Review officer",
+              StaffRole.MANAGER: "Manager", StaffRole.ADMIN: "System administrator",
+              StaffRole.PROVIDER: "Registered provider"}
+# The password hash of an account whose invited owner has not yet set a password: no password matches it.
+NO_PASSWORD = ""
+INVITATION_GONE = ("This link has expired or has already been used. Ask your system administrator "
+                   "to invite you again.")
+
+
+@dataclass(frozen=True)
+class Invitee:
+    name: str
+    email: str
+    role: StaffRole
+    grade: int
+
+
+def checked_email(typed: str) -> str:
+    """An e-mail address as kept: trimmed, and shaped like one (the invitation is the real test)."""
+    email = within(typed, 254, "email", "E-mail address")
+    local, at, domain = email.rpartition("@")
+    if not at or not local or "." not in domain.strip(".") or any(c.isspace() for c in email):
+        raise InvalidInput("Enter an e-mail address in the correct format, like name@example.org", field="email")
+    return email
+
+
+def _grade(grade: int) -> int:
+    if not LOWEST_GRADE <= grade <= HIGHEST_GRADE:
+        raise InvalidInput(f"Grade must be a whole number from {LOWEST_GRADE} to {HIGHEST_GRADE}", field="grade")
+    return grade
+
+
+def _council_role(role: StaffRole) -> StaffRole:
+    if role not in COUNCIL_ROLES:
+        raise InvalidInput("Choose a role from the list", field="role")
+    return role
+
+
+def _member(session: Session, staff_id: int, *, lock: bool = False) -> StaffUser:
+    query = select(StaffUser).where(StaffUser.id == staff_id)
+    user = session.exec(query.with_for_update() if lock else query).first()
+    if user is None:
+        raise NotFound("There is no such member of staff.")
+    return user
+
+
+def _not_yourself(actor: Actor, user: StaffUser, what: str) -> None:
+    """An administrator cannot lock themselves out: another administrator must do it."""
+    if actor.id == user.id:
+        raise Conflict(f"You cannot {what} your own account: ask another system administrator.")
+
+
+def invite(session: Session, actor: Actor, invitee: Invitee, link: Callable[[str], str],
+           now: datetime) -> StaffUser:
+    """A new council account with no password, and an e-mail with the one-time link that sets one.
+
+    `link` makes the absolute address of a path on the site (settings.link: never the Host header).
+    """
+    actor.require(Right.STAFF_MANAGE)
+    name = within(invitee.name, 200, "name", "Full name")
+    if not name:
+        raise InvalidInput("Enter the person's full name", field="name")
+    email = checked_email(invitee.email)
+    role, grade = _council_role(invitee.role), _grade(invitee.grade)
+    taken = session.exec(select(StaffUser.id).where(sa.func.lower(StaffUser.email) == email.lower())).first()
+    if taken is not None:
+        raise Conflict("There is already a staff account with this e-mail address", field="email")
+    council = session.exec(select(Organisation).where(Organisation.kind == OrganisationKind.COUNCIL)
+                           .order_by(Organisation.id)).first()
+    if council is None:
+        raise Conflict("There is no council organisation to add staff to.")
+    user = StaffUser(organisation_id=council.id, email=email, name=name, role=role, grade=grade,
+                     password_hash=NO_PASSWORD)
+    session.add(user)
+    session.flush()
+    audit(session, actor, "staff.invited", user, {"name": name, "email": email, "role": role, "grade": grade})
+    _send_invitation(session, actor, user, link, now)
+    return user
+
+
+def invite_again(session: Session, actor: Actor, staff_id: int, link: Callable[[str], str], now: datetime) -> None:
+    """A fresh link for someone whose invitation expired or was lost; any earlier link stops working."""
+    actor.require(Right.STAFF_MANAGE)
+    user = _member(session, staff_id, lock=True)
+    if not user.active:
+        raise Conflict("This account is disabled: enable it before inviting again.")
+    if user.password_hash != NO_PASSWORD:
+        raise Conflict(f"{user.name} has already set a password.")
+    _send_invitation(session, actor, user, link, now)
+
+
+def _send_invitation(session: Session, actor: Actor, user: StaffUser, link: Callable[[str], str],
+                     now: datetime) -> None:
+    _revoke_invitations(session, user, now)
+    token = secrets.token_urlsafe(32)
+    expires_at = now + INVITATION_LIFETIME
+    session.add(StaffInvitation(staff_user_id=user.id, token_hash=digest(token), expires_at=expires_at,
+                                issued_by_id=actor.id, created_at=now))
+    # The e-mail has to carry the link itself (kept as sent, like every message); the invitation keeps only
+    # its hash, and the link works once, for three days, while the account stays enabled.
+    session.add(OutboxMessage(
+        channel=Channel.EMAIL, template="staff_invitation", staff_user_id=user.id,
+        subject="Set your password for the lettings admin",
+        body=(f"{actor.name} has given you an account on the lettings admin as {ROLE_NAMES[user.role].lower()}. "
+              f"Set your password with this link: {link(f'/admin/set-password/{token}')}\n\n"
+              f"The link works once, until {_when(expires_at)}. If it has expired, ask "
+              f"your system administrator to invite you again. If you did not expect this, ignore it."),
+    ))
+    audit(session, actor, "staff.invitation_sent", user, {"expires_at": expires_at})
+
+
+def _when(moment: datetime) -> str:
+    """A moment as people in the council's area read it: 2:05pm on Friday 4 December 2026."""
+    local = moment.astimezone(LONDON)
+    return f"{local:%I:%M%p}".lstrip("0").lower() + f" on {local:%A} {local.day} {local:%B %Y}"
+
+
+def _revoke_invitations(session: Session, user: StaffUser, now: datetime) -> int:
+    return session.execute(
+        sa.update(StaffInvitation)
+        .where(StaffInvitation.staff_user_id == user.id, StaffInvitation.used_at.is_(None),
+               StaffInvitation.revoked_at.is_(None))
+        .values(revoked_at=now)
+    ).rowcount
+
+
+def _live_invitation(session: Session, token: str, now: datetime, *, lock: bool = False) -> StaffInvitation:
+    query = select(StaffInvitation).where(StaffInvitation.token_hash == digest(token[:100]))
+    invitation = session.exec(query.with_for_update() if lock else query).first()
+    if (invitation is None or invitation.used_at is not None or invitation.revoked_at is not None
+            or invitation.expires_at <= now):
+        raise NotFound(INVITATION_GONE)
+    user = session.get(StaffUser, invitation.staff_user_id)
+    if user is None or not user.active:
+        raise NotFound(INVITATION_GONE)
+    return invitation
+
+
+def check_invitation(session: Session, token: str, now: datetime) -> StaffUser:
+    """The member of staff a live invitation is for; NotFound (404) for one never issued, used,
+    replaced, expired, or for a disabled account."""
+    return session.get_one(StaffUser, _live_invitation(session, token, now).staff_user_id)
+
+
+def accept_invitation(session: Session, token: str, password: str, confirmation: str, now: datetime) -> StaffUser:
+    """Set the password with the invitation's link; the link is then used up."""
+    invitation = _live_invitation(session, token, now, lock=True)
+    user = session.get_one(StaffUser, invitation.staff_user_id)
+    check_new_password(password, about=[user.email, user.email.partition("@")[0], user.name])
+    if password != confirmation:
+        raise InvalidInput("The passwords do not match.", field="confirmation")
+    user.password_hash = hash_password(password)
+    invitation.used_at = now
+    session.add_all([user, invitation])
+    _end_sessions(session, user)  # a new password: whoever held the old one is signed out
+    audit(session, staff_actor(user), "password.set", user, {"by": "invitation"})
+    return user
+
+
+def change_role_and_grade(session: Session, actor: Actor, staff_id: int, role: StaffRole, grade: int,
+                          now: datetime) -> StaffUser:
+    """A new role or grade takes effect on the member of staff's next request (rights are read each time)."""
+    actor.require(Right.STAFF_MANAGE)
+    user = _member(session, staff_id, lock=True)
+    grade = _grade(grade)
+    if user.role is StaffRole.PROVIDER:
+        if role is not StaffRole.PROVIDER:
+            raise Conflict("Staff of a registered provider keep the provider role.", field="role")
+    else:
+        role = _council_role(role)
+        if role is not user.role:
+            _not_yourself(actor, user, "change the role of")
+    before = {"role": user.role, "grade": user.grade}
+    if (role, grade) == (user.role, user.grade):
+        return user
+    user.role, user.grade = role, grade
+    session.add(user)
+    audit(session, actor, "staff.regraded", user, {"before": before, "after": {"role": role, "grade": grade}})
+    return user
+
+
+def disable(session: Session, actor: Actor, staff_id: int, now: datetime) -> StaffUser:
+    """The account can no longer sign in; its sessions and invitation links end now."""
+    actor.require(Right.STAFF_MANAGE)
+    user = _member(session, staff_id, lock=True)
+    _not_yourself(actor, user, "disable")
+    if not user.active:
+        raise Conflict(f"{user.name}'s account is already disabled.")
+    user.active = False
+    session.add(user)
+    sessions = _end_sessions(session, user)
+    links = _revoke_invitations(session, user, now)
+    audit(session, actor, "staff.disabled", user, {"sessions_ended": sessions, "invitations_revoked": links})
+    return user
+
+
+def enable(session: Session, actor: Actor, staff_id: int, now: datetime) -> StaffUser:
+    """The account may sign in again with its password (one never set needs a new invitation)."""
+    actor.require(Right.STAFF_MANAGE)
+    user = _member(session, staff_id, lock=True)
+    if user.active:
+        raise Conflict(f"{user.name}'s account is already enabled.")
+    user.active = True
+    session.add(user)
+    audit(session, actor, "staff.enabled", user)
+    return user
+
+
+def _end_sessions(session: Session, user: StaffUser) -> int:
+    """Delete every session the account holds. A session from before sessions named their account is
+    refused anyway: the staff guard reads the account on every request and turns a disabled one away."""
+    return session.execute(
+        sa.delete(WebSession).where(WebSession.account == WebSession.account_of("staff", user.id))
+    ).rowcount
