@@ -25,7 +25,7 @@ ROLE_RIGHTS: dict[StaffRole, frozenset[Right]] = {
     StaffRole.MANAGER: frozenset({
         Right.REGISTER_READ, Right.STOCK_READ, Right.REPORTS_READ, Right.REPORTS_EXPORT, Right.REVIEW_LOG,
         Right.REVIEW_WORK, Right.REVIEW_DECIDE, Right.REVIEW_READ_ALL, Right.OFFER_APPROVE_DIRECT,
-        Right.AGREEMENTS_MANAGE, Right.DATA_SUBJECT_ACCESS,
+        Right.AGREEMENTS_MANAGE, Right.DATA_SUBJECT_ACCESS, Right.REGISTRATION_BACKDATE,
     }),
     StaffRole.ADMIN: frozenset({
         Right.REGISTER_READ, Right.REGISTER_WRITE, Right.STOCK_READ, Right.STOCK_WRITE, Right.STAFF_MANAGE,
