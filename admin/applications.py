@@ -16,8 +16,8 @@ from cbl.rules.scheme import Scheme
 from cbl.rules.working_days import local_date
 from cbl.services.actors import staff as staff_actor
 from cbl.services.applications import (
-    BACKDATING_REASON_LIMIT, BACKDATING_REASON_NEEDED, NEEDS, Circumstances, ContactDetails, MemberDetails, PossibleDuplicates, add_member,
-    create_application, known_areas, remove_member, update_details, update_member,
+    BACKDATING_REASON_LIMIT, BACKDATING_REASON_NEEDED, NEEDS, Circumstances, ContactDetails, MemberDetails,
+    PossibleDuplicates, add_member, create_application, known_areas, remove_member, update_details, update_member,
 )
 from cbl.services.auto_bid import save_bidding_preference
 from cbl.services.errors import DomainError, NotFound

@@ -3,8 +3,8 @@
 from litestar import Router
 
 from . import (
-    agreements, applications, auth, backdating, compliance, core_return, dashboard, home, letters, offers, outbox, provider,
-    register,
+    agreements, applications, auth, backdating, compliance, core_return, dashboard, home, letters, offers, outbox,
+    provider, register,
     register_review, reviews, shortlists, stock,
 )
 from .guards import staff_guard
