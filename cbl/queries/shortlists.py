@@ -11,7 +11,7 @@ from cbl.models import (
 )
 from cbl.models.states import AdvertStatus, BidStatus, NominationStatus, OfferStatus, OrganisationKind, ShortlistStatus
 from cbl.queries import listings
-from cbl.rules.allocation_order import Place, first_open, holding_up
+from cbl.rules.allocation_order import Place, each_held_up, first_open
 from cbl.rules.digits import only_digits
 from cbl.rules.scheme import Scheme
 from cbl.services.errors import InvalidInput, NotFound
@@ -84,7 +84,7 @@ def _places(lines: list[Line], offers: list[tuple[Offer, Refusal | None]],
 
 def _held_up(lines: list[Line], places: list[Place]) -> list[Line]:
     """Each line with the place holding it up, by the one rule the offer and nomination services enforce."""
-    return [replace(line, held_up_by=holding_up(places, line.entry.position)) for line in lines]
+    return [replace(line, held_up_by=above) for line, above in zip(lines, each_held_up(places), strict=True)]
 
 
 def _lines(session: Session, scheme: Scheme, advert: Advert) -> list[Line]:

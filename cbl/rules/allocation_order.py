@@ -67,3 +67,10 @@ def holding_up(places: Iterable[P], position: int | None) -> P | None:
     if first is None or (position is not None and first.position >= position):  # type: ignore[operator]
         return None
     return first
+
+
+def each_held_up(places: list[P]) -> list[P | None]:
+    """`holding_up` for every place given, in the same order, reading the shortlist once (a popular advert's
+    shortlist has hundreds of lines)."""
+    first = first_open(places)
+    return [holding_up([first] if first is not None else [], place.position) for place in places]

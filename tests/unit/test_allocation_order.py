@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cbl.models.states import NominationStatus, OfferStatus, ShortlistStatus
-from cbl.rules.allocation_order import Place, first_open, holding_up, settled
+from cbl.rules.allocation_order import Place, each_held_up, first_open, holding_up, settled
 
 # Every state a line can be in, with the latest offer's or nomination's status that state can go with.
 STATES = [
@@ -54,6 +54,11 @@ def _oracle(places: list[Place], position: int) -> Place | None:
 @given(shortlists(), st.integers(1, 13))
 def test_a_place_is_held_up_exactly_by_the_best_eligible_place_above_it_not_yet_dealt_with(places, position):
     assert holding_up(places, position) == _oracle(places, position)
+
+
+@given(shortlists())
+def test_reading_the_shortlist_once_for_every_line_gives_what_each_line_alone_gives(places):
+    assert each_held_up(places) == [holding_up(places, place.position) for place in places]
 
 
 @given(shortlists())
