@@ -1,11 +1,11 @@
 """Taking an application in: the same person already on the register is flagged before anything is saved, and
 a registration date before the day the application is received is a manager's decision, with its reason."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlmodel import func, select
 
-from cbl.models import Applicant, AuditEvent, HouseholdMember, OutboxMessage, RegistrationBackdating
+from cbl.models import Applicant, AuditEvent, HouseholdMember, OutboxMessage, RegistrationBackdating, StaffUser
 from cbl.models.states import Relationship, StaffRole
 from cbl.rules.working_days import local_date
 from cbl.web.auth import now
@@ -137,3 +137,21 @@ def test_a_turned_down_backdating_leaves_the_date_the_application_was_received(v
         assert s.exec(select(AuditEvent).where(AuditEvent.action == "registration.backdating_turned_down")).one()
     page = read_form(other_visitor.get(BACKDATING).text)
     assert not page.summary
+
+
+def test_a_manager_cannot_decide_a_backdating_they_asked_for(other_visitor, db, staff, world):
+    """Should a manager ever ask (a role holding both rights), another manager decides."""
+    with db.transaction() as s:
+        manager = s.exec(select(StaffUser).where(StaffUser.email == staff[StaffRole.MANAGER])).one()
+        asked = RegistrationBackdating(applicant_id=world.applicants["HR000001"], registered_on=date(2022, 6, 1),
+                                       received_on=date(2023, 1, 1), reason="Found in the post room",
+                                       requested_by_id=manager.id)
+        s.add(asked)
+        s.flush()
+        asked_id = asked.id
+    staff_sign_in(other_visitor, staff[StaffRole.MANAGER])
+    own = other_visitor.post(f"{BACKDATING}/{asked_id}/decision", {"approve": "yes"}, form_page=BACKDATING)
+    assert own.status_code == 403 and "another manager must decide it" in own.text
+    with db.reading() as s:
+        assert s.get(Applicant, world.applicants["HR000001"]).registration_date == date(2023, 1, 1)
+        assert s.get(RegistrationBackdating, asked_id).decided_at is None
