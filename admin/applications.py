@@ -1,5 +1,7 @@
 """Taking in an application and keeping its household and details right, from the case page."""
 
+from typing import Any
+
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -11,10 +13,11 @@ from cbl.queries import register
 from cbl.models import HouseholdMember
 from cbl.models.states import Relationship
 from cbl.rules.scheme import Scheme
+from cbl.rules.working_days import local_date
 from cbl.services.actors import staff as staff_actor
 from cbl.services.applications import (
-    NEEDS, Circumstances, ContactDetails, MemberDetails, add_member, create_application, known_areas,
-    remove_member, update_details, update_member,
+    BACKDATING_REASON_LIMIT, BACKDATING_REASON_NEEDED, NEEDS, Circumstances, ContactDetails, MemberDetails,
+    PossibleDuplicates, add_member, create_application, known_areas, remove_member, update_details, update_member,
 )
 from cbl.services.auto_bid import save_bidding_preference
 from cbl.services.errors import DomainError, NotFound
@@ -40,6 +43,17 @@ class NewApplication(forms.Form):
     local_connection = forms.Many("Local connection to")
     needs = forms.Many("Access needs")
     registration_date = forms.Day("Registration date", required=False)
+    backdating_reason = forms.Text("Reason for the earlier date", limit=BACKDATING_REASON_LIMIT)
+    different_household = forms.Ticked("This is a different household")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """As every form, and the service's rule that an earlier date needs its reason shown with the rest."""
+        valid = super().validate(extra_validators)
+        day, reason = self.registration_date.data, self.backdating_reason
+        if day and day < local_date(now()) and not reason.data and not reason.errors:
+            reason.errors = [BACKDATING_REASON_NEEDED]
+            return False
+        return valid
 
 
 def _new_form(db: Database, body: dict | None = None) -> NewApplication:
@@ -50,9 +64,9 @@ def _new_form(db: Database, body: dict | None = None) -> NewApplication:
         "needs": list(NEEDS.items())})
 
 
-def _new_page(request: Request, form: NewApplication) -> Template:
+def _new_page(request: Request, form: NewApplication, duplicates: list | None = None) -> Template:
     return Template("admin/applicants/new.html", status_code=form.status,
-                    context={"staff": current_staff(request), "form": form})
+                    context={"staff": current_staff(request), "form": form, "duplicates": duplicates or []})
 
 
 @get("/applicants/new", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
@@ -63,7 +77,10 @@ def new_application(db: NamedDependency[Database], request: Request) -> Template
 @post("/applicants/new", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def new_application_submit(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                            data: forms.Body) -> Template | Redirect:
+    """A new application; a lead who may already be on the register comes back with the applications they are on,
+    to be checked, or confirmed as a different household."""
     form = _new_form(db, data)
+    duplicates = None
     if form.validate():
         lead = MemberDetails(form.name.data, form.date_of_birth.data, "lead", form.sex.data, False)
         contact = ContactDetails(form.address.data, form.postcode.data, form.email.data or "", form.phone.data or "")
@@ -73,11 +90,15 @@ def new_application_submit(db: NamedDependency[Database], scheme: NamedDependenc
         try:
             applicant = db.run(lambda session, actor: create_application(
                 session, actor, scheme, lead, contact, circumstances, known_areas(session),
-                form.registration_date.data, now()), staff_actor(current_staff(request)))
+                form.registration_date.data, now(), backdating_reason=form.backdating_reason.data or "",
+                different_household=form.different_household.data), staff_actor(current_staff(request)))
             return Redirect(f"/admin/applicants/{applicant.reference}", status_code=303)
+        except PossibleDuplicates as error:
+            form.refuse(error)
+            duplicates = error.matches
         except DomainError as error:
             form.refuse(error)
-    return _new_page(request, form)
+    return _new_page(request, form, duplicates)
 
 
 @post("/applicants/{reference:str}/details", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)

@@ -3,9 +3,8 @@
 from litestar import Router
 
 from . import (
-    agreements, applications, auth, compliance, core_return, dashboard, home, letters, offers, outbox, provider,
-    register,
-    providers, register_review, reviews, shortlists, staff, stock,
+    agreements, applications, auth, backdating, compliance, core_return, dashboard, home, letters, offers, outbox,
+    provider, providers, register, register_review, reviews, shortlists, staff, stock,
 )
 from .guards import staff_guard
 
@@ -28,6 +27,7 @@ admin_router = Router(
         applications.new_application, applications.new_application_submit, applications.details,
         applications.member_added, applications.member_changed, applications.member_removed,
         applications.preferences, applications.review_answer, applications.reopening,
+        backdating.backdating_requests, backdating.backdating_decision,
         register_review.register_review, register_review.review_letters,
         offers.offer_view, offers.direct_offer_request, offers.direct_offers, offers.direct_offer_decision,
         letters.letter_page, letters.letter_as_pdf, outbox.outbox, outbox.message_send_again,

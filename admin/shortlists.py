@@ -62,7 +62,7 @@ def _shortlist_page(db: Database, scheme: Scheme, request: Request, reference: s
     with db.reading() as session:
         found = shortlists.shortlist(session, scheme, reference)
     lines, offers, nominations, void, advert = found.lines, found.offers, found.nominations, found.void, found.advert
-    next_up = next((line for line in lines if line.workable), None)
+    next_up = found.next_up
     # Officers work from the top: the forms go on the next household and on those already verified,
     # not on every one of a popular advert's hundreds of lines.
     actionable = {line.entry.id for line in lines

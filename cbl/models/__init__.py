@@ -26,6 +26,7 @@ from .register import (  # noqa: E402
     CaseCheck,
     CaseNote,
     HouseholdMember,
+    RegistrationBackdating,
     SignInToken,
 )
 from .reviews import Enquiry, Review  # noqa: E402
@@ -39,6 +40,7 @@ __all__ = [
     "Advert", "AgreementQuota", "Applicant", "Assessment", "AuditEvent", "BandAssessment", "Bid",
     "BiddingPreference", "CaseCheck", "CaseNote", "ContactPreference", "CoreLog", "Cycle", "DirectOfferRequest",
     "Enquiry", "HouseholdMember", "Nomination",
-    "NominationAgreement", "Offer", "Organisation", "OutboxMessage", "Property", "ReceivedText", "Refusal", "Review",
+    "NominationAgreement", "Offer", "Organisation", "OutboxMessage", "Property", "ReceivedText", "Refusal",
+    "RegistrationBackdating", "Review",
     "ShortlistEntry", "SignInToken", "StaffUser", "SuitabilityAssessment", "Void", "metadata",
 ]

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
-from .columns import JSONList, UTCDateTime, state, utcnow
+from .columns import JSONList, UTCDateTime, state, unique_where, utcnow
 from .states import ApplicationStatus, AssessmentKind, CheckKind, Relationship, Sex
 
 
@@ -54,11 +54,31 @@ class HouseholdMember(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     applicant_id: int = Field(foreign_key="applicant.id", index=True)
     name: str = Field(max_length=200)
-    date_of_birth: date
+    date_of_birth: date = Field(index=True)  # to find the same person on another application
     sex: Sex | None = Field(default=None, sa_type=state(Sex))
     relationship: Relationship = Field(sa_type=state(Relationship))
     # A disabled child or an adult who cannot share for a recorded reason.
     needs_own_room: bool = False
+
+
+class RegistrationBackdating(SQLModel, table=True):
+    """A registration date earlier than the day the application was received: a decision on the household's
+    place in the queue, asked for by an officer with the reason and approved or turned down by a manager."""
+
+    __tablename__ = "registration_backdating"
+    __table_args__ = (unique_where("uq_registration_backdating_pending", "applicant_id", "decided_at IS NULL"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    applicant_id: int = Field(foreign_key="applicant.id", index=True)
+    registered_on: date  # the date asked for
+    received_on: date  # the day the application was taken in: the registration date until approved
+    reason: str = Field(max_length=2000)
+    requested_by_id: int = Field(foreign_key="staff_user.id")
+    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    approved: bool | None = None
+    decided_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decision_note: str | None = Field(default=None, max_length=2000)
 
 
 class BandAssessment(SQLModel, table=True):

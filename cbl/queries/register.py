@@ -7,7 +7,7 @@ from sqlmodel import Session, func, select
 
 from cbl.models import (
     Advert, Applicant, Assessment, AuditEvent, BandAssessment, Bid, BiddingPreference, CaseCheck, CaseNote,
-    HouseholdMember, Offer, OutboxMessage,
+    HouseholdMember, Offer, OutboxMessage, RegistrationBackdating, StaffUser,
 )
 from cbl.models.states import Channel, Relationship
 from cbl.services.applications import known_areas
@@ -83,3 +83,18 @@ def case(session: Session, reference: str) -> dict:
 def areas(session: Session) -> list[str]:
     """The areas a household can name for a local connection or a wish, in order."""
     return sorted(known_areas(session))
+
+
+BACKDATING_REQUESTS_SHOWN = 100
+
+
+def backdating_requests(session: Session) -> list[tuple[RegistrationBackdating, str, str]]:
+    """Requests to back-date a registration, those waiting for a decision first, the latest first: each with the
+    household's reference and who asked."""
+    return list(session.exec(
+        select(RegistrationBackdating, Applicant.reference, StaffUser.name)
+        .join(Applicant, Applicant.id == RegistrationBackdating.applicant_id)
+        .join(StaffUser, StaffUser.id == RegistrationBackdating.requested_by_id)
+        .order_by(RegistrationBackdating.decided_at.is_not(None), RegistrationBackdating.requested_at.desc(),
+                  RegistrationBackdating.id.desc())
+        .limit(BACKDATING_REQUESTS_SHOWN)).all())

@@ -1,7 +1,7 @@
 """What the officers' advert pages read: a cycle's adverts with their bids, and one advert's shortlist
 with its offers, nominations and void."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlmodel import Session, func, select
@@ -9,8 +9,9 @@ from sqlmodel import Session, func, select
 from cbl.models import (
     Advert, Applicant, Bid, Cycle, Nomination, Offer, Organisation, Property, Refusal, ShortlistEntry, StaffUser, Void,
 )
-from cbl.models.states import AdvertStatus, BidStatus, OfferStatus, OrganisationKind, ShortlistStatus
+from cbl.models.states import AdvertStatus, BidStatus, NominationStatus, OfferStatus, OrganisationKind, ShortlistStatus
 from cbl.queries import listings
+from cbl.rules.allocation_order import Place, each_held_up, first_open
 from cbl.rules.digits import only_digits
 from cbl.rules.scheme import Scheme
 from cbl.services.errors import InvalidInput, NotFound
@@ -61,10 +62,29 @@ class Line:
     band_date: object
     decided_by: str | None
     skip_label: str | None
+    # The place above that must be dealt with before this one may be offered or nominated (s167(8)), if any.
+    held_up_by: Place | None = None
 
     @property
     def workable(self) -> bool:
         return self.entry.eligible and self.entry.status in (ShortlistStatus.PENDING, ShortlistStatus.VERIFIED)
+
+
+def _places(lines: list[Line], offers: list[tuple[Offer, Refusal | None]],
+            nominations: list[Nomination]) -> list[Place]:
+    """The lines as the order rule reads them, with the latest offer's or nomination's answer of each."""
+    answers: dict[int, OfferStatus | NominationStatus] = {}
+    for offer, _ in reversed(offers):  # oldest first: the latest stays
+        answers[offer.applicant_id] = offer.status
+    for nomination in reversed(nominations):
+        answers[nomination.applicant_id] = nomination.status
+    return [Place(line.entry.position, line.entry.eligible, line.entry.status, line.entry.skip_reason,
+                  answers.get(line.entry.applicant_id), line) for line in lines]
+
+
+def _held_up(lines: list[Line], places: list[Place]) -> list[Line]:
+    """Each line with the place holding it up, by the one rule the offer and nomination services enforce."""
+    return [replace(line, held_up_by=above) for line, above in zip(lines, each_held_up(places), strict=True)]
 
 
 def _lines(session: Session, scheme: Scheme, advert: Advert) -> list[Line]:
@@ -92,6 +112,12 @@ class Shortlist:
     nominations: list[Nomination]  # newest first
     council_home: bool
 
+    @property
+    def next_up(self) -> "Line | None":
+        """The first eligible place still to be dealt with, in the scheme's order (s167(8))."""
+        place = first_open(_places(self.lines, self.offers, self.nominations))
+        return place.key if place is not None else None  # type: ignore[return-value]
+
 
 def shortlist(session: Session, scheme: Scheme, reference: str) -> Shortlist:
     """An advert's shortlist, with everything the officer works it from."""
@@ -107,9 +133,10 @@ def shortlist(session: Session, scheme: Scheme, reference: str) -> Shortlist:
                           .where(Offer.advert_id == advert.id).order_by(Offer.made_at.desc())).all()
     nominations = session.exec(select(Nomination).where(Nomination.advert_id == advert.id)
                                .order_by(Nomination.sent_at.desc())).all()
+    lines = _lines(session, scheme, advert)
+    lines = _held_up(lines, _places(lines, list(offers), list(nominations)))
     return Shortlist(advert, listings.advert_cards(session, [advert.id])[advert.id], cycle,
-                     _lines(session, scheme, advert), list(offers), void, list(nominations),
-                     landlord_kind is OrganisationKind.COUNCIL)
+                     lines, list(offers), void, list(nominations), landlord_kind is OrganisationKind.COUNCIL)
 
 
 def advert_of_offer(session: Session, offer_id: int) -> str | None:
@@ -142,7 +169,7 @@ def next_action(found: Shortlist) -> NextAction | None:
             return NextAction(f"record the tenancy start of offer {offer.id}, accepted", line)
     if any(nomination.status in OPEN_NOMINATION for nomination in found.nominations):
         return NextAction(f"wait for {found.card.landlord}'s answer to the nomination")
-    line = next((line for line in found.lines if line.workable), None)
+    line = found.next_up
     if line is None:
         return NextAction("no eligible household is left on the shortlist: withdraw the advert and advertise "
                           "the home again")

@@ -9,9 +9,9 @@ from sqlmodel import Session, func, select
 
 from cbl.rules.bedroom_need import age_on
 from cbl.rules.working_days import local_date
-from cbl.models import Applicant, HouseholdMember, Property
+from cbl.models import Applicant, HouseholdMember, OutboxMessage, Property, RegistrationBackdating, StaffUser
 from cbl.messages.letters import issue_letter
-from cbl.models.states import ApplicationStatus, Relationship, ReviewType, Sex
+from cbl.models.states import ApplicationStatus, Channel, Relationship, ReviewType, Sex, StaffRole
 from cbl.rules.decision_types import review_rights
 from cbl.rules.scheme import Scheme
 
@@ -109,22 +109,71 @@ def _next_reference(session: Session) -> str:
     return f"HR{highest + 1:06d}"
 
 
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    """A person already on the register with the same name and date of birth as the one being registered."""
+
+    reference: str  # the application they are on
+    name: str
+    relationship: Relationship
+    status: ApplicationStatus
+
+
+class PossibleDuplicates(Conflict):
+    """The person being registered may already be on the register: the officer confirms it is another
+    household, or uses the application that exists."""
+
+    def __init__(self, matches: list[PossibleDuplicate]) -> None:
+        references = ", ".join(match.reference for match in matches)
+        super().__init__(f"This person may already be on the register ({references}): check the application, "
+                         "or confirm this is a different household.", field="different_household")
+        self.matches = matches
+
+
+def same_name(name: str) -> str:
+    """A name as it is compared to find the same person: case and spaces aside ("Mary-Ann  SMITH" is
+    "mary-ann smith", "Maryann Smith" is "maryann smith" and matches "Mary Ann Smith" too)."""
+    return "".join(name.split()).casefold()
+
+
+def possible_duplicates(session: Session, name: str, date_of_birth: date) -> list[PossibleDuplicate]:
+    """Everyone on the register, on any application and whatever its state, with this name and date of birth.
+    (The register holds no National Insurance number to match on.)"""
+    wanted = same_name(name)
+    rows = session.exec(select(HouseholdMember.name, HouseholdMember.relationship, Applicant.reference,
+                               Applicant.status)
+                        .join(Applicant, Applicant.id == HouseholdMember.applicant_id)
+                        .where(HouseholdMember.date_of_birth == date_of_birth)
+                        .order_by(Applicant.reference)).all()
+    return [PossibleDuplicate(reference, found, relationship, status)
+            for found, relationship, reference, status in rows if same_name(found) == wanted]
+
+
 def create_application(session: Session, actor: Actor, scheme: Scheme, lead: MemberDetails, contact: ContactDetails,
                        circumstances: Circumstances, areas: set[str], registered_on: date | None,
-                       now: datetime) -> Applicant:
-    """Take in an application: pending until an officer sets its band."""
+                       now: datetime, *, backdating_reason: str = "", different_household: bool = False) -> Applicant:
+    """Take in an application: pending until an officer sets its band. It is registered on the day it is received
+    (today); an earlier date is back-dating, a decision that moves the household up the queue: it is asked for
+    with the reason and takes effect only when a manager approves it (cbl/services/backdating.py). A lead who
+    may already be on the register is refused until the officer confirms this is a different household."""
     actor.require(Right.REGISTER_WRITE)
     today = local_date(now)
     registered_on = registered_on or today
     if registered_on > today:
         raise InvalidInput("The registration date cannot be in the future.", field="registration_date")
+    reason = within(backdating_reason, BACKDATING_REASON_LIMIT, "backdating_reason", "The reason for the earlier date")
+    if registered_on < today and not reason:
+        raise InvalidInput(BACKDATING_REASON_NEEDED, field="backdating_reason")
     person = _checked_member(MemberDetails(lead.name, lead.date_of_birth, Relationship.LEAD.value, lead.sex,
                                            lead.needs_own_room), today)
     if age_on(lead.date_of_birth, today) < 16:
         raise InvalidInput("The lead applicant must be 16 or over.", field="date_of_birth")
     fields = {**_checked_contact(contact), **_checked_circumstances(circumstances, areas)}
+    duplicates = possible_duplicates(session, person["name"], person["date_of_birth"])
+    if duplicates and not different_household:
+        raise PossibleDuplicates(duplicates)
     for _ in range(5):
-        applicant = Applicant(reference=_next_reference(session), registration_date=registered_on,
+        applicant = Applicant(reference=_next_reference(session), registration_date=today,
                               status=ApplicationStatus.PENDING, created_at=now, **fields)
         try:
             with session.begin_nested():
@@ -138,9 +187,35 @@ def create_application(session: Session, actor: Actor, scheme: Scheme, lead: Mem
     session.add(HouseholdMember(applicant_id=applicant.id, **person))
     session.flush()
     refresh_household(session, applicant, scheme, today)
-    audit(session, actor, "application.created", applicant, {"registered_on": registered_on,
-                                                             "lead": person["name"]})
+    seen = {"possible_duplicates": [d.reference for d in duplicates], "different_household_confirmed": True}
+    audit(session, actor, "application.created", applicant, {"registered_on": today, "lead": person["name"],
+                                                             **(seen if duplicates else {})})
+    if registered_on < today:
+        _ask_to_backdate(session, actor, applicant, registered_on, today, reason, now)
     return applicant
+
+
+BACKDATING_REASON_LIMIT = 2000
+BACKDATING_REASON_NEEDED = "Give the reason for registering from an earlier date: a manager decides it."
+
+
+def _ask_to_backdate(session: Session, actor: Actor, applicant: Applicant, registered_on: date, today: date,
+                     reason: str, now: datetime) -> None:
+    """Ask the managers to approve an earlier registration date; until one does, the application keeps today's."""
+    request = RegistrationBackdating(applicant_id=applicant.id, registered_on=registered_on, received_on=today,
+                                     reason=reason, requested_by_id=actor.id, requested_at=now)
+    session.add(request)
+    session.flush()
+    audit(session, actor, "registration.backdating_asked", applicant,
+          {"request_id": request.id, "registered_on": registered_on, "received_on": today, "reason": reason})
+    for manager_id in session.exec(select(StaffUser.id).where(StaffUser.role == StaffRole.MANAGER,
+                                                               StaffUser.active)).all():
+        session.add(OutboxMessage(channel=Channel.EMAIL, template="registration_backdating", staff_user_id=manager_id,
+                                  subject=f"Back-dating {applicant.reference}'s registration needs your decision",
+                                  body=f"{actor.name} asks to register {applicant.reference} from "
+                                       f"{registered_on:%-d %B %Y} rather than {today:%-d %B %Y}, the day the "
+                                       "application was received. Decide it in the admin site, under Back-dated "
+                                       "registrations."))
 
 
 def _open_application(session: Session, applicant_id: int) -> Applicant:

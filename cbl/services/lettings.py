@@ -24,6 +24,7 @@ from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound, within
 from .final_offers import assessment_for_offer
+from .shortlisting import require_its_turn
 from cbl.services.rights import Right
 
 
@@ -48,6 +49,7 @@ def make_offer(session: Session, actor: Actor, scheme: Scheme, entry_id: int, no
         raise Conflict(f"This home belongs to {landlord.name}: send a nomination instead of an offer.")
     if entry.status is not ShortlistStatus.VERIFIED:
         raise Conflict("Verify the household's circumstances before making an offer.")
+    require_its_turn(session, entry)  # s167(8): the scheme's order
     offer = open_offer(session, actor, scheme, session.get(Applicant, entry.applicant_id),
                        session.get(Void, advert.void_id), home, now, advert=advert, final_offer=final_offer)
     entry.status, entry.decided_by_id, entry.decided_at = ShortlistStatus.OFFERED, actor.id, now

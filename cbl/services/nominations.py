@@ -21,6 +21,7 @@ from cbl.rules.scheme import Scheme
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound, within
+from .shortlisting import require_its_turn
 from .lettings import check_tenancy_start, complete_let, shortlist_place, void_days
 from cbl.services.rights import Right
 
@@ -44,6 +45,7 @@ def send_nomination(session: Session, actor: Actor, entry_id: int, now: datetime
         raise Conflict("This is a council home: make an offer instead of a nomination.")
     if entry.status is not ShortlistStatus.VERIFIED:
         raise Conflict("Verify the household's circumstances before nominating it.")
+    require_its_turn(session, entry, nomination=True)  # s167(8): the scheme's order
     applicant = session.get(Applicant, entry.applicant_id)
     if not applicant.verified or applicant.status is not ApplicationStatus.ACTIVE:
         raise Conflict("Only an active, verified household can be nominated.")

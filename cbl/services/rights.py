@@ -27,6 +27,7 @@ class Right(StrEnum):
     PROVIDER_VOIDS = "provider.voids"
     REGISTER_READ = "register.read"
     REGISTER_WRITE = "register.write"
+    REGISTRATION_BACKDATE = "registration.backdate"  # a registration date before the application was received
     REPORTS_EXPORT = "reports.export"
     REPORTS_READ = "reports.read"
     REVIEW_DECIDE = "review.decide"

@@ -5,8 +5,9 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from cbl.messages.letters import issue_letter
-from cbl.models import Advert, Property, ShortlistEntry
+from cbl.models import Advert, Applicant, Nomination, Offer, Property, ShortlistEntry
 from cbl.models.states import ReviewType, ShortlistStatus
+from cbl.rules.allocation_order import Place, holding_up
 from cbl.rules.decision_types import review_rights
 from cbl.rules.working_days import local_date
 from cbl.rules.scheme import Scheme
@@ -63,3 +64,40 @@ def skip_entry(session: Session, actor: Actor, scheme: Scheme, entry_id: int, re
                      home=home.address, advert=advert.reference, reason=reasons[reason], note=note,
                      rights=review_rights(ReviewType.SKIP, scheme.reviews, local_date(now)))
     return entry
+
+
+def places(session: Session, advert_id: int, *, lock: bool = False) -> list[Place]:
+    """The advert's eligible places as the order rule reads them, each keyed by its applicant's reference.
+    With `lock`, the advert's row is locked first, so that two officers working one shortlist at once act
+    one after the other and each sees what the other did (SQLite's BEGIN IMMEDIATE does the same)."""
+    if lock:
+        session.exec(select(Advert.id).where(Advert.id == advert_id).with_for_update()).first()
+    entries = session.exec(select(ShortlistEntry, Applicant.reference)
+                           .join(Applicant, Applicant.id == ShortlistEntry.applicant_id)
+                           .where(ShortlistEntry.advert_id == advert_id, ShortlistEntry.eligible)).all()
+    answers: dict[int, object] = {}  # by applicant: the latest offer's or nomination's status
+    for applicant_id, status in session.exec(select(Offer.applicant_id, Offer.status)
+                                             .where(Offer.advert_id == advert_id).order_by(Offer.made_at, Offer.id)):
+        answers[applicant_id] = status
+    for applicant_id, status in session.exec(select(Nomination.applicant_id, Nomination.status)
+                                             .where(Nomination.advert_id == advert_id)
+                                             .order_by(Nomination.sent_at, Nomination.id)):
+        answers[applicant_id] = status
+    return [Place(entry.position, entry.eligible, entry.status, entry.skip_reason,
+                  answers.get(entry.applicant_id), reference)  # type: ignore[arg-type]
+            for entry, reference in entries]
+
+
+def require_its_turn(session: Session, entry: ShortlistEntry, *, nomination: bool = False) -> None:
+    """Refuse an offer or a nomination for a place while an eligible place above it is still to be dealt
+    with: the scheme's order is the law's (Housing Act 1996 s167(8); the rule is cbl/rules/allocation_order.py)."""
+    above = holding_up(places(session, entry.advert_id, lock=True), entry.position)
+    if above is None:
+        return
+    act, answer = ("nominate", "the provider's answer") if nomination else ("offer the home to", "its answer")
+    if above.status in (ShortlistStatus.OFFERED, ShortlistStatus.NOMINATED):
+        raise Conflict(f"Place {above.position} ({above.key}) comes before place {entry.position} under the "
+                       f"allocation scheme, and is still waiting for {answer}: place {entry.position} can be "
+                       "worked once it is answered.")
+    raise Conflict(f"Place {above.position} ({above.key}) comes before place {entry.position} under the allocation "
+                   f"scheme: {act} place {above.position} and have {answer}, or skip it with a reason, first.")

@@ -164,10 +164,11 @@ def test_a_decline_on_an_allowed_ground_frees_the_council_to_nominate_the_next(
 def test_answers_are_due_in_uk_working_days_and_overdue_ones_are_reminded_once_a_day(db, world, staff,
                                                                                      nominated_shortlist):
     with db.transaction() as s:
-        s.get(ShortlistEntry, nominated_shortlist["HR000001"]).status = ShortlistStatus.VERIFIED
+        # The top of the shortlist (HR000002, band A): a place lower down waits for it (s167(8)).
+        s.get(ShortlistEntry, nominated_shortlist["HR000002"]).status = ShortlistStatus.VERIFIED
         officer = actors.staff(s.exec(select(StaffUser).where(StaffUser.email == "officer@example.org")).one())
     christmas_eve = datetime(2026, 12, 24, 12, tzinfo=timezone.utc)
-    nomination = db.run(send_nomination, officer, nominated_shortlist["HR000001"], christmas_eve)
+    nomination = db.run(send_nomination, officer, nominated_shortlist["HR000002"], christmas_eve)
     # 5 working days: 29, 30, 31 December, then 4 and 5 January (25, 28 December and 1 January are bank holidays).
     assert nomination.respond_by == date(2027, 1, 5)
     assert db.run(send_reminders, SYSTEM, datetime(2027, 1, 5, 18, tzinfo=timezone.utc)) == 0  # not yet overdue
@@ -242,7 +243,7 @@ def test_another_provider_finds_nothing_of_this_providers_on_any_portal_route_or
 def test_a_providers_system_notifies_a_void_and_houses_a_nominee_through_the_api(app, db, world, staff, visitor,
                                                                                 nominated_shortlist):
     staff_sign_in(visitor, "officer@example.org")
-    _officer_nominates(visitor, nominated_shortlist["HR000001"])
+    _officer_nominates(visitor, nominated_shortlist["HR000002"])  # the top of the shortlist
     key = db.run(issue_provider_key, SYSTEM, "RHA")
     headers = {"Authorization": f"Bearer {key}"}
     with db.transaction() as s:

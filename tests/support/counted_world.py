@@ -27,7 +27,7 @@ from cbl.services.nominations import send_nomination
 from cbl.services.offers import accept_offer
 from cbl.services.register import add_note, suspend
 from cbl.services.reviews import request_review, reviewable_decisions
-from cbl.services.shortlisting import verify_entry
+from cbl.services.shortlisting import skip_entry, verify_entry
 from tests.support.factories import PASSWORD_HASH, add_advert, add_applicant, make_world
 
 BANDS = "BCD"
@@ -77,7 +77,7 @@ def build(session: Session, scheme: Scheme, scale: int, now: datetime) -> Counte
     _bid(session, last_week.id, closed, households, last_week.opens_at + timedelta(hours=1))
     close_cycle(session, SYSTEM, scheme, last_week.id, last_week.closes_at + timedelta(minutes=1))
     offer, let_void = _offers_and_lets(session, scheme, officer, closed, households, now)
-    nomination = _nominations(session, officer, closed, now)
+    nomination = _nominations(session, scheme, officer, closed, now)
     review = _reviews_and_enquiries(session, scheme, staff, households, scale, now)
     _direct_offers(session, officer, households, world, scale, now)
     _case_histories(session, scheme, officer, households, scale, now)
@@ -129,10 +129,17 @@ def _bid(session: Session, cycle_id: int, adverts: list[Advert], households: lis
     session.flush()
 
 
-def _top(session: Session, advert: Advert, taken: set[int]) -> ShortlistEntry | None:
-    return session.exec(select(ShortlistEntry).where(ShortlistEntry.advert_id == advert.id, ShortlistEntry.eligible,
-                                                     ShortlistEntry.applicant_id.not_in(taken))
-                        .order_by(ShortlistEntry.position)).first()
+def _top(session: Session, scheme: Scheme, officer: actors.Actor, advert: Advert, taken: set[int],
+         now: datetime) -> ShortlistEntry | None:
+    """The advert's best eligible household not already taken; those above it, taken by another home, are skipped
+    with the scheme's reason, as an officer would (an offer waits for every place above: s167(8))."""
+    for entry in session.exec(select(ShortlistEntry).where(ShortlistEntry.advert_id == advert.id,
+                                                           ShortlistEntry.eligible)
+                              .order_by(ShortlistEntry.position)).all():
+        if entry.applicant_id not in taken:
+            return entry
+        skip_entry(session, officer, scheme, entry.id, "offered_elsewhere", "", now)
+    return None
 
 
 def _offers_and_lets(session: Session, scheme: Scheme, officer: actors.Actor, closed: list[Advert],
@@ -143,7 +150,7 @@ def _offers_and_lets(session: Session, scheme: Scheme, officer: actors.Actor, cl
     taken: set[int] = set()
     first_offer, let_void = None, None
     for number, advert in enumerate(council):
-        entry = _top(session, advert, taken)
+        entry = _top(session, scheme, officer, advert, taken, now)
         if entry is None:
             continue
         taken.add(entry.applicant_id)
@@ -161,7 +168,8 @@ def _offers_and_lets(session: Session, scheme: Scheme, officer: actors.Actor, cl
     return first_offer, let_void
 
 
-def _nominations(session: Session, officer: actors.Actor, closed: list[Advert], now: datetime) -> int:
+def _nominations(session: Session, scheme: Scheme, officer: actors.Actor, closed: list[Advert],
+                 now: datetime) -> int:
     """Each of the provider's homes last week: its top household (other than the probe) nominated."""
     taken = {row for row in session.exec(select(Offer.applicant_id)).all()}
     taken |= {session.exec(select(Applicant.id).where(Applicant.reference == PROBE)).one()}
@@ -169,7 +177,7 @@ def _nominations(session: Session, officer: actors.Actor, closed: list[Advert], 
     for advert in closed:
         if advert.agreement_id is None:
             continue
-        entry = _top(session, advert, taken)
+        entry = _top(session, scheme, officer, advert, taken, now)
         if entry is None:
             continue
         taken.add(entry.applicant_id)
