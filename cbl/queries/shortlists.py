@@ -145,8 +145,8 @@ def next_action(found: Shortlist) -> NextAction | None:
         return NextAction(f"wait for {found.card.landlord}'s answer to the nomination")
     line = next((line for line in found.lines if line.workable), None)
     if line is None:
-        return NextAction("no eligible household is left on the shortlist: withdraw the advert and advertise "
-                          "the home again")
+        return NextAction("no eligible household is left on the shortlist: advertise the home again in a later "
+                          "cycle (or, where the scheme allows after enough cycles, let it directly)")
     if line.entry.status is ShortlistStatus.PENDING:
         return NextAction("verify the household's circumstances, or skip it with a reason", line)
     return NextAction("make the offer" if found.council_home else "nominate the household", line)

@@ -91,7 +91,7 @@ def _may_be_offered(applicant: Applicant) -> Applicant:
 def request_direct_offer(session: Session, actor: Actor, scheme: Scheme, void_id: int, applicant_reference: str,
                          reason_code: str, reason: str, final_offer: bool, now: datetime) -> DirectOfferRequest:
     actor.require(Right.OFFER_MAKE)
-    if reason_code not in reasons_for(scheme):
+    if reason_code not in REASONS:
         raise InvalidInput("Choose why the home is offered outside bidding.", field="reason_code")
     reason = within(reason, 2000, "reason", "The case for it")
     if not reason:

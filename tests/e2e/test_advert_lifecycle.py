@@ -123,9 +123,15 @@ def test_a_shortlisted_advert_is_advertised_again_twice_each_old_advert_kept_and
     assert visitor.post("/admin/adverts/AD1/readvertise", {"cycle": str(third), "reason": "Again"},
                         form_page=PAGE).status_code == 409
     officer = _staff(db)
+    with db.transaction() as s:
+        sooner = Cycle(name="Sooner", opens_at=now() + timedelta(days=2), closes_at=now() + timedelta(days=5),
+                       status=CycleStatus.SCHEDULED)
+        s.add(sooner)
+        s.flush()
+        sooner_id = sooner.id
     with pytest.raises(InvalidInput, match="choose a later cycle") as earlier:
-        db.run(readvertise, officer, new.reference, closed.cycle, "Wrong cycle", now())
-    assert earlier.value.field == "cycle"
+        db.run(readvertise, officer, new.reference, sooner_id, "Wrong cycle", now())
+    assert earlier.value.field == "cycle" and _advert(db, new.reference).status is AdvertStatus.LIVE
 
     # The second advert's cycle closes with no bid at all: it is advertised again, a second time.
     _close(db, scheme, second)
