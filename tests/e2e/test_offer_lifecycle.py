@@ -446,7 +446,7 @@ def test_one_home_goes_through_a_phone_refusal_a_lapse_and_an_acceptance_to_its_
 
     assert [m.template for m in _letters(db, ids["HR000002"])] == ["offer", "offer_answer"]
     assert [m.template for m in _letters(db, ids["HR000003"])] == ["offer", "offer_lapsed"]
-    assert [m.template for m in _letters(db, ids["HR000001"])] == ["offer"]
+    assert [m.template for m in _letters(db, ids["HR000001"])] == ["offer", "tenancy_started"]
     with db.reading() as s:
         advert = s.exec(select(Advert).where(Advert.reference == "AD1")).one()
         void = s.get(Void, advert.void_id)
