@@ -17,7 +17,7 @@ from cbl.models.states import (
 )
 from cbl.queries import core_lets
 from cbl.reports.core_export import TenancyType as CoreTenancyType
-from cbl.rules.scheme import Scheme
+from cbl.rules.scheme import SchemeError, load_scheme
 from cbl.rules.working_days import local_date
 from cbl.services import actors
 from cbl.services.actors import SYSTEM
@@ -30,6 +30,7 @@ from cbl.services.shortlisting import verify_entry
 from cbl.services.stock import readvertise, unsuccessful_cycles, withdraw_advert
 from cbl.services.void_clock import void_clock
 from cbl.web.auth import now
+from tests.conftest import SCHEMES
 from tests.e2e.conftest import staff_sign_in
 from tests.support.forms import assert_every_error_shown, date_fields, read_form
 
@@ -235,13 +236,16 @@ def test_a_scheme_that_does_not_allow_a_direct_let_refuses_it_and_does_not_list_
     assert refused.value.field == "reason_code"
 
 
-@pytest.mark.parametrize("value, words", [(-1, "greater than or equal to 0"), (13, "less than or equal to 12"),
-                                          (True, "valid integer"), ("2", "valid integer")])
-def test_the_schemes_direct_let_setting_is_checked(scheme, value, words):
-    data = scheme.model_dump(by_alias=True)
-    data["offers"]["direct_let_after_unsuccessful_cycles"] = value
-    with pytest.raises(Exception, match=words):
-        Scheme.model_validate(data)
+@pytest.mark.parametrize("value, words", [("-1", "greater than or equal to 0"), ("13", "less than or equal to 12"),
+                                          ("true", "valid integer"), ('"2"', "valid integer")])
+def test_the_schemes_direct_let_setting_is_checked_and_a_mistake_names_the_field(tmp_path, value, words):
+    default = (SCHEMES / "default.toml").read_text(encoding="utf-8")
+    assert "direct_let_after_unsuccessful_cycles = 2\n" in default
+    wrong = tmp_path / "scheme.toml"
+    wrong.write_text(default.replace("direct_let_after_unsuccessful_cycles = 2\n",
+                                     f"direct_let_after_unsuccessful_cycles = {value}\n"), encoding="utf-8")
+    with pytest.raises(SchemeError, match=f"offers.direct_let_after_unsuccessful_cycles: Input should be .*{words}"):
+        load_scheme(wrong)
 
 
 # --- the sign-up ------------------------------------------------------------------------------------------------
