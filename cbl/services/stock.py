@@ -246,9 +246,9 @@ def readvertise(session: Session, actor: Actor, reference: str, cycle_id: int, r
         _withdraw(session, actor, old, reason, now, again_in=cycle)
     advert = advertise(session, actor, old.void_id, cycle.id, {name: getattr(old, name) for name in CRITERIA},
                        list(old.preference_groups), old.description, now)
+    unlet = unsuccessful_cycles(session, old.void_id)
     audit(session, actor, "advert.readvertised", advert, {"previous": old.reference, "cycle": cycle.name,
-                                                          "unsuccessful_cycles": unsuccessful_cycles(session,
-                                                                                                     old.void_id)})
+                                                          "unsuccessful_cycles": unlet})
     return advert
 
 
