@@ -183,6 +183,8 @@ def _withdraw(session: Session, actor: Actor, advert: Advert, reason: str, now: 
     reason = within(reason, 500, "reason", "The reason")
     if not reason:
         raise InvalidInput("Give the reason for withdrawing the advert.", field="reason")
+    if "\x00" in reason:  # PostgreSQL stores no NUL character, and SQLite should not keep one either
+        raise InvalidInput("The reason cannot contain a NUL character.", field="reason")
     if advert.status not in (AdvertStatus.LIVE, AdvertStatus.SHORTLISTED):
         raise Conflict(f"This advert is {advert.status.value}; only a live or shortlisted advert can be withdrawn.")
     if session.exec(select(Offer.id).where(Offer.advert_id == advert.id,

@@ -321,3 +321,27 @@ def test_the_sign_up_records_the_tenancy_type_rent_and_keys_and_the_clock_and_co
 def test_each_tenancy_type_goes_to_the_core_return_where_it_maps(kind, core, starter):
     assert core_lets._sign_up(SimpleNamespace(tenancy_type=kind)) == {"tenancy_type": core, "starter_tenancy": starter}
     assert core_lets._sign_up(None) == {}
+
+
+ODD = ["\x00", "", " ", "abc", "-1", "0", "1e3", "99999999999", "£", "%", "x" * 5000, "<script>", "١٢"]
+
+
+def test_odd_input_to_the_re_advertise_and_sign_up_forms_gets_a_page_never_a_server_error(
+        visitor, db, scheme, staff, closed):
+    offer_id = _accepted_offer(db, scheme, closed)
+    (second,) = _later_cycles(db, closed, "Second week")
+    with db.transaction() as s:  # AD2: shortlisted with no offer, so it can be advertised again
+        s.get(Void, s.exec(select(Advert.void_id).where(Advert.reference == "AD2")).one()).ready_to_let_at = now()
+    staff_sign_in(visitor, "officer@example.org")
+    page_two = "/admin/adverts/AD2/shortlist"
+    for odd in ODD:
+        for fields in ({"cycle": odd, "reason": "Odd"}, {"cycle": str(second), "reason": odd}):
+            answer = visitor.post("/admin/adverts/AD2/readvertise", fields, form_page=page_two)
+            assert answer.status_code in (303, 409, 422), (fields, answer.status_code)
+        sign_up = {"tenancy_type": odd, "rent_at_let": odd, "starts_on-day": odd, "starts_on-month": "1",
+                   "starts_on-year": odd, "keys_given_on-day": odd, "keys_given_on-month": odd,
+                   "keys_given_on-year": "2026"}
+        assert visitor.post(f"/admin/offers/{offer_id}/tenancy", sign_up, form_page=PAGE).status_code == 422, odd
+    with db.reading() as s:
+        assert s.get(Offer, offer_id).status is OfferStatus.ACCEPTED
+        assert "\x00" not in (s.exec(select(Advert.withdrawal_reason).where(Advert.reference == "AD2")).one() or "")
