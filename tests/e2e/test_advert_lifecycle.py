@@ -118,6 +118,8 @@ def test_a_shortlisted_advert_is_advertised_again_twice_each_old_advert_kept_and
     old_page = visitor.get(PAGE).text
     assert f'href="/admin/adverts/{new.reference}/shortlist">{new.reference}</a> in Second week' in old_page
     assert "Nobody could be verified" in old_page and "Advertise the home again in a later cycle" not in old_page
+    public = visitor.get("/adverts/AD1").text  # households following an old link find the new advert
+    assert f'<a class="govuk-link" href="/adverts/{new.reference}">advertised again as {new.reference}</a>' in public
     new_page = visitor.get(f"/admin/adverts/{new.reference}/shortlist").text
     assert 'href="/admin/adverts/AD1/shortlist">AD1</a>' in new_page
     # Once is enough for one advert, and the next must be later than it.
