@@ -120,7 +120,8 @@ def test_a_final_offer_its_letters_and_a_review_by_someone_not_involved(db, sche
     officer, manager = actors.staff(people["officer"]), actors.staff(people["manager"])
     db.run(assess_suitability, officer, family, house, SOUND, True, "Settled home near school and support.",
            MOMENT, weekly_income_pence=45000)
-    proposal = db.run(request_direct_offer, officer, scheme, house, "HR000010", "homeless", "Settled home", True, MOMENT)
+    proposal = db.run(request_direct_offer, officer, scheme, house, "HR000010", "homeless", "Settled home", True,
+                      MOMENT)
     approved = db.run(decide_direct_offer, manager, scheme, proposal.id, True, "", MOMENT)
     with db.reading() as s:
         offer_letter = words(s.exec(select(OutboxMessage).where(OutboxMessage.template == "offer")).one().body)
