@@ -8,12 +8,14 @@ from litestar.response import Redirect, Template
 from sqlmodel import Session
 
 from cbl.database import Database
+from cbl.models.states import TenancyType
 from cbl.queries import offers as offer_queries
 from cbl.queries import stock
 from cbl.rules.scheme import Scheme
 from cbl.services.actors import Actor
 from cbl.services.actors import staff as staff_actor
 from cbl.services.direct_offers import REASONS, decide_direct_offer, request_direct_offer
+from cbl.services.lettings import TENANCY_NAMES
 from cbl.services.offers import STAFF_CHANNELS
 from cbl.services.errors import NotFound
 from cbl.web import forms
@@ -44,7 +46,15 @@ class Attendance(forms.Form):
 
 
 class TenancyStart(forms.Form):
+    """The sign-up: the tenancy's type and start, the rent it is let at and the day the keys were given."""
+
+    tenancy_type = forms.Choice("Type of tenancy", required="Choose the type of tenancy")
     starts_on = forms.Day("Tenancy start date")
+    rent_at_let = forms.Money("Weekly rent at let")
+    keys_given_on = forms.Day("Date the keys were given")
+
+
+TENANCY_TYPES = [(kind.value, TENANCY_NAMES[kind][0].upper() + TENANCY_NAMES[kind][1:]) for kind in TenancyType]
 
 
 class Answer(forms.Form):
@@ -81,7 +91,7 @@ def offer_forms(scheme: Scheme, submitted: Submitted | None = None) -> dict[str,
     return {"judgements": PerLine(Judgement, "offer", choices={"reasonable": YES_NO}, submitted=submitted),
             "viewings": PerLine(Viewing, "offer", submitted=submitted),
             "attendances": PerLine(Attendance, "offer", choices={"attended": YES_NO}, submitted=submitted),
-            "tenancies": PerLine(TenancyStart, "offer", submitted=submitted),
+            "tenancies": PerLine(TenancyStart, "offer", choices={"tenancy_type": TENANCY_TYPES}, submitted=submitted),
             "answers": PerLine(Answer, "offer", submitted=submitted, choices={
                 "answer": ANSWERS, "reason": [(reason, reason) for reason in scheme.refusals.reasons],
                 "channel": [(channel.value, how.capitalize()) for channel, how in STAFF_CHANNELS.items()]}),
@@ -98,6 +108,7 @@ def offer_page(db: Database, scheme: Scheme, request: Request, offer_id: int,
         "offers": [(case.offer, case.refusal)], "reference": case.reference, "home": case.home, "names": case.names,
         "letters": case.letters, "submitted": submitted[1] if submitted else None,
         "withdrawal_reasons": {reason.code: reason.label for reason in scheme.offers.withdrawal_reasons},
+        "tenancy_names": TENANCY_NAMES,
         **offer_forms(scheme, submitted)})
 
 
@@ -117,18 +128,18 @@ def work_on_offer_page(db: Database, scheme: Scheme, request: Request, offer_id:
 
 
 @post("/voids/{void_id:int}/direct-offer", opt={"right": Right.OFFER_MAKE}, sync_to_thread=True)
-def direct_offer_request(db: NamedDependency[Database], request: Request, void_id: FromPath[int],
-                         data: forms.Body) -> Template | Redirect:
+def direct_offer_request(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+                         void_id: FromPath[int], data: forms.Body) -> Template | Redirect:
     with db.reading() as session:
         home = stock.home_of_void(session, void_id)
     if home is None:
         raise NotFound("No such void.")
 
     def ask(session: Session, actor: Actor, form: DirectOffer):  # noqa: ANN202
-        return request_direct_offer(session, actor, void_id, form.applicant.data, form.reason_code.data,
+        return request_direct_offer(session, actor, scheme, void_id, form.applicant.data, form.reason_code.data,
                                     form.reason.data, form.final.data, now())
 
-    return submit(db, request, direct_offer_form(data), ask,
+    return submit(db, request, direct_offer_form(scheme, data), ask,
                   lambda form: home_page_view(db, request, home.reference, form), "/admin/direct-offers")
 
 

@@ -21,7 +21,7 @@ admin_router = Router(
         shortlists.adverts, shortlists.shortlist, shortlists.shortlist_print, shortlists.verify, shortlists.skip,
         shortlists.offer, shortlists.judge, shortlists.tenancy, shortlists.viewing, shortlists.attendance,
         shortlists.answer, shortlists.withdraw_an_offer,
-        shortlists.withdraw,
+        shortlists.withdraw, shortlists.readvertise_advert,
         stock.stock, stock.home_page, stock.log_void_submit, stock.ready, stock.advert_form, stock.advert_submit,
         stock.new_home, stock.new_home_submit,
         applications.new_application, applications.new_application_submit, applications.details,

@@ -7,17 +7,19 @@ from litestar.response import Redirect, Template
 
 from cbl.queries import shortlists
 from cbl.database import Database
-from cbl.models.states import AdvertStatus, AnswerChannel, OfferStatus, ShortlistStatus
+from cbl.models import Cycle
+from cbl.rules.working_days import local_date
+from cbl.models.states import AdvertStatus, AnswerChannel, OfferStatus, ShortlistStatus, TenancyType
 from cbl.rules.scheme import Scheme
 from cbl.settings import Settings
 from cbl.services.lettings import (
-    arrange_viewing, judge_refusal, make_offer, record_attendance, record_tenancy_start, void_days,
+    TENANCY_NAMES, arrange_viewing, judge_refusal, make_offer, record_attendance, record_tenancy_start, void_days,
 )
 from cbl.services.nominations import OPEN as OPEN_NOMINATION
 from cbl.services.nominations import send_nomination
 from cbl.services.offers import record_answer, withdraw_offer
 from cbl.services.shortlisting import skip_entry, verify_entry
-from cbl.services.stock import withdraw_advert
+from cbl.services.stock import readvertise, withdraw_advert
 from cbl.web import forms
 from cbl.web.auth import now
 
@@ -50,6 +52,20 @@ class Withdrawal(forms.Form):
     reason = forms.Text("Reason", limit=500, required="Give the reason for withdrawing the advert")
 
 
+class Readvertise(forms.Form):
+    """Advertising the home again in a later cycle, on the same terms; the reason ends a live or shortlisted advert."""
+
+    cycle = forms.Choice("Cycle to advertise in", required="Choose the cycle to advertise the home in")
+    reason = forms.Text("Reason for withdrawing this advert", limit=500)
+
+
+def _readvertise_form(cycles: list[Cycle], body: dict | None = None) -> Readvertise:
+    # Its ids carry "-again": the withdrawal's form on the same page has a "reason" too.
+    return forms.read(Readvertise, body, id_suffix="-again", choices={"cycle": [
+        (str(cycle.id), f"{cycle.name} ({local_date(cycle.opens_at):%-d %B} to "
+                        f"{local_date(cycle.closes_at):%-d %B %Y})") for cycle in cycles]})
+
+
 def _skips(scheme: Scheme, submitted: Submitted | None = None) -> PerLine[Skip]:
     return PerLine(Skip, "entry", submitted=submitted, choices={
         "reason": [(item.code, item.label) for item in scheme.shortlisting.skip_reasons]})
@@ -61,6 +77,7 @@ def _shortlist_page(db: Database, scheme: Scheme, request: Request, reference: s
     or None for the advert's own) is drawn with its errors and what was typed, and leads the error summary."""
     with db.reading() as session:
         found = shortlists.shortlist(session, scheme, reference)
+        chain = shortlists.readvertising(session, found.advert, found.cycle, now())
     lines, offers, nominations, void, advert = found.lines, found.offers, found.nominations, found.void, found.advert
     next_up = found.next_up
     # Officers work from the top: the forms go on the next household and on those already verified,
@@ -71,9 +88,13 @@ def _shortlist_page(db: Database, scheme: Scheme, request: Request, reference: s
                                                         for line in lines):
         actionable.add(submitted[0])  # a skip sent from further down (an older page) comes back where it was typed
     withdrawal = submitted[1] if submitted and type(submitted[1]) is Withdrawal else forms.read(Withdrawal, None)
+    again = submitted[1] if submitted and type(submitted[1]) is Readvertise else _readvertise_form(chain.cycles)
     return Template(template, status_code=submitted[1].status if submitted else 200, context={
         "staff": current_staff(request), "advert": advert, "card": found.card, "cycle": found.cycle,
-        "submitted": submitted[1] if submitted else None, "withdrawal": withdrawal,
+        "submitted": submitted[1] if submitted else None, "withdrawal": withdrawal, "again": again, "chain": chain,
+        "readvertisable": advert.status is not AdvertStatus.LET and chain.following is None
+        and not any(o.status in (OfferStatus.MADE, OfferStatus.ACCEPTED) for o, _ in offers),
+        "direct_let_after": scheme.offers.direct_let_after_unsuccessful_cycles,
         "skips": _skips(scheme, submitted),
         "make_offers": PerLine(MakeOffer, "entry", submitted=submitted), **offer_forms(scheme, submitted),
         "eligible": [line for line in lines if line.entry.eligible],
@@ -82,6 +103,7 @@ def _shortlist_page(db: Database, scheme: Scheme, request: Request, reference: s
         and not any(o.status in (OfferStatus.MADE, OfferStatus.ACCEPTED) for o, _ in offers),
         "next_up": next_up, "next_action": shortlists.next_action(found), "actionable": actionable,
         "withdrawal_reasons": {reason.code: reason.label for reason in scheme.offers.withdrawal_reasons},
+        "tenancy_names": TENANCY_NAMES,
         "offers": offers, "void": void,
         "council_home": found.council_home, "nominations": nominations,
         "open_nomination": any(n.status in OPEN_NOMINATION for n in nominations), "today": now().date(),
@@ -165,7 +187,8 @@ def judge(db: NamedDependency[Database], scheme: NamedDependency[Scheme], reques
 def tenancy(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
             offer_id: FromPath[int], data: forms.Body) -> Template | Redirect:
     return _work_on_offer(db, scheme, request, offer_id, "tenancies", data, lambda s, actor, form: record_tenancy_start(
-        s, actor, offer_id, form.starts_on.data, now()))
+        s, actor, offer_id, form.starts_on.data, now(), tenancy_type=TenancyType(form.tenancy_type.data),
+        rent_at_let_pence=form.rent_at_let.data, keys_given_on=form.keys_given_on.data))
 
 
 @post("/offers/{offer_id:int}/viewing", opt={"right": Right.OFFER_RECORD}, sync_to_thread=True)
@@ -205,3 +228,13 @@ def withdraw(db: NamedDependency[Database], scheme: NamedDependency[Scheme], req
              reference: FromPath[str], data: forms.Body) -> Template | Redirect:
     return _work(db, scheme, request, reference, None, forms.read(Withdrawal, data),
                  lambda s, actor, form: withdraw_advert(s, actor, reference, form.reason.data, now()))
+
+
+@post("/adverts/{reference:str}/readvertise", opt={"right": Right.ADVERT_WRITE}, sync_to_thread=True)
+def readvertise_advert(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+                       reference: FromPath[str], data: forms.Body) -> Template | Redirect:
+    with db.reading() as session:
+        cycles = shortlists.later_cycles(session, shortlists.cycle_of_advert(session, reference), now())
+    return _work(db, scheme, request, reference, None, _readvertise_form(cycles, data),
+                 lambda s, actor, form: readvertise(s, actor, reference, int(form.cycle.data), form.reason.data or "",
+                                                    now()))

@@ -13,10 +13,11 @@ from cbl.queries import stock as stock_queries
 from cbl.database import Database
 from cbl.models import Advert
 from cbl.models.states import OrganisationKind, PropertyType, VoidStatus
+from cbl.rules.scheme import Scheme
 from cbl.rules.working_days import local_date
 from cbl.services.actors import Actor
 from cbl.services.actors import staff as staff_actor
-from cbl.services.direct_offers import REASONS
+from cbl.services.direct_offers import reasons_for
 from cbl.services.errors import DomainError, InvalidInput, NotFound
 from cbl.services.lettings import void_days
 from cbl.services.void_clock import record_works_finished, record_works_started
@@ -63,10 +64,10 @@ class DirectOffer(forms.Form):
     final = forms.Ticked("This is a final offer under Part 7 (the household is owed the main duty)")
 
 
-def direct_offer_form(body: dict | None = None) -> DirectOffer:
+def direct_offer_form(scheme: Scheme, body: dict | None = None) -> DirectOffer:
     # Its ids carry "-direct": the void's form on the same page has a "reason" too.
     return forms.read(DirectOffer, body, id_suffix="-direct", choices={
-        "reason_code": [(code, text[0].upper() + text[1:]) for code, text in REASONS.items()]})
+        "reason_code": [(code, text[0].upper() + text[1:]) for code, text in reasons_for(scheme).items()]})
 
 
 def home_page_view(db: Database, request: Request, reference: str, submitted: forms.Form | None = None) -> Template:
@@ -79,7 +80,7 @@ def home_page_view(db: Database, request: Request, reference: str, submitted: fo
                 if open_void else {})
     page_forms = {"void_form": forms.read(VoidLog, None),
                   "works_form": forms.read(Works, None, **{k: local_date(v) for k, v in recorded.items() if v}),
-                  "direct_form": direct_offer_form()}
+                  "direct_form": direct_offer_form(request.app.state["scheme"])}
     page_forms.update({name: submitted for name, form in page_forms.items() if type(form) is type(submitted)})
     return Template("admin/stock/home.html", status_code=submitted.status if submitted else 200, context={
         "staff": current_staff(request), "home": record.home, "landlord": record.landlord, "voids": record.voids,

@@ -55,6 +55,15 @@ class Advert(SQLModel, table=True):
     agreement_id: int | None = Field(default=None, foreign_key="nomination_agreement.id")
     created_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The advert of the same void this one advertises again (kept, with its shortlist, for the record); an
+    # advert is advertised again at most once, so the adverts of a void form one chain.
+    previous_advert_id: int | None = Field(default=None, foreign_key="advert.id", unique=True)
+    # A withdrawn advert: why, by whom and when; `unsuccessful` when it was withdrawn after its cycle closed
+    # (shortlisted) without a let, so a cycle the home went through unlet (the scheme's direct-let rule counts them).
+    withdrawal_reason: str | None = Field(default=None, max_length=500)
+    withdrawn_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    unsuccessful: bool = False
 
 
 class Bid(SQLModel, table=True):

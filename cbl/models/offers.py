@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlmodel import Field, SQLModel
 
 from .columns import JSONList, UTCDateTime, state, unique_where, utcnow
-from .states import AnswerChannel, OfferKind, OfferStatus
+from .states import AnswerChannel, OfferKind, OfferStatus, TenancyType
 
 
 class Offer(SQLModel, table=True):
@@ -41,6 +41,9 @@ class Offer(SQLModel, table=True):
     withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     lapsed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     tenancy_start_date: date | None = None
+    # The sign-up: the tenancy signed for and the weekly rent it was let at (the home's rent may change later).
+    tenancy_type: TenancyType | None = Field(default=None, sa_type=state(TenancyType))
+    rent_at_let_pence: int | None = Field(default=None, ge=0)
     # The reminder a working day before the answer is due, sent once.
     reminder_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

@@ -110,6 +110,17 @@ class OfferStatus(str, Enum):
     LET = "let"
 
 
+class TenancyType(str, Enum):
+    """The tenancy a household signs for (what the CORE return maps where it can: cbl/queries/core_lets.py)."""
+
+    INTRODUCTORY = "introductory"  # a council's trial year, before a secure tenancy
+    STARTER = "starter"  # a provider's trial period, before an assured tenancy
+    FLEXIBLE = "flexible"  # a council's flexible, fixed-term secure tenancy
+    SECURE = "secure"
+    ASSURED = "assured"
+    ASSURED_SHORTHOLD = "assured_shorthold"
+
+
 class AnswerChannel(str, Enum):
     """How a household gave its answer to an offer: online itself, or to a member of staff who recorded it."""
 

@@ -60,4 +60,5 @@ class Void(SQLModel, table=True):
     offered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     tenancy_start_date: date | None = None
+    keys_given_on: date | None = None  # to the new tenant, at sign-up
     logged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

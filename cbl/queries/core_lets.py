@@ -10,7 +10,8 @@ from sqlmodel import Session, select
 from cbl.models import (
     Advert, Applicant, CoreLog, HouseholdMember, Nomination, Offer, Organisation, Property, Void,
 )
-from cbl.models.states import NominationStatus, OfferKind, OfferStatus, OrganisationKind, VoidStatus
+from cbl.models.states import NominationStatus, OfferKind, OfferStatus, OrganisationKind, TenancyType, VoidStatus
+from cbl.reports.core_export import TenancyType as CoreTenancyType
 from cbl.reports.core_export import (
     CoreExport, LetRecord, Occupant, answer_choices, export, field_specs, unanswered, with_answers,
 )
@@ -44,7 +45,8 @@ def _records(session: Session, voids: list[Void], chosen: sa.ColumnElement[bool]
         select(*_HOME).join(Property, Property.id == Void.property_id)
         .join(Organisation, Organisation.id == Property.landlord_id).where(chosen))}
     offers = {row.void_id: row for row in session.exec(
-        select(Offer.void_id, Offer.applicant_id, Offer.kind).join(Void, Void.id == Offer.void_id)
+        select(Offer.void_id, Offer.applicant_id, Offer.kind, Offer.tenancy_type, Offer.rent_at_let_pence)
+        .join(Void, Void.id == Offer.void_id)
         .where(chosen, Offer.status == OfferStatus.LET))}
     nominations = {row.void_id: row.applicant_id for row in session.exec(
         select(Advert.void_id, Nomination.applicant_id).join(Advert, Advert.id == Nomination.advert_id)
@@ -88,16 +90,37 @@ def _record(void: Void, home: sa.Row, offer: sa.Row | None, nominated: bool, app
         managing_organisation=organisation, owner_is_local_authority=landlord.kind is OrganisationKind.COUNCIL,
         tenancy_start=void.tenancy_start_date, postcode=home.postcode, property_type=home.property_type.value,
         bedrooms=home.bedrooms, first_let=void.first_let, void_date=void.tenancy_end_date,
-        weekly_rent_pence=home.weekly_rent_pence, weekly_service_charge_pence=home.weekly_charges_pence,
+        weekly_rent_pence=offer.rent_at_let_pence if offer is not None and offer.rent_at_let_pence else
+        home.weekly_rent_pence, weekly_service_charge_pence=home.weekly_charges_pence,
         household=household, uprn=home.uprn, address_line1=lines[0] if lines else None,
         town_or_city=lines[-1] if len(lines) > 1 else None, property_reference=home.reference,
         wheelchair_adapted=home.wheelchair_adapted, registration_date=applicant.registration_date,
         homeless_duty=applicant.homeless_duty, transfer_tenant=applicant.transfer_tenant,
         cbl=(offer is None or offer.kind is OfferKind.BIDDING),
         direct_offer=offer is not None and offer.kind is OfferKind.DIRECT,
-        nominated_by_council=nominated,
+        nominated_by_council=nominated, **_sign_up(offer),
     )
     return with_answers(record, {int(k): str(v) for k, v in answers.items()})
+
+
+# The tenancy signed for, as CORE's "type of tenancy" (the main tenancy after any starter or introductory
+# period). An introductory or starter tenancy says only that there is a trial period: what follows it (secure
+# or flexible; assured or fixed-term) is the officer's answer to the return's question. A flexible tenancy is
+# a secure fixed-term one; a social landlord's assured shorthold tenancy is CORE's fixed-term AST.
+CORE_TENANCY_TYPES = {
+    TenancyType.SECURE: CoreTenancyType.SECURE_LIFETIME, TenancyType.FLEXIBLE: CoreTenancyType.SECURE_FIXED_TERM,
+    TenancyType.ASSURED: CoreTenancyType.ASSURED_LIFETIME,
+    TenancyType.ASSURED_SHORTHOLD: CoreTenancyType.ASSURED_SHORTHOLD_FIXED_TERM,
+}
+TRIAL_TENANCIES = (TenancyType.INTRODUCTORY, TenancyType.STARTER)
+
+
+def _sign_up(offer: sa.Row | None) -> dict:
+    """What the sign-up recorded, in the record's terms: nothing for a let recorded without one."""
+    if offer is None or offer.tenancy_type is None:
+        return {}
+    return {"tenancy_type": CORE_TENANCY_TYPES.get(offer.tenancy_type),
+            "starter_tenancy": offer.tenancy_type in TRIAL_TENANCIES}
 
 
 def lets_between(session: Session, start: date, end: date) -> list[tuple[Void, LetRecord]]:

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 from sqlmodel.sql.expression import Select
 
@@ -295,3 +296,10 @@ def let_results(session: Session, today: date, limit: int = 50) -> list[LetResul
         results.append(LetResult(advert.reference, f"{size} {home.property_type.value} in {home.area}", let_on,
                                  band, band_date, bids.get(advert.id, 0)))
     return results
+
+
+def advertised_again(session: Session, reference: str) -> str | None:
+    """The live advert that advertises again the home of advert `reference`, for anyone who follows an old link."""
+    old = aliased(Advert)
+    return session.exec(select(Advert.reference).join(old, old.id == Advert.previous_advert_id)
+                        .where(old.reference == reference, Advert.status == AdvertStatus.LIVE)).first()

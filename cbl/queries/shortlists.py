@@ -9,7 +9,9 @@ from sqlmodel import Session, func, select
 from cbl.models import (
     Advert, Applicant, Bid, Cycle, Nomination, Offer, Organisation, Property, Refusal, ShortlistEntry, StaffUser, Void,
 )
-from cbl.models.states import AdvertStatus, BidStatus, NominationStatus, OfferStatus, OrganisationKind, ShortlistStatus
+from cbl.models.states import (
+    AdvertStatus, BidStatus, CycleStatus, NominationStatus, OfferStatus, OrganisationKind, ShortlistStatus,
+)
 from cbl.queries import listings
 from cbl.rules.allocation_order import Place, each_held_up, first_open
 from cbl.rules.digits import only_digits
@@ -17,6 +19,7 @@ from cbl.rules.scheme import Scheme
 from cbl.services.errors import InvalidInput, NotFound
 from cbl.services.nominations import OPEN as OPEN_NOMINATION
 from cbl.services.offers import PLACE_LABELS
+from cbl.services.stock import unsuccessful_cycles
 
 
 @dataclass(frozen=True)
@@ -171,8 +174,44 @@ def next_action(found: Shortlist) -> NextAction | None:
         return NextAction(f"wait for {found.card.landlord}'s answer to the nomination")
     line = found.next_up
     if line is None:
-        return NextAction("no eligible household is left on the shortlist: withdraw the advert and advertise "
-                          "the home again")
+        return NextAction("no eligible household is left on the shortlist: advertise the home again in a later "
+                          "cycle (or, where the scheme allows after enough cycles, let it directly)")
     if line.entry.status is ShortlistStatus.PENDING:
         return NextAction("verify the household's circumstances, or skip it with a reason", line)
     return NextAction("make the offer" if found.council_home else "nominate the household", line)
+
+
+@dataclass(frozen=True)
+class Readvertising:
+    """An advert's place in its home's chain of adverts, and the cycles it could be advertised again in."""
+
+    previous: str | None  # the advert this one advertises the home again after
+    following: tuple[str, str] | None  # the advert (reference, cycle name) that advertised it again
+    unsuccessful: int  # the home's adverts that ran their cycle and ended without a let
+    cycles: list[Cycle]  # later cycles not yet closed
+    home: str  # the home's reference, whose page a direct offer is asked for on
+
+
+def readvertising(session: Session, advert: Advert, cycle: Cycle, at: datetime) -> Readvertising:
+    previous = session.exec(select(Advert.reference).where(Advert.id == advert.previous_advert_id)).first() \
+        if advert.previous_advert_id else None
+    following = session.exec(select(Advert.reference, Cycle.name).join(Cycle, Cycle.id == Advert.cycle_id)
+                             .where(Advert.previous_advert_id == advert.id)).first()
+    return Readvertising(previous, tuple(following) if following else None,
+                         unsuccessful_cycles(session, advert.void_id), later_cycles(session, cycle, at),
+                         session.get(Property, advert.property_id).reference)
+
+
+def later_cycles(session: Session, cycle: Cycle, at: datetime) -> list[Cycle]:
+    """The cycles after `cycle` that have not closed: those its home can be advertised again in."""
+    return list(session.exec(select(Cycle).where(Cycle.status.in_([CycleStatus.SCHEDULED, CycleStatus.OPEN]),
+                                                 Cycle.closes_at > at, Cycle.opens_at > cycle.opens_at)
+                             .order_by(Cycle.opens_at).limit(12)).all())
+
+
+def cycle_of_advert(session: Session, reference: str) -> Cycle:
+    cycle = session.exec(select(Cycle).join(Advert, Advert.cycle_id == Cycle.id)
+                         .where(Advert.reference == reference)).first()
+    if cycle is None:
+        raise NotFound(f"There is no advert {reference}.")
+    return cycle

@@ -204,7 +204,8 @@ class LetRecord:
     supported_housing: bool = False
     # The tenancy
     rent_type: RentType | None = None
-    tenancy_type: TenancyType | None = None
+    tenancy_type: TenancyType | None = None  # the main tenancy, after any starter or introductory period
+    starter_tenancy: bool | None = None  # begins with a starter or introductory period
     tenancy_length_years: int | None = None  # fixed-term tenancies only
     rent_period: RentPeriod = RentPeriod.WEEKLY_52
     # The lead tenant's ethnic group (CORE code) and nationality (ISO 3166-1 numeric, 826 = UK).
@@ -451,7 +452,7 @@ FIELDS: dict[int, Source | None] = {
     35: NOT_HELD,  # older people's housing (supported housing)
     # Tenancy information
     36: NOT_HELD,  # joint tenancy
-    37: NOT_HELD,  # starter tenancy
+    37: lambda let: _yes_no(let.starter_tenancy),
     38: lambda let: let.tenancy_type,
     39: NOT_HELD,  # the "other" tenancy type
     40: lambda let: let.tenancy_length_years,

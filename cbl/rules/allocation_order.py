@@ -47,24 +47,25 @@ def settled(place: Place) -> bool:
     return False  # pending, verified (again, after a withdrawal that kept its place), or housed
 
 
-def in_order(places: Iterable[Place]) -> list[Place]:
-    """The eligible places in the scheme's order, best first (ineligible bids have no place)."""
-    return sorted((p for p in places if p.eligible and p.position is not None), key=lambda p: p.position)
-
-
 P = TypeVar("P", bound=Place)
+
+
+def in_order(places: Iterable[P]) -> list[P]:
+    """The eligible places in the scheme's order, best first (ineligible bids have no place)."""
+    return sorted((p for p in places if p.eligible and p.position is not None), key=lambda p: p.position or 0)
 
 
 def first_open(places: Iterable[P]) -> P | None:
     """The first eligible place, in order, still to be dealt with: the one the officer works next."""
-    return next((place for place in in_order(places) if not settled(place)), None)  # type: ignore[misc]
+    return next((place for place in in_order(places) if not settled(place)), None)
 
 
 def holding_up(places: Iterable[P], position: int | None) -> P | None:
     """The place above `position` that must be dealt with before it may be offered or nominated, or None
     if it may be. A place without a position (an ineligible bid) is held up by any open place."""
     first = first_open(places)
-    if first is None or (position is not None and first.position >= position):  # type: ignore[operator]
+    # (in_order keeps placed bids only, so the first open place has a position)
+    if first is None or (position is not None and first.position is not None and first.position >= position):
         return None
     return first
 

@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 from cbl.rules.review_periods import Part6Periods, check_part6_periods
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, field_validator, model_validator,
+)
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 TIE_BREAKERS = ("band", "points", "band_date", "registration_date", "bedroom_need_match", "no_housing_debt")
@@ -214,6 +216,9 @@ class Offers(_Strict):
     # as one, judged by an officer like any other, and so counted towards the refusal penalty if unreasonable.
     lapse_counts_as_refusal: StrictBool = False
     withdrawal_reasons: list[WithdrawalReason] = Field(default=DEFAULT_WITHDRAWAL_REASONS, min_length=1)
+    # A home advertised this many times without being let (each advert withdrawn after its cycle closed) may be
+    # let directly, outside bidding, with a manager's approval; 0: the scheme does not allow it.
+    direct_let_after_unsuccessful_cycles: StrictInt = Field(default=0, ge=0, le=12)
 
     @field_validator("withdrawal_reasons")
     @classmethod

@@ -19,6 +19,7 @@ from .audit import audit
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound, within
 from .final_offers import assessment_for_offer
 from .lettings import open_offer
+from .stock import unsuccessful_cycles
 from cbl.services.rights import Right
 
 # Why a home may be offered without being advertised (the scheme's direct-lets policy).
@@ -27,7 +28,28 @@ REASONS = {
     "decant": "the household must move while their home is repaired or rebuilt",
     "adapted": "the home is adapted for the household's disability",
     "management_transfer": "the household must move because of a risk of harm where they live",
+    "unlet": "the home was advertised for bidding and not let, as often as the scheme asks before a direct let",
 }
+UNLET = "unlet"  # allowed only where the scheme says, after its number of unsuccessful cycles
+
+
+def reasons_for(scheme: Scheme) -> dict[str, str]:
+    """The reasons this scheme allows a direct offer for."""
+    allowed = scheme.offers.direct_let_after_unsuccessful_cycles > 0
+    return {code: text for code, text in REASONS.items() if code != UNLET or allowed}
+
+
+def _check_unlet(session: Session, scheme: Scheme, void: Void) -> None:
+    """A direct let of a home bidding did not let: only where the scheme allows it, and only once the home has
+    been through the scheme's number of cycles unlet (adverts withdrawn after their cycle closed)."""
+    needed = scheme.offers.direct_let_after_unsuccessful_cycles
+    if needed == 0:
+        raise InvalidInput("The scheme does not allow a direct let of a home bidding did not let.",
+                           field="reason_code")
+    done = unsuccessful_cycles(session, void.id)
+    if done < needed:
+        raise Conflict(f"This home has been advertised without being let in {done} cycle{'s' if done != 1 else ''}; "
+                       f"the scheme allows a direct let after {needed}.", field="reason_code")
 
 
 def _home(session: Session, void_id: int) -> tuple[Void, Property]:
@@ -66,8 +88,8 @@ def _may_be_offered(applicant: Applicant) -> Applicant:
     return applicant
 
 
-def request_direct_offer(session: Session, actor: Actor, void_id: int, applicant_reference: str, reason_code: str,
-                         reason: str, final_offer: bool, now: datetime) -> DirectOfferRequest:
+def request_direct_offer(session: Session, actor: Actor, scheme: Scheme, void_id: int, applicant_reference: str,
+                         reason_code: str, reason: str, final_offer: bool, now: datetime) -> DirectOfferRequest:
     actor.require(Right.OFFER_MAKE)
     if reason_code not in REASONS:
         raise InvalidInput("Choose why the home is offered outside bidding.", field="reason_code")
@@ -76,6 +98,8 @@ def request_direct_offer(session: Session, actor: Actor, void_id: int, applicant
         raise InvalidInput("Explain the case for the direct offer; the approving manager and the household read it.",
                            field="reason")
     void, home = _home(session, void_id)
+    if reason_code == UNLET:
+        _check_unlet(session, scheme, void)
     applicant = _household(session, applicant_reference)
     if final_offer and not applicant.homeless_duty:
         raise InvalidInput("Only a household owed the homelessness duty can be made a final offer.", field="final")
@@ -120,6 +144,8 @@ def decide_direct_offer(session: Session, actor: Actor, scheme: Scheme, request_
     request.decision_note = note or None
     if approve:
         void, home = _home(session, request.void_id)
+        if request.reason_code == UNLET:
+            _check_unlet(session, scheme, void)  # checked again: the scheme may have changed since
         applicant = _may_be_offered(session.get(Applicant, request.applicant_id))  # checked again: time has passed
         offer = open_offer(session, actor, scheme, applicant, void, home, now, final_offer=request.final_offer,
                            direct_reason=REASONS[request.reason_code], approved_by_id=actor.id,

@@ -13,7 +13,8 @@ from cbl.models import (
     Advert, Applicant, Offer, Organisation, Property, Refusal, ShortlistEntry, Void,
 )
 from cbl.models.states import (
-    AdvertStatus, ApplicationStatus, OfferKind, OfferStatus, OrganisationKind, ReviewType, ShortlistStatus, VoidStatus,
+    AdvertStatus, ApplicationStatus, OfferKind, OfferStatus, OrganisationKind, ReviewType, ShortlistStatus,
+    TenancyType, VoidStatus,
 )
 from cbl.rules.challenge_routes import route_after_review
 from cbl.rules.decision_types import review_rights
@@ -170,22 +171,55 @@ def _apply_refusal_penalty(session: Session, actor: Actor, scheme: Scheme, offer
                                      "months.", rights=review_rights(ReviewType.SUSPENSION, scheme.reviews, today))
 
 
-def record_tenancy_start(session: Session, actor: Actor, offer_id: int, starts_on: date, now: datetime) -> Offer:
-    """The household has signed: the home is let, its void closed, and the let result published."""
+def record_tenancy_start(session: Session, actor: Actor, offer_id: int, starts_on: date, now: datetime, *,
+                         tenancy_type: TenancyType, rent_at_let_pence: int, keys_given_on: date) -> Offer:
+    """The household has signed: the tenancy's type, start, weekly rent and the day its keys were given are
+    recorded; the home is let, its void clock stopped, the let result published, and the household told."""
     actor.require(Right.OFFER_RECORD)
-    offer = session.exec(select(Offer).where(Offer.id == offer_id).with_for_update()).first()
+    offer = session.exec(select(Offer).where(Offer.id == offer_id).with_for_update()
+                         .execution_options(populate_existing=True)).first()
     if offer is None:
         raise NotFound("No such offer.")
     if offer.status is not OfferStatus.ACCEPTED:
         raise Conflict("Only an accepted offer can start a tenancy.")
+    if not isinstance(tenancy_type, TenancyType):
+        raise InvalidInput("Choose the type of tenancy.", field="tenancy_type")
+    if rent_at_let_pence <= 0:
+        raise InvalidInput("Enter the weekly rent the home is let at.", field="rent_at_let")
     void = session.get(Void, offer.void_id)
     check_tenancy_start(void, starts_on, now)
+    _check_keys_given(offer, void, keys_given_on, now)
     offer.status, offer.tenancy_start_date = OfferStatus.LET, starts_on
-    session.add(offer)
+    offer.tenancy_type, offer.rent_at_let_pence = tenancy_type, rent_at_let_pence
+    void.keys_given_on = keys_given_on
+    session.add_all([offer, void])
     complete_let(session, void, offer.applicant_id, offer.advert_id, starts_on)
-    audit(session, actor, "tenancy.started", offer, {"starts_on": starts_on,
-                                                     "void_days": void_days(void.tenancy_end_date, starts_on)})
+    audit(session, actor, "tenancy.started", offer, {
+        "starts_on": starts_on, "void_days": void_days(void.tenancy_end_date, starts_on),
+        "tenancy_type": tenancy_type.value, "rent_at_let_pence": rent_at_let_pence, "keys_given_on": keys_given_on})
+    issue_letter(session, offer.applicant_id, "tenancy_started", "Your tenancy", now, home=_home_of(session, offer),
+                 tenancy=TENANCY_NAMES[tenancy_type], starts_on=starts_on, rent_pence=rent_at_let_pence,
+                 keys_given_on=keys_given_on, trial=tenancy_type in (TenancyType.INTRODUCTORY, TenancyType.STARTER))
     return offer
+
+
+# How a tenancy type is named to the household.
+TENANCY_NAMES = {
+    TenancyType.INTRODUCTORY: "introductory tenancy", TenancyType.STARTER: "starter tenancy",
+    TenancyType.FLEXIBLE: "flexible (fixed-term) tenancy", TenancyType.SECURE: "secure tenancy",
+    TenancyType.ASSURED: "assured tenancy", TenancyType.ASSURED_SHORTHOLD: "assured shorthold tenancy",
+}
+
+
+def _check_keys_given(offer: Offer, void: Void, on: date, now: datetime) -> None:
+    """Keys go to the household once it has accepted, and the day is recorded once it has come."""
+    accepted = local_date(offer.answered_at) if offer.answered_at else void.tenancy_end_date
+    if on < accepted:
+        raise InvalidInput(f"The keys cannot have been given before the offer was accepted ({accepted:%-d %B %Y}).",
+                           field="keys_given_on")
+    if on > local_date(now):
+        raise InvalidInput("The day the keys were given cannot be in the future: record the sign-up once they "
+                           "have been given.", field="keys_given_on")
 
 
 def check_tenancy_start(void: Void, starts_on: date, now: datetime) -> None:

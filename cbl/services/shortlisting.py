@@ -84,7 +84,7 @@ def places(session: Session, advert_id: int, *, lock: bool = False) -> list[Plac
                                              .order_by(Nomination.sent_at, Nomination.id)):
         answers[applicant_id] = status
     return [Place(entry.position, entry.eligible, entry.status, entry.skip_reason,
-                  answers.get(entry.applicant_id), reference)  # type: ignore[arg-type]
+                  answers.get(entry.applicant_id), reference)
             for entry, reference in entries]
 
 

@@ -5,18 +5,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from cbl.rules.digits import only_digits
 from cbl.rules.working_days import local_date
-from cbl.models import Advert, Bid, Cycle, NominationAgreement, Offer, Organisation, OutboxMessage, Property, Void
+from cbl.models import (
+    Advert, Bid, Cycle, Nomination, NominationAgreement, Offer, Organisation, OutboxMessage, Property, ShortlistEntry,
+    Void,
+)
 from cbl.models.states import (
-    AdvertStatus, BidStatus, Channel, CycleStatus, OfferStatus, OrganisationKind, PropertyType, VoidStatus,
+    AdvertStatus, BidStatus, Channel, CycleStatus, OfferStatus, OrganisationKind, PropertyType,
+    ShortlistStatus, VoidStatus,
 )
 
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound, within
+from .nominations import OPEN as OPEN_NOMINATION
 from cbl.services.rights import Right
 
 PREFERENCE_KINDS = ("local:", "group:", "need:")
@@ -94,7 +99,9 @@ def _agreement_for(session: Session, home: Property, on: date) -> int | None:
 
 def advertise(session: Session, actor: Actor, void_id: int, cycle_id: int, criteria: dict, preference_groups: list[str],
               description: str, now: datetime) -> Advert:
-    """Advertise a ready void in a cycle that has not closed, with who may bid and who comes first."""
+    """Advertise a ready void in a cycle that has not closed, with who may bid and who comes first. A void
+    advertised before and not let is advertised again: the new advert names the last one (kept, with its
+    shortlist, for the record) and must be in a later cycle."""
     actor.require(Right.ADVERT_WRITE)
     void = session.get(Void, void_id)
     if void is None or void.status is not VoidStatus.OPEN:
@@ -108,6 +115,44 @@ def advertise(session: Session, actor: Actor, void_id: int, cycle_id: int, crite
     if session.exec(select(Advert.id).where(Advert.void_id == void.id,
                                             Advert.status.in_([AdvertStatus.LIVE, AdvertStatus.SHORTLISTED]))).first():
         raise Conflict("This home is already advertised.")
+    previous = _previous_advert(session, void, cycle)
+    _check_terms(criteria, preference_groups)
+    home = session.get(Property, void.property_id)
+    # The reference is the advert's own id, known only once it is stored.
+    advert = Advert(reference=f"new-{uuid.uuid4().hex[:20]}", cycle_id=cycle.id, void_id=void.id, property_id=home.id,
+                    status=AdvertStatus.LIVE, description=description,
+                    preference_groups=preference_groups, agreement_id=_agreement_for(session, home, local_date(now)),
+                    created_by_id=actor.id, created_at=now, previous_advert_id=previous.id if previous else None,
+                    **criteria)
+    session.add(advert)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        # The cycle's advert of this void, or the previous advert's successor: someone else was first.
+        raise Conflict("This home has already been advertised again.") from None
+    advert.reference = f"AD{advert.id:05d}"
+    void.advertised_at = void.advertised_at or now
+    session.add(void)
+    audit(session, actor, "advert.created", advert, {"reference": advert.reference, "cycle": cycle.name,
+                                                     "criteria": criteria, "preference_groups": preference_groups,
+                                                     "previous": previous.reference if previous else None})
+    return advert
+
+
+def _previous_advert(session: Session, void: Void, cycle: Cycle) -> Advert | None:
+    """The void's last advert (not let, as the void is open), which an advert in `cycle` would follow."""
+    previous = session.exec(select(Advert).where(Advert.void_id == void.id)
+                            .order_by(Advert.created_at.desc(), Advert.id.desc())).first()
+    if previous is not None:
+        before = session.get(Cycle, previous.cycle_id)
+        if cycle.opens_at <= before.opens_at:
+            raise InvalidInput(f"This home was last advertised in {before.name} ({previous.reference}): choose a "
+                               "later cycle.", field="cycle")
+    return previous
+
+
+def _check_terms(criteria: dict, preference_groups: list[str]) -> None:
     for group in preference_groups:
         if not group.startswith(PREFERENCE_KINDS) or len(group) < 7:
             raise InvalidInput(f"“{group}” is not a preference group: use local:AREA, group:NAME or need:NAME.",
@@ -115,52 +160,104 @@ def advertise(session: Session, actor: Actor, void_id: int, cycle_id: int, crite
     low, high = criteria.get("min_bedroom_need"), criteria.get("max_bedroom_need")
     if low is not None and high is not None and low > high:
         raise InvalidInput("The lowest bedroom need cannot be above the highest.", field="min_bedroom_need")
-    home = session.get(Property, void.property_id)
-    # The reference is the advert's own id, known only once it is stored.
-    advert = Advert(reference=f"new-{uuid.uuid4().hex[:20]}", cycle_id=cycle.id, void_id=void.id, property_id=home.id,
-                    status=AdvertStatus.LIVE, description=description,
-                    preference_groups=preference_groups, agreement_id=_agreement_for(session, home, local_date(now)),
-                    created_by_id=actor.id, created_at=now, **criteria)
-    session.add(advert)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:
-        raise Conflict("This home is already advertised in that cycle.") from None
-    advert.reference = f"AD{advert.id:05d}"
-    void.advertised_at = void.advertised_at or now
-    session.add(void)
-    audit(session, actor, "advert.created", advert, {"reference": advert.reference, "cycle": cycle.name,
-                                                     "criteria": criteria, "preference_groups": preference_groups})
-    return advert
+
+
+CRITERIA = ("min_bedroom_need", "max_bedroom_need", "min_household", "max_household", "min_age", "step_free_only",
+            "wheelchair_only", "transfer_only")
 
 
 def withdraw_advert(session: Session, actor: Actor, reference: str, reason: str, now: datetime) -> Advert:
-    """Take an advert down (to re-advertise it, or because the home is no longer to let). Its
-    bidders are told; their bids stop counting against their limit."""
+    """Take an advert down (to advertise the home again, or because it is no longer to let), with the reason.
+    Withdrawn after its cycle closed it counts as a cycle the home went through unlet. Its bidders are told."""
     actor.require(Right.ADVERT_WRITE)
-    if not reason.strip():
-        raise InvalidInput("Give the reason for withdrawing the advert.", field="reason")
-    advert = session.exec(select(Advert).where(Advert.reference == reference).with_for_update()).first()
+    advert = session.exec(select(Advert).where(Advert.reference == reference).with_for_update()
+                          .execution_options(populate_existing=True)).first()
     if advert is None:
         raise NotFound(f"There is no advert {reference}.")
+    _withdraw(session, actor, advert, reason, now, again_in=None)
+    return advert
+
+
+def _withdraw(session: Session, actor: Actor, advert: Advert, reason: str, now: datetime,
+              again_in: Cycle | None) -> None:
+    reason = within(reason, 500, "reason", "The reason")
+    if not reason:
+        raise InvalidInput("Give the reason for withdrawing the advert.", field="reason")
+    if "\x00" in reason:  # PostgreSQL stores no NUL character, and SQLite should not keep one either
+        raise InvalidInput("The reason cannot contain a NUL character.", field="reason")
     if advert.status not in (AdvertStatus.LIVE, AdvertStatus.SHORTLISTED):
         raise Conflict(f"This advert is {advert.status.value}; only a live or shortlisted advert can be withdrawn.")
     if session.exec(select(Offer.id).where(Offer.advert_id == advert.id,
                                            Offer.status.in_([OfferStatus.MADE, OfferStatus.ACCEPTED]))).first():
         raise Conflict("A household has an offer of this home: withdraw the offer first.")
-    advert.status = AdvertStatus.WITHDRAWN
+    if session.exec(select(Nomination.id).where(Nomination.advert_id == advert.id,
+                                                Nomination.status.in_(OPEN_NOMINATION))).first():
+        raise Conflict("A household is nominated for this home: wait for the landlord's answer, or withdraw "
+                       "the nomination first.")
+    shortlisted = advert.status is AdvertStatus.SHORTLISTED
+    advert.status, advert.withdrawal_reason, advert.withdrawn_by_id, advert.withdrawn_at = (
+        AdvertStatus.WITHDRAWN, reason, actor.id, now)
+    advert.unsuccessful = shortlisted
     session.add(advert)
-    bidders = session.exec(select(Bid).where(Bid.advert_id == advert.id, Bid.status == BidStatus.ACTIVE)).all()
-    for bid in bidders:
-        bid.status, bid.withdrawn_at = BidStatus.WITHDRAWN, now
-        session.add(bid)
-        session.add(OutboxMessage(channel=Channel.EMAIL, template="advert_withdrawn", applicant_id=bid.applicant_id,
-                                  subject=f"Advert {reference} has been withdrawn",
-                                  body=f"The home advertised as {reference} has been withdrawn: {reason.strip()}. "
-                                       "Your bid for it no longer counts towards your bids this cycle."))
-    audit(session, actor, "advert.withdrawn", advert, {"reason": reason.strip(), "bids_withdrawn": len(bidders)})
+    again = f" It is advertised again in {again_in.name}: you can bid for it then." if again_in else ""
+    if shortlisted:
+        # The cycle's bids stay as they were, for the household's record; those still in the running are told.
+        waiting = session.exec(select(ShortlistEntry.applicant_id).where(
+            ShortlistEntry.advert_id == advert.id, ShortlistEntry.eligible,
+            ShortlistEntry.status.in_([ShortlistStatus.PENDING, ShortlistStatus.VERIFIED]))).all()
+        for applicant_id in waiting:
+            session.add(OutboxMessage(
+                channel=Channel.EMAIL, template="advert_withdrawn", applicant_id=applicant_id,
+                subject=f"Advert {advert.reference} has been withdrawn",
+                body=f"The home advertised as {advert.reference} has been withdrawn: {reason}. It will not be "
+                     f"offered from this shortlist.{again}"))
+        told = len(waiting)
+    else:
+        bidders = session.exec(select(Bid).where(Bid.advert_id == advert.id, Bid.status == BidStatus.ACTIVE)).all()
+        for bid in bidders:
+            bid.status, bid.withdrawn_at = BidStatus.WITHDRAWN, now
+            session.add(bid)
+            session.add(OutboxMessage(
+                channel=Channel.EMAIL, template="advert_withdrawn", applicant_id=bid.applicant_id,
+                subject=f"Advert {advert.reference} has been withdrawn",
+                body=f"The home advertised as {advert.reference} has been withdrawn: {reason}. "
+                     f"Your bid for it no longer counts towards your bids this cycle.{again}"))
+        told = len(bidders)
+    audit(session, actor, "advert.withdrawn", advert, {"reason": reason, "households_told": told,
+                                                       "unsuccessful": advert.unsuccessful})
+
+
+def readvertise(session: Session, actor: Actor, reference: str, cycle_id: int, reason: str, now: datetime) -> Advert:
+    """Advertise the home of an advert not let again, in a later cycle, on the same terms. A live or shortlisted
+    advert is withdrawn first (with `reason`; its households are told when they can bid again); the old advert
+    and its shortlist stay, for the record, and the new one names it. The void stays open."""
+    actor.require(Right.ADVERT_WRITE)
+    old = session.exec(select(Advert).where(Advert.reference == reference).with_for_update()
+                       .execution_options(populate_existing=True)).first()
+    if old is None:
+        raise NotFound(f"There is no advert {reference}.")
+    later = session.exec(select(Advert.reference).where(Advert.previous_advert_id == old.id)).first()
+    if later is not None:
+        raise Conflict(f"This advert has already been advertised again, as {later}.")
+    if old.status is AdvertStatus.LET:
+        raise Conflict("This home has been let from this advert.")
+    cycle = session.get(Cycle, cycle_id)
+    if cycle is None:
+        raise InvalidInput("Choose a cycle that has not closed.", field="cycle")
+    if old.status is not AdvertStatus.WITHDRAWN:
+        _withdraw(session, actor, old, reason, now, again_in=cycle)
+    advert = advertise(session, actor, old.void_id, cycle.id, {name: getattr(old, name) for name in CRITERIA},
+                       list(old.preference_groups), old.description, now)
+    unlet = unsuccessful_cycles(session, old.void_id)
+    audit(session, actor, "advert.readvertised", advert, {"previous": old.reference, "cycle": cycle.name,
+                                                          "unsuccessful_cycles": unlet})
     return advert
+
+
+def unsuccessful_cycles(session: Session, void_id: int) -> int:
+    """How many of the void's adverts ran their cycle to its close and ended without a let."""
+    return session.exec(select(func.count()).select_from(Advert)
+                        .where(Advert.void_id == void_id, Advert.unsuccessful)).one()
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,10 @@ MILESTONES: tuple[tuple[str, str, str], ...] = (
     ("accepted", "Accepted", "Waiting for the household's acceptance"),
     ("tenancy_start", "Tenancy started", "Accepted to tenancy start"),
 )
-MILESTONE_NAMES = {key: name for key, name, _ in MILESTONES}
+# The keys handed to the new tenant at sign-up: recorded and shown with the milestones, but ending no stage,
+# for the clock stops at the tenancy start whether the keys went a day before it or on the day.
+KEYS_GIVEN = "keys_given"
+MILESTONE_NAMES = {key: name for key, name, _ in MILESTONES} | {KEYS_GIVEN: "Keys given"}
 STAGE_NAMES = {key: stage for key, _, stage in MILESTONES if stage}
 
 _MOMENTS = {"keys_returned": "keys_returned_at", "works_started": "works_started_at",
@@ -108,6 +111,8 @@ def milestones(void: Void) -> tuple[Milestone, ...]:
         moment = getattr(void, _MOMENTS[key])
         if moment is not None:
             found.append(Milestone(key, local_date(moment)))
+    if void.keys_given_on is not None:
+        found.append(Milestone(KEYS_GIVEN, void.keys_given_on))
     if void.tenancy_start_date is not None:
         found.append(Milestone("tenancy_start", void.tenancy_start_date))
     return tuple(found)
@@ -124,7 +129,7 @@ def void_clock(void: Void, weekly_pence: int, today: date) -> VoidClock:
     else:  # withdrawn from letting on a day not recorded: the clock stops at its last milestone
         stop = max(m.on for m in reached)
     stages, previous, clock = [], reached[0], void.tenancy_end_date
-    for milestone in reached[1:]:
+    for milestone in (m for m in reached[1:] if m.key != KEYS_GIVEN):
         # A milestone recorded out of order adds no days; none runs the clock past its stop.
         on = min(max(milestone.on, clock), stop)
         stages.append(Stage(previous, milestone, (on - clock).days))

@@ -44,9 +44,11 @@ def _advert_page(db: Database, scheme: Scheme, reference: str, viewer: Viewer | 
                  bid: BidForm | None = None) -> Template:
     with db.reading() as session:
         page = listings.advert_with_place(session, scheme, reference, _applicant_id(viewer), now())
+        again = None if page.card.open_for_bids else listings.advertised_again(session, reference)
     bid = bid or forms.read(BidForm, None)
     return Template("public/adverts/advert.html", status_code=bid.status, context={
         "card": page.card, "viewer": viewer, "position": page.position, "option": page.option, "bid": bid,
+        "advertised_again": again,
     })
 
 

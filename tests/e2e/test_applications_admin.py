@@ -293,8 +293,8 @@ def test_a_refused_final_offer_judged_unreasonable_ends_the_duty_with_a_letter_g
             "bedrooms": (True, "One bedroom for a need of one"), "access": (True, "No access needs recorded"),
             "affordability": (True, "Rent covered by housing benefit"), "location": (True, "Near her work")},
             True, "A settled home near work", now)
-        proposal = request_direct_offer(s, officer, void.id, "HR000003", "homeless", "Main duty owed since May", True,
-                                        now)
+        proposal = request_direct_offer(s, officer, scheme, void.id, "HR000003", "homeless", "Main duty owed since May",
+                                        True, now)
     db.run(decide_direct_offer, manager, scheme, proposal.id, True, "", now)
     with db.reading() as s:
         offer = s.exec(select(Offer).where(Offer.applicant_id == world.applicants["HR000003"])).one()

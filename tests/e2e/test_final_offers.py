@@ -75,7 +75,7 @@ def family(db, scheme, world, people):
 
 
 def test_a_two_bedroom_first_floor_flat_is_refused_as_a_final_offer_naming_the_needs_it_fails(
-        db, world, people, family):
+        db, scheme, world, people, family):
     flat = _home(db, world, "P-FLAT2", bedrooms=2, floor=1, lift=False)
     officer = actors.staff(people["officer"])
     with pytest.raises(Conflict) as refused:
@@ -84,7 +84,7 @@ def test_a_two_bedroom_first_floor_flat_is_refused_as_a_final_offer_naming_the_n
     assert "a ground-floor home (panel recommendation of 11 January 2027)" in str(refused.value)
     # Without an assessment, neither route makes a final offer.
     with pytest.raises(Conflict, match="suitability assessment"):
-        db.run(request_direct_offer, officer, flat, "HR000010", "homeless", "Settled home", True, MOMENT)
+        db.run(request_direct_offer, officer, scheme, flat, "HR000010", "homeless", "Settled home", True, MOMENT)
 
 
 def test_every_factor_needs_a_finding_with_reasons_and_acceptance_must_be_reasonable(db, world, people, family):
@@ -120,7 +120,8 @@ def test_a_final_offer_its_letters_and_a_review_by_someone_not_involved(db, sche
     officer, manager = actors.staff(people["officer"]), actors.staff(people["manager"])
     db.run(assess_suitability, officer, family, house, SOUND, True, "Settled home near school and support.",
            MOMENT, weekly_income_pence=45000)
-    proposal = db.run(request_direct_offer, officer, house, "HR000010", "homeless", "Settled home", True, MOMENT)
+    proposal = db.run(request_direct_offer, officer, scheme, house, "HR000010", "homeless", "Settled home", True,
+                      MOMENT)
     approved = db.run(decide_direct_offer, manager, scheme, proposal.id, True, "", MOMENT)
     with db.reading() as s:
         offer_letter = words(s.exec(select(OutboxMessage).where(OutboxMessage.template == "offer")).one().body)

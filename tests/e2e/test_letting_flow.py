@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from cbl.models import Advert, Applicant, AuditEvent, Offer, OutboxMessage, Refusal, ShortlistEntry, Void
 from cbl.models.states import AdvertStatus, ApplicationStatus, OfferStatus, VoidStatus
+from cbl.rules.working_days import local_date
 from cbl.services.actors import staff as staff_actor
 from cbl.services.lettings import judge_refusal, make_offer, void_days
 from cbl.web.auth import now
@@ -66,8 +67,9 @@ def test_an_advert_goes_from_shortlist_to_let_through_the_sites(visitor, other_v
                        {"starts_on-day": "next", "starts_on-month": "week", "starts_on-year": str(start.year)},
                        form_page=page)
     assert bad.status_code == 422 and "Tenancy start date must be a real date" in bad.text
-    assert visitor.post(f"/admin/offers/{second.id}/tenancy", date_fields("starts_on", start),
-                        form_page=page).status_code == 303
+    assert visitor.post(f"/admin/offers/{second.id}/tenancy", {
+        **date_fields("starts_on", start), "tenancy_type": "introductory", "rent_at_let": "95.50",
+        **date_fields("keys_given_on", local_date(now()))}, form_page=page).status_code == 303
 
     with db.reading() as s:
         void = s.get(Void, void.id)

@@ -448,12 +448,13 @@ def test_one_home_goes_through_a_phone_refusal_a_lapse_and_an_acceptance_to_its_
     assert other_visitor.post(f"/account/offers/{third}/accept", form_page="/account/offers").status_code == 303
     assert "record the tenancy start" in visitor.get(PAGE).text
     start = local_date(now()) + timedelta(days=7)
-    assert visitor.post(f"/admin/offers/{third}/tenancy", date_fields("starts_on", start),
-                        form_page=PAGE).status_code == 303
+    assert visitor.post(f"/admin/offers/{third}/tenancy", {
+        **date_fields("starts_on", start), "tenancy_type": "secure", "rent_at_let": "102.30",
+        **date_fields("keys_given_on", local_date(now()))}, form_page=PAGE).status_code == 303
 
     assert [m.template for m in _letters(db, ids["HR000002"])] == ["offer", "offer_answer"]
     assert [m.template for m in _letters(db, ids["HR000003"])] == ["offer", "offer_lapsed"]
-    assert [m.template for m in _letters(db, ids["HR000001"])] == ["offer"]
+    assert [m.template for m in _letters(db, ids["HR000001"])] == ["offer", "tenancy_started"]
     with db.reading() as s:
         advert = s.exec(select(Advert).where(Advert.reference == "AD1")).one()
         void = s.get(Void, advert.void_id)

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from cbl.models import Advert, Applicant, Bid, Cycle, ShortlistEntry, StaffUser
-from cbl.models.states import CycleStatus
+from cbl.models.states import CycleStatus, TenancyType
 from cbl.queries import account
 from cbl.rules.working_days import LONDON, local_date
 from cbl.services import actors
@@ -65,7 +65,8 @@ def _let(db, scheme, world, advert: str, reference: str, starts_on: date) -> Non
     with db.reading() as s:
         household = actors.applicant(s.get(Applicant, world.applicants[reference]))
     db.run(accept_offer, household, offer.id, now())
-    db.run(record_tenancy_start, officer, offer.id, starts_on, now())
+    db.run(record_tenancy_start, officer, offer.id, starts_on, now(), tenancy_type=TenancyType.INTRODUCTORY,
+           rent_at_let_pence=11_000, keys_given_on=local_date(now()))
 
 
 @pytest.fixture

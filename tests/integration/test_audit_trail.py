@@ -47,6 +47,8 @@ def _let_through_the_services(db, scheme, world, home_reference: str) -> None:
     from cbl.services.passwords import hash_password
     from cbl.services import actors
     from cbl.services.direct_offers import decide_direct_offer, request_direct_offer
+    from cbl.models.states import TenancyType
+    from cbl.rules.working_days import local_date
     from cbl.services.lettings import record_tenancy_start
     from cbl.services.offers import accept_offer
     from cbl.services.stock import log_void
@@ -62,13 +64,14 @@ def _let_through_the_services(db, scheme, world, home_reference: str) -> None:
         s.flush()
         officer = actors.staff(s.get(StaffUser, world.officer))
         void = log_void(s, officer, home.id, now.date() - timedelta(days=10), "Moved", False, now)
-        proposal = request_direct_offer(s, officer, void.id, "HR000001", "decant", "Block repairs", False, now)
+        proposal = request_direct_offer(s, officer, scheme, void.id, "HR000001", "decant", "Block repairs", False, now)
     with db.reading() as s:
         manager = actors.staff(s.exec(select(StaffUser).where(StaffUser.email == "boss@example.org")).one())
         household = actors.applicant(s.get(Applicant, world.applicants["HR000001"]))
     offer_id = db.run(decide_direct_offer, manager, scheme, proposal.id, True, "", now).offer_id
     db.run(accept_offer, household, offer_id, now)
-    db.run(record_tenancy_start, officer, offer_id, now.date() + timedelta(days=3), now)
+    db.run(record_tenancy_start, officer, offer_id, now.date() + timedelta(days=3), now,
+           tenancy_type=TenancyType.SECURE, rent_at_let_pence=9_500, keys_given_on=local_date(now))
 
 
 def test_verify_passes_a_let_made_through_the_services_and_finds_one_made_behind_their_back(db, scheme, tmp_path,

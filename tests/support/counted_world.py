@@ -14,7 +14,8 @@ from sqlmodel import Session, select
 from cbl.models import (
     Advert, Applicant, BandAssessment, Bid, Cycle, Offer, OutboxMessage, Property, ShortlistEntry, StaffUser, Void,
 )
-from cbl.models.states import AdvertStatus, ApplicationStatus, Channel, CycleStatus, StaffRole
+from cbl.models.states import AdvertStatus, ApplicationStatus, Channel, CycleStatus, StaffRole, TenancyType
+from cbl.rules.working_days import local_date
 from cbl.rules.scheme import Scheme
 from cbl.services import actors
 from cbl.services import staff as staff_admin
@@ -79,7 +80,7 @@ def build(session: Session, scheme: Scheme, scale: int, now: datetime) -> Counte
     offer, let_void = _offers_and_lets(session, scheme, officer, closed, households, now)
     nomination = _nominations(session, scheme, officer, closed, now)
     review = _reviews_and_enquiries(session, scheme, staff, households, scale, now)
-    _direct_offers(session, officer, households, world, scale, now)
+    _direct_offers(session, scheme, officer, households, world, scale, now)
     _case_histories(session, scheme, officer, households, scale, now)
     let_home = session.get(Void, let_void).property_id  # let, and empty again: a void not yet advertised
     empty = Void(property_id=let_home, tenancy_end_date=now.date() - timedelta(days=3))
@@ -162,7 +163,9 @@ def _offers_and_lets(session: Session, scheme: Scheme, officer: actors.Actor, cl
         if number % 2:
             accept_offer(session, actors.applicant(session.get(Applicant, entry.applicant_id)), offer.id, now)
             void = session.get(Void, advert.void_id)
-            record_tenancy_start(session, officer, offer.id, void.tenancy_end_date + timedelta(days=7), now)
+            record_tenancy_start(session, officer, offer.id, void.tenancy_end_date + timedelta(days=7), now,
+                                 tenancy_type=TenancyType.SECURE, rent_at_let_pence=9_500,
+                                 keys_given_on=local_date(now))
             let_void = let_void or void.id
     assert first_offer is not None and let_void is not None, "the world needs an offer and a let"
     return first_offer, let_void
@@ -212,7 +215,7 @@ def _case_histories(session: Session, scheme: Scheme, officer: actors.Actor, hou
         suspend(session, officer, scheme, household.id, now.date() + timedelta(days=30), "Arrears", now)
 
 
-def _direct_offers(session: Session, officer: actors.Actor, households: list[Applicant], world,
+def _direct_offers(session: Session, scheme: Scheme, officer: actors.Actor, households: list[Applicant], world,
                    scale: int, now: datetime) -> None:
     """k homes standing empty outside bidding, each proposed to a household as a direct offer."""
     active = [household for household in households[1:] if household.status is ApplicationStatus.ACTIVE]
@@ -220,6 +223,6 @@ def _direct_offers(session: Session, officer: actors.Actor, households: list[App
         advert = add_advert(session, world, f"DO{number + 1}", cycle=world.cycle)
         advert.status = AdvertStatus.DRAFT
         session.add(advert)
-        request_direct_offer(session, officer, advert.void_id, active[number].reference,
+        request_direct_offer(session, officer, scheme, advert.void_id, active[number].reference,
                              "decant", "The household's block is being demolished.", False, now)
     session.flush()
