@@ -151,6 +151,8 @@ class AdvertFilters:
             text = (text or "").strip()
             if len(text) > longest:  # refused, not cut: a cut name would filter by something not asked for
                 raise InvalidInput(f"{label} can be {longest} characters at most.", field=field)
+            if "\x00" in text:  # no name holds one, and PostgreSQL cannot compare with one
+                raise InvalidInput(f"{label} has a character no name holds.", field=field)
             return text or None
 
         return cls(number(bedrooms, "Bedrooms", 0, 10), name(area, "Area", "area", AREA_MAX), kind,

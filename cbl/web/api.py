@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
+import re
+
 import msgspec
 from litestar import Request, Router, delete, get, post, put
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
+from litestar.params import JSONBody, PathParameter, QueryParameter, SkipValidation
 from litestar.exceptions import NotAuthorizedException
 from sqlmodel import Session
 
@@ -24,8 +26,8 @@ from cbl.services.applications import known_areas
 from cbl.services.auto_bid import save_bidding_preference
 from cbl.services.bidding import live_bids, place_bid, withdraw_bid
 from cbl.services.offers import accept_offer, refuse_offer
-from cbl.services.errors import InvalidInput
-from cbl.web.api_fields import RecordId, limit
+from cbl.services.errors import InvalidInput, NotFound
+from cbl.web.api_fields import NO_NUL, RecordId, limit
 from cbl.web.errors import error_responses
 from cbl.web.auth import now
 
@@ -64,7 +66,8 @@ class AdvertPage(msgspec.Struct):
 # Declared limits on what callers send: a longer or unknown value is refused (400, naming the field and
 # why), never cut. They match the web forms' limits (cbl/web/account.py).
 Reference = Annotated[str, limit(32, description="An application reference, like HR000123")]
-AdvertReference = Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern="^[A-Za-z0-9-]+$",
+ADVERT_REFERENCE = "^[A-Za-z0-9-]+$"
+AdvertReference = Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=ADVERT_REFERENCE,
                                                description="An advert's reference, like AD00012")]
 AreaName = Annotated[str, limit(100)]
 
@@ -164,10 +167,12 @@ BEDROOMS_TEXT = r"^\s*(0*(10|[0-9]))?\s*$"
 PAGE_TEXT = r"^\s*(0*([1-9][0-9]{0,3}|10000))?\s*$"
 Bedrooms = Annotated[str | None, QueryParameter(schema_extra={"pattern": BEDROOMS_TEXT},
                                                 description="Bedrooms, 0 (studio) to 10")]
-Area = Annotated[str | None, QueryParameter(max_length=listings.AREA_MAX)]
+Area = Annotated[str | None, QueryParameter(max_length=listings.AREA_MAX, schema_extra={"pattern": NO_NUL})]
 Kind = Annotated[str | None, QueryParameter(schema_extra={"enum": [t.value for t in PropertyType]})]
-Landlord = Annotated[str | None, QueryParameter(max_length=listings.LANDLORD_MAX,
+Landlord = Annotated[str | None, QueryParameter(max_length=listings.LANDLORD_MAX, schema_extra={"pattern": NO_NUL},
                                                 description="The landlord's code, e.g. RHA")]
+AdvertInPath = Annotated[str, PathParameter(schema_extra={"pattern": ADVERT_REFERENCE},
+                                            description="The advert's reference, like AD00012")]
 PageNumber = Annotated[str | None, QueryParameter(schema_extra={"pattern": PAGE_TEXT},
                                                   description=f"1 to {listings.PAGE_MAX}")]
 
@@ -183,7 +188,9 @@ def list_adverts(site: SiteDependency, bedrooms: Bedrooms = None, area: Area = N
 
 
 @get("/adverts/{reference:str}", responses=error_responses(404), sync_to_thread=True, summary="One advert")
-def get_advert(site: SiteDependency, reference: FromPath[str]) -> AdvertOut:
+def get_advert(site: SiteDependency, reference: AdvertInPath) -> AdvertOut:
+    if not re.fullmatch(ADVERT_REFERENCE, reference):  # no advert has such a reference
+        raise NotFound("There is no advert with that reference.")
     with site.db.reading() as session:
         return _advert_out(listings.advert_card(session, reference))
 

@@ -71,6 +71,8 @@ class Text(wtforms.StringField):
         self.limit = limit
 
     def pre_validate(self, form: wtforms.Form) -> None:
+        if self.data and "\x00" in self.data:  # PostgreSQL stores no NUL character; no one types one
+            raise ValidationError(f"{self.label.text} has a character that cannot be stored: remove it")
         if self.data and len(self.data) > self.limit:
             raise ValidationError(f"{self.label.text} must be {self.limit:,} characters or fewer "
                                   f"(you entered {len(self.data):,})")

@@ -98,7 +98,7 @@ def test_deeply_nested_json_gets_a_400_not_a_500(visitor, world):
 def test_a_viewing_time_at_the_end_of_time_is_refused_with_a_message(app, visitor, db, world, staff,
                                                                      nominated_shortlist):  # noqa: F811
     staff_sign_in(visitor, "officer@example.org")
-    _officer_nominates(visitor, nominated_shortlist["HR000001"])
+    _officer_nominates(visitor, nominated_shortlist["HR000002"])  # the top of the shortlist (band A)
     key = db.run(issue_provider_key, SYSTEM, "RHA")
     with db.reading() as s:
         nomination = s.exec(select(Nomination)).one()

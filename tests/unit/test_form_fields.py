@@ -40,3 +40,11 @@ def test_every_error_is_listed_at_once_in_page_order():
         "Enter date of birth", "Note must be 10 characters or fewer (you entered 11)",
         "Areas has a value that is not on the list: Atlantis"]
     assert form.note._value() == "x" * 11  # what was typed comes back whole
+
+
+def test_a_nul_character_is_refused_with_what_was_typed_given_back():
+    # PostgreSQL cannot store one: refused with a message, never a server error.
+    form = _read(**{"born-day": "1", "born-month": "2", "born-year": "1990", "note": "a\x00b"})
+    assert not form.validate()
+    assert [line["text"] for line in form.summary] == ["Note has a character that cannot be stored: remove it"]
+    assert form.note._value() == "a\x00b"
