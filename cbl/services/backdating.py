@@ -5,7 +5,7 @@ approves it (the registration date changes) or turns it down with a reason. Both
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from cbl.models import RegistrationBackdating
 from cbl.models.states import ApplicationStatus
@@ -13,24 +13,16 @@ from cbl.services.rights import Right
 
 from .actors import Actor
 from .audit import audit
-from .errors import Conflict, InvalidInput, NotAllowed, NotFound, within
+from .approvals import decision_note, open_request
+from .errors import Conflict
 from .register import locked_application
 
 def decide_backdating(session: Session, actor: Actor, request_id: int, approve: bool, note: str,
                       now: datetime) -> RegistrationBackdating:
     """A manager approves the earlier registration date (the application takes it) or turns it down."""
     actor.require(Right.REGISTRATION_BACKDATE)
-    request = session.exec(select(RegistrationBackdating).where(RegistrationBackdating.id == request_id)
-                           .with_for_update()).first()
-    if request is None:
-        raise NotFound("No such request to back-date a registration.")
-    if request.decided_at is not None:
-        raise Conflict("This request has already been decided.")
-    if request.requested_by_id == actor.id:
-        raise NotAllowed("You asked for this back-dating; another manager must decide it.")
-    note = within(note, 2000, "note", "The note")
-    if not approve and not note:
-        raise InvalidInput("Give the reason for turning the back-dating down; the officer reads it.", field="note")
+    request = open_request(session, actor, RegistrationBackdating, request_id, "back-dating")
+    note = decision_note(note, approve, "back-dating")
     applicant = locked_application(session, request.applicant_id)
     if approve and applicant.status in (ApplicationStatus.HOUSED, ApplicationStatus.CLOSED):
         raise Conflict(f"Application {applicant.reference} is {applicant.status.value}; its registration date "

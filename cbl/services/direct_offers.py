@@ -15,8 +15,9 @@ from cbl.models.states import (
 from cbl.rules.scheme import Scheme
 
 from .actors import Actor
+from .approvals import decision_note, open_request
 from .audit import audit
-from .errors import Conflict, InvalidInput, NotAllowed, NotFound, within
+from .errors import Conflict, InvalidInput, NotFound, within
 from .final_offers import assessment_for_offer
 from .lettings import open_offer
 from .stock import unsuccessful_cycles
@@ -129,17 +130,8 @@ def decide_direct_offer(session: Session, actor: Actor, scheme: Scheme, request_
                         now: datetime) -> DirectOfferRequest:
     """A manager approves (and the offer is made at once, in their name as approver) or turns it down."""
     actor.require(Right.OFFER_APPROVE_DIRECT)
-    request = session.exec(select(DirectOfferRequest).where(DirectOfferRequest.id == request_id)
-                           .with_for_update()).first()
-    if request is None:
-        raise NotFound("No such direct offer request.")
-    if request.decided_at is not None:
-        raise Conflict("This direct offer has already been decided.")
-    if request.requested_by_id == actor.id:
-        raise NotAllowed("You asked for this direct offer; another manager must decide it.")
-    note = within(note, 2000, "note", "The note")
-    if not approve and not note:
-        raise InvalidInput("Give the reason for turning the direct offer down; the officer reads it.", field="note")
+    request = open_request(session, actor, DirectOfferRequest, request_id, "direct offer")
+    note = decision_note(note, approve, "direct offer")
     request.approved, request.decided_by_id, request.decided_at = approve, actor.id, now
     request.decision_note = note or None
     if approve:
