@@ -227,6 +227,7 @@ def _applicants(session: Session, rng: random.Random, scheme: Scheme, count: int
                 password: str) -> list[Household]:
     bands = [band for band, _ in BAND_MIX]
     households = []
+    details: list[tuple[list[HouseholdMember], BandAssessment]] = []
     for number in range(1, count + 1):
         registered = today - timedelta(days=rng.randint(20, 3650))
         band = rng.choices(bands, weights=[w for _, w in BAND_MIX])[0]
@@ -247,21 +248,25 @@ def _applicants(session: Session, rng: random.Random, scheme: Scheme, count: int
             password_hash=password if applicant_reference(number) in DEMO_APPLICANTS else None,
             review_due=_next_anniversary(registered, today),
         )
-        session.add(applicant)
-        session.flush()
         members = []
         for relationship, age, sex in people:
             born = today - timedelta(days=365 * age + rng.randint(0, 364))
             first = rng.choice(FIRST_NAMES[sex])
-            member = HouseholdMember(applicant_id=applicant.id, name=f"{first} {surname}", date_of_birth=born,
-                                     sex=Sex(sex), relationship=relationship)
-            members.append(member)
-            session.add(member)
+            members.append(HouseholdMember(name=f"{first} {surname}", date_of_birth=born, sex=Sex(sex),
+                                           relationship=relationship))
         apply_household(applicant, members, scheme, today)
-        session.add(BandAssessment(applicant_id=applicant.id, band=band, effective_date=band_date,
-                                   reason="Assessed on application" if band_date == registered
-                                   else "Change of circumstances"))
+        assessment = BandAssessment(band=band, effective_date=band_date,
+                                    reason="Assessed on application" if band_date == registered
+                                    else "Change of circumstances")
         households.append((applicant, people[0][1], len(people)))
+        details.append((members, assessment))
+    session.add_all([applicant for applicant, _, _ in households])
+    session.flush()  # the households in batched inserts, for their ids; then their members and bands
+    for (applicant, _, _), (members, assessment) in zip(households, details, strict=True):
+        for member in members:
+            member.applicant_id = applicant.id
+        assessment.applicant_id = applicant.id
+        session.add_all([*members, assessment])
     session.flush()
     return households
 
