@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from cbl.models import Organisation, OutboxMessage, StaffInvitation, StaffUser, WebSession
@@ -35,6 +36,7 @@ ROLE_NAMES = {StaffRole.OFFICER: "Officer", StaffRole.REVIEW_OFFICER: "Review of
               StaffRole.PROVIDER: "Registered provider"}
 # The password hash of an account whose invited owner has not yet set a password: no password matches it.
 NO_PASSWORD = ""
+ALREADY_STAFF = "There is already a staff account with this e-mail address"
 INVITATION_GONE = ("This link has expired or has already been used. Ask your system administrator "
                    "to invite you again.")
 
@@ -96,7 +98,7 @@ def invite(session: Session, actor: Actor, invitee: Invitee, link: Callable[[str
     role, grade = _council_role(invitee.role), _grade(invitee.grade)
     taken = session.exec(select(StaffUser.id).where(sa.func.lower(StaffUser.email) == email.lower())).first()
     if taken is not None:
-        raise Conflict("There is already a staff account with this e-mail address", field="email")
+        raise Conflict(ALREADY_STAFF, field="email")
     council = session.exec(select(Organisation).where(Organisation.kind == OrganisationKind.COUNCIL)
                            .order_by(Organisation.id)).first()
     if council is None:
@@ -104,7 +106,10 @@ def invite(session: Session, actor: Actor, invitee: Invitee, link: Callable[[str
     user = StaffUser(organisation_id=council.id, email=email, name=name, role=role, grade=grade,
                      password_hash=NO_PASSWORD)
     session.add(user)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # another administrator invited the same address a moment ago
+        raise Conflict(ALREADY_STAFF, field="email") from None
     audit(session, actor, "staff.invited", user, {"name": name, "email": email, "role": role, "grade": grade})
     _send_invitation(session, actor, user, link, now)
     return user

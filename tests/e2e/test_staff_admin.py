@@ -293,3 +293,37 @@ def test_the_system_administrator_manages_the_system_not_cases(administrator, db
         db.run(suspend, admin, scheme, world.applicants["HR000001"], None, "Rent arrears", now())
     navigation = administrator.get("/admin/staff").text.split('id="navigation"')[1].split("</ul>")[0]
     assert "/admin/staff" in navigation and "/admin/applicants" not in navigation
+
+
+def test_two_invitations_of_one_address_in_different_case_at_once_make_one_account(db, staff, world):
+    """The second administrator's check runs before the first one's account is committed: the database's
+    index on the address in any case refuses the second with the same message, never a server error."""
+    import threading
+
+    from cbl.services.errors import Conflict
+
+    with db.reading() as s:
+        admin = actors.staff(s.exec(select(StaffUser).where(StaffUser.email == staff[StaffRole.ADMIN])).one())
+    invitee = staff_admin.Invitee(name="Sam Patel", email="Sam.Patel@example.org", role=StaffRole.OFFICER, grade=2)
+    second: list[BaseException | None] = []
+    with db.transaction() as first:
+        staff_admin.invite(first, admin, invitee, lambda path: f"https://lettings.example{path}", now())
+
+        def invite_again_in_lower_case() -> None:
+            try:
+                db.run(staff_admin.invite, admin, staff_admin.Invitee(
+                    name="Sam Patel", email="sam.patel@EXAMPLE.org", role=StaffRole.OFFICER, grade=2),
+                    lambda path: f"https://lettings.example{path}", now())
+                second.append(None)
+            except Exception as error:  # noqa: BLE001 (what it raised is the test's answer)
+                second.append(error)
+
+        racing = threading.Thread(target=invite_again_in_lower_case)
+        racing.start()
+        racing.join(timeout=1)  # it waits on the first one's uncommitted account (the write lock on SQLite)
+    racing.join(timeout=30)
+    assert len(second) == 1 and isinstance(second[0], Conflict), second
+    assert "already a staff account with this e-mail address" in str(second[0])
+    with db.reading() as s:
+        assert s.exec(select(func.count()).select_from(StaffUser)
+                      .where(func.lower(StaffUser.email) == "sam.patel@example.org")).one() == 1
