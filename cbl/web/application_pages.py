@@ -231,6 +231,11 @@ def _answer_page(flow: Flow, db: Database, scheme: Scheme, viewer: Viewer | None
         return _send(flow, db, scheme, viewer, request, owner, body)
     if page == "evidence":
         return _upload(flow, db, viewer, request, owner, body, upload, content)
+    return _answer_question(flow, db, scheme, viewer, owner, page, body)
+
+
+def _answer_question(flow: Flow, db: Database, scheme: Scheme, viewer: Viewer | None, owner: Owner, page: str,
+                     body: dict) -> Template | Redirect:
     draft = _draft(db, owner)
     if page not in PAGES or not _asked(flow, scheme, page, draft.answers):
         raise NotFound("There is no such question.")
