@@ -17,6 +17,7 @@ from cbl.database import Database
 from cbl.messages import phones
 from cbl.models import EvidenceFile, HouseholdAccount, OnlineApplication
 from cbl.models.states import OnlineKind
+from cbl.queries import applying as applying_queries
 from cbl.rules.application_questions import EVIDENCE, MEMBER_RELATIONSHIPS
 from cbl.rules.scheme import Scheme
 from cbl.services import applying, evidence
@@ -142,7 +143,7 @@ def _evidence_page(flow: Flow, form: forms.Form, draft: Draft, viewer: Viewer | 
                    ) -> Template:
     return Template("public/apply/evidence.html", status_code=form.status, context={
         "viewer": viewer, "flow": flow, "form": form, "files": draft.files, "shows": EVIDENCE, "uploaded": uploaded,
-        "action": f"{flow.base}/evidence", "limit_mb": evidence.MAX_BYTES // (1024 * 1024)})
+        "action": f"{flow.base}/evidence", "limit_mb": evidence.MAX_BYTES // (1024 * 1024), "drafting": True})
 
 
 def _check_page(flow: Flow, scheme: Scheme, form: forms.Form, draft: Draft, viewer: Viewer | None) -> Template:
@@ -270,27 +271,36 @@ def _save(flow: Flow, db: Database, scheme: Scheme, owner: Owner, page: str, for
 def _upload(flow: Flow, db: Database, viewer: Viewer | None, request: Request, owner: Owner, body: dict,
             upload: UploadFile | None, content: bytes) -> Template | Redirect:
     """Upload a file, remove one (remove=ID), or go on (action=continue) to check the answers."""
-    uploads = request.app.state["settings"].uploads_dir
     if "remove" in body:
         stored = db.run(evidence.remove_evidence, owner, forms.read_index(body["remove"]))
-        evidence.forget_files(uploads, [stored])
+        evidence.forget_files(request.app.state["settings"].uploads_dir, [stored])
         return Redirect(f"{flow.base}/evidence", status_code=303)
     if body.get("action") == "continue":
         saved = db.run(applying.save_answer, owner, "evidence", {"seen": True}, now())
         return Redirect(_next(flow, request.app.state["scheme"], saved.answers), status_code=303)
     form = forms.read(Upload, body, choices={"shows": list(EVIDENCE.items())})
-    if form.validate():
-        if upload is None or (not upload.filename and not content):
-            form.refuse(InvalidInput("Select a file to upload.", field=evidence.FIELD))
-        elif not form.shows.data:
-            form.refuse(InvalidInput("Choose what the file shows.", field="shows"))
-        else:
-            try:
-                db.run(evidence.add_evidence, owner, uploads, upload.filename or "", content, form.shows.data, now())
-                return Redirect(f"{flow.base}/evidence?uploaded=1", status_code=303)
-            except DomainError as error:
-                form.refuse(error)
+    if _store(db, request, owner, form, upload, content):
+        return Redirect(f"{flow.base}/evidence?uploaded=1", status_code=303)
     return _evidence_page(flow, form, _draft(db, owner), viewer)
+
+
+def _store(db: Database, request: Request, owner: Owner, form: forms.Form, upload: UploadFile | None,
+           content: bytes) -> bool:
+    """Keep the uploaded file if the form holds and the file is one we take; else False, the reasons on the form."""
+    if not form.validate():
+        return False
+    if upload is None or (not upload.filename and not content):
+        form.refuse(InvalidInput("Select a file to upload.", field=evidence.FIELD))
+    elif not form.shows.data:
+        form.refuse(InvalidInput("Choose what the file shows.", field="shows"))
+    else:
+        try:
+            db.run(evidence.add_evidence, owner, request.app.state["settings"].uploads_dir, upload.filename or "",
+                   content, form.shows.data, now())
+            return True
+        except DomainError as error:
+            form.refuse(error)
+    return False
 
 
 def _send(flow: Flow, db: Database, scheme: Scheme, viewer: Viewer | None, request: Request, owner: Owner,
@@ -367,6 +377,52 @@ async def own_file(db: NamedDependency[Database], viewer: NamedDependency[Viewer
     return await anyio.to_thread.run_sync(_own_file, db, viewer, request, file_id)
 
 
-ROUTES = [application_overview, change_overview, application_page, change_page, application_answer, change_answer,
-          own_file]
+# --- evidence asked for after sending ------------------------------------------------------------------------
+
+SENT_EVIDENCE = Flow(OnlineKind.APPLICATION, "/account", "Your application")
+
+
+def _sent_evidence_page(db: Database, viewer: Viewer | None, applicant_id: int, form: forms.Form,
+                        uploaded: bool = False) -> Template:
+    with db.reading() as session:
+        sent = [item.online for item in applying_queries.sent_by(session, applicant_id)
+                if item.online.status in applying.OPEN]
+        files = [file for online in sent for file in evidence.evidence_files(session, online.id)]
+    return Template("public/apply/evidence.html", status_code=form.status, context={
+        "viewer": viewer, "flow": SENT_EVIDENCE, "form": form, "files": files, "shows": EVIDENCE, "back": "/account",
+        "uploaded": uploaded, "action": "/account/evidence", "limit_mb": evidence.MAX_BYTES // (1024 * 1024),
+        "drafting": False, "requests": [online.evidence_request for online in sent if online.evidence_request]})
+
+
+def _account_evidence(db: Database, viewer: Viewer | None, request: Request, uploaded: bool) -> Template:
+    applicant = signed_in_applicant(viewer, db, request)
+    form = forms.read(Upload, None, choices={"shows": list(EVIDENCE.items())})
+    return _sent_evidence_page(db, viewer, applicant.id, form, uploaded)
+
+
+@get("/account/evidence")
+async def account_evidence(db: NamedDependency[Database], viewer: NamedDependency[Viewer | None], request: Request,
+                           uploaded: FromQuery[str | None] = None) -> Template:
+    """Evidence for what the household sent and an officer is deciding (when asked for, or at any time)."""
+    return await anyio.to_thread.run_sync(_account_evidence, db, viewer, request, uploaded == "1")
+
+
+def _account_upload(db: Database, viewer: Viewer | None, request: Request, body: dict, upload: UploadFile | None,
+                    content: bytes) -> Template | Redirect:
+    applicant = signed_in_applicant(viewer, db, request)
+    form = forms.read(Upload, body, choices={"shows": list(EVIDENCE.items())})
+    if _store(db, request, Owner(applicant_id=applicant.id), form, upload, content):
+        return Redirect("/account/evidence?uploaded=1", status_code=303)
+    return _sent_evidence_page(db, viewer, applicant.id, form)
+
+
+@post("/account/evidence", request_max_body_size=UPLOAD_BODY_BYTES)
+async def account_upload(db: NamedDependency[Database], viewer: NamedDependency[Viewer | None],
+                         request: Request) -> Template | Redirect:
+    body, upload, content = await _body(request)
+    return await anyio.to_thread.run_sync(_account_upload, db, viewer, request, body, upload, content)
+
+
+ROUTES = [account_evidence, account_upload, application_overview, change_overview, application_page, change_page,
+          application_answer, change_answer, own_file]
 
