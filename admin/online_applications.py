@@ -2,7 +2,6 @@
 it, its evidence, possible duplicates and what the rules indicate; ask for more evidence, refuse (not eligible or
 not qualifying) or accept with a band; a change is assessed and the band set again."""
 
-from datetime import date
 from typing import Any
 
 import anyio
@@ -118,7 +117,7 @@ def refusal(db: NamedDependency[Database], scheme: NamedDependency[Scheme], requ
 
 def _accept(scheme: Scheme, online_id: int, session: Session, actor: Any, form: Acceptance) -> object:
     found = session.get(OnlineApplication, online_id)
-    effective: date = form.effective.data
+    effective = form.effective.data  # checked by the form: a real date
     if found is not None and found.kind is OnlineKind.CHANGE:
         return assessment.assess_change(session, actor, scheme, online_id, form.band.data, effective,
                                         form.reason.data, now(), points=form.points.data)

@@ -114,14 +114,14 @@ def assess_change(session: Session, actor: Actor, scheme: Scheme, online_id: int
     answers, what = found.answers, found.answers["change"]["what"]
     if what == "new_member":
         person = answers["change_member"]
-        add_member(session, actor, scheme, applicant.id, MemberDetails(
-            person["name"], date.fromisoformat(person["date_of_birth"]), person["relationship"], person.get("sex") or ""),
-            now)
+        joining = MemberDetails(person["name"], date.fromisoformat(person["date_of_birth"]), person["relationship"],
+                                person.get("sex") or "")
+        add_member(session, actor, scheme, applicant.id, joining, now)
     elif what in ("new_address", "medical"):
         moved = answers.get("change_address") or {"address": applicant.address, "postcode": applicant.postcode}
         needs = set(applicant.needs) | set((answers.get("change_medical") or {}).get("needs") or [])
-        update_details(session, actor, applicant.id,
-                       ContactDetails(moved["address"], moved["postcode"], applicant.email or "", applicant.phone or ""),
+        contact = ContactDetails(moved["address"], moved["postcode"], applicant.email or "", applicant.phone or "")
+        update_details(session, actor, applicant.id, contact,
                        Circumstances(applicant.homeless_duty, applicant.transfer_tenant,
                                      tuple(applicant.local_connection), tuple(sorted(needs))),
                        known_areas(session), now)

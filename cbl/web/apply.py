@@ -127,12 +127,12 @@ def sign_in_submit(db: NamedDependency[Database], viewer: NamedDependency[Viewer
     if account is None:
         return _sign_in_page(form, viewer)
     if account.applicant_id is not None:
-        going, kind, user_id = forms.safe_next(form.next.data, "/account"), "applicant", account.applicant_id
+        going = forms.safe_next(form.next.data, "/account")
+        response = _signed_in_as(db, request, Redirect(going, status_code=303), "applicant", account.applicant_id)
     else:
         going = "/apply/confirm" if account.confirmed_at is None else forms.safe_next(form.next.data,
                                                                                       "/apply/application")
-        kind, user_id = "household", account.id
-    response = _signed_in_as(db, request, Redirect(going, status_code=303), kind, user_id)
+        response = _signed_in_as(db, request, Redirect(going, status_code=303), "household", account.id or 0)
     return remember_device(response, request, secret, sign_in.account_key("household", form.contact.data),
                            secure=request.app.state["settings"].https)
 
