@@ -34,7 +34,7 @@ def eligibility(answers: Answers) -> Eligibility:
         # reg 4(1)(a), (2) of the 2006 Regulations: not habitually resident in the Common Travel Area.
         return Eligibility("check", "Has not lived in the UK, Ireland, the Channel Islands or the Isle of Man for "
                                     "the last 2 years: check habitual residence (reg 4 of SI 2006/1294).")
-    status = given.get("status", "")
+    status = given.get("leave", "")
     if status == "refugee":  # reg 3(a), (b)
         return Eligibility("eligible", "Refugee status or humanitarian protection (reg 3 of SI 2006/1294).")
     if status == "settled":

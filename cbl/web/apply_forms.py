@@ -98,14 +98,14 @@ class Area(forms.Form):
 class Immigration(forms.Form):
     british_or_irish = forms.Choice("Are you a British or Irish citizen?", required="Choose yes if you are a "
                                     "British or Irish citizen")
-    status = forms.Choice("If not, what is your immigration status?", required=None)
+    leave = forms.Choice("If not, what is your immigration status?", required=None)
     resident = forms.Choice("Have you lived in the UK, Ireland, the Channel Islands or the Isle of Man for all of "
                             "the last 2 years?", required="Choose yes if you have lived here for the last 2 years")
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
-        if self.british_or_irish.data == "no" and not self.status.data and not self.status.errors:
-            self.status.errors = ["Choose your immigration status"]
+        if self.british_or_irish.data == "no" and not self.leave.data and not self.leave.errors:
+            self.leave.errors = ["Choose your immigration status"]
             return False
         return valid
 
@@ -198,7 +198,7 @@ def choices(scheme: Scheme, joint: bool = False) -> dict[str, list]:
         "relationship": [item for item in MEMBER_RELATIONSHIPS.items() if not joint or item[0] in
                          ("partner", "other_adult")],
         "tenure": list(TENURES.items()), "connections": list(CONNECTIONS.items()),
-        "status": list(IMMIGRATION.items()), "needs": list(ACCESS_NEEDS.items()),
+        "leave": list(IMMIGRATION.items()), "needs": list(ACCESS_NEEDS.items()),
         "priorities": [(code, PRIORITIES[code]) for code in scheme.application.priorities],
         "service": list(SERVICE.items()), "shows": list(EVIDENCE.items()), "what": list(CHANGES.items()),
         "ways": [("by_email", "E-mail"), ("by_text", "Text message")],

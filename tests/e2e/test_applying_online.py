@@ -58,6 +58,7 @@ ANSWERS = [
 
 def answer_everything(visitor, answers=ANSWERS, base="/apply/application"):
     for page, fields in answers:
+        assert visitor.get(f"{base}/{page}").status_code == 200, page
         answered = visitor.post(f"{base}/{page}", fields)
         assert answered.status_code == 303, (page, answered.status_code, answered.text[:3000])
     return answered

@@ -63,11 +63,11 @@ def test_qualifying_is_exactly_meeting_every_test(years, income, savings):
 @pytest.mark.parametrize(("immigration", "outcome"), [
     ({"british_or_irish": "yes", "resident": "yes"}, "eligible"),
     ({"british_or_irish": "yes", "resident": "no"}, "check"),
-    ({"british_or_irish": "no", "status": "settled", "resident": "yes"}, "eligible"),
-    ({"british_or_irish": "no", "status": "settled", "resident": "no"}, "check"),
-    ({"british_or_irish": "no", "status": "refugee", "resident": "no"}, "eligible"),
-    ({"british_or_irish": "no", "status": "no_recourse", "resident": "yes"}, "not_eligible"),
-    ({"british_or_irish": "no", "status": "pre_settled", "resident": "yes"}, "check"),
+    ({"british_or_irish": "no", "leave": "settled", "resident": "yes"}, "eligible"),
+    ({"british_or_irish": "no", "leave": "settled", "resident": "no"}, "check"),
+    ({"british_or_irish": "no", "leave": "refugee", "resident": "no"}, "eligible"),
+    ({"british_or_irish": "no", "leave": "no_recourse", "resident": "yes"}, "not_eligible"),
+    ({"british_or_irish": "no", "leave": "pre_settled", "resident": "yes"}, "check"),
     ({}, "check"),
 ])
 def test_eligibility_reads_the_immigration_answers_as_s160za_and_the_2006_regulations_do(immigration, outcome):
