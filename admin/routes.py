@@ -3,8 +3,9 @@
 from litestar import Router
 
 from . import (
-    agreements, applications, auth, backdating, compliance, core_return, dashboard, home, letters, offers, outbox,
-    provider, providers, register, register_review, reviews, shortlists, staff, stock,
+    agreements, applications, auth, backdating, compliance, core_return, dashboard, home, letters,
+    offers, online_applications, outbox, provider, providers, register, register_review, reviews, shortlists, staff,
+    stock,
 )
 from .guards import staff_guard
 
@@ -46,5 +47,8 @@ admin_router = Router(
         reviews.enquiry_stage_two_answer, reviews.enquiry_acknowledgement,
         staff.staff_list, staff.invite_page, staff.invite_submit, staff.member_page, staff.role_and_grade,
         staff.disable, staff.enable, staff.invite_again, staff.set_password_page, staff.set_password_submit,
+        online_applications.online_queue, online_applications.online_application,
+        online_applications.evidence_request, online_applications.refusal, online_applications.acceptance,
+        online_applications.evidence_file,
     ],
 )

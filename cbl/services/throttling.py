@@ -104,3 +104,12 @@ def begin(session: Session, account_key: str, address: str, device: str | None, 
 
 def forget_finished(session: Session, at: datetime) -> int:
     return session.execute(sa.delete(Throttle).where(Throttle.window_ends_at <= at)).rowcount
+
+
+def limit(session: Session, key: str, most: int, window: timedelta, now: datetime, what: str) -> None:
+    """Count one request under `key`: more than `most` in `window` is refused (TooManyAttempts), saying how
+    long to wait. For asking (accounts made, codes sent), where each request costs a message to someone."""
+    row = _row(session, key, now, window)
+    if row.count >= most:
+        raise TooManyAttempts(f"{what} Wait {_in_words(row.window_ends_at - now)} and try again.")
+    row.count += 1

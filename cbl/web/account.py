@@ -8,12 +8,12 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from cbl.queries import account
+from cbl.queries import account, applying
 from cbl.database import Database
 from cbl.models import BiddingPreference
 from cbl.models.states import OfferStatus, PropertyType
 from cbl.rules.scheme import Scheme
-from cbl.services import sign_in
+from cbl.services import applying as applying_service, sign_in
 from cbl.services.auto_bid import save_bidding_preference
 from cbl.services.bidding import withdraw_bid
 from cbl.services.errors import DomainError, InvalidInput, NotFound
@@ -122,13 +122,19 @@ def set_password_submit(db: NamedDependency[Database], token: FromPath[str], dat
 
 @get("/account", sync_to_thread=True)
 def my_application(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
-                   viewer: NamedDependency[Viewer | None], request: Request) -> Template:
+                   viewer: NamedDependency[Viewer | None], request: Request, sent: FromQuery[str | None] = None,
+                   change_sent: FromQuery[str | None] = None) -> Template:
+    """The application: its status, band with its reasons, the household, and what the household sent online
+    with what each is waiting for."""
     applicant = signed_in_applicant(viewer, db, request)
     with db.reading() as session:
         found = account.application(session, applicant.id)
+        online = applying.sent_by(session, applicant.id)
+        drafting = applying_service.draft(session, applying_service.Owner(applicant_id=applicant.id)) is not None
     return Template("public/account/application.html", context={
         "applicant": applicant, "members": found.members, "bands": found.bands, "scheme": scheme, "viewer": viewer,
-        "band_label": scheme.bands.label(applicant.band) if applicant.band else None,
+        "band_label": scheme.bands.label(applicant.band) if applicant.band else None, "online": online,
+        "drafting": drafting, "just_sent": sent == "1", "change_sent": change_sent == "1",
     })
 
 

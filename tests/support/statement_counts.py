@@ -88,6 +88,11 @@ def addresses(world: CountedWorld) -> dict[str, str]:
         "/admin/lets/{void_id:int}/core": f"/admin/lets/{world.let_void}/core",
         "/admin/staff/{staff_id:int}": f"/admin/staff/{world.staff[StaffRole.OFFICER]}",
         "/admin/set-password/{token:str}": f"/admin/set-password/{world.invitation}",
+        "/admin/online-applications/{online_id:int}": f"/admin/online-applications/{world.online}",
+        "/admin/online-applications/files/{file_id:int}": f"/admin/online-applications/files/{world.online_file}",
+        "/apply/application/{page:str}": "/apply/application/check",
+        "/apply/evidence/{file_id:int}": f"/apply/evidence/{world.account_file}",
+        "/account/changes/{page:str}": "/account/changes/change",
     }
 
 
@@ -104,6 +109,12 @@ def _visitors(route: str, opt: dict) -> list[str]:
         return ["applicant_api"]
     if route.startswith("/account"):
         return ["applicant"]
+    if route == "/apply/confirm":
+        return ["unconfirmed_household"]
+    if route.startswith(("/apply/application", "/apply/evidence")):
+        return ["household"]
+    if route.startswith("/apply"):
+        return ["anonymous"]
     if route.startswith("/api/"):
         return ["anonymous"]
     return ["anonymous", "applicant"]  # a signed-in household sees more on the public pages (its place in a queue)
@@ -144,7 +155,10 @@ class Visitors:
         at = datetime.now(timezone.utc)
         with db.transaction() as session:
             applicant = session.get(Applicant, world.household_id)
-            self.cookies = {"applicant": start_session(session, "applicant", applicant.id, at)}
+            self.cookies = {"applicant": start_session(session, "applicant", applicant.id, at),
+                            "household": start_session(session, "household", world.account, at),
+                            "unconfirmed_household": start_session(session, "household", world.unconfirmed_account,
+                                                                   at)}
             for role, user_id in world.staff.items():
                 self.cookies[role.value] = start_session(session, "staff", session.get(StaffUser, user_id).id, at)
             token, _ = sign_in.issue_api_token(session, applicant, at)
@@ -176,7 +190,7 @@ class Counted:
 def count_pages(db: Database, scheme: Scheme, scale: int, workdir: Path) -> Counted:
     """Build the world at `scale` in the empty, migrated database and count each page's statements."""
     with db.transaction() as session:
-        world = counted_world.build(session, scheme, scale, datetime.now(timezone.utc))
+        world = counted_world.build(session, scheme, scale, datetime.now(timezone.utc), workdir / "uploads")
     app = app_for(db, scheme, workdir)
     visitors = Visitors(db, world)
     statements, refused = {}, {}
