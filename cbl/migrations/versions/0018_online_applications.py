@@ -1,8 +1,8 @@
 """Applying online: household accounts confirmed by a one-time code, online applications and changes of
 circumstances (drafts kept while saved, then sent to the officers' queue), and the evidence files uploaded
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-03 16:00:00
 """
 
@@ -12,8 +12,8 @@ import sqlmodel
 import cbl.models.columns
 
 
-revision = '0017'
-down_revision = '0016'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
