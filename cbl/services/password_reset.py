@@ -81,7 +81,8 @@ def ask_as_applicant(session: Session, reference: str, contact: str, address: st
                 "password signs you out wherever you are signed in and ends your API tokens. If you did not ask "
                 "for this, ignore it: your password has not changed.")
     else:
-        body = f"Set a new password for {applicant.reference}: {url} (works once, for 1 hour). Did not ask? Ignore it."
+        # One text's worth (160 characters) with a council's address of some 30 characters.
+        body = f"Set a new password for {applicant.reference}: {url} It works once, for an hour."
     session.add(OutboxMessage(channel=channel, template="password_reset", applicant_id=applicant.id,
                               recipient=recipient, subject="Set a new password for your housing application",
                               body=body, created_at=now))

@@ -229,7 +229,7 @@ def create_token(site: SiteDependency, request: Request, data: JSONBody[TokenReq
 @get("/me/tokens", security=APPLICANT_TOKEN, responses=error_responses(401), sync_to_thread=True,
      summary="My API tokens that still work (never the tokens themselves)")
 def my_tokens(caller: CallerDependency) -> list[TokenListed]:
-    with caller.db.reading() as session:
+    with caller.db.transaction() as session:  # so that the list shows this use of the token, noted in it
         me = caller.applicant(session)
         tokens = sign_in.api_tokens(session, actors.applicant(me), me.id, now())
     return [TokenListed(t.id, t.label, t.created_at, t.last_used_at, t.expires_at, t.id == me.api_token_id)
