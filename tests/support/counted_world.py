@@ -17,7 +17,7 @@ from cbl.models import (
 from cbl.models.states import AdvertStatus, ApplicationStatus, Channel, CycleStatus, StaffRole, TenancyType
 from cbl.rules.working_days import local_date
 from cbl.rules.scheme import Scheme
-from cbl.services import actors
+from cbl.services import actors, password_links
 from cbl.services import staff as staff_admin
 from cbl.services.actors import SYSTEM
 from cbl.services.cycles import close_cycle
@@ -55,6 +55,7 @@ class CountedWorld:
     nomination: int
     staff: dict[StaffRole, int]
     invitation: str  # the link token of a member of staff invited and not yet signed up
+    household_link: str  # the link token an officer gave the probe household to set its password
 
 
 def build(session: Session, scheme: Scheme, scale: int, now: datetime) -> CountedWorld:
@@ -94,7 +95,8 @@ def build(session: Session, scheme: Scheme, scale: int, now: datetime) -> Counte
         closed_advert=closed[0].reference, home=session.get(Property, closed[0].property_id).reference,
         provider_home=session.get(Property, provider_home.property_id).reference, empty_void=empty.id,
         let_void=let_void, offer=offer, review=review, agreement=world.agreement, letter=letter,
-        nomination=nomination, staff=staff, invitation=_invitation(session, now))
+        nomination=nomination, staff=staff, invitation=_invitation(session, now),
+        household_link=password_links.give(session, SYSTEM, households[0].id, now))
 
 
 def _invitation(session: Session, now: datetime) -> str:
