@@ -14,7 +14,8 @@ admin_router = Router(
     guards=[staff_guard],
     include_in_schema=False,
     route_handlers=[
-        auth.sign_in_page, auth.sign_in_submit, auth.sign_out, home.admin_home,
+        auth.sign_in_page, auth.sign_in_submit, auth.sign_out, auth.set_password_page, auth.set_password_submit,
+        auth.forgotten_page, auth.forgotten_submit, home.admin_home,
         register.applicant_search, register.applicant_search_submit, register.applicant_case,
         register.send_sign_in_link, register.band,
         register.verification, register.suspension, register.eligibility, register.reinstatement, register.notes,
@@ -46,7 +47,7 @@ admin_router = Router(
         reviews.enquiry_list, reviews.enquiry_log, reviews.enquiry_answer, reviews.enquiry_escalation,
         reviews.enquiry_stage_two_answer, reviews.enquiry_acknowledgement,
         staff.staff_list, staff.invite_page, staff.invite_submit, staff.member_page, staff.role_and_grade,
-        staff.disable, staff.enable, staff.invite_again, staff.set_password_page, staff.set_password_submit,
+        staff.disable, staff.enable, staff.invite_again,
         online_applications.online_queue, online_applications.online_application,
         online_applications.evidence_request, online_applications.refusal, online_applications.acceptance,
         online_applications.evidence_file,

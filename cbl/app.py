@@ -28,7 +28,7 @@ from cbl.rules.scheme import Scheme, load_scheme
 from cbl.services import actors
 from cbl.services.rights import Right
 from cbl.settings import Settings, load_settings
-from cbl.web import account, adverts, application_pages, apply, contact, letters, reviews
+from cbl.web import account, adverts, application_pages, apply, contact, letters, passwords, reviews, tokens
 from cbl.web.api import Site, api_router
 from cbl.web.api_docs import SwaggerUIFromThisSite, api_docs_assets
 from cbl.web.notify_callbacks import notify_router
@@ -111,6 +111,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
             Router("/", include_in_schema=False, route_handlers=[
                 health, home, adverts.advert_list, adverts.advert_page, adverts.bid_for_advert, adverts.results,
                 *account.ROUTES,
+                *passwords.ROUTES,
+                *tokens.ROUTES,
                 *contact.ROUTES,
                 *reviews.ROUTES,
                 *letters.ROUTES,

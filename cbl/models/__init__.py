@@ -11,7 +11,7 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-from .access import ApiToken, StaffInvitation, Throttle, WebSession  # noqa: E402
+from .access import ApiToken, PasswordLink, Throttle, WebSession  # noqa: E402
 from .applying import EvidenceFile, HouseholdAccount, OnlineApplication  # noqa: E402
 from .core import CoreLog  # noqa: E402
 from .lettings import Advert, Bid, Cycle, ShortlistEntry  # noqa: E402
@@ -28,7 +28,6 @@ from .register import (  # noqa: E402
     CaseNote,
     HouseholdMember,
     RegistrationBackdating,
-    SignInToken,
 )
 from .reviews import Enquiry, Review  # noqa: E402
 from .states import *  # noqa: E402,F403
@@ -37,11 +36,11 @@ from .stock import Property, Void  # noqa: E402
 metadata = SQLModel.metadata
 
 __all__ = [
-    "ApiToken", "StaffInvitation", "Throttle", "WebSession",
+    "ApiToken", "PasswordLink", "Throttle", "WebSession",
     "Advert", "AgreementQuota", "Applicant", "Assessment", "AuditEvent", "BandAssessment", "Bid",
     "BiddingPreference", "CaseCheck", "CaseNote", "ContactPreference", "CoreLog", "Cycle", "DirectOfferRequest",
     "Enquiry", "EvidenceFile", "HouseholdAccount", "HouseholdMember", "Nomination", "OnlineApplication",
     "NominationAgreement", "Offer", "Organisation", "OutboxMessage", "Property", "ReceivedText", "Refusal",
     "RegistrationBackdating", "Review",
-    "ShortlistEntry", "SignInToken", "StaffUser", "SuitabilityAssessment", "Void", "metadata",
+    "ShortlistEntry", "StaffUser", "SuitabilityAssessment", "Void", "metadata",
 ]

@@ -171,6 +171,12 @@ class ActorKind(str, Enum):
     SYSTEM = "system"
 
 
+class PasswordLinkPurpose(str, Enum):
+    INVITATION = "invitation"  # a new member of staff, invited by the system administrator
+    GIVEN = "given"  # made by an officer for a household to set its password
+    RESET = "reset"  # asked for on a forgotten-password page
+
+
 class Channel(str, Enum):
     LETTER = "letter"
     EMAIL = "email"

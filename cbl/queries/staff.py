@@ -6,7 +6,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from cbl.models import Organisation, StaffInvitation, StaffUser
+from cbl.models import Organisation, PasswordLink, StaffUser
+from cbl.models.states import PasswordLinkPurpose
 from cbl.services.errors import NotFound
 from cbl.services.staff import NO_PASSWORD
 
@@ -40,8 +41,9 @@ def one(session: Session, staff_id: int) -> StaffMember:
     if row is None:
         raise NotFound("There is no such member of staff.")
     user, organisation = row
-    latest = session.exec(select(StaffInvitation).where(StaffInvitation.staff_user_id == staff_id)
-                          .order_by(StaffInvitation.id.desc())).first()
+    latest = session.exec(select(PasswordLink).where(PasswordLink.staff_user_id == staff_id,
+                                                     PasswordLink.purpose == PasswordLinkPurpose.INVITATION)
+                          .order_by(PasswordLink.id.desc())).first()
     if latest is None or user.password_hash != NO_PASSWORD:
         return StaffMember(user, organisation, _status(user))
     return StaffMember(user, organisation, _status(user), latest.created_at, latest.expires_at)

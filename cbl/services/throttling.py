@@ -7,6 +7,9 @@ all accounts. A device the account has signed in on (a signed cookie set at that
 both, so guessing from elsewhere cannot keep its owner out; the device's own failures are counted
 too, and after five it is treated as unknown.
 
+Other requests that must not be repeated without end (asking for a password link) are counted per key
+in a fixed window (`spend`).
+
 Counts live in the database (every worker sees them), one row per key, created race-free.
 """
 
@@ -100,6 +103,15 @@ def begin(session: Session, account_key: str, address: str, device: str | None, 
     if wait > timedelta(0):
         raise TooManyAttempts(f"Too many failed sign-ins to this account. Wait {_in_words(wait)} and try again.")
     return Attempt(account, address_row, device_row)
+
+
+def spend(session: Session, key: str, allowed: int, window: timedelta, now: datetime, refusal: str) -> None:
+    """Count one request under `key`, at most `allowed` in a window of `window` from the first; beyond that
+    refused with TooManyAttempts (`refusal`, its `{wait}` filled in) and not counted."""
+    row = _row(session, key, now, window)
+    if row.count >= allowed:
+        raise TooManyAttempts(refusal.format(wait=_in_words(row.window_ends_at - now)))
+    row.count += 1
 
 
 def forget_finished(session: Session, at: datetime) -> int:

@@ -10,7 +10,7 @@ import pytest
 from litestar.testing import TestClient
 from sqlmodel import select
 
-from cbl.models import Advert, Applicant, Bid, Nomination, Offer, Organisation, Property, StaffUser, Void
+from cbl.models import Advert, ApiToken, Applicant, Bid, Nomination, Offer, Organisation, Property, StaffUser, Void
 from cbl.models.states import NominationStatus, OrganisationKind, StaffRole
 from cbl.messages.letters import issue_letter
 from cbl.services import sign_in
@@ -28,7 +28,7 @@ STAFF = {r.value for r in StaffRole}
 # Each route's kind: who may use it is decided by the kind.
 KINDS = {
     "public": ["GET /", "GET /health", "GET /adverts", "GET /adverts/{reference:str}", "GET /results",
-               "GET /sign-in", "POST /sign-in", "GET /set-password/{token:str}",
+               "GET /sign-in", "POST /sign-in", "GET /forgotten-password", "POST /forgotten-password",
                "GET /api/v1/adverts", "GET /api/v1/adverts/{reference:str}",
                "POST /api/v1/tokens", "GET /api/v1/refusal-reasons",
                "GET /apply", "GET /apply/account", "POST /apply/account", "GET /apply/sign-in", "POST /apply/sign-in"],
@@ -36,20 +36,22 @@ KINDS = {
     "household_page": ["GET /apply/confirm", "POST /apply/confirm", "GET /apply/application",
                        "GET /apply/application/{page:str}", "POST /apply/application/{page:str}"],
     "sign_out": ["POST /sign-out"],  # everyone is sent on to sign in
-    "one_time_link": ["POST /set-password/{token:str}"],  # a made-up link is not found, whoever follows it
+    # A made-up link is not found, whoever follows it.
+    "one_time_link": ["GET /set-password/{token:str}", "POST /set-password/{token:str}"],
     "applicant_page": ["POST /adverts/{reference:str}/bid", "GET /account", "GET /account/bids", "GET /account/homes",
                        "GET /account/preferences", "POST /account/preferences", "GET /account/offers",
                        "GET /account/reviews", "POST /account/reviews", "GET /account/letters",
-                       "GET /account/contact", "POST /account/contact", "GET /account/changes",
+                       "GET /account/contact", "POST /account/contact", "GET /account/changes", "GET /account/tokens",
                        "GET /account/changes/{page:str}", "POST /account/changes/{page:str}", "GET /account/evidence",
                        "POST /account/evidence"],
     "applicant_own_page": ["POST /account/bids/{bid_id:int}/withdraw", "POST /account/offers/{offer_id:int}/accept",
                            "POST /account/offers/{offer_id:int}/refuse", "GET /account/letters/{letter_id:int}",
-                           "GET /account/letters/{letter_id:int}/pdf", "GET /apply/evidence/{file_id:int}"],
+                           "GET /account/letters/{letter_id:int}/pdf", "GET /apply/evidence/{file_id:int}",
+                           "POST /account/tokens/{token_id:int}/revoke"],
     "applicant_api": ["GET /api/v1/me", "GET /api/v1/me/bids", "POST /api/v1/me/bids", "GET /api/v1/me/offers",
-                      "GET /api/v1/me/preferences", "PUT /api/v1/me/preferences"],
+                      "GET /api/v1/me/preferences", "PUT /api/v1/me/preferences", "GET /api/v1/me/tokens"],
     "applicant_own_api": ["DELETE /api/v1/me/bids/{bid_id:int}", "POST /api/v1/me/offers/{offer_id:int}/accept",
-                          "POST /api/v1/me/offers/{offer_id:int}/refuse"],
+                          "POST /api/v1/me/offers/{offer_id:int}/refuse", "DELETE /api/v1/me/tokens/{token_id:int}"],
     # Notify's callbacks answer only Notify's own bearer token; none is set up here, so they are not found.
     "notify_callback": ["POST /api/v1/notify/callback", "POST /api/v1/notify/inbound"],
     "provider_api": ["GET /api/v1/provider/nominations"],
@@ -127,6 +129,10 @@ def ids(db, scheme, world, staff, tmp_path):
                                      b"%PDF-1.4\n%%EOF\n", "identity", now())
         found = {"bid_id": bid.id, "offer_id": offer.id, "nomination_id": nomination.id, "void_id": rha_void.id,
                  "letter_id": letter.id, "file_id": evidence_file.id}
+    # A token of HR000001's other than the one its requests carry: revoking it leaves them signed in.
+    db.run(lambda s: sign_in.issue_api_token(s, s.get(Applicant, owner), now(), "phone app"))
+    with db.reading() as s:
+        found["token_id"] = s.exec(select(ApiToken.id).where(ApiToken.applicant_id == owner)).one()
     return found
 
 

@@ -46,6 +46,7 @@ ADMIN_FORMS = {
                               "quota_homeless"],
     "/admin/staff/invite": ["name", "email", "role", "grade"],
     "/admin/staff/1": ["role", "grade"],  # the officer's role and grade
+    "/admin/forgotten-password": ["email"],
 }
 
 
@@ -78,7 +79,7 @@ def test_public_forms_answer_every_input_without_a_server_error(app, world):
         token = visitor.token("/account/preferences")
         forms = {"/account/preferences": ["areas", "property_types", "max_floor", "needs_lift", "auto_bid"],
                  "/adverts/AD1/bid": [], "/account/reviews": ["decision", "reasons", "pending"],
-                 "/sign-in": ["reference", "password", "next"]}
+                 "/sign-in": ["reference", "password", "next"], "/forgotten-password": ["reference", "contact"]}
         for path, fields in forms.items():
             _fuzz_form(client, token, path, fields)
 

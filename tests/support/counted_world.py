@@ -18,7 +18,7 @@ from cbl.models import (
 from cbl.models.states import AdvertStatus, ApplicationStatus, Channel, CycleStatus, StaffRole, TenancyType
 from cbl.rules.working_days import local_date
 from cbl.rules.scheme import Scheme
-from cbl.services import actors
+from cbl.services import actors, password_links
 from cbl.services import staff as staff_admin
 from cbl.services.actors import SYSTEM
 from cbl.services.cycles import close_cycle
@@ -61,6 +61,7 @@ class CountedWorld:
     account: int  # a household's account with a draft application
     account_file: int  # a file on that draft
     unconfirmed_account: int  # an account whose code has not been entered yet
+    household_link: str  # the link token an officer gave the probe household to set its password
 
 
 def build(session: Session, scheme: Scheme, scale: int, now: datetime, uploads: Path) -> CountedWorld:
@@ -101,6 +102,7 @@ def build(session: Session, scheme: Scheme, scale: int, now: datetime, uploads: 
         provider_home=session.get(Property, provider_home.property_id).reference, empty_void=empty.id,
         let_void=let_void, offer=offer, review=review, agreement=world.agreement, letter=letter,
         nomination=nomination, staff=staff, invitation=_invitation(session, now),
+        household_link=password_links.give(session, SYSTEM, households[0].id, now),
         **_online(session, scheme, households[0], scale, now, uploads))
 
 

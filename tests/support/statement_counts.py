@@ -63,7 +63,7 @@ def addresses(world: CountedWorld) -> dict[str, str]:
     """Each route with parameters (or a required query), and the address it is opened at in the world."""
     return {
         "/adverts/{reference:str}": f"/adverts/{world.open_advert}",
-        "/set-password/{token:str}": "/set-password/a-link-token",
+        "/set-password/{token:str}": f"/set-password/{world.household_link}",
         "/account/letters/{letter_id:int}": f"/account/letters/{world.letter}",
         "/account/letters/{letter_id:int}/pdf": f"/account/letters/{world.letter}/pdf",
         "/api/v1/adverts/{reference:str}": f"/api/v1/adverts/{world.open_advert}",
