@@ -50,19 +50,24 @@ class Throttle(SQLModel, table=True):
     window_ends_at: datetime = Field(sa_type=UTCDateTime)
 
 
+# Exactly one of a link's accounts is named (written so that SQLite and PostgreSQL both read it).
+ONE_ACCOUNT = ("(CASE WHEN applicant_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN staff_user_id IS NULL THEN 0 ELSE 1 "
+               "END) + (CASE WHEN household_account_id IS NULL THEN 0 ELSE 1 END) = 1")
+
+
 class PasswordLink(SQLModel, table=True):
     """A one-time link with which someone sets their password: a member of staff's invitation, a link an
     officer gives a household, or one asked for on a forgotten-password page. Only its hash is kept."""
 
     __tablename__ = "password_link"
-    __table_args__ = (
-        sa.CheckConstraint("(applicant_id IS NULL) <> (staff_user_id IS NULL)", name="one_account"),
-    )
+    __table_args__ = (sa.CheckConstraint(ONE_ACCOUNT, name="one_account"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    # Whose password it sets: an application's, or a member of staff's (a council's or a provider's).
+    # Whose password it sets: an application's, a member of staff's (a council's or a provider's), or a
+    # household's own account for applying online (signed in to with its e-mail address or mobile number).
     applicant_id: int | None = Field(default=None, foreign_key="applicant.id", index=True)
     staff_user_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True)
+    household_account_id: int | None = Field(default=None, foreign_key="household_account.id", index=True)
     purpose: PasswordLinkPurpose = Field(sa_type=state(PasswordLinkPurpose))
     token_hash: str = Field(max_length=128, unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

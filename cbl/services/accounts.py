@@ -40,6 +40,23 @@ def read_contact(typed: str) -> tuple[str, str]:
     return "mobile", mobile
 
 
+def sign_in_name(typed: str) -> str:
+    """What an account's sign-ins, forgotten-password links and device cookies are counted under: its e-mail
+    address or mobile number as written to compare, however it was typed (what was typed, if it is neither)."""
+    try:
+        return read_contact(typed)[1]
+    except InvalidInput:
+        return typed.strip().lower()
+
+
+def find(session: Session, typed_contact: str) -> HouseholdAccount | None:
+    """The account with this e-mail address or mobile number, however it is typed; None if it is neither."""
+    try:
+        return _find(session, *read_contact(typed_contact))
+    except InvalidInput:
+        return None
+
+
 def _find(session: Session, kind: str, contact: str) -> HouseholdAccount | None:
     column = HouseholdAccount.email if kind == "email" else HouseholdAccount.mobile
     return session.exec(select(HouseholdAccount).where(column == contact).with_for_update()).first()
@@ -115,12 +132,8 @@ def confirm(session: Session, account_id: int, code: str, now: datetime) -> bool
 def authenticate(session: Session, typed_contact: str, password: str, address: str, now: datetime,
                  *, device: str | None = None) -> HouseholdAccount | None:
     """The account, or None (the failure counted, as for every sign-in: cbl/services/throttling.py)."""
-    try:
-        kind, contact = read_contact(typed_contact)
-    except InvalidInput:
-        kind, contact = "email", typed_contact.strip().lower()
-    attempt = throttling.begin(session, account_key("household", contact), address, device, now)
-    account = _find(session, kind, contact)
+    attempt = throttling.begin(session, account_key("household", sign_in_name(typed_contact)), address, device, now)
+    account = find(session, typed_contact)
     if not _password_matches(account.password_hash if account else None, password):
         attempt.failed(now)
         return None

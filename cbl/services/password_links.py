@@ -1,5 +1,6 @@
-"""One-time links that set a password, for every kind of account: a member of staff's invitation, the link
-an officer gives a household, and the link someone asks for when they have forgotten their password.
+"""One-time links that set a password, for every kind of account (an application's, a member of staff's, a
+household's own account for applying online): a member of staff's invitation, the link an officer gives a
+household, and the link someone asks for when they have forgotten their password.
 
 The link carries a random token; only its hash is kept. A link works once, until it expires, and only
 the latest one an account was sent: sending another ends the earlier ones. Setting a password with it ends
@@ -9,32 +10,37 @@ every session and API token the account holds, so whoever knew the old password 
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from cbl.models import ApiToken, Applicant, PasswordLink, StaffUser, WebSession
+from cbl.models import ApiToken, Applicant, HouseholdAccount, PasswordLink, StaffUser, WebSession
 from cbl.models.states import ActorKind, PasswordLinkPurpose
 
-from .actors import Actor, applicant as applicant_actor, staff as staff_actor
+from .actors import Actor, applicant as applicant_actor, household as household_actor, staff as staff_actor
 from .audit import audit
 from .errors import InvalidInput, NotFound
 from .passwords import check_new_password, hash_password
 from .rights import Right
 from .sign_in import digest
 
-Account = Applicant | StaffUser
+Account = Applicant | StaffUser | HouseholdAccount
 
 # A link an officer gives a household: long enough to reach it by post.
 GIVEN_LIFETIME = timedelta(days=7)
 
-APPLICANT, STAFF = "applicant", "staff"
+# The kinds of account, as their sessions name them (WebSession.account_of).
+APPLICANT, STAFF, HOUSEHOLD = "applicant", "staff", "household"
+MODELS: dict[str, type[Account]] = {APPLICANT: Applicant, STAFF: StaffUser, HOUSEHOLD: HouseholdAccount}
 # What the page says of a link that cannot be used: where to get another, by the site it was sent for.
 GONE = {
     APPLICANT: "This link has expired or has already been used. Ask for a new one on the Forgotten your "
                "password page, or ask your housing officer.",
     STAFF: "This link has expired or has already been used. Ask for a new one on the Forgotten your password "
            "page, or ask your system administrator.",
+    HOUSEHOLD: "This link has expired or has already been used. Ask for a new one on the Forgotten your "
+               "password page.",
 }
 
 
@@ -45,7 +51,13 @@ class Issued:
 
 
 def kind_of(account: Account) -> str:
-    return APPLICANT if isinstance(account, Applicant) else STAFF
+    return next(kind for kind, model in MODELS.items() if isinstance(account, model))
+
+
+def _owner(kind: str) -> Any:
+    """The link's column that names an account of this kind."""
+    return {APPLICANT: PasswordLink.applicant_id, STAFF: PasswordLink.staff_user_id,
+            HOUSEHOLD: PasswordLink.household_account_id}[kind]
 
 
 def issue(session: Session, account: Account, purpose: PasswordLinkPurpose, lifetime: timedelta, now: datetime,
@@ -56,10 +68,7 @@ def issue(session: Session, account: Account, purpose: PasswordLinkPurpose, life
     link = PasswordLink(purpose=purpose, token_hash=digest(token), created_at=now, expires_at=now + lifetime,
                         issued_by_id=issued_by.id if issued_by is not None and issued_by.kind is ActorKind.STAFF
                         else None)
-    if isinstance(account, Applicant):
-        link.applicant_id = account.id
-    else:
-        link.staff_user_id = account.id
+    setattr(link, _owner(kind_of(account)).key, account.id)
     session.add(link)
     return Issued(token, link.expires_at)
 
@@ -77,10 +86,10 @@ def give(session: Session, actor: Actor, applicant_id: int, now: datetime) -> st
 
 def revoke(session: Session, account: Account, now: datetime) -> int:
     """End the account's unused links (a newer one is on its way, or the account is disabled)."""
-    column = PasswordLink.applicant_id if isinstance(account, Applicant) else PasswordLink.staff_user_id
     return session.execute(
         sa.update(PasswordLink)
-        .where(column == account.id, PasswordLink.used_at.is_(None), PasswordLink.revoked_at.is_(None))
+        .where(_owner(kind_of(account)) == account.id, PasswordLink.used_at.is_(None),
+               PasswordLink.revoked_at.is_(None))
         .values(revoked_at=now)
     ).rowcount
 
@@ -93,9 +102,8 @@ def _live(session: Session, kind: str, token: str, now: datetime, *, lock: bool 
     link = session.exec(query.with_for_update() if lock else query).first()
     if (link is None or link.used_at is not None or link.revoked_at is not None or link.expires_at <= now):
         raise NotFound(GONE[kind])
-    account: Account | None = (session.get(Applicant, link.applicant_id) if kind == APPLICANT and link.applicant_id
-                               else session.get(StaffUser, link.staff_user_id) if kind == STAFF and link.staff_user_id
-                               else None)
+    owner = getattr(link, _owner(kind).key)
+    account = session.get(MODELS[kind], owner) if owner is not None else None
     if account is None or (isinstance(account, StaffUser) and not account.active):
         raise NotFound(GONE[kind])
     return link, account
@@ -110,6 +118,8 @@ def _about(account: Account) -> list[str]:
     """What a password must not be built from: the account's own names and addresses."""
     if isinstance(account, Applicant):
         return [account.reference, account.email or "", account.phone or ""]
+    if isinstance(account, HouseholdAccount):
+        return [account.email or "", (account.email or "").partition("@")[0], account.mobile or ""]
     return [account.email, account.email.partition("@")[0], account.name]
 
 
@@ -126,21 +136,28 @@ def set_password(session: Session, kind: str, token: str, password: str, confirm
     session.add_all([account, link])
     sessions, tokens = end_access(session, account, now)
     revoke(session, account, now)  # any other link sent meanwhile
-    actor = applicant_actor(account) if isinstance(account, Applicant) else staff_actor(account)
+    actor = (applicant_actor(account) if isinstance(account, Applicant) else household_actor(account)
+             if isinstance(account, HouseholdAccount) else staff_actor(account))
     audit(session, actor, "password.set", account,
           {"by": link.purpose, "sessions_ended": sessions, "api_tokens_revoked": tokens})
     return account
 
 
 def end_access(session: Session, account: Account, now: datetime) -> tuple[int, int]:
-    """End every session and revoke every live API token of the account: how many of each."""
-    sessions = session.execute(
-        sa.delete(WebSession).where(WebSession.account == WebSession.account_of(kind_of(account), account.id))
-    ).rowcount
+    """End every session and revoke every live API token of the account: how many of each.
+
+    A household's own account whose application is on the register signs in as that application, so the
+    application's sessions and API tokens end with the account's: whoever knew the old password may hold them."""
+    owners = [WebSession.account_of(kind_of(account), account.id)]
+    applicant_id = (account.id if isinstance(account, Applicant) else account.applicant_id
+                    if isinstance(account, HouseholdAccount) else None)
+    if isinstance(account, HouseholdAccount) and applicant_id is not None:
+        owners.append(WebSession.account_of(APPLICANT, applicant_id))
+    sessions = session.execute(sa.delete(WebSession).where(WebSession.account.in_(owners))).rowcount
     tokens = 0
-    if isinstance(account, Applicant):
+    if applicant_id is not None:
         tokens = session.execute(
-            sa.update(ApiToken).where(ApiToken.applicant_id == account.id, ApiToken.revoked_at.is_(None),
+            sa.update(ApiToken).where(ApiToken.applicant_id == applicant_id, ApiToken.revoked_at.is_(None),
                                       ApiToken.expires_at > now)
             .values(revoked_at=now)
         ).rowcount
@@ -149,5 +166,5 @@ def end_access(session: Session, account: Account, now: datetime) -> tuple[int, 
 
 def latest(session: Session, account: Account) -> PasswordLink | None:
     """The account's most recent link, used or not."""
-    column = PasswordLink.applicant_id if isinstance(account, Applicant) else PasswordLink.staff_user_id
-    return session.exec(select(PasswordLink).where(column == account.id).order_by(PasswordLink.id.desc())).first()
+    return session.exec(select(PasswordLink).where(_owner(kind_of(account)) == account.id)
+                        .order_by(PasswordLink.id.desc())).first()

@@ -2,7 +2,8 @@
 asks for it on the public site or the admin site.
 
 A household gives its application reference and the e-mail address or confirmed mobile number we hold
-for it, and the link goes there; a member of staff (a council's or a provider's) gives their e-mail address.
+for it, and the link goes there; a household that made its own account to apply online gives that account's
+e-mail address or mobile number; a member of staff (a council's or a provider's) gives their e-mail address.
 The answer is the same whether or not anything matched, and both ways do the same work bar writing the
 link and its message (no password is checked on either), so neither words nor time tell who has an account.
 
@@ -23,7 +24,7 @@ from cbl.models.states import ActorKind, Channel, PasswordLinkPurpose
 from cbl.rules.wording import day_and_time
 from cbl.rules.working_days import LONDON
 
-from . import password_links, throttling
+from . import accounts, password_links, throttling
 from .actors import Actor
 from .audit import Subject, audit
 from .sign_in import account_key
@@ -87,6 +88,34 @@ def ask_as_applicant(session: Session, reference: str, contact: str, address: st
                               recipient=recipient, subject="Set a new password for your housing application",
                               body=body, created_at=now))
     audit(session, ASKER, "password_reset.sent", applicant,
+          {"channel": channel, "address": address, "expires_at": issued.expires_at})
+
+
+def ask_as_household(session: Session, contact: str, address: str, trusted_device: bool, link: Callable[[str], str],
+                     now: datetime) -> None:
+    """Send a link to the confirmed account for applying online with this e-mail address or mobile number, there;
+    nothing if there is none (an account never confirmed is simply made again)."""
+    _limit(session, password_links.HOUSEHOLD, accounts.sign_in_name(contact), address, trusted_device, now)
+    account = accounts.find(session, contact)
+    if account is None or account.confirmed_at is None:
+        audit(session, ASKER, "password_reset.unmatched",
+              Subject("household_account", account.id if account else None), {"address": address})
+        return
+    issued = password_links.issue(session, account, PasswordLinkPurpose.RESET, LIFETIME, now)
+    url, ends = link(f"/apply/set-password/{issued.token}"), day_and_time(issued.expires_at, LONDON)
+    if account.email:
+        channel, recipient = Channel.EMAIL, account.email
+        body = (f"We were asked to reset the password of your housing register account. Set a new password with "
+                f"this link: {url}\n\nThe link works once, until {ends}. Setting a new password signs you out "
+                "wherever you are signed in. If you did not ask for this, ignore it: your password has not changed.")
+    else:
+        # One text's worth (160 characters) with a council's address of some 30 characters.
+        channel, recipient = Channel.SMS, account.mobile or ""
+        body = f"Set a new password: {url} It works once, for an hour."
+    session.add(OutboxMessage(channel=channel, template="password_reset", applicant_id=account.applicant_id,
+                              recipient=recipient, subject="Set a new password for your housing register account",
+                              body=body, created_at=now))
+    audit(session, ASKER, "password_reset.sent", account,
           {"channel": channel, "address": address, "expires_at": issued.expires_at})
 
 

@@ -98,13 +98,16 @@ def confirm_submit(db: NamedDependency[Database], viewer: NamedDependency[Viewer
     return _confirm_page(account, form, viewer)
 
 
-def _sign_in_page(form: HouseholdSignIn, viewer: Viewer | None) -> Template:
-    return Template("public/apply/sign_in.html", status_code=form.status, context={"form": form, "viewer": viewer})
+def _sign_in_page(form: HouseholdSignIn, viewer: Viewer | None, password_set: bool = False) -> Template:
+    return Template("public/apply/sign_in.html", status_code=form.status, context={
+        "form": form, "viewer": viewer, "password_set": password_set})
 
 
 @get("/apply/sign-in", sync_to_thread=False)
-def sign_in_page(viewer: NamedDependency[Viewer | None], next: FromQuery[str | None] = None) -> Template:
-    return _sign_in_page(forms.read(HouseholdSignIn, None, next=forms.safe_next(next, "")), viewer)
+def sign_in_page(viewer: NamedDependency[Viewer | None], next: FromQuery[str | None] = None,
+                 password_set: FromQuery[str | None] = None) -> Template:
+    return _sign_in_page(forms.read(HouseholdSignIn, None, next=forms.safe_next(next, "")), viewer,
+                         password_set == "1")
 
 
 @post("/apply/sign-in", sync_to_thread=True)
@@ -115,7 +118,7 @@ def sign_in_submit(db: NamedDependency[Database], viewer: NamedDependency[Viewer
     secret = request.app.state["settings"].secret_key
     account = None
     if form.validate():
-        key = sign_in.account_key("household", form.contact.data)
+        key = sign_in.account_key("household", accounts.sign_in_name(form.contact.data))
         try:
             account = db.run(accounts.authenticate, form.contact.data, form.password.data, _client(request), now(),
                              device=known_device(request, secret, key))
@@ -133,7 +136,8 @@ def sign_in_submit(db: NamedDependency[Database], viewer: NamedDependency[Viewer
         going = "/apply/confirm" if account.confirmed_at is None else forms.safe_next(form.next.data,
                                                                                       "/apply/application")
         response = _signed_in_as(db, request, Redirect(going, status_code=303), "household", account.id or 0)
-    return remember_device(response, request, secret, sign_in.account_key("household", form.contact.data),
+    return remember_device(response, request, secret,
+                           sign_in.account_key("household", accounts.sign_in_name(form.contact.data)),
                            secure=request.app.state["settings"].https)
 
 

@@ -1,5 +1,6 @@
 """Setting a password with a one-time link, and asking for a link when the password is forgotten: the same
-pages on the public site (households) and the admin site (council and provider staff)."""
+pages on the public site (households, by application reference), under /apply (households' own accounts for
+applying online, by e-mail address or mobile number) and on the admin site (council and provider staff)."""
 
 from dataclasses import dataclass
 
@@ -10,8 +11,8 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from cbl.database import Database
-from cbl.models import Applicant
-from cbl.services import password_links, password_reset, sign_in
+from cbl.models import Applicant, HouseholdAccount
+from cbl.services import accounts, password_links, password_reset, sign_in
 from cbl.services.errors import DomainError
 from cbl.services.passwords import MAX_LENGTH, MIN_LENGTH
 from cbl.settings import Settings
@@ -24,7 +25,7 @@ from cbl.web.devices import known_device
 class Site:
     """Where one kind of account signs in: the pages' addresses and look."""
 
-    kind: str  # password_links.APPLICANT or STAFF
+    kind: str  # password_links.APPLICANT, HOUSEHOLD or STAFF
     prefix: str  # "" or "/admin"
     base: str  # the template the pages extend
     ending: str  # what setting a password ends
@@ -36,6 +37,9 @@ class Site:
 
 PUBLIC = Site(password_links.APPLICANT, "", "base.html",
               "Setting it signs you out wherever you are signed in, and your API tokens stop working.")
+APPLY = Site(password_links.HOUSEHOLD, "/apply", "base.html",
+             "Setting it signs you out wherever you are signed in, and any API tokens for your application stop "
+             "working.")
 ADMIN = Site(password_links.STAFF, "/admin", "admin/base.html", "Setting it signs you out wherever you are signed in.")
 
 
@@ -49,6 +53,9 @@ def _welcome(account: password_links.Account | None) -> str:
         return ""
     if isinstance(account, Applicant):
         return f"Choose the password you will sign in with, with your application reference {account.reference}."
+    if isinstance(account, HouseholdAccount):
+        name = account.email or f"the mobile number ending {(account.mobile or '')[-3:]}"
+        return f"Choose the password you will sign in with, with {name}."
     return f"Welcome, {account.name}. Choose the password you will sign in to the lettings admin with."
 
 
@@ -89,9 +96,18 @@ class ForgottenByEmail(forms.Form):
     email = forms.Text("E-mail address", limit=254, required="Enter your e-mail address")
 
 
+class ForgottenByContact(forms.Form):
+    contact = forms.Text("E-mail address or UK mobile number", limit=254,
+                         required="Enter the e-mail address or mobile number you made your account with")
+
+
+ASKING = {password_links.APPLICANT: ForgottenByReference, password_links.HOUSEHOLD: ForgottenByContact,
+          password_links.STAFF: ForgottenByEmail}
+
+
 def forgotten_page(site: Site, asked: bool, form: forms.Form | None = None) -> Template:
     if form is None:
-        form = forms.read(ForgottenByReference if site.kind == password_links.APPLICANT else ForgottenByEmail, None)
+        form = forms.read(ASKING[site.kind], None)
     return Template("forgotten_password.html", status_code=form.status, context={
         "base": site.base, "site": site, "form": form, "asked": asked, "viewer": None, "staff": None,
         "minutes": int(password_reset.LIFETIME.total_seconds() // 60)})
@@ -100,17 +116,19 @@ def forgotten_page(site: Site, asked: bool, form: forms.Form | None = None) -> T
 def forgotten_submit(site: Site, db: Database, settings: Settings, request: Request,
                      data: dict) -> Template | Redirect:
     """The same answer whether or not anything matched: a link is on its way if it did."""
-    form: ForgottenByReference | ForgottenByEmail = (
-        forms.read(ForgottenByReference, data) if site.kind == password_links.APPLICANT
-        else forms.read(ForgottenByEmail, data))
+    form = forms.read(ASKING[site.kind], data)
     if not form.validate():
         return forgotten_page(site, False, form)
-    name = form.reference.data if isinstance(form, ForgottenByReference) else form.email.data
+    # Counted, and its device known, under the name the account signs in with (as sign-in counts it).
+    name = (form.reference.data if isinstance(form, ForgottenByReference) else form.email.data
+            if isinstance(form, ForgottenByEmail) else accounts.sign_in_name(form.contact.data))
     trusted = known_device(request, settings.secret_key, sign_in.account_key(site.kind, name)) is not None
     address = request.client.host if request.client else "unknown"  # a trusted proxy's client (app._middleware)
     try:
         if isinstance(form, ForgottenByReference):
             db.run(password_reset.ask_as_applicant, name, form.contact.data, address, trusted, settings.link, now())
+        elif isinstance(form, ForgottenByContact):
+            db.run(password_reset.ask_as_household, form.contact.data, address, trusted, settings.link, now())
         else:
             db.run(password_reset.ask_as_staff, name, address, trusted, settings.link, now())
     except DomainError as refused:  # asked too often: 429
@@ -144,4 +162,29 @@ def public_forgotten_submit(db: NamedDependency[Database], settings: NamedDepend
     return forgotten_submit(PUBLIC, db, settings, request, data)
 
 
-ROUTES = [public_set_password_page, public_set_password_submit, public_forgotten_page, public_forgotten_submit]
+# --- households' own accounts for applying online (signed in to at /apply/sign-in) -------------------------
+
+@get("/apply/set-password/{token:str}")
+async def apply_set_password_page(db: NamedDependency[Database], token: FromPath[str]) -> Template:
+    return await anyio.to_thread.run_sync(set_password_page, APPLY, db, token)
+
+
+@post("/apply/set-password/{token:str}", sync_to_thread=True)
+def apply_set_password_submit(db: NamedDependency[Database], token: FromPath[str],
+                              data: forms.Body) -> Template | Redirect:
+    return set_password_submit(APPLY, db, token, data)
+
+
+@get("/apply/forgotten-password", sync_to_thread=False)
+def apply_forgotten_page(asked: FromQuery[str | None] = None) -> Template:
+    return forgotten_page(APPLY, asked == "1")
+
+
+@post("/apply/forgotten-password", sync_to_thread=True)
+def apply_forgotten_submit(db: NamedDependency[Database], settings: NamedDependency[Settings], request: Request,
+                           data: forms.Body) -> Template | Redirect:
+    return forgotten_submit(APPLY, db, settings, request, data)
+
+
+ROUTES = [public_set_password_page, public_set_password_submit, public_forgotten_page, public_forgotten_submit,
+          apply_set_password_page, apply_set_password_submit, apply_forgotten_page, apply_forgotten_submit]

@@ -31,13 +31,15 @@ KINDS = {
                "GET /sign-in", "POST /sign-in", "GET /forgotten-password", "POST /forgotten-password",
                "GET /api/v1/adverts", "GET /api/v1/adverts/{reference:str}",
                "POST /api/v1/tokens", "GET /api/v1/refusal-reasons",
-               "GET /apply", "GET /apply/account", "POST /apply/account", "GET /apply/sign-in", "POST /apply/sign-in"],
+               "GET /apply", "GET /apply/account", "POST /apply/account", "GET /apply/sign-in", "POST /apply/sign-in",
+               "GET /apply/forgotten-password", "POST /apply/forgotten-password"],
     # A household's own account, applying: an application on the register goes to its own pages instead.
     "household_page": ["GET /apply/confirm", "POST /apply/confirm", "GET /apply/application",
                        "GET /apply/application/{page:str}", "POST /apply/application/{page:str}"],
     "sign_out": ["POST /sign-out"],  # everyone is sent on to sign in
     # A made-up link is not found, whoever follows it.
-    "one_time_link": ["GET /set-password/{token:str}", "POST /set-password/{token:str}"],
+    "one_time_link": ["GET /set-password/{token:str}", "POST /set-password/{token:str}",
+                      "GET /apply/set-password/{token:str}", "POST /apply/set-password/{token:str}"],
     "applicant_page": ["POST /adverts/{reference:str}/bid", "GET /account", "GET /account/bids", "GET /account/homes",
                        "GET /account/preferences", "POST /account/preferences", "GET /account/offers",
                        "GET /account/reviews", "POST /account/reviews", "GET /account/letters",

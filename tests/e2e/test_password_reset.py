@@ -10,7 +10,9 @@ from litestar.testing import TestClient
 from sqlmodel import func, select
 
 from cbl.app import create_app
-from cbl.models import Applicant, AuditEvent, ContactPreference, OutboxMessage, StaffUser, WebSession
+from cbl.models import (
+    Applicant, AuditEvent, ContactPreference, HouseholdAccount, OutboxMessage, StaffUser, WebSession,
+)
 from cbl.models.states import Channel, StaffRole
 from cbl.services import password_links, password_reset, passwords, sign_in
 from cbl.services.actors import staff as staff_actor
@@ -19,6 +21,7 @@ from cbl.services.staff import disable
 from cbl.settings import load_settings
 from cbl.web.auth import now
 from tests.e2e.conftest import Browser, staff_sign_in
+from tests.support.factories import PASSWORD, PASSWORD_HASH
 
 SITE = "https://homes.anytown.gov.uk"
 NEW_PASSWORD = "walnut harbour velvet compass"
@@ -242,3 +245,127 @@ def test_an_officers_link_and_a_reset_link_are_one_kind_and_only_the_latest_work
     with db.reading() as s:
         with pytest.raises(NotFound):  # the reset link sent since replaces the officer's
             password_links.check(s, password_links.APPLICANT, given, now())
+
+
+# --- households' own accounts for applying online ------------------------------------------------------------
+
+APPLY_LINK = re.compile(r"https://homes\.anytown\.gov\.uk(/apply/set-password/[A-Za-z0-9_-]+)")
+
+
+@pytest.fixture
+def own_accounts(db, world):
+    """Confirmed accounts for applying online: one by e-mail (not yet applied), one by mobile whose application
+    HR000002 is on the register; and one never confirmed."""
+    with db.transaction() as s:
+        made = [HouseholdAccount(email="ada@example.net", password_hash=PASSWORD_HASH, confirmed_at=now()),
+                HouseholdAccount(mobile="447700900777", password_hash=PASSWORD_HASH, confirmed_at=now(),
+                                 applicant_id=world.applicants["HR000002"]),
+                HouseholdAccount(email="unconfirmed@example.net", password_hash=PASSWORD_HASH)]
+        s.add_all(made)
+        s.flush()
+        return [account.id for account in made]
+
+
+def _apply_sign_in(browser: Browser, contact: str, password: str = PASSWORD):
+    return browser.post("/apply/sign-in", {"contact": contact, "password": password}, form_page="/apply/sign-in")
+
+
+def _ask_household(browser: Browser, contact: str):
+    return browser.post("/apply/forgotten-password", {"contact": contact}, form_page="/apply/forgotten-password")
+
+
+def _apply_link(message: OutboxMessage) -> str:
+    found = APPLY_LINK.search(message.body)
+    assert found, message.body
+    return found.group(1)
+
+
+def test_a_household_account_gets_a_link_by_e_mail_from_its_sign_in_page_that_sets_its_password_once(
+        site, db, own_accounts):
+    owner, stranger = _browser(site), _browser(site)
+    assert _apply_sign_in(owner, "ada@example.net").headers["location"] == "/apply/application"
+    assert owner.client.get("/apply/application").status_code == 200
+    assert 'href="/apply/forgotten-password"' in stranger.get("/apply/sign-in").text
+
+    asked = _ask_household(stranger, " Ada@Example.NET ")
+    assert asked.status_code == 303 and asked.headers["location"] == "/apply/forgotten-password?asked=1"
+    assert "If what you entered matches an account" in stranger.get(asked.headers["location"]).text
+    [message] = _messages(db)
+    assert (message.channel, message.recipient, message.applicant_id) == (Channel.EMAIL, "ada@example.net", None)
+    link = _apply_link(message)
+    [sent] = _events(db, "password_reset.sent")
+    assert (sent.subject_type, sent.subject_id, sent.details["channel"]) == ("household_account", own_accounts[0],
+                                                                            "email")
+
+    token = link.rsplit("/", 1)[1]
+    assert stranger.get(f"/set-password/{token}").status_code == 404  # not an application's link
+    assert stranger.get(f"/admin/set-password/{token}").status_code == 404
+    page = stranger.get(link)
+    assert page.status_code == 200 and "ada@example.net" in page.text
+    weak = stranger.post(link, {"password": "ada@example.net1", "confirmation": "ada@example.net1"}, form_page=link)
+    assert weak.status_code == 422  # built from the account's own address
+    done = stranger.post(link, {"password": NEW_PASSWORD, "confirmation": NEW_PASSWORD}, form_page=link)
+    assert done.status_code == 303 and done.headers["location"] == "/apply/sign-in?password_set=1"
+    assert "Your password is set" in stranger.get(done.headers["location"]).text
+
+    # Whoever held the old password is out of the account at once.
+    assert owner.client.get("/apply/application", follow_redirects=False).headers["location"].startswith(
+        "/apply/sign-in")
+    [event] = _events(db, "password.set")
+    assert (event.subject_type, event.subject_id) == ("household_account", own_accounts[0])
+    assert event.details == {"by": "reset", "sessions_ended": 1, "api_tokens_revoked": 0}
+    assert _apply_sign_in(owner, "ada@example.net").status_code == 422  # the old password no longer works
+    assert _apply_sign_in(owner, "ada@example.net", NEW_PASSWORD).status_code == 303
+    assert stranger.get(link).status_code == 404  # used once, the link is gone
+
+
+def test_a_household_account_on_the_register_gets_its_link_by_text_and_setting_it_ends_its_applications_sessions(
+        site, db, world, own_accounts):
+    owner, asker = _browser(site), _browser(site)
+    assert _apply_sign_in(owner, "07700 900777").headers["location"] == "/account"  # as application HR000002
+    api_token, _ = db.run(lambda s: sign_in.issue_api_token(s, s.get(Applicant, world.applicants["HR000002"]), now()))
+    assert _ask_household(asker, "+44 7700 900777").status_code == 303
+    [text] = _messages(db)
+    assert (text.channel, text.recipient, text.applicant_id) == (Channel.SMS, "447700900777",
+                                                                 world.applicants["HR000002"])
+    assert len(text.body) <= 160
+    link = _apply_link(text)
+    assert asker.post(link, {"password": NEW_PASSWORD, "confirmation": NEW_PASSWORD},
+                      form_page=link).status_code == 303
+    assert owner.client.get("/account", follow_redirects=False).headers["location"].startswith("/sign-in")
+    assert owner.client.get("/api/v1/me", headers={"Authorization": f"Bearer {api_token}"}).status_code == 401
+    [event] = _events(db, "password.set")
+    assert event.applicant_id == world.applicants["HR000002"]
+    assert event.details == {"by": "reset", "sessions_ended": 1, "api_tokens_revoked": 1}
+    assert _apply_sign_in(owner, "447700900777", NEW_PASSWORD).headers["location"] == "/account"
+
+
+def test_a_household_account_is_answered_the_same_whether_or_not_it_exists_and_only_a_confirmed_one_gets_a_link(
+        site, db, own_accounts, monkeypatch):
+    monkeypatch.setattr(passwords, "_hasher", None)  # no password is hashed or checked on any of these paths
+    asker = _browser(site)
+    answers = [_ask_household(asker, contact) for contact in (
+        "ada@example.net", "unconfirmed@example.net", "nobody@example.net", "07700 900000", "not an address")]
+    assert {(a.status_code, a.headers["location"], a.text) for a in answers} == {
+        (303, "/apply/forgotten-password?asked=1", "")}
+    assert [m.recipient for m in _messages(db)] == ["ada@example.net"]
+    assert len(_events(db, "password_reset.unmatched")) == 4
+    empty = _ask_household(asker, "")
+    assert empty.status_code == 422 and "Enter the e-mail address or mobile number you made your account" in \
+        empty.text
+
+
+def test_asking_for_a_household_account_is_limited_but_its_owners_device_can_still_ask(site, db, own_accounts):
+    owner, pest = _browser(site), _browser(site)
+    assert _apply_sign_in(owner, "07700 900777").status_code == 303  # this browser is now known to the account
+    answers = [_ask_household(pest, typed).status_code for typed in
+               ("07700900777", "+447700900777", "07700 900777", "447700900777")]
+    assert answers == [303] * password_reset.ACCOUNT_ASKS + [429]  # however the number is typed
+    refused = _ask_household(pest, "07700 900 777")
+    assert refused.status_code == 429 and "Several links have been asked for this account" in refused.text
+    assert _ask_household(owner, "0 7700 900777").status_code == 303  # the owner's device is not held back
+    assert len(_messages(db)) == password_reset.ACCOUNT_ASKS + 1
+    # From one address, across accounts (the owner's device shares the address here): four asked so far.
+    answers = [_ask_household(pest, f"person{n}@example.net").status_code for n in range(7)]
+    assert answers == [303] * (password_reset.ADDRESS_ASKS - 4) + [429] * (11 - password_reset.ADDRESS_ASKS)
+    assert "from your network" in _ask_household(owner, "07700 900777").text

@@ -93,3 +93,39 @@ def test_links_sent_before_one_kind_of_password_link_keep_working_after_the_upgr
             assert s.execute(sa.text("SELECT token_hash FROM sign_in_token")).scalars().all() == [digest("given")]
     finally:
         db.dispose()
+
+
+def test_a_password_link_names_one_account_of_three_kinds_and_household_links_end_on_downgrade(database_url, scheme):
+    """Migration 0021: links for households' own accounts; going back, those links end and the others stay."""
+    from datetime import datetime, timedelta, timezone
+
+    import sqlalchemy as sa
+    from alembic import command
+
+    from cbl.database import alembic_config
+    from cbl.models import HouseholdAccount, PasswordLink
+    from cbl.models.states import PasswordLinkPurpose
+    from cbl.services import password_links
+    from tests.support.factories import PASSWORD_HASH, add_applicant, make_world
+
+    upgrade(database_url)
+    db = Database(database_url)
+    at = datetime.now(timezone.utc)
+    try:
+        with db.transaction() as s:
+            world = make_world(s, scheme, adverts=1)
+            applicant = add_applicant(s, scheme, world, "HR000001")
+            account = HouseholdAccount(email="ada@example.net", password_hash=PASSWORD_HASH, confirmed_at=at)
+            s.add(account)
+            s.flush()
+            password_links.issue(s, applicant, PasswordLinkPurpose.RESET, timedelta(hours=1), at)
+            password_links.issue(s, account, PasswordLinkPurpose.RESET, timedelta(hours=1), at)
+        with pytest.raises(sa.exc.IntegrityError), db.transaction() as s:
+            s.add(PasswordLink(applicant_id=applicant.id, household_account_id=account.id, token_hash="two",
+                               purpose=PasswordLinkPurpose.RESET, expires_at=at))
+        command.downgrade(alembic_config(database_url), "0019")
+        with db.reading() as s:
+            assert s.execute(sa.text("SELECT applicant_id FROM password_link")).scalars().all() == [applicant.id]
+        upgrade(database_url)
+    finally:
+        db.dispose()
