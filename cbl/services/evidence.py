@@ -2,7 +2,6 @@
 from its name or the browser's word), kept outside the web root under a generated name, given only to the
 household and to staff who may read the register."""
 
-import os
 import secrets
 import unicodedata
 from datetime import datetime
@@ -15,6 +14,7 @@ from cbl.models import EvidenceFile, OnlineApplication
 from cbl.models.states import OnlineStatus
 from cbl.rules.application_questions import EVIDENCE
 
+from . import stored_files
 from .actors import Actor
 from .applying import OPEN, Owner, draft
 from .audit import audit
@@ -72,8 +72,8 @@ def _target(session: Session, owner: Owner) -> OnlineApplication:
 
 def add_evidence(session: Session, owner: Owner, uploads: Path, name: str, content: bytes, shows: str,
                  now: datetime) -> EvidenceFile:
-    """Keep an uploaded file for the owner's application. The file is written before the transaction commits:
-    a transaction that then fails leaves a file no row names, which is never served."""
+    """Keep an uploaded file for the owner's application: on disk under its own name once the transaction commits,
+    gone if it rolls back (cbl/services/stored_files.py)."""
     kind = _checked(content, shows)
     original = shown_name(name)
     found = _target(session, owner)
@@ -82,7 +82,7 @@ def add_evidence(session: Session, owner: Owner, uploads: Path, name: str, conte
     if count >= MOST_FILES:
         raise Conflict(f"You can upload up to {MOST_FILES} files. Remove one you do not need first.", field=FIELD)
     stored = secrets.token_hex(16)
-    _write(uploads, stored, content)
+    stored_files.write(session, uploads, stored, content)
     evidence = EvidenceFile(online_application_id=found.id, stored_name=stored, original_name=original,
                             content_type=kind, size=len(content), shows=shows, uploaded_at=now)
     session.add(evidence)
@@ -93,15 +93,6 @@ def add_evidence(session: Session, owner: Owner, uploads: Path, name: str, conte
           {"online_application_id": found.id, "shows": shows, "type": TYPES[kind], "size": len(content)},
           applicant_id=found.applicant_id)
     return evidence
-
-
-def _write(uploads: Path, stored: str, content: bytes) -> None:
-    uploads.mkdir(parents=True, exist_ok=True, mode=0o700)
-    partial = uploads / f".{stored}.part"
-    with open(partial, "xb") as handle:
-        handle.write(content)
-    os.chmod(partial, 0o600)
-    os.replace(partial, uploads / stored)
 
 
 def remove_evidence(session: Session, owner: Owner, file_id: int) -> str:
