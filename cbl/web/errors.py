@@ -123,6 +123,13 @@ def too_deep(request: Request, error: RecursionError) -> Response:
     return _answer(request, 400, "invalid_request", "The request is nested too deeply to read.")
 
 
+def undecodable(request: Request, error: UnicodeDecodeError) -> Response:
+    """A form field that is not UTF-8 text (bytes sent as a multipart field without a file name, say): the
+    request parser gives up, and the request is the sender's mistake."""
+    return _answer(request, 400, "invalid_request", "The form could not be read: a field holds text that is not "
+                   "UTF-8. Nothing was saved.")
+
+
 def statement_error(request: Request, error: StatementError) -> Response:
     """A value the database types could not take (a date past the calendar's end, say)."""
     if isinstance(error.orig, (OverflowError, ValueError)):
@@ -150,5 +157,6 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DataError: out_of_range,
     StatementError: statement_error,
     RecursionError: too_deep,
+    UnicodeDecodeError: undecodable,
     Exception: unexpected_error,
 }

@@ -95,6 +95,15 @@ def test_deeply_nested_json_gets_a_400_not_a_500(visitor, world):
         assert answer.json()["error"]["message"]
 
 
+def test_a_form_field_that_is_not_utf_8_text_gets_a_400_not_a_500(visitor, world):
+    """Bytes sent as a multipart field without a file name (found by the form fuzzer on the upload pages)."""
+    token = visitor.token("/sign-in")
+    body = (b"--b\r\nContent-Disposition: form-data; name=\"_csrf_token\"\r\n\r\n" + token.encode() +
+            b"\r\n--b\r\nContent-Disposition: form-data; name=\"reference\"\r\n\r\n\xff\xfe\r\n--b--\r\n")
+    answer = visitor.client.post("/sign-in", content=body, headers={"content-type": "multipart/form-data; boundary=b"})
+    assert answer.status_code == 400 and "not UTF-8" in answer.text
+
+
 def test_a_viewing_time_at_the_end_of_time_is_refused_with_a_message(app, visitor, db, world, staff,
                                                                      nominated_shortlist):  # noqa: F811
     staff_sign_in(visitor, "officer@example.org")

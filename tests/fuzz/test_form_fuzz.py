@@ -7,6 +7,8 @@ from hypothesis import strategies as st
 from litestar.testing import TestClient
 
 from cbl.models.states import StaffRole
+from cbl.web import forms as web_forms
+from cbl.web.apply_forms import PAGES
 from tests.e2e.conftest import Browser, staff_sign_in
 
 NASTY = st.one_of(
@@ -82,6 +84,93 @@ def test_public_forms_answer_every_input_without_a_server_error(app, world):
                  "/sign-in": ["reference", "password", "next"], "/forgotten-password": ["reference", "contact"]}
         for path, fields in forms.items():
             _fuzz_form(client, token, path, fields)
+    # Applying online's ways in (making an account, signing in to it, a forgotten password): few examples each,
+    # as a visitor who has not signed in.
+    with TestClient(app) as client:
+        token = Browser(client).token("/apply/account")
+        for path, fields in {"/apply/account": ["contact", "password", "confirmation"],
+                             "/apply/sign-in": ["contact", "password", "next"],
+                             "/apply/forgotten-password": ["contact"]}.items():
+            _fuzz_form(client, token, path, fields, examples=10, says_what_to_correct=True)
+
+
+def _page_fields(page: str) -> list[str]:
+    """The fields a question page reads (a date as its three), and the button that removes a person."""
+    kind = PAGES[page][0]
+    names = [part for name, field in kind()._fields.items()
+             for part in (DATE(name) if isinstance(field, web_forms.Day) else [name])]
+    return [*names, "remove"] if page == "members" else names
+
+
+def test_applying_online_forms_answer_every_input_without_a_server_error(app, db, world):
+    """The confirmation code, every question page of an application and of a change of circumstances, the
+    uploads and the declarations: a few examples each (their number, not their depth, is what costs)."""
+    from cbl.models import HouseholdAccount
+    from cbl.services.applying import Owner, save_answer
+    from cbl.web.auth import now
+    from tests.support.factories import PASSWORD, PASSWORD_HASH
+
+    with TestClient(app) as client:  # an account not yet confirmed: its code
+        newcomer = Browser(client)
+        made = newcomer.post("/apply/account", {"contact": "newcomer@example.net", "password": PASSWORD,
+                                                "confirmation": PASSWORD}, form_page="/apply/account")
+        assert made.headers["location"] == "/apply/confirm"
+        _fuzz_form(client, newcomer.token("/apply/confirm"), "/apply/confirm", ["code", "action"], examples=10,
+                   says_what_to_correct=True)
+
+    with db.transaction() as s:
+        account = HouseholdAccount(email="ada@example.net", password_hash=PASSWORD_HASH, confirmed_at=now())
+        s.add(account)
+        s.flush()
+        applying = Owner(account_id=account.id)
+        # The medical and armed forces pages are asked only when those circumstances were chosen: fuzzed first.
+        save_answer(s, applying, "circumstances", {"priorities": ["medical", "armed_forces"], "detail": ""}, now())
+    with TestClient(app) as client:
+        household = Browser(client)
+        assert household.post("/apply/sign-in", {"contact": "ada@example.net", "password": PASSWORD},
+                              form_page="/apply/sign-in").headers["location"] == "/apply/application"
+        token = household.token("/apply/application/lead")
+        first = ["medical", "armed-forces"]
+        for page in [*first, *(page for page in PAGES if page not in first and not page.startswith("change"))]:
+            _fuzz_form(client, token, f"/apply/application/{page}", _page_fields(page), examples=8,
+                       says_what_to_correct=True)
+        _fuzz_upload(client, token, "/apply/application/evidence")
+        _fuzz_form(client, token, "/apply/application/check", ["declaration"], examples=5)
+
+    changing = Owner(applicant_id=world.applicants["HR000001"])
+    with TestClient(app) as client:
+        applicant = Browser(client)
+        assert applicant.sign_in("HR000001").status_code == 303
+        token = applicant.token("/account/changes")
+        _fuzz_form(client, token, "/account/changes/change", _page_fields("change"), examples=8,
+                   says_what_to_correct=True)
+        for page, what in (("change-member", "new_member"), ("change-address", "new_address"),
+                           ("change-medical", "medical")):
+            db.run(save_answer, changing, "change", {"what": what, "on": "2026-10-01"}, now())  # so it is asked
+            _fuzz_form(client, token, f"/account/changes/{page}", _page_fields(page), examples=8,
+                       says_what_to_correct=True)
+        _fuzz_upload(client, token, "/account/changes/evidence")
+        _fuzz_form(client, token, "/account/changes/check", ["declaration"], examples=5)
+        _fuzz_upload(client, token, "/account/evidence")
+
+
+PDF, PNG = b"%PDF-1.4\n", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+
+
+def _fuzz_upload(client: TestClient, token: str, path: str, examples: int = 10) -> None:
+    """Post random files (any bytes, or a real type's first bytes and then anything) under random names, with
+    random fields: never a server error."""
+    content = st.one_of(st.binary(max_size=1024),
+                        st.tuples(st.sampled_from([PDF, PNG, b""]), st.binary(max_size=256)).map(b"".join))
+
+    @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(form=_forms(["shows", "action", "remove"]), name=st.text(max_size=300), content=content)
+    def post(form, name, content):
+        answer = client.post(path, data={**form, "_csrf_token": token}, files={"file": (name, content)},
+                             follow_redirects=False)
+        assert answer.status_code < 500, (path, form, name, answer.text[:500])
+
+    post()
 
 
 def _fuzz_form(client: TestClient, token: str, path: str, fields: list[str], examples: int = 25,
