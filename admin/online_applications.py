@@ -2,6 +2,7 @@
 it, its evidence, possible duplicates and what the rules indicate; ask for more evidence, refuse (not eligible or
 not qualifying) or accept with a band; a change is assessed and the band set again."""
 
+from datetime import date
 from typing import Any
 
 import anyio
@@ -15,7 +16,7 @@ from cbl.database import Database
 from cbl.models import OnlineApplication
 from cbl.models.states import OnlineKind
 from cbl.queries import applying as queries
-from cbl.rules.application_questions import EVIDENCE, MEMBER_RELATIONSHIPS
+from cbl.rules.application_questions import CHANGES, EVIDENCE, MEMBER_RELATIONSHIPS
 from cbl.rules.scheme import Scheme
 from cbl.rules.working_days import local_date
 from cbl.services import assessment, evidence
@@ -41,9 +42,16 @@ class Acceptance(BandDecision):
     different_household = forms.Ticked("I have checked the possible duplicates: this is a different household")
 
 
+def _effective(found: queries.Assessment) -> date | None:
+    """The band's date offered: the day the household says its circumstances changed (within the dates a band
+    may take, from registration to today), else the day it was sent."""
+    if found.changed_on is not None:
+        return min(max(found.changed_on, found.applicant.registration_date), local_date(now()))
+    return local_date(found.online.submitted_at) if found.online.submitted_at else None
+
+
 def _forms(scheme: Scheme, found: queries.Assessment, refused: tuple[str, forms.Form] | None) -> dict[str, Any]:
     bands = [(band, f"{band}: {scheme.bands.label(band)}") for band in scheme.bands.order]
-    sent_on = local_date(found.online.submitted_at) if found.online.submitted_at else None
     why = [*(found.qualification.reasons if found.qualification and not found.qualification.qualifies else ()),
            *([found.eligibility.reason] if found.eligibility and found.eligibility.outcome == "not_eligible" else [])]
     made = {
@@ -51,7 +59,7 @@ def _forms(scheme: Scheme, found: queries.Assessment, refused: tuple[str, forms.
         "refusal": forms.read(NotAllocatable, None, id_suffix="-refusal", choices={"decision": NOT_ALLOCATABLE},
                               grounds=" ".join(why)),
         "acceptance": forms.read(Acceptance, None, id_suffix="-acceptance", choices={"band": bands},
-                                 effective=sent_on, band=found.applicant.band or ""),
+                                 effective=_effective(found), band=found.applicant.band or ""),
     }
     if refused is not None:
         made[refused[0]] = refused[1]
@@ -73,14 +81,15 @@ def _page(db: Database, scheme: Scheme, request: Request, online_id: int,
         "staff": current_staff(request), "found": found, "answers": _answers(scheme, found),
         "people": found.online.answers.get("people") or [], "relationships": MEMBER_RELATIONSHIPS,
         "shows": EVIDENCE, "forms": _forms(scheme, found, refused), "refused": refused[0] if refused else "",
-        "is_change": found.online.kind is OnlineKind.CHANGE, **shown})
+        "is_change": found.online.kind is OnlineKind.CHANGE, "changes": CHANGES, **shown})
 
 
 @get("/online-applications", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
 def online_queue(db: NamedDependency[Database], request: Request) -> Template:
     with db.reading() as session:
         rows = queries.queue(session)
-    return Template("admin/online/queue.html", context={"staff": current_staff(request), "rows": rows})
+    return Template("admin/online/queue.html", context={"staff": current_staff(request), "rows": rows,
+                                                        "changes": CHANGES})
 
 
 @get("/online-applications/{online_id:int}", opt={"right": Right.REGISTER_READ})

@@ -2,7 +2,7 @@
 household sees of its own."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, func, select
 
@@ -10,7 +10,7 @@ from cbl.models import Applicant, EvidenceFile, HouseholdMember, OnlineApplicati
 from cbl.models.states import OnlineKind, OnlineStatus, Relationship
 from cbl.rules.qualification import Eligibility, Qualification, eligibility, qualification
 from cbl.rules.scheme import Scheme
-from cbl.services.applying import OPEN
+from cbl.services.applying import OPEN, change_date
 from cbl.services.assessment import duplicates
 from cbl.services.errors import NotFound
 from cbl.services.evidence import evidence_files
@@ -22,6 +22,7 @@ class QueueRow:
     reference: str
     lead: str
     files: int
+    changed_on: date | None  # a change of circumstances: the day the household says it changed
 
 
 def queue(session: Session) -> list[QueueRow]:
@@ -36,7 +37,9 @@ def queue(session: Session) -> list[QueueRow]:
         .outerjoin(files, files.c.online_application_id == OnlineApplication.id)
         .where(OnlineApplication.status.in_(OPEN))
         .order_by(OnlineApplication.submitted_at, OnlineApplication.id)).all()
-    return [QueueRow(online, reference, lead, count) for online, reference, lead, count in rows]
+    return [QueueRow(online, reference, lead, count,
+                     change_date(online.answers) if online.kind is OnlineKind.CHANGE else None)
+            for online, reference, lead, count in rows]
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class Assessment:
     duplicates: list
     eligibility: Eligibility | None
     qualification: Qualification | None
+    changed_on: date | None  # a change of circumstances: the day the household says it changed
 
 
 def assessment(session: Session, scheme: Scheme, online_id: int) -> Assessment:
@@ -64,7 +68,8 @@ def assessment(session: Session, scheme: Scheme, online_id: int) -> Assessment:
         qualification(online.answers, area=rules.area_name, residence_years=rules.residence_years,
                       residence_exemptions=tuple(rules.residence_exemptions), income_limit=rules.income_limit,
                       savings_limit=rules.savings_limit, financial_exemptions=tuple(rules.financial_exemptions))
-        if is_application else None)
+        if is_application else None,
+        None if is_application else change_date(online.answers))
 
 
 @dataclass(frozen=True)

@@ -147,6 +147,14 @@ def household_people(answers: dict) -> list[MemberDetails]:
     return people + [_person(person, person["relationship"]) for person in answers.get("people") or []]
 
 
+def change_date(answers: dict) -> date | None:
+    """The day the household says its circumstances changed (asked on a change's first page), if it gave one."""
+    try:
+        return date.fromisoformat((answers.get("change") or {}).get("on") or "")
+    except (TypeError, ValueError):
+        return None
+
+
 def submit_application(session: Session, scheme: Scheme, account_id: int, declared: bool,
                        now: datetime) -> Applicant:
     """Send the account's application: it joins the register as a pending application, registered today, in

@@ -19,7 +19,7 @@ from .applications import (
     Circumstances, ContactDetails, MemberDetails, PossibleDuplicates, add_member, known_areas, possible_duplicates,
     update_details,
 )
-from .applying import OPEN, household_people
+from .applying import OPEN, change_date, household_people
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound, within
 from .register import decide_not_allocatable, set_band
@@ -107,7 +107,8 @@ def accept_application(session: Session, actor: Actor, scheme: Scheme, online_id
 def assess_change(session: Session, actor: Actor, scheme: Scheme, online_id: int, band: str, effective: date,
                   reason: str, now: datetime, *, points: int | None = None) -> OnlineApplication:
     """Apply the change to the case (someone joins: the bedroom need is derived again and the household told if
-    it changes; a new address; a new access need) and set the band again, with its letter."""
+    it changes; a new address; a new access need) and set the band again, with its letter. The band's effective
+    date is the officer's: the page offers the day the household says it changed (kept in the audit beside it)."""
     actor.require(Right.REGISTER_WRITE)
     found = _open(session, online_id, OnlineKind.CHANGE)
     applicant = session.get_one(Applicant, found.applicant_id)
@@ -126,5 +127,6 @@ def assess_change(session: Session, actor: Actor, scheme: Scheme, online_id: int
                                      tuple(applicant.local_connection), tuple(sorted(needs))),
                        known_areas(session), now)
     set_band(session, actor, scheme, applicant.id, band, effective, reason, now, points=points)
-    _decided(session, actor, found, OnlineStatus.ACCEPTED, now, {"change": what, "band": band})
+    _decided(session, actor, found, OnlineStatus.ACCEPTED, now,
+             {"change": what, "band": band, "changed_on": change_date(answers), "effective": effective})
     return found
