@@ -15,7 +15,9 @@ from sqlmodel import Session, select
 from cbl.models import (
     Advert, Applicant, BandAssessment, Bid, Cycle, Offer, OutboxMessage, Property, ShortlistEntry, StaffUser, Void,
 )
-from cbl.models.states import AdvertStatus, ApplicationStatus, Channel, CycleStatus, StaffRole, TenancyType
+from cbl.models.states import (
+    AdvertStatus, ApplicationStatus, Channel, CycleStatus, PasswordLinkPurpose, StaffRole, TenancyType,
+)
 from cbl.rules.working_days import local_date
 from cbl.rules.scheme import Scheme
 from cbl.services import actors, password_links
@@ -61,6 +63,7 @@ class CountedWorld:
     account: int  # a household's account with a draft application
     account_file: int  # a file on that draft
     unconfirmed_account: int  # an account whose code has not been entered yet
+    account_link: str  # the link token that account with a draft asked for to set a new password
     household_link: str  # the link token an officer gave the probe household to set its password
 
 
@@ -139,8 +142,11 @@ def _online(session: Session, scheme: Scheme, probe: Applicant, scale: int, now:
     for key, value in list(answers(name="Drafting Household").items())[:6]:
         applying.save_answer(session, drafting, key, value, now)
     draft_file = add_evidence(session, drafting, uploads, "payslip.pdf", pdf, "income", now).id
+    link = password_links.issue(session, session.get_one(HouseholdAccount, drafting.account_id),
+                                PasswordLinkPurpose.RESET, timedelta(hours=1), now).token
     return {"online": sent[0][0], "online_file": sent[0][1], "account": drafting.account_id,
-            "account_file": draft_file, "unconfirmed_account": account("new@example.net", confirmed=False).id}
+            "account_file": draft_file, "unconfirmed_account": account("new@example.net", confirmed=False).id,
+            "account_link": link}
 
 
 def _invitation(session: Session, now: datetime) -> str:

@@ -64,6 +64,7 @@ def addresses(world: CountedWorld) -> dict[str, str]:
     return {
         "/adverts/{reference:str}": f"/adverts/{world.open_advert}",
         "/set-password/{token:str}": f"/set-password/{world.household_link}",
+        "/apply/set-password/{token:str}": f"/apply/set-password/{world.account_link}",
         "/account/letters/{letter_id:int}": f"/account/letters/{world.letter}",
         "/account/letters/{letter_id:int}/pdf": f"/account/letters/{world.letter}/pdf",
         "/api/v1/adverts/{reference:str}": f"/api/v1/adverts/{world.open_advert}",
