@@ -196,3 +196,10 @@ class CheckKind(str, Enum):
     HOUSING_DEBT = "housing_debt"
     AFFORDABILITY = "affordability"
     FRAUD = "fraud"
+
+
+class OfferCheckKind(str, Enum):
+    """The checks made on a shortlist place before its household is offered the home (cbl/rules/pre_offer_checks.py)."""
+
+    VERIFICATION = "verification"  # the household's circumstances checked against the advert
+    FRAUD = "fraud"  # identity, residence and tenancy-fraud checks

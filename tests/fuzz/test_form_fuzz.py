@@ -109,6 +109,7 @@ def test_an_offers_answer_and_withdrawal_forms_answer_every_input_without_a_serv
     from sqlmodel import select
 
     from cbl.models import Cycle, StaffUser
+    from cbl.services.pre_offer_checks import record_check
     from cbl.services.shortlisting import verify_entry
     from cbl.web.auth import now
 
@@ -124,6 +125,7 @@ def test_an_offers_answer_and_withdrawal_forms_answer_every_input_without_a_serv
     with db.reading() as s:
         entry = s.exec(select(ShortlistEntry.id)).one()
     db.run(verify_entry, officer, entry, now())
+    db.run(record_check, officer, scheme, entry, "fraud", True, "", now())
     offer = db.run(make_offer, officer, scheme, entry, now())
     forms = {f"/admin/offers/{offer.id}/answer": ["answer", "reason", "detail", "channel", *DATE("answered_on"),
                                                  "answered_time"],
