@@ -229,7 +229,7 @@ class ClosedBidOut(msgspec.Struct):
     """A bid of a closed cycle as its shortlist recorded it at close (not ranked again), and the home's outcome."""
 
     advert: Annotated[str, msgspec.Meta(description="The advert's reference")]
-    title: str
+    title: Annotated[str, msgspec.Meta(description="The home in a few words, like '2 bedroom flat in Riverside'")]
     cycle_closed_at: Annotated[datetime, msgspec.Meta(description="When the cycle closed and the shortlist was made")]
     eligible: Annotated[bool, msgspec.Meta(description="Whether the bid was eligible for the home at close")]
     position: Annotated[int, msgspec.Meta(ge=1, description="Its place on the shortlist recorded at close")] | None
