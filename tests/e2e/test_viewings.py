@@ -287,3 +287,22 @@ def test_an_officer_arranges_a_block_viewing_on_the_shortlist_and_offers_from_it
     ended = visitor.get(page).text
     assert "the home was" in ended and "offered (offer" in ended
     assert visitor.post(f"{page}/attendance/99999", {"attended": "no"}, form_page=page).status_code == 404
+
+
+def test_a_households_viewings_and_checks_are_in_its_subject_access_archive(db, scheme, staff, ready):
+    import io
+    import json
+    import zipfile
+
+    from cbl.reports.subject_access import subject_access_archive
+
+    officer, top = _officer(db), _places(db, ready)["HR000002"]
+    _checked(db, scheme, officer, top)
+    offer = db.run(make_offer, officer, scheme, top, now())
+    db.run(arrange_viewing, officer, offer.id, now() + timedelta(days=1), True, now(), place="Estate office")
+    _, archive = db.run(subject_access_archive, _officer(db, staff[StaffRole.MANAGER]), "HR000002", now())
+    with zipfile.ZipFile(io.BytesIO(archive)) as files:
+        [viewing] = json.loads(files.read("viewings.json"))
+        checks = json.loads(files.read("checks_before_offers.json"))
+    assert viewing["place"] == "Estate office" and viewing["offer_id"] == offer.id and viewing["at"]
+    assert sorted(check["kind"] for check in checks) == ["fraud", "verification"]
