@@ -23,6 +23,7 @@ from cbl.rules.working_days import local_date
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound, within
+from .lettings import open_block_viewing
 from cbl.services.rights import Right
 
 # How staff may have taken an answer (online is the household's own).
@@ -150,8 +151,9 @@ def record_answer(session: Session, actor: Actor, scheme: Scheme, offer_id: int,
 
 def _undo_lapse(session: Session, actor: Actor, offer: Offer, answered_at: datetime) -> None:
     """Put a lapsed offer back as waiting for the answer given in time, or refuse to. Refused once the home has
-    moved on: another offer of it made, its advert withdrawn or let, the household's place changed since the
-    lapse, the lapse judged as a refusal, or the household offered another home since."""
+    moved on: another offer of it made or other households invited to view it, its advert withdrawn or let, the
+    household's place changed since the lapse, the lapse judged as a refusal, or the household offered another
+    home since."""
     # The advert's row locked first, as an offer from its shortlist locks it: the next offer and this queue.
     if offer.advert_id is not None:
         session.exec(select(Advert.id).where(Advert.id == offer.advert_id).with_for_update()).first()
@@ -170,6 +172,8 @@ def _undo_lapse(session: Session, actor: Actor, offer: Offer, answered_at: datet
     if void.status is not VoidStatus.OPEN or advert is not None and advert.status is not AdvertStatus.SHORTLISTED:
         raise Conflict("The home is no longer being let from this offer (its advert was withdrawn or the home let)"
                        + moved_on)
+    if advert is not None and open_block_viewing(session, advert.id) is not None:
+        raise Conflict("Other households have been invited to view the home since this offer lapsed" + moved_on)
     refusal = session.exec(select(Refusal).where(Refusal.offer_id == offer.id).with_for_update()).first()
     if refusal is not None and refusal.judged_at is not None:
         raise Conflict(f"The lapse was judged as a refusal on {local_date(refusal.judged_at):%-d %B %Y}; it cannot be "

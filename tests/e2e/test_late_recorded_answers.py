@@ -137,3 +137,14 @@ def test_the_officer_records_the_late_answer_on_the_offer_page(visitor, db, sche
     with db.reading() as s:
         assert s.get(Offer, offer_id).status is OfferStatus.ACCEPTED
     assert "record the tenancy start" in visitor.get(page).text
+
+
+def test_a_late_answer_is_refused_once_other_households_are_invited_to_view_the_home(db, scheme, staff, ready):
+    from cbl.services.viewings import arrange_block_viewing
+
+    lenient = scheme.model_copy(update={"offers": scheme.offers.model_copy(update={"lapse_counts_as_refusal": False})})
+    offer_id = _offer_to(db, lenient, ready, "HR000002")
+    phoned = _lapsed(db, lenient, offer_id)
+    db.run(arrange_block_viewing, _officer(db), "AD1", 2, now() + timedelta(days=2), "", True, now())
+    with pytest.raises(Conflict, match="invited to view the home since this offer lapsed"):
+        _record(db, lenient, offer_id, phoned)
