@@ -32,14 +32,14 @@ from cbl.rules.working_days import local_date
 from . import bid_statements as statements
 from . import engine_input
 
-# Households' engine records. Measured (tools/profile_live_places.py --memory) at about 0.5 kB an
-# entry, memo and key included: 50,000 households are about 25 MB in each web worker. More than the
-# bidders of a busy cycle's adverts viewed in a day, so re-ranking an advert whose bids changed reads
-# only the households that changed.
+# Households' engine records: about 0.5 kB each, record, key and the cache's own book-keeping (measured
+# with tracemalloc on the 150,000-household bench register: 10.6 MB for 21,734), so about 25 MB in each
+# web worker when full. Re-ranking an advert whose bids changed reads only the households not held.
 HOUSEHOLDS = 50_000
-# Adverts' rankings, each about 0.25 kB a bid (explanations and the key) as measured: 2,000 adverts of
-# 600 bids would be 300 MB, so 300, more than a cycle's live adverts with bids (about 75 MB at most).
-RANKINGS = 300
+# Adverts' rankings, bounded by the bids they hold: about 0.19 kB a bid (the explained entries and the
+# key; 4.3 MB for 22,415), so about 30 MB when full: a third of the largest scheme's cycle (1,500
+# adverts, 450,000 bids), all of a district's.
+RANKED_BIDS = 150_000
 
 HouseholdKey = tuple[int, int, date, tuple[str, ...]]  # applicant id, row version, today, bands
 RankingKey = tuple[matching.Advert, bytes, date, matching.Policy]
@@ -52,8 +52,12 @@ class Memos:
     households: LRUCache[HouseholdKey, matching.Applicant] = field(
         default_factory=lambda: LRUCache(maxsize=HOUSEHOLDS))
     rankings: LRUCache[RankingKey, tuple[matching.ShortlistEntry, ...]] = field(
-        default_factory=lambda: LRUCache(maxsize=RANKINGS))
+        default_factory=lambda: LRUCache(maxsize=RANKED_BIDS, getsizeof=_bids_held))
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _bids_held(entries: tuple[matching.ShortlistEntry, ...]) -> int:
+    return len(entries) + 1  # (an advert without bids still takes room)
 
 
 _memos: "weakref.WeakKeyDictionary[Pool, Memos]" = weakref.WeakKeyDictionary()
@@ -120,8 +124,9 @@ def rankings(connection: Connection, scheme: Scheme, adverts: Mapping[int, match
         entries = tuple(matching.rank_advert(
             advert, [matching.Bid(reference, advert.id, 1) for reference in records], records, policy))
         key = (advert, bidders_key((applicant_id, version) for applicant_id, version, _ in present), today, policy)
-        with memos.lock:
-            memos.rankings[key] = entries
+        if len(entries) < RANKED_BIDS:
+            with memos.lock:
+                memos.rankings[key] = entries
         ranked[advert_id] = entries
     return ranked
 
