@@ -12,17 +12,22 @@ session as the page opens one, and prints per-view milliseconds:
 - warm: nothing changed since the last view.
 
     python -m tools.profile_live_places --url postgresql://postgres@127.0.0.1:5432/NAME [--views 30]
-                                        [--households 10] [--profile]
+                                        [--households 10] [--touch] [--memory] [--profile cold|warm]
+
+--memory also fills the memos with every advert of the open cycle and prints what a household and a
+ranked bid take (the figures in services/live_rankings.py).
 
 Reads only, except with --touch (a row updated with its own values: only its row version changes).
 """
 
 import argparse
 import cProfile
+import gc
 import pstats
 import statistics
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import datetime, timezone
@@ -30,11 +35,11 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 
 from cbl.database import Database
-from cbl.models import Applicant, Bid, Cycle
+from cbl.models import Advert, Applicant, Bid, Cycle
 from cbl.models.states import BidStatus, CycleStatus
 from cbl.queries import account
 from cbl.rules.scheme import load_scheme
-from cbl.services import live_rankings
+from cbl.services import bidding, live_rankings
 from cbl.settings import DEFAULT_SCHEME
 
 
@@ -95,6 +100,34 @@ class Views:
             self.view()
 
 
+def memory(db: Database) -> str:
+    """What the memos hold for every advert of the open cycle, measured with tracemalloc: the bytes
+    a household's record takes, and a ranked bid, the keys and the caches' book-keeping included."""
+    scheme = load_scheme(DEFAULT_SCHEME)
+    with db.reading() as s:
+        advert_ids = list(s.execute(sa.select(Advert.id).join(Cycle, Cycle.id == Advert.cycle_id)
+                                    .where(Cycle.status == CycleStatus.OPEN)).scalars())
+    live_rankings.forget()
+    gc.collect()
+    tracemalloc.start()
+    start = tracemalloc.get_traced_memory()[0]
+    with db.reading() as s:
+        bids = sum(len(entries) for entries in bidding.rankings(s, scheme, advert_ids, datetime.now(timezone.utc))
+                   .values())
+    gc.collect()
+    both = tracemalloc.get_traced_memory()[0] - start
+    with db.engine.connect() as connection:
+        memos = live_rankings.memos_of(connection)
+    households = len(memos.households)
+    memos.rankings.clear()
+    gc.collect()
+    records = tracemalloc.get_traced_memory()[0] - start
+    tracemalloc.stop()
+    return (f"memos for {len(advert_ids)} adverts: {households:,} households {records / 1e6:.1f} MB "
+            f"({records / households:.0f} B each), {bids:,} ranked bids {(both - records) / 1e6:.1f} MB "
+            f"({(both - records) / bids:.0f} B each)")
+
+
 def summary(name: str, times: tuple[list[float], list[float]]) -> str:
     wall, cpu = times
     ordered = sorted(wall)
@@ -109,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--households", type=int, default=10)
     parser.add_argument("--views", type=int, default=30, help="views of each kind (default 30)")
     parser.add_argument("--touch", action="store_true", help="also time views after a rival's row changed")
+    parser.add_argument("--memory", action="store_true", help="also measure the memos' memory")
     parser.add_argument("--profile", choices=["cold", "warm"], help="print the top of a profile of these views")
     args = parser.parse_args(argv)
     db = Database(args.url)
@@ -129,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         results.append(summary("warm", views.timed(args.views, lambda: None)))
     print(f"My bids' live places, {len(households)} households, {db.dialect}:")
     print("\n".join(results))
+    if args.memory:
+        print(memory(db))
     if args.profile:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
     db.dispose()
