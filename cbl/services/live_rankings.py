@@ -33,8 +33,9 @@ from . import bid_statements as statements
 from . import engine_input
 
 # Households' engine records: about 0.5 kB each, record, key and the cache's own book-keeping (measured
-# with tracemalloc on the 150,000-household bench register: 10.6 MB for 21,734), so about 25 MB in each
-# web worker when full. Re-ranking an advert whose bids changed reads only the households not held.
+# by tools/profile_live_places.py --memory on the 150,000-household bench register: 10.3 MB for 21,734),
+# so about 25 MB in each web worker when full. Re-ranking an advert whose bids changed reads only the
+# households not held.
 HOUSEHOLDS = 50_000
 # Adverts' rankings, bounded by the bids they hold: about 0.19 kB a bid (the explained entries and the
 # key; 4.3 MB for 22,415), so about 30 MB when full: a third of the largest scheme's cycle (1,500
