@@ -16,8 +16,8 @@ from cbl.services.actors import SYSTEM
 from cbl.services.applications import MemberDetails, add_member
 from cbl.services.bidding import place_bid
 from cbl.services.cycles import close_cycle
-from cbl.services.lettings import make_offer
-from cbl.services.offers import withdraw_offer
+from cbl.services.lettings import judge_refusal, make_offer
+from cbl.services.offers import refuse_offer, withdraw_offer
 from cbl.services.nominations import send_nomination
 from cbl.services.register import set_band, suspend
 from cbl.services.shortlisting import skip_entry, verify_entry
@@ -172,3 +172,36 @@ def test_an_offer_withdrawn_passing_the_household_over_can_be_reviewed_and_an_ov
     decided = _letters(db, "review_decision")[0]
     assert "The bid for advert AD1 is back in its place (1) on the shortlist." in decided and LGSCO in decided
     assert "Housing Ombudsman" not in decided.replace(LGSCO, "")
+
+
+def test_a_refusal_is_told_whether_judged_unreasonable_with_its_review_and_count_or_reasonable(
+        db, scheme, staff, closed):
+    with db.transaction() as s:
+        for applicant in s.exec(select(Applicant)):
+            applicant.verified = True
+    officer = _officer(db)
+    # Judged on Monday 1 March 2027: 21 days beginning with that day end on Sunday 21 March 2027.
+    judged = datetime(2027, 3, 1, 10, tzinfo=timezone.utc)
+    with db.reading() as s:
+        places = {e.applicant_id: e.id for e in s.exec(select(ShortlistEntry))}
+    for reference, reasonable in (("HR000002", False), ("HR000003", True)):
+        with db.reading() as s:
+            household = actors.applicant(s.get(Applicant, closed.applicants[reference]))
+        db.run(verify_entry, officer, places[household.id], now())
+        offer = db.run(make_offer, officer, scheme, places[household.id], now())
+        db.run(refuse_offer, household, scheme, offer.id, "Area does not meet our needs", "", now())
+        db.run(judge_refusal, officer, scheme, offer.id, reasonable,
+               "" if reasonable else "The home is in the area you asked for.", judged)
+    unreasonable, reasonable_letter = _letters(db, "refusal_decision")
+    for sentence in ("We have decided that your refusal was not reasonable", "The home is in the area you asked for.",
+                     "unreasonable refusal 1 of the 2 allowed in any 12 months",
+                     "You may ask us to review this decision (section 166A(9) of the Housing Act 1996)",
+                     "Please ask by 21 March 2027", LGSCO):
+        assert sentence in unreasonable, sentence
+    assert "Housing Ombudsman" not in unreasonable.replace(LGSCO, "")
+    with db.reading() as s:
+        kinds = [d.decision_type.value for d in reviewable.reviewable_decisions(s, closed.applicants["HR000002"])]
+    assert "refusal" in kinds
+    # A refusal judged reasonable is told too (the household was promised an answer), and counts for nothing.
+    assert "We have decided that your refusal was reasonable. It does not count against you" in reasonable_letter
+    assert "review" not in reasonable_letter

@@ -144,11 +144,14 @@ def test_a_final_offer_its_letters_and_a_review_by_someone_not_involved(db, sche
     with db.reading() as s:
         ended = words(s.exec(select(OutboxMessage).where(OutboxMessage.template == "final_offer_decision")).one().body)
         assert s.get(Applicant, family).homeless_duty is False
+        counted = words(s.exec(select(OutboxMessage).where(OutboxMessage.template == "refusal_decision")).one().body)
     for sentence in ("for the purposes of section 193(7)", "Suitable on every factor assessed.",
                      "has ended (section 193(7))", "section 202(1)(f)", "section 202(1)(b)",
                      "by <strong>2 February 2027</strong>", "county court on a point of law",
                      "(section 204 of the Housing Act 1996)"):
         assert sentence in ended, sentence
+    # The letter counting the refusal towards the scheme's penalty gives the same review, the one the case lists.
+    assert "(section 202(1)(b) of the Housing Act 1996)" in counted and "section 204" in counted
 
     # The review of suitability: the manager who approved the offer, and the officer who assessed it, may not.
     review = db.run(reviews.request_review, household, scheme, family, f"offer:{approved.offer_id}",
