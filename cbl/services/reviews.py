@@ -30,7 +30,7 @@ from cbl.rules.scheme import Scheme
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound, within
-from .review_independence import check_decider, refusal_for  # noqa: F401 - pages ask who may decide
+from .review_independence import check_decider, involved, refusal_for  # noqa: F401 - pages ask who may decide
 from .reviewable import Decision, reviewable_decisions  # noqa: F401 - pages list the decisions
 from cbl.services.rights import Right
 
@@ -100,6 +100,15 @@ def _open_review(session: Session, review_id: int) -> Review:
     if review.status not in OPEN:
         raise Conflict(f"This review is {review.status.value}.")
     return review
+
+
+def _not_involved(session: Session, review: Review, actor: Actor) -> None:
+    """The review's own work (its draft, a minded-to notice) is part of the review: refused to anyone involved in
+    the decision under review, as deciding it is (cbl/services/review_independence.py)."""
+    did = involved(session, review).get(actor.id) if actor.kind is ActorKind.STAFF else None
+    if did is not None:
+        raise NotAllowed(f"You are recorded as involved in the decision under review ({did}): the review must be "
+                         "carried out by someone not involved in it.")
 
 
 def accept_late_request(session: Session, actor: Actor, review_id: int, accept: bool, reason: str,
@@ -185,6 +194,7 @@ def draft(session: Session, actor: Actor, review_id: int, outcome: str, reasons:
     """A review officer investigates and drafts; the reviewing officer authorises and issues."""
     actor.require(Right.REVIEW_WORK)
     review = _open_review(session, review_id)
+    _not_involved(session, review, actor)
     review.draft_outcome = _outcome(outcome)
     review.draft_reasons = within(reasons, 16000, "reasons", "The reasons")
     review.deficiency_found, review.drafted_by_id = deficiency_found, actor.id
@@ -211,6 +221,7 @@ def send_minded_to(session: Session, actor: Actor, scheme: Scheme, review_id: in
     # Not stored on the review: they go in the letter, which is kept, and is refused rather than cut too.
     reasons = within(reasons, 16000, "reasons", "The reasons")
     review = _open_review(session, review_id)
+    _not_involved(session, review, actor)
     today = local_date(now)
     review.status, review.minded_to_sent_on, review.deficiency_found = ReviewStatus.MINDED_TO, today, True
     review.deficiency = deficiency

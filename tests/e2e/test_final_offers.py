@@ -163,6 +163,11 @@ def test_a_final_offer_its_letters_and_a_review_by_someone_not_involved(db, sche
     with pytest.raises(NotAllowed, match="not a reviewing officer"):
         db.run(reviews.allocate, actors.staff(people["manager2"]), review.id, people["officer"].id, MOMENT)
     db.run(reviews.allocate, actors.staff(people["manager2"]), review.id, people["senior"].id, MOMENT)
+    # Nor may the manager involved do the review's work: its draft, or a minded-to notice.
+    with pytest.raises(NotAllowed, match="involved in the decision under review"):
+        db.run(reviews.draft, manager, review.id, "upheld", "Suitable", False, MOMENT)
+    with pytest.raises(NotAllowed, match="involved in the decision under review"):
+        db.run(reviews.send_minded_to, manager, scheme, review.id, "No check of the bus route", "Suitable", MOMENT)
 
     # Withdrawal: not by the manager involved, not without the applicant's words; a letter confirms it.
     with pytest.raises(NotAllowed, match="involved"):
@@ -179,3 +184,41 @@ def test_a_final_offer_its_letters_and_a_review_by_someone_not_involved(db, sche
         letter = words(s.exec(select(OutboxMessage).where(OutboxMessage.template == "review_withdrawn")).one().body)
         assert s.get(Review, review.id).withdrawal_taken_by == "Olu Officer"
     assert "You asked us by telephone on 15 January 2027 to withdraw" in letter
+
+
+def test_a_suitability_review_asked_on_day_22_is_late_and_its_decision_points_to_the_county_court(
+        db, scheme, world, people, family):
+    house = _home(db, world, "P-HOUSE6", bedrooms=4, floor=0, step_free=True, property_type="house")
+    officer, manager = actors.staff(people["officer"]), actors.staff(people["manager"])
+    db.run(assess_suitability, officer, family, house, SOUND, True, "Settled home near school.", MOMENT)
+    proposal = db.run(request_direct_offer, officer, scheme, house, "HR000010", "homeless", "Settled home", True,
+                      MOMENT)
+    offer_id = db.run(decide_direct_offer, manager, scheme, proposal.id, True, "", MOMENT).offer_id
+    # Told on Monday 11 January 2027: s202(3)'s 21 days beginning with that day end on Sunday 31 January; a
+    # request logged as made on Monday 1 February, day 22, is late.
+    logged_at = datetime(2027, 2, 1, 15, tzinfo=timezone.utc)
+    review = db.run(reviews.request_review, officer, scheme, family, f"offer:{offer_id}", "Letter: too far from school",
+                    logged_at, requested_on=date(2027, 2, 1))
+    assert review.late and review.request_by == date(2027, 1, 31)
+    # Eight weeks beginning with 1 February 2027 (reg 9(1)(b)) end on Sunday 28 March, the day the clocks go forward.
+    assert review.decide_by == date(2027, 3, 28)
+    with db.reading() as s:
+        ack = words(s.exec(select(OutboxMessage).where(OutboxMessage.template == "review_acknowledgement")).one().body)
+    for sentence in ("The time to ask for a review ended on 31 January 2027", "by <strong>28 March 2027</strong>",
+                     "a review under section 202(1)(f) of the Housing Act 1996"):
+        assert sentence in ack, sentence
+    senior = actors.staff(people["senior"])
+    db.run(reviews.allocate, actors.staff(people["manager2"]), review.id, people["senior"].id, logged_at)
+    with pytest.raises(Conflict, match="late"):
+        db.run(reviews.decide, senior, scheme, review.id, "upheld", "Suitable.", False, logged_at)
+    db.run(reviews.accept_late_request, senior, review.id, True, "In hospital until 30 January", logged_at)
+    decided_at = datetime(2027, 3, 1, 11, tzinfo=timezone.utc)
+    db.run(reviews.decide, senior, scheme, review.id, "upheld", "The school is 20 minutes by one bus.", False,
+           decided_at)
+    with db.reading() as s:
+        letter = words(s.exec(select(OutboxMessage).where(OutboxMessage.template == "review_decision")).one().body)
+    for sentence in ("We have decided that the original decision was right, and it stands.",
+                     "appeal to the county court on a point of law (section 204 of the Housing Act 1996)",
+                     "within 21 days of being told of the review decision"):
+        assert sentence in letter, sentence
+    assert "Ombudsman" not in letter
