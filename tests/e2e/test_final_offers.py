@@ -6,18 +6,22 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlmodel import select
 
-from cbl.models import Applicant, OutboxMessage, Property, Review, StaffUser, Void
+from cbl.models import Applicant, Cycle, OutboxMessage, Property, Review, ShortlistEntry, StaffUser, Void
 from cbl.models.states import StaffRole
 from cbl.rules.review_periods import s202_request_by
 from cbl.services import actors, reviews
+from cbl.services.bidding import place_bid
+from cbl.services.cycles import close_cycle
 from cbl.services.direct_offers import decide_direct_offer, request_direct_offer
 from cbl.services.errors import Conflict, InvalidInput, NotAllowed
 from cbl.services.final_offers import assess_suitability
-from cbl.services.lettings import judge_refusal
+from cbl.services.lettings import judge_refusal, make_offer
 from cbl.services.offers import refuse_offer
 from cbl.services.register import record_assessment, record_verification
 from cbl.services.review_withdrawal import withdraw
-from tests.support.factories import PASSWORD_HASH, add_applicant
+from cbl.services.shortlisting import verify_entry
+from cbl.web.auth import now
+from tests.support.factories import PASSWORD_HASH, add_advert, add_applicant
 
 MOMENT = datetime(2027, 1, 11, 11, tzinfo=timezone.utc)  # Monday
 def words(body: str) -> str:
@@ -85,6 +89,30 @@ def test_a_two_bedroom_first_floor_flat_is_refused_as_a_final_offer_naming_the_n
     # Without an assessment, neither route makes a final offer.
     with pytest.raises(Conflict, match="suitability assessment"):
         db.run(request_direct_offer, officer, scheme, flat, "HR000010", "homeless", "Settled home", True, MOMENT)
+
+
+def test_a_final_offer_from_a_shortlist_needs_the_assessment_and_meets_a_need_recorded_after_it(
+        db, scheme, world, people, family):
+    with db.transaction() as s:
+        advert = add_advert(s, world, "BIG4", bedrooms=4, min_bedroom_need=3, max_bedroom_need=5)
+        void_id = advert.void_id
+    with db.reading() as s:
+        household = actors.applicant(s.get(Applicant, family))
+        closes_at = s.get(Cycle, world.cycle).closes_at
+    db.run(place_bid, household, scheme, family, "BIG4", now())
+    db.run(close_cycle, actors.SYSTEM, scheme, world.cycle, closes_at + timedelta(minutes=1))
+    with db.reading() as s:
+        entry = s.exec(select(ShortlistEntry).where(ShortlistEntry.applicant_id == family)).one().id
+    officer = actors.staff(people["officer"])
+    db.run(verify_entry, officer, entry, now())
+    with pytest.raises(Conflict, match=r"suitability assessment of this home for this household first \(s193\(7F\)\)"):
+        db.run(make_offer, officer, scheme, entry, now(), final_offer=True)
+    db.run(assess_suitability, officer, family, void_id, SOUND, True, "Reasonable to accept.", now())
+    # An OT's recommendation recorded after the assessment: the offer is checked against the case as it is now.
+    db.run(record_assessment, officer, family, "occupational_therapy", "Needs a wheelchair-accessible home", "",
+           now(), requirements=["wheelchair"])
+    with pytest.raises(Conflict, match="needs a wheelchair-accessible home"):
+        db.run(make_offer, officer, scheme, entry, now(), final_offer=True)
 
 
 def test_every_factor_needs_a_finding_with_reasons_and_acceptance_must_be_reasonable(db, world, people, family):
