@@ -103,6 +103,8 @@ def test_fixed_term_suspensions_end_by_themselves_once_with_a_letter(db, scheme,
     db.run(suspend, officer, scheme, world.applicants["HR000001"], date(2026, 11, 30), "Rent arrears", start)
     suspension = _letters(db, "suspension")[0]
     assert "until 30 November 2026" in suspension and "Please ask by 22 November 2026" in suspension
+    assert "(section 166A(9) of the Housing Act 1996)" in suspension and LGSCO in suspension
+    assert "Housing Ombudsman" not in suspension.replace(LGSCO, "")
     jobs.configure(jobs.Runtime(db, scheme, ZoneInfo("Europe/London")))
     # 23:30 UTC on 29 November is still the 29th in London: not yet.
     jobs.end_suspensions(datetime(2026, 11, 29, 23, 30, tzinfo=timezone.utc))

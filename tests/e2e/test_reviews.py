@@ -89,7 +89,10 @@ def test_a_household_asks_online_and_a_senior_officer_overturns_the_band_decisio
         letter = s.exec(select(OutboxMessage).where(OutboxMessage.template == "review_decision")).one()
     assert review.outcome is ReviewOutcome.OVERTURNED and review.status is ReviewStatus.DECIDED
     assert applicant.band == "C" and applicant.band_date == date(2024, 1, 1)  # restored, with its date
-    assert "Band C from 1 January 2024 is restored" in letter.body and "Ombudsman" in letter.body
+    assert "Band C from 1 January 2024 is restored" in letter.body
+    # A Part 6 decision of the council: after the review, the Local Government and Social Care Ombudsman.
+    told = " ".join(letter.body.split())
+    assert "complain to the Local Government and Social Care Ombudsman" in told and "county court" not in told
     assert officer.id == review.original_decision_maker_id
 
 
