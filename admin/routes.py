@@ -17,7 +17,7 @@ admin_router = Router(
         register.applicant_search, register.applicant_search_submit, register.applicant_case,
         register.send_sign_in_link, register.band,
         register.verification, register.suspension, register.eligibility, register.reinstatement, register.notes,
-        register.assessments, register.checks, register.bid_on_behalf, register.subject_access,
+        register.assessments, register.suitability, register.checks, register.bid_on_behalf, register.subject_access,
         shortlists.adverts, shortlists.shortlist, shortlists.shortlist_print, shortlists.verify, shortlists.skip,
         shortlists.offer, shortlists.judge, shortlists.tenancy, shortlists.viewing, shortlists.attendance,
         shortlists.answer, shortlists.withdraw_an_offer,

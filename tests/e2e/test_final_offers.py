@@ -6,7 +6,9 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlmodel import select
 
-from cbl.models import Applicant, Cycle, OutboxMessage, Property, Review, ShortlistEntry, StaffUser, Void
+from cbl.models import (
+    Applicant, Cycle, OutboxMessage, Property, Review, ShortlistEntry, StaffUser, SuitabilityAssessment, Void,
+)
 from cbl.models.states import StaffRole
 from cbl.rules.review_periods import s202_request_by
 from cbl.services import actors, reviews
@@ -21,7 +23,9 @@ from cbl.services.register import record_assessment, record_verification
 from cbl.services.review_withdrawal import withdraw
 from cbl.services.shortlisting import verify_entry
 from cbl.web.auth import now
+from tests.e2e.conftest import staff_sign_in
 from tests.support.factories import PASSWORD_HASH, add_advert, add_applicant
+from tests.support.forms import assert_every_error_shown, read_form
 
 MOMENT = datetime(2027, 1, 11, 11, tzinfo=timezone.utc)  # Monday
 def words(body: str) -> str:
@@ -250,3 +254,39 @@ def test_a_suitability_review_asked_on_day_22_is_late_and_its_decision_points_to
                      "within 21 days of being told of the review decision"):
         assert sentence in letter, sentence
     assert "Ombudsman" not in letter
+
+
+def test_an_officer_records_the_assessment_on_the_case_page_and_a_home_failing_a_need_is_refused_by_name(
+        visitor, db, scheme, world, people, family):
+    _home(db, world, "P-FLAT2", bedrooms=2, floor=1, lift=False)
+    house = _home(db, world, "P-HOUSE4", bedrooms=4, floor=0, step_free=True, property_type="house")
+    staff_sign_in(visitor, "officer@example.org")
+    case, path = "/admin/applicants/HR000010", "/admin/applicants/HR000010/suitability"
+    assert "suitability for a final offer</span>" in visitor.get(case).text
+    empty = visitor.post(path, {"other_reasons": "Near her ex-partner"}, form_page=case)
+    assert empty.status_code == 422
+    assert_every_error_shown(empty.text, {
+        "home-suitability": "Enter the reference of the home", "bedrooms-suitability": "finding on the home's size",
+        "access_reasons-suitability": "reasons for the finding on access", "location-suitability": "on location",
+        "other_reasons-suitability": "Give a finding on the other factor", "reasonable-suitability": "s193(7F)"})
+    assert read_form(empty.text).values["other_reasons"] == ["Near her ex-partner"]  # kept as typed
+    answers = {"bedrooms": "yes", "bedrooms_reasons": "Checked", "access": "yes", "access_reasons": "Checked",
+               "affordability": "yes", "affordability_reasons": "Checked", "weekly_income": "450",
+               "location": "yes", "location_reasons": "Near school", "reasonable": "yes", "reasons": "Settled home"}
+    # The flat fails two needs on the case, whatever the officer found: refused, naming both, nothing saved.
+    refused = visitor.post(path, {**answers, "home": "p-flat2"}, form_page=case)
+    assert refused.status_code == 409
+    page = " ".join(refused.text.split())
+    assert "needs 4 bedrooms and the home has 2" in page
+    assert "a ground-floor home (panel recommendation of 11 January 2027); the home is on floor 1 with no lift" in page
+    assert visitor.post(path, {**answers, "home": "P-NONE"}, form_page=case).status_code == 422
+    assert visitor.post(path, {**answers, "home": "P-HOUSE4"}, form_page=case).status_code == 303
+    with db.reading() as s:
+        [assessment] = s.exec(select(SuitabilityAssessment)).all()
+    assert assessment.void_id == house and assessment.weekly_income_pence == 45000
+    assert [f["factor"] for f in assessment.findings] == ["bedrooms", "access", "affordability", "location"]
+    assert "suitability of P-HOUSE4 for a final offer" in visitor.get(case).text
+    # The assessment is the one a final offer of the house now rests on.
+    proposal = db.run(request_direct_offer, actors.staff(people["officer"]), scheme, house, "HR000010", "homeless",
+                      "Settled home", True, MOMENT)
+    assert proposal.id
