@@ -10,8 +10,10 @@ import pytest
 from litestar.testing import TestClient
 from sqlmodel import select
 
-from cbl.models import Advert, Applicant, Bid, Nomination, Offer, Organisation, Property, StaffUser, Void
-from cbl.models.states import NominationStatus, OrganisationKind, StaffRole
+from cbl.models import (
+    Advert, Applicant, Bid, Nomination, Offer, Organisation, Property, Review, StaffUser, Void,
+)
+from cbl.models.states import NominationStatus, OrganisationKind, ReviewStatus, ReviewType, StaffRole
 from cbl.messages.letters import issue_letter
 from cbl.services import sign_in
 from cbl.services.actors import SYSTEM
@@ -37,7 +39,8 @@ KINDS = {
                        "GET /account/contact", "POST /account/contact"],
     "applicant_own_page": ["POST /account/bids/{bid_id:int}/withdraw", "POST /account/offers/{offer_id:int}/accept",
                            "POST /account/offers/{offer_id:int}/refuse", "GET /account/letters/{letter_id:int}",
-                           "GET /account/letters/{letter_id:int}/pdf"],
+                           "GET /account/letters/{letter_id:int}/pdf",
+                           "POST /account/reviews/{review_id:int}/withdrawal"],
     "applicant_api": ["GET /api/v1/me", "GET /api/v1/me/bids", "POST /api/v1/me/bids", "GET /api/v1/me/offers",
                       "GET /api/v1/me/preferences", "PUT /api/v1/me/preferences"],
     "applicant_own_api": ["DELETE /api/v1/me/bids/{bid_id:int}", "POST /api/v1/me/offers/{offer_id:int}/accept",
@@ -109,11 +112,14 @@ def ids(db, scheme, world, staff):
                                 status=NominationStatus.SENT)
         letter = issue_letter(s, owner, "suspension", "Your application is suspended from bidding", now(),
                               until=None, reason="Arrears", rights=_suspension_rights())
-        s.add_all([bid, offer, nomination])
+        review = Review(applicant_id=owner, decision_type=ReviewType.SUSPENSION, subject_type="audit_event",
+                        subject_id=1, notified_on=date.today(), requested_on=date.today(),
+                        decide_by=date.today() + timedelta(55), status=ReviewStatus.ACKNOWLEDGED)
+        s.add_all([bid, offer, nomination, review])
         s.flush()
         rha_void = s.exec(select(Void).join(Property).where(Property.landlord_id == world.provider)).first()
         found = {"bid_id": bid.id, "offer_id": offer.id, "nomination_id": nomination.id, "void_id": rha_void.id,
-                 "letter_id": letter.id}
+                 "letter_id": letter.id, "review_id": review.id}
     return found
 
 
