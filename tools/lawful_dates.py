@@ -37,8 +37,8 @@ def examples() -> list[tuple[str, str]]:
         f"({not is_late(date(2027, 1, 31), late)}), asked {day(date(2027, 2, 1))} (day 22) late "
         f"({is_late(date(2027, 2, 1), late)})"])))
 
-    def decide(decision: S202, asked: date, **how: object) -> str:
-        return f"asked {day(asked)} -> decide by {day(s202_decide_by(decision, asked, **how))}"  # type: ignore[arg-type]
+    def decide(decision: S202, asked: date, reviewed_by: ReviewedBy = ReviewedBy.AUTHORITY) -> str:
+        return f"asked {day(asked)} -> decide by {day(s202_decide_by(decision, asked, reviewed_by=reviewed_by))}"
 
     found.append(("reg 9(1)(a): 3 weeks (s202(1)(ba)(i), (bc), (bb) ending the s195(2) duty)", "; ".join([
         decide(S202.PREVENTION, date(2027, 1, 4)),
