@@ -168,6 +168,7 @@ class Member(forms.Form):
     date_of_birth = forms.Day("Date of birth")
     relationship = forms.Choice("Relationship to the lead applicant", required="Choose how the person is related "
                                                                                "to the lead applicant")
+    national_insurance_number = forms.Text("National Insurance number (optional)", limit=13)
     sex = forms.Choice("Sex", required=None)
     needs_own_room = forms.Ticked("Needs a room of their own (disability or a recorded reason)")
 
@@ -206,7 +207,8 @@ def read(kind: type["forms.F"], key: str, body: dict | None, scheme: Scheme, are
 
 def _member_data(member: HouseholdMember) -> dict[str, Any]:
     return {"name": member.name, "date_of_birth": member.date_of_birth, "relationship": member.relationship.value,
-            "sex": member.sex.value if member.sex else "", "needs_own_room": member.needs_own_room}
+            "sex": member.sex.value if member.sex else "", "needs_own_room": member.needs_own_room,
+            "national_insurance_number": member.national_insurance_number or ""}
 
 
 def case_forms(case: dict, scheme: Scheme) -> dict[str, forms.Form]:
