@@ -458,7 +458,8 @@ def test_one_home_goes_through_a_phone_refusal_a_lapse_and_an_acceptance_to_its_
         **date_fields("starts_on", start), "tenancy_type": "secure", "rent_at_let": "102.30",
         **date_fields("keys_given_on", local_date(now()))}, form_page=PAGE).status_code == 303
 
-    assert [m.template for m in _letters(db, ids["HR000002"])] == ["offer", "offer_answer"]
+    # The refusal judged reasonable is told too, as the answer letter promised.
+    assert [m.template for m in _letters(db, ids["HR000002"])] == ["offer", "offer_answer", "refusal_decision"]
     assert [m.template for m in _letters(db, ids["HR000003"])] == ["offer", "offer_lapsed"]
     assert [m.template for m in _letters(db, ids["HR000001"])] == ["offer", "tenancy_started"]
     with db.reading() as s:
