@@ -59,6 +59,8 @@ class HouseholdMember(SQLModel, table=True):
     applicant_id: int = Field(foreign_key="applicant.id", index=True)
     name: str = Field(max_length=200)
     date_of_birth: date = Field(index=True)  # to find the same person on another application
+    # In capitals without spaces (cbl/rules/national_insurance.py); also to find the same person.
+    national_insurance_number: str | None = Field(default=None, max_length=9, index=True)
     sex: Sex | None = Field(default=None, sa_type=state(Sex))
     relationship: Relationship = Field(sa_type=state(Relationship))
     # A disabled child or an adult who cannot share for a recorded reason.
