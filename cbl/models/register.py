@@ -46,6 +46,10 @@ class Applicant(SQLModel, table=True):
     # What the application was before it closed, so a reinstatement puts it back as it was.
     closed_from: ApplicationStatus | None = Field(default=None, sa_type=state(ApplicationStatus, "closed_from_status"))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # One more on every update of the row, by a trigger on the table (migration 0017), whoever updates it
+    # and however: a household's place in a live queue is worked out from records memoised by it
+    # (services/live_rankings.py). Never set it: the trigger does; a loaded row's value may be behind.
+    row_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class HouseholdMember(SQLModel, table=True):
@@ -55,6 +59,8 @@ class HouseholdMember(SQLModel, table=True):
     applicant_id: int = Field(foreign_key="applicant.id", index=True)
     name: str = Field(max_length=200)
     date_of_birth: date = Field(index=True)  # to find the same person on another application
+    # In capitals without spaces (cbl/rules/national_insurance.py); also to find the same person.
+    national_insurance_number: str | None = Field(default=None, max_length=9, index=True)
     sex: Sex | None = Field(default=None, sa_type=state(Sex))
     relationship: Relationship = Field(sa_type=state(Relationship))
     # A disabled child or an adult who cannot share for a recorded reason.

@@ -188,6 +188,8 @@ def reinstate(session: Session, actor: Actor, applicant_id: int, reason: str, no
     applicant.status, applicant.suspended_until = ApplicationStatus.ACTIVE, None
     session.add(applicant)
     audit(session, actor, "application.reinstated", applicant, {"reason": reason})
+    issue_letter(session, applicant.id, "suspension_ended", "You can bid for homes again", now,
+                 ended_on=local_date(now), reason=reason)
     return applicant
 
 

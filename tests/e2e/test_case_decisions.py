@@ -4,8 +4,9 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from cbl.models import Applicant, BandAssessment
+from cbl.models import Applicant, BandAssessment, OutboxMessage
 from cbl.models.states import ApplicationStatus
+from cbl.rules.working_days import local_date
 from cbl.web.auth import now
 from tests.e2e.conftest import staff_sign_in
 from tests.support.forms import date_fields
@@ -57,6 +58,11 @@ def test_suspension_stops_bidding_and_reinstatement_restores_it(visitor, other_v
         applicant = s.exec(select(Applicant).where(Applicant.reference == "HR000001")).one()
         assert applicant.status is ApplicationStatus.ACTIVE and applicant.suspended_until is None
         assert applicant.registration_date == date(2023, 1, 1)  # original dates kept
+        ended = " ".join(s.exec(select(OutboxMessage).where(OutboxMessage.template == "suspension_ended")).one()
+                         .body.split())
+    # The household is told the suspension has ended early, and why.
+    assert f"ended the suspension of your application from bidding, from {local_date(now()):%-d %B %Y}" in ended
+    assert "Review upheld the applicant" in ended and "You can bid for homes again" in ended
     assert other_visitor.post("/adverts/AD1/bid", form_page="/adverts/AD1").status_code == 303
 
 

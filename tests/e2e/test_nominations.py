@@ -154,6 +154,13 @@ def test_a_decline_on_an_allowed_ground_frees_the_council_to_nominate_the_next(
         entry = s.get(ShortlistEntry, nominated_shortlist["HR000002"])
         assert declined.status is NominationStatus.DECLINED and declined.decline_ground == "arrears"
         assert entry.status is ShortlistStatus.SKIPPED and entry.skip_reason == "provider_declined"
+        letter = " ".join(s.exec(select(OutboxMessage).where(OutboxMessage.template == "nomination_declined")).one()
+                          .body.split())
+    # The household is told the provider's decision, its ground and words, and the provider's route to challenge it.
+    for sentence in ("Riverside Housing Association has decided not to offer you a tenancy of this home",
+                     "£3,100 arrears, no plan", "complaints procedure", "the Housing Ombudsman"):
+        assert sentence in letter, sentence
+    assert "Local Government and Social Care Ombudsman" not in letter
     assert other_visitor.post(f"{path}/tenancy", date_fields("starts_on", date.today()),
                               form_page=path).status_code == 409  # a declined nomination is finished
     _officer_nominates(visitor, nominated_shortlist["HR000003"])

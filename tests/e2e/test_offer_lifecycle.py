@@ -12,19 +12,21 @@ from cbl.models import (
     Advert, Applicant, AuditEvent, Offer, OutboxMessage, Refusal, ShortlistEntry, StaffUser, Void,
 )
 from cbl.models.states import (
-    AdvertStatus, AnswerChannel, Channel, OfferStatus, ShortlistStatus, StaffRole, VoidStatus,
+    AdvertStatus, AnswerChannel, Channel, OfferStatus, ReviewType, ShortlistStatus, StaffRole, VoidStatus,
 )
 from cbl.rules.working_days import LONDON, local_date
 from cbl.services import actors
 from cbl.services.bidding import bidding_barrier
 from cbl.services.errors import Conflict, InvalidInput, NotAllowed
 from cbl.services.lettings import judge_refusal, make_offer
+from cbl.services.reviewable import reviewable_decisions
 from cbl.services.offers import accept_offer, lapse_overdue_offers, record_answer, withdraw_offer
+from cbl.services.pre_offer_checks import record_check
 from cbl.services.shortlisting import verify_entry
 from cbl.web.auth import now
 from scheduler import jobs
 from tests.e2e.conftest import staff_sign_in
-from tests.support.forms import assert_every_error_shown, date_fields
+from tests.support.forms import FRAUD_PASSED, assert_every_error_shown, date_fields
 
 PAGE = "/admin/adverts/AD1/shortlist"
 
@@ -50,6 +52,7 @@ def _offer_to(db, scheme, world, reference, officer=None):
     officer = officer or _officer(db)
     entry = _entries(db, world)[reference]
     db.run(verify_entry, officer, entry, now())
+    db.run(record_check, officer, scheme, entry, "fraud", True, "", now())
     return db.run(make_offer, officer, scheme, entry, now()).id
 
 
@@ -311,6 +314,11 @@ def test_where_the_scheme_says_a_lapse_is_no_refusal_the_household_only_loses_it
     assert place.status is ShortlistStatus.SKIPPED and place.skip_reason == "offer_lapsed"
     [letter] = _letters(db, closed.applicants["HR000002"], "offer_lapsed")
     assert "lost your place" in letter.body and "section 166A(9)" in letter.body
+    # The review the letter offers is one the household can ask for.
+    with db.reading() as s:
+        decisions = reviewable_decisions(s, closed.applicants["HR000002"])
+    assert [d.decision_type for d in decisions if d.description.startswith("Offer lapsed and bid passed over: no "
+                                                                           "answer by")] == [ReviewType.SKIP]
 
 
 def test_the_lapse_job_run_by_two_schedulers_at_once_lapses_each_offer_once(db, scheme, staff, closed):
@@ -384,6 +392,7 @@ def test_an_officer_records_a_phone_refusal_on_the_shortlist_every_mistake_shown
     assert "Next to work: <strong>HR000003</strong>" in page and "verify the household" in page
     entries = _entries(db, closed)
     visitor.post(f"{PAGE}/{entries['HR000003']}/verify", form_page=PAGE)
+    assert visitor.post(f"{PAGE}/{entries['HR000003']}/checks", FRAUD_PASSED, form_page=PAGE).status_code == 303
     assert "make the offer" in visitor.get(PAGE).text
     assert visitor.post(f"{PAGE}/{entries['HR000003']}/offer", {}, form_page=PAGE).status_code == 303
     # The offer's own page tells its history.
@@ -441,6 +450,7 @@ def test_one_home_goes_through_a_phone_refusal_a_lapse_and_an_acceptance_to_its_
     assert "Next to work: <strong>HR000001</strong>" in visitor.get(PAGE).text
     # 3. The third accepts online and the officer records the tenancy start.
     visitor.post(f"{PAGE}/{entries['HR000001']}/verify", form_page=PAGE)
+    assert visitor.post(f"{PAGE}/{entries['HR000001']}/checks", FRAUD_PASSED, form_page=PAGE).status_code == 303
     assert visitor.post(f"{PAGE}/{entries['HR000001']}/offer", {}, form_page=PAGE).status_code == 303
     with db.reading() as s:
         third = s.exec(select(Offer.id).where(Offer.applicant_id == ids["HR000001"])).one()
@@ -452,7 +462,8 @@ def test_one_home_goes_through_a_phone_refusal_a_lapse_and_an_acceptance_to_its_
         **date_fields("starts_on", start), "tenancy_type": "secure", "rent_at_let": "102.30",
         **date_fields("keys_given_on", local_date(now()))}, form_page=PAGE).status_code == 303
 
-    assert [m.template for m in _letters(db, ids["HR000002"])] == ["offer", "offer_answer"]
+    # The refusal judged reasonable is told too, as the answer letter promised.
+    assert [m.template for m in _letters(db, ids["HR000002"])] == ["offer", "offer_answer", "refusal_decision"]
     assert [m.template for m in _letters(db, ids["HR000003"])] == ["offer", "offer_lapsed"]
     assert [m.template for m in _letters(db, ids["HR000001"])] == ["offer", "tenancy_started"]
     with db.reading() as s:
