@@ -10,7 +10,7 @@ every session and API token the account holds, so whoever knew the old password 
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -103,7 +103,7 @@ def _live(session: Session, kind: str, token: str, now: datetime, *, lock: bool 
     if (link is None or link.used_at is not None or link.revoked_at is not None or link.expires_at <= now):
         raise NotFound(GONE[kind])
     owner = getattr(link, _owner(kind).key)
-    account = session.get(MODELS[kind], owner) if owner is not None else None
+    account = cast(Account | None, session.get(MODELS[kind], owner) if owner is not None else None)
     if account is None or (isinstance(account, StaffUser) and not account.active):
         raise NotFound(GONE[kind])
     return link, account
