@@ -135,7 +135,7 @@ def _ready(scheme: Scheme, found: OnlineApplication | None, declared: bool) -> O
 
 def _person(answer: dict, relationship: str) -> MemberDetails:
     return MemberDetails(answer.get("name", ""), date.fromisoformat(answer["date_of_birth"]), relationship,
-                         answer.get("sex", ""))
+                         answer.get("sex", ""), national_insurance_number=answer.get("national_insurance_number") or "")
 
 
 def household_people(answers: dict) -> list[MemberDetails]:

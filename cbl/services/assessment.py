@@ -12,6 +12,7 @@ from cbl.messages.letters import issue_letter
 from cbl.messages.routing import tell_household
 from cbl.models import Applicant, OnlineApplication
 from cbl.models.states import OnlineKind, OnlineStatus
+from cbl.rules.national_insurance import national_insurance_number
 from cbl.rules.scheme import Scheme
 
 from .actors import Actor
@@ -68,13 +69,15 @@ def request_evidence(session: Session, actor: Actor, online_id: int, wanted: str
 
 
 def duplicates(session: Session, found: OnlineApplication) -> list:
-    """Everyone on the register, on another application, with the name and date of birth of someone this one
-    names: the officer checks them before accepting it."""
+    """Everyone on the register, on another application, with the name and date of birth, or the National
+    Insurance number, of someone this one names: the officer checks them before accepting it."""
     if found.kind is not OnlineKind.APPLICATION:
         return []
     own = session.get_one(Applicant, found.applicant_id).reference
     seen = [match for person in household_people(found.answers)
-            for match in possible_duplicates(session, person.name, person.date_of_birth) if match.reference != own]
+            for match in possible_duplicates(session, person.name, person.date_of_birth,
+                                             national_insurance_number(person.national_insurance_number))
+            if match.reference != own]
     return list({(match.reference, match.name): match for match in seen}.values())
 
 
@@ -116,7 +119,8 @@ def assess_change(session: Session, actor: Actor, scheme: Scheme, online_id: int
     if what == "new_member":
         person = answers["change_member"]
         joining = MemberDetails(person["name"], date.fromisoformat(person["date_of_birth"]), person["relationship"],
-                                person.get("sex") or "")
+                                person.get("sex") or "",
+                                national_insurance_number=person.get("national_insurance_number") or "")
         add_member(session, actor, scheme, applicant.id, joining, now)
     elif what in ("new_address", "medical"):
         moved = answers.get("change_address") or {"address": applicant.address, "postcode": applicant.postcode}

@@ -5,9 +5,12 @@ public/apply/question.html field by field. What a page holds is the household's 
 from datetime import date
 from typing import Any
 
+from wtforms.validators import ValidationError
+
 from cbl.rules.application_questions import (
     ACCESS_NEEDS, CHANGES, CONNECTIONS, EVIDENCE, IMMIGRATION, MEMBER_RELATIONSHIPS, PRIORITIES, SERVICE, TENURES,
 )
+from cbl.rules.national_insurance import national_insurance_number
 from cbl.rules.scheme import Scheme
 from cbl.services.passwords import MAX_LENGTH
 from cbl.web import forms
@@ -37,24 +40,48 @@ class HouseholdSignIn(forms.Form):
     next = forms.Text("Where to go next", limit=500)
 
 
-class _Person(forms.Form):
+def _national_insurance(whose: str) -> forms.Text:
+    return forms.Text(f"{whose} National Insurance number (optional)", limit=13,
+                      description="For example, QQ 12 34 56 C. It is on payslips and letters about tax or benefits. "
+                                  "It helps us find any application already made for the same person.")
+
+
+def _sex() -> forms.Choice:
+    return forms.Choice("Sex (optional)", required=None, description="We use it to work out how many bedrooms you "
+                                                                     "need.")
+
+
+class _NationalInsurance:
+    """A National Insurance number, when one is given, must be one HMRC could have issued."""
+
+    def validate_national_insurance_number(self, field: forms.Text) -> None:
+        if field.data and national_insurance_number(field.data) is None:
+            raise ValidationError("Enter a National Insurance number in the right format, like QQ 12 34 56 C, or "
+                                  "leave it empty")
+
+
+class _Person(_NationalInsurance, forms.Form):
     name = forms.Text("Full name", limit=200, required="Enter the person's full name")
     date_of_birth = forms.Day("Date of birth")
-    sex = forms.Choice("Sex (optional)", required=None, description="We use it to work out how many bedrooms "
-                                                                       "you need.")
+    national_insurance_number = _national_insurance("Their")
+    sex = _sex()
 
 
 class Lead(_Person):
+    # Redeclared in page order: WTForms orders fields as they were made.
     name = forms.Text("Your full name", limit=200, required="Enter your full name")
     date_of_birth = forms.Day("Your date of birth")
+    national_insurance_number = _national_insurance("Your")
+    sex = _sex()
 
 
-class Joint(forms.Form):
+class Joint(_NationalInsurance, forms.Form):
     joint = forms.Choice("Will someone apply with you as a joint applicant?", required="Choose yes if someone will "
                          "apply with you", description="A joint applicant would share the tenancy with you.")
     relationship = forms.Choice("How are they related to you?", required=None)
     name = forms.Text("Their full name", limit=200)
     date_of_birth = forms.Day("Their date of birth", required=False)
+    national_insurance_number = _national_insurance("Their")
 
     def validate(self, extra_validators: Any = None) -> bool:
         """The joint applicant's details, only when there is one."""

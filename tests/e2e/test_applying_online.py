@@ -41,7 +41,8 @@ def day(prefix, when):
 
 
 ANSWERS = [
-    ("lead", {"name": "Ada Online", **day("date_of_birth", "1990-04-02"), "sex": "F"}),
+    ("lead", {"name": "Ada Online", **day("date_of_birth", "1990-04-02"), "national_insurance_number": "jg 10 37 59 a",
+              "sex": "F"}),
     ("joint", {"joint": "no"}),
     ("members", {"more": "yes"}),
     ("member", {"name": "Byron Online", "relationship": "child", **day("date_of_birth", "2016-05-01"), "sex": "M"}),
@@ -79,9 +80,12 @@ def test_a_household_makes_an_account_answers_every_page_uploads_and_sends_its_a
 
     first = visitor.get("/apply/application/lead")
     assert first.status_code == 200 and "About you" in first.text
-    refused = visitor.post("/apply/application/lead", {"name": "", **day("date_of_birth", "1990-13-02")})
+    refused = visitor.post("/apply/application/lead", {"name": "", **day("date_of_birth", "1990-13-02"),
+                                                        "national_insurance_number": "JG 10 37"})
     assert refused.status_code == 422
     assert "Enter your full name" in refused.text and "Your date of birth must be a real date" in refused.text
+    assert "Enter a National Insurance number in the right format" in refused.text
+    assert 'value="JG 10 37"' in refused.text  # kept as typed, to correct
     last = answer_everything(visitor)
     assert last.headers["location"] == "/apply/application/evidence"
 
@@ -114,7 +118,8 @@ def test_a_household_makes_an_account_answers_every_page_uploads_and_sends_its_a
                                                   OutboxMessage.template == "application_received")).all()
     assert applicant.status is ApplicationStatus.PENDING and applicant.postcode == "AT1 2BC"
     assert applicant.email == "ada@example.net" and applicant.bedroom_need == 2
-    assert sorted(m.name for m in members) == ["Ada Online", "Byron Online"]
+    assert sorted((m.name, m.national_insurance_number) for m in members) == [("Ada Online", "JG103759A"),
+                                                                              ("Byron Online", None)]
     assert online.status is OnlineStatus.SUBMITTED and online.applicant_id == applicant.id
     assert stored.original_name == "passport.pdf" and stored.content_type == "application/pdf"
     uploads = app.state["settings"].uploads_dir

@@ -112,3 +112,22 @@ def _day(prefix, moment):
 
     day = local_date(moment)
     return {f"{prefix}-day": str(day.day), f"{prefix}-month": str(day.month), f"{prefix}-year": str(day.year)}
+
+
+def test_a_national_insurance_number_already_on_the_register_flags_an_online_application_whatever_the_name(
+        visitor, db, scheme, staff, world):
+    from cbl.models import HouseholdMember
+
+    with db.transaction() as s:
+        held = s.exec(select(HouseholdMember).where(
+            HouseholdMember.applicant_id == world.applicants["HR000002"])).first()
+        held.national_insurance_number = "JG103759A"
+    online_id, _ = send_application(db, scheme, now(), name="Another Name", born="1985-01-01",
+                                    joint={"joint": "yes", "relationship": "partner", "name": "Someone Else",
+                                           "date_of_birth": "1986-02-02", "national_insurance_number": "jg 103759 a"})
+    staff_sign_in(visitor, staff[StaffRole.OFFICER])
+    page = visitor.get(f"/admin/online-applications/{online_id}")
+    assert "HR000002" in page.text and "same National Insurance number" in page.text
+    fields = {"band": "C", **_day("effective", now()), "reason": "Adequately housed but wants to move."}
+    stopped = visitor.post(f"/admin/online-applications/{online_id}/acceptance", fields, form_page="/admin/sign-in")
+    assert stopped.status_code == 409 and "may already be on the register" in stopped.text
