@@ -218,3 +218,21 @@ def test_email_goes_through_a_real_smtp_server_from_the_configured_address(db, h
     assert email["Message-ID"] == message(db, nomination).carrier_id
     assert "refused the address" in message(db, bounced).failure
     assert message(db, text).status is OutboxStatus.PENDING  # texts need Notify
+
+
+def test_a_message_that_cannot_be_made_ready_waits_for_a_later_try_and_the_rest_still_go(db, household, notify,
+                                                                                        monkeypatch):
+    from cbl.messages import parcels
+
+    def broken_layout(*args, **kwargs):
+        raise RuntimeError("the layout engine fell over")
+
+    applicant_id, _ = household
+    letter = add_message(db, Channel.LETTER, applicant_id, body="<p>Your band.</p>")
+    email = add_message(db, Channel.EMAIL, applicant_id)
+    monkeypatch.setattr(parcels, "letter_pdf", broken_layout)
+    outcome = Dispatcher(db, carriers_for(notify_settings(notify.base_url)), senders=1).run()
+    assert (outcome.sent, outcome.retrying) == (1, 1)
+    assert [n.reference for n in notify.sent()] == [str(email)]
+    waiting = message(db, letter)
+    assert waiting.status is OutboxStatus.PENDING and waiting.next_attempt_at is not None and waiting.attempts == 1
