@@ -236,3 +236,46 @@ def test_a_message_that_cannot_be_made_ready_waits_for_a_later_try_and_the_rest_
     assert [n.reference for n in notify.sent()] == [str(email)]
     waiting = message(db, letter)
     assert waiting.status is OutboxStatus.PENDING and waiting.next_attempt_at is not None and waiting.attempts == 1
+
+
+def _text_sizes_in_points(pdf: bytes) -> set[float]:
+    """The sizes the PDF's text is set in (WeasyPrint writes CSS pixels: 0.75 of a point each)."""
+    import re
+    import zlib
+
+    sizes = set()
+    for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            content = zlib.decompress(stream.group(1))
+        except zlib.error:
+            continue
+        sizes |= {round(float(size) * 0.75, 1) for size in re.findall(rb"/\w+ ([\d.]+) Tf", content)}
+    return sizes
+
+
+def test_a_decision_letter_to_a_household_that_chose_post_and_large_print_is_posted_in_large_print(
+        db, scheme, household, notify):
+    from cbl.messages.letters import issue_letter
+    from cbl.models import ContactPreference
+    from cbl.models.states import ReviewType
+    from cbl.rules.decision_types import review_rights
+
+    applicant_id, world = household
+    now = datetime.now(timezone.utc)
+    rights = review_rights(ReviewType.SUSPENSION, scheme.reviews, now.date())
+    with db.transaction() as s:
+        # Post only, in large print: an e-mail address is held, but the household did not choose e-mail.
+        s.add(ContactPreference(applicant_id=applicant_id, by_email=False, by_post=True, large_print=True))
+        other = add_applicant(s, scheme, world, "HR000002", address="3 Low Road, Anytown", postcode="AN1 3CD").id
+        large = issue_letter(s, applicant_id, "suspension", "Your application is suspended from bidding", now,
+                             reason="Rent arrears.", until=None, rights=rights).id
+        standard = issue_letter(s, other, "suspension", "Your application is suspended from bidding", now,
+                                reason="Rent arrears.", until=None, rights=rights).id
+    Dispatcher(db, carriers_for(notify_settings(notify.base_url))).run()
+    posted = {n.reference: n.content for n in notify.sent("letter")}
+    assert set(posted) == {str(large), str(standard)}
+    assert notify.sent("email") == [] and notify.sent("sms") == []  # the letter is the one way it chose
+    assert 16.0 in _text_sizes_in_points(posted[str(large)])  # large print: 16 point text
+    assert 12.0 not in _text_sizes_in_points(posted[str(large)])  # and none of the standard 12 point
+    assert 16.0 not in _text_sizes_in_points(posted[str(standard)])
+    assert message(db, large).large_print and message(db, large).status is OutboxStatus.SENT
