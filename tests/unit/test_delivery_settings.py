@@ -66,10 +66,19 @@ def test_a_message_of_a_kind_without_a_notify_template_fails_with_what_to_set():
     ({"CBL_NOTIFY_TEMPLATES": "fax=0d7c5a41-1111-4222-8333-944455556666"}, "fax"),
     ({"CBL_SMTP_URL": "http://mail.example"}, "smtp://"),
     ({"CBL_SMTP_URL": "smtp://user:secret@mail.example:587"}, "CBL_MAIL_FROM"),
+    ({"CBL_OUTBOX_SHOWS_SECRETS": "1", "CBL_SMTP_URL": "smtp://mail.example", "CBL_MAIL_FROM": "a@b.example"},
+     "CBL_OUTBOX_SHOWS_SECRETS is for a demo that delivers nothing"),
 ])
 def test_a_setting_that_cannot_work_is_refused_by_name(env, problem):
     with pytest.raises(DeliveryConfigError, match=problem):
         load_delivery(env)
+
+
+def test_codes_and_password_links_are_shown_to_staff_only_in_a_demo_that_delivers_nothing():
+    said = "Your code is 123456."
+    assert load_delivery({}).shown_to_staff("account_code", said).startswith("Not shown")
+    assert load_delivery({}).shown_to_staff("shortlisted", "You are 3rd for AD1.") == "You are 3rd for AD1."
+    assert load_delivery({"CBL_OUTBOX_SHOWS_SECRETS": "1"}).shown_to_staff("account_code", said) == said
 
 
 def test_smtp_alone_delivers_email_and_says_letters_and_texts_wait():
