@@ -279,3 +279,36 @@ def test_a_decision_letter_to_a_household_that_chose_post_and_large_print_is_pos
     assert 12.0 not in _text_sizes_in_points(posted[str(large)])  # and none of the standard 12 point
     assert 16.0 not in _text_sizes_in_points(posted[str(standard)])
     assert message(db, large).large_print and message(db, large).status is OutboxStatus.SENT
+
+
+def test_email_goes_over_starttls_to_a_server_that_requires_it_signed_in_as_the_url_says(db, household,
+                                                                                          monkeypatch):
+    import ssl
+
+    import trustme
+
+    applicant_id, _ = household
+    authority = trustme.CA()
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(served)
+    port, clock = free_port(), Clock()
+    settings = load_delivery({"CBL_SMTP_URL": f"smtp://lettings:p%40ss%3Aword@127.0.0.1:{port}",
+                              "CBL_MAIL_FROM": "lettings@anytown.example"})
+    with MailServer(port, tls_context=served, logins={"lettings": "p@ss:word"}) as mail, \
+            authority.cert_pem.tempfile() as trusted:
+        sent = add_message(db, Channel.EMAIL, applicant_id)
+        # A certificate no trusted authority signed: nothing is sent, the message waits.
+        assert Dispatcher(db, carriers_for(settings), clock=clock).run().paused
+        assert "SSLCertVerificationError" in message(db, sent).failure and mail.messages == []
+        # The council's own authority, trusted the usual way for OpenSSL: no setting of ours turns checks off.
+        monkeypatch.setenv("SSL_CERT_FILE", trusted)
+        clock.now += timedelta(minutes=1)
+        assert Dispatcher(db, carriers_for(settings), clock=clock).run().sent == 1
+        wrong = load_delivery({"CBL_SMTP_URL": f"smtp://lettings:guess@127.0.0.1:{port}",
+                               "CBL_MAIL_FROM": "lettings@anytown.example"})
+        refused = add_message(db, Channel.EMAIL, applicant_id)
+        assert Dispatcher(db, carriers_for(wrong), clock=clock).run().paused  # a wrong password fails nothing
+    assert mail.signed_in == ["lettings"]
+    [(_, recipients, email)] = mail.messages
+    assert recipients == ["ann@example.org"] and email["Message-ID"] == message(db, sent).carrier_id
+    assert message(db, refused).status is OutboxStatus.PENDING and "sign in" in message(db, refused).failure
