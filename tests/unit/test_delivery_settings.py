@@ -35,7 +35,8 @@ def _messages_made_in_the_code() -> set[tuple[str, str]]:
                 channels = [c for c in ("email", "sms") if f"Channel.{c.upper()}" in channel] or ["email", "sms"]
                 made |= {(c, keywords["template"].value) for c in channels}
             elif name in {"tell_household", "text_to_number"} and isinstance(call.args[2], ast.Constant):
-                channels = ["sms"] if name == "text_to_number" else ["email", "sms"] if "text" in keywords else ["email"]
+                texted = name == "text_to_number" or "text" in keywords
+                channels = ["sms"] if name == "text_to_number" else ["email", "sms"] if texted else ["email"]
                 made |= {(c, call.args[2].value) for c in channels}
     return made
 
