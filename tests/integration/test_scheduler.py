@@ -93,6 +93,28 @@ def test_opening_a_cycle_sends_the_new_homes_alert_to_those_who_asked_with_the_h
     assert alerts[0].subject == "1 new home you can bid for"
     assert "R1" in alerts[0].body and "C1" not in alerts[0].body
 
+
+def test_the_scheduler_sends_what_waits_in_the_outbox_through_the_carrier_set_up(db, scheme):
+    from cbl.models.states import Channel, OutboxStatus
+    from tests.support.messages import notify_settings
+    from tests.support.notify_standin import NotifyStandIn
+
+    with db.transaction() as s:
+        world = make_world(s, scheme, adverts=1)
+        applicant = add_applicant(s, scheme, world, "HR1", email="ann@example.org")
+        s.add(OutboxMessage(channel=Channel.EMAIL, template="shortlisted", applicant_id=applicant.id,
+                            subject="You are 1st on the shortlist for AD1", body="Bidding has closed."))
+    with NotifyStandIn() as notify:
+        jobs.configure(jobs.Runtime(db, scheme, LONDON, delivery=notify_settings(notify.base_url)))
+        try:
+            jobs.dispatch_messages()
+        finally:
+            jobs._runtime = None
+        [sent] = notify.sent("email")
+    assert (sent.to, sent.personalisation["subject"]) == ("ann@example.org", "You are 1st on the shortlist for AD1")
+    with db.reading() as s:
+        assert s.exec(select(OutboxMessage)).one().status is OutboxStatus.SENT
+
 def test_the_real_scheduler_closes_a_cycle_on_time_and_keeps_its_jobs_in_the_database(db, scheme, tmp_path):
     now = datetime.now(timezone.utc)
     with db.transaction() as s:
