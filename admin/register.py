@@ -6,17 +6,15 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
-from sqlmodel import Session
 
 from cbl.database import Database
 from cbl.messages.failures import failed_messages
-from cbl.messages.notices import bid_placed_for
 from cbl.models import Applicant
 from cbl.queries import register
 from cbl.reports.subject_access import subject_access_archive
 from cbl.rules.scheme import Scheme
 from cbl.services.actors import staff as staff_actor
-from cbl.services.bidding import place_bid
+from cbl.services.bidding import place_bid_for
 from cbl.services.final_offers import assess_home
 from cbl.services.register import (
     add_note, decide_not_allocatable, record_assessment, record_check, record_verification, reinstate, set_band,
@@ -193,12 +191,9 @@ def bid_on_behalf(db: NamedDependency[Database], scheme: NamedDependency[Scheme]
                   reference: FromPath[str], data: forms.Body) -> Template | Redirect:
     """Bid for a household that cannot bid itself (recorded as placed by this officer)."""
 
-    def bid(session: Session, actor, form: BidOnBehalf, applicant_id: int):  # noqa: ANN001, ANN202
-        placed = place_bid(session, actor, scheme, applicant_id, form.advert.data, now())
-        bid_placed_for(session, applicant_id, form.advert.data.upper(), f"{actor.name} of the lettings team", now())
-        return placed
-
-    return decide_on_case(db, request, scheme, read_case(db, reference), "bid", BidOnBehalf, data, bid)
+    return decide_on_case(db, request, scheme, read_case(db, reference), "bid", BidOnBehalf, data,
+                          lambda s, actor, form, applicant_id: place_bid_for(
+                              s, actor, scheme, applicant_id, form.advert.data, now()))
 
 
 @post("/applicants/{reference:str}/subject-access", opt={"right": Right.DATA_SUBJECT_ACCESS}, sync_to_thread=True,

@@ -100,9 +100,11 @@ def test_assessments_and_checks_are_recorded_and_a_failed_debt_check_flags_the_c
 
 
 def test_an_officer_bids_for_a_household_and_the_bid_says_so(visitor, other_visitor, db, staff, world):
-    from cbl.models import Bid
-    from cbl.models.states import BidPlacedBy
+    from cbl.models import Bid, OutboxMessage
+    from cbl.models.states import BidPlacedBy, Channel
 
+    with db.transaction() as s:
+        s.get(Applicant, world.applicants["HR000001"]).email = "ann@example.org"
     staff_sign_in(visitor, "officer@example.org")
     assert visitor.post(f"{CASE}/bids", {"advert": ""}, form_page=CASE).status_code == 422
     assert visitor.post(f"{CASE}/bids", {"advert": "AD2"}, form_page=CASE).status_code == 303
@@ -111,5 +113,9 @@ def test_an_officer_bids_for_a_household_and_the_bid_says_so(visitor, other_visi
     with db.reading() as s:
         bid = s.exec(select(Bid)).one()
         assert bid.placed_by is BidPlacedBy.OFFICER and bid.placed_by_staff_id == world.officer
+        # The household hears of the bid (once: the refused one told it nothing), by the e-mail it has.
+        [told] = s.exec(select(OutboxMessage).where(OutboxMessage.template == "bid_placed")).all()
+    assert (told.applicant_id, told.channel) == (world.applicants["HR000001"], Channel.EMAIL)
+    assert "of the lettings team placed a bid for you for the home advertised as AD2" in told.body
     other_visitor.sign_in("HR000001")
     assert "Placed for you by your housing officer" in other_visitor.get("/account/bids").text
