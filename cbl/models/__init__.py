@@ -13,6 +13,7 @@ SQLModel.metadata.naming_convention = {
 
 from .access import ApiToken, StaffInvitation, Throttle, WebSession  # noqa: E402
 from .core import CoreLog  # noqa: E402
+from .imports import ImportRun  # noqa: E402
 from .lettings import Advert, Bid, Cycle, ShortlistEntry  # noqa: E402
 from .nominations import AgreementQuota, Nomination, NominationAgreement  # noqa: E402
 from .offers import DirectOfferRequest, Offer, Refusal, SuitabilityAssessment  # noqa: E402
@@ -37,7 +38,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "ApiToken", "StaffInvitation", "Throttle", "WebSession",
-    "Advert", "AgreementQuota", "Applicant", "Assessment", "AuditEvent", "BandAssessment", "Bid",
+    "Advert", "AgreementQuota", "ImportRun", "Applicant", "Assessment", "AuditEvent", "BandAssessment", "Bid",
     "BiddingPreference", "CaseCheck", "CaseNote", "ContactPreference", "CoreLog", "Cycle", "DirectOfferRequest",
     "Enquiry", "HouseholdMember", "Nomination",
     "NominationAgreement", "Offer", "Organisation", "OutboxMessage", "Property", "ReceivedText", "Refusal",

@@ -196,3 +196,12 @@ class CheckKind(str, Enum):
     HOUSING_DEBT = "housing_debt"
     AFFORDABILITY = "affordability"
     FRAUD = "fraud"
+
+
+class ImportStatus(str, Enum):
+    CHECKING = "checking"  # the file is being read and checked, nothing written
+    REFUSED = "refused"  # the check found problems: nothing can be written
+    CHECKED = "checked"  # the file would import: waiting for a manager to confirm
+    IMPORTING = "importing"
+    DONE = "done"
+    FAILED = "failed"  # stopped by a fault or by problems found while importing: nothing written

@@ -27,9 +27,20 @@ def safe_cell(value: object) -> str:
     if isinstance(value, (int, float, Decimal)):  # bool and IntEnum too: their number, as CSV shows them
         return str(value)
     text = value.isoformat() if isinstance(value, date) else str(value)
-    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
+    return "'" + text if _guarded(text) else text
+
+
+def _guarded(text: str) -> bool:
+    """Whether the text needs the apostrophe: it could be a formula, or it is one that already has one
+    (so that `plain_cell` can tell the apostrophe added from an apostrophe that was there)."""
+    core = text.lstrip("'")
+    return core.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(core)
+
+
+def plain_cell(text: str) -> str:
+    """A cell read back from a file this writer made: the apostrophe `safe_cell` put before a would-be
+    formula taken off again, so that what is exported imports as it was."""
+    return text[1:] if text.startswith("'") and _guarded(text[1:]) else text
 
 
 def csv_text(rows: Iterable[Row], *, preamble: str = "", line_end: str = "\r\n") -> str:

@@ -1,0 +1,42 @@
+"""The household facts stored for the ranking (size, the lead's birth date, bedroom need), derived again in
+bulk for the households an import touched, by the same rule as every other change to a household."""
+
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from cbl.models import Applicant, HouseholdMember
+from cbl.rules.scheme import Scheme
+from cbl.services.register import household_facts
+
+A, M = Applicant.__table__, HouseholdMember.__table__
+_BATCH = 1000
+_STORE = (sa.update(A).where(A.c.id == sa.bindparam("_id"))
+          .values(household_size=sa.bindparam("_size"), lead_date_of_birth=sa.bindparam("_lead_born"),
+                  bedroom_need=sa.bindparam("_need")))
+
+
+def refresh_households(connection: Connection, applicant_ids: Collection[int], scheme: Scheme, on: date) -> int:
+    """Derive the facts of these households from their members again; store those that differ. How many did."""
+    ids = sorted(set(applicant_ids))
+    stored = 0
+    for start in range(0, len(ids), _BATCH):
+        part = ids[start:start + _BATCH]
+        members = defaultdict(list)
+        for member in connection.execute(
+                sa.select(M.c.applicant_id, M.c.date_of_birth, M.c.sex, M.c.relationship, M.c.needs_own_room)
+                .where(M.c.applicant_id.in_(part))):
+            members[member.applicant_id].append(member)
+        changes = []
+        for household in connection.execute(sa.select(A.c.id, A.c.household_size, A.c.lead_date_of_birth,
+                                                      A.c.bedroom_need).where(A.c.id.in_(part))):
+            facts = household_facts(members.get(household.id, []), scheme, on)
+            if facts != (household.household_size, household.lead_date_of_birth, household.bedroom_need):
+                changes.append({"_id": household.id, "_size": facts[0], "_lead_born": facts[1], "_need": facts[2]})
+        if changes:
+            connection.execute(_STORE, changes)
+            stored += len(changes)
+    return stored

@@ -1,0 +1,167 @@
+"""members.csv: the people in each household besides its lead (who is in households.csv).
+
+A member is matched to the register by household reference, name (case and spaces aside) and date of birth:
+a match is updated where its sex, relationship or the spelling of its name differ, anyone else is added, and
+no one is taken out of a household by an import (that is a decision on the case page, with its letter).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from cbl.models import Applicant, HouseholdMember
+from cbl.models.states import Relationship, Sex
+
+from cbl.services.audit import Subject, audit_many
+
+from . import cells as read
+from .bulk import update_by_id
+from .derived import refresh_households
+from .formats import Cells, Context, Format, Plan, full_name, person_key, same_text, split_name
+from .problems import CellError, Problem
+from .staging import Staged, Staging
+
+A, M = Applicant.__table__, HouseholdMember.__table__
+RELATIONSHIPS = tuple(r.value for r in Relationship if r is not Relationship.LEAD)
+SEXES = tuple(s.value for s in Sex)
+
+
+class Members(Format):
+    kind = "members"
+    columns = ("reference", "given_name", "family_name", "date_of_birth", "sex", "relationship")
+
+    def parse(self, cells: Cells, context: Context) -> Staged | None:
+        reference = cells.take("reference", read.reference)
+        given = cells.take("given_name", lambda c: read.text(c, 200))
+        family = cells.take("family_name", lambda c: read.text(c, 200))
+        born = cells.take("date_of_birth", lambda c: read.day(c, required=True))
+        sex = cells.take("sex", lambda c: read.one_of(c, SEXES, required=False) or None)
+        relationship = cells.take("relationship", lambda c: _relationship(c))
+        name = ""
+        if cells.fine("given_name", "family_name"):
+            name = full_name(given, family)
+            if not name:
+                cells.refuse("family_name", "the person's name is empty: give their given and family names")
+            elif len(name) > 200:
+                cells.refuse("family_name", f"the whole name must be 200 characters or fewer (it has {len(name)})")
+        if cells.fine("date_of_birth") and born > context.today:
+            cells.refuse("date_of_birth", "is in the future")
+        if cells.problems:
+            return None
+        return Staged(cells.row, reference, {"name": name, "date_of_birth": born.isoformat(), "sex": sex,
+                                             "relationship": relationship},
+                      person=person_key(name, born), tag=relationship)
+
+    def file_problems(self, staging: Staging) -> Iterator[Problem]:
+        for row, ref, first, first_ref in staging.repeats("person"):
+            where = f"twice in household {ref}" if ref == first_ref else f"in household {first_ref}"
+            yield Problem(row, "family_name", f"the same person (name and date of birth) is {where}: see row {first}")
+        for row, ref, first, _ in staging.repeats("ref", tag=Relationship.PARTNER.value):
+            yield Problem(row, "relationship", f"household {ref} has a partner on row {first} already")
+        for row, ref in staging.missing_from(A, "reference"):
+            yield Problem(row, "reference", f"there is no household {ref} on the register (import households.csv "
+                                            "first)")
+
+    def plan(self, connection: Connection, chunk: list[Staged], context: Context) -> Plan:
+        households = dict(connection.execute(sa.select(A.c.reference, A.c.id).where(
+            A.c.reference.in_({staged.ref for staged in chunk}))).all())
+        people: dict[int, list[Any]] = defaultdict(list)
+        for member in connection.execute(sa.select(M.c.id, M.c.applicant_id, M.c.name, M.c.date_of_birth, M.c.sex,
+                                                   M.c.relationship).where(M.c.applicant_id.in_(households.values()))):
+            people[member.applicant_id].append(member)
+        elsewhere = _people_elsewhere(connection, chunk)
+        plan = Plan()
+        for staged in chunk:
+            household = households.get(staged.ref)
+            if household is None:
+                continue  # reported with the file's problems
+            other = next((ref for ref in elsewhere.get(staged.person, ()) if ref != staged.ref), None)
+            if other is not None:
+                plan.problems.append(Problem(staged.row, "family_name", "the same person (name and date of birth) "
+                                                                        f"is in household {other} on the register"))
+                continue
+            self._plan_row(plan, staged, household, people[household])
+        return plan
+
+    @staticmethod
+    def _plan_row(plan: Plan, staged: Staged, household: int, members: list[Any]) -> None:
+        new = _values(staged.data)
+        match = next((m for m in members if person_key(m.name, m.date_of_birth) == staged.person), None)
+        if match is not None and match.relationship is Relationship.LEAD:
+            plan.problems.append(Problem(staged.row, "family_name", f"this is the lead applicant of {staged.ref}, "
+                                                                   "whose details are in households.csv"))
+            return
+        if new["relationship"] is Relationship.PARTNER:
+            partner = next((m for m in members if m.relationship is Relationship.PARTNER and m is not match), None)
+            if partner is not None:
+                plan.problems.append(Problem(staged.row, "relationship", f"household {staged.ref} has a partner "
+                                                                        "on the register already"))
+                return
+        if match is None:
+            plan.adds.append(staged)
+            return
+        changed = [name for name in ("sex", "relationship") if getattr(match, name) != new[name]]
+        if not same_text(match.name, new["name"]):
+            changed.insert(0, "name")
+        if changed:
+            plan.changes.append((staged, match, changed))
+        else:
+            plan.unchanged += 1
+
+    def write(self, connection: Connection, plan: Plan, context: Context) -> None:
+        events = []
+        households = dict(connection.execute(sa.select(A.c.reference, A.c.id).where(
+            A.c.reference.in_({staged.ref for staged in plan.adds}))).all()) if plan.adds else {}
+        if plan.adds:
+            rows = [{"applicant_id": households[s.ref], **_values(s.data), "needs_own_room": False} for s in plan.adds]
+            added = connection.execute(sa.insert(M).returning(M.c.id, sort_by_parameter_order=True), rows).scalars()
+            events += [("import.member_added", Subject("household_member", member, row["applicant_id"]),
+                        {"file": context.file, "row": s.row, "relationship": s.data["relationship"]})
+                       for member, row, s in zip(added, rows, plan.adds)]
+        update_by_id(connection, M, [{"_id": match.id, **{name: _values(s.data)[name] for name in changed}}
+                                     for s, match, changed in plan.changes])
+        events += [("import.member_changed", Subject("household_member", match.id, match.applicant_id),
+                    {"file": context.file, "row": s.row, "changed": changed,
+                     **({"relationship": s.data["relationship"]} if "relationship" in changed else {})})
+                   for s, match, changed in plan.changes]
+        refresh_households(connection, {households[s.ref] for s in plan.adds} |
+                           {match.applicant_id for _, match, _ in plan.changes}, context.scheme, context.today)
+        audit_many(connection, context.actor, events)
+
+    def export(self, connection: Connection) -> Iterator[list[object]]:
+        query = (sa.select(A.c.reference, M.c.name, M.c.date_of_birth, M.c.sex, M.c.relationship)
+                 .join(A, A.c.id == M.c.applicant_id).where(M.c.relationship != Relationship.LEAD)
+                 .order_by(A.c.reference, M.c.id))
+        for row in connection.execution_options(yield_per=2000).execute(query):
+            given, family = split_name(row.name)
+            yield [row.reference, given, family, row.date_of_birth, row.sex.value if row.sex else "",
+                   row.relationship.value]
+
+
+def _people_elsewhere(connection: Connection, chunk: list[Staged]) -> dict[str, list[str]]:
+    """The households on the register that each person of the chunk is in (found by birth date, then name)."""
+    born = {date.fromisoformat(staged.data["date_of_birth"]) for staged in chunk}
+    wanted = {staged.person for staged in chunk}
+    found: dict[str, list[str]] = defaultdict(list)
+    for name, date_of_birth, reference in connection.execute(
+            sa.select(M.c.name, M.c.date_of_birth, A.c.reference).join(A, A.c.id == M.c.applicant_id)
+            .where(M.c.date_of_birth.in_(born))):
+        key = person_key(name, date_of_birth)
+        if key in wanted:
+            found[key].append(reference)
+    return found
+
+
+def _relationship(cell: str) -> str:
+    if cell == Relationship.LEAD.value:
+        raise CellError("the lead applicant is in households.csv, not members.csv")
+    return read.one_of(cell, RELATIONSHIPS)
+
+
+def _values(data: dict[str, Any]) -> dict[str, Any]:
+    return {"name": data["name"], "date_of_birth": date.fromisoformat(data["date_of_birth"]),
+            "sex": Sex(data["sex"]) if data["sex"] else None, "relationship": Relationship(data["relationship"])}

@@ -1,0 +1,161 @@
+"""The rows of a file being imported, held in temporary tables of the import's own transaction rather than
+in memory: duplicates across the whole file are found by the database, and the rows are read back a chunk
+at a time, so an import's memory does not grow with its file. The tables go with the transaction."""
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from .problems import Problem
+
+CHUNK = 2000
+
+_metadata = sa.MetaData()
+ROWS = sa.Table(
+    "cbl_import_rows", _metadata,
+    sa.Column("row", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("ref", sa.String(64), nullable=False),
+    sa.Column("person", sa.String(300)),  # the same person: name (case and spaces aside) and date of birth
+    sa.Column("uprn", sa.String(16)),
+    sa.Column("tag", sa.String(32)),  # a second key: a National Insurance number, a relationship
+    sa.Column("data", sa.Text, nullable=False),  # the row's checked values, as JSON
+    prefixes=["TEMPORARY"], postgresql_on_commit="DROP",
+)
+PROBLEMS = sa.Table(
+    "cbl_import_problems", _metadata,
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("row", sa.Integer, nullable=False),
+    sa.Column("column", sa.String(200), nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    prefixes=["TEMPORARY"], postgresql_on_commit="DROP",
+)
+_INDEXED = ("ref", "person", "uprn", "tag")
+
+
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """One row of the file, checked: its keys and its values."""
+
+    row: int
+    ref: str
+    data: dict[str, Any]
+    person: str | None = None
+    uprn: str | None = None
+    tag: str | None = None
+
+
+class Staging:
+    """The import's temporary tables on one connection, filled in batches."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self._rows: list[dict[str, Any]] = []
+        self._problems: list[dict[str, Any]] = []
+        self.problem_count = 0
+
+    def __enter__(self) -> "Staging":
+        if self.connection.dialect.name == "sqlite":
+            # SQLite keeps a temporary table for the connection's life, and connections are pooled.
+            for table in (ROWS, PROBLEMS):
+                self.connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{table.name}")
+        ROWS.create(self.connection)
+        PROBLEMS.create(self.connection)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.connection.dialect.name == "sqlite" and not self.connection.closed:
+            try:
+                for table in (ROWS, PROBLEMS):
+                    self.connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{table.name}")
+            except sa.exc.SQLAlchemyError:
+                pass  # the transaction has failed; the next import drops them before starting
+
+    def add(self, staged: Staged) -> None:
+        self._rows.append({"row": staged.row, "ref": staged.ref, "person": staged.person, "uprn": staged.uprn,
+                           "tag": staged.tag, "data": json.dumps(staged.data, separators=(",", ":"))})
+        if len(self._rows) >= CHUNK:
+            self._flush_rows()
+
+    def problem(self, problem: Problem) -> None:
+        self.problem_count += 1
+        self._problems.append({"row": problem.row, "column": problem.column[:200], "message": problem.message})
+        if len(self._problems) >= CHUNK:
+            self._flush_problems()
+
+    def _flush_rows(self) -> None:
+        if self._rows:
+            self.connection.execute(ROWS.insert(), self._rows)
+            self._rows = []
+
+    def _flush_problems(self) -> None:
+        if self._problems:
+            self.connection.execute(PROBLEMS.insert(), self._problems)
+            self._problems = []
+
+    def loaded(self) -> None:
+        """Every row is in: index the keys the checks join on."""
+        self._flush_rows()
+        # Made once the rows are in (quicker than keeping them up to date row by row).
+        for column in _INDEXED:
+            self.connection.exec_driver_sql(f"CREATE INDEX {ROWS.name}_{column} ON {ROWS.name} ({column})")
+        if self.connection.dialect.name == "postgresql":
+            self.connection.exec_driver_sql(f"ANALYZE {ROWS.name}")
+
+    def chunks(self) -> Iterator[list[Staged]]:
+        """The staged rows in file order, a chunk at a time."""
+        last = 0
+        while True:
+            found = self.connection.execute(
+                sa.select(ROWS).where(ROWS.c.row > last).order_by(ROWS.c.row).limit(CHUNK)).all()
+            if not found:
+                return
+            yield [Staged(r.row, r.ref, json.loads(r.data), r.person, r.uprn, r.tag) for r in found]
+            last = found[-1].row
+
+    def count(self) -> int:
+        return self.connection.execute(sa.select(sa.func.count()).select_from(ROWS)).scalar_one()
+
+    def problems(self) -> Iterator[Problem]:
+        """Every problem found, in row order."""
+        self._flush_problems()
+        last: tuple[int, int] = (0, 0)
+        while True:
+            found = self.connection.execute(
+                sa.select(PROBLEMS).where(sa.tuple_(PROBLEMS.c.row, PROBLEMS.c.seq) > sa.tuple_(*last))
+                .order_by(PROBLEMS.c.row, PROBLEMS.c.seq).limit(CHUNK)).all()
+            if not found:
+                return
+            yield from (Problem(p.row, p.column, p.message) for p in found)
+            last = (found[-1].row, found[-1].seq)
+
+    def repeats(self, key: str, *, differ: tuple[str, ...] = (),
+                tag: str | None = None) -> Iterator[tuple[int, str, int, str]]:
+        """Each row whose `key` an earlier row already has (with the columns in `differ` not equal, and both
+        rows tagged `tag` if given), as (row, its ref, the first such earlier row, that row's ref)."""
+        later, earlier = ROWS.alias("later"), ROWS.alias("earlier")
+        joined = [earlier.c[key] == later.c[key], earlier.c.row < later.c.row, later.c[key].is_not(None)]
+        joined += [earlier.c[name] != later.c[name] for name in differ]
+        if tag is not None:
+            joined += [later.c.tag == tag, earlier.c.tag == tag]
+        first = (sa.select(later.c.row, sa.func.min(earlier.c.row).label("first"))
+                 .join(earlier, sa.and_(*joined)).group_by(later.c.row)).subquery()
+        this, origin = ROWS.alias("this"), ROWS.alias("origin")
+        rows = self.connection.execute(
+            sa.select(first.c.row, this.c.ref, first.c.first, origin.c.ref)
+            .join(this, this.c.row == first.c.row).join(origin, origin.c.row == first.c.first)
+            .order_by(first.c.row))
+        for row, ref, first_row, first_ref in rows:
+            yield row, ref, first_row, first_ref
+
+    def missing_from(self, table: sa.Table, column: str) -> Iterator[tuple[int, str]]:
+        """Each row whose ref is not in `table`'s `column` (a household not on the register)."""
+        target = table.c[column]
+        rows = self.connection.execute(
+            sa.select(ROWS.c.row, ROWS.c.ref).outerjoin(table, target == ROWS.c.ref)
+            .where(target.is_(None)).order_by(ROWS.c.row))
+        yield from ((row, ref) for row, ref in rows)
+
