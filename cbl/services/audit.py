@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from cbl.models import AuditEvent
@@ -46,12 +45,10 @@ def audit(
     session.connection().execute(_INSERT, _event_row(actor, action, subject, details, applicant_id))
 
 
-def audit_many(connection: Connection, actor: Actor, events: list[tuple[str, Subject, dict[str, Any]]]) -> None:
-    """Record many events (action, subject, details) at once, on the connection of the transaction that made
-    the changes: one statement for a whole batch of rows changed in bulk, as an import does."""
-    if events:
-        connection.execute(_INSERT, [_event_row(actor, action, subject, details, None)
-                                               for action, subject, details in events])
+def event_rows(actor: Actor, events: list[tuple[str, Subject, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Audit events (action, subject, details) as rows, for a caller that writes a batch of them in bulk
+    along with the rows it changed (an import)."""
+    return [_event_row(actor, action, subject, details, None) for action, subject, details in events]
 
 
 def _event_row(actor: Actor, action: str, subject: Subject, details: dict[str, Any] | None,

@@ -10,4 +10,4 @@ from .problems import Problem
 
 EXAMPLES = Path(__file__).parent / "examples"
 
-__all__ = ["EXAMPLES", "KINDS", "Outcome", "Problem", "export_file", "import_file"]
+__all__ = ["EXAMPLES", "KINDS", "Outcome", "Problem", "export_file", "import_file", "staging"]

@@ -12,11 +12,10 @@ from cbl.models import Applicant, HouseholdMember
 from cbl.rules.scheme import Scheme
 from cbl.services.register import household_facts
 
+from .bulk import update_by_id
+
 A, M = Applicant.__table__, HouseholdMember.__table__
 _BATCH = 1000
-_STORE = (sa.update(A).where(A.c.id == sa.bindparam("_id"))
-          .values(household_size=sa.bindparam("_size"), lead_date_of_birth=sa.bindparam("_lead_born"),
-                  bedroom_need=sa.bindparam("_need")))
 
 
 def refresh_households(connection: Connection, applicant_ids: Collection[int], scheme: Scheme, on: date) -> int:
@@ -35,8 +34,8 @@ def refresh_households(connection: Connection, applicant_ids: Collection[int], s
                                                       A.c.bedroom_need).where(A.c.id.in_(part))):
             facts = household_facts(members.get(household.id, []), scheme, on)
             if facts != (household.household_size, household.lead_date_of_birth, household.bedroom_need):
-                changes.append({"_id": household.id, "_size": facts[0], "_lead_born": facts[1], "_need": facts[2]})
-        if changes:
-            connection.execute(_STORE, changes)
-            stored += len(changes)
+                changes.append({"_id": household.id, "household_size": facts[0], "lead_date_of_birth": facts[1],
+                                "bedroom_need": facts[2]})
+        update_by_id(connection, A, changes)
+        stored += len(changes)
     return stored

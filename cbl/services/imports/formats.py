@@ -8,9 +8,13 @@ from typing import Any, TypeVar
 
 from sqlalchemy.engine import Connection
 
+from cbl.models import AuditEvent
 from cbl.rules.scheme import Scheme
 from cbl.services.actors import Actor
 from cbl.services.applications import same_name
+from cbl.services.audit import Subject, event_rows
+
+from .bulk import insert_rows
 
 from .problems import CellError, Problem
 from .staging import Staged, Staging
@@ -39,6 +43,7 @@ class Plan:
     changes: list[tuple[Staged, Any, list[str]]] = field(default_factory=list)  # row, what is there, what differs
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
+    ids: dict[str, int] = field(default_factory=dict)  # the register's ids of the references it names
 
 
 class Cells:
@@ -84,6 +89,11 @@ def person_key(name: str, born: date) -> str:
 def same_text(stored: str | None, new: str | None) -> bool:
     """Equal but for runs of spaces, which the file's cells cannot keep."""
     return " ".join((stored or "").split()) == " ".join((new or "").split())
+
+
+def record_events(connection: Connection, context: Context, events: list[tuple[str, Subject, dict[str, Any]]]) -> None:
+    """One audit event for each row written, in bulk with the rows."""
+    insert_rows(connection, AuditEvent.__table__, event_rows(context.actor, events))
 
 
 class Format:

@@ -13,15 +13,15 @@ from sqlalchemy.engine import Connection
 from cbl.models import Organisation, Property
 from cbl.models.states import PropertyType
 from cbl.rules.digits import only_digits
-from cbl.services.audit import Subject, audit_many
+from cbl.services.audit import Subject
 
 from . import cells as read
-from .bulk import update_by_id
-from .formats import Cells, Context, Format, Plan
+from .bulk import insert_with_ids, update_by_id
+from .formats import Cells, Context, Format, Plan, record_events
 from .problems import CellError, Problem
 from .staging import ROWS, Staged, Staging
 
-P, O = Property.__table__, Organisation.__table__
+P, ORG = Property.__table__, Organisation.__table__
 TYPES = tuple(kind.value for kind in PropertyType)
 FEATURES = ("lift", "step_free", "wheelchair_adapted", "garden", "sheltered")
 FIELDS = ("reference", "uprn", "landlord_id", "address", "postcode", "area", "property_type", "bedrooms", "floor",
@@ -85,10 +85,10 @@ class Homes(Format):
                                        "gives as well")
 
     def plan(self, connection: Connection, chunk: list[Staged], context: Context) -> Plan:
-        refs = [staged.ref for staged in chunk]
-        uprns = [staged.uprn for staged in chunk if staged.uprn]
-        found = connection.execute(sa.select(P.c.id, *(P.c[name] for name in FIELDS)).where(
-            sa.or_(P.c.reference.in_(refs), P.c.uprn.in_(uprns))).order_by(P.c.id)).all()
+        in_chunk = Staging.within(chunk)
+        found = connection.execute(sa.select(P.c.id, *(P.c[name] for name in FIELDS)).where(sa.or_(
+            P.c.reference.in_(sa.select(ROWS.c.ref).where(in_chunk)),
+            P.c.uprn.in_(sa.select(ROWS.c.uprn).where(in_chunk, ROWS.c.uprn.is_not(None))))).order_by(P.c.id)).all()
         by_ref = {home.reference: home for home in found}
         by_uprn = {home.uprn: home for home in found if home.uprn}
         plan = Plan()
@@ -114,19 +114,19 @@ class Homes(Format):
     def write(self, connection: Connection, plan: Plan, context: Context) -> None:
         events = []
         if plan.adds:
-            added = connection.execute(sa.insert(P).returning(P.c.id, sort_by_parameter_order=True),
-                                       [_values(s.data) for s in plan.adds]).scalars()
+            added = insert_with_ids(connection, P, [_values(s.data) for s in plan.adds])
             events += [("import.property_added", Subject("property", home),
-                        {"file": context.file, "row": s.row, "reference": s.ref}) for home, s in zip(added, plan.adds)]
+                        {"file": context.file, "row": s.row, "reference": s.ref})
+                       for home, s in zip(added, plan.adds, strict=True)]
         update_by_id(connection, P, [{"_id": home.id, **{name: _values(s.data)[name] for name in changed}}
                                      for s, home, changed in plan.changes])
         events += [("import.property_changed", Subject("property", home.id),
                     {"file": context.file, "row": s.row, "changed": changed,
                      **{name: s.data[name] for name in changed}}) for s, home, changed in plan.changes]
-        audit_many(connection, context.actor, events)
+        record_events(connection, context, events)
 
     def export(self, connection: Connection) -> Iterator[list[object]]:
-        query = sa.select(P, O.c.code).join(O, O.c.id == P.c.landlord_id).order_by(P.c.reference)
+        query = sa.select(P, ORG.c.code).join(ORG, ORG.c.id == P.c.landlord_id).order_by(P.c.reference)
         for home in connection.execution_options(yield_per=2000).execute(query):
             yield [home.reference, home.uprn, home.code, home.address, home.postcode, home.area,
                    home.property_type.value, home.bedrooms, home.floor,

@@ -16,15 +16,15 @@ from cbl.models.states import ApplicationStatus, Relationship
 from cbl.rules.bedroom_need import age_on
 from cbl.rules.national_insurance import national_insurance_number
 from cbl.services.applications import NEEDS
-from cbl.services.audit import Subject, audit_many
+from cbl.services.audit import Subject
 from cbl.services.register import household_facts
 
 from . import cells as read
-from .bulk import update_by_id
+from .bulk import insert_rows, insert_with_ids, update_by_id
 from .derived import refresh_households
-from .formats import Cells, Context, Format, Plan, full_name, person_key, same_text, split_name
+from .formats import Cells, Context, Format, Plan, record_events, full_name, person_key, same_text, split_name
 from .problems import CellError, Problem
-from .staging import Staged, Staging
+from .staging import ROWS, Staged, Staging
 
 A, M, B = Applicant.__table__, HouseholdMember.__table__, BandAssessment.__table__
 STATUSES = tuple(status.value for status in ApplicationStatus)
@@ -82,7 +82,7 @@ class Households(Format):
         data = {key: v[key] for key in FIELDS} | {"name": name, "date_of_birth": v["date_of_birth"]}
         data = {key: value.isoformat() if isinstance(value, date) else value for key, value in data.items()}
         return Staged(cells.row, v["reference"], data, person=person_key(name, v["date_of_birth"]),
-                      tag=v["ni_number"])
+                      tag=v["ni_number"], born=v["date_of_birth"])
 
     @staticmethod
     def _name(cells: Cells, v: dict[str, Any]) -> str:
@@ -136,9 +136,9 @@ class Households(Format):
         found = connection.execute(
             sa.select(A.c.id, A.c.reference, *(A.c[name] for name in FIELDS), lead.c.id.label("lead_id"),
                       lead.c.name, lead.c.date_of_birth)
-            .select_from(A.outerjoin(lead, sa.and_(lead.c.applicant_id == A.c.id,
-                                                   lead.c.relationship == Relationship.LEAD)))
-            .where(A.c.reference.in_([staged.ref for staged in chunk])))
+            .select_from(ROWS.join(A, A.c.reference == ROWS.c.ref).outerjoin(
+                lead, sa.and_(lead.c.applicant_id == A.c.id, lead.c.relationship == Relationship.LEAD)))
+            .where(Staging.within(chunk)))
         there = {household.reference: household for household in found}
         plan = Plan()
         for staged in chunk:
@@ -155,7 +155,7 @@ class Households(Format):
 
     def write(self, connection: Connection, plan: Plan, context: Context) -> None:
         events = self._add(connection, plan.adds, context) + self._change(connection, plan.changes, context)
-        audit_many(connection, context.actor, events)
+        record_events(connection, context, events)
 
     @staticmethod
     def _add(connection: Connection, adds: list[Staged], context: Context) -> list:
@@ -168,15 +168,14 @@ class Households(Format):
             rows.append({**{name: v[name] for name in FIELDS}, "reference": staged.ref, "created_at": context.now,
                          "household_size": size, "lead_date_of_birth": lead_born, "bedroom_need": need,
                          "housing_debt": False, "verified": False, **_closure(v["status"], context)})
-        ids = dict(connection.execute(sa.insert(A).returning(A.c.reference, A.c.id, sort_by_parameter_order=True),
-                                      rows).all())
-        connection.execute(sa.insert(M), [
+        ids = dict(zip((s.ref for s in adds), insert_with_ids(connection, A, rows), strict=True))
+        insert_rows(connection, M, [
             {"applicant_id": ids[s.ref], "name": s.data["name"], "date_of_birth": date.fromisoformat(
                 s.data["date_of_birth"]), "sex": None, "relationship": Relationship.LEAD, "needs_own_room": False}
             for s in adds])
         bands = [_band_row(ids[s.ref], _values(s.data), context) for s in adds if s.data["band"]]
         if bands:
-            connection.execute(sa.insert(B), bands)
+            insert_rows(connection, B, bands)
         return [("import.household_added", Subject("applicant", ids[s.ref], ids[s.ref]),
                  {"file": context.file, "row": s.row, "reference": s.ref}) for s in adds]
 
@@ -202,9 +201,9 @@ class Households(Format):
         update_by_id(connection, A, updates)
         update_by_id(connection, M, leads)
         if new_leads:
-            connection.execute(sa.insert(M), new_leads)
+            insert_rows(connection, M, new_leads)
         if bands:
-            connection.execute(sa.insert(B), bands)
+            insert_rows(connection, B, bands)
         refresh_households(connection, touched, context.scheme, context.today)
         return [("import.household_changed", Subject("applicant", household.id, household.id),
                  {"file": context.file, "row": staged.row, "changed": changed,

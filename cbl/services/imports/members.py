@@ -16,14 +16,14 @@ from sqlalchemy.engine import Connection
 from cbl.models import Applicant, HouseholdMember
 from cbl.models.states import Relationship, Sex
 
-from cbl.services.audit import Subject, audit_many
+from cbl.services.audit import Subject
 
 from . import cells as read
-from .bulk import update_by_id
+from .bulk import insert_with_ids, update_by_id
 from .derived import refresh_households
-from .formats import Cells, Context, Format, Plan, full_name, person_key, same_text, split_name
+from .formats import Cells, Context, Format, Plan, record_events, full_name, person_key, same_text, split_name
 from .problems import CellError, Problem
-from .staging import Staged, Staging
+from .staging import ROWS, Staged, Staging
 
 A, M = Applicant.__table__, HouseholdMember.__table__
 RELATIONSHIPS = tuple(r.value for r in Relationship if r is not Relationship.LEAD)
@@ -54,7 +54,7 @@ class Members(Format):
             return None
         return Staged(cells.row, reference, {"name": name, "date_of_birth": born.isoformat(), "sex": sex,
                                              "relationship": relationship},
-                      person=person_key(name, born), tag=relationship)
+                      person=person_key(name, born), tag=relationship, born=born)
 
     def file_problems(self, staging: Staging) -> Iterator[Problem]:
         for row, ref, first, first_ref in staging.repeats("person"):
@@ -67,14 +67,17 @@ class Members(Format):
                                             "first)")
 
     def plan(self, connection: Connection, chunk: list[Staged], context: Context) -> Plan:
-        households = dict(connection.execute(sa.select(A.c.reference, A.c.id).where(
-            A.c.reference.in_({staged.ref for staged in chunk}))).all())
+        in_chunk = Staging.within(chunk)
+        households = dict(connection.execute(sa.select(A.c.reference, A.c.id).distinct().select_from(
+            ROWS.join(A, A.c.reference == ROWS.c.ref)).where(in_chunk)).all())
         people: dict[int, list[Any]] = defaultdict(list)
-        for member in connection.execute(sa.select(M.c.id, M.c.applicant_id, M.c.name, M.c.date_of_birth, M.c.sex,
-                                                   M.c.relationship).where(M.c.applicant_id.in_(households.values()))):
+        for member in connection.execute(
+                sa.select(M.c.id, M.c.applicant_id, M.c.name, M.c.date_of_birth, M.c.sex, M.c.relationship)
+                .where(M.c.applicant_id.in_(sa.select(A.c.id).join(ROWS, ROWS.c.ref == A.c.reference)
+                                            .where(in_chunk)))):
             people[member.applicant_id].append(member)
         elsewhere = _people_elsewhere(connection, chunk)
-        plan = Plan()
+        plan = Plan(ids=households)
         for staged in chunk:
             household = households.get(staged.ref)
             if household is None:
@@ -114,14 +117,13 @@ class Members(Format):
 
     def write(self, connection: Connection, plan: Plan, context: Context) -> None:
         events = []
-        households = dict(connection.execute(sa.select(A.c.reference, A.c.id).where(
-            A.c.reference.in_({staged.ref for staged in plan.adds}))).all()) if plan.adds else {}
+        households = plan.ids
         if plan.adds:
             rows = [{"applicant_id": households[s.ref], **_values(s.data), "needs_own_room": False} for s in plan.adds]
-            added = connection.execute(sa.insert(M).returning(M.c.id, sort_by_parameter_order=True), rows).scalars()
+            added = insert_with_ids(connection, M, rows)
             events += [("import.member_added", Subject("household_member", member, row["applicant_id"]),
                         {"file": context.file, "row": s.row, "relationship": s.data["relationship"]})
-                       for member, row, s in zip(added, rows, plan.adds)]
+                       for member, row, s in zip(added, rows, plan.adds, strict=True)]
         update_by_id(connection, M, [{"_id": match.id, **{name: _values(s.data)[name] for name in changed}}
                                      for s, match, changed in plan.changes])
         events += [("import.member_changed", Subject("household_member", match.id, match.applicant_id),
@@ -130,7 +132,7 @@ class Members(Format):
                    for s, match, changed in plan.changes]
         refresh_households(connection, {households[s.ref] for s in plan.adds} |
                            {match.applicant_id for _, match, _ in plan.changes}, context.scheme, context.today)
-        audit_many(connection, context.actor, events)
+        record_events(connection, context, events)
 
     def export(self, connection: Connection) -> Iterator[list[object]]:
         query = (sa.select(A.c.reference, M.c.name, M.c.date_of_birth, M.c.sex, M.c.relationship)
@@ -144,12 +146,12 @@ class Members(Format):
 
 def _people_elsewhere(connection: Connection, chunk: list[Staged]) -> dict[str, list[str]]:
     """The households on the register that each person of the chunk is in (found by birth date, then name)."""
-    born = {date.fromisoformat(staged.data["date_of_birth"]) for staged in chunk}
     wanted = {staged.person for staged in chunk}
     found: dict[str, list[str]] = defaultdict(list)
     for name, date_of_birth, reference in connection.execute(
-            sa.select(M.c.name, M.c.date_of_birth, A.c.reference).join(A, A.c.id == M.c.applicant_id)
-            .where(M.c.date_of_birth.in_(born))):
+            sa.select(M.c.name, M.c.date_of_birth, A.c.reference).distinct()
+            .select_from(ROWS.join(M, M.c.date_of_birth == ROWS.c.born).join(A, A.c.id == M.c.applicant_id))
+            .where(Staging.within(chunk))):
         key = person_key(name, date_of_birth)
         if key in wanted:
             found[key].append(reference)

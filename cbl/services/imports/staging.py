@@ -5,11 +5,13 @@ at a time, so an import's memory does not grow with its file. The tables go with
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from .bulk import insert_rows
 from .problems import Problem
 
 CHUNK = 2000
@@ -22,6 +24,7 @@ ROWS = sa.Table(
     sa.Column("person", sa.String(300)),  # the same person: name (case and spaces aside) and date of birth
     sa.Column("uprn", sa.String(16)),
     sa.Column("tag", sa.String(32)),  # a second key: a National Insurance number, a relationship
+    sa.Column("born", sa.Date),  # a person's date of birth, to find them on the register
     sa.Column("data", sa.Text, nullable=False),  # the row's checked values, as JSON
     prefixes=["TEMPORARY"], postgresql_on_commit="DROP",
 )
@@ -46,6 +49,7 @@ class Staged:
     person: str | None = None
     uprn: str | None = None
     tag: str | None = None
+    born: date | None = None
 
 
 class Staging:
@@ -76,7 +80,8 @@ class Staging:
 
     def add(self, staged: Staged) -> None:
         self._rows.append({"row": staged.row, "ref": staged.ref, "person": staged.person, "uprn": staged.uprn,
-                           "tag": staged.tag, "data": json.dumps(staged.data, separators=(",", ":"))})
+                           "tag": staged.tag, "born": staged.born,
+                           "data": json.dumps(staged.data, separators=(",", ":"))})
         if len(self._rows) >= CHUNK:
             self._flush_rows()
 
@@ -88,12 +93,12 @@ class Staging:
 
     def _flush_rows(self) -> None:
         if self._rows:
-            self.connection.execute(ROWS.insert(), self._rows)
+            insert_rows(self.connection, ROWS, self._rows)
             self._rows = []
 
     def _flush_problems(self) -> None:
         if self._problems:
-            self.connection.execute(PROBLEMS.insert(), self._problems)
+            insert_rows(self.connection, PROBLEMS, self._problems)
             self._problems = []
 
     def loaded(self) -> None:
@@ -113,8 +118,13 @@ class Staging:
                 sa.select(ROWS).where(ROWS.c.row > last).order_by(ROWS.c.row).limit(CHUNK)).all()
             if not found:
                 return
-            yield [Staged(r.row, r.ref, json.loads(r.data), r.person, r.uprn, r.tag) for r in found]
+            yield [Staged(r.row, r.ref, json.loads(r.data), r.person, r.uprn, r.tag, r.born) for r in found]
             last = found[-1].row
+
+    @staticmethod
+    def within(chunk: list[Staged]) -> sa.ColumnElement[bool]:
+        """The staged rows of a chunk, for a query that joins them to the register."""
+        return ROWS.c.row.between(chunk[0].row, chunk[-1].row)
 
     def count(self) -> int:
         return self.connection.execute(sa.select(sa.func.count()).select_from(ROWS)).scalar_one()

@@ -1,0 +1,110 @@
+"""Importing a whole register at go-live: households and their members from CSV files, as `cbl import` does.
+
+    python -m tools.bench_import [--households 100000] [--members 250000] [--database postgresql|sqlite]
+
+Makes the files (households with areas and bands, members two or three to a household on average), then on a
+fresh database with the homes' areas in it: a dry run of each file, then the import of each, and prints rows a
+second, seconds and the process's peak memory. The targets (issue 23): under 60 s for both imports, under 20 s
+for both dry runs, under 1 GB, on PostgreSQL.
+"""
+
+import argparse
+import csv
+import random
+import resource
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from cbl.database import Database, upgrade
+from cbl.models.states import ActorKind
+from cbl.rules.scheme import load_scheme
+from cbl.services.actors import Actor
+from cbl.services.imports import Outcome, Problem, import_file
+from cbl.settings import DEFAULT_SCHEME
+from tests.support.databases import database
+from tests.support.factories import make_world
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+AREAS = ["Northgate", "Riverside", "Castlefields", "Old Town"]
+GIVEN = ["Amira", "Tom", "Grace", "Yusuf", "Maeve", "Olu", "Priya", "Sam", "Chen", "Zofia", "Kwame", "Ines"]
+FAMILY = ["Hassan", "O'Neill", "Mensah", "Smith", "Nowak", "Patel", "Jones", "Okafor", "Li", "Evans"]
+
+
+def make_files(folder: Path, households: int, members: int, seed: int = 23) -> tuple[Path, Path]:
+    rng = random.Random(seed)
+    household_file, member_file = folder / "households.csv", folder / "members.csv"
+    with household_file.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["reference", "given_name", "family_name", "date_of_birth", "ni_number", "email", "phone",
+                         "address", "postcode", "band", "band_date", "registration_date", "status", "homeless_duty",
+                         "transfer", "local_connection", "needs"])
+        for number in range(households):
+            registered = date(2015, 1, 1) + timedelta(days=rng.randrange(4000))
+            born = date(1950, 1, 1) + timedelta(days=rng.randrange(18000))
+            writer.writerow([f"HR{number:07d}", f"{rng.choice(GIVEN)}{number}", rng.choice(FAMILY), born.isoformat(),
+                             "", f"person{number}@example.com", "07700 900123",
+                             f"{rng.randint(1, 200)} Station Road, Anytown", "AT1 2BC", rng.choice("ABCD"),
+                             (registered + timedelta(days=30)).strftime("%d/%m/%Y"), registered.isoformat(), "active",
+                             rng.choice(["yes", "no"]), "no", rng.choice(AREAS), rng.choice(["", "step_free"])])
+    with member_file.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["reference", "given_name", "family_name", "date_of_birth", "sex", "relationship"])
+        for number in range(members):
+            household = rng.randrange(households)
+            born = date(2000, 1, 1) + timedelta(days=rng.randrange(9000))
+            writer.writerow([f"HR{household:07d}", f"Member{number}", rng.choice(FAMILY), born.isoformat(),
+                             rng.choice("FM"), rng.choice(["child", "other_adult", "other_child", "parent"])])
+    return household_file, member_file
+
+
+def timed(db: Database, scheme, kind: str, path: Path, write: bool) -> tuple[Outcome, float]:  # noqa: ANN001
+    problems: list[Problem] = []
+    started = time.perf_counter()
+    outcome = db.run_keeping(lambda done: done.written, import_file, Actor(ActorKind.SYSTEM, None, "bench"), scheme,
+                             kind, path, NOW, write=write, report=problems.append, writes=write)
+    elapsed = time.perf_counter() - started
+    if outcome.problems:
+        print(f"{kind}: {outcome.problems} problems, the first: {problems[0].line(path.name)}")
+    return outcome, elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--households", type=int, default=100_000)
+    parser.add_argument("--members", type=int, default=250_000)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="postgresql")
+    args = parser.parse_args()
+    scheme = load_scheme(DEFAULT_SCHEME)
+    with tempfile.TemporaryDirectory() as folder, database(args.database, prefix="cbl_bench_import") as url:
+        households, members = make_files(Path(folder), args.households, args.members)
+        upgrade(url)
+        db = Database(url)
+        with db.transaction() as session:
+            world = make_world(session, scheme, adverts=0)
+            from tests.support.factories import add_advert
+
+            for number, area in enumerate(AREAS):
+                add_advert(session, world, f"AREA{number}", area=area)
+        figures = []
+        ok = True
+        for kind, path, rows in (("households", households, args.households), ("members", members, args.members)):
+            for write in (False, True):
+                outcome, elapsed = timed(db, scheme, kind, path, write)
+                ok = ok and not outcome.problems
+                figures.append((kind, write, elapsed))
+                print(f"{kind:<10} {'import ' if write else 'dry run'} {rows:>8,} rows {elapsed:6.1f} s "
+                      f"{rows / elapsed:8,.0f} rows/s  ({outcome.added:,} added, {outcome.changed:,} changed)")
+        db.dispose()
+    dry = sum(elapsed for _, write, elapsed in figures if not write)
+    imported = sum(elapsed for _, write, elapsed in figures if write)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(f"{args.database}: dry runs {dry:.1f} s in all (target 20 s), imports {imported:.1f} s in all "
+          f"(target 60 s), peak memory {peak:,.0f} MiB (target 1,024)")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
