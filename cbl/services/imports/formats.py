@@ -115,5 +115,8 @@ class Format:
     def write(self, connection: Connection, plan: Plan, context: Context) -> None:
         raise NotImplementedError
 
+    def finish(self, connection: Connection, staging: Staging, context: Context) -> None:
+        """Anything to do once every chunk is written (nothing, unless a format says)."""
+
     def export(self, connection: Connection) -> Iterator[list[object]]:
         raise NotImplementedError

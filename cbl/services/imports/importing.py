@@ -92,6 +92,8 @@ def import_file(session: Session, actor: Actor, scheme: Scheme, kind: str, path:
                 fmt.write(connection, plan, context)
             done += len(chunk)
             tell("writing" if write else "checking", done, outcome.rows)
+        if write and not staging.problem_count:
+            fmt.finish(connection, staging, context)
         outcome.problems = staging.problem_count
         for problem in staging.problems():
             report(problem)

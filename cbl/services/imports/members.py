@@ -23,7 +23,7 @@ from .bulk import insert_with_ids, update_by_id
 from .derived import refresh_households
 from .formats import Cells, Context, Format, Plan, record_events, full_name, person_key, same_text, split_name
 from .problems import CellError, Problem
-from .staging import ROWS, Staged, Staging
+from .staging import CHUNK, ROWS, Staged, Staging
 
 A, M = Applicant.__table__, HouseholdMember.__table__
 RELATIONSHIPS = tuple(r.value for r in Relationship if r is not Relationship.LEAD)
@@ -130,9 +130,19 @@ class Members(Format):
                     {"file": context.file, "row": s.row, "changed": changed,
                      **({"relationship": s.data["relationship"]} if "relationship" in changed else {})})
                    for s, match, changed in plan.changes]
-        refresh_households(connection, {households[s.ref] for s in plan.adds} |
-                           {match.applicant_id for _, match, _ in plan.changes}, context.scheme, context.today)
         record_events(connection, context, events)
+
+    def finish(self, connection: Connection, staging: Staging, context: Context) -> None:
+        """Derive the facts of every household the file names again, once, now that all its members are in."""
+        last = 0
+        while True:
+            ids = list(connection.execute(
+                sa.select(A.c.id).distinct().join(ROWS, ROWS.c.ref == A.c.reference).where(A.c.id > last)
+                .order_by(A.c.id).limit(CHUNK)).scalars())
+            if not ids:
+                return
+            refresh_households(connection, ids, context.scheme, context.today)
+            last = ids[-1]
 
     def export(self, connection: Connection) -> Iterator[list[object]]:
         query = (sa.select(A.c.reference, M.c.name, M.c.date_of_birth, M.c.sex, M.c.relationship)
