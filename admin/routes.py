@@ -3,8 +3,8 @@
 from litestar import Router
 
 from . import (
-    agreements, applications, auth, backdating, compliance, core_return, dashboard, home, letters, offers, outbox,
-    provider, providers, register, register_review, reviews, shortlists, staff, stock,
+    agreements, applications, auth, backdating, compliance, core_return, dashboard, home, imports, letters, offers,
+    outbox, provider, providers, register, register_review, reviews, shortlists, staff, stock,
 )
 from .guards import staff_guard
 
@@ -46,5 +46,6 @@ admin_router = Router(
         reviews.enquiry_stage_two_answer, reviews.enquiry_acknowledgement,
         staff.staff_list, staff.invite_page, staff.invite_submit, staff.member_page, staff.role_and_grade,
         staff.disable, staff.enable, staff.invite_again, staff.set_password_page, staff.set_password_submit,
+        imports.imports, imports.import_page, imports.confirm, imports.problems_download,
     ],
 )
