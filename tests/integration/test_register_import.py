@@ -236,3 +236,30 @@ def test_the_import_streams_its_file_so_memory_does_not_grow_with_its_size(db, s
     _peak_of_a_dry_run(db, scheme, households(100))  # the first run imports modules and fills caches
     small, large = _peak_of_a_dry_run(db, scheme, households(800)), _peak_of_a_dry_run(db, scheme, households(4_000))
     assert large < small * 1.25, (small, large)  # five times the rows, not five times the memory
+
+
+def test_the_command_prints_each_problem_as_file_row_column_and_exits_1_having_written_nothing(
+        db, scheme, world, tmp_path, monkeypatch, capsys):
+    from cbl.cli import main
+
+    monkeypatch.setenv("CBL_DATABASE_URL", db.url)
+    monkeypatch.chdir(tmp_path)
+    bad = write(tmp_path, "households.csv", HOUSEHOLDS + "\n" + household("HR-1", band="Z") + household(
+        "HR-2", given="Bo", born="1980-13-01", status="gone"))
+    assert main(["import", "households", str(bad)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:3] == [f"{bad}:2: band: “Z” is not one of A, B, C, D",
+                         f"{bad}:3: date_of_birth: “1980-13-01” is not a real date",
+                         f"{bad}:3: status: “gone” is not one of pending, active, suspended, housed, closed"]
+    assert lines[3] == f"3 problems in {bad}: nothing was written. Put them right and run the import again."
+    assert count(db, Applicant) == 0
+
+    assert main(["import", "homes", str(EXAMPLES / "homes.csv"), "--dry-run"]) == 0
+    assert "would import: 3 rows, 3 added" in capsys.readouterr().out and count(db, Property) == 2
+    assert main(["import", "homes", str(EXAMPLES / "homes.csv")]) == 0
+    assert count(db, Property) == 5
+    assert main(["export", "homes", str(tmp_path / "out.csv")]) == 0
+    assert "Exported 5 homes" in capsys.readouterr().out
+    assert main(["import", "homes", str(tmp_path / "out.csv")]) == 0
+    assert "0 added, 0 changed, 5 unchanged" in capsys.readouterr().out
+    assert main(["import", "homes", str(tmp_path / "missing.csv")]) == 1

@@ -72,7 +72,7 @@ def import_file(session: Session, actor: Actor, scheme: Scheme, kind: str, path:
     fmt = format_of(kind)
     tell = progress or (lambda what, done, total: None)
     connection = session.connection()
-    landlords = dict(connection.execute(sa.select(Organisation.code, Organisation.id)).all())
+    landlords: dict[str, int] = dict(connection.execute(sa.select(Organisation.code, Organisation.id)).all())
     context = Context(scheme=scheme, actor=actor, now=now, today=local_date(now),
                       areas=frozenset(known_areas(session)), landlords=landlords, file=file or path.name)
     outcome = Outcome(kind)

@@ -38,7 +38,8 @@ class ProblemFile:
     """Every problem written to a CSV file (through the formula-safe writer), the first ones kept to show."""
 
     def __init__(self, path: Path) -> None:
-        self.path, self.first = path, []
+        self.path = path
+        self.first: list[dict[str, object]] = []
         self._out = path.open("w", encoding="utf-8", newline="")
         self._out.write(csv_text([["row", "column", "problem"]]))
         self._batch: list[list[object]] = []

@@ -68,7 +68,7 @@ class Members(Format):
 
     def plan(self, connection: Connection, chunk: list[Staged], context: Context) -> Plan:
         in_chunk = Staging.within(chunk)
-        households = dict(connection.execute(sa.select(A.c.reference, A.c.id).distinct().select_from(
+        households: dict[str, int] = dict(connection.execute(sa.select(A.c.reference, A.c.id).distinct().select_from(
             ROWS.join(A, A.c.reference == ROWS.c.ref)).where(in_chunk)).all())
         people: dict[int, list[Any]] = defaultdict(list)
         for member in connection.execute(

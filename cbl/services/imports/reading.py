@@ -2,8 +2,9 @@
 ends, quoted as RFC 4180 (commas, quotes and line breaks inside quotes), and a header naming every column
 exactly once."""
 
+import codecs
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from cbl.reports.csv_files import plain_cell
@@ -33,8 +34,8 @@ def records(path: Path, columns: tuple[str, ...], file_kind: str) -> Iterator[Re
     read as one. A header that is not the format's, or a file that is not CSV or not UTF-8, yields its
     problems and stops: its rows cannot be read column by column."""
     row = 1
-    with path.open(encoding="utf-8-sig", newline="") as lines:
-        reader = csv.reader(lines, strict=True)
+    with path.open("rb") as binary:
+        reader = csv.reader(_lines(binary), strict=True)
         try:
             header = next(reader, None)
             if header is None:
@@ -57,3 +58,13 @@ def records(path: Path, columns: tuple[str, ...], file_kind: str) -> Iterator[Re
             yield Problem(row + 1, "row", "is not UTF-8 text: save the file as “CSV UTF-8” and try again")
         except csv.Error as error:
             yield Problem(row + 1, "row", f"cannot be read as CSV ({error}): check its quotes")
+
+
+def _lines(binary: Iterable[bytes]) -> Iterator[str]:
+    """The file's lines as text, each decoded as it is read, so that bytes that are not UTF-8 are reported
+    at their own row (line ends kept, as the csv module needs them)."""
+    first = True
+    for line in binary:
+        if first:
+            line, first = line.removeprefix(codecs.BOM_UTF8), False
+        yield line.decode("utf-8")
