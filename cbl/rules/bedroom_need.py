@@ -74,6 +74,8 @@ def _bedroom_need(people: tuple[Person, ...], rule: Rule) -> int:
             rooms += 1
         else:
             sharers.append(person)
+    if len(sharers) < 2:
+        return rooms + len(sharers)
     return rooms + len(sharers) - _most_pairs(tuple(sharers), may_share)
 
 

@@ -62,6 +62,11 @@ class Members(Format):
             yield Problem(row, "family_name", f"the same person (name and date of birth) is {where}: see row {first}")
         for row, ref, first, _ in staging.repeats("ref", tag=Relationship.PARTNER.value):
             yield Problem(row, "relationship", f"household {ref} has a partner on row {first} already")
+        people = (sa.select(M.c.id, M.c.name, M.c.date_of_birth, A.c.reference)
+                  .join(A, A.c.id == M.c.applicant_id))
+        for row, _, other in staging.on_the_register(people, lambda p: person_key(p.name, p.date_of_birth)):
+            yield Problem(row, "family_name", f"the same person (name and date of birth) is in household {other} on "
+                                              "the register")
         for row, ref in staging.missing_from(A, "reference"):
             yield Problem(row, "reference", f"there is no household {ref} on the register (import households.csv "
                                             "first)")
@@ -76,17 +81,11 @@ class Members(Format):
                 .where(M.c.applicant_id.in_(sa.select(A.c.id).join(ROWS, ROWS.c.ref == A.c.reference)
                                             .where(in_chunk)))):
             people[member.applicant_id].append(member)
-        elsewhere = _people_elsewhere(connection, chunk)
         plan = Plan(ids=households)
         for staged in chunk:
             household = households.get(staged.ref)
             if household is None:
                 continue  # reported with the file's problems
-            other = next((ref for ref in elsewhere.get(staged.person, ()) if ref != staged.ref), None)
-            if other is not None:
-                plan.problems.append(Problem(staged.row, "family_name", "the same person (name and date of birth) "
-                                                                        f"is in household {other} on the register"))
-                continue
             self._plan_row(plan, staged, household, people[household])
         return plan
 
@@ -152,20 +151,6 @@ class Members(Format):
             given, family = split_name(row.name)
             yield [row.reference, given, family, row.date_of_birth, row.sex.value if row.sex else "",
                    row.relationship.value]
-
-
-def _people_elsewhere(connection: Connection, chunk: list[Staged]) -> dict[str, list[str]]:
-    """The households on the register that each person of the chunk is in (found by birth date, then name)."""
-    wanted = {staged.person for staged in chunk}
-    found: dict[str, list[str]] = defaultdict(list)
-    for name, date_of_birth, reference in connection.execute(
-            sa.select(M.c.name, M.c.date_of_birth, A.c.reference).distinct()
-            .select_from(ROWS.join(M, M.c.date_of_birth == ROWS.c.born).join(A, A.c.id == M.c.applicant_id))
-            .where(Staging.within(chunk))):
-        key = person_key(name, date_of_birth)
-        if key in wanted:
-            found[key].append(reference)
-    return found
 
 
 def _relationship(cell: str) -> str:

@@ -3,7 +3,7 @@ in memory: duplicates across the whole file are found by the database, and the r
 at a time, so an import's memory does not grow with its file. The tables go with the transaction."""
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -36,7 +36,14 @@ PROBLEMS = sa.Table(
     sa.Column("message", sa.Text, nullable=False),
     prefixes=["TEMPORARY"], postgresql_on_commit="DROP",
 )
-_INDEXED = ("ref", "person", "uprn", "tag")
+PEOPLE = sa.Table(
+    "cbl_import_people", _metadata,
+    sa.Column("person", sa.String(300), nullable=False),
+    sa.Column("ref", sa.String(64), nullable=False),
+    prefixes=["TEMPORARY"], postgresql_on_commit="DROP",
+)
+_INDEXED = ("ref", "person", "uprn", "tag", "born")
+_PAGE = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +71,7 @@ class Staging:
     def __enter__(self) -> "Staging":
         if self.connection.dialect.name == "sqlite":
             # SQLite keeps a temporary table for the connection's life, and connections are pooled.
-            for table in (ROWS, PROBLEMS):
+            for table in (ROWS, PROBLEMS, PEOPLE):
                 self.connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{table.name}")
         ROWS.create(self.connection)
         PROBLEMS.create(self.connection)
@@ -73,7 +80,7 @@ class Staging:
     def __exit__(self, *exc: object) -> None:
         if self.connection.dialect.name == "sqlite" and not self.connection.closed:
             try:
-                for table in (ROWS, PROBLEMS):
+                for table in (ROWS, PROBLEMS, PEOPLE):
                     self.connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{table.name}")
             except sa.exc.SQLAlchemyError:
                 pass  # the transaction has failed; the next import drops them before starting
@@ -160,6 +167,28 @@ class Staging:
             .order_by(first.c.row))
         for row, ref, first_row, first_ref in rows:
             yield row, ref, first_row, first_ref
+
+    def on_the_register(self, people: sa.Select, key: Callable[[Any], str]) -> Iterator[tuple[int, str, str]]:
+        """Each row whose person is someone on the register in another household, as (row, ref, that household's
+        ref). `people` selects (id, name, date_of_birth, ref) of people born on a day some staged row's person
+        was; `key` is the person's key, computed here in Python (names compare case and spaces aside, which
+        no SQL function does the same way on every database), a page at a time."""
+        PEOPLE.create(self.connection)
+        last = 0
+        while True:
+            page = self.connection.execute(people.where(people.selected_columns[0] > last)
+                                           .where(people.selected_columns[2].in_(sa.select(ROWS.c.born)))
+                                           .order_by(people.selected_columns[0]).limit(_PAGE)).all()
+            if not page:
+                break
+            insert_rows(self.connection, PEOPLE, [{"person": key(person), "ref": person[3]} for person in page])
+            last = page[-1][0]
+        self.connection.exec_driver_sql(f"CREATE INDEX {PEOPLE.name}_person ON {PEOPLE.name} (person)")
+        rows = self.connection.execute(
+            sa.select(ROWS.c.row, ROWS.c.ref, sa.func.min(PEOPLE.c.ref))
+            .join(PEOPLE, sa.and_(PEOPLE.c.person == ROWS.c.person, PEOPLE.c.ref != ROWS.c.ref))
+            .group_by(ROWS.c.row, ROWS.c.ref).order_by(ROWS.c.row))
+        yield from ((row, ref, other) for row, ref, other in rows)
 
     def missing_from(self, table: sa.Table, column: str) -> Iterator[tuple[int, str]]:
         """Each row whose ref is not in `table`'s `column` (a household not on the register)."""
