@@ -2,6 +2,7 @@
 written by the check); confirm; watch it run. The work runs in the background (cbl/services/imports/jobs.py)."""
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ KINDS = [("households", "Households and their lead applicants (households.csv)")
          ("members", "The other members of households on the register (members.csv)"),
          ("homes", "Homes (homes.csv)")]
 _COPY = 1024 * 1024
+STOPPED_AFTER = timedelta(hours=2)
 
 
 class ImportUpload(forms.Form):
@@ -124,9 +126,12 @@ def _run_page(db: Database, request: Request, run_id: int, refused: DomainError 
     with db.reading() as session:
         run = run_of(session, staff_actor(current_staff(request)), run_id)
     working = run.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+    progress = jobs.progress_of(run.id) if working else None
+    # Work is in the process that started it: one that has heard nothing of it for long was stopped with it.
+    stopped = working and progress is None and now() - (run.confirmed_at or run.uploaded_at) > STOPPED_AFTER
     return Template("admin/imports/run.html", status_code=refused.status_code if refused else 200, context={
-        "staff": current_staff(request), "run": run, "working": working, "refused": refused,
-        "progress": jobs.progress_of(run.id) if working else None})
+        "staff": current_staff(request), "run": run, "working": working and not stopped, "stopped": stopped,
+        "refused": refused, "progress": progress})
 
 
 @post("/imports/{run_id:int}/confirm", opt={"right": Right.REGISTER_IMPORT}, sync_to_thread=True)

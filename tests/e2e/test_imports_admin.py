@@ -92,3 +92,27 @@ def test_a_file_over_the_limit_or_no_file_is_refused_with_a_message(manager):
     assert nothing.status_code == 422 and "Choose the CSV file to import" in nothing.text
     far_too_big = upload(manager, "homes", "homes.csv", b"x" * (LIMIT + 70 * 1024))
     assert far_too_big.status_code == 413
+
+
+def test_the_page_of_a_run_shows_how_far_it_has_got_and_says_when_it_was_stopped(manager, db, staff, monkeypatch):
+    from datetime import datetime, timedelta, timezone
+
+    from cbl.models import ImportRun, StaffUser
+    from cbl.models.states import ImportStatus
+    from cbl.services.imports import jobs
+
+    with db.transaction() as s:
+        by = s.exec(select(StaffUser.id).where(StaffUser.email == staff[StaffRole.MANAGER])).one()
+        running = ImportRun(kind="members", file_name="members.csv", stored_as="/nowhere/a.csv", size_bytes=10,
+                            status=ImportStatus.IMPORTING, uploaded_by_id=by)
+        stopped = ImportRun(kind="members", file_name="members.csv", stored_as="/nowhere/b.csv", size_bytes=10,
+                            status=ImportStatus.CHECKING, uploaded_by_id=by,
+                            uploaded_at=datetime.now(timezone.utc) - timedelta(hours=3))
+        s.add_all([running, stopped])
+        s.flush()
+        ids = running.id, stopped.id
+    monkeypatch.setitem(jobs._progress, ids[0], ("writing", 12000, 250000))
+    page = manager.get(f"/admin/imports/{ids[0]}").text
+    assert "Writing: 12,000 of 250,000 rows." in page and 'http-equiv="refresh"' in page
+    page = manager.get(f"/admin/imports/{ids[1]}").text
+    assert "it was stopped" in page and 'http-equiv="refresh"' not in page
