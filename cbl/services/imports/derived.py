@@ -27,11 +27,11 @@ def refresh_households(connection: Connection, applicant_ids: Collection[int], s
         members = defaultdict(list)
         for member in connection.execute(
                 sa.select(M.c.applicant_id, M.c.date_of_birth, M.c.sex, M.c.relationship, M.c.needs_own_room)
-                .where(M.c.applicant_id.in_(part))):
+                .where(M.c.applicant_id.in_(part))).all():  # a batch: fetched at once, not row by row
             members[member.applicant_id].append(member)
         changes = []
         for household in connection.execute(sa.select(A.c.id, A.c.household_size, A.c.lead_date_of_birth,
-                                                      A.c.bedroom_need).where(A.c.id.in_(part))):
+                                                      A.c.bedroom_need).where(A.c.id.in_(part))).all():
             facts = household_facts(members.get(household.id, []), scheme, on)
             if facts != (household.household_size, household.lead_date_of_birth, household.bedroom_need):
                 changes.append({"_id": household.id, "household_size": facts[0], "lead_date_of_birth": facts[1],

@@ -138,7 +138,7 @@ class Households(Format):
                       lead.c.name, lead.c.date_of_birth)
             .select_from(ROWS.join(A, A.c.reference == ROWS.c.ref).outerjoin(
                 lead, sa.and_(lead.c.applicant_id == A.c.id, lead.c.relationship == Relationship.LEAD)))
-            .where(Staging.within(chunk)))
+            .where(Staging.within(chunk))).all()
         there = {household.reference: household for household in found}
         plan = Plan()
         for staged in chunk:

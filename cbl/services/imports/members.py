@@ -79,7 +79,7 @@ class Members(Format):
         for member in connection.execute(
                 sa.select(M.c.id, M.c.applicant_id, M.c.name, M.c.date_of_birth, M.c.sex, M.c.relationship)
                 .where(M.c.applicant_id.in_(sa.select(A.c.id).join(ROWS, ROWS.c.ref == A.c.reference)
-                                            .where(in_chunk)))):
+                                            .where(in_chunk)))).all():
             people[member.applicant_id].append(member)
         plan = Plan(ids=households)
         for staged in chunk:

@@ -53,7 +53,9 @@ def records(path: Path, columns: tuple[str, ...], file_kind: str) -> Iterator[Re
                 if len(cells) != len(names):
                     yield Problem(row, "row", f"has {len(cells)} cells where the header has {len(names)}")
                     continue
-                yield row, {name: plain_cell(cell.strip()) for name, cell in zip(names, cells, strict=True)}
+                cells = [cell.strip() for cell in cells]
+                yield row, dict(zip(names, [plain_cell(cell) if cell[:1] == "'" else cell for cell in cells],
+                                    strict=True))
         except UnicodeDecodeError:
             yield Problem(row + 1, "row", "is not UTF-8 text: save the file as “CSV UTF-8” and try again")
         except csv.Error as error:
