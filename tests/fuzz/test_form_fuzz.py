@@ -47,6 +47,7 @@ ADMIN_FORMS = {
                               "quota_homeless"],
     "/admin/staff/invite": ["name", "email", "role", "grade"],
     "/admin/staff/1": ["role", "grade"],  # the officer's role and grade
+    "/admin/imports/upload": ["kind", "file"],  # sent without a file: refused on the page
 }
 
 
@@ -59,7 +60,7 @@ def _forms(fields: list[str]):
 def test_admin_forms_answer_every_input_without_a_server_error(app, staff, world, path):
     with TestClient(app) as client:
         officer = Browser(client)
-        role = (StaffRole.ADMIN if path.startswith("/admin/staff") else StaffRole.MANAGER if "agreements" in path
+        role = (StaffRole.ADMIN if path.startswith("/admin/staff") else StaffRole.MANAGER if "agreements" in path or "imports" in path
                 else StaffRole.OFFICER)
         assert staff_sign_in(officer, staff[role]).status_code == 303
         token = officer.token("/admin/staff" if role is StaffRole.ADMIN else "/admin/applicants/HR000001")
