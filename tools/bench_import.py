@@ -90,16 +90,16 @@ def _backend_cpu(db: Database) -> Callable[[], float]:
 
 
 def timed(db: Database, scheme, kind: str, path: Path, write: bool,  # noqa: ANN001
-          backend: Callable[[], float]) -> tuple[Outcome, float, float]:
+          backend: Callable[[], float]) -> tuple[Outcome, float, float, float]:
     problems: list[Problem] = []
     started, cpu, server = time.perf_counter(), time.process_time(), backend()
     outcome = db.run_keeping(lambda done: done.written, import_file, Actor(ActorKind.SYSTEM, None, "bench"), scheme,
                              kind, path, NOW, write=write, report=problems.append, writes=write)
     elapsed = time.perf_counter() - started
-    used = time.process_time() - cpu + backend() - server
+    client, server = time.process_time() - cpu, backend() - server
     if outcome.problems:
         print(f"{kind}: {outcome.problems} problems, the first: {problems[0].line(path.name)}")
-    return outcome, elapsed, used
+    return outcome, elapsed, client, server
 
 
 def main() -> int:
@@ -125,12 +125,12 @@ def main() -> int:
         print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
         for kind, path, rows in (("households", households, args.households), ("members", members, args.members)):
             for write in (False, True):
-                outcome, elapsed, used = timed(db, scheme, kind, path, write, backend)
+                outcome, elapsed, client, server = timed(db, scheme, kind, path, write, backend)
                 ok = ok and not outcome.problems
-                figures.append((write, elapsed, used))
+                figures.append((write, elapsed, client + server))
                 print(f"{kind:<10} {'import ' if write else 'dry run'} {rows:>8,} rows {elapsed:6.1f} s "
-                      f"{rows / elapsed:8,.0f} rows/s, CPU {used:5.1f} s  ({outcome.added:,} added, "
-                      f"{outcome.changed:,} changed)", flush=True)
+                      f"{rows / elapsed:8,.0f} rows/s, CPU {client:5.1f} s here + {server:4.1f} s in PostgreSQL "
+                      f"({outcome.added:,} added, {outcome.changed:,} changed)", flush=True)
         db.dispose()
     dry, imported = ([sum(figure[n] for figure in figures if figure[0] is writes) for n in (1, 2)]
                      for writes in (False, True))

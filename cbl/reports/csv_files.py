@@ -5,7 +5,8 @@ Google Sheets (CSV injection): a household's name like =HYPERLINK("http://x") wo
 officer's machine. As OWASP advises, such a cell gets a leading apostrophe, which spreadsheets
 show as text and do not display; the csv module quotes the cell when it holds a quote, comma or
 line break. Numbers stay numbers: an int, or text that is only a number (-5, -2.5), is written as
-it is, since it computes nothing but itself.
+it is, since it computes nothing but itself. A file this writer made and a person sends back (an import of an
+export) is read with `plain_cell`, which takes the apostrophe off again.
 """
 
 import csv

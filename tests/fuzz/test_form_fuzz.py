@@ -60,8 +60,8 @@ def _forms(fields: list[str]):
 def test_admin_forms_answer_every_input_without_a_server_error(app, staff, world, path):
     with TestClient(app) as client:
         officer = Browser(client)
-        role = (StaffRole.ADMIN if path.startswith("/admin/staff") else StaffRole.MANAGER if "agreements" in path or "imports" in path
-                else StaffRole.OFFICER)
+        role = (StaffRole.ADMIN if path.startswith("/admin/staff")
+                else StaffRole.MANAGER if "agreements" in path or "imports" in path else StaffRole.OFFICER)
         assert staff_sign_in(officer, staff[role]).status_code == 303
         token = officer.token("/admin/staff" if role is StaffRole.ADMIN else "/admin/applicants/HR000001")
 

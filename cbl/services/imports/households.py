@@ -33,7 +33,6 @@ IMPORTED_CLOSURE = "Closed on the register this one replaces (imported)"
 # The application's own columns that the file sets, with the file's column where it is named otherwise.
 FIELDS = ("ni_number", "email", "phone", "address", "postcode", "band", "band_date", "registration_date", "status",
           "homeless_duty", "transfer_tenant", "local_connection", "needs")
-_DATES = ("band_date", "registration_date", "date_of_birth")
 # Personal details: the audit trail says they changed, not what to (as a correction on the case page does).
 _PERSONAL = {"name", "date_of_birth", "ni_number", "email", "phone", "address", "postcode"}
 
@@ -79,8 +78,8 @@ class Households(Format):
         self._band(cells, v, context.today)
         if cells.problems:
             return None
-        data = {key: v[key] for key in FIELDS} | {"name": name, "date_of_birth": v["date_of_birth"]}
-        data = {key: value.isoformat() if isinstance(value, date) else value for key, value in data.items()}
+        data = {key: v[key] for key in FIELDS} | {"name": name, "date_of_birth": v["date_of_birth"],
+                                                  "status": ApplicationStatus(v["status"])}
         return Staged(cells.row, v["reference"], data, person=person_key(name, v["date_of_birth"]),
                       tag=v["ni_number"], born=v["date_of_birth"])
 
@@ -170,8 +169,8 @@ class Households(Format):
                          "housing_debt": False, "verified": False, **_closure(v["status"], context)})
         ids = dict(zip((s.ref for s in adds), insert_with_ids(connection, A, rows), strict=True))
         insert_rows(connection, M, [
-            {"applicant_id": ids[s.ref], "name": s.data["name"], "date_of_birth": date.fromisoformat(
-                s.data["date_of_birth"]), "sex": None, "relationship": Relationship.LEAD, "needs_own_room": False}
+            {"applicant_id": ids[s.ref], "name": s.data["name"], "date_of_birth": s.data["date_of_birth"], "sex": None,
+             "relationship": Relationship.LEAD, "needs_own_room": False}
             for s in adds])
         bands = [_band_row(ids[s.ref], _values(s.data), context) for s in adds if s.data["band"]]
         if bands:
@@ -236,13 +235,8 @@ class _Lead:
 
 
 def _values(data: dict[str, Any]) -> dict[str, Any]:
-    """A staged row's values as the columns hold them."""
-    values = dict(data)
-    for name in _DATES:
-        if values.get(name):
-            values[name] = date.fromisoformat(values[name])
-    values["status"] = ApplicationStatus(values["status"])
-    return values
+    """A staged row's values, as the columns hold them."""
+    return data
 
 
 def _differences(household: Any, new: dict[str, Any]) -> list[str]:

@@ -7,7 +7,6 @@ no one is taken out of a household by an import (that is a decision on the case 
 
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -52,8 +51,8 @@ class Members(Format):
             cells.refuse("date_of_birth", "is in the future")
         if cells.problems:
             return None
-        return Staged(cells.row, reference, {"name": name, "date_of_birth": born.isoformat(), "sex": sex,
-                                             "relationship": relationship},
+        return Staged(cells.row, reference, {"name": name, "date_of_birth": born, "sex": Sex(sex) if sex else None,
+                                             "relationship": Relationship(relationship)},
                       person=person_key(name, born), tag=relationship, born=born)
 
     def file_problems(self, staging: Staging) -> Iterator[Problem]:
@@ -160,5 +159,5 @@ def _relationship(cell: str) -> str:
 
 
 def _values(data: dict[str, Any]) -> dict[str, Any]:
-    return {"name": data["name"], "date_of_birth": date.fromisoformat(data["date_of_birth"]),
-            "sex": Sex(data["sex"]) if data["sex"] else None, "relationship": Relationship(data["relationship"])}
+    """A staged row's values, as the columns hold them."""
+    return data

@@ -2,7 +2,7 @@
 in memory: duplicates across the whole file are found by the database, and the rows are read back a chunk
 at a time, so an import's memory does not grow with its file. The tables go with the transaction."""
 
-import json
+import pickle
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -25,7 +25,10 @@ ROWS = sa.Table(
     sa.Column("uprn", sa.String(16)),
     sa.Column("tag", sa.String(32)),  # a second key: a National Insurance number, a relationship
     sa.Column("born", sa.Date),  # a person's date of birth, to find them on the register
-    sa.Column("data", sa.Text, nullable=False),  # the row's checked values, as JSON
+    # The row's checked values as the columns hold them, pickled: only this code writes the table, which no other
+    # session can see and which goes with the transaction, so what is unpickled is what was pickled here (and it
+    # is several times quicker than JSON, with dates and states kept as they are).
+    sa.Column("data", sa.LargeBinary, nullable=False),
     prefixes=["TEMPORARY"], postgresql_on_commit="DROP",
 )
 PROBLEMS = sa.Table(
@@ -88,7 +91,7 @@ class Staging:
     def add(self, staged: Staged) -> None:
         self._rows.append({"row": staged.row, "ref": staged.ref, "person": staged.person, "uprn": staged.uprn,
                            "tag": staged.tag, "born": staged.born,
-                           "data": json.dumps(staged.data, separators=(",", ":"))})
+                           "data": pickle.dumps(staged.data, protocol=pickle.HIGHEST_PROTOCOL)})
         if len(self._rows) >= CHUNK:
             self._flush_rows()
 
@@ -125,7 +128,8 @@ class Staging:
                 sa.select(ROWS).where(ROWS.c.row > last).order_by(ROWS.c.row).limit(CHUNK)).all()
             if not found:
                 return
-            yield [Staged(r.row, r.ref, json.loads(r.data), r.person, r.uprn, r.tag, r.born) for r in found]
+            yield [Staged(r.row, r.ref, pickle.loads(r.data), r.person, r.uprn, r.tag, r.born)  # see the data column
+                   for r in found]
             last = found[-1].row
 
     @staticmethod
