@@ -13,6 +13,7 @@ from .actors import Actor
 
 
 _INSERT = sa.insert(AuditEvent)
+_PLAIN = {str, int, float, bool, type(None)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,8 @@ def _subject_of(session: Session, row: Any) -> Subject:
 
 def _plain(value: Any) -> Any:
     """JSON-safe copy of the details: dates and enums as their text."""
+    if type(value) in _PLAIN:  # most values, first: not a state's text (a subclass of str)
+        return value
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):

@@ -67,7 +67,6 @@ class Homes(Format):
             cells.refuse("weekly_rent", "is 0: give the weekly rent")
         if cells.problems:
             return None
-        v["property_type"] = PropertyType(v["property_type"])
         return Staged(cells.row, v["reference"], v, uprn=v["uprn"])
 
     def file_problems(self, staging: Staging) -> Iterator[Problem]:
@@ -123,7 +122,7 @@ class Homes(Format):
                                      for s, home, changed in plan.changes])
         events += [("import.property_changed", Subject("property", home.id),
                     {"file": context.file, "row": s.row, "changed": changed,
-                     **{name: getattr(s.data[name], "value", s.data[name]) for name in changed}})
+                     **{name: s.data[name] for name in changed}})
                     for s, home, changed in plan.changes]
         record_events(connection, context, events)
 

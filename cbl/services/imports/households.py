@@ -78,8 +78,7 @@ class Households(Format):
         self._band(cells, v, context.today)
         if cells.problems:
             return None
-        data = {key: v[key] for key in FIELDS} | {"name": name, "date_of_birth": v["date_of_birth"],
-                                                  "status": ApplicationStatus(v["status"])}
+        data = {key: v[key] for key in FIELDS} | {"name": name, "date_of_birth": v["date_of_birth"]}
         return Staged(cells.row, v["reference"], data, person=person_key(name, v["date_of_birth"]),
                       tag=v["ni_number"], born=v["date_of_birth"])
 
@@ -250,9 +249,9 @@ def _differences(household: Any, new: dict[str, Any]) -> list[str]:
     return changed
 
 
-def _closure(status: ApplicationStatus, context: Context) -> dict[str, Any]:
+def _closure(status: str, context: Context) -> dict[str, Any]:
     """A household closed on the old register is closed here from the day of the import, for that reason."""
-    if status is ApplicationStatus.CLOSED:
+    if status == ApplicationStatus.CLOSED:  # the state's text, as staged
         return {"closed_on": context.today, "closed_reason": IMPORTED_CLOSURE}
     return {"closed_on": None, "closed_reason": None}
 

@@ -51,8 +51,9 @@ class Members(Format):
             cells.refuse("date_of_birth", "is in the future")
         if cells.problems:
             return None
-        return Staged(cells.row, reference, {"name": name, "date_of_birth": born, "sex": Sex(sex) if sex else None,
-                                             "relationship": Relationship(relationship)},
+        # States as their text (which equals the state, and goes into the database as it is).
+        return Staged(cells.row, reference, {"name": name, "date_of_birth": born, "sex": sex,
+                                             "relationship": relationship},
                       person=person_key(name, born), tag=relationship, born=born)
 
     def file_problems(self, staging: Staging) -> Iterator[Problem]:
@@ -96,7 +97,7 @@ class Members(Format):
             plan.problems.append(Problem(staged.row, "family_name", f"this is the lead applicant of {staged.ref}, "
                                                                    "whose details are in households.csv"))
             return
-        if new["relationship"] is Relationship.PARTNER:
+        if new["relationship"] == Relationship.PARTNER:
             partner = next((m for m in members if m.relationship is Relationship.PARTNER and m is not match), None)
             if partner is not None:
                 plan.problems.append(Problem(staged.row, "relationship", f"household {staged.ref} has a partner "
