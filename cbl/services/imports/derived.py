@@ -2,7 +2,6 @@
 bulk for the households an import touched, by the same rule as every other change to a household."""
 
 from collections import defaultdict
-from collections.abc import Collection
 from datetime import date
 
 import sqlalchemy as sa
@@ -15,27 +14,22 @@ from cbl.services.register import household_facts
 from .bulk import update_by_id
 
 A, M = Applicant.__table__, HouseholdMember.__table__
-_BATCH = 1000
 
 
-def refresh_households(connection: Connection, applicant_ids: Collection[int], scheme: Scheme, on: date) -> int:
-    """Derive the facts of these households from their members again; store those that differ. How many did."""
-    ids = sorted(set(applicant_ids))
-    stored = 0
-    for start in range(0, len(ids), _BATCH):
-        part = ids[start:start + _BATCH]
-        members = defaultdict(list)
-        for member in connection.execute(
-                sa.select(M.c.applicant_id, M.c.date_of_birth, M.c.sex, M.c.relationship, M.c.needs_own_room)
-                .where(M.c.applicant_id.in_(part))).all():  # a batch: fetched at once, not row by row
-            members[member.applicant_id].append(member)
-        changes = []
-        for household in connection.execute(sa.select(A.c.id, A.c.household_size, A.c.lead_date_of_birth,
-                                                      A.c.bedroom_need).where(A.c.id.in_(part))).all():
-            facts = household_facts(members.get(household.id, []), scheme, on)
-            if facts != (household.household_size, household.lead_date_of_birth, household.bedroom_need):
-                changes.append({"_id": household.id, "household_size": facts[0], "lead_date_of_birth": facts[1],
-                                "bedroom_need": facts[2]})
-        update_by_id(connection, A, changes)
-        stored += len(changes)
-    return stored
+def refresh_households(connection: Connection, households: sa.Select, scheme: Scheme, on: date) -> int:
+    """Derive the facts of the households `households` selects (their ids; a batch the caller keeps small) from
+    their members again, and store those that differ. How many did."""
+    members = defaultdict(list)
+    for member in connection.execute(
+            sa.select(M.c.applicant_id, M.c.date_of_birth, M.c.sex, M.c.relationship, M.c.needs_own_room)
+            .where(M.c.applicant_id.in_(households))).all():  # a batch: fetched at once, not row by row
+        members[member.applicant_id].append(member)
+    changes = []
+    for household in connection.execute(sa.select(A.c.id, A.c.household_size, A.c.lead_date_of_birth,
+                                                  A.c.bedroom_need).where(A.c.id.in_(households))).all():
+        facts = household_facts(members.get(household.id, []), scheme, on)
+        if facts != (household.household_size, household.lead_date_of_birth, household.bedroom_need):
+            changes.append({"_id": household.id, "household_size": facts[0], "lead_date_of_birth": facts[1],
+                            "bedroom_need": facts[2]})
+    update_by_id(connection, A, changes)
+    return len(changes)

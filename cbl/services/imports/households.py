@@ -202,7 +202,9 @@ class Households(Format):
             insert_rows(connection, M, new_leads)
         if bands:
             insert_rows(connection, B, bands)
-        refresh_households(connection, touched, context.scheme, context.today)
+        if touched:
+            refresh_households(connection, sa.select(A.c.id).where(A.c.id.in_(touched)), context.scheme,
+                               context.today)
         return [("import.household_changed", Subject("applicant", household.id, household.id),
                  {"file": context.file, "row": staged.row, "changed": changed,
                   **{name: _plain(_values(staged.data)[name]) for name in changed if name not in _PERSONAL}})

@@ -132,16 +132,18 @@ class Members(Format):
         record_events(connection, context, events)
 
     def finish(self, connection: Connection, staging: Staging, context: Context) -> None:
-        """Derive the facts of every household the file names again, once, now that all its members are in."""
-        last = 0
+        """Derive the facts of every household the file names again, once, now that all its members are in:
+        a batch of the file's references at a time, in their order."""
+        last = ""
         while True:
-            ids = list(connection.execute(
-                sa.select(A.c.id).distinct().join(ROWS, ROWS.c.ref == A.c.reference).where(A.c.id > last)
-                .order_by(A.c.id).limit(CHUNK)).scalars())
-            if not ids:
+            refs = connection.execute(sa.select(ROWS.c.ref).distinct().where(ROWS.c.ref > last)
+                                      .order_by(ROWS.c.ref).limit(CHUNK)).scalars().all()
+            if not refs:
                 return
-            refresh_households(connection, ids, context.scheme, context.today)
-            last = ids[-1]
+            batch = sa.select(ROWS.c.ref).where(ROWS.c.ref > last, ROWS.c.ref <= refs[-1])
+            refresh_households(connection, sa.select(A.c.id).where(A.c.reference.in_(batch)), context.scheme,
+                               context.today)
+            last = refs[-1]
 
     def export(self, connection: Connection) -> Iterator[list[object]]:
         query = (sa.select(A.c.reference, M.c.name, M.c.date_of_birth, M.c.sex, M.c.relationship)
