@@ -6,15 +6,20 @@ at every scale, and the lists around them grow with k: a page whose statements g
 row by row.
 """
 
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlmodel import Session, select
 
 from cbl.models import (
-    Advert, Applicant, BandAssessment, Bid, Cycle, Offer, OutboxMessage, Property, ShortlistEntry, StaffUser, Void,
+    Advert, Applicant, BandAssessment, Bid, Cycle, ImportRun, Offer, OutboxMessage, Property, ShortlistEntry, StaffUser,
+    Void,
 )
-from cbl.models.states import AdvertStatus, ApplicationStatus, Channel, CycleStatus, StaffRole, TenancyType
+from cbl.models.states import (
+    AdvertStatus, ApplicationStatus, Channel, CycleStatus, ImportStatus, StaffRole, TenancyType,
+)
 from cbl.rules.working_days import local_date
 from cbl.rules.scheme import Scheme
 from cbl.services import actors
@@ -23,6 +28,7 @@ from cbl.services.actors import SYSTEM
 from cbl.services.cycles import close_cycle
 from cbl.services.direct_offers import request_direct_offer
 from cbl.services.enquiries import log_enquiry
+from cbl.services.imports.jobs import problems_file
 from cbl.services.lettings import make_offer, record_tenancy_start
 from cbl.services.nominations import send_nomination
 from cbl.services.offers import accept_offer
@@ -55,6 +61,7 @@ class CountedWorld:
     nomination: int
     staff: dict[StaffRole, int]
     invitation: str  # the link token of a member of staff invited and not yet signed up
+    import_run: int  # a file a manager uploaded to import, refused by its check
 
 
 def build(session: Session, scheme: Scheme, scale: int, now: datetime) -> CountedWorld:
@@ -94,7 +101,20 @@ def build(session: Session, scheme: Scheme, scale: int, now: datetime) -> Counte
         closed_advert=closed[0].reference, home=session.get(Property, closed[0].property_id).reference,
         provider_home=session.get(Property, provider_home.property_id).reference, empty_void=empty.id,
         let_void=let_void, offer=offer, review=review, agreement=world.agreement, letter=letter,
-        nomination=nomination, staff=staff, invitation=_invitation(session, now))
+        nomination=nomination, staff=staff, invitation=_invitation(session, now),
+        import_run=_import_run(session, staff[StaffRole.MANAGER], now))
+
+
+def _import_run(session: Session, manager: int, now: datetime) -> int:
+    """A homes file whose check found a problem, with its list of problems on disk."""
+    stored = Path(tempfile.mkdtemp(prefix="cbl-counted-")) / "upload.csv"
+    problems_file(str(stored)).write_text("row,column,problem\r\n2,type,“castle” is not a type of home\r\n")
+    run = ImportRun(kind="homes", file_name="homes.csv", stored_as=str(stored), size_bytes=200,
+                    status=ImportStatus.REFUSED, rows=1, problem_count=1, uploaded_by_id=manager, uploaded_at=now,
+                    first_problems=[{"row": 2, "column": "type", "message": "“castle” is not a type of home"}])
+    session.add(run)
+    session.flush()
+    return run.id
 
 
 def _invitation(session: Session, now: datetime) -> str:

@@ -88,6 +88,8 @@ def addresses(world: CountedWorld) -> dict[str, str]:
         "/admin/lets/{void_id:int}/core": f"/admin/lets/{world.let_void}/core",
         "/admin/staff/{staff_id:int}": f"/admin/staff/{world.staff[StaffRole.OFFICER]}",
         "/admin/set-password/{token:str}": f"/admin/set-password/{world.invitation}",
+        "/admin/imports/{run_id:int}": f"/admin/imports/{world.import_run}",
+        "/admin/imports/{run_id:int}/problems.csv": f"/admin/imports/{world.import_run}/problems.csv",
     }
 
 
