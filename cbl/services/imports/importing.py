@@ -76,6 +76,11 @@ def import_file(session: Session, actor: Actor, scheme: Scheme, kind: str, path:
     context = Context(scheme=scheme, actor=actor, now=now, today=local_date(now),
                       areas=frozenset(known_areas(session)), landlords=landlords, file=file or path.name)
     outcome = Outcome(kind)
+    if write and connection.dialect.name == "postgresql":
+        # The register's search indexes (trigrams of references, postcodes and names: GIN) take the new entries
+        # in their pending list for the rest of the transaction, to be merged in later by autovacuum, rather than
+        # merging every 4 MB while the import waits.
+        connection.exec_driver_sql("SET LOCAL gin_pending_list_limit = '256MB'")
     with Staging(connection) as staging:
         outcome.rows = _read(fmt, path, context, staging, tell)
         for problem in fmt.file_problems(staging):
