@@ -2,6 +2,7 @@
 the system holds and the sign-up answers officers recorded, read for all the period's lets at once."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -10,10 +11,12 @@ from sqlmodel import Session, select
 from cbl.models import (
     Advert, Applicant, CoreLog, HouseholdMember, Nomination, Offer, Organisation, Property, Void,
 )
+from cbl.queries.id_lists import among
+from cbl.queries.paging import Page, page_of
 from cbl.models.states import NominationStatus, OfferKind, OfferStatus, OrganisationKind, TenancyType, VoidStatus
 from cbl.reports.core_export import TenancyType as CoreTenancyType
 from cbl.reports.core_export import (
-    CoreExport, LetRecord, Occupant, answer_choices, export, field_specs, unanswered, with_answers,
+    CoreExport, Incomplete, LetRecord, Occupant, answer_choices, export, field_specs, unanswered, with_answers,
 )
 from cbl.rules.bedroom_need import age_on
 from cbl.services.actors import Actor
@@ -40,7 +43,8 @@ _MEMBER = (HouseholdMember.applicant_id, HouseholdMember.date_of_birth, Househol
 
 def _records(session: Session, voids: list[Void], chosen: sa.ColumnElement[bool]) -> dict[int, LetRecord]:
     """The records of `voids`, each read by the condition `chosen` that picks them: for a period's
-    lets, the period itself rather than a list of thousands of ids."""
+    lets, the period itself rather than a list of thousands of ids. The households housed are read
+    by their ids (`among`): a year's lets are a hundredth of the register."""
     homes = {row.void_id: row for row in session.exec(
         select(*_HOME).join(Property, Property.id == Void.property_id)
         .join(Organisation, Organisation.id == Property.landlord_id).where(chosen))}
@@ -53,12 +57,12 @@ def _records(session: Session, voids: list[Void], chosen: sa.ColumnElement[bool]
         .join(Void, Void.id == Advert.void_id).where(chosen, Nomination.status == NominationStatus.LET))}
     housed = {void.id: offers[void.id].applicant_id if void.id in offers else nominations[void.id]
               for void in voids if void.id in offers or void.id in nominations}
-    housed_ids = _housed(chosen)
+    households = set(housed.values())
     applicants = {row.id: row for row in session.exec(
         select(Applicant.id, Applicant.registration_date, Applicant.homeless_duty, Applicant.transfer_tenant)
-        .where(Applicant.id.in_(housed_ids)))}
+        .where(among(session, Applicant.id, households)))}
     members: dict[int, list[sa.Row]] = defaultdict(list)
-    for member in session.exec(select(*_MEMBER).where(HouseholdMember.applicant_id.in_(housed_ids))
+    for member in session.exec(select(*_MEMBER).where(among(session, HouseholdMember.applicant_id, households))
                                .order_by(HouseholdMember.relationship != "lead", HouseholdMember.date_of_birth)):
         members[member.applicant_id].append(member)
     answers = dict(session.exec(select(CoreLog.void_id, CoreLog.answers).join(Void, Void.id == CoreLog.void_id)
@@ -66,14 +70,6 @@ def _records(session: Session, voids: list[Void], chosen: sa.ColumnElement[bool]
     return {void.id: _record(void, homes[void.id], offers.get(void.id), void.id in nominations,
                              applicants[housed[void.id]], members[housed[void.id]], answers.get(void.id, {}))
             for void in voids if void.id in housed}
-
-
-def _housed(chosen: sa.ColumnElement[bool]) -> sa.CompoundSelect:
-    """The households housed in the chosen voids, by an offer or a nomination that ended in a let."""
-    return sa.union(
-        select(Offer.applicant_id).join(Void, Void.id == Offer.void_id).where(chosen, Offer.status == OfferStatus.LET),
-        select(Nomination.applicant_id).join(Advert, Advert.id == Nomination.advert_id)
-        .join(Void, Void.id == Advert.void_id).where(chosen, Nomination.status == NominationStatus.LET))
 
 
 def _record(void: Void, home: sa.Row, offer: sa.Row | None, nominated: bool, applicant: sa.Row,
@@ -132,6 +128,27 @@ def lets_between(session: Session, start: date, end: date) -> list[tuple[Void, L
                          .where(in_period).order_by(Void.tenancy_start_date)).all()
     records = _records(session, list(voids), in_period) if voids else {}
     return [(void, records[void.id]) for void in voids if void.id in records]
+
+
+INCOMPLETE_PER_PAGE = 25  # lets that need answers, shown a page at a time
+
+
+@dataclass(frozen=True)
+class ReturnPage:
+    """The return's page: how many lets are ready, and a page of those that need answers first."""
+
+    ready: int
+    incomplete: Page[Incomplete]  # each let with why it cannot be written yet
+    void_ids: dict[str, int]  # the void of each let on the page, by the let's reference (to link to its questions)
+
+
+def return_page(session: Session, actor: Actor, start: date, end: date, page: int) -> ReturnPage:
+    """The return for the period as its page shows it. Every let is checked (a let is ready or not only once its
+    record is read), but only a page of those needing answers is shown: a year of lets is thousands."""
+    result, void_ids = core_return(session, actor, start, end)
+    shown = page_of(result.incomplete, page, INCOMPLETE_PER_PAGE)
+    return ReturnPage(len(result.written), shown,
+                      {let.let_reference: void_ids[let.let_reference] for let in shown.rows})
 
 
 def core_return(session: Session, actor: Actor, start: date, end: date) -> tuple[CoreExport, dict[str, int]]:
