@@ -5,6 +5,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from cbl.rules.digits import only_digits
+from cbl.services.errors import InvalidInput
+
 T = TypeVar("T")
 PAGE_MAX = 10_000  # the highest page number asked for in a query string that is read at all
 
@@ -51,6 +54,16 @@ class Page(Generic[T]):
                 numbers.append(None)
             numbers.append(n)
         return numbers
+
+
+def page_number(text: str | None, field: str = "page") -> int:
+    """A page number from a query string (a link the site wrote, or one typed in): 1 when not given."""
+    text = (text or "").strip()
+    if not text:
+        return 1
+    if not only_digits(text) or len(text) > 5 or not 1 <= int(text) <= PAGE_MAX:
+        raise InvalidInput(f"Page must be a whole number from 1 to {PAGE_MAX}.", field=field)
+    return int(text)
 
 
 def page_of(rows: Sequence[T], number: int, size: int) -> Page[T]:
