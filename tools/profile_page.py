@@ -109,12 +109,14 @@ def sign_out(db: Database, token: str | None) -> None:
 @dataclass
 class Run:
     """One request: wall-clock ms; CPU ms of this process (all threads); wall-clock and CPU ms in sync handlers
-    (the page's reads and forms: rendering the template runs in the event loop, outside them)."""
+    (the page's reads and forms: rendering the template runs in the event loop, outside them); ms waiting for
+    the driver's statements (the database's work, and the round trips)."""
 
     ms: float
     cpu_ms: float
     handler_ms: float
     handler_cpu_ms: float
+    driver_ms: float
 
 
 def report(path: str, runs: list[Run], statements: Statements, status: int, top: int) -> list[str]:
@@ -125,8 +127,8 @@ def report(path: str, runs: list[Run], statements: Statements, status: int, top:
     lines = [f"{path}: {status}, median {median(times)} ms (fastest {min(times):.0f}, slowest {max(times):.0f}, "
              f"{len(runs)} runs); CPU {median([r.cpu_ms for r in runs])} ms; in sync handlers "
              f"{median([r.handler_ms for r in runs])} ms, CPU {median([r.handler_cpu_ms for r in runs])} ms "
-             f"(rendering is outside them); last run {len(statements.ran)} statements, {statements.ms:.0f} ms "
-             "in the driver"]
+             f"(rendering is outside them); {len(statements.ran)} statements, "
+             f"{median([r.driver_ms for r in runs])} ms in the driver"]
     for timed in sorted(statements.ran, key=lambda t: -t.ms)[:top]:
         lines.append(f"  {timed.ms:8.1f} ms  {timed.sql[:220]}")
     return lines
@@ -236,7 +238,7 @@ def main(argv: list[str] | None = None) -> None:
                         started, used = time.perf_counter(), time.process_time()
                         status = client.get(path, follow_redirects=False).status_code
                         runs.append(Run((time.perf_counter() - started) * 1000, (time.process_time() - used) * 1000,
-                                        executor.ms, executor.cpu_ms))
+                                        executor.ms, executor.cpu_ms, statements.ms))
                 print("\n".join(report(path, runs, statements, status, args.statements)), flush=True)
                 if args.explain:
                     print("\n".join(explained(db, statements, args.explain)), flush=True)
