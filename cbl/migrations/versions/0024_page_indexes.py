@@ -1,8 +1,8 @@
 """Indexes for pages that count or look up rows by the thousand: the bids still standing on an advert (each
 advert card's count, the dashboard's cycles), read from the index alone
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-12-03 17:00:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0017'
-down_revision = '0016'
+revision = '0024'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 
