@@ -3,9 +3,9 @@
 from litestar import Router
 
 from . import (
-    agreements, applications, auth, backdating, compliance, core_return, dashboard, home, letters, offer_checks,
-    offers, online_applications, outbox, provider, providers, register, register_review, reviews, shortlists, staff,
-    stock, viewings,
+    agreements, applications, auth, backdating, compliance, core_return, dashboard, home, imports, letters,
+    offer_checks, offers, online_applications, outbox, provider, providers, register, register_review, reviews,
+    shortlists, staff, stock, viewings,
 )
 from .guards import staff_guard
 
@@ -52,5 +52,6 @@ admin_router = Router(
         online_applications.online_queue, online_applications.online_application,
         online_applications.evidence_request, online_applications.refusal, online_applications.acceptance,
         online_applications.evidence_file,
+        imports.imports, imports.import_page, imports.confirm, imports.problems_download,
     ],
 )

@@ -219,6 +219,8 @@ def test_two_staff_recording_answers_to_one_offer_at_once_exactly_one_wins(db, s
 
 def test_an_offer_made_in_error_is_withdrawn_and_the_household_keeps_its_verified_place(db, scheme, staff, closed):
     _verified(db)
+    with db.transaction() as s:
+        s.get(Applicant, closed.applicants["HR000002"]).email = "bo@example.org"
     offer_id = _offer_to(db, scheme, closed, "HR000002")
     officer = _officer(db)
     db.run(withdraw_offer, officer, scheme, offer_id, "made_in_error", "Sent before the repairs were signed off",
@@ -231,6 +233,12 @@ def test_an_offer_made_in_error_is_withdrawn_and_the_household_keeps_its_verifie
     [letter] = _letters(db, offer.applicant_id, "offer_withdrawn")
     assert "The offer was made in error" in letter.body and "repairs were signed off" in letter.body
     assert "keep your place" in letter.body and "Ombudsman" in letter.body
+    # Besides the letter, the household hears by the e-mail it chose, pointed to the letter.
+    with db.reading() as s:
+        [told] = s.exec(select(OutboxMessage).where(OutboxMessage.applicant_id == offer.applicant_id,
+                                                    OutboxMessage.template == "offer_withdrawn",
+                                                    OutboxMessage.channel == Channel.EMAIL)).all()
+    assert "We have withdrawn our offer of" in told.body and "My letters" in told.body
     [event] = _events(db, "offer.withdrawn")
     assert event.details["reason"] == "The offer was made in error"
     # Offered again, as the place is open.

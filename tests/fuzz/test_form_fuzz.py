@@ -55,6 +55,7 @@ ADMIN_FORMS = {
     "/admin/staff/1": ["role", "grade"],  # the officer's role and grade
     "/admin/forgotten-password": ["email"],
     "/admin/adverts/AD1/block-viewing": ["households", *DATE("viewing_at"), "viewing_time", "place", "accompanied"],
+    "/admin/imports/upload": ["kind", "file"],  # sent without a file: refused on the page
 }
 
 
@@ -64,8 +65,9 @@ def _forms(fields: list[str]):
 
 
 def _role(path: str) -> StaffRole:
-    return StaffRole.ADMIN if path.startswith("/admin/staff") else StaffRole.MANAGER if "agreements" in path \
-        else StaffRole.OFFICER
+    if path.startswith("/admin/staff"):
+        return StaffRole.ADMIN
+    return StaffRole.MANAGER if "agreements" in path or "imports" in path else StaffRole.OFFICER
 
 
 def test_admin_forms_answer_every_input_without_a_server_error(app, staff, world):

@@ -100,7 +100,7 @@ def test_links_sent_before_one_kind_of_password_link_keep_working_after_the_upgr
 
 
 def test_a_password_link_names_one_account_of_three_kinds_and_household_links_end_on_downgrade(database_url, scheme):
-    """Migration 0023: links for households' own accounts; going back, those links end and the others stay."""
+    """Migration 0025: links for households' own accounts; going back, those links end and the others stay."""
     from datetime import datetime, timedelta, timezone
 
     import sqlalchemy as sa
@@ -127,7 +127,7 @@ def test_a_password_link_names_one_account_of_three_kinds_and_household_links_en
         with pytest.raises(sa.exc.IntegrityError), db.transaction() as s:
             s.add(PasswordLink(applicant_id=applicant.id, household_account_id=account.id, token_hash="two",
                                purpose=PasswordLinkPurpose.RESET, expires_at=at))
-        command.downgrade(alembic_config(database_url), "0022")
+        command.downgrade(alembic_config(database_url), "0024")
         with db.reading() as s:
             assert s.execute(sa.text("SELECT applicant_id FROM password_link")).scalars().all() == [applicant.id]
         upgrade(database_url)

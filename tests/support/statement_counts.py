@@ -97,6 +97,8 @@ def addresses(world: CountedWorld) -> dict[str, str]:
         "/apply/application/{page:str}": "/apply/application/check",
         "/apply/evidence/{file_id:int}": f"/apply/evidence/{world.account_file}",
         "/account/changes/{page:str}": "/account/changes/change",
+        "/admin/imports/{run_id:int}": f"/admin/imports/{world.import_run}",
+        "/admin/imports/{run_id:int}/problems.csv": f"/admin/imports/{world.import_run}/problems.csv",
     }
 
 
