@@ -23,7 +23,7 @@ from cbl.services.register import set_band, suspend
 from cbl.services.shortlisting import skip_entry, verify_entry
 from cbl.web.auth import now
 from scheduler import jobs
-from tests.support.factories import PASSWORD_HASH
+from tests.support.factories import PASSWORD_HASH, fraud_checked
 
 LGSCO = "Local Government and Social Care Ombudsman"
 
@@ -149,6 +149,7 @@ def test_an_offer_withdrawn_passing_the_household_over_can_be_reviewed_and_an_ov
             ShortlistEntry.applicant_id == closed.applicants["HR000002"])).one()
         senior = s.exec(select(StaffUser).where(StaffUser.email == "senior@example.org")).one()
     db.run(verify_entry, officer, entry.id, now())
+    db.run(fraud_checked, entry.id)
     offer = db.run(make_offer, officer, scheme, entry.id, now())
     db.run(withdraw_offer, officer, scheme, offer.id, "verification_failed", "", now())
     letter = _letters(db, "offer_withdrawn")[0]
@@ -190,6 +191,7 @@ def test_a_refusal_is_told_whether_judged_unreasonable_with_its_review_and_count
         with db.reading() as s:
             household = actors.applicant(s.get(Applicant, closed.applicants[reference]))
         db.run(verify_entry, officer, places[household.id], now())
+        db.run(fraud_checked, places[household.id])
         offer = db.run(make_offer, officer, scheme, places[household.id], now())
         db.run(refuse_offer, household, scheme, offer.id, "Area does not meet our needs", "", now())
         db.run(judge_refusal, officer, scheme, offer.id, reasonable,
