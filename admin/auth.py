@@ -1,21 +1,32 @@
-"""Staff sign-in and sign-out for the admin site."""
+"""Staff sign-in (the password; the second step is in second_factor.py) and sign-out for the admin site."""
 
-from litestar import Request, get, post
+from typing import TypeVar
+from urllib.parse import quote
+
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
+from sqlmodel import Session
+
 from cbl.database import Database
-from cbl.services import sign_in
+from cbl.models import StaffUser
+from cbl.services import second_factor, sign_in
 from cbl.services.actors import staff as staff_actor
 from cbl.services.audit import audit
 from cbl.services.errors import DomainError, InvalidInput
 from cbl.web import forms
-from cbl.web.auth import COOKIE, clear_session_cookie, end_session, now, set_session_cookie, start_session
+from cbl.web.auth import (
+    COOKIE, STAFF_SECOND_STEP, clear_session_cookie, end_session, now, set_session_cookie, start_session,
+)
 from cbl.web.devices import known_device, remember_device
 
 from .guards import PUBLIC
 from .home import start_page
+
+# The response a cookie is set on is handed back as it came (a Template stays a Template).
+R = TypeVar("R", bound=Response)
 
 
 class StaffSignIn(forms.Form):
@@ -53,17 +64,41 @@ def sign_in_submit(db: NamedDependency[Database], request: Request, data: forms.
             form.refuse(refused)
     if user is None:
         return Template("admin/sign_in.html", status_code=form.status, context={"form": form})
-    email, destination = form.email.data, _destination(form.next.data)
+    # Half signed in: the code from the authenticator app (or setting one up) comes next.
     with db.transaction() as session:
         if request.cookies.get(COOKIE):
             end_session(session, request.cookies[COOKIE])
-        token = start_session(session, "staff", user.id, now())
-        audit(session, staff_actor(user), "signed_in", user)
+        token = start_session(session, STAFF_SECOND_STEP, user.id, now())
+        enrolled = second_factor.is_enrolled(session, user.id)
+        if not enrolled:
+            second_factor.begin_enrolment(session, user, now())
+    step = "code" if enrolled else "set-up"
+    following = f"/admin/sign-in/{step}?next={quote(_destination(form.next.data), safe='/')}"
+    return set_session_cookie(Redirect(following, status_code=303), request, token)
+
+
+def finish_sign_in(session: Session, request: Request, user: StaffUser, how: str) -> str:
+    """The second step passed: the half-way session ends, a staff session starts (a new token); its token."""
+    if request.cookies.get(COOKIE):
+        end_session(session, request.cookies[COOKIE])
+    token = start_session(session, "staff", user.id, now())  # type: ignore[arg-type]
+    audit(session, staff_actor(user), "signed_in", user, {"second_factor": how})
+    return token
+
+
+def signed_in(response: R, request: Request, user: StaffUser, token: str) -> R:
+    """The staff session's cookie, and this browser remembered as one the account signs in on."""
+    settings = request.app.state["settings"]
+    response = set_session_cookie(response, request, token)
+    return remember_device(response, request, settings.secret_key, sign_in.account_key("staff", user.email),
+                           secure=settings.https)
+
+
+def destination_for(user: StaffUser, next_path: str | None) -> str:
+    destination = _destination(next_path)
     if destination == "/admin":
         destination = start_page(user)  # provider staff work in their own portal, administrators with staff
-    response = set_session_cookie(Redirect(destination, status_code=303), request, token)
-    return remember_device(response, request, settings.secret_key, sign_in.account_key("staff", email),
-                           secure=settings.https)
+    return destination
 
 
 @post("/sign-out", opt={"right": PUBLIC}, sync_to_thread=True)

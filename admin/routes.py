@@ -4,7 +4,7 @@ from litestar import Router
 
 from . import (
     agreements, applications, auth, backdating, compliance, core_return, dashboard, home, letters, offers, outbox,
-    provider, providers, register, register_review, reviews, shortlists, staff, stock,
+    provider, providers, register, register_review, reviews, second_factor, shortlists, staff, stock,
 )
 from .guards import staff_guard
 
@@ -14,6 +14,8 @@ admin_router = Router(
     include_in_schema=False,
     route_handlers=[
         auth.sign_in_page, auth.sign_in_submit, auth.sign_out, home.admin_home,
+        second_factor.code_page, second_factor.code_submit, second_factor.set_up_page, second_factor.set_up_submit,
+        second_factor.own_page, second_factor.new_recovery_codes,
         register.applicant_search, register.applicant_search_submit, register.applicant_case,
         register.send_sign_in_link, register.band,
         register.verification, register.suspension, register.eligibility, register.reinstatement, register.notes,
@@ -45,6 +47,7 @@ admin_router = Router(
         reviews.enquiry_list, reviews.enquiry_log, reviews.enquiry_answer, reviews.enquiry_escalation,
         reviews.enquiry_stage_two_answer, reviews.enquiry_acknowledgement,
         staff.staff_list, staff.invite_page, staff.invite_submit, staff.member_page, staff.role_and_grade,
-        staff.disable, staff.enable, staff.invite_again, staff.set_password_page, staff.set_password_submit,
+        staff.disable, staff.enable, staff.invite_again, staff.reset_second_factor, staff.set_password_page,
+        staff.set_password_submit,
     ],
 )

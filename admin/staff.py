@@ -162,6 +162,12 @@ def invite_again(db: NamedDependency[Database], settings: NamedDependency[Settin
     return _press(db, request, staff_id, staff_admin.invite_again, settings.link)
 
 
+@post("/staff/{staff_id:int}/second-factor", opt={"right": Right.STAFF_MANAGE}, sync_to_thread=True)
+def reset_second_factor(db: NamedDependency[Database], request: Request,
+                        staff_id: FromPath[int]) -> Template | Redirect:
+    return _press(db, request, staff_id, staff_admin.reset_second_factor)
+
+
 # --- the invited member of staff ----------------------------------------------------------------
 
 def _password_page(token: str, form: NewPassword, name: str | None = None) -> Template:

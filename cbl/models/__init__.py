@@ -11,7 +11,9 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-from .access import ApiToken, StaffInvitation, Throttle, WebSession  # noqa: E402
+from .access import (  # noqa: E402
+    ApiToken, StaffInvitation, StaffRecoveryCode, StaffSecondFactor, Throttle, WebSession,
+)
 from .core import CoreLog  # noqa: E402
 from .lettings import Advert, Bid, Cycle, ShortlistEntry  # noqa: E402
 from .nominations import AgreementQuota, Nomination, NominationAgreement  # noqa: E402
@@ -36,7 +38,7 @@ from .stock import Property, Void  # noqa: E402
 metadata = SQLModel.metadata
 
 __all__ = [
-    "ApiToken", "StaffInvitation", "Throttle", "WebSession",
+    "ApiToken", "StaffInvitation", "StaffRecoveryCode", "StaffSecondFactor", "Throttle", "WebSession",
     "Advert", "AgreementQuota", "Applicant", "Assessment", "AuditEvent", "BandAssessment", "Bid",
     "BiddingPreference", "CaseCheck", "CaseNote", "ContactPreference", "CoreLog", "Cycle", "DirectOfferRequest",
     "Enquiry", "HouseholdMember", "Nomination",

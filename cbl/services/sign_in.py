@@ -49,6 +49,7 @@ def _password_matches(password_hash: str | None, password: str) -> bool:
 def authenticate_staff(session: Session, email: str, password: str, address: str, now: datetime,
                        *, device: str | None = None) -> StaffUser | None:
     """The member of staff, or None (and the failure counted) if the email and password don't match.
+    The password is only the first step: a staff session starts after the second (services.second_factor).
 
     `device` is the id from a valid device cookie for this account (see services.throttling).
     """
@@ -57,7 +58,8 @@ def authenticate_staff(session: Session, email: str, password: str, address: str
     if not _password_matches(user.password_hash if user else None, password) or not user.active:
         attempt.failed(now)
         return None
-    attempt.succeeded()
+    # The count is not cleared yet: the second step (services.second_factor) clears it when the code is
+    # right. Cleared here, someone who knows the password could clear their wrong codes by typing it again.
     return user
 
 
