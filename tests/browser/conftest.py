@@ -6,6 +6,8 @@ import pytest
 
 from cbl.app import create_app
 from cbl.settings import load_settings
+from tests.support.factories import PASSWORD
+from tests.support.second_factor import code_for
 from tests.support.served import served
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -36,3 +38,14 @@ def server(db, scheme, tmp_path):
                              workdir=tmp_path)
     with served(create_app(settings, db=db, scheme=scheme)) as port:
         yield f"http://127.0.0.1:{port}"
+
+
+def staff_sign_in(page, db, email: str, password: str = PASSWORD) -> None:  # noqa: ANN001 - a Page, a Database
+    """On the admin sign-in page: the password, then the code the person's authenticator app shows
+    (tests/support/second_factor.py), as they would type them."""
+    code = code_for(db, email)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code", exact=True).fill(code)
+    page.get_by_role("button", name="Continue").click()
