@@ -3,7 +3,8 @@
 Anytown Council with its own stock and three housing associations, ~2,000 households on the
 register across the bands, ~300 homes of which some are empty, a year of weekly cycles let
 (history.py), last week's cycle closed with its ranked shortlists, this week's open with bids
-coming in whatever the day (see demo_windows), and a sign-in for every staff role. The same seed
+coming in whatever the day (see demo_windows), and a sign-in for every staff role (their authenticator
+apps set up with one known key, DEMO_SECOND_FACTOR). The same seed
 and the same "now" give the same council.
 """
 
@@ -18,7 +19,7 @@ from cbl.rules.working_days import LONDON
 from cbl.rules.cycle_windows import current_or_next_window, window_opening_on
 from cbl.models import (
     Advert, AgreementQuota, Applicant, BandAssessment, Bid, Cycle, HouseholdMember, NominationAgreement,
-    Organisation, Property, ShortlistEntry, StaffUser, Void,
+    Organisation, Property, ShortlistEntry, StaffSecondFactor, StaffUser, Void,
 )
 from cbl.models.states import (
     AdvertStatus, ApplicationStatus, BidPlacedBy, CycleStatus, OrganisationKind, PropertyType, Relationship, Sex,
@@ -62,6 +63,9 @@ PROVIDERS = [
     ("MHT", "Meadow Housing Trust", 30),
 ]
 DEMO_PASSWORD = "demo-password-2026"
+# Every demo member of staff's authenticator app is set up with this key (printed with the sign-ins), so the
+# demo's staff sign-ins work at once: add it to an app, or take the current code from `cbl demo --code`.
+DEMO_SECOND_FACTOR = "DEMOANYTOWNLETTINGSADMINSECRETAB"  # 32 base32 letters: 160 bits, as apps expect
 # The households who can sign in (the rest have no password).
 DEMO_APPLICANTS = [f"HR{number:06d}" for number in range(1, 6)]
 Window = tuple[datetime, datetime]
@@ -150,8 +154,15 @@ def _provider_email(code: str) -> str:
 
 def _staff(session: Session, council: Organisation, password: str) -> None:
     for email, name, role, grade in STAFF:
-        session.add(StaffUser(organisation_id=council.id, email=email, name=name, role=role, grade=grade,
-                              password_hash=password))
+        user = StaffUser(organisation_id=council.id, email=email, name=name, role=role, grade=grade,
+                         password_hash=password)
+        session.add(user)
+        _second_factor(session, user)
+
+
+def _second_factor(session: Session, user: StaffUser) -> None:
+    session.flush()
+    session.add(StaffSecondFactor(staff_user_id=user.id, secret=DEMO_SECOND_FACTOR, enrolled_at=user.created_at))
 
 
 def _providers(session: Session, rng: random.Random, password: str,
@@ -164,8 +175,10 @@ def _providers(session: Session, rng: random.Random, password: str,
         session.add(provider)
         session.flush()
         providers.append(provider)
-        session.add(StaffUser(organisation_id=provider.id, email=_provider_email(code), name=f"{name} lettings",
-                              role=StaffRole.PROVIDER, grade=1, password_hash=password))
+        lettings = StaffUser(organisation_id=provider.id, email=_provider_email(code), name=f"{name} lettings",
+                             role=StaffRole.PROVIDER, grade=1, password_hash=password)
+        session.add(lettings)
+        _second_factor(session, lettings)
         agreement = NominationAgreement(
             provider_id=provider.id, name=f"{name} nominations agreement", first_let_share=100,
             relet_share=rng.choice([50, 75]), nominate_within_days=5, respond_within_days=rng.choice([3, 5]),
