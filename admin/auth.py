@@ -81,7 +81,7 @@ def finish_sign_in(session: Session, request: Request, user: StaffUser, how: str
     """The second step passed: the half-way session ends, a staff session starts (a new token); its token."""
     if request.cookies.get(COOKIE):
         end_session(session, request.cookies[COOKIE])
-    token = start_session(session, "staff", user.id, now())  # type: ignore[arg-type]
+    token = start_session(session, "staff", user.id, now())
     audit(session, staff_actor(user), "signed_in", user, {"second_factor": how})
     return token
 

@@ -58,7 +58,7 @@ def _back_to_sign_in(next_path: str | None) -> Redirect:
 
 def _enrolled(db: Database, user: StaffUser) -> bool:
     with db.reading() as session:
-        return second_factor.is_enrolled(session, user.id)  # type: ignore[arg-type]
+        return second_factor.is_enrolled(session, user.id)
 
 
 # --- the code ------------------------------------------------------------------------------------------
@@ -68,7 +68,8 @@ def _code_page(form: SecondStep) -> Template:
 
 
 @get("/sign-in/code", opt={"right": PUBLIC}, sync_to_thread=True)
-def code_page(db: NamedDependency[Database], request: Request, next: FromQuery[str | None] = None) -> Template | Redirect:
+def code_page(db: NamedDependency[Database], request: Request,
+              next: FromQuery[str | None] = None) -> Template | Redirect:
     user = _half_signed_in(db, request)
     if user is None:
         return _back_to_sign_in(next)
@@ -105,7 +106,7 @@ def code_submit(db: NamedDependency[Database], request: Request, data: forms.Bod
 
 def _set_up_page(db: Database, user: StaffUser, form: SetUp) -> Template:
     with db.reading() as session:
-        secret = second_factor.enrolment_secret(session, user.id)  # type: ignore[arg-type]
+        secret = second_factor.enrolment_secret(session, user.id)
         issuer = second_factor.issuer(session)
     uri = second_factor.provisioning_uri(secret, user.email, issuer)
     # Drawn here as SVG in the page: the secret goes to no other service, and no script is needed.
@@ -138,7 +139,7 @@ def set_up_submit(db: NamedDependency[Database], request: Request, data: forms.B
     if form.validate():
         try:
             with db.transaction() as session:
-                codes = second_factor.confirm_enrolment(session, user.id, form.code.data, now())  # type: ignore
+                codes = second_factor.confirm_enrolment(session, user.id, form.code.data, now())
                 token = finish_sign_in(session, request, user, "set up")
             page = _codes_page(codes, destination_for(user, form.next.data), user, set_up=True)
             return signed_in(page, request, user, token)
@@ -163,8 +164,8 @@ def own_page(db: NamedDependency[Database], request: Request) -> Template:
 def _own_page(db: Database, request: Request, button: Button) -> Template:
     user = current_staff(request)
     with db.reading() as session:
-        since = second_factor.enrolled_at(session, user.id)  # type: ignore[arg-type]
-        left = second_factor.recovery_codes_left(session, user.id)  # type: ignore[arg-type]
+        since = second_factor.enrolled_at(session, user.id)
+        left = second_factor.recovery_codes_left(session, user.id)
     return Template("admin/second_factor/own.html", status_code=button.status, context={
         "staff": user, "since": since, "left": left, "button": button})
 

@@ -82,7 +82,7 @@ def recovery_codes_left(session: Session, user_id: int) -> int:
 def begin_enrolment(session: Session, user: StaffUser, now: datetime) -> None:
     """Make the secret to be set up, unless one is already waiting: showing the page again, or signing in
     again before confirming, keeps the secret that may already be in the app."""
-    if _factor(session, user.id) is None:  # type: ignore[arg-type]
+    if _factor(session, user.id) is None:
         session.add(StaffSecondFactor(staff_user_id=user.id, secret=new_secret(), created_at=now))
         session.flush()
 
@@ -150,7 +150,7 @@ def confirm_enrolment(session: Session, user_id: int, typed: str, now: datetime)
 def check_code(session: Session, user: StaffUser, typed: str, now: datetime) -> str | None:
     """How the second step was passed ("authenticator app" or "recovery code"), or None if the code is wrong,
     already used or the account has no second factor set up. A recovery code is used up."""
-    factor = _factor(session, user.id, lock=True)  # type: ignore[arg-type]
+    factor = _factor(session, user.id, lock=True)
     if factor is None or factor.enrolled_at is None:
         return None
     code = _normalised(typed)
@@ -170,7 +170,7 @@ def check_code(session: Session, user: StaffUser, typed: str, now: datetime) -> 
     session.add(recovery)
     session.flush()
     audit(session, staff_actor(user), "second_factor.recovery_code_used", user,
-          {"recovery_codes_left": recovery_codes_left(session, user.id)})  # type: ignore[arg-type]
+          {"recovery_codes_left": recovery_codes_left(session, user.id)})
     return "recovery code"
 
 
@@ -193,7 +193,7 @@ def _new_recovery_codes(session: Session, user: StaffUser, now: datetime) -> lis
 def regenerate_recovery_codes(session: Session, actor: Actor, now: datetime) -> list[str]:
     """A member of staff's own new recovery codes; the old ones stop working."""
     user = session.get(StaffUser, actor.id)
-    if user is None or not is_enrolled(session, user.id):  # type: ignore[arg-type]
+    if user is None or not is_enrolled(session, user.id):
         raise Conflict("Set up an authenticator app first.")
     codes = _new_recovery_codes(session, user, now)
     audit(session, actor, "second_factor.recovery_codes_regenerated", user)

@@ -50,10 +50,15 @@ def _set_up(visitor: Browser, next: str = "/admin/applicants") -> list[str]:
     """Set up an app from the page, as a person scanning it would; the recovery codes shown."""
     page = visitor.get(f"/admin/sign-in/set-up?next={next}").text
     secret = re.search(r'<code id="secret">([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
-    done = visitor.post("/admin/sign-in/set-up", {"code": second_factor.current_code(secret, datetime.now(timezone.utc)),
-                                                  "next": next}, form_page="/admin/sign-in/set-up")
+    done = visitor.post("/admin/sign-in/set-up", {"code": _now(secret), "next": next},
+                        form_page="/admin/sign-in/set-up")
     assert done.status_code == 200, done.text
     return re.findall(r"<li><code>([a-z2-7-]+)</code></li>", done.text)
+
+
+def _now(secret: str) -> str:
+    """The code the app shows now."""
+    return second_factor.current_code(secret, datetime.now(timezone.utc))
 
 
 def _wrong(secret: str) -> str:
@@ -90,8 +95,8 @@ def test_someone_without_an_app_sets_one_up_after_their_password_and_a_wrong_cod
     assert secret in empty.text.replace(" ", "")  # the same key, to try again
     assert not _in_admin(visitor)
 
-    done = visitor.post("/admin/sign-in/set-up", {"code": second_factor.current_code(secret, datetime.now(timezone.utc)),
-                                                  "next": "/admin/applicants"}, form_page="/admin/sign-in/set-up")
+    done = visitor.post("/admin/sign-in/set-up", {"code": _now(secret), "next": "/admin/applicants"},
+                        form_page="/admin/sign-in/set-up")
     assert done.status_code == 200 and "Your authenticator app is set up" in done.text
     codes = re.findall(r"<li><code>([a-z2-7-]+)</code></li>", done.text)
     assert len(codes) == 10 and len(set(codes)) == 10 and 'href="/admin/applicants"' in done.text
@@ -202,7 +207,8 @@ def test_an_administrator_resets_someone_elses_second_factor_and_their_sessions_
         assert "Authenticator app set up" in member and "Reset second factor" in member
         reset = administrator.post(f"/admin/staff/{officer.id}/second-factor", form_page=f"/admin/staff/{officer.id}")
         assert reset.status_code == 303
-        assert "sets up an authenticator app after their password" in administrator.get(f"/admin/staff/{officer.id}").text
+        after = administrator.get(f"/admin/staff/{officer.id}").text
+        assert "sets up an authenticator app after their password" in after
         me = _user(db, staff[StaffRole.ADMIN])
         own = administrator.post(f"/admin/staff/{me.id}/second-factor", form_page=f"/admin/staff/{me.id}")
         assert own.status_code == 409 and "You cannot reset the second factor of your own account" in own.text
