@@ -1,5 +1,6 @@
 """Staff second factor: each member of staff's authenticator app secret (being set up until a code from it is
-confirmed) with the last step whose code was accepted, and their one-time recovery codes (hashed)
+confirmed) with the last step whose code was accepted, and their one-time recovery codes (hashed); staff
+sessions started with a password alone end, so that everyone signs in again with a second factor
 
 Revision ID: 0017
 Revises: 0016
@@ -39,6 +40,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('staff_recovery_code', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_staff_recovery_code_staff_user_id'), ['staff_user_id'], unique=False)
+
+    # (Sessions from before sessions named their account are long expired; they end too.)
+    op.execute("DELETE FROM web_session WHERE account LIKE 'staff:%' OR account IS NULL")
 
 
 def downgrade() -> None:
