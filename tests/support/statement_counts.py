@@ -19,19 +19,23 @@ from sqlalchemy.engine import Engine
 
 from cbl.app import create_app
 from cbl.database import Database
-from cbl.models import Applicant, StaffUser
+from admin.guards import SIGNED_IN
+from cbl.models import Applicant, StaffSecondFactor, StaffUser
 from cbl.models.states import StaffRole
 from cbl.rules.scheme import Scheme
-from cbl.services import sign_in
+from cbl.services import second_factor, sign_in
 from cbl.services.actors import ROLE_RIGHTS, SYSTEM
 from cbl.settings import load_settings
-from cbl.web.auth import COOKIE, start_session
+from cbl.web.auth import COOKIE, STAFF_SECOND_STEP, start_session
 from tests.support import counted_world
 from tests.support.counted_world import CountedWorld
 
 # Pages that are not the app's own: the static files and the API's generated documentation.
 NOT_PAGES = re.compile(r"^/(static/|api/v1/schema)")
 STAFF_ROLES = [role for role in StaffRole if role is not StaffRole.PROVIDER]
+# The sign-in's second step, opened half signed in: by an officer whose app is set up (the code), and by a
+# manager setting one up.
+SECOND_STEP = {"/admin/sign-in/code": "second_step", "/admin/sign-in/set-up": "setting_up"}
 
 
 @dataclass(frozen=True)
@@ -95,9 +99,11 @@ def _visitors(route: str, opt: dict) -> list[str]:
     """Who opens the route: each staff role holding an admin page's right, else the one it is for."""
     if route.startswith("/admin"):
         right = opt.get("right")
+        if route in SECOND_STEP:
+            return [SECOND_STEP[route]]
         if right == "public":
             return ["anonymous"]
-        return [role.value for role in StaffRole if right in ROLE_RIGHTS[role]]
+        return [role.value for role in StaffRole if right == SIGNED_IN or right in ROLE_RIGHTS[role]]
     if route.startswith("/api/v1/provider"):
         return ["provider_api"]
     if route.startswith("/api/v1/me"):
@@ -148,6 +154,11 @@ class Visitors:
             for role, user_id in world.staff.items():
                 self.cookies[role.value] = start_session(session, "staff", session.get(StaffUser, user_id).id, at)
             token, _ = sign_in.issue_api_token(session, applicant, at)
+            officer, manager = world.staff[StaffRole.OFFICER], world.staff[StaffRole.MANAGER]
+            session.add(StaffSecondFactor(staff_user_id=officer, secret=second_factor.new_secret(), enrolled_at=at))
+            second_factor.begin_enrolment(session, session.get_one(StaffUser, manager), at)
+            self.cookies["second_step"] = start_session(session, STAFF_SECOND_STEP, officer, at)
+            self.cookies["setting_up"] = start_session(session, STAFF_SECOND_STEP, manager, at)
         provider_key = db.run(sign_in.issue_provider_key, SYSTEM, "RHA")
         self.headers = {"applicant_api": {"Authorization": f"Bearer {token}"},
                         "provider_api": {"Authorization": f"Bearer {provider_key}"}}
