@@ -1,5 +1,6 @@
 """Staff sign-in (the password; the second step is in second_factor.py) and sign-out for the admin site."""
 
+from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import quote
 
@@ -41,10 +42,18 @@ def _destination(next_path: str | None) -> str:
     return destination if destination.startswith("/admin") else "/admin"
 
 
+def sign_in_form(request: Request, form: StaffSignIn, *, password_set: bool = False) -> Template:
+    """The sign-in page (with its offer of the council's identity provider, where one is set up)."""
+    provider = request.app.state["settings"].identity_provider
+    return Template("admin/sign_in.html", status_code=form.status, context={
+        "form": form, "password_set": password_set, "identity_provider": provider.name if provider else None})
+
+
 @get("/sign-in", opt={"right": PUBLIC}, sync_to_thread=False)
-def sign_in_page(next: FromQuery[str | None] = None, password_set: FromQuery[str | None] = None) -> Template:
-    form = forms.read(StaffSignIn, None, next=_destination(next))
-    return Template("admin/sign_in.html", context={"form": form, "password_set": password_set == "1"})
+def sign_in_page(request: Request, next: FromQuery[str | None] = None,
+                 password_set: FromQuery[str | None] = None) -> Template:
+    return sign_in_form(request, forms.read(StaffSignIn, None, next=_destination(next)),
+                        password_set=password_set == "1")
 
 
 @post("/sign-in", opt={"right": PUBLIC}, sync_to_thread=True)
@@ -63,8 +72,14 @@ def sign_in_submit(db: NamedDependency[Database], request: Request, data: forms.
         except DomainError as refused:  # too many attempts: its own status (429)
             form.refuse(refused)
     if user is None:
-        return Template("admin/sign_in.html", status_code=form.status, context={"form": form})
-    # Half signed in: the code from the authenticator app (or setting one up) comes next.
+        return sign_in_form(request, form)
+    return on_to_second_step(db, request, user, form.next.data)
+
+
+def on_to_second_step(db: Database, request: Request, user: StaffUser, next_path: str | None,
+                      also: Callable[[Session], None] | None = None) -> Redirect:
+    """Half signed in (the password, or the identity provider, was right): on to the code from the
+    authenticator app, or to setting one up. `also` runs in the same transaction (an audit event)."""
     with db.transaction() as session:
         if request.cookies.get(COOKIE):
             end_session(session, request.cookies[COOKIE])
@@ -72,8 +87,10 @@ def sign_in_submit(db: NamedDependency[Database], request: Request, data: forms.
         enrolled = second_factor.is_enrolled(session, user.id)
         if not enrolled:
             second_factor.begin_enrolment(session, user, now())
+        if also is not None:
+            also(session)
     step = "code" if enrolled else "set-up"
-    following = f"/admin/sign-in/{step}?next={quote(_destination(form.next.data), safe='/')}"
+    following = f"/admin/sign-in/{step}?next={quote(_destination(next_path), safe='/')}"
     return set_session_cookie(Redirect(following, status_code=303), request, token)
 
 

@@ -3,7 +3,8 @@
 from litestar import Router
 
 from . import (
-    agreements, applications, auth, backdating, compliance, core_return, dashboard, home, letters, offers, outbox,
+    agreements, applications, auth, backdating, compliance, core_return, dashboard, home, identity_provider, letters,
+    offers, outbox,
     provider, providers, register, register_review, reviews, second_factor, shortlists, staff, stock,
 )
 from .guards import staff_guard
@@ -16,6 +17,7 @@ admin_router = Router(
         auth.sign_in_page, auth.sign_in_submit, auth.sign_out, home.admin_home,
         second_factor.code_page, second_factor.code_submit, second_factor.set_up_page, second_factor.set_up_submit,
         second_factor.own_page, second_factor.new_recovery_codes,
+        identity_provider.leave_for_provider, identity_provider.back_from_provider,
         register.applicant_search, register.applicant_search_submit, register.applicant_case,
         register.send_sign_in_link, register.band,
         register.verification, register.suspension, register.eligibility, register.reinstatement, register.notes,

@@ -12,6 +12,20 @@ DEFAULT_SCHEME = Path(__file__).parent / "schemes" / "default.toml"
 
 
 @dataclass(frozen=True, slots=True)
+class IdentityProvider:
+    """The council's OpenID Connect identity provider, with which staff may sign in instead of a password."""
+
+    issuer: str
+    """Its issuer URL (`CBL_OIDC_ISSUER`): its configuration is read from /.well-known/openid-configuration."""
+    client_id: str
+    """This site's client id there (`CBL_OIDC_CLIENT_ID`)."""
+    client_secret: str
+    """This site's client secret there (`CBL_OIDC_CLIENT_SECRET`)."""
+    name: str = "your council account"
+    """How staff know it, on the sign-in button: "Sign in with ..." (`CBL_OIDC_NAME`)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str
     """SQLAlchemy URL. Default: a SQLite file `cbl.sqlite3` in the working directory."""
@@ -44,6 +58,8 @@ class Settings:
         return self.base_url.rstrip("/") + path
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     """How messages are delivered: GOV.UK Notify, SMTP or neither (cbl/messages/config.py)."""
+    identity_provider: IdentityProvider | None = None
+    """Staff sign-in through an OpenID Connect identity provider, if one is set up (CBL_OIDC_*)."""
 
 
 def _secret_key(env: dict[str, str], workdir: Path) -> str:
@@ -75,4 +91,18 @@ def load_settings(env: dict[str, str] | None = None, workdir: Path | None = None
         base_url=(env.get("CBL_BASE_URL") or f"http://{host}:{port}").rstrip("/"),
         trusted_proxies=tuple(p.strip() for p in env.get("CBL_TRUSTED_PROXIES", "").split(",") if p.strip()),
         delivery=load_delivery(env),
+        identity_provider=_identity_provider(env),
     )
+
+
+def _identity_provider(env: dict[str, str]) -> IdentityProvider | None:
+    issuer = env.get("CBL_OIDC_ISSUER", "").strip().rstrip("/")
+    if not issuer:
+        return None
+    client_id, client_secret = env.get("CBL_OIDC_CLIENT_ID", "").strip(), env.get("CBL_OIDC_CLIENT_SECRET", "")
+    if not client_id or not client_secret:
+        raise ValueError("CBL_OIDC_ISSUER is set: set CBL_OIDC_CLIENT_ID and CBL_OIDC_CLIENT_SECRET too.")
+    if not issuer.startswith("https://") and not issuer.startswith(("http://127.0.0.1", "http://localhost")):
+        raise ValueError("CBL_OIDC_ISSUER must be an https:// address (http only on this machine, for testing).")
+    return IdentityProvider(issuer, client_id, client_secret,
+                            env.get("CBL_OIDC_NAME", "").strip() or "your council account")

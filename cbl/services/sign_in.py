@@ -14,9 +14,9 @@ from cbl.services import throttling
 from cbl.services.passwords import check_new_password, check_password, hash_password
 from cbl.services.throttling import TooManyAttempts  # noqa: F401 - callers catch it from here
 
-from .actors import Actor, applicant as applicant_actor
+from .actors import Actor, applicant as applicant_actor, staff as staff_actor
 from .audit import audit
-from .errors import InvalidInput, NotFound
+from .errors import InvalidInput, NotAllowed, NotFound
 from cbl.services.rights import Right
 
 LINK_LIFETIME = timedelta(days=7)
@@ -61,6 +61,21 @@ def authenticate_staff(session: Session, email: str, password: str, address: str
     # The count is not cleared yet: the second step (services.second_factor) clears it when the code is
     # right. Cleared here, someone who knows the password could clear their wrong codes by typing it again.
     return user
+
+
+NO_STAFF_ACCOUNT = NotAllowed("There is no staff account for the e-mail address your sign-in service gave, or it "
+                              "is disabled. Ask your system administrator.")
+
+
+def staff_for_identity(session: Session, email: str) -> StaffUser | None:
+    """The enabled member of staff whose e-mail address the identity provider has verified, if any."""
+    user = session.exec(select(StaffUser).where(sa.func.lower(StaffUser.email) == email.strip().lower())).first()
+    return user if user is not None and user.active else None
+
+
+def record_identity(session: Session, user: StaffUser, issuer: str, subject: str) -> None:
+    """The first step passed at the identity provider (the second factor follows): who vouched, for whom."""
+    audit(session, staff_actor(user), "identity_provider.confirmed", user, {"issuer": issuer, "subject": subject})
 
 
 def authenticate_applicant(session: Session, reference: str, password: str, address: str, now: datetime,

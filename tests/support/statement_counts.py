@@ -36,6 +36,7 @@ STAFF_ROLES = [role for role in StaffRole if role is not StaffRole.PROVIDER]
 # The sign-in's second step, opened half signed in: by an officer whose app is set up (the code), and by a
 # manager setting one up.
 SECOND_STEP = {"/admin/sign-in/code": "second_step", "/admin/sign-in/set-up": "setting_up"}
+IDENTITY_PROVIDER = "/admin/sign-in/identity-provider"
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,8 @@ def _visitors(route: str, opt: dict) -> list[str]:
         right = opt.get("right")
         if route in SECOND_STEP:
             return [SECOND_STEP[route]]
+        if route.startswith(IDENTITY_PROVIDER):
+            return []  # no pages: ways to and from an identity provider, which the counted world has none of
         if right == "public":
             return ["anonymous"]
         return [role.value for role in StaffRole if right == SIGNED_IN or right in ROLE_RIGHTS[role]]
