@@ -86,7 +86,7 @@ def on_to_second_step(db: Database, request: Request, user: StaffUser, next_path
         token = start_session(session, STAFF_SECOND_STEP, user.id, now())
         enrolled = second_factor.is_enrolled(session, user.id)
         if not enrolled:
-            second_factor.begin_enrolment(session, user, now())
+            second_factor.begin_enrolment(session, user, now(), request.app.state["settings"].secret_key)
         if also is not None:
             also(session)
     step = "code" if enrolled else "set-up"

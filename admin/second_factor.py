@@ -85,11 +85,12 @@ def code_submit(db: NamedDependency[Database], request: Request, data: forms.Bod
     if user is None:
         return _back_to_sign_in(form.next.data)
     if form.validate():
-        secret = request.app.state["settings"].secret_key
+        site_key = request.app.state["settings"].secret_key
         address = request.client.host if request.client else "unknown"
-        device = known_device(request, secret, sign_in.account_key("staff", user.email))
+        device = known_device(request, site_key, sign_in.account_key("staff", user.email))
         try:
-            passed = db.run(second_factor.second_step, user.id, form.code.data, address, now(), device=device)
+            passed = db.run(second_factor.second_step, user.id, form.code.data, address, now(), site_key,
+                            device=device)
             if passed is None:
                 form.refuse(InvalidInput(second_factor.WRONG_SIGN_IN_CODE, field="code"))
             else:
@@ -104,9 +105,9 @@ def code_submit(db: NamedDependency[Database], request: Request, data: forms.Bod
 
 # --- setting up an app -----------------------------------------------------------------------------
 
-def _set_up_page(db: Database, user: StaffUser, form: SetUp) -> Template:
+def _set_up_page(db: Database, request: Request, user: StaffUser, form: SetUp) -> Template:
     with db.reading() as session:
-        secret = second_factor.enrolment_secret(session, user.id)
+        secret = second_factor.enrolment_secret(session, user.id, request.app.state["settings"].secret_key)
         issuer = second_factor.issuer(session)
     uri = second_factor.provisioning_uri(secret, user.email, issuer)
     # Drawn here as SVG in the page: the secret goes to no other service, and no script is needed.
@@ -125,7 +126,7 @@ def set_up_page(db: NamedDependency[Database], request: Request,
         return _back_to_sign_in(next)
     if _enrolled(db, user):
         return _to("/admin/sign-in/code", next)
-    return _set_up_page(db, user, forms.read(SetUp, None, next=forms.safe_next(next, "/admin")))
+    return _set_up_page(db, request, user, forms.read(SetUp, None, next=forms.safe_next(next, "/admin")))
 
 
 @post("/sign-in/set-up", opt={"right": PUBLIC}, sync_to_thread=True)
@@ -139,13 +140,14 @@ def set_up_submit(db: NamedDependency[Database], request: Request, data: forms.B
     if form.validate():
         try:
             with db.transaction() as session:
-                codes = second_factor.confirm_enrolment(session, user.id, form.code.data, now())
+                codes = second_factor.confirm_enrolment(session, user.id, form.code.data, now(),
+                                                        request.app.state["settings"].secret_key)
                 token = finish_sign_in(session, request, user, "set up")
             page = _codes_page(codes, destination_for(user, form.next.data), user, set_up=True)
             return signed_in(page, request, user, token)
         except DomainError as refused:
             form.refuse(refused)
-    return _set_up_page(db, user, form)
+    return _set_up_page(db, request, user, form)
 
 
 def _codes_page(codes: list[str], onward: str, user: StaffUser, *, set_up: bool = False) -> Template:

@@ -98,7 +98,8 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
                       "(`cbl demo --sign-ins` lists the demo's sign-ins).", file=sys.stderr)
                 return 1
             started = time.perf_counter()
-            sign_ins = demo.seed(session, scheme, seed=args.seed, applicants=args.applicants)
+            sign_ins = demo.seed(session, scheme, seed=args.seed, applicants=args.applicants,
+                                 site_key=settings.secret_key)
         print(f"Seeded the demo council (seed {args.seed}) in {time.perf_counter() - started:.1f} s.")
         _print_sign_ins(sign_ins)
     except database.SchemaOutOfDate as error:
@@ -177,7 +178,7 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
         with db.transaction() as session:
             if demo.is_empty(session):
                 print("Empty database: seeding the demo council ...")
-                sign_ins = demo.seed(session, scheme, seed=args.seed)
+                sign_ins = demo.seed(session, scheme, seed=args.seed, site_key=settings.secret_key)
     app = create_app(settings, db=db, scheme=scheme, run_scheduler=settings.embed_scheduler)
     base = f"http://{settings.host}:{settings.port}"
     print(f"\nPublic site:      {base}/\nHealth:           {base}/health")

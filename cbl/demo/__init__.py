@@ -27,7 +27,7 @@ from cbl.models.states import (
 )
 from cbl.services.passwords import hash_password
 from cbl.rules.scheme import CyclePattern, Scheme
-from cbl.services import actors
+from cbl.services import actors, second_factor
 from cbl.services.actors import SYSTEM
 from cbl.services.audit import audit
 from cbl.services.cycles import close_cycle
@@ -85,8 +85,13 @@ def is_empty(session: Session) -> bool:
 
 
 def seed(session: Session, scheme: Scheme, *, seed: int = 2026, applicants: int = 2000,
-         properties: int = 300, now: datetime | None = None, zone: ZoneInfo = LONDON) -> list[SignIn]:
-    """Fill an empty database with the demo council; returns the sign-ins to print."""
+         properties: int = 300, now: datetime | None = None, zone: ZoneInfo = LONDON,
+         site_key: str | None = None) -> list[SignIn]:
+    """Fill an empty database with the demo council; returns the sign-ins to print.
+
+    With the site's secret key (CBL_SECRET_KEY), which keeps authenticator-app secrets sealed, every demo
+    member of staff's app is set up with DEMO_SECOND_FACTOR; without, they set one up at their first sign-in.
+    """
     rng = random.Random(seed)
     now = now or datetime.now(timezone.utc)
     today = now.date()
@@ -96,8 +101,8 @@ def seed(session: Session, scheme: Scheme, *, seed: int = 2026, applicants: int 
                                            "lettings@anytown.example")
     session.add(council)
     session.flush()
-    _staff(session, council, password)
-    providers, agreements = _providers(session, rng, password, today)
+    _staff(session, council, password, site_key)
+    providers, agreements = _providers(session, rng, password, today, site_key)
     homes = _properties(session, rng, [council, *providers], properties)
     households = _applicants(session, rng, scheme, applicants, today, password)
     empty = rng.sample(homes, k=max(2, len(homes) // 3))
@@ -152,21 +157,24 @@ def _provider_email(code: str) -> str:
     return f"lettings@{code.lower()}.example"
 
 
-def _staff(session: Session, council: Organisation, password: str) -> None:
+def _staff(session: Session, council: Organisation, password: str, site_key: str | None) -> None:
     for email, name, role, grade in STAFF:
         user = StaffUser(organisation_id=council.id, email=email, name=name, role=role, grade=grade,
                          password_hash=password)
         session.add(user)
-        _second_factor(session, user)
+        _second_factor(session, user, site_key)
 
 
-def _second_factor(session: Session, user: StaffUser) -> None:
+def _second_factor(session: Session, user: StaffUser, site_key: str | None) -> None:
+    if site_key is None:
+        return
     session.flush()
-    session.add(StaffSecondFactor(staff_user_id=user.id, secret=DEMO_SECOND_FACTOR, enrolled_at=user.created_at))
+    session.add(StaffSecondFactor(staff_user_id=user.id, secret=second_factor.seal(DEMO_SECOND_FACTOR, site_key),
+                                  enrolled_at=user.created_at))
 
 
-def _providers(session: Session, rng: random.Random, password: str,
-               today: date) -> tuple[list[Organisation], dict[int, NominationAgreement]]:
+def _providers(session: Session, rng: random.Random, password: str, today: date,
+               site_key: str | None) -> tuple[list[Organisation], dict[int, NominationAgreement]]:
     providers: list[Organisation] = []
     agreements: dict[int, NominationAgreement] = {}
     for code, name, homeless_share in PROVIDERS:
@@ -178,7 +186,7 @@ def _providers(session: Session, rng: random.Random, password: str,
         lettings = StaffUser(organisation_id=provider.id, email=_provider_email(code), name=f"{name} lettings",
                              role=StaffRole.PROVIDER, grade=1, password_hash=password)
         session.add(lettings)
-        _second_factor(session, lettings)
+        _second_factor(session, lettings, site_key)
         agreement = NominationAgreement(
             provider_id=provider.id, name=f"{name} nominations agreement", first_let_share=100,
             relet_share=rng.choice([50, 75]), nominate_within_days=5, respond_within_days=rng.choice([3, 5]),

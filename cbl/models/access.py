@@ -64,14 +64,14 @@ class StaffSecondFactor(SQLModel, table=True):
     """A member of staff's authenticator app (a TOTP secret), from the sign-in at which it was first shown.
 
     Until `enrolled_at` is set the secret is only being set up: it is shown (as a QR code and as text)
-    until a code from it is confirmed. The secret is kept as it is (base32): see
-    docs/decisions/0008-staff-second-factor.md for why it is not encrypted.
+    until a code from it is confirmed.
     """
 
     __tablename__ = "staff_second_factor"
 
     staff_user_id: int = Field(foreign_key="staff_user.id", primary_key=True)
-    secret: str = Field(max_length=64)
+    # Encrypted under a key derived from the site's secret key (services.second_factor.seal).
+    secret: str = Field(max_length=255)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     enrolled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The last 30-second step whose code was accepted: no code of that step or an earlier one is accepted again.

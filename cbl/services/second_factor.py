@@ -6,6 +6,10 @@ secret is shown (as a QR code and as text) and kept until a code from it is conf
 accepted once: the step it belongs to is remembered, and no code of that step or an earlier one is
 accepted again, so a code seen over a shoulder or replayed from a log is refused. Wrong codes are
 counted with wrong passwords (services.sign_in, services.throttling).
+
+The secret is kept encrypted (Fernet) under a key derived from the site's secret key (CBL_SECRET_KEY),
+so a copy of the database alone does not give anyone the codes. The functions that read or make a
+secret take that key (`site_key`).
 """
 
 import base64
@@ -14,6 +18,9 @@ import secrets
 from datetime import datetime
 
 import pyotp
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
@@ -33,6 +40,8 @@ STEP_SECONDS = 30
 DRIFT_STEPS = 1
 RECOVERY_CODES = 10
 WRONG_CODE = "Enter the 6-digit code your authenticator app shows now"
+UNREADABLE = ("Your authenticator app's key cannot be read: the site's secret key has changed since you set it "
+              "up. Ask a system administrator to reset your second factor.")
 WRONG_SIGN_IN_CODE = ("The code is not right, or has been used already. Enter the code your authenticator "
                       "app shows now, or a recovery code you have not used")
 
@@ -44,6 +53,38 @@ def _step(now: datetime) -> int:
 def new_secret() -> str:
     """160 random bits in base32, as RFC 4226 recommends and authenticator apps expect."""
     return pyotp.random_base32(32)
+
+
+def _box(site_key: str) -> Fernet:
+    """Fernet (AES-CBC with HMAC-SHA256) under a key derived from the site's secret key for this use alone."""
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                   info=b"cbl: staff second factor secrets").derive(site_key.encode())
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def seal(secret: str, site_key: str) -> str:
+    """The secret as kept in the database."""
+    return _box(site_key).encrypt(secret.encode()).decode()
+
+
+def unsealed(sealed: str, site_key: str) -> str:
+    """The secret kept as `sealed`; Conflict if it was sealed under another secret key."""
+    try:
+        return _box(site_key).decrypt(sealed.encode()).decode()
+    except InvalidToken:
+        raise Conflict(UNREADABLE) from None
+
+
+def _unsealed(factor: StaffSecondFactor, site_key: str) -> str:
+    return unsealed(factor.secret, site_key)
+
+
+def _readable(factor: StaffSecondFactor, site_key: str) -> bool:
+    try:
+        _unsealed(factor, site_key)
+    except Conflict:
+        return False
+    return True
 
 
 def code_at(secret: str, step: int) -> str:
@@ -79,20 +120,24 @@ def recovery_codes_left(session: Session, user_id: int) -> int:
         StaffRecoveryCode.staff_user_id == user_id, StaffRecoveryCode.used_at.is_(None))).one()
 
 
-def begin_enrolment(session: Session, user: StaffUser, now: datetime) -> None:
+def begin_enrolment(session: Session, user: StaffUser, now: datetime, site_key: str) -> None:
     """Make the secret to be set up, unless one is already waiting: showing the page again, or signing in
     again before confirming, keeps the secret that may already be in the app."""
-    if _factor(session, user.id) is None:
-        session.add(StaffSecondFactor(staff_user_id=user.id, secret=new_secret(), created_at=now))
+    factor = _factor(session, user.id)
+    if factor is None:
+        session.add(StaffSecondFactor(staff_user_id=user.id, secret=seal(new_secret(), site_key), created_at=now))
         session.flush()
+    elif factor.enrolled_at is None and not _readable(factor, site_key):  # sealed under a secret key since changed
+        factor.secret = seal(new_secret(), site_key)
+        session.add(factor)
 
 
-def enrolment_secret(session: Session, user_id: int) -> str:
+def enrolment_secret(session: Session, user_id: int, site_key: str) -> str:
     """The secret being set up, to show; Conflict if there is none waiting (already set up, or reset)."""
     factor = _factor(session, user_id)
     if factor is None or factor.enrolled_at is not None:
         raise Conflict("There is no authenticator app being set up for this account: sign in again.")
-    return factor.secret
+    return _unsealed(factor, site_key)
 
 
 def issuer(session: Session) -> str:
@@ -116,19 +161,18 @@ def _normalised(typed: str) -> str:
     return "".join(typed.split()).replace("-", "").lower()
 
 
-def _matching_step(factor: StaffSecondFactor, code: str, now: datetime) -> int | None:
+def _matching_step(factor: StaffSecondFactor, code: str, now: datetime, site_key: str) -> int | None:
     """The step whose code this is, within the drift allowed and later than the last one used, or None."""
     if not (len(code) == 6 and code.isdigit()):
         return None
-    current = _step(now)
+    secret, current = _unsealed(factor, site_key), _step(now)
     for step in range(current - DRIFT_STEPS, current + DRIFT_STEPS + 1):
-        if (factor.last_step is None or step > factor.last_step) and hmac.compare_digest(
-                code_at(factor.secret, step), code):
+        if (factor.last_step is None or step > factor.last_step) and hmac.compare_digest(code_at(secret, step), code):
             return step
     return None
 
 
-def confirm_enrolment(session: Session, user_id: int, typed: str, now: datetime) -> list[str]:
+def confirm_enrolment(session: Session, user_id: int, typed: str, now: datetime, site_key: str) -> list[str]:
     """Set up the app once a current code from it is typed; the new recovery codes, to show once."""
     factor = _factor(session, user_id, lock=True)
     if factor is None or factor.enrolled_at is not None:
@@ -136,7 +180,7 @@ def confirm_enrolment(session: Session, user_id: int, typed: str, now: datetime)
     code = _normalised(typed)
     if not code:
         raise InvalidInput(WRONG_CODE, field="code")
-    step = _matching_step(factor, code, now)
+    step = _matching_step(factor, code, now, site_key)
     if step is None:
         raise InvalidInput("The code is not right. Check the app shows this account, then enter the 6-digit "
                            "code it shows now", field="code")
@@ -147,14 +191,14 @@ def confirm_enrolment(session: Session, user_id: int, typed: str, now: datetime)
     return _new_recovery_codes(session, user, now)
 
 
-def check_code(session: Session, user: StaffUser, typed: str, now: datetime) -> str | None:
+def check_code(session: Session, user: StaffUser, typed: str, now: datetime, site_key: str) -> str | None:
     """How the second step was passed ("authenticator app" or "recovery code"), or None if the code is wrong,
     already used or the account has no second factor set up. A recovery code is used up."""
     factor = _factor(session, user.id, lock=True)
     if factor is None or factor.enrolled_at is None:
         return None
     code = _normalised(typed)
-    step = _matching_step(factor, code, now)
+    step = _matching_step(factor, code, now, site_key)
     if step is not None:
         factor.last_step = step
         session.add(factor)
@@ -207,7 +251,7 @@ def forget(session: Session, user_id: int) -> None:
 
 
 
-def second_step(session: Session, user_id: int, typed: str, address: str, now: datetime,
+def second_step(session: Session, user_id: int, typed: str, address: str, now: datetime, site_key: str,
                 *, device: str | None = None) -> tuple[StaffUser, str] | None:
     """The second step of a staff sign-in: the member of staff and how they passed it, or None (and the
     failure counted with the account's wrong passwords, so that a guesser of codes is slowed like a
@@ -216,7 +260,7 @@ def second_step(session: Session, user_id: int, typed: str, address: str, now: d
     if user is None or not user.active:
         return None
     attempt = throttling.begin(session, account_key("staff", user.email), address, device, now)
-    how = check_code(session, user, typed, now)
+    how = check_code(session, user, typed, now, site_key)
     if how is None:
         attempt.failed(now)
         return None

@@ -19,7 +19,7 @@ from cbl.services.cycles import close_cycle
 from cbl.web.auth import now
 from tests.support.factories import PASSWORD, PASSWORD_HASH, add_advert, add_applicant, make_world
 from tests.support.pages import check_page
-from tests.support.second_factor import code_for
+from tests.support.second_factor import KEY as SECOND_FACTOR_KEY, code_for
 
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
@@ -79,7 +79,7 @@ def world(db, scheme):
 
 @pytest.fixture
 def app(db, scheme, tmp_path):
-    settings = load_settings({"CBL_DATABASE_URL": db.url, "CBL_SECRET_KEY": "test-secret-key-" * 3}, workdir=tmp_path)
+    settings = load_settings({"CBL_DATABASE_URL": db.url, "CBL_SECRET_KEY": SECOND_FACTOR_KEY}, workdir=tmp_path)
     return create_app(settings, db=db, scheme=scheme)
 
 
@@ -120,7 +120,7 @@ def staff_sign_in(visitor: Browser, email: str, password: str = PASSWORD, next: 
     answer = visitor.post("/admin/sign-in", fields, form_page="/admin/sign-in")
     if answer.status_code != 303 or not answer.headers["location"].startswith("/admin/sign-in/"):
         return answer
-    code = code_for(visitor.client.app.state["db"], email)
+    code = code_for(visitor.client.app.state["db"], email, visitor.client.app.state["settings"].secret_key)
     onward = parse_qs(urlsplit(answer.headers["location"]).query).get("next", ["/admin"])[0]
     return visitor.post("/admin/sign-in/code", {"code": code, "next": onward}, form_page="/admin/sign-in/code")
 

@@ -13,7 +13,7 @@ from cbl.models import AuditEvent, StaffUser
 from cbl.settings import load_settings
 from tests.e2e.conftest import Browser
 from tests.support.oidc_standin import OidcStandIn
-from tests.support.second_factor import code_for
+from tests.support.second_factor import KEY, code_for
 
 OFFICER = "officer@example.org"
 
@@ -27,7 +27,7 @@ def provider():
 
 @pytest.fixture
 def signing_in(db, scheme, world, provider, tmp_path):
-    settings = load_settings({"CBL_DATABASE_URL": db.url, "CBL_SECRET_KEY": "oidc-test-secret-" * 3,
+    settings = load_settings({"CBL_DATABASE_URL": db.url, "CBL_SECRET_KEY": KEY,
                               **provider.env()}, workdir=tmp_path)
     with TestClient(create_app(settings, db=db, scheme=scheme)) as client:
         yield Browser(client)

@@ -8,15 +8,17 @@ from datetime import datetime, timedelta, timezone
 from litestar.testing import TestClient
 from sqlmodel import select
 
+from cbl.app import create_app
 from cbl.models import AuditEvent, StaffRecoveryCode, StaffSecondFactor, StaffUser, WebSession
 from cbl.models.states import StaffRole
 from cbl.services import second_factor, staff as staff_admin, throttling
 from cbl.services.actors import staff as staff_actor
 from cbl.services.errors import Conflict
+from cbl.settings import load_settings
 from tests.e2e.conftest import Browser, staff_sign_in
 from tests.support.factories import PASSWORD
 from tests.support.forms import assert_every_error_shown
-from tests.support.second_factor import SECRET, code_for
+from tests.support.second_factor import KEY, SECRET, code_for
 
 OFFICER = "officer@example.org"
 
@@ -104,9 +106,23 @@ def test_someone_without_an_app_sets_one_up_after_their_password_and_a_wrong_cod
     officer = _user(db)
     assert [e.action for e in _events(db, "second_factor.enrolled", officer.id)] == ["second_factor.enrolled"]
     assert _events(db, "signed_in", officer.id)[-1].details == {"second_factor": "set up"}
-    with db.reading() as s:  # recovery codes are kept only as hashes
+    with db.reading() as s:  # recovery codes are kept only as hashes, the app's secret encrypted
         hashes = [r.code_hash for r in s.exec(select(StaffRecoveryCode))]
+        stored = s.get(StaffSecondFactor, officer.id).secret
     assert len(hashes) == 10 and not set(hashes) & {c.replace("-", "") for c in codes}
+    assert secret not in stored and secret.lower() not in stored.lower() and len(stored) > 100
+
+
+def test_after_the_sites_secret_key_changes_the_code_step_says_to_ask_for_a_reset(db, scheme, staff, world,
+                                                                                  tmp_path):
+    code = code_for(db, OFFICER)  # sealed under the e2e app's key
+    settings = load_settings({"CBL_DATABASE_URL": db.url, "CBL_SECRET_KEY": "another-secret-key-" * 3},
+                             workdir=tmp_path)
+    with TestClient(create_app(settings, db=db, scheme=scheme)) as client:
+        visitor = Browser(client)
+        assert _password(visitor).status_code == 303
+        refused = _code(visitor, code)
+    assert refused.status_code == 409 and "Ask a system administrator to reset your second factor" in refused.text
 
 
 def test_after_setting_up_every_sign_in_asks_for_the_code_and_a_code_works_once(visitor, other_visitor, db, staff,
@@ -137,7 +153,7 @@ def test_a_code_is_accepted_from_the_step_before_or_after_and_never_twice(db, st
     step = int(at.timestamp()) // second_factor.STEP_SECONDS
 
     def check(code, moment=at):
-        return db.run(lambda s: second_factor.check_code(s, s.get(StaffUser, officer.id), code, moment))
+        return db.run(lambda s: second_factor.check_code(s, s.get(StaffUser, officer.id), code, moment, KEY))
 
     assert check(second_factor.code_at(SECRET, step - 2)) is None  # a minute old
     assert check(second_factor.code_at(SECRET, step - 1)) == "authenticator app"  # the phone's clock is behind

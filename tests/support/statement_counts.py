@@ -37,6 +37,7 @@ STAFF_ROLES = [role for role in StaffRole if role is not StaffRole.PROVIDER]
 # manager setting one up.
 SECOND_STEP = {"/admin/sign-in/code": "second_step", "/admin/sign-in/set-up": "setting_up"}
 IDENTITY_PROVIDER = "/admin/sign-in/identity-provider"
+SITE_KEY = "statement-count-secret-" * 2
 
 
 @dataclass(frozen=True)
@@ -158,8 +159,9 @@ class Visitors:
                 self.cookies[role.value] = start_session(session, "staff", session.get(StaffUser, user_id).id, at)
             token, _ = sign_in.issue_api_token(session, applicant, at)
             officer, manager = world.staff[StaffRole.OFFICER], world.staff[StaffRole.MANAGER]
-            session.add(StaffSecondFactor(staff_user_id=officer, secret=second_factor.new_secret(), enrolled_at=at))
-            second_factor.begin_enrolment(session, session.get_one(StaffUser, manager), at)
+            session.add(StaffSecondFactor(staff_user_id=officer, secret=second_factor.seal(
+                second_factor.new_secret(), SITE_KEY), enrolled_at=at))
+            second_factor.begin_enrolment(session, session.get_one(StaffUser, manager), at, SITE_KEY)
             self.cookies["second_step"] = start_session(session, STAFF_SECOND_STEP, officer, at)
             self.cookies["setting_up"] = start_session(session, STAFF_SECOND_STEP, manager, at)
         provider_key = db.run(sign_in.issue_provider_key, SYSTEM, "RHA")
@@ -175,7 +177,7 @@ class Visitors:
 
 
 def app_for(db: Database, scheme: Scheme, workdir: Path) -> Litestar:
-    settings = load_settings({"CBL_DATABASE_URL": db.url, "CBL_SECRET_KEY": "statement-count-secret-" * 2},
+    settings = load_settings({"CBL_DATABASE_URL": db.url, "CBL_SECRET_KEY": SITE_KEY},
                              workdir=workdir)
     return create_app(settings, db=db, scheme=scheme)
 

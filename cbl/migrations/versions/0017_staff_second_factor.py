@@ -1,5 +1,5 @@
-"""Staff second factor: each member of staff's authenticator app secret (being set up until a code from it is
-confirmed) with the last step whose code was accepted, and their one-time recovery codes (hashed); staff
+"""Staff second factor: each member of staff's authenticator app secret, encrypted (being set up until a code
+from it is confirmed) with the last step whose code was accepted, and their one-time recovery codes (hashed); staff
 sessions started with a password alone end, so that everyone signs in again with a second factor
 
 Revision ID: 0017
@@ -22,7 +22,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table('staff_second_factor',
     sa.Column('staff_user_id', sa.Integer(), nullable=False),
-    sa.Column('secret', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('secret', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('created_at', cbl.models.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('enrolled_at', cbl.models.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_step', sa.Integer(), nullable=True),
