@@ -250,7 +250,6 @@ def forget(session: Session, user_id: int) -> None:
     session.execute(sa.delete(StaffSecondFactor).where(StaffSecondFactor.staff_user_id == user_id))
 
 
-
 def second_step(session: Session, user_id: int, typed: str, address: str, now: datetime, site_key: str,
                 *, device: str | None = None) -> tuple[StaffUser, str] | None:
     """The second step of a staff sign-in: the member of staff and how they passed it, or None (and the
