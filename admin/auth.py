@@ -1,4 +1,5 @@
-"""Staff sign-in (the password; the second step is in second_factor.py) and sign-out for the admin site."""
+"""Staff sign-in (the password; the second step is in second_factor.py) and sign-out for the admin site; setting a
+password with a one-time link, and asking for one."""
 
 from collections.abc import Callable
 from typing import TypeVar
@@ -6,7 +7,7 @@ from urllib.parse import quote
 
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from sqlmodel import Session
@@ -17,7 +18,9 @@ from cbl.services import second_factor, sign_in
 from cbl.services.actors import staff as staff_actor
 from cbl.services.audit import audit
 from cbl.services.errors import DomainError, InvalidInput
-from cbl.web import forms
+from cbl.settings import Settings
+from cbl.web import forms, passwords
+from cbl.web.passwords import ADMIN
 from cbl.web.auth import (
     COOKIE, STAFF_SECOND_STEP, clear_session_cookie, end_session, now, set_session_cookie, start_session,
 )
@@ -124,3 +127,24 @@ def sign_out(db: NamedDependency[Database], request: Request) -> Redirect:
         with db.transaction() as session:
             end_session(session, request.cookies[COOKIE])
     return clear_session_cookie(Redirect("/admin/sign-in", status_code=303))
+
+
+@get("/set-password/{token:str}", opt={"right": PUBLIC}, sync_to_thread=True)
+def set_password_page(db: NamedDependency[Database], token: FromPath[str]) -> Template:
+    return passwords.set_password_page(ADMIN, db, token)
+
+
+@post("/set-password/{token:str}", opt={"right": PUBLIC}, sync_to_thread=True)
+def set_password_submit(db: NamedDependency[Database], token: FromPath[str], data: forms.Body) -> Template | Redirect:
+    return passwords.set_password_submit(ADMIN, db, token, data)
+
+
+@get("/forgotten-password", opt={"right": PUBLIC}, sync_to_thread=False)
+def forgotten_page(asked: FromQuery[str | None] = None) -> Template:
+    return passwords.forgotten_page(ADMIN, asked == "1")
+
+
+@post("/forgotten-password", opt={"right": PUBLIC}, sync_to_thread=True)
+def forgotten_submit(db: NamedDependency[Database], settings: NamedDependency[Settings], request: Request,
+                     data: forms.Body) -> Template | Redirect:
+    return passwords.forgotten_submit(ADMIN, db, settings, request, data)

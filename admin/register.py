@@ -22,7 +22,7 @@ from cbl.services.register import (
     suspend,
 )
 from cbl.services.rights import Right
-from cbl.services.sign_in import issue_sign_in_link
+from cbl.services.password_links import give as give_password_link
 from cbl.web import forms
 from cbl.web.auth import now
 
@@ -95,7 +95,7 @@ def send_sign_in_link(db: NamedDependency[Database], scheme: NamedDependency[Sch
                       reference: FromPath[str]) -> Template:
     """Issue a one-time link for the household to set its password; shown once, to pass on."""
     applicant = read_case(db, reference)["applicant"]
-    token = db.run(issue_sign_in_link, staff_actor(current_staff(request)), applicant.id, now())
+    token = db.run(give_password_link, staff_actor(current_staff(request)), applicant.id, now())
     link = request.app.state["settings"].link(f"/set-password/{token}")  # never the request's Host header
     return case_page(request, read_case(db, reference), scheme, sign_in_link=link)
 

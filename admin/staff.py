@@ -1,5 +1,5 @@
 """Staff administration for the system administrator: who has an account, inviting someone, their
-role and grade, disabling and enabling; and the page where an invited member of staff sets a password."""
+role and grade, disabling and enabling. (The invited member of staff sets a password on admin/auth.py's page.)"""
 
 from collections.abc import Callable
 
@@ -19,10 +19,9 @@ from cbl.services.errors import DomainError
 from cbl.services.rights import Right
 from cbl.settings import Settings
 from cbl.web import forms
-from cbl.web.account import NewPassword
 from cbl.web.auth import now
 
-from .guards import PUBLIC, current_staff
+from .guards import current_staff
 
 GRADE_MESSAGE = (f"Grade must be a whole number from {staff_admin.LOWEST_GRADE} to "
                  f"{staff_admin.HIGHEST_GRADE}")
@@ -166,32 +165,3 @@ def invite_again(db: NamedDependency[Database], settings: NamedDependency[Settin
 def reset_second_factor(db: NamedDependency[Database], request: Request,
                         staff_id: FromPath[int]) -> Template | Redirect:
     return _press(db, request, staff_id, staff_admin.reset_second_factor)
-
-
-# --- the invited member of staff ----------------------------------------------------------------
-
-def _password_page(token: str, form: NewPassword, name: str | None = None) -> Template:
-    return Template("admin/staff/set_password.html", status_code=form.status,
-                    context={"token": token, "form": form, "name": name})
-
-
-@get("/set-password/{token:str}", opt={"right": PUBLIC}, sync_to_thread=True)
-def set_password_page(db: NamedDependency[Database], token: FromPath[str]) -> Template:
-    """Said at once when the link cannot be used (404): no password typed would help."""
-    with db.reading() as session:
-        user = staff_admin.check_invitation(session, token, now())
-    return _password_page(token, forms.read(NewPassword, None), user.name)
-
-
-@post("/set-password/{token:str}", opt={"right": PUBLIC}, sync_to_thread=True)
-def set_password_submit(db: NamedDependency[Database], token: FromPath[str], data: forms.Body) -> Template | Redirect:
-    with db.reading() as session:  # a dead link is not found, whatever is typed
-        user = staff_admin.check_invitation(session, token, now())
-    form = forms.read(NewPassword, data)
-    if form.validate():
-        try:
-            db.run(staff_admin.accept_invitation, token, form.password.data, form.confirmation.data, now())
-            return Redirect("/admin/sign-in?password_set=1", status_code=303)
-        except DomainError as error:
-            form.refuse(error)
-    return _password_page(token, form, user.name)

@@ -28,7 +28,7 @@ from cbl.rules.scheme import Scheme, load_scheme
 from cbl.services import actors
 from cbl.services.rights import Right
 from cbl.settings import Settings, load_settings
-from cbl.web import account, adverts, contact, letters, reviews
+from cbl.web import account, adverts, application_pages, apply, contact, letters, passwords, reviews, tokens
 from cbl.web.api import Site, api_router
 from cbl.web.api_docs import SwaggerUIFromThisSite, api_docs_assets
 from cbl.web.notify_callbacks import notify_router
@@ -111,9 +111,13 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
             Router("/", include_in_schema=False, route_handlers=[
                 health, home, adverts.advert_list, adverts.advert_page, adverts.bid_for_advert, adverts.results,
                 *account.ROUTES,
+                *passwords.ROUTES,
+                *tokens.ROUTES,
                 *contact.ROUTES,
                 *reviews.ROUTES,
                 *letters.ROUTES,
+                *apply.ROUTES,
+                *application_pages.ROUTES,
             ]),
             api_router,
             provider_api_router,
@@ -171,8 +175,10 @@ def navigation(viewer: Viewer | None) -> list[dict[str, str]]:
         items += [{"href": "/account/bids", "text": "My bids"},
                   {"href": "/account/homes", "text": "Homes I can bid for"},
                   {"href": "/account/offers", "text": "My offers"}, {"href": "/account", "text": "My application"}]
+    elif viewer is not None and viewer.kind == "household":
+        items.append({"href": "/apply/application", "text": "Your application"})
     else:
-        items.append({"href": "/sign-in", "text": "Sign in"})
+        items += [{"href": "/apply", "text": "Apply"}, {"href": "/sign-in", "text": "Sign in"}]
     return items
 
 

@@ -18,6 +18,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from cbl.logs import keep_values_out_of_logs
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 P = ParamSpec("P")
@@ -45,8 +47,10 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
 
 def create_engine(url: str, **kwargs: Any) -> Engine:
-    # Errors (and so logged tracebacks) name the statement but not its values: e-mails, references.
+    # Errors (and so logged tracebacks) name the statement but not its values: e-mails, references; and
+    # tracebacks leave out the database's own message, which repeats the value at fault (cbl/logs.py).
     kwargs.setdefault("hide_parameters", True)
+    keep_values_out_of_logs()
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         _sqlite_pragmas(engine)

@@ -58,6 +58,8 @@ class Settings:
         return self.base_url.rstrip("/") + path
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     """How messages are delivered: GOV.UK Notify, SMTP or neither (cbl/messages/config.py)."""
+    uploads_dir: Path = Path("uploads")
+    """Where households' evidence files are kept, under generated names: outside anything served as static."""
     identity_provider: IdentityProvider | None = None
     """Staff sign-in through an OpenID Connect identity provider, if one is set up (CBL_OIDC_*)."""
 
@@ -91,6 +93,7 @@ def load_settings(env: dict[str, str] | None = None, workdir: Path | None = None
         base_url=(env.get("CBL_BASE_URL") or f"http://{host}:{port}").rstrip("/"),
         trusted_proxies=tuple(p.strip() for p in env.get("CBL_TRUSTED_PROXIES", "").split(",") if p.strip()),
         delivery=load_delivery(env),
+        uploads_dir=Path(env.get("CBL_UPLOADS_DIR") or workdir / "uploads"),
         identity_provider=_identity_provider(env),
     )
 

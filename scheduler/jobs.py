@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,7 +21,7 @@ from cbl.messages.config import DeliverySettings
 from cbl.models import Cycle
 from cbl.models.states import CycleStatus
 from cbl.rules.scheme import Scheme
-from cbl.services import cycles, nominations, offers, register_review, reviews, suspensions
+from cbl.services import applying, cycles, evidence, nominations, offers, register_review, reviews, suspensions
 from cbl.services.actors import SYSTEM
 from cbl.services.auto_bid import auto_bid_cycle
 
@@ -34,6 +35,7 @@ class Runtime:
     zone: ZoneInfo
     scheduler: BaseScheduler | None = None
     delivery: DeliverySettings | None = None
+    uploads: Path | None = None  # where evidence files are kept (cbl/services/evidence.py)
 
 
 _runtime: Runtime | None = None
@@ -156,6 +158,17 @@ def lapse_offers(now: datetime | None = None) -> None:
         log.info("lapsed %d offers not answered in time", len(lapsed))
 
 
+def expire_drafts(now: datetime | None = None) -> None:
+    """Warn of, then delete, drafts not saved for the scheme's draft days; their files go once the deletion is
+    committed. Running it twice warns no one twice and deletes nothing more."""
+    rt = runtime()
+    done = rt.db.run(applying.expire_drafts, rt.scheme, now or _now())
+    if rt.uploads is not None:
+        evidence.forget_files(rt.uploads, done.files)
+    if done.warned or done.deleted:
+        log.info("drafts: %d warned, %d deleted", done.warned, done.deleted)
+
+
 def dispatch_messages() -> None:
     """Send what waits in the outbox (messages.dispatch), a few thousand at most per run."""
     from cbl.messages.dispatch import Dispatcher, carriers_for
@@ -187,6 +200,8 @@ RECURRING: dict[str, tuple[Callable[[], None], str, dict[str, Any]]] = {
     "lapse-offers": (lapse_offers, "cron", {"minute": 10, "timezone": "Europe/London"}),
 
 
+    # Early morning UK time, once a day: the warning and the deletion are counted in days.
+    "expire-drafts": (expire_drafts, "cron", {"hour": 3, "minute": 20, "timezone": "Europe/London"}),
     "remind-offers": (remind_offers, "cron",
                       {"day_of_week": "mon-fri", "hour": 8, "minute": 10, "timezone": "Europe/London"}),
     "remind-reviews": (remind_reviews, "cron",

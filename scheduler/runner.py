@@ -31,7 +31,7 @@ def start(db: Database, scheme: Scheme, settings: Settings, *, blocking: bool = 
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         timezone=timezone.utc,
     )
-    jobs.configure(jobs.Runtime(db, scheme, settings.time_zone, scheduler, settings.delivery))
+    jobs.configure(jobs.Runtime(db, scheme, settings.time_zone, scheduler, settings.delivery, settings.uploads_dir))
     for job_id, (function, trigger, arguments) in jobs.RECURRING.items():
         scheduler.add_job(function, trigger, id=job_id, replace_existing=True, **arguments)
     # Catch up before anything else: closes missed while no scheduler ran happen now.

@@ -1,11 +1,8 @@
 """Shared fixtures: each database test runs on SQLite and, when a server answers, on PostgreSQL."""
 
-import fcntl
 import os
 import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -24,32 +21,12 @@ from tests.support.databases import ADMIN_URL, postgres_database, postgres_reach
 passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 SCHEMES = Path(DEFAULT_SCHEME).parent
-CLUSTER_LOCK = Path(tempfile.gettempdir()) / "cbl-tests-postgresql-cluster.lock"
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """One test process more than there are cores, at most five: the tests wait on servers, browsers
     and the database for part of their time (on 2 cores: 6 min 35 s with three, 7 min 8 s with two)."""
     return min(5, (os.cpu_count() or 1) + 1)
-
-
-@contextmanager
-def postgres_cluster_lock(mode: int) -> Iterator[None]:
-    """A lock on the one PostgreSQL server all test processes share (shared, or exclusive)."""
-    with open(CLUSTER_LOCK, "a") as handle:
-        fcntl.flock(handle, mode)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-@pytest.fixture(autouse=True)
-def postgres_cluster() -> Iterator[None]:
-    """Tests run side by side (pytest-xdist); each holds the server in common, so the fault test that
-    stops it (tests/faults/test_postgres_restart.py, which holds it alone) waits for the others."""
-    with postgres_cluster_lock(fcntl.LOCK_SH):
-        yield
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -78,13 +55,8 @@ def migrated(tmp_path_factory: pytest.TempPathFactory):
             upgrade(made[kind])  # its engine is disposed: nothing stays connected to the template
         return made[kind]
 
-    try:
+    with templates:
         yield template
-    finally:
-        # Dropped once this process's tests are done, maybe while another process's restart test
-        # has the server stopped: wait for it, as the tests do.
-        with postgres_cluster_lock(fcntl.LOCK_SH):
-            templates.close()
 
 
 def copy_of_migrated(url: str, template: str) -> None:

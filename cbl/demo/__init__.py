@@ -248,6 +248,7 @@ def _applicants(session: Session, rng: random.Random, scheme: Scheme, count: int
                 password: str) -> list[Household]:
     bands = [band for band, _ in BAND_MIX]
     households = []
+    details: list[tuple[list[tuple[str, date, Sex, Relationship]], str]] = []
     for number in range(1, count + 1):
         registered = today - timedelta(days=rng.randint(20, 3650))
         band = rng.choices(bands, weights=[w for _, w in BAND_MIX])[0]
@@ -268,21 +269,22 @@ def _applicants(session: Session, rng: random.Random, scheme: Scheme, count: int
             password_hash=password if applicant_reference(number) in DEMO_APPLICANTS else None,
             review_due=_next_anniversary(registered, today),
         )
-        session.add(applicant)
-        session.flush()
-        members = []
+        members = []  # (name, date of birth, sex, relationship): stored once the household has its id
         for relationship, age, sex in people:
             born = today - timedelta(days=365 * age + rng.randint(0, 364))
-            first = rng.choice(FIRST_NAMES[sex])
-            member = HouseholdMember(applicant_id=applicant.id, name=f"{first} {surname}", date_of_birth=born,
-                                     sex=Sex(sex), relationship=relationship)
-            members.append(member)
-            session.add(member)
-        apply_household(applicant, members, scheme, today)
-        session.add(BandAssessment(applicant_id=applicant.id, band=band, effective_date=band_date,
-                                   reason="Assessed on application" if band_date == registered
-                                   else "Change of circumstances"))
+            members.append((f"{rng.choice(FIRST_NAMES[sex])} {surname}", born, Sex(sex), relationship))
+        reason = "Assessed on application" if band_date == registered else "Change of circumstances"
         households.append((applicant, people[0][1], len(people)))
+        details.append((members, reason))
+    session.add_all([applicant for applicant, _, _ in households])
+    session.flush()  # the households in batched inserts, for their ids; then their members and bands
+    for (applicant, _, _), (members, reason) in zip(households, details, strict=True):
+        assert applicant.id is not None
+        stored = [HouseholdMember(applicant_id=applicant.id, name=name, date_of_birth=born, sex=sex,
+                                  relationship=relationship) for name, born, sex, relationship in members]
+        apply_household(applicant, stored, scheme, today)
+        session.add_all([*stored, BandAssessment(applicant_id=applicant.id, band=applicant.band,
+                                                 effective_date=applicant.band_date, reason=reason)])
     session.flush()
     return households
 

@@ -109,12 +109,12 @@ def _let_home(session: Session, rng: Random, zone: ZoneInfo, cycle: Cycle, home:
 
 
 def _shortlist(session: Session, rng: Random, cycle: Cycle, advert: Advert, bidders: list[Applicant]) -> None:
-    for position, applicant in enumerate(bidders, start=1):
-        bid = Bid(advert_id=advert.id, applicant_id=applicant.id, cycle_id=cycle.id, preference=1,
-                  placed_at=cycle.opens_at + (cycle.closes_at - cycle.opens_at) * rng.random(),
-                  placed_by=BidPlacedBy.APPLICANT)
-        session.add(bid)
-        session.flush()
+    bids = [Bid(advert_id=advert.id, applicant_id=applicant.id, cycle_id=cycle.id, preference=1,
+                placed_at=cycle.opens_at + (cycle.closes_at - cycle.opens_at) * rng.random(),
+                placed_by=BidPlacedBy.APPLICANT) for applicant in bidders]
+    session.add_all(bids)
+    session.flush()  # one batched insert for the advert's bids: their ids, for the entries
+    for position, (applicant, bid) in enumerate(zip(bidders, bids, strict=True), start=1):
         session.add(ShortlistEntry(advert_id=advert.id, applicant_id=applicant.id, bid_id=bid.id, position=position,
                                    eligible=True, proposed=position == 1,
                                    status=ShortlistStatus.HOUSED if position == 1 else ShortlistStatus.PENDING))

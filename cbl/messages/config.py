@@ -14,11 +14,12 @@ NOTIFY_BASE_URL = "https://api.notifications.service.gov.uk"
 # the channel as a whole (a template whose content is ((subject)) and ((body))).
 EMAIL_TEMPLATES = (
     "advert_withdrawn", "bid_placed", "cycle_closed", "direct_offer_approval", "letter", "new_homes",
-    "nomination", "offer_lapsed", "offer_made", "offer_reminder", "offer_withdrawn", "registration_backdating",
+    "nomination", "offer_lapsed", "offer_made", "offer_reminder", "offer_withdrawn", "password_reset",
+    "registration_backdating",
     "review_reminder", "shortlisted", "staff_invitation",
 )
 SMS_TEMPLATES = ("bid_placed", "letter", "mobile_confirmation", "offer_lapsed", "offer_made", "offer_reminder",
-                 "offer_withdrawn", "shortlisted", "text_reply")
+                 "offer_withdrawn", "password_reset", "shortlisted", "text_reply")
 
 
 class DeliveryConfigError(ValueError):

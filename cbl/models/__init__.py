@@ -12,8 +12,9 @@ SQLModel.metadata.naming_convention = {
 }
 
 from .access import (  # noqa: E402
-    ApiToken, StaffInvitation, StaffRecoveryCode, StaffSecondFactor, Throttle, WebSession,
+    ApiToken, PasswordLink, StaffRecoveryCode, StaffSecondFactor, Throttle, WebSession,
 )
+from .applying import EvidenceFile, HouseholdAccount, OnlineApplication  # noqa: E402
 from .core import CoreLog  # noqa: E402
 from .lettings import Advert, Bid, Cycle, ShortlistEntry  # noqa: E402
 from .nominations import AgreementQuota, Nomination, NominationAgreement  # noqa: E402
@@ -29,7 +30,6 @@ from .register import (  # noqa: E402
     CaseNote,
     HouseholdMember,
     RegistrationBackdating,
-    SignInToken,
 )
 from .reviews import Enquiry, Review  # noqa: E402
 from .states import *  # noqa: E402,F403
@@ -38,11 +38,11 @@ from .stock import Property, Void  # noqa: E402
 metadata = SQLModel.metadata
 
 __all__ = [
-    "ApiToken", "StaffInvitation", "StaffRecoveryCode", "StaffSecondFactor", "Throttle", "WebSession",
+    "ApiToken", "PasswordLink", "StaffRecoveryCode", "StaffSecondFactor", "Throttle", "WebSession",
     "Advert", "AgreementQuota", "Applicant", "Assessment", "AuditEvent", "BandAssessment", "Bid",
     "BiddingPreference", "CaseCheck", "CaseNote", "ContactPreference", "CoreLog", "Cycle", "DirectOfferRequest",
-    "Enquiry", "HouseholdMember", "Nomination",
+    "Enquiry", "EvidenceFile", "HouseholdAccount", "HouseholdMember", "Nomination", "OnlineApplication",
     "NominationAgreement", "Offer", "Organisation", "OutboxMessage", "Property", "ReceivedText", "Refusal",
     "RegistrationBackdating", "Review",
-    "ShortlistEntry", "SignInToken", "StaffUser", "SuitabilityAssessment", "Void", "metadata",
+    "ShortlistEntry", "StaffUser", "SuitabilityAssessment", "Void", "metadata",
 ]

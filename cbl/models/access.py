@@ -1,11 +1,13 @@
-"""Signed-in sessions, API tokens and sign-in throttling, kept in the database so every worker shares them."""
+"""Signed-in sessions, API tokens, one-time password links and sign-in throttling, kept in the database so
+every worker shares them."""
 
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from .columns import UTCDateTime, utcnow
+from .columns import UTCDateTime, state, utcnow
+from .states import PasswordLinkPurpose
 
 
 class WebSession(SQLModel, table=True):
@@ -34,6 +36,10 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # What its owner called it when asking for it ("phone app"), so they can tell their tokens apart.
+    label: str = Field(default="", max_length=100)
+    # Written at most every few minutes (services.sign_in.LAST_USE_PRECISION), not on every request.
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Throttle(SQLModel, table=True):
@@ -44,19 +50,27 @@ class Throttle(SQLModel, table=True):
     window_ends_at: datetime = Field(sa_type=UTCDateTime)
 
 
-class StaffInvitation(SQLModel, table=True):
-    """A one-time link with which a member of staff sets their password; only its hash is kept."""
+class PasswordLink(SQLModel, table=True):
+    """A one-time link with which someone sets their password: a member of staff's invitation, a link an
+    officer gives a household, or one asked for on a forgotten-password page. Only its hash is kept."""
 
-    __tablename__ = "staff_invitation"
+    __tablename__ = "password_link"
+    __table_args__ = (
+        sa.CheckConstraint("(applicant_id IS NULL) <> (staff_user_id IS NULL)", name="one_account"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    staff_user_id: int = Field(foreign_key="staff_user.id", index=True)
+    # Whose password it sets: an application's, or a member of staff's (a council's or a provider's).
+    applicant_id: int | None = Field(default=None, foreign_key="applicant.id", index=True)
+    staff_user_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True)
+    purpose: PasswordLinkPurpose = Field(sa_type=state(PasswordLinkPurpose))
     token_hash: str = Field(max_length=128, unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # Ended before use: a newer invitation was sent, or the account was disabled.
+    # Ended before use: a newer link was sent, the password was set another way, or the account was disabled.
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The member of staff who issued it; none for a link someone asked for themselves.
     issued_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
 
 

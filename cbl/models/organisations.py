@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from .columns import UTCDateTime, state, utcnow
@@ -24,6 +25,9 @@ class Organisation(SQLModel, table=True):
 
 class StaffUser(SQLModel, table=True):
     __tablename__ = "staff_user"
+    # E-mail addresses are matched whatever the case of their letters (sign-in, invitations), so the
+    # database holds one account an address in any case, even when two invitations cross.
+    __table_args__ = (sa.Index("uq_staff_user_email_any_case", sa.text("lower(email)"), unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)

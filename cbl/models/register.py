@@ -148,16 +148,3 @@ class BiddingPreference(SQLModel, table=True):
     auto_bid: bool = False
     set_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-class SignInToken(SQLModel, table=True):
-    """A one-time link an officer issues so an applicant can set their password."""
-
-    __tablename__ = "sign_in_token"
-
-    id: int | None = Field(default=None, primary_key=True)
-    applicant_id: int = Field(foreign_key="applicant.id", index=True)
-    token_hash: str = Field(max_length=128, unique=True)
-    expires_at: datetime = Field(sa_type=UTCDateTime)
-    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    issued_by_id: int | None = Field(default=None, foreign_key="staff_user.id")

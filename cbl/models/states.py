@@ -171,6 +171,12 @@ class ActorKind(str, Enum):
     SYSTEM = "system"
 
 
+class PasswordLinkPurpose(str, Enum):
+    INVITATION = "invitation"  # a new member of staff, invited by the system administrator
+    GIVEN = "given"  # made by an officer for a household to set its password
+    RESET = "reset"  # asked for on a forgotten-password page
+
+
 class Channel(str, Enum):
     LETTER = "letter"
     EMAIL = "email"
@@ -196,3 +202,18 @@ class CheckKind(str, Enum):
     HOUSING_DEBT = "housing_debt"
     AFFORDABILITY = "affordability"
     FRAUD = "fraud"
+
+
+class OnlineKind(str, Enum):
+    """What a household sends online: an application to join the register, or a change to one it is on."""
+
+    APPLICATION = "application"
+    CHANGE = "change"
+
+
+class OnlineStatus(str, Enum):
+    DRAFT = "draft"  # being filled in; kept for the scheme's draft days after it was last saved
+    SUBMITTED = "submitted"  # in the officers' queue
+    EVIDENCE_REQUESTED = "evidence_requested"  # an officer asked for more; the household can upload it
+    ACCEPTED = "accepted"  # on the register with a band (a change: assessed and the band set again)
+    REFUSED = "refused"  # not eligible, or not a qualifying person: the letter says why

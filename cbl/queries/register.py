@@ -74,6 +74,8 @@ def case(session: Session, reference: str) -> dict:
         "letters": session.exec(select(OutboxMessage).filter_by(**by_case, channel=Channel.LETTER)
                                 .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())).all(),
         "preference": session.get(BiddingPreference, applicant.id),
+        "backdating": session.exec(select(RegistrationBackdating).filter_by(**by_case)
+                                   .order_by(RegistrationBackdating.requested_at.desc())).all(),
         "areas": [(area, area) for area in sorted(known_areas(session))],
         "timeline": session.exec(select(AuditEvent).filter_by(**by_case)
                                  .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(TIMELINE)).all(),

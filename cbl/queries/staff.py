@@ -6,7 +6,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from cbl.models import Organisation, StaffInvitation, StaffSecondFactor, StaffUser
+from cbl.models import Organisation, PasswordLink, StaffSecondFactor, StaffUser
+from cbl.models.states import PasswordLinkPurpose
 from cbl.services.errors import NotFound
 from cbl.services.staff import NO_PASSWORD
 
@@ -43,8 +44,9 @@ def one(session: Session, staff_id: int) -> StaffMember:
     if row is None:
         raise NotFound("There is no such member of staff.")
     user, organisation = row
-    latest = session.exec(select(StaffInvitation).where(StaffInvitation.staff_user_id == staff_id)
-                          .order_by(StaffInvitation.id.desc())).first()
+    latest = session.exec(select(PasswordLink).where(PasswordLink.staff_user_id == staff_id,
+                                                     PasswordLink.purpose == PasswordLinkPurpose.INVITATION)
+                          .order_by(PasswordLink.id.desc())).first()
     factor = session.get(StaffSecondFactor, staff_id)
     second = {"second_factor": "Not set up" if factor is None else "Set up" if factor.enrolled_at else "Being set up",
               "second_factor_since": factor.enrolled_at if factor is not None else None}

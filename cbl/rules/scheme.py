@@ -5,6 +5,7 @@ from datetime import time
 from pathlib import Path
 from typing import Literal, TypeVar
 
+from cbl.rules.application_questions import PRIORITIES
 from cbl.rules.review_periods import Part6Periods, check_part6_periods
 from pydantic import (
     BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, field_validator, model_validator,
@@ -238,6 +239,64 @@ class Nominations(_Strict):
         return _unique_codes(items)
 
 
+EXEMPTIONS = ("armed_forces", "homelessness", "leaving_care")
+
+
+class Applying(_Strict):
+    """Applying online: which priority circumstances the application asks about, the council's qualification
+    criteria (s160ZA(7) Housing Act 1996: its own choice, within the limits below), and how long a draft is kept.
+    """
+
+    area_name: str = Field(default="the area", min_length=1, max_length=100)  # as households know it
+    priorities: list[str] = Field(default_factory=lambda: list(PRIORITIES), min_length=1)
+    # Years of residence in the area before an application qualifies; 0 for no residence test.
+    residence_years: StrictInt = Field(default=0, ge=0, le=10)
+    residence_exemptions: list[str] = ["armed_forces"]
+    # The financial test, in pounds a year (income) and pounds held (savings); 0 for no test. Without either
+    # the income and savings questions are not asked.
+    income_limit: StrictInt = Field(default=0, ge=0, le=1_000_000)
+    savings_limit: StrictInt = Field(default=0, ge=0, le=10_000_000)
+    financial_exemptions: list[str] = []
+    # A draft not saved again for this many days is deleted, with a warning this many days before.
+    draft_days: StrictInt = Field(default=90, ge=14, le=365)
+    draft_warning_days: StrictInt = Field(default=14, ge=1, le=60)
+
+    @field_validator("priorities")
+    @classmethod
+    def _known_priorities(cls, codes: list[str]) -> list[str]:
+        unknown = sorted(set(codes) - set(PRIORITIES))
+        if unknown:
+            raise ValueError(f"unknown priorities {unknown}: each is one of {', '.join(PRIORITIES)}")
+        return codes
+
+    @field_validator("residence_exemptions", "financial_exemptions")
+    @classmethod
+    def _known_exemptions(cls, codes: list[str]) -> list[str]:
+        unknown = sorted(set(codes) - set(EXEMPTIONS))
+        if unknown:
+            raise ValueError(f"unknown exemptions {unknown}: each is one of {', '.join(EXEMPTIONS)}")
+        return codes
+
+    @model_validator(mode="after")
+    def _lawful(self) -> "Applying":
+        # The Allocation of Housing (Qualification Criteria for Armed Forces) (England) Regulations 2012
+        # (SI 2012/1869), reg 3: a residence (local connection) test must not be applied to members and recent
+        # former members of the regular forces, bereaved spouses and civil partners, or injured reservists.
+        if self.residence_years and "armed_forces" not in self.residence_exemptions:
+            raise ValueError("residence_exemptions must include \"armed_forces\" when residence_years is set: "
+                             "SI 2012/1869 reg 3 exempts armed forces households from a residence test")
+        exempted = set(self.residence_exemptions) | set(self.financial_exemptions)
+        if "armed_forces" in exempted and "armed_forces" not in self.priorities:
+            raise ValueError("an armed_forces exemption needs \"armed_forces\" in priorities, so it is asked")
+        if self.draft_warning_days >= self.draft_days:
+            raise ValueError("draft_warning_days must be fewer than draft_days: the warning comes first")
+        return self
+
+    @property
+    def financial_test(self) -> bool:
+        return bool(self.income_limit or self.savings_limit)
+
+
 class Scheme(_Strict):
     name: str = Field(min_length=1)
     bands: Bands
@@ -252,6 +311,7 @@ class Scheme(_Strict):
     housing_register: Register = Field(alias="register")
     shortlisting: Shortlisting
     nominations: Nominations
+    application: Applying = Applying()
 
     @model_validator(mode="after")
     def _points_rank_first(self) -> "Scheme":

@@ -9,7 +9,7 @@ from .errors import NotAllowed
 from cbl.services.rights import Right
 
 if TYPE_CHECKING:  # for the annotations only: actors imports no model at run time, as before
-    from cbl.models import Applicant, Organisation, StaffUser
+    from cbl.models import Applicant, HouseholdAccount, Organisation, StaffUser
 
 # What each staff role may do. Rules are named for the action, so a check reads as the rule.
 ROLE_RIGHTS: dict[StaffRole, frozenset[Right]] = {
@@ -85,3 +85,8 @@ def provider_system(organisation: "Organisation") -> Actor:
 
 def applicant(row: "Applicant") -> Actor:
     return Actor(ActorKind.APPLICANT, row.id, row.reference)
+
+
+def household(account: "HouseholdAccount") -> Actor:
+    """A household acting through its online account: as its application once it is on the register."""
+    return Actor(ActorKind.APPLICANT, account.applicant_id, f"online account {account.id}")

@@ -172,18 +172,7 @@ def create_application(session: Session, actor: Actor, scheme: Scheme, lead: Mem
     duplicates = possible_duplicates(session, person["name"], person["date_of_birth"])
     if duplicates and not different_household:
         raise PossibleDuplicates(duplicates)
-    for _ in range(5):
-        applicant = Applicant(reference=_next_reference(session), registration_date=today,
-                              status=ApplicationStatus.PENDING, created_at=now, **fields)
-        try:
-            with session.begin_nested():
-                session.add(applicant)
-                session.flush()
-            break
-        except IntegrityError:  # another officer took the same reference a moment ago
-            continue
-    else:
-        raise Conflict("Could not give the application a reference; please try again.")
+    applicant = _pending_application(session, fields, today, now)
     session.add(HouseholdMember(applicant_id=applicant.id, **person))
     session.flush()
     refresh_household(session, applicant, scheme, today)
@@ -192,6 +181,43 @@ def create_application(session: Session, actor: Actor, scheme: Scheme, lead: Mem
                                                              **(seen if duplicates else {})})
     if registered_on < today:
         _ask_to_backdate(session, actor, applicant, registered_on, today, reason, now)
+    return applicant
+
+
+def _pending_application(session: Session, fields: dict, today: date, now: datetime) -> Applicant:
+    """A new pending application with the next free reference, registered today."""
+    for _ in range(5):
+        applicant = Applicant(reference=_next_reference(session), registration_date=today,
+                              status=ApplicationStatus.PENDING, created_at=now, **fields)
+        try:
+            with session.begin_nested():
+                session.add(applicant)
+                session.flush()
+            return applicant
+        except IntegrityError:  # another officer (or household) took the same reference a moment ago
+            continue
+    raise Conflict("Could not give the application a reference; please try again.")
+
+
+def register_online(session: Session, actor: Actor, scheme: Scheme, people: list[MemberDetails],
+                    contact: ContactDetails, circumstances: Circumstances, now: datetime) -> Applicant:
+    """An application a household sent online: pending until an officer assesses it, registered on the day it
+    was sent. The lead comes first in `people`. A person who may already be on the register does not stop it:
+    the officer who assesses it sees the possible duplicates (cbl/queries/applying.py) and decides."""
+    today = local_date(now)
+    if not people or people[0].relationship != Relationship.LEAD.value:
+        raise InvalidInput("Tell us about the lead applicant.", field="lead")
+    checked = [_checked_member(person, today) for person in people]
+    if age_on(people[0].date_of_birth, today) < 16:
+        raise InvalidInput("The lead applicant must be 16 or over.", field="lead")
+    if sum(person["relationship"] is Relationship.PARTNER for person in checked) > 1:
+        raise InvalidInput("A household has one partner of the lead applicant at most.", field="members")
+    fields = {**_checked_contact(contact), **_checked_circumstances(circumstances, known_areas(session))}
+    applicant = _pending_application(session, fields, today, now)
+    session.add_all([HouseholdMember(applicant_id=applicant.id, **person) for person in checked])
+    session.flush()
+    refresh_household(session, applicant, scheme, today)
+    audit(session, actor, "application.created", applicant, {"registered_on": today, "online": True})
     return applicant
 
 

@@ -1,4 +1,5 @@
-"""Signing in: applicants by application reference and password, throttled; one-time links; API tokens."""
+"""Signing in: applicants by application reference and password, staff by e-mail and password, throttled;
+API tokens, listed and revoked by their owner; providers' API keys."""
 
 import hashlib
 import secrets
@@ -8,18 +9,17 @@ from functools import cache
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from cbl.models import ApiToken, Applicant, Organisation, SignInToken, StaffUser
-from cbl.models.states import OrganisationKind
+from cbl.models import ApiToken, Applicant, Organisation, StaffUser
+from cbl.models.states import ActorKind, OrganisationKind
 from cbl.services import throttling
-from cbl.services.passwords import check_new_password, check_password, hash_password
+from cbl.services.passwords import check_password, hash_password
 from cbl.services.throttling import TooManyAttempts  # noqa: F401 - callers catch it from here
 
 from .actors import Actor, applicant as applicant_actor, staff as staff_actor
 from .audit import audit
-from .errors import InvalidInput, NotAllowed, NotFound
+from .errors import NotAllowed, NotFound, within
 from cbl.services.rights import Right
 
-LINK_LIFETIME = timedelta(days=7)
 API_TOKEN_LIFETIME = timedelta(days=30)
 
 
@@ -93,56 +93,28 @@ def authenticate_applicant(session: Session, reference: str, password: str, addr
     return applicant
 
 
-def issue_sign_in_link(session: Session, actor: Actor, applicant_id: int, now: datetime) -> str:
-    """A one-time token with which the applicant sets a password; the officer sends the link."""
-    actor.require(Right.REGISTER_WRITE)
-    applicant = session.get(Applicant, applicant_id)
-    if applicant is None:
-        raise NotFound("No such application.")
-    token = secrets.token_urlsafe(32)
-    session.add(SignInToken(applicant_id=applicant.id, token_hash=digest(token), expires_at=now + LINK_LIFETIME,
-                            issued_by_id=actor.id))
-    audit(session, actor, "sign_in_link.issued", applicant, {"expires_at": now + LINK_LIFETIME})
-    return token
+TOKEN_LABEL_LIMIT = 100
+# How stale a token's "last used" may be: written at most this often, not on every request.
+LAST_USE_PRECISION = timedelta(minutes=5)
 
 
-LINK_GONE = "This link has expired or has already been used. Ask your housing officer for a new one."
-
-
-def check_link(session: Session, token: str, now: datetime) -> None:
-    """Refuse a one-time link that was never issued, is used or has expired (404)."""
-    link = session.exec(select(SignInToken).where(SignInToken.token_hash == digest(token))).first()
-    if link is None or link.used_at is not None or link.expires_at <= now:
-        raise NotFound(LINK_GONE)
-
-
-def set_password_with_link(session: Session, token: str, password: str, confirmation: str,
-                           now: datetime) -> Applicant:
-    link = session.exec(select(SignInToken).where(SignInToken.token_hash == digest(token)).with_for_update()).first()
-    if link is None or link.used_at is not None or link.expires_at <= now:
-        raise NotFound(LINK_GONE)
-    applicant = session.get_one(Applicant, link.applicant_id)
-    check_new_password(password, about=[applicant.reference, applicant.email or "", applicant.phone or ""])
-    if password != confirmation:
-        raise InvalidInput("The passwords do not match.", field="confirmation")
-    applicant.password_hash = hash_password(password)
-    link.used_at = now
-    session.add_all([applicant, link])
-    audit(session, applicant_actor(applicant), "password.set", applicant, {"by": "one-time link"})
-    return applicant
-
-
-def issue_api_token(session: Session, applicant: Applicant, now: datetime) -> tuple[str, datetime]:
+def issue_api_token(session: Session, applicant: Applicant, now: datetime, label: str = "") -> tuple[str, datetime]:
+    label = within(label, TOKEN_LABEL_LIMIT, "label", "Label")
     token = secrets.token_urlsafe(32)
     expires_at = now + API_TOKEN_LIFETIME
-    session.add(ApiToken(applicant_id=applicant.id, token_hash=digest(token), expires_at=expires_at))
-    audit(session, applicant_actor(applicant), "api_token.issued", applicant, {"expires_at": expires_at})
+    session.add(ApiToken(applicant_id=applicant.id, token_hash=digest(token), expires_at=expires_at, label=label,
+                         created_at=now))
+    audit(session, applicant_actor(applicant), "api_token.issued", applicant, {"expires_at": expires_at,
+                                                                               "label": label})
     return token, expires_at
 
 
-# The application whose live API token hashes to :token_hash at :now (its whole row).
+# The application whose live API token hashes to :token_hash at :now (its whole row), with the token's id
+# and when it was last used.
 _APPLICANT_FOR_TOKEN = (
-    sa.select(*Applicant.__table__.c).join(ApiToken, ApiToken.applicant_id == Applicant.id)
+    sa.select(*Applicant.__table__.c, ApiToken.id.label("api_token_id"),
+              ApiToken.last_used_at.label("api_token_last_used_at"))
+    .join(ApiToken, ApiToken.applicant_id == Applicant.id)
     .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked_at.is_(None),
            ApiToken.expires_at > sa.bindparam("now"))
 )
@@ -152,6 +124,48 @@ def applicant_for_token(session: Session, token: str, now: datetime):  # noqa: A
     """The application a live token belongs to, as a plain row (read on every API request)."""
     # On the connection, not through the ORM: the row is all that is needed, on every request.
     return session.connection().execute(_APPLICANT_FOR_TOKEN, {"token_hash": digest(token), "now": now}).first()
+
+
+def use_is_news(last_used_at: datetime | None, now: datetime) -> bool:
+    """Whether a use of a token at `now` should be written down (see LAST_USE_PRECISION)."""
+    return last_used_at is None or now - last_used_at >= LAST_USE_PRECISION
+
+
+def note_token_use(session: Session, token_id: int, now: datetime) -> None:
+    """Record that the token was used at `now` (not audited: using a token changes nothing)."""
+    session.execute(sa.update(ApiToken).where(ApiToken.id == token_id,
+                                              sa.or_(ApiToken.last_used_at.is_(None),
+                                                     ApiToken.last_used_at <= now - LAST_USE_PRECISION))
+                    .values(last_used_at=now))
+
+
+def _owner_only(actor: Actor, applicant_id: int) -> None:
+    """A household's tokens are its own business: no one else lists or revokes them."""
+    if actor.kind is not ActorKind.APPLICANT or actor.id != applicant_id:
+        raise NotFound("There is no such API token of yours.")
+
+
+def api_tokens(session: Session, actor: Actor, applicant_id: int, now: datetime) -> list[ApiToken]:
+    """The application's tokens that still work, newest first."""
+    _owner_only(actor, applicant_id)
+    return list(session.exec(select(ApiToken).where(ApiToken.applicant_id == applicant_id,
+                                                    ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)
+                             .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).all())
+
+
+def revoke_api_token(session: Session, actor: Actor, applicant_id: int, token_id: int, now: datetime) -> ApiToken:
+    """The token stops working at once (every API request reads it). Revoking one already revoked or expired
+    changes nothing; another household's token is not found."""
+    _owner_only(actor, applicant_id)
+    token = session.exec(select(ApiToken).where(ApiToken.id == token_id, ApiToken.applicant_id == applicant_id)
+                         .with_for_update()).first()
+    if token is None:
+        raise NotFound("There is no such API token of yours.")
+    if token.revoked_at is None and token.expires_at > now:
+        token.revoked_at = now
+        session.add(token)
+        audit(session, actor, "api_token.revoked", token, {"label": token.label})
+    return token
 
 
 def record_sign_in(session: Session, applicant: Applicant) -> None:

@@ -4,29 +4,29 @@ enabling their accounts. Each change needs the staff-management right and is aud
 An administrator may also reset someone's second factor (services.second_factor) when they have lost it.
 
 A disabled account ends at once: its sessions are deleted (its next request is sent to sign in) and
-its unused invitation links stop working; signing in refuses it (services.sign_in).
+its unused password links stop working; signing in refuses it (services.sign_in). The invitation is a
+one-time password link (services.password_links).
 """
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from cbl.models import Organisation, OutboxMessage, StaffInvitation, StaffUser, WebSession
-from cbl.models.states import Channel, OrganisationKind, StaffRole
+from cbl.models import Organisation, OutboxMessage, StaffUser
+from cbl.models.states import Channel, OrganisationKind, PasswordLinkPurpose, StaffRole
 
 from cbl.rules.working_days import LONDON
 
 from . import second_factor
-from .actors import Actor, staff as staff_actor
+from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound, within
-from .passwords import check_new_password, hash_password
+from . import password_links
 from .rights import Right
-from .sign_in import digest
 
 # Long enough to reach someone back from a few days off, short enough that an old e-mail is no key.
 INVITATION_LIFETIME = timedelta(days=3)
@@ -38,8 +38,7 @@ ROLE_NAMES = {StaffRole.OFFICER: "Officer", StaffRole.REVIEW_OFFICER: "Review of
               StaffRole.PROVIDER: "Registered provider"}
 # The password hash of an account whose invited owner has not yet set a password: no password matches it.
 NO_PASSWORD = ""
-INVITATION_GONE = ("This link has expired or has already been used. Ask your system administrator "
-                   "to invite you again.")
+ALREADY_STAFF = "There is already a staff account with this e-mail address"
 
 
 @dataclass(frozen=True)
@@ -99,7 +98,7 @@ def invite(session: Session, actor: Actor, invitee: Invitee, link: Callable[[str
     role, grade = _council_role(invitee.role), _grade(invitee.grade)
     taken = session.exec(select(StaffUser.id).where(sa.func.lower(StaffUser.email) == email.lower())).first()
     if taken is not None:
-        raise Conflict("There is already a staff account with this e-mail address", field="email")
+        raise Conflict(ALREADY_STAFF, field="email")
     council = session.exec(select(Organisation).where(Organisation.kind == OrganisationKind.COUNCIL)
                            .order_by(Organisation.id)).first()
     if council is None:
@@ -107,7 +106,10 @@ def invite(session: Session, actor: Actor, invitee: Invitee, link: Callable[[str
     user = StaffUser(organisation_id=council.id, email=email, name=name, role=role, grade=grade,
                      password_hash=NO_PASSWORD)
     session.add(user)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # another administrator invited the same address a moment ago
+        raise Conflict(ALREADY_STAFF, field="email") from None
     audit(session, actor, "staff.invited", user, {"name": name, "email": email, "role": role, "grade": grade})
     _send_invitation(session, actor, user, link, now)
     return user
@@ -126,70 +128,24 @@ def invite_again(session: Session, actor: Actor, staff_id: int, link: Callable[[
 
 def _send_invitation(session: Session, actor: Actor, user: StaffUser, link: Callable[[str], str],
                      now: datetime) -> None:
-    _revoke_invitations(session, user, now)
-    token = secrets.token_urlsafe(32)
-    expires_at = now + INVITATION_LIFETIME
-    session.add(StaffInvitation(staff_user_id=user.id, token_hash=digest(token), expires_at=expires_at,
-                                issued_by_id=actor.id, created_at=now))
-    # The e-mail has to carry the link itself (kept as sent, like every message); the invitation keeps only
-    # its hash, and the link works once, for three days, while the account stays enabled.
+    issued = password_links.issue(session, user, PasswordLinkPurpose.INVITATION, INVITATION_LIFETIME, now, actor)
+    # The e-mail has to carry the link itself (kept as sent, like every message); the link keeps only
+    # its hash, and works once, for three days, while the account stays enabled.
     session.add(OutboxMessage(
         channel=Channel.EMAIL, template="staff_invitation", staff_user_id=user.id,
         subject="Set your password for the lettings admin",
         body=(f"{actor.name} has given you an account on the lettings admin as {ROLE_NAMES[user.role].lower()}. "
-              f"Set your password with this link: {link(f'/admin/set-password/{token}')}\n\n"
-              f"The link works once, until {_when(expires_at)}. If it has expired, ask "
+              f"Set your password with this link: {link(f'/admin/set-password/{issued.token}')}\n\n"
+              f"The link works once, until {_when(issued.expires_at)}. If it has expired, ask "
               f"your system administrator to invite you again. If you did not expect this, ignore it."),
     ))
-    audit(session, actor, "staff.invitation_sent", user, {"expires_at": expires_at})
+    audit(session, actor, "staff.invitation_sent", user, {"expires_at": issued.expires_at})
 
 
 def _when(moment: datetime) -> str:
     """A moment as people in the council's area read it: 2:05pm on Friday 4 December 2026."""
     local = moment.astimezone(LONDON)
     return f"{local:%I:%M%p}".lstrip("0").lower() + f" on {local:%A} {local.day} {local:%B %Y}"
-
-
-def _revoke_invitations(session: Session, user: StaffUser, now: datetime) -> int:
-    return session.execute(
-        sa.update(StaffInvitation)
-        .where(StaffInvitation.staff_user_id == user.id, StaffInvitation.used_at.is_(None),
-               StaffInvitation.revoked_at.is_(None))
-        .values(revoked_at=now)
-    ).rowcount
-
-
-def _live_invitation(session: Session, token: str, now: datetime, *, lock: bool = False) -> StaffInvitation:
-    query = select(StaffInvitation).where(StaffInvitation.token_hash == digest(token[:100]))
-    invitation = session.exec(query.with_for_update() if lock else query).first()
-    if (invitation is None or invitation.used_at is not None or invitation.revoked_at is not None
-            or invitation.expires_at <= now):
-        raise NotFound(INVITATION_GONE)
-    user = session.get(StaffUser, invitation.staff_user_id)
-    if user is None or not user.active:
-        raise NotFound(INVITATION_GONE)
-    return invitation
-
-
-def check_invitation(session: Session, token: str, now: datetime) -> StaffUser:
-    """The member of staff a live invitation is for; NotFound (404) for one never issued, used,
-    replaced, expired, or for a disabled account."""
-    return session.get_one(StaffUser, _live_invitation(session, token, now).staff_user_id)
-
-
-def accept_invitation(session: Session, token: str, password: str, confirmation: str, now: datetime) -> StaffUser:
-    """Set the password with the invitation's link; the link is then used up."""
-    invitation = _live_invitation(session, token, now, lock=True)
-    user = session.get_one(StaffUser, invitation.staff_user_id)
-    check_new_password(password, about=[user.email, user.email.partition("@")[0], user.name])
-    if password != confirmation:
-        raise InvalidInput("The passwords do not match.", field="confirmation")
-    user.password_hash = hash_password(password)
-    invitation.used_at = now
-    session.add_all([user, invitation])
-    _end_sessions(session, user)  # a new password: whoever held the old one is signed out
-    audit(session, staff_actor(user), "password.set", user, {"by": "invitation"})
-    return user
 
 
 def change_role_and_grade(session: Session, actor: Actor, staff_id: int, role: StaffRole, grade: int,
@@ -223,9 +179,9 @@ def disable(session: Session, actor: Actor, staff_id: int, now: datetime) -> Sta
         raise Conflict(f"{user.name}'s account is already disabled.")
     user.active = False
     session.add(user)
-    sessions = _end_sessions(session, user)
-    links = _revoke_invitations(session, user, now)
-    audit(session, actor, "staff.disabled", user, {"sessions_ended": sessions, "invitations_revoked": links})
+    sessions, _ = password_links.end_access(session, user, now)
+    links = password_links.revoke(session, user, now)
+    audit(session, actor, "staff.disabled", user, {"sessions_ended": sessions, "password_links_revoked": links})
     return user
 
 
@@ -251,14 +207,7 @@ def reset_second_factor(session: Session, actor: Actor, staff_id: int, now: date
         raise Conflict(f"{user.name} has no second factor to reset: they set one up at their next sign-in.")
     had_one = second_factor.is_enrolled(session, staff_id)
     second_factor.forget(session, staff_id)
-    sessions = _end_sessions(session, user)
+    sessions, _ = password_links.end_access(session, user, now)
     audit(session, actor, "staff.second_factor_reset", user, {"was_set_up": had_one, "sessions_ended": sessions})
     return user
 
-
-def _end_sessions(session: Session, user: StaffUser) -> int:
-    """Delete every session the account holds. A session from before sessions named their account is
-    refused anyway: the staff guard reads the account on every request and turns a disabled one away."""
-    return session.execute(
-        sa.delete(WebSession).where(WebSession.account == WebSession.account_of("staff", user.id))
-    ).rowcount

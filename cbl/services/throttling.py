@@ -7,6 +7,9 @@ all accounts. A device the account has signed in on (a signed cookie set at that
 both, so guessing from elsewhere cannot keep its owner out; the device's own failures are counted
 too, and after five it is treated as unknown.
 
+Other requests that must not be repeated without end (asking for a password link) are counted per key
+in a fixed window (`spend`).
+
 Counts live in the database (every worker sees them), one row per key, created race-free.
 """
 
@@ -102,5 +105,23 @@ def begin(session: Session, account_key: str, address: str, device: str | None, 
     return Attempt(account, address_row, device_row)
 
 
+def spend(session: Session, key: str, allowed: int, window: timedelta, now: datetime, refusal: str) -> None:
+    """Count one request under `key`, at most `allowed` in a window of `window` from the first; beyond that
+    refused with TooManyAttempts (`refusal`, its `{wait}` filled in) and not counted."""
+    row = _row(session, key, now, window)
+    if row.count >= allowed:
+        raise TooManyAttempts(refusal.format(wait=_in_words(row.window_ends_at - now)))
+    row.count += 1
+
+
 def forget_finished(session: Session, at: datetime) -> int:
     return session.execute(sa.delete(Throttle).where(Throttle.window_ends_at <= at)).rowcount
+
+
+def limit(session: Session, key: str, most: int, window: timedelta, now: datetime, what: str) -> None:
+    """Count one request under `key`: more than `most` in `window` is refused (TooManyAttempts), saying how
+    long to wait. For asking (accounts made, codes sent), where each request costs a message to someone."""
+    row = _row(session, key, now, window)
+    if row.count >= most:
+        raise TooManyAttempts(f"{what} Wait {_in_words(row.window_ends_at - now)} and try again.")
+    row.count += 1

@@ -8,17 +8,16 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from cbl.queries import account
+from cbl.queries import account, applying
 from cbl.database import Database
 from cbl.models import BiddingPreference
 from cbl.models.states import OfferStatus, PropertyType
 from cbl.rules.scheme import Scheme
-from cbl.services import sign_in
+from cbl.services import applying as applying_service, sign_in
 from cbl.services.auto_bid import save_bidding_preference
 from cbl.services.bidding import withdraw_bid
 from cbl.services.errors import DomainError, InvalidInput, NotFound
 from cbl.services.offers import accept_offer, refuse_offer
-from cbl.services.passwords import MAX_LENGTH
 from cbl.settings import Settings
 from cbl.web import forms
 from cbl.web.devices import known_device, remember_device
@@ -44,9 +43,11 @@ def _settings(request: Request) -> Settings:
 
 
 @get("/sign-in", sync_to_thread=False)
-def sign_in_page(viewer: NamedDependency[Viewer | None], next: FromQuery[str | None] = None) -> Template:
+def sign_in_page(viewer: NamedDependency[Viewer | None], next: FromQuery[str | None] = None,
+                 password_set: FromQuery[str | None] = None) -> Template:
     form = forms.read(SignInForm, None, next=forms.safe_next(next, "/account"))
-    return Template("public/account/sign_in.html", context={"form": form, "viewer": viewer})
+    return Template("public/account/sign_in.html", context={"form": form, "viewer": viewer,
+                                                            "password_set": password_set == "1"})
 
 
 @post("/sign-in", sync_to_thread=True)
@@ -87,48 +88,21 @@ def sign_out(db: NamedDependency[Database], request: Request) -> Redirect:
     return clear_session_cookie(Redirect("/sign-in?signed_out=1", status_code=303))
 
 
-class NewPassword(forms.Form):
-    password = forms.Password("New password", limit=MAX_LENGTH, required="Enter a new password")
-    confirmation = forms.Password("Type the password again", limit=MAX_LENGTH, required="Type the password again")
-
-
-def _set_password_page(token: str, form: NewPassword) -> Template:
-    return Template("public/account/set_password.html", status_code=form.status,
-                    context={"token": token, "form": form, "viewer": None})
-
-
-@get("/set-password/{token:str}", sync_to_thread=False)
-def set_password_page(token: FromPath[str]) -> Template:
-    return _set_password_page(token, forms.read(NewPassword, None))
-
-
-@post("/set-password/{token:str}", sync_to_thread=True)
-def set_password_submit(db: NamedDependency[Database], token: FromPath[str], data: forms.Body) -> Template | Redirect:
-    form = forms.read(NewPassword, data)
-    if form.validate():
-        try:
-            db.run(sign_in.set_password_with_link, token, form.password.data, form.confirmation.data, now())
-            return Redirect("/sign-in?password_set=1", status_code=303)
-        except DomainError as error:  # a used or expired link keeps its own status (404)
-            form.refuse(error)
-        return _set_password_page(token, form)
-    try:  # a link that cannot be used is said first: no password typed would help
-        db.run(sign_in.check_link, token, now())
-    except DomainError as error:
-        form = forms.read(NewPassword, None)
-        form.refuse(error)
-    return _set_password_page(token, form)
-
-
 @get("/account", sync_to_thread=True)
 def my_application(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
-                   viewer: NamedDependency[Viewer | None], request: Request) -> Template:
+                   viewer: NamedDependency[Viewer | None], request: Request, sent: FromQuery[str | None] = None,
+                   change_sent: FromQuery[str | None] = None) -> Template:
+    """The application: its status, band with its reasons, the household, and what the household sent online
+    with what each is waiting for."""
     applicant = signed_in_applicant(viewer, db, request)
     with db.reading() as session:
         found = account.application(session, applicant.id)
+        online = applying.sent_by(session, applicant.id)
+        drafting = applying_service.draft(session, applying_service.Owner(applicant_id=applicant.id)) is not None
     return Template("public/account/application.html", context={
         "applicant": applicant, "members": found.members, "bands": found.bands, "scheme": scheme, "viewer": viewer,
-        "band_label": scheme.bands.label(applicant.band) if applicant.band else None,
+        "band_label": scheme.bands.label(applicant.band) if applicant.band else None, "online": online,
+        "drafting": drafting, "just_sent": sent == "1", "change_sent": change_sent == "1",
     })
 
 
@@ -275,6 +249,6 @@ def offer_refuse(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
     return _offers_page(db, scheme, viewer, applicant.id, (offer_id, form))
 
 
-ROUTES = [sign_in_page, sign_in_submit, sign_out, set_password_page, set_password_submit, my_application,
+ROUTES = [sign_in_page, sign_in_submit, sign_out, my_application,
           my_bids, withdraw, homes_to_bid_for, preferences_page, preferences_submit, my_offers, offer_accept,
           offer_refuse]

@@ -75,11 +75,24 @@ AreaName = Annotated[str, limit(100)]
 class TokenRequest(msgspec.Struct):
     reference: Reference
     password: Annotated[str, limit(200)]
+    label: Annotated[str, limit(sign_in.TOKEN_LABEL_LIMIT,
+                                description="What the token is for, to tell your tokens apart (GET /me/tokens)")] = ""
 
 
 class TokenOut(msgspec.Struct):
     token: str
     expires_at: datetime
+
+
+class TokenListed(msgspec.Struct):
+    """A token as its owner sees it listed: never the token itself."""
+
+    id: int
+    label: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime
+    current: bool  # the token this request was sent with
 
 
 class BidRequest(msgspec.Struct):
@@ -143,10 +156,17 @@ class Caller:
     token: str
 
     def applicant(self, session: Session):  # noqa: ANN201 - an applicant row
-        """Whose token this is (see sign_in.applicant_for_token)."""
-        applicant = sign_in.applicant_for_token(session, self.token, now())
+        """Whose token this is (see sign_in.applicant_for_token); its use is noted every few minutes."""
+        at = now()
+        applicant = sign_in.applicant_for_token(session, self.token, at)
         if applicant is None:
             raise NotAuthorizedException("This API token is not valid or has expired.")
+        if sign_in.use_is_news(applicant.api_token_last_used_at, at):
+            if session.connection().get_execution_options().get("read_only"):
+                with self.db.transaction() as writing:  # a reading session writes nothing
+                    sign_in.note_token_use(writing, applicant.api_token_id, at)
+            else:
+                sign_in.note_token_use(session, applicant.api_token_id, at)
         return applicant
 
 
@@ -202,8 +222,27 @@ def create_token(site: SiteDependency, request: Request, data: JSONBody[TokenReq
     applicant = site.db.run(sign_in.authenticate_applicant, data.reference[:32], data.password[:200], address, now())
     if applicant is None:
         raise NotAuthorizedException("The application reference or password is not correct.")
-    token, expires_at = site.db.run(lambda s: sign_in.issue_api_token(s, applicant, now()))
+    token, expires_at = site.db.run(lambda s: sign_in.issue_api_token(s, applicant, now(), data.label))
     return TokenOut(token, expires_at)
+
+
+@get("/me/tokens", security=APPLICANT_TOKEN, responses=error_responses(401), sync_to_thread=True,
+     summary="My API tokens that still work (never the tokens themselves)")
+def my_tokens(caller: CallerDependency) -> list[TokenListed]:
+    with caller.db.transaction() as session:  # so that the list shows this use of the token, noted in it
+        me = caller.applicant(session)
+        tokens = sign_in.api_tokens(session, actors.applicant(me), me.id, now())
+    return [TokenListed(t.id, t.label, t.created_at, t.last_used_at, t.expires_at, t.id == me.api_token_id)
+            for t in tokens]
+
+
+@delete("/me/tokens/{token_id:int}", security=APPLICANT_TOKEN, responses=error_responses(401, 404, 422),
+        sync_to_thread=True, status_code=200, summary="Revoke one of my API tokens: it stops working at once")
+def revoke_token(caller: CallerDependency, token_id: RecordId) -> dict[str, str]:
+    with caller.db.transaction() as session:
+        me = caller.applicant(session)
+        sign_in.revoke_api_token(session, actors.applicant(me), me.id, token_id, now())
+    return {"status": "revoked"}
 
 
 @get("/me", security=APPLICANT_TOKEN, responses=error_responses(401), sync_to_thread=True, summary="My application")
@@ -328,8 +367,9 @@ def put_preferences(caller: CallerDependency, data: JSONBody[PreferencesIO]) -> 
 
 api_router = Router(
     path="/api/v1",
-    route_handlers=[list_adverts, get_advert, create_token, my_application, my_bids, create_bid, delete_bid,
-                    my_offers, accept, refuse, refusal_reasons, get_preferences, put_preferences],
+    route_handlers=[list_adverts, get_advert, create_token, my_tokens, revoke_token, my_application, my_bids,
+                    create_bid, delete_bid, my_offers, accept, refuse, refusal_reasons, get_preferences,
+                    put_preferences],
     dependencies={"caller": Provide(caller, sync_to_thread=False)},
     tags=["applicants"],
 )

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from cbl.database import Database
-from cbl.models import Applicant, WebSession
+from cbl.models import Applicant, HouseholdAccount, WebSession
 from cbl.services import actors
 from cbl.services.actors import Actor
 from cbl.services.sign_in import digest
@@ -111,6 +111,20 @@ def signed_in_applicant(viewer: Viewer | None, db: NamedDependency[Database], re
     if applicant is None:
         raise SignInRequired()
     return applicant
+
+
+def signed_in_account(viewer: Viewer | None, db: Database, request: Request) -> HouseholdAccount:
+    """The household's own account, for applying. A household whose application is on the register is signed in
+    as that application and goes to its pages; anyone else signs in to an account first."""
+    if viewer is not None and viewer.kind == "applicant":
+        raise SignInRequired("/account")
+    if viewer is None or viewer.kind != "household":
+        raise SignInRequired(f"/apply/sign-in?next={request.url.path}")
+    with db.reading() as session:
+        account = session.get(HouseholdAccount, viewer.id)
+    if account is None:
+        raise SignInRequired("/apply/sign-in")
+    return account
 
 
 def applicant_actor(applicant: Applicant) -> Actor:

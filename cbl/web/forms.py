@@ -309,3 +309,13 @@ def safe_next(path: str | None, default: str) -> str:
     if path and path.startswith("/") and not path.startswith("//") and "\\" not in path:
         return path
     return default
+
+
+def read_index(typed: object) -> int:
+    """A row's number or id sent by a button (remove=3): a whole number, else the row is not found."""
+    from cbl.services.errors import NotFound
+
+    text = str(typed).strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 9:
+        raise NotFound("There is no such item.")
+    return int(text)

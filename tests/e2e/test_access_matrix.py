@@ -10,11 +10,13 @@ import pytest
 from litestar.testing import TestClient
 from sqlmodel import select
 
-from cbl.models import Advert, Applicant, Bid, Nomination, Offer, Organisation, Property, StaffUser, Void
+from cbl.models import Advert, ApiToken, Applicant, Bid, Nomination, Offer, Organisation, Property, StaffUser, Void
 from cbl.models.states import NominationStatus, OrganisationKind, StaffRole
 from cbl.messages.letters import issue_letter
 from cbl.services import sign_in
 from cbl.services.actors import SYSTEM
+from cbl.services.applying import Owner, save_answer
+from cbl.services.evidence import add_evidence
 from cbl.web.auth import now
 from tests.e2e.conftest import Browser, staff_sign_in
 from tests.support.factories import PASSWORD, PASSWORD_HASH
@@ -26,22 +28,30 @@ STAFF = {r.value for r in StaffRole}
 # Each route's kind: who may use it is decided by the kind.
 KINDS = {
     "public": ["GET /", "GET /health", "GET /adverts", "GET /adverts/{reference:str}", "GET /results",
-               "GET /sign-in", "POST /sign-in", "GET /set-password/{token:str}",
+               "GET /sign-in", "POST /sign-in", "GET /forgotten-password", "POST /forgotten-password",
                "GET /api/v1/adverts", "GET /api/v1/adverts/{reference:str}",
-               "POST /api/v1/tokens", "GET /api/v1/refusal-reasons"],
+               "POST /api/v1/tokens", "GET /api/v1/refusal-reasons",
+               "GET /apply", "GET /apply/account", "POST /apply/account", "GET /apply/sign-in", "POST /apply/sign-in"],
+    # A household's own account, applying: an application on the register goes to its own pages instead.
+    "household_page": ["GET /apply/confirm", "POST /apply/confirm", "GET /apply/application",
+                       "GET /apply/application/{page:str}", "POST /apply/application/{page:str}"],
     "sign_out": ["POST /sign-out"],  # everyone is sent on to sign in
-    "one_time_link": ["POST /set-password/{token:str}"],  # a made-up link is not found, whoever follows it
+    # A made-up link is not found, whoever follows it.
+    "one_time_link": ["GET /set-password/{token:str}", "POST /set-password/{token:str}"],
     "applicant_page": ["POST /adverts/{reference:str}/bid", "GET /account", "GET /account/bids", "GET /account/homes",
                        "GET /account/preferences", "POST /account/preferences", "GET /account/offers",
                        "GET /account/reviews", "POST /account/reviews", "GET /account/letters",
-                       "GET /account/contact", "POST /account/contact"],
+                       "GET /account/contact", "POST /account/contact", "GET /account/changes", "GET /account/tokens",
+                       "GET /account/changes/{page:str}", "POST /account/changes/{page:str}", "GET /account/evidence",
+                       "POST /account/evidence"],
     "applicant_own_page": ["POST /account/bids/{bid_id:int}/withdraw", "POST /account/offers/{offer_id:int}/accept",
                            "POST /account/offers/{offer_id:int}/refuse", "GET /account/letters/{letter_id:int}",
-                           "GET /account/letters/{letter_id:int}/pdf"],
+                           "GET /account/letters/{letter_id:int}/pdf", "GET /apply/evidence/{file_id:int}",
+                           "POST /account/tokens/{token_id:int}/revoke"],
     "applicant_api": ["GET /api/v1/me", "GET /api/v1/me/bids", "POST /api/v1/me/bids", "GET /api/v1/me/offers",
-                      "GET /api/v1/me/preferences", "PUT /api/v1/me/preferences"],
+                      "GET /api/v1/me/preferences", "PUT /api/v1/me/preferences", "GET /api/v1/me/tokens"],
     "applicant_own_api": ["DELETE /api/v1/me/bids/{bid_id:int}", "POST /api/v1/me/offers/{offer_id:int}/accept",
-                          "POST /api/v1/me/offers/{offer_id:int}/refuse"],
+                          "POST /api/v1/me/offers/{offer_id:int}/refuse", "DELETE /api/v1/me/tokens/{token_id:int}"],
     # Notify's callbacks answer only Notify's own bearer token; none is set up here, so they are not found.
     "notify_callback": ["POST /api/v1/notify/callback", "POST /api/v1/notify/inbound"],
     "provider_api": ["GET /api/v1/provider/nominations"],
@@ -77,6 +87,8 @@ def _expected(kind: str, role: str, method: str) -> str:
         return "sign_in"
     if kind in ("one_time_link", "notify_callback"):
         return "not_found"
+    if kind == "household_page":
+        return "ok" if applicant else "sign_in"
     if kind.startswith("applicant") and kind.endswith("page"):
         if not applicant:
             return "sign_in"
@@ -91,7 +103,7 @@ def _expected(kind: str, role: str, method: str) -> str:
 
 
 @pytest.fixture
-def ids(db, scheme, world, staff):
+def ids(db, scheme, world, staff, tmp_path):
     """Things that belong to HR000001 and to the provider RHA, for the routes with an id in them."""
     with db.transaction() as s:
         other = Organisation(code="NGH", name="Northgate Homes", kind=OrganisationKind.PROVIDER)
@@ -100,6 +112,7 @@ def ids(db, scheme, world, staff):
         s.add(StaffUser(organisation_id=other.id, email="other@ngh.example", name="Nia", role=StaffRole.PROVIDER,
                         password_hash=PASSWORD_HASH))
         owner = world.applicants["HR000001"]
+        save_answer(s, Owner(applicant_id=owner), "change", {"what": "new_address", "on": "2026-10-01"}, now())
         ad1 = s.exec(select(Advert).where(Advert.reference == "AD1")).one()
         ad3 = s.exec(select(Advert).where(Advert.reference == "AD3")).one()
         bid = Bid(advert_id=ad1.id, applicant_id=owner, cycle_id=world.cycle, preference=1)
@@ -112,8 +125,14 @@ def ids(db, scheme, world, staff):
         s.add_all([bid, offer, nomination])
         s.flush()
         rha_void = s.exec(select(Void).join(Property).where(Property.landlord_id == world.provider)).first()
+        evidence_file = add_evidence(s, Owner(applicant_id=owner), tmp_path / "uploads", "passport.pdf",
+                                     b"%PDF-1.4\n%%EOF\n", "identity", now())
         found = {"bid_id": bid.id, "offer_id": offer.id, "nomination_id": nomination.id, "void_id": rha_void.id,
-                 "letter_id": letter.id}
+                 "letter_id": letter.id, "file_id": evidence_file.id}
+    # A token of HR000001's other than the one its requests carry: revoking it leaves them signed in.
+    db.run(lambda s: sign_in.issue_api_token(s, s.get(Applicant, owner), now(), "phone app"))
+    with db.reading() as s:
+        found["token_id"] = s.exec(select(ApiToken.id).where(ApiToken.applicant_id == owner)).one()
     return found
 
 
@@ -140,7 +159,7 @@ def _credentials(app, db, staff, role: str) -> tuple[TestClient, Browser, dict]:
 
 
 def _outcome(answer) -> str:
-    if answer.status_code == 303 and answer.headers["location"].startswith("/sign-in"):
+    if answer.status_code == 303 and answer.headers["location"].startswith(("/sign-in", "/apply/sign-in")):
         return "sign_in"
     return {401: "unauthorised", 403: "forbidden", 404: "not_found"}.get(answer.status_code, "ok")
 
@@ -161,7 +180,8 @@ def test_every_route_for_every_role_gets_the_answer_its_rule_gives(app, db, staf
         client, visitor, headers = _credentials(app, db, staff, role)
         try:
             for method, template in routes:
-                path = template.replace("{reference:str}", "AD1").replace("{token:str}", "not-a-token")
+                path = template.replace("{reference:str}", "AD1").replace("{token:str}", "not-a-token") \
+                    .replace("{page:str}", "evidence")
                 for name, value in ids.items():
                     path = path.replace(f"{{{name}:int}}", str(value))
                 if path.startswith("/api/"):

@@ -96,6 +96,10 @@ def test_an_earlier_registration_date_needs_a_reason_and_a_manager_who_did_not_a
         assert (asked.registered_on, asked.received_on, asked.reason, asked.approved) == (earlier, today, reason, None)
         assert s.exec(select(OutboxMessage).where(OutboxMessage.template == "registration_backdating")).first()
 
+    # The case says the earlier date is waiting, so nobody takes the registration date shown as settled.
+    case = visitor.get(f"/admin/applicants/{reference}")
+    assert f"Back-dating to {earlier:%-d %B %Y} asked" in case.text and "waiting for a manager's decision" in case.text
+
     # The officer may see it but not decide it; a manager turning it down must say why.
     listed = visitor.get(BACKDATING)
     assert listed.status_code == 200 and reference in listed.text and "Waiting for a manager" in listed.text
@@ -115,6 +119,8 @@ def test_an_earlier_registration_date_needs_a_reason_and_a_manager_who_did_not_a
         event = s.exec(select(AuditEvent).where(AuditEvent.action == "registration.backdated")).one()
         assert event.applicant_id == applicant.id and event.details["reason"] == reason
         assert event.details["was"] == today.isoformat() and event.details["registered_on"] == earlier.isoformat()
+    case = other_visitor.get(f"/admin/applicants/{reference}")
+    assert f"Back-dating to {earlier:%-d %B %Y} approved" in case.text and "waiting for a manager" not in case.text
     twice = other_visitor.post(decision, {"approve": "no", "note": "Changed my mind"}, form_page=BACKDATING)
     assert twice.status_code == 409 and "already been decided" in twice.text
 

@@ -237,3 +237,25 @@ def test_a_database_error_in_a_request_is_logged_without_the_values_it_was_given
     assert answer.status_code == 500 and "Nothing was changed" in answer.text
     assert "IntegrityError" in caplog.text or "UniqueViolation" in caplog.text  # the fault is still logged
     assert "officer@example.org" not in caplog.text and "Secret Name" not in caplog.text
+
+
+def test_a_database_error_in_a_scheduled_job_is_logged_without_the_values_postgresql_repeats(db, scheme, world,
+                                                                                             caplog, monkeypatch):
+    from scheduler import jobs
+    from tests.integration.test_scheduler_resilience import LONDON
+
+    def clash(session, *args, **kwargs):  # PostgreSQL's message names it: Key (email)=(officer@example.org)
+        session.add(StaffUser(organisation_id=world.council, email="officer@example.org", name="Secret Name",
+                              role=StaffRole.OFFICER, password_hash="x"))
+        session.flush()
+
+    monkeypatch.setattr("cbl.services.cycles.plan_next_cycle", clash)
+    jobs.configure(jobs.Runtime(db, scheme, LONDON))
+    caplog.set_level(logging.ERROR)
+    try:
+        jobs.reconcile(now())  # logs the traceback and carries on
+    finally:
+        jobs._runtime = None
+    assert "could not plan the next cycle" in caplog.text and "IntegrityError" in caplog.text
+    assert 'in clash' in caplog.text  # where it happened is still told
+    assert "officer@example.org" not in caplog.text and "Secret Name" not in caplog.text

@@ -7,7 +7,7 @@ from sqlmodel import func, select
 from cbl.models import Bid
 from cbl.models.states import BidStatus
 from cbl.services.actors import staff
-from cbl.services.sign_in import issue_sign_in_link
+from cbl.services.password_links import give as give_password_link
 from tests.support.forms import read_form
 
 
@@ -120,7 +120,7 @@ def test_a_one_time_link_sets_the_password_once(visitor, db, world):
 
     with db.reading() as s:
         officer = staff(s.get(StaffUser, world.officer))
-    token = db.run(issue_sign_in_link, officer, world.applicants["HR000003"], now())
+    token = db.run(give_password_link, officer, world.applicants["HR000003"], now())
     short = visitor.post(f"/set-password/{token}", {"password": "short", "confirmation": "short"},
                          form_page=f"/set-password/{token}")
     assert short.status_code == 422 and "10 characters or more" in short.text

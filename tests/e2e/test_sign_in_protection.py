@@ -11,7 +11,7 @@ from sqlmodel import select
 from cbl.app import create_app
 from cbl.models import Applicant, Throttle
 from cbl.models.states import StaffRole
-from cbl.services import sign_in, throttling
+from cbl.services import password_links, sign_in, throttling
 from cbl.settings import load_settings
 from cbl.web.auth import now
 from tests.e2e.conftest import Browser, staff_sign_in
@@ -96,7 +96,7 @@ def test_an_unknown_account_costs_a_password_check_like_a_known_one(db, world, s
 def test_a_short_common_or_guessable_password_is_refused_with_a_reason(visitor, db, world, password, refused):
     with db.reading() as s:
         applicant_id = s.exec(select(Applicant.id).where(Applicant.reference == "HR000001")).one()
-    token = db.run(sign_in.issue_sign_in_link, _officer(db), applicant_id, now())
+    token = db.run(password_links.give, _officer(db), applicant_id, now())
     answer = visitor.post(f"/set-password/{token}", {"password": password, "confirmation": password},
                           form_page=f"/set-password/{token}")
     assert answer.status_code == 422 and refused in answer.text

@@ -11,7 +11,7 @@ import pytest
 from litestar.testing import TestClient
 from sqlmodel import func, select
 
-from cbl.models import Applicant, AuditEvent, OutboxMessage, StaffInvitation, StaffUser, WebSession
+from cbl.models import Applicant, AuditEvent, OutboxMessage, PasswordLink, StaffUser, WebSession
 from cbl.models.states import ApplicationStatus, StaffRole
 from cbl.services import actors
 from cbl.services import staff as staff_admin
@@ -79,7 +79,7 @@ def test_an_invited_member_of_staff_sets_a_password_with_the_link_and_signs_in(a
     link = _invitation_link(db, nadia.id)
     token = link.rsplit("/", 1)[1]
     with db.reading() as s:
-        kept = s.exec(select(StaffInvitation).where(StaffInvitation.staff_user_id == nadia.id)).one()
+        kept = s.exec(select(PasswordLink).where(PasswordLink.staff_user_id == nadia.id)).one()
     assert kept.token_hash == hashlib.sha256(token.encode()).hexdigest() != token  # only the hash is kept
     # No password yet: nothing signs in as her.
     assert staff_sign_in(other_visitor, "nadia@example.org", NEW_PASSWORD).status_code == 422
@@ -137,7 +137,7 @@ def test_an_invitation_with_several_mistakes_shows_them_all_keeps_what_was_typed
     assert form.values["name"] == ["Olu Again"] and form.values["role"] == ["officer"]
     with db.reading() as s:
         assert s.exec(select(func.count()).select_from(StaffUser)).one() == before
-        assert s.exec(select(func.count()).select_from(StaffInvitation)).one() == 0
+        assert s.exec(select(func.count()).select_from(PasswordLink)).one() == 0
 
 
 def test_an_expired_or_replaced_invitation_link_is_not_found(administrator, other_visitor, db, staff, world):
@@ -232,7 +232,7 @@ def test_disabling_an_invited_account_ends_its_link(administrator, other_visitor
     link = _invitation_link(db, dee.id)
     assert administrator.post(f"/admin/staff/{dee.id}/disable", form_page=f"/admin/staff/{dee.id}").status_code == 303
     assert other_visitor.get(link).status_code == 404
-    assert _events(db, "staff.disabled", dee.id)[0].details["invitations_revoked"] == 1
+    assert _events(db, "staff.disabled", dee.id)[0].details["password_links_revoked"] == 1
     # Enabled again, the old link still does not work: a new invitation is needed.
     administrator.post(f"/admin/staff/{dee.id}/enable", form_page=f"/admin/staff/{dee.id}")
     assert other_visitor.get(link).status_code == 404
@@ -294,3 +294,37 @@ def test_the_system_administrator_manages_the_system_not_cases(administrator, db
         db.run(suspend, admin, scheme, world.applicants["HR000001"], None, "Rent arrears", now())
     navigation = administrator.get("/admin/staff").text.split('id="navigation"')[1].split("</ul>")[0]
     assert "/admin/staff" in navigation and "/admin/applicants" not in navigation
+
+
+def test_two_invitations_of_one_address_in_different_case_at_once_make_one_account(db, staff, world):
+    """The second administrator's check runs before the first one's account is committed: the database's
+    index on the address in any case refuses the second with the same message, never a server error."""
+    import threading
+
+    from cbl.services.errors import Conflict
+
+    with db.reading() as s:
+        admin = actors.staff(s.exec(select(StaffUser).where(StaffUser.email == staff[StaffRole.ADMIN])).one())
+    invitee = staff_admin.Invitee(name="Sam Patel", email="Sam.Patel@example.org", role=StaffRole.OFFICER, grade=2)
+    second: list[BaseException | None] = []
+    with db.transaction() as first:
+        staff_admin.invite(first, admin, invitee, lambda path: f"https://lettings.example{path}", now())
+
+        def invite_again_in_lower_case() -> None:
+            try:
+                db.run(staff_admin.invite, admin, staff_admin.Invitee(
+                    name="Sam Patel", email="sam.patel@EXAMPLE.org", role=StaffRole.OFFICER, grade=2),
+                    lambda path: f"https://lettings.example{path}", now())
+                second.append(None)
+            except Exception as error:  # noqa: BLE001 (what it raised is the test's answer)
+                second.append(error)
+
+        racing = threading.Thread(target=invite_again_in_lower_case)
+        racing.start()
+        racing.join(timeout=1)  # it waits on the first one's uncommitted account (the write lock on SQLite)
+    racing.join(timeout=30)
+    assert len(second) == 1 and isinstance(second[0], Conflict), second
+    assert "already a staff account with this e-mail address" in str(second[0])
+    with db.reading() as s:
+        assert s.exec(select(func.count()).select_from(StaffUser)
+                      .where(func.lower(StaffUser.email) == "sam.patel@example.org")).one() == 1

@@ -3,9 +3,7 @@ afterwards they succeed again; and every bid answered as accepted is in the data
 
 import asyncio
 import concurrent.futures
-import fcntl
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -20,36 +18,15 @@ from cbl.models import Applicant, AuditEvent, Bid
 from cbl.rules.scheme import load_scheme
 from cbl.services import sign_in
 from cbl.settings import load_settings
-from tests.support.databases import postgres_database, postgres_reachable
+from tests.support import private_postgres
 from tests.support.databases import free_port
-from tests.conftest import postgres_cluster_lock
 from tests.support.factories import add_applicant, make_world
 
 CLIENTS = 12
 
 
-def _cluster() -> list[str] | None:
-    """The local cluster's version and name, if this machine runs one we may restart."""
-    if not (postgres_reachable() and shutil.which("pg_ctlcluster") and os.geteuid() == 0):
-        return None
-    listing = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True).stdout.split()
-    return listing[:2] if len(listing) >= 2 else None
-
-
-pytestmark = pytest.mark.skipif(_cluster() is None, reason="needs a local PostgreSQL cluster this test may restart")
-
-
-@pytest.fixture(autouse=True)
-def postgres_cluster():
-    """Stopping the server: no other test (in any test process) may be using it meanwhile."""
-    with postgres_cluster_lock(fcntl.LOCK_EX):
-        yield
-
-
-def _pg(action: str) -> None:
-    version, name = _cluster()
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, name, action], check=True,
-                   capture_output=True)
+pytestmark = pytest.mark.skipif(not private_postgres.available(),
+                                reason="needs PostgreSQL's initdb and pg_ctl to run a server of its own")
 
 
 async def _client_loop(base: str, token: str, adverts: list[str], stop: asyncio.Event, log: list) -> None:
@@ -72,7 +49,8 @@ async def _client_loop(base: str, token: str, adverts: list[str], stop: asyncio.
 
 def test_bids_survive_a_postgresql_restart_with_clear_503s_while_it_is_down(tmp_path):
     scheme = load_scheme(load_settings({}).scheme_path)
-    with postgres_database("cbl_fault") as url:
+    with private_postgres.private_postgres() as postgresql:
+        url = postgresql.url
         upgrade(url)
         db = Database(url)
         now = datetime.now(timezone.utc)
@@ -105,9 +83,9 @@ def test_bids_survive_a_postgresql_restart_with_clear_503s_while_it_is_down(tmp_
                          for token in tokens]
                 await asyncio.sleep(2)
                 down = time.monotonic()
-                await asyncio.to_thread(_pg, "stop")
+                await asyncio.to_thread(postgresql.stop)
                 await asyncio.sleep(2)
-                await asyncio.to_thread(_pg, "start")
+                await asyncio.to_thread(postgresql.start)
                 up = time.monotonic()
                 await asyncio.sleep(4)
                 stop.set()
@@ -120,8 +98,8 @@ def test_bids_survive_a_postgresql_restart_with_clear_503s_while_it_is_down(tmp_
         finally:
             server.terminate()
             server.wait(timeout=20)
-            if subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1"]).returncode != 0:
-                _pg("start")
+            if not postgresql.running():
+                postgresql.start()
         statuses = [status for status, _, _ in log]
         assert 500 not in statuses and all(s in (201, 409, 422, 503, "transport") for s in statuses), set(statuses)
         unavailable = [body for status, body, _ in log if status == 503]

@@ -52,3 +52,44 @@ def test_upgrade_is_safe_to_run_twice(database_url):
         assert current_revision(engine) == head_revision()
     finally:
         engine.dispose()
+
+
+def test_links_sent_before_one_kind_of_password_link_keep_working_after_the_upgrade_and_back(database_url, scheme):
+    """Migration 0017 moves staff invitations and officers' links into password_link, and back on downgrade."""
+    from datetime import datetime, timedelta, timezone
+
+    import sqlalchemy as sa
+    from alembic import command
+
+    from cbl.database import alembic_config
+    from cbl.services import password_links
+    from cbl.services.sign_in import digest
+    from tests.support.factories import add_applicant, make_world
+
+    upgrade(database_url, "0016")
+    db = Database(database_url)
+    ends = datetime.now(timezone.utc) + timedelta(days=2)
+    stored = ends.replace(tzinfo=None) if database_url.startswith("sqlite") else ends
+    try:
+        with db.transaction() as s:  # the tables these need are as they were at 0016
+            world = make_world(s, scheme, adverts=1)
+            applicant = add_applicant(s, scheme, world, "HR000001")
+            s.execute(sa.text("INSERT INTO staff_invitation (staff_user_id, token_hash, created_at, expires_at) "
+                              "VALUES (:who, :hash, :at, :ends)"),
+                      {"who": world.officer, "hash": digest("invited"), "at": stored, "ends": stored})
+            s.execute(sa.text("INSERT INTO sign_in_token (applicant_id, token_hash, expires_at) VALUES (:who, :hash, "
+                              ":ends)"), {"who": applicant.id, "hash": digest("given"), "ends": stored})
+        upgrade(database_url)
+        before_the_end = ends - timedelta(hours=1)
+        with db.reading() as s:
+            assert password_links.check(s, password_links.STAFF, "invited", before_the_end).id == world.officer
+            assert password_links.check(s, password_links.APPLICANT, "given", before_the_end).id == applicant.id
+            # The old table kept no creation time: taken as the link's lifetime before its end (to the second).
+            made = password_links.latest(s, applicant).created_at
+            assert abs(made - (ends - password_links.GIVEN_LIFETIME)) < timedelta(seconds=1)
+        command.downgrade(alembic_config(database_url), "0016")
+        with db.reading() as s:
+            assert s.execute(sa.text("SELECT token_hash FROM staff_invitation")).scalars().all() == [digest("invited")]
+            assert s.execute(sa.text("SELECT token_hash FROM sign_in_token")).scalars().all() == [digest("given")]
+    finally:
+        db.dispose()

@@ -8,6 +8,7 @@ row by row.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlmodel import Session, select
 
@@ -17,7 +18,7 @@ from cbl.models import (
 from cbl.models.states import AdvertStatus, ApplicationStatus, Channel, CycleStatus, StaffRole, TenancyType
 from cbl.rules.working_days import local_date
 from cbl.rules.scheme import Scheme
-from cbl.services import actors
+from cbl.services import actors, password_links
 from cbl.services import staff as staff_admin
 from cbl.services.actors import SYSTEM
 from cbl.services.cycles import close_cycle
@@ -55,10 +56,16 @@ class CountedWorld:
     nomination: int
     staff: dict[StaffRole, int]
     invitation: str  # the link token of a member of staff invited and not yet signed up
+    online: int  # an application sent online, in the officers' queue
+    online_file: int  # its evidence
+    account: int  # a household's account with a draft application
+    account_file: int  # a file on that draft
+    unconfirmed_account: int  # an account whose code has not been entered yet
+    household_link: str  # the link token an officer gave the probe household to set its password
 
 
-def build(session: Session, scheme: Scheme, scale: int, now: datetime) -> CountedWorld:
-    """Fill an empty, migrated database with the world at this scale."""
+def build(session: Session, scheme: Scheme, scale: int, now: datetime, uploads: Path) -> CountedWorld:
+    """Fill an empty, migrated database with the world at this scale (evidence files kept in `uploads`)."""
     world = make_world(session, scheme, adverts=3 * scale, now=now)  # this week's adverts, AD1..
     staff = _staff(session, world)
     officer = actors.staff(session.get(StaffUser, staff[StaffRole.OFFICER]))
@@ -94,7 +101,46 @@ def build(session: Session, scheme: Scheme, scale: int, now: datetime) -> Counte
         closed_advert=closed[0].reference, home=session.get(Property, closed[0].property_id).reference,
         provider_home=session.get(Property, provider_home.property_id).reference, empty_void=empty.id,
         let_void=let_void, offer=offer, review=review, agreement=world.agreement, letter=letter,
-        nomination=nomination, staff=staff, invitation=_invitation(session, now))
+        nomination=nomination, staff=staff, invitation=_invitation(session, now),
+        household_link=password_links.give(session, SYSTEM, households[0].id, now),
+        **_online(session, scheme, households[0], scale, now, uploads))
+
+
+def _online(session: Session, scheme: Scheme, probe: Applicant, scale: int, now: datetime, uploads: Path) -> dict:
+    """k applications sent online with their evidence, a household's draft, an unconfirmed account, and the probe
+    household's change of circumstances in the queue."""
+    from cbl.models import HouseholdAccount
+    from cbl.services import applying
+    from cbl.services.evidence import add_evidence
+    from tests.support.applying import answers
+
+    def account(contact: str, confirmed: bool = True) -> HouseholdAccount:
+        made = HouseholdAccount(email=contact, password_hash=PASSWORD_HASH, created_at=now,
+                                confirmed_at=now if confirmed else None)
+        session.add(made)
+        session.flush()
+        return made
+
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    sent = []
+    for number in range(scale):
+        owner = applying.Owner(account_id=account(f"sent{number}@example.net").id)
+        for key, value in answers(name=f"Sent Online {number}").items():
+            found = applying.save_answer(session, owner, key, value, now)
+        file_id = add_evidence(session, owner, uploads, "passport.pdf", pdf, "identity", now).id
+        applying.submit_application(session, scheme, owner.account_id, True, now)
+        sent.append((found.id, file_id))
+    changing = applying.Owner(applicant_id=probe.id)
+    applying.save_answer(session, changing, "change", {"what": "new_address", "on": "2026-10-01"}, now)
+    applying.save_answer(session, changing, "change_address", {"address": "2 New Road", "postcode": "AT1 3CD"}, now)
+    applying.save_answer(session, changing, "evidence", {"seen": True}, now)
+    applying.submit_change(session, scheme, probe.id, True, now)
+    drafting = applying.Owner(account_id=account("drafting@example.net").id)
+    for key, value in list(answers(name="Drafting Household").items())[:6]:
+        applying.save_answer(session, drafting, key, value, now)
+    draft_file = add_evidence(session, drafting, uploads, "payslip.pdf", pdf, "income", now).id
+    return {"online": sent[0][0], "online_file": sent[0][1], "account": drafting.account_id,
+            "account_file": draft_file, "unconfirmed_account": account("new@example.net", confirmed=False).id}
 
 
 def _invitation(session: Session, now: datetime) -> str:

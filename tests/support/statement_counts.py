@@ -69,7 +69,7 @@ def addresses(world: CountedWorld) -> dict[str, str]:
     """Each route with parameters (or a required query), and the address it is opened at in the world."""
     return {
         "/adverts/{reference:str}": f"/adverts/{world.open_advert}",
-        "/set-password/{token:str}": "/set-password/a-link-token",
+        "/set-password/{token:str}": f"/set-password/{world.household_link}",
         "/account/letters/{letter_id:int}": f"/account/letters/{world.letter}",
         "/account/letters/{letter_id:int}/pdf": f"/account/letters/{world.letter}/pdf",
         "/api/v1/adverts/{reference:str}": f"/api/v1/adverts/{world.open_advert}",
@@ -94,6 +94,11 @@ def addresses(world: CountedWorld) -> dict[str, str]:
         "/admin/lets/{void_id:int}/core": f"/admin/lets/{world.let_void}/core",
         "/admin/staff/{staff_id:int}": f"/admin/staff/{world.staff[StaffRole.OFFICER]}",
         "/admin/set-password/{token:str}": f"/admin/set-password/{world.invitation}",
+        "/admin/online-applications/{online_id:int}": f"/admin/online-applications/{world.online}",
+        "/admin/online-applications/files/{file_id:int}": f"/admin/online-applications/files/{world.online_file}",
+        "/apply/application/{page:str}": "/apply/application/check",
+        "/apply/evidence/{file_id:int}": f"/apply/evidence/{world.account_file}",
+        "/account/changes/{page:str}": "/account/changes/change",
     }
 
 
@@ -114,6 +119,12 @@ def _visitors(route: str, opt: dict) -> list[str]:
         return ["applicant_api"]
     if route.startswith("/account"):
         return ["applicant"]
+    if route == "/apply/confirm":
+        return ["unconfirmed_household"]
+    if route.startswith(("/apply/application", "/apply/evidence")):
+        return ["household"]
+    if route.startswith("/apply"):
+        return ["anonymous"]
     if route.startswith("/api/"):
         return ["anonymous"]
     return ["anonymous", "applicant"]  # a signed-in household sees more on the public pages (its place in a queue)
@@ -154,7 +165,10 @@ class Visitors:
         at = datetime.now(timezone.utc)
         with db.transaction() as session:
             applicant = session.get(Applicant, world.household_id)
-            self.cookies = {"applicant": start_session(session, "applicant", applicant.id, at)}
+            self.cookies = {"applicant": start_session(session, "applicant", applicant.id, at),
+                            "household": start_session(session, "household", world.account, at),
+                            "unconfirmed_household": start_session(session, "household", world.unconfirmed_account,
+                                                                   at)}
             for role, user_id in world.staff.items():
                 self.cookies[role.value] = start_session(session, "staff", session.get(StaffUser, user_id).id, at)
             token, _ = sign_in.issue_api_token(session, applicant, at)
@@ -192,7 +206,7 @@ class Counted:
 def count_pages(db: Database, scheme: Scheme, scale: int, workdir: Path) -> Counted:
     """Build the world at `scale` in the empty, migrated database and count each page's statements."""
     with db.transaction() as session:
-        world = counted_world.build(session, scheme, scale, datetime.now(timezone.utc))
+        world = counted_world.build(session, scheme, scale, datetime.now(timezone.utc), workdir / "uploads")
     app = app_for(db, scheme, workdir)
     visitors = Visitors(db, world)
     statements, refused = {}, {}
