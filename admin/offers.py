@@ -11,12 +11,14 @@ from cbl.database import Database
 from cbl.models.states import TenancyType
 from cbl.queries import offers as offer_queries
 from cbl.queries import stock
+from cbl.queries.viewings import offer_viewings
 from cbl.rules.scheme import Scheme
 from cbl.services.actors import Actor
 from cbl.services.actors import staff as staff_actor
 from cbl.services.direct_offers import REASONS, decide_direct_offer, request_direct_offer
 from cbl.services.lettings import TENANCY_NAMES
 from cbl.services.offers import STAFF_CHANNELS
+from cbl.services.viewings import PLACE_MAX
 from cbl.services.errors import NotFound
 from cbl.web import forms
 from cbl.web.auth import now
@@ -38,11 +40,8 @@ class Judgement(forms.Form):
 class Viewing(forms.Form):
     viewing_at = forms.Day("Viewing date")
     viewing_time = forms.TimeOfDay("Time (UK)", required="Enter the time of the viewing")
+    place = forms.Text("Where to meet", limit=PLACE_MAX)
     accompanied = forms.Ticked("Accompanied by an officer")
-
-
-class Attendance(forms.Form):
-    attended = forms.Choice("Viewing attended", required="Say whether the viewing was attended")
 
 
 class TenancyStart(forms.Form):
@@ -90,7 +89,6 @@ def offer_forms(scheme: Scheme, submitted: Submitted | None = None) -> dict[str,
     """The forms of the offers table, one of each kind per offer (its ids end in -offer-ID)."""
     return {"judgements": PerLine(Judgement, "offer", choices={"reasonable": YES_NO}, submitted=submitted),
             "viewings": PerLine(Viewing, "offer", submitted=submitted),
-            "attendances": PerLine(Attendance, "offer", choices={"attended": YES_NO}, submitted=submitted),
             "tenancies": PerLine(TenancyStart, "offer", choices={"tenancy_type": TENANCY_TYPES}, submitted=submitted),
             "answers": PerLine(Answer, "offer", submitted=submitted, choices={
                 "answer": ANSWERS, "reason": [(reason, reason) for reason in scheme.refusals.reasons],
@@ -103,12 +101,13 @@ def offer_page(db: Database, scheme: Scheme, request: Request, offer_id: int,
                submitted: Submitted | None = None) -> Template:
     with db.reading() as session:
         case = offer_queries.offer_case(session, offer_id)
+        viewings_of = offer_viewings(session, [offer_id])
     return Template("admin/offers/offer.html", status_code=submitted[1].status if submitted else 200, context={
         "staff": current_staff(request), "offer": case.offer, "refusal": case.refusal,
         "offers": [(case.offer, case.refusal)], "reference": case.reference, "home": case.home, "names": case.names,
         "letters": case.letters, "submitted": submitted[1] if submitted else None,
         "withdrawal_reasons": {reason.code: reason.label for reason in scheme.offers.withdrawal_reasons},
-        "tenancy_names": TENANCY_NAMES,
+        "tenancy_names": TENANCY_NAMES, "viewings_of": viewings_of,
         **offer_forms(scheme, submitted)})
 
 

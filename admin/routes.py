@@ -4,8 +4,8 @@ from litestar import Router
 
 from . import (
     agreements, applications, auth, backdating, compliance, core_return, dashboard, home, identity_provider, letters,
-    offers, online_applications, outbox, provider, providers, register, register_review, reviews, second_factor,
-    shortlists, staff, stock,
+    offer_checks, offers, online_applications, outbox, provider, providers, register, register_review, reviews,
+    second_factor, shortlists, staff, stock, viewings,
 )
 from .guards import staff_guard
 
@@ -24,8 +24,9 @@ admin_router = Router(
         register.verification, register.suspension, register.eligibility, register.reinstatement, register.notes,
         register.assessments, register.checks, register.bid_on_behalf, register.subject_access,
         shortlists.adverts, shortlists.shortlist, shortlists.shortlist_print, shortlists.verify, shortlists.skip,
-        shortlists.offer, shortlists.judge, shortlists.tenancy, shortlists.viewing, shortlists.attendance,
-        shortlists.answer, shortlists.withdraw_an_offer,
+        shortlists.offer, shortlists.judge, shortlists.tenancy, shortlists.viewing, shortlists.block_viewing,
+        shortlists.answer, shortlists.withdraw_an_offer, offer_checks.checks_page, offer_checks.record_a_check,
+        viewings.viewing_page, viewings.attendance, viewings.offer_from_viewing, viewings.cancel,
         shortlists.withdraw, shortlists.readvertise_advert,
         stock.stock, stock.home_page, stock.log_void_submit, stock.ready, stock.advert_form, stock.advert_submit,
         stock.new_home, stock.new_home_submit,

@@ -6,20 +6,20 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from cbl.queries import shortlists
+from cbl.queries.viewings import offer_viewings
 from cbl.database import Database
 from cbl.models import Cycle
 from cbl.rules.working_days import local_date
 from cbl.models.states import AdvertStatus, AnswerChannel, OfferStatus, ShortlistStatus, TenancyType
 from cbl.rules.scheme import Scheme
 from cbl.settings import Settings
-from cbl.services.lettings import (
-    TENANCY_NAMES, arrange_viewing, judge_refusal, make_offer, record_attendance, record_tenancy_start, void_days,
-)
+from cbl.services.lettings import TENANCY_NAMES, judge_refusal, make_offer, record_tenancy_start, void_days
 from cbl.services.nominations import OPEN as OPEN_NOMINATION
 from cbl.services.nominations import send_nomination
 from cbl.services.offers import record_answer, withdraw_offer
 from cbl.services.shortlisting import skip_entry, verify_entry
 from cbl.services.stock import readvertise, withdraw_advert
+from cbl.services.viewings import arrange_block_viewing, arrange_viewing
 from cbl.web import forms
 from cbl.web.auth import now
 
@@ -27,6 +27,7 @@ from .acting import submit
 from .guards import current_staff
 from .line_forms import Action, PerLine, Submitted
 from .offers import offer_forms, work_on_offer_page
+from .viewings import BlockViewing, block_viewing_form
 from cbl.services.rights import Right
 
 
@@ -78,6 +79,7 @@ def _shortlist_page(db: Database, scheme: Scheme, request: Request, reference: s
     with db.reading() as session:
         found = shortlists.shortlist(session, scheme, reference)
         chain = shortlists.readvertising(session, found.advert, found.cycle, now())
+        viewings_of = offer_viewings(session, [offer.id for offer, _ in found.offers if offer.id])
     lines, offers, nominations, void, advert = found.lines, found.offers, found.nominations, found.void, found.advert
     next_up = found.next_up
     # Officers work from the top: the forms go on the next household and on those already verified,
@@ -89,18 +91,21 @@ def _shortlist_page(db: Database, scheme: Scheme, request: Request, reference: s
         actionable.add(submitted[0])  # a skip sent from further down (an older page) comes back where it was typed
     withdrawal = submitted[1] if submitted and type(submitted[1]) is Withdrawal else forms.read(Withdrawal, None)
     again = submitted[1] if submitted and type(submitted[1]) is Readvertise else _readvertise_form(chain.cycles)
+    block = submitted[1] if submitted and type(submitted[1]) is BlockViewing else block_viewing_form()
+    live_offer = any(o.status in (OfferStatus.MADE, OfferStatus.ACCEPTED) for o, _ in offers)
     return Template(template, status_code=submitted[1].status if submitted else 200, context={
         "staff": current_staff(request), "advert": advert, "card": found.card, "cycle": found.cycle,
         "submitted": submitted[1] if submitted else None, "withdrawal": withdrawal, "again": again, "chain": chain,
-        "readvertisable": advert.status is not AdvertStatus.LET and chain.following is None
-        and not any(o.status in (OfferStatus.MADE, OfferStatus.ACCEPTED) for o, _ in offers),
+        "readvertisable": advert.status is not AdvertStatus.LET and chain.following is None and not live_offer,
+        "block": block, "advert_viewings": found.viewings, "viewings_of": viewings_of,
+        "block_viewable": found.council_home and advert.status is AdvertStatus.SHORTLISTED and not live_offer
+        and found.open_block_viewing is None and next_up is not None,
         "direct_let_after": scheme.offers.direct_let_after_unsuccessful_cycles,
         "skips": _skips(scheme, submitted),
         "make_offers": PerLine(MakeOffer, "entry", submitted=submitted), **offer_forms(scheme, submitted),
         "eligible": [line for line in lines if line.entry.eligible],
         "ineligible": [line for line in lines if not line.entry.eligible],
-        "withdrawable": advert.status in (AdvertStatus.LIVE, AdvertStatus.SHORTLISTED)
-        and not any(o.status in (OfferStatus.MADE, OfferStatus.ACCEPTED) for o, _ in offers),
+        "withdrawable": advert.status in (AdvertStatus.LIVE, AdvertStatus.SHORTLISTED) and not live_offer,
         "next_up": next_up, "next_action": shortlists.next_action(found), "actionable": actionable,
         "withdrawal_reasons": {reason.code: reason.label for reason in scheme.offers.withdrawal_reasons},
         "tenancy_names": TENANCY_NAMES,
@@ -196,14 +201,17 @@ def viewing(db: NamedDependency[Database], scheme: NamedDependency[Scheme], sett
             request: Request, offer_id: FromPath[int], data: forms.Body) -> Template | Redirect:
     return _work_on_offer(db, scheme, request, offer_id, "viewings", data, lambda s, actor, form: arrange_viewing(
         s, actor, offer_id, forms.moment(form.viewing_at.data, form.viewing_time.data, settings.time_zone),
-        form.accompanied.data, now()))
+        form.accompanied.data, now(), place=form.place.data or ""))
 
 
-@post("/offers/{offer_id:int}/attendance", opt={"right": Right.OFFER_RECORD}, sync_to_thread=True)
-def attendance(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-               offer_id: FromPath[int], data: forms.Body) -> Template | Redirect:
-    return _work_on_offer(db, scheme, request, offer_id, "attendances", data, lambda s, actor, form: record_attendance(
-        s, actor, offer_id, form.attended.data == "yes", now()))
+@post("/adverts/{reference:str}/block-viewing", opt={"right": Right.SHORTLIST_WORK}, sync_to_thread=True)
+def block_viewing(db: NamedDependency[Database], scheme: NamedDependency[Scheme], settings: NamedDependency[Settings],
+                  request: Request, reference: FromPath[str], data: forms.Body) -> Template | Redirect:
+    """Several households from the top of the shortlist invited to view the home at one time."""
+    return _work(db, scheme, request, reference, None, block_viewing_form(data), lambda s, actor, form:
+                 arrange_block_viewing(s, actor, reference, form.households.data,
+                                       forms.moment(form.viewing_at.data, form.viewing_time.data, settings.time_zone),
+                                       form.place.data or "", form.accompanied.data, now()))
 
 
 @post("/offers/{offer_id:int}/answer", opt={"right": Right.OFFER_RECORD}, sync_to_thread=True)

@@ -182,10 +182,10 @@ def _past_lets(s, weeks: int, lets: int, bids: int, now: datetime, rng: random.R
                           else_=ShortlistStatus.PENDING.value))))
     s.execute(sa.insert(Offer).from_select(
         ["applicant_id", "void_id", "advert_id", "kind", "status", "final_offer", "made_at", "respond_by",
-         "viewing_accompanied", "answered_at", "tenancy_start_date"],
+         "answered_at", "tenancy_start_date"],
         sa.select(ShortlistEntry.applicant_id, past.c.void_id, past.c.id, sa.literal(OfferKind.BIDDING.value),
                   sa.literal(OfferStatus.LET.value), sa.false(), past.c.created_at, Void.tenancy_start_date,
-                  sa.false(), past.c.created_at, Void.tenancy_start_date)
+                  past.c.created_at, Void.tenancy_start_date)
         .join(past, past.c.id == ShortlistEntry.advert_id).join(Void, Void.id == past.c.void_id)
         .where(history, ShortlistEntry.position == 1)))
 

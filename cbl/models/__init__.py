@@ -18,7 +18,7 @@ from .applying import EvidenceFile, HouseholdAccount, OnlineApplication  # noqa:
 from .core import CoreLog  # noqa: E402
 from .lettings import Advert, Bid, Cycle, ShortlistEntry  # noqa: E402
 from .nominations import AgreementQuota, Nomination, NominationAgreement  # noqa: E402
-from .offers import DirectOfferRequest, Offer, Refusal, SuitabilityAssessment  # noqa: E402
+from .offers import DirectOfferRequest, Offer, PreOfferCheck, Refusal, SuitabilityAssessment  # noqa: E402
 from .organisations import Organisation, StaffUser  # noqa: E402
 from .records import AuditEvent, ContactPreference, OutboxMessage, ReceivedText  # noqa: E402
 from .register import (  # noqa: E402
@@ -34,6 +34,7 @@ from .register import (  # noqa: E402
 from .reviews import Enquiry, Review  # noqa: E402
 from .states import *  # noqa: E402,F403
 from .stock import Property, Void  # noqa: E402
+from .viewings import Viewing, ViewingInvitation  # noqa: E402
 
 metadata = SQLModel.metadata
 
@@ -42,7 +43,8 @@ __all__ = [
     "Advert", "AgreementQuota", "Applicant", "Assessment", "AuditEvent", "BandAssessment", "Bid",
     "BiddingPreference", "CaseCheck", "CaseNote", "ContactPreference", "CoreLog", "Cycle", "DirectOfferRequest",
     "Enquiry", "EvidenceFile", "HouseholdAccount", "HouseholdMember", "Nomination", "OnlineApplication",
-    "NominationAgreement", "Offer", "Organisation", "OutboxMessage", "Property", "ReceivedText", "Refusal",
+    "NominationAgreement", "Offer", "Organisation", "OutboxMessage", "PreOfferCheck", "Property", "ReceivedText",
+    "Refusal",
     "RegistrationBackdating", "Review",
-    "ShortlistEntry", "StaffUser", "SuitabilityAssessment", "Void", "metadata",
+    "ShortlistEntry", "StaffUser", "SuitabilityAssessment", "Viewing", "ViewingInvitation", "Void", "metadata",
 ]

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlmodel import Field, SQLModel
 
 from .columns import JSONList, UTCDateTime, state, unique_where, utcnow
-from .states import AnswerChannel, OfferKind, OfferStatus, TenancyType
+from .states import AnswerChannel, OfferCheckKind, OfferKind, OfferStatus, TenancyType
 
 
 class Offer(SQLModel, table=True):
@@ -27,9 +27,6 @@ class Offer(SQLModel, table=True):
     made_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     made_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     respond_by: date
-    viewing_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    viewing_accompanied: bool = False
-    viewing_attended: bool | None = None
     # When the household answered, how, and (for an answer given by phone, in person or by e-mail) who took it.
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     answer_channel: AnswerChannel | None = Field(default=None, sa_type=state(AnswerChannel))
@@ -101,3 +98,19 @@ class SuitabilityAssessment(SQLModel, table=True):
     reasons: str = Field(max_length=4000)
     assessed_by_id: int = Field(foreign_key="staff_user.id")
     assessed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PreOfferCheck(SQLModel, table=True):
+    """A check made on a shortlist place before its household is offered the home (cbl/rules/pre_offer_checks.py):
+    passed or failed, with a note, by whom and when. The latest of each kind on the place is the one that counts."""
+
+    __tablename__ = "pre_offer_check"
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="shortlist_entry.id", index=True)
+    applicant_id: int = Field(foreign_key="applicant.id", index=True)
+    kind: OfferCheckKind = Field(sa_type=state(OfferCheckKind))
+    passed: bool
+    note: str = Field(default="", max_length=2000)
+    recorded_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

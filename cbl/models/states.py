@@ -217,3 +217,10 @@ class OnlineStatus(str, Enum):
     EVIDENCE_REQUESTED = "evidence_requested"  # an officer asked for more; the household can upload it
     ACCEPTED = "accepted"  # on the register with a band (a change: assessed and the band set again)
     REFUSED = "refused"  # not eligible, or not a qualifying person: the letter says why
+
+
+class OfferCheckKind(str, Enum):
+    """The checks made on a shortlist place before its household is offered the home (cbl/rules/pre_offer_checks.py)."""
+
+    VERIFICATION = "verification"  # the household's circumstances checked against the advert
+    FRAUD = "fraud"  # identity, residence and tenancy-fraud checks

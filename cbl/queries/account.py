@@ -3,6 +3,7 @@ they can bid for, their bidding preferences, offers, letters and reviews."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
@@ -13,6 +14,7 @@ from cbl.models import (
 )
 from cbl.models.states import AdvertStatus, Channel, CycleStatus, OfferStatus, ShortlistStatus
 from cbl.queries import listings
+from cbl.queries.shortlists import PASS_OVER_LABELS
 from cbl.rules.scheme import Scheme
 from cbl.rules.wording import ordinal
 from cbl.rules.working_days import LONDON, add_months, local_date
@@ -59,6 +61,21 @@ def page_number(text: str | None) -> int:
     return int(text)
 
 
+class Outcome(StrEnum):
+    """What became of the home a household bid for, as far as it may know (the words are PastBid.result)."""
+
+    LET_TO_YOU = "let_to_you"
+    LET = "let"  # to another household, published as Let results publish it
+    OFFERED = "offered"  # offered to this household: waiting for its answer
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    OFFER_WITHDRAWN = "offer_withdrawn"
+    OFFER_LAPSED = "offer_lapsed"
+    NOMINATED = "nominated"  # its details sent to the landlord
+    ADVERT_WITHDRAWN = "advert_withdrawn"
+    NOT_LET_YET = "not_let_yet"
+
+
 @dataclass(frozen=True)
 class PastBid:
     """A bid of a closed cycle: where the household came on the shortlist, and what became of the home."""
@@ -67,8 +84,11 @@ class PastBid:
     title: str
     cycle_closed: datetime
     place: str  # "You came 3rd of 12 eligible bids", or why it was not eligible
-    skipped: str | None  # the scheme's words for why the household's place was passed over
+    skipped: str | None  # the words for why the household's place was passed over
     result: str  # what became of the home, as far as the household may know
+    position: int | None  # its place on the shortlist recorded at close (None: not eligible)
+    eligible_bids: int  # the eligible bids on that shortlist
+    outcome: Outcome
 
 
 @dataclass(frozen=True)
@@ -114,15 +134,16 @@ def past_bids(session: Session, scheme: Scheme, applicant_id: int, now: datetime
         .join(Applicant, Applicant.id == ShortlistEntry.applicant_id)
         .where(Advert.id.in_(advert_ids), Advert.status == AdvertStatus.LET, Void.tenancy_start_date <= today)
     ).all()}
-    skip_words = {reason.code: reason.label for reason in scheme.shortlisting.skip_reasons}
+    skip_words = {reason.code: reason.label for reason in scheme.shortlisting.skip_reasons} | PASS_OVER_LABELS
     bids = []
     for entry, advert, home, cycle in rows:
         size = "Studio" if home.bedrooms == 0 else f"{home.bedrooms} bedroom"
-        skipped = (skip_words.get(entry.skip_reason or "", entry.skip_reason or "Passed over")
+        skipped = (skip_words.get(entry.skip_reason or "", "Passed over")
                    if entry.status is ShortlistStatus.SKIPPED else None)
+        outcome, result = _result(advert, entry, offered.get(advert.id), lets.get(advert.id))
         bids.append(PastBid(advert.reference, f"{size} {home.property_type.value} in {home.area}",
-                            cycle.closes_at, _place(entry, eligible.get(advert.id, 0)), skipped,
-                            _result(advert, entry, offered.get(advert.id), lets.get(advert.id))))
+                            cycle.closes_at, _place(entry, eligible.get(advert.id, 0)), skipped, result,
+                            entry.position if entry.eligible else None, eligible.get(advert.id, 0), outcome))
     return PastBids(bids, total, page, pages, since)
 
 
@@ -133,33 +154,33 @@ def _place(entry: ShortlistEntry, eligible: int) -> str:
 
 
 OFFER_WORDS = {
-    OfferStatus.MADE: "Offered to you: your answer is awaited.",
-    OfferStatus.ACCEPTED: "Offered to you, and you accepted.",
-    OfferStatus.REFUSED: "Offered to you, and you refused.",
-    OfferStatus.WITHDRAWN: "Offered to you; the offer was withdrawn.",
-    OfferStatus.LAPSED: "Offered to you; the offer lapsed without an answer.",
+    OfferStatus.MADE: (Outcome.OFFERED, "Offered to you: your answer is awaited."),
+    OfferStatus.ACCEPTED: (Outcome.ACCEPTED, "Offered to you, and you accepted."),
+    OfferStatus.REFUSED: (Outcome.REFUSED, "Offered to you, and you refused."),
+    OfferStatus.WITHDRAWN: (Outcome.OFFER_WITHDRAWN, "Offered to you; the offer was withdrawn."),
+    OfferStatus.LAPSED: (Outcome.OFFER_LAPSED, "Offered to you; the offer lapsed without an answer."),
 }
 
 
 def _result(advert: Advert, entry: ShortlistEntry, offer: Offer | None,
-            let: tuple[date | None, str | None, date | None] | None) -> str:
+            let: tuple[date | None, str | None, date | None] | None) -> tuple[Outcome, str]:
     """What became of the home: the household's own offer and let first, then another household's let
     as Let results publish it (band and band date, once the tenancy has started)."""
     if entry.status is ShortlistStatus.HOUSED or (offer is not None and offer.status is OfferStatus.LET):
         # Its own let, tenancy started or not (a nomination's let has no offer: its start, once started).
         starts = offer.tenancy_start_date if offer is not None else let[0] if let is not None else None
-        return f"Let to you, from {starts.day} {starts:%B %Y}." if starts else "Let to you."
+        return Outcome.LET_TO_YOU, f"Let to you, from {starts.day} {starts:%B %Y}." if starts else "Let to you."
     if let is not None:
         starts, band, band_date = let
         words = f"Let on {starts.day} {starts:%B %Y} to a household in band {band}" if starts else "Let"
-        return words + (f" with a band date of {band_date.day} {band_date:%B %Y}." if band_date else ".")
+        return Outcome.LET, words + (f" with a band date of {band_date.day} {band_date:%B %Y}." if band_date else ".")
     if offer is not None:
-        return OFFER_WORDS.get(offer.status, "Offered to you.")
+        return OFFER_WORDS.get(offer.status, (Outcome.OFFERED, "Offered to you."))
     if entry.status is ShortlistStatus.NOMINATED:
-        return "Your details were sent to the landlord, who will contact you."
+        return Outcome.NOMINATED, "Your details were sent to the landlord, who will contact you."
     if advert.status is AdvertStatus.WITHDRAWN:
-        return "The advert was withdrawn: the home was not let from it."
-    return "Not let yet."
+        return Outcome.ADVERT_WITHDRAWN, "The advert was withdrawn: the home was not let from it."
+    return Outcome.NOT_LET_YET, "Not let yet."
 
 
 @dataclass(frozen=True)

@@ -7,19 +7,32 @@ from datetime import datetime
 from sqlmodel import Session, func, select
 
 from cbl.models import (
-    Advert, Applicant, Bid, Cycle, Nomination, Offer, Organisation, Property, Refusal, ShortlistEntry, StaffUser, Void,
+    Advert, Applicant, Bid, Cycle, Nomination, Offer, Organisation, Property, Refusal, ShortlistEntry, StaffUser,
+    Viewing, Void,
 )
 from cbl.models.states import (
-    AdvertStatus, BidStatus, CycleStatus, NominationStatus, OfferStatus, OrganisationKind, ShortlistStatus,
+    AdvertStatus, BidStatus, CycleStatus, NominationStatus, OfferCheckKind, OfferStatus, OrganisationKind,
+    ShortlistStatus,
 )
 from cbl.queries import listings
 from cbl.rules.allocation_order import Place, each_held_up, first_open
 from cbl.rules.digits import only_digits
 from cbl.rules.scheme import Scheme
+from cbl.rules.working_days import LONDON
 from cbl.services.errors import InvalidInput, NotFound
 from cbl.services.nominations import OPEN as OPEN_NOMINATION
+from cbl.queries.viewings import advert_viewings
+from cbl.rules.pre_offer_checks import FAILED, FAILED_CODES
+from cbl.rules.pre_offer_checks import NAMES as CHECK_NAMES
 from cbl.services.offers import PLACE_LABELS
+from cbl.services.pre_offer_checks import latest_checks
+from cbl.services.viewings import VIEWING_LABELS
 from cbl.services.stock import unsuccessful_cycles
+
+
+# Places passed over other than with one of the scheme's skip reasons: by an offer's lapse or withdrawal, a check
+# before the offer not passed, or a block viewing missed or the home not wanted.
+PASS_OVER_LABELS = PLACE_LABELS | {FAILED_CODES[kind]: FAILED[kind] for kind in FAILED} | VIEWING_LABELS
 
 
 @dataclass(frozen=True)
@@ -67,6 +80,8 @@ class Line:
     skip_label: str | None
     # The place above that must be dealt with before this one may be offered or nominated (s167(8)), if any.
     held_up_by: Place | None = None
+    # The scheme's checks before an offer, each (its name, "passed", "failed" or "not recorded").
+    checks: tuple[tuple[str, str], ...] = ()
 
     @property
     def workable(self) -> bool:
@@ -99,9 +114,27 @@ def _lines(session: Session, scheme: Scheme, advert: Advert) -> list[Line]:
         .where(ShortlistEntry.advert_id == advert.id)
         .order_by(ShortlistEntry.eligible.desc(), ShortlistEntry.position, Applicant.reference)
     ).all()
-    labels |= PLACE_LABELS  # places passed over by an offer's lapse or withdrawal
-    return [Line(entry, reference, band, band_date, decided_by, labels.get(entry.skip_reason or ""))
+    labels |= PASS_OVER_LABELS
+    recorded = latest_checks(session, [entry.id for entry, *_ in rows if entry.eligible])
+    return [Line(entry, reference, band, band_date, decided_by, labels.get(entry.skip_reason or ""),
+                 checks=_check_states(scheme, entry, recorded.get(entry.id or 0, {})) if entry.eligible else ())
             for entry, reference, band, band_date, decided_by in rows]
+
+
+def _check_states(scheme: Scheme, entry: ShortlistEntry, recorded: dict) -> tuple[tuple[str, str], ...]:
+    states = []
+    for kind in scheme.offers.checks_before_offer:
+        check = recorded.get(kind)
+        state = "not recorded" if check is None else "passed" if check.passed else "failed"
+        if kind is OfferCheckKind.VERIFICATION and entry.status in PAST_VERIFICATION:
+            state = "passed"  # the verification is the place's own state (as the offer's rule reads it)
+        states.append((CHECK_NAMES[kind], state))
+    return tuple(states)
+
+
+# A place in one of these states has been verified (and may have gone on to an offer or a nomination).
+PAST_VERIFICATION = (ShortlistStatus.VERIFIED, ShortlistStatus.OFFERED, ShortlistStatus.NOMINATED,
+                     ShortlistStatus.HOUSED)
 
 
 @dataclass(frozen=True)
@@ -114,6 +147,12 @@ class Shortlist:
     void: Void
     nominations: list[Nomination]  # newest first
     council_home: bool
+    viewings: list[Viewing]  # of the advert's home, latest first
+
+    @property
+    def open_block_viewing(self) -> Viewing | None:
+        """The block viewing the home is to be offered from, once it has been held."""
+        return next((v for v in self.viewings if v.block and v.concluded_at is None), None)
 
     @property
     def next_up(self) -> "Line | None":
@@ -139,7 +178,8 @@ def shortlist(session: Session, scheme: Scheme, reference: str) -> Shortlist:
     lines = _lines(session, scheme, advert)
     lines = _held_up(lines, _places(lines, list(offers), list(nominations)))
     return Shortlist(advert, listings.advert_cards(session, [advert.id])[advert.id], cycle,
-                     lines, list(offers), void, list(nominations), landlord_kind is OrganisationKind.COUNCIL)
+                     lines, list(offers), void, list(nominations), landlord_kind is OrganisationKind.COUNCIL,
+                     advert_viewings(session, advert.id))
 
 
 def advert_of_offer(session: Session, offer_id: int) -> str | None:
@@ -170,6 +210,10 @@ def next_action(found: Shortlist) -> NextAction | None:
                               f"{offer.respond_by:%-d %B %Y}), or withdraw the offer", line)
         if offer.status is OfferStatus.ACCEPTED:
             return NextAction(f"record the tenancy start of offer {offer.id}, accepted", line)
+    viewing = found.open_block_viewing
+    if viewing is not None:
+        return NextAction(f"record who came to the block viewing of {viewing.at.astimezone(LONDON):%-d %B %Y at %H:%M} "
+                          "and whether each wants the home, then offer it from the viewing")
     if any(nomination.status in OPEN_NOMINATION for nomination in found.nominations):
         return NextAction(f"wait for {found.card.landlord}'s answer to the nomination")
     line = found.next_up
@@ -178,6 +222,9 @@ def next_action(found: Shortlist) -> NextAction | None:
                           "cycle (or, where the scheme allows after enough cycles, let it directly)")
     if line.entry.status is ShortlistStatus.PENDING:
         return NextAction("verify the household's circumstances, or skip it with a reason", line)
+    if found.council_home and any(state != "passed" for _, state in line.checks):
+        missing = [name.lower() for name, state in line.checks if state != "passed"]
+        return NextAction(f"record the {' and '.join(missing)} before making the offer", line)
     return NextAction("make the offer" if found.council_home else "nominate the household", line)
 
 

@@ -11,7 +11,8 @@ from sqlmodel import Session, SQLModel, select
 
 from cbl.models import (
     Applicant, Assessment, AuditEvent, BandAssessment, Bid, BiddingPreference, CaseCheck, CaseNote,
-    DirectOfferRequest, Enquiry, HouseholdMember, Nomination, Offer, OutboxMessage, Refusal, Review, ShortlistEntry,
+    DirectOfferRequest, Enquiry, HouseholdMember, Nomination, Offer, OutboxMessage, PreOfferCheck, Refusal, Review,
+    ShortlistEntry, Viewing, ViewingInvitation,
 )
 
 from cbl.reports.csv_files import records_csv
@@ -41,6 +42,15 @@ def _csv(rows: list[dict]) -> str:
                         for row in rows])
 
 
+def _viewings(session: Session, applicant_id: int) -> list[dict]:
+    """Each viewing the household was asked to, with when and where it was and what was recorded of it."""
+    rows = session.exec(select(ViewingInvitation, Viewing).join(Viewing, Viewing.id == ViewingInvitation.viewing_id)
+                        .where(ViewingInvitation.applicant_id == applicant_id).order_by(ViewingInvitation.id)).all()
+    return [{**_rows([invitation])[0], **{key: value for key, value in _rows([viewing])[0].items()
+                                          if key in ("at", "place", "accompanied", "block")}}
+            for invitation, viewing in rows]
+
+
 def subject_access_archive(session: Session, actor: Actor, reference: str, now: datetime) -> tuple[str, bytes]:
     """The archive's file name and bytes; the export is audited in the caller's transaction."""
     actor.require(Right.DATA_SUBJECT_ACCESS)
@@ -65,6 +75,8 @@ def subject_access_archive(session: Session, actor: Actor, reference: str, now: 
         "bidding_preferences.json": of(BiddingPreference),
         "offers.json": _rows(offers),
         "refusals.json": _rows(refusals),
+        "checks_before_offers.json": of(PreOfferCheck),
+        "viewings.json": _viewings(session, applicant.id),
         "direct_offer_requests.json": of(DirectOfferRequest),
         "nominations.json": of(Nomination),
         "reviews.json": of(Review),

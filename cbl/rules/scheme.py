@@ -5,6 +5,7 @@ from datetime import time
 from pathlib import Path
 from typing import Literal, TypeVar
 
+from cbl.models.states import OfferCheckKind
 from cbl.rules.application_questions import PRIORITIES
 from cbl.rules.review_periods import Part6Periods, check_part6_periods
 from pydantic import (
@@ -220,11 +221,24 @@ class Offers(_Strict):
     # A home advertised this many times without being let (each advert withdrawn after its cycle closed) may be
     # let directly, outside bidding, with a manager's approval; 0: the scheme does not allow it.
     direct_let_after_unsuccessful_cycles: StrictInt = Field(default=0, ge=0, le=12)
+    # The checks recorded as passed on a shortlist place before its household may be offered the home
+    # (cbl/rules/pre_offer_checks.py): the verification of its circumstances always, and a fraud check if listed.
+    checks_before_offer: list[OfferCheckKind] = [OfferCheckKind.VERIFICATION]
 
     @field_validator("withdrawal_reasons")
     @classmethod
     def _unique(cls, items: list[WithdrawalReason]) -> list[WithdrawalReason]:
         return _unique_codes(items)
+
+    @field_validator("checks_before_offer")
+    @classmethod
+    def _verification_first(cls, kinds: list[OfferCheckKind]) -> list[OfferCheckKind]:
+        if OfferCheckKind.VERIFICATION not in kinds:
+            raise ValueError("must include \"verification\": no offer is made before the household's circumstances "
+                             "are verified")
+        if len(set(kinds)) != len(kinds):
+            raise ValueError("each check may appear once")
+        return kinds
 
     def withdrawal_reason(self, code: str) -> WithdrawalReason | None:
         return next((reason for reason in self.withdrawal_reasons if reason.code == code), None)

@@ -10,13 +10,14 @@ from cbl.rules.working_days import LONDON, add_months, add_working_days, local_d
 from cbl.messages import notices
 from cbl.messages.letters import issue_letter
 from cbl.models import (
-    Advert, Applicant, Offer, Organisation, Property, Refusal, ShortlistEntry, Void,
+    Advert, Applicant, Offer, Organisation, Property, Refusal, ShortlistEntry, Viewing, Void,
 )
 from cbl.models.states import (
     AdvertStatus, ApplicationStatus, OfferKind, OfferStatus, OrganisationKind, ReviewType, ShortlistStatus,
     TenancyType, VoidStatus,
 )
 from cbl.rules.challenge_routes import route_after_review
+from cbl.rules.pre_offer_checks import refusal as checks_refusal
 from cbl.rules.decision_types import review_rights
 from cbl.rules.review_periods import s202_request_by
 from cbl.rules.scheme import Scheme
@@ -25,6 +26,7 @@ from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound, within
 from .final_offers import assessment_for_offer
+from .pre_offer_checks import missing_checks
 from .shortlisting import require_its_turn
 from cbl.services.rights import Right
 
@@ -43,19 +45,35 @@ def shortlist_place(session: Session, entry_id: int) -> tuple[ShortlistEntry, Ad
 
 def make_offer(session: Session, actor: Actor, scheme: Scheme, entry_id: int, now: datetime,
                *, final_offer: bool = False) -> Offer:
-    """Offer a council home to the verified household at this shortlist place."""
+    """Offer a council home to the household at this shortlist place: in the scheme's order, once the checks the
+    scheme requires before an offer are recorded as passed, and not past a block viewing still to be concluded."""
     actor.require(Right.OFFER_MAKE)
     entry, advert, home, landlord = shortlist_place(session, entry_id)
     if landlord.kind is not OrganisationKind.COUNCIL:
         raise Conflict(f"This home belongs to {landlord.name}: send a nomination instead of an offer.")
-    if entry.status is not ShortlistStatus.VERIFIED:
-        raise Conflict("Verify the household's circumstances before making an offer.")
+    if entry.status not in (ShortlistStatus.PENDING, ShortlistStatus.VERIFIED) or not entry.eligible:
+        raise Conflict(f"This household has already been {entry.status.value} for this home." if entry.eligible
+                       else "This bid is not eligible for the home; it cannot be offered.")
+    viewing = open_block_viewing(session, advert.id)
+    if viewing is not None:
+        raise Conflict(f"Several households are invited to view the home on "
+                       f"{viewing.at.astimezone(LONDON):%-d %B %Y at %H:%M}: record who came, then offer the home "
+                       "from the viewing (or cancel it first).")
     require_its_turn(session, entry)  # s167(8): the scheme's order
+    missing = missing_checks(session, scheme, entry, advert.void_id, final_offer=final_offer)
+    if missing:
+        raise Conflict(checks_refusal(missing))
     offer = open_offer(session, actor, scheme, session.get(Applicant, entry.applicant_id),
                        session.get(Void, advert.void_id), home, now, advert=advert, final_offer=final_offer)
     entry.status, entry.decided_by_id, entry.decided_at = ShortlistStatus.OFFERED, actor.id, now
     session.add(entry)
     return offer
+
+
+def open_block_viewing(session: Session, advert_id: int) -> Viewing | None:
+    """The advert's block viewing not yet concluded, if any: its home is offered from it, in shortlist order."""
+    return session.exec(select(Viewing).where(Viewing.advert_id == advert_id, Viewing.block,
+                                              Viewing.concluded_at.is_(None))).first()
 
 
 def open_offer(session: Session, actor: Actor, scheme: Scheme, applicant: Applicant, void: Void, home: Property,
@@ -254,35 +272,3 @@ def _home_of(session: Session, offer: Offer) -> Property:
 def void_days(tenancy_end: date, tenancy_start: date) -> int:
     """Calendar days the home stood empty: the day it fell vacant is not counted."""
     return max(0, (tenancy_start - tenancy_end).days)
-
-
-def arrange_viewing(session: Session, actor: Actor, offer_id: int, at: datetime, accompanied: bool,
-                    now: datetime) -> Offer:
-    """A viewing of a council home offered, at a local date and time, with an officer or not."""
-    actor.require(Right.OFFER_RECORD)
-    offer = session.exec(select(Offer).where(Offer.id == offer_id).with_for_update()).first()
-    if offer is None:
-        raise NotFound("No such offer.")
-    if offer.status is not OfferStatus.MADE:
-        raise Conflict("A viewing can only be arranged while the offer waits for an answer.")
-    if at <= now:
-        raise InvalidInput("The viewing must be in the future.", field="viewing_at")
-    offer.viewing_at, offer.viewing_accompanied, offer.viewing_attended = at, accompanied, None
-    session.add(offer)
-    audit(session, actor, "viewing.arranged", offer, {"at": at, "accompanied": accompanied})
-    issue_letter(session, offer.applicant_id, "viewing", "Your viewing", now, home=_home_of(session, offer),
-                 at_local=at.astimezone(LONDON), accompanied=accompanied)
-    return offer
-
-
-def record_attendance(session: Session, actor: Actor, offer_id: int, attended: bool, now: datetime) -> Offer:
-    actor.require(Right.OFFER_RECORD)
-    offer = session.exec(select(Offer).where(Offer.id == offer_id).with_for_update()).first()
-    if offer is None or offer.viewing_at is None:
-        raise NotFound("No viewing has been arranged for this offer.")
-    if offer.viewing_at > now:
-        raise Conflict("The viewing has not happened yet.")
-    offer.viewing_attended = attended
-    session.add(offer)
-    audit(session, actor, "viewing.attended" if attended else "viewing.missed", offer)
-    return offer

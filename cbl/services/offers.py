@@ -12,8 +12,10 @@ from sqlmodel import Session, select
 
 from cbl.messages import notices
 from cbl.messages.letters import issue_letter
-from cbl.models import Offer, Property, Refusal, ShortlistEntry, StaffUser, Void
-from cbl.models.states import ActorKind, AnswerChannel, OfferStatus, ReviewType, ShortlistStatus
+from cbl.models import Advert, Offer, Property, Refusal, ShortlistEntry, StaffUser, Void
+from cbl.models.states import (
+    ActorKind, AdvertStatus, AnswerChannel, OfferStatus, ReviewType, ShortlistStatus, VoidStatus,
+)
 from cbl.rules.decision_types import review_rights
 from cbl.rules.scheme import Scheme
 from cbl.rules.working_days import local_date
@@ -21,6 +23,7 @@ from cbl.rules.working_days import local_date
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound, within
+from .lettings import open_block_viewing
 from cbl.services.rights import Right
 
 # How staff may have taken an answer (online is the household's own).
@@ -106,7 +109,11 @@ def _refuse(session: Session, actor: Actor, offer: Offer, reason: str, answered_
 def record_answer(session: Session, actor: Actor, scheme: Scheme, offer_id: int, *, accepted: bool, reason: str,
                   detail: str, channel: AnswerChannel, answered_at: datetime, now: datetime) -> Offer:
     """Staff record the answer a household gave them by phone, in person or by e-mail, with when it was given.
-    The household is written to with the answer as recorded, so that a mistake comes to light."""
+    The household is written to with the answer as recorded, so that a mistake comes to light.
+
+    An answer given in time may be recorded after the offer lapsed (the household phoned on its last day, and
+    the lapse job ran before the officer typed it in): the lapse is undone, as long as the home has not moved on
+    (see _undo_lapse)."""
     actor.require(Right.OFFER_RECORD)
     if channel not in STAFF_CHANNELS:
         raise InvalidInput("Say how the household gave its answer.", field="channel")
@@ -116,13 +123,19 @@ def record_answer(session: Session, actor: Actor, scheme: Scheme, offer_id: int,
     offer = _locked(session, offer_id)
     if offer is None:
         raise NotFound("No such offer.")
-    if offer.status is not OfferStatus.MADE:
+    lapsed_at = offer.lapsed_at if offer.status is OfferStatus.LAPSED else None
+    if offer.status is not OfferStatus.MADE and lapsed_at is None:
         raise _ended(offer)
     if answered_at < offer.made_at.replace(second=0, microsecond=0):  # staff type the time to the minute
         raise InvalidInput("The answer cannot have been given before the offer was made.", field="answered_on")
-    if local_date(answered_at) > offer.respond_by:
+    if local_date(answered_at) > offer.respond_by or (lapsed_at is not None and answered_at >= lapsed_at):
         raise Conflict(f"The time to answer this offer ended on {offer.respond_by:%-d %B %Y}; an answer given "
-                       "later cannot be recorded. Withdraw the offer instead, or let it lapse.")
+                       "later cannot be recorded. Withdraw the offer instead, or let it lapse."
+                       if lapsed_at is None else
+                       f"The offer lapsed on {local_date(lapsed_at):%-d %B %Y}, its time to answer having ended on "
+                       f"{offer.respond_by:%-d %B %Y}; only an answer given by then can be recorded.")
+    if lapsed_at is not None:
+        _undo_lapse(session, actor, offer, answered_at)
     if accepted:
         _accept(session, actor, offer, answered_at, channel, actor.id)
     else:
@@ -132,8 +145,54 @@ def record_answer(session: Session, actor: Actor, scheme: Scheme, offer_id: int,
                  f"Your {'acceptance' if accepted else 'refusal'} of our offer", now, home=_home_of(session, offer),
                  accepted=accepted, reason=refusal_reason, how=STAFF_CHANNELS[channel],
                  taken_by=taker.name if taker else actor.name, answered_on=local_date(answered_at),
-                 final_offer=offer.final_offer)
+                 final_offer=offer.final_offer, lapsed_on=local_date(lapsed_at) if lapsed_at else None)
     return offer
+
+
+def _undo_lapse(session: Session, actor: Actor, offer: Offer, answered_at: datetime) -> None:
+    """Put a lapsed offer back as waiting for the answer given in time, or refuse to. Refused once the home has
+    moved on: another offer of it made or other households invited to view it, its advert withdrawn or let, the
+    household's place changed since the lapse, the lapse judged as a refusal, or the household offered another
+    home since."""
+    # The advert's row locked first, as an offer from its shortlist locks it: the next offer and this queue.
+    if offer.advert_id is not None:
+        session.exec(select(Advert.id).where(Advert.id == offer.advert_id).with_for_update()).first()
+    later = session.exec(select(Offer.id).where(Offer.void_id == offer.void_id, Offer.id != offer.id,
+                                                Offer.made_at >= offer.made_at)).first()
+    moved_on = "; it cannot be undone: record what the household said as a note on the case instead."
+    if later is not None:
+        raise Conflict(f"The home has been offered again since this offer lapsed (offer {later})" + moved_on)
+    elsewhere = session.exec(select(Offer.id).where(Offer.applicant_id == offer.applicant_id, Offer.id != offer.id,
+                                                    Offer.status.in_(WITHDRAWABLE))).first()
+    if elsewhere is not None:
+        raise Conflict(f"The household has been offered another home since this offer lapsed (offer {elsewhere})"
+                       + moved_on)
+    void = session.get(Void, offer.void_id)
+    advert = session.get(Advert, offer.advert_id) if offer.advert_id else None
+    if void.status is not VoidStatus.OPEN or advert is not None and advert.status is not AdvertStatus.SHORTLISTED:
+        raise Conflict("The home is no longer being let from this offer (its advert was withdrawn or the home let)"
+                       + moved_on)
+    if advert is not None and open_block_viewing(session, advert.id) is not None:
+        raise Conflict("Other households have been invited to view the home since this offer lapsed" + moved_on)
+    refusal = session.exec(select(Refusal).where(Refusal.offer_id == offer.id).with_for_update()).first()
+    if refusal is not None and refusal.judged_at is not None:
+        raise Conflict(f"The lapse was judged as a refusal on {local_date(refusal.judged_at):%-d %B %Y}; it cannot be "
+                       "undone: the household may ask for a review of that decision.")
+    entry = _place(session, offer)
+    if entry is not None:
+        lapsed_place = entry.status is ShortlistStatus.SKIPPED and entry.skip_reason == LAPSED_PLACE
+        if not (lapsed_place or refusal is not None and entry.status is ShortlistStatus.OFFERED):
+            raise Conflict("The household's place on the shortlist has been dealt with since the offer lapsed"
+                           + moved_on)
+        entry.status, entry.skip_reason, entry.skip_note = ShortlistStatus.OFFERED, None, None
+        session.add(entry)
+    if refusal is not None:  # the lapse's own refusal: the household's real answer replaces it
+        session.delete(refusal)
+        session.flush()
+    audit(session, actor, "offer.lapse_undone", offer, {"lapsed_at": offer.lapsed_at, "answered_at": answered_at,
+                                                        "counted_as_refusal": refusal is not None})
+    offer.status, offer.lapsed_at = OfferStatus.MADE, None
+    session.add(offer)
 
 
 def withdraw_offer(session: Session, actor: Actor, scheme: Scheme, offer_id: int, reason: str, note: str,

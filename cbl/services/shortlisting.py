@@ -1,12 +1,13 @@
-"""Working a shortlist: verify the household at the top, or skip it with one of the scheme's reasons."""
+"""Working a shortlist: verify the household at the top, or skip it with one of the scheme's reasons; pass a
+place over for another recorded reason (a check failed, a viewing missed) with its letter."""
 
 from datetime import datetime
 
 from sqlmodel import Session, select
 
 from cbl.messages.letters import issue_letter
-from cbl.models import Advert, Applicant, Nomination, Offer, Property, ShortlistEntry
-from cbl.models.states import ReviewType, ShortlistStatus
+from cbl.models import Advert, Applicant, Nomination, Offer, PreOfferCheck, Property, ShortlistEntry
+from cbl.models.states import OfferCheckKind, ReviewType, ShortlistStatus
 from cbl.rules.allocation_order import Place, holding_up
 from cbl.rules.decision_types import review_rights
 from cbl.rules.working_days import local_date
@@ -20,7 +21,8 @@ from cbl.services.rights import Right
 OPEN = (ShortlistStatus.PENDING, ShortlistStatus.VERIFIED)
 
 
-def _open_entry(session: Session, entry_id: int) -> ShortlistEntry:
+def open_entry(session: Session, entry_id: int) -> ShortlistEntry:
+    """The place, locked, while it may still be checked, verified or skipped."""
     entry = session.exec(select(ShortlistEntry).where(ShortlistEntry.id == entry_id).with_for_update()).first()
     if entry is None:
         raise NotFound("No such shortlist entry.")
@@ -31,13 +33,17 @@ def _open_entry(session: Session, entry_id: int) -> ShortlistEntry:
     return entry
 
 
-def verify_entry(session: Session, actor: Actor, entry_id: int, now: datetime) -> ShortlistEntry:
-    """The officer has checked the household's circumstances against the advert."""
+def verify_entry(session: Session, actor: Actor, entry_id: int, now: datetime, note: str = "") -> ShortlistEntry:
+    """The officer has checked the household's circumstances against the advert: the verification check passed."""
     actor.require(Right.SHORTLIST_WORK)
-    entry = _open_entry(session, entry_id)
+    note = within(note, 2000, "note", "The note")
+    entry = open_entry(session, entry_id)
     entry.status, entry.decided_by_id, entry.decided_at = ShortlistStatus.VERIFIED, actor.id, now
-    session.add(entry)
-    audit(session, actor, "shortlist.verified", entry, {"advert_id": entry.advert_id, "position": entry.position})
+    session.add_all([entry, PreOfferCheck(entry_id=entry.id, applicant_id=entry.applicant_id,
+                                          kind=OfferCheckKind.VERIFICATION, passed=True, note=note,
+                                          recorded_by_id=actor.id, recorded_at=now)])
+    audit(session, actor, "shortlist.verified", entry, {"advert_id": entry.advert_id, "position": entry.position,
+                                                        "note": note})
     return entry
 
 
@@ -49,21 +55,28 @@ def skip_entry(session: Session, actor: Actor, scheme: Scheme, entry_id: int, re
     if reason not in reasons:
         raise InvalidInput("Choose the reason for skipping this household.", field="reason")
     note = within(note, 2000, "note", "The note")
-    entry = _open_entry(session, entry_id)
-    entry.status, entry.skip_reason, entry.skip_note = ShortlistStatus.SKIPPED, reason, note or None
+    entry = open_entry(session, entry_id)
+    pass_over(session, actor, scheme, entry, reason, reasons[reason], note, now,
+              decision=reason in scheme.shortlisting.decision_reasons)
+    return entry
+
+
+def pass_over(session: Session, actor: Actor, scheme: Scheme, entry: ShortlistEntry, code: str, label: str,
+              note: str, now: datetime, *, decision: bool = True) -> None:
+    """Skip the (locked, open) place with a recorded reason. A decision on the household is told to it by
+    letter with its right to a review (s166A(9)), and is listed among the decisions it may ask to have reviewed."""
+    entry.status, entry.skip_reason, entry.skip_note = ShortlistStatus.SKIPPED, code, note or None
     entry.decided_by_id, entry.decided_at = actor.id, now
     session.add(entry)
-    decision = reason in scheme.shortlisting.decision_reasons
     audit(session, actor, "shortlist.skipped", entry,
-          {"advert_id": entry.advert_id, "position": entry.position, "reason": reasons[reason], "note": note,
+          {"advert_id": entry.advert_id, "position": entry.position, "reason": label, "note": note,
            "decision": decision})
     if decision:
         advert, home = session.exec(select(Advert, Property).join(Property, Property.id == Advert.property_id)
                                     .where(Advert.id == entry.advert_id)).one()
         issue_letter(session, entry.applicant_id, "skip_decision", f"Your bid for {home.address}", now,
-                     home=home.address, advert=advert.reference, reason=reasons[reason], note=note,
+                     home=home.address, advert=advert.reference, reason=label, note=note,
                      rights=review_rights(ReviewType.SKIP, scheme.reviews, local_date(now)))
-    return entry
 
 
 def places(session: Session, advert_id: int, *, lock: bool = False) -> list[Place]:

@@ -4,7 +4,7 @@ Errors are always `{"error": {"code", "message"}}` with a 4xx status (see web.er
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import re
@@ -264,6 +264,48 @@ def my_bids(caller: CallerDependency) -> list[BidWithPositionOut]:
             for bid in bids]
 
 
+class ClosedBidOut(msgspec.Struct):
+    """A bid of a closed cycle as its shortlist recorded it at close (not ranked again), and the home's outcome."""
+
+    advert: Annotated[str, msgspec.Meta(description="The advert's reference")]
+    title: Annotated[str, msgspec.Meta(description="The home in a few words, like '2 bedroom flat in Riverside'")]
+    cycle_closed_at: Annotated[datetime, msgspec.Meta(description="When the cycle closed and the shortlist was made")]
+    eligible: Annotated[bool, msgspec.Meta(description="Whether the bid was eligible for the home at close")]
+    position: Annotated[int, msgspec.Meta(ge=1, description="Its place on the shortlist recorded at close")] | None
+    eligible_bids: Annotated[int, msgspec.Meta(gt=-1, description="The eligible bids on that shortlist")]
+    place: Annotated[str, msgspec.Meta(description="The place in words, or why the bid was not eligible")]
+    passed_over: Annotated[str, msgspec.Meta(description="Why the place was passed over, if it was")] | None
+    outcome: Annotated[account.Outcome, msgspec.Meta(description="What became of the home, as far as you may know")]
+    result: Annotated[str, msgspec.Meta(description="The outcome in words")]
+
+
+class ClosedBidPage(msgspec.Struct):
+    bids: list[ClosedBidOut]
+    total: int
+    page: int
+    pages: int
+    since: Annotated[date, msgspec.Meta(description=f"Bids of cycles closed since this day (the last "
+                                                    f"{account.PAST_BIDS_MONTHS} months) are listed, newest first, "
+                                                    f"{account.PAST_BIDS_PER_PAGE} to a page")]
+
+
+ClosedBidsPage = Annotated[str | None, QueryParameter(schema_extra={"pattern": PAGE_TEXT},
+                                                      description=f"1 to {account.PAGE_MAX}")]
+
+
+@get("/me/bids/closed", security=APPLICANT_TOKEN, responses=error_responses(401, 422), sync_to_thread=True,
+     summary="My bids in closed cycles, with the place recorded at close and what became of each home")
+def my_closed_bids(caller: CallerDependency, page: ClosedBidsPage = None) -> ClosedBidPage:
+    number = account.page_number(page)
+    with caller.db.reading() as session:
+        me = caller.applicant(session)
+        past = account.past_bids(session, caller.scheme, me.id, now(), number)
+    return ClosedBidPage([ClosedBidOut(bid.reference, bid.title, bid.cycle_closed, bid.position is not None,
+                                       bid.position, bid.eligible_bids, bid.place, bid.skipped, bid.outcome,
+                                       bid.result) for bid in past.bids],
+                         past.total, past.page, past.pages, past.since)
+
+
 @post("/me/bids", security=APPLICANT_TOKEN, responses=error_responses(400, 401, 403, 404, 409, 422),
       sync_to_thread=True, status_code=201,
       summary="Bid for an advert (GET /me/bids gives the place in the queue)")
@@ -368,7 +410,7 @@ def put_preferences(caller: CallerDependency, data: JSONBody[PreferencesIO]) -> 
 api_router = Router(
     path="/api/v1",
     route_handlers=[list_adverts, get_advert, create_token, my_tokens, revoke_token, my_application, my_bids,
-                    create_bid, delete_bid, my_offers, accept, refuse, refusal_reasons, get_preferences,
+                    my_closed_bids, create_bid, delete_bid, my_offers, accept, refuse, refusal_reasons, get_preferences,
                     put_preferences],
     dependencies={"caller": Provide(caller, sync_to_thread=False)},
     tags=["applicants"],

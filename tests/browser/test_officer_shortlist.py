@@ -53,6 +53,7 @@ def test_an_officer_records_a_phone_refusal_and_offers_the_home_to_the_next_hous
     from cbl.models import ShortlistEntry, StaffUser
     from cbl.rules.working_days import LONDON
     from cbl.services.lettings import make_offer
+    from cbl.services.pre_offer_checks import record_check
     from cbl.services.shortlisting import verify_entry
 
     with db.transaction() as s:
@@ -63,6 +64,7 @@ def test_an_officer_records_a_phone_refusal_and_offers_the_home_to_the_next_hous
         top = s.exec(select(ShortlistEntry.id).where(
             ShortlistEntry.applicant_id == world.applicants["HR000002"])).one()
     db.run(verify_entry, officer, top, datetime.now(timezone.utc))
+    db.run(record_check, officer, scheme, top, "fraud", True, "", datetime.now(timezone.utc))
     offer = db.run(make_offer, officer, scheme, top, datetime.now(timezone.utc))
 
     page.goto(f"{server}/admin/adverts/AD1/shortlist")
@@ -82,6 +84,12 @@ def test_an_officer_records_a_phone_refusal_and_offers_the_home_to_the_next_hous
     expect(page.locator("#offers")).to_contain_text("refused (phone)")
     expect(page.locator("#next-action")).to_contain_text("HR000001")
     page.get_by_role("button", name="Verify HR000001").click()
+    expect(page.locator("#next-action")).to_contain_text("record the fraud check before making the offer")
+    page.get_by_role("link", name="Checks before an offer for HR000001").click()
+    page.get_by_label("Check", exact=True).select_option("fraud")
+    page.get_by_label("Passed", exact=True).check()
+    page.get_by_role("button", name="Record check").click()
+    page.get_by_role("link", name="Back to the shortlist for AD1").click()
     expect(page.locator("#next-action")).to_contain_text("make the offer")
     page.get_by_role("button", name="Make offer to HR000001").click()
     expect(page.locator("#offers tbody tr")).to_have_count(2)

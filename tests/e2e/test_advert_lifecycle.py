@@ -26,6 +26,7 @@ from cbl.services.direct_offers import decide_direct_offer, request_direct_offer
 from cbl.services.errors import Conflict, InvalidInput
 from cbl.services.lettings import make_offer
 from cbl.services.offers import accept_offer
+from cbl.services.pre_offer_checks import record_check
 from cbl.services.shortlisting import verify_entry
 from cbl.services.stock import readvertise, unsuccessful_cycles, withdraw_advert
 from cbl.services.void_clock import void_clock
@@ -260,6 +261,7 @@ def _accepted_offer(db, scheme, world, reference="HR000002"):
             ShortlistEntry.applicant_id == world.applicants[reference])).one()
         household = actors.applicant(s.get(Applicant, world.applicants[reference]))
     db.run(verify_entry, officer, entry, now())
+    db.run(record_check, officer, scheme, entry, "fraud", True, "", now())
     offer = db.run(make_offer, officer, scheme, entry, now())
     db.run(accept_offer, household, offer.id, now())
     return offer.id

@@ -14,7 +14,8 @@ from cbl.services.lettings import make_offer
 from cbl.web.auth import now
 from tests.e2e.conftest import staff_sign_in
 from tests.e2e.test_nominations import nominated_shortlist  # noqa: F401 (a fixture)
-from tests.support.forms import read_form
+from tests.support.factories import fraud_checked
+from tests.support.forms import FRAUD_PASSED, read_form
 
 PAGE = "/admin/adverts/AD1/shortlist"
 
@@ -37,6 +38,7 @@ def _offers(db) -> int:
 def _refused_and_judged(visitor, other_visitor, db, entry_id: int, reference: str) -> None:
     """The household at this place is verified, offered the home, refuses it, and the refusal is judged."""
     assert visitor.post(f"{PAGE}/{entry_id}/verify", form_page=PAGE).status_code == 303
+    assert visitor.post(f"{PAGE}/{entry_id}/checks", FRAUD_PASSED, form_page=PAGE).status_code == 303
     assert visitor.post(f"{PAGE}/{entry_id}/offer", {}, form_page=PAGE).status_code == 303
     with db.reading() as s:
         offer = s.exec(select(Offer).where(Offer.status == OfferStatus.MADE)).one()
@@ -53,6 +55,7 @@ def test_place_3_waits_for_place_2_untouched_and_goes_once_place_2_is_skipped_wi
     staff_sign_in(visitor, "officer@example.org")
     _refused_and_judged(visitor, other_visitor, db, places[1], "HR000002")
     assert visitor.post(f"{PAGE}/{places[3]}/verify", form_page=PAGE).status_code == 303
+    assert visitor.post(f"{PAGE}/{places[3]}/checks", FRAUD_PASSED, form_page=PAGE).status_code == 303
 
     # Place 3 is verified, place 2 untouched: the offer is refused, naming place 2, and nothing is saved.
     page = visitor.get(PAGE).text
@@ -67,6 +70,7 @@ def test_place_3_waits_for_place_2_untouched_and_goes_once_place_2_is_skipped_wi
 
     # Place 2 verified but not offered still holds place 3 up; skipped with a reason, it does not.
     assert visitor.post(f"{PAGE}/{places[2]}/verify", form_page=PAGE).status_code == 303
+    assert visitor.post(f"{PAGE}/{places[2]}/checks", FRAUD_PASSED, form_page=PAGE).status_code == 303
     assert visitor.post(f"{PAGE}/{places[3]}/offer", {}, form_page=PAGE).status_code == 409
     assert visitor.post(f"{PAGE}/{places[2]}/skip", {"reason": "no_contact", "note": "Three calls, two letters"},
                         form_page=PAGE).status_code == 303
@@ -82,6 +86,7 @@ def test_an_offer_waiting_for_its_answer_holds_up_the_places_below(visitor, db, 
     staff_sign_in(visitor, "officer@example.org")
     for place in (1, 2):
         assert visitor.post(f"{PAGE}/{places[place]}/verify", form_page=PAGE).status_code == 303
+        assert visitor.post(f"{PAGE}/{places[place]}/checks", FRAUD_PASSED, form_page=PAGE).status_code == 303
     assert visitor.post(f"{PAGE}/{places[1]}/offer", {}, form_page=PAGE).status_code == 303
     second = visitor.post(f"{PAGE}/{places[2]}/offer", {}, form_page=PAGE)
     assert second.status_code == 409 and "still waiting for its answer" in second.text
@@ -95,6 +100,7 @@ def test_ineligible_bids_above_hold_nothing_up(visitor, db, staff, closed):
             s.get(ShortlistEntry, places[place]).eligible = False
     staff_sign_in(visitor, "officer@example.org")
     assert visitor.post(f"{PAGE}/{places[3]}/verify", form_page=PAGE).status_code == 303
+    assert visitor.post(f"{PAGE}/{places[3]}/checks", FRAUD_PASSED, form_page=PAGE).status_code == 303
     assert visitor.post(f"{PAGE}/{places[3]}/offer", {}, form_page=PAGE).status_code == 303
 
 
@@ -103,6 +109,7 @@ def test_a_withdrawal_that_keeps_the_place_puts_the_household_back_in_line(visit
     staff_sign_in(visitor, "officer@example.org")
     for place in (1, 2):
         assert visitor.post(f"{PAGE}/{places[place]}/verify", form_page=PAGE).status_code == 303
+        assert visitor.post(f"{PAGE}/{places[place]}/checks", FRAUD_PASSED, form_page=PAGE).status_code == 303
     assert visitor.post(f"{PAGE}/{places[1]}/offer", {}, form_page=PAGE).status_code == 303
     with db.reading() as s:
         offer = s.exec(select(Offer)).one()
@@ -118,6 +125,7 @@ def test_two_officers_offering_at_once_place_1_and_place_2_end_with_one_offer_to
     with db.transaction() as s:
         for place in (1, 2):
             s.get(ShortlistEntry, places[place]).status = ShortlistStatus.VERIFIED
+            fraud_checked(s, places[place])
         officer = staff_actor(s.exec(select(StaffUser).where(StaffUser.email == "officer@example.org")).one())
     start, results = threading.Barrier(2), {}
 

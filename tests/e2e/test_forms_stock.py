@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import func, select
 
 from cbl.models import (
-    Advert, Applicant, DirectOfferRequest, Offer, Property, ShortlistEntry, StaffUser, Void,
+    Advert, Applicant, DirectOfferRequest, Offer, Property, ShortlistEntry, StaffUser, Viewing, Void,
 )
 from cbl.models.states import ShortlistStatus, StaffRole
 from cbl.services import actors
@@ -15,7 +15,7 @@ from cbl.services.errors import InvalidInput
 from cbl.services.stock import advertise, log_void
 from cbl.web.auth import now
 from tests.e2e.conftest import staff_sign_in
-from tests.support.forms import assert_every_error_shown, date_fields, read_form
+from tests.support.forms import FRAUD_PASSED, assert_every_error_shown, date_fields, read_form
 
 
 def _count(db, model) -> int:
@@ -173,6 +173,7 @@ def test_a_viewing_with_a_wrong_date_and_time_shows_both_beside_that_offer_and_a
     staff_sign_in(visitor, "officer@example.org")
     page = "/admin/adverts/AD1/shortlist"
     visitor.post(f"{page}/{entries['HR000002']}/verify", form_page=page)
+    assert visitor.post(f"{page}/{entries['HR000002']}/checks", FRAUD_PASSED, form_page=page).status_code == 303
     assert visitor.post(f"{page}/{entries['HR000002']}/offer", {}, form_page=page).status_code == 303
     with db.reading() as s:
         offer = s.exec(select(Offer)).one()
@@ -186,11 +187,11 @@ def test_a_viewing_with_a_wrong_date_and_time_shows_both_beside_that_offer_and_a
     assert form.values["viewing_at-day"] == ["30"] and form.values["viewing_time"] == ["teatime"]
     assert form.values["accompanied"] == ["yes"]
     with db.reading() as s:
-        assert s.get(Offer, offer.id).viewing_at is None
+        assert s.exec(select(Viewing)).first() is None
     summer = {**date_fields("viewing_at", f"{now().year + 1}-07-01"), "viewing_time": "2:30pm"}
     assert visitor.post(f"/admin/offers/{offer.id}/viewing", summer, form_page=page).status_code == 303
     with db.reading() as s:
-        assert s.get(Offer, offer.id).viewing_at == datetime(now().year + 1, 7, 1, 13, 30, tzinfo=timezone.utc)
+        assert s.exec(select(Viewing.at)).one() == datetime(now().year + 1, 7, 1, 13, 30, tzinfo=timezone.utc)
 
 
 def test_a_direct_offer_and_its_decision_show_every_mistake_and_save_nothing(visitor, other_visitor, db, staff,

@@ -5,14 +5,17 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from cbl.models import Advert, Applicant, AuditEvent, Offer, OutboxMessage, Refusal, ShortlistEntry, Void
+from cbl.models import (
+    Advert, Applicant, AuditEvent, Offer, OutboxMessage, Refusal, ShortlistEntry, Viewing, ViewingInvitation, Void,
+)
 from cbl.models.states import AdvertStatus, ApplicationStatus, OfferStatus, VoidStatus
 from cbl.rules.working_days import local_date
 from cbl.services.actors import staff as staff_actor
 from cbl.services.lettings import judge_refusal, make_offer, void_days
 from cbl.web.auth import now
 from tests.e2e.conftest import staff_sign_in as _staff_sign_in
-from tests.support.forms import date_fields
+from tests.support.factories import fraud_checked
+from tests.support.forms import FRAUD_PASSED, date_fields
 
 
 def _entries(db, world):
@@ -36,6 +39,7 @@ def test_an_advert_goes_from_shortlist_to_let_through_the_sites(visitor, other_v
 
     # Top of the list: verified, offered, refused, judged unreasonable.
     assert visitor.post(f"{page}/{entries['HR000002']}/verify", form_page=page).status_code == 303
+    assert visitor.post(f"{page}/{entries['HR000002']}/checks", FRAUD_PASSED, form_page=page).status_code == 303
     assert visitor.post(f"{page}/{entries['HR000002']}/offer", {}, form_page=page).status_code == 303
     with db.reading() as s:
         offer = s.exec(select(Offer)).one()
@@ -54,6 +58,7 @@ def test_an_advert_goes_from_shortlist_to_let_through_the_sites(visitor, other_v
     shortlist = visitor.get(page).text
     assert re.search(r"Next to work: <strong>HR000003</strong>", shortlist)
     visitor.post(f"{page}/{entries['HR000003']}/verify", form_page=page)
+    assert visitor.post(f"{page}/{entries['HR000003']}/checks", FRAUD_PASSED, form_page=page).status_code == 303
     assert visitor.post(f"{page}/{entries['HR000003']}/offer", {}, form_page=page).status_code == 303
     with db.reading() as s:
         second = s.exec(select(Offer).where(Offer.applicant_id == closed.applicants["HR000003"])).one()
@@ -82,8 +87,8 @@ def test_an_advert_goes_from_shortlist_to_let_through_the_sites(visitor, other_v
         assert letters.count("offer") == 2 and "refusal_decision" in letters
         actions = [e.action for e in s.exec(select(AuditEvent).where(
             AuditEvent.applicant_id == closed.applicants["HR000003"]).order_by(AuditEvent.id))]
-    assert actions == ["bid.placed", "shortlist.verified", "offer.made", "signed_in", "offer.accepted",
-                       "tenancy.started"]
+    assert actions == ["bid.placed", "shortlist.verified", "offer_check.recorded", "offer.made", "signed_in",
+                       "offer.accepted", "tenancy.started"]
     days = void_days(void.tenancy_end_date, start)
     assert f"after {days} void days" in visitor.get(page).text
     assert "AD1" not in visitor.get("/results").text  # not published until the tenancy has started
@@ -108,6 +113,7 @@ def test_the_schemes_refusal_penalty_suspends_bidding_after_two_unreasonable_ref
     entry = _entries(db, closed)["HR000002"]
     with db.transaction() as s:
         s.get(ShortlistEntry, entry).status = "verified"
+        fraud_checked(s, entry)
     offer = db.run(make_offer, officer, scheme, entry, now())
     with db.transaction() as s:
         s.get(Offer, offer.id).status = OfferStatus.REFUSED
@@ -128,6 +134,7 @@ def test_a_viewing_is_arranged_in_uk_time_and_attendance_recorded_after_it(visit
     _staff_sign_in(visitor, "officer@example.org")
     page = "/admin/adverts/AD1/shortlist"
     visitor.post(f"{page}/{entries['HR000002']}/verify", form_page=page)
+    assert visitor.post(f"{page}/{entries['HR000002']}/checks", FRAUD_PASSED, form_page=page).status_code == 303
     visitor.post(f"{page}/{entries['HR000002']}/offer", {}, form_page=page)
     with db.reading() as s:
         offer = s.exec(select(Offer)).one()
@@ -142,12 +149,15 @@ def test_a_viewing_is_arranged_in_uk_time_and_attendance_recorded_after_it(visit
                                                              "viewing_time": "14:30", "accompanied": "yes"},
                         form_page=page).status_code == 303
     with db.reading() as s:
-        viewing_at = s.get(Offer, offer.id).viewing_at
-    assert viewing_at == datetime(now().year + 1, 7, 1, 13, 30, tzinfo=timezone.utc)  # 14:30 BST
-    assert visitor.post(f"/admin/offers/{offer.id}/attendance", {"attended": "yes"}, form_page=page).status_code == 409
+        viewing, invitation = s.exec(select(Viewing, ViewingInvitation).join(ViewingInvitation)).one()
+    assert viewing.at == datetime(now().year + 1, 7, 1, 13, 30, tzinfo=timezone.utc)  # 14:30 BST
+    assert invitation.offer_id == offer.id and viewing.accompanied
+    attended = f"/admin/viewings/{viewing.id}/attendance/{invitation.id}"
+    assert visitor.post(attended, {"attended": "yes"}, form_page=page).status_code == 409  # not yet happened
     with db.transaction() as s:
-        s.get(Offer, offer.id).viewing_at = now() - timedelta(hours=1)
-    assert visitor.post(f"/admin/offers/{offer.id}/attendance", {"attended": "yes"}, form_page=page).status_code == 303
+        s.get(Viewing, viewing.id).at = now() - timedelta(hours=1)
+    assert visitor.post(attended, {"attended": "yes"}, form_page=page).status_code == 303
     with db.reading() as s:
-        assert s.get(Offer, offer.id).viewing_attended is True
+        assert s.get(ViewingInvitation, invitation.id).attended is True
         assert s.exec(select(OutboxMessage).where(OutboxMessage.template == "viewing")).one()
+    assert "viewing" in visitor.get(page).text and f"/admin/viewings/{viewing.id}" in visitor.get(page).text

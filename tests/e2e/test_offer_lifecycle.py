@@ -20,11 +20,12 @@ from cbl.services.bidding import bidding_barrier
 from cbl.services.errors import Conflict, InvalidInput, NotAllowed
 from cbl.services.lettings import judge_refusal, make_offer
 from cbl.services.offers import accept_offer, lapse_overdue_offers, record_answer, withdraw_offer
+from cbl.services.pre_offer_checks import record_check
 from cbl.services.shortlisting import verify_entry
 from cbl.web.auth import now
 from scheduler import jobs
 from tests.e2e.conftest import staff_sign_in
-from tests.support.forms import assert_every_error_shown, date_fields
+from tests.support.forms import FRAUD_PASSED, assert_every_error_shown, date_fields
 
 PAGE = "/admin/adverts/AD1/shortlist"
 
@@ -50,6 +51,7 @@ def _offer_to(db, scheme, world, reference, officer=None):
     officer = officer or _officer(db)
     entry = _entries(db, world)[reference]
     db.run(verify_entry, officer, entry, now())
+    db.run(record_check, officer, scheme, entry, "fraud", True, "", now())
     return db.run(make_offer, officer, scheme, entry, now()).id
 
 
@@ -384,6 +386,7 @@ def test_an_officer_records_a_phone_refusal_on_the_shortlist_every_mistake_shown
     assert "Next to work: <strong>HR000003</strong>" in page and "verify the household" in page
     entries = _entries(db, closed)
     visitor.post(f"{PAGE}/{entries['HR000003']}/verify", form_page=PAGE)
+    assert visitor.post(f"{PAGE}/{entries['HR000003']}/checks", FRAUD_PASSED, form_page=PAGE).status_code == 303
     assert "make the offer" in visitor.get(PAGE).text
     assert visitor.post(f"{PAGE}/{entries['HR000003']}/offer", {}, form_page=PAGE).status_code == 303
     # The offer's own page tells its history.
@@ -441,6 +444,7 @@ def test_one_home_goes_through_a_phone_refusal_a_lapse_and_an_acceptance_to_its_
     assert "Next to work: <strong>HR000001</strong>" in visitor.get(PAGE).text
     # 3. The third accepts online and the officer records the tenancy start.
     visitor.post(f"{PAGE}/{entries['HR000001']}/verify", form_page=PAGE)
+    assert visitor.post(f"{PAGE}/{entries['HR000001']}/checks", FRAUD_PASSED, form_page=PAGE).status_code == 303
     assert visitor.post(f"{PAGE}/{entries['HR000001']}/offer", {}, form_page=PAGE).status_code == 303
     with db.reading() as s:
         third = s.exec(select(Offer.id).where(Offer.applicant_id == ids["HR000001"])).one()

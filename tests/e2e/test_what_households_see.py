@@ -19,6 +19,7 @@ from cbl.services.bidding import place_bid, withdraw_bid
 from cbl.services.cycles import close_cycle
 from cbl.services.lettings import make_offer, record_tenancy_start
 from cbl.services.offers import accept_offer
+from cbl.services.pre_offer_checks import record_check
 from cbl.services.shortlisting import skip_entry, verify_entry
 from cbl.web.auth import now
 from tests.support.factories import add_advert
@@ -61,6 +62,7 @@ def _let(db, scheme, world, advert: str, reference: str, starts_on: date) -> Non
     officer = _officer(db, world)
     entry = _entry(db, world, advert, reference)
     db.run(verify_entry, officer, entry, now())
+    db.run(record_check, officer, scheme, entry, "fraud", True, "", now())
     offer = db.run(make_offer, officer, scheme, entry, now())
     with db.reading() as s:
         household = actors.applicant(s.get(Applicant, world.applicants[reference]))
@@ -151,6 +153,7 @@ def test_a_skipped_place_and_an_offer_waiting_show_on_the_bids_page(visitor, db,
     db.run(skip_entry, officer, scheme, _entry(db, after_close, "AD2", "HR000002"), "no_contact", "Phoned.", now())
     entry = _entry(db, after_close, "AD1", "HR000002")
     db.run(verify_entry, officer, entry, now())
+    db.run(record_check, officer, scheme, entry, "fraud", True, "", now())
     db.run(make_offer, officer, scheme, entry, now())
 
     visitor.sign_in("HR000002")

@@ -47,6 +47,7 @@ ADMIN_FORMS = {
     "/admin/staff/invite": ["name", "email", "role", "grade"],
     "/admin/staff/1": ["role", "grade"],  # the officer's role and grade
     "/admin/forgotten-password": ["email"],
+    "/admin/adverts/AD1/block-viewing": ["households", *DATE("viewing_at"), "viewing_time", "place", "accompanied"],
 }
 
 
@@ -99,9 +100,10 @@ def _fuzz_form(client: TestClient, token: str, path: str, fields: list[str], exa
     post()
 
 
-def test_an_offers_answer_and_withdrawal_forms_answer_every_input_without_a_server_error(
+def test_the_forms_on_an_offer_its_place_and_its_viewing_answer_every_input_without_a_server_error(
         app, db, scheme, staff, world):
-    """The forms on an offer (its id in the path): the answer given to staff, and the withdrawal."""
+    """The forms on an offer (its id in the path): the answer given to staff, the withdrawal and a viewing; the
+    checks on its shortlist place; the attendance at its viewing."""
     from cbl.models import Applicant, ShortlistEntry
     from cbl.services import actors
     from cbl.services.actors import SYSTEM
@@ -111,8 +113,12 @@ def test_an_offers_answer_and_withdrawal_forms_answer_every_input_without_a_serv
     from sqlmodel import select
 
     from cbl.models import Cycle, StaffUser
+    from cbl.services.pre_offer_checks import record_check
     from cbl.services.shortlisting import verify_entry
+    from cbl.services.viewings import arrange_viewing
     from cbl.web.auth import now
+    from cbl.models import ViewingInvitation
+    from datetime import timedelta
 
     with db.transaction() as s:
         household = s.get(Applicant, world.applicants["HR000001"])
@@ -126,10 +132,17 @@ def test_an_offers_answer_and_withdrawal_forms_answer_every_input_without_a_serv
     with db.reading() as s:
         entry = s.exec(select(ShortlistEntry.id)).one()
     db.run(verify_entry, officer, entry, now())
+    db.run(record_check, officer, scheme, entry, "fraud", True, "", now())
     offer = db.run(make_offer, officer, scheme, entry, now())
+    viewing = db.run(arrange_viewing, officer, offer.id, now() + timedelta(days=1), True, now())
+    with db.reading() as s:
+        invitation = s.exec(select(ViewingInvitation.id).where(ViewingInvitation.viewing_id == viewing.id)).one()
     forms = {f"/admin/offers/{offer.id}/answer": ["answer", "reason", "detail", "channel", *DATE("answered_on"),
                                                  "answered_time"],
-             f"/admin/offers/{offer.id}/withdrawal": ["reason", "note"]}
+             f"/admin/offers/{offer.id}/withdrawal": ["reason", "note"],
+             f"/admin/offers/{offer.id}/viewing": [*DATE("viewing_at"), "viewing_time", "place", "accompanied"],
+             f"/admin/adverts/AD1/shortlist/{entry}/checks": ["kind", "result", "note"],
+             f"/admin/viewings/{viewing.id}/attendance/{invitation}": ["attended", "wants_home"]}
     with TestClient(app) as client:
         officer_client = Browser(client)
         assert staff_sign_in(officer_client, staff[StaffRole.OFFICER]).status_code == 303

@@ -21,7 +21,7 @@ from cbl.services.auto_bid import auto_bid_cycle
 from cbl.services.bidding import place_bid
 from cbl.services.cycles import close_cycle
 from cbl.services.lettings import make_offer
-from tests.support.factories import NOW, add_applicant, make_world
+from tests.support.factories import NOW, add_applicant, fraud_checked, make_world
 
 CONFIRMED = "447700900123"
 
@@ -71,6 +71,7 @@ def test_an_offer_is_texted_and_emailed_with_its_deadline_and_reminded_once_the_
     with db.transaction() as s:
         entry = s.exec(select(ShortlistEntry).where(ShortlistEntry.applicant_id == world.applicants["HR000002"])).one()
         entry.status = ShortlistStatus.VERIFIED
+        fraud_checked(s, entry.id)
         s.get(Applicant, world.applicants["HR000002"]).verified = True
         officer = actors.staff(s.get(StaffUser, world.officer))
     made_at = datetime.now(timezone.utc)

@@ -13,7 +13,8 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from cbl.models import (
-    Advert, Applicant, BandAssessment, Bid, Cycle, Offer, OutboxMessage, Property, ShortlistEntry, StaffUser, Void,
+    Advert, Applicant, BandAssessment, Bid, Cycle, Offer, OutboxMessage, Property, ShortlistEntry, StaffUser,
+    Viewing, Void,
 )
 from cbl.models.states import AdvertStatus, ApplicationStatus, Channel, CycleStatus, StaffRole, TenancyType
 from cbl.rules.working_days import local_date
@@ -29,7 +30,9 @@ from cbl.services.nominations import send_nomination
 from cbl.services.offers import accept_offer
 from cbl.services.register import add_note, suspend
 from cbl.services.reviews import request_review, reviewable_decisions
+from cbl.services.pre_offer_checks import record_check
 from cbl.services.shortlisting import skip_entry, verify_entry
+from cbl.services.viewings import arrange_viewing
 from tests.support.factories import PASSWORD_HASH, add_advert, add_applicant, make_world
 
 BANDS = "BCD"
@@ -62,6 +65,8 @@ class CountedWorld:
     account_file: int  # a file on that draft
     unconfirmed_account: int  # an account whose code has not been entered yet
     household_link: str  # the link token an officer gave the probe household to set its password
+    place: int  # the probe household's place on the closed advert's shortlist
+    viewing: int  # the viewing of the probe household's offer
 
 
 def build(session: Session, scheme: Scheme, scale: int, now: datetime, uploads: Path) -> CountedWorld:
@@ -103,6 +108,9 @@ def build(session: Session, scheme: Scheme, scale: int, now: datetime, uploads: 
         let_void=let_void, offer=offer, review=review, agreement=world.agreement, letter=letter,
         nomination=nomination, staff=staff, invitation=_invitation(session, now),
         household_link=password_links.give(session, SYSTEM, households[0].id, now),
+        place=session.exec(select(ShortlistEntry.id).where(ShortlistEntry.advert_id == closed[0].id,
+                                                           ShortlistEntry.applicant_id == households[0].id)).one(),
+        viewing=session.exec(select(Viewing.id)).first(),
         **_online(session, scheme, households[0], scale, now, uploads))
 
 
@@ -202,9 +210,11 @@ def _offers_and_lets(session: Session, scheme: Scheme, officer: actors.Actor, cl
             continue
         taken.add(entry.applicant_id)
         verify_entry(session, officer, entry.id, now)
+        record_check(session, officer, scheme, entry.id, "fraud", True, "", now)
         offer = make_offer(session, officer, scheme, entry.id, now)
         if first_offer is None:
             first_offer = offer.id
+            arrange_viewing(session, officer, offer.id, now + timedelta(days=2), True, now)
             continue
         if number % 2:
             accept_offer(session, actors.applicant(session.get(Applicant, entry.applicant_id)), offer.id, now)

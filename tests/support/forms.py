@@ -94,3 +94,7 @@ def date_fields(name: str, day: date | str) -> dict[str, str]:
     """A GOV.UK date input's three fields, as a person fills them in (a date, or the ISO text of one)."""
     day = date.fromisoformat(day) if isinstance(day, str) else day
     return {f"{name}-day": str(day.day), f"{name}-month": str(day.month), f"{name}-year": str(day.year)}
+
+
+# The scheme's fraud check before an offer, recorded as passed on a shortlist place (POST .../checks).
+FRAUD_PASSED = {"kind": "fraud", "result": "passed"}

@@ -80,6 +80,9 @@ def addresses(world: CountedWorld) -> dict[str, str]:
         "/admin/stock/{reference:str}": f"/admin/stock/{world.home}",
         "/admin/voids/{void_id:int}/advert": f"/admin/voids/{world.empty_void}/advert",
         "/admin/offers/{offer_id:int}": f"/admin/offers/{world.offer}",
+        "/admin/adverts/{reference:str}/shortlist/{entry_id:int}/checks":
+            f"/admin/adverts/{world.closed_advert}/shortlist/{world.place}/checks",
+        "/admin/viewings/{viewing_id:int}": f"/admin/viewings/{world.viewing}",
         "/admin/letters/{letter_id:int}": f"/admin/letters/{world.letter}",
         "/admin/letters/{letter_id:int}/pdf": f"/admin/letters/{world.letter}/pdf",
         "/admin/provider/homes/{reference:str}": f"/admin/provider/homes/{world.provider_home}",

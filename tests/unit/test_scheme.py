@@ -55,6 +55,12 @@ def test_the_shipped_schemes_load_and_differ_on_the_rules_schemes_differ_on():
          "enquiries: Value error, acknowledge_working_days (10) must be fewer than the days to answer"),
         (("stage_two_answer_working_days = 20", "stage_two_answer_working_days = 0"),
          "enquiries.stage_two_answer_working_days"),
+        (('checks_before_offer = ["verification", "fraud"]', 'checks_before_offer = ["fraud"]'),
+         "offers.checks_before_offer: Value error, must include \"verification\""),
+        (('checks_before_offer = ["verification", "fraud"]', 'checks_before_offer = ["verification", "credit"]'),
+         "offers.checks_before_offer.1"),
+        (('checks_before_offer = ["verification", "fraud"]', 'checks_before_offer = ["verification", "fraud", '
+                                                              '"fraud"]'), "each check may appear once"),
     ],
 )
 def test_a_bad_scheme_stops_with_a_message_naming_the_field(tmp_path, change, named):
