@@ -105,17 +105,21 @@ def addresses(world: CountedWorld) -> dict[str, str]:
     }
 
 
+def _admin_visitors(route: str, right: str | None) -> list[str]:
+    """Each staff role holding an admin page's right; the sign-in's pages, each by the one it is for."""
+    if route in SECOND_STEP:
+        return [SECOND_STEP[route]]
+    if route.startswith(IDENTITY_PROVIDER):
+        return []  # no pages: ways to and from an identity provider, which the counted world has none of
+    if right == "public":
+        return ["anonymous"]
+    return [role.value for role in StaffRole if right == SIGNED_IN or right in ROLE_RIGHTS[role]]
+
+
 def _visitors(route: str, opt: dict) -> list[str]:
     """Who opens the route: each staff role holding an admin page's right, else the one it is for."""
     if route.startswith("/admin"):
-        right = opt.get("right")
-        if route in SECOND_STEP:
-            return [SECOND_STEP[route]]
-        if route.startswith(IDENTITY_PROVIDER):
-            return []  # no pages: ways to and from an identity provider, which the counted world has none of
-        if right == "public":
-            return ["anonymous"]
-        return [role.value for role in StaffRole if right == SIGNED_IN or right in ROLE_RIGHTS[role]]
+        return _admin_visitors(route, opt.get("right"))
     if route.startswith("/api/v1/provider"):
         return ["provider_api"]
     if route.startswith("/api/v1/me"):
