@@ -5,7 +5,7 @@ from litestar import Router
 from . import (
     agreements, applications, auth, backdating, compliance, core_return, dashboard, home, identity_provider, letters,
     offer_checks, offers, online_applications, outbox, provider, providers, register, register_review, reviews,
-    second_factor, shortlists, staff, stock, viewings,
+    second_factor, shortlists, staff, stock, suitability, viewings,
 )
 from .guards import staff_guard
 
@@ -26,6 +26,7 @@ admin_router = Router(
         shortlists.adverts, shortlists.shortlist, shortlists.shortlist_print, shortlists.verify, shortlists.skip,
         shortlists.offer, shortlists.judge, shortlists.tenancy, shortlists.viewing, shortlists.block_viewing,
         shortlists.answer, shortlists.withdraw_an_offer, offer_checks.checks_page, offer_checks.record_a_check,
+        suitability.suitability_page, suitability.record_suitability,
         viewings.viewing_page, viewings.attendance, viewings.offer_from_viewing, viewings.cancel,
         shortlists.withdraw, shortlists.readvertise_advert,
         stock.stock, stock.home_page, stock.log_void_submit, stock.ready, stock.advert_form, stock.advert_submit,

@@ -46,6 +46,10 @@ class Applicant(SQLModel, table=True):
     # What the application was before it closed, so a reinstatement puts it back as it was.
     closed_from: ApplicationStatus | None = Field(default=None, sa_type=state(ApplicationStatus, "closed_from_status"))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # One more on every update of the row, by a trigger on the table (migration 0017), whoever updates it
+    # and however: a household's place in a live queue is worked out from records memoised by it
+    # (services/live_rankings.py). Never set it: the trigger does; a loaded row's value may be behind.
+    row_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class HouseholdMember(SQLModel, table=True):

@@ -21,8 +21,9 @@ from cbl.services.audit import audit
 from cbl.services.errors import NotFound
 from cbl.services.rights import Right
 
-# Secrets, not personal data about the household: never exported.
-WITHHELD = {"password_hash"}
+# Secrets, not personal data about the household, and the database's own book-keeping (a count of the
+# row's updates, which says nothing about the household): never exported.
+WITHHELD = {"password_hash", "row_version"}
 
 
 def _plain(value: object) -> object:

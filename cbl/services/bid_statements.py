@@ -5,6 +5,7 @@ expanding IN.
 """
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from cbl.services.engine_input import RANKED_COLUMNS
 from cbl.database import CYCLE_LOCK_SPACE, HOUSEHOLD_BIDS_LOCK_SPACE
@@ -57,12 +58,27 @@ BID_CHECKS = (
 INSERT_BID = sa.insert(Bid).returning(Bid.id)
 REPLACE_BID = sa.update(Bid).where(Bid.id == sa.bindparam("bid_id"))
 
-# Every active bid on some adverts (whose it is), then what the engine ranks those households by:
-# two lookups by index. As one join, PostgreSQL hashed the whole register for a few dozen bids.
-ACTIVE_BIDDERS = (sa.select(Bid.advert_id, Bid.applicant_id)
-                  .where(_one_of(Bid.advert_id, "advert_ids"), Bid.status == BidStatus.ACTIVE))
-RANKED_APPLICANTS = (sa.select(*(Applicant.__table__.c[name] for name in RANKED_COLUMNS))
-                     .where(_one_of(Applicant.id, "applicant_ids")))
+# Every active bid on some adverts: whose it is, and that household's row version (to find its record
+# and the advert's ranking in the memos, services/live_rankings.py). The version is a subquery by primary
+# key, one index lookup a bid: as a join, PostgreSQL hashed the whole register for a few hundred bids.
+ACTIVE_BIDDERS = (
+    sa.select(Bid.advert_id, Bid.applicant_id,
+              sa.select(Applicant.row_version).where(Applicant.id == Bid.applicant_id).scalar_subquery())
+    .where(_one_of(Bid.advert_id, "advert_ids"), Bid.status == BidStatus.ACTIVE)
+)
+
+# What the engine ranks some households by, with the row version it was read at. On PostgreSQL the ids
+# go as one array (= ANY): as an IN list of a few thousand, SQLAlchemy and psycopg rewrote a statement of
+# that many parameters each time (its text differs with their number, so nothing of it is cached).
+_RANKED = sa.select(*(Applicant.__table__.c[name] for name in RANKED_COLUMNS), Applicant.row_version)
+RANKED_APPLICANTS = _RANKED.where(_one_of(Applicant.id, "applicant_ids"))
+RANKED_APPLICANTS_PG = _RANKED.where(
+    Applicant.id == sa.any_(sa.bindparam("applicant_ids", type_=postgresql.ARRAY(sa.Integer))))
+
+
+def ranked_applicants(dialect: str) -> sa.Select:
+    return RANKED_APPLICANTS_PG if dialect == "postgresql" else RANKED_APPLICANTS
+
 
 # What the engine needs of some adverts: their criteria, and their homes' size, area and landlord.
 ADVERTS_FOR_ENGINE = (

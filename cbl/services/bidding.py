@@ -5,7 +5,7 @@ Every limit is checked inside the caller's transaction after taking the househol
 cycle cannot both get it.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +23,7 @@ from cbl.rules.wording import ordinal
 
 from .actors import Actor
 from . import bid_statements as statements
+from . import live_rankings
 from .audit import Subject, audit
 from .errors import Conflict, NotAllowed, NotFound
 from cbl.services.rights import Right
@@ -220,30 +221,11 @@ def engine_adverts(session: Session, advert_ids: list[int]) -> dict[int, matchin
 
 
 def rankings(session: Session, scheme: Scheme, advert_ids: list[int], now: datetime
-             ) -> dict[int, list[matching.ShortlistEntry]]:
-    """Each advert's active bids in priority order, as the engine would rank them now.
-
-    Three queries however many adverts: their active bids, those households as the engine ranks
-    them, and the adverts; read as plain rows, not ORM objects.
-    """
+             ) -> dict[int, Sequence[matching.ShortlistEntry]]:
+    """Each advert's active bids in priority order, as the engine would rank them now (live_rankings)."""
     if not advert_ids:
         return {}
-    connection = session.connection()
-    active = connection.execute(statements.ACTIVE_BIDDERS, {"advert_ids": list(advert_ids)}).all()
-    today = local_date(now)
-    households = {row.id: engine_input.to_applicant(row, scheme, today) for row in connection.execute(
-        statements.RANKED_APPLICANTS, {"applicant_ids": sorted({bid.applicant_id for bid in active})})}
-    bidders: dict[int, dict[str, matching.Applicant]] = {advert_id: {} for advert_id in advert_ids}
-    for bid in active:  # (a household gone since its bid was read has no place)
-        if (household := households.get(bid.applicant_id)) is not None:
-            bidders[bid.advert_id][household.id] = household
-    policy = engine_input.policy(scheme)
-    ranked = {}
-    for advert_id, advert in engine_adverts(session, advert_ids).items():
-        by_reference = bidders[advert_id]
-        bids = [matching.Bid(reference, advert.id, 1) for reference in by_reference]
-        ranked[advert_id] = matching.rank_advert(advert, bids, by_reference, policy)
-    return ranked
+    return live_rankings.rankings(session.connection(), scheme, engine_adverts(session, advert_ids), now)
 
 
 def queue_positions(session: Session, scheme: Scheme, adverts: Mapping[int, str], applicant: Applicant,

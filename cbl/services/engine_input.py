@@ -2,6 +2,9 @@
 
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
+from itertools import product
+from operator import attrgetter
 
 import matching
 from cbl.rules.bedroom_need import age_on
@@ -23,29 +26,48 @@ def policy(scheme: Scheme) -> matching.Policy:
     return matching.Policy(bands=tuple(scheme.bands.order), tie_breakers=tuple(scheme.ranking.tie_breakers))
 
 
+# Each combination of the flags as its set of groups, made once: every record of a flag combination shares it.
+_GROUP_SETS = {flags: frozenset(group for group, on in zip(GROUP_FLAGS, flags, strict=True) if on)
+               for flags in product((False, True), repeat=len(GROUP_FLAGS))}
+
+
+_flags = attrgetter(*GROUP_FLAGS.values())
+
+
 def applicant_groups(applicant: Applicant) -> frozenset[str]:
-    return frozenset(group for group, flag in GROUP_FLAGS.items() if getattr(applicant, flag))
+    return _GROUP_SETS[_flags(applicant)]
+
+
+@lru_cache(maxsize=4096)
+def _shared_set(values: tuple[str, ...]) -> frozenset[str]:
+    """One frozenset for each distinct list of needs or areas (a register has a few dozen): a record
+    holds the shared one, not its own 216 bytes, when thousands are memoised or a cycle is closed."""
+    return frozenset(values)
 
 
 def to_applicant(applicant: Applicant, scheme: Scheme, today: date) -> matching.Applicant:
     # Only an active, banded application can be ranked; the engine reports anything else as not active.
     # A household suspended from bidding (an officer's suspension or a refusal penalty) keeps its bids, but
     # they are not ranked until the suspension ends.
-    suspended = applicant.suspended_until is not None and applicant.suspended_until > today
-    active = applicant.status is ApplicationStatus.ACTIVE and applicant.band in scheme.bands.order and not suspended
+    order = scheme.bands.order
+    band, status, until = applicant.band, applicant.status, applicant.suspended_until
+    born = applicant.lead_date_of_birth
+    suspended = until is not None and until > today
+    banded = band in order
+    active = status is ApplicationStatus.ACTIVE and banded and not suspended
     return matching.Applicant(
         id=applicant.reference,
-        band=applicant.band if applicant.band in scheme.bands.order else scheme.bands.order[-1],
+        band=band if banded else order[-1],
         band_date=applicant.band_date or applicant.registration_date,
         registration_date=applicant.registration_date,
         bedroom_need=applicant.bedroom_need,
         household_size=applicant.household_size,
-        age=age_on(applicant.lead_date_of_birth, today) if applicant.lead_date_of_birth else 0,
-        needs=frozenset(applicant.needs),
-        local_connection=frozenset(applicant.local_connection),
+        age=age_on(born, today) if born else 0,
+        needs=_shared_set(tuple(applicant.needs)),
+        local_connection=_shared_set(tuple(applicant.local_connection)),
         groups=applicant_groups(applicant),
         points=applicant.points,
-        status="active" if active else "suspended" if suspended else applicant.status.value,
+        status="active" if active else "suspended" if suspended else status.value,
     )
 
 

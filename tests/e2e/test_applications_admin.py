@@ -330,6 +330,7 @@ def test_a_subject_access_export_holds_everything_about_the_household_and_is_rec
     assert {"application.json", "household.json", "notes.json", "bids.csv", "audit.csv", "reviews.json"} <= names
     application = json.loads(archive.read("application.json"))
     assert application["reference"] == "HR000001" and "password_hash" not in application
+    assert "row_version" not in application  # the database's book-keeping, nothing about the household
     assert "damp" in archive.read("notes.json").decode()
     assert any(n.startswith("letters/") and n.endswith("-suspension.html") for n in names)
     assert "note.added" in archive.read("audit.csv").decode()

@@ -176,3 +176,48 @@ def test_a_final_offer_its_letters_and_a_review_by_someone_not_involved(db, sche
         letter = words(s.exec(select(OutboxMessage).where(OutboxMessage.template == "review_withdrawn")).one().body)
         assert s.get(Review, review.id).withdrawal_taken_by == "Olu Officer"
     assert "You asked us by telephone on 15 January 2027 to withdraw" in letter
+
+
+def _findings(**changes: tuple[str, str]) -> dict[str, str]:
+    typed = {factor: ("suitable", reasons) for factor, (_, reasons) in SOUND.items()} | changes
+    return {**{factor: finding for factor, (finding, _) in typed.items()},
+            **{f"{factor}_reasons": reasons for factor, (_, reasons) in typed.items()}}
+
+
+def test_an_officer_records_the_suitability_on_its_page_and_a_home_failing_a_need_is_refused_there(
+        visitor, db, scheme, world, people, family, staff):
+    """The page an officer records the s193(7F) assessment on, for a home and a household: every mistake shown at
+    once with what was typed; a home failing the panel's recommendation refused naming it; a sound one recorded,
+    after which a final direct offer of it can be asked for."""
+    from tests.e2e.conftest import staff_sign_in
+
+    flat = _home(db, world, "P-FLAT9", bedrooms=4, floor=2, lift=True)
+    house = _home(db, world, "P-HOUSE9", bedrooms=4, floor=0, step_free=True, property_type="house")
+    staff_sign_in(visitor, staff[StaffRole.OFFICER])
+    page = f"/admin/voids/{house}/suitability"
+    opened = visitor.get(f"{page}?household=HR000010")
+    assert opened.status_code == 200 and "HR000010" in opened.text and "s193(7F)" in opened.text
+
+    typed = {"household": "HR000010", **_findings(location=("", "Near school")), "reasons": ""}
+    refused = visitor.post(page, typed, form_page=page)
+    assert refused.status_code == 422
+    assert "Give your finding on location" in refused.text and "Near school" in refused.text
+
+    failing = visitor.post(f"/admin/voids/{flat}/suitability", {"household": "HR000010", **_findings(),
+                                                               "reasonable": "yes", "reasons": "Reasonable."},
+                           form_page=page)
+    assert failing.status_code == 409
+    assert "a ground-floor home (panel recommendation of 11 January 2027)" in failing.text
+
+    unknown = visitor.post(page, {"household": "HR999999", **_findings(), "reasonable": "yes", "reasons": "Fine."},
+                           form_page=page)
+    assert unknown.status_code == 422 and "There is no application HR999999" in unknown.text
+
+    done = visitor.post(page, {"household": "hr000010", **_findings(), "weekly_income": "450.00",
+                               "reasonable": "yes", "reasons": "Settled home near school and support."},
+                        form_page=page)
+    assert done.status_code == 303
+    assert 'id="assessed"' in visitor.get(done.headers["location"]).text
+    officer = actors.staff(people["officer"])
+    assert db.run(request_direct_offer, officer, scheme, house, "HR000010", "homeless", "Settled home", True,
+                  MOMENT).final_offer

@@ -79,6 +79,8 @@ def addresses(world: CountedWorld) -> dict[str, str]:
         "/admin/adverts/{reference:str}/shortlist/print": f"/admin/adverts/{world.closed_advert}/shortlist/print",
         "/admin/stock/{reference:str}": f"/admin/stock/{world.home}",
         "/admin/voids/{void_id:int}/advert": f"/admin/voids/{world.empty_void}/advert",
+        "/admin/voids/{void_id:int}/suitability":
+            f"/admin/voids/{world.empty_void}/suitability?household={world.household}",
         "/admin/offers/{offer_id:int}": f"/admin/offers/{world.offer}",
         "/admin/adverts/{reference:str}/shortlist/{entry_id:int}/checks":
             f"/admin/adverts/{world.closed_advert}/shortlist/{world.place}/checks",
