@@ -34,6 +34,7 @@ from cbl.services.rights import Right
 class NewApplication(forms.Form):
     name = forms.Text("Full name", limit=200, required="Enter the person's full name")
     date_of_birth = forms.Day("Date of birth")
+    national_insurance_number = forms.Text("National Insurance number (optional)", limit=13)
     sex = forms.Choice("Sex", required=None)
     address = forms.Text("Current address", limit=400, required="Enter the household's current address")
     postcode = forms.Text("Postcode", limit=10, required="Enter the postcode")
@@ -82,7 +83,8 @@ def new_application_submit(db: NamedDependency[Database], scheme: NamedDependenc
     form = _new_form(db, data)
     duplicates = None
     if form.validate():
-        lead = MemberDetails(form.name.data, form.date_of_birth.data, "lead", form.sex.data, False)
+        lead = MemberDetails(form.name.data, form.date_of_birth.data, "lead", form.sex.data, False,
+                             form.national_insurance_number.data or "")
         contact = ContactDetails(form.address.data, form.postcode.data, form.email.data or "", form.phone.data or "")
         flags = set(form.circumstances.data)
         circumstances = Circumstances("homeless_duty" in flags, "transfer_tenant" in flags,
@@ -117,7 +119,7 @@ def details(db: NamedDependency[Database], scheme: NamedDependency[Scheme], requ
 
 def _person(form: Member) -> MemberDetails:
     return MemberDetails(form.name.data, form.date_of_birth.data, form.relationship.data, form.sex.data or "",
-                         form.needs_own_room.data)
+                         form.needs_own_room.data, form.national_insurance_number.data or "")
 
 
 @post("/applicants/{reference:str}/members", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)

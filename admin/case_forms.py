@@ -7,9 +7,11 @@ one replaces its fresh self, so the page comes back with that form as it was typ
 
 from typing import Any
 
+from wtforms.validators import StopValidation
+
 from cbl.models import Applicant, HouseholdMember
 from cbl.models.states import AssessmentKind, CheckKind, PropertyType, Relationship
-from cbl.rules.final_offers import REQUIREMENTS
+from cbl.rules.final_offers import LABELS, REQUIREMENTS, Factor
 from cbl.rules.scheme import Scheme
 from cbl.services.applications import NEEDS
 from cbl.web import forms
@@ -74,6 +76,54 @@ class AssessmentRecord(forms.Form):
     requirements = forms.Many("Access requirements it recommends (any final offer must meet them)")
 
 
+FINDINGS = [("yes", "Suitable"), ("no", "Not suitable")]
+
+
+class SuitabilityRecord(forms.Form):
+    """The officer's suitability assessment of a home for a final offer (s193(7F)): a finding and reasons on each
+    factor, and whether it is reasonable for the household to accept. Checked against the needs on the case by
+    cbl/services/final_offers.py, which names any the home fails."""
+
+    home = forms.Text("Home (property reference)", limit=32, required="Enter the reference of the home, like P-1024")
+    bedrooms = forms.Choice(LABELS[Factor.BEDROOMS], required="Give a finding on the home's size")
+    bedrooms_reasons = forms.Text("Reasons on size", limit=2000, required="Give the reasons for the finding on size")
+    access = forms.Choice(LABELS[Factor.ACCESS], required="Give a finding on access and medical needs")
+    access_reasons = forms.Text("Reasons on access and medical needs", limit=2000,
+                                required="Give the reasons for the finding on access and medical needs")
+    affordability = forms.Choice(LABELS[Factor.AFFORDABILITY], required="Give a finding on affordability")
+    affordability_reasons = forms.Text("Reasons on affordability", limit=2000,
+                                       required="Give the reasons for the finding on affordability")
+    weekly_income = forms.Money("Household's weekly income, where held", required=False)
+    location = forms.Choice(LABELS[Factor.LOCATION], required="Give a finding on location")
+    location_reasons = forms.Text("Reasons on location", limit=2000,
+                                  required="Give the reasons for the finding on location")
+    other = forms.Choice(LABELS[Factor.OTHER] + " (optional)", required=None)
+    other_reasons = forms.Text("The other factor, and the reasons", limit=2000)
+    reasonable = forms.Ticked("It is reasonable for the household to accept this home")
+    reasons = forms.Text("Why it is reasonable to accept", limit=4000,
+                         required="Give the reasons it is reasonable for the household to accept the home")
+
+    def validate_other_reasons(self, field: forms.Text) -> None:
+        if self.other.data and not field.data:
+            raise StopValidation("Say what the other factor is, with the reasons for the finding")
+        if field.data and not self.other.data:
+            raise StopValidation("Give a finding on the other factor, or leave its reasons empty")
+
+    def validate_reasonable(self, field: forms.Ticked) -> None:
+        if not field.data:
+            raise StopValidation("A final offer needs the finding that it is reasonable for the household to "
+                                 "accept the home (s193(7F))")
+
+    def findings(self) -> dict[str, tuple[bool, str]]:
+        """Each factor answered, as the service takes it: its finding and reasons."""
+        return {factor.value: (self[factor.value].data == "yes", self[f"{factor.value}_reasons"].data)
+                for factor in Factor if self[factor.value].data}
+
+    def income(self) -> int | None:
+        """The weekly income in pence, or None where none is held (left empty)."""
+        return self.weekly_income.data if self.weekly_income._value() else None
+
+
 class CheckRecord(forms.Form):
     kind = forms.Choice("Check", required="Choose the kind of check")
     passed = forms.Choice("Passed?", required="Say whether the check was passed")
@@ -118,6 +168,7 @@ class Member(forms.Form):
     date_of_birth = forms.Day("Date of birth")
     relationship = forms.Choice("Relationship to the lead applicant", required="Choose how the person is related "
                                                                                "to the lead applicant")
+    national_insurance_number = forms.Text("National Insurance number (optional)", limit=13)
     sex = forms.Choice("Sex", required=None)
     needs_own_room = forms.Ticked("Needs a room of their own (disability or a recorded reason)")
 
@@ -133,6 +184,7 @@ def _choices(scheme: Scheme, areas: list[tuple[str, str]]) -> dict[type[forms.Fo
         AssessmentRecord: {"kind": ASSESSORS, "requirements": [(code, words[0].upper() + words[1:])
                                                                for code, words in REQUIREMENTS.items()]},
         CheckRecord: {"kind": CHECKS, "passed": YES_NO},
+        SuitabilityRecord: {factor.value: FINDINGS for factor in Factor},
         NotAllocatable: {"decision": NOT_ALLOCATABLE},
         BiddingWishes: {"areas": areas,
                         "property_types": [(kind.value, kind.value.capitalize()) for kind in PropertyType],
@@ -155,7 +207,8 @@ def read(kind: type["forms.F"], key: str, body: dict | None, scheme: Scheme, are
 
 def _member_data(member: HouseholdMember) -> dict[str, Any]:
     return {"name": member.name, "date_of_birth": member.date_of_birth, "relationship": member.relationship.value,
-            "sex": member.sex.value if member.sex else "", "needs_own_room": member.needs_own_room}
+            "sex": member.sex.value if member.sex else "", "needs_own_room": member.needs_own_room,
+            "national_insurance_number": member.national_insurance_number or ""}
 
 
 def case_forms(case: dict, scheme: Scheme) -> dict[str, forms.Form]:
@@ -171,7 +224,7 @@ def case_forms(case: dict, scheme: Scheme) -> dict[str, forms.Form]:
         "suspension": fresh(Suspension, "suspension"), "reinstatement": fresh(Reinstatement, "reinstatement"),
         "notes": fresh(Note, "notes"), "assessment": fresh(AssessmentRecord, "assessment"),
         "check": fresh(CheckRecord, "check"), "bid": fresh(BidOnBehalf, "bid"),
-        "eligibility": fresh(NotAllocatable, "eligibility"),
+        "eligibility": fresh(NotAllocatable, "eligibility"), "suitability": fresh(SuitabilityRecord, "suitability"),
         "review": fresh(ReviewAnswer, "review"), "reopen": fresh(Reopening, "reopen"),
         "new-member": fresh(Member, "new-member"),
         "details": fresh(Details, "details", address=applicant.address, postcode=applicant.postcode,

@@ -9,7 +9,7 @@ from sqlmodel import func, select
 from cbl.database import Database
 from cbl.messages.claims import advice
 from cbl.models import Applicant, OutboxMessage
-from cbl.models.states import OutboxStatus
+from cbl.models.states import Channel, OutboxStatus
 from cbl.services import actors
 from cbl.services.errors import InvalidInput
 from cbl.services.outbox import send_again
@@ -36,9 +36,13 @@ def outbox(db: NamedDependency[Database], settings: NamedDependency[Settings], r
         if chosen is not None:
             query = query.where(OutboxMessage.status == chosen)
         rows = session.exec(query.order_by(OutboxMessage.id.desc()).limit(SHOWN)).all()
+    # An e-mail's or a text's words (a letter has its own page); never a one-time code or password link.
+    words = {message.id: settings.delivery.shown_to_staff(message.template, message.body)
+             for message, _ in rows if message.channel is not Channel.LETTER}
     return Template("admin/outbox/outbox.html", context={
-        "staff": current_staff(request), "rows": rows, "counts": counts, "statuses": list(OutboxStatus),
-        "chosen": chosen, "shown": SHOWN, "advice": advice, "warning": settings.delivery.warning()})
+        "staff": current_staff(request), "rows": rows, "words": words, "counts": counts,
+        "statuses": list(OutboxStatus), "chosen": chosen, "shown": SHOWN, "advice": advice,
+        "warning": settings.delivery.warning()})
 
 
 @post("/outbox/{message_id:int}/send-again", opt={"right": Right.LETTERS_ISSUE}, sync_to_thread=True)

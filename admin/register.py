@@ -6,17 +6,16 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
-from sqlmodel import Session
 
 from cbl.database import Database
 from cbl.messages.failures import failed_messages
-from cbl.messages.notices import bid_placed_for
 from cbl.models import Applicant
 from cbl.queries import register
 from cbl.reports.subject_access import subject_access_archive
 from cbl.rules.scheme import Scheme
 from cbl.services.actors import staff as staff_actor
-from cbl.services.bidding import place_bid
+from cbl.services.bidding import place_bid_for
+from cbl.services.final_offers import assess_home
 from cbl.services.register import (
     add_note, decide_not_allocatable, record_assessment, record_check, record_verification, reinstate, set_band,
     suspend,
@@ -28,8 +27,8 @@ from cbl.web.auth import now
 
 from .acting import submit
 from .case_forms import (
-    AssessmentRecord, BandDecision, BidOnBehalf, CheckRecord, NotAllocatable, Note, Reinstatement, Suspension,
-    Verification, case_forms,
+    AssessmentRecord, BandDecision, BidOnBehalf, CheckRecord, NotAllocatable, Note, Reinstatement, SuitabilityRecord,
+    Suspension, Verification, case_forms,
 )
 from .case_forms import read as case_forms_read
 from .guards import current_staff
@@ -167,6 +166,17 @@ def assessments(db: NamedDependency[Database], scheme: NamedDependency[Scheme], 
                               form.effect.data or "", now(), requirements=form.requirements.data))
 
 
+@post("/applicants/{reference:str}/suitability", opt={"right": Right.OFFER_FINAL_ASSESS}, sync_to_thread=True)
+def suitability(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+                reference: FromPath[str], data: forms.Body) -> Template | Redirect:
+    """The suitability assessment a final offer of the home needs first (s193(7F)); refused, naming it, for a
+    home that fails a need recorded on the case."""
+    return decide_on_case(db, request, scheme, read_case(db, reference), "suitability", SuitabilityRecord, data,
+                          lambda s, actor, form, applicant_id: assess_home(
+                              s, actor, applicant_id, form.home.data, form.findings(), form.reasonable.data,
+                              form.reasons.data, now(), weekly_income_pence=form.income()))
+
+
 @post("/applicants/{reference:str}/checks", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)
 def checks(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
            reference: FromPath[str], data: forms.Body) -> Template | Redirect:
@@ -181,12 +191,9 @@ def bid_on_behalf(db: NamedDependency[Database], scheme: NamedDependency[Scheme]
                   reference: FromPath[str], data: forms.Body) -> Template | Redirect:
     """Bid for a household that cannot bid itself (recorded as placed by this officer)."""
 
-    def bid(session: Session, actor, form: BidOnBehalf, applicant_id: int):  # noqa: ANN001, ANN202
-        placed = place_bid(session, actor, scheme, applicant_id, form.advert.data, now())
-        bid_placed_for(session, applicant_id, form.advert.data.upper(), f"{actor.name} of the lettings team", now())
-        return placed
-
-    return decide_on_case(db, request, scheme, read_case(db, reference), "bid", BidOnBehalf, data, bid)
+    return decide_on_case(db, request, scheme, read_case(db, reference), "bid", BidOnBehalf, data,
+                          lambda s, actor, form, applicant_id: place_bid_for(
+                              s, actor, scheme, applicant_id, form.advert.data, now()))
 
 
 @post("/applicants/{reference:str}/subject-access", opt={"right": Right.DATA_SUBJECT_ACCESS}, sync_to_thread=True,

@@ -3,9 +3,9 @@
 from litestar import Router
 
 from . import (
-    agreements, applications, auth, backdating, compliance, core_return, dashboard, home, identity_provider, letters,
-    offer_checks, offers, online_applications, outbox, provider, providers, register, register_review, reviews,
-    second_factor, shortlists, staff, stock, suitability, viewings,
+    agreements, applications, auth, backdating, compliance, core_return, dashboard, home, identity_provider, imports,
+    letters, offer_checks, offers, online_applications, outbox, provider, providers, register, register_review,
+    reviews, second_factor, shortlists, staff, stock, viewings,
 )
 from .guards import staff_guard
 
@@ -22,11 +22,10 @@ admin_router = Router(
         register.applicant_search, register.applicant_search_submit, register.applicant_case,
         register.send_sign_in_link, register.band,
         register.verification, register.suspension, register.eligibility, register.reinstatement, register.notes,
-        register.assessments, register.checks, register.bid_on_behalf, register.subject_access,
+        register.assessments, register.suitability, register.checks, register.bid_on_behalf, register.subject_access,
         shortlists.adverts, shortlists.shortlist, shortlists.shortlist_print, shortlists.verify, shortlists.skip,
         shortlists.offer, shortlists.judge, shortlists.tenancy, shortlists.viewing, shortlists.block_viewing,
         shortlists.answer, shortlists.withdraw_an_offer, offer_checks.checks_page, offer_checks.record_a_check,
-        suitability.suitability_page, suitability.record_suitability,
         viewings.viewing_page, viewings.attendance, viewings.offer_from_viewing, viewings.cancel,
         shortlists.withdraw, shortlists.readvertise_advert,
         stock.stock, stock.home_page, stock.log_void_submit, stock.ready, stock.advert_form, stock.advert_submit,
@@ -56,5 +55,6 @@ admin_router = Router(
         online_applications.online_queue, online_applications.online_application,
         online_applications.evidence_request, online_applications.refusal, online_applications.acceptance,
         online_applications.evidence_file,
+        imports.imports, imports.import_page, imports.confirm, imports.problems_download,
     ],
 )

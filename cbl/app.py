@@ -20,6 +20,7 @@ from litestar.template.config import TemplateConfig
 
 import admin
 from admin.home import start_page
+from admin.imports import upload_router
 from admin.routes import admin_router
 from cbl.queries import listings
 from cbl.assets import govuk_assets, stylesheet
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
             provider_api_router,
             notify_router,
             admin_router,
+            upload_router(settings.import_max_bytes),
             api_docs_assets(),
             create_static_files_router("/static/govuk/assets", directories=[govuk_assets()], name="govuk"),
             create_static_files_router("/static/build", directories=[stylesheet().parent], name="build"),

@@ -10,7 +10,13 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from cbl import database
+from cbl.models.states import ActorKind
+from cbl.services.actors import Actor
 from cbl.settings import Settings, load_settings
+
+KINDS = ("households", "members", "homes")
+# Who the audit trail names for what the command line does: whoever runs it on the server.
+COMMAND_LINE = Actor(ActorKind.SYSTEM, None, "cbl command line")
 
 
 def _migrate(settings: Settings, revision: str = "head") -> None:
@@ -336,6 +342,48 @@ def _restore(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from cbl.rules.scheme import load_scheme
+    from cbl.services.imports import Problem, import_file
+    from cbl.web.auth import now
+
+    if not args.file.is_file():
+        print(f"{args.file}: no such file.", file=sys.stderr)
+        return 1
+    scheme = load_scheme(settings.scheme_path)
+    db = _existing_database(settings)
+    if db is None:
+        return 1
+    shown = str(args.file)
+
+    def report(problem: Problem) -> None:
+        print(problem.line(shown))
+
+    try:
+        outcome = db.run_keeping(lambda done: done.written, import_file, COMMAND_LINE, scheme, args.kind, args.file,
+                                 now(), write=not args.dry_run, report=report, file=args.file.name,
+                                 writes=not args.dry_run)
+    finally:
+        db.dispose()
+    print(outcome.summary(shown, dry_run=args.dry_run))
+    return 1 if outcome.problems else 0
+
+
+def _export(settings: Settings, args: argparse.Namespace) -> int:
+    from cbl.services.imports import export_file
+
+    db = _existing_database(settings)
+    if db is None:
+        return 1
+    try:
+        # In a transaction of its own (rolled back: it changes nothing), so that the rows come a batch at a time.
+        written = db.run_keeping(lambda _: False, export_file, COMMAND_LINE, args.kind, args.file, writes=False)
+    finally:
+        db.dispose()
+    print(f"Exported {written:,} {args.kind} to {args.file}.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="cbl", description="Choice-based lettings and nominations.")
     commands = top.add_subparsers(dest="command", required=True)
@@ -389,6 +437,19 @@ def parser() -> argparse.ArgumentParser:
                                 "recovery codes, for a system administrator no other administrator can reset")
     reset.add_argument("email", help="the member of staff's e-mail address")
     reset.set_defaults(run=_reset_second_factor)
+
+    importing = commands.add_parser("import", help="check a CSV file of households, members or homes and import "
+                                    "it: all of it, or nothing if any row has a problem (docs/import-formats.md)")
+    importing.add_argument("kind", choices=KINDS)
+    importing.add_argument("file", type=Path)
+    importing.add_argument("--dry-run", action="store_true", help="check only: write nothing (exit 0 if it would "
+                           "import)")
+    importing.set_defaults(run=_import)
+    exporting = commands.add_parser("export", help="write the register's households, members or homes as CSV, in "
+                                    "the import's formats")
+    exporting.add_argument("kind", choices=KINDS)
+    exporting.add_argument("file", type=Path)
+    exporting.set_defaults(run=_export)
 
     up = commands.add_parser("up", help="migrate, seed the demo if empty, and serve the site")
     up.add_argument("--no-demo", action="store_true", help="do not seed an empty database")

@@ -110,6 +110,24 @@ class Database:
         with self.transaction() as session:
             return service(session, *args, **kwargs)
 
+    def run_keeping(self, keep: Callable[[T], bool], service: Callable[..., T], *args: Any, writes: bool = True,
+                    **kwargs: Any) -> T:
+        """Call a service in its own transaction and commit it only if `keep(result)`, else roll it all back
+        (an import that found problems, or a dry run). Without `writes` it takes no write lock on SQLite."""
+        engine = self.engine if writes else self.engine.execution_options(read_only=True)
+        with Session(engine, expire_on_commit=False) as session:
+            session.begin()
+            try:
+                result = service(session, *args, **kwargs)
+            except BaseException:
+                session.rollback()
+                raise
+            if keep(result):
+                session.commit()
+            else:
+                session.rollback()
+            return result
+
     def dispose(self) -> None:
         self.engine.dispose()
 

@@ -47,6 +47,10 @@ class Settings:
     """The site's address as people reach it: links sent to them start with it (never the Host header)."""
     trusted_proxies: tuple[str, ...] = ()
     """Addresses (or networks) of the reverse proxies whose X-Forwarded-For and -Proto are believed."""
+    import_dir: Path = Path("cbl-imports")
+    """Where files uploaded for import are kept while they are checked and imported."""
+    import_max_bytes: int = 100 * 1024 * 1024
+    """The largest file a manager may upload for import."""
 
     @property
     def https(self) -> bool:
@@ -94,8 +98,19 @@ def load_settings(env: dict[str, str] | None = None, workdir: Path | None = None
         trusted_proxies=tuple(p.strip() for p in env.get("CBL_TRUSTED_PROXIES", "").split(",") if p.strip()),
         delivery=load_delivery(env),
         uploads_dir=Path(env.get("CBL_UPLOADS_DIR") or workdir / "uploads"),
+        import_dir=Path(env.get("CBL_IMPORT_DIR") or workdir / "cbl-imports"),
+        import_max_bytes=_import_limit(env.get("CBL_IMPORT_MAX_BYTES", "")),
         identity_provider=_identity_provider(env),
     )
+
+
+def _import_limit(typed: str) -> int:
+    """CBL_IMPORT_MAX_BYTES: a whole number of bytes (100 MB if not set)."""
+    if not typed.strip():
+        return 100 * 1024 * 1024
+    if not typed.strip().isdigit() or int(typed) < 1:
+        raise ValueError(f"CBL_IMPORT_MAX_BYTES must be a whole number of bytes, not {typed!r}")
+    return int(typed)
 
 
 def _identity_provider(env: dict[str, str]) -> IdentityProvider | None:

@@ -12,14 +12,22 @@ NOTIFY_BASE_URL = "https://api.notifications.service.gov.uk"
 
 # Every message the system makes, by channel. A Notify template id is needed for each, or one for
 # the channel as a whole (a template whose content is ((subject)) and ((body))).
+# tests/unit/test_delivery_settings.py reads the code for the names, so a new message cannot be left out.
 EMAIL_TEMPLATES = (
-    "advert_withdrawn", "bid_placed", "cycle_closed", "direct_offer_approval", "letter", "new_homes",
-    "nomination", "offer_lapsed", "offer_made", "offer_reminder", "offer_withdrawn", "password_reset",
-    "registration_backdating",
+    "account_code", "advert_withdrawn", "application_received", "bid_placed", "change_received", "cycle_closed",
+    "direct_offer_approval", "draft_expiring", "evidence_requested", "letter", "new_homes", "nomination",
+    "offer_lapsed", "offer_made", "offer_reminder", "offer_withdrawn", "password_reset", "registration_backdating",
     "review_reminder", "shortlisted", "staff_invitation",
 )
-SMS_TEMPLATES = ("bid_placed", "letter", "mobile_confirmation", "offer_lapsed", "offer_made", "offer_reminder",
+SMS_TEMPLATES = ("account_code", "application_received", "bid_placed", "change_received", "draft_expiring",
+                 "evidence_requested", "letter", "mobile_confirmation", "offer_lapsed", "offer_made", "offer_reminder",
                  "offer_withdrawn", "password_reset", "shortlisted", "text_reply")
+# Messages whose words are a secret for their recipient alone: a one-time code, or a link that sets a
+# password. The dispatcher sends them; staff never read them (the outbox shows that they went, not what
+# they said) and cannot send them again to an address changed on the case.
+SECRET_TEMPLATES = frozenset({"account_code", "password_reset", "staff_invitation"})
+SECRET_NOT_SHOWN = ("Not shown: it carries a one-time code or a link to set a password, for the person it went "
+                    "to alone. They can ask for a new one.")
 
 
 class DeliveryConfigError(ValueError):
@@ -51,6 +59,9 @@ class DeliverySettings:
     """CBL_SMTP_URL: `smtp://user:pass@host:587` (STARTTLS), used for e-mail where Notify is not."""
     mail_from: str | None = None
     """CBL_MAIL_FROM: the From address of e-mails sent by SMTP."""
+    outbox_shows_secrets: bool = False
+    """CBL_OUTBOX_SHOWS_SECRETS=1: staff read one-time codes and password links in the outbox. For a demo
+    that delivers nothing (refused with Notify or SMTP set up), so its visitors can confirm accounts."""
 
     @property
     def notify(self) -> bool:
@@ -72,6 +83,10 @@ class DeliverySettings:
                     "wait in the outbox until GOV.UK Notify is set up.")
         return None
 
+    def shown_to_staff(self, template: str, body: str) -> str:
+        """A message's words as the outbox shows them to staff: a secret's are withheld."""
+        return SECRET_NOT_SHOWN if template in SECRET_TEMPLATES and not self.outbox_shows_secrets else body
+
     def notify_template(self, channel: str, template: str) -> str:
         return self.notify_templates.get(f"{channel}:{template}") or self.notify_templates[channel]
 
@@ -85,6 +100,7 @@ def load_delivery(env: dict[str, str]) -> DeliverySettings:
         notify_inbound_token=env.get("CBL_NOTIFY_INBOUND_TOKEN") or None,
         smtp=_smtp(env["CBL_SMTP_URL"]) if env.get("CBL_SMTP_URL") else None,
         mail_from=env.get("CBL_MAIL_FROM") or None,
+        outbox_shows_secrets=env.get("CBL_OUTBOX_SHOWS_SECRETS", "").lower() in {"1", "true", "yes"},
     )
     check(settings)
     return settings
@@ -104,6 +120,9 @@ def check(settings: DeliverySettings) -> None:
                 raise DeliveryConfigError(
                     f"CBL_NOTIFY_TEMPLATES has no Notify template for {channel} messages: give `{channel}=<id>` "
                     f"(a template of ((subject)) and ((body))) or one for each of {', '.join(missing)}")
+    if settings.outbox_shows_secrets and settings.channels():
+        raise DeliveryConfigError("CBL_OUTBOX_SHOWS_SECRETS is for a demo that delivers nothing: with GOV.UK Notify "
+                                  "or an e-mail server set up, codes and password links reach their owners alone")
     if settings.smtp and not settings.mail_from:
         raise DeliveryConfigError("CBL_SMTP_URL is set but CBL_MAIL_FROM is not: e-mails need a From address")
 

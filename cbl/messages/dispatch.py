@@ -121,6 +121,12 @@ class Dispatcher:
             except PermanentFailure as failure:
                 self._fail(message, failure.reason, outcome)
                 return True
+            except Exception:  # a letter that cannot be drawn, say: tried again, then failed, never a loop
+                log.exception("message %s could not be made ready", message.id)
+                self.db.run(claims.retry_later, message.id, self.worker, "It could not be made ready to send.",
+                            self.clock())
+                outcome.count("retrying")
+                return True
         try:
             carrier_id = carrier.find(parcel.reference) if claim.ask_first else None
             if carrier_id is None:

@@ -121,7 +121,8 @@ def new_homes(session: Session, scheme: Scheme, cycle_id: int, now: datetime) ->
         more = f"\n... and {len(fitting) - 20} more." if len(fitting) > 20 else ""
         if preference(session, applicant.id).new_homes_alert:
             session.add(OutboxMessage(channel=Channel.EMAIL, template="new_homes", applicant_id=applicant.id,
-                                      subject=f"{len(fitting)} new homes you can bid for", created_at=now,
+                                      subject=f"{len(fitting)} new home{'s' if len(fitting) > 1 else ''} you can "
+                                              "bid for", created_at=now,
                                       body=f"Bidding is open. These homes fit what you are looking for:\n{lines}{more}"
                                            "\n\nSign in to bid. You can stop these e-mails on your account's "
                                            "contact page."))

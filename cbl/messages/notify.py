@@ -35,18 +35,26 @@ class NotifyCarrier:
 
     def send(self, parcel: Parcel) -> str:
         personalisation = {"subject": parcel.subject, "body": parcel.body, **parcel.personalisation}
+        template_id = self._template(parcel) if parcel.channel != "letter" else ""
         if parcel.channel == "email":
             call = lambda: self.client.send_email_notification(  # noqa: E731
-                parcel.recipient, self.settings.notify_template("email", parcel.template),
-                personalisation=personalisation, reference=parcel.reference)
+                parcel.recipient, template_id, personalisation=personalisation, reference=parcel.reference)
         elif parcel.channel == "sms":
             call = lambda: self.client.send_sms_notification(  # noqa: E731
-                parcel.recipient, self.settings.notify_template("sms", parcel.template),
-                personalisation=personalisation, reference=parcel.reference)
+                parcel.recipient, template_id, personalisation=personalisation, reference=parcel.reference)
         else:
             call = lambda: self.client.send_precompiled_letter_notification(  # noqa: E731
                 parcel.reference, io.BytesIO(parcel.pdf), postage="second")
         return _answer(call)["id"]
+
+    def _template(self, parcel: Parcel) -> str:
+        try:
+            return self.settings.notify_template(parcel.channel, parcel.template)
+        except KeyError:
+            # Start-up checks every message the code makes; this one was made some other way.
+            raise PermanentFailure(f"No Notify template is set for {parcel.channel} messages of the kind "
+                                   f"{parcel.template!r}: add one to CBL_NOTIFY_TEMPLATES, then send it again.") \
+                from None
 
     def find(self, reference: str) -> str | None:
         found = _answer(lambda: self.client.get_all_notifications(reference=reference))["notifications"]

@@ -16,6 +16,7 @@ from .access import (  # noqa: E402
 )
 from .applying import EvidenceFile, HouseholdAccount, OnlineApplication  # noqa: E402
 from .core import CoreLog  # noqa: E402
+from .imports import ImportRun  # noqa: E402
 from .lettings import Advert, Bid, Cycle, ShortlistEntry  # noqa: E402
 from .nominations import AgreementQuota, Nomination, NominationAgreement  # noqa: E402
 from .offers import DirectOfferRequest, Offer, PreOfferCheck, Refusal, SuitabilityAssessment  # noqa: E402
@@ -40,7 +41,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "ApiToken", "PasswordLink", "StaffRecoveryCode", "StaffSecondFactor", "Throttle", "WebSession",
-    "Advert", "AgreementQuota", "Applicant", "Assessment", "AuditEvent", "BandAssessment", "Bid",
+    "Advert", "AgreementQuota", "ImportRun", "Applicant", "Assessment", "AuditEvent", "BandAssessment", "Bid",
     "BiddingPreference", "CaseCheck", "CaseNote", "ContactPreference", "CoreLog", "Cycle", "DirectOfferRequest",
     "Enquiry", "EvidenceFile", "HouseholdAccount", "HouseholdMember", "Nomination", "OnlineApplication",
     "NominationAgreement", "Offer", "Organisation", "OutboxMessage", "PreOfferCheck", "Property", "ReceivedText",

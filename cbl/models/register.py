@@ -23,6 +23,8 @@ class Applicant(SQLModel, table=True):
     bedroom_need: int = Field(default=1, ge=0)
     household_size: int = Field(default=1, ge=1)
     lead_date_of_birth: date | None = None
+    # The lead's National Insurance number where the council holds it (capitals, no spaces).
+    ni_number: str | None = Field(default=None, max_length=9)
     local_connection: list[str] = Field(default_factory=list, sa_type=JSONList)
     needs: list[str] = Field(default_factory=list, sa_type=JSONList)
     homeless_duty: bool = False
@@ -59,6 +61,8 @@ class HouseholdMember(SQLModel, table=True):
     applicant_id: int = Field(foreign_key="applicant.id", index=True)
     name: str = Field(max_length=200)
     date_of_birth: date = Field(index=True)  # to find the same person on another application
+    # In capitals without spaces (cbl/rules/national_insurance.py); also to find the same person.
+    national_insurance_number: str | None = Field(default=None, max_length=9, index=True)
     sex: Sex | None = Field(default=None, sa_type=state(Sex))
     relationship: Relationship = Field(sa_type=state(Relationship))
     # A disabled child or an adult who cannot share for a recorded reason.

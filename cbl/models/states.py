@@ -224,3 +224,12 @@ class OfferCheckKind(str, Enum):
 
     VERIFICATION = "verification"  # the household's circumstances checked against the advert
     FRAUD = "fraud"  # identity, residence and tenancy-fraud checks
+
+
+class ImportStatus(str, Enum):
+    CHECKING = "checking"  # the file is being read and checked, nothing written
+    REFUSED = "refused"  # the check found problems: nothing can be written
+    CHECKED = "checked"  # the file would import: waiting for a manager to confirm
+    IMPORTING = "importing"
+    DONE = "done"
+    FAILED = "failed"  # stopped by a fault or by problems found while importing: nothing written

@@ -7,7 +7,7 @@ from sqlmodel import Session, func, select
 
 from cbl.models import (
     Advert, Applicant, Assessment, AuditEvent, BandAssessment, Bid, BiddingPreference, CaseCheck, CaseNote,
-    HouseholdMember, Offer, OutboxMessage, RegistrationBackdating, StaffUser,
+    HouseholdMember, Offer, OutboxMessage, Property, RegistrationBackdating, StaffUser, SuitabilityAssessment, Void,
 )
 from cbl.models.states import Channel, Relationship
 from cbl.services.applications import known_areas
@@ -70,6 +70,12 @@ def case(session: Session, reference: str) -> dict:
         "assessments": session.exec(select(Assessment).filter_by(**by_case)
                                     .order_by(Assessment.recorded_at.desc())).all(),
         "checks": session.exec(select(CaseCheck).filter_by(**by_case).order_by(CaseCheck.recorded_at.desc())).all(),
+        # Each home assessed for a final offer (s193(7F)), with its reference.
+        "suitability": session.exec(select(SuitabilityAssessment, Property.reference)
+                                    .join(Void, Void.id == SuitabilityAssessment.void_id)
+                                    .join(Property, Property.id == Void.property_id)
+                                    .where(SuitabilityAssessment.applicant_id == applicant.id)
+                                    .order_by(SuitabilityAssessment.assessed_at.desc())).all(),
         "notes": session.exec(select(CaseNote).filter_by(**by_case).order_by(CaseNote.written_at.desc())).all(),
         "letters": session.exec(select(OutboxMessage).filter_by(**by_case, channel=Channel.LETTER)
                                 .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())).all(),

@@ -5,7 +5,8 @@ Google Sheets (CSV injection): a household's name like =HYPERLINK("http://x") wo
 officer's machine. As OWASP advises, such a cell gets a leading apostrophe, which spreadsheets
 show as text and do not display; the csv module quotes the cell when it holds a quote, comma or
 line break. Numbers stay numbers: an int, or text that is only a number (-5, -2.5), is written as
-it is, since it computes nothing but itself.
+it is, since it computes nothing but itself. A file this writer made and a person sends back (an import of an
+export) is read with `plain_cell`, which takes the apostrophe off again.
 """
 
 import csv
@@ -27,9 +28,20 @@ def safe_cell(value: object) -> str:
     if isinstance(value, (int, float, Decimal)):  # bool and IntEnum too: their number, as CSV shows them
         return str(value)
     text = value.isoformat() if isinstance(value, date) else str(value)
-    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
+    return "'" + text if _guarded(text) else text
+
+
+def _guarded(text: str) -> bool:
+    """Whether the text needs the apostrophe: it could be a formula, or it is one that already has one
+    (so that `plain_cell` can tell the apostrophe added from an apostrophe that was there)."""
+    core = text.lstrip("'")
+    return core.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(core)
+
+
+def plain_cell(text: str) -> str:
+    """A cell read back from a file this writer made: the apostrophe `safe_cell` put before a would-be
+    formula taken off again, so that what is exported imports as it was."""
+    return text[1:] if text.startswith("'") and _guarded(text[1:]) else text
 
 
 def csv_text(rows: Iterable[Row], *, preamble: str = "", line_end: str = "\r\n") -> str:

@@ -9,6 +9,7 @@ from enum import Enum
 
 from sqlmodel import Session, SQLModel, select
 
+from cbl.messages.config import SECRET_NOT_SHOWN, SECRET_TEMPLATES
 from cbl.models import (
     Applicant, Assessment, AuditEvent, BandAssessment, Bid, BiddingPreference, CaseCheck, CaseNote,
     DirectOfferRequest, Enquiry, HouseholdMember, Nomination, Offer, OutboxMessage, PreOfferCheck, Refusal, Review,
@@ -97,6 +98,8 @@ def subject_access_archive(session: Session, actor: Actor, reference: str, now: 
             select(AuditEvent).filter_by(**mine).order_by(AuditEvent.id))))))
         for letter in letters:
             suffix = "html" if letter.channel.value == "letter" else "txt"
-            archive.writestr(f"letters/{letter.id:06d}-{letter.template}.{suffix}", letter.body)
+            # Staff download the archive: a password link in it would let them into the household's account.
+            words = SECRET_NOT_SHOWN if letter.template in SECRET_TEMPLATES else letter.body
+            archive.writestr(f"letters/{letter.id:06d}-{letter.template}.{suffix}", words)
     audit(session, actor, "subject_access.exported", applicant, {"files": len(tables) + 4 + len(letters)})
     return f"subject-access-{reference}-{now:%Y%m%d}.zip", buffer.getvalue()

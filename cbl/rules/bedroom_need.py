@@ -58,6 +58,11 @@ _RULES: dict[str, tuple[int, Callable[[Person, Person], bool]]] = {
 
 def bedroom_need(people: Sequence[Person], rule: Rule = "bedroom_standard") -> int:
     """The number of bedrooms the household needs under the rule. An empty household needs 0."""
+    return _bedroom_need(tuple(people), rule)
+
+
+@lru_cache(maxsize=4096)  # households of the same ages, sexes and couples are many when a register is imported
+def _bedroom_need(people: tuple[Person, ...], rule: Rule) -> int:
     adult_age, may_share = _RULES[rule]
     couples = {p.couple for p in people if p.couple is not None}
     rooms = len(couples)
@@ -69,6 +74,8 @@ def bedroom_need(people: Sequence[Person], rule: Rule = "bedroom_standard") -> i
             rooms += 1
         else:
             sharers.append(person)
+    if len(sharers) < 2:
+        return rooms + len(sharers)
     return rooms + len(sharers) - _most_pairs(tuple(sharers), may_share)
 
 

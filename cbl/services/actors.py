@@ -26,7 +26,7 @@ ROLE_RIGHTS: dict[StaffRole, frozenset[Right]] = {
     StaffRole.MANAGER: frozenset({
         Right.REGISTER_READ, Right.STOCK_READ, Right.REPORTS_READ, Right.REPORTS_EXPORT, Right.REVIEW_LOG,
         Right.REVIEW_WORK, Right.REVIEW_DECIDE, Right.REVIEW_READ_ALL, Right.OFFER_APPROVE_DIRECT,
-        Right.AGREEMENTS_MANAGE, Right.DATA_SUBJECT_ACCESS, Right.REGISTRATION_BACKDATE,
+        Right.AGREEMENTS_MANAGE, Right.DATA_SUBJECT_ACCESS, Right.REGISTRATION_BACKDATE, Right.REGISTER_IMPORT,
     }),
     # The system administrator manages the system (staff, the scheme, cycles, the audit trail), not
     # cases: no reading or changing households' applications (so no suspending them), no stock changes,

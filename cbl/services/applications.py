@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, func, or_, select
 
 from cbl.rules.bedroom_need import age_on
+from cbl.rules.national_insurance import national_insurance_number
 from cbl.rules.working_days import local_date
 from cbl.models import Applicant, HouseholdMember, OutboxMessage, Property, RegistrationBackdating, StaffUser
 from cbl.messages.letters import issue_letter
@@ -35,6 +36,7 @@ class MemberDetails:
     relationship: str
     sex: str = ""
     needs_own_room: bool = False
+    national_insurance_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,14 @@ def _checked_member(details: MemberDetails, today: date) -> dict:
         sex = Sex(details.sex) if details.sex else None
     except ValueError:
         raise InvalidInput("Choose female or male, or leave it blank.", field="sex") from None
+    number = None
+    if details.national_insurance_number.strip():
+        number = national_insurance_number(details.national_insurance_number)
+        if number is None:
+            raise InvalidInput("Enter a National Insurance number in the right format, like JG 10 37 59 A, or leave "
+                               "it empty.", field="national_insurance_number")
     return {"name": name, "date_of_birth": details.date_of_birth, "relationship": relationship, "sex": sex,
-            "needs_own_room": details.needs_own_room}
+            "needs_own_room": details.needs_own_room, "national_insurance_number": number}
 
 
 def _checked_contact(contact: ContactDetails) -> dict:
@@ -111,12 +119,14 @@ def _next_reference(session: Session) -> str:
 
 @dataclass(frozen=True)
 class PossibleDuplicate:
-    """A person already on the register with the same name and date of birth as the one being registered."""
+    """A person already on the register with the same name and date of birth as the one being registered, or
+    the same National Insurance number."""
 
     reference: str  # the application they are on
     name: str
     relationship: Relationship
     status: ApplicationStatus
+    same: str = "name and date of birth"  # what matched
 
 
 class PossibleDuplicates(Conflict):
@@ -136,17 +146,26 @@ def same_name(name: str) -> str:
     return "".join(name.split()).casefold()
 
 
-def possible_duplicates(session: Session, name: str, date_of_birth: date) -> list[PossibleDuplicate]:
-    """Everyone on the register, on any application and whatever its state, with this name and date of birth.
-    (The register holds no National Insurance number to match on.)"""
+def possible_duplicates(session: Session, name: str, date_of_birth: date,
+                        national_insurance: str | None = None) -> list[PossibleDuplicate]:
+    """Everyone on the register, on any application and whatever its state, with this name and date of birth,
+    or with this National Insurance number (as held: cbl/rules/national_insurance.py)."""
     wanted = same_name(name)
-    rows = session.exec(select(HouseholdMember.name, HouseholdMember.relationship, Applicant.reference,
-                               Applicant.status)
+    same_person = [HouseholdMember.date_of_birth == date_of_birth]
+    if national_insurance:
+        same_person.append(HouseholdMember.national_insurance_number == national_insurance)
+    rows = session.exec(select(HouseholdMember.name, HouseholdMember.date_of_birth,
+                               HouseholdMember.national_insurance_number, HouseholdMember.relationship,
+                               Applicant.reference, Applicant.status)
                         .join(Applicant, Applicant.id == HouseholdMember.applicant_id)
-                        .where(HouseholdMember.date_of_birth == date_of_birth)
-                        .order_by(Applicant.reference)).all()
-    return [PossibleDuplicate(reference, found, relationship, status)
-            for found, relationship, reference, status in rows if same_name(found) == wanted]
+                        .where(or_(*same_person)).order_by(Applicant.reference)).all()
+    found = []
+    for found_name, born, number, relationship, reference, status in rows:
+        if national_insurance and number == national_insurance:
+            found.append(PossibleDuplicate(reference, found_name, relationship, status, "National Insurance number"))
+        elif born == date_of_birth and same_name(found_name) == wanted:
+            found.append(PossibleDuplicate(reference, found_name, relationship, status))
+    return found
 
 
 def create_application(session: Session, actor: Actor, scheme: Scheme, lead: MemberDetails, contact: ContactDetails,
@@ -165,11 +184,12 @@ def create_application(session: Session, actor: Actor, scheme: Scheme, lead: Mem
     if registered_on < today and not reason:
         raise InvalidInput(BACKDATING_REASON_NEEDED, field="backdating_reason")
     person = _checked_member(MemberDetails(lead.name, lead.date_of_birth, Relationship.LEAD.value, lead.sex,
-                                           lead.needs_own_room), today)
+                                           lead.needs_own_room, lead.national_insurance_number), today)
     if age_on(lead.date_of_birth, today) < 16:
         raise InvalidInput("The lead applicant must be 16 or over.", field="date_of_birth")
     fields = {**_checked_contact(contact), **_checked_circumstances(circumstances, areas)}
-    duplicates = possible_duplicates(session, person["name"], person["date_of_birth"])
+    duplicates = possible_duplicates(session, person["name"], person["date_of_birth"],
+                                     person["national_insurance_number"])
     if duplicates and not different_household:
         raise PossibleDuplicates(duplicates)
     applicant = _pending_application(session, fields, today, now)

@@ -13,6 +13,7 @@ from .actors import Actor
 
 
 _INSERT = sa.insert(AuditEvent)
+_PLAIN = {str, int, float, bool, type(None)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,12 @@ def audit(
     session.connection().execute(_INSERT, _event_row(actor, action, subject, details, applicant_id))
 
 
+def event_rows(actor: Actor, events: list[tuple[str, Subject, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Audit events (action, subject, details) as rows, for a caller that writes a batch of them in bulk
+    along with the rows it changed (an import)."""
+    return [_event_row(actor, action, subject, details, None) for action, subject, details in events]
+
+
 def _event_row(actor: Actor, action: str, subject: Subject, details: dict[str, Any] | None,
                applicant_id: int | None) -> dict[str, Any]:
     return {
@@ -73,6 +80,8 @@ def _subject_of(session: Session, row: Any) -> Subject:
 
 def _plain(value: Any) -> Any:
     """JSON-safe copy of the details: dates and enums as their text."""
+    if type(value) in _PLAIN:  # most values, first: not a state's text (a subclass of str)
+        return value
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):

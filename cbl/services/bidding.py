@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlmodel import Session, func, select
 
 import matching
+from cbl.messages.notices import bid_placed_for
 from cbl.services import engine_input
 from cbl.rules.working_days import local_date
 from cbl.models import Advert, Applicant, Bid, Cycle, Offer
@@ -45,6 +46,7 @@ class QueuePosition:
 
 
 # --- who may bid -----------------------------------------------------------------------------
+
 
 def _placed_by(actor: Actor, applicant_id: int) -> BidPlacedBy:
     if actor.kind is ActorKind.APPLICANT and actor.id == applicant_id:
@@ -191,6 +193,16 @@ def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int,
     audit(session, actor, "bid.placed", Subject("bid", bid_id, applicant.id),
           {"advert": advert.reference, "placed_by": placed_by})
     return PlacedBid(id=bid_id, **values)
+
+
+def place_bid_for(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, advert_reference: str,
+                  now: datetime) -> PlacedBid:
+    """An officer's bid for a household that cannot bid itself, under the same rules; the household is told
+    (by e-mail or text, as it chose) so that it can see, and withdraw, a bid it did not place."""
+    placed = place_bid(session, actor, scheme, applicant_id, advert_reference, now)
+    advert = session.get(Advert, placed.advert_id).reference
+    bid_placed_for(session, applicant_id, advert, f"{actor.name} of the lettings team", now)
+    return placed
 
 
 def withdraw_bid(session: Session, actor: Actor, bid_id: int, now: datetime) -> str:

@@ -3,9 +3,10 @@ must come first (Housing Act 1996 s193(7F)), and the check made when the offer i
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from cbl.models import Applicant, Assessment, Property, SuitabilityAssessment, Void
+from cbl.models.states import VoidStatus
 from cbl.rules.final_offers import (
     LABELS, REQUIREMENTS, Factor, Finding, Home, Requirement, failed_needs, finding_problems,
 )
@@ -86,6 +87,18 @@ def assess_suitability(session: Session, actor: Actor, applicant_id: int, void_i
     audit(session, actor, "suitability.assessed", assessment, {"void_id": void.id, "home": home.reference,
                                                                "findings": assessment.findings})
     return assessment
+
+
+def assess_home(session: Session, actor: Actor, applicant_id: int, home_reference: str,
+                findings: dict[str, tuple[bool, str]], reasonable_to_accept: bool, reasons: str, now: datetime, *,
+                weekly_income_pence: int | None = None) -> SuitabilityAssessment:
+    """`assess_suitability` of the home with this reference, as it stands empty now (its open void)."""
+    void_id = session.exec(select(Void.id).join(Property, Property.id == Void.property_id).where(
+        func.upper(Property.reference) == home_reference.strip().upper(), Void.status == VoidStatus.OPEN)).first()
+    if void_id is None:
+        raise InvalidInput("There is no empty home with that reference to assess.", field="home")
+    return assess_suitability(session, actor, applicant_id, void_id, findings, reasonable_to_accept, reasons, now,
+                              weekly_income_pence=weekly_income_pence)
 
 
 def assessment_for_offer(session: Session, applicant: Applicant, void: Void, home: Property) -> SuitabilityAssessment:

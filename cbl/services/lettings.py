@@ -142,6 +142,10 @@ def judge_refusal(session: Session, actor: Actor, scheme: Scheme, offer_id: int,
         _decide_homelessness_duty(session, actor, offer, refusal, now)
     if not reasonable:
         _apply_refusal_penalty(session, actor, scheme, offer, refusal, now)
+    elif not offer.final_offer:  # (a final offer's letter says the refusal was reasonable and the duty continues)
+        issue_letter(session, offer.applicant_id, "refusal_decision", "Your refusal of an offer", now,
+                     home=_home_of(session, offer), refusal_reason=refusal.reason, judgement=refusal.judgement_note,
+                     reasonable=True)
     return refusal
 
 
@@ -175,8 +179,11 @@ def _apply_refusal_penalty(session: Session, actor: Actor, scheme: Scheme, offer
     applicant = session.get(Applicant, applicant_id)
     issue_letter(session, applicant_id, "refusal_decision", "Your refusal of an offer", now,
                  home=_home_of(session, offer), refusal_reason=refusal.reason, judgement=refusal.judgement_note,
-                 count=count, allowed=rule.unreasonable_refusals, months=rule.within_months,
-                 rights=review_rights(ReviewType.REFUSAL, scheme.reviews, today))
+                 reasonable=False, count=count, allowed=rule.unreasonable_refusals, months=rule.within_months,
+                 # A refused final offer is reviewed as the decision that the duty ended (s202(1)(b)), which
+                 # settles whether the refusal was reasonable; the case lists that review, not a Part 6 one.
+                 rights=review_rights(ReviewType.FINAL_OFFER_DUTY if refusal.duty_ended else ReviewType.REFUSAL,
+                                      scheme.reviews, today))
     if count < rule.unreasonable_refusals or rule.suspension_months == 0:
         return
     until = add_months(today, rule.suspension_months)

@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 
 from cbl.rules.working_days import add_working_days, local_date
 from cbl.models import (
-    Advert, Applicant, Nomination, NominationAgreement, OutboxMessage, ShortlistEntry, StaffUser, Void,
+    Advert, Applicant, Nomination, NominationAgreement, Organisation, OutboxMessage, Property, ShortlistEntry,
+    StaffUser, Void,
 )
 from cbl.models.states import (
     ApplicationStatus, Channel, NominationStatus, OrganisationKind, ShortlistStatus, StaffRole,
@@ -183,7 +184,13 @@ def decline_nomination(session: Session, actor: Actor, scheme: Scheme, nominatio
         entry.skip_note = f"{labels[ground]}: {note}"
         session.add(entry)
     advert = session.get(Advert, nomination.advert_id)
+    home, provider = session.get(Property, advert.property_id), session.get(Organisation, nomination.provider_id)
     audit(session, actor, "nomination.declined", nomination, {"ground": labels[ground], "note": note})
+    # The provider's own decision as landlord: the household is told it, and that the way to challenge it is
+    # the provider's complaints procedure, then the Housing Ombudsman.
+    issue_letter(session, nomination.applicant_id, "nomination_declined", f"Your nomination for {home.address}", now,
+                 home=home.address, advert=advert.reference, landlord=provider.name, ground=labels[ground], note=note,
+                 route=route_after_review(part_7=False, decided_by=DecidedBy.PROVIDER))
     _tell_officers(session, f"Nomination for {advert.reference} declined",
                    f"The provider declined the nominee for {advert.reference}: {labels[ground]}. Nominate the next "
                    "household on the shortlist.")

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from cbl.messages.config import SECRET_TEMPLATES
 from cbl.models import OutboxMessage
 from cbl.models.states import OutboxStatus
 from cbl.services.actors import Actor
@@ -20,6 +21,10 @@ def send_again(session: Session, actor: Actor, message_id: int, now: datetime) -
         raise NotFound("No such message.")
     if message.status is not OutboxStatus.FAILED:
         raise Conflict(f"This message is {message.status.value}: only one that failed can be sent again.")
+    if message.template in SECRET_TEMPLATES:
+        # Sent to an address changed on the case, its code or link would reach whoever changed it.
+        raise Conflict("This message carried a one-time code or a link to set a password: it cannot be sent again. "
+                       "The person can ask for a new one.")
     previous = {"recipient": message.recipient, "failure": message.failure}
     message.status, message.failure, message.attempts = OutboxStatus.PENDING, None, 0
     message.next_attempt_at = message.claimed_until = message.claimed_by = message.carrier_id = None

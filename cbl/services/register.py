@@ -39,12 +39,17 @@ def derive_bedroom_need(members: list[HouseholdMember], scheme: Scheme, on: date
     return bedroom_need(household_people(members, on), scheme.bedroom_need.rule)
 
 
+def household_facts(members: list[HouseholdMember], scheme: Scheme, on: date) -> tuple[int, date | None, int]:
+    """What the ranking needs from the household: its size, the lead's birth date and its bedroom need.
+    (Members may be any rows with a member's relationship, date_of_birth, sex and needs_own_room.)"""
+    lead = next((m for m in members if m.relationship is Relationship.LEAD), None)
+    return max(1, len(members)), lead.date_of_birth if lead else None, derive_bedroom_need(members, scheme, on)
+
+
 def apply_household(applicant: Applicant, members: list[HouseholdMember], scheme: Scheme, on: date) -> None:
     """Store what the ranking needs from the household: its size, the lead's birth date, bedroom need."""
-    lead = next((m for m in members if m.relationship is Relationship.LEAD), None)
-    applicant.household_size = max(1, len(members))
-    applicant.lead_date_of_birth = lead.date_of_birth if lead else None
-    applicant.bedroom_need = derive_bedroom_need(members, scheme, on)
+    applicant.household_size, applicant.lead_date_of_birth, applicant.bedroom_need = household_facts(
+        members, scheme, on)
 
 
 def refresh_household(session: Session, applicant: Applicant, scheme: Scheme, on: date) -> None:
@@ -188,6 +193,8 @@ def reinstate(session: Session, actor: Actor, applicant_id: int, reason: str, no
     applicant.status, applicant.suspended_until = ApplicationStatus.ACTIVE, None
     session.add(applicant)
     audit(session, actor, "application.reinstated", applicant, {"reason": reason})
+    issue_letter(session, applicant.id, "suspension_ended", "You can bid for homes again", now,
+                 ended_on=local_date(now), reason=reason)
     return applicant
 
 

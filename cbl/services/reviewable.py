@@ -33,7 +33,30 @@ CASE_EVENTS = {
     "application.not_eligible": (ReviewType.ELIGIBILITY, "Not eligible for an allocation"),
     "application.not_qualifying": (ReviewType.QUALIFICATION, "Not a qualifying person"),
     "shortlist.skipped": (ReviewType.SKIP, "Bid passed over"),
+    "offer.withdrawn": (ReviewType.SKIP, "Offer withdrawn and bid passed over"),
+    "offer.lapsed": (ReviewType.SKIP, "Offer lapsed and bid passed over"),
 }
+
+
+def _is_decision(event: AuditEvent) -> bool:
+    """Whether the event is a decision the household was told it may ask us to review. A skip is one only
+    where the scheme treats its reason as a decision; a withdrawn offer only where the reason passes the
+    household over; a lapsed offer only where the lapse is not a refusal (a refusal is judged, and that
+    judgement is the decision)."""
+    details = event.details
+    if event.action == "shortlist.skipped":
+        return bool(details.get("decision"))
+    if event.action == "offer.withdrawn":
+        return details.get("place") == "passed_over"
+    if event.action == "offer.lapsed":
+        return details.get("counts_as_refusal") is False
+    return True
+
+
+def _reason(event: AuditEvent) -> str:
+    if event.action == "offer.lapsed":
+        return f"no answer by {date.fromisoformat(event.details['respond_by']):%-d %B %Y}"
+    return event.details.get("reason") or ""
 
 
 def _staff(event: AuditEvent) -> int | None:
@@ -62,10 +85,10 @@ def reviewable_decisions(session: Session, applicant_id: int) -> list[Decision]:
                               f"{band.effective_date:%-d %B %Y}", local_date(band.decided_at), band.decided_by_id))
     for event in session.exec(select(AuditEvent).where(AuditEvent.applicant_id == applicant_id,
                                                        AuditEvent.action.in_(list(CASE_EVENTS)))):
-        if event.action == "shortlist.skipped" and not event.details.get("decision"):
-            continue  # a skip the scheme does not treat as a decision on the household
+        if not _is_decision(event):
+            continue
         kind, words = CASE_EVENTS[event.action]
-        found.append(Decision(kind, "audit_event", event.id, f"{words}: {event.details.get('reason', '')}".strip(),
+        found.append(Decision(kind, "audit_event", event.id, f"{words}: {_reason(event)}".strip(),
                               local_date(event.at), _staff(event)))
     bedrooms = session.exec(select(AuditEvent).where(AuditEvent.applicant_id == applicant_id,
                                                      AuditEvent.action.like("household.%"))

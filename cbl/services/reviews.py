@@ -14,9 +14,13 @@ from sqlmodel import Session, select
 
 from cbl.rules.working_days import add_working_days, local_date
 from cbl.messages.letters import issue_letter
-from cbl.models import Applicant, AuditEvent, BandAssessment, OutboxMessage, Refusal, Review, StaffUser
+from cbl.models import (
+    Advert, Applicant, AuditEvent, BandAssessment, Nomination, Offer, OutboxMessage, Refusal, Review, ShortlistEntry,
+    StaffUser,
+)
 from cbl.models.states import (
-    ActorKind, ApplicationStatus, Channel, ReviewOutcome, ReviewStatus, ReviewType, StaffRole,
+    ActorKind, AdvertStatus, ApplicationStatus, Channel, NominationStatus, OfferStatus, ReviewOutcome, ReviewStatus,
+    ReviewType, ShortlistStatus, StaffRole,
 )
 from cbl.rules import decision_types
 from cbl.rules.challenge_routes import route_after_review
@@ -26,7 +30,7 @@ from cbl.rules.scheme import Scheme
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound, within
-from .review_independence import check_decider, refusal_for  # noqa: F401 - pages ask who may decide
+from .review_independence import check_decider, involved, refusal_for  # noqa: F401 - pages ask who may decide
 from .reviewable import Decision, reviewable_decisions  # noqa: F401 - pages list the decisions
 from cbl.services.rights import Right
 
@@ -96,6 +100,15 @@ def _open_review(session: Session, review_id: int) -> Review:
     if review.status not in OPEN:
         raise Conflict(f"This review is {review.status.value}.")
     return review
+
+
+def _not_involved(session: Session, review: Review, actor: Actor) -> None:
+    """The review's own work (its draft, a minded-to notice) is part of the review: refused to anyone involved in
+    the decision under review, as deciding it is (cbl/services/review_independence.py)."""
+    did = involved(session, review).get(actor.id) if actor.kind is ActorKind.STAFF else None
+    if did is not None:
+        raise NotAllowed(f"You are recorded as involved in the decision under review ({did}): the review must be "
+                         "carried out by someone not involved in it.")
 
 
 def accept_late_request(session: Session, actor: Actor, review_id: int, accept: bool, reason: str,
@@ -181,6 +194,7 @@ def draft(session: Session, actor: Actor, review_id: int, outcome: str, reasons:
     """A review officer investigates and drafts; the reviewing officer authorises and issues."""
     actor.require(Right.REVIEW_WORK)
     review = _open_review(session, review_id)
+    _not_involved(session, review, actor)
     review.draft_outcome = _outcome(outcome)
     review.draft_reasons = within(reasons, 16000, "reasons", "The reasons")
     review.deficiency_found, review.drafted_by_id = deficiency_found, actor.id
@@ -207,6 +221,7 @@ def send_minded_to(session: Session, actor: Actor, scheme: Scheme, review_id: in
     # Not stored on the review: they go in the letter, which is kept, and is refused rather than cut too.
     reasons = within(reasons, 16000, "reasons", "The reasons")
     review = _open_review(session, review_id)
+    _not_involved(session, review, actor)
     today = local_date(now)
     review.status, review.minded_to_sent_on, review.deficiency_found = ReviewStatus.MINDED_TO, today, True
     review.deficiency = deficiency
@@ -286,8 +301,12 @@ def _put_right(session: Session, actor: Actor, review: Review, now: datetime) ->
     elif review.decision_type in (ReviewType.ELIGIBILITY, ReviewType.QUALIFICATION, ReviewType.CLOSURE) \
             and applicant.status is ApplicationStatus.CLOSED:
         done = _reopen(applicant)
-    else:
+    elif review.decision_type is ReviewType.SKIP:
+        done = _restore_place(session, review)
+    elif review.decision_type is ReviewType.BEDROOM_NEED:
         done = ["the bedroom need is to be assessed again"]
+    else:
+        done = ["the decision is to be made again"]
     session.add(applicant)
     effect = "; ".join(done)
     audit(session, actor, "review.effect_applied", applicant, {"review_id": review.id, "effect": effect})
@@ -332,6 +351,31 @@ def _restore_previous_band(session: Session, actor: Actor, applicant: Applicant,
                                reason=f"Restored on review {review.id}", decided_by_id=actor.id, decided_at=now))
     applicant.band, applicant.band_date = band, since
     return [f"band {band} from {since:%-d %B %Y} is restored"]
+
+
+def _restore_place(session: Session, review: Review) -> list[str]:
+    """The household was wrongly passed over: its bid goes back to its place on the shortlist, unless the home
+    has gone (let, accepted, or the advert withdrawn), when the pass-over is only set aside."""
+    event = session.get(AuditEvent, review.subject_id)
+    entry = None
+    if event is not None and event.subject_type == "shortlist_entry":
+        entry = session.get(ShortlistEntry, event.subject_id)
+    elif event is not None and event.subject_type == "offer":
+        offer = session.get(Offer, event.subject_id)
+        entry = session.exec(select(ShortlistEntry).where(ShortlistEntry.advert_id == offer.advert_id,
+                                                          ShortlistEntry.applicant_id == offer.applicant_id)).first()
+    if entry is None:
+        return ["the decision to pass the household over is set aside"]
+    advert = session.get(Advert, entry.advert_id)
+    taken = session.exec(select(Offer.id).where(Offer.advert_id == advert.id, Offer.status.in_(
+        [OfferStatus.ACCEPTED, OfferStatus.LET]))).first() or session.exec(select(Nomination.id).where(
+            Nomination.advert_id == advert.id, Nomination.status == NominationStatus.ACCEPTED)).first()
+    if advert.status is not AdvertStatus.SHORTLISTED or taken or entry.status is not ShortlistStatus.SKIPPED:
+        return [f"the decision to pass the household over for advert {advert.reference} is set aside; the home "
+                "has been let or withdrawn, so the place on its shortlist cannot be given back"]
+    entry.status, entry.skip_reason, entry.skip_note = ShortlistStatus.PENDING, None, None
+    session.add(entry)
+    return [f"the bid for advert {advert.reference} is back in its place ({entry.position}) on the shortlist"]
 
 
 def _lift_suspension(applicant: Applicant) -> list[str]:

@@ -25,6 +25,7 @@ class Right(StrEnum):
     PROVIDER_NOMINATIONS = "provider.nominations"
     PROVIDER_PORTAL = "provider.portal"
     PROVIDER_VOIDS = "provider.voids"
+    REGISTER_IMPORT = "register.import"  # households, members and homes from another system, in bulk
     REGISTER_READ = "register.read"
     REGISTER_WRITE = "register.write"
     REGISTRATION_BACKDATE = "registration.backdate"  # a registration date before the application was received

@@ -33,5 +33,5 @@ def end_due_suspensions(session: Session, actor: Actor, now: datetime) -> int:
         session.add(applicant)
         audit(session, actor, "application.suspension_ended", applicant, {"ended_on": ended_on})
         issue_letter(session, applicant.id, "suspension_ended", "You can bid for homes again", now,
-                     ended_on=ended_on)
+                     ended_on=ended_on, reason=None)
     return len(due)

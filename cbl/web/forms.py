@@ -248,6 +248,17 @@ class TimeOfDay(wtforms.Field):
         return self.raw_data[0].strip() if self.raw_data else (self.data.strftime("%H:%M") if self.data else "")
 
 
+class Upload(wtforms.Field):
+    """A file to upload. The page reads the file itself (it may be large, so it is never a form value) and
+    gives its refusals to this field, to show beside it and in the summary."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None
+
+    def _value(self) -> str:
+        return ""
+
+
 class Form(wtforms.Form):
     """A page's form: its fields' errors plus what the service refused, in page order."""
 

@@ -1,14 +1,15 @@
-"""The applicant's reviews: ask for a review of a decision, with reasons, and follow it."""
+"""The applicant's reviews: ask for a review of a decision, with reasons, follow it, and withdraw it."""
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from cbl.database import Database
 from cbl.queries import account
 from cbl.models import Applicant
 from cbl.rules.scheme import Scheme
-from cbl.services import reviews
+from cbl.services import review_withdrawal, reviews
 from cbl.services.errors import DomainError
 from cbl.web import forms
 from cbl.web.auth import Viewer, applicant_actor, now, signed_in_applicant
@@ -57,4 +58,13 @@ def ask_for_review(db: NamedDependency[Database], scheme: NamedDependency[Scheme
     return _page(db, viewer, applicant, form)
 
 
-ROUTES = [my_reviews, ask_for_review]
+@post("/account/reviews/{review_id:int}/withdrawal", sync_to_thread=True)
+def withdraw_review(db: NamedDependency[Database], viewer: NamedDependency[Viewer | None], request: Request,
+                    review_id: FromPath[int]) -> Redirect:
+    """The household withdraws its own review online (someone else's is not found); a letter confirms it."""
+    applicant = signed_in_applicant(viewer, db, request)
+    db.run(review_withdrawal.withdraw, applicant_actor(applicant), review_id, "online", "", now())
+    return Redirect("/account/reviews", status_code=303)
+
+
+ROUTES = [my_reviews, ask_for_review, withdraw_review]

@@ -10,8 +10,10 @@ import pytest
 from litestar.testing import TestClient
 from sqlmodel import select
 
-from cbl.models import Advert, ApiToken, Applicant, Bid, Nomination, Offer, Organisation, Property, StaffUser, Void
-from cbl.models.states import NominationStatus, OrganisationKind, StaffRole
+from cbl.models import (
+    Advert, ApiToken, Applicant, Bid, Nomination, Offer, Organisation, Property, Review, StaffUser, Void,
+)
+from cbl.models.states import NominationStatus, OrganisationKind, ReviewStatus, ReviewType, StaffRole
 from cbl.messages.letters import issue_letter
 from cbl.services import sign_in
 from cbl.services.actors import SYSTEM
@@ -47,7 +49,8 @@ KINDS = {
     "applicant_own_page": ["POST /account/bids/{bid_id:int}/withdraw", "POST /account/offers/{offer_id:int}/accept",
                            "POST /account/offers/{offer_id:int}/refuse", "GET /account/letters/{letter_id:int}",
                            "GET /account/letters/{letter_id:int}/pdf", "GET /apply/evidence/{file_id:int}",
-                           "POST /account/tokens/{token_id:int}/revoke"],
+                           "POST /account/tokens/{token_id:int}/revoke",
+                           "POST /account/reviews/{review_id:int}/withdrawal"],
     "applicant_api": ["GET /api/v1/me", "GET /api/v1/me/bids", "GET /api/v1/me/bids/closed", "POST /api/v1/me/bids",
                       "GET /api/v1/me/offers",
                       "GET /api/v1/me/preferences", "PUT /api/v1/me/preferences", "GET /api/v1/me/tokens"],
@@ -123,13 +126,16 @@ def ids(db, scheme, world, staff, tmp_path):
                                 status=NominationStatus.SENT)
         letter = issue_letter(s, owner, "suspension", "Your application is suspended from bidding", now(),
                               until=None, reason="Arrears", rights=_suspension_rights())
-        s.add_all([bid, offer, nomination])
+        review = Review(applicant_id=owner, decision_type=ReviewType.SUSPENSION, subject_type="audit_event",
+                        subject_id=1, notified_on=date.today(), requested_on=date.today(),
+                        decide_by=date.today() + timedelta(55), status=ReviewStatus.ACKNOWLEDGED)
+        s.add_all([bid, offer, nomination, review])
         s.flush()
         rha_void = s.exec(select(Void).join(Property).where(Property.landlord_id == world.provider)).first()
         evidence_file = add_evidence(s, Owner(applicant_id=owner), tmp_path / "uploads", "passport.pdf",
                                      b"%PDF-1.4\n%%EOF\n", "identity", now())
         found = {"bid_id": bid.id, "offer_id": offer.id, "nomination_id": nomination.id, "void_id": rha_void.id,
-                 "letter_id": letter.id, "file_id": evidence_file.id}
+                 "letter_id": letter.id, "file_id": evidence_file.id, "review_id": review.id}
     # A token of HR000001's other than the one its requests carry: revoking it leaves them signed in.
     db.run(lambda s: sign_in.issue_api_token(s, s.get(Applicant, owner), now(), "phone app"))
     with db.reading() as s:

@@ -10,6 +10,7 @@ from cbl.models import (
     Applicant, AuditEvent, BiddingPreference, DirectOfferRequest, Offer, OutboxMessage, Property, StaffUser,
 )
 from cbl.models.states import ApplicationStatus, OfferKind, StaffRole
+from cbl.rules.working_days import local_date
 from cbl.services.actors import SYSTEM
 from cbl.services.register_review import close_unanswered
 from tests.e2e.conftest import staff_sign_in
@@ -149,6 +150,13 @@ def test_the_annual_review_writes_closes_with_notice_and_reinstates_with_the_ori
         assert stayed.status is ApplicationStatus.ACTIVE and stayed.review_due > today + timedelta(days=300)
         notice = s.exec(select(OutboxMessage).where(OutboxMessage.template == "application_closed")).one()
         assert notice.applicant_id == closed.id and "reopen your application" in notice.body
+    # A closure is a decision: the review under s166A(9), its last day (the scheme's 21 days beginning with the
+    # day of the letter) and the route after it, the Local Government and Social Care Ombudsman.
+    review_by = local_date(after_deadline) + timedelta(days=20)
+    told = " ".join(notice.body.split())
+    for sentence in ("(section 166A(9) of the Housing Act 1996)", f"Please ask by <strong>{review_by:%-d %B %Y}",
+                     "Local Government and Social Care Ombudsman"):
+        assert sentence in told, sentence
 
     # Reinstated within the scheme's period: as it was, with its dates.
     path = "/admin/applicants/HR000001"

@@ -4,8 +4,9 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from cbl.models import Applicant, BandAssessment
+from cbl.models import Applicant, BandAssessment, OutboxMessage
 from cbl.models.states import ApplicationStatus
+from cbl.rules.working_days import local_date
 from cbl.web.auth import now
 from tests.e2e.conftest import staff_sign_in
 from tests.support.forms import date_fields
@@ -57,6 +58,11 @@ def test_suspension_stops_bidding_and_reinstatement_restores_it(visitor, other_v
         applicant = s.exec(select(Applicant).where(Applicant.reference == "HR000001")).one()
         assert applicant.status is ApplicationStatus.ACTIVE and applicant.suspended_until is None
         assert applicant.registration_date == date(2023, 1, 1)  # original dates kept
+        ended = " ".join(s.exec(select(OutboxMessage).where(OutboxMessage.template == "suspension_ended")).one()
+                         .body.split())
+    # The household is told the suspension has ended early, and why.
+    assert f"ended the suspension of your application from bidding, from {local_date(now()):%-d %B %Y}" in ended
+    assert "Review upheld the applicant" in ended and "You can bid for homes again" in ended
     assert other_visitor.post("/adverts/AD1/bid", form_page="/adverts/AD1").status_code == 303
 
 
@@ -94,9 +100,11 @@ def test_assessments_and_checks_are_recorded_and_a_failed_debt_check_flags_the_c
 
 
 def test_an_officer_bids_for_a_household_and_the_bid_says_so(visitor, other_visitor, db, staff, world):
-    from cbl.models import Bid
-    from cbl.models.states import BidPlacedBy
+    from cbl.models import Bid, OutboxMessage
+    from cbl.models.states import BidPlacedBy, Channel
 
+    with db.transaction() as s:
+        s.get(Applicant, world.applicants["HR000001"]).email = "ann@example.org"
     staff_sign_in(visitor, "officer@example.org")
     assert visitor.post(f"{CASE}/bids", {"advert": ""}, form_page=CASE).status_code == 422
     assert visitor.post(f"{CASE}/bids", {"advert": "AD2"}, form_page=CASE).status_code == 303
@@ -105,5 +113,9 @@ def test_an_officer_bids_for_a_household_and_the_bid_says_so(visitor, other_visi
     with db.reading() as s:
         bid = s.exec(select(Bid)).one()
         assert bid.placed_by is BidPlacedBy.OFFICER and bid.placed_by_staff_id == world.officer
+        # The household hears of the bid (once: the refused one told it nothing), by the e-mail it has.
+        [told] = s.exec(select(OutboxMessage).where(OutboxMessage.template == "bid_placed")).all()
+    assert (told.applicant_id, told.channel) == (world.applicants["HR000001"], Channel.EMAIL)
+    assert "of the lettings team placed a bid for you for the home advertised as AD2" in told.body
     other_visitor.sign_in("HR000001")
     assert "Placed for you by your housing officer" in other_visitor.get("/account/bids").text

@@ -9,17 +9,21 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 
 from cbl.models import Advert, Applicant, Cycle, OutboxMessage, ShortlistEntry, StaffUser
-from cbl.models.states import ApplicationStatus, StaffRole
-from cbl.services import actors, reviewable
+from cbl.models.states import ApplicationStatus, ShortlistStatus, StaffRole
+from cbl.services import actors, reviewable, reviews
+from cbl.rules.working_days import local_date
 from cbl.services.actors import SYSTEM
 from cbl.services.applications import MemberDetails, add_member
 from cbl.services.bidding import place_bid
 from cbl.services.cycles import close_cycle
+from cbl.services.lettings import judge_refusal, make_offer
+from cbl.services.offers import refuse_offer, withdraw_offer
 from cbl.services.nominations import send_nomination
 from cbl.services.register import set_band, suspend
 from cbl.services.shortlisting import skip_entry, verify_entry
 from cbl.web.auth import now
 from scheduler import jobs
+from tests.support.factories import PASSWORD_HASH
 
 LGSCO = "Local Government and Social Care Ombudsman"
 
@@ -99,6 +103,8 @@ def test_fixed_term_suspensions_end_by_themselves_once_with_a_letter(db, scheme,
     db.run(suspend, officer, scheme, world.applicants["HR000001"], date(2026, 11, 30), "Rent arrears", start)
     suspension = _letters(db, "suspension")[0]
     assert "until 30 November 2026" in suspension and "Please ask by 22 November 2026" in suspension
+    assert "(section 166A(9) of the Housing Act 1996)" in suspension and LGSCO in suspension
+    assert "Housing Ombudsman" not in suspension.replace(LGSCO, "")
     jobs.configure(jobs.Runtime(db, scheme, ZoneInfo("Europe/London")))
     # 23:30 UTC on 29 November is still the 29th in London: not yet.
     jobs.end_suspensions(datetime(2026, 11, 29, 23, 30, tzinfo=timezone.utc))
@@ -128,3 +134,76 @@ def test_a_household_under_a_refusal_penalty_keeps_its_bids_but_they_are_not_ran
     penalised = rows[world.applicants["HR000002"]]
     assert not penalised.eligible and penalised.position is None
     assert rows[world.applicants["HR000003"]].position == 1  # band B goes first; band A is not ranked
+
+
+def test_an_offer_withdrawn_passing_the_household_over_can_be_reviewed_and_an_overturn_gives_the_place_back(
+        db, scheme, staff, closed):
+    with db.transaction() as s:
+        for applicant in s.exec(select(Applicant)):
+            applicant.verified = True
+        s.add(StaffUser(organisation_id=closed.council, email="senior@example.org", name="Sam Senior",
+                        role=StaffRole.REVIEW_OFFICER, grade=9, password_hash=PASSWORD_HASH))
+    officer = _officer(db)
+    with db.reading() as s:
+        entry = s.exec(select(ShortlistEntry).where(
+            ShortlistEntry.applicant_id == closed.applicants["HR000002"])).one()
+        senior = s.exec(select(StaffUser).where(StaffUser.email == "senior@example.org")).one()
+    db.run(verify_entry, officer, entry.id, now())
+    offer = db.run(make_offer, officer, scheme, entry.id, now())
+    db.run(withdraw_offer, officer, scheme, offer.id, "verification_failed", "", now())
+    letter = _letters(db, "offer_withdrawn")[0]
+    told_by = local_date(now()) + timedelta(days=20)
+    for sentence in ("We will not offer you this home", "section 166A(9) of the Housing Act 1996",
+                     f"Please ask by {told_by:%-d %B %Y}", LGSCO):
+        assert sentence in letter, sentence
+    # The letter gives a right to a review: the decision is one the household can ask about.
+    with db.reading() as s:
+        household = actors.applicant(s.get(Applicant, closed.applicants["HR000002"]))
+        [decision] = [d for d in reviewable.reviewable_decisions(s, household.id) if d.decision_type.value == "skip"]
+    assert decision.description == "Offer withdrawn and bid passed over: We could not verify the household's " \
+                                   "circumstances"
+    review = db.run(reviews.request_review, household, scheme, household.id, decision.key,
+                    "You had my payslips all along", now())
+    with db.reading() as s:
+        manager = actors.staff(s.exec(select(StaffUser).where(StaffUser.role == StaffRole.MANAGER)).one())
+    db.run(reviews.allocate, manager, review.id, senior.id, now())
+    db.run(reviews.decide, actors.staff(senior), scheme, review.id, "overturned", "The payslips were on file.",
+           False, now())
+    with db.reading() as s:
+        assert s.get(ShortlistEntry, entry.id).status is ShortlistStatus.PENDING
+    decided = _letters(db, "review_decision")[0]
+    assert "The bid for advert AD1 is back in its place (1) on the shortlist." in decided and LGSCO in decided
+    assert "Housing Ombudsman" not in decided.replace(LGSCO, "")
+
+
+def test_a_refusal_is_told_whether_judged_unreasonable_with_its_review_and_count_or_reasonable(
+        db, scheme, staff, closed):
+    with db.transaction() as s:
+        for applicant in s.exec(select(Applicant)):
+            applicant.verified = True
+    officer = _officer(db)
+    # Judged on Monday 1 March 2027: 21 days beginning with that day end on Sunday 21 March 2027.
+    judged = datetime(2027, 3, 1, 10, tzinfo=timezone.utc)
+    with db.reading() as s:
+        places = {e.applicant_id: e.id for e in s.exec(select(ShortlistEntry))}
+    for reference, reasonable in (("HR000002", False), ("HR000003", True)):
+        with db.reading() as s:
+            household = actors.applicant(s.get(Applicant, closed.applicants[reference]))
+        db.run(verify_entry, officer, places[household.id], now())
+        offer = db.run(make_offer, officer, scheme, places[household.id], now())
+        db.run(refuse_offer, household, scheme, offer.id, "Area does not meet our needs", "", now())
+        db.run(judge_refusal, officer, scheme, offer.id, reasonable,
+               "" if reasonable else "The home is in the area you asked for.", judged)
+    unreasonable, reasonable_letter = _letters(db, "refusal_decision")
+    for sentence in ("We have decided that your refusal was not reasonable", "The home is in the area you asked for.",
+                     "unreasonable refusal 1 of the 2 allowed in any 12 months",
+                     "You may ask us to review this decision (section 166A(9) of the Housing Act 1996)",
+                     "Please ask by 21 March 2027", LGSCO):
+        assert sentence in unreasonable, sentence
+    assert "Housing Ombudsman" not in unreasonable.replace(LGSCO, "")
+    with db.reading() as s:
+        kinds = [d.decision_type.value for d in reviewable.reviewable_decisions(s, closed.applicants["HR000002"])]
+    assert "refusal" in kinds
+    # A refusal judged reasonable is told too (the household was promised an answer), and counts for nothing.
+    assert "We have decided that your refusal was reasonable. It does not count against you" in reasonable_letter
+    assert "review" not in reasonable_letter

@@ -62,6 +62,28 @@ def test_the_same_person_by_name_and_date_of_birth_is_flagged_until_the_officer_
     assert event.details["different_household_confirmed"] is True
 
 
+def test_the_same_national_insurance_number_under_another_name_is_flagged_and_a_malformed_one_refused(
+        visitor, db, staff, world):
+    staff_sign_in(visitor, "officer@example.org")
+    first = visitor.post(NEW, _household("Joan Green", national_insurance_number="jg 10 37 59 a"), form_page=NEW)
+    assert first.status_code == 303
+    with db.reading() as s:
+        assert s.exec(select(HouseholdMember.national_insurance_number)
+                      .where(HouseholdMember.name == "Joan Green")).one() == "JG103759A"  # as held
+    case = visitor.get(first.headers["location"]).text  # and shown in the lead's form, so a change keeps it
+    assert "JG103759A" in read_form(case).values["national_insurance_number"]
+    before = _count(db)
+    # Another name and another date of birth, but the same number: the same person, flagged before saving.
+    flagged = visitor.post(NEW, _household("Joanne Greene", "1991-06-02", national_insurance_number="JG103759A"),
+                           form_page=NEW)
+    assert flagged.status_code == 409 and "(same National Insurance number)" in flagged.text
+    wrong = visitor.post(NEW, _household("Ann Other", national_insurance_number="QQ 12 34 56 E"), form_page=NEW)
+    assert wrong.status_code == 422
+    assert_every_error_shown(wrong.text, {"national_insurance_number": "in the right format, like JG 10 37 59 A"})
+    assert read_form(wrong.text).values["national_insurance_number"] == ["QQ 12 34 56 E"]
+    assert _count(db) == before
+
+
 def test_an_earlier_registration_date_needs_a_reason_and_a_manager_who_did_not_ask(
         visitor, other_visitor, db, staff, world):
     staff_sign_in(visitor, "officer@example.org")

@@ -6,18 +6,26 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlmodel import select
 
-from cbl.models import Applicant, OutboxMessage, Property, Review, StaffUser, Void
+from cbl.models import (
+    Applicant, Cycle, OutboxMessage, Property, Review, ShortlistEntry, StaffUser, SuitabilityAssessment, Void,
+)
 from cbl.models.states import StaffRole
 from cbl.rules.review_periods import s202_request_by
 from cbl.services import actors, reviews
+from cbl.services.bidding import place_bid
+from cbl.services.cycles import close_cycle
 from cbl.services.direct_offers import decide_direct_offer, request_direct_offer
 from cbl.services.errors import Conflict, InvalidInput, NotAllowed
 from cbl.services.final_offers import assess_suitability
-from cbl.services.lettings import judge_refusal
+from cbl.services.lettings import judge_refusal, make_offer
 from cbl.services.offers import refuse_offer
 from cbl.services.register import record_assessment, record_verification
 from cbl.services.review_withdrawal import withdraw
-from tests.support.factories import PASSWORD_HASH, add_applicant
+from cbl.services.shortlisting import verify_entry
+from cbl.web.auth import now
+from tests.e2e.conftest import staff_sign_in
+from tests.support.factories import PASSWORD_HASH, add_advert, add_applicant, fraud_checked
+from tests.support.forms import assert_every_error_shown, read_form
 
 MOMENT = datetime(2027, 1, 11, 11, tzinfo=timezone.utc)  # Monday
 def words(body: str) -> str:
@@ -87,6 +95,32 @@ def test_a_two_bedroom_first_floor_flat_is_refused_as_a_final_offer_naming_the_n
         db.run(request_direct_offer, officer, scheme, flat, "HR000010", "homeless", "Settled home", True, MOMENT)
 
 
+def test_a_final_offer_from_a_shortlist_needs_the_assessment_and_meets_a_need_recorded_after_it(
+        db, scheme, world, people, family):
+    with db.transaction() as s:
+        advert = add_advert(s, world, "BIG4", bedrooms=4, min_bedroom_need=3, max_bedroom_need=5)
+        void_id = advert.void_id
+    with db.reading() as s:
+        household = actors.applicant(s.get(Applicant, family))
+        closes_at = s.get(Cycle, world.cycle).closes_at
+    db.run(place_bid, household, scheme, family, "BIG4", now())
+    db.run(close_cycle, actors.SYSTEM, scheme, world.cycle, closes_at + timedelta(minutes=1))
+    with db.reading() as s:
+        entry = s.exec(select(ShortlistEntry).where(ShortlistEntry.applicant_id == family)).one().id
+    officer = actors.staff(people["officer"])
+    db.run(verify_entry, officer, entry, now())
+    db.run(fraud_checked, entry)
+    with pytest.raises(Conflict, match=r"suitability assessment of this home for this household \(a final offer, "
+                                       r"s193\(7F\)\)"):
+        db.run(make_offer, officer, scheme, entry, now(), final_offer=True)
+    db.run(assess_suitability, officer, family, void_id, SOUND, True, "Reasonable to accept.", now())
+    # An OT's recommendation recorded after the assessment: the offer is checked against the case as it is now.
+    db.run(record_assessment, officer, family, "occupational_therapy", "Needs a wheelchair-accessible home", "",
+           now(), requirements=["wheelchair"])
+    with pytest.raises(Conflict, match="needs a wheelchair-accessible home"):
+        db.run(make_offer, officer, scheme, entry, now(), final_offer=True)
+
+
 def test_every_factor_needs_a_finding_with_reasons_and_acceptance_must_be_reasonable(db, world, people, family):
     house = _home(db, world, "P-HOUSE4", bedrooms=4, floor=0, step_free=True, property_type="house")
     officer = actors.staff(people["officer"])
@@ -144,11 +178,14 @@ def test_a_final_offer_its_letters_and_a_review_by_someone_not_involved(db, sche
     with db.reading() as s:
         ended = words(s.exec(select(OutboxMessage).where(OutboxMessage.template == "final_offer_decision")).one().body)
         assert s.get(Applicant, family).homeless_duty is False
+        counted = words(s.exec(select(OutboxMessage).where(OutboxMessage.template == "refusal_decision")).one().body)
     for sentence in ("for the purposes of section 193(7)", "Suitable on every factor assessed.",
                      "has ended (section 193(7))", "section 202(1)(f)", "section 202(1)(b)",
                      "by <strong>2 February 2027</strong>", "county court on a point of law",
                      "(section 204 of the Housing Act 1996)"):
         assert sentence in ended, sentence
+    # The letter counting the refusal towards the scheme's penalty gives the same review, the one the case lists.
+    assert "(section 202(1)(b) of the Housing Act 1996)" in counted and "section 204" in counted
 
     # The review of suitability: the manager who approved the offer, and the officer who assessed it, may not.
     review = db.run(reviews.request_review, household, scheme, family, f"offer:{approved.offer_id}",
@@ -160,6 +197,11 @@ def test_a_final_offer_its_letters_and_a_review_by_someone_not_involved(db, sche
     with pytest.raises(NotAllowed, match="not a reviewing officer"):
         db.run(reviews.allocate, actors.staff(people["manager2"]), review.id, people["officer"].id, MOMENT)
     db.run(reviews.allocate, actors.staff(people["manager2"]), review.id, people["senior"].id, MOMENT)
+    # Nor may the manager involved do the review's work: its draft, or a minded-to notice.
+    with pytest.raises(NotAllowed, match="involved in the decision under review"):
+        db.run(reviews.draft, manager, review.id, "upheld", "Suitable", False, MOMENT)
+    with pytest.raises(NotAllowed, match="involved in the decision under review"):
+        db.run(reviews.send_minded_to, manager, scheme, review.id, "No check of the bus route", "Suitable", MOMENT)
 
     # Withdrawal: not by the manager involved, not without the applicant's words; a letter confirms it.
     with pytest.raises(NotAllowed, match="involved"):
@@ -178,46 +220,75 @@ def test_a_final_offer_its_letters_and_a_review_by_someone_not_involved(db, sche
     assert "You asked us by telephone on 15 January 2027 to withdraw" in letter
 
 
-def _findings(**changes: tuple[str, str]) -> dict[str, str]:
-    typed = {factor: ("suitable", reasons) for factor, (_, reasons) in SOUND.items()} | changes
-    return {**{factor: finding for factor, (finding, _) in typed.items()},
-            **{f"{factor}_reasons": reasons for factor, (_, reasons) in typed.items()}}
+def test_a_suitability_review_asked_on_day_22_is_late_and_its_decision_points_to_the_county_court(
+        db, scheme, world, people, family):
+    house = _home(db, world, "P-HOUSE6", bedrooms=4, floor=0, step_free=True, property_type="house")
+    officer, manager = actors.staff(people["officer"]), actors.staff(people["manager"])
+    db.run(assess_suitability, officer, family, house, SOUND, True, "Settled home near school.", MOMENT)
+    proposal = db.run(request_direct_offer, officer, scheme, house, "HR000010", "homeless", "Settled home", True,
+                      MOMENT)
+    offer_id = db.run(decide_direct_offer, manager, scheme, proposal.id, True, "", MOMENT).offer_id
+    # Told on Monday 11 January 2027: s202(3)'s 21 days beginning with that day end on Sunday 31 January; a
+    # request logged as made on Monday 1 February, day 22, is late.
+    logged_at = datetime(2027, 2, 1, 15, tzinfo=timezone.utc)
+    review = db.run(reviews.request_review, officer, scheme, family, f"offer:{offer_id}", "Letter: too far from school",
+                    logged_at, requested_on=date(2027, 2, 1))
+    assert review.late and review.request_by == date(2027, 1, 31)
+    # Eight weeks beginning with 1 February 2027 (reg 9(1)(b)) end on Sunday 28 March, the day the clocks go forward.
+    assert review.decide_by == date(2027, 3, 28)
+    with db.reading() as s:
+        ack = words(s.exec(select(OutboxMessage).where(OutboxMessage.template == "review_acknowledgement")).one().body)
+    for sentence in ("The time to ask for a review ended on 31 January 2027", "by <strong>28 March 2027</strong>",
+                     "a review under section 202(1)(f) of the Housing Act 1996"):
+        assert sentence in ack, sentence
+    senior = actors.staff(people["senior"])
+    db.run(reviews.allocate, actors.staff(people["manager2"]), review.id, people["senior"].id, logged_at)
+    with pytest.raises(Conflict, match="late"):
+        db.run(reviews.decide, senior, scheme, review.id, "upheld", "Suitable.", False, logged_at)
+    db.run(reviews.accept_late_request, senior, review.id, True, "In hospital until 30 January", logged_at)
+    decided_at = datetime(2027, 3, 1, 11, tzinfo=timezone.utc)
+    db.run(reviews.decide, senior, scheme, review.id, "upheld", "The school is 20 minutes by one bus.", False,
+           decided_at)
+    with db.reading() as s:
+        letter = words(s.exec(select(OutboxMessage).where(OutboxMessage.template == "review_decision")).one().body)
+    for sentence in ("We have decided that the original decision was right, and it stands.",
+                     "appeal to the county court on a point of law (section 204 of the Housing Act 1996)",
+                     "within 21 days of being told of the review decision"):
+        assert sentence in letter, sentence
+    assert "Ombudsman" not in letter
 
 
-def test_an_officer_records_the_suitability_on_its_page_and_a_home_failing_a_need_is_refused_there(
-        visitor, db, scheme, world, people, family, staff):
-    """The page an officer records the s193(7F) assessment on, for a home and a household: every mistake shown at
-    once with what was typed; a home failing the panel's recommendation refused naming it; a sound one recorded,
-    after which a final direct offer of it can be asked for."""
-    from tests.e2e.conftest import staff_sign_in
-
-    flat = _home(db, world, "P-FLAT9", bedrooms=4, floor=2, lift=True)
-    house = _home(db, world, "P-HOUSE9", bedrooms=4, floor=0, step_free=True, property_type="house")
-    staff_sign_in(visitor, staff[StaffRole.OFFICER])
-    page = f"/admin/voids/{house}/suitability"
-    opened = visitor.get(f"{page}?household=HR000010")
-    assert opened.status_code == 200 and "HR000010" in opened.text and "s193(7F)" in opened.text
-
-    typed = {"household": "HR000010", **_findings(location=("", "Near school")), "reasons": ""}
-    refused = visitor.post(page, typed, form_page=page)
-    assert refused.status_code == 422
-    assert "Give your finding on location" in refused.text and "Near school" in refused.text
-
-    failing = visitor.post(f"/admin/voids/{flat}/suitability", {"household": "HR000010", **_findings(),
-                                                               "reasonable": "yes", "reasons": "Reasonable."},
-                           form_page=page)
-    assert failing.status_code == 409
-    assert "a ground-floor home (panel recommendation of 11 January 2027)" in failing.text
-
-    unknown = visitor.post(page, {"household": "HR999999", **_findings(), "reasonable": "yes", "reasons": "Fine."},
-                           form_page=page)
-    assert unknown.status_code == 422 and "There is no application HR999999" in unknown.text
-
-    done = visitor.post(page, {"household": "hr000010", **_findings(), "weekly_income": "450.00",
-                               "reasonable": "yes", "reasons": "Settled home near school and support."},
-                        form_page=page)
-    assert done.status_code == 303
-    assert 'id="assessed"' in visitor.get(done.headers["location"]).text
-    officer = actors.staff(people["officer"])
-    assert db.run(request_direct_offer, officer, scheme, house, "HR000010", "homeless", "Settled home", True,
-                  MOMENT).final_offer
+def test_an_officer_records_the_assessment_on_the_case_page_and_a_home_failing_a_need_is_refused_by_name(
+        visitor, db, scheme, world, people, family):
+    _home(db, world, "P-FLAT2", bedrooms=2, floor=1, lift=False)
+    house = _home(db, world, "P-HOUSE4", bedrooms=4, floor=0, step_free=True, property_type="house")
+    staff_sign_in(visitor, "officer@example.org")
+    case, path = "/admin/applicants/HR000010", "/admin/applicants/HR000010/suitability"
+    assert "suitability for a final offer</span>" in visitor.get(case).text
+    empty = visitor.post(path, {"other_reasons": "Near her ex-partner"}, form_page=case)
+    assert empty.status_code == 422
+    assert_every_error_shown(empty.text, {
+        "home-suitability": "Enter the reference of the home", "bedrooms-suitability": "finding on the home's size",
+        "access_reasons-suitability": "reasons for the finding on access", "location-suitability": "on location",
+        "other_reasons-suitability": "Give a finding on the other factor", "reasonable-suitability": "s193(7F)"})
+    assert read_form(empty.text).values["other_reasons"] == ["Near her ex-partner"]  # kept as typed
+    answers = {"bedrooms": "yes", "bedrooms_reasons": "Checked", "access": "yes", "access_reasons": "Checked",
+               "affordability": "yes", "affordability_reasons": "Checked", "weekly_income": "450",
+               "location": "yes", "location_reasons": "Near school", "reasonable": "yes", "reasons": "Settled home"}
+    # The flat fails two needs on the case, whatever the officer found: refused, naming both, nothing saved.
+    refused = visitor.post(path, {**answers, "home": "p-flat2"}, form_page=case)
+    assert refused.status_code == 409
+    page = " ".join(refused.text.split())
+    assert "needs 4 bedrooms and the home has 2" in page
+    assert "a ground-floor home (panel recommendation of 11 January 2027); the home is on floor 1 with no lift" in page
+    assert visitor.post(path, {**answers, "home": "P-NONE"}, form_page=case).status_code == 422
+    assert visitor.post(path, {**answers, "home": "P-HOUSE4"}, form_page=case).status_code == 303
+    with db.reading() as s:
+        [assessment] = s.exec(select(SuitabilityAssessment)).all()
+    assert assessment.void_id == house and assessment.weekly_income_pence == 45000
+    assert [f["factor"] for f in assessment.findings] == ["bedrooms", "access", "affordability", "location"]
+    assert "suitability of P-HOUSE4 for a final offer" in visitor.get(case).text
+    # The assessment is the one a final offer of the house now rests on.
+    proposal = db.run(request_direct_offer, actors.staff(people["officer"]), scheme, house, "HR000010", "homeless",
+                      "Settled home", True, MOMENT)
+    assert proposal.id

@@ -163,3 +163,89 @@ def test_staff_are_warned_nothing_is_delivered_see_the_outbox_and_send_a_failed_
         assert message.status is OutboxStatus.PENDING and message.recipient is None
         assert s.exec(select(AuditEvent).where(AuditEvent.action == "message.sent_again")).one()
     assert "Messages that could not be delivered" not in visitor.get("/admin/applicants/HR000001").text
+
+
+def _secret_messages(db, world, staff) -> dict[str, str]:
+    """A household's password link, a staff invitation and an account's one-time code, made as the site
+    makes them; the words each carries that only its recipient may read."""
+    import re
+
+    from cbl.services import accounts, actors, password_reset
+    from cbl.services.staff import Invitee, invite
+    from cbl.models import StaffUser
+    from cbl.models.states import StaffRole
+    from cbl.web.auth import now
+
+    with db.transaction() as s:
+        s.get(Applicant, world.applicants["HR000001"]).email = "ann@example.org"
+        administrator = actors.staff(s.exec(select(StaffUser).where(StaffUser.email == staff[StaffRole.ADMIN])).one())
+    link = "https://homes.anytown.example{}".format
+    db.run(password_reset.ask_as_applicant, "HR000001", "ann@example.org", "203.0.113.9", False, link, now())
+    db.run(invite, administrator, Invitee("Nia New", "nia@anytown.example", StaffRole.OFFICER, 1), link, now())
+    db.run(accounts.create_account, "new@example.org", "walnut harbour velvet compass",
+           "walnut harbour velvet compass", "203.0.113.9", now())
+    with db.reading() as s:
+        bodies = {m.template: m.body for m in s.exec(select(OutboxMessage).where(
+            OutboxMessage.template.in_(["password_reset", "staff_invitation", "account_code"])))}
+    secret = {"password_reset": r"/set-password/[\w-]+", "staff_invitation": r"/admin/set-password/[\w-]+",
+              "account_code": r"(?<=Your code is )\d{6}"}
+    return {template: re.search(secret[template], body).group(0) for template, body in bodies.items()}
+
+
+def test_staff_read_what_messages_said_but_never_a_code_or_password_link_which_still_go_out(db, world, staff,
+                                                                                            visitor):
+    from cbl.messages.dispatch import Dispatcher, carriers_for
+    from tests.support.messages import notify_settings
+    from tests.support.notify_standin import NotifyStandIn
+
+    secrets = _secret_messages(db, world, staff)
+    assert set(secrets) == {"password_reset", "staff_invitation", "account_code"}
+    with db.transaction() as s:
+        s.get(Applicant, world.applicants["HR000002"]).email = "bo@example.org"
+        s.add(OutboxMessage(channel=Channel.EMAIL, template="shortlisted", applicant_id=world.applicants["HR000002"],
+                            subject="You are 2nd on the shortlist for AD1",
+                            body="Bidding has closed. You are 2nd on the shortlist for the home advertised as AD1."))
+    staff_sign_in(visitor, "officer@example.org")
+    page = visitor.get("/admin/outbox").text
+    assert "You are 2nd on the shortlist for the home advertised as AD1" in page  # what it said
+    assert page.count("Not shown: it carries a one-time code or a link to set a password") == 3
+    for secret in secrets.values():
+        assert secret not in page
+    # The dispatcher sends each as written: only its recipient reads it.
+    with NotifyStandIn() as notify:
+        assert Dispatcher(db, carriers_for(notify_settings(notify.base_url))).run().sent == 4
+        said = " ".join(n.personalisation["body"] for n in notify.sent())
+    assert all(secret in said for secret in secrets.values())
+
+
+def test_a_password_link_that_failed_is_not_sent_again_by_staff_nor_put_in_a_subject_access_export(db, world, staff,
+                                                                                                   visitor):
+    import io
+    import zipfile
+
+    from cbl.models import StaffUser
+    from cbl.models.states import StaffRole
+    from cbl.reports.subject_access import subject_access_archive
+    from cbl.services import actors
+    from cbl.web.auth import now
+
+    link = _secret_messages(db, world, staff)["password_reset"]
+    with db.transaction() as s:
+        message = s.exec(select(OutboxMessage).where(OutboxMessage.template == "password_reset")).one()
+        message.status, message.failure = OutboxStatus.FAILED, "The provider says the address does not exist."
+        manager = actors.staff(s.exec(select(StaffUser).where(StaffUser.email == staff[StaffRole.MANAGER])).one())
+    staff_sign_in(visitor, "officer@example.org")
+    case = visitor.get("/admin/applicants/HR000001").text
+    undelivered = case.split('id="messages"')[1].split("</div>\n</div>")[0]
+    assert "Set a new password" in undelivered and "ask for a new link" in undelivered
+    assert "Send again" not in undelivered
+    # Were the address on the case changed, sending it again would hand the link to whoever changed it.
+    refused = visitor.post(f"/admin/outbox/{message.id}/send-again", form_page="/admin/applicants/HR000001")
+    assert refused.status_code == 409 and "cannot be sent again" in refused.text
+    with db.reading() as s:
+        assert s.get(OutboxMessage, message.id).status is OutboxStatus.FAILED
+    _, archive = db.run(subject_access_archive, manager, "HR000001", now())
+    with zipfile.ZipFile(io.BytesIO(archive)) as files:
+        [name] = [n for n in files.namelist() if n.endswith("password_reset.txt")]
+        kept = files.read(name).decode()
+    assert link not in kept and "Not shown" in kept

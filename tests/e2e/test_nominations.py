@@ -154,6 +154,13 @@ def test_a_decline_on_an_allowed_ground_frees_the_council_to_nominate_the_next(
         entry = s.get(ShortlistEntry, nominated_shortlist["HR000002"])
         assert declined.status is NominationStatus.DECLINED and declined.decline_ground == "arrears"
         assert entry.status is ShortlistStatus.SKIPPED and entry.skip_reason == "provider_declined"
+        letter = " ".join(s.exec(select(OutboxMessage).where(OutboxMessage.template == "nomination_declined")).one()
+                          .body.split())
+    # The household is told the provider's decision, its ground and words, and the provider's route to challenge it.
+    for sentence in ("Riverside Housing Association has decided not to offer you a tenancy of this home",
+                     "£3,100 arrears, no plan", "complaints procedure", "the Housing Ombudsman"):
+        assert sentence in letter, sentence
+    assert "Local Government and Social Care Ombudsman" not in letter
     assert other_visitor.post(f"{path}/tenancy", date_fields("starts_on", date.today()),
                               form_page=path).status_code == 409  # a declined nomination is finished
     _officer_nominates(visitor, nominated_shortlist["HR000003"])
@@ -167,10 +174,19 @@ def test_answers_are_due_in_uk_working_days_and_overdue_ones_are_reminded_once_a
         # The top of the shortlist (HR000002, band A): a place lower down waits for it (s167(8)).
         s.get(ShortlistEntry, nominated_shortlist["HR000002"]).status = ShortlistStatus.VERIFIED
         officer = actors.staff(s.exec(select(StaffUser).where(StaffUser.email == "officer@example.org")).one())
+        s.get(Organisation, world.provider).lettings_email = "lettings@riverside.example"
     christmas_eve = datetime(2026, 12, 24, 12, tzinfo=timezone.utc)
     nomination = db.run(send_nomination, officer, nominated_shortlist["HR000002"], christmas_eve)
     # 5 working days: 29, 30, 31 December, then 4 and 5 January (25, 28 December and 1 January are bank holidays).
     assert nomination.respond_by == date(2027, 1, 5)
+    # The provider is e-mailed at its lettings address, with the day its answer is due.
+    from cbl.messages.parcels import parcel_for
+
+    with db.reading() as s:
+        [told] = s.exec(select(OutboxMessage).where(OutboxMessage.organisation_id == world.provider)).all()
+        parcel = parcel_for(s, told)
+    assert (parcel.channel, parcel.recipient) == ("email", "lettings@riverside.example")
+    assert "Please answer by the end of 5 January 2027" in parcel.body
     assert db.run(send_reminders, SYSTEM, datetime(2027, 1, 5, 18, tzinfo=timezone.utc)) == 0  # not yet overdue
     first_day_late = datetime(2027, 1, 6, 8, tzinfo=timezone.utc)
     assert db.run(send_reminders, SYSTEM, first_day_late) == 1

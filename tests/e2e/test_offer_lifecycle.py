@@ -12,13 +12,14 @@ from cbl.models import (
     Advert, Applicant, AuditEvent, Offer, OutboxMessage, Refusal, ShortlistEntry, StaffUser, Void,
 )
 from cbl.models.states import (
-    AdvertStatus, AnswerChannel, Channel, OfferStatus, ShortlistStatus, StaffRole, VoidStatus,
+    AdvertStatus, AnswerChannel, Channel, OfferStatus, ReviewType, ShortlistStatus, StaffRole, VoidStatus,
 )
 from cbl.rules.working_days import LONDON, local_date
 from cbl.services import actors
 from cbl.services.bidding import bidding_barrier
 from cbl.services.errors import Conflict, InvalidInput, NotAllowed
 from cbl.services.lettings import judge_refusal, make_offer
+from cbl.services.reviewable import reviewable_decisions
 from cbl.services.offers import accept_offer, lapse_overdue_offers, record_answer, withdraw_offer
 from cbl.services.pre_offer_checks import record_check
 from cbl.services.shortlisting import verify_entry
@@ -218,6 +219,8 @@ def test_two_staff_recording_answers_to_one_offer_at_once_exactly_one_wins(db, s
 
 def test_an_offer_made_in_error_is_withdrawn_and_the_household_keeps_its_verified_place(db, scheme, staff, closed):
     _verified(db)
+    with db.transaction() as s:
+        s.get(Applicant, closed.applicants["HR000002"]).email = "bo@example.org"
     offer_id = _offer_to(db, scheme, closed, "HR000002")
     officer = _officer(db)
     db.run(withdraw_offer, officer, scheme, offer_id, "made_in_error", "Sent before the repairs were signed off",
@@ -230,6 +233,12 @@ def test_an_offer_made_in_error_is_withdrawn_and_the_household_keeps_its_verifie
     [letter] = _letters(db, offer.applicant_id, "offer_withdrawn")
     assert "The offer was made in error" in letter.body and "repairs were signed off" in letter.body
     assert "keep your place" in letter.body and "Ombudsman" in letter.body
+    # Besides the letter, the household hears by the e-mail it chose, pointed to the letter.
+    with db.reading() as s:
+        [told] = s.exec(select(OutboxMessage).where(OutboxMessage.applicant_id == offer.applicant_id,
+                                                    OutboxMessage.template == "offer_withdrawn",
+                                                    OutboxMessage.channel == Channel.EMAIL)).all()
+    assert "We have withdrawn our offer of" in told.body and "My letters" in told.body
     [event] = _events(db, "offer.withdrawn")
     assert event.details["reason"] == "The offer was made in error"
     # Offered again, as the place is open.
@@ -313,6 +322,11 @@ def test_where_the_scheme_says_a_lapse_is_no_refusal_the_household_only_loses_it
     assert place.status is ShortlistStatus.SKIPPED and place.skip_reason == "offer_lapsed"
     [letter] = _letters(db, closed.applicants["HR000002"], "offer_lapsed")
     assert "lost your place" in letter.body and "section 166A(9)" in letter.body
+    # The review the letter offers is one the household can ask for.
+    with db.reading() as s:
+        decisions = reviewable_decisions(s, closed.applicants["HR000002"])
+    assert [d.decision_type for d in decisions if d.description.startswith("Offer lapsed and bid passed over: no "
+                                                                           "answer by")] == [ReviewType.SKIP]
 
 
 def test_the_lapse_job_run_by_two_schedulers_at_once_lapses_each_offer_once(db, scheme, staff, closed):
@@ -456,7 +470,8 @@ def test_one_home_goes_through_a_phone_refusal_a_lapse_and_an_acceptance_to_its_
         **date_fields("starts_on", start), "tenancy_type": "secure", "rent_at_let": "102.30",
         **date_fields("keys_given_on", local_date(now()))}, form_page=PAGE).status_code == 303
 
-    assert [m.template for m in _letters(db, ids["HR000002"])] == ["offer", "offer_answer"]
+    # The refusal judged reasonable is told too, as the answer letter promised.
+    assert [m.template for m in _letters(db, ids["HR000002"])] == ["offer", "offer_answer", "refusal_decision"]
     assert [m.template for m in _letters(db, ids["HR000003"])] == ["offer", "offer_lapsed"]
     assert [m.template for m in _letters(db, ids["HR000001"])] == ["offer", "tenancy_started"]
     with db.reading() as s:

@@ -89,7 +89,10 @@ def test_a_household_asks_online_and_a_senior_officer_overturns_the_band_decisio
         letter = s.exec(select(OutboxMessage).where(OutboxMessage.template == "review_decision")).one()
     assert review.outcome is ReviewOutcome.OVERTURNED and review.status is ReviewStatus.DECIDED
     assert applicant.band == "C" and applicant.band_date == date(2024, 1, 1)  # restored, with its date
-    assert "Band C from 1 January 2024 is restored" in letter.body and "Ombudsman" in letter.body
+    assert "Band C from 1 January 2024 is restored" in letter.body
+    # A Part 6 decision of the council: after the review, the Local Government and Social Care Ombudsman.
+    told = " ".join(letter.body.split())
+    assert "complain to the Local Government and Social Care Ombudsman" in told and "county court" not in told
     assert officer.id == review.original_decision_maker_id
 
 
@@ -227,3 +230,26 @@ def test_a_report_period_with_mistakes_is_refused_beside_each_date_and_kept(visi
     assert "<title>Error: Reviews: figures" in page.text
     shown = assert_every_error_shown(page.text, errors).values
     assert {name: shown[name] for name in typed} == {name: [value] for name, value in typed.items()}
+
+
+def test_a_household_withdraws_its_own_review_online_and_is_told_in_writing(visitor, other_visitor, db, world,
+                                                                           band_lowered):
+    assert visitor.sign_in("HR000001").status_code == 303
+    visitor.post("/account/reviews", {"decision": f"band_assessment:{band_lowered.id}", "reasons": "Still crowded"},
+                 form_page="/account/reviews")
+    with db.reading() as s:
+        review = s.exec(select(Review)).one()
+    page = visitor.get("/account/reviews").text
+    assert f'action="/account/reviews/{review.id}/withdrawal"' in page
+    other_visitor.sign_in("HR000002")  # another household cannot withdraw it
+    assert other_visitor.post(f"/account/reviews/{review.id}/withdrawal", form_page="/account/reviews") \
+        .status_code == 404
+    assert visitor.post(f"/account/reviews/{review.id}/withdrawal", form_page="/account/reviews").status_code == 303
+    with db.reading() as s:
+        review = s.get(Review, review.id)
+        letter = " ".join(s.exec(select(OutboxMessage).where(OutboxMessage.template == "review_withdrawn")).one()
+                          .body.split())
+    assert review.status is ReviewStatus.WITHDRAWN and review.withdrawal_channel == "online"
+    assert f"You asked us online on {review.withdrawal_requested_on:%-d %B %Y} to withdraw" in letter
+    assert "The original decision stands" in letter
+    assert "Withdraw my review" not in visitor.get("/account/reviews").text  # nothing left to withdraw

@@ -25,13 +25,18 @@ def DATE(name: str) -> list[str]:  # reads as a field kind in the table below
 
 # Each form with the fields it reads (the fuzzer also drops fields and adds strangers).
 ADMIN_FORMS = {
-    "/admin/applicants/new": ["name", *DATE("date_of_birth"), "sex", "address", "postcode", "email", "phone",
+    "/admin/applicants/new": ["name", *DATE("date_of_birth"), "national_insurance_number", "sex", "address",
+                              "postcode", "email", "phone",
                               *DATE("registration_date"), "circumstances", "local_connection", "needs"],
     "/admin/applicants/HR000001/band": ["band", *DATE("effective"), "reason", "points"],
     "/admin/applicants/HR000001/assessments": ["kind", "recommendation", "effect", "requirements"],
     "/admin/applicants/HR000001/checks": ["kind", "passed", "note"],
+    "/admin/applicants/HR000001/suitability": ["home", "bedrooms", "bedrooms_reasons", "access", "access_reasons",
+                                               "affordability", "affordability_reasons", "weekly_income", "location",
+                                               "location_reasons", "other", "other_reasons", "reasonable", "reasons"],
     "/admin/applicants/HR000001/register-review": ["stays", "note"],
-    "/admin/applicants/HR000001/members": ["name", *DATE("date_of_birth"), "relationship", "sex", "needs_own_room"],
+    "/admin/applicants/HR000001/members": ["name", *DATE("date_of_birth"), "national_insurance_number",
+                                           "relationship", "sex", "needs_own_room"],
     "/admin/applicants/HR000001/details": ["address", "postcode", "email", "phone", "circumstances"],
     "/admin/applicants/HR000001/preferences": ["areas", "property_types", "max_floor", "wishes"],
     "/admin/applicants/HR000001/suspension": [*DATE("until"), "reason"],
@@ -48,6 +53,7 @@ ADMIN_FORMS = {
     "/admin/staff/1": ["role", "grade"],  # the officer's role and grade
     "/admin/forgotten-password": ["email"],
     "/admin/adverts/AD1/block-viewing": ["households", *DATE("viewing_at"), "viewing_time", "place", "accompanied"],
+    "/admin/imports/upload": ["kind", "file"],  # sent without a file: refused on the page
 }
 
 
@@ -57,8 +63,9 @@ def _forms(fields: list[str]):
 
 
 def _role(path: str) -> StaffRole:
-    return StaffRole.ADMIN if path.startswith("/admin/staff") else StaffRole.MANAGER if "agreements" in path \
-        else StaffRole.OFFICER
+    if path.startswith("/admin/staff"):
+        return StaffRole.ADMIN
+    return StaffRole.MANAGER if "agreements" in path or "imports" in path else StaffRole.OFFICER
 
 
 def test_admin_forms_answer_every_input_without_a_server_error(app, staff, world):

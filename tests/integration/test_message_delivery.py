@@ -218,3 +218,97 @@ def test_email_goes_through_a_real_smtp_server_from_the_configured_address(db, h
     assert email["Message-ID"] == message(db, nomination).carrier_id
     assert "refused the address" in message(db, bounced).failure
     assert message(db, text).status is OutboxStatus.PENDING  # texts need Notify
+
+
+def test_a_message_that_cannot_be_made_ready_waits_for_a_later_try_and_the_rest_still_go(db, household, notify,
+                                                                                        monkeypatch):
+    from cbl.messages import parcels
+
+    def broken_layout(*args, **kwargs):
+        raise RuntimeError("the layout engine fell over")
+
+    applicant_id, _ = household
+    letter = add_message(db, Channel.LETTER, applicant_id, body="<p>Your band.</p>")
+    email = add_message(db, Channel.EMAIL, applicant_id)
+    monkeypatch.setattr(parcels, "letter_pdf", broken_layout)
+    outcome = Dispatcher(db, carriers_for(notify_settings(notify.base_url)), senders=1).run()
+    assert (outcome.sent, outcome.retrying) == (1, 1)
+    assert [n.reference for n in notify.sent()] == [str(email)]
+    waiting = message(db, letter)
+    assert waiting.status is OutboxStatus.PENDING and waiting.next_attempt_at is not None and waiting.attempts == 1
+
+
+def _text_sizes_in_points(pdf: bytes) -> set[float]:
+    """The sizes the PDF's text is set in (WeasyPrint writes CSS pixels: 0.75 of a point each)."""
+    import re
+    import zlib
+
+    sizes = set()
+    for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            content = zlib.decompress(stream.group(1))
+        except zlib.error:
+            continue
+        sizes |= {round(float(size) * 0.75, 1) for size in re.findall(rb"/\w+ ([\d.]+) Tf", content)}
+    return sizes
+
+
+def test_a_decision_letter_to_a_household_that_chose_post_and_large_print_is_posted_in_large_print(
+        db, scheme, household, notify):
+    from cbl.messages.letters import issue_letter
+    from cbl.models import ContactPreference
+    from cbl.models.states import ReviewType
+    from cbl.rules.decision_types import review_rights
+
+    applicant_id, world = household
+    now = datetime.now(timezone.utc)
+    rights = review_rights(ReviewType.SUSPENSION, scheme.reviews, now.date())
+    with db.transaction() as s:
+        # Post only, in large print: an e-mail address is held, but the household did not choose e-mail.
+        s.add(ContactPreference(applicant_id=applicant_id, by_email=False, by_post=True, large_print=True))
+        other = add_applicant(s, scheme, world, "HR000002", address="3 Low Road, Anytown", postcode="AN1 3CD").id
+        large = issue_letter(s, applicant_id, "suspension", "Your application is suspended from bidding", now,
+                             reason="Rent arrears.", until=None, rights=rights).id
+        standard = issue_letter(s, other, "suspension", "Your application is suspended from bidding", now,
+                                reason="Rent arrears.", until=None, rights=rights).id
+    Dispatcher(db, carriers_for(notify_settings(notify.base_url))).run()
+    posted = {n.reference: n.content for n in notify.sent("letter")}
+    assert set(posted) == {str(large), str(standard)}
+    assert notify.sent("email") == [] and notify.sent("sms") == []  # the letter is the one way it chose
+    assert 16.0 in _text_sizes_in_points(posted[str(large)])  # large print: 16 point text
+    assert 12.0 not in _text_sizes_in_points(posted[str(large)])  # and none of the standard 12 point
+    assert 16.0 not in _text_sizes_in_points(posted[str(standard)])
+    assert message(db, large).large_print and message(db, large).status is OutboxStatus.SENT
+
+
+def test_email_goes_over_starttls_to_a_server_that_requires_it_signed_in_as_the_url_says(db, household,
+                                                                                          monkeypatch):
+    import ssl
+
+    import trustme
+
+    applicant_id, _ = household
+    authority = trustme.CA()
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(served)
+    port, clock = free_port(), Clock()
+    settings = load_delivery({"CBL_SMTP_URL": f"smtp://lettings:p%40ss%3Aword@127.0.0.1:{port}",
+                              "CBL_MAIL_FROM": "lettings@anytown.example"})
+    with MailServer(port, tls_context=served, logins={"lettings": "p@ss:word"}) as mail, \
+            authority.cert_pem.tempfile() as trusted:
+        sent = add_message(db, Channel.EMAIL, applicant_id)
+        # A certificate no trusted authority signed: nothing is sent, the message waits.
+        assert Dispatcher(db, carriers_for(settings), clock=clock).run().paused
+        assert "SSLCertVerificationError" in message(db, sent).failure and mail.messages == []
+        # The council's own authority, trusted the usual way for OpenSSL: no setting of ours turns checks off.
+        monkeypatch.setenv("SSL_CERT_FILE", trusted)
+        clock.now += timedelta(minutes=1)
+        assert Dispatcher(db, carriers_for(settings), clock=clock).run().sent == 1
+        wrong = load_delivery({"CBL_SMTP_URL": f"smtp://lettings:guess@127.0.0.1:{port}",
+                               "CBL_MAIL_FROM": "lettings@anytown.example"})
+        refused = add_message(db, Channel.EMAIL, applicant_id)
+        assert Dispatcher(db, carriers_for(wrong), clock=clock).run().paused  # a wrong password fails nothing
+    assert mail.signed_in == ["lettings"]
+    [(_, recipients, email)] = mail.messages
+    assert recipients == ["ann@example.org"] and email["Message-ID"] == message(db, sent).carrier_id
+    assert message(db, refused).status is OutboxStatus.PENDING and "sign in" in message(db, refused).failure

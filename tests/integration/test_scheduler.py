@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import func, select
 
-from cbl.models import Bid, BiddingPreference, Cycle, ShortlistEntry
+from cbl.models import Bid, BiddingPreference, ContactPreference, Cycle, OutboxMessage, ShortlistEntry
 from cbl.models.states import BidPlacedBy, CycleStatus
 from cbl.settings import load_settings
 from scheduler import jobs, runner
@@ -74,6 +74,46 @@ def test_opening_a_cycle_auto_bids_for_households_who_asked(db, scheme, configur
         refs = [s.get(Advert, b.advert_id).reference for b in bids]
     assert refs == ["R1", "N1", "N2"]
 
+
+
+def test_opening_a_cycle_sends_the_new_homes_alert_to_those_who_asked_with_the_homes_that_fit(db, scheme, configured):
+    with db.transaction() as s:
+        world = make_world(s, scheme, adverts=0, cycle_status=CycleStatus.SCHEDULED, now=NOW + timedelta(days=1))
+        add_advert(s, world, "R1", area="Riverside")
+        add_advert(s, world, "C1", area="Castlefields")
+        keen = add_applicant(s, scheme, world, "HR1", email="keen@example.org")
+        add_applicant(s, scheme, world, "HR2", email="quiet@example.org")  # did not ask for the alert
+        s.add(ContactPreference(applicant_id=keen.id, by_email=True, new_homes_alert=True))
+        s.add(BiddingPreference(applicant_id=keen.id, areas=["Riverside"]))
+    jobs.open_cycle(world.cycle, NOW + timedelta(minutes=1))
+    jobs.open_cycle(world.cycle, NOW + timedelta(minutes=2))  # a second run (a reconcile) sends nothing more
+    with db.reading() as s:
+        alerts = s.exec(select(OutboxMessage).where(OutboxMessage.template == "new_homes")).all()
+    assert [alert.applicant_id for alert in alerts] == [keen.id]
+    assert alerts[0].subject == "1 new home you can bid for"
+    assert "R1" in alerts[0].body and "C1" not in alerts[0].body
+
+
+def test_the_scheduler_sends_what_waits_in_the_outbox_through_the_carrier_set_up(db, scheme):
+    from cbl.models.states import Channel, OutboxStatus
+    from tests.support.messages import notify_settings
+    from tests.support.notify_standin import NotifyStandIn
+
+    with db.transaction() as s:
+        world = make_world(s, scheme, adverts=1)
+        applicant = add_applicant(s, scheme, world, "HR1", email="ann@example.org")
+        s.add(OutboxMessage(channel=Channel.EMAIL, template="shortlisted", applicant_id=applicant.id,
+                            subject="You are 1st on the shortlist for AD1", body="Bidding has closed."))
+    with NotifyStandIn() as notify:
+        jobs.configure(jobs.Runtime(db, scheme, LONDON, delivery=notify_settings(notify.base_url)))
+        try:
+            jobs.dispatch_messages()
+        finally:
+            jobs._runtime = None
+        [sent] = notify.sent("email")
+    assert (sent.to, sent.personalisation["subject"]) == ("ann@example.org", "You are 1st on the shortlist for AD1")
+    with db.reading() as s:
+        assert s.exec(select(OutboxMessage)).one().status is OutboxStatus.SENT
 
 def test_the_real_scheduler_closes_a_cycle_on_time_and_keeps_its_jobs_in_the_database(db, scheme, tmp_path):
     now = datetime.now(timezone.utc)

@@ -6,6 +6,7 @@ at every scale, and the lists around them grow with k: a page whose statements g
 row by row.
 """
 
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -13,10 +14,12 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from cbl.models import (
-    Advert, Applicant, BandAssessment, Bid, Cycle, Offer, OutboxMessage, Property, ShortlistEntry, StaffUser,
-    Viewing, Void,
+    Advert, Applicant, BandAssessment, Bid, Cycle, ImportRun, Offer, OutboxMessage, Property, ShortlistEntry,
+    StaffUser, Viewing, Void,
 )
-from cbl.models.states import AdvertStatus, ApplicationStatus, Channel, CycleStatus, StaffRole, TenancyType
+from cbl.models.states import (
+    AdvertStatus, ApplicationStatus, Channel, CycleStatus, ImportStatus, StaffRole, TenancyType,
+)
 from cbl.rules.working_days import local_date
 from cbl.rules.scheme import Scheme
 from cbl.services import actors, password_links
@@ -25,6 +28,7 @@ from cbl.services.actors import SYSTEM
 from cbl.services.cycles import close_cycle
 from cbl.services.direct_offers import request_direct_offer
 from cbl.services.enquiries import log_enquiry
+from cbl.services.imports.jobs import problems_file
 from cbl.services.lettings import make_offer, record_tenancy_start
 from cbl.services.nominations import send_nomination
 from cbl.services.offers import accept_offer
@@ -67,6 +71,7 @@ class CountedWorld:
     household_link: str  # the link token an officer gave the probe household to set its password
     place: int  # the probe household's place on the closed advert's shortlist
     viewing: int  # the viewing of the probe household's offer
+    import_run: int  # a file a manager uploaded to import, refused by its check
 
 
 def build(session: Session, scheme: Scheme, scale: int, now: datetime, uploads: Path) -> CountedWorld:
@@ -111,6 +116,7 @@ def build(session: Session, scheme: Scheme, scale: int, now: datetime, uploads: 
         place=session.exec(select(ShortlistEntry.id).where(ShortlistEntry.advert_id == closed[0].id,
                                                            ShortlistEntry.applicant_id == households[0].id)).one(),
         viewing=session.exec(select(Viewing.id)).first(),
+        import_run=_import_run(session, staff[StaffRole.MANAGER], now),
         **_online(session, scheme, households[0], scale, now, uploads))
 
 
@@ -149,6 +155,18 @@ def _online(session: Session, scheme: Scheme, probe: Applicant, scale: int, now:
     draft_file = add_evidence(session, drafting, uploads, "payslip.pdf", pdf, "income", now).id
     return {"online": sent[0][0], "online_file": sent[0][1], "account": drafting.account_id,
             "account_file": draft_file, "unconfirmed_account": account("new@example.net", confirmed=False).id}
+
+
+def _import_run(session: Session, manager: int, now: datetime) -> int:
+    """A homes file whose check found a problem, with its list of problems on disk."""
+    stored = Path(tempfile.mkdtemp(prefix="cbl-counted-")) / "upload.csv"
+    problems_file(str(stored)).write_text("row,column,problem\r\n2,type,“castle” is not a type of home\r\n")
+    run = ImportRun(kind="homes", file_name="homes.csv", stored_as=str(stored), size_bytes=200,
+                    status=ImportStatus.REFUSED, rows=1, problem_count=1, uploaded_by_id=manager, uploaded_at=now,
+                    first_problems=[{"row": 2, "column": "type", "message": "“castle” is not a type of home"}])
+    session.add(run)
+    session.flush()
+    return run.id
 
 
 def _invitation(session: Session, now: datetime) -> str:

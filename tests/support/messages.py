@@ -13,12 +13,23 @@ def notify_settings(base_url: str, **env: str):  # DeliverySettings
 class MailServer:
     """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives."""
 
-    def __init__(self, port: int, *, refuse: set[str] = frozenset()) -> None:
+    def __init__(self, port: int, *, refuse: set[str] = frozenset(), tls_context=None,  # noqa: ANN001
+                 logins: dict[str, str] | None = None) -> None:
+        """`tls_context`: offer STARTTLS and require it; `logins`: require AUTH with one of these."""
         from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult, LoginPassword
 
         self.messages: list = []
         self.refuse = set(refuse)
+        self.signed_in: list[str] = []
         server = self
+
+        def authenticator(smtp_server, session, envelope, mechanism, auth_data):  # noqa: ANN001, ANN202
+            good = isinstance(auth_data, LoginPassword) and (logins or {}).get(auth_data.login.decode()) == \
+                auth_data.password.decode()
+            if good:
+                server.signed_in.append(auth_data.login.decode())
+            return AuthResult(success=good, handled=False)  # handled=False: aiosmtpd answers 535 itself
 
         class Handler:
             async def handle_RCPT(self, smtp_server, session, envelope, address, rcpt_options):
@@ -34,7 +45,9 @@ class MailServer:
                                         message_from_bytes(envelope.content, policy=policy.default)))
                 return "250 Message accepted for delivery"
 
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+        secured = {"tls_context": tls_context, "require_starttls": True} if tls_context else {}
+        signing_in = {"authenticator": authenticator, "auth_required": True} if logins else {}
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=port, **secured, **signing_in)
         self.port = port
 
     def __enter__(self) -> "MailServer":

@@ -79,8 +79,6 @@ def addresses(world: CountedWorld) -> dict[str, str]:
         "/admin/adverts/{reference:str}/shortlist/print": f"/admin/adverts/{world.closed_advert}/shortlist/print",
         "/admin/stock/{reference:str}": f"/admin/stock/{world.home}",
         "/admin/voids/{void_id:int}/advert": f"/admin/voids/{world.empty_void}/advert",
-        "/admin/voids/{void_id:int}/suitability":
-            f"/admin/voids/{world.empty_void}/suitability?household={world.household}",
         "/admin/offers/{offer_id:int}": f"/admin/offers/{world.offer}",
         "/admin/adverts/{reference:str}/shortlist/{entry_id:int}/checks":
             f"/admin/adverts/{world.closed_advert}/shortlist/{world.place}/checks",
@@ -104,6 +102,8 @@ def addresses(world: CountedWorld) -> dict[str, str]:
         "/apply/application/{page:str}": "/apply/application/check",
         "/apply/evidence/{file_id:int}": f"/apply/evidence/{world.account_file}",
         "/account/changes/{page:str}": "/account/changes/change",
+        "/admin/imports/{run_id:int}": f"/admin/imports/{world.import_run}",
+        "/admin/imports/{run_id:int}/problems.csv": f"/admin/imports/{world.import_run}/problems.csv",
     }
 
 

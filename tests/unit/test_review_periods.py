@@ -6,10 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cbl.models.states import ReviewType
+from cbl.rules import decision_types
+from cbl.rules.challenge_routes import DecidedBy, Route, route_after_review
+from cbl.rules.decision_types import kind_of, review_rights
 from cbl.rules.review_periods import (
     S202, Part6Periods, ReviewedBy, check_part6_periods, is_late, last_day, s202_decide_by, s202_request_by,
     s202_weeks,
 )
+from cbl.rules.scheme import Reviews
 
 days = st.dates(min_value=date(2018, 4, 3), max_value=date(2099, 12, 31))  # the 2018 Regulations' start
 
@@ -97,3 +102,34 @@ def test_plausible_part6_periods_pass_and_count_beginning_with_the_day(ask, deci
 @given(st.integers(min_value=0, max_value=13) | st.integers(min_value=57, max_value=400))
 def test_implausible_part6_request_periods_are_named(ask):
     assert any("request_within_days" in problem for problem in check_part6_periods(ask, 56))
+
+
+# The shipped scheme gives every Part 6 type its own decision period; here one is changed to show that it is read.
+PART6 = Reviews(request_within_days=28, decide_within_days=56, decide_within_days_by_type={"suspension": 42})
+SECTIONS = {ReviewType.SUITABILITY: "section 202(1)(f)", ReviewType.FINAL_OFFER_DUTY: "section 202(1)(b)",
+            ReviewType.ELIGIBILITY: "section 160ZA(9)", ReviewType.QUALIFICATION: "section 160ZA(9)",
+            **{kind: "section 166A(9)" for kind in (ReviewType.BAND, ReviewType.BEDROOM_NEED, ReviewType.SUSPENSION,
+                                                    ReviewType.REFUSAL, ReviewType.SKIP, ReviewType.CLOSURE)}}
+
+
+@pytest.mark.parametrize("kind", list(ReviewType))
+def test_every_decision_the_system_makes_has_its_provision_its_periods_and_its_route(kind):
+    told = asked = date(2028, 2, 14)  # a Monday; both periods cross 29 February 2028
+    entry = kind_of(kind)
+    assert entry.section == SECTIONS[kind]
+    rights = review_rights(kind, PART6, told)
+    if entry.part_7:  # the law's periods whatever the scheme says: s202(3), and reg 9(1)(b)'s eight weeks
+        assert (rights.request_by, rights.days) == (date(2028, 3, 5), 21)
+        assert decision_types.decide_by(kind, PART6, asked) == date(2028, 4, 9)
+        assert rights.route.route is Route.COUNTY_COURT and "section 204" in rights.route.sentence
+    else:  # the scheme's, beginning with the day; and after the review, the LGSCO
+        assert (rights.request_by, rights.days) == (date(2028, 3, 12), 28)
+        days = 42 if kind is ReviewType.SUSPENSION else 56
+        assert decision_types.decide_by(kind, PART6, asked) == asked + timedelta(days=days - 1)
+        assert rights.route.route is Route.LGSCO and "Housing Ombudsman" not in rights.route.sentence
+
+
+def test_the_housing_ombudsman_is_the_route_only_for_a_providers_own_decision():
+    assert route_after_review(False, DecidedBy.PROVIDER).route is Route.HOUSING_OMBUDSMAN
+    assert route_after_review(True, DecidedBy.PROVIDER).route is Route.HOUSING_OMBUDSMAN
+    assert {route_after_review(part_7).route for part_7 in (True, False)} == {Route.COUNTY_COURT, Route.LGSCO}
