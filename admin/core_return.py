@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 import wtforms
 from litestar import Request, get, post
@@ -18,8 +19,9 @@ from cbl.reports.core_export import COLLECTION_YEAR, field_specs
 from cbl.database import Database
 from cbl.services.actors import Actor
 from cbl.services.actors import staff as staff_actor
-from cbl.queries.core_lets import core_return, questions_for
+from cbl.queries.core_lets import core_return, questions_for, return_page
 from cbl.services.core_return import ANSWER_LIMIT, record_answers
+from cbl.queries.paging import PAGE_MAX
 from cbl.web import forms
 from cbl.web.auth import now
 
@@ -38,16 +40,28 @@ def _period(start: str | None, end: str | None) -> tuple[date, date]:
     return reporting_periods.period(start, end, _collection_year_to_date(), fields=("start", "end"))
 
 
+class ReturnPeriod(periods.Period):
+    """The return's period, and the page of its lets that need answers."""
+
+    page = forms.WholeNumber("Page", low=1, high=PAGE_MAX, message=f"Page must be a whole number from 1 to {PAGE_MAX}")
+
+
+def _page_link(period: periods.Span) -> Callable[[int], str]:
+    """The address of another page of the return for the same period."""
+    return lambda number: "/admin/core?" + urlencode({**periods.day_fields(period), "page": number})
+
+
 @get("/core", opt={"right": Right.REPORTS_EXPORT}, sync_to_thread=True)
 def core_page(db: NamedDependency[Database], request: Request) -> Template:
-    form, period = periods.read(periods.Period, request, _collection_year_to_date())
-    result = void_ids = None
+    form, period = periods.read(ReturnPeriod, request, _collection_year_to_date())
+    shown = None
     if period is not None:
         with db.reading() as session:
-            result, void_ids = core_return(session, staff_actor(current_staff(request)), *period)
+            shown = return_page(session, staff_actor(current_staff(request)), *period, form.page.data or 1)
         periods.reported(form, period)  # the default period shows as its dates
     return Template("admin/core/return.html", status_code=form.status, context={
-        "staff": current_staff(request), "form": form, "result": result, "void_ids": void_ids, "period": period})
+        "staff": current_staff(request), "form": form, "shown": shown, "period": period,
+        "page_link": _page_link(period) if period else None})
 
 
 @get("/core/return.csv", opt={"right": Right.REPORTS_EXPORT}, sync_to_thread=True)

@@ -1,6 +1,7 @@
 """The register: find a household, see its whole case, send a sign-in link, decide on the case."""
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
@@ -11,6 +12,7 @@ from cbl.database import Database
 from cbl.messages.failures import failed_messages
 from cbl.models import Applicant
 from cbl.queries import register
+from cbl.queries.paging import page_number
 from cbl.reports.subject_access import subject_access_archive
 from cbl.rules.scheme import Scheme
 from cbl.services.actors import staff as staff_actor
@@ -66,10 +68,20 @@ def applicant_search_submit(db: NamedDependency[Database], scheme: NamedDependen
     return _search_page(db, request, scheme, data)
 
 
-def read_case(db: Database, reference: str) -> dict:
+def read_case(db: Database, reference: str, pages: register.CasePages = register.FIRST_PAGES) -> dict:
     with db.reading() as session:
-        found = register.case(session, reference)
-        return {**found, "undelivered": failed_messages(session, found["applicant"].id)}
+        found = register.case(session, reference, pages)
+        return {**found, "undelivered": failed_messages(session, found["applicant"].id), "pages": pages}
+
+
+def _list_link(reference: str, pages: register.CasePages) -> Callable[[str], Callable[[int], str]]:
+    """For one of the case's long lists, the address of another of its pages (the other lists kept where
+    they are)."""
+    def pages_of(name: str) -> Callable[[int], str]:
+        return lambda number: (f"/admin/applicants/{reference}?"
+                               + urlencode({**pages.query(), name: number}) + f"#{name}")
+
+    return pages_of
 
 
 def case_page(request: Request, case: dict, scheme: Scheme, refused: tuple[str, forms.Form] | None = None,
@@ -80,13 +92,18 @@ def case_page(request: Request, case: dict, scheme: Scheme, refused: tuple[str, 
     if form is not None:
         page_forms[key] = form
     return Template("admin/applicants/case.html", status_code=form.status if form else 200, context={
-        "staff": current_staff(request), **case, "forms": page_forms, "refused": key, **shown})
+        "staff": current_staff(request), **case, "forms": page_forms, "refused": key,
+        "list_link": _list_link(case["applicant"].reference, case["pages"]), **shown})
 
 
 @get("/applicants/{reference:str}", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
 def applicant_case(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-                   reference: FromPath[str]) -> Template:
-    return case_page(request, read_case(db, reference), scheme)
+                   reference: FromPath[str], bids: FromQuery[str | None] = None, letters: FromQuery[str | None] = None,
+                   timeline: FromQuery[str | None] = None) -> Template:
+    """The case; its bids, letters and timeline a page at a time (?bids=2 and so on)."""
+    pages = register.CasePages(page_number(bids, "bids"), page_number(letters, "letters"),
+                               page_number(timeline, "timeline"))
+    return case_page(request, read_case(db, reference, pages), scheme)
 
 
 @post("/applicants/{reference:str}/sign-in-link", opt={"right": Right.REGISTER_WRITE}, sync_to_thread=True)

@@ -16,6 +16,7 @@ from cbl.rules.reporting_periods import financial_year
 from cbl.database import Database
 from cbl.models import Applicant, Enquiry
 from cbl.queries import reviews as review_queries
+from cbl.queries.paging import page_number
 from cbl.rules.scheme import Scheme
 from cbl.services import enquiries, review_withdrawal, reviews
 from cbl.services.actors import Actor, staff as staff_actor
@@ -388,25 +389,28 @@ def _next_step(row: Enquiry) -> str | None:
 
 
 def _enquiries_page(db: Database, request: Request, submitted: forms.Form | None = None,
-                    answering: int | None = None) -> Template:
-    """The list with the next step's form for each enquiry and the form to log another; `submitted` (the log
-    form, or a form of enquiry `answering`) is shown with its errors and what was typed."""
+                    answering: int | None = None, page: int = 1) -> Template:
+    """A page of the list with the next step's form for each enquiry, and the form to log another; `submitted`
+    (the log form, or a form of enquiry `answering`, then shown on its page) comes back with its errors and
+    what was typed."""
     today = local_date(now())
     with db.reading() as session:
-        rows = review_queries.enquiries(session)
+        shown = review_queries.enquiries(session, page, answering)
+    rows = shown.rows
     steps = {row.id: name for row in rows if (name := _next_step(row)) is not None}
     row_forms = {enquiry_id: _row_form(name, enquiry_id) for enquiry_id, name in steps.items()}
     if submitted is not None and answering in row_forms and type(submitted) is type(row_forms[answering]):
         row_forms[answering] = submitted
     return Template("admin/reviews/enquiries.html", status_code=submitted.status if submitted else 200, context={
-        "staff": current_staff(request), "rows": rows, "today": today, "submitted": submitted,
+        "staff": current_staff(request), "rows": rows, "shown": shown, "today": today, "submitted": submitted,
         "form": submitted if isinstance(submitted, EnquiryLog) else _log_form(), "row_forms": row_forms,
-        "steps": steps, "stages": {row.id: enquiries.stages(row) for row in rows}})
+        "steps": steps, "stages": {row.id: enquiries.stages(row) for row in rows},
+        "enquiries_page": lambda number: f"/admin/enquiries?page={number}"})
 
 
 @get("/enquiries", opt={"right": Right.REVIEW_LOG}, sync_to_thread=True)
-def enquiry_list(db: NamedDependency[Database], request: Request) -> Template:
-    return _enquiries_page(db, request)
+def enquiry_list(db: NamedDependency[Database], request: Request, page: FromQuery[str | None] = None) -> Template:
+    return _enquiries_page(db, request, page=page_number(page))
 
 
 @post("/enquiries", opt={"right": Right.REVIEW_LOG}, sync_to_thread=True)

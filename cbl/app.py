@@ -13,10 +13,12 @@ from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from jinja2.filters import do_indent
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from markupsafe import Markup
 
 import admin
 from admin.home import start_page
@@ -95,6 +97,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         engine.engine.filters["local_datetime"] = lambda moment: local_datetime(moment, zone)
         engine.engine.filters["local_date_iso"] = lambda moment: moment.astimezone(zone).date().isoformat()
         engine.engine.filters["long_date"] = long_date
+        engine.engine.filters["indent"] = indent
 
     api_site = Site(db, scheme)
     on_startup: list[Callable] = []
@@ -192,3 +195,13 @@ def local_datetime(moment: datetime, zone: ZoneInfo) -> str:
 
 def long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
+
+
+def indent(text: str, width: int | str = 4, first: bool = False, blank: bool = False) -> str:
+    """Jinja's `indent`, the same text for the same arguments, without its cost on markup. The GOV.UK macros
+    indent each component's HTML, nested several deep; on markup Jinja's filter makes and escapes every line
+    again as markup (14,000 of them on a case page, a sixth of its CPU time). Markup is safe already, so it
+    is indented as plain text and marked safe once."""
+    if isinstance(text, Markup):
+        return Markup(do_indent(str(text), width, first, blank))
+    return do_indent(text, width, first, blank)

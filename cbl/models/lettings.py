@@ -72,6 +72,10 @@ class Bid(SQLModel, table=True):
         # A household's bids in a cycle, counted on every bid: by this index, and not by
         # intersecting the household's bids over the years with the whole cycle's.
         sa.Index("ix_bid_applicant_id_cycle_id", "applicant_id", "cycle_id"),
+        # The bids still standing on an advert, counted on every card and in the dashboard's cycles: read from
+        # this index alone, not from each of an advert's hundreds of bids in the table.
+        sa.Index("ix_bid_active_advert_id", "advert_id", postgresql_where=sa.text("status = 'active'"),
+                 sqlite_where=sa.text("status = 'active'")),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -23,8 +23,6 @@ class Applicant(SQLModel, table=True):
     bedroom_need: int = Field(default=1, ge=0)
     household_size: int = Field(default=1, ge=1)
     lead_date_of_birth: date | None = None
-    # The lead's National Insurance number where the council holds it (capitals, no spaces).
-    ni_number: str | None = Field(default=None, max_length=9)
     local_connection: list[str] = Field(default_factory=list, sa_type=JSONList)
     needs: list[str] = Field(default_factory=list, sa_type=JSONList)
     homeless_duty: bool = False

@@ -2,6 +2,7 @@
 the system holds and the sign-up answers officers recorded, read for all the period's lets at once."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -10,10 +11,12 @@ from sqlmodel import Session, select
 from cbl.models import (
     Advert, Applicant, CoreLog, HouseholdMember, Nomination, Offer, Organisation, Property, Void,
 )
+from cbl.queries.id_lists import among
+from cbl.queries.paging import Page, page_of
 from cbl.models.states import NominationStatus, OfferKind, OfferStatus, OrganisationKind, TenancyType, VoidStatus
 from cbl.reports.core_export import TenancyType as CoreTenancyType
 from cbl.reports.core_export import (
-    CoreExport, LetRecord, Occupant, answer_choices, export, field_specs, unanswered, with_answers,
+    CoreExport, Incomplete, LetRecord, Occupant, answer_choices, export, field_specs, unanswered, with_answers,
 )
 from cbl.rules.bedroom_need import age_on
 from cbl.services.actors import Actor
@@ -26,24 +29,26 @@ def let_records(session: Session, voids: list[Void]) -> dict[int, LetRecord]:
     allocation) has none: it is not the council's to return."""
     if not voids:
         return {}
-    return _records(session, voids, Void.id.in_([void.id for void in voids]))
+    return _records(session, Void.id.in_([void.id for void in voids]))
 
 
 # Only the columns a record is made of, read as plain rows: a year's lets are thousands of rows in
 # each table, and ORM objects for them took longer to make than the whole return to check.
-_HOME = (Void.id.label("void_id"), Property.reference, Property.address, Property.postcode, Property.property_type,
-         Property.bedrooms, Property.weekly_rent_pence, Property.weekly_charges_pence, Property.uprn,
-         Property.wheelchair_adapted, Organisation.core_id, Organisation.code, Organisation.kind)
+_LET = (Void.id, Void.tenancy_start_date, Void.tenancy_end_date, Void.first_let, Property.reference, Property.address,
+        Property.postcode, Property.property_type, Property.bedrooms, Property.weekly_rent_pence,
+        Property.weekly_charges_pence, Property.uprn, Property.wheelchair_adapted, Organisation.core_id,
+        Organisation.code, Organisation.kind)
 _MEMBER = (HouseholdMember.applicant_id, HouseholdMember.date_of_birth, HouseholdMember.relationship,
            HouseholdMember.sex)
 
 
-def _records(session: Session, voids: list[Void], chosen: sa.ColumnElement[bool]) -> dict[int, LetRecord]:
-    """The records of `voids`, each read by the condition `chosen` that picks them: for a period's
-    lets, the period itself rather than a list of thousands of ids."""
-    homes = {row.void_id: row for row in session.exec(
-        select(*_HOME).join(Property, Property.id == Void.property_id)
-        .join(Organisation, Organisation.id == Property.landlord_id).where(chosen))}
+def _records(session: Session, chosen: sa.ColumnElement[bool]) -> dict[int, LetRecord]:
+    """The records of the let voids the condition `chosen` picks (by void id, in the order their tenancies
+    started): for a period's lets, the period itself rather than a list of thousands of ids. The households
+    housed are read by their ids (`among`): a year's lets are a hundredth of the register."""
+    lets = session.exec(select(*_LET).join(Property, Property.id == Void.property_id)
+                        .join(Organisation, Organisation.id == Property.landlord_id).where(chosen)
+                        .order_by(Void.tenancy_start_date, Void.id)).all()
     offers = {row.void_id: row for row in session.exec(
         select(Offer.void_id, Offer.applicant_id, Offer.kind, Offer.tenancy_type, Offer.rent_at_let_pence)
         .join(Void, Void.id == Offer.void_id)
@@ -51,50 +56,41 @@ def _records(session: Session, voids: list[Void], chosen: sa.ColumnElement[bool]
     nominations = {row.void_id: row.applicant_id for row in session.exec(
         select(Advert.void_id, Nomination.applicant_id).join(Advert, Advert.id == Nomination.advert_id)
         .join(Void, Void.id == Advert.void_id).where(chosen, Nomination.status == NominationStatus.LET))}
-    housed = {void.id: offers[void.id].applicant_id if void.id in offers else nominations[void.id]
-              for void in voids if void.id in offers or void.id in nominations}
-    housed_ids = _housed(chosen)
+    housed = {let.id: offers[let.id].applicant_id if let.id in offers else nominations[let.id]
+              for let in lets if let.id in offers or let.id in nominations}
+    households = set(housed.values())
     applicants = {row.id: row for row in session.exec(
         select(Applicant.id, Applicant.registration_date, Applicant.homeless_duty, Applicant.transfer_tenant)
-        .where(Applicant.id.in_(housed_ids)))}
+        .where(among(session, Applicant.id, households)))}
     members: dict[int, list[sa.Row]] = defaultdict(list)
-    for member in session.exec(select(*_MEMBER).where(HouseholdMember.applicant_id.in_(housed_ids))
+    for member in session.exec(select(*_MEMBER).where(among(session, HouseholdMember.applicant_id, households))
                                .order_by(HouseholdMember.relationship != "lead", HouseholdMember.date_of_birth)):
         members[member.applicant_id].append(member)
     answers = dict(session.exec(select(CoreLog.void_id, CoreLog.answers).join(Void, Void.id == CoreLog.void_id)
                                 .where(chosen)).all())
-    return {void.id: _record(void, homes[void.id], offers.get(void.id), void.id in nominations,
-                             applicants[housed[void.id]], members[housed[void.id]], answers.get(void.id, {}))
-            for void in voids if void.id in housed}
+    return {let.id: _record(let, offers.get(let.id), let.id in nominations, applicants[housed[let.id]],
+                            members[housed[let.id]], answers.get(let.id, {}))
+            for let in lets if let.id in housed}
 
 
-def _housed(chosen: sa.ColumnElement[bool]) -> sa.CompoundSelect:
-    """The households housed in the chosen voids, by an offer or a nomination that ended in a let."""
-    return sa.union(
-        select(Offer.applicant_id).join(Void, Void.id == Offer.void_id).where(chosen, Offer.status == OfferStatus.LET),
-        select(Nomination.applicant_id).join(Advert, Advert.id == Nomination.advert_id)
-        .join(Void, Void.id == Advert.void_id).where(chosen, Nomination.status == NominationStatus.LET))
-
-
-def _record(void: Void, home: sa.Row, offer: sa.Row | None, nominated: bool, applicant: sa.Row,
-            members: list[sa.Row], answers: dict) -> LetRecord:
-    """One let's record from its void, its home and landlord (`_HOME`), the offer that let it (if
-    not a nomination), the household housed and its members (`_MEMBER`), and the answers recorded."""
-    landlord = home
-    household = tuple(Occupant(age=age_on(m.date_of_birth, void.tenancy_start_date), relationship=m.relationship.value,
+def _record(let: sa.Row, offer: sa.Row | None, nominated: bool, applicant: sa.Row, members: list[sa.Row],
+            answers: dict) -> LetRecord:
+    """One let's record from its void, home and landlord (`_LET`), the offer that let it (if not a
+    nomination), the household housed and its members (`_MEMBER`), and the answers recorded."""
+    household = tuple(Occupant(age=age_on(m.date_of_birth, let.tenancy_start_date), relationship=m.relationship.value,
                                sex=m.sex.value if m.sex else None) for m in members)
-    lines = [part.strip() for part in home.address.split(",") if part.strip()]
-    organisation = landlord.core_id or landlord.code
+    lines = [part.strip() for part in let.address.split(",") if part.strip()]
+    organisation = let.core_id or let.code
     record = LetRecord(
-        let_reference=f"{home.reference}/{void.id}", owning_organisation=organisation,
-        managing_organisation=organisation, owner_is_local_authority=landlord.kind is OrganisationKind.COUNCIL,
-        tenancy_start=void.tenancy_start_date, postcode=home.postcode, property_type=home.property_type.value,
-        bedrooms=home.bedrooms, first_let=void.first_let, void_date=void.tenancy_end_date,
+        let_reference=f"{let.reference}/{let.id}", owning_organisation=organisation,
+        managing_organisation=organisation, owner_is_local_authority=let.kind is OrganisationKind.COUNCIL,
+        tenancy_start=let.tenancy_start_date, postcode=let.postcode, property_type=let.property_type.value,
+        bedrooms=let.bedrooms, first_let=let.first_let, void_date=let.tenancy_end_date,
         weekly_rent_pence=offer.rent_at_let_pence if offer is not None and offer.rent_at_let_pence else
-        home.weekly_rent_pence, weekly_service_charge_pence=home.weekly_charges_pence,
-        household=household, uprn=home.uprn, address_line1=lines[0] if lines else None,
-        town_or_city=lines[-1] if len(lines) > 1 else None, property_reference=home.reference,
-        wheelchair_adapted=home.wheelchair_adapted, registration_date=applicant.registration_date,
+        let.weekly_rent_pence, weekly_service_charge_pence=let.weekly_charges_pence,
+        household=household, uprn=let.uprn, address_line1=lines[0] if lines else None,
+        town_or_city=lines[-1] if len(lines) > 1 else None, property_reference=let.reference,
+        wheelchair_adapted=let.wheelchair_adapted, registration_date=applicant.registration_date,
         homeless_duty=applicant.homeless_duty, transfer_tenant=applicant.transfer_tenant,
         cbl=(offer is None or offer.kind is OfferKind.BIDDING),
         direct_offer=offer is not None and offer.kind is OfferKind.DIRECT,
@@ -123,22 +119,40 @@ def _sign_up(offer: sa.Row | None) -> dict:
             "starter_tenancy": offer.tenancy_type in TRIAL_TENANCIES}
 
 
-def lets_between(session: Session, start: date, end: date) -> list[tuple[Void, LetRecord]]:
+def lets_between(session: Session, start: date, end: date) -> dict[int, LetRecord]:
+    """The record of each let whose tenancy started in the period, by void id, in the order they started."""
     if end < start:
         raise InvalidInput("The end of the period must not be before its start.", field="end")
-    in_period = sa.and_(Void.status == VoidStatus.LET, Void.tenancy_start_date >= start,
-                        Void.tenancy_start_date <= end)
-    voids = session.exec(select(Void.id, Void.tenancy_start_date, Void.tenancy_end_date, Void.first_let)
-                         .where(in_period).order_by(Void.tenancy_start_date)).all()
-    records = _records(session, list(voids), in_period) if voids else {}
-    return [(void, records[void.id]) for void in voids if void.id in records]
+    return _records(session, sa.and_(Void.status == VoidStatus.LET, Void.tenancy_start_date >= start,
+                                     Void.tenancy_start_date <= end))
+
+
+INCOMPLETE_PER_PAGE = 25  # lets that need answers, shown a page at a time
+
+
+@dataclass(frozen=True)
+class ReturnPage:
+    """The return's page: how many lets are ready, and a page of those that need answers first."""
+
+    ready: int
+    incomplete: Page[Incomplete]  # each let with why it cannot be written yet
+    void_ids: dict[str, int]  # the void of each let on the page, by the let's reference (to link to its questions)
+
+
+def return_page(session: Session, actor: Actor, start: date, end: date, page: int) -> ReturnPage:
+    """The return for the period as its page shows it. Every let is checked (a let is ready or not only once its
+    record is read), but only a page of those needing answers is shown: a year of lets is thousands."""
+    result, void_ids = core_return(session, actor, start, end)
+    shown = page_of(result.incomplete, page, INCOMPLETE_PER_PAGE)
+    return ReturnPage(len(result.written), shown,
+                      {let.let_reference: void_ids[let.let_reference] for let in shown.rows})
 
 
 def core_return(session: Session, actor: Actor, start: date, end: date) -> tuple[CoreExport, dict[str, int]]:
     """The return for the period, and each let's void id by its reference (for links to finish it)."""
     actor.require(Right.REPORTS_EXPORT)
     lets = lets_between(session, start, end)
-    return export(record for _, record in lets), {record.let_reference: void.id for void, record in lets}
+    return export(lets.values()), {record.let_reference: void_id for void_id, record in lets.items()}
 
 
 def questions_for(session: Session, void_id: int) -> tuple[LetRecord, list[dict]]:

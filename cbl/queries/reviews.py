@@ -5,14 +5,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import case
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from cbl.models import Applicant, Enquiry, Review, StaffUser
 from cbl.models.states import StaffRole
+from cbl.queries.paging import Page
 from cbl.services import reviews
 from cbl.services.errors import NotFound
 
-DECIDED_SHOWN, ENQUIRIES_SHOWN = 50, 200
+DECIDED_SHOWN = 50
+ENQUIRIES_PER_PAGE = 25  # each waiting one is drawn with the form for its next step
 
 
 def staff_names(session: Session) -> dict[int, str]:
@@ -69,11 +71,19 @@ def review_case(session: Session, review_id: int) -> ReviewCase:
     return ReviewCase(review, applicant, staff_names(session), maker, list(candidates))
 
 
-def enquiries(session: Session) -> list[Enquiry]:
+def enquiries(session: Session, page: int = 1, holding: int | None = None) -> Page[Enquiry]:
     """Enquiries and complaints, those waiting for an answer (at stage 1, or at stage 2) first, the soonest
-    due first."""
+    due first, a page at a time: page `page`, or the page holding enquiry `holding` (one whose form was
+    refused, shown again where it was typed)."""
     at_stage_two = Enquiry.escalated_on.is_not(None) & Enquiry.stage_two_answered_on.is_(None)
     waiting = Enquiry.answered_on.is_(None) | at_stage_two
     due = case((at_stage_two, Enquiry.stage_two_answer_by), else_=Enquiry.answer_by)
-    return list(session.exec(select(Enquiry).order_by(case((waiting, 0), else_=1), due, Enquiry.id)
-                             .limit(ENQUIRIES_SHOWN)).all())
+    order = (case((waiting, 0), else_=1), due, Enquiry.id)
+    if holding is not None:
+        ranked = select(Enquiry.id, func.row_number().over(order_by=order).label("place")).subquery()
+        place = session.exec(select(ranked.c.place).where(ranked.c.id == holding)).first()
+        page = (place - 1) // ENQUIRIES_PER_PAGE + 1 if place else 1
+    total = session.exec(select(func.count()).select_from(Enquiry)).one()
+    rows = session.exec(select(Enquiry).order_by(*order)
+                        .offset((page - 1) * ENQUIRIES_PER_PAGE).limit(ENQUIRIES_PER_PAGE)).all()
+    return Page(list(rows), page, ENQUIRIES_PER_PAGE, total)

@@ -266,9 +266,13 @@ class LetRecord:
             raise ValueError(f"{self.let_reference}: fields {held} are filled from the let itself, not core_answers")
 
     def __hash__(self) -> int:
-        # Kept rather than generated: the answers are a read-only mapping, which Python does not hash.
-        return hash(tuple(tuple(sorted(self.core_answers.items())) if f.name == "core_answers"
-                          else getattr(self, f.name) for f in fields(self)))
+        # Kept rather than generated: the answers are a read-only mapping, which Python does not hash. The
+        # field names are listed once (_LET_FIELDS): `problems` hashes every let of a year on each showing.
+        return hash(tuple(tuple(sorted(self.core_answers.items())) if name == "core_answers"
+                          else getattr(self, name) for name in _LET_FIELDS))
+
+
+_LET_FIELDS = tuple(f.name for f in fields(LetRecord))
 
 
 ENUM_FIELDS = {

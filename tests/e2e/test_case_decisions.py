@@ -119,3 +119,29 @@ def test_an_officer_bids_for_a_household_and_the_bid_says_so(visitor, other_visi
     assert "of the lettings team placed a bid for you for the home advertised as AD2" in told.body
     other_visitor.sign_in("HR000001")
     assert "Placed for you by your housing officer" in other_visitor.get("/account/bids").text
+
+
+def test_a_long_timeline_is_shown_50_events_to_a_page_newest_first(visitor, db, staff, world):
+    from datetime import datetime, timezone
+
+    from cbl.models import StaffUser
+    from cbl.services import actors
+    from cbl.services.register import add_note
+
+    with db.transaction() as s:
+        officer = actors.staff(s.get(StaffUser, world.officer))
+        for number in range(1, 56):
+            add_note(s, officer, world.applicants["HR000001"], f"Call number {number} logged",
+                     datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(hours=number))
+    staff_sign_in(visitor, "officer@example.org")
+    first = visitor.get(CASE).text
+    assert "Showing 1 to 50 of 55 events, newest first, 50 to a page." in first
+    timeline = first.split('id="timeline"')[1]
+    assert "Call number 55 logged" in timeline and "Call number 6 logged" in timeline
+    assert "Call number 5 logged" not in timeline
+    second = visitor.get(f"{CASE}?timeline=2")
+    assert second.status_code == 200 and "Showing 51 to 55 of 55 events" in second.text
+    assert "Call number 5 logged" in second.text.split('id="timeline"')[1]
+    assert f'href="{CASE}?timeline=1#timeline"' in second.text  # back to the newest
+    typed = visitor.get(f"{CASE}?timeline=first")
+    assert typed.status_code == 422 and "Page must be a whole number from 1 to 10000" in typed.text

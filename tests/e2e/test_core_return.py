@@ -109,3 +109,42 @@ def test_a_period_with_mistakes_is_refused_beside_each_date_and_kept(visitor, st
 def test_a_download_period_that_cannot_be_read_is_a_422(visitor, staff, world):
     staff_sign_in(visitor, staff[StaffRole.MANAGER])
     assert visitor.get("/admin/core/return.csv?start=2026-02-31&end=2027-03-31").status_code == 422
+
+
+def _lets_recorded(db, world, count: int) -> None:
+    """`count` lets of the collection year as the system holds them, none with CORE's answers recorded yet."""
+    from cbl.models import Offer, Property
+    from cbl.models.states import OfferKind, OfferStatus, VoidStatus
+
+    with db.transaction() as s:
+        for number in range(count):
+            home = Property(landlord_id=world.council, reference=f"LET{number:03d}",
+                            address=f"{number} Let Road, Anytown", postcode="AT1 1AA", area="Northgate",
+                            property_type="flat", bedrooms=1, weekly_rent_pence=9000)
+            s.add(home)
+            s.flush()
+            void = Void(property_id=home.id, status=VoidStatus.LET, tenancy_end_date=date(2026, 4, 1),
+                        tenancy_start_date=date(2026, 5, 1) + timedelta(days=number))
+            s.add(void)
+            s.flush()
+            s.add(Offer(applicant_id=world.applicants["HR000001"], void_id=void.id, kind=OfferKind.DIRECT,
+                        status=OfferStatus.LET, respond_by=date(2026, 4, 20)))
+
+
+def test_the_lets_that_need_answers_are_shown_25_to_a_page(visitor, db, staff, world):
+    _lets_recorded(db, world, 27)
+    staff_sign_in(visitor, staff[StaffRole.MANAGER])
+    first = visitor.get("/admin/core", params=YEAR)
+    assert first.status_code == 200 and "0 lets ready to upload; 27 need answers first" in first.text
+    assert "Showing 1 to 25 of 27 lets that need answers, 25 to a page." in first.text
+    assert len(re.findall(r'href="/admin/lets/\d+/core"', first.text)) == 25
+    following = re.search(r'href="([^"]*page=2)" rel="next"', first.text)
+    assert following, "no link to the next page"
+    second = visitor.get(following.group(1).replace("&amp;", "&"))
+    assert "Showing 26 to 27 of 27 lets that need answers" in second.text
+    assert len(re.findall(r'href="/admin/lets/\d+/core"', second.text)) == 2
+    assert {name: read_form(second.text).values[name] for name in YEAR} == {name: [v] for name, v in YEAR.items()}
+    beyond = visitor.get("/admin/core", params={**YEAR, "page": "9"})
+    assert beyond.status_code == 200 and "There is no page 9: there are 27 lets that need answers" in beyond.text
+    typed = visitor.get("/admin/core", params={**YEAR, "page": "two"})
+    assert typed.status_code == 422 and "Page must be a whole number from 1 to 10000" in typed.text

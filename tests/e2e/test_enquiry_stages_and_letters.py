@@ -265,3 +265,21 @@ def test_not_qualifying_is_told_with_its_own_provision_and_a_worked_date(db, sch
     with db.reading() as s:
         event = s.exec(select(AuditEvent).where(AuditEvent.action == "application.not_qualifying")).one()
     assert event.actor_id == officer.id and "No local connection" in event.details["reason"]
+
+
+def test_enquiries_are_shown_25_to_a_page_and_a_refused_answer_comes_back_on_its_page(visitor, db, scheme, staff,
+                                                                                     world):
+    officer = _staff(db, StaffRole.OFFICER)
+    received = local_date(now()) - timedelta(days=3)
+    logged = [db.run(enquiries.log_enquiry, officer, scheme, "member", f"Cllr Number{n}", f"Question {n}", received,
+                     "", now()) for n in range(1, 28)]
+    staff_sign_in(visitor, staff[StaffRole.OFFICER])
+    first = visitor.get(PAGE).text
+    assert "Showing 1 to 25 of 27 enquiries and complaints, those waiting for an answer first" in first
+    assert len(re.findall(r'id="enquiry-\d+"', first)) == 25 and f'id="enquiry-{logged[0].id}"' in first
+    second = visitor.get(f"{PAGE}?page=2").text
+    assert "Showing 26 to 27 of 27" in second and f'id="enquiry-{logged[-1].id}"' in second
+
+    refused = visitor.post(f"{PAGE}/{logged[-1].id}/answer", {"answer": ""}, form_page=PAGE)
+    assert refused.status_code == 422 and "Showing 26 to 27 of 27" in refused.text
+    assert_every_error_shown(refused.text, {f"answer-{logged[-1].id}": "Write the answer"})

@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import func, select
 
 from cbl.models import Applicant, AuditEvent, BandAssessment, HouseholdMember, Property
-from cbl.models.states import ActorKind, ApplicationStatus, StaffRole
+from cbl.models.states import ActorKind, ApplicationStatus, Relationship, StaffRole
 from cbl.services.actors import Actor
 from cbl.services.errors import NotAllowed
 from cbl.services.imports import EXAMPLES, export_file, import_file, staging
@@ -67,7 +67,10 @@ def test_the_shipped_examples_import_in_order_and_a_second_run_changes_nothing(d
     with db.reading() as s:
         hassan = s.exec(select(Applicant).where(Applicant.reference == "HR-10001")).one()
         assert (hassan.household_size, hassan.bedroom_need) == (4, 3)  # a couple, a girl of 11 and a boy of 7
-        assert hassan.lead_date_of_birth == date(1988, 2, 14) and hassan.ni_number == "AB123456C"
+        assert hassan.lead_date_of_birth == date(1988, 2, 14)
+        assert s.exec(select(HouseholdMember.national_insurance_number).where(
+            HouseholdMember.applicant_id == hassan.id, HouseholdMember.relationship == Relationship.LEAD)).one() == (
+            "AB123456C")
         assert s.exec(select(BandAssessment.band).where(BandAssessment.applicant_id == hassan.id)).all() == ["B"]
         mensah = s.exec(select(HouseholdMember.name).join(Applicant).where(Applicant.reference == "HR-10003")).one()
         assert mensah == "Grace Mensah, née Owusu"
@@ -192,6 +195,47 @@ def test_a_dry_run_checks_and_writes_nothing_and_changes_are_updated_and_audited
     assert changed[0].details["changed"] == ["email", "band", "band_date"] and "email" not in changed[0].details
     assert changed[0].details["band"] == "A" and changed[0].applicant_id == ann.id
     assert count(db, BandAssessment, BandAssessment.applicant_id == ann.id) == 2
+
+
+def test_the_leads_national_insurance_number_is_kept_with_the_lead_and_one_held_elsewhere_is_a_problem(
+        db, scheme, world, tmp_path):
+    def numbers():
+        with db.reading() as s:
+            return dict(s.exec(select(Applicant.reference, HouseholdMember.national_insurance_number).join(Applicant)
+                               .where(HouseholdMember.relationship == Relationship.LEAD)).all())
+
+    run(db, scheme, "households", write(tmp_path, "households.csv", HOUSEHOLDS + "\n"
+                                        + household("HR-1", ni_number="AB123456C") + household("HR-2", given="Bo")))
+    with db.transaction() as s:  # a partner's number, as the case page records it
+        bo = s.exec(select(Applicant.id).where(Applicant.reference == "HR-2")).one()
+        s.add(HouseholdMember(applicant_id=bo, name="Di Smith", date_of_birth=date(1982, 3, 3),
+                              relationship=Relationship.PARTNER, national_insurance_number="JG103759A"))
+    assert numbers() == {"HR-1": "AB123456C", "HR-2": None}
+
+    path = write(tmp_path, "households.csv", HOUSEHOLDS + "\n" + household("HR-1", ni_number="ab 12 34 56 c")
+                 + household("HR-3", given="Cy", ni_number="jg103759a") + household("HR-4", given="Ed",
+                                                                                   ni_number="AB123456C")
+                 + household("HR-5", given="Flo", ni_number="QQ123456E"))
+    outcome, problems = run(db, scheme, "households", path)
+    assert [(p.row, p.column, p.message) for p in problems] == [
+        (3, "ni_number", "the same number is held for someone in household HR-2 on the register"),
+        (4, "ni_number", "the same number is household HR-1's, on row 2"),
+        (5, "ni_number", "“QQ123456E” is not a National Insurance number, like AB123456C")]
+    assert not outcome.written
+
+    # Numbers moved between leads in one file: each lead's row gives their own.
+    path = write(tmp_path, "households.csv", HOUSEHOLDS + "\n" + household("HR-1", ni_number="CE000000A")
+                 + household("HR-2", given="Bo", ni_number="AB123456C"))
+    outcome, problems = run(db, scheme, "households", path)
+    assert problems == [] and (outcome.added, outcome.changed) == (0, 2)
+    assert numbers() == {"HR-1": "CE000000A", "HR-2": "AB123456C"}
+    with db.reading() as s:
+        changed = s.exec(select(AuditEvent.details).where(AuditEvent.action == "import.household_changed")).all()
+    assert [d["changed"] for d in changed] == [["ni_number"], ["ni_number"]]
+    assert not any("CE000000A" in str(d) for d in changed)  # personal: the trail says it changed, not to what
+    db.run_keeping(lambda _: False, export_file, IMPORTER, "households", tmp_path / "out.csv", writes=False)
+    exported = (tmp_path / "out.csv").read_text()
+    assert "HR-1,Ann,Smith,1980-01-01,CE000000A," in exported and "HR-2,Bo,Smith,1980-01-01,AB123456C," in exported
 
 
 def test_a_home_is_matched_by_its_uprn_when_its_reference_changed(db, scheme, world, tmp_path):

@@ -1,5 +1,4 @@
-"""Imports of an existing register: each uploaded file's check and run; the lead applicant's National Insurance
-number
+"""Imports of an existing register: each uploaded file's check and run
 
 Revision ID: 0023
 Revises: 0022
@@ -42,13 +41,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['staff_user.id'], name=op.f('fk_import_run_uploaded_by_id_staff_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_import_run'))
     )
-    with op.batch_alter_table('applicant', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('ni_number', sqlmodel.sql.sqltypes.AutoString(length=9), nullable=True))
-
 
 
 def downgrade() -> None:
-    # In place (SQLite 3.35 and later): a batch copy of the table would fail its households' foreign keys.
-    op.execute("ALTER TABLE applicant DROP COLUMN ni_number")
-
     op.drop_table('import_run')

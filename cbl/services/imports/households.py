@@ -31,7 +31,7 @@ STATUSES = tuple(status.value for status in ApplicationStatus)
 IMPORTED_BAND = "Band as recorded on the register this one replaces (imported)"
 IMPORTED_CLOSURE = "Closed on the register this one replaces (imported)"
 # The application's own columns that the file sets, with the file's column where it is named otherwise.
-FIELDS = ("ni_number", "email", "phone", "address", "postcode", "band", "band_date", "registration_date", "status",
+FIELDS = ("email", "phone", "address", "postcode", "band", "band_date", "registration_date", "status",
           "homeless_duty", "transfer_tenant", "local_connection", "needs")
 # Personal details: the audit trail says they changed, not what to (as a correction on the case page does).
 _PERSONAL = {"name", "date_of_birth", "ni_number", "email", "phone", "address", "postcode"}
@@ -78,7 +78,8 @@ class Households(Format):
         self._band(cells, v, context.today)
         if cells.problems:
             return None
-        data = {key: v[key] for key in FIELDS} | {"name": name, "date_of_birth": v["date_of_birth"]}
+        data = {key: v[key] for key in FIELDS} | {"name": name, "date_of_birth": v["date_of_birth"],
+                                                   "ni_number": v["ni_number"]}
         return Staged(cells.row, v["reference"], data, person=person_key(name, v["date_of_birth"]),
                       tag=v["ni_number"], born=v["date_of_birth"])
 
@@ -128,12 +129,15 @@ class Households(Format):
                                               f"{first_ref} on row {first}")
         for row, _, first, first_ref in staging.repeats("tag", differ=("ref",)):
             yield Problem(row, "ni_number", f"the same number is household {first_ref}'s, on row {first}")
+        for row, other in _numbers_on_the_register(staging.connection):
+            yield Problem(row, "ni_number", f"the same number is held for someone in household {other} on the "
+                                            "register")
 
     def plan(self, connection: Connection, chunk: list[Staged], context: Context) -> Plan:
         lead = M.alias("lead")
         found = connection.execute(
             sa.select(A.c.id, A.c.reference, *(A.c[name] for name in FIELDS), lead.c.id.label("lead_id"),
-                      lead.c.name, lead.c.date_of_birth)
+                      lead.c.name, lead.c.date_of_birth, lead.c.national_insurance_number.label("ni_number"))
             .select_from(ROWS.join(A, A.c.reference == ROWS.c.ref).outerjoin(
                 lead, sa.and_(lead.c.applicant_id == A.c.id, lead.c.relationship == Relationship.LEAD)))
             .where(Staging.within(chunk))).all()
@@ -169,7 +173,8 @@ class Households(Format):
         ids = dict(zip((s.ref for s in adds), insert_with_ids(connection, A, rows), strict=True))
         insert_rows(connection, M, [
             {"applicant_id": ids[s.ref], "name": s.data["name"], "date_of_birth": s.data["date_of_birth"], "sex": None,
-             "relationship": Relationship.LEAD, "needs_own_room": False}
+             "national_insurance_number": s.data["ni_number"], "relationship": Relationship.LEAD,
+             "needs_own_room": False}
             for s in adds])
         bands = [_band_row(ids[s.ref], _values(s.data), context) for s in adds if s.data["band"]]
         if bands:
@@ -189,8 +194,10 @@ class Households(Format):
             if "band" in changed or "band_date" in changed:
                 bands.append(_band_row(household.id, v, context))
             if "name" in changed or "date_of_birth" in changed:
-                touched.append(household.id)
-                lead = {"name": v["name"], "date_of_birth": v["date_of_birth"]}
+                touched.append(household.id)  # the lead's age counts in the household's facts
+            if {"name", "date_of_birth", "ni_number"}.intersection(changed):
+                lead = {"name": v["name"], "date_of_birth": v["date_of_birth"],
+                        "national_insurance_number": v["ni_number"]}
                 if household.lead_id is None:
                     new_leads.append({"applicant_id": household.id, **lead, "sex": None,
                                       "relationship": Relationship.LEAD, "needs_own_room": False})
@@ -212,7 +219,8 @@ class Households(Format):
 
     def export(self, connection: Connection) -> Iterator[list[object]]:
         lead = M.alias("lead")
-        query = (sa.select(A.c.reference, lead.c.name, lead.c.date_of_birth, *(A.c[name] for name in FIELDS))
+        query = (sa.select(A.c.reference, lead.c.name, lead.c.date_of_birth,
+                           lead.c.national_insurance_number.label("ni_number"), *(A.c[name] for name in FIELDS))
                  .select_from(A.outerjoin(lead, sa.and_(lead.c.applicant_id == A.c.id,
                                                         lead.c.relationship == Relationship.LEAD)))
                  .order_by(A.c.reference))
@@ -248,7 +256,24 @@ def _differences(household: Any, new: dict[str, Any]) -> list[str]:
         changed.append("name")
     if household.date_of_birth != new["date_of_birth"]:
         changed.append("date_of_birth")
+    if household.ni_number != new["ni_number"]:
+        changed.append("ni_number")
     return changed
+
+
+def _numbers_on_the_register(connection: Connection) -> Iterator[tuple[int, str]]:
+    """Each row whose National Insurance number is held for someone in another household on the register, as
+    (row, that household's reference): the same person on two applications (as cbl/services/applications.py's
+    possible_duplicates finds them). A lead whose household is in the file too is left out: their number is
+    the one their row gives, which the file's own check compares."""
+    again = ROWS.alias("again")
+    in_the_file = sa.and_(M.c.relationship == Relationship.LEAD, sa.exists().where(again.c.ref == A.c.reference))
+    rows = connection.execute(
+        sa.select(ROWS.c.row, sa.func.min(A.c.reference))
+        .join(M, M.c.national_insurance_number == ROWS.c.tag).join(A, A.c.id == M.c.applicant_id)
+        .where(A.c.reference != ROWS.c.ref, sa.not_(in_the_file))
+        .group_by(ROWS.c.row).order_by(ROWS.c.row))
+    yield from ((row, other) for row, other in rows)
 
 
 def _closure(status: str, context: Context) -> dict[str, Any]:
