@@ -1,4 +1,5 @@
-"""Every admin route declares the right it needs (`opt={"right": ...}`); this guard enforces it.
+"""Every admin route declares the right it needs (`opt={"right": ...}`), or that it is public or open to
+any signed-in member of staff; this guard enforces it.
 
 A route without a declared right is refused outright, so a new page cannot be left open by
 forgetting (the route-by-role test also fails on it).
@@ -15,7 +16,8 @@ from cbl.services import actors
 from cbl.services.errors import NotAllowed
 from cbl.web.auth import COOKIE, SignInRequired, load_viewer, now
 
-PUBLIC = "public"  # the sign-in page itself
+PUBLIC = "public"  # the sign-in pages themselves
+SIGNED_IN = "signed-in"  # any member of staff's own things (their second factor), whatever their role
 
 
 def _load_staff(db: Database, token: str | None) -> StaffUser | None:
@@ -37,7 +39,7 @@ async def staff_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> 
     user = await anyio.to_thread.run_sync(_load_staff, db, connection.cookies.get(COOKIE))
     if user is None:
         raise SignInRequired(f"/admin/sign-in?next={connection.url.path}")
-    if not actors.staff(user).may(right):
+    if right != SIGNED_IN and not actors.staff(user).may(right):
         raise NotAllowed("Your role does not give you access to this page.")
     connection.state.staff = user
 

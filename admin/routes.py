@@ -3,9 +3,9 @@
 from litestar import Router
 
 from . import (
-    agreements, applications, auth, backdating, compliance, core_return, dashboard, home, imports, letters,
-    offer_checks, offers, online_applications, outbox, provider, providers, register, register_review, reviews,
-    shortlists, staff, stock, viewings,
+    agreements, applications, auth, backdating, compliance, core_return, dashboard, home, identity_provider, imports,
+    letters, offer_checks, offers, online_applications, outbox, provider, providers, register, register_review,
+    reviews, second_factor, shortlists, staff, stock, viewings,
 )
 from .guards import staff_guard
 
@@ -16,6 +16,9 @@ admin_router = Router(
     route_handlers=[
         auth.sign_in_page, auth.sign_in_submit, auth.sign_out, auth.set_password_page, auth.set_password_submit,
         auth.forgotten_page, auth.forgotten_submit, home.admin_home,
+        second_factor.code_page, second_factor.code_submit, second_factor.set_up_page, second_factor.set_up_submit,
+        second_factor.own_page, second_factor.new_recovery_codes,
+        identity_provider.leave_for_provider, identity_provider.back_from_provider,
         register.applicant_search, register.applicant_search_submit, register.applicant_case,
         register.send_sign_in_link, register.band,
         register.verification, register.suspension, register.eligibility, register.reinstatement, register.notes,
@@ -48,7 +51,7 @@ admin_router = Router(
         reviews.enquiry_list, reviews.enquiry_log, reviews.enquiry_answer, reviews.enquiry_escalation,
         reviews.enquiry_stage_two_answer, reviews.enquiry_acknowledgement,
         staff.staff_list, staff.invite_page, staff.invite_submit, staff.member_page, staff.role_and_grade,
-        staff.disable, staff.enable, staff.invite_again,
+        staff.disable, staff.enable, staff.invite_again, staff.reset_second_factor,
         online_applications.online_queue, online_applications.online_application,
         online_applications.evidence_request, online_applications.refusal, online_applications.acceptance,
         online_applications.evidence_file,

@@ -159,3 +159,9 @@ def enable(db: NamedDependency[Database], request: Request, staff_id: FromPath[i
 def invite_again(db: NamedDependency[Database], settings: NamedDependency[Settings], request: Request,
                  staff_id: FromPath[int]) -> Template | Redirect:
     return _press(db, request, staff_id, staff_admin.invite_again, settings.link)
+
+
+@post("/staff/{staff_id:int}/second-factor", opt={"right": Right.STAFF_MANAGE}, sync_to_thread=True)
+def reset_second_factor(db: NamedDependency[Database], request: Request,
+                        staff_id: FromPath[int]) -> Template | Redirect:
+    return _press(db, request, staff_id, staff_admin.reset_second_factor)

@@ -92,6 +92,8 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
 
     if args.sign_ins:
         return _demo_sign_ins(settings)
+    if args.code:
+        return _demo_code()
     scheme = load_scheme(settings.scheme_path)
     db = database.Database(settings.database_url)
     try:
@@ -102,7 +104,8 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
                       "(`cbl demo --sign-ins` lists the demo's sign-ins).", file=sys.stderr)
                 return 1
             started = time.perf_counter()
-            sign_ins = demo.seed(session, scheme, seed=args.seed, applicants=args.applicants)
+            sign_ins = demo.seed(session, scheme, seed=args.seed, applicants=args.applicants,
+                                 site_key=settings.secret_key)
         print(f"Seeded the demo council (seed {args.seed}) in {time.perf_counter() - started:.1f} s.")
         _print_sign_ins(sign_ins)
     except database.SchemaOutOfDate as error:
@@ -131,10 +134,29 @@ def _demo_sign_ins(settings: Settings) -> int:
     return 0
 
 
+def _demo_code() -> int:
+    from datetime import datetime, timezone
+
+    from cbl.demo import DEMO_SECOND_FACTOR
+    from cbl.services.second_factor import current_code
+
+    # Each code signs a given account in once (a code is never accepted twice): wait for the next for another go.
+    print(f"{current_code(DEMO_SECOND_FACTOR, datetime.now(timezone.utc))}  (the demo staff's code for the next "
+          "30 seconds at most)")
+    return 0
+
+
 def _print_sign_ins(sign_ins) -> None:  # noqa: ANN001
+    from cbl.demo import DEMO_SECOND_FACTOR
+    from cbl.services.second_factor import spaced
+
     print("Demo sign-ins:")
     for sign_in in sign_ins:
         print(f"  {sign_in.who:<62} {sign_in.username:<28} {sign_in.password}")
+    if any("@" in sign_in.username for sign_in in sign_ins):
+        print(f"Staff then give a code from an authenticator app: add the key {spaced(DEMO_SECOND_FACTOR)}\n"
+              "(time-based, the same for every demo staff account) to one, or print the current code with "
+              "`cbl demo --code`.")
 
 
 def _assets(settings: Settings, args: argparse.Namespace) -> int:
@@ -162,7 +184,7 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
         with db.transaction() as session:
             if demo.is_empty(session):
                 print("Empty database: seeding the demo council ...")
-                sign_ins = demo.seed(session, scheme, seed=args.seed)
+                sign_ins = demo.seed(session, scheme, seed=args.seed, site_key=settings.secret_key)
     app = create_app(settings, db=db, scheme=scheme, run_scheduler=settings.embed_scheduler)
     base = f"http://{settings.host}:{settings.port}"
     print(f"\nPublic site:      {base}/\nHealth:           {base}/health")
@@ -228,6 +250,38 @@ def _provider_key(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     print(f"API key for {args.organisation} (shown once; the previous key no longer works):\n{key}")
+    return 0
+
+
+def _reset_second_factor(settings: Settings, args: argparse.Namespace) -> int:
+    """On the site an administrator resets someone else's; this is for the one who has no one else to."""
+    from datetime import datetime, timezone
+
+    from sqlmodel import select
+
+    from cbl.models import StaffUser
+    from cbl.services.actors import SYSTEM
+    from cbl.services.errors import DomainError
+    from cbl.services.staff import reset_second_factor
+
+    db = _existing_database(settings)
+    if db is None:
+        return 1
+    try:
+        with db.transaction() as session:
+            user = session.exec(select(StaffUser).where(
+                sa.func.lower(StaffUser.email) == args.email.strip().lower())).first()
+            if user is None:
+                print(f"There is no member of staff with the e-mail address {args.email}.", file=sys.stderr)
+                return 1
+            reset_second_factor(session, SYSTEM, user.id, datetime.now(timezone.utc))  # type: ignore[arg-type]
+    except DomainError as refused:
+        print(refused.message, file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    print(f"{user.name}'s second factor is reset and their sessions ended: they set up an authenticator app "
+          "again after their password at their next sign-in.")
     return 0
 
 
@@ -350,6 +404,8 @@ def parser() -> argparse.ArgumentParser:
     seed.add_argument("--seed", type=int, default=2026)
     seed.add_argument("--applicants", type=int, default=2000)
     seed.add_argument("--sign-ins", action="store_true", help="print the demo's sign-ins again (seeds nothing)")
+    seed.add_argument("--code", action="store_true",
+                      help="print the current code of the demo staff's authenticator app (seeds nothing)")
     seed.set_defaults(run=_demo)
 
     assets = commands.add_parser("assets", help="install and compile the GOV.UK Frontend stylesheet")
@@ -376,6 +432,11 @@ def parser() -> argparse.ArgumentParser:
     key.add_argument("organisation", nargs="?", help="the provider's code, e.g. RHA")
     key.add_argument("--list", action="store_true", help="list the registered providers' codes and names")
     key.set_defaults(run=_provider_key)
+
+    reset = commands.add_parser("reset-second-factor", help="reset a member of staff's authenticator app and "
+                                "recovery codes, for a system administrator no other administrator can reset")
+    reset.add_argument("email", help="the member of staff's e-mail address")
+    reset.set_defaults(run=_reset_second_factor)
 
     importing = commands.add_parser("import", help="check a CSV file of households, members or homes and import "
                                     "it: all of it, or nothing if any row has a problem (docs/import-formats.md)")

@@ -12,6 +12,20 @@ DEFAULT_SCHEME = Path(__file__).parent / "schemes" / "default.toml"
 
 
 @dataclass(frozen=True, slots=True)
+class IdentityProvider:
+    """The council's OpenID Connect identity provider, with which staff may sign in instead of a password."""
+
+    issuer: str
+    """Its issuer URL (`CBL_OIDC_ISSUER`): its configuration is read from /.well-known/openid-configuration."""
+    client_id: str
+    """This site's client id there (`CBL_OIDC_CLIENT_ID`)."""
+    client_secret: str
+    """This site's client secret there (`CBL_OIDC_CLIENT_SECRET`)."""
+    name: str = "your council account"
+    """How staff know it, on the sign-in button: "Sign in with ..." (`CBL_OIDC_NAME`)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str
     """SQLAlchemy URL. Default: a SQLite file `cbl.sqlite3` in the working directory."""
@@ -50,6 +64,8 @@ class Settings:
     """How messages are delivered: GOV.UK Notify, SMTP or neither (cbl/messages/config.py)."""
     uploads_dir: Path = Path("uploads")
     """Where households' evidence files are kept, under generated names: outside anything served as static."""
+    identity_provider: IdentityProvider | None = None
+    """Staff sign-in through an OpenID Connect identity provider, if one is set up (CBL_OIDC_*)."""
 
 
 def _secret_key(env: dict[str, str], workdir: Path) -> str:
@@ -84,6 +100,7 @@ def load_settings(env: dict[str, str] | None = None, workdir: Path | None = None
         uploads_dir=Path(env.get("CBL_UPLOADS_DIR") or workdir / "uploads"),
         import_dir=Path(env.get("CBL_IMPORT_DIR") or workdir / "cbl-imports"),
         import_max_bytes=_import_limit(env.get("CBL_IMPORT_MAX_BYTES", "")),
+        identity_provider=_identity_provider(env),
     )
 
 
@@ -94,3 +111,16 @@ def _import_limit(typed: str) -> int:
     if not typed.strip().isdigit() or int(typed) < 1:
         raise ValueError(f"CBL_IMPORT_MAX_BYTES must be a whole number of bytes, not {typed!r}")
     return int(typed)
+
+
+def _identity_provider(env: dict[str, str]) -> IdentityProvider | None:
+    issuer = env.get("CBL_OIDC_ISSUER", "").strip().rstrip("/")
+    if not issuer:
+        return None
+    client_id, client_secret = env.get("CBL_OIDC_CLIENT_ID", "").strip(), env.get("CBL_OIDC_CLIENT_SECRET", "")
+    if not client_id or not client_secret:
+        raise ValueError("CBL_OIDC_ISSUER is set: set CBL_OIDC_CLIENT_ID and CBL_OIDC_CLIENT_SECRET too.")
+    if not issuer.startswith("https://") and not issuer.startswith(("http://127.0.0.1", "http://localhost")):
+        raise ValueError("CBL_OIDC_ISSUER must be an https:// address (http only on this machine, for testing).")
+    return IdentityProvider(issuer, client_id, client_secret,
+                            env.get("CBL_OIDC_NAME", "").strip() or "your council account")

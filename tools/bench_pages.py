@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from datetime import datetime, timezone
 
 import httpx
 import sqlalchemy as sa
@@ -29,6 +30,7 @@ from cbl.models import (
     Advert, Applicant, Cycle, NominationAgreement, Offer, Property, StaffUser, Void,
 )
 from cbl.models.states import AdvertStatus, CycleStatus, StaffRole, VoidStatus
+from cbl.services import second_factor
 from tests.support import databases as throwaway
 from tools import council, load
 
@@ -108,6 +110,9 @@ async def clients(base: str, applicants: list[str], url: str) -> dict[str, list[
     for who, role in (("officer", StaffRole.OFFICER), ("manager", StaffRole.MANAGER), ("provider", StaffRole.PROVIDER)):
         signed_in[who] = [c := client()]
         await _sign_in(c, "/admin/sign-in", {"email": emails[role], "password": demo.DEMO_PASSWORD})
+        # The second step: the code the demo staff's authenticator app shows now (each account once a step).
+        code = second_factor.current_code(demo.DEMO_SECOND_FACTOR, datetime.now(timezone.utc))
+        await _sign_in(c, "/admin/sign-in/code", {"code": code})
     return signed_in
 
 

@@ -26,6 +26,7 @@ from cbl.models.states import (
 )
 from cbl.rules.scheme import load_scheme
 from cbl.services.sign_in import digest
+from tools import load
 from cbl.settings import DEFAULT_SCHEME
 
 HOUSEHOLDS = 150_000
@@ -54,7 +55,7 @@ def seed(url: str, *, households: int = HOUSEHOLDS, stock: int = STOCK, weeks: i
     db = Database(url)
     rng = random.Random(17)
     with db.transaction() as s:
-        sign_ins = demo.seed(s, load_scheme(DEFAULT_SCHEME), now=now)
+        sign_ins = demo.seed(s, load_scheme(DEFAULT_SCHEME), now=now, site_key=load.SITE_KEY)
         _open_a_cycle(s, now)
     with db.transaction() as s:
         first = _households(s, households, now, rng)

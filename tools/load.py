@@ -20,6 +20,8 @@ import httpx
 
 from tests.support.databases import free_port
 
+SITE_KEY = "bench" * 10  # the served site's secret key (the demo staff's authenticator apps are sealed under it)
+
 SERVERS = {
     # What `cbl serve` runs: gunicorn with uvicorn workers.
     "gunicorn": lambda port, workers: [sys.executable, "-m", "cbl", "serve", "--workers", str(workers)],
@@ -37,7 +39,7 @@ def server(url: str, workers: int, kind: str = "gunicorn") -> Iterator[str]:
     """The site on a free port (`cbl serve --workers N`, or another server on cbl.asgi:create);
     yields its base URL and stops it afterwards."""
     port = free_port()
-    env = {**os.environ, "CBL_DATABASE_URL": url, "CBL_SECRET_KEY": "bench" * 10, "CBL_HOST": "127.0.0.1",
+    env = {**os.environ, "CBL_DATABASE_URL": url, "CBL_SECRET_KEY": SITE_KEY, "CBL_HOST": "127.0.0.1",
            "CBL_PORT": str(port), "CBL_EMBED_SCHEDULER": "0"}
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile("w+") as log:  # a file, not a pipe: a full pipe would stop the server

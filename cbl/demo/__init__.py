@@ -3,7 +3,8 @@
 Anytown Council with its own stock and three housing associations, ~2,000 households on the
 register across the bands, ~300 homes of which some are empty, a year of weekly cycles let
 (history.py), last week's cycle closed with its ranked shortlists, this week's open with bids
-coming in whatever the day (see demo_windows), and a sign-in for every staff role. The same seed
+coming in whatever the day (see demo_windows), and a sign-in for every staff role (their authenticator
+apps set up with one known key, DEMO_SECOND_FACTOR). The same seed
 and the same "now" give the same council.
 """
 
@@ -18,7 +19,7 @@ from cbl.rules.working_days import LONDON
 from cbl.rules.cycle_windows import current_or_next_window, window_opening_on
 from cbl.models import (
     Advert, AgreementQuota, Applicant, BandAssessment, Bid, Cycle, HouseholdMember, NominationAgreement,
-    Organisation, Property, ShortlistEntry, StaffUser, Void,
+    Organisation, Property, ShortlistEntry, StaffSecondFactor, StaffUser, Void,
 )
 from cbl.models.states import (
     AdvertStatus, ApplicationStatus, BidPlacedBy, CycleStatus, OrganisationKind, PropertyType, Relationship, Sex,
@@ -26,7 +27,7 @@ from cbl.models.states import (
 )
 from cbl.services.passwords import hash_password
 from cbl.rules.scheme import CyclePattern, Scheme
-from cbl.services import actors
+from cbl.services import actors, second_factor
 from cbl.services.actors import SYSTEM
 from cbl.services.audit import audit
 from cbl.services.cycles import close_cycle
@@ -62,6 +63,9 @@ PROVIDERS = [
     ("MHT", "Meadow Housing Trust", 30),
 ]
 DEMO_PASSWORD = "demo-password-2026"
+# Every demo member of staff's authenticator app is set up with this key (printed with the sign-ins), so the
+# demo's staff sign-ins work at once: add it to an app, or take the current code from `cbl demo --code`.
+DEMO_SECOND_FACTOR = "DEMOANYTOWNLETTINGSADMINSECRETAB"  # 32 base32 letters: 160 bits, as apps expect
 # The households who can sign in (the rest have no password).
 DEMO_APPLICANTS = [f"HR{number:06d}" for number in range(1, 6)]
 Window = tuple[datetime, datetime]
@@ -81,8 +85,13 @@ def is_empty(session: Session) -> bool:
 
 
 def seed(session: Session, scheme: Scheme, *, seed: int = 2026, applicants: int = 2000,
-         properties: int = 300, now: datetime | None = None, zone: ZoneInfo = LONDON) -> list[SignIn]:
-    """Fill an empty database with the demo council; returns the sign-ins to print."""
+         properties: int = 300, now: datetime | None = None, zone: ZoneInfo = LONDON,
+         site_key: str | None = None) -> list[SignIn]:
+    """Fill an empty database with the demo council; returns the sign-ins to print.
+
+    With the site's secret key (CBL_SECRET_KEY), which keeps authenticator-app secrets sealed, every demo
+    member of staff's app is set up with DEMO_SECOND_FACTOR; without, they set one up at their first sign-in.
+    """
     rng = random.Random(seed)
     now = now or datetime.now(timezone.utc)
     today = now.date()
@@ -92,8 +101,8 @@ def seed(session: Session, scheme: Scheme, *, seed: int = 2026, applicants: int 
                                            "lettings@anytown.example")
     session.add(council)
     session.flush()
-    _staff(session, council, password)
-    providers, agreements = _providers(session, rng, password, today)
+    _staff(session, council, password, site_key)
+    providers, agreements = _providers(session, rng, password, today, site_key)
     homes = _properties(session, rng, [council, *providers], properties)
     households = _applicants(session, rng, scheme, applicants, today, password)
     empty = rng.sample(homes, k=max(2, len(homes) // 3))
@@ -148,14 +157,24 @@ def _provider_email(code: str) -> str:
     return f"lettings@{code.lower()}.example"
 
 
-def _staff(session: Session, council: Organisation, password: str) -> None:
+def _staff(session: Session, council: Organisation, password: str, site_key: str | None) -> None:
     for email, name, role, grade in STAFF:
-        session.add(StaffUser(organisation_id=council.id, email=email, name=name, role=role, grade=grade,
-                              password_hash=password))
+        user = StaffUser(organisation_id=council.id, email=email, name=name, role=role, grade=grade,
+                         password_hash=password)
+        session.add(user)
+        _second_factor(session, user, site_key)
 
 
-def _providers(session: Session, rng: random.Random, password: str,
-               today: date) -> tuple[list[Organisation], dict[int, NominationAgreement]]:
+def _second_factor(session: Session, user: StaffUser, site_key: str | None) -> None:
+    if site_key is None:
+        return
+    session.flush()
+    session.add(StaffSecondFactor(staff_user_id=user.id, secret=second_factor.seal(DEMO_SECOND_FACTOR, site_key),
+                                  enrolled_at=user.created_at))
+
+
+def _providers(session: Session, rng: random.Random, password: str, today: date,
+               site_key: str | None) -> tuple[list[Organisation], dict[int, NominationAgreement]]:
     providers: list[Organisation] = []
     agreements: dict[int, NominationAgreement] = {}
     for code, name, homeless_share in PROVIDERS:
@@ -164,8 +183,10 @@ def _providers(session: Session, rng: random.Random, password: str,
         session.add(provider)
         session.flush()
         providers.append(provider)
-        session.add(StaffUser(organisation_id=provider.id, email=_provider_email(code), name=f"{name} lettings",
-                              role=StaffRole.PROVIDER, grade=1, password_hash=password))
+        lettings = StaffUser(organisation_id=provider.id, email=_provider_email(code), name=f"{name} lettings",
+                             role=StaffRole.PROVIDER, grade=1, password_hash=password)
+        session.add(lettings)
+        _second_factor(session, lettings, site_key)
         agreement = NominationAgreement(
             provider_id=provider.id, name=f"{name} nominations agreement", first_let_share=100,
             relet_share=rng.choice([50, 75]), nominate_within_days=5, respond_within_days=rng.choice([3, 5]),

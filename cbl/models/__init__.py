@@ -11,7 +11,9 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-from .access import ApiToken, PasswordLink, Throttle, WebSession  # noqa: E402
+from .access import (  # noqa: E402
+    ApiToken, PasswordLink, StaffRecoveryCode, StaffSecondFactor, Throttle, WebSession,
+)
 from .applying import EvidenceFile, HouseholdAccount, OnlineApplication  # noqa: E402
 from .core import CoreLog  # noqa: E402
 from .imports import ImportRun  # noqa: E402
@@ -38,7 +40,7 @@ from .viewings import Viewing, ViewingInvitation  # noqa: E402
 metadata = SQLModel.metadata
 
 __all__ = [
-    "ApiToken", "PasswordLink", "Throttle", "WebSession",
+    "ApiToken", "PasswordLink", "StaffRecoveryCode", "StaffSecondFactor", "Throttle", "WebSession",
     "Advert", "AgreementQuota", "ImportRun", "Applicant", "Assessment", "AuditEvent", "BandAssessment", "Bid",
     "BiddingPreference", "CaseCheck", "CaseNote", "ContactPreference", "CoreLog", "Cycle", "DirectOfferRequest",
     "Enquiry", "EvidenceFile", "HouseholdAccount", "HouseholdMember", "Nomination", "OnlineApplication",

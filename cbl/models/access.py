@@ -77,3 +77,33 @@ class PasswordLink(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The member of staff who issued it; none for a link someone asked for themselves.
     issued_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+
+
+class StaffSecondFactor(SQLModel, table=True):
+    """A member of staff's authenticator app (a TOTP secret), from the sign-in at which it was first shown.
+
+    Until `enrolled_at` is set the secret is only being set up: it is shown (as a QR code and as text)
+    until a code from it is confirmed.
+    """
+
+    __tablename__ = "staff_second_factor"
+
+    staff_user_id: int = Field(foreign_key="staff_user.id", primary_key=True)
+    # Encrypted under a key derived from the site's secret key (services.second_factor.seal).
+    secret: str = Field(max_length=255)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    enrolled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The last 30-second step whose code was accepted: no code of that step or an earlier one is accepted again.
+    last_step: int | None = None
+
+
+class StaffRecoveryCode(SQLModel, table=True):
+    """A one-time code that stands in for the authenticator app; only its hash is kept."""
+
+    __tablename__ = "staff_recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_user_id: int = Field(foreign_key="staff_user.id", index=True)
+    code_hash: str = Field(max_length=128)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -6,7 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from cbl.models import Organisation, PasswordLink, StaffUser
+from cbl.models import Organisation, PasswordLink, StaffSecondFactor, StaffUser
 from cbl.models.states import PasswordLinkPurpose
 from cbl.services.errors import NotFound
 from cbl.services.staff import NO_PASSWORD
@@ -21,6 +21,9 @@ class StaffMember:
     # When the latest invitation link was sent and stops working, for someone who has not yet accepted it.
     invited_at: datetime | None = None
     invitation_ends_at: datetime | None = None
+    # "Set up" (with when), "Being set up" (its key shown at a sign-in, no code confirmed yet) or "Not set up".
+    second_factor: str = "Not set up"
+    second_factor_since: datetime | None = None
 
 
 def _status(user: StaffUser) -> str:
@@ -44,6 +47,9 @@ def one(session: Session, staff_id: int) -> StaffMember:
     latest = session.exec(select(PasswordLink).where(PasswordLink.staff_user_id == staff_id,
                                                      PasswordLink.purpose == PasswordLinkPurpose.INVITATION)
                           .order_by(PasswordLink.id.desc())).first()
+    factor = session.get(StaffSecondFactor, staff_id)
+    second = {"second_factor": "Not set up" if factor is None else "Set up" if factor.enrolled_at else "Being set up",
+              "second_factor_since": factor.enrolled_at if factor is not None else None}
     if latest is None or user.password_hash != NO_PASSWORD:
-        return StaffMember(user, organisation, _status(user))
-    return StaffMember(user, organisation, _status(user), latest.created_at, latest.expires_at)
+        return StaffMember(user, organisation, _status(user), **second)
+    return StaffMember(user, organisation, _status(user), latest.created_at, latest.expires_at, **second)

@@ -15,9 +15,9 @@ from cbl.services import throttling
 from cbl.services.passwords import check_password, hash_password
 from cbl.services.throttling import TooManyAttempts  # noqa: F401 - callers catch it from here
 
-from .actors import Actor, applicant as applicant_actor
+from .actors import Actor, applicant as applicant_actor, staff as staff_actor
 from .audit import audit
-from .errors import NotFound, within
+from .errors import NotAllowed, NotFound, within
 from cbl.services.rights import Right
 
 API_TOKEN_LIFETIME = timedelta(days=30)
@@ -49,6 +49,7 @@ def _password_matches(password_hash: str | None, password: str) -> bool:
 def authenticate_staff(session: Session, email: str, password: str, address: str, now: datetime,
                        *, device: str | None = None) -> StaffUser | None:
     """The member of staff, or None (and the failure counted) if the email and password don't match.
+    The password is only the first step: a staff session starts after the second (services.second_factor).
 
     `device` is the id from a valid device cookie for this account (see services.throttling).
     """
@@ -57,8 +58,24 @@ def authenticate_staff(session: Session, email: str, password: str, address: str
     if not _password_matches(user.password_hash if user else None, password) or not user.active:
         attempt.failed(now)
         return None
-    attempt.succeeded()
+    # The count is not cleared yet: the second step (services.second_factor) clears it when the code is
+    # right. Cleared here, someone who knows the password could clear their wrong codes by typing it again.
     return user
+
+
+NO_STAFF_ACCOUNT = NotAllowed("There is no staff account for the e-mail address your sign-in service gave, or it "
+                              "is disabled. Ask your system administrator.")
+
+
+def staff_for_identity(session: Session, email: str) -> StaffUser | None:
+    """The enabled member of staff whose e-mail address the identity provider has verified, if any."""
+    user = session.exec(select(StaffUser).where(sa.func.lower(StaffUser.email) == email.strip().lower())).first()
+    return user if user is not None and user.active else None
+
+
+def record_identity(session: Session, user: StaffUser, issuer: str, subject: str) -> None:
+    """The first step passed at the identity provider (the second factor follows): who vouched, for whom."""
+    audit(session, staff_actor(user), "identity_provider.confirmed", user, {"issuer": issuer, "subject": subject})
 
 
 def authenticate_applicant(session: Session, reference: str, password: str, address: str, now: datetime,

@@ -1,6 +1,8 @@
 """Staff administration: inviting staff by a one-time link, their role and grade, disabling and
 enabling their accounts. Each change needs the staff-management right and is audited.
 
+An administrator may also reset someone's second factor (services.second_factor) when they have lost it.
+
 A disabled account ends at once: its sessions are deleted (its next request is sent to sign in) and
 its unused password links stop working; signing in refuses it (services.sign_in). The invitation is a
 one-time password link (services.password_links).
@@ -19,6 +21,7 @@ from cbl.models.states import Channel, OrganisationKind, PasswordLinkPurpose, St
 
 from cbl.rules.working_days import LONDON
 
+from . import second_factor
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound, within
@@ -192,3 +195,19 @@ def enable(session: Session, actor: Actor, staff_id: int, now: datetime) -> Staf
     session.add(user)
     audit(session, actor, "staff.enabled", user)
     return user
+
+
+def reset_second_factor(session: Session, actor: Actor, staff_id: int, now: datetime) -> StaffUser:
+    """For someone who lost their authenticator app and recovery codes: both are forgotten, their
+    sessions end, and they set up an app again at their next sign-in (after their password)."""
+    actor.require(Right.STAFF_MANAGE)
+    user = _member(session, staff_id, lock=True)
+    _not_yourself(actor, user, "reset the second factor of")
+    if not second_factor.has_any(session, staff_id):
+        raise Conflict(f"{user.name} has no second factor to reset: they set one up at their next sign-in.")
+    had_one = second_factor.is_enrolled(session, staff_id)
+    second_factor.forget(session, staff_id)
+    sessions, _ = password_links.end_access(session, user, now)
+    audit(session, actor, "staff.second_factor_reset", user, {"was_set_up": had_one, "sessions_ended": sessions})
+    return user
+

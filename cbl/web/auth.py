@@ -25,6 +25,10 @@ from cbl.services.sign_in import digest
 
 COOKIE = "cbl_session"
 IDLE_TIMEOUT = timedelta(minutes=30)
+# A member of staff whose password was right but who has not yet given the code from their authenticator
+# app: no staff page opens for this kind of session, and it lasts long enough to set an app up, no longer.
+STAFF_SECOND_STEP = "staff-second-step"
+SECOND_STEP_TIMEOUT = timedelta(minutes=10)
 
 # The response a cookie is set on is handed back as it came (a Redirect stays a Redirect).
 R = TypeVar("R", bound=Response)
@@ -32,7 +36,7 @@ R = TypeVar("R", bound=Response)
 
 @dataclass(frozen=True)
 class Viewer:
-    kind: str  # "applicant" or "staff"
+    kind: str  # "applicant", "staff", or STAFF_SECOND_STEP (half way through a staff sign-in)
     id: int
     token: str
 
@@ -50,8 +54,11 @@ def now() -> datetime:
 
 def start_session(session: Session, kind: str, user_id: int, at: datetime) -> str:
     token = secrets.token_urlsafe(32)
+    lifetime = SECOND_STEP_TIMEOUT if kind == STAFF_SECOND_STEP else IDLE_TIMEOUT
+    # The second step's session is staff's too, so that ending an account's sessions ends it as well.
+    account = WebSession.account_of("staff" if kind == STAFF_SECOND_STEP else kind, user_id)
     session.add(WebSession(key=digest(token), data=json.dumps({"kind": kind, "id": user_id}).encode(),
-                           expires_at=at + IDLE_TIMEOUT, account=WebSession.account_of(kind, user_id)))
+                           expires_at=at + lifetime, account=account))
     return token
 
 
@@ -69,7 +76,7 @@ def load_viewer(db: Database, token: str | None, at: datetime) -> Viewer | None:
         if row is None or row.expires_at is None or row.expires_at <= at:
             return None
         data = json.loads(row.data)
-        renew = row.expires_at - at < IDLE_TIMEOUT / 2
+        renew = row.expires_at - at < IDLE_TIMEOUT / 2 and data["kind"] != STAFF_SECOND_STEP
     if renew:  # sliding expiry, written at most every quarter of an hour
         with db.transaction() as session:
             stored = session.get(WebSession, digest(token))

@@ -11,7 +11,8 @@ from cbl.services import actors
 from cbl.services.actors import SYSTEM
 from cbl.services.bidding import place_bid
 from cbl.services.cycles import close_cycle
-from tests.support.factories import PASSWORD, add_applicant, make_world
+from tests.browser.conftest import staff_sign_in
+from tests.support.factories import add_applicant, make_world
 
 SCREENSHOTS = os.environ.get("CBL_SCREENSHOTS")
 
@@ -33,12 +34,10 @@ def world(db, scheme):
     return world
 
 
-def test_an_officer_verifies_the_top_of_a_shortlist(page: Page, server, world):
+def test_an_officer_verifies_the_top_of_a_shortlist(page: Page, server, db, world):
     page.goto(f"{server}/admin/adverts/AD1/shortlist")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to lettings admin")
-    page.get_by_label("Email address").fill("officer@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    staff_sign_in(page, db, "officer@example.org")
     expect(page.get_by_role("heading", level=1)).to_have_text("Shortlist for AD1")
     expect(page.locator(".govuk-inset-text")).to_contain_text("HR000002")
     if SCREENSHOTS:
@@ -69,9 +68,7 @@ def test_an_officer_records_a_phone_refusal_and_offers_the_home_to_the_next_hous
     offer = db.run(make_offer, officer, scheme, top, datetime.now(timezone.utc))
 
     page.goto(f"{server}/admin/adverts/AD1/shortlist")
-    page.get_by_label("Email address").fill("officer@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    staff_sign_in(page, db, "officer@example.org")
     expect(page.locator("#next-action")).to_contain_text("record the answer")
     page.get_by_text("Record the answer given by phone, in person or by e-mail").click()
     answer = page.locator(f'form[action="/admin/offers/{offer.id}/answer"]')

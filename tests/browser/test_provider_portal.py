@@ -14,7 +14,8 @@ from cbl.services.actors import SYSTEM
 from cbl.services.bidding import place_bid
 from cbl.services.cycles import close_cycle
 from cbl.services.nominations import send_nomination
-from tests.support.factories import PASSWORD, PASSWORD_HASH, add_applicant, make_world
+from tests.browser.conftest import staff_sign_in
+from tests.support.factories import PASSWORD_HASH, add_applicant, make_world
 
 
 @pytest.fixture
@@ -40,9 +41,7 @@ def nomination(db, scheme):
 
 def test_a_provider_confirms_a_viewing_and_records_the_tenancy_start(page: Page, server, db, nomination):
     page.goto(f"{server}/admin/sign-in")
-    page.get_by_label("Email address").fill("lettings@rha.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    staff_sign_in(page, db, "lettings@rha.example")
     expect(page.get_by_role("heading", level=1)).to_contain_text("homes and nominations")
     page.get_by_role("link", name="AD3", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nomination for AD3")

@@ -1,6 +1,6 @@
 """The real app over a migrated database with a small world in it, and a visitor-like client."""
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 import re
 
 import pytest
@@ -19,6 +19,7 @@ from cbl.services.cycles import close_cycle
 from cbl.web.auth import now
 from tests.support.factories import PASSWORD, PASSWORD_HASH, add_advert, add_applicant, make_world
 from tests.support.pages import check_page
+from tests.support.second_factor import KEY as SECOND_FACTOR_KEY, code_for
 
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
@@ -78,7 +79,7 @@ def world(db, scheme):
 
 @pytest.fixture
 def app(db, scheme, tmp_path):
-    settings = load_settings({"CBL_DATABASE_URL": db.url, "CBL_SECRET_KEY": "test-secret-key-" * 3}, workdir=tmp_path)
+    settings = load_settings({"CBL_DATABASE_URL": db.url, "CBL_SECRET_KEY": SECOND_FACTOR_KEY}, workdir=tmp_path)
     return create_app(settings, db=db, scheme=scheme)
 
 
@@ -112,8 +113,16 @@ def staff(db, world):
     return ROLE_EMAILS
 
 
-def staff_sign_in(visitor: Browser, email: str, password: str = PASSWORD):
-    return visitor.post("/admin/sign-in", {"email": email, "password": password}, form_page="/admin/sign-in")
+def staff_sign_in(visitor: Browser, email: str, password: str = PASSWORD, next: str | None = None):
+    """Both steps of a staff sign-in: the password, then the code the person's authenticator app shows (see
+    tests/support/second_factor.py). The first step's answer if it refuses, else the second step's."""
+    fields = {"email": email, "password": password, **({"next": next} if next is not None else {})}
+    answer = visitor.post("/admin/sign-in", fields, form_page="/admin/sign-in")
+    if answer.status_code != 303 or not answer.headers["location"].startswith("/admin/sign-in/"):
+        return answer
+    code = code_for(visitor.client.app.state["db"], email, visitor.client.app.state["settings"].secret_key)
+    onward = parse_qs(urlsplit(answer.headers["location"]).query).get("next", ["/admin"])[0]
+    return visitor.post("/admin/sign-in/code", {"code": code, "next": onward}, form_page="/admin/sign-in/code")
 
 
 @pytest.fixture

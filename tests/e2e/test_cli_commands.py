@@ -90,3 +90,24 @@ def test_demo_sign_ins_are_printed_again_without_seeding(db, scheme, tmp_path, m
     assert "HR000001" in printed and "manager@anytown.example" in printed and demo.DEMO_PASSWORD in printed
     with db.reading() as s:
         assert s.exec(select(func.count()).select_from(Organisation)).one() == organisations
+
+
+def test_a_system_administrator_no_one_else_can_reset_is_reset_from_the_command_line(db, staff, world, monkeypatch,
+                                                                                      tmp_path, capsys):
+    from cbl.models import AuditEvent, StaffSecondFactor, StaffUser
+    from tests.support.second_factor import code_for
+
+    monkeypatch.setenv("CBL_DATABASE_URL", db.url)
+    monkeypatch.chdir(tmp_path)
+    code_for(db, "admin@example.org")
+    assert main(["reset-second-factor", "Admin@Example.org"]) == 0
+    assert "set up an authenticator app again" in capsys.readouterr().out
+    with db.reading() as s:
+        admin = s.exec(select(StaffUser).where(StaffUser.email == "admin@example.org")).one()
+        assert s.get(StaffSecondFactor, admin.id) is None
+        event = s.exec(select(AuditEvent).where(AuditEvent.action == "staff.second_factor_reset")).one()
+        assert event.subject_id == admin.id and event.actor_kind == "system"
+    assert main(["reset-second-factor", "admin@example.org"]) == 1  # nothing left to reset
+    assert "has no second factor to reset" in capsys.readouterr().err
+    assert main(["reset-second-factor", "nobody@example.org"]) == 1
+    assert "no member of staff" in capsys.readouterr().err

@@ -19,6 +19,7 @@ from cbl.models.states import CycleStatus, OrganisationKind, StaffRole
 from cbl.services.actors import SYSTEM
 from cbl.services.audit_check import verify_lets
 from cbl.settings import load_settings
+from tests.e2e.conftest import Browser
 from tests.support.databases import free_port
 
 
@@ -33,6 +34,7 @@ def test_cbl_demo_seeds_a_believable_council_and_the_app_reports_healthy(databas
     assert main(["demo", "--seed", "7", "--applicants", "600"]) == 0
     printed = capsys.readouterr().out
     assert "officer@anytown.example" in printed and "demo-password-2026" in printed
+    assert "add the key DEMO ANYT OWNL" in printed  # the demo staff's authenticator app
     assert main(["demo"]) == 1  # a second seed would duplicate the council
 
     db = Database(database_url)
@@ -63,6 +65,15 @@ def test_cbl_demo_seeds_a_believable_council_and_the_app_reports_healthy(databas
             assert "Find a council or housing association home" in client.get("/").text
             assert client.get("/adverts").text.count('href="/adverts/AD') >= 10
             assert client.get("/results").text.count("(AH") >= 20  # a year of past lets
+            # A demo officer signs in with the printed password and the code `cbl demo --code` prints.
+            visitor = Browser(client)
+            first = visitor.post("/admin/sign-in", {"email": "officer@anytown.example",
+                                                    "password": "demo-password-2026"}, form_page="/admin/sign-in")
+            assert first.headers["location"].startswith("/admin/sign-in/code")
+            assert main(["demo", "--code"]) == 0
+            code = capsys.readouterr().out.split()[0]
+            second = visitor.post("/admin/sign-in/code", {"code": code}, form_page="/admin/sign-in/code")
+            assert second.status_code == 303 and second.headers["location"] == "/admin"
     finally:
         db.dispose()
 

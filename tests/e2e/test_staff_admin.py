@@ -253,7 +253,8 @@ def test_an_administrator_cannot_disable_or_demote_themselves(administrator, db,
 
 STAFF_ROUTES = [("GET", "/admin/staff"), ("GET", "/admin/staff/invite"), ("POST", "/admin/staff/invite"),
                 ("GET", "/admin/staff/{id}"), ("POST", "/admin/staff/{id}"), ("POST", "/admin/staff/{id}/disable"),
-                ("POST", "/admin/staff/{id}/enable"), ("POST", "/admin/staff/{id}/invitation")]
+                ("POST", "/admin/staff/{id}/enable"), ("POST", "/admin/staff/{id}/invitation"),
+                ("POST", "/admin/staff/{id}/second-factor")]
 
 
 def test_the_staff_routes_cover_every_staff_administration_route(app):

@@ -19,19 +19,25 @@ from sqlalchemy.engine import Engine
 
 from cbl.app import create_app
 from cbl.database import Database
-from cbl.models import Applicant, StaffUser
+from admin.guards import SIGNED_IN
+from cbl.models import Applicant, StaffSecondFactor, StaffUser
 from cbl.models.states import StaffRole
 from cbl.rules.scheme import Scheme
-from cbl.services import sign_in
+from cbl.services import second_factor, sign_in
 from cbl.services.actors import ROLE_RIGHTS, SYSTEM
 from cbl.settings import load_settings
-from cbl.web.auth import COOKIE, start_session
+from cbl.web.auth import COOKIE, STAFF_SECOND_STEP, start_session
 from tests.support import counted_world
 from tests.support.counted_world import CountedWorld
 
 # Pages that are not the app's own: the static files and the API's generated documentation.
 NOT_PAGES = re.compile(r"^/(static/|api/v1/schema)")
 STAFF_ROLES = [role for role in StaffRole if role is not StaffRole.PROVIDER]
+# The sign-in's second step, opened half signed in: by an officer whose app is set up (the code), and by a
+# manager setting one up.
+SECOND_STEP = {"/admin/sign-in/code": "second_step", "/admin/sign-in/set-up": "setting_up"}
+IDENTITY_PROVIDER = "/admin/sign-in/identity-provider"
+SITE_KEY = "statement-count-secret-" * 2
 
 
 @dataclass(frozen=True)
@@ -102,13 +108,21 @@ def addresses(world: CountedWorld) -> dict[str, str]:
     }
 
 
+def _admin_visitors(route: str, right: str | None) -> list[str]:
+    """Each staff role holding an admin page's right; the sign-in's pages, each by the one it is for."""
+    if route in SECOND_STEP:
+        return [SECOND_STEP[route]]
+    if route.startswith(IDENTITY_PROVIDER):
+        return []  # no pages: ways to and from an identity provider, which the counted world has none of
+    if right == "public":
+        return ["anonymous"]
+    return [role.value for role in StaffRole if right == SIGNED_IN or right in ROLE_RIGHTS[role]]
+
+
 def _visitors(route: str, opt: dict) -> list[str]:
     """Who opens the route: each staff role holding an admin page's right, else the one it is for."""
     if route.startswith("/admin"):
-        right = opt.get("right")
-        if right == "public":
-            return ["anonymous"]
-        return [role.value for role in StaffRole if right in ROLE_RIGHTS[role]]
+        return _admin_visitors(route, opt.get("right"))
     if route.startswith("/api/v1/provider"):
         return ["provider_api"]
     if route.startswith("/api/v1/me"):
@@ -168,6 +182,12 @@ class Visitors:
             for role, user_id in world.staff.items():
                 self.cookies[role.value] = start_session(session, "staff", session.get(StaffUser, user_id).id, at)
             token, _ = sign_in.issue_api_token(session, applicant, at)
+            officer, manager = world.staff[StaffRole.OFFICER], world.staff[StaffRole.MANAGER]
+            session.add(StaffSecondFactor(staff_user_id=officer, secret=second_factor.seal(
+                second_factor.new_secret(), SITE_KEY), enrolled_at=at))
+            second_factor.begin_enrolment(session, session.get_one(StaffUser, manager), at, SITE_KEY)
+            self.cookies["second_step"] = start_session(session, STAFF_SECOND_STEP, officer, at)
+            self.cookies["setting_up"] = start_session(session, STAFF_SECOND_STEP, manager, at)
         provider_key = db.run(sign_in.issue_provider_key, SYSTEM, "RHA")
         self.headers = {"applicant_api": {"Authorization": f"Bearer {token}"},
                         "provider_api": {"Authorization": f"Bearer {provider_key}"}}
@@ -181,7 +201,7 @@ class Visitors:
 
 
 def app_for(db: Database, scheme: Scheme, workdir: Path) -> Litestar:
-    settings = load_settings({"CBL_DATABASE_URL": db.url, "CBL_SECRET_KEY": "statement-count-secret-" * 2},
+    settings = load_settings({"CBL_DATABASE_URL": db.url, "CBL_SECRET_KEY": SITE_KEY},
                              workdir=workdir)
     return create_app(settings, db=db, scheme=scheme)
 
