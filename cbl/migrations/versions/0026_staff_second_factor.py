@@ -2,8 +2,8 @@
 from it is confirmed) with the last step whose code was accepted, and their one-time recovery codes (hashed); staff
 sessions started with a password alone end, so that everyone signs in again with a second factor
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-04 09:00:00
 """
 
@@ -13,8 +13,8 @@ import sqlmodel
 import cbl.models.columns
 
 
-revision = '0025'
-down_revision = '0024'
+revision = '0026'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 
