@@ -14,6 +14,7 @@ asking for links to another's account cannot stop its owner asking for one.
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -84,11 +85,9 @@ def ask_as_applicant(session: Session, reference: str, contact: str, address: st
     else:
         # One text's worth (160 characters) with a council's address of some 30 characters.
         body = f"Set a new password for {applicant.reference}: {url} It works once, for an hour."
-    session.add(OutboxMessage(channel=channel, template="password_reset", applicant_id=applicant.id,
-                              recipient=recipient, subject="Set a new password for your housing application",
-                              body=body, created_at=now))
-    audit(session, ASKER, "password_reset.sent", applicant,
-          {"channel": channel, "address": address, "expires_at": issued.expires_at})
+    _send(session, applicant, issued.expires_at, OutboxMessage(
+        channel=channel, template="password_reset", applicant_id=applicant.id, recipient=recipient,
+        subject="Set a new password for your housing application", body=body, created_at=now), address)
 
 
 def ask_as_household(session: Session, contact: str, address: str, trusted_device: bool, link: Callable[[str], str],
@@ -112,11 +111,9 @@ def ask_as_household(session: Session, contact: str, address: str, trusted_devic
         # One text's worth (160 characters) with a council's address of some 30 characters.
         channel, recipient = Channel.SMS, account.mobile or ""
         body = f"Set a new password: {url} It works once, for an hour."
-    session.add(OutboxMessage(channel=channel, template="password_reset", applicant_id=account.applicant_id,
-                              recipient=recipient, subject="Set a new password for your housing register account",
-                              body=body, created_at=now))
-    audit(session, ASKER, "password_reset.sent", account,
-          {"channel": channel, "address": address, "expires_at": issued.expires_at})
+    _send(session, account, issued.expires_at, OutboxMessage(
+        channel=channel, template="password_reset", applicant_id=account.applicant_id, recipient=recipient,
+        subject="Set a new password for your housing register account", body=body, created_at=now), address)
 
 
 def ask_as_staff(session: Session, email: str, address: str, trusted_device: bool, link: Callable[[str], str],
@@ -130,12 +127,17 @@ def ask_as_staff(session: Session, email: str, address: str, trusted_device: boo
         return
     issued = password_links.issue(session, user, PasswordLinkPurpose.RESET, LIFETIME, now)
     ends = day_and_time(issued.expires_at, LONDON)
-    session.add(OutboxMessage(
+    _send(session, user, issued.expires_at, OutboxMessage(
         channel=Channel.EMAIL, template="password_reset", staff_user_id=user.id, recipient=user.email,
         subject="Set a new password for the lettings admin", created_at=now,
         body=(f"We were asked to reset the password of your lettings admin account. Set a new password with "
               f"this link: {link(f'/admin/set-password/{issued.token}')}\n\nThe link works once, until "
               f"{ends}. Setting a new password signs you out wherever you are signed in. If "
-              "you did not ask for this, ignore it: your password has not changed.")))
-    audit(session, ASKER, "password_reset.sent", user,
-          {"channel": Channel.EMAIL, "address": address, "expires_at": issued.expires_at})
+              "you did not ask for this, ignore it: your password has not changed.")), address)
+
+
+def _send(session: Session, account: Any, expires_at: datetime, message: OutboxMessage, address: str) -> None:
+    """The link's message into the outbox, and the audit event that says it went (never the link itself)."""
+    session.add(message)
+    audit(session, ASKER, "password_reset.sent", account,
+          {"channel": message.channel, "address": address, "expires_at": expires_at})
