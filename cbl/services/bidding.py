@@ -63,6 +63,11 @@ ALREADY_WITHDRAWN = "This bid has already been withdrawn."
 ALREADY_BID = "You have already bid for this home."
 
 
+def area_restricted(area: str) -> str:
+    return (f"A panel decided that the household should not be housed in {area}, so it cannot bid for homes "
+            "there.")
+
+
 def limit_reached(limit: int) -> str:
     return f"You have used all {limit} of your bids this cycle. Withdraw a bid to bid for this home."
 
@@ -180,6 +185,8 @@ def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int,
                                    engine_input.to_advert(advert, advert, advert.landlord))
     if reasons:
         raise Conflict(" ".join(reason.message for reason in reasons))
+    if advert.area in applicant.area_restrictions:  # a panel's decision (cbl/services/panels.py)
+        raise Conflict(area_restricted(advert.area))
     values = {
         "advert_id": advert.id, "applicant_id": applicant.id, "cycle_id": advert.cycle_id, "status": BidStatus.ACTIVE,
         "preference": (advert.last_preference or 0) + 1, "placed_at": now, "placed_by": placed_by,
