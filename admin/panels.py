@@ -80,6 +80,7 @@ def _refer(db: Database, scheme: Scheme, request: Request, reference: str, body:
         def refer(session: Session, actor: Actor) -> int:
             applicant, _ = queries.household_panels(session, reference)
             referral = panels.refer(session, actor, scheme, applicant.id, form.kind.data, form.reason.data, now())
+            assert referral.id is not None  # stored: SQLModel types every id `int | None`
             if _chosen(upload, content):  # the file and the referral are kept together, or neither is
                 panels.add_evidence(session, actor, uploads, referral.id, upload.filename or "", content,
                                     form.shows.data or "", now())

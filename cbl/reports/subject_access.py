@@ -89,7 +89,8 @@ def subject_access_archive(session: Session, actor: Actor, reference: str, now: 
         "enquiries.json": of(Enquiry),
         # The files before a panel are listed (what they show, when); their stored names are the system's own.
         "panels.json": {"referrals": _rows(referrals), "decisions": of(PanelDecision),
-                        "evidence": [{k: v for k, v in row.items() if k != "stored_name"} for row in _rows(panel_files)]},
+                        "evidence": [{k: v for k, v in row.items() if k != "stored_name"}
+                                     for row in _rows(panel_files)]},
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -52,9 +52,9 @@ def offer_requirements(access: Iterable[str]) -> frozenset[str]:
 
 
 def needs_after(recorded: Collection[str], before: Iterable[str], after: Iterable[str]) -> list[str]:
-    """The case's needs once a panel's access findings `after` replace an earlier panel's `before`: what the
-    earlier panel gave goes, what this one gives comes, and a need recorded on the application itself (or by an
-    officer) stays whatever either found."""
+    """The case's needs once a panel's access findings `after` replace the earlier panel's `before`: what the
+    earlier panel gave goes unless this one gives it again, what this one gives comes, and a need no earlier panel
+    gave (the household's own answer, or an officer's) stays whatever this one found."""
     given_before, given_now = engine_needs(before), engine_needs(after)
     own = {need for need in recorded if need not in given_before}
     return sorted(own | given_now)

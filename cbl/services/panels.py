@@ -193,7 +193,8 @@ def _checked(session: Session, scheme: Scheme, applicant: Applicant, found: Reco
 def _guard_bids(session: Session, applicant_id: int) -> list[int]:
     """Hold the open cycles and the household's bids, as placing a bid does and in its order (cycle, household), so
     that no bid is placed in an area while the decision restricting it is made; the open cycles."""
-    cycles = list(session.exec(select(Cycle.id).where(Cycle.status == CycleStatus.OPEN).order_by(Cycle.id)))
+    cycles = [cycle for cycle in session.exec(select(Cycle.id).where(Cycle.status == CycleStatus.OPEN)
+                                              .order_by(Cycle.id)) if cycle is not None]
     for cycle_id in cycles:
         guard_cycle(session, cycle_id)
     if session.get_bind().dialect.name == "postgresql":  # SQLite: the write transaction holds the database

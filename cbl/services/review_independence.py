@@ -65,8 +65,8 @@ def involved(session: Session, review: Review) -> dict[int, str]:
         for event in events:
             if event.actor_kind is ActorKind.STAFF and event.actor_id is not None:
                 found.setdefault(event.actor_id, DID.get(event.action, f"is recorded in it ({event.action})"))
-    for staff_id, did in _panel(session, review):
-        found.setdefault(staff_id, did)
+    for sat, did in _panel(session, review):
+        found.setdefault(sat, did)
     offer_id = next((i for t, i in _subjects(session, review) if t == "offer"), None)
     if offer_id is not None:
         offer = session.get(Offer, offer_id)
