@@ -3,6 +3,7 @@
 
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from .columns import JSONList, UTCDateTime, state, utcnow
@@ -13,6 +14,11 @@ class PanelReferral(SQLModel, table=True):
     """A case referred to a panel, and the panel arranged to hear it."""
 
     __tablename__ = "panel_referral"
+    # One referral of a kind waiting for its panel per household (services/panels.py checks it under the household's
+    # lock and says so; this holds it whatever writes).
+    __table_args__ = (sa.Index("uq_panel_referral_waiting", "applicant_id", "kind", unique=True,
+                               sqlite_where=sa.text("status = 'referred'"),
+                               postgresql_where=sa.text("status = 'referred'")),)
 
     id: int | None = Field(default=None, primary_key=True)
     applicant_id: int = Field(foreign_key="applicant.id", index=True)

@@ -48,6 +48,8 @@ def upgrade() -> None:
     with op.batch_alter_table('panel_referral', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_panel_referral_applicant_id'), ['applicant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_panel_referral_status'), ['status'], unique=False)
+    op.create_index('uq_panel_referral_waiting', 'panel_referral', ['applicant_id', 'kind'], unique=True,
+                    sqlite_where=sa.text("status = 'referred'"), postgresql_where=sa.text("status = 'referred'"))
 
     op.create_table('panel_decision',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -128,6 +130,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_panel_decision_applicant_id'))
 
     op.drop_table('panel_decision')
+    op.drop_index('uq_panel_referral_waiting', table_name='panel_referral')
     with op.batch_alter_table('panel_referral', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_panel_referral_status'))
         batch_op.drop_index(batch_op.f('ix_panel_referral_applicant_id'))
