@@ -4,6 +4,9 @@ the next close), and where it may bid; the household is sent the decision with i
 
 from datetime import date, timedelta
 
+import io
+import json
+import zipfile
 from contextlib import ExitStack
 
 import pytest
@@ -25,7 +28,10 @@ from cbl.services.bidding import bid_options, place_bid
 from cbl.services.cycles import close_cycle
 from cbl.services.errors import Conflict, InvalidInput, NotAllowed
 from cbl.services.panels import Recommendation
+from cbl.reports.subject_access import subject_access_archive
+from cbl.services.review_independence import involved
 from cbl.services.reviewable import reviewable_decisions
+from cbl.services.reviews import request_review
 from tests.conftest import copy_of_migrated
 from tests.support.databases import postgres_database, postgres_reachable
 from tests.support.factories import NOW, PASSWORD_HASH, add_advert, add_applicant, make_world
@@ -167,6 +173,17 @@ def test_the_household_is_told_the_decision_its_reasons_and_its_right_to_a_revie
     assert "Your band is unchanged (band C)" in letter.body
     assert [(d.decision_type, d.subject_id) for d in reviewable] == [(ReviewType.PANEL, decision.id)]
     assert {"panel.referred", "panel.arranged", "panel.decided"} <= set(events)
+
+    with db.reading() as s:  # the household asks: no one who sat on the panel, nor its referrer, may review it
+        actor = actors.applicant(s.get(Applicant, household))
+    review = db.run(request_review, actor, scheme, household, reviewable[0].key, "I need a ground floor too.",
+                    NOW + timedelta(days=2))
+    with db.reading() as s:
+        staff = world.staff
+        assert {staff["member"], staff["manager"], staff["referrer"]} <= set(involved(s, review))
+    name, archive = db.run(subject_access_archive, _actor(db, staff["manager"]), "HR3", NOW)
+    held = json.loads(zipfile.ZipFile(io.BytesIO(archive)).read("panels.json"))
+    assert held["decisions"][0]["access"] == ["level_access_shower"] and held["referrals"][0]["kind"] == "welfare"
 
 
 def test_an_area_restriction_withdraws_the_bids_there_and_refuses_new_ones(db, scheme, world):
