@@ -4,7 +4,7 @@ from litestar import Router
 
 from . import (
     agreements, applications, auth, backdating, compliance, core_return, dashboard, home, identity_provider, imports,
-    letters, offer_checks, offers, online_applications, outbox, provider, providers, register, register_review,
+    letters, offer_checks, offers, online_applications, outbox, panels, provider, providers, register, register_review,
     reviews, second_factor, shortlists, staff, stock, viewings,
 )
 from .guards import staff_guard
@@ -56,5 +56,7 @@ admin_router = Router(
         online_applications.evidence_request, online_applications.refusal, online_applications.acceptance,
         online_applications.evidence_file,
         imports.imports, imports.import_page, imports.confirm, imports.problems_download,
+        panels.household_panels, panels.referral, panels.referral_page, panels.referral_evidence, panels.referral_file,
+        panels.arrangement, panels.decision,
     ],
 )

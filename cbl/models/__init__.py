@@ -21,6 +21,7 @@ from .lettings import Advert, Bid, Cycle, ShortlistEntry  # noqa: E402
 from .nominations import AgreementQuota, Nomination, NominationAgreement  # noqa: E402
 from .offers import DirectOfferRequest, Offer, PreOfferCheck, Refusal, SuitabilityAssessment  # noqa: E402
 from .organisations import Organisation, StaffUser  # noqa: E402
+from .panels import PanelDecision, PanelEvidence, PanelMember, PanelReferral  # noqa: E402
 from .records import AuditEvent, ContactPreference, OutboxMessage, ReceivedText  # noqa: E402
 from .register import (  # noqa: E402
     Applicant,
@@ -44,7 +45,8 @@ __all__ = [
     "Advert", "AgreementQuota", "ImportRun", "Applicant", "Assessment", "AuditEvent", "BandAssessment", "Bid",
     "BiddingPreference", "CaseCheck", "CaseNote", "ContactPreference", "CoreLog", "Cycle", "DirectOfferRequest",
     "Enquiry", "EvidenceFile", "HouseholdAccount", "HouseholdMember", "Nomination", "OnlineApplication",
-    "NominationAgreement", "Offer", "Organisation", "OutboxMessage", "PreOfferCheck", "Property", "ReceivedText",
+    "NominationAgreement", "Offer", "Organisation", "OutboxMessage", "PanelDecision", "PanelEvidence", "PanelMember",
+    "PanelReferral", "PreOfferCheck", "Property", "ReceivedText",
     "Refusal",
     "RegistrationBackdating", "Review",
     "ShortlistEntry", "StaffUser", "SuitabilityAssessment", "Viewing", "ViewingInvitation", "Void", "metadata",

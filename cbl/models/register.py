@@ -25,6 +25,10 @@ class Applicant(SQLModel, table=True):
     lead_date_of_birth: date | None = None
     local_connection: list[str] = Field(default_factory=list, sa_type=JSONList)
     needs: list[str] = Field(default_factory=list, sa_type=JSONList)
+    # Set by a panel's decision (cbl/services/panels.py): a bedroom for a carer who stays overnight (counted in
+    # bedroom_need), and the areas the household may not be housed in (its bids there are refused).
+    carer_bedroom: bool = False
+    area_restrictions: list[str] = Field(default_factory=list, sa_type=JSONList)
     homeless_duty: bool = False
     transfer_tenant: bool = False
     housing_debt: bool = False

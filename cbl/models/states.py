@@ -143,6 +143,7 @@ class ReviewType(str, Enum):
     REFUSAL = "refusal"  # a refusal judged unreasonable, counting towards the scheme's penalty
     SKIP = "skip"  # passed over on a shortlist, where the scheme treats the skip as a decision
     CLOSURE = "closure"  # the application closed (for example, no answer to the annual review)
+    PANEL = "panel"  # a medical, welfare or OT panel's decision on band, access needs, a carer's room, areas
 
 
 class ReviewStatus(str, Enum):
@@ -196,6 +197,19 @@ class AssessmentKind(str, Enum):
     OCCUPATIONAL_THERAPY = "occupational_therapy"
     WELFARE = "welfare"
     PANEL = "panel"
+
+
+class PanelKind(str, Enum):
+    """The panels a case is referred to: each weighs the evidence and recommends, and its decision is applied."""
+
+    MEDICAL = "medical"
+    WELFARE = "welfare"
+    OCCUPATIONAL_THERAPY = "occupational_therapy"
+
+
+class PanelStatus(str, Enum):
+    REFERRED = "referred"  # waiting for its panel (one may be arranged)
+    DECIDED = "decided"  # the panel's decision is applied to the case and the household told
 
 
 class CheckKind(str, Enum):

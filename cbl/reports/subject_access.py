@@ -12,7 +12,8 @@ from sqlmodel import Session, SQLModel, select
 from cbl.messages.config import SECRET_NOT_SHOWN, SECRET_TEMPLATES
 from cbl.models import (
     Applicant, Assessment, AuditEvent, BandAssessment, Bid, BiddingPreference, CaseCheck, CaseNote,
-    DirectOfferRequest, Enquiry, HouseholdMember, Nomination, Offer, OutboxMessage, PreOfferCheck, Refusal, Review,
+    DirectOfferRequest, Enquiry, HouseholdMember, Nomination, Offer, OutboxMessage, PanelDecision, PanelEvidence,
+    PanelReferral, PreOfferCheck, Refusal, Review,
     ShortlistEntry, Viewing, ViewingInvitation,
 )
 
@@ -67,6 +68,9 @@ def subject_access_archive(session: Session, actor: Actor, reference: str, now: 
     offers = list(session.exec(select(Offer).filter_by(**mine)))
     refusals = list(session.exec(select(Refusal).where(Refusal.offer_id.in_([o.id for o in offers])))) if offers else []
     letters = list(session.exec(select(OutboxMessage).filter_by(**mine).order_by(OutboxMessage.id)))
+    referrals = list(session.exec(select(PanelReferral).filter_by(**mine).order_by(PanelReferral.id)))
+    panel_files = list(session.exec(select(PanelEvidence).where(PanelEvidence.referral_id.in_(
+        [r.id for r in referrals])))) if referrals else []
     tables = {
         "application.json": _rows([applicant])[0],
         "household.json": of(HouseholdMember),
@@ -83,6 +87,10 @@ def subject_access_archive(session: Session, actor: Actor, reference: str, now: 
         "nominations.json": of(Nomination),
         "reviews.json": of(Review),
         "enquiries.json": of(Enquiry),
+        # The files before a panel are listed (what they show, when); their stored names are the system's own.
+        "panels.json": {"referrals": _rows(referrals), "decisions": of(PanelDecision),
+                        "evidence": [{k: v for k, v in row.items() if k != "stored_name"}
+                                     for row in _rows(panel_files)]},
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -9,6 +9,12 @@ Two rules are in use in England:
   bedroom for each couple, each other person aged 16 or over, two children of the same sex under
   16, two children under 10 of either sex, any other child; plus a room for a person who cannot
   share because of a disability.
+Either rule gives one bedroom more for a carer who does not live with the household but stays overnight to
+care for someone in it, where a panel has found that care is needed (cbl/services/panels.py). Under the LHA size
+criteria this is the Housing Benefit Regulations 2006 reg B13(6)(a) (and reg 13D(3)(a), the social sector's
+size criteria): one additional bedroom where the claimant or partner requires overnight care from someone who
+does not occupy the dwelling. The bedroom standard has no such room; a council's scheme gives it on the same
+finding, as the room the household must have to be housed at all.
 Both come down to: couples and "adults" take a room each, and children share in pairs where the
 rule lets them. The fewest rooms is a maximum matching on the "may share" relation, which for a
 household is small enough to search exhaustively.
@@ -56,9 +62,10 @@ _RULES: dict[str, tuple[int, Callable[[Person, Person], bool]]] = {
 }
 
 
-def bedroom_need(people: Sequence[Person], rule: Rule = "bedroom_standard") -> int:
-    """The number of bedrooms the household needs under the rule. An empty household needs 0."""
-    return _bedroom_need(tuple(people), rule)
+def bedroom_need(people: Sequence[Person], rule: Rule = "bedroom_standard", *, overnight_carer: bool = False) -> int:
+    """The number of bedrooms the household needs under the rule, with one for a carer who stays overnight where
+    one is needed (reg B13(6)(a)). An empty household needs 0."""
+    return _bedroom_need(tuple(people), rule) + (1 if overnight_carer and people else 0)
 
 
 @lru_cache(maxsize=4096)  # households of the same ages, sexes and couples are many when a register is imported

@@ -49,6 +49,10 @@ KINDS: dict[ReviewType, DecisionKind] = {
     ReviewType.REFUSAL: DecisionKind(Part6.FACTS, "a decision that refusing an offer was unreasonable (s166A(9))"),
     ReviewType.SKIP: DecisionKind(Part6.FACTS, "a decision to pass over your bid (s166A(9))"),
     ReviewType.CLOSURE: DecisionKind(Part6.FACTS, "the closure of the application (s166A(9))"),
+    # A panel's decision on the facts of the case that its place is decided by: its band, its access needs, a
+    # bedroom for a carer, the areas it may not be housed in (s166A(9)(b)).
+    ReviewType.PANEL: DecisionKind(Part6.FACTS, "a medical, welfare or occupational therapy panel's decision "
+                                                "(s166A(9))"),
 }
 
 TYPE_WORDS = {kind: entry.words for kind, entry in KINDS.items()}

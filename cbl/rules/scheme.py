@@ -17,7 +17,7 @@ TIE_BREAKERS = ("band", "points", "band_date", "registration_date", "bedroom_nee
 # Part 6 reviews, whose periods are the council's own (s166A(9), s160ZA(9)); s202 reviews' periods are the
 # law's (cbl/rules/review_periods.py) and a scheme that tries to set them is refused.
 PART6_REVIEW_TYPES = ("eligibility", "qualification", "band", "bedroom_need", "suspension", "refusal", "skip",
-                      "closure")
+                      "closure", "panel")
 S202_REVIEW_TYPES = ("suitability", "final_offer_duty")
 
 
@@ -155,6 +155,14 @@ class Register(_Strict):
     annual_review: bool = True
     review_response_days: int = Field(ge=1, le=365)
     reinstate_within_days: int = Field(ge=0, le=365)
+
+
+class Panels(_Strict):
+    """Medical, welfare and occupational therapy panels: the UK working days from a referral within which its
+    panel should have decided. The council's own target: no statute sets one, but the Local Government and Social
+    Care Ombudsman finds fault in medical priority decided "with undue delay", so each referral carries its day."""
+
+    decide_within_working_days: StrictInt = Field(default=20, ge=1, le=120)
 
 
 class Coded(_Strict):
@@ -326,6 +334,7 @@ class Scheme(_Strict):
     shortlisting: Shortlisting
     nominations: Nominations
     application: Applying = Applying()
+    panels: Panels = Panels()
 
     @model_validator(mode="after")
     def _points_rank_first(self) -> "Scheme":

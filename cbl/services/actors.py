@@ -17,7 +17,7 @@ ROLE_RIGHTS: dict[StaffRole, frozenset[Right]] = {
         Right.REGISTER_READ, Right.REGISTER_WRITE, Right.BAND_SET, Right.STOCK_READ, Right.STOCK_WRITE,
         Right.ADVERT_WRITE, Right.BID_ON_BEHALF, Right.SHORTLIST_WORK, Right.OFFER_MAKE, Right.OFFER_RECORD,
         Right.NOMINATION_SEND, Right.REVIEW_LOG, Right.LETTERS_ISSUE, Right.OFFER_FINAL_ASSESS,
-        Right.ELIGIBILITY_DECIDE,
+        Right.ELIGIBILITY_DECIDE, Right.PANEL_REFER, Right.PANEL_DECIDE,
     }),
     StaffRole.REVIEW_OFFICER: frozenset({
         Right.REGISTER_READ, Right.STOCK_READ, Right.REVIEW_LOG, Right.REVIEW_WORK, Right.REVIEW_DECIDE,

@@ -63,6 +63,11 @@ ALREADY_WITHDRAWN = "This bid has already been withdrawn."
 ALREADY_BID = "You have already bid for this home."
 
 
+def area_restricted(area: str) -> str:
+    return (f"A panel decided that the household should not be housed in {area}, so it cannot bid for homes "
+            "there.")
+
+
 def limit_reached(limit: int) -> str:
     return f"You have used all {limit} of your bids this cycle. Withdraw a bid to bid for this home."
 
@@ -176,10 +181,8 @@ def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int,
         raise Conflict(ALREADY_BID)
     if advert.active_bids >= scheme.bidding.bids_per_cycle:
         raise Conflict(limit_reached(scheme.bidding.bids_per_cycle))
-    reasons = matching.eligibility(engine_input.to_applicant(applicant, scheme, local_date(now)),
-                                   engine_input.to_advert(advert, advert, advert.landlord))
-    if reasons:
-        raise Conflict(" ".join(reason.message for reason in reasons))
+    if reason := _not_for_household(applicant, advert, scheme, now):
+        raise Conflict(reason)
     values = {
         "advert_id": advert.id, "applicant_id": applicant.id, "cycle_id": advert.cycle_id, "status": BidStatus.ACTIVE,
         "preference": (advert.last_preference or 0) + 1, "placed_at": now, "placed_by": placed_by,
@@ -193,6 +196,17 @@ def place_bid(session: Session, actor: Actor, scheme: Scheme, applicant_id: int,
     audit(session, actor, "bid.placed", Subject("bid", bid_id, applicant.id),
           {"advert": advert.reference, "placed_by": placed_by})
     return PlacedBid(id=bid_id, **values)
+
+
+def _not_for_household(applicant: "_ApplicantColumns", advert, scheme: Scheme,  # noqa: ANN001 - a BID_CHECKS row
+                       now: datetime) -> str | None:
+    """Why this household may not bid for this home: the advert's criteria it fails (the engine's own words), or
+    an area a panel decided it should not be housed in (cbl/services/panels.py)."""
+    reasons = matching.eligibility(engine_input.to_applicant(applicant, scheme, local_date(now)),
+                                   engine_input.to_advert(advert, advert, advert.landlord))
+    if reasons:
+        return " ".join(reason.message for reason in reasons)
+    return area_restricted(advert.area) if advert.area in applicant.area_restrictions else None
 
 
 def place_bid_for(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, advert_reference: str,
@@ -323,5 +337,7 @@ def bid_options(session: Session, scheme: Scheme, applicant: Applicant, now: dat
                 barrier = limit_reached(scheme.bidding.bids_per_cycle)
             elif reasons := matching.eligibility(person, engine[advert.id]):
                 barrier = " ".join(reason.message for reason in reasons)
+            elif engine[advert.id].area in applicant.area_restrictions:
+                barrier = area_restricted(engine[advert.id].area)
         options.append(BidOption(advert, already, barrier))
     return options

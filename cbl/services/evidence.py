@@ -45,7 +45,9 @@ def shown_name(name: str) -> str:
     return clean or "unnamed file"
 
 
-def _checked(content: bytes, shows: str) -> str:
+def checked(content: bytes, shows: str) -> str:
+    """The file's type, read from its content, if it is a file we take that shows something we know of; else
+    refused with the reason, beside the file's field."""
     if not content:
         raise InvalidInput("The selected file is empty.", field=FIELD)
     if len(content) > MAX_BYTES:
@@ -74,7 +76,7 @@ def add_evidence(session: Session, owner: Owner, uploads: Path, name: str, conte
                  now: datetime) -> EvidenceFile:
     """Keep an uploaded file for the owner's application: on disk under its own name once the transaction commits,
     gone if it rolls back (cbl/services/stored_files.py)."""
-    kind = _checked(content, shows)
+    kind = checked(content, shows)
     original = shown_name(name)
     found = _target(session, owner)
     count = session.exec(select(func.count()).select_from(EvidenceFile)

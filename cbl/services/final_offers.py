@@ -5,11 +5,12 @@ from datetime import datetime
 
 from sqlmodel import Session, func, select
 
-from cbl.models import Applicant, Assessment, Property, SuitabilityAssessment, Void
+from cbl.models import Applicant, Assessment, PanelDecision, Property, SuitabilityAssessment, Void
 from cbl.models.states import VoidStatus
 from cbl.rules.final_offers import (
     LABELS, REQUIREMENTS, Factor, Finding, Home, Requirement, failed_needs, finding_problems,
 )
+from cbl.rules.panels import offer_requirements
 from cbl.rules.working_days import local_date
 
 from .actors import Actor
@@ -34,11 +35,20 @@ def requirements(session: Session, applicant: Applicant) -> list[Requirement]:
         found += [Requirement(code, f"{assessment.kind.value.replace('_', ' ')} recommendation of "
                                     f"{local_date(assessment.recorded_at):%-d %B %Y}")
                   for code in assessment.requirements]
+    panel = session.exec(select(PanelDecision).where(PanelDecision.applicant_id == applicant.id)
+                         .order_by(PanelDecision.decided_at.desc(), PanelDecision.id.desc())).first()
+    if panel is not None:  # the panel's decision in force (cbl/services/panels.py), not every one there has been
+        found += [Requirement(code, f"panel decision of {panel.met_on:%-d %B %Y}")
+                  for code in sorted(offer_requirements(panel.access))]
     return found
 
 
 def _failures(session: Session, applicant: Applicant, home: Property, income: int | None) -> list[str]:
-    return failed_needs(applicant.bedroom_need, requirements(session, applicant), home_facts(home), income)
+    failures = failed_needs(applicant.bedroom_need, requirements(session, applicant), home_facts(home), income)
+    if home.area in applicant.area_restrictions:  # a panel's decision (cbl/services/panels.py)
+        failures.append(f"A panel decided that the household should not be housed in {home.area}, where the home "
+                        "is.")
+    return failures
 
 
 def _home_of_void(session: Session, void_id: int) -> tuple[Void, Property]:

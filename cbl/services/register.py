@@ -35,21 +35,25 @@ def household_people(members: list[HouseholdMember], on: date) -> list[Person]:
     ]
 
 
-def derive_bedroom_need(members: list[HouseholdMember], scheme: Scheme, on: date) -> int:
-    return bedroom_need(household_people(members, on), scheme.bedroom_need.rule)
+def derive_bedroom_need(members: list[HouseholdMember], scheme: Scheme, on: date, *, carer: bool = False) -> int:
+    """The household's bedroom need by the scheme's rule, with a bedroom for an overnight carer where a panel found
+    one is needed (`carer`: the application's carer_bedroom)."""
+    return bedroom_need(household_people(members, on), scheme.bedroom_need.rule, overnight_carer=carer)
 
 
-def household_facts(members: list[HouseholdMember], scheme: Scheme, on: date) -> tuple[int, date | None, int]:
+def household_facts(members: list[HouseholdMember], scheme: Scheme, on: date, *,
+                    carer: bool = False) -> tuple[int, date | None, int]:
     """What the ranking needs from the household: its size, the lead's birth date and its bedroom need.
     (Members may be any rows with a member's relationship, date_of_birth, sex and needs_own_room.)"""
     lead = next((m for m in members if m.relationship is Relationship.LEAD), None)
-    return max(1, len(members)), lead.date_of_birth if lead else None, derive_bedroom_need(members, scheme, on)
+    return (max(1, len(members)), lead.date_of_birth if lead else None,
+            derive_bedroom_need(members, scheme, on, carer=carer))
 
 
 def apply_household(applicant: Applicant, members: list[HouseholdMember], scheme: Scheme, on: date) -> None:
     """Store what the ranking needs from the household: its size, the lead's birth date, bedroom need."""
     applicant.household_size, applicant.lead_date_of_birth, applicant.bedroom_need = household_facts(
-        members, scheme, on)
+        members, scheme, on, carer=applicant.carer_bedroom)
 
 
 def refresh_household(session: Session, applicant: Applicant, scheme: Scheme, on: date) -> None:

@@ -65,6 +65,8 @@ def involved(session: Session, review: Review) -> dict[int, str]:
         for event in events:
             if event.actor_kind is ActorKind.STAFF and event.actor_id is not None:
                 found.setdefault(event.actor_id, DID.get(event.action, f"is recorded in it ({event.action})"))
+    for sat, did in _panel(session, review):
+        found.setdefault(sat, did)
     offer_id = next((i for t, i in _subjects(session, review) if t == "offer"), None)
     if offer_id is not None:
         offer = session.get(Offer, offer_id)
@@ -72,6 +74,22 @@ def involved(session: Session, review: Review) -> dict[int, str]:
             if staff_id is not None:
                 found.setdefault(staff_id, did)
     return found
+
+
+def _panel(session: Session, review: Review) -> list[tuple[int, str]]:
+    """Those who sat on the panel whose decision (or band award) is reviewed, and the officer who referred it."""
+    from cbl.models import PanelDecision, PanelMember, PanelReferral  # cbl/services/panels.py
+
+    column = {"panel_decision": PanelDecision.id, "band_assessment": PanelDecision.band_assessment_id}
+    if review.subject_type not in column:
+        return []
+    referral = session.exec(select(PanelReferral).join(PanelDecision, PanelDecision.referral_id == PanelReferral.id)
+                            .where(column[review.subject_type] == review.subject_id)).first()
+    if referral is None:
+        return []
+    members = session.exec(select(PanelMember.staff_user_id).where(PanelMember.referral_id == referral.id))
+    return [*((member, "sat on the panel") for member in members),
+            (referral.referred_by_id, "referred the case to the panel")]
 
 
 def decider_refusal(reviewer: StaffUser, maker: StaffUser | None, involvement: str | None = None) -> str | None:

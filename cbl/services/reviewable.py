@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from cbl.models import AuditEvent, BandAssessment, Offer, Refusal
+from cbl.models import AuditEvent, BandAssessment, Offer, PanelDecision, PanelReferral, Refusal
 from cbl.models.states import ActorKind, ReviewType
 from cbl.rules.working_days import local_date
 
@@ -83,6 +83,14 @@ def reviewable_decisions(session: Session, applicant_id: int) -> list[Decision]:
     for band in session.exec(select(BandAssessment).where(BandAssessment.applicant_id == applicant_id)):
         found.append(Decision(ReviewType.BAND, "band_assessment", band.id, f"Band {band.band} from "
                               f"{band.effective_date:%-d %B %Y}", local_date(band.decided_at), band.decided_by_id))
+    # A panel's decision as a whole (its access needs, a carer's bedroom, areas); a band it awarded is also a band
+    # decision above, whose overturning restores the band before.
+    for panel, kind in session.exec(select(PanelDecision, PanelReferral.kind)
+                                    .join(PanelReferral, PanelReferral.id == PanelDecision.referral_id)
+                                    .where(PanelDecision.applicant_id == applicant_id)):
+        found.append(Decision(ReviewType.PANEL, "panel_decision", panel.id,
+                              f"{kind.value.replace('_', ' ').capitalize()} panel's decision of "
+                              f"{panel.met_on:%-d %B %Y}", local_date(panel.decided_at), panel.decided_by_id))
     for event in session.exec(select(AuditEvent).where(AuditEvent.applicant_id == applicant_id,
                                                        AuditEvent.action.in_(list(CASE_EVENTS)))):
         if not _is_decision(event):

@@ -22,6 +22,8 @@ class Right(StrEnum):
     OFFER_FINAL_ASSESS = "offer.final_assess"
     OFFER_MAKE = "offer.make"
     OFFER_RECORD = "offer.record"
+    PANEL_DECIDE = "panel.decide"  # record a panel's decision, which is applied to the case
+    PANEL_REFER = "panel.refer"  # refer a case to a panel with its evidence, and arrange the panel
     PROVIDER_NOMINATIONS = "provider.nominations"
     PROVIDER_PORTAL = "provider.portal"
     PROVIDER_VOIDS = "provider.voids"

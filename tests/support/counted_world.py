@@ -73,6 +73,8 @@ class CountedWorld:
     place: int  # the probe household's place on the closed advert's shortlist
     viewing: int  # the viewing of the probe household's offer
     import_run: int  # a file a manager uploaded to import, refused by its check
+    referral: int  # the probe household's referral to a medical panel, arranged, with k files before it
+    referral_file: int  # one of them
 
 
 def build(session: Session, scheme: Scheme, scale: int, now: datetime, uploads: Path) -> CountedWorld:
@@ -118,6 +120,7 @@ def build(session: Session, scheme: Scheme, scale: int, now: datetime, uploads: 
                                                            ShortlistEntry.applicant_id == households[0].id)).one(),
         viewing=session.exec(select(Viewing.id)).first(),
         import_run=_import_run(session, staff[StaffRole.MANAGER], now),
+        **_panels(session, scheme, staff, households[0], scale, now, uploads),
         **_online(session, scheme, households[0], scale, now, uploads))
 
 
@@ -159,6 +162,30 @@ def _online(session: Session, scheme: Scheme, probe: Applicant, scale: int, now:
     return {"online": sent[0][0], "online_file": sent[0][1], "account": drafting.account_id,
             "account_file": draft_file, "unconfirmed_account": account("new@example.net", confirmed=False).id,
             "account_link": link}
+
+
+def _panels(session: Session, scheme: Scheme, staff: dict[StaffRole, int], probe: Applicant, scale: int,
+            now: datetime, uploads: Path) -> dict:
+    """The probe household's k welfare panels, each decided, and its referral to a medical panel, arranged, with k
+    files before it."""
+    from cbl.services import panels
+
+    officer = actors.staff(session.get_one(StaffUser, staff[StaffRole.OFFICER]))
+    member = StaffUser(organisation_id=session.get_one(StaffUser, officer.id).organisation_id, name="Panel member",
+                       email="panel.member@example.org", role=StaffRole.OFFICER, password_hash=PASSWORD_HASH)
+    session.add(member)
+    session.flush()
+    sitting = [member.id, staff[StaffRole.MANAGER]]
+    for number in range(scale):
+        decided = panels.refer(session, officer, scheme, probe.id, "welfare", f"Welfare case {number + 1}.", now)
+        panels.arrange(session, officer, decided.id, local_date(now), sitting, now)
+        panels.decide(session, actors.staff(member), scheme, decided.id,
+                      panels.Recommendation(access=frozenset({"level_access_shower"})), "Needs a level shower.", now)
+    waiting = panels.refer(session, officer, scheme, probe.id, "medical", "Cannot manage stairs.", now)
+    panels.arrange(session, officer, waiting.id, local_date(now), sitting, now)
+    files = [panels.add_evidence(session, officer, uploads, waiting.id, f"letter-{number}.pdf",
+                                 b"%PDF-1.4\n%%EOF\n", "medical", now).id for number in range(scale)]
+    return {"referral": waiting.id, "referral_file": files[0]}
 
 
 def _import_run(session: Session, manager: int, now: datetime) -> int:

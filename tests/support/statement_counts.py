@@ -105,6 +105,10 @@ def addresses(world: CountedWorld) -> dict[str, str]:
         "/account/changes/{page:str}": "/account/changes/change",
         "/admin/imports/{run_id:int}": f"/admin/imports/{world.import_run}",
         "/admin/imports/{run_id:int}/problems.csv": f"/admin/imports/{world.import_run}/problems.csv",
+        "/admin/applicants/{reference:str}/panels": f"/admin/applicants/{world.household}/panels",
+        "/admin/panels/{referral_id:int}": f"/admin/panels/{world.referral}",
+        "/admin/panels/{referral_id:int}/evidence/{file_id:int}":
+            f"/admin/panels/{world.referral}/evidence/{world.referral_file}",
     }
 
 

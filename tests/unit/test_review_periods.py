@@ -109,7 +109,8 @@ PART6 = Reviews(request_within_days=28, decide_within_days=56, decide_within_day
 SECTIONS = {ReviewType.SUITABILITY: "section 202(1)(f)", ReviewType.FINAL_OFFER_DUTY: "section 202(1)(b)",
             ReviewType.ELIGIBILITY: "section 160ZA(9)", ReviewType.QUALIFICATION: "section 160ZA(9)",
             **{kind: "section 166A(9)" for kind in (ReviewType.BAND, ReviewType.BEDROOM_NEED, ReviewType.SUSPENSION,
-                                                    ReviewType.REFUSAL, ReviewType.SKIP, ReviewType.CLOSURE)}}
+                                                    ReviewType.REFUSAL, ReviewType.SKIP, ReviewType.CLOSURE,
+                                                    ReviewType.PANEL)}}
 
 
 @pytest.mark.parametrize("kind", list(ReviewType))

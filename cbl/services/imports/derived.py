@@ -26,8 +26,9 @@ def refresh_households(connection: Connection, households: sa.Select, scheme: Sc
         members[member.applicant_id].append(member)
     changes = []
     for household in connection.execute(sa.select(A.c.id, A.c.household_size, A.c.lead_date_of_birth,
-                                                  A.c.bedroom_need).where(A.c.id.in_(households))).all():
-        facts = household_facts(members.get(household.id, []), scheme, on)
+                                                  A.c.bedroom_need, A.c.carer_bedroom)
+                                        .where(A.c.id.in_(households))).all():
+        facts = household_facts(members.get(household.id, []), scheme, on, carer=household.carer_bedroom)
         if facts != (household.household_size, household.lead_date_of_birth, household.bedroom_need):
             changes.append({"_id": household.id, "household_size": facts[0], "lead_date_of_birth": facts[1],
                             "bedroom_need": facts[2]})
