@@ -48,15 +48,14 @@ def _read(session: Session, request: Request) -> tuple[AuditFilters, audit_trail
     form = forms.read(AuditFilters, query, choices={
         "actor": actors, "action": [("", "Anything"), *((a, a) for a in audit_trail.actions(session))],
         "record_type": [("", "Any"), *((t, t.replace("_", " ")) for t in audit_trail.record_types(session))]})
-    if not form.validate():
-        return form, None
+    form.validate()  # then the checks across fields, so that every mistake is listed at once
     start, end = form.start.data, form.end.data
     if start and end and end < start:
         form.end.errors = ["The “to” date must be the same as or after the “from” date"]
-    if form.record_id.data is not None and not form.record_type.data:
+    if form.record_id.data is not None and not form.record_type.data and not form.record_type.errors:
         form.record_type.errors = ["Choose the kind of record the id is of"]
     case = None
-    if form.case.data:
+    if form.case.data and not form.case.errors:
         case = audit_trail.applicant_id(session, form.case.data)
         if case is None:
             form.case.errors = [f"There is no application {form.case.data}"]

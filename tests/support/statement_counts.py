@@ -105,6 +105,9 @@ def addresses(world: CountedWorld) -> dict[str, str]:
         "/account/changes/{page:str}": "/account/changes/change",
         "/admin/imports/{run_id:int}": f"/admin/imports/{world.import_run}",
         "/admin/imports/{run_id:int}/problems.csv": f"/admin/imports/{world.import_run}/problems.csv",
+        "/admin/cycles/{cycle_id:int}/close-report": f"/admin/cycles/{world.closed_cycle}/close-report",
+        "/admin/cycles/{cycle_id:int}/close-early": f"/admin/cycles/{world.cycle}/close-early",
+        "/admin/cycles/{cycle_id:int}/reopen": f"/admin/cycles/{world.closed_cycle}/reopen",
     }
 
 
