@@ -1,7 +1,6 @@
 """Homes and voids: log a void, mark it ready, advertise it in a cycle with a preview."""
 
 from collections.abc import Callable
-from datetime import date
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
@@ -12,7 +11,7 @@ from sqlmodel import Session
 from cbl.queries import listings
 from cbl.queries import stock as stock_queries
 from cbl.database import Database
-from cbl.models import Advert, Property, Void
+from cbl.models import Advert
 from cbl.models.states import OrganisationKind, PropertyType, VoidStatus
 from cbl.rules.scheme import Scheme
 from cbl.rules.working_days import local_date
@@ -21,9 +20,7 @@ from cbl.services.actors import staff as staff_actor
 from cbl.services.direct_offers import reasons_for
 from cbl.services.errors import DomainError, InvalidInput, NotFound
 from cbl.services.lettings import void_days
-from cbl.services.void_clock import (
-    VoidClock, record_works_finished, record_works_started, void_clock, weekly_charge_pence,
-)
+from cbl.services.void_clock import record_works_finished, record_works_started, weekly_charge_pence
 from cbl.rules.wording import money
 from cbl.services.stock import HomeDetails, add_property, advertise, log_void, mark_ready_to_let
 from cbl.web import forms
@@ -74,14 +71,6 @@ def direct_offer_form(scheme: Scheme, body: dict | None = None) -> DirectOffer:
         "reason_code": [(code, text[0].upper() + text[1:]) for code, text in reasons_for(scheme).items()]})
 
 
-def void_clocks(home: Property, voids: list[Void], today: date) -> list[tuple[Void, VoidClock, str]]:
-    """Each void of the home (the latest first) with its clock as of today (a UK date) and the rent it lost, or has
-    lost so far, as money: at the home's weekly rent and service charges (cbl/services/void_clock.py)."""
-    weekly = weekly_charge_pence(home)
-    return [(void, clock, money(clock.rent_lost_pence)) for void in voids
-            for clock in [void_clock(void, weekly, today)]]
-
-
 def home_page_view(db: Database, request: Request, reference: str, submitted: forms.Form | None = None) -> Template:
     """The home's page with its three forms: each empty (works showing the dates recorded), except the one
     submitted, shown with its errors and what was typed."""
@@ -97,7 +86,7 @@ def home_page_view(db: Database, request: Request, reference: str, submitted: fo
     return Template("admin/stock/home.html", status_code=submitted.status if submitted else 200, context={
         "staff": current_staff(request), "home": record.home, "landlord": record.landlord, "voids": record.voids,
         "adverts": record.adverts, "submitted": submitted, "today": now().date(), "open_void": open_void,
-        "clocks": void_clocks(record.home, record.voids, local_date(now())),
+        "clocks": stock_queries.void_clocks(record, local_date(now())),
         "weekly": money(weekly_charge_pence(record.home)),
         "council_home": record.landlord.kind is OrganisationKind.COUNCIL, **page_forms})
 

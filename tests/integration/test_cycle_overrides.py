@@ -9,6 +9,8 @@ from sqlmodel import func, select
 
 from cbl.models import Advert, Applicant, AuditEvent, Cycle, Offer, OutboxMessage, ShortlistEntry, StaffUser, Void
 from cbl.models.states import AdvertStatus, CycleStatus, StaffRole
+from cbl.queries import close_reports, stock
+from cbl.rules.working_days import local_date
 from cbl.services import actors
 from cbl.services.actors import SYSTEM
 from cbl.services.bidding import place_bid
@@ -89,6 +91,16 @@ def test_a_manager_closes_an_open_cycle_early_and_the_scheduler_does_not_close_i
     with pytest.raises(Conflict, match="already closed"):
         db.run(close_early, world.manager, scheme, world.cycle, REASON, NOW + timedelta(minutes=5))
 
+    # Its close report: the engine's result, what it proposed advert by advert, and the manager's early close.
+    with db.reading() as s:
+        report = close_reports.close_report(s, world.cycle, 1)
+    assert report.closed and report.report["engine_status"] == "optimal" and report.report["bids"] == 4
+    assert [(line.reference, line.bids, line.proposed, line.band, line.place) for line in report.adverts.rows] == [
+        ("AD1", 2, "HR2", "A", "1st on the shortlist"), ("AD2", 2, "HR3", "B", "1st on the shortlist"),
+        ("AD3", 0, None, None, "")]
+    assert [(o.early_close, o.by, o.reason) for o in report.overrides] == [(True, "Mo Manager", REASON)]
+    assert report.timings[-1][0] == "total" and report.sizes["bids"] == 4 and not report.shortfalls
+
 
 def test_a_manager_reopens_a_cycle_just_closed_and_it_closes_again_at_the_time_set(db, scheme, world):
     closed_at = _cycle(db, world).closes_at + timedelta(minutes=1)
@@ -107,6 +119,13 @@ def test_a_manager_reopens_a_cycle_just_closed_and_it_closes_again_at_the_time_s
             db.run(reopen, actor, scheme, world.cycle, reason, closes_at, now)
     assert _cycle(db, world).status is CycleStatus.CLOSED and _places(db) == 4
 
+    def clock():  # the void clock on AD1's home: empty since 30 October, at £95 a week
+        with db.reading() as s:
+            (_, found, rent_lost), = stock.void_clocks(stock.home_record(s, "P-AD1"), local_date(later))
+        return [(stage.name, stage.days) for stage in found.stages], found.total_days, rent_lost
+
+    assert clock() == ([("Advertised, until the shortlist", 24), ("Since shortlisted, so far", 0)], 24, "£325.71")
+
     db.run(reopen, world.manager, scheme, world.cycle, REASON, until, later)
 
     cycle = _cycle(db, world)
@@ -122,6 +141,7 @@ def test_a_manager_reopens_a_cycle_just_closed_and_it_closes_again_at_the_time_s
     reopened, = _events(db, "cycle.reopened")
     assert reopened.actor_name == "Mo Manager" and reopened.details["reason"] == REASON
     assert reopened.details["places_discarded"] == 4
+    assert clock() == ([("Since tenancy ended, so far", 24)], 24, "£325.71")  # shortlisted no longer
 
     # Households bid again; the scheduler closes it at the new time, not before.
     _bid(db, scheme, world, "HR3", ["AD1"], later + timedelta(hours=1))
