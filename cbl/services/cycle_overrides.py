@@ -26,7 +26,7 @@ from cbl.rules.working_days import LONDON
 from .actors import Actor
 from .audit import audit
 from .cycles import ENGINE_TIME_LIMIT, close_due
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotFound, within
 from .rights import Right
 
 
@@ -126,12 +126,9 @@ def _cycle(session: Session, cycle_id: int) -> Cycle:
 
 
 def _reason(reason: str) -> str:
-    reason = (reason or "").strip()
+    reason = within(reason or "", rules.REASON_LIMIT, "reason", "The reason")
     if not reason:
         raise InvalidInput("Give the reason: it is kept in the audit trail.", field="reason")
-    if len(reason) > rules.REASON_LIMIT:
-        raise InvalidInput(f"The reason must be {rules.REASON_LIMIT:,} characters or fewer (you entered "
-                           f"{len(reason):,}).", field="reason")
     return reason
 
 
