@@ -100,7 +100,7 @@ def bench(kind: str, events: int) -> None:
                 for label, (filters, number) in pages.items():
                     timed(label, lambda f=filters, n=number: len(audit_trail.page(s, f, n).page.rows))
 
-            def csv_file() -> int:
+            def csv_file() -> tuple[int, int]:
                 snapshot = db.open_snapshot()
                 try:
                     filters = Filters(start=date(2025, 1, 1), end=date(2025, 1, 31))
