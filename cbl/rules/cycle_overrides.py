@@ -10,12 +10,15 @@ have heard of, or a decision it may ask to have reviewed.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from cbl.models.states import CycleStatus
+from cbl.rules.wording import day_and_time
 
 REASON_LIMIT = 1000  # characters: a manager's reason, kept in the audit trail
-# A reopened cycle closes again at a time the manager sets: after now, and within a week (a reopening corrects
-# a cycle; a longer one is a new cycle, which the scheme's pattern plans).
+# A reopened cycle closes again at a time the manager sets: after now, within a week, and before the scheme's
+# pattern opens the next cycle (the scheduler plans the next cycle once no cycle is open: cycles.plan_next_cycle).
+# A reopening corrects a cycle; a longer one is a new cycle, which the pattern plans.
 LONGEST_REOPENING = timedelta(days=7)
 
 
@@ -44,12 +47,16 @@ def reopen_refused(status: CycleStatus, closed_at: datetime | None, now: datetim
     return None
 
 
-def new_close_refused(closes_at: datetime, now: datetime) -> str | None:
-    """Why a reopened cycle cannot close at `closes_at`; None if it can."""
+def new_close_refused(closes_at: datetime, now: datetime, next_opening: datetime, zone: ZoneInfo) -> str | None:
+    """Why a reopened cycle cannot close at `closes_at`, `next_opening` being when the scheme's pattern opens the
+    next cycle; None if it can."""
     if closes_at <= now:
         return "The new closing time must be in the future."
     if closes_at > now + LONGEST_REOPENING:
         return "The new closing time must be within 7 days: for longer, advertise the homes in a later cycle."
+    if closes_at > next_opening:
+        return (f"The new closing time must be no later than the next cycle opens, {day_and_time(next_opening, zone)}: "
+                "for longer, advertise the homes in that cycle.")
     return None
 
 

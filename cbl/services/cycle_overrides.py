@@ -19,6 +19,7 @@ from cbl.models import (
 )
 from cbl.models.states import AdvertStatus, Channel, CycleStatus, ShortlistStatus, StaffRole
 from cbl.rules import cycle_overrides as rules
+from cbl.rules.cycle_windows import next_opening
 from cbl.rules.scheme import Scheme
 from cbl.rules.wording import day_and_time
 from cbl.rules.working_days import LONDON
@@ -55,7 +56,7 @@ def reopen(session: Session, actor: Actor, scheme: Scheme, cycle_id: int, reason
     from its shortlists: they are thrown away, its adverts take bids again, its households are told."""
     actor.require(Right.CYCLE_OVERRIDE)
     reason = _reason(reason)
-    if refusal := rules.new_close_refused(closes_at, now):
+    if refusal := rules.new_close_refused(closes_at, now, next_opening(now, scheme.cycle, LONDON), LONDON):
         raise InvalidInput(refusal, field="closes_on")
     guard_cycle(session, cycle_id, exclusive=True)
     cycle = _cycle(session, cycle_id)

@@ -111,7 +111,7 @@ def test_a_manager_reopens_a_cycle_just_closed_and_it_closes_again_at_the_time_s
         (NotAllowed, "permission", world.officer_actor, REASON, until, later),
         (InvalidInput, "reason", world.manager, "", until, later),
         (InvalidInput, "in the future", world.manager, REASON, later, later),
-        (InvalidInput, "within 7 days", world.manager, REASON, later + timedelta(days=7, seconds=1), later),
+        (InvalidInput, "no later than the next cycle opens", world.manager, REASON, later + timedelta(days=3), later),
         (Conflict, "24 hours", world.manager, REASON, until, closed_at + timedelta(hours=24, seconds=1)),
     ]
     for error, message, actor, reason, closes_at, now in refusals:
