@@ -77,6 +77,7 @@ def _query(request: Request, **more: str | int) -> str:
 def _page(request: Request, form: AuditFilters, found: audit_trail.Found | None = None) -> Template:
     return Template("admin/audit/trail.html", status_code=form.status, context={
         "staff": current_staff(request), "form": form, "found": found, "csv_max": audit_trail.CSV_MAX_ROWS,
+        "counted": audit_trail.PAGE_COUNTED,
         "csv_query": _query(request), "page_link": lambda n: f"/admin/audit?{_query(request, page=n)}"})
 
 

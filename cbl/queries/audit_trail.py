@@ -21,6 +21,9 @@ from cbl.queries.paging import Page
 from cbl.rules.working_days import LONDON
 
 PER_PAGE = 50
+# A page counts the events that match no further than this (200 pages): past it the page says "more than 10,000",
+# and it shows the first 10,000. Counting a million to number the pages would cost more than reading the page.
+PAGE_COUNTED = 10_000
 # The most events one CSV file holds; a larger choice is refused with a message (narrow the filters), never cut.
 # About 30 MB of CSV; the count that decides it reads the index only.
 CSV_MAX_ROWS = 100_000
@@ -113,7 +116,7 @@ class Event:
 @dataclass(frozen=True)
 class Found:
     page: Page[Event]
-    more: bool  # more events match than were counted (CSV_MAX_ROWS): the page says "more than"
+    more: bool  # more events match than were counted (PAGE_COUNTED): the page says "more than"
 
 
 def _counted(session: Session | Connection, filters: Filters, up_to: int) -> int:
@@ -128,13 +131,13 @@ def _newest_first(filters: Filters) -> sa.Select:
 
 
 def page(session: Session, filters: Filters, number: int, size: int = PER_PAGE) -> Found:
-    """Page `number` of the events that match, newest first, counted up to CSV_MAX_ROWS and one more."""
-    total = _counted(session, filters, CSV_MAX_ROWS + 1)
-    shown: Page[Event] = Page([], number, size, min(total, CSV_MAX_ROWS))
+    """Page `number` of the events that match, newest first, counted up to PAGE_COUNTED and one more."""
+    total = _counted(session, filters, PAGE_COUNTED + 1)
+    shown: Page[Event] = Page([], number, size, min(total, PAGE_COUNTED))
     if not shown.beyond:
         rows = session.exec(_newest_first(filters).offset(shown.offset).limit(size)).all()
         shown = Page([Event(event, case) for event, case in rows], number, size, shown.total)
-    return Found(shown, total > CSV_MAX_ROWS)
+    return Found(shown, total > PAGE_COUNTED)
 
 
 def subject_events(session: Session, table: str, subject_id: int, actions: tuple[str, ...]) -> list[AuditEvent]:

@@ -112,8 +112,9 @@ def test_each_filter_narrows_the_trail_to_the_events_it_names(db, trail):
         assert audit_trail.record_types(s) == ["advert", "applicant", "bid", "case_note", "cycle"]
 
 
-def test_the_count_stops_past_the_csv_maximum_and_the_page_says_there_are_more(db, trail, monkeypatch):
-    monkeypatch.setattr(audit_trail, "CSV_MAX_ROWS", 4)  # of the six events
+def test_counts_stop_past_their_maximum_and_the_page_says_there_are_more(db, trail, monkeypatch):
+    monkeypatch.setattr(audit_trail, "PAGE_COUNTED", 4)  # of the six events
+    monkeypatch.setattr(audit_trail, "CSV_MAX_ROWS", 4)
     with db.reading() as s:
         found = audit_trail.page(s, Filters(), 1, size=2)
         assert found.more and found.page.total == 4 and found.page.pages == 2
