@@ -10,12 +10,13 @@ from sqlmodel import func, select
 from cbl.models import Advert, Applicant, AuditEvent, Cycle, Offer, OutboxMessage, ShortlistEntry, StaffUser, Void
 from cbl.models.states import AdvertStatus, CycleStatus, StaffRole
 from cbl.queries import close_reports, stock
-from cbl.rules.working_days import local_date
+from cbl.rules.working_days import LONDON, local_date
+from scheduler import jobs
 from cbl.services import actors
 from cbl.services.actors import SYSTEM
 from cbl.services.bidding import place_bid
 from cbl.services.cycle_overrides import close_early, reopen
-from cbl.services.cycles import close_cycle, due_to_close
+from cbl.services.cycles import close_cycle
 from cbl.services.errors import Conflict, InvalidInput, NotAllowed
 from cbl.services.shortlisting import verify_entry
 from tests.support.factories import NOW, PASSWORD_HASH, add_applicant, make_world
@@ -25,6 +26,12 @@ REASON = "The homes must be let before the repairs contract starts"
 
 @pytest.fixture
 def world(db, scheme):
+    jobs.configure(jobs.Runtime(db, scheme, LONDON))  # the scheduler's jobs, run by hand at the times given
+    yield _world(db, scheme)
+    jobs._runtime = None
+
+
+def _world(db, scheme):
     """Three adverts, three households bidding (each with an e-mail address), an officer and a manager."""
     with db.transaction() as s:
         world = make_world(s, scheme, adverts=3)
@@ -84,9 +91,9 @@ def test_a_manager_closes_an_open_cycle_early_and_the_scheduler_does_not_close_i
     closed, = _events(db, "cycle.closed")
     assert early.actor_name == closed.actor_name == "Mo Manager"
     assert early.details["reason"] == REASON and early.details["was_due"] == due.isoformat()
-    # The scheduler's close at the old time, and its minute-by-minute reconcile, find nothing to do.
-    assert db.run(close_cycle, SYSTEM, scheme, world.cycle, due + timedelta(minutes=1)) is False
-    assert db.run(due_to_close, due + timedelta(minutes=1)) == []
+    # The scheduler's close job at the old time, and its minute-by-minute reconcile, find nothing to do.
+    jobs.close_cycle(world.cycle, due + timedelta(minutes=1))
+    jobs.reconcile(due + timedelta(minutes=2))
     assert len(_events(db, "cycle.closed")) == 1 and _places(db) == 4
     with pytest.raises(Conflict, match="already closed"):
         db.run(close_early, world.manager, scheme, world.cycle, REASON, NOW + timedelta(minutes=5))
@@ -145,9 +152,9 @@ def test_a_manager_reopens_a_cycle_just_closed_and_it_closes_again_at_the_time_s
 
     # Households bid again; the scheduler closes it at the new time, not before.
     _bid(db, scheme, world, "HR3", ["AD1"], later + timedelta(hours=1))
-    assert db.run(due_to_close, until - timedelta(minutes=1)) == []
-    assert db.run(close_cycle, SYSTEM, scheme, world.cycle, until - timedelta(minutes=1)) is False
-    assert db.run(close_cycle, SYSTEM, scheme, world.cycle, until + timedelta(minutes=1)) is True
+    jobs.reconcile(until - timedelta(minutes=1))
+    assert _cycle(db, world).status is CycleStatus.OPEN
+    jobs.reconcile(until + timedelta(minutes=1))
     assert _places(db) == 5 and len(_events(db, "cycle.closed")) == 2
     assert _cycle(db, world).closed_at == until + timedelta(minutes=1)
 
