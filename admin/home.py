@@ -24,10 +24,13 @@ def admin_home(db: NamedDependency[Database], request: Request) -> Template:
 
 def start_page(user: StaffUser) -> str:
     """Where a member of staff starts: providers in their portal, a system administrator (who sees no
-    cases, so not the cycles and places page) with the staff accounts, everyone else here."""
+    cases, so not the cycles and places page) with the staff accounts, an auditor with the audit trail, everyone
+    else here."""
     if user.role is StaffRole.PROVIDER:
         return "/admin/provider"
     actor = actors.staff(user)
     if not actor.may(Right.REGISTER_READ) and actor.may(Right.STAFF_MANAGE):
         return "/admin/staff"
+    if not actor.may(Right.REGISTER_READ) and actor.may(Right.AUDIT_READ):
+        return "/admin/audit"
     return "/admin"

@@ -3,8 +3,9 @@
 from litestar import Router
 
 from . import (
-    agreements, applications, auth, backdating, compliance, core_return, dashboard, home, identity_provider, imports,
-    letters, offer_checks, offers, online_applications, outbox, panels, provider, providers, register, register_review,
+    agreements, applications, audit_trail, auth, backdating, compliance, core_return, cycles, dashboard, home,
+    identity_provider, imports, letters, offer_checks, offers, online_applications, outbox, panels, provider, providers,
+    register, register_review,
     reviews, second_factor, shortlists, staff, stock, viewings,
 )
 from .guards import staff_guard
@@ -58,5 +59,8 @@ admin_router = Router(
         imports.imports, imports.import_page, imports.confirm, imports.problems_download,
         panels.household_panels, panels.referral, panels.referral_page, panels.referral_evidence, panels.referral_file,
         panels.arrangement, panels.decision,
+        audit_trail.audit_trail_page, audit_trail.audit_trail_csv,
+        cycles.cycle_list, cycles.close_report, cycles.close_early_page, cycles.close_early_submit, cycles.reopen_page,
+        cycles.reopen_submit,
     ],
 )

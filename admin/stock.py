@@ -20,7 +20,8 @@ from cbl.services.actors import staff as staff_actor
 from cbl.services.direct_offers import reasons_for
 from cbl.services.errors import DomainError, InvalidInput, NotFound
 from cbl.services.lettings import void_days
-from cbl.services.void_clock import record_works_finished, record_works_started
+from cbl.services.void_clock import record_works_finished, record_works_started, weekly_charge_pence
+from cbl.rules.wording import money
 from cbl.services.stock import HomeDetails, add_property, advertise, log_void, mark_ready_to_let
 from cbl.web import forms
 from cbl.web.auth import now
@@ -85,6 +86,8 @@ def home_page_view(db: Database, request: Request, reference: str, submitted: fo
     return Template("admin/stock/home.html", status_code=submitted.status if submitted else 200, context={
         "staff": current_staff(request), "home": record.home, "landlord": record.landlord, "voids": record.voids,
         "adverts": record.adverts, "submitted": submitted, "today": now().date(), "open_void": open_void,
+        "clocks": stock_queries.void_clocks(record, local_date(now())),
+        "weekly": money(weekly_charge_pence(record.home)),
         "council_home": record.landlord.kind is OrganisationKind.COUNCIL, **page_forms})
 
 

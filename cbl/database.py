@@ -105,6 +105,18 @@ class Database:
             with session.begin():
                 yield session
 
+    def open_snapshot(self) -> sa.Connection:
+        """A read-only connection whose statements all see the database as it was at the first of them
+        (REPEATABLE READ on PostgreSQL; on SQLite a deferred transaction, a snapshot in WAL mode): a count and
+        the rows then read agree. Its transaction is open; the caller closes the connection (a download reads
+        it while the response is sent, after the handler has returned)."""
+        options: dict[str, Any] = {"read_only": True}
+        if self.dialect == "postgresql":
+            options["isolation_level"] = "REPEATABLE READ"
+        connection = self.engine.execution_options(**options).connect()
+        connection.begin()
+        return connection
+
     def run(self, service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Call a service in its own transaction and commit it."""
         with self.transaction() as session:

@@ -55,6 +55,7 @@ STAFF = [
     ("officer2@anytown.example", "Priya Shah", StaffRole.OFFICER, 2),
     ("reviews@anytown.example", "Rachel Moore", StaffRole.REVIEW_OFFICER, 4),
     ("manager@anytown.example", "Martin Hale", StaffRole.MANAGER, 5),
+    ("audit@anytown.example", "Aisha Rahman", StaffRole.AUDITOR, 5),
     ("admin@anytown.example", "Ada Lewis", StaffRole.ADMIN, 3),
 ]
 PROVIDERS = [

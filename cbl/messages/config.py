@@ -14,14 +14,14 @@ NOTIFY_BASE_URL = "https://api.notifications.service.gov.uk"
 # the channel as a whole (a template whose content is ((subject)) and ((body))).
 # tests/unit/test_delivery_settings.py reads the code for the names, so a new message cannot be left out.
 EMAIL_TEMPLATES = (
-    "account_code", "advert_withdrawn", "application_received", "bid_placed", "change_received", "cycle_closed",
-    "direct_offer_approval", "draft_expiring", "evidence_requested", "letter", "new_homes", "nomination",
-    "offer_lapsed", "offer_made", "offer_reminder", "offer_withdrawn", "password_reset", "registration_backdating",
-    "review_reminder", "shortlisted", "staff_invitation",
+    "account_code", "advert_withdrawn", "application_received", "bid_placed", "bidding_reopened", "change_received",
+    "cycle_closed", "cycle_reopened", "direct_offer_approval", "draft_expiring", "evidence_requested", "letter",
+    "new_homes", "nomination", "offer_lapsed", "offer_made", "offer_reminder", "offer_withdrawn", "password_reset",
+    "registration_backdating", "review_reminder", "shortlisted", "staff_invitation",
 )
-SMS_TEMPLATES = ("account_code", "application_received", "bid_placed", "change_received", "draft_expiring",
-                 "evidence_requested", "letter", "mobile_confirmation", "offer_lapsed", "offer_made", "offer_reminder",
-                 "offer_withdrawn", "password_reset", "shortlisted", "text_reply")
+SMS_TEMPLATES = ("account_code", "application_received", "bid_placed", "bidding_reopened", "change_received",
+                 "draft_expiring", "evidence_requested", "letter", "mobile_confirmation", "offer_lapsed", "offer_made",
+                 "offer_reminder", "offer_withdrawn", "password_reset", "shortlisted", "text_reply")
 # Messages whose words are a secret for their recipient alone: a one-time code, or a link that sets a
 # password. The dispatcher sends them; staff never read them (the outbox shows that they went, not what
 # they said) and cannot send them again to an address changed on the case.

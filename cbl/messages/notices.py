@@ -12,8 +12,8 @@ from cbl.models import (
 )
 from cbl.models.states import ApplicationStatus, Channel, OfferStatus, OutboxStatus
 from cbl.rules.scheme import Scheme
-from cbl.rules.wording import ordinal
-from cbl.rules.working_days import add_working_days, local_date
+from cbl.rules.wording import day_and_time, ordinal
+from cbl.rules.working_days import LONDON, add_working_days, local_date
 
 from .routing import preference, tell_household
 
@@ -50,6 +50,38 @@ def shortlisted(session: Session, cycle_id: int, now: datetime) -> int:
         if row.by_text and row.confirmed_mobile and row.mobile_confirmed_at:
             messages.append({**common, "channel": Channel.SMS.value, "recipient": row.confirmed_mobile,
                              "body": f"Bidding has closed: you are {ordinal(row.position)} for {row.reference}."})
+    if messages:
+        session.execute(sa.insert(OutboxMessage.__table__), messages)
+    return len(messages)
+
+
+def bidding_reopened(session: Session, cycle_id: int, closes_at: datetime, now: datetime) -> int:
+    """Each household told of a shortlist place when the cycle closed hears, once, that a manager has reopened it
+    and that place no longer stands (cbl/services/cycle_overrides.py). Read before the places are thrown away."""
+    told = (select(ShortlistEntry.applicant_id).join(Advert, Advert.id == ShortlistEntry.advert_id)
+            .where(Advert.cycle_id == cycle_id, ShortlistEntry.position.is_not(None)).distinct().subquery())
+    rows = session.execute(
+        select(Applicant.id, Applicant.email, ContactPreference.by_email, ContactPreference.by_text,
+               ContactPreference.confirmed_mobile, ContactPreference.mobile_confirmed_at)
+        .join(told, told.c.applicant_id == Applicant.id)
+        .outerjoin(ContactPreference, ContactPreference.applicant_id == Applicant.id)).all()
+    until = day_and_time(closes_at, LONDON)
+    subject = "Bidding has reopened: your shortlist places will change"
+    messages = []
+    for row in rows:
+        common = {"created_at": now, "template": "bidding_reopened", "applicant_id": row.id, "subject": subject,
+                  "status": OutboxStatus.PENDING.value, "personalisation": {}, "large_print": False, "attempts": 0}
+        wants_email = row.by_email if row.by_email is not None else bool(row.email)
+        if wants_email and row.email:
+            messages.append({**common, "channel": Channel.EMAIL.value, "recipient": None, "body":
+                             "We have reopened bidding for the homes in the cycle that closed recently, until "
+                             f"{until}. The shortlist places we told you about no longer stand: your bids still "
+                             "count, you can change them until bidding closes, and we will tell you your new places "
+                             "then."})
+        if row.by_text and row.confirmed_mobile and row.mobile_confirmed_at:
+            messages.append({**common, "channel": Channel.SMS.value, "recipient": row.confirmed_mobile,
+                             "body": f"Bidding has reopened until {until}. Your shortlist places will change: we "
+                                     "will tell you the new ones when it closes."})
     if messages:
         session.execute(sa.insert(OutboxMessage.__table__), messages)
     return len(messages)

@@ -13,6 +13,12 @@ class AuditEvent(SQLModel, table=True):
     """Who did what, to what, when and why. Written in the same transaction as the change."""
 
     __tablename__ = "audit_event"
+    __table_args__ = (
+        # The audit trail's filters (cbl/queries/audit_trail.py): what one member of staff did, newest first; and
+        # what was done to one record.
+        sa.Index("ix_audit_event_actor", "actor_kind", "actor_id", "at"),
+        sa.Index("ix_audit_event_subject", "subject_type", "subject_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

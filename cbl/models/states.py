@@ -14,6 +14,7 @@ class StaffRole(str, Enum):
     MANAGER = "manager"
     ADMIN = "admin"
     PROVIDER = "provider"
+    AUDITOR = "auditor"  # reads what the system and its users did: the audit trail, cycles' close reports
 
 
 class ApplicationStatus(str, Enum):

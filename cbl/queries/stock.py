@@ -1,13 +1,16 @@
-"""What the stock pages read: homes standing empty or found by a search, one home with its voids and
-adverts, a void to advertise, and the landlords a home can belong to."""
+"""What the stock pages read: homes standing empty or found by a search, one home with its voids (each with its
+void clock) and adverts, a void to advertise, and the landlords a home can belong to."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session, select
 
 from cbl.models import Advert, Cycle, Organisation, Property, Void
 from cbl.models.states import CycleStatus, VoidStatus
+from cbl.rules.wording import money
 from cbl.services.errors import NotFound
+from cbl.services.void_clock import VoidClock, void_clock, weekly_charge_pence
 
 SHOWN = 200
 
@@ -50,6 +53,14 @@ def home_record(session: Session, reference: str) -> HomeRecord:
     voids = session.exec(select(Void).where(Void.property_id == found.id).order_by(Void.tenancy_end_date.desc())).all()
     adverts = session.exec(select(Advert).where(Advert.property_id == found.id).order_by(Advert.id.desc())).all()
     return HomeRecord(found, landlord, list(voids), list(adverts))
+
+
+def void_clocks(record: HomeRecord, today: date) -> list[tuple[Void, VoidClock, str]]:
+    """Each void of the home (the latest first) with its clock as of today (a UK date), and the rent it lost, or
+    has lost so far, as money: at the home's weekly rent and service charges (cbl/services/void_clock.py)."""
+    weekly = weekly_charge_pence(record.home)
+    return [(void, clock, money(clock.rent_lost_pence)) for void in record.voids
+            for clock in [void_clock(void, weekly, today)]]
 
 
 def home_of_void(session: Session, void_id: int) -> Property | None:

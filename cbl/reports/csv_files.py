@@ -12,7 +12,7 @@ export) is read with `plain_cell`, which takes the apostrophe off again.
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -51,6 +51,24 @@ def csv_text(rows: Iterable[Row], *, preamble: str = "", line_end: str = "\r\n")
     writer = csv.writer(out, lineterminator=line_end)
     writer.writerows([safe_cell(value) for value in row] for row in rows)
     return out.getvalue()
+
+
+def csv_chunks(rows: Iterable[Row], *, rows_per_chunk: int = 1000, line_end: str = "\r\n") -> Iterator[str]:
+    """Rows as CSV text a chunk of lines at a time, for a download written while its rows are read: a large
+    file is never held whole, and each chunk is one hand-over to the server."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=line_end)
+    waiting = 0
+    for row in rows:
+        writer.writerow([safe_cell(value) for value in row])
+        waiting += 1
+        if waiting == rows_per_chunk:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+            waiting = 0
+    if waiting:
+        yield out.getvalue()
 
 
 def sections_csv(*sections: Iterable[Row]) -> str:

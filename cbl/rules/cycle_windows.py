@@ -19,6 +19,12 @@ def window_opening_on(day: date, pattern: CyclePattern, zone: ZoneInfo) -> tuple
     return _local(day, pattern.opens.time, zone), _local(day + timedelta(days=length), pattern.closes.time, zone)
 
 
+def next_opening(now: datetime, pattern: CyclePattern, zone: ZoneInfo) -> datetime:
+    """When the pattern's next window opens after `now` (the week after, if one is open now)."""
+    opens_at, closes_at = current_or_next_window(now, pattern, zone)
+    return opens_at if opens_at > now else current_or_next_window(closes_at, pattern, zone)[0]
+
+
 def current_or_next_window(now: datetime, pattern: CyclePattern, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """The window open at `now`, or failing that the next one to open."""
     today = now.astimezone(zone).date()

@@ -71,6 +71,8 @@ class CyclePattern(_Strict):
     every_weeks: int = Field(default=1, ge=1, le=8)
     opens: WeeklyTime
     closes: WeeklyTime
+    # How long after a cycle closes a manager may still reopen it (cbl/rules/cycle_overrides.py); 0: never.
+    reopen_within_hours: int = Field(default=24, ge=0, le=168)
 
 
 

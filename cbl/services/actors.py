@@ -17,7 +17,7 @@ ROLE_RIGHTS: dict[StaffRole, frozenset[Right]] = {
         Right.REGISTER_READ, Right.REGISTER_WRITE, Right.BAND_SET, Right.STOCK_READ, Right.STOCK_WRITE,
         Right.ADVERT_WRITE, Right.BID_ON_BEHALF, Right.SHORTLIST_WORK, Right.OFFER_MAKE, Right.OFFER_RECORD,
         Right.NOMINATION_SEND, Right.REVIEW_LOG, Right.LETTERS_ISSUE, Right.OFFER_FINAL_ASSESS,
-        Right.ELIGIBILITY_DECIDE, Right.PANEL_REFER, Right.PANEL_DECIDE,
+        Right.ELIGIBILITY_DECIDE, Right.PANEL_REFER, Right.PANEL_DECIDE, Right.CYCLE_REPORT_READ,
     }),
     StaffRole.REVIEW_OFFICER: frozenset({
         Right.REGISTER_READ, Right.STOCK_READ, Right.REVIEW_LOG, Right.REVIEW_WORK, Right.REVIEW_DECIDE,
@@ -27,6 +27,7 @@ ROLE_RIGHTS: dict[StaffRole, frozenset[Right]] = {
         Right.REGISTER_READ, Right.STOCK_READ, Right.REPORTS_READ, Right.REPORTS_EXPORT, Right.REVIEW_LOG,
         Right.REVIEW_WORK, Right.REVIEW_DECIDE, Right.REVIEW_READ_ALL, Right.OFFER_APPROVE_DIRECT,
         Right.AGREEMENTS_MANAGE, Right.DATA_SUBJECT_ACCESS, Right.REGISTRATION_BACKDATE, Right.REGISTER_IMPORT,
+        Right.AUDIT_READ, Right.CYCLE_REPORT_READ, Right.CYCLE_OVERRIDE,
     }),
     # The system administrator manages the system (staff, the scheme, cycles, the audit trail), not
     # cases: no reading or changing households' applications (so no suspending them), no stock changes,
@@ -34,6 +35,11 @@ ROLE_RIGHTS: dict[StaffRole, frozenset[Right]] = {
     StaffRole.ADMIN: frozenset({
         Right.STAFF_MANAGE, Right.SCHEME_MANAGE, Right.CYCLE_MANAGE, Right.AUDIT_VERIFY, Right.STOCK_READ,
         Right.REPORTS_READ, Right.REPORTS_EXPORT, Right.AGREEMENTS_MANAGE,
+    }),
+    # An auditor (internal audit, or the council's information governance) reads what was done and changes
+    # nothing: the audit trail, cycles' close reports, the figures and the homes (their void clocks).
+    StaffRole.AUDITOR: frozenset({
+        Right.AUDIT_READ, Right.CYCLE_REPORT_READ, Right.REPORTS_READ, Right.STOCK_READ,
     }),
     StaffRole.PROVIDER: frozenset({
         Right.PROVIDER_PORTAL, Right.PROVIDER_VOIDS, Right.PROVIDER_NOMINATIONS,

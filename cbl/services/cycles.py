@@ -112,6 +112,14 @@ def close_cycle(session: Session, actor: Actor, scheme: Scheme, cycle_id: int, n
                 *, time_limit: float = ENGINE_TIME_LIMIT) -> bool:
     """Close a cycle that is due: freeze bids, rank, allocate, store. False if already closed."""
     actor.require(Right.CYCLE_MANAGE)
+    return close_due(session, actor, scheme, cycle_id, now, time_limit=time_limit)
+
+
+def close_due(session: Session, actor: Actor, scheme: Scheme, cycle_id: int, now: datetime,
+              *, time_limit: float = ENGINE_TIME_LIMIT) -> bool:
+    """The close itself, for a caller that has checked the actor's right: the scheduler's (`close_cycle`), or a
+    manager's closing a cycle early (cycle_overrides.close_early), which makes it due first. Only a cycle still
+    open or scheduled and due is claimed, so a cycle is closed once however many try."""
     guard_cycle(session, cycle_id, exclusive=True)  # wait for bids in flight; later ones wait for us
     claimed = session.execute(
         sa.update(Cycle)
@@ -143,6 +151,8 @@ def close_cycle(session: Session, actor: Actor, scheme: Scheme, cycle_id: int, n
         "quota_shortfalls": [vars_of(s) for s in result.quota_shortfalls],
         "designated": result.designated,
         "timings": result.timings,
+        "sizes": result.stats,  # e.g. the bids given to CP-SAT
+        "time_limit": time_limit,
     }
     session.add(cycle)
     audit(session, actor, "cycle.closed", cycle, cycle.close_report)

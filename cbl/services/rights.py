@@ -10,10 +10,13 @@ from enum import StrEnum
 class Right(StrEnum):
     ADVERT_WRITE = "advert.write"
     AGREEMENTS_MANAGE = "agreements.manage"
+    AUDIT_READ = "audit.read"  # the whole audit trail, filtered and as CSV
     AUDIT_VERIFY = "audit.verify"
     BAND_SET = "band.set"
     BID_ON_BEHALF = "bid.on_behalf"
     CYCLE_MANAGE = "cycle.manage"
+    CYCLE_OVERRIDE = "cycle.override"  # close a cycle before its time, or reopen one just closed, with a reason
+    CYCLE_REPORT_READ = "cycle.report_read"  # cycles' close reports: what the engine proposed
     DATA_SUBJECT_ACCESS = "data.subject_access"
     ELIGIBILITY_DECIDE = "eligibility.decide"
     LETTERS_ISSUE = "letters.issue"

@@ -32,9 +32,9 @@ from .rights import Right
 INVITATION_LIFETIME = timedelta(days=3)
 LOWEST_GRADE, HIGHEST_GRADE = 1, 10
 # The roles a council's member of staff may hold; staff of a registered provider hold the provider role.
-COUNCIL_ROLES = (StaffRole.OFFICER, StaffRole.REVIEW_OFFICER, StaffRole.MANAGER, StaffRole.ADMIN)
+COUNCIL_ROLES = (StaffRole.OFFICER, StaffRole.REVIEW_OFFICER, StaffRole.MANAGER, StaffRole.AUDITOR, StaffRole.ADMIN)
 ROLE_NAMES = {StaffRole.OFFICER: "Officer", StaffRole.REVIEW_OFFICER: "Review officer",
-              StaffRole.MANAGER: "Manager", StaffRole.ADMIN: "System administrator",
+              StaffRole.MANAGER: "Manager", StaffRole.AUDITOR: "Auditor", StaffRole.ADMIN: "System administrator",
               StaffRole.PROVIDER: "Registered provider"}
 # The password hash of an account whose invited owner has not yet set a password: no password matches it.
 NO_PASSWORD = ""

@@ -133,3 +133,44 @@ def test_a_password_link_names_one_account_of_three_kinds_and_household_links_en
         upgrade(database_url)
     finally:
         db.dispose()
+
+
+def test_auditors_are_a_role_the_database_takes_after_0028_and_refuses_before_it(db, scheme):
+    """Migration 0028 widens staff_user's role constraint in place (on SQLite by editing its stored definition, as a
+    rebuild would fail the foreign keys of a database with data); going back is refused while auditors exist."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from cbl.database import alembic_config
+    from cbl.models import CaseNote, StaffUser
+    from cbl.models.states import StaffRole
+    from tests.support.factories import PASSWORD_HASH, add_applicant, make_world
+
+    with db.transaction() as s:  # staff named by other rows: a rebuilt staff_user would break their foreign keys
+        world = make_world(s, scheme, adverts=1)
+        applicant = add_applicant(s, scheme, world, "HR000001")
+        s.add(CaseNote(applicant_id=applicant.id, text="Called", written_by_id=world.officer))
+        auditor = StaffUser(organisation_id=world.council, email="audit@example.org", name="Ann Auditor",
+                            role=StaffRole.AUDITOR, password_hash=PASSWORD_HASH)
+        s.add(auditor)
+    config = alembic_config(db.url)
+    db.dispose()
+    with pytest.raises(RuntimeError, match="1 staff accounts are auditors"):
+        command.downgrade(config, "0027")
+    with db.transaction() as s:
+        s.execute(sa.text("UPDATE staff_user SET role = 'manager' WHERE email = 'audit@example.org'"))
+    db.dispose()
+    command.downgrade(config, "0027")
+    with pytest.raises(sa.exc.IntegrityError), db.transaction() as s:
+        s.execute(sa.text("UPDATE staff_user SET role = 'auditor' WHERE email = 'audit@example.org'"))
+    db.dispose()
+    upgrade(db.url)
+    with db.transaction() as s:
+        s.execute(sa.text("UPDATE staff_user SET role = 'auditor' WHERE email = 'audit@example.org'"))
+    with db.reading() as s:
+        assert s.exec(sa.select(StaffUser.role).where(StaffUser.email == "audit@example.org")).one()[0] \
+            is StaffRole.AUDITOR
+        assert s.exec(sa.select(CaseNote.written_by_id)).one()[0] == world.officer
+        if db.url.startswith("sqlite"):
+            assert s.execute(sa.text("PRAGMA integrity_check")).scalar() == "ok"
+            assert s.execute(sa.text("PRAGMA foreign_key_check")).all() == []

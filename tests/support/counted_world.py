@@ -51,6 +51,8 @@ class CountedWorld:
     household: str  # reference of the signed-in household
     household_id: int
     open_advert: str  # this week's, bid for by every household
+    cycle: int  # this week's cycle, open
+    closed_cycle: int  # last week's, closed, its shortlists worked from
     closed_advert: str  # last week's, with its shortlist, offered to the probe household
     home: str  # the property reference of the closed advert
     provider_home: str  # a home of the provider's
@@ -110,7 +112,8 @@ def build(session: Session, scheme: Scheme, scale: int, now: datetime, uploads: 
                                                          OutboxMessage.channel == Channel.LETTER)).first()
     provider_home = session.exec(select(Advert).where(Advert.agreement_id.is_not(None))).first()
     return CountedWorld(
-        scale=scale, household=PROBE, household_id=households[0].id, open_advert="AD1",
+        scale=scale, household=PROBE, household_id=households[0].id, open_advert="AD1", cycle=world.cycle,
+        closed_cycle=last_week.id,
         closed_advert=closed[0].reference, home=session.get(Property, closed[0].property_id).reference,
         provider_home=session.get(Property, provider_home.property_id).reference, empty_void=empty.id,
         let_void=let_void, offer=offer, review=review, agreement=world.agreement, letter=letter,
