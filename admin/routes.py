@@ -3,7 +3,8 @@
 from litestar import Router
 
 from . import (
-    agreements, applications, auth, backdating, compliance, core_return, dashboard, home, identity_provider, imports,
+    agreements, applications, auth, backdating, compliance, core_return, dashboard, equality, home, identity_provider,
+    imports,
     letters, offer_checks, offers, online_applications, outbox, provider, providers, register, register_review,
     reviews, second_factor, shortlists, staff, stock, viewings,
 )
@@ -56,5 +57,6 @@ admin_router = Router(
         online_applications.evidence_request, online_applications.refusal, online_applications.acceptance,
         online_applications.evidence_file,
         imports.imports, imports.import_page, imports.confirm, imports.problems_download,
+        *equality.ROUTES,
     ],
 )
