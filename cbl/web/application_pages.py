@@ -25,7 +25,7 @@ from cbl.services.applying import Owner
 from cbl.services.errors import DomainError, InvalidInput, NotFound
 from cbl.web import forms
 from cbl.web.apply_forms import PAGES, Declaration, Upload, answer, read_page, summary
-from cbl.web.equality_forms import EqualityForm, answers as equality_answers, read_equality
+from cbl.web.equality_forms import EqualityForm, answers as given_answers, read_equality
 from cbl.web.auth import (
     COOKIE, SignInRequired, Viewer, end_session, now, set_session_cookie, signed_in_account, signed_in_applicant,
     start_session,
@@ -162,7 +162,7 @@ def _answer_equality(flow: Flow, db: Database, scheme: Scheme, viewer: Viewer | 
     form = read_equality(body)
     if body.get("action") != "skip" and not form.validate():
         return _equality_page(flow, form, viewer)
-    given = None if body.get("action") == "skip" else equality_answers(form)
+    given = None if body.get("action") == "skip" else given_answers(form)
     saved = db.run(applying.pass_equality_questions, owner, given, now())
     return Redirect(_next(flow, scheme, saved.answers), status_code=303)
 

@@ -24,7 +24,7 @@ CHOICES: dict[str, list[tuple[str, str]]] = {question.key: list(question.answers
 
 
 def read_equality(body: dict | None, kept: Any = None) -> EqualityForm:
-    """The form from a submitted body, or showing the answers kept (an EqualityAnswers row), or empty."""
+    """The form from a submitted body, or showing the answers kept (the household's row of them), or empty."""
     shown = {key: getattr(kept, key) for key in KEYS} if kept is not None and body is None else {}
     return forms.read(EqualityForm, body, choices=CHOICES, **shown)
 
