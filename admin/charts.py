@@ -81,7 +81,7 @@ def paired_bar_chart(chart_id: str, title: str, series: tuple[str, str],
     ident = escape(chart_id)
 
     def said(value: float | None) -> str:
-        return "not shown" if value is None else f"{_number(value)}{unit}"
+        return "not shown" if value is None else f"{value:,.1f}{unit}"
 
     described = "; ".join(f"{label}: {series[0]} {said(first)}, {series[1]} {said(second)}"
                           for label, first, second in bars)

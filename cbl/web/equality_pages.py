@@ -21,7 +21,7 @@ def _page(viewer: Viewer | None, form: EqualityForm, held: bool, done: str | Non
     return Template("public/apply/equality.html", status_code=form.status, context={
         "viewer": viewer, "form": form, "action": "/account/equality", "back": "/account",
         "saved": SAVED.get(done or ""),
-        "changing": "Change any answer and save. Choosing nothing for a question leaves it unanswered.",
+        "changing": "Change any answer and save. To take back all your answers, delete them below.",
         "save_text": "Save my answers", "skip_text": None, "may_delete": held})
 
 
