@@ -23,7 +23,7 @@ from cbl.reports.figures import decimal_text
 from cbl.reports.suppression import HELD_BACK, Protected, protect
 from cbl.rules.equality_categories import (
     AGE_BANDS, AGE_NOT_RECORDED, ETHNIC_GROUP_OF, NOT_ANSWERED_LABEL, PREFER_NOT_TO_SAY, PREFER_NOT_TO_SAY_LABEL,
-    QUESTIONS, REPORTED_ETHNIC_GROUPS, born_by,
+    KEYS, QUESTIONS, REPORTED_ETHNIC_GROUPS, born_by,
 )
 from cbl.rules.working_days import LONDON
 from cbl.services.actors import Actor
@@ -109,20 +109,25 @@ def _age_band(end: date) -> sa.ColumnElement[str]:
     return sa.case(*whens, else_=AGE_BANDS[0][2])
 
 
-Combination = tuple[str | None, ...]  # the age band, then each question's answer
+Counts = dict[str, Counter[str | None]]  # each characteristic's key: households by answer (or age band)
 
 
-def _counts(session: Session, stage: str, start: date, end: date) -> Counter[Combination]:
-    """Households at the stage, by their combination of age band and answers."""
+def _counts(session: Session, stage: str, start: date, end: date) -> Counts:
+    """Households at the stage by each characteristic's answers: one statement, each characteristic grouped in the
+    database over the stage's households (read once), so that only a few rows a characteristic come back."""
     ids = _stage(stage, start, end).subquery()
-    answers = [getattr(EqualityAnswers, question.key) for question in QUESTIONS]
-    band = _age_band(end).label("band")
-    rows = session.exec(
-        select(band, *answers, sa.func.count()).select_from(Applicant)
-        .join(EqualityAnswers, EqualityAnswers.applicant_id == Applicant.id, isouter=True)
-        .where(Applicant.id.in_(select(ids.c[0])))
-        .group_by(band, *answers)).all()
-    return Counter({tuple(row[:-1]): int(row[-1]) for row in rows})
+    households = (select(_age_band(end).label("age"), *(getattr(EqualityAnswers, key) for key in KEYS))
+                  .select_from(Applicant)
+                  .join(EqualityAnswers, EqualityAnswers.applicant_id == Applicant.id, isouter=True)
+                  .where(Applicant.id.in_(select(ids.c[0])))).cte("households")
+    # The characteristics' keys are this module's own words, never input: safe to write into the statement.
+    grouped: list[sa.Select] = [
+        select(sa.literal_column(f"'{key}'").label("characteristic"), households.c[key].label("answer"),
+               sa.func.count().label("households")).group_by(households.c[key]) for key in ("age", *KEYS)]
+    found: Counts = {key: Counter() for key in ("age", *KEYS)}
+    for characteristic, answer, count in session.exec(sa.union_all(*grouped)).all():
+        found[characteristic][answer] += int(count)
+    return found
 
 
 # --- the characteristics -----------------------------------------------------------------------------------------
@@ -134,7 +139,7 @@ class Characteristic:
     categories: tuple[tuple[str, str], ...]  # (code, words), in the report's order
 
     def category(self, code: str | None) -> str:
-        """The report's category for an answer (a code, or None: not answered)."""
+        """The report's category for an answer (a code, or None: not answered; for age, its band)."""
         if self.key == "ethnic_group" and code not in (None, PREFER_NOT_TO_SAY):
             return ETHNIC_GROUP_OF.get(code or "", "")
         return code or ""
@@ -215,15 +220,14 @@ def _drawn(text: str) -> float | None:
     return float(text.removesuffix("%")) if text.endswith("%") else None
 
 
-def _grid(characteristic: Characteristic, position: int, stages: list[Counter[Combination]]) -> list[list[int]]:
+def _grid(characteristic: Characteristic, stages: list[Counts]) -> list[list[int]]:
     """Rows of categories by columns of stages."""
     index = {code: row for row, (code, _) in enumerate(characteristic.categories)}
     last = len(characteristic.categories) - 1  # not answered (or, for age, not recorded): where anything else goes
     grid = [[0] * len(stages) for _ in characteristic.categories]
     for column, counts in enumerate(stages):
-        for combination, count in counts.items():
-            answer = combination[position]
-            grid[index.get(characteristic.category(answer) if position else answer or "", last)][column] += count
+        for answer, count in counts[characteristic.key].items():
+            grid[index.get(characteristic.category(answer), last)][column] += count
     return grid
 
 
@@ -232,7 +236,7 @@ def equality_report(session: Session, actor: Actor, start: date, end: date) -> E
     actor.require(Right.EQUALITY_REPORT)
     stages = [_counts(session, stage, start, end) for stage, _ in STAGES]
     found = characteristics()
-    grids = [_grid(characteristic, position, stages) for position, characteristic in enumerate(found)]
+    grids = [_grid(characteristic, stages) for characteristic in found]
     shown = protect(grids)
     return EqualityReport(start, end, tuple(_figure(characteristic, grid, protected) for characteristic, grid,
                                             protected in zip(found, grids, shown, strict=True)))

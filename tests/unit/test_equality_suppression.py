@@ -72,7 +72,7 @@ def _tables(draw: st.DrawFn) -> list[list[list[int]]]:
     return tables
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(_tables())
 def test_no_published_figure_or_difference_gives_away_a_count_under_5(tables):
     _assert_nothing_small_given_away(tables)
