@@ -112,21 +112,26 @@ def _age_band(end: date) -> sa.ColumnElement[str]:
 Counts = dict[str, Counter[str | None]]  # each characteristic's key: households by answer (or age band)
 
 
-def _counts(session: Session, stage: str, start: date, end: date) -> Counts:
-    """Households at the stage by each characteristic's answers: one statement, each characteristic grouped in the
-    database over the stage's households (read once), so that only a few rows a characteristic come back."""
-    ids = _stage(stage, start, end).subquery()
-    households = (select(_age_band(end).label("age"), *(getattr(EqualityAnswers, key) for key in KEYS))
+def _counts(session: Session, start: date, end: date) -> list[Counts]:
+    """For each stage, households by each characteristic's answers. One statement: the households at any stage are
+    read once, each with its answers and a mark for each stage it reached, then grouped by each characteristic in
+    the database, so that a few rows a characteristic come back whatever the size of the register."""
+    # Each stage's households, as a set the database makes once (an IN list of a subquery) and looks ids up in.
+    reached = {stage: Applicant.id.in_(select(_stage(stage, start, end).subquery().c[0])) for stage, _ in STAGES}
+    households = (select(_age_band(end).label("age"), *(getattr(EqualityAnswers, key) for key in KEYS),
+                         *(sa.case((condition, 1), else_=0).label(stage) for stage, condition in reached.items()))
                   .select_from(Applicant)
                   .join(EqualityAnswers, EqualityAnswers.applicant_id == Applicant.id, isouter=True)
-                  .where(Applicant.id.in_(select(ids.c[0])))).cte("households")
+                  .where(sa.or_(*reached.values()))).cte("households")
     # The characteristics' keys are this module's own words, never input: safe to write into the statement.
     grouped: list[sa.Select] = [
         select(sa.literal_column(f"'{key}'").label("characteristic"), households.c[key].label("answer"),
-               sa.func.count().label("households")).group_by(households.c[key]) for key in ("age", *KEYS)]
-    found: Counts = {key: Counter() for key in ("age", *KEYS)}
-    for characteristic, answer, count in session.exec(sa.union_all(*grouped)).all():
-        found[characteristic][answer] += int(count)
+               *(sa.func.sum(households.c[stage]) for stage, _ in STAGES)).group_by(households.c[key])
+        for key in ("age", *KEYS)]
+    found: list[Counts] = [{key: Counter() for key in ("age", *KEYS)} for _ in STAGES]
+    for characteristic, answer, *counts in session.exec(sa.union_all(*grouped)).all():
+        for column, count in enumerate(counts):
+            found[column][characteristic][answer] += int(count or 0)
     return found
 
 
@@ -234,7 +239,7 @@ def _grid(characteristic: Characteristic, stages: list[Counts]) -> list[list[int
 def equality_report(session: Session, actor: Actor, start: date, end: date) -> EqualityReport:
     """The report for start..end (UK dates, both included): managers only."""
     actor.require(Right.EQUALITY_REPORT)
-    stages = [_counts(session, stage, start, end) for stage, _ in STAGES]
+    stages = _counts(session, start, end)
     found = characteristics()
     grids = [_grid(characteristic, stages) for characteristic in found]
     shown = protect(grids)
