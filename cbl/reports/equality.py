@@ -1,8 +1,8 @@
 """The equality monitoring report: for a period, how the households on the register, those who bid, were
 shortlisted, offered a home and housed compare by each protected characteristic (Equality Act 2010, s149).
 
-Read-only. Each stage is one query that counts households by every answer at once (a few statements, whatever
-the size of the register); the answers are read only here as counts, and every count is protected
+Read-only. One statement counts the households at every stage by each characteristic (the same whatever the
+size of the register); the answers are read only here, as counts, and every count is protected
 (cbl/reports/suppression.py) before anything is shown: on the page, in its charts and in its CSV alike.
 `DEFINITIONS` says in a line each how each figure is made.
 """
@@ -80,13 +80,15 @@ def _housed_between(first: date | None, last: date) -> sa.CompoundSelect:
     return sa.union(by_offer, by_nomination)
 
 
+def _on_register(start: date, end: date) -> sa.ColumnElement[bool]:
+    """Whether an application was on the register in the period (a condition on the applicant's own row)."""
+    return sa.and_(Applicant.registration_date <= end,
+                   sa.or_(Applicant.closed_on.is_(None), Applicant.closed_on >= start),
+                   Applicant.id.not_in(_housed_between(None, start - timedelta(days=1))))
+
+
 def _stage(stage: str, start: date, end: date) -> sa.Select | sa.CompoundSelect:
-    """The ids of the households at the stage in the period."""
-    if stage == "register":
-        return select(Applicant.id).where(
-            Applicant.registration_date <= end,
-            sa.or_(Applicant.closed_on.is_(None), Applicant.closed_on >= start),
-            Applicant.id.not_in(_housed_between(None, start - timedelta(days=1))))
+    """The ids of the households at a stage after the register in the period."""
     if stage == "bids":
         return select(Bid.applicant_id).where(Bid.cycle_id.in_(_cycles_closing(start, end)))
     if stage == "shortlisted":
@@ -117,7 +119,8 @@ def _counts(session: Session, start: date, end: date) -> list[Counts]:
     read once, each with its answers and a mark for each stage it reached, then grouped by each characteristic in
     the database, so that a few rows a characteristic come back whatever the size of the register."""
     # Each stage's households, as a set the database makes once (an IN list of a subquery) and looks ids up in.
-    reached = {stage: Applicant.id.in_(select(_stage(stage, start, end).subquery().c[0])) for stage, _ in STAGES}
+    reached = {stage: _on_register(start, end) if stage == "register" else
+               Applicant.id.in_(select(_stage(stage, start, end).subquery().c[0])) for stage, _ in STAGES}
     households = (select(_age_band(end).label("age"), *(getattr(EqualityAnswers, key) for key in KEYS),
                          *(sa.case((condition, 1), else_=0).label(stage) for stage, condition in reached.items()))
                   .select_from(Applicant)
