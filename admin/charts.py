@@ -63,3 +63,47 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[tuple[str, float]], unit
         ]
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+PAIR_COLOURS = ("#1d70b8", "#00703c")  # GOV.UK blue and green; each bar also says which it is in words
+PAIR_ROW = LABEL_HEIGHT + 2 * BAR_HEIGHT + 4 + GAP
+
+
+def paired_bar_chart(chart_id: str, title: str, series: tuple[str, str],
+                     bars: Sequence[tuple[str, float | None, float | None]], unit: str = "%") -> Markup:
+    """Two bars for each label (say, a group's share of the register and of those housed), on one scale, each
+    bar's value written after it with its series' name, so that colour is never the only way to tell them apart.
+    A value of None is a figure not shown: no bar, and "not shown" in its place."""
+    values = [value for _, *pair in bars for value in pair if value is not None]
+    largest = max([max(0.0, float(value)) for value in values], default=0.0) or 1.0
+    span = WIDTH - VALUE_WIDTH * 3
+    height = max(1, len(bars)) * PAIR_ROW + GAP
+    ident = escape(chart_id)
+
+    def said(value: float | None) -> str:
+        return "not shown" if value is None else f"{value:,.1f}{unit}"
+
+    described = "; ".join(f"{label}: {series[0]} {said(first)}, {series[1]} {said(second)}"
+                          for label, first, second in bars)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="100%" viewBox="0 0 {WIDTH} {height}" '
+        f'preserveAspectRatio="xMinYMin meet" aria-labelledby="{ident}-title {ident}-desc" focusable="false" '
+        f'font-family="{FONT}" font-size="16" fill="{TEXT_COLOUR}">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{escape(described or "No figures.")}</desc>',
+    ]
+    if not bars:
+        parts.append(f'<text x="0" y="{LABEL_HEIGHT}">No figures to draw.</text>')
+    for row, (label, *pair) in enumerate(bars):
+        top = GAP + row * PAIR_ROW
+        parts.append(f'<text x="0" y="{top + 15}">{escape(_short(str(label)))}</text>')
+        for which, value in enumerate(pair):
+            bar_top = top + LABEL_HEIGHT + which * (BAR_HEIGHT + 4)
+            length = 0.0 if value is None else round(span * max(0.0, float(value)) / largest, 1)
+            parts += [
+                f'<rect x="0" y="{bar_top}" width="{length}" height="{BAR_HEIGHT}" fill="{PAIR_COLOURS[which]}">'
+                '</rect>',
+                f'<text x="{length + 6}" y="{bar_top + 15}">{escape(series[which])}: {escape(said(value))}</text>',
+            ]
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -31,7 +31,9 @@ from cbl.rules.scheme import Scheme, load_scheme
 from cbl.services import actors
 from cbl.services.rights import Right
 from cbl.settings import Settings, load_settings
-from cbl.web import account, adverts, application_pages, apply, contact, letters, passwords, reviews, tokens
+from cbl.web import (
+    account, adverts, application_pages, apply, contact, equality_pages, letters, passwords, reviews, tokens,
+)
 from cbl.web.api import Site, api_router
 from cbl.web.api_docs import SwaggerUIFromThisSite, api_docs_assets
 from cbl.web.notify_callbacks import notify_router
@@ -122,6 +124,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
                 *letters.ROUTES,
                 *apply.ROUTES,
                 *application_pages.ROUTES,
+                *equality_pages.ROUTES,
             ]),
             api_router,
             provider_api_router,

@@ -36,6 +36,7 @@ from cbl.services.register import apply_household
 from cbl.services.shortlisting import verify_entry
 
 from . import history
+from .equality import seed_equality_answers
 
 AREAS = ["Northgate", "Riverside", "Castlefields", "Old Town", "Millbrook", "Eastfield", "Hillcrest", "Southmead"]
 # Most households want the central areas; the outer estates get fewer bids.
@@ -116,6 +117,8 @@ def seed(session: Session, scheme: Scheme, *, seed: int = 2026, applicants: int 
                             if a.band and a.verified and a.reference not in DEMO_APPLICANTS], agreements)
     waiting = [h for h in households if h[0].status is ApplicationStatus.ACTIVE]
     _cycles_with_bids(session, rng, scheme, now, zone, (last_week, this_week), empty, waiting, agreements)
+    # Drawn apart from the rest (a generator of their own), so that the rest of the demo is as it was.
+    seed_equality_answers(session, random.Random(seed + 1), [a for a, _, _ in households])
     audit(session, SYSTEM, "demo.seeded", council, {"seed": seed, "applicants": applicants})
     return sign_ins(session)
 

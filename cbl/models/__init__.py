@@ -16,6 +16,7 @@ from .access import (  # noqa: E402
 )
 from .applying import EvidenceFile, HouseholdAccount, OnlineApplication  # noqa: E402
 from .core import CoreLog  # noqa: E402
+from .equality import EqualityAnswers  # noqa: E402
 from .imports import ImportRun  # noqa: E402
 from .lettings import Advert, Bid, Cycle, ShortlistEntry  # noqa: E402
 from .nominations import AgreementQuota, Nomination, NominationAgreement  # noqa: E402
@@ -44,9 +45,9 @@ __all__ = [
     "ApiToken", "PasswordLink", "StaffRecoveryCode", "StaffSecondFactor", "Throttle", "WebSession",
     "Advert", "AgreementQuota", "ImportRun", "Applicant", "Assessment", "AuditEvent", "BandAssessment", "Bid",
     "BiddingPreference", "CaseCheck", "CaseNote", "ContactPreference", "CoreLog", "Cycle", "DirectOfferRequest",
-    "Enquiry", "EvidenceFile", "HouseholdAccount", "HouseholdMember", "Nomination", "OnlineApplication",
-    "NominationAgreement", "Offer", "Organisation", "OutboxMessage", "PanelDecision", "PanelEvidence", "PanelMember",
-    "PanelReferral", "PreOfferCheck", "Property", "ReceivedText",
+    "Enquiry", "EqualityAnswers", "EvidenceFile", "HouseholdAccount", "HouseholdMember", "Nomination",
+    "OnlineApplication", "NominationAgreement", "Offer", "Organisation", "OutboxMessage", "PanelDecision",
+    "PanelEvidence", "PanelMember", "PanelReferral", "PreOfferCheck", "Property", "ReceivedText",
     "Refusal",
     "RegistrationBackdating", "Review",
     "ShortlistEntry", "StaffUser", "SuitabilityAssessment", "Viewing", "ViewingInvitation", "Void", "metadata",

@@ -12,12 +12,13 @@ from sqlmodel import Session, SQLModel, select
 from cbl.messages.config import SECRET_NOT_SHOWN, SECRET_TEMPLATES
 from cbl.models import (
     Applicant, Assessment, AuditEvent, BandAssessment, Bid, BiddingPreference, CaseCheck, CaseNote,
-    DirectOfferRequest, Enquiry, HouseholdMember, Nomination, Offer, OutboxMessage, PanelDecision, PanelEvidence,
-    PanelReferral, PreOfferCheck, Refusal, Review,
+    DirectOfferRequest, Enquiry, EqualityAnswers, HouseholdMember, Nomination, Offer, OutboxMessage, PanelDecision,
+    PanelEvidence, PanelReferral, PreOfferCheck, Refusal, Review,
     ShortlistEntry, Viewing, ViewingInvitation,
 )
 
 from cbl.reports.csv_files import records_csv
+from cbl.rules.equality_categories import QUESTIONS
 from cbl.services.actors import Actor
 from cbl.services.audit import audit
 from cbl.services.errors import NotFound
@@ -52,6 +53,15 @@ def _viewings(session: Session, applicant_id: int) -> list[dict]:
     return [{**_rows([invitation])[0], **{key: value for key, value in _rows([viewing])[0].items()
                                           if key in ("at", "place", "accompanied", "block")}}
             for invitation, viewing in rows]
+
+
+def _equality(session: Session, applicant_id: int) -> dict:
+    """The answers as the household gave them, each in words ("Not answered" where none was given)."""
+    found = session.exec(select(EqualityAnswers).where(EqualityAnswers.applicant_id == applicant_id)).first()
+    if found is None:
+        return {}
+    return {"answered_at": _plain(found.answered_at), "given": found.source,
+            **{question.question: question.label(getattr(found, question.key)) for question in QUESTIONS}}
 
 
 def subject_access_archive(session: Session, actor: Actor, reference: str, now: datetime) -> tuple[str, bytes]:
@@ -91,6 +101,8 @@ def subject_access_archive(session: Session, actor: Actor, reference: str, now: 
         "panels.json": {"referrals": _rows(referrals), "decisions": of(PanelDecision),
                         "evidence": [{k: v for k, v in row.items() if k != "stored_name"}
                                      for row in _rows(panel_files)]},
+        # The household's own equality monitoring answers (kept apart from its case, but its data all the same).
+        "equality_monitoring.json": _equality(session, applicant.id),
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -84,7 +84,10 @@ ANSWER = Mapping[str, Any]
 
 # The pages of an application in the order asked, each with whether it is asked.
 APPLICATION_PAGES = ("lead", "joint", "members", "address", "tenure", "area", "immigration", "circumstances",
-                     "medical", "armed-forces", "money", "contact", "evidence")
+                     "medical", "armed-forces", "money", "contact", "evidence", "equality")
+# Pages a household may pass by: evidence (sent later if asked for) and the equality monitoring questions (each
+# optional, kept apart from the application: cbl/rules/equality_categories.py).
+OPTIONAL_PAGES = frozenset({"evidence", "equality"})
 CHANGE_PAGES = ("change", "change-member", "change-address", "change-medical", "evidence")
 
 
@@ -110,7 +113,8 @@ def pages_for(kind: str, answers: ANSWER, *, financial_test: bool, priorities: t
 
 
 def unanswered(pages: list[str], answers: ANSWER) -> list[str]:
-    """The pages still to answer (evidence is optional: a household may send none and be asked later)."""
+    """The pages still to answer (not the optional ones: a household may send no evidence and be asked later, and
+    need answer no equality question)."""
     key = {"armed-forces": "armed_forces", "change-member": "change_member", "change-address": "change_address",
            "change-medical": "change_medical"}
-    return [page for page in pages if page != "evidence" and key.get(page, page) not in answers]
+    return [page for page in pages if page not in OPTIONAL_PAGES and key.get(page, page) not in answers]

@@ -20,6 +20,7 @@ from cbl.rules.scheme import Scheme
 from .actors import SYSTEM, Actor, applicant as applicant_actor, household
 from .applications import Circumstances, ContactDetails, MemberDetails, register_online
 from .audit import audit
+from .equality import Household, attach_to_application, forget_unsent, record_own
 from .errors import Conflict, InvalidInput, NotFound
 
 OPEN = (OnlineStatus.SUBMITTED, OnlineStatus.EVIDENCE_REQUESTED)
@@ -114,6 +115,15 @@ def remove_person(session: Session, owner: Owner, index: int, now: datetime) -> 
     return _saved(session, owner, found, {**found.answers, "people": people}, "members", now)
 
 
+def pass_equality_questions(session: Session, owner: Owner, answers: dict[str, str | None] | None,
+                            now: datetime) -> OnlineApplication:
+    """The optional equality monitoring step, answered (`answers`) or skipped (None): the answers are kept apart
+    from the draft (cbl/services/equality.py); the draft notes only that the household has been past the step."""
+    if answers is not None:
+        record_own(session, owner.actor(session), Household(account_id=owner.account_id), answers, now)
+    return save_answer(session, owner, "equality", {"seen": True}, now)
+
+
 def pages(scheme: Scheme, kind: OnlineKind, answers: dict) -> list[str]:
     rules = scheme.application
     return pages_for(kind.value, answers, financial_test=rules.financial_test, priorities=tuple(rules.priorities))
@@ -175,6 +185,7 @@ def submit_application(session: Session, scheme: Scheme, account_id: int, declar
     account.applicant_id = found.applicant_id = applicant.id
     found.status, found.submitted_at = OnlineStatus.SUBMITTED, now
     session.add_all([account, found])
+    attach_to_application(session, account_id, applicant.id)  # kept apart from the case, as before
     _contact_choices(session, account, applicant, contact, now)
     audit(session, applicant_actor(applicant), "online.submitted", found, {"reference": applicant.reference})
     tell_household(session, applicant.id, "application_received", f"We have your application {applicant.reference}",
@@ -255,6 +266,8 @@ def expire_drafts(session: Session, scheme: Scheme, now: datetime) -> Expiry:
             done.files.append(evidence.stored_name)
             session.delete(evidence)
         session.flush()
+        if found.account_id is not None and found.kind is OnlineKind.APPLICATION:
+            forget_unsent(session, found.account_id)  # its equality monitoring answers go with it
         session.delete(found)
         done.deleted += 1
     return done

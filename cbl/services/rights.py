@@ -19,6 +19,10 @@ class Right(StrEnum):
     CYCLE_REPORT_READ = "cycle.report_read"  # cycles' close reports: what the engine proposed
     DATA_SUBJECT_ACCESS = "data.subject_access"
     ELIGIBILITY_DECIDE = "eligibility.decide"
+    # Equality monitoring: typing in a paper form's answers (never reading them back), and the managers' report
+    # of counts (cbl/services/equality.py).
+    EQUALITY_RECORD = "equality.record"
+    EQUALITY_REPORT = "equality.report"
     LETTERS_ISSUE = "letters.issue"
     NOMINATION_SEND = "nomination.send"
     OFFER_APPROVE_DIRECT = "offer.approve_direct"

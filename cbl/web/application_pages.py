@@ -20,11 +20,12 @@ from cbl.models.states import OnlineKind
 from cbl.queries import applying as applying_queries
 from cbl.rules.application_questions import EVIDENCE, MEMBER_RELATIONSHIPS
 from cbl.rules.scheme import Scheme
-from cbl.services import applying, evidence
+from cbl.services import applying, equality, evidence
 from cbl.services.applying import Owner
 from cbl.services.errors import DomainError, InvalidInput, NotFound
 from cbl.web import forms
 from cbl.web.apply_forms import PAGES, Declaration, Upload, answer, read_page, summary
+from cbl.web.equality_forms import EqualityForm, answers as given_answers, read_equality
 from cbl.web.auth import (
     COOKIE, SignInRequired, Viewer, end_session, now, set_session_cookie, signed_in_account, signed_in_applicant,
     start_session,
@@ -93,6 +94,8 @@ def _done(pages: list[str], answers: dict) -> set[str]:
 def _heading(page: str, scheme: Scheme) -> str:
     if page == "area":
         return f"How long have you lived in {scheme.application.area_name}?"
+    if page == "equality":
+        return "Equality monitoring questions (optional)"
     return PAGES[page][1]
 
 
@@ -146,6 +149,24 @@ def _evidence_page(flow: Flow, form: forms.Form, draft: Draft, viewer: Viewer | 
         "action": f"{flow.base}/evidence", "limit_mb": evidence.MAX_BYTES // (1024 * 1024), "drafting": True})
 
 
+def _equality_page(flow: Flow, form: EqualityForm, viewer: Viewer | None) -> Template:
+    return Template("public/apply/equality.html", status_code=form.status, context={
+        "viewer": viewer, "form": form, "caption": flow.title, "action": f"{flow.base}/equality", "back": flow.base,
+        "changing": "You can change or delete your answers later from your account.",
+        "save_text": "Save and continue", "skip_text": "Skip these questions"})
+
+
+def _answer_equality(flow: Flow, db: Database, scheme: Scheme, viewer: Viewer | None, owner: Owner,
+                     body: dict) -> Template | Redirect:
+    """Answered (action=save) or passed by (action=skip): either way on to what is left, or to check the answers."""
+    form = read_equality(body)
+    if body.get("action") != "skip" and not form.validate():
+        return _equality_page(flow, form, viewer)
+    given = None if body.get("action") == "skip" else given_answers(form)
+    saved = db.run(applying.pass_equality_questions, owner, given, now())
+    return Redirect(_next(flow, scheme, saved.answers), status_code=303)
+
+
 def _check_page(flow: Flow, scheme: Scheme, form: forms.Form, draft: Draft, viewer: Viewer | None) -> Template:
     pages = applying.pages(scheme, flow.kind, draft.answers)
     done = _done(pages, draft.answers)
@@ -170,6 +191,11 @@ def _page(flow: Flow, db: Database, scheme: Scheme, viewer: Viewer | None, reque
     if page == "evidence":
         return _evidence_page(flow, forms.read(Upload, None, choices={"shows": list(EVIDENCE.items())}), draft,
                               viewer, uploaded)
+    if page == "equality" and _asked(flow, scheme, page, draft.answers):
+        with db.reading() as session:
+            given = equality.own_answers(session, owner.actor(session),
+                                         equality.Household(account_id=owner.account_id))
+        return _equality_page(flow, read_equality(None, given), viewer)
     if page not in PAGES or not _asked(flow, scheme, page, draft.answers):
         raise NotFound("There is no such question.")
     kept = {} if page == "member" else draft.answers.get(PAGES[page][2]) or {}
@@ -232,6 +258,8 @@ def _answer_page(flow: Flow, db: Database, scheme: Scheme, viewer: Viewer | None
         return _send(flow, db, scheme, viewer, request, owner, body)
     if page == "evidence":
         return _upload(flow, db, viewer, request, owner, body, upload, content)
+    if page == "equality" and flow is APPLICATION:
+        return _answer_equality(flow, db, scheme, viewer, owner, body)
     return _answer_question(flow, db, scheme, viewer, owner, page, body)
 
 

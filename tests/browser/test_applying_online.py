@@ -110,6 +110,11 @@ def test_a_household_applies_from_its_new_account_to_checking_its_answers_with_a
     _accessible(page)
     page.get_by_role("button", name="Continue").click()
 
+    expect(page.get_by_role("heading", level=1)).to_have_text("Equality monitoring questions")
+    _accessible(page)
+    page.get_by_role("group", name="What is your sex? (optional)").get_by_label("Prefer not to say").check()
+    _save(page)
+
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers")
     for shown in ("Ada Online", "Byron Online", "Renting from a private landlord", "passport.pdf"):
         expect(page.get_by_text(shown).first).to_be_visible()

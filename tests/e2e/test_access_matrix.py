@@ -47,7 +47,7 @@ KINDS = {
                        "GET /account/reviews", "POST /account/reviews", "GET /account/letters",
                        "GET /account/contact", "POST /account/contact", "GET /account/changes", "GET /account/tokens",
                        "GET /account/changes/{page:str}", "POST /account/changes/{page:str}", "GET /account/evidence",
-                       "POST /account/evidence"],
+                       "POST /account/evidence", "GET /account/equality", "POST /account/equality"],
     "applicant_own_page": ["POST /account/bids/{bid_id:int}/withdraw", "POST /account/offers/{offer_id:int}/accept",
                            "POST /account/offers/{offer_id:int}/refuse", "GET /account/letters/{letter_id:int}",
                            "GET /account/letters/{letter_id:int}/pdf", "GET /apply/evidence/{file_id:int}",

@@ -1,12 +1,15 @@
 """A household applies online: an account confirmed by a code, the questions page by page, evidence, check your
 answers, a declaration; the application joins the officers' queue as a pending application."""
 
+import json
 import re
 
 import pytest
 from sqlmodel import select
 
-from cbl.models import Applicant, EvidenceFile, HouseholdAccount, HouseholdMember, OnlineApplication, OutboxMessage
+from cbl.models import (
+    Applicant, EqualityAnswers, EvidenceFile, HouseholdAccount, HouseholdMember, OnlineApplication, OutboxMessage,
+)
 from cbl.models.states import ApplicationStatus, OnlineStatus
 from tests.support.factories import PASSWORD
 
@@ -96,6 +99,13 @@ def test_a_household_makes_an_account_answers_every_page_uploads_and_sends_its_a
 
     assert upload(visitor, "C:\\Users\\ada\\passport.pdf", PDF).headers["location"].endswith("uploaded=1")
     assert visitor.post("/apply/application/evidence", {"action": "continue"}).headers["location"] == \
+        "/apply/application/equality"
+    # The optional equality questions: a list's answers only, each question may be left; kept apart from the draft.
+    equality_page = visitor.get("/apply/application/equality")
+    assert equality_page.status_code == 200 and "Prefer not to say" in equality_page.text
+    assert visitor.post("/apply/application/equality", {"action": "save", "religion": "jedi"}).status_code == 422
+    assert visitor.post("/apply/application/equality", {"action": "save", "religion": "sikh",
+                                                        "sexual_orientation": "bisexual"}).headers["location"] == \
         "/apply/application/check"
     check = visitor.get("/apply/application/check")
     assert check.status_code == 200
@@ -114,6 +124,7 @@ def test_a_household_makes_an_account_answers_every_page_uploads_and_sends_its_a
         online = s.exec(select(OnlineApplication).where(OnlineApplication.account_id == account.id)).one()
         members = s.exec(select(HouseholdMember).where(HouseholdMember.applicant_id == applicant.id)).all()
         stored = s.exec(select(EvidenceFile).where(EvidenceFile.online_application_id == online.id)).one()
+        given = s.exec(select(EqualityAnswers).where(EqualityAnswers.account_id == account.id)).one()
         told = s.exec(select(OutboxMessage).where(OutboxMessage.applicant_id == applicant.id,
                                                   OutboxMessage.template == "application_received")).all()
     assert applicant.status is ApplicationStatus.PENDING and applicant.postcode == "AT1 2BC"
@@ -121,6 +132,9 @@ def test_a_household_makes_an_account_answers_every_page_uploads_and_sends_its_a
     assert sorted((m.name, m.national_insurance_number) for m in members) == [("Ada Online", "JG103759A"),
                                                                               ("Byron Online", None)]
     assert online.status is OnlineStatus.SUBMITTED and online.applicant_id == applicant.id
+    assert online.answers["equality"] == {"seen": True} and "sikh" not in json.dumps(online.answers)
+    assert (given.applicant_id, given.religion, given.sexual_orientation, given.sex) == (applicant.id, "sikh",
+                                                                                         "bisexual", None)
     assert stored.original_name == "passport.pdf" and stored.content_type == "application/pdf"
     uploads = app.state["settings"].uploads_dir
     assert (uploads / stored.stored_name).read_bytes() == PDF and "passport" not in stored.stored_name

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from cbl.models import EvidenceFile, HouseholdAccount, OnlineApplication, OutboxMessage
+from cbl.models import EqualityAnswers, EvidenceFile, HouseholdAccount, OnlineApplication, OutboxMessage
 from cbl.services import applying, evidence
 from cbl.services.applying import Owner
 from scheduler import jobs
@@ -31,6 +31,7 @@ def _draft_with_a_file(db, uploads, contact="ada@example.net"):
         owner = Owner(account_id=account.id)
         applying.save_answer(s, owner, "lead", {"name": "Ada", "date_of_birth": "1990-01-01", "sex": ""}, NOW)
         stored = evidence.add_evidence(s, owner, uploads, "passport.pdf", PDF, "identity", NOW).stored_name
+        applying.pass_equality_questions(s, owner, {"religion": "none"}, NOW)  # kept apart from the draft
     return owner, stored
 
 
@@ -59,10 +60,12 @@ def test_a_draft_left_for_90_days_is_warned_of_then_deleted_with_its_file(db, co
 
     jobs.expire_drafts(NOW + timedelta(days=89, hours=23))
     assert len(_drafts(db)) == 1 and (uploads / stored).exists()
+    with db.reading() as s:
+        assert s.exec(select(EqualityAnswers.religion)).all() == ["none"]
     jobs.expire_drafts(NOW + timedelta(days=90))
     assert _drafts(db) == [] and not (uploads / stored).exists()
     with db.reading() as s:
-        assert s.exec(select(EvidenceFile)).all() == []
+        assert s.exec(select(EvidenceFile)).all() == [] and s.exec(select(EqualityAnswers)).all() == []
     jobs.expire_drafts(NOW + timedelta(days=91))  # and again: nothing more to do
     assert len(_warnings(db)) == 1
 

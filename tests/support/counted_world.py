@@ -14,12 +14,13 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from cbl.models import (
-    Advert, Applicant, BandAssessment, Bid, Cycle, ImportRun, Offer, OutboxMessage, Property, ShortlistEntry,
-    StaffUser, Viewing, Void,
+    Advert, Applicant, BandAssessment, Bid, Cycle, EqualityAnswers, ImportRun, Offer, OutboxMessage, Property,
+    ShortlistEntry, StaffUser, Viewing, Void,
 )
 from cbl.models.states import (
     AdvertStatus, ApplicationStatus, Channel, CycleStatus, ImportStatus, PasswordLinkPurpose, StaffRole, TenancyType,
 )
+from cbl.rules.equality_categories import QUESTIONS
 from cbl.rules.working_days import local_date
 from cbl.rules.scheme import Scheme
 from cbl.services import actors, password_links
@@ -79,6 +80,13 @@ class CountedWorld:
     referral_file: int  # one of them
 
 
+def _equality_answers(households: list[Applicant]) -> list[EqualityAnswers]:
+    """Most households' equality monitoring answers, each question's answers taken in turn (a third give none)."""
+    return [EqualityAnswers(applicant_id=household.id, source="online",
+                            **{question.key: question.answers[n % len(question.answers)][0] for question in QUESTIONS})
+            for n, household in enumerate(households) if n % 3]
+
+
 def build(session: Session, scheme: Scheme, scale: int, now: datetime, uploads: Path) -> CountedWorld:
     """Fill an empty, migrated database with the world at this scale (evidence files kept in `uploads`)."""
     world = make_world(session, scheme, adverts=3 * scale, now=now)  # this week's adverts, AD1..
@@ -95,6 +103,7 @@ def build(session: Session, scheme: Scheme, scale: int, now: datetime, uploads: 
                    for n in range(2, 6 * scale + 1)]
     session.add_all([BandAssessment(applicant_id=h.id, band=h.band, effective_date=h.band_date, reason="Assessed",
                                     decided_by_id=world.officer) for h in households])
+    session.add_all(_equality_answers(households))
     this_week = session.exec(select(Advert).where(Advert.cycle_id == world.cycle).order_by(Advert.id)).all()
     _bid(session, world.cycle, this_week, households, now - timedelta(hours=1))
     _bid(session, last_week.id, closed, households, last_week.opens_at + timedelta(hours=1))

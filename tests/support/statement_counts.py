@@ -76,6 +76,7 @@ def addresses(world: CountedWorld) -> dict[str, str]:
         "/api/v1/adverts/{reference:str}": f"/api/v1/adverts/{world.open_advert}",
         "/api/v1/provider/nominations/{nomination_id:int}": f"/api/v1/provider/nominations/{world.nomination}",
         "/admin/applicants/{reference:str}": f"/admin/applicants/{world.household}",
+        "/admin/applicants/{reference:str}/equality": f"/admin/applicants/{world.household}/equality",
         "/admin/adverts/{reference:str}/shortlist": f"/admin/adverts/{world.closed_advert}/shortlist",
         "/admin/adverts/{reference:str}/shortlist/print": f"/admin/adverts/{world.closed_advert}/shortlist/print",
         "/admin/stock/{reference:str}": f"/admin/stock/{world.home}",
