@@ -45,6 +45,9 @@ class Applicant(SQLModel, table=True):
     closed_reason: str | None = Field(default=None, max_length=400)
     # What the application was before it closed, so a reinstatement puts it back as it was.
     closed_from: ApplicationStatus | None = Field(default=None, sa_type=state(ApplicationStatus, "closed_from_status"))
+    # The officer who holds the case: its work is on their queues (cbl/queries/work_queues.py). None: no one yet.
+    # Changed only through cbl/services/case_officers.py, which checks the right and audits it.
+    case_officer_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # One more on every update of the row, by a trigger on the table (migration 0017), whoever updates it
     # and however: a household's place in a live queue is worked out from records memoised by it

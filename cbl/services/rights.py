@@ -13,6 +13,8 @@ class Right(StrEnum):
     AUDIT_VERIFY = "audit.verify"
     BAND_SET = "band.set"
     BID_ON_BEHALF = "bid.on_behalf"
+    CASE_ALLOCATE = "case.allocate"  # give cases to officers, or take them off them (a manager)
+    CASE_TAKE = "case.take"  # take a case no officer holds (an officer)
     CYCLE_MANAGE = "cycle.manage"
     DATA_SUBJECT_ACCESS = "data.subject_access"
     ELIGIBILITY_DECIDE = "eligibility.decide"
