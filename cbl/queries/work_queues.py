@@ -28,6 +28,7 @@ from cbl.models.states import (
 from cbl.queries.paging import Page
 from cbl.rules.scheme import Scheme
 from cbl.rules.working_days import LONDON, local_date
+from cbl.services.lettings import void_days
 from cbl.services.rights import Right
 
 SHOWN = 25  # tasks of each queue on a page; the queue's counts cover them all
@@ -112,7 +113,7 @@ class _Spec:
     right: Right
     query: Callable[[Today], sa.Select]
     href: str  # formatted with the row's `link` and `id`
-    describe: Callable[[Any], str]
+    describe: Callable[[Any, Today], str]
     team: bool = False
     due_of: Callable[[Any, Today], date | None] = lambda row, today: _day(row.due)
 
@@ -244,25 +245,26 @@ def _enquiry(row: Any) -> str:
 
 QUEUES: tuple[_Spec, ...] = (
     _Spec("offers", "Offers waiting for an answer", "Offers", Right.OFFER_RECORD, _offers, "/admin/offers/{link}",
-          lambda row: f"{'Final offer' if row.more else 'Offer'} of {row.about}: the answer is due"),
+          lambda row, today: f"{'Final offer' if row.more else 'Offer'} of {row.about}: the answer is due"),
     _Spec("viewings", "Viewings to record", "Viewings", Right.OFFER_RECORD, _viewings, "/admin/viewings/{link}",
-          lambda row: f"{'Block viewing' if row.more else 'Viewing'} of {row.about}: record who came"),
+          lambda row, today: f"{'Block viewing' if row.more else 'Viewing'} of {row.about}: record who came"),
     _Spec("nominations", "Nominations waiting for the provider", "Nominations", Right.NOMINATION_SEND, _nominations,
           "/admin/adverts/{link}/shortlist",
-          lambda row: f"Nomination to {row.more} for {row.about}: its answer is due"),
+          lambda row, today: f"Nomination to {row.more} for {row.about}: its answer is due"),
     _Spec("reviews", "Reviews due within 7 days or overdue", "Reviews", Right.REVIEW_WORK, _reviews,
           "/admin/reviews/{link}",
-          lambda row: f"Review of a {_value(row.about).replace('_', ' ')} decision: the decision is due"),
+          lambda row, today: f"Review of a {_value(row.about).replace('_', ' ')} decision: the decision is due"),
     _Spec("enquiries", "Enquiries and complaints", "Enquiries", Right.REVIEW_LOG, _enquiries,
-          "/admin/enquiries?enquiry={link}#enquiry-{link}", _enquiry),
+          "/admin/enquiries?enquiry={link}#enquiry-{link}", lambda row, today: _enquiry(row)),
     _Spec("applications", "Applications and changes to assess", "Applications", Right.REGISTER_WRITE, _applications,
-          "/admin/online-applications/{link}", lambda row: f"{_online_kind(row)} sent online: assess it",
+          "/admin/online-applications/{link}", lambda row, today: f"{_online_kind(row)} sent online: assess it",
           due_of=lambda row, today: None),
     _Spec("evidence", "Evidence received", "Evidence", Right.REGISTER_WRITE, _evidence,
           "/admin/online-applications/{link}",
-          lambda row: f"{_online_kind(row)}: the evidence asked for has come", due_of=lambda row, today: None),
+          lambda row, today: f"{_online_kind(row)}: the evidence asked for has come", due_of=lambda row, today: None),
     _Spec("voids", "Homes empty past the target", "Empty homes", Right.STOCK_WRITE, _voids, "/admin/stock/{link}",
-          lambda row: f"{row.about} ({row.more}): empty past the target", team=True,
+          lambda row, today: f"{row.about} ({row.more}): empty {void_days(row.due, today.day)} days, the target is "
+                             f"{today.scheme.voids.target_days}", team=True,
           due_of=lambda row, today: row.due + timedelta(days=today.scheme.voids.target_days)),
 )
 BY_KEY = {spec.key: spec for spec in QUEUES}
@@ -283,7 +285,7 @@ def queue(session: Session, key: str, scope: Scope, today: Today, shown: int = S
 
 def _task(spec: _Spec, row: Any, today: Today) -> Task:
     since = _day(row.sort) if spec.due_of(row, today) is None else None
-    return Task(spec.key, spec.describe(row), spec.href.format(link=row.link), row.reference, row.applicant_id,
+    return Task(spec.key, spec.describe(row, today), spec.href.format(link=row.link), row.reference, row.applicant_id,
                 row.owner, spec.due_of(row, today), since, bool(row.late))
 
 

@@ -47,7 +47,8 @@ class Place:
     db: Database
     world: object  # a factories.World
     staff: dict[str, int]  # "olu", "bea", "mo", "rae" -> id
-    visitors: dict[str, Browser]
+    browser: Browser  # one client; each member of staff's own session cookie put in it before they ask
+    cookies: dict[str, dict[str, str]]
 
     def actor(self, who: str) -> actors.Actor:
         with self.db.reading() as s:
@@ -59,8 +60,14 @@ class Place:
     def give(self, reference: str, who: str) -> None:
         self.db.run(allocate_cases, self.actor("mo"), [self.household(reference)], self.staff[who], REAL_NOW)
 
+    def visitor(self, who: str) -> Browser:
+        self.browser.client.cookies.clear()
+        for name, value in self.cookies[who].items():
+            self.browser.client.cookies.set(name, value)
+        return self.browser
+
     def page(self, who: str, path: str = "/admin") -> str:
-        answer = self.visitors[who].get(path)
+        answer = self.visitor(who).get(path)
         assert answer.status_code == 200, (path, answer.status_code, answer.text[:500])
         return answer.text
 
@@ -94,19 +101,15 @@ def place(request, migrated, scheme, tmp_path_factory):
         workdir = tmp_path_factory.mktemp("queues")
         app = create_app(load_settings({"CBL_DATABASE_URL": url, "CBL_SECRET_KEY": KEY}, workdir=workdir),
                          db=db, scheme=scheme)
-        clients = {who: TestClient(app) for who in people}
-        try:
-            visitors = {}
-            for who, client in clients.items():
-                client.__enter__()
-                visitors[who] = Browser(client)
+        with TestClient(app) as client:
+            browser, cookies = Browser(client), {}
+            for who in people:
+                client.cookies.clear()
                 email = "officer@example.org" if who == "olu" else PEOPLE[who][0]
-                assert staff_sign_in(visitors[who], email).status_code == 303
-            yield Place(db, world, people, visitors)
-        finally:
-            for client in reversed(clients.values()):  # the app's lifespan ends with the first client's
-                client.__exit__(None, None, None)
-            db.dispose()
+                assert staff_sign_in(browser, email).status_code == 303
+                cookies[who] = dict(client.cookies.items())
+            yield Place(db, world, people, browser, cookies)
+        db.dispose()
 
 
 def _moved_on(monkeypatch, days: int) -> None:
@@ -118,10 +121,10 @@ def _moved_on(monkeypatch, days: int) -> None:
 def test_an_officer_takes_a_case_a_manager_moves_it_and_each_change_is_on_its_timeline(place):
     olu, bea = place.staff["olu"], place.staff["bea"]
     assert "HR000001" not in place.page("olu").split('id="cases"', 1)[1]
-    taken = place.visitors["olu"].post("/admin/applicants/HR000001/taking", form_page="/admin/applicants/HR000001")
+    taken = place.visitor("olu").post("/admin/applicants/HR000001/taking", form_page="/admin/applicants/HR000001")
     assert taken.status_code == 303 and taken.headers["location"] == "/admin/applicants/HR000001"
     assert 'id="case-officer">Olu Officer<' in place.page("olu", "/admin/applicants/HR000001")
-    again = place.visitors["bea"].post("/admin/applicants/HR000001/taking", form_page="/admin/applicants/HR000001")
+    again = place.visitor("bea").post("/admin/applicants/HR000001/taking", form_page="/admin/applicants/HR000001")
     assert again.status_code == 409 and "Olu Officer holds this case" in again.text
     assert "/admin/applicants/HR000001" in place.page("olu").split('id="cases"', 1)[1]
 
@@ -129,15 +132,15 @@ def test_an_officer_takes_a_case_a_manager_moves_it_and_each_change_is_on_its_ti
     assert re.search(r'id="counts-%d">.*?numeric">1<' % olu, team, re.S)  # one open case
     household = place.household("HR000001")
     assert f'name="cases" type="checkbox" value="{household}"' in team
-    untouched = place.visitors["mo"].post("/admin/team/reassignment", {"shown": str(olu), "page": "1",
+    untouched = place.visitor("mo").post("/admin/team/reassignment", {"shown": str(olu), "page": "1",
                                                                        "officer": str(bea)}, form_page="/admin/team")
     assert untouched.status_code == 422 and "Tick at least one case to move" in untouched.text
-    moved = place.visitors["mo"].post("/admin/team/reassignment", {"shown": str(olu), "page": "1", "officer": str(bea),
+    moved = place.visitor("mo").post("/admin/team/reassignment", {"shown": str(olu), "page": "1", "officer": str(bea),
                                                                    "cases": [str(household)]}, form_page="/admin/team")
     assert moved.status_code == 303 and moved.headers["location"] == f"/admin/team?officer={olu}&page=1#cases"
     assert "/admin/applicants/HR000001" not in place.page("olu").split('id="cases"', 1)[1]
     assert "/admin/applicants/HR000001" in place.page("bea").split('id="cases"', 1)[1]
-    back = place.visitors["mo"].post("/admin/applicants/HR000001/officer", {"officer": "none"},
+    back = place.visitor("mo").post("/admin/applicants/HR000001/officer", {"officer": "none"},
                                      form_page="/admin/applicants/HR000001")
     assert back.status_code == 303
     assert "No one holds this case" in place.page("mo", "/admin/applicants/HR000001")
@@ -264,7 +267,7 @@ def test_applications_are_taken_assessed_after_their_evidence_and_changes_assess
         reference = s.get_one(Applicant, applicant_id).reference
     link = f'href="/admin/online-applications/{online_id}"'
     assert link in _section(place.page("olu"), "unheld") and link not in _section(place.page("olu"), "applications")
-    taken = place.visitors["olu"].post(f"/admin/applicants/{reference}/taking", {"back": "/admin#queue-unheld"})
+    taken = place.visitor("olu").post(f"/admin/applicants/{reference}/taking", {"back": "/admin#queue-unheld"})
     assert taken.status_code == 303 and taken.headers["location"] == "/admin#queue-unheld"
     page = place.page("olu")
     assert link in _section(page, "applications") and link not in _section(page, "unheld")
@@ -334,5 +337,5 @@ def test_the_team_page_counts_each_officers_tasks_and_filters_by_officer(place):
     assert "/admin/applicants/HR000007" in only_bea.split('id="cases"', 1)[1]
     only_olu = place.page("mo", f"/admin/team?officer={olu}")
     assert "HR000007" not in _section(only_olu, "offers") and "HR000007" not in only_olu.split('id="cases"', 1)[1]
-    refused = place.visitors["mo"].get("/admin/team?officer=99999")
+    refused = place.visitor("mo").get("/admin/team?officer=99999")
     assert refused.status_code == 422 and "Choose whose work from the list" in refused.text
