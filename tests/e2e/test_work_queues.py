@@ -339,3 +339,31 @@ def test_the_team_page_counts_each_officers_tasks_and_filters_by_officer(place):
     assert "HR000007" not in _section(only_olu, "offers") and "HR000007" not in only_olu.split('id="cases"', 1)[1]
     refused = place.visitor("mo").get("/admin/team?officer=99999")
     assert refused.status_code == 422 and "Choose whose work from the list" in refused.text
+
+
+def test_two_officers_taking_one_case_at_once_one_holds_it_and_the_other_is_told_who(place):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from cbl.services.case_officers import take_case
+    from cbl.services.errors import Conflict
+
+    start = Barrier(2)
+
+    def take(who: str) -> str:
+        actor = place.actor(who)
+        start.wait()
+        try:
+            place.db.run(take_case, actor, place.household("HR000008"), REAL_NOW)
+            return "took"
+        except Conflict as refused:
+            return refused.message
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = sorted(pool.map(take, ["olu", "bea"]))
+    assert answers[1] == "took" and answers[0].endswith("holds this case: a manager can move it to you.")
+    with place.db.reading() as s:
+        assert s.get_one(Applicant, place.household("HR000008")).case_officer_id in (place.staff["olu"],
+                                                                                      place.staff["bea"])
+        assert len(s.exec(select(AuditEvent).where(AuditEvent.applicant_id == place.household("HR000008"),
+                                                   AuditEvent.action == "case.taken")).all()) == 1
