@@ -43,7 +43,7 @@ class Cases(forms.Many):
 
 class Reassignment(forms.Form):
     cases = Cases("Cases to move", required="Tick at least one case to move")
-    officer = forms.Choice("Move the ticked cases to", required="Choose who should hold the cases")
+    officer = forms.Choice("New case officer", required="Choose who should hold the cases")
 
 
 def _filter_choices(team: list[StaffUser]) -> list[tuple[str, str]]:
@@ -57,10 +57,8 @@ def _scope(chosen: str) -> work_queues.Scope:
     return work_queues.Scope(officer_id=int(chosen)) if chosen else work_queues.EVERYONE
 
 
-def _page(db: Database, scheme: Scheme, request: Request, officer: str, page: str,
-          moving: Reassignment | None = None, body: dict | None = None) -> Template:
-    """The team's page for the officer chosen (`officer`: "" for everyone, "none", or an id); `moving`, the move
-    form as it was sent, comes back with its errors and the ticks kept."""
+def _page(db: Database, scheme: Scheme, request: Request, officer: str, page: str) -> Template:
+    """The team's page for the officer chosen (`officer`: "" for everyone, "none", or an id)."""
     today = work_queues.Today(now(), scheme)
     with db.reading() as session:
         team = work_queues.queue_holders(session)
@@ -75,10 +73,9 @@ def _page(db: Database, scheme: Scheme, request: Request, officer: str, page: st
     choices = {"officer": [(NO_ONE, "No one: take them off the officer who holds them"),
                            *((str(user.id), user.name) for user in officers)],
                "cases": [(str(case.applicant_id), case.reference) for case in cases.rows] if cases else []}
-    if moving is None:
-        moving = forms.read(Reassignment, None, id_suffix=MOVE, choices=choices)
+    moving = forms.read(Reassignment, None, id_suffix=MOVE, choices=choices)
     shown = chosen.officer.data if valid else ""
-    return Template("admin/team.html", status_code=moving.status if moving.summary else chosen.status, context={
+    return Template("admin/team.html", status_code=chosen.status, context={
         "staff": current_staff(request), "filter": chosen, "shown": shown, "team": team, "counts": counts,
         "queues": queues, "cases": cases, "moving": moving, "today": today.day, "keys": work_queues.QUEUES,
         "names": {user.id: user.name for user in team}, "ticked": set(moving.cases.data or []),
@@ -110,6 +107,11 @@ def reassignment(db: NamedDependency[Database], scheme: NamedDependency[Scheme],
     form = forms.read(Reassignment, data, id_suffix=MOVE, choices={
         "officer": listed.context["moving"].officer.choices, "cases": listed.context["moving"].cases.choices})
     back = "/admin/team?" + urlencode({"officer": listed.context["shown"], "page": page}) + "#cases"
+    def again(refused: forms.Form) -> Template:  # the same list, read once, with the form as it was sent
+        listed.context.update(moving=refused, ticked=set(refused.cases.data or []))
+        listed.status_code = refused.status
+        return listed
+
     return submit(db, request, form, lambda s, actor, f: allocate_cases(
         s, actor, _ids(f.cases.data), None if f.officer.data == NO_ONE else int(f.officer.data or 0), now()),
-        lambda refused: _page(db, scheme, request, shown, page, refused), back)
+        again, back)

@@ -28,8 +28,9 @@ from cbl.services.nominations import decline_nomination
 from cbl.services.offers import accept_offer, lapse_overdue_offers
 from cbl.services.viewings import record_attendance
 from cbl.settings import load_settings
+from cbl.web.auth import COOKIE, start_session
 from tests.conftest import copy_of_migrated
-from tests.e2e.conftest import Browser, staff_sign_in
+from tests.e2e.conftest import Browser
 from tests.support.applying import send_application
 from tests.support.databases import database
 from tests.support.factories import PASSWORD_HASH, add_advert, add_applicant, make_world
@@ -47,8 +48,9 @@ class Place:
     db: Database
     world: object  # a factories.World
     staff: dict[str, int]  # "olu", "bea", "mo", "rae" -> id
-    browser: Browser  # one client; each member of staff's own session cookie put in it before they ask
-    cookies: dict[str, dict[str, str]]
+    client: TestClient  # one client; each member of staff's own session cookie put in it before they ask
+    cookies: dict[str, str]  # who -> their session's cookie
+    browsers: dict[str, Browser]  # who -> a browser on the client, keeping its own CSRF token
 
     def actor(self, who: str) -> actors.Actor:
         with self.db.reading() as s:
@@ -61,10 +63,9 @@ class Place:
         self.db.run(allocate_cases, self.actor("mo"), [self.household(reference)], self.staff[who], REAL_NOW)
 
     def visitor(self, who: str) -> Browser:
-        self.browser.client.cookies.clear()
-        for name, value in self.cookies[who].items():
-            self.browser.client.cookies.set(name, value)
-        return self.browser
+        self.client.cookies.clear()
+        self.client.cookies.set(COOKIE, self.cookies[who])
+        return self.browsers[who]
 
     def page(self, who: str, path: str = "/admin") -> str:
         answer = self.visitor(who).get(path)
@@ -101,14 +102,10 @@ def place(request, migrated, scheme, tmp_path_factory):
         workdir = tmp_path_factory.mktemp("queues")
         app = create_app(load_settings({"CBL_DATABASE_URL": url, "CBL_SECRET_KEY": KEY}, workdir=workdir),
                          db=db, scheme=scheme)
+        with db.transaction() as s:  # signed in (both steps) as each member of staff, as they would be
+            cookies = {who: start_session(s, "staff", user_id, REAL_NOW) for who, user_id in people.items()}
         with TestClient(app) as client:
-            browser, cookies = Browser(client), {}
-            for who in people:
-                client.cookies.clear()
-                email = "officer@example.org" if who == "olu" else PEOPLE[who][0]
-                assert staff_sign_in(browser, email).status_code == 303
-                cookies[who] = dict(client.cookies.items())
-            yield Place(db, world, people, browser, cookies)
+            yield Place(db, world, people, client, cookies, {who: Browser(client) for who in people})
         db.dispose()
 
 
@@ -120,7 +117,7 @@ def _moved_on(monkeypatch, days: int) -> None:
 
 def test_an_officer_takes_a_case_a_manager_moves_it_and_each_change_is_on_its_timeline(place):
     olu, bea = place.staff["olu"], place.staff["bea"]
-    assert "HR000001" not in place.page("olu").split('id="cases"', 1)[1]
+    assert "/admin/applicants/HR000001" not in place.page("olu").split('id="cases"', 1)[1]
     taken = place.visitor("olu").post("/admin/applicants/HR000001/taking", form_page="/admin/applicants/HR000001")
     assert taken.status_code == 303 and taken.headers["location"] == "/admin/applicants/HR000001"
     assert 'id="case-officer">Olu Officer<' in place.page("olu", "/admin/applicants/HR000001")
@@ -164,8 +161,8 @@ def test_an_offer_is_on_its_officers_queue_until_it_is_answered_or_lapses(place,
         s.flush()
         offer_id = waiting.id
     link = f'href="/admin/offers/{offer_id}"'
-    assert link in _section(place.page("olu"), "offers") and link not in _section(place.page("bea"), "offers")
-    assert "Overdue" not in _section(place.page("olu"), "offers")
+    offers = _section(place.page("olu"), "offers")
+    assert link in offers and "Overdue" not in offers and link not in _section(place.page("bea"), "offers")
     _moved_on(monkeypatch, 2)
     assert "Overdue" in _section(place.page("olu"), "offers")  # the scheduler has not lapsed it yet
     place.db.run(lapse_overdue_offers, SYSTEM, scheme, REAL_NOW + timedelta(days=2))
@@ -266,7 +263,8 @@ def test_applications_are_taken_assessed_after_their_evidence_and_changes_assess
     with place.db.reading() as s:
         reference = s.get_one(Applicant, applicant_id).reference
     link = f'href="/admin/online-applications/{online_id}"'
-    assert link in _section(place.page("olu"), "unheld") and link not in _section(place.page("olu"), "applications")
+    page = place.page("olu")
+    assert link in _section(page, "unheld") and link not in _section(page, "applications")
     taken = place.visitor("olu").post(f"/admin/applicants/{reference}/taking", {"back": "/admin#queue-unheld"})
     assert taken.status_code == 303 and taken.headers["location"] == "/admin#queue-unheld"
     page = place.page("olu")
@@ -339,6 +337,19 @@ def test_the_team_page_counts_each_officers_tasks_and_filters_by_officer(place):
     assert "HR000007" not in _section(only_olu, "offers") and "HR000007" not in only_olu.split('id="cases"', 1)[1]
     refused = place.visitor("mo").get("/admin/team?officer=99999")
     assert refused.status_code == 422 and "Choose whose work from the list" in refused.text
+
+    def move(**fields: object):
+        return place.visitor("mo").post("/admin/team/reassignment", {"shown": str(bea), "page": "1", **fields},
+                                        form_page="/admin/team")
+
+    household = str(place.household("HR000007"))
+    for fields, said in [({"cases": [household], "officer": "99999"}, "Choose new case officer from the list"),
+                         ({"cases": ["12345678"], "officer": str(olu)}, "Some of the cases you ticked have moved"),
+                         ({"cases": [household], "officer": str(olu), "page": "none"}, "Page must be a whole number"),
+                         ({"cases": [household], "officer": str(olu), "shown": ""}, "Choose an officer, or no one")]:
+        answer = move(**fields)
+        assert answer.status_code == 422 and said in answer.text, (fields, answer.status_code)
+    assert "/admin/applicants/HR000007" in place.page("mo", f"/admin/team?officer={bea}").split('id="cases"', 1)[1]
 
 
 def test_two_officers_taking_one_case_at_once_one_holds_it_and_the_other_is_told_who(place):
