@@ -17,6 +17,7 @@ from cbl.reports.subject_access import subject_access_archive
 from cbl.rules.scheme import Scheme
 from cbl.services.actors import staff as staff_actor
 from cbl.services.bidding import place_bid_for
+from cbl.services.case_officers import allocate_cases, take_case
 from cbl.services.final_offers import assess_home
 from cbl.services.register import (
     add_note, decide_not_allocatable, record_assessment, record_check, record_verification, reinstate, set_band,
@@ -88,6 +89,7 @@ def case_page(request: Request, case: dict, scheme: Scheme, refused: tuple[str, 
               **shown: object) -> Template:
     """The case page with every form fresh, except a refused one, shown as it was typed with its errors."""
     page_forms = case_forms(case, scheme)
+    page_forms["officer"] = case_officer_form(case)
     key, form = refused or ("", None)
     if form is not None:
         page_forms[key] = form
@@ -220,3 +222,46 @@ def subject_access(db: NamedDependency[Database], request: Request, reference: F
     name, archive = db.run(subject_access_archive, staff_actor(current_staff(request)), reference, now())
     return Response(archive, media_type="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+# --- who holds the case ---------------------------------------------------------------------------------------
+
+class CaseOfficer(forms.Form):
+    officer = forms.Choice("Case officer", required="Choose who should hold the case")
+
+
+NO_ONE = "none"
+
+
+def case_officer_form(case: dict, body: dict | None = None) -> CaseOfficer:
+    """The manager's form that gives the case to an officer (or to no one), its list the active officers."""
+    choices = [(NO_ONE, "No one"), *((str(user.id), user.name) for user in case["holders"])]
+    held = case["applicant"].case_officer_id
+    return forms.read(CaseOfficer, body, id_suffix="-officer", choices={"officer": choices},
+                      **({} if body is not None else {"officer": str(held) if held else NO_ONE}))
+
+
+class Taking(forms.Form):
+    """Taking a case has nothing to fill in; a refusal (someone took it first) is shown in the summary."""
+
+
+@post("/applicants/{reference:str}/taking", opt={"right": Right.CASE_TAKE}, sync_to_thread=True)
+def taking(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+           reference: FromPath[str], data: forms.Body) -> Template | Redirect:
+    """The signed-in officer takes a case no one holds; back to the page the button was on (My work, or the case)."""
+    case = read_case(db, reference)
+    back = forms.safe_next(str(data.get("back") or ""), f"/admin/applicants/{case['applicant'].reference}")
+    return submit(db, request, forms.read(Taking, data),
+                  lambda s, actor, form: take_case(s, actor, case["applicant"].id, now()),
+                  lambda refused: case_page(request, case, scheme, ("taking", refused)), back)
+
+
+@post("/applicants/{reference:str}/officer", opt={"right": Right.CASE_ALLOCATE}, sync_to_thread=True)
+def case_officer(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+                 reference: FromPath[str], data: forms.Body) -> Template | Redirect:
+    """A manager gives the case to an officer, or takes it off the one who holds it."""
+    case = read_case(db, reference)
+    return submit(db, request, case_officer_form(case, data), lambda s, actor, form: allocate_cases(
+        s, actor, [case["applicant"].id], None if form.officer.data == NO_ONE else int(form.officer.data or 0),
+        now()), lambda refused: case_page(request, case, scheme, ("officer", refused)),
+        f"/admin/applicants/{case['applicant'].reference}")

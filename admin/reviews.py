@@ -409,8 +409,12 @@ def _enquiries_page(db: Database, request: Request, submitted: forms.Form | None
 
 
 @get("/enquiries", opt={"right": Right.REVIEW_LOG}, sync_to_thread=True)
-def enquiry_list(db: NamedDependency[Database], request: Request, page: FromQuery[str | None] = None) -> Template:
-    return _enquiries_page(db, request, page=page_number(page))
+def enquiry_list(db: NamedDependency[Database], request: Request, page: FromQuery[str | None] = None,
+                 enquiry: FromQuery[str | None] = None) -> Template:
+    """A page of the list: ?page=N, or ?enquiry=ID for the page that holds that one (linked from the work queues)."""
+    typed = (enquiry or "").strip()
+    holding = int(typed) if typed.isascii() and typed.isdigit() and len(typed) < 10 else None  # else the first page
+    return _enquiries_page(db, request, answering=holding, page=page_number(page))
 
 
 @post("/enquiries", opt={"right": Right.REVIEW_LOG}, sync_to_thread=True)

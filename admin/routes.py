@@ -5,8 +5,7 @@ from litestar import Router
 from . import (
     agreements, applications, audit_trail, auth, backdating, compliance, core_return, cycles, dashboard, equality, home,
     identity_provider, imports, letters, offer_checks, offers, online_applications, outbox, panels, provider, providers,
-    register, register_review,
-    reviews, second_factor, shortlists, staff, stock, viewings,
+    register, register_review, reviews, second_factor, shortlists, staff, stock, team, viewings,
 )
 from .guards import staff_guard
 
@@ -16,12 +15,12 @@ admin_router = Router(
     include_in_schema=False,
     route_handlers=[
         auth.sign_in_page, auth.sign_in_submit, auth.sign_out, auth.set_password_page, auth.set_password_submit,
-        auth.forgotten_page, auth.forgotten_submit, home.admin_home,
+        auth.forgotten_page, auth.forgotten_submit, home.admin_home, team.team_page, team.reassignment,
         second_factor.code_page, second_factor.code_submit, second_factor.set_up_page, second_factor.set_up_submit,
         second_factor.own_page, second_factor.new_recovery_codes,
         identity_provider.leave_for_provider, identity_provider.back_from_provider,
         register.applicant_search, register.applicant_search_submit, register.applicant_case,
-        register.send_sign_in_link, register.band,
+        register.send_sign_in_link, register.band, register.taking, register.case_officer,
         register.verification, register.suspension, register.eligibility, register.reinstatement, register.notes,
         register.assessments, register.suitability, register.checks, register.bid_on_behalf, register.subject_access,
         shortlists.adverts, shortlists.shortlist, shortlists.shortlist_print, shortlists.verify, shortlists.skip,

@@ -80,6 +80,7 @@ def pages(url: str) -> list[tuple[str, str]]:
         ("manager", "/admin/dashboard"), ("manager", "/admin/agreements"), ("manager", "/admin/agreements/new"),
         ("manager", f"/admin/agreements/{agreement}/compliance"), ("manager", f"/admin/agreements/{agreement}/edit"),
         ("manager", "/admin/reviews/report"), ("manager", "/admin/core"),
+        ("manager", "/admin/team"), ("manager", "/admin/team?officer=none"),
         ("provider", "/admin/provider"),
     ]
     return [(who, path) for who, path in found if "None" not in path]

@@ -106,7 +106,10 @@ def seed(session: Session, scheme: Scheme, *, seed: int = 2026, applicants: int 
     _staff(session, council, password, site_key)
     providers, agreements = _providers(session, rng, password, today, site_key)
     homes = _properties(session, rng, [council, *providers], properties)
-    households = _applicants(session, rng, scheme, applicants, today, password)
+    # The demo officers share the register, so each has cases, and tasks on them, on "My work".
+    officers = list(session.exec(select(StaffUser.id).where(StaffUser.role == StaffRole.OFFICER)
+                                 .order_by(StaffUser.id)).all())
+    households = _applicants(session, rng, scheme, applicants, today, password, officers)
     empty = rng.sample(homes, k=max(2, len(homes) // 3))
     last_week, this_week = demo_windows(now, scheme.cycle, zone)
     # History first: the households it houses leave the register before this week's bidding.
@@ -249,7 +252,7 @@ def _household(rng: random.Random, today: date) -> list[Person]:
 
 
 def _applicants(session: Session, rng: random.Random, scheme: Scheme, count: int, today: date,
-                password: str) -> list[Household]:
+                password: str, officers: list[int]) -> list[Household]:
     bands = [band for band, _ in BAND_MIX]
     households = []
     details: list[tuple[list[tuple[str, date, Sex, Relationship]], str]] = []
@@ -271,7 +274,7 @@ def _applicants(session: Session, rng: random.Random, scheme: Scheme, count: int
             address=f"{rng.randint(1, 200)} {rng.choice(STREETS)}, {home_area}, Anytown",
             postcode=f"AT{AREAS.index(home_area) + 1} {rng.randint(1, 9)}XY",
             password_hash=password if applicant_reference(number) in DEMO_APPLICANTS else None,
-            review_due=_next_anniversary(registered, today),
+            review_due=_next_anniversary(registered, today), case_officer_id=officers[number % len(officers)],
         )
         members = []  # (name, date of birth, sex, relationship): stored once the household has its id
         for relationship, age, sex in people:

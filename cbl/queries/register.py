@@ -12,6 +12,7 @@ from cbl.models import (
 from cbl.models.states import Channel, Relationship
 from cbl.queries.paging import Page
 from cbl.services.applications import known_areas
+from cbl.services.case_officers import holders
 from cbl.services.errors import NotFound
 
 PER_PAGE = 25
@@ -77,10 +78,12 @@ def case(session: Session, reference: str, pages: CasePages = FIRST_PAGES) -> di
     letters = (OutboxMessage.applicant_id == Applicant.id, OutboxMessage.channel == Channel.LETTER)
     found = session.exec(select(
         Applicant, _counted(Bid, Bid.applicant_id == Applicant.id), _counted(OutboxMessage, *letters),
-        _counted(AuditEvent, AuditEvent.applicant_id == Applicant.id)).where(Applicant.reference == reference)).first()
+        _counted(AuditEvent, AuditEvent.applicant_id == Applicant.id), StaffUser.name)
+        .outerjoin(StaffUser, StaffUser.id == Applicant.case_officer_id)
+        .where(Applicant.reference == reference)).first()
     if found is None:
         raise NotFound(f"There is no application {reference}.")
-    applicant, bids, letter_count, events = found
+    applicant, bids, letter_count, events, case_officer = found
     by_case = {"applicant_id": applicant.id}
     return {
         "applicant": applicant,
@@ -109,6 +112,8 @@ def case(session: Session, reference: str, pages: CasePages = FIRST_PAGES) -> di
         "backdating": session.exec(select(RegistrationBackdating).filter_by(**by_case)
                                    .order_by(RegistrationBackdating.requested_at.desc())).all(),
         "areas": [(area, area) for area in sorted(known_areas(session))],
+        "case_officer": case_officer,  # the name of the officer who holds the case, if one does
+        "holders": holders(session),  # the officers it may be given to
         "timeline": _page(session, select(AuditEvent).filter_by(**by_case)
                           .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()),
                           pages.timeline, TIMELINE_PER_PAGE, events),

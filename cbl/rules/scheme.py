@@ -153,6 +153,14 @@ class Enquiries(_Strict):
         return self
 
 
+class Voids(_Strict):
+    """The council's own target for re-letting an empty home, in calendar days from the day after the tenancy ended
+    (as the void clock counts them: cbl/services/void_clock.py). A local performance target, not the law's: a home
+    empty longer is on the officers' work queue."""
+
+    target_days: StrictInt = Field(default=28, ge=1, le=365)
+
+
 class Register(_Strict):
     annual_review: bool = True
     review_response_days: int = Field(ge=1, le=365)
@@ -332,6 +340,7 @@ class Scheme(_Strict):
     bedroom_need: BedroomNeed
     reviews: Reviews
     enquiries: Enquiries = Enquiries()
+    voids: Voids = Voids()
     housing_register: Register = Field(alias="register")
     shortlisting: Shortlisting
     nominations: Nominations

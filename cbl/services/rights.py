@@ -14,6 +14,8 @@ class Right(StrEnum):
     AUDIT_VERIFY = "audit.verify"
     BAND_SET = "band.set"
     BID_ON_BEHALF = "bid.on_behalf"
+    CASE_ALLOCATE = "case.allocate"  # give cases to officers, or take them off them (a manager)
+    CASE_TAKE = "case.take"  # take a case no officer holds (an officer)
     CYCLE_MANAGE = "cycle.manage"
     CYCLE_OVERRIDE = "cycle.override"  # close a cycle before its time, or reopen one just closed, with a reason
     CYCLE_REPORT_READ = "cycle.report_read"  # cycles' close reports: what the engine proposed

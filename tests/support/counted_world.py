@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from cbl.models import (
-    Advert, Applicant, BandAssessment, Bid, Cycle, EqualityAnswers, ImportRun, Offer, OutboxMessage, Property,
+    Advert, Applicant, BandAssessment, Bid, Cycle, EqualityAnswers, ImportRun, Offer, OutboxMessage, Property, Review,
     ShortlistEntry, StaffUser, Viewing, Void,
 )
 from cbl.models.states import (
@@ -26,6 +27,7 @@ from cbl.rules.scheme import Scheme
 from cbl.services import actors, password_links
 from cbl.services import staff as staff_admin
 from cbl.services.actors import SYSTEM
+from cbl.services.case_officers import MOST_AT_ONCE, allocate_cases
 from cbl.services.cycles import close_cycle
 from cbl.services.direct_offers import request_direct_offer
 from cbl.services.enquiries import log_enquiry
@@ -113,6 +115,7 @@ def build(session: Session, scheme: Scheme, scale: int, now: datetime, uploads: 
     review = _reviews_and_enquiries(session, scheme, staff, households, scale, now)
     _direct_offers(session, scheme, officer, households, world, scale, now)
     _case_histories(session, scheme, officer, households, scale, now)
+    _case_officers(session, staff, households, now)
     let_home = session.get(Void, let_void).property_id  # let, and empty again: a void not yet advertised
     empty = Void(property_id=let_home, tenancy_end_date=now.date() - timedelta(days=3))
     session.add(empty)
@@ -198,6 +201,14 @@ def _panels(session: Session, scheme: Scheme, staff: dict[StaffRole, int], probe
     files = [panels.add_evidence(session, officer, uploads, waiting.id, f"letter-{number}.pdf",
                                  b"%PDF-1.4\n%%EOF\n", "medical", now).id for number in range(scale)]
     return {"referral": waiting.id, "referral_file": files[0]}
+def _case_officers(session: Session, staff: dict[StaffRole, int], households: list[Applicant], now: datetime) -> None:
+    """Every other household is the officer's case (the rest no one's yet) and every review the review officer's,
+    so that the work queues list tasks of each kind for them."""
+    manager = actors.staff(session.get_one(StaffUser, staff[StaffRole.MANAGER]))
+    held = [household.id for household in households[::2]]
+    for start in range(0, len(held), MOST_AT_ONCE):
+        allocate_cases(session, manager, held[start:start + MOST_AT_ONCE], staff[StaffRole.OFFICER], now)
+    session.exec(sa.update(Review).values(reviewer_id=staff[StaffRole.REVIEW_OFFICER]))
 
 
 def _import_run(session: Session, manager: int, now: datetime) -> int:

@@ -61,6 +61,8 @@ def test_the_shipped_schemes_load_and_differ_on_the_rules_schemes_differ_on():
          "offers.checks_before_offer.1"),
         (('checks_before_offer = ["verification", "fraud"]', 'checks_before_offer = ["verification", "fraud", '
                                                               '"fraud"]'), "each check may appear once"),
+        (("target_days = 28", "target_days = 0"), "voids.target_days"),
+        (("target_days = 28", 'target_days = "four weeks"'), "voids.target_days"),
     ],
 )
 def test_a_bad_scheme_stops_with_a_message_naming_the_field(tmp_path, change, named):
@@ -81,6 +83,14 @@ def test_a_lapse_is_no_refusal_and_the_withdrawal_reasons_are_the_usual_ones_unl
     assert [reason.code for reason in defaults.withdrawal_reasons] == [
         "home_unavailable", "verification_failed", "circumstances_changed", "made_in_error", "other"]
     assert defaults.withdrawal_reason("other").note_required
+
+
+def test_a_scheme_without_a_void_target_has_four_weeks_and_one_may_set_a_year(tmp_path):
+    assert "[voids]" in DEFAULT
+    bare = DEFAULT.split("[voids]")[0] + "[register]" + DEFAULT.split("[register]")[1]
+    assert load_scheme(_write(tmp_path, bare)).voids.target_days == 28
+    assert load_scheme(_write(tmp_path, DEFAULT.replace("target_days = 28", "target_days = 365"))).voids.target_days \
+        == 365
 
 
 def test_a_missing_section_is_named(tmp_path):
