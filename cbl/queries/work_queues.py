@@ -5,8 +5,6 @@ A task on a household's case is its case officer's (`Applicant.case_officer_id`)
 an empty home past the scheme's target is the whole team's (homes are not allocated). Each queue is read by one
 statement whatever its length: the page's rows, with how many there are in all and how many are overdue beside
 them; the team's counts, every queue for every officer, are one statement more.
-
-Panels to hold are not here yet: there is no panel model to read them from (a queue is one more `_Spec`).
 """
 
 from collections.abc import Callable
@@ -19,16 +17,17 @@ from sqlmodel import Session, func, select
 
 from cbl.models import (
     Advert, Applicant, EvidenceFile, Enquiry, HouseholdMember, Nomination, Offer, OnlineApplication, Organisation,
-    Property, Review, StaffUser, Viewing, ViewingInvitation, Void,
+    PanelReferral, Property, Review, StaffUser, Viewing, ViewingInvitation, Void,
 )
 from cbl.models.states import (
-    ApplicationStatus, EnquiryKind, NominationStatus, OfferStatus, OnlineKind, OnlineStatus, Relationship, ReviewStatus,
-    StaffRole, VoidStatus,
+    ApplicationStatus, EnquiryKind, NominationStatus, OfferStatus, OnlineKind, OnlineStatus, PanelKind, PanelStatus,
+    Relationship, ReviewStatus, StaffRole, VoidStatus,
 )
 from cbl.queries.paging import Page
 from cbl.rules.scheme import Scheme
 from cbl.rules.working_days import LONDON, local_date
 from cbl.services.lettings import void_days
+from cbl.services.panels import KIND_WORDS
 from cbl.services.rights import Right
 
 SHOWN = 25  # tasks of each queue on a page; the queue's counts cover them all
@@ -216,6 +215,22 @@ def _evidence(today: Today) -> sa.Select:
                    OnlineApplication.evidence_requested_at.is_not(None)))
 
 
+def _panels(today: Today) -> sa.Select:
+    """Referrals waiting for their medical, welfare or OT panel, by the day the scheme's target has it decided by
+    (cbl/queries/panels.py lists the same referrals for the panels' own pages)."""
+    return (select(PanelReferral.id.label("id"), *_case(), PanelReferral.due_by.label("due"),
+                   PanelReferral.due_by.label("sort"), (PanelReferral.due_by < today.day).label("late"),
+                   PanelReferral.id.label("link"), PanelReferral.kind.label("about"),
+                   PanelReferral.meets_on.label("more"))
+            .join(Applicant, Applicant.id == PanelReferral.applicant_id)
+            .where(PanelReferral.status == PanelStatus.REFERRED))
+
+
+def _panel(row: Any) -> str:
+    held = f"meets on {row.more:%-d %B %Y}" if row.more else "no panel arranged yet"
+    return f"{KIND_WORDS[PanelKind(_value(row.about))].capitalize()} panel to hold ({held}): its decision is due"
+
+
 def _voids(today: Today) -> sa.Select:
     """Homes empty longer than the scheme's target, the longest empty first. The void clock counts the days from
     the day after the tenancy ended (cbl/services/lettings.void_days): past the target once it counts more."""
@@ -264,6 +279,8 @@ QUEUES: tuple[_Spec, ...] = (
     _Spec("evidence", "Evidence received", "Evidence", Right.REGISTER_WRITE, _evidence,
           "/admin/online-applications/{link}",
           lambda row, today: f"{_online_kind(row)}: the evidence asked for has come", due_of=lambda row, today: None),
+    _Spec("panels", "Panels to hold", "Panels", Right.PANEL_REFER, _panels, "/admin/panels/{link}",
+          lambda row, today: _panel(row)),
     _Spec("voids", "Homes empty past the target", "Empty homes", Right.STOCK_WRITE, _voids, "/admin/stock/{link}",
           lambda row, today: f"{row.about} ({row.more}): empty {void_days(row.due, today.day)} days, the target is "
                              f"{today.scheme.voids.target_days}", team=True, on_cases=False,

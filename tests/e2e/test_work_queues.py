@@ -18,7 +18,7 @@ from cbl.models import (
 )
 from cbl.models.states import NominationStatus, ReviewStatus, ReviewType, StaffRole, TenancyType
 from cbl.rules.working_days import local_date
-from cbl.services import actors, assessment, enquiries, review_withdrawal
+from cbl.services import actors, assessment, enquiries, panels, review_withdrawal
 from cbl.services.actors import SYSTEM
 from cbl.services.applying import Owner, save_answer, submit_change
 from cbl.services.case_officers import allocate_cases
@@ -256,6 +256,26 @@ def test_an_enquiry_about_a_case_is_its_officers_until_answered(place, scheme):
     assert f'id="enquiry-{enquiry.id}"' in place.page("olu", f"/admin/enquiries?enquiry={enquiry.id}")
     place.db.run(enquiries.answer, place.actor("olu"), scheme, enquiry.id, "An offer comes in its turn.", REAL_NOW)
     assert link not in _section(place.page("olu"), "enquiries")
+
+
+def test_a_panel_referral_is_on_its_officers_queue_overdue_after_its_target_until_the_panel_decides(place, scheme,
+                                                                                                  monkeypatch):
+    place.give("HR000005", "olu")
+    referral = place.db.run(panels.refer, place.actor("olu"), scheme, place.household("HR000005"), "medical",
+                            "Cannot manage stairs.", REAL_NOW)
+    link = f'href="/admin/panels/{referral.id}"'
+    mine = _section(place.page("olu"), "panels")
+    assert link in mine and "Medical panel to hold (no panel arranged yet): its decision is due" in mine
+    assert link not in _section(place.page("bea"), "panels")
+    place.db.run(panels.arrange, place.actor("olu"), referral.id, TODAY, [place.staff["bea"], place.staff["mo"]],
+                 REAL_NOW)
+    assert f"Medical panel to hold (meets on {TODAY:%-d %B %Y})" in _section(place.page("olu"), "panels")
+    _moved_on(monkeypatch, (referral.due_by - TODAY).days + 1)
+    assert 'class="govuk-tag govuk-tag--red">Overdue' in _section(place.page("olu"), "panels")
+    monkeypatch.undo()
+    place.db.run(panels.decide, place.actor("bea"), scheme, referral.id,
+                 panels.Recommendation(access=frozenset({"ground_floor_or_lift"})), "Stairs are unsafe.", REAL_NOW)
+    assert link not in _section(place.page("olu"), "panels")
 
 
 def test_applications_are_taken_assessed_after_their_evidence_and_changes_assessed(place, scheme, tmp_path):
