@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from .io import load_instance
+from .io import encode_result, read_instance
 from .solve import solve
 from .types import InstanceError
 
@@ -24,24 +24,29 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     try:
-        with open(args.instance, encoding="utf-8") as file:
-            data = json.load(file)
+        with open(args.instance, "rb") as file:
+            raw = file.read()
     except OSError as error:
         return _fail(f"cannot read {args.instance}: {error.strerror}")
-    except json.JSONDecodeError as error:
-        return _fail(f"{args.instance} is not valid JSON: {error}")
     try:
-        instance = load_instance(data)
+        instance = read_instance(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        return _fail(f"{args.instance} is not valid JSON: {error}")
+    except InstanceError as error:
+        return _fail(f"{args.instance}: {error}")
+    del raw
+    try:
         result = solve(instance, time_limit=args.time_limit, workers=args.workers)
     except InstanceError as error:
         return _fail(f"{args.instance}: {error}")
 
-    text = json.dumps(result.to_json(), indent=1, ensure_ascii=False)
+    text = encode_result(result)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as file:
-            file.write(text + "\n")
+        with open(args.output, "wb") as file:
+            file.write(text + b"\n")
     else:
-        sys.stdout.write(text + "\n")
+        sys.stdout.buffer.write(text + b"\n")
+        sys.stdout.flush()
     shortfall = sum(s.shortfall for s in result.quota_shortfalls)
     print(
         f"{result.status}: {len(result.allocation)} of {len(instance.adverts)} homes let, "

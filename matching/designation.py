@@ -13,12 +13,15 @@ from __future__ import annotations
 import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .cpsat import USUAL, QuotaProblem, solve_quota_problem
 from .quotas import QuotaRule, quota_outcomes
 from .reduction import components, possible_bids
 from .stability import blocking_pairs
 from .types import Applicant, Bid
+
+if TYPE_CHECKING:
+    from .cpsat import QuotaProblem
 
 
 @dataclass
@@ -78,6 +81,8 @@ def allocate_with_quotas(
     timings["reduction"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    from .cpsat import solve_quota_problem  # OR-Tools takes half a second to import: only when needed
+
     solution = solve_quota_problem(problem, time_limit=time_limit, workers=workers)
     timings["cpsat"] = time.perf_counter() - started
     for stage, _, seconds in solution.stages:
@@ -138,6 +143,8 @@ def _quota_problem(
     agreement_of: Mapping[str, str | None],
     bids: Sequence[Bid],
 ) -> QuotaProblem:
+    from .cpsat import USUAL, QuotaProblem
+
     preferences: dict[str, list[str]] = {}
     bidders: dict[str, list[tuple[int, str]]] = {h: [] for h in sorted(chosen_adverts)}
     for a in sorted(chosen_applicants):

@@ -28,7 +28,7 @@ def _solve(instance: Instance, time_limit: float, workers: int) -> CycleResult:
 
     ranker = Ranker(instance.policy, instance.applicants)
     ranked = ranker.rank_cycle(instance.adverts, instance.bids)
-    shortlists, rankings = ranked.shortlists, ranked.rankings
+    shortlists = ranked.shortlists
     clock.lap("rank")
 
     allocation = propose(ranked.choices)
@@ -41,7 +41,7 @@ def _solve(instance: Instance, time_limit: float, workers: int) -> CycleResult:
     if rules:
         outcome = allocate_with_quotas(
             choices=ranked.choices,
-            rankings=rankings,
+            rankings=ranked.rankings(),
             plain=allocation,
             rules=rules,
             agreement_of=agreement_of,
@@ -63,7 +63,7 @@ def _solve(instance: Instance, time_limit: float, workers: int) -> CycleResult:
         "applicants": len(instance.applicants),
         "adverts": len(instance.adverts),
         "bids": len(instance.bids),
-        "eligible_bids": sum(len(order) for order in rankings.values()),
+        "eligible_bids": ranked.eligible_bids,
         "lets": len(allocation),
         "designated": len(designated),
         **stats,

@@ -46,6 +46,16 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+_ORDINALS = [""]
+
+
+def ordinals_to(n: int) -> list[str]:
+    """A list whose item k is ordinal(k), for k from 1 to at least n (shared: do not change it)."""
+    while len(_ORDINALS) <= n:
+        _ORDINALS.append(ordinal(len(_ORDINALS)))
+    return _ORDINALS
+
+
 @lru_cache(maxsize=65536)
 def long_date(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"

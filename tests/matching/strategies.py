@@ -118,12 +118,12 @@ def instances(
 
 
 def _active(applicant: Applicant) -> Applicant:
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     return replace(applicant, status="active")
 
 
 def _no_criteria(advert: Advert) -> Advert:
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     return replace(advert, criteria=Criteria())
