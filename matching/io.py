@@ -41,7 +41,9 @@ APPLICANT_KEYS = {
     "id", "band", "band_date", "registration_date", "bedroom_need", "household_size", "age",
     "needs", "local_connection", "groups", "points", "status",
 }  # fmt: skip
-ADVERT_KEYS = {"id", "bedrooms", "area", "landlord", "criteria", "preference_groups", "agreement"}
+ADVERT_KEYS = {
+    "id", "bedrooms", "area", "landlord", "criteria", "preference_groups", "agreement", "by_registration_date",
+}  # fmt: skip
 CRITERIA_INT_KEYS = ("min_bedroom_need", "max_bedroom_need", "min_household", "max_household", "min_age")
 CRITERIA_BOOL_KEYS = ("step_free", "wheelchair", "transfer_only")
 BID_KEYS = {"applicant", "advert", "preference"}
@@ -180,6 +182,9 @@ def _read_advert(r: Record) -> Advert:
     if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
         raise _FieldError("preference_groups must be a list of strings")
     agreement = r.get("agreement")
+    by_registration_date = r.get("by_registration_date", False)
+    if not isinstance(by_registration_date, bool):
+        raise _FieldError(f"by_registration_date must be true or false, got {by_registration_date!r}")
     return Advert(
         id=_id(r, "id"),
         bedrooms=_int(r, "bedrooms", minimum=0),
@@ -188,6 +193,7 @@ def _read_advert(r: Record) -> Advert:
         criteria=Criteria(**values),
         preference_groups=tuple(groups),
         agreement=None if agreement is None else _id(r, "agreement"),
+        by_registration_date=by_registration_date,
     )
 
 
@@ -324,6 +330,7 @@ def instance_to_json(instance: Instance) -> Record:
                 "criteria": _criteria_json(h.criteria),
                 "preference_groups": list(h.preference_groups),
                 "agreement": h.agreement,
+                **({"by_registration_date": True} if h.by_registration_date else {}),
             }
             for h in instance.adverts
         ],

@@ -26,6 +26,15 @@ def required(min_share: float | Fraction, lets: int) -> int:
     return -(-fraction.numerator * lets // fraction.denominator)
 
 
+def registration_date_due(adverts: int, by_registration_date: int, min_share: float | Fraction) -> bool:
+    """Whether the advert that makes ``adverts`` in a cycle must be let by date of registration
+    for the cycle to meet a scheme's share of homes let that way, ``by_registration_date`` of the
+    others being so let. Decided as each advert is published, this keeps at least
+    ceil(min_share * adverts) of a cycle's adverts let by registration date, and no more than
+    that unless an advert not so let is withdrawn: a designation is made only when it is needed."""
+    return by_registration_date < required(min_share, adverts)
+
+
 @dataclass(frozen=True, slots=True)
 class QuotaRule:
     agreement: str

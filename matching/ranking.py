@@ -1,6 +1,8 @@
 """Ranking an advert's bids: who comes first, and an explanation of every place.
 
-The order of eligible bids is total and reproducible. Bids compare on, in turn:
+The order of eligible bids is total and reproducible. At an advert let by date of registration
+(designated before bidding, to meet a scheme's share of homes let that way) bids compare on the
+registration date alone, then the application reference. Elsewhere they compare on, in turn:
 1. for an advert designated for a group: members of that group first;
 2. the advert's preference groups (the first group an applicant is in; no group comes last);
 3. the policy's tie-breakers in the policy's order;
@@ -28,6 +30,7 @@ from .eligibility import Profile, eligibility, eligibility_profile, eligibility_
 from .types import HOUSING_DEBT, Advert, Applicant, Bid, InstanceError, Policy, Reason, ShortlistEntry
 from .wording import (
     CRITERION_WORDING,
+    REGISTRATION_DATE_RULE,
     bids_phrase,
     group_phrase,
     long_date,
@@ -61,6 +64,17 @@ def rank_advert(
             raise InstanceError(f"bid on advert {advert.id!r}: unknown applicant {bid.applicant!r}")
         bidders[bid.applicant] = applicants_by_id[bid.applicant]
     return Ranker(policy, bidders.values()).rank(advert, bids_for_advert, prioritise_group)
+
+
+@dataclass
+class _RegistrationOrder:
+    """The order of every advert let by date of registration: registration date, then reference."""
+
+    keys: list[int]  # by applicant index
+    bits: int
+    names_by_bit: list[str]
+    facts: Fact
+    facts_of: list[str | None]  # by the rank of the id
 
 
 @dataclass
@@ -117,6 +131,22 @@ class Ranker:
         # Each applicant's facts sentence, made when first needed (see _facts_cache).
         self._facts_once: list[str | None] = [None] * count
         self._facts_by_bedrooms: dict[int, list[str | None]] = {}
+        # For adverts let by date of registration (made when the first is ranked): keys of the
+        # registration date's code above the id's rank, and facts naming the date alone.
+        self._registration: _RegistrationOrder | None = None
+
+    def registration_order(self) -> "_RegistrationOrder":
+        if self._registration is None:
+            codes, values = self._dense_codes("registration_date")
+            shift = _width(len(self.applicants))
+            self._registration = _RegistrationOrder(
+                keys=[r | c << shift for r, c in zip(self._id_rank, codes, strict=True)],
+                bits=shift + _width(values),
+                names_by_bit=["reference"] * shift + ["registration_date"] * _width(values),
+                facts=_facts_maker(("registration_date",)),
+                facts_of=[None] * len(self.applicants),
+            )
+        return self._registration
 
     def _dense_codes(self, name: str) -> tuple[list[int], int]:
         """Each applicant's value for tie-breaker ``name`` as its index among the distinct values
@@ -215,10 +245,10 @@ class Ranker:
         ordinals = ordinals_to(total + 1)
         id_mask, ids = self._id_mask, self._ids_by_rank
         bedrooms = scorer.advert.bedrooms
-        facts_of = self._facts_cache(bedrooms)
+        facts_of, facts = scorer.facts_of, scorer.facts
         # By the bit length of (key XOR next key): " on band.", " on registration date." ...
         criterion = scorer.criterion_by_bit_length
-        static_bits, tops = self._static_bits, scorer.top_text
+        static_bits, tops = scorer.static_bits, scorer.top_text
         entries = []
         following = keys[0] if keys else 0
         for position in range(1, total + 1):
@@ -226,7 +256,7 @@ class Ranker:
             r = key & id_mask
             known = facts_of[r]
             if known is None:
-                known = facts_of[r] = self._facts(self.applicants[self._index_by_rank[r]], bedrooms)
+                known = facts_of[r] = facts(self.applicants[self._index_by_rank[r]], bedrooms)
             if position < total:
                 following = keys[position]
                 ahead = f" Ahead of the {ordinals[position + 1]}{criterion[(key ^ following).bit_length()]}"
@@ -256,10 +286,18 @@ class _AdvertScorer:
     def __init__(self, ranker: Ranker, advert: Advert, prioritise_group: str | None) -> None:
         self.ranker = ranker
         self.advert = advert
-        self.prioritise_group = prioritise_group
         self.is_eligible = eligibility_test(advert)
+        self.profile = eligibility_profile(advert)
+        self._refusals: dict[Profile, tuple[tuple[Reason, ...], str]] = {}
+        if advert.by_registration_date:
+            # Its order was settled before bidding: never designated, no preference groups.
+            self._by_registration_date(ranker.registration_order())
+            return
+        self.prioritise_group = prioritise_group
         self.tests = _group_tests(advert.preference_groups)
         self.groups = len(self.tests)
+        self.static_key, self.static_bits = ranker._static_key, ranker._static_bits
+        self.facts, self.facts_of = ranker._facts, ranker._facts_cache(advert.bedrooms)
         # Above the static fields: the preference group (0..groups, where groups means none of
         # them), then the designation flag.
         group_bits = _width(self.groups + 1)
@@ -271,14 +309,25 @@ class _AdvertScorer:
         # By key >> static bits: the designation sentence and the preference-group one.
         self.top_text = [flag + group for flag in _designation_text(advert, prioritise_group) for group in group_text]
         self.key = self._key_function()
-        self.profile = eligibility_profile(advert)
-        self._refusals: dict[Profile, tuple[tuple[Reason, ...], str]] = {}
+
+    def _by_registration_date(self, order: _RegistrationOrder) -> None:
+        self.prioritise_group, self.tests, self.groups, self.flag = None, [], 0, 1
+        self.static_key, self.static_bits = order.keys, order.bits
+        self.facts, self.facts_of = order.facts, order.facts_of
+        self.criterion_by_bit_length = [""] + [f" on {CRITERION_WORDING[name]}." for name in order.names_by_bit]
+        self.top_text = [f" {REGISTRATION_DATE_RULE}"]
+        static_key, is_eligible = order.keys, self.is_eligible
+
+        def key(i: int, applicant: Applicant) -> int | None:
+            return static_key[i] if is_eligible(applicant) else None
+
+        self.key = key
 
     def _key_function(self) -> Callable[[int, Applicant], int | None]:
         """key(i, applicant): the bid's sort key (smaller ranks higher), or None if the applicant
         is not eligible. A closure over locals: it runs once per bid in the cycle."""
         ranker, is_eligible, tests = self.ranker, self.is_eligible, self.tests
-        static_key, static_bits, match_bit = ranker._static_key, ranker._static_bits, ranker._match_bit
+        static_key, static_bits, match_bit = self.static_key, self.static_bits, ranker._match_bit
         bedrooms, prioritise_group = self.advert.bedrooms, self.prioritise_group
         # The top fields of a bidder in each preference group; the last is for none of them.
         top_of = [g << static_bits for g in range(len(tests) + 1)]

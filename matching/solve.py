@@ -49,6 +49,7 @@ def _solve(instance: Instance, time_limit: float, workers: int) -> CycleResult:
             bids=instance.bids,
             time_limit=time_limit,
             workers=workers,
+            fixed={advert.id for advert in instance.adverts if advert.by_registration_date},
         )
         status, allocation, designated, stats = outcome.status, outcome.allocation, outcome.designated, outcome.stats
         timings.update(outcome.timings)

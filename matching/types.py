@@ -84,6 +84,10 @@ class Advert(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     criteria: Criteria = Criteria()
     preference_groups: tuple[str, ...] = ()
     agreement: Text | None = None
+    # Let by date of registration (a scheme's share of homes, designated before bidding): eligible
+    # bids are ranked by registration date alone, whatever the band, and the advert is never
+    # designated for a quota group.
+    by_registration_date: bool = False
 
 
 class Bid(msgspec.Struct, frozen=True, forbid_unknown_fields=True, gc=False):

@@ -23,6 +23,12 @@ CRITERION_WORDING = {
     "reference": "application reference",
 }
 
+# Said on every place at an advert let by date of registration (before the applicant's facts).
+REGISTRATION_DATE_RULE = (
+    "This home is let by date of registration: its bids are ranked by registration date alone, "
+    "earliest first, whatever the band."
+)
+
 GROUP_WORDING = {
     "homeless": "homeless households",
     "transfer": "transfer tenants",

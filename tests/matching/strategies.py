@@ -67,6 +67,7 @@ def adverts(draw, i: int, agreement_ids: list[str], contested: bool = False) -> 
             )
         ),
         agreement=draw(st.sampled_from(agreement_ids if contested else [None, *agreement_ids])),
+        by_registration_date=draw(st.booleans()) and draw(st.booleans()),
     )
 
 

@@ -32,6 +32,7 @@ def string_ids() -> dict:
     fast reader reads alone."""
     data = json.loads(json.dumps(INSTANCE))
     data["applicants"][2]["id"] = "3"
+    data["adverts"][1]["by_registration_date"] = False
     for bid in data["bids"]:
         bid["applicant"] = str(bid["applicant"])
     return data
@@ -103,7 +104,7 @@ def test_each_single_change_is_read_alike_by_both_readers():
     assert accepted > 100  # many changes are allowed: the fast reader's acceptance is tested too
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(changed_instances())
 def test_the_fast_reader_agrees_with_the_careful_one(data):
     text = json.dumps(data).encode()
