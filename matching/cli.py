@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from typing import BinaryIO
 
 from .io import encode_result, read_instance
 from .solve import solve
@@ -13,7 +15,10 @@ from .types import InstanceError
 EXIT_BAD_INPUT = 2
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, end_process: bool = False) -> int:
+    """Run the command; returns the exit status. ``end_process`` (``python -m matching``): once the
+    result is written and flushed, end the process at once rather than free the cycle's millions
+    of objects one by one (a quarter of a second at 150,000 applicants)."""
     parser = argparse.ArgumentParser(prog="python -m matching", description="Choice-based lettings allocation engine.")
     commands = parser.add_subparsers(dest="command", required=True)
     solve_command = commands.add_parser("solve", help="rank and allocate one cycle from a JSON instance")
@@ -43,9 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     text = encode_result(result)
     if args.output:
         with open(args.output, "wb") as file:
-            file.write(text + b"\n")
+            _write(file, text)
     else:
-        sys.stdout.buffer.write(text + b"\n")
+        _write(sys.stdout.buffer, text)
         sys.stdout.flush()
     shortfall = sum(s.shortfall for s in result.quota_shortfalls)
     print(
@@ -53,7 +58,15 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(result.designated)} designated, quota shortfall {shortfall}",
         file=sys.stderr,
     )
+    if end_process:
+        sys.stderr.flush()
+        os._exit(0)
     return 0
+
+
+def _write(out: BinaryIO, text: bytes) -> None:
+    out.write(text)  # not text + newline: that would copy the whole result (100 MB and more)
+    out.write(b"\n")
 
 
 def _fail(message: str) -> int:

@@ -25,9 +25,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from .eligibility import Profile, eligibility, eligibility_profile, eligibility_test
-from .types import HOUSING_DEBT, Advert, Applicant, Bid, InstanceError, Policy, Reason, ShortlistEntry
+from .types import HOUSING_DEBT, Advert, Applicant, Bid, Criteria, InstanceError, Policy, Reason, ShortlistEntry
 from .wording import (
     CRITERION_WORDING,
     REGISTRATION_DATE_RULE,
@@ -42,6 +43,10 @@ INFINITY = float("inf")
 
 # A fact about an applicant in words (for homes with this many bedrooms).
 Fact = Callable[[Applicant, int], str]
+# key(applicant's index, applicant): a bid's sort key at an advert, or None if not eligible.
+KeyFunction = Callable[[int, Applicant], int | None]
+# A preference group: the applicant's names of its kind, the name, the key's top field for it.
+GroupTest = tuple[Callable[[Applicant], frozenset[str]], str, int]
 
 
 def rank_advert(
@@ -131,6 +136,8 @@ class Ranker:
         # Each applicant's facts sentence, made when first needed (see _facts_cache).
         self._facts_once: list[str | None] = [None] * count
         self._facts_by_bedrooms: dict[int, list[str | None]] = {}
+        # Criteria -> the profile of a refused bidder (eligibility.py) -> its reasons and sentence.
+        self._refusals: dict[Criteria, dict[Profile, tuple[tuple[Reason, ...], str]]] = {}
         # For adverts let by date of registration (made when the first is ranked): keys of the
         # registration date's code above the id's rank, and facts naming the date alone.
         self._registration: _RegistrationOrder | None = None
@@ -259,10 +266,12 @@ class Ranker:
                 known = facts_of[r] = facts(self.applicants[self._index_by_rank[r]], bedrooms)
             if position < total:
                 following = keys[position]
-                ahead = f" Ahead of the {ordinals[position + 1]}{criterion[(key ^ following).bit_length()]}"
+                text = (
+                    f"{ordinals[position]}{head}{tops[key >> static_bits]}{known} Ahead of the "
+                    f"{ordinals[position + 1]}{criterion[(key ^ following).bit_length()]}"
+                )
             else:
-                ahead = ""
-            text = f"{ordinals[position]}{head}{tops[key >> static_bits]}{known}{ahead}"
+                text = f"{ordinals[position]}{head}{tops[key >> static_bits]}{known}"
             entries.append(ShortlistEntry(ids[r], position, True, (), text))
         refused.sort(key=_first)
         entries += [entry for _, entry in refused]
@@ -288,7 +297,8 @@ class _AdvertScorer:
         self.advert = advert
         self.is_eligible = eligibility_test(advert)
         self.profile = eligibility_profile(advert)
-        self._refusals: dict[Profile, tuple[tuple[Reason, ...], str]] = {}
+        # Reasons depend on the criteria alone: adverts with the same criteria share them.
+        self._refusals = ranker._refusals.setdefault(advert.criteria, {})
         if advert.by_registration_date:
             # Its order was settled before bidding: never designated, no preference groups.
             self._by_registration_date(ranker.registration_order())
@@ -323,37 +333,25 @@ class _AdvertScorer:
 
         self.key = key
 
-    def _key_function(self) -> Callable[[int, Applicant], int | None]:
+    def _key_function(self) -> KeyFunction:
         """key(i, applicant): the bid's sort key (smaller ranks higher), or None if the applicant
-        is not eligible. A closure over locals: it runs once per bid in the cycle."""
-        ranker, is_eligible, tests = self.ranker, self.is_eligible, self.tests
-        static_key, static_bits, match_bit = self.static_key, self.static_bits, ranker._match_bit
-        bedrooms, prioritise_group = self.advert.bedrooms, self.prioritise_group
-        # The top fields of a bidder in each preference group; the last is for none of them.
-        top_of = [g << static_bits for g in range(len(tests) + 1)]
-        flag_bit = self.flag << static_bits
-        if not tests and prioritise_group is None and not match_bit:  # most adverts: the quick way
-
-            def plain_key(i: int, applicant: Applicant) -> int | None:
-                return static_key[i] if is_eligible(applicant) else None
-
-            return plain_key
-
-        def key(i: int, applicant: Applicant) -> int | None:
-            if not is_eligible(applicant):
-                return None
-            top = top_of[-1]
-            for g, (attribute, name) in enumerate(tests):
-                if name in getattr(applicant, attribute):
-                    top = top_of[g]
-                    break
-            if prioritise_group is not None and prioritise_group not in applicant.groups:
-                top |= flag_bit
-            if match_bit and applicant.bedroom_need != bedrooms:
-                top |= match_bit
-            return static_key[i] | top
-
-        return key
+        is not eligible. A closure over locals: it runs once per bid in the cycle, so the common
+        cases (no designation, bedroom need not a tie-breaker) get closures doing nothing more."""
+        static_key, static_bits, match_bit = self.static_key, self.static_bits, self.ranker._match_bit
+        # Per preference group: how to read the applicant's names of its kind, the name, and the
+        # key's top field for a bidder in it; then the top field for a bidder in none of them.
+        tests: list[GroupTest] = [
+            (attrgetter(attribute), name, g << static_bits) for g, (attribute, name) in enumerate(self.tests)
+        ]
+        none_of_them = len(tests) << static_bits
+        if self.prioritise_group is None and not match_bit:
+            if not tests:
+                return _plain_key(self.is_eligible, static_key)
+            return _grouped_key(self.is_eligible, static_key, tests, none_of_them)
+        return _full_key(
+            self.is_eligible, static_key, tests, none_of_them, (self.prioritise_group, self.flag << static_bits),
+            (match_bit, self.advert.bedrooms),
+        )
 
     def refusal(self, applicant: Applicant) -> ShortlistEntry:
         """The entry of an ineligible bidder, with the reasons and their sentence. Many refused
@@ -365,6 +363,55 @@ class _AdvertScorer:
             reasons = tuple(eligibility(applicant, self.advert))
             known = self._refusals[profile] = (reasons, "Not eligible. " + " ".join(r.message for r in reasons))
         return ShortlistEntry(applicant.id, None, False, known[0], known[1])
+
+
+def _plain_key(is_eligible: Callable[[Applicant], bool], static_key: list[int]) -> KeyFunction:
+    def key(i: int, applicant: Applicant) -> int | None:
+        return static_key[i] if is_eligible(applicant) else None
+
+    return key
+
+
+def _grouped_key(
+    is_eligible: Callable[[Applicant], bool], static_key: list[int], tests: list[GroupTest], none_of_them: int
+) -> KeyFunction:
+    def key(i: int, applicant: Applicant) -> int | None:
+        if not is_eligible(applicant):
+            return None
+        for names, name, top in tests:
+            if name in names(applicant):
+                return static_key[i] | top
+        return static_key[i] | none_of_them
+
+    return key
+
+
+def _full_key(
+    is_eligible: Callable[[Applicant], bool],
+    static_key: list[int],
+    tests: list[GroupTest],
+    none_of_them: int,
+    designation: tuple[str | None, int],
+    match: tuple[int, int],
+) -> KeyFunction:
+    """The key with everything: the designation flag (group, bit) and bedroom need (bit, bedrooms)."""
+    (prioritise_group, flag_bit), (match_bit, bedrooms) = designation, match
+
+    def key(i: int, applicant: Applicant) -> int | None:
+        if not is_eligible(applicant):
+            return None
+        top = none_of_them
+        for names, name, in_group in tests:
+            if name in names(applicant):
+                top = in_group
+                break
+        if prioritise_group is not None and prioritise_group not in applicant.groups:
+            top |= flag_bit
+        if match_bit and applicant.bedroom_need != bedrooms:
+            top |= match_bit
+        return static_key[i] | top
+
+    return key
 
 
 def _first(pair: tuple[int, ShortlistEntry]) -> int:
