@@ -244,5 +244,6 @@ def readvertise_advert(db: NamedDependency[Database], scheme: NamedDependency[Sc
     with db.reading() as session:
         cycles = shortlists.later_cycles(session, shortlists.cycle_of_advert(session, reference), now())
     return _work(db, scheme, request, reference, None, _readvertise_form(cycles, data),
-                 lambda s, actor, form: readvertise(s, actor, reference, int(form.cycle.data), form.reason.data or "",
-                                                    now()))
+                 lambda s, actor, form: readvertise(
+                     s, actor, reference, int(form.cycle.data), form.reason.data or "", now(),
+                     registration_date_share_pct=scheme.ranking.registration_date_share_pct))

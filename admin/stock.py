@@ -173,8 +173,8 @@ def advert_form(db: NamedDependency[Database], request: Request, void_id: FromPa
 
 
 @post("/voids/{void_id:int}/advert", opt={"right": Right.ADVERT_WRITE}, sync_to_thread=True)
-def advert_submit(db: NamedDependency[Database], request: Request, void_id: FromPath[int],
-                  data: forms.Body) -> Template | Redirect:
+def advert_submit(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
+                  void_id: FromPath[int], data: forms.Body) -> Template | Redirect:
     form, page = _advert_page(db, request, void_id, data)
     if form.validate():
         if data.get("action") == "preview":  # which button was pressed: Preview, or Advertise
@@ -182,7 +182,8 @@ def advert_submit(db: NamedDependency[Database], request: Request, void_id: From
                         + [f"First: {listings.preference_group_words(g)}" for g in form.groups()])
         try:
             advert = db.run(advertise, staff_actor(current_staff(request)), void_id, int(form.cycle.data),
-                            form.criteria(), form.groups(), form.description.data or "", now())
+                            form.criteria(), form.groups(), form.description.data or "", now(),
+                            registration_date_share_pct=scheme.ranking.registration_date_share_pct)
             return Redirect(f"/adverts/{advert.reference}", status_code=303)
         except DomainError as error:
             if isinstance(error, NotFound):

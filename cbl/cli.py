@@ -58,6 +58,8 @@ def _scheme_check(settings: Settings, args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 1
     print(f"{path}: {scheme.name} is valid.")
+    if scheme.ranking.registration_date_share_pct:
+        print(f"{scheme.ranking.registration_date_share_pct}% of each cycle's homes are let by date of registration.")
     return 0
 
 

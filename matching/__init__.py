@@ -1,9 +1,10 @@
 """The allocation engine of choice-based lettings: eligibility, explained shortlists and a
-cycle-wide proposal. Plain data in, plain data out: only the standard library and OR-Tools."""
+cycle-wide proposal. Plain data in, plain data out: only the standard library, msgspec (the
+types and the JSON file format) and OR-Tools."""
 
 from .deferred import deferred_acceptance
 from .eligibility import eligibility
-from .io import instance_to_json, load_instance
+from .io import encode_result, instance_to_json, load_instance, read_instance
 from .ranking import rank_advert
 from .solve import solve
 from .types import (
@@ -38,8 +39,10 @@ __all__ = [
     "ShortlistEntry",
     "deferred_acceptance",
     "eligibility",
+    "encode_result",
     "instance_to_json",
     "load_instance",
     "rank_advert",
+    "read_instance",
     "solve",
 ]

@@ -2,10 +2,16 @@
 
 Each size runs in its own process (generated deterministically from the seed, see generate.py),
 so that its peak memory (ru_maxrss) is its own. Prints one line per size:
-build (reading the JSON-shaped data into checked types), rank (eligibility, shortlists and
-explanations), DA (deferred acceptance), CP-SAT (reducing the quota problem and solving it),
-solve (everything ``solve`` does), then the status, homes let, quota shortfall, designated
-adverts, bids given to CP-SAT and peak memory of the process.
+read (the instance's JSON text into checked types, as ``python -m matching solve`` reads a file),
+rank (eligibility, shortlists and explanations), DA (deferred acceptance), CP-SAT (reducing the
+quota problem and solving it), solve (everything ``solve`` does), write (the result as JSON text),
+then the status, homes let, quota shortfall, designated adverts, bids given to CP-SAT and peak
+memory of the process (the generated data included). "CPU read to write" is the processor time
+of all of it: on a machine shared with other work it is the steadier figure.
+
+``--write FILE`` writes the instance of the one size given instead, for timing the command line:
+``python -m matching.bench --sizes 150kx1500 --write cycle.json``, then
+``/usr/bin/time -v python -m matching solve cycle.json -o result.json``.
 """
 
 from __future__ import annotations
@@ -35,18 +41,24 @@ def parse_size(text: str) -> tuple[int, int]:
 
 
 def measure(applicants: int, adverts: int, quotas: bool, seed: int, time_limit: float) -> Measurement:
+    import msgspec
+
     from .generate import generate_cycle
-    from .io import load_instance
+    from .io import encode_result, read_instance
     from .solve import solve
 
-    data = generate_cycle(applicants, adverts, quotas=quotas, seed=seed)
-    started = time.perf_counter()
-    instance = load_instance(data)
+    text = msgspec.json.encode(generate_cycle(applicants, adverts, quotas=quotas, seed=seed))
+    started, cpu = time.perf_counter(), time.process_time()
+    instance = read_instance(text)
     build = time.perf_counter() - started
-    del data
+    del text
     started = time.perf_counter()
     result = solve(instance, time_limit=time_limit)
     solve_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    written = len(encode_result(result))
+    write = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     t = result.timings
     return {
         "applicants": applicants,
@@ -58,6 +70,9 @@ def measure(applicants: int, adverts: int, quotas: bool, seed: int, time_limit: 
         "reduce": t.get("reduction", 0.0),
         "cpsat": t.get("cpsat", 0.0),
         "solve": solve_seconds,
+        "write": write,
+        "cpu": cpu,
+        "result_mb": written / 1e6,
         "status": result.status,
         "lets": len(result.allocation),
         "shortfall": sum(s.shortfall for s in result.quota_shortfalls),
@@ -71,9 +86,11 @@ def format_line(m: Measurement, quotas: bool) -> str:
     size = f"{_short(m['applicants'])}×{m['adverts']:,}"
     return (
         f"{size:>11} {'quotas' if quotas else 'no quotas':9} bids {m['bids']:>7,} | "
-        f"build {m['build']:5.2f}s  rank {m['rank']:5.2f}s  DA {m['da']:4.2f}s  "
+        f"read {m['build']:5.2f}s  rank {m['rank']:5.2f}s  DA {m['da']:4.2f}s  "
         f"CP-SAT {m['reduce'] + m['cpsat']:5.2f}s (reduce {m['reduce']:.2f}s, solve {m['cpsat']:.2f}s)  "
-        f"solve total {m['solve']:5.2f}s | {m['status']}, lets {m['lets']:,}/{m['adverts']:,}, "
+        f"solve total {m['solve']:5.2f}s  write {m['write']:4.2f}s ({m['result_mb']:,.0f} MB)  "
+        f"CPU read to write {m['cpu']:5.2f}s | "
+        f"{m['status']}, lets {m['lets']:,}/{m['adverts']:,}, "
         f"shortfall {m['shortfall']}, designated {m['designated']}, CP-SAT bids {m['cpsat_bids']:,} | "
         f"peak {m['peak_mb']:,.0f} MB"
     )
@@ -81,6 +98,20 @@ def format_line(m: Measurement, quotas: bool) -> str:
 
 def _short(n: int) -> str:
     return f"{n // 1000}k" if n % 1000 == 0 else f"{n:,}"
+
+
+def _write(sizes: str, quotas: bool, seed: int, path: str) -> int:
+    import msgspec
+
+    from .generate import generate_cycle
+
+    if "," in sizes:
+        print("--write takes one size, e.g. --sizes 150kx1500", file=sys.stderr)
+        return 2
+    applicants, adverts = parse_size(sizes)
+    with open(path, "wb") as file:
+        file.write(msgspec.json.encode(generate_cycle(applicants, adverts, quotas=quotas, seed=seed)))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,8 +126,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--time-limit", type=float, default=60.0, help="CP-SAT seconds per size")
+    parser.add_argument("--write", metavar="FILE", help="write the one size's instance as JSON to FILE and stop")
     parser.add_argument("--child", help=argparse.SUPPRESS)  # one size, run in this process
     args = parser.parse_args(argv)
+
+    if args.write:
+        return _write(args.sizes, args.quotas, args.seed, args.write)
 
     if args.child:
         applicants, adverts = parse_size(args.child)

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from typing import BinaryIO
 
-from .io import load_instance
+from .io import encode_result, read_instance
 from .solve import solve
 from .types import InstanceError
 
 EXIT_BAD_INPUT = 2
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, end_process: bool = False) -> int:
+    """Run the command; returns the exit status. ``end_process`` (``python -m matching``): once the
+    result is written and flushed, end the process at once rather than free the cycle's millions
+    of objects one by one (a quarter of a second at 150,000 applicants)."""
     parser = argparse.ArgumentParser(prog="python -m matching", description="Choice-based lettings allocation engine.")
     commands = parser.add_subparsers(dest="command", required=True)
     solve_command = commands.add_parser("solve", help="rank and allocate one cycle from a JSON instance")
@@ -24,31 +29,44 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     try:
-        with open(args.instance, encoding="utf-8") as file:
-            data = json.load(file)
+        with open(args.instance, "rb") as file:
+            raw = file.read()
     except OSError as error:
         return _fail(f"cannot read {args.instance}: {error.strerror}")
-    except json.JSONDecodeError as error:
-        return _fail(f"{args.instance} is not valid JSON: {error}")
     try:
-        instance = load_instance(data)
+        instance = read_instance(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        return _fail(f"{args.instance} is not valid JSON: {error}")
+    except InstanceError as error:
+        return _fail(f"{args.instance}: {error}")
+    del raw
+    try:
         result = solve(instance, time_limit=args.time_limit, workers=args.workers)
     except InstanceError as error:
         return _fail(f"{args.instance}: {error}")
 
-    text = json.dumps(result.to_json(), indent=1, ensure_ascii=False)
+    text = encode_result(result)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as file:
-            file.write(text + "\n")
+        with open(args.output, "wb") as file:
+            _write(file, text)
     else:
-        sys.stdout.write(text + "\n")
+        _write(sys.stdout.buffer, text)
+        sys.stdout.flush()
     shortfall = sum(s.shortfall for s in result.quota_shortfalls)
     print(
         f"{result.status}: {len(result.allocation)} of {len(instance.adverts)} homes let, "
         f"{len(result.designated)} designated, quota shortfall {shortfall}",
         file=sys.stderr,
     )
+    if end_process:
+        sys.stderr.flush()
+        os._exit(0)
     return 0
+
+
+def _write(out: BinaryIO, text: bytes) -> None:
+    out.write(text)  # not text + newline: that would copy the whole result (100 MB and more)
+    out.write(b"\n")
 
 
 def _fail(message: str) -> int:

@@ -13,12 +13,15 @@ from __future__ import annotations
 import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .cpsat import USUAL, QuotaProblem, solve_quota_problem
 from .quotas import QuotaRule, quota_outcomes
 from .reduction import components, possible_bids
 from .stability import blocking_pairs
 from .types import Applicant, Bid
+
+if TYPE_CHECKING:
+    from .cpsat import QuotaProblem
 
 
 @dataclass
@@ -50,10 +53,12 @@ def allocate_with_quotas(
     bids: Sequence[Bid],
     time_limit: float,
     workers: int,
+    fixed: Collection[str] = (),
 ) -> QuotaAllocation:
     """choices: each applicant's eligible adverts, most wanted first, with the bid's key in the
     advert's usual order. plain: deferred acceptance with no designations (the applicant-optimal
-    stable matching under the usual orders)."""
+    stable matching under the usual orders). fixed: adverts whose order was settled before bidding
+    (let by date of registration), never designated."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
     meets_quotas = all(o.shortfall == 0 for o in quota_outcomes(rules, plain, agreement_of, applicants_by_id))
@@ -61,7 +66,7 @@ def allocate_with_quotas(
     if meets_quotas and len(plain) == lettable:
         return QuotaAllocation("optimal", plain, {}, {"reduction": 0.0, "cpsat": 0.0})
 
-    designations = _designation_options(rules, rankings, agreement_of)
+    designations = _designation_options(rules, rankings, agreement_of, fixed)
     groups_of = {a: applicants_by_id[a].groups for a in choices}
     possible = possible_bids(choices, designations, groups_of)
 
@@ -78,6 +83,8 @@ def allocate_with_quotas(
     timings["reduction"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    from .cpsat import solve_quota_problem  # OR-Tools takes half a second to import: only when needed
+
     solution = solve_quota_problem(problem, time_limit=time_limit, workers=workers)
     timings["cpsat"] = time.perf_counter() - started
     for stage, _, seconds in solution.stages:
@@ -95,10 +102,13 @@ def allocate_with_quotas(
 
 
 def _designation_options(
-    rules: Sequence[QuotaRule], rankings: Mapping[str, Sequence[str]], agreement_of: Mapping[str, str | None]
+    rules: Sequence[QuotaRule],
+    rankings: Mapping[str, Sequence[str]],
+    agreement_of: Mapping[str, str | None],
+    fixed: Collection[str],
 ) -> dict[str, list[str]]:
     """advert -> the groups it may be designated for: its agreement's quota groups (adverts
-    with at least one eligible bid only)."""
+    with at least one eligible bid only, and not let by date of registration)."""
     groups_of_agreement: dict[str, list[str]] = {}
     for rule in rules:
         groups = groups_of_agreement.setdefault(rule.agreement, [])
@@ -107,7 +117,7 @@ def _designation_options(
     designations: dict[str, list[str]] = {}
     for h, order in rankings.items():
         agreement = agreement_of.get(h)
-        if order and agreement is not None and agreement in groups_of_agreement:
+        if order and agreement is not None and agreement in groups_of_agreement and h not in fixed:
             designations[h] = groups_of_agreement[agreement]
     return designations
 
@@ -138,6 +148,8 @@ def _quota_problem(
     agreement_of: Mapping[str, str | None],
     bids: Sequence[Bid],
 ) -> QuotaProblem:
+    from .cpsat import USUAL, QuotaProblem
+
     preferences: dict[str, list[str]] = {}
     bidders: dict[str, list[tuple[int, str]]] = {h: [] for h in sorted(chosen_adverts)}
     for a in sorted(chosen_applicants):

@@ -2,13 +2,25 @@
 
 Reading is strict: an unknown field, a wrong type or a bad date is an error that names the record,
 because a mistyped criterion silently ignored would change who is offered a home.
+
+There are two readers. ``read_instance`` (a file's bytes) decodes with msgspec straight into the
+engine's types, whose fields and limits are the format's: a 150,000-applicant cycle in well under
+a second. msgspec's own messages give a path (``$.bids[17].advert``), not the record, and it
+refuses a few things the format allows (integer ids, null for an empty list), so whenever it
+refuses a file the careful reader below reads it again: it accepts exactly what the format allows
+and names the record at fault. Everything the fast reader accepts, the careful one accepts with
+the same values (tests/matching/test_reading.py checks it), so both give the same instance and the
+same errors. ``load_instance`` (JSON-shaped Python data) is the careful reader alone.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
+
+import msgspec
 
 from .collector import collector_paused
 from .types import (
@@ -22,7 +34,6 @@ from .types import (
     InstanceError,
     Policy,
     Quota,
-    ShortlistEntry,
 )
 
 INSTANCE_KEYS = {"applicants", "adverts", "bids", "policy", "agreements"}
@@ -30,7 +41,9 @@ APPLICANT_KEYS = {
     "id", "band", "band_date", "registration_date", "bedroom_need", "household_size", "age",
     "needs", "local_connection", "groups", "points", "status",
 }  # fmt: skip
-ADVERT_KEYS = {"id", "bedrooms", "area", "landlord", "criteria", "preference_groups", "agreement"}
+ADVERT_KEYS = {
+    "id", "bedrooms", "area", "landlord", "criteria", "preference_groups", "agreement", "by_registration_date",
+}  # fmt: skip
 CRITERIA_INT_KEYS = ("min_bedroom_need", "max_bedroom_need", "min_household", "max_household", "min_age")
 CRITERIA_BOOL_KEYS = ("step_free", "wheelchair", "transfer_only")
 BID_KEYS = {"applicant", "advert", "preference"}
@@ -53,6 +66,31 @@ class _FieldError(Exception):
 
 
 # --- reading ------------------------------------------------------------------------------------
+
+
+class _InstanceFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The top level of a file, as decoded (the checks of ``Instance`` run when it is made)."""
+
+    applicants: tuple[Applicant, ...]
+    adverts: tuple[Advert, ...]
+    bids: tuple[Bid, ...]
+    policy: Policy = Policy()
+    agreements: tuple[Agreement, ...] = ()
+
+
+_DECODER = msgspec.json.Decoder(_InstanceFile)
+
+
+def read_instance(raw: bytes | str) -> Instance:
+    """An Instance from the text of a JSON file; raises InstanceError naming the offending
+    record, or json.JSONDecodeError (or UnicodeDecodeError) if it is not JSON at all."""
+    with collector_paused():
+        try:
+            file = _DECODER.decode(raw)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            return _load_instance(json.loads(text))
+        return Instance(file.applicants, file.adverts, file.bids, file.policy, file.agreements)
 
 
 def load_instance(data: object) -> Instance:
@@ -144,6 +182,9 @@ def _read_advert(r: Record) -> Advert:
     if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
         raise _FieldError("preference_groups must be a list of strings")
     agreement = r.get("agreement")
+    by_registration_date = r.get("by_registration_date", False)
+    if not isinstance(by_registration_date, bool):
+        raise _FieldError(f"by_registration_date must be true or false, got {by_registration_date!r}")
     return Advert(
         id=_id(r, "id"),
         bedrooms=_int(r, "bedrooms", minimum=0),
@@ -152,6 +193,7 @@ def _read_advert(r: Record) -> Advert:
         criteria=Criteria(**values),
         preference_groups=tuple(groups),
         agreement=None if agreement is None else _id(r, "agreement"),
+        by_registration_date=by_registration_date,
     )
 
 
@@ -288,6 +330,7 @@ def instance_to_json(instance: Instance) -> Record:
                 "criteria": _criteria_json(h.criteria),
                 "preference_groups": list(h.preference_groups),
                 "agreement": h.agreement,
+                **({"by_registration_date": True} if h.by_registration_date else {}),
             }
             for h in instance.adverts
         ],
@@ -312,38 +355,29 @@ def _criteria_json(criteria: Criteria) -> Record:
 
 
 def result_to_json(result: CycleResult) -> Record:
+    """The result as JSON-ready plain data (dicts, lists, strings, numbers): what the file holds."""
+    return msgspec.json.decode(encode_result(result))  # type: ignore[no-any-return]
+
+
+def encode_result(result: CycleResult) -> bytes:
+    """The result as JSON text (UTF-8), as ``python -m matching solve`` writes it. The shortlist
+    entries are encoded as they are (their fields are the format's), not copied into dicts first."""
+    return _ENCODER.encode(_result_document(result))
+
+
+_ENCODER = msgspec.json.Encoder()
+
+
+def _result_document(result: CycleResult) -> Record:
     return {
         "status": result.status,
         "allocation": [{"advert": h, "applicant": a} for h, a in result.allocation.items()],
         "shortlists": [
-            {
-                "advert": h,
-                "designated_for": result.designated.get(h),
-                "entries": [_entry_json(e) for e in entries],
-            }
+            {"advert": h, "designated_for": result.designated.get(h), "entries": entries}
             for h, entries in result.shortlists.items()
         ],
-        "quota_shortfalls": [
-            {
-                "agreement": s.agreement,
-                "group": s.group,
-                "required": s.required,
-                "achieved": s.achieved,
-                "shortfall": s.shortfall,
-            }
-            for s in result.quota_shortfalls
-        ],
+        "quota_shortfalls": result.quota_shortfalls,
         "designated": [{"advert": h, "group": g} for h, g in result.designated.items()],
         "timings": {k: round(v, 4) for k, v in result.timings.items()},
-        "stats": dict(result.stats),
-    }
-
-
-def _entry_json(entry: ShortlistEntry) -> Record:
-    return {
-        "applicant": entry.applicant,
-        "position": entry.position,
-        "eligible": entry.eligible,
-        "reasons": [{"code": r.code, "message": r.message} for r in entry.reasons],
-        "explanation": entry.explanation,
+        "stats": result.stats,
     }

@@ -26,6 +26,16 @@ def required(min_share: float | Fraction, lets: int) -> int:
     return -(-fraction.numerator * lets // fraction.denominator)
 
 
+def registration_date_due(adverts: int, by_registration_date: int, min_share: float | Fraction) -> bool:
+    """Whether the advert that makes ``adverts`` in a cycle must be let by date of registration
+    for the cycle to meet a scheme's share of homes let that way, ``by_registration_date`` of the
+    others being so let. Decided as each advert is published, this keeps ceil(min_share * adverts)
+    of a cycle's adverts let by registration date, designating only when needed. An advert is
+    never changed once published (households bid knowing its rule), so if adverts let that way
+    are withdrawn, each advert published after makes up one until the share is met again."""
+    return by_registration_date < required(min_share, adverts)
+
+
 @dataclass(frozen=True, slots=True)
 class QuotaRule:
     agreement: str

@@ -28,20 +28,21 @@ def _solve(instance: Instance, time_limit: float, workers: int) -> CycleResult:
 
     ranker = Ranker(instance.policy, instance.applicants)
     ranked = ranker.rank_cycle(instance.adverts, instance.bids)
-    shortlists, rankings = ranked.shortlists, ranked.rankings
+    shortlists = ranked.shortlists
     clock.lap("rank")
 
     allocation = propose(ranked.choices)
     clock.lap("deferred_acceptance")
 
-    applicants_by_id = {a.id: a for a in instance.applicants}
     rules = quota_rules(instance.agreements)
+    # (Only quotas read applicants by id: without them, no need to index 150,000 records again.)
+    applicants_by_id = {a.id: a for a in instance.applicants} if rules else {}
     agreement_of = {advert.id: advert.agreement for advert in instance.adverts}
     status, designated, stats = "optimal", {}, {}
     if rules:
         outcome = allocate_with_quotas(
             choices=ranked.choices,
-            rankings=rankings,
+            rankings=ranked.rankings(),
             plain=allocation,
             rules=rules,
             agreement_of=agreement_of,
@@ -49,6 +50,7 @@ def _solve(instance: Instance, time_limit: float, workers: int) -> CycleResult:
             bids=instance.bids,
             time_limit=time_limit,
             workers=workers,
+            fixed={advert.id for advert in instance.adverts if advert.by_registration_date},
         )
         status, allocation, designated, stats = outcome.status, outcome.allocation, outcome.designated, outcome.stats
         timings.update(outcome.timings)
@@ -63,7 +65,7 @@ def _solve(instance: Instance, time_limit: float, workers: int) -> CycleResult:
         "applicants": len(instance.applicants),
         "adverts": len(instance.adverts),
         "bids": len(instance.bids),
-        "eligible_bids": sum(len(order) for order in rankings.values()),
+        "eligible_bids": ranked.eligible_bids,
         "lets": len(allocation),
         "designated": len(designated),
         **stats,

@@ -15,7 +15,8 @@ def check_instance(instance: Instance) -> None:
     agreement_ids = _check_agreements(instance)
     advert_ids = _check_adverts(instance, agreement_ids)
     applicant_ids = _check_applicants(instance)
-    _check_bids(instance, applicant_ids, advert_ids)
+    if not _bids_hold(instance):
+        _find_bad_bid(instance, applicant_ids, advert_ids)
 
 
 def _check_agreements(instance: Instance) -> set[str]:
@@ -68,10 +69,20 @@ def advert_problem(advert: Advert) -> str | None:
 
 
 def _check_applicants(instance: Instance) -> set[str]:
+    applicants = instance.applicants
+    ids = {a.id for a in applicants}
     bands = set(instance.policy.bands)
     needs_points = "points" in instance.policy.tie_breakers
+    # The common case checked in bulk (a cycle has 150,000 applicants); the loop below finds
+    # and names the first record at fault.
+    if (
+        len(ids) == len(applicants)
+        and {a.band for a in applicants} <= bands
+        and not (needs_points and any(a.points is None for a in applicants))
+    ):
+        return ids
     seen: set[str] = set()
-    for i, applicant in enumerate(instance.applicants):
+    for i, applicant in enumerate(applicants):
         if applicant.id in seen:
             raise InstanceError(f"applicants[{i}] ({applicant.id!r}): duplicate applicant id {applicant.id!r}")
         seen.add(applicant.id)
@@ -87,7 +98,29 @@ def _check_applicants(instance: Instance) -> set[str]:
     return seen
 
 
-def _check_bids(instance: Instance, applicant_ids: set[str], advert_ids: set[str]) -> None:
+def _bids_hold(instance: Instance) -> bool:
+    """Whether every bid is sound, checked in bulk (a cycle has 450,000 bids): applicants and
+    adverts are numbered and pairs coded as integers, whose sets are several times quicker to
+    make than sets of pairs of strings."""
+    bids = instance.bids
+    preferences = [b.preference for b in bids]
+    if preferences and min(preferences) < 1:
+        return False
+    applicant_number = {a.id: n for n, a in enumerate(instance.applicants)}
+    advert_number = {h.id: n for n, h in enumerate(instance.adverts)}
+    try:
+        applicants = [applicant_number[b.applicant] for b in bids]
+        adverts = [advert_number[b.advert] for b in bids]
+    except KeyError:
+        return False
+    most, count = max(preferences, default=0) + 1, len(advert_number)
+    choices = {a * most + p for a, p in zip(applicants, preferences, strict=True)}
+    pairs = {a * count + h for a, h in zip(applicants, adverts, strict=True)}
+    return len(choices) == len(pairs) == len(bids)
+
+
+def _find_bad_bid(instance: Instance, applicant_ids: set[str], advert_ids: set[str]) -> None:
+    """Raise the error naming the first bid at fault."""
     preferences_seen: set[tuple[str, int]] = set()
     pairs_seen: set[tuple[str, str]] = set()
     for i, bid in enumerate(instance.bids):

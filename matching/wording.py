@@ -23,6 +23,12 @@ CRITERION_WORDING = {
     "reference": "application reference",
 }
 
+# Said on every place at an advert let by date of registration (before the applicant's facts).
+REGISTRATION_DATE_RULE = (
+    "This home is let by date of registration: its bids are ranked by registration date alone, "
+    "earliest first, whatever the band."
+)
+
 GROUP_WORDING = {
     "homeless": "homeless households",
     "transfer": "transfer tenants",
@@ -44,6 +50,16 @@ def ordinal(n: int) -> str:
     else:
         suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+_ORDINALS = [""]
+
+
+def ordinals_to(n: int) -> list[str]:
+    """A list whose item k is ordinal(k), for k from 1 to at least n (shared: do not change it)."""
+    while len(_ORDINALS) <= n:
+        _ORDINALS.append(ordinal(len(_ORDINALS)))
+    return _ORDINALS
 
 
 @lru_cache(maxsize=65536)

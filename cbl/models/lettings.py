@@ -53,6 +53,10 @@ class Advert(SQLModel, table=True):
     # Ordered: "local:AREA", "group:NAME", "need:NAME" (see matching/README.md).
     preference_groups: list[str] = Field(default_factory=list, sa_type=JSONList)
     agreement_id: int | None = Field(default=None, foreign_key="nomination_agreement.id")
+    # Let by date of registration: bids ranked by registration date alone, whatever the band. Decided when
+    # the advert is published (the scheme's share of each cycle's homes, cbl/services/stock.py: advertise),
+    # so that the advert says so before anyone bids.
+    by_registration_date: bool = False
     created_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # The advert of the same void this one advertises again (kept, with its shortlist, for the record); an

@@ -99,6 +99,7 @@ class AdvertCard:
     bids: int
     criteria: list[str] = field(default_factory=list)
     preference_groups: list[str] = field(default_factory=list)
+    by_registration_date: bool = False  # bids ranked by registration date alone (the scheme's share)
     advert: Advert | None = None
 
     @property
@@ -119,7 +120,9 @@ def _card(advert: Advert, home: Property, landlord: Organisation, cycle: Cycle, 
         closes_at=cycle.closes_at,
         open_for_bids=cycle.status is CycleStatus.OPEN and advert.status is AdvertStatus.LIVE,
         bids=bids, criteria=criteria_words(advert),
-        preference_groups=[preference_group_words(g) for g in advert.preference_groups], advert=advert,
+        preference_groups=[] if advert.by_registration_date else [preference_group_words(g)
+                                                                  for g in advert.preference_groups],
+        by_registration_date=advert.by_registration_date, advert=advert,
     )
 
 

@@ -50,6 +50,12 @@ class Bands(_Strict):
 
 class Ranking(_Strict):
     tie_breakers: list[Literal[TIE_BREAKERS]] = ["band", "band_date", "registration_date"]  # type: ignore[valid-type]
+    # The share of each cycle's homes let by date of registration: their bids are ranked by registration date
+    # alone, whatever the band, so that long waiters with low priority are housed too. s166A(6)(b) Housing Act
+    # 1996 lets a scheme allocate particular accommodation to people of a particular description; reasonable
+    # preference (s166A(3)) must still shape the scheme as a whole, hence a share, and at most half.
+    # Designated as each advert is published, so the advert says so before anyone bids.
+    registration_date_share_pct: StrictInt = Field(default=0, ge=0, le=50)
 
 
 class Bidding(_Strict):

@@ -84,6 +84,7 @@ def to_advert(advert: Advert, home: Property, landlord_code: str) -> matching.Ad
         ),
         preference_groups=tuple(advert.preference_groups),
         agreement=str(advert.agreement_id) if advert.agreement_id else None,
+        by_registration_date=advert.by_registration_date,
     )
 
 

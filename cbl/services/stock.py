@@ -3,11 +3,14 @@
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
+from fractions import Fraction
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
+from cbl.database import guard_cycle
 from cbl.rules.digits import only_digits
+from matching.quotas import registration_date_due
 from cbl.rules.working_days import local_date
 from cbl.models import (
     Advert, Bid, Cycle, Nomination, NominationAgreement, Offer, Organisation, OutboxMessage, Property, ShortlistEntry,
@@ -98,10 +101,13 @@ def _agreement_for(session: Session, home: Property, on: date) -> int | None:
 
 
 def advertise(session: Session, actor: Actor, void_id: int, cycle_id: int, criteria: dict, preference_groups: list[str],
-              description: str, now: datetime) -> Advert:
+              description: str, now: datetime, *, registration_date_share_pct: int = 0) -> Advert:
     """Advertise a ready void in a cycle that has not closed, with who may bid and who comes first. A void
     advertised before and not let is advertised again: the new advert names the last one (kept, with its
-    shortlist, for the record) and must be in a later cycle."""
+    shortlist, for the record) and must be in a later cycle.
+
+    registration_date_share_pct: the scheme's share of each cycle's homes let by date of registration
+    (scheme.ranking); the advert is one of them if the cycle needs it to meet the share."""
     actor.require(Right.ADVERT_WRITE)
     void = session.get(Void, void_id)
     if void is None or void.status is not VoidStatus.OPEN:
@@ -118,12 +124,13 @@ def advertise(session: Session, actor: Actor, void_id: int, cycle_id: int, crite
     previous = _previous_advert(session, void, cycle)
     _check_terms(criteria, preference_groups)
     home = session.get(Property, void.property_id)
+    by_registration_date = _let_by_registration_date(session, cycle, registration_date_share_pct)
     # The reference is the advert's own id, known only once it is stored.
     advert = Advert(reference=f"new-{uuid.uuid4().hex[:20]}", cycle_id=cycle.id, void_id=void.id, property_id=home.id,
                     status=AdvertStatus.LIVE, description=description,
                     preference_groups=preference_groups, agreement_id=_agreement_for(session, home, local_date(now)),
                     created_by_id=actor.id, created_at=now, previous_advert_id=previous.id if previous else None,
-                    **criteria)
+                    by_registration_date=by_registration_date, **criteria)
     session.add(advert)
     try:
         with session.begin_nested():
@@ -136,8 +143,22 @@ def advertise(session: Session, actor: Actor, void_id: int, cycle_id: int, crite
     session.add(void)
     audit(session, actor, "advert.created", advert, {"reference": advert.reference, "cycle": cycle.name,
                                                      "criteria": criteria, "preference_groups": preference_groups,
-                                                     "previous": previous.reference if previous else None})
+                                                     "previous": previous.reference if previous else None,
+                                                     "by_registration_date": by_registration_date})
     return advert
+
+
+def _let_by_registration_date(session: Session, cycle: Cycle, share_pct: int) -> bool:
+    """Whether the advert about to join `cycle` must be let by date of registration for the cycle's adverts
+    (live or shortlisted: a withdrawn one lets no home) to meet the scheme's share. Counted under the cycle's
+    exclusive lock, so that two adverts published at once cannot both take (or both leave) the last place."""
+    if not share_pct:
+        return False
+    guard_cycle(session, cycle.id, exclusive=True)
+    kept = (Advert.cycle_id == cycle.id, Advert.status.in_([AdvertStatus.LIVE, AdvertStatus.SHORTLISTED]))
+    adverts = session.exec(select(func.count()).select_from(Advert).where(*kept)).one()
+    by_date = session.exec(select(func.count()).select_from(Advert).where(*kept, Advert.by_registration_date)).one()
+    return registration_date_due(adverts + 1, by_date, Fraction(share_pct, 100))
 
 
 def _previous_advert(session: Session, void: Void, cycle: Cycle) -> Advert | None:
@@ -227,8 +248,10 @@ def _withdraw(session: Session, actor: Actor, advert: Advert, reason: str, now: 
                                                        "unsuccessful": advert.unsuccessful})
 
 
-def readvertise(session: Session, actor: Actor, reference: str, cycle_id: int, reason: str, now: datetime) -> Advert:
-    """Advertise the home of an advert not let again, in a later cycle, on the same terms. A live or shortlisted
+def readvertise(session: Session, actor: Actor, reference: str, cycle_id: int, reason: str, now: datetime,
+                *, registration_date_share_pct: int = 0) -> Advert:
+    """Advertise the home of an advert not let again, in a later cycle, on the same terms (let by date of
+    registration or not as the new cycle's share needs, see advertise). A live or shortlisted
     advert is withdrawn first (with `reason`; its households are told when they can bid again); the old advert
     and its shortlist stay, for the record, and the new one names it. The void stays open."""
     actor.require(Right.ADVERT_WRITE)
@@ -247,7 +270,8 @@ def readvertise(session: Session, actor: Actor, reference: str, cycle_id: int, r
     if old.status is not AdvertStatus.WITHDRAWN:
         _withdraw(session, actor, old, reason, now, again_in=cycle)
     advert = advertise(session, actor, old.void_id, cycle.id, {name: getattr(old, name) for name in CRITERIA},
-                       list(old.preference_groups), old.description, now)
+                       list(old.preference_groups), old.description, now,
+                       registration_date_share_pct=registration_date_share_pct)
     unlet = unsuccessful_cycles(session, old.void_id)
     audit(session, actor, "advert.readvertised", advert, {"previous": old.reference, "cycle": cycle.name,
                                                           "unsuccessful_cycles": unlet})

@@ -54,6 +54,9 @@ class AdvertOut(msgspec.Struct):
     bids: int
     criteria: list[str]
     preference_groups: list[str]
+    # Let by date of registration: bids ranked by registration date alone, whatever the band (decided when the
+    # advert was published; its preference groups do not apply).
+    let_by_registration_date: bool
 
 
 class AdvertPage(msgspec.Struct):
@@ -132,7 +135,7 @@ def _advert_out(card: listings.AdvertCard) -> AdvertOut:
     return AdvertOut(
         card.reference, card.title, card.bedrooms, card.property_type, card.area, card.landlord, card.weekly_rent,
         card.weekly_charges, card.floor, card.lift, card.step_free, card.garden, card.closes_at,
-        card.open_for_bids, card.bids, card.criteria, card.preference_groups)
+        card.open_for_bids, card.bids, card.criteria, card.preference_groups, card.by_registration_date)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,8 @@ from matching.quotas import quota_outcomes, quota_rules
 
 def reference_values(applicant, advert, policy, designated_group=None) -> list[tuple[str, object]]:
     """(criterion, value) pairs in ranking order; smaller values rank higher."""
+    if advert.by_registration_date:  # never designated: its order was settled before bidding
+        return [("registration_date", applicant.registration_date), ("reference", applicant.id)]
     values = []
     if designated_group is not None:
         values.append(("designation", 0 if designated_group in applicant.groups else 1))
@@ -68,9 +70,14 @@ def preferences_of(instance: Instance) -> dict[str, list[str]]:
 
 
 def designation_options(instance: Instance) -> dict[str, list[str]]:
-    """Advert -> the groups it may be designated for (its agreement's quota groups)."""
+    """Advert -> the groups it may be designated for (its agreement's quota groups; none for an
+    advert let by date of registration)."""
     groups = {g.id: list(dict.fromkeys(q.group for q in g.quotas)) for g in instance.agreements}
-    return {h.id: groups[h.agreement] for h in instance.adverts if h.agreement and groups.get(h.agreement)}
+    return {
+        h.id: groups[h.agreement]
+        for h in instance.adverts
+        if h.agreement and groups.get(h.agreement) and not h.by_registration_date
+    }
 
 
 def all_matchings(preferences: dict[str, list[str]]):

@@ -67,6 +67,7 @@ def adverts(draw, i: int, agreement_ids: list[str], contested: bool = False) -> 
             )
         ),
         agreement=draw(st.sampled_from(agreement_ids if contested else [None, *agreement_ids])),
+        by_registration_date=draw(st.booleans()) and draw(st.booleans()),
     )
 
 
@@ -118,12 +119,12 @@ def instances(
 
 
 def _active(applicant: Applicant) -> Applicant:
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     return replace(applicant, status="active")
 
 
 def _no_criteria(advert: Advert) -> Advert:
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     return replace(advert, criteria=Criteria())

@@ -1,7 +1,7 @@
 """The cycle-wide proposal: a stable matching of eligible bids; deferred acceptance without
 quotas; lexicographically best (shortfall, lets, designations, preferences) with them."""
 
-from dataclasses import replace
+from msgspec.structs import replace
 from datetime import date
 
 from hypothesis import given, settings

@@ -1,6 +1,6 @@
 """Eligibility: every failed criterion is reported, as a code and a sentence a person understands."""
 
-from dataclasses import replace
+from msgspec.structs import replace
 from datetime import date
 
 from hypothesis import given, settings

@@ -184,6 +184,8 @@ def test_a_single_advert_ranks_as_in_the_whole_cycle(instance):
     for advert in instance.adverts:
         bids = [b for b in instance.bids if b.advert == advert.id]
         assert rank_advert(advert, bids, applicants, instance.policy) == result.shortlists[advert.id]
+        if advert.by_registration_date:
+            continue  # never designated
         for group in ("homeless", "working"):
             entries = rank_advert(advert, bids, applicants, instance.policy, prioritise_group=group)
             check_explained(instance, advert, entries, group)

@@ -45,6 +45,10 @@ def test_the_shipped_schemes_load_and_differ_on_the_rules_schemes_differ_on():
         (("eligibility = 56", "eligibility = 56\nparking = 10"), "parking: not a Part 6 review type"),
         (('{ code = "no_contact"', '{ code = "ineligible"'), "shortlisting.skip_reasons"),
         (("uses_points = false", "uses_points = true"), "points"),
+        (("registration_date_share_pct = 0", "registration_date_share_pct = 60"),
+         "ranking.registration_date_share_pct"),
+        (("registration_date_share_pct = 0", "registration_date_share_pct = 0.1"),
+         "ranking.registration_date_share_pct"),
         (("lapse_counts_as_refusal = true", 'lapse_counts_as_refusal = "yes"'), "offers.lapse_counts_as_refusal"),
         (('{ code = "other", label = "Another reason"', '{ code = "made_in_error", label = "Another reason"'),
          "offers.withdrawal_reasons"),
@@ -116,6 +120,7 @@ def test_the_command_line_check_reports_the_field(tmp_path, capsys):
     assert main(["scheme", "check", str(path)]) == 1
     assert "bidding.bids_per_cycle" in capsys.readouterr().err
     assert main(["scheme", "check", str(SCHEMES / "points-lha-example.toml")]) == 0
+    assert "10% of each cycle's homes are let by date of registration" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
