@@ -1,8 +1,8 @@
 """Adverts let by date of registration: the scheme's share of each cycle's homes whose bids are ranked by
 registration date alone, designated as each advert is published (adverts already published are not)
 
-Revision ID: 0027
-Revises: 0026
+Revision ID: 0031
+Revises: 0030
 Create Date: 2026-12-04 17:30:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0027'
-down_revision = '0026'
+revision = "0031"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 
