@@ -10,6 +10,7 @@ into the stage that ends at the next milestone recorded. So a void's stage days 
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import cast
 from fractions import Fraction
 
 import sqlalchemy as sa
@@ -168,7 +169,7 @@ def clock_columns() -> ClockColumns:
                    (Void.status == VoidStatus.OPEN, latest_day(TODAY, Void.tenancy_end_date)),
                    else_=None)
     reached = [Void.tenancy_end_date]
-    clock_before: sa.ColumnElement = Void.tenancy_end_date
+    clock_before = cast(sa.ColumnElement, Void.tenancy_end_date)  # (the model's column, typed as one)
     stages = {}
     for key, _, _ in MILESTONES[1:-1]:
         day = local_day(getattr(Void, _MOMENTS[key]))

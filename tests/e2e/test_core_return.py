@@ -29,7 +29,8 @@ def test_a_let_becomes_a_core_row_once_its_sign_up_answers_are_recorded(visitor,
     staff_sign_in(visitor, staff[StaffRole.MANAGER])
     start = date(2026, 4, 1).isoformat()
     page = visitor.get("/admin/core", params=YEAR)
-    assert page.status_code == 200 and "1 let started in the period; sign-up answers have been recorded for 0" in page.text
+    assert page.status_code == 200
+    assert "1 let started in the period; sign-up answers have been recorded for 0" in page.text
     assert "not held by the project and not answered" in page.text and "Ready to upload" not in page.text
     with db.reading() as s:
         void = s.exec(select(Void).where(Void.status == "let")).one()
