@@ -6,7 +6,6 @@ Days are UK calendar days (Europe/London); `DEFINITIONS` says in a line each how
 """
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -16,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from cbl.reports.csv_files import csv_text
-from cbl.reports.figures import average, financial_quarter, one_decimal
+from cbl.reports.figures import financial_quarter, one_decimal
 from cbl.rules import reporting_periods
 from cbl.rules.working_days import LONDON
 from cbl.models import Advert, Applicant, Bid, Cycle, Nomination, Offer, Organisation, Property, Void
@@ -180,23 +179,29 @@ class _Lets:
 
 
 def _lets(session: Session, start: date, end: date, today: date, landlord_id: int | None) -> _Lets:
-    clock, on = CLOCK, {"clock_today": today}
-    chosen = _let_conditions(start, end, landlord_id)
-    stages = list(clock.stage_days)
-    totals = session.exec(_void_homes(func.count(), func.coalesce(func.sum(clock.total_days), 0),
-                                      *[func.coalesce(func.sum(days), 0) for days in clock.stage_days.values()])
-                          .where(*chosen), params=on).one()
-    month = (sa.extract("year", Void.tenancy_start_date), sa.extract("month", Void.tenancy_start_date))
-    groupings = {"month": month, "landlord": (Organisation.name,), "type": (Property.property_type,),
-                 "area": (Property.area,)}
-    by = {}
-    for name, keys in groupings.items():
-        found = session.exec(_void_homes(*keys, func.count(), func.sum(clock.total_days), func.max(clock.total_days))
-                             .where(*chosen).group_by(*keys), params=on).all()
-        by[name] = [_LetGroup(date(int(row[0]), int(row[1]), 1) if name == "month" else row[0], *map(int, row[-3:]))
-                    for row in found]
-    return _Lets(totals[0], int(totals[1]), {key: int(days) for key, days in zip(stages, totals[2:], strict=True)},
-                 by)
+    """One statement: the lets summed for each month, landlord, type of home and area that has any (a group's
+    figures are sums, counts and a maximum, so the four tables' groups are these added up)."""
+    clock = CLOCK
+    keys = (sa.extract("year", Void.tenancy_start_date), sa.extract("month", Void.tenancy_start_date),
+            Organisation.name, Property.property_type, Property.area)
+    found = session.exec(_void_homes(*keys, func.count(), func.sum(clock.total_days), func.max(clock.total_days),
+                                     *[func.sum(days) for days in clock.stage_days.values()])
+                         .where(*_let_conditions(start, end, landlord_id)).group_by(*keys),
+                         params={"clock_today": today}).all()
+    by: dict[str, dict[object, _LetGroup]] = {"month": {}, "landlord": {}, "type": {}, "area": {}}
+    stages = dict.fromkeys(clock.stage_days, 0)
+    count = days = 0
+    for year, month, landlord, kind, area, lets, total, longest, *stage_days in found:
+        lets, total, longest = int(lets), int(total), int(longest)
+        count, days = count + lets, days + total
+        for key, stage in zip(clock.stage_days, stage_days, strict=True):
+            stages[key] += int(stage)
+        for name, group in (("month", date(int(year), int(month), 1)), ("landlord", landlord), ("type", kind),
+                            ("area", area)):
+            held = by[name].get(group)
+            by[name][group] = _LetGroup(group, lets, total, longest) if held is None else _LetGroup(
+                group, held.lets + lets, held.days + total, max(held.longest, longest))
+    return _Lets(count, days, stages, {name: list(groups.values()) for name, groups in by.items()})
 
 
 def _relet_by(key: str, caption: str, heading: str, groups: list[_LetGroup], label=str, order=None) -> Table:  # noqa: ANN001
@@ -221,23 +226,27 @@ def _stage_days(lets: _Lets) -> Table:
 
 
 def _live(session: Session, today: date, landlord_id: int | None) -> tuple[Table, Table, int]:
-    clock, on = CLOCK, {"clock_today": today}
-    live = [Void.status == VoidStatus.OPEN, *_homes(landlord_id)]
+    """One statement: the homes empty now counted by their latest milestone and band of days empty so far."""
+    clock = CLOCK
     band = sa.case(*[(clock.total_days <= high, low) for low, high in AGE_BANDS if high is not None],
                    else_=AGE_BANDS[-1][0])
-    counted = dict(session.exec(_void_homes(band, func.count()).where(*live).group_by(band), params=on).all())
-    ages = {(low, high): counted.get(low, 0) for low, high in AGE_BANDS}
-    reached = {latest: (count, days) for latest, count, days in session.exec(
-        _void_homes(clock.latest, func.count(), func.sum(clock.total_days)).where(*live).group_by(clock.latest),
-        params=on)}
+    found = session.exec(_void_homes(clock.latest, band, func.count(), func.sum(clock.total_days))
+                         .where(Void.status == VoidStatus.OPEN, *_homes(landlord_id)).group_by(clock.latest, band),
+                         params={"clock_today": today}).all()
+    ages = {(low, high): 0 for low, high in AGE_BANDS}
+    lows = {low: (low, high) for low, high in AGE_BANDS}
     # Every milestone but the tenancy start is listed, reached by any home or not; the keys given after them.
-    stages = {key: reached.get(key, (0, 0)) for key, _, _ in MILESTONES[:-1]} | reached
+    stages = {key: (0, 0) for key, _, _ in MILESTONES[:-1]}
+    for latest, low, count, days in found:
+        ages[lows[low]] += count
+        held = stages.get(latest, (0, 0))
+        stages[latest] = (held[0] + count, held[1] + int(days))
     by_age = _table("live-by-age", "Homes empty now, by days empty so far", ("Days empty", "Homes"),
                     [(f"{low} to {high} days" if high else f"{low} days or more", count)
                      for (low, high), count in ages.items()], "homes", chart_column=1)
     by_stage = _table("live-by-stage", "Homes empty now, by the latest milestone reached",
                       ("Latest milestone", "Homes", "Average days empty so far"),
-                      [(MILESTONE_NAMES[key], count, Fraction(int(days), count) if count else None)
+                      [(MILESTONE_NAMES[key], count, Fraction(days, count) if count else None)
                        for key, (count, days) in stages.items()],
                       "homes", chart_column=1)
     return by_age, by_stage, sum(ages.values())
@@ -277,14 +286,16 @@ def _housed(session: Session, start: date, end: date, landlord_id: int | None) -
                      .join(Advert, Advert.void_id == Void.id).join(Nomination, Nomination.advert_id == Advert.id)
                      .join(Applicant, Applicant.id == Nomination.applicant_id)
                      .where(*conditions, Nomination.status == NominationStatus.LET))
-    housed = {void_id: (band, registered, started) for void_id, band, registered, started
-              in session.exec(sa.union_all(by_offer, by_nomination)).all()}
-    waits: dict[str, list[int]] = defaultdict(list)
-    for band, registered, started in housed.values():
-        waits[band or "No band"].append(max(0, (started - registered).days))
+    # Each let once (a union, not a union all), summed by band where the lets are.
+    housed = sa.union(by_offer, by_nomination).subquery()
+    waited = days_between(housed.c.tenancy_start_date, housed.c.registration_date)
+    wait = sa.case((waited > 0, waited), else_=0)
+    waits = {band or "No band": (count, int(days), int(longest)) for band, count, days, longest in session.exec(
+        select(housed.c.band, func.count(), func.sum(wait), func.max(wait)).group_by(housed.c.band)).all()}
     return _table("housed-by-band", "Households housed in the period, by band",
                   ("Band", "Households housed", "Average wait from registration (days)", "Longest wait (days)"),
-                  [(band, len(days), average(days), max(days)) for band, days in sorted(waits.items())], "days")
+                  [(band, count, Fraction(days, count), longest) for band, (count, days, longest)
+                   in sorted(waits.items())], "days")
 
 
 def _rent_lost(session: Session, start: date, end: date, today: date, landlord_id: int | None) -> tuple[Table, int]:
