@@ -7,6 +7,7 @@ an idle session expires. Every worker sees the same sessions.
 
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TypeVar
@@ -32,6 +33,7 @@ SECOND_STEP_TIMEOUT = timedelta(minutes=10)
 
 # The response a cookie is set on is handed back as it came (a Redirect stays a Redirect).
 R = TypeVar("R", bound=Response)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,14 @@ def end_session(session: Session, token: str) -> None:
 
 
 def load_viewer(db: Database, token: str | None, at: datetime) -> Viewer | None:
+    found = load_viewer_with(db, token, at, lambda _session, _viewer: None)
+    return found[0] if found is not None else None
+
+
+def load_viewer_with(db: Database, token: str | None, at: datetime,
+                     read: Callable[[Session, Viewer], T]) -> tuple[Viewer, T] | None:
+    """The viewer of a session cookie, and what `read` reads for it in the same read transaction (the staff
+    site's guard reads the member of staff with it: one transaction a request for signing in, not two)."""
     if not token or len(token) > 100:
         return None
     with db.reading() as session:
@@ -77,12 +87,14 @@ def load_viewer(db: Database, token: str | None, at: datetime) -> Viewer | None:
             return None
         data = json.loads(row.data)
         renew = row.expires_at - at < IDLE_TIMEOUT / 2 and data["kind"] != STAFF_SECOND_STEP
+        viewer = Viewer(data["kind"], data["id"], token)
+        found = read(session, viewer)
     if renew:  # sliding expiry, written at most every quarter of an hour
         with db.transaction() as session:
             stored = session.get(WebSession, digest(token))
             if stored is not None:
                 stored.expires_at = at + IDLE_TIMEOUT
-    return Viewer(data["kind"], data["id"], token)
+    return viewer, found
 
 
 def set_session_cookie(response: R, request: Request, token: str) -> R:
