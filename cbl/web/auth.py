@@ -8,7 +8,7 @@ an idle session expires. Every worker sees the same sessions.
 import json
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import TypeVar
 
@@ -41,6 +41,9 @@ class Viewer:
     kind: str  # "applicant", "staff", or STAFF_SECOND_STEP (half way through a staff sign-in)
     id: int
     token: str
+    # A household signed in, as read with its session by the `viewer` dependency (one read transaction for
+    # both: `signed_in_applicant` then reads nothing more).
+    applicant: Applicant | None = field(default=None, compare=False, repr=False)
 
 
 class SignInRequired(Exception):
@@ -112,14 +115,20 @@ def clear_session_cookie(response: R) -> R:
 # --- dependencies ----------------------------------------------------------------------------
 
 def viewer(request: Request, db: NamedDependency[Database]) -> Viewer | None:
-    return load_viewer(db, request.cookies.get(COOKIE), now())
+    def household(session: Session, viewer: Viewer) -> Applicant | None:
+        return session.get(Applicant, viewer.id) if viewer.kind == "applicant" else None
+
+    found = load_viewer_with(db, request.cookies.get(COOKIE), now(), household)
+    return replace(found[0], applicant=found[1]) if found is not None else None
 
 
 def signed_in_applicant(viewer: Viewer | None, db: NamedDependency[Database], request: Request) -> Applicant:
     if viewer is None or viewer.kind != "applicant":
         raise SignInRequired(f"/sign-in?next={request.url.path}")
-    with db.reading() as session:
-        applicant = session.get(Applicant, viewer.id)
+    applicant = viewer.applicant
+    if applicant is None:  # (a viewer not read by the dependency)
+        with db.reading() as session:
+            applicant = session.get(Applicant, viewer.id)
     if applicant is None:
         raise SignInRequired()
     return applicant
