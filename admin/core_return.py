@@ -41,7 +41,7 @@ def _period(start: str | None, end: str | None) -> tuple[date, date]:
 
 
 class ReturnPeriod(periods.Period):
-    """The return's period, and the page of its lets that need answers."""
+    """The return's period, and the page of its lets shown."""
 
     page = forms.WholeNumber("Page", low=1, high=PAGE_MAX, message=f"Page must be a whole number from 1 to {PAGE_MAX}")
 
@@ -69,7 +69,7 @@ def core_download(db: NamedDependency[Database], request: Request, start: FromQu
                   end: FromQuery[str | None] = None) -> Response[bytes]:
     first, last = _period(start, end)
     with db.reading() as session:
-        result, _ = core_return(session, staff_actor(current_staff(request)), first, last)
+        result = core_return(session, staff_actor(current_staff(request)), first, last)
     return Response(result.to_bytes(), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="core-lettings-{first}-to-{last}.csv"'})
 

@@ -9,23 +9,25 @@ import anyio
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
+from sqlmodel import Session
 
 from cbl.database import Database
 from cbl.models import StaffUser
 from cbl.services import actors
 from cbl.services.errors import NotAllowed
-from cbl.web.auth import COOKIE, SignInRequired, load_viewer, now
+from cbl.web.auth import COOKIE, SignInRequired, Viewer, load_viewer_with, now
 
 PUBLIC = "public"  # the sign-in pages themselves
 SIGNED_IN = "signed-in"  # any member of staff's own things (their second factor), whatever their role
 
 
 def _load_staff(db: Database, token: str | None) -> StaffUser | None:
-    viewer = load_viewer(db, token, now())
-    if viewer is None or viewer.kind != "staff":
-        return None
-    with db.reading() as session:
-        user = session.get(StaffUser, viewer.id)
+    """The member of staff signed in, read with their session (one read transaction)."""
+    def staff_of(session: Session, viewer: Viewer) -> StaffUser | None:
+        return session.get(StaffUser, viewer.id) if viewer.kind == "staff" else None
+
+    found = load_viewer_with(db, token, now(), staff_of)
+    user = found[1] if found is not None else None
     return user if user is not None and user.active else None
 
 

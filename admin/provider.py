@@ -4,13 +4,14 @@ nominations to them, and nothing of any other provider's (another's is simply no
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlmodel import Session
 
 from cbl.database import Database
 from cbl.models import NominationAgreement
 from cbl.queries import provider, stock
+from cbl.queries.paging import page_number
 from cbl.rules.scheme import Scheme
 from cbl.services.actors import Actor
 from cbl.services.actors import staff as staff_actor
@@ -33,14 +34,15 @@ def _actor(request: Request) -> Actor:
 
 
 @get("/provider", opt={"right": Right.PROVIDER_PORTAL}, sync_to_thread=True)
-def portal(db: NamedDependency[Database], request: Request) -> Template:
+def portal(db: NamedDependency[Database], request: Request, page: FromQuery[str | None] = None) -> Template:
     actor, today = _actor(request), now().date()
     with db.reading() as session:
-        found = provider.portal(session, actor.provider_id)
+        found = provider.portal(session, actor.provider_id, page_number(page))
     return Template("admin/provider/portal.html", context={
         "staff": current_staff(request), "organisation": found.organisation, "homes": found.homes,
         "nominations": found.nominations, "open": OPEN, "today": today,
-        "ages": {void.id: void_days(void.tenancy_end_date, today) for _, void in found.homes if void}})
+        "homes_page": lambda number: f"/admin/provider?page={number}",
+        "ages": {void.id: void_days(void.tenancy_end_date, today) for _, void in found.homes.rows if void}})
 
 
 class VoidNotice(forms.Form):

@@ -1,7 +1,9 @@
 """The Litestar application factory: public site, admin, provider portal and API in one app."""
 
 from collections.abc import Callable
-from datetime import date, datetime
+import logging
+import threading
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -73,9 +75,24 @@ OPENAPI_SECURITY = Components(security_schemes={
 })
 
 
+def _rank_live_places_in_background(db: Database, scheme: Scheme) -> None:
+    """`bidding.rank_open_cycle` in a thread of its own: requests are answered meanwhile (a view arriving first
+    ranks its adverts itself, as it would have anyway); a failure is logged and costs nothing but the head start."""
+    from cbl.services import bidding
+
+    def run() -> None:
+        try:
+            bidding.rank_open_cycle(db, scheme, datetime.now(timezone.utc))
+        except Exception:  # noqa: BLE001 - a head start only: the views rank for themselves
+            logging.getLogger(__name__).exception("ranking the open cycle's adverts ahead of views failed")
+
+    threading.Thread(target=run, name="rank-live-places", daemon=True).start()
+
+
 def create_app(settings: Settings | None = None, *, db: Database | None = None, scheme: Scheme | None = None,
-               run_scheduler: bool = False) -> Litestar:
-    """Build the app. Refuses (SchemaOutOfDate) on a database that has not been migrated."""
+               run_scheduler: bool = False, rank_live_places: bool = False) -> Litestar:
+    """Build the app. Refuses (SchemaOutOfDate) on a database that has not been migrated. `rank_live_places`:
+    once started, rank the open cycle's adverts for "My bids" in the background (a web worker of `cbl serve`)."""
     settings = settings or load_settings()
     scheme = scheme or load_scheme(settings.scheme_path)
     db = db or Database(settings.database_url)
@@ -110,6 +127,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         holder: dict[str, Any] = {}  # the running scheduler (APScheduler is untyped)
         on_startup.append(lambda: holder.update(scheduler=runner.start(db, scheme, settings)))
         on_shutdown.append(lambda: holder["scheduler"].shutdown(wait=False) if "scheduler" in holder else None)
+    if rank_live_places:
+        on_startup.append(lambda: _rank_live_places_in_background(db, scheme))
     on_shutdown.append(db.dispose)
 
     return Litestar(

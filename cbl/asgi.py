@@ -10,4 +10,5 @@ from cbl.settings import load_settings
 
 def create() -> Litestar:
     settings = load_settings()
-    return create_app(settings, run_scheduler=settings.embed_scheduler)
+    # A worker ranks the open cycle's adverts as it starts, so that the first views of "My bids" find them ranked.
+    return create_app(settings, run_scheduler=settings.embed_scheduler, rank_live_places=True)

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from cbl.logs import keep_values_out_of_logs
+from cbl.models.day_sql import register_sqlite_functions
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -41,6 +42,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA busy_timeout = 30000")
         cursor.close()
+        register_sqlite_functions(dbapi_connection)  # UK dates of timestamps, for reports summed in SQL
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:

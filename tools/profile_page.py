@@ -1,6 +1,7 @@
 """Where one page's time goes: `python -m tools.profile_page --url URL [--as officer] PATH [PATH ...]`.
 
-Builds the app with `cbl.asgi:create` on the database at URL (one a `tools.bench_pages --keep` run filled),
+Builds the app as `cbl.asgi:create` does, less the worker's background ranking of the open cycle (its statements
+would be counted as the page's), on the database at URL (one a `tools.bench_pages --keep` run filled),
 signs in as the visitor (a session made straight in the database, as the bench's visitors would have), opens
 each page once to warm up and then TIMES times in this process, and prints the median, fastest and slowest
 milliseconds, the CPU milliseconds this process spent (on a shared machine the steadier figure: wall-clock
@@ -33,10 +34,11 @@ from litestar.testing import TestClient
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from cbl import asgi
+from cbl.app import create_app
 from cbl.database import Database
 from cbl.models import Applicant, StaffUser, WebSession
 from cbl.models.states import StaffRole
+from cbl.settings import load_settings
 from cbl.web.auth import COOKIE, digest, start_session
 
 VISITORS = ("public", "applicant", "officer", "manager", "provider")
@@ -222,7 +224,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.disable(logging.INFO)  # not a line per request
     executor = ProfilingExecutor()
     set_asyncio_executor(executor)
-    app = asgi.create()
+    app = create_app(load_settings(), run_scheduler=False)
     db: Database = app.state["db"]
     token = sign_in(db, args.who, args.applicant)
     try:

@@ -19,7 +19,6 @@ from cbl.rules.scheme import Scheme
 from cbl.rules.wording import ordinal
 from cbl.rules.working_days import LONDON, add_months, local_date
 from cbl.services.errors import InvalidInput
-from cbl.services import reviews
 from cbl.services.bidding import LiveBid, bid_options, live_bids
 
 
@@ -221,13 +220,8 @@ def letters(session: Session, applicant_id: int) -> list[OutboxMessage]:
         .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())).all())
 
 
-@dataclass(frozen=True)
-class Reviews:
-    decisions: list[reviews.Decision]  # the decisions the household may ask to have reviewed
-    own: list[Review]  # the reviews it has asked for, newest first
-
-
-def own_reviews(session: Session, applicant_id: int) -> Reviews:
-    own = session.exec(select(Review).where(Review.applicant_id == applicant_id)
-                       .order_by(Review.requested_on.desc())).all()
-    return Reviews(reviews.reviewable_decisions(session, applicant_id), list(own))
+def own_reviews(session: Session, applicant_id: int) -> list[Review]:
+    """The reviews the household has asked for, newest first (the decisions it may ask about are the form's:
+    `services.reviews.reviewable_decisions`, read once for the page)."""
+    return list(session.exec(select(Review).where(Review.applicant_id == applicant_id)
+                             .order_by(Review.requested_on.desc())).all())

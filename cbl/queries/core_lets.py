@@ -12,11 +12,11 @@ from cbl.models import (
     Advert, Applicant, CoreLog, HouseholdMember, Nomination, Offer, Organisation, Property, Void,
 )
 from cbl.queries.id_lists import among
-from cbl.queries.paging import Page, page_of
+from cbl.queries.paging import Page
 from cbl.models.states import NominationStatus, OfferKind, OfferStatus, OrganisationKind, TenancyType, VoidStatus
 from cbl.reports.core_export import TenancyType as CoreTenancyType
 from cbl.reports.core_export import (
-    CoreExport, Incomplete, LetRecord, Occupant, answer_choices, export, field_specs, unanswered, with_answers,
+    CoreExport, LetRecord, Occupant, answer_choices, export, field_specs, problems, unanswered, with_answers,
 )
 from cbl.rules.bedroom_need import age_on
 from cbl.services.actors import Actor
@@ -119,40 +119,68 @@ def _sign_up(offer: sa.Row | None) -> dict:
             "starter_tenancy": offer.tenancy_type in TRIAL_TENANCIES}
 
 
-def lets_between(session: Session, start: date, end: date) -> dict[int, LetRecord]:
-    """The record of each let whose tenancy started in the period, by void id, in the order they started."""
+def _in_period(start: date, end: date) -> sa.ColumnElement[bool]:
+    """The let voids whose tenancy started in the period (UK dates, both included)."""
     if end < start:
         raise InvalidInput("The end of the period must not be before its start.", field="end")
-    return _records(session, sa.and_(Void.status == VoidStatus.LET, Void.tenancy_start_date >= start,
-                                     Void.tenancy_start_date <= end))
+    return sa.and_(Void.status == VoidStatus.LET, Void.tenancy_start_date >= start, Void.tenancy_start_date <= end)
 
 
-INCOMPLETE_PER_PAGE = 25  # lets that need answers, shown a page at a time
+def _returned(start: date, end: date) -> sa.ColumnElement[bool]:
+    """The period's lets that are the council's to return: those an offer or a nomination let (as `_records`
+    makes a record for), so that a count of them and a page of them agree with the whole return."""
+    let_by_offer = sa.exists().where(Offer.void_id == Void.id, Offer.status == OfferStatus.LET)
+    let_by_nomination = sa.exists().where(Advert.void_id == Void.id, Nomination.advert_id == Advert.id,
+                                          Nomination.status == NominationStatus.LET)
+    return sa.and_(_in_period(start, end), sa.or_(let_by_offer, let_by_nomination))
+
+
+def lets_between(session: Session, start: date, end: date) -> dict[int, LetRecord]:
+    """The record of each let whose tenancy started in the period, by void id, in the order they started."""
+    return _records(session, _in_period(start, end))
+
+
+LETS_PER_PAGE = 25  # the period's lets, shown a page at a time
+
+
+@dataclass(frozen=True)
+class LetState:
+    """One let of the return as its page lists it: ready to upload, or why it cannot be written yet."""
+
+    let_reference: str
+    void_id: int  # to link to its questions
+    reasons: tuple[str, ...]  # empty: ready to upload
 
 
 @dataclass(frozen=True)
 class ReturnPage:
-    """The return's page: how many lets are ready, and a page of those that need answers first."""
+    """The return's page: how many lets the period holds and how many have sign-up answers recorded (counted by
+    the database), and a page of the lets, each checked as the page is shown."""
 
-    ready: int
-    incomplete: Page[Incomplete]  # each let with why it cannot be written yet
-    void_ids: dict[str, int]  # the void of each let on the page, by the let's reference (to link to its questions)
+    lets: Page[LetState]
+    answered: int
 
 
 def return_page(session: Session, actor: Actor, start: date, end: date, page: int) -> ReturnPage:
-    """The return for the period as its page shows it. Every let is checked (a let is ready or not only once its
-    record is read), but only a page of those needing answers is shown: a year of lets is thousands."""
-    result, void_ids = core_return(session, actor, start, end)
-    shown = page_of(result.incomplete, page, INCOMPLETE_PER_PAGE)
-    return ReturnPage(len(result.written), shown,
-                      {let.let_reference: void_ids[let.let_reference] for let in shown.rows})
-
-
-def core_return(session: Session, actor: Actor, start: date, end: date) -> tuple[CoreExport, dict[str, int]]:
-    """The return for the period, and each let's void id by its reference (for links to finish it)."""
+    """The return for the period as its page shows it. Only the page's lets are read and checked (a let is ready
+    or not only once its record is built, and a year of lets is thousands): the whole return is checked when
+    its file is downloaded (`core_return`)."""
     actor.require(Right.REPORTS_EXPORT)
-    lets = lets_between(session, start, end)
-    return export(lets.values()), {record.let_reference: void_id for void_id, record in lets.items()}
+    returned = _returned(start, end)
+    total = session.exec(select(sa.func.count()).select_from(Void).where(returned)).one()
+    answered = session.exec(select(sa.func.count()).select_from(Void).join(CoreLog, CoreLog.void_id == Void.id)
+                            .where(returned)).one()
+    ids = list(session.exec(select(Void.id).where(returned).order_by(Void.tenancy_start_date, Void.id)
+                            .offset((page - 1) * LETS_PER_PAGE).limit(LETS_PER_PAGE)).all())
+    records = _records(session, Void.id.in_(ids)) if ids else {}
+    shown = [LetState(record.let_reference, void_id, problems(record)) for void_id, record in records.items()]
+    return ReturnPage(Page(shown, page, LETS_PER_PAGE, total), answered)
+
+
+def core_return(session: Session, actor: Actor, start: date, end: date) -> CoreExport:
+    """The return for the period: every let checked, the ready ones written."""
+    actor.require(Right.REPORTS_EXPORT)
+    return export(lets_between(session, start, end).values())
 
 
 def questions_for(session: Session, void_id: int) -> tuple[LetRecord, list[dict]]:

@@ -3,36 +3,42 @@ council's nominations to it with the nominee's details its agreement lets the co
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from cbl.models import (
     Advert, Applicant, HouseholdMember, Nomination, NominationAgreement, Organisation, Property, Void,
 )
 from cbl.models.states import VoidStatus
+from cbl.queries.paging import Page
 from cbl.services.actors import Actor
 from cbl.services.errors import NotFound
 from cbl.services.nominations import OPEN, nomination_for
 
-HOMES_SHOWN, NOMINATIONS_SHOWN = 500, 200
+HOMES_PER_PAGE, NOMINATIONS_SHOWN = 25, 200
 
 
 @dataclass(frozen=True)
 class Portal:
     organisation: Organisation
-    homes: list[tuple[Property, Void | None]]  # each home with its open void, empty ones first
+    homes: Page[tuple[Property, Void | None]]  # a page of the homes, each with its open void, empty ones first
     nominations: list[tuple[Nomination, str]]  # each with its advert's reference, open ones first
 
 
-def portal(session: Session, provider_id: int) -> Portal:
+def portal(session: Session, provider_id: int, page: int = 1) -> Portal:
+    """The provider's nominations and a page of its homes (a provider has a thousand or more: decision 0012)."""
+    total = session.exec(select(func.count()).select_from(Property).where(Property.landlord_id == provider_id)).one()
+    # Empty homes first, the longest empty first (a home with no open void sorts after them on both databases).
     homes = session.exec(select(Property, Void).outerjoin(
         Void, (Void.property_id == Property.id) & (Void.status == VoidStatus.OPEN))
-        .where(Property.landlord_id == provider_id).order_by(Void.tenancy_end_date, Property.reference)
-        .limit(HOMES_SHOWN)).all()
+        .where(Property.landlord_id == provider_id)
+        .order_by(Void.id.is_(None), Void.tenancy_end_date, Property.reference)
+        .offset((page - 1) * HOMES_PER_PAGE).limit(HOMES_PER_PAGE)).all()
     nominations = session.exec(select(Nomination, Advert.reference).join(Advert, Advert.id == Nomination.advert_id)
                                .where(Nomination.provider_id == provider_id)
                                .order_by(Nomination.status.in_(OPEN).desc(), Nomination.respond_by.desc())
                                .limit(NOMINATIONS_SHOWN)).all()
-    return Portal(session.get(Organisation, provider_id), list(homes), list(nominations))
+    return Portal(session.get(Organisation, provider_id), Page(list(homes), page, HOMES_PER_PAGE, total),
+                  list(nominations))
 
 
 def own_home(session: Session, provider_id: int, reference: str) -> Property:

@@ -6,7 +6,6 @@ Days are UK calendar days (Europe/London); `DEFINITIONS` says in a line each how
 """
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -16,16 +15,15 @@ import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from cbl.reports.csv_files import csv_text
-from cbl.reports.figures import average, financial_quarter, one_decimal
+from cbl.reports.figures import financial_quarter, one_decimal
 from cbl.rules import reporting_periods
 from cbl.rules.working_days import LONDON
 from cbl.models import Advert, Applicant, Bid, Cycle, Nomination, Offer, Organisation, Property, Void
 from cbl.models.states import AdvertStatus, BidStatus, NominationStatus, OfferStatus, VoidStatus
 
 from cbl.services.errors import InvalidInput
-from cbl.services.void_clock import (
-    MILESTONE_NAMES, MILESTONES, STAGE_NAMES, rent_lost_pence, void_clock, weekly_charge_pence,
-)
+from cbl.models.day_sql import days_between, earliest_day, latest_day
+from cbl.services.void_clock import CLOCK, MILESTONE_NAMES, MILESTONES, STAGE_NAMES
 
 AGE_BANDS = ((0, 7), (8, 14), (15, 28), (29, 56), (57, None))
 NUMBER = re.compile(r"\d+(\.\d+)?%?")
@@ -136,16 +134,6 @@ def _text(cell: object) -> str:
     return str(cell)
 
 
-@dataclass(frozen=True)
-class _Let:
-    landlord: str
-    property_type: str
-    area: str
-    started: date
-    days: int
-    stages: dict[str, int]
-
-
 def landlords(session: Session) -> list[tuple[str, str]]:
     """Every landlord with homes, as (code, name), by name."""
     return [tuple(row) for row in session.exec(
@@ -162,73 +150,106 @@ def _let_conditions(start: date, end: date, landlord_id: int | None) -> list:
             Void.tenancy_start_date >= start, Void.tenancy_start_date <= end, *_homes(landlord_id)]
 
 
-# A void with what the figures need of its home and landlord, as one plain row: a quarter's lets and
-# the homes empty now are thousands of rows, and ORM objects for them cost more than the figures.
-_VOID_AND_HOME = (*Void.__table__.columns, Property.property_type, Property.area, Property.weekly_rent_pence,
-                  Property.weekly_charges_pence, Organisation.name.label("landlord"))
+def _void_homes(*columns: sa.ColumnElement) -> sa.Select:
+    """Voids with their homes and landlords, for the figures the database sums over them."""
+    return (select(*columns).select_from(Void).join(Property, Property.id == Void.property_id)
+            .join(Organisation, Organisation.id == Property.landlord_id))
 
 
-def _voids(session: Session, *conditions: sa.ColumnElement[bool]) -> list[sa.Row]:
-    return list(session.exec(select(*_VOID_AND_HOME).join(Property, Property.id == Void.property_id)
-                             .join(Organisation, Organisation.id == Property.landlord_id).where(*conditions)))
+@dataclass(frozen=True)
+class _LetGroup:
+    """The period's lets in one group (a month, a landlord, a type of home or an area): how many, and the void
+    days they add up to and the longest."""
+
+    name: object
+    lets: int
+    days: int
+    longest: int
 
 
-def _lets(session: Session, start: date, end: date, today: date, landlord_id: int | None) -> list[_Let]:
-    lets = []
-    for void in _voids(session, *_let_conditions(start, end, landlord_id)):
-        home, landlord = void, void.landlord
-        clock = void_clock(void, weekly_charge_pence(home), today)
-        stages: dict[str, int] = defaultdict(int)
-        for stage in clock.stages:
-            stages[stage.key] += stage.days
-        lets.append(_Let(landlord, home.property_type.value.capitalize(), home.area, void.tenancy_start_date,
-                         clock.total_days, dict(stages)))
-    return lets
+@dataclass(frozen=True)
+class _Lets:
+    """The period's lets as the database sums them (a quarter's lets are thousands of rows: each figure is
+    summed where they are, not read out): grouped for the re-let tables, and their days in each stage."""
+
+    count: int
+    days: int
+    stages: dict[str, int]  # the days in each stage, summed over the lets, by the key of the milestone ending it
+    by: dict[str, list[_LetGroup]]  # month, landlord, type, area
 
 
-def _relet_by(key: str, caption: str, heading: str, lets: list[_Let], label, order=None) -> Table:  # noqa: ANN001
-    groups: dict = defaultdict(list)
-    for let in lets:
-        groups[label(let)].append(let.days)
-    names = sorted(groups, key=order or (lambda name: str(name).lower()))
+def _lets(session: Session, start: date, end: date, today: date, landlord_id: int | None) -> _Lets:
+    """One statement: the lets summed for each month, landlord, type of home and area that has any (a group's
+    figures are sums, counts and a maximum, so the four tables' groups are these added up)."""
+    clock = CLOCK
+    keys = (sa.extract("year", Void.tenancy_start_date), sa.extract("month", Void.tenancy_start_date),
+            Organisation.name, Property.property_type, Property.area)
+    found = session.exec(_void_homes(*keys, func.count(), func.sum(clock.total_days), func.max(clock.total_days),
+                                     *[func.sum(days) for days in clock.stage_days.values()])
+                         .where(*_let_conditions(start, end, landlord_id)).group_by(*keys),
+                         params={"clock_today": today}).all()
+    by: dict[str, dict[object, _LetGroup]] = {"month": {}, "landlord": {}, "type": {}, "area": {}}
+    stages = dict.fromkeys(clock.stage_days, 0)
+    count = days = 0
+    for year, month, landlord, kind, area, lets, total, longest, *stage_days in found:
+        lets, total, longest = int(lets), int(total), int(longest)
+        count, days = count + lets, days + total
+        for key, stage in zip(clock.stage_days, stage_days, strict=True):
+            stages[key] += int(stage)
+        for name, group in (("month", date(int(year), int(month), 1)), ("landlord", landlord), ("type", kind),
+                            ("area", area)):
+            held = by[name].get(group)
+            by[name][group] = _LetGroup(group, lets, total, longest) if held is None else _LetGroup(
+                group, held.lets + lets, held.days + total, max(held.longest, longest))
+    return _Lets(count, days, stages, {name: list(groups.values()) for name, groups in by.items()})
+
+
+def _relet_by(key: str, caption: str, heading: str, groups: list[_LetGroup], label=str, order=None) -> Table:  # noqa: ANN001
+    named = sorted(groups, key=lambda group: (order or (lambda name: str(name).lower()))(label(group.name)))
     return _table(key, caption, (heading, "Lets", "Average re-let time (days)", "Longest (days)"),
-                  [(_name(name), len(groups[name]), average(groups[name]), max(groups[name])) for name in names],
-                  "days")
+                  [(_name(label(group.name)), group.lets, Fraction(group.days, group.lets), group.longest)
+                   for group in named], "days")
 
 
 def _name(group: object) -> str:
     return f"{group:%B %Y}" if isinstance(group, date) else str(group)
 
 
-def _stage_days(lets: list[_Let]) -> Table:
+def _stage_days(lets: _Lets) -> Table:
     rows = []
-    total = sum(let.days for let in lets)
     for key, _, name in MILESTONES[1:]:
-        days = sum(let.stages.get(key, 0) for let in lets)
-        share = f"{one_decimal(Fraction(100 * days, total))}%" if total else ""
-        rows.append((name, Fraction(days, len(lets)) if lets else None, share))
+        days = lets.stages.get(key, 0)
+        share = f"{one_decimal(Fraction(100 * days, lets.days))}%" if lets.days else ""
+        rows.append((name, Fraction(days, lets.count) if lets.count else None, share))
     return _table("stage-days", "Where the days go: average days per let in each stage", ("Stage",
                   "Average days per let", "Share of re-let time"), rows, "days", chart_column=1)
 
 
 def _live(session: Session, today: date, landlord_id: int | None) -> tuple[Table, Table, int]:
-    rows = _voids(session, Void.status == VoidStatus.OPEN, *_homes(landlord_id))
-    ages: dict[tuple, int] = {band: 0 for band in AGE_BANDS}
-    stages: dict[str, list[int]] = {key: [] for key, _, _ in MILESTONES[:-1]}
-    for void in rows:
-        clock = void_clock(void, weekly_charge_pence(void), today)
-        for low, high in AGE_BANDS:
-            if clock.total_days >= low and (high is None or clock.total_days <= high):
-                ages[(low, high)] += 1
-        stages.setdefault(clock.latest.key, []).append(clock.total_days)
+    """One statement: the homes empty now counted by their latest milestone and band of days empty so far."""
+    clock = CLOCK
+    band = sa.case(*[(clock.total_days <= high, low) for low, high in AGE_BANDS if high is not None],
+                   else_=AGE_BANDS[-1][0])
+    found = session.exec(_void_homes(clock.latest, band, func.count(), func.sum(clock.total_days))
+                         .where(Void.status == VoidStatus.OPEN, *_homes(landlord_id)).group_by(clock.latest, band),
+                         params={"clock_today": today}).all()
+    ages = {(low, high): 0 for low, high in AGE_BANDS}
+    lows = {low: (low, high) for low, high in AGE_BANDS}
+    # Every milestone but the tenancy start is listed, reached by any home or not; the keys given after them.
+    stages = {key: (0, 0) for key, _, _ in MILESTONES[:-1]}
+    for latest, low, count, days in found:
+        ages[lows[low]] += count
+        held = stages.get(latest, (0, 0))
+        stages[latest] = (held[0] + count, held[1] + int(days))
     by_age = _table("live-by-age", "Homes empty now, by days empty so far", ("Days empty", "Homes"),
                     [(f"{low} to {high} days" if high else f"{low} days or more", count)
                      for (low, high), count in ages.items()], "homes", chart_column=1)
     by_stage = _table("live-by-stage", "Homes empty now, by the latest milestone reached",
                       ("Latest milestone", "Homes", "Average days empty so far"),
-                      [(MILESTONE_NAMES[key], len(days), average(days)) for key, days in stages.items()],
+                      [(MILESTONE_NAMES[key], count, Fraction(days, count) if count else None)
+                       for key, (count, days) in stages.items()],
                       "homes", chart_column=1)
-    return by_age, by_stage, len(rows)
+    return by_age, by_stage, sum(ages.values())
 
 
 def _cycles(session: Session, start: date, end: date, today: date, landlord_id: int | None) -> Table:
@@ -265,29 +286,40 @@ def _housed(session: Session, start: date, end: date, landlord_id: int | None) -
                      .join(Advert, Advert.void_id == Void.id).join(Nomination, Nomination.advert_id == Advert.id)
                      .join(Applicant, Applicant.id == Nomination.applicant_id)
                      .where(*conditions, Nomination.status == NominationStatus.LET))
-    housed = {void_id: (band, registered, started) for void_id, band, registered, started
-              in session.exec(sa.union_all(by_offer, by_nomination)).all()}
-    waits: dict[str, list[int]] = defaultdict(list)
-    for band, registered, started in housed.values():
-        waits[band or "No band"].append(max(0, (started - registered).days))
+    # Each let once (a union, not a union all), summed by band where the lets are.
+    housed = sa.union(by_offer, by_nomination).subquery()
+    waited = days_between(housed.c.tenancy_start_date, housed.c.registration_date)
+    wait = sa.case((waited > 0, waited), else_=0)
+    waits = {band or "No band": (count, int(days), int(longest)) for band, count, days, longest in session.exec(
+        select(housed.c.band, func.count(), func.sum(wait), func.max(wait)).group_by(housed.c.band)).all()}
     return _table("housed-by-band", "Households housed in the period, by band",
                   ("Band", "Households housed", "Average wait from registration (days)", "Longest wait (days)"),
-                  [(band, len(days), average(days), max(days)) for band, days in sorted(waits.items())], "days")
+                  [(band, count, Fraction(days, count), longest) for band, (count, days, longest)
+                   in sorted(waits.items())], "days")
 
 
 def _rent_lost(session: Session, start: date, end: date, today: date, landlord_id: int | None) -> tuple[Table, int]:
-    rows = _voids(session, Void.status.in_([VoidStatus.OPEN, VoidStatus.LET]), Void.tenancy_end_date < end,
-                  sa.or_(Void.tenancy_start_date.is_(None), Void.tenancy_start_date >= start), *_homes(landlord_id))
-    days: dict[str, int] = defaultdict(int)
-    lost: dict[str, int] = defaultdict(int)
-    for void in rows:
-        in_period = days_in_period(void, start, end, today)
-        if in_period:
-            days[void.landlord] += in_period
-            lost[void.landlord] += rent_lost_pence(weekly_charge_pence(void), in_period)
+    days = _days_in_period(start, end, today)
+    weekly = Property.weekly_rent_pence + Property.weekly_charges_pence
+    # `rent_lost_pence` for each home, in whole numbers: (weekly × days) ÷ 7 to the penny, halves up.
+    lost = (2 * weekly * days + 7) // 14
+    found = session.exec(_void_homes(Organisation.name, func.sum(days), func.sum(lost)).where(
+        Void.status.in_([VoidStatus.OPEN, VoidStatus.LET]), Void.tenancy_end_date < end,
+        sa.or_(Void.tenancy_start_date.is_(None), Void.tenancy_start_date >= start), *_homes(landlord_id),
+        days > 0).group_by(Organisation.name)).all()
+    totals = {name: (int(void_days), int(pence)) for name, void_days, pence in found}
     table = _table("rent-lost", "Rent lost in the period, by landlord", ("Landlord", "Void days in the period",
-                   "Rent lost (£)"), [(name, days[name], pounds(lost[name])) for name in sorted(days)], "£")
-    return table, sum(lost.values())
+                   "Rent lost (£)"), [(name, totals[name][0], pounds(totals[name][1])) for name in sorted(totals)], "£")
+    return table, sum(pence for _, pence in totals.values())
+
+
+def _days_in_period(start: date, end: date, today: date) -> sa.ColumnElement[int]:
+    """`days_in_period` as SQL: the void's empty days (after the tenancy end, up to the tenancy start or today)
+    within start..end."""
+    stop = earliest_day(sa.func.coalesce(Void.tenancy_start_date, sa.literal(today, sa.Date)),
+                        sa.literal(min(end, today), sa.Date))
+    days = days_between(stop, latest_day(Void.tenancy_end_date, sa.literal(start - timedelta(days=1), sa.Date)))
+    return sa.case((days > 0, days), else_=0)
 
 
 def days_in_period(void: Void, start: date, end: date, today: date) -> int:
@@ -307,22 +339,23 @@ def dashboard(session: Session, start: date, end: date, today: date, landlord: s
     lets = _lets(session, start, end, today, landlord_id)
     whose = f" ({landlord_name})" if landlord_name else ""
     relet = [
-        _relet_by("relet-by-month", f"Average re-let time by month of tenancy start{whose}", "Month", lets,
-                  lambda let: let.started.replace(day=1), order=lambda month: month),
-        _relet_by("relet-by-landlord", "Average re-let time by landlord", "Landlord", lets, lambda let: let.landlord),
-        _relet_by("relet-by-type", f"Average re-let time by type of home{whose}", "Type of home", lets,
-                  lambda let: let.property_type),
-        _relet_by("relet-by-area", f"Average re-let time by area{whose}", "Area", lets, lambda let: let.area),
+        _relet_by("relet-by-month", f"Average re-let time by month of tenancy start{whose}", "Month", lets.by["month"],
+                  label=lambda month: month, order=lambda month: month),
+        _relet_by("relet-by-landlord", "Average re-let time by landlord", "Landlord", lets.by["landlord"]),
+        _relet_by("relet-by-type", f"Average re-let time by type of home{whose}", "Type of home", lets.by["type"],
+                  label=lambda kind: kind.value.capitalize()),
+        _relet_by("relet-by-area", f"Average re-let time by area{whose}", "Area", lets.by["area"]),
     ]
     stages = _stage_days(lets)
     by_age, by_stage, live = _live(session, today, landlord_id)
     rent, rent_lost = _rent_lost(session, start, end, today, landlord_id)
     tables = [*relet, stages, by_age, by_stage, _cycles(session, start, end, today, landlord_id),
               _housed(session, start, end, landlord_id), rent]
-    per_stage = [(STAGE_NAMES[key], Fraction(sum(let.stages.get(key, 0) for let in lets), len(lets)))
-                 for key in STAGE_NAMES] if lets else []
+    per_stage = [(STAGE_NAMES[key], Fraction(lets.stages.get(key, 0), lets.count))
+                 for key in STAGE_NAMES] if lets.count else []
     bottleneck = max(per_stage, key=lambda item: item[1]) if per_stage else None
-    return Dashboard(start, end, today, landlord, landlord_name, len(lets), average([let.days for let in lets]),
+    return Dashboard(start, end, today, landlord, landlord_name, lets.count,
+                     Fraction(lets.days, lets.count) if lets.count else None,
                      bottleneck if bottleneck and bottleneck[1] > 0 else None,
                      rent_lost, live,
                      {table.key: table for table in tables})

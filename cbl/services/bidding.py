@@ -8,6 +8,7 @@ cycle cannot both get it.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, func, select
 
@@ -28,6 +29,9 @@ from . import live_rankings
 from .audit import Subject, audit
 from .errors import Conflict, NotAllowed, NotFound
 from cbl.services.rights import Right
+
+if TYPE_CHECKING:
+    from cbl.database import Database
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,3 +345,23 @@ def bid_options(session: Session, scheme: Scheme, applicant: Applicant, now: dat
                 barrier = area_restricted(engine[advert.id].area)
         options.append(BidOption(advert, already, barrier))
     return options
+
+
+# --- live places ranked ahead of the first view --------------------------------------------------
+
+WARM_BATCH = 5  # adverts ranked at a time when a worker starts: each batch is one short read
+
+
+def rank_open_cycle(db: "Database", scheme: Scheme, now: datetime) -> int:
+    """Rank every live advert of the open cycle into this process's live-place memos (a few at a time, each in
+    a read of its own), so that the first views of "My bids" after a web worker starts find their adverts
+    ranked rather than reading and ranking every bidder (docs/decisions/0014). The memos answer only for
+    exactly what the database holds when asked, so this saves work and never changes an answer. How many
+    adverts it ranked."""
+    with db.reading() as session:
+        advert_ids = list(session.exec(select(Advert.id).join(Cycle, Cycle.id == Advert.cycle_id).where(
+            Cycle.status == CycleStatus.OPEN, Advert.status == AdvertStatus.LIVE).order_by(Advert.id)).all())
+    for first in range(0, len(advert_ids), WARM_BATCH):
+        with db.reading() as session:
+            rankings(session, scheme, advert_ids[first:first + WARM_BATCH], now)
+    return len(advert_ids)

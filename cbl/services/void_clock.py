@@ -10,12 +10,15 @@ into the stage that ends at the next milestone recorded. So a void's stage days 
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import cast
 from fractions import Fraction
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from cbl.rules.working_days import LONDON, local_date
 from cbl.models import Property, Void
+from cbl.models.day_sql import days_between, earliest_day, latest_day, local_day
 from cbl.models.states import VoidStatus
 
 from .actors import Actor
@@ -138,6 +141,51 @@ def void_clock(void: Void, weekly_pence: int, today: date) -> VoidClock:
         stages.append(Stage(previous, None, (stop - clock).days))
     total = void_days(void.tenancy_end_date, stop)
     return VoidClock(reached, tuple(stages), total, live, today, rent_lost_pence(weekly_pence, total))
+
+
+# --- the same clock in SQL, for reports over many voids --------------------------------------
+
+@dataclass(frozen=True)
+class ClockColumns:
+    """The void clock of each row as SQL expressions (over `Void`), for the database to sum or group: what
+    `void_clock` gives for one void, without reading the voids out."""
+
+    total_days: sa.ColumnElement[int]
+    stage_days: dict[str, sa.ColumnElement[int]]  # by the key of the milestone ending the stage
+    latest: sa.ColumnElement[str]  # the key of the furthest milestone reached
+
+
+TODAY = sa.bindparam("clock_today", type_=sa.Date)  # the day a live void's clock runs to: give it as a parameter
+
+
+def clock_columns() -> ClockColumns:
+    """`void_clock` as SQL, to the day given as the parameter `clock_today` (`TODAY`). A stage ends at a
+    milestone clamped between the clock so far and the stop, so the clock after each milestone is the latest
+    of the tenancy end and the milestones recorded up to it, never past the stop; a milestone not recorded
+    leaves the clock where it was (a stage of no days), as skipping it does. Only the clock to a let's
+    tenancy start has stages here (a live void's figures need none)."""
+    stop_of_let = Void.tenancy_start_date
+    stop = sa.case((Void.tenancy_start_date.is_not(None), Void.tenancy_start_date),
+                   (Void.status == VoidStatus.OPEN, latest_day(TODAY, Void.tenancy_end_date)),
+                   else_=None)
+    reached = [Void.tenancy_end_date]
+    clock_before = cast(sa.ColumnElement, Void.tenancy_end_date)  # (the model's column, typed as one)
+    stages = {}
+    for key, _, _ in MILESTONES[1:-1]:
+        day = local_day(getattr(Void, _MOMENTS[key]))
+        reached.append(sa.func.coalesce(day, Void.tenancy_end_date))
+        clock = earliest_day(latest_day(*reached), stop_of_let)
+        stages[key] = days_between(clock, clock_before)
+        clock_before = clock
+    stages["tenancy_start"] = days_between(stop_of_let, clock_before)
+    total = days_between(stop, Void.tenancy_end_date)
+    latest = sa.case((Void.keys_given_on.is_not(None), KEYS_GIVEN),
+                     *[(getattr(Void, _MOMENTS[key]).is_not(None), key) for key, _, _ in reversed(MILESTONES[1:-1])],
+                     else_="tenancy_end")
+    return ClockColumns(sa.case((total > 0, total), else_=0), stages, latest)
+
+
+CLOCK = clock_columns()  # built once: a dashboard sums a dozen of these expressions
 
 
 # --- recording the works -------------------------------------------------------------------

@@ -7,7 +7,8 @@ an idle session expires. Every worker sees the same sessions.
 
 import json
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import TypeVar
 
@@ -32,6 +33,7 @@ SECOND_STEP_TIMEOUT = timedelta(minutes=10)
 
 # The response a cookie is set on is handed back as it came (a Redirect stays a Redirect).
 R = TypeVar("R", bound=Response)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,9 @@ class Viewer:
     kind: str  # "applicant", "staff", or STAFF_SECOND_STEP (half way through a staff sign-in)
     id: int
     token: str
+    # A household signed in, as read with its session by the `viewer` dependency (one read transaction for
+    # both: `signed_in_applicant` then reads nothing more).
+    applicant: Applicant | None = field(default=None, compare=False, repr=False)
 
 
 class SignInRequired(Exception):
@@ -69,6 +74,14 @@ def end_session(session: Session, token: str) -> None:
 
 
 def load_viewer(db: Database, token: str | None, at: datetime) -> Viewer | None:
+    found = load_viewer_with(db, token, at, lambda _session, _viewer: None)
+    return found[0] if found is not None else None
+
+
+def load_viewer_with(db: Database, token: str | None, at: datetime,
+                     read: Callable[[Session, Viewer], T]) -> tuple[Viewer, T] | None:
+    """The viewer of a session cookie, and what `read` reads for it in the same read transaction (the staff
+    site's guard reads the member of staff with it: one transaction a request for signing in, not two)."""
     if not token or len(token) > 100:
         return None
     with db.reading() as session:
@@ -77,12 +90,14 @@ def load_viewer(db: Database, token: str | None, at: datetime) -> Viewer | None:
             return None
         data = json.loads(row.data)
         renew = row.expires_at - at < IDLE_TIMEOUT / 2 and data["kind"] != STAFF_SECOND_STEP
+        viewer = Viewer(data["kind"], data["id"], token)
+        found = read(session, viewer)
     if renew:  # sliding expiry, written at most every quarter of an hour
         with db.transaction() as session:
             stored = session.get(WebSession, digest(token))
             if stored is not None:
                 stored.expires_at = at + IDLE_TIMEOUT
-    return Viewer(data["kind"], data["id"], token)
+    return viewer, found
 
 
 def set_session_cookie(response: R, request: Request, token: str) -> R:
@@ -100,14 +115,20 @@ def clear_session_cookie(response: R) -> R:
 # --- dependencies ----------------------------------------------------------------------------
 
 def viewer(request: Request, db: NamedDependency[Database]) -> Viewer | None:
-    return load_viewer(db, request.cookies.get(COOKIE), now())
+    def household(session: Session, viewer: Viewer) -> Applicant | None:
+        return session.get(Applicant, viewer.id) if viewer.kind == "applicant" else None
+
+    found = load_viewer_with(db, request.cookies.get(COOKIE), now(), household)
+    return replace(found[0], applicant=found[1]) if found is not None else None
 
 
 def signed_in_applicant(viewer: Viewer | None, db: NamedDependency[Database], request: Request) -> Applicant:
     if viewer is None or viewer.kind != "applicant":
         raise SignInRequired(f"/sign-in?next={request.url.path}")
-    with db.reading() as session:
-        applicant = session.get(Applicant, viewer.id)
+    applicant = viewer.applicant
+    if applicant is None:  # (a viewer not read by the dependency)
+        with db.reading() as session:
+            applicant = session.get(Applicant, viewer.id)
     if applicant is None:
         raise SignInRequired()
     return applicant

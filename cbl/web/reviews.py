@@ -32,7 +32,7 @@ def _review_form(db: Database, applicant: Applicant, body: dict | None = None) -
 
 def _page(db: Database, viewer: Viewer, applicant: Applicant, form: ReviewRequest) -> Template:
     with db.reading() as session:
-        own = account.own_reviews(session, applicant.id).own
+        own = account.own_reviews(session, applicant.id)
     return Template("public/account/reviews.html", status_code=form.status, context={
         "viewer": viewer, "reviews": own, "form": form, "deadline": reviews.deadline, "types": reviews.TYPE_WORDS})
 

@@ -29,8 +29,9 @@ def test_a_let_becomes_a_core_row_once_its_sign_up_answers_are_recorded(visitor,
     staff_sign_in(visitor, staff[StaffRole.MANAGER])
     start = date(2026, 4, 1).isoformat()
     page = visitor.get("/admin/core", params=YEAR)
-    assert page.status_code == 200 and "0 lets ready to upload; 1 need answers first" in page.text
-    assert "not held by the project and not answered" in page.text
+    assert page.status_code == 200
+    assert "1 let started in the period; sign-up answers have been recorded for 0" in page.text
+    assert "not held by the project and not answered" in page.text and "Ready to upload" not in page.text
     with db.reading() as s:
         void = s.exec(select(Void).where(Void.status == "let")).one()
 
@@ -54,7 +55,8 @@ def test_a_let_becomes_a_core_row_once_its_sign_up_answers_are_recorded(visitor,
     assert 'id="complete"' in other_visitor.get(path).text
 
     ready = visitor.get("/admin/core", params=YEAR)
-    assert "1 let ready to upload; 0 need answers first" in ready.text
+    assert "sign-up answers have been recorded for 1" in ready.text and "Ready to upload" in ready.text
+    assert "not held by the project and not answered" not in ready.text
     download = visitor.get(f"/admin/core/return.csv?start={start}&end=2027-03-31")
     assert download.headers["content-disposition"].startswith("attachment")
     rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
@@ -131,20 +133,22 @@ def _lets_recorded(db, world, count: int) -> None:
                         status=OfferStatus.LET, respond_by=date(2026, 4, 20)))
 
 
-def test_the_lets_that_need_answers_are_shown_25_to_a_page(visitor, db, staff, world):
+def test_the_periods_lets_are_shown_25_to_a_page_each_with_what_it_needs(visitor, db, staff, world):
     _lets_recorded(db, world, 27)
     staff_sign_in(visitor, staff[StaffRole.MANAGER])
     first = visitor.get("/admin/core", params=YEAR)
-    assert first.status_code == 200 and "0 lets ready to upload; 27 need answers first" in first.text
-    assert "Showing 1 to 25 of 27 lets that need answers, 25 to a page." in first.text
+    assert first.status_code == 200 and "27 lets started in the period" in first.text
+    assert "Showing 1 to 25 of 27 lets in the period, 25 to a page." in first.text
     assert len(re.findall(r'href="/admin/lets/\d+/core"', first.text)) == 25
+    assert first.text.count('<ul class="govuk-list govuk-body-s">') == 25 and "Ready to upload" not in first.text
     following = re.search(r'href="([^"]*page=2)" rel="next"', first.text)
     assert following, "no link to the next page"
     second = visitor.get(following.group(1).replace("&amp;", "&"))
-    assert "Showing 26 to 27 of 27 lets that need answers" in second.text
+    assert "Showing 26 to 27 of 27 lets in the period" in second.text
     assert len(re.findall(r'href="/admin/lets/\d+/core"', second.text)) == 2
+    assert "LET025/" in second.text and "LET026/" in second.text and "LET024/" not in second.text
     assert {name: read_form(second.text).values[name] for name in YEAR} == {name: [v] for name, v in YEAR.items()}
     beyond = visitor.get("/admin/core", params={**YEAR, "page": "9"})
-    assert beyond.status_code == 200 and "There is no page 9: there are 27 lets that need answers" in beyond.text
+    assert beyond.status_code == 200 and "There is no page 9: there are 27 lets in the period" in beyond.text
     typed = visitor.get("/admin/core", params={**YEAR, "page": "two"})
     assert typed.status_code == 422 and "Page must be a whole number from 1 to 10000" in typed.text

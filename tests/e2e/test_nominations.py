@@ -289,3 +289,24 @@ def test_a_providers_system_notifies_a_void_and_houses_a_nominee_through_the_api
         assert s.exec(select(Void).join(Property).where(Property.reference == "RHA-9")).one().ready_to_let_at
         events = s.exec(select(AuditEvent).where(AuditEvent.action == "nomination.let")).one()
         assert events.actor_kind.value == "provider_api" and "Riverside" in events.actor_name
+
+
+def test_the_portal_shows_the_providers_homes_25_to_a_page_empty_ones_first(db, world, staff, visitor):
+    with db.transaction() as s:
+        for number in range(30):
+            home = Property(landlord_id=world.provider, reference=f"RHA-{number:03d}", address=f"{number} Quay",
+                            postcode="AT1 1AA", area="Riverside", property_type="flat", bedrooms=1,
+                            weekly_rent_pence=9000)
+            s.add(home)
+            s.flush()
+            if number in (7, 29):  # two empty since spring, the later-numbered one the longer
+                s.add(Void(property_id=home.id, tenancy_end_date=date(2026, 5, 1) - timedelta(days=number)))
+    staff_sign_in(visitor, staff[StaffRole.PROVIDER])
+    first = visitor.get("/admin/provider")
+    homes = re.findall(r'href="/admin/provider/homes/([^"]+)"', first.text)
+    assert homes[:2] == ["RHA-029", "RHA-007"] and len(homes) == 25
+    assert re.search(r"Showing 1 to 25 of \d+ homes, empty ones first, 25 to a page\.", first.text)
+    total = int(re.search(r"of (\d+) homes", first.text).group(1))
+    last = visitor.get(f"/admin/provider?page={-(-total // 25)}")
+    assert f"to {total} of {total} homes" in last.text
+    assert visitor.get("/admin/provider?page=two").status_code == 422

@@ -306,3 +306,35 @@ def test_who_may_record_the_works(db, homes):
     with db.reading() as s:
         assert s.get(Void, homes.voids["L3"]).works_started_at is not None
 
+
+
+def test_the_clock_summed_by_the_database_is_the_void_clock(db, homes):
+    """The dashboard sums the void clock in SQL (`clock_columns`); each void's days there are `void_clock`'s,
+    for milestones recorded out of order, skipped, or late on a summer evening (UTC's day before the UK's)."""
+    from cbl.services.void_clock import CLOCK, void_clock
+
+    late_evening = datetime(2026, 4, 14, 23, 30, tzinfo=timezone.utc)  # 15 April in the UK
+    with db.transaction() as s:
+        world = homes.world
+        void(s, homes, "X1", landlord=world.council, ended=date(2026, 4, 1), let_on=date(2026, 5, 1),
+             advertised=date(2026, 4, 5), works_started=date(2026, 4, 20), offered=date(2026, 6, 1))
+        row = void(s, homes, "X2", landlord=world.council, ended=date(2026, 4, 1), let_on=date(2026, 4, 30),
+                   accepted=date(2026, 4, 28))
+        row.keys_returned_at, row.keys_given_on = late_evening, date(2026, 4, 29)
+        live = void(s, homes, "X3", landlord=world.council, ended=date(2026, 4, 1), advertised=date(2026, 4, 3))
+        live.ready_to_let_at, live.keys_given_on = late_evening, date(2026, 4, 20)
+    clock = CLOCK
+    with db.reading() as s:
+        for name, void_id in homes.voids.items():
+            found = s.exec(select(clock.total_days, clock.latest, *clock.stage_days.values())
+                           .where(Void.id == void_id), params={"clock_today": TODAY}).one()
+            row = s.get(Void, void_id)
+            expected = void_clock(row, 0, TODAY)
+            assert found[0] == expected.total_days, name
+            if expected.live:
+                assert found[1] == expected.latest.key, name
+            if row.status is VoidStatus.LET:
+                stages = dict.fromkeys(clock.stage_days, 0)
+                for stage in expected.stages:
+                    stages[stage.key] += stage.days
+                assert dict(zip(clock.stage_days, found[2:], strict=True)) == stages, name

@@ -247,3 +247,34 @@ def _change(other, world, references, adverts, placed, bid, change):
         with other.engine.begin() as connection:
             connection.execute(sa.update(Applicant).where(Applicant.id == world.applicants[references[values[0]]])
                                .values(**changed))
+
+
+def test_a_worker_ranks_the_open_cycle_as_it_starts_so_the_first_view_reads_no_bidders(db, scheme, world):
+    from sqlalchemy import event
+
+    from cbl.services import live_rankings
+    from cbl.services.bidding import rank_open_cycle
+
+    for reference in ("HR1", "HR2", "HR3"):
+        _bid(db, scheme, world, reference, "AD1")
+
+    def bidders_read() -> bool:
+        """Whether "My bids" read any bidder's record (the engine's columns) to show HR1 its place (2nd)."""
+        ran: list[str] = []
+
+        def seen(_connection, _cursor, statement, *_args) -> None:  # noqa: ANN001
+            ran.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            assert _place(db, scheme, world, "HR1") == 2
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+        # The engine's columns alone (the household signed in is read whole, with its password hash).
+        return any("lead_date_of_birth" in statement and "password_hash" not in statement for statement in ran)
+
+    live_rankings.forget()
+    assert rank_open_cycle(db, scheme, NOW) == 3  # the open cycle's live adverts
+    assert not bidders_read()
+    live_rankings.forget()
+    assert bidders_read()  # a cold view reads them
