@@ -1,8 +1,8 @@
 """An index of the shortlist places the engine proposed that wait for an officer (the staff home page's
 count read them from the whole table)
 
-Revision ID: 0027
-Revises: 0026
+Revision ID: 0032
+Revises: 0031
 Create Date: 2026-12-04 17:10:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0027'
-down_revision = '0026'
+revision = "0032"
+down_revision = "0031"
 branch_labels = None
 depends_on = None
 
