@@ -14,6 +14,7 @@ resident set before and after the close (the bids are seeded in slices, so the c
 
 import argparse
 import cProfile
+import os
 import pstats
 import random
 import resource
@@ -66,6 +67,18 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def server_cpu(pid: int | None) -> float:
+    """The CPU seconds a PostgreSQL backend on this machine has used (0 where it cannot be read): with
+    the machine shared, CPU time says more than the wall clock."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def close_benchmark(kind: str, applicants: int, adverts: int, officers: int, profile: bool,
                     profile_file: str | None) -> None:
     """Time one cycle close through the database: load the bids, rank, allocate, store shortlists."""
@@ -76,7 +89,7 @@ def close_benchmark(kind: str, applicants: int, adverts: int, officers: int, pro
 
     with throwaway.database(kind, prefix="cbl_bench") as url:
         bench_bids.seed(url, history_weeks=0, applicants=applicants, adverts=adverts)
-        db = Database(url)
+        db = Database(url, pool_size=1, max_overflow=0)  # one connection: the close's backend is known
         seed_officers(db, officers)
         with db.reading() as s:
             cycle_id = s.execute(sa.select(Cycle.id)).scalar_one()
@@ -84,21 +97,26 @@ def close_benchmark(kind: str, applicants: int, adverts: int, officers: int, pro
         bids = seed_bids(db, cycle_id, now)
         scheme = load_scheme(DEFAULT_SCHEME)
         before = peak_mb()
+        with db.engine.connect() as connection:
+            backend = (connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+                       if db.dialect == "postgresql" else None)
         profiler = cProfile.Profile() if profile or profile_file else None
-        started = time.perf_counter()
+        server_started, started_cpu, started = server_cpu(backend), time.process_time(), time.perf_counter()
         if profiler:
             profiler.enable()
         db.run(close_cycle, SYSTEM, scheme, cycle_id, now + timedelta(days=2))
         if profiler:
             profiler.disable()
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - started_cpu
+        server = server_cpu(backend) - server_started
         with db.reading() as s:
             report_ = s.get(Cycle, cycle_id).close_report
         db.dispose()
     print(f"{kind}: closed a cycle of {adverts:,} adverts, {applicants:,} applicants, {bids:,} bids in "
           f"{elapsed:.1f} s (engine {report_['timings'].get('total', 0):.1f} s, {report_['proposed_lets']} lets "
-          f"proposed, status {report_['engine_status']}); peak resident {before:,.0f} MB before the close, "
-          f"{peak_mb():,.0f} MB after")
+          f"proposed, status {report_['engine_status']}); CPU: this process {cpu:.1f} s"
+          + (f", the database's backend {server:.1f} s" if backend else "")
+          + f"; peak resident {before:,.0f} MB before the close, {peak_mb():,.0f} MB after")
     if profiler and profile:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
     if profiler and profile_file:
