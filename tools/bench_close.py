@@ -5,28 +5,35 @@ times, then the close claims the cycle, loads the bids, ranks them, allocates, s
 tells the officers and the households and commits. The figure printed is that whole transaction.
 
     python -m tools.bench_close [--database sqlite|postgresql|both] [--applicants N] [--adverts N]
-                                [--officers N] [--profile] [--profile-file FILE]
+                                [--officers N] [--contactable] [--profile] [--profile-file FILE]
 
---profile prints the top of a cProfile of the close; --profile-file FILE writes its stats (FILE.sqlite,
-FILE.postgresql) for pstats or snakeviz. Peak memory: run it under `/usr/bin/time -v`; the bench also prints this process's peak
-resident set before and after the close (the bids are seeded in slices, so the close's own peak shows).
+It prints the whole close and each step of it: wall-clock time, and CPU time of this process and of the
+PostgreSQL backend (on a shared machine CPU time says more than the clock). --contactable gives every
+household an e-mail address, so that each shortlisted bid puts a message in the outbox. --profile prints
+the top of a cProfile of the close; --profile-file FILE writes its stats (FILE.sqlite, FILE.postgresql).
+Peak memory: run it under `/usr/bin/time -v`; it also prints this process's peak resident set before and
+after the close (the bids are seeded in slices, so that the close's own peak shows).
 """
 
 import argparse
 import cProfile
+import importlib
 import os
 import pstats
 import random
 import resource
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from itertools import islice
+from typing import Any
+from unittest.mock import patch
 
 import sqlalchemy as sa
 
 from cbl.database import Database
-from cbl.models import Advert, Applicant, Bid, Cycle, Organisation, StaffUser
+from cbl.models import Advert, Applicant, Bid, Cycle, Organisation, OutboxMessage, StaffUser
 from cbl.models.states import StaffRole
 from tests.support import databases as throwaway
 from tools import bench_bids
@@ -63,6 +70,13 @@ def seed_officers(db: Database, count: int) -> None:
                             role=StaffRole.OFFICER, password_hash="") for n in range(count))
 
 
+def make_contactable(db: Database) -> None:
+    """Every household has an e-mail address, so each shortlisted bid is told to its household."""
+    with db.transaction() as s:
+        s.execute(sa.update(Applicant).values(email=sa.literal("hr") + sa.cast(Applicant.id, sa.String)
+                                              + sa.literal("@bench.example")))
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -79,7 +93,52 @@ def server_cpu(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def close_benchmark(kind: str, applicants: int, adverts: int, officers: int, profile: bool,
+class Phases:
+    """Wall-clock and CPU time (this process's, and the database backend's) of each step of the close, by
+    wrapping the functions the close calls for the length of the bench."""
+
+    STEPS = (("read", "cbl.services.close_rows", "engine_instance"), ("engine", "matching", "solve"),
+             ("store", "cbl.services.close_rows", "store_shortlists"),
+             ("households told", "cbl.messages.notices", "shortlisted"))
+
+    def __init__(self, backend: int | None) -> None:
+        self.backend = backend
+        self.spent: dict[str, tuple[float, float, float]] = {}
+        self._patches = [patch(f"{module}.{name}", self._timed(step, getattr(importlib.import_module(module), name)))
+                         for step, module, name in self.STEPS]
+
+    def _timed(self, step: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            wall, cpu, server = time.perf_counter(), time.process_time(), server_cpu(self.backend)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.spent[step] = (time.perf_counter() - wall, time.process_time() - cpu,
+                                    server_cpu(self.backend) - server)
+        return timed
+
+    def __enter__(self) -> "Phases":
+        for patched in self._patches:
+            patched.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for patched in self._patches:
+            patched.stop()
+
+    def lines(self, total: tuple[float, float, float]) -> list[str]:
+        rest = tuple(t - sum(spent[n] for spent in self.spent.values()) for n, t in enumerate(total))
+        rows = [*self.spent.items(), ("the rest: claim, updates, audit, officers, commit", rest),
+                ("the whole close", total)]
+        width = max(len(step) for step, _ in rows)
+        server = "  backend CPU s" if self.backend else ""
+        lines = [f"  {'step':<{width}}   wall s   CPU s{server}"]
+        lines += [f"  {step:<{width}}  {wall:7.2f} {cpu:7.2f}" + (f" {backend:7.2f}" if self.backend else "")
+                  for step, (wall, cpu, backend) in rows]
+        return lines
+
+
+def close_benchmark(kind: str, applicants: int, adverts: int, officers: int, contactable: bool, profile: bool,
                     profile_file: str | None) -> None:
     """Time one cycle close through the database: load the bids, rank, allocate, store shortlists."""
     from cbl.rules.scheme import load_scheme
@@ -91,6 +150,8 @@ def close_benchmark(kind: str, applicants: int, adverts: int, officers: int, pro
         bench_bids.seed(url, history_weeks=0, applicants=applicants, adverts=adverts)
         db = Database(url, pool_size=1, max_overflow=0)  # one connection: the close's backend is known
         seed_officers(db, officers)
+        if contactable:
+            make_contactable(db)
         with db.reading() as s:
             cycle_id = s.execute(sa.select(Cycle.id)).scalar_one()
         now = datetime.now(timezone.utc)
@@ -101,22 +162,25 @@ def close_benchmark(kind: str, applicants: int, adverts: int, officers: int, pro
             backend = (connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
                        if db.dialect == "postgresql" else None)
         profiler = cProfile.Profile() if profile or profile_file else None
-        server_started, started_cpu, started = server_cpu(backend), time.process_time(), time.perf_counter()
-        if profiler:
-            profiler.enable()
-        db.run(close_cycle, SYSTEM, scheme, cycle_id, now + timedelta(days=2))
-        if profiler:
-            profiler.disable()
-        elapsed, cpu = time.perf_counter() - started, time.process_time() - started_cpu
-        server = server_cpu(backend) - server_started
+        with Phases(backend) as phases:
+            server_started, started_cpu, started = server_cpu(backend), time.process_time(), time.perf_counter()
+            if profiler:
+                profiler.enable()
+            db.run(close_cycle, SYSTEM, scheme, cycle_id, now + timedelta(days=2))
+            if profiler:
+                profiler.disable()
+            total = (time.perf_counter() - started, time.process_time() - started_cpu,
+                     server_cpu(backend) - server_started)
         with db.reading() as s:
             report_ = s.get(Cycle, cycle_id).close_report
+            messages = s.execute(sa.select(sa.func.count()).select_from(OutboxMessage)).scalar_one()
         db.dispose()
-    print(f"{kind}: closed a cycle of {adverts:,} adverts, {applicants:,} applicants, {bids:,} bids in "
-          f"{elapsed:.1f} s (engine {report_['timings'].get('total', 0):.1f} s, {report_['proposed_lets']} lets "
-          f"proposed, status {report_['engine_status']}); CPU: this process {cpu:.1f} s"
-          + (f", the database's backend {server:.1f} s" if backend else "")
-          + f"; peak resident {before:,.0f} MB before the close, {peak_mb():,.0f} MB after")
+    told = " (households told by e-mail)" if contactable else ""
+    print(f"{kind}{told}: closed a cycle of {adverts:,} adverts, {applicants:,} applicants, {bids:,} bids in "
+          f"{total[0]:.1f} s ({report_['proposed_lets']} lets proposed, status {report_['engine_status']}, "
+          f"{messages:,} messages in the outbox); peak resident {before:,.0f} MB before the close, "
+          f"{peak_mb():,.0f} MB after")
+    print("\n".join(phases.lines(total)))
     if profiler and profile:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
     if profiler and profile_file:
@@ -131,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--adverts", type=int, default=bench_bids.ADVERTS,
                         help=f"homes advertised in the cycle (default {bench_bids.ADVERTS})")
     parser.add_argument("--officers", type=int, default=5, help="active officers told of the close (default 5)")
+    parser.add_argument("--contactable", action="store_true",
+                        help="households have e-mail addresses: each shortlisted bid puts a message in the outbox")
     parser.add_argument("--profile", action="store_true", help="print the top of a cProfile of the close")
     parser.add_argument("--profile-file", metavar="FILE", help="write the close's cProfile stats to FILE.<database>")
     args = parser.parse_args(argv)
@@ -140,7 +206,8 @@ def main(argv: list[str] | None = None) -> int:
         if kind == "postgresql" and not throwaway.postgres_reachable():
             print(f"postgresql: skipped, nothing answers at {throwaway.ADMIN_URL}")
             continue
-        close_benchmark(kind, args.applicants, args.adverts, args.officers, args.profile, args.profile_file)
+        close_benchmark(kind, args.applicants, args.adverts, args.officers, args.contactable, args.profile,
+                        args.profile_file)
     return 0
 
 

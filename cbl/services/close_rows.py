@@ -68,7 +68,7 @@ def engine_instance(connection: Connection, scheme: Scheme, cycle_id: int, today
         reference_of[row.id] = row.reference
         adverts.append(engine_input.to_advert(row, row, row.landlord))
     bids = connection.execute(_ACTIVE_BIDS, cycle).all()
-    households = {row.id: row for row in connection.execute(_BIDDERS, cycle)} if bids else {}
+    households = {row.id: row for row in connection.execute(_BIDDERS, cycle).all()} if bids else {}
     applicants: dict[int, matching.Applicant] = {}
     engine_bids = []
     for bid_id, advert_id, applicant_id, preference in bids:
