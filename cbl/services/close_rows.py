@@ -47,7 +47,7 @@ _ACTIVE_BIDS = (
 )
 # The bidders, each read once (not once a bid), and only the columns the engine ranks by.
 _BIDDERS = (
-    sa.select(*(Applicant.__table__.c[name] for name in engine_input.RANKED_COLUMNS))
+    sa.select(*engine_input.ranked_columns())
     .where(Applicant.id.in_(sa.select(Bid.applicant_id).where(Bid.cycle_id == sa.bindparam("cycle_id"),
                                                               Bid.status == BidStatus.ACTIVE)))
 )
@@ -67,7 +67,9 @@ def engine_instance(connection: Connection, scheme: Scheme, cycle_id: int, today
         ids.advert[row.reference] = row.id
         reference_of[row.id] = row.reference
         adverts.append(engine_input.to_advert(row, row, row.landlord))
-    bids = connection.execute(_ACTIVE_BIDS, cycle).all()
+    result = connection.execute(_ACTIVE_BIDS, cycle)
+    bids = result.cursor.fetchall()  # four integers each, as the driver gives them: no Row for each of 450,000
+    result.close()
     households = {row.id: row for row in connection.execute(_BIDDERS, cycle).all()} if bids else {}
     applicants: dict[int, matching.Applicant] = {}
     engine_bids = []
