@@ -37,8 +37,8 @@ AREAS = ["Northgate", "Riverside", "Old Town"]
 
 
 def seed(url: str, history_weeks: int = HISTORY_WEEKS, applicants: int = APPLICANTS, adverts: int = ADVERTS) -> None:
-    """An open cycle with `adverts` homes (ADVERTS unless told) anyone may bid for, `applicants` households with API tokens,
-    and the rest of the stock with `history_weeks` past cycles.
+    """An open cycle with `adverts` homes anyone may bid for, `applicants` households with API tokens, and
+    the rest of the stock with `history_weeks` past cycles.
 
     The history is there for the database's sake: with only this week's 300 adverts in it,
     PostgreSQL plans the bid checks as scans of whole tables, which costs more than the index

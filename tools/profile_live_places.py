@@ -58,7 +58,7 @@ from tools import bench_bids, bench_close
 def random_households(db: Database, count: int, seed: int = 5) -> list[int]:
     """`count` households with bids in the open cycle, drawn at random (the same ones each run)."""
     with db.reading() as s:
-        bidders = sorted(s.execute(sa.select(Bid.applicant_id.distinct()).join(Cycle, Cycle.id == Bid.cycle_id)
+        bidders = sorted(s.execute(sa.select(Bid.applicant_id).distinct().join(Cycle, Cycle.id == Bid.cycle_id)
                                    .where(Cycle.status == CycleStatus.OPEN, Bid.status == BidStatus.ACTIVE))
                          .scalars())
     return random.Random(seed).sample(bidders, min(count, len(bidders)))
