@@ -12,7 +12,7 @@ what the page reads, `queries.account.bids` (the live places, with their adverts
 - warm: nothing changed since the last view.
 
     python -m tools.profile_live_places --url postgresql://postgres@127.0.0.1:5432/NAME [--views 30]
-                                        [--households 10] [--touch] [--spread] [--memory] [--profile cold|warm]
+                                        [--households 10] [--touch] [--spread] [--memory] [--profile cold|warm|random]
     python -m tools.profile_live_places --seed 150000 [--adverts 1500] [--database postgresql] ...
 
 --seed N makes a throwaway database as the close bench's (tools.bench_close): N households, each with
@@ -175,8 +175,9 @@ def measure(db: Database, households: list[int], args: argparse.Namespace) -> No
         # Every household once to fill the memos as a busy site would, then every one again, timed.
         spread = Views(db, random_households(db, args.spread))
         spread.warm_up()
-        results.append(summary(f"{len(spread.applicants)} at random", spread.timed(len(spread.applicants),
-                                                                                  lambda: None)))
+        with profiler if args.profile == "random" else nullcontext():
+            results.append(summary(f"{len(spread.applicants)} at random",
+                                   spread.timed(len(spread.applicants), lambda: None)))
     with db.reading() as s:
         open_bids = s.execute(sa.select(sa.func.count()).select_from(Bid).join(Cycle, Cycle.id == Bid.cycle_id)
                               .where(Cycle.status == CycleStatus.OPEN, Bid.status == BidStatus.ACTIVE)).scalar_one()
@@ -201,13 +202,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spread", type=int, nargs="?", const=2000, metavar="HOUSEHOLDS",
                         help="also time views by households drawn at random (2,000 unless told)")
     parser.add_argument("--memory", action="store_true", help="also measure the memos' memory")
-    parser.add_argument("--profile", choices=["cold", "warm"], help="print the top of a profile of these views")
+    parser.add_argument("--profile", choices=["cold", "warm", "random"],
+                        help="print the top of a profile of these views (random: with --spread)")
     args = parser.parse_args(argv)
     if args.url:
         db = Database(args.url)
-        households = bench_households(db, args.households)
+        # The page bench's households, or on another database (--seed's kept) any bidding households.
+        households = bench_households(db, args.households) or random_households(db, args.households, seed=3)
         if not households:
-            print("no household of the bench has bids in the open cycle", file=sys.stderr)
+            print("no household has bids in the open cycle", file=sys.stderr)
             return 1
         measure(db, households, args)
         db.dispose()

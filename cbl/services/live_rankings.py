@@ -36,11 +36,11 @@ from . import engine_input
 # by tools/profile_live_places.py --memory on the 150,000-household bench register: 10.3 MB for 21,734),
 # so about 25 MB in each web worker when full. Re-ranking an advert whose bids changed reads only the
 # households not held.
-HOUSEHOLDS = 50_000
+HOUSEHOLDS = 150_000
 # Adverts' rankings, bounded by the bids they hold: about 0.19 kB a bid (the explained entries and the
 # key; 4.3 MB for 22,415), so about 30 MB when full: a third of the largest scheme's cycle (1,500
 # adverts, 450,000 bids), all of a district's.
-RANKED_BIDS = 150_000
+RANKED_BIDS = 460_000
 
 HouseholdKey = tuple[int, int, date, tuple[str, ...]]  # applicant id, row version, today, bands
 RankingKey = tuple[matching.Advert, bytes, date, matching.Policy]
