@@ -76,12 +76,17 @@ def insert_rows(connection: sa.Connection, table: sa.Table, columns: Sequence[st
                 for row in rows:
                     copy.write_row(row)
         return
-    # Each value goes through its column's type (a UTC time is stored naive), but JSON given as text as it is.
-    keys = [f"_{n}" for n in range(len(columns))]
-    statement = table.insert().values({name: sa.bindparam(key, type_=sa.Text() if name in json_columns
-                                                          else table.c[name].type)
-                                       for key, name in zip(keys, columns, strict=True)})
-    connection.execute(statement, [dict(zip(keys, row, strict=True)) for row in rows])
+    # One executemany of the driver's own: each value through its column type's processing where it has
+    # one (a UTC time is stored naive), except the JSON, given as text already.
+    dialect = connection.dialect
+    processors = [None if name in json_columns else table.c[name].type._cached_bind_processor(dialect)
+                  for name in columns]
+    if any(processors):
+        rows = [tuple(value if process is None else process(value)
+                      for value, process in zip(row, processors, strict=True)) for row in rows]
+    quote = dialect.identifier_preparer.quote
+    connection.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in columns)}) "
+                               f"VALUES ({', '.join('?' * len(columns))})", list(rows))
 
 
 def create_engine(url: str, **kwargs: Any) -> Engine:
