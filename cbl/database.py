@@ -5,7 +5,7 @@ opened and committed, so a service's change and its audit event land together or
 """
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -59,6 +59,36 @@ def read_json(text: str | bytes) -> Any:
         return msgspec.json.decode(text)
     except msgspec.DecodeError:
         return json.loads(text)
+
+
+def insert_rows(connection: sa.Connection, table: sa.Table, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+                *, json_columns: Collection[str] = ()) -> None:
+    """Insert many rows in the connection's transaction with no ORM object or statement per row: by COPY on
+    PostgreSQL (on the same connection, so the rows commit or roll back with the rest of the transaction),
+    by one executemany on SQLite. Each row holds the columns' values in their order, as they are stored:
+    states as their values, times aware, and the `json_columns` as JSON text (so that a value that many rows
+    share is written once)."""
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        quote = connection.dialect.identifier_preparer.quote
+        names = ", ".join(quote(name) for name in columns)
+        with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
+            with cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    # One executemany of the driver's own: each value through its column type's processing where it has
+    # one (a UTC time is stored naive), except the JSON, given as text already.
+    dialect = connection.dialect
+    processors = [None if name in json_columns else table.c[name].type._cached_bind_processor(dialect)
+                  for name in columns]
+    if any(processors):
+        rows = [tuple(value if process is None else process(value)
+                      for value, process in zip(row, processors, strict=True)) for row in rows]
+    quote = dialect.identifier_preparer.quote
+    connection.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in columns)}) "
+                               f"VALUES ({', '.join('?' * len(columns))})", list(rows))
 
 
 def create_engine(url: str, **kwargs: Any) -> Engine:

@@ -36,9 +36,9 @@ PAST_BIDS = 20  # bids each of those homes had
 AREAS = ["Northgate", "Riverside", "Old Town"]
 
 
-def seed(url: str, history_weeks: int = HISTORY_WEEKS, applicants: int = APPLICANTS) -> None:
-    """An open cycle with ADVERTS homes anyone may bid for, `applicants` households with API tokens,
-    and the rest of the stock with `history_weeks` past cycles.
+def seed(url: str, history_weeks: int = HISTORY_WEEKS, applicants: int = APPLICANTS, adverts: int = ADVERTS) -> None:
+    """An open cycle with `adverts` homes anyone may bid for, `applicants` households with API tokens, and
+    the rest of the stock with `history_weeks` past cycles.
 
     The history is there for the database's sake: with only this week's 300 adverts in it,
     PostgreSQL plans the bid checks as scans of whole tables, which costs more than the index
@@ -55,7 +55,7 @@ def seed(url: str, history_weeks: int = HISTORY_WEEKS, applicants: int = APPLICA
                       status=CycleStatus.OPEN)
         s.add(cycle)
         s.flush()
-        for n in range(ADVERTS):
+        for n in range(adverts):
             home = Property(landlord_id=council.id, reference=f"P{n}", address=f"{n} Road", postcode="AT1 1AA",
                             area=AREAS[n % 3], property_type=PropertyType.FLAT,
                             bedrooms=1 + n % 3, weekly_rent_pence=9000)

@@ -1,8 +1,8 @@
 """Time "My bids" queue places, one view at a time: `python -m tools.profile_live_places --url URL`.
 
 For households with bids in the open cycle (those tools.bench_pages signs in, by default) it times
-`queries.account.bids` (the live places the page shows, with their adverts' cards) in a read
-session as the page opens one, and prints per-view milliseconds:
+what the page reads, `queries.account.bids` (the live places, with their adverts' cards) and
+`queries.account.past_bids`, in a read session as the page opens one, and prints per-view milliseconds:
 
 - cold: the memos of households and rankings emptied before each view (a process just started,
   or every advert's bids changed since);
@@ -12,7 +12,16 @@ session as the page opens one, and prints per-view milliseconds:
 - warm: nothing changed since the last view.
 
     python -m tools.profile_live_places --url postgresql://postgres@127.0.0.1:5432/NAME [--views 30]
-                                        [--households 10] [--touch] [--memory] [--profile cold|warm]
+                                        [--households 10] [--touch] [--spread] [--memory] [--profile cold|warm|random]
+    python -m tools.profile_live_places --seed 150000 [--adverts 1500] [--database postgresql] ...
+
+--seed N makes a throwaway database as the close bench's (tools.bench_close): N households, each with
+three bids in the open cycle of --adverts adverts (150,000 and 1,500: the largest scheme's cycle, 450,000
+bids, 300 an advert); the households viewed are drawn at random from them.
+
+--spread also times views by households drawn at random from every household with bids (--households
+2000 of them by default there), each seen once, with the memos as the views before left them: the
+memos, bounded, hold only part of a cycle that large.
 
 --memory also fills the memos with every advert of the open cycle and prints what a household and a
 ranked bid take (the figures in services/live_rankings.py).
@@ -24,6 +33,7 @@ import argparse
 import cProfile
 import gc
 import pstats
+import random
 import statistics
 import sys
 import time
@@ -41,6 +51,17 @@ from cbl.queries import account
 from cbl.rules.scheme import load_scheme
 from cbl.services import bidding, live_rankings
 from cbl.settings import DEFAULT_SCHEME
+from tests.support import databases as throwaway
+from tools import bench_bids, bench_close
+
+
+def random_households(db: Database, count: int, seed: int = 5) -> list[int]:
+    """`count` households with bids in the open cycle, drawn at random (the same ones each run)."""
+    with db.reading() as s:
+        bidders = sorted(s.execute(sa.select(Bid.applicant_id).distinct().join(Cycle, Cycle.id == Bid.cycle_id)
+                                   .where(Cycle.status == CycleStatus.OPEN, Bid.status == BidStatus.ACTIVE))
+                         .scalars())
+    return random.Random(seed).sample(bidders, min(count, len(bidders)))
 
 
 def bench_households(db: Database, count: int) -> list[int]:
@@ -71,8 +92,10 @@ class Views:
     def view(self) -> None:
         applicant = self.applicants[self.turn % len(self.applicants)]
         self.turn += 1
+        at = datetime.now(timezone.utc)
         with self.db.reading() as session:
-            account.bids(session, self.scheme, applicant, datetime.now(timezone.utc))
+            account.bids(session, self.scheme, applicant, at)
+            account.past_bids(session, self.scheme, applicant.id, at)
 
     def touch_a_rival(self) -> None:
         """Another household bidding on an advert of the next household to view changes (a Core update
@@ -136,20 +159,7 @@ def summary(name: str, times: tuple[list[float], list[float]]) -> str:
             f"max {max(wall):7.1f} ms  CPU median {statistics.median(cpu):6.1f} ms")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--url", required=True)
-    parser.add_argument("--households", type=int, default=10)
-    parser.add_argument("--views", type=int, default=30, help="views of each kind (default 30)")
-    parser.add_argument("--touch", action="store_true", help="also time views after a rival's row changed")
-    parser.add_argument("--memory", action="store_true", help="also measure the memos' memory")
-    parser.add_argument("--profile", choices=["cold", "warm"], help="print the top of a profile of these views")
-    args = parser.parse_args(argv)
-    db = Database(args.url)
-    households = bench_households(db, args.households)
-    if not households:
-        print("no household of the bench has bids in the open cycle", file=sys.stderr)
-        return 1
+def measure(db: Database, households: list[int], args: argparse.Namespace) -> None:
     views = Views(db, households)
     views.view()  # statements compiled, connection opened
     profiler = cProfile.Profile()
@@ -161,13 +171,58 @@ def main(argv: list[str] | None = None) -> int:
     views.warm_up()
     with profiler if args.profile == "warm" else nullcontext():
         results.append(summary("warm", views.timed(args.views, lambda: None)))
-    print(f"My bids' live places, {len(households)} households, {db.dialect}:")
+    if args.spread:
+        # Every household once to fill the memos as a busy site would, then every one again, timed.
+        spread = Views(db, random_households(db, args.spread))
+        spread.warm_up()
+        with profiler if args.profile == "random" else nullcontext():
+            results.append(summary(f"{len(spread.applicants)} at random",
+                                   spread.timed(len(spread.applicants), lambda: None)))
+    with db.reading() as s:
+        open_bids = s.execute(sa.select(sa.func.count()).select_from(Bid).join(Cycle, Cycle.id == Bid.cycle_id)
+                              .where(Cycle.status == CycleStatus.OPEN, Bid.status == BidStatus.ACTIVE)).scalar_one()
+    print(f"My bids, {len(households)} households, {open_bids:,} bids in the open cycle, {db.dialect}:")
     print("\n".join(results))
     if args.memory:
         print(memory(db))
     if args.profile:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
-    db.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--url", help="a database seeded by tools.bench_pages (tools.council)")
+    where.add_argument("--seed", type=int, metavar="HOUSEHOLDS", help="a throwaway database as the close bench's")
+    parser.add_argument("--adverts", type=int, default=1500, help="with --seed: adverts in the open cycle (1,500)")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="postgresql", help="with --seed")
+    parser.add_argument("--households", type=int, default=10)
+    parser.add_argument("--views", type=int, default=30, help="views of each kind (default 30)")
+    parser.add_argument("--touch", action="store_true", help="also time views after a rival's row changed")
+    parser.add_argument("--spread", type=int, nargs="?", const=2000, metavar="HOUSEHOLDS",
+                        help="also time views by households drawn at random (2,000 unless told)")
+    parser.add_argument("--memory", action="store_true", help="also measure the memos' memory")
+    parser.add_argument("--profile", choices=["cold", "warm", "random"],
+                        help="print the top of a profile of these views (random: with --spread)")
+    args = parser.parse_args(argv)
+    if args.url:
+        db = Database(args.url)
+        # The page bench's households, or on another database (--seed's kept) any bidding households.
+        households = bench_households(db, args.households) or random_households(db, args.households, seed=3)
+        if not households:
+            print("no household has bids in the open cycle", file=sys.stderr)
+            return 1
+        measure(db, households, args)
+        db.dispose()
+        return 0
+    with throwaway.database(args.database, prefix="cbl_bench") as url:
+        bench_bids.seed(url, history_weeks=0, applicants=args.seed, adverts=args.adverts)
+        db = Database(url)
+        with db.reading() as s:
+            cycle_id = s.execute(sa.select(Cycle.id)).scalar_one()
+        bench_close.seed_bids(db, cycle_id, datetime.now(timezone.utc))
+        measure(db, random_households(db, args.households, seed=3), args)
+        db.dispose()
     return 0
 
 

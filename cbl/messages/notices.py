@@ -15,6 +15,8 @@ from cbl.rules.scheme import Scheme
 from cbl.rules.wording import day_and_time, ordinal
 from cbl.rules.working_days import LONDON, add_working_days, local_date
 
+from cbl.database import insert_rows
+
 from .routing import preference, tell_household
 
 
@@ -26,32 +28,42 @@ def bid_placed_for(session: Session, applicant_id: int, advert: str, by: str, no
                    text=f"{by} placed a bid for you for {advert}. Sign in to see it.")
 
 
+_SHORTLISTED_COLUMNS = ("created_at", "template", "applicant_id", "subject", "status", "personalisation",
+                        "large_print", "attempts", "channel", "recipient", "body")
+
+
 def shortlisted(session: Session, cycle_id: int, now: datetime) -> int:
-    """Each household on a shortlist of the closed cycle hears its place. Written in one statement per
-    channel: a close of a large scheme shortlists tens of thousands of bids."""
-    rows = session.execute(
-        select(ShortlistEntry.applicant_id, ShortlistEntry.position, Advert.reference, Applicant.email,
-               ContactPreference.by_email, ContactPreference.by_text, ContactPreference.confirmed_mobile,
-               ContactPreference.mobile_confirmed_at)
+    """Each household on a shortlist of the closed cycle hears its place. Read and written in bulk (one
+    statement, then COPY on PostgreSQL): a close of a large scheme shortlists hundreds of thousands of bids.
+    Only the places of households that can be reached are read."""
+    reachable = sa.or_(sa.and_(Applicant.email.is_not(None), Applicant.email != ""),
+                       sa.and_(ContactPreference.by_text.is_(True), ContactPreference.confirmed_mobile.is_not(None),
+                               ContactPreference.mobile_confirmed_at.is_not(None)))
+    rows = session.connection().execute(
+        sa.select(ShortlistEntry.applicant_id, ShortlistEntry.position, Advert.reference, Applicant.email,
+                  ContactPreference.by_email, ContactPreference.by_text, ContactPreference.confirmed_mobile,
+                  ContactPreference.mobile_confirmed_at)
         .join(Advert, Advert.id == ShortlistEntry.advert_id)
         .join(Applicant, Applicant.id == ShortlistEntry.applicant_id)
         .outerjoin(ContactPreference, ContactPreference.applicant_id == ShortlistEntry.applicant_id)
-        .where(Advert.cycle_id == cycle_id, ShortlistEntry.position.is_not(None))).all()
+        .where(Advert.cycle_id == cycle_id, ShortlistEntry.position.is_not(None), reachable)
+        .order_by(ShortlistEntry.id)).all()
+    pending = OutboxStatus.PENDING.value
     messages = []
     for row in rows:
-        subject = f"You are {ordinal(row.position)} on the shortlist for {row.reference}"
-        common = {"created_at": now, "template": "shortlisted", "applicant_id": row.applicant_id, "subject": subject,
-                  "status": OutboxStatus.PENDING.value, "personalisation": {}, "large_print": False, "attempts": 0}
+        place = ordinal(row.position)
+        common = (now, "shortlisted", row.applicant_id, f"You are {place} on the shortlist for {row.reference}",
+                  pending, "{}", False, 0)
         wants_email = row.by_email if row.by_email is not None else bool(row.email)
         if wants_email and row.email:
-            messages.append({**common, "channel": Channel.EMAIL.value, "recipient": None, "body":
-                             f"Bidding has closed. You are {ordinal(row.position)} on the shortlist for the home "
-                             f"advertised as {row.reference}. We will contact you if we can offer it to you."})
+            messages.append((*common, Channel.EMAIL.value, None,
+                             f"Bidding has closed. You are {place} on the shortlist for the home advertised as "
+                             f"{row.reference}. We will contact you if we can offer it to you."))
         if row.by_text and row.confirmed_mobile and row.mobile_confirmed_at:
-            messages.append({**common, "channel": Channel.SMS.value, "recipient": row.confirmed_mobile,
-                             "body": f"Bidding has closed: you are {ordinal(row.position)} for {row.reference}."})
-    if messages:
-        session.execute(sa.insert(OutboxMessage.__table__), messages)
+            messages.append((*common, Channel.SMS.value, row.confirmed_mobile,
+                             f"Bidding has closed: you are {place} for {row.reference}."))
+    insert_rows(session.connection(), OutboxMessage.__table__, _SHORTLISTED_COLUMNS, messages,
+                json_columns={"personalisation"})
     return len(messages)
 
 

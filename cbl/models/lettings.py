@@ -114,7 +114,9 @@ class ShortlistEntry(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    advert_id: int = Field(foreign_key="advert.id", index=True)
+    # An advert's entries are found by the unique (advert_id, applicant_id) index: one more on advert_id
+    # alone was another index insert for each of a close's hundreds of thousands of entries.
+    advert_id: int = Field(foreign_key="advert.id")
     applicant_id: int = Field(foreign_key="applicant.id", index=True)
     bid_id: int = Field(foreign_key="bid.id")
     position: int | None = None

@@ -103,8 +103,8 @@ def past_bids(session: Session, scheme: Scheme, applicant_id: int, now: datetime
     """The household's bids in cycles closed in the last PAST_BIDS_MONTHS months, newest first, a page at a
     time: each as the shortlist recorded it at close (not ranked again), with the home's result.
 
-    Five statements whatever the page: the count, the page, the eligible bids of its adverts, the
-    household's own offers of them, and the lets of them already started.
+    Five statements whatever the page (one when there is nothing to show): the count, the page, the eligible
+    bids of its adverts, the household's own offers of them, and the lets of them already started.
     """
     today = local_date(now)
     since = add_months(today, -PAST_BIDS_MONTHS)
@@ -117,7 +117,9 @@ def past_bids(session: Session, scheme: Scheme, applicant_id: int, now: datetime
     total = session.exec(select(func.count()).select_from(mine.subquery())).one()
     pages = max(1, -(-total // PAST_BIDS_PER_PAGE))
     rows = session.exec(mine.order_by(Cycle.closes_at.desc(), Advert.reference)
-                        .offset((page - 1) * PAST_BIDS_PER_PAGE).limit(PAST_BIDS_PER_PAGE)).all()
+                        .offset((page - 1) * PAST_BIDS_PER_PAGE).limit(PAST_BIDS_PER_PAGE)).all() if total else []
+    if not rows:  # (a household new to the register: one statement, not five)
+        return PastBids([], total, page, pages, since)
     advert_ids = [advert.id for _, advert, _, _ in rows]
     eligible = dict(session.exec(select(ShortlistEntry.advert_id, func.count()).where(
         ShortlistEntry.advert_id.in_(advert_ids), ShortlistEntry.eligible).group_by(ShortlistEntry.advert_id)).all())

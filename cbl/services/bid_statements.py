@@ -7,7 +7,7 @@ expanding IN.
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from cbl.services.engine_input import RANKED_COLUMNS
+from cbl.services.engine_input import ranked_columns
 from cbl.database import CYCLE_LOCK_SPACE, HOUSEHOLD_BIDS_LOCK_SPACE
 from cbl.models import Advert, Applicant, Bid, Cycle, Offer, Organisation, Property
 from cbl.models.states import BidStatus, CycleStatus, OfferStatus
@@ -70,7 +70,7 @@ ACTIVE_BIDDERS = (
 # What the engine ranks some households by, with the row version it was read at. On PostgreSQL the ids
 # go as one array (= ANY): as an IN list of a few thousand, SQLAlchemy and psycopg rewrote a statement of
 # that many parameters each time (its text differs with their number, so nothing of it is cached).
-_RANKED = sa.select(*(Applicant.__table__.c[name] for name in RANKED_COLUMNS), Applicant.row_version)
+_RANKED = sa.select(*ranked_columns(), Applicant.row_version)
 RANKED_APPLICANTS = _RANKED.where(_one_of(Applicant.id, "applicant_ids"))
 RANKED_APPLICANTS_PG = _RANKED.where(
     Applicant.id == sa.any_(sa.bindparam("applicant_ids", type_=postgresql.ARRAY(sa.Integer))))

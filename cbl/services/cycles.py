@@ -7,7 +7,7 @@ from the same bids, with the same result.
 """
 
 import logging
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -15,15 +15,12 @@ from sqlmodel import Session, select
 
 import matching
 from cbl.messages import notices
-from cbl.services import engine_input
+from cbl.services import close_rows
 from cbl.rules.working_days import local_date
 from cbl.rules.cycle_windows import current_or_next_window
 from cbl.database import guard_cycle
-from cbl.models import (
-    Advert, AgreementQuota, Applicant, Bid, Cycle, Organisation, OutboxMessage, Property, ShortlistEntry, StaffUser,
-    Void,
-)
-from cbl.models.states import AdvertStatus, BidStatus, Channel, CycleStatus, StaffRole
+from cbl.models import Advert, Cycle, OutboxMessage, StaffUser, Void
+from cbl.models.states import AdvertStatus, Channel, CycleStatus, StaffRole
 from cbl.rules.scheme import Scheme
 
 from .actors import SYSTEM, Actor
@@ -130,9 +127,10 @@ def close_due(session: Session, actor: Actor, scheme: Scheme, cycle_id: int, now
     if not claimed:
         return False
     cycle = session.get(Cycle, cycle_id)
-    instance, ids = _instance(session, scheme, cycle, local_date(now))
+    # Read and written as plain rows on the transaction's connection (close_rows): no ORM object per bid.
+    instance, ids = close_rows.engine_instance(session.connection(), scheme, cycle_id, local_date(now))
     result = matching.solve(instance, time_limit=time_limit)
-    shortlisted = _store_shortlists(session, result, ids)
+    shortlisted = close_rows.store_shortlists(session.connection(), result, ids)
     session.execute(
         sa.update(Advert).where(Advert.cycle_id == cycle.id, Advert.status == AdvertStatus.LIVE)
         .values(status=AdvertStatus.SHORTLISTED)
@@ -166,94 +164,6 @@ def close_due(session: Session, actor: Actor, scheme: Scheme, cycle_id: int, now
 def vars_of(shortfall: matching.QuotaShortfall) -> dict:
     return {"agreement": shortfall.agreement, "group": shortfall.group, "required": shortfall.required,
             "achieved": shortfall.achieved, "shortfall": shortfall.shortfall}
-
-
-class _Ids:
-    """Engine ids (references) back to table ids."""
-
-    def __init__(self) -> None:
-        self.advert: dict[str, int] = {}
-        self.applicant: dict[str, int] = {}
-        self.bid: dict[tuple[str, str], int] = {}
-
-
-def _instance(session: Session, scheme: Scheme, cycle: Cycle, today: date) -> tuple[matching.Instance, _Ids]:
-    ids = _Ids()
-    adverts = []
-    rows = session.exec(
-        select(Advert, Property, Organisation.code)
-        .join(Property, Property.id == Advert.property_id)
-        .join(Organisation, Organisation.id == Property.landlord_id)
-        .where(Advert.cycle_id == cycle.id, Advert.status == AdvertStatus.LIVE)
-        .order_by(Advert.id)
-    ).all()
-    for advert, home, landlord in rows:
-        # SQLModel types every id `int | None`; a row read back has one.
-        ids.advert[advert.reference] = advert.id  # type: ignore[assignment]
-        adverts.append(engine_input.to_advert(advert, home, landlord))
-    live = set(ids.advert.values())
-    # Plain rows, not ORM objects: a large scheme's cycle has hundreds of thousands of bids.
-    bid_rows = session.connection().execute(
-        sa.select(Bid.id.label("bid_id"), Bid.advert_id, Bid.preference, *Applicant.__table__.c)
-        .join(Applicant, Applicant.id == Bid.applicant_id)
-        .where(Bid.cycle_id == cycle.id, Bid.status == BidStatus.ACTIVE)
-        .order_by(Bid.id)
-    ).all()
-    reference_of = {table_id: reference for reference, table_id in ids.advert.items()}
-    applicants: dict[str, matching.Applicant] = {}
-    bids = []
-    for row in bid_rows:
-        if row.advert_id not in live:
-            continue
-        if row.reference not in applicants:
-            applicants[row.reference] = engine_input.to_applicant(row, scheme, today)
-            ids.applicant[row.reference] = row.id
-        advert_reference = reference_of[row.advert_id]
-        ids.bid[(row.reference, advert_reference)] = row.bid_id
-        bids.append(matching.Bid(row.reference, advert_reference, row.preference))
-    agreement_ids = {a.agreement_id for a, _, _ in rows if a.agreement_id}
-    quotas = session.exec(select(AgreementQuota).where(AgreementQuota.agreement_id.in_(agreement_ids))).all()
-    return matching.Instance(
-        applicants=tuple(applicants.values()), adverts=tuple(adverts), bids=tuple(bids),
-        policy=engine_input.policy(scheme), agreements=engine_input.to_agreements(agreement_ids, quotas),
-    ), ids
-
-
-def _store_shortlists(session: Session, result: matching.CycleResult, ids: _Ids) -> int:
-    rows = []
-    for advert_reference, entries in result.shortlists.items():
-        proposed = result.allocation.get(advert_reference)
-        for entry in entries:
-            rows.append({
-                "advert_id": ids.advert[advert_reference],
-                "applicant_id": ids.applicant[entry.applicant],
-                "bid_id": ids.bid[(entry.applicant, advert_reference)],
-                "position": entry.position,
-                "eligible": entry.eligible,
-                "reasons": [{"code": r.code, "message": r.message} for r in entry.reasons],
-                "explanation": entry.explanation,
-                "proposed": entry.applicant == proposed,
-                "status": "pending",
-            })
-    if rows:
-        _insert_many(session, ShortlistEntry.__table__, rows, json_columns={"reasons"})
-    return len(result.shortlists)
-
-
-def _insert_many(session: Session, table: sa.Table, rows: list[dict], json_columns: set[str]) -> None:
-    """Insert many rows fast: COPY on PostgreSQL, a Core executemany elsewhere (never the ORM's
-    bulk path, which is several times slower)."""
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        connection.execute(table.insert(), rows)
-        return
-    from psycopg.types.json import Jsonb
-
-    columns = list(rows[0])
-    cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([Jsonb(row[c]) if c in json_columns else row[c] for c in columns])
 
 
 def _tell_officers(session: Session, cycle: Cycle, adverts: int, proposed: int) -> None:

@@ -6,7 +6,10 @@ from functools import lru_cache
 from itertools import product
 from operator import attrgetter
 
+import sqlalchemy as sa
+
 import matching
+from cbl.database import read_json
 from cbl.rules.bedroom_need import age_on
 from cbl.models import Advert, AgreementQuota, Applicant, Property
 from cbl.models.states import ApplicationStatus
@@ -16,10 +19,20 @@ from cbl.rules.scheme import Scheme
 GROUP_FLAGS = {"homeless": "homeless_duty", "transfer": "transfer_tenant", "housing_debt": "housing_debt"}
 
 # The applicant's columns to_applicant reads. A live ranking reads them for every bidder on an
-# advert, so it selects these and not the whole row (contact details, password hash and all).
+# advert, and a close for every bidder in the cycle, so they select these and not the whole row (contact
+# details, password hash and all).
 RANKED_COLUMNS = ("id", "reference", "status", "band", "band_date", "registration_date", "bedroom_need",
                   "household_size", "lead_date_of_birth", "needs", "local_connection", "points", "suspended_until",
                   *GROUP_FLAGS.values())
+_JSON_LISTS = ("needs", "local_connection")
+
+
+def ranked_columns() -> list[sa.ColumnElement]:
+    """RANKED_COLUMNS to select, the JSON lists as their text: to_applicant decodes each distinct text once
+    (a register has a few dozen), where reading them as JSON decoded two for every household."""
+    columns = Applicant.__table__.c
+    return [sa.cast(columns[name], sa.Text).label(name) if name in _JSON_LISTS else columns[name]
+            for name in RANKED_COLUMNS]
 
 
 def policy(scheme: Scheme) -> matching.Policy:
@@ -45,6 +58,16 @@ def _shared_set(values: tuple[str, ...]) -> frozenset[str]:
     return frozenset(values)
 
 
+@lru_cache(maxsize=4096)
+def _shared_set_of_text(text: str) -> frozenset[str]:
+    return _shared_set(tuple(read_json(text)))
+
+
+def _as_set(values: list[str] | str) -> frozenset[str]:
+    """A list of needs or areas, as read from the model or as its JSON text (ranked_columns)."""
+    return _shared_set_of_text(values) if isinstance(values, str) else _shared_set(tuple(values))
+
+
 def to_applicant(applicant: Applicant, scheme: Scheme, today: date) -> matching.Applicant:
     # Only an active, banded application can be ranked; the engine reports anything else as not active.
     # A household suspended from bidding (an officer's suspension or a refusal penalty) keeps its bids, but
@@ -63,8 +86,8 @@ def to_applicant(applicant: Applicant, scheme: Scheme, today: date) -> matching.
         bedroom_need=applicant.bedroom_need,
         household_size=applicant.household_size,
         age=age_on(born, today) if born else 0,
-        needs=_shared_set(tuple(applicant.needs)),
-        local_connection=_shared_set(tuple(applicant.local_connection)),
+        needs=_as_set(applicant.needs),
+        local_connection=_as_set(applicant.local_connection),
         groups=applicant_groups(applicant),
         points=applicant.points,
         status="active" if active else "suspended" if suspended else status.value,

@@ -32,15 +32,15 @@ from cbl.rules.working_days import local_date
 from . import bid_statements as statements
 from . import engine_input
 
-# Households' engine records: about 0.5 kB each, record, key and the cache's own book-keeping (measured
-# by tools/profile_live_places.py --memory on the 150,000-household bench register: 10.3 MB for 21,734),
-# so about 25 MB in each web worker when full. Re-ranking an advert whose bids changed reads only the
-# households not held.
-HOUSEHOLDS = 50_000
-# Adverts' rankings, bounded by the bids they hold: about 0.19 kB a bid (the explained entries and the
-# key; 4.3 MB for 22,415), so about 30 MB when full: a third of the largest scheme's cycle (1,500
-# adverts, 450,000 bids), all of a district's.
-RANKED_BIDS = 150_000
+# Sized to hold the largest scheme's whole open cycle (1,500 adverts, 150,000 households, 450,000 bids): a
+# third of it, as before, and a household viewing "My bids" at random found its adverts ranked one time in
+# three, so most views read and ranked ~900 households again (issue 25: 32 ms of CPU a view, against 11 with
+# the cycle held). Measured by tools/profile_live_places.py --memory on that cycle (--seed 150000):
+# households' engine records, their keys and the cache's book-keeping 466 B each (69.9 MB for 150,000);
+# ranked bids 277 B each (124.5 MB for 450,000; mostly each place's explanation). So up to ~195 MB in each
+# web worker, only when a cycle that large is being viewed; a district's cycle takes a tenth of it.
+HOUSEHOLDS = 150_000
+RANKED_BIDS = 460_000
 
 HouseholdKey = tuple[int, int, date, tuple[str, ...]]  # applicant id, row version, today, bands
 RankingKey = tuple[matching.Advert, bytes, date, matching.Policy]
