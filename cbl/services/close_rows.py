@@ -33,7 +33,8 @@ class Ids:
 _LIVE_ADVERTS = (
     sa.select(Advert.id, Advert.reference, Advert.min_bedroom_need, Advert.max_bedroom_need, Advert.min_household,
               Advert.max_household, Advert.min_age, Advert.step_free_only, Advert.wheelchair_only,
-              Advert.transfer_only, Advert.preference_groups, Advert.agreement_id, Property.bedrooms, Property.area,
+              Advert.transfer_only, Advert.preference_groups, Advert.agreement_id, Advert.by_registration_date,
+              Property.bedrooms, Property.area,
               Organisation.code.label("landlord"))
     .join(Property, Property.id == Advert.property_id)
     .join(Organisation, Organisation.id == Property.landlord_id)
