@@ -4,7 +4,10 @@ from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
+from cbl.rules import search_keys as keys
+
 from .columns import JSONList, UTCDateTime, state, unique_where, utcnow
+from .search_keys import derived
 from .states import ApplicationStatus, AssessmentKind, CheckKind, Relationship, Sex
 
 
@@ -36,6 +39,16 @@ class Applicant(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=32)
     address: str = Field(default="", max_length=400)
     postcode: str = Field(default="", max_length=10, index=True)
+    # The address, postcode, e-mail and phone as the register search compares them (cbl/rules/search_keys.py),
+    # kept in step with what was typed by cbl/models/search_keys.py; indexed for search (migration 0027).
+    address_key: str | None = Field(default=None, max_length=800,
+                                    sa_column_kwargs={"default": derived("address", keys.search_text, 800)})
+    postcode_key: str | None = Field(default=None, max_length=16,
+                                     sa_column_kwargs={"default": derived("postcode", keys.postcode_key, 16)})
+    email_key: str | None = Field(default=None, max_length=320, index=True,
+                                  sa_column_kwargs={"default": derived("email", keys.email_key, 320)})
+    phone_key: str | None = Field(default=None, max_length=40, index=True,
+                                  sa_column_kwargs={"default": derived("phone", keys.phone_key, 40)})
     password_hash: str | None = Field(default=None, max_length=200)
     review_due: date | None = Field(default=None, index=True)
     # The annual review of the register: the letter sent, the answer due, and a closure for no answer.
@@ -61,6 +74,10 @@ class HouseholdMember(SQLModel, table=True):
     date_of_birth: date = Field(index=True)  # to find the same person on another application
     # In capitals without spaces (cbl/rules/national_insurance.py); also to find the same person.
     national_insurance_number: str | None = Field(default=None, max_length=9, index=True)
+    # The name as the register search compares it (cbl/rules/search_keys.py), kept in step by
+    # cbl/models/search_keys.py; indexed for search (migration 0027).
+    name_key: str | None = Field(default=None, max_length=400,
+                                 sa_column_kwargs={"default": derived("name", keys.search_text, 400)})
     sex: Sex | None = Field(default=None, sa_type=state(Sex))
     relationship: Relationship = Field(sa_type=state(Relationship))
     # A disabled child or an adult who cannot share for a recorded reason.
