@@ -65,13 +65,10 @@ BATCH = 5000
 def upgrade() -> None:
     for table in ('household_member', 'applicant', 'property'):
         with op.batch_alter_table(table, schema=None) as batch_op:
-            for name, column, _, _, limit in KEYS:
-                if name == table:
-                    batch_op.add_column(sa.Column(column, sqlmodel.sql.sqltypes.AutoString(length=limit),
-                                                  nullable=True))
-            for name, column in INDEXED:
-                if name == table:
-                    batch_op.create_index(batch_op.f(f'ix_{table}_{column}'), [column], unique=False)
+            for column, limit in [(column, limit) for name, column, _, _, limit in KEYS if name == table]:
+                batch_op.add_column(sa.Column(column, sqlmodel.sql.sqltypes.AutoString(length=limit), nullable=True))
+            for column in [column for name, column in INDEXED if name == table]:
+                batch_op.create_index(batch_op.f(f'ix_{table}_{column}'), [column], unique=False)
     connection = op.get_bind()
     for table in ('household_member', 'applicant', 'property'):
         fill_keys(connection, table)

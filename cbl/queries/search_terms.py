@@ -1,0 +1,83 @@
+"""Rows whose search keys (cbl/rules/search_keys.py) hold what was typed, found through an index on each database:
+PostgreSQL's trigram indexes answer LIKE '%term%' on a key column; SQLite's full-text tables (FTS5 with the trigram
+tokenizer, migration 0027) answer a phrase per term. A term is a folded word (a name's "smith"), or, for a word of
+one or two letters, the word's start (" wu", " j"), as the keys hold each word after a space.
+
+A trigram index needs three characters: a shorter term (a lone initial) is checked on the rows the other terms
+found, or, with none, on every row.
+"""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from cbl.rules.search_keys import postcode_key, words
+
+# Each searched table's full-text table on SQLite, and the columns it holds (as the migration made them).
+_FULL_TEXT = {
+    "household_member": ("name_key",),
+    "applicant": ("reference", "postcode_key", "address_key"),
+    "property": ("reference", "postcode_key", "address_key"),
+}
+_SHORTEST = 3  # characters of a term that an index can answer
+
+
+def word_terms(text: str) -> list[str]:
+    """The terms of a name or an address typed: each word, a short one as a word's start."""
+    return [word if len(word) >= _SHORTEST else f" {word}" for word in words(text)]
+
+
+def postcode_terms(text: str) -> list[str]:
+    """A postcode, or its first characters: the start of the postcode held."""
+    key = postcode_key(text)
+    return [key] if key else []
+
+
+REFERENCE_MARKS = "-/."  # what a reference holds besides letters and digits (an imported one: "HR/2019/12")
+
+
+def reference_terms(text: str) -> list[str]:
+    """A reference or any part of it, case aside, as typed but for spaces and anything a reference does not
+    hold."""
+    typed = "".join(c for c in text.lower() if c.isalnum() or c in REFERENCE_MARKS)
+    return [typed] if typed else []
+
+
+@dataclass(frozen=True)
+class Holding:
+    """Rows whose `column` holds every one of `terms`."""
+
+    column: str
+    terms: list[str]
+
+
+def ids_holding(session: Session, table: sa.Table, *conditions: Holding) -> sa.Select:
+    """The ids of the rows of `table` that meet every condition (each with at least one term)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return sa.select(table.c.id).where(*(
+            _lower(table, condition.column).like(f"%{term}%")
+            for condition in conditions for term in condition.terms))
+    return _full_text_ids(table, conditions)
+
+
+def _lower(table: sa.Table, column: str) -> sa.ColumnElement:
+    # Keys are held folded; references as typed, indexed folded (lower(reference): migrations 0011, 0027).
+    return sa.func.lower(table.c[column]) if column == "reference" else table.c[column]
+
+
+def _full_text_ids(table: sa.Table, conditions: tuple[Holding, ...]) -> sa.Select:
+    search = f"{table.name}_search"
+    assert all(condition.column in _FULL_TEXT[table.name] for condition in conditions), conditions
+    # Terms are letters, digits, spaces and a reference's marks: safe in an FTS5 phrase's double quotes.
+    phrases = [f'{condition.column} : "{term}"' for condition in conditions for term in condition.terms
+               if len(term) >= _SHORTEST]
+    short = [_lower(table, condition.column).like(f"%{term}%") for condition in conditions
+             for term in condition.terms if len(term) < _SHORTEST]
+    if not phrases:
+        return sa.select(table.c.id).where(*short)
+    indexed = (sa.select(sa.literal_column("rowid")).select_from(sa.table(search))
+               .where(sa.literal_column(search).op("MATCH")(" AND ".join(phrases))))
+    if not short:
+        return indexed
+    return sa.select(table.c.id).where(table.c.id.in_(indexed), *short)
