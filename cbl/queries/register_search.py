@@ -12,7 +12,7 @@ from sqlmodel import Session, func, select
 from cbl.models import Applicant, HouseholdMember
 from cbl.models.states import Relationship
 from cbl.queries.paging import Page
-from cbl.queries.search_terms import Holding, ids_holding, postcode_terms, reference_terms, word_terms
+from cbl.queries.search_terms import Holding, ids_holding, postcode_holding, reference_terms, word_terms
 from cbl.rules.search_keys import email_key, phone_key
 
 PER_PAGE = 25
@@ -69,7 +69,7 @@ class Found:
 
 
 def search(session: Session, wanted: RegisterSearch) -> Page[Found]:
-    """Page `wanted.page` of the households found, by reference; how many there are in all. Three statements
+    """Page `wanted.page` of the households found, by reference; how many there are in all. Three statements at most
     whatever the register's size: the count, the page, and the people on the page who were looked for."""
     conditions = _conditions(session, wanted)
     total = session.exec(select(func.count()).select_from(Applicant).where(*conditions)).one()
@@ -96,8 +96,10 @@ def _conditions(session: Session, wanted: RegisterSearch) -> list[sa.ColumnEleme
     household = Applicant.__table__
     conditions: list[sa.ColumnElement[bool]] = []
     holding = [Holding(column, terms) for column, terms in (
-        ("reference", reference_terms(wanted.reference)), ("postcode_key", postcode_terms(wanted.postcode)),
-        ("address_key", word_terms(wanted.address))) if terms]
+        ("reference", reference_terms(wanted.reference)), ("address_key", word_terms(wanted.address))) if terms]
+    postcode = postcode_holding(wanted.postcode)
+    if postcode:
+        holding.append(postcode)
     if holding:
         conditions.append(Applicant.id.in_(ids_holding(session, household, *holding)))
     if wanted.email:

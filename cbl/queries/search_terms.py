@@ -7,6 +7,7 @@ A trigram index needs three characters: a shorter term (a lone initial) is check
 found, or, with none, on every row.
 """
 
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -28,10 +29,27 @@ def word_terms(text: str) -> list[str]:
     return [word if len(word) >= _SHORTEST else f" {word}" for word in words(text)]
 
 
-def postcode_terms(text: str) -> list[str]:
-    """A postcode, or its first characters: the start of the postcode held."""
-    key = postcode_key(text)
-    return [key] if key else []
+# Royal Mail's postcode format: an outward code (area letters, district digit and maybe a digit or letter), then
+# an inward code (sector digit, unit letters). Folded: small letters, no space.
+_WHOLE_POSTCODE = re.compile(r"[a-z]{1,2}[0-9][a-z0-9]?[0-9][a-z]{2}")
+_OUTWARD_CODE = re.compile(r"[a-z]{1,2}[0-9][a-z0-9]?")
+_INWARD_LENGTH = 3
+
+
+def postcode_holding(text: str) -> "Holding | None":
+    """Postcodes held that are the one typed, or start with what was typed: "AT1 2BC" (with or without its space)
+    that postcode; an outward code alone ("AT1") that district, not AT10 or AT12; an outward code and the start of
+    the inward ("AT1 2") that sector; anything else ("AT") the postcodes starting with it."""
+    key, typed = postcode_key(text), words(text)
+    if not key:
+        return None
+    if _WHOLE_POSTCODE.fullmatch(key.strip()):
+        return Holding("postcode_key", [key], len(key))
+    if len(typed) > 1 and _OUTWARD_CODE.fullmatch(typed[0]):
+        return Holding("postcode_key", [key], len(f" {typed[0]}") + _INWARD_LENGTH)
+    if _OUTWARD_CODE.fullmatch(key.strip()):
+        return Holding("postcode_key", [key], len(key) + _INWARD_LENGTH)
+    return Holding("postcode_key", [key])
 
 
 REFERENCE_MARKS = "-/."  # what a reference holds besides letters and digits (an imported one: "HR/2019/12")
@@ -46,10 +64,11 @@ def reference_terms(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Holding:
-    """Rows whose `column` holds every one of `terms`."""
+    """Rows whose `column` holds every one of `terms` (and is `length` characters long, if given)."""
 
     column: str
     terms: list[str]
+    length: int | None = None
 
 
 def ids_holding(session: Session, table: sa.Table, *conditions: Holding) -> sa.Select:
@@ -57,8 +76,13 @@ def ids_holding(session: Session, table: sa.Table, *conditions: Holding) -> sa.S
     if session.get_bind().dialect.name == "postgresql":
         return sa.select(table.c.id).where(*(
             _lower(table, condition.column).like(f"%{term}%")
-            for condition in conditions for term in condition.terms))
+            for condition in conditions for term in condition.terms), *_lengths(table, conditions))
     return _full_text_ids(table, conditions)
+
+
+def _lengths(table: sa.Table, conditions: tuple[Holding, ...]) -> list[sa.ColumnElement[bool]]:
+    return [sa.func.length(table.c[condition.column]) == condition.length for condition in conditions
+            if condition.length is not None]
 
 
 def _lower(table: sa.Table, column: str) -> sa.ColumnElement:
@@ -73,7 +97,7 @@ def _full_text_ids(table: sa.Table, conditions: tuple[Holding, ...]) -> sa.Selec
     phrases = [f'{condition.column} : "{term}"' for condition in conditions for term in condition.terms
                if len(term) >= _SHORTEST]
     short = [_lower(table, condition.column).like(f"%{term}%") for condition in conditions
-             for term in condition.terms if len(term) < _SHORTEST]
+             for term in condition.terms if len(term) < _SHORTEST] + _lengths(table, conditions)
     if not phrases:
         return sa.select(table.c.id).where(*short)
     indexed = (sa.select(sa.literal_column("rowid")).select_from(sa.table(search))
