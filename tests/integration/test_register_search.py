@@ -8,6 +8,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings, strategies as st
 from sqlmodel import select
 
 from cbl.database import Database
@@ -163,6 +164,17 @@ def test_each_household_found_says_why(db):
     assert rows[0].reasons == ["José O'Brien-Smith (lead): name and date of birth", "Phone: 07700 900123"]
     assert rows[1].reasons == ["JOSE OBRIEN SMITH (lead): name and date of birth", "Phone: +44 (0)7700 900-123"]
     assert by_address[0].reasons == ["Address: 7 Church Walk", "Postcode: AT10 1XY"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.text(max_size=24))
+def test_whatever_text_is_searched_for_the_answer_is_a_page(db, text):
+    """What a form lets through and more: any text in every text field is an answer (no database error on a
+    mark the full-text query language or LIKE would read)."""
+    with db.reading() as session:
+        page = search(session, RegisterSearch(reference=text, name=text, postcode=text, address=text))
+        homes = stock.homes(session, stock.HomeSearch(reference=text, address=text, postcode=text))
+    assert page.total >= 0 and homes.total >= 0
 
 
 def test_a_search_runs_three_statements_whatever_it_finds(db):
