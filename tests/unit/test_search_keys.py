@@ -91,5 +91,6 @@ def test_a_postcode_is_one_however_it_is_spaced_or_cased(postcode, space, case):
 
 
 def test_an_email_address_is_compared_whole_case_aside():
-    assert email_key("  Ada.Lovelace@Example.COM ") == email_key("ada.lovelace@example.com") == "ada.lovelace@example.com"
+    assert email_key("  Ada.Lovelace@Example.COM ") == email_key("ada.lovelace@example.com") == (
+        "ada.lovelace@example.com")
     assert email_key("ada@example.com") != email_key("ada@example.co") and email_key(" ") is None
