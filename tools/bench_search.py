@@ -139,10 +139,10 @@ def measure(db: Database, url: str, repeat: int, rng: random.Random) -> list[Res
             with db.reading() as session:
                 return search(session, make()).total
         results.append((name, *timed(repeat, run)))
-    for name, make in home_kinds(samples).items():
-        def run_homes(make: Callable[[], stock.HomeSearch] = make) -> int:
+    for name, find in home_kinds(samples).items():
+        def run_homes(find: Callable[[], stock.HomeSearch] = find) -> int:
             with db.reading() as session:
-                return stock.homes(session, make()).total
+                return stock.homes(session, find()).total
         results.append((name, *timed(repeat, run_homes)))
 
     def duplicates() -> int:

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from cbl.rules import search_keys as keys
@@ -13,6 +14,11 @@ from .states import ApplicationStatus, AssessmentKind, CheckKind, Relationship, 
 
 class Applicant(SQLModel, table=True):
     """One application to the register: a household, led by its lead applicant."""
+
+    # The register by band and status, and by the start of a postcode, counted and paged by reference from an index
+    # alone (migration 0027).
+    __table_args__ = (sa.Index("ix_applicant_band_status_reference", "band", "status", "reference"),
+                      sa.Index("ix_applicant_postcode_key_reference", "postcode_key", "reference"))
 
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(max_length=32, unique=True)

@@ -43,9 +43,12 @@ _DERIVATIONS: dict[str, dict[str, tuple[str, Normaliser, int]]] = {}
 def derivations(table: sa.Table) -> dict[str, tuple[str, Normaliser, int]]:
     """The table's key columns: {key column: (source column, normaliser, limit)}."""
     if table.name not in _DERIVATIONS:
-        _DERIVATIONS[table.name] = {
-            column.name: column.default.arg.derived_from for column in table.columns
-            if hasattr(getattr(column.default, "arg", None), "derived_from")}
+        found = {}
+        for column in table.columns:
+            rule = getattr(getattr(column.default, "arg", None), "derived_from", None)
+            if rule is not None:
+                found[column.name] = rule
+        _DERIVATIONS[table.name] = found
     return _DERIVATIONS[table.name]
 
 

@@ -13,6 +13,9 @@ from .states import PropertyType, VoidStatus
 
 
 class Property(SQLModel, table=True):
+    # Homes by the start of their postcode, paged by reference from the index alone (migration 0027).
+    __table_args__ = (sa.Index("ix_property_postcode_key_reference", "postcode_key", "reference"),)
+
     id: int | None = Field(default=None, primary_key=True)
     landlord_id: int = Field(foreign_key="organisation.id", index=True)
     reference: str = Field(max_length=32, unique=True)

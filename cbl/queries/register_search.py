@@ -11,8 +11,9 @@ from sqlmodel import Session, func, select
 
 from cbl.models import Applicant, HouseholdMember
 from cbl.models.states import Relationship
+from cbl.queries.id_lists import among_any_number
 from cbl.queries.paging import Page
-from cbl.queries.search_terms import Holding, ids_holding, postcode_holding, reference_terms, word_terms
+from cbl.queries.search_terms import Holding, ids_holding, postcode_starting, reference_terms, word_terms
 from cbl.rules.search_keys import email_key, phone_key
 
 PER_PAGE = 25
@@ -69,21 +70,36 @@ class Found:
 
 
 def search(session: Session, wanted: RegisterSearch) -> Page[Found]:
-    """Page `wanted.page` of the households found, by reference; how many there are in all. Three statements at most
-    whatever the register's size: the count, the page, and the people on the page who were looked for."""
+    """Page `wanted.page` of the households found, by reference; how many there are in all. Four statements at most
+    whatever the register's size: the households whose words or people were looked for (the full-text or trigram
+    indexes asked once), how many of those meet the rest, the page, and the members of the page's households (to
+    say who was found)."""
     conditions = _conditions(session, wanted)
-    total = session.exec(select(func.count()).select_from(Applicant).where(*conditions)).one()
+    chosen_ids = _found_by_words_or_people(session, wanted)
+    if chosen_ids is not None:
+        conditions.append(among_any_number(session, Applicant.id, chosen_ids))
+    if chosen_ids is not None and len(conditions) == 1:
+        total = len(chosen_ids)  # nothing else to meet
+    else:
+        total = session.exec(select(func.count()).select_from(Applicant).where(*conditions)).one()
     lead = (select(HouseholdMember.name)
             .where(HouseholdMember.applicant_id == Applicant.id, HouseholdMember.relationship == Relationship.LEAD)
             .limit(1).correlate(Applicant).scalar_subquery())  # read for the page's rows only
-    rows = session.exec(select(Applicant, lead).where(*conditions).order_by(Applicant.reference)
-                        .offset((wanted.page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+    # The page's households chosen by their ids and references alone (from indexes), then read whole: sorting
+    # thousands of whole rows to keep 25 cost more than all the rest.
+    chosen = (select(Applicant.id).where(*conditions).order_by(Applicant.reference)
+              .offset((wanted.page - 1) * PER_PAGE).limit(PER_PAGE))
+    rows = session.exec(select(Applicant, lead).where(Applicant.id.in_(chosen)).order_by(Applicant.reference)).all()
     people: dict[int, list[HouseholdMember]] = {}
     if wanted.about_a_person and rows:
+        # Who on the page's households was looked for: their members read by household id, checked here as the
+        # search checked them (not the name's index again).
+        terms = word_terms(wanted.name)
         for member in session.exec(select(HouseholdMember).where(
-                HouseholdMember.applicant_id.in_([applicant.id for applicant, _ in rows]),
-                *_person(session, wanted)).order_by(HouseholdMember.date_of_birth, HouseholdMember.id)):
-            people.setdefault(member.applicant_id, []).append(member)
+                HouseholdMember.applicant_id.in_([applicant.id for applicant, _ in rows]))
+                .order_by(HouseholdMember.date_of_birth, HouseholdMember.id)):
+            if _is_looked_for(member, wanted, terms):
+                people.setdefault(member.applicant_id, []).append(member)
     looked_for = [what for what, given in (("name", wanted.name), ("date of birth", wanted.date_of_birth),
                                            ("National Insurance number", wanted.national_insurance_number)) if given]
     person_fields = " and ".join(filter(None, [", ".join(looked_for[:-1]), *looked_for[-1:]]))
@@ -93,15 +109,8 @@ def search(session: Session, wanted: RegisterSearch) -> Page[Found]:
 
 
 def _conditions(session: Session, wanted: RegisterSearch) -> list[sa.ColumnElement[bool]]:
-    household = Applicant.__table__
-    conditions: list[sa.ColumnElement[bool]] = []
-    holding = [Holding(column, terms) for column, terms in (
-        ("reference", reference_terms(wanted.reference)), ("address_key", word_terms(wanted.address))) if terms]
-    postcode = postcode_holding(wanted.postcode)
-    if postcode:
-        holding.append(postcode)
-    if holding:
-        conditions.append(Applicant.id.in_(ids_holding(session, household, *holding)))
+    """What the households found must meet, besides their words and people (_found_by_words_or_people)."""
+    conditions = postcode_starting(session, Applicant.postcode_key, wanted.postcode)
     if wanted.email:
         conditions.append(Applicant.email_key == email_key(wanted.email))
     if wanted.phone:
@@ -110,9 +119,23 @@ def _conditions(session: Session, wanted: RegisterSearch) -> list[sa.ColumnEleme
         conditions.append(Applicant.status == wanted.status)
     if wanted.band:
         conditions.append(Applicant.band == wanted.band)
-    if wanted.about_a_person:
-        conditions.append(Applicant.id.in_(select(HouseholdMember.applicant_id).where(*_person(session, wanted))))
     return conditions
+
+
+def _found_by_words_or_people(session: Session, wanted: RegisterSearch) -> list[int] | None:
+    """The ids of the households whose reference or address holds what was typed and that have the person looked
+    for; None when neither was. Read once, then counted and paged by id: the full-text query (SQLite) costs more
+    than the rest, and would otherwise run for the count and again for the page."""
+    found = []
+    holding = [Holding(column, terms) for column, terms in (
+        ("reference", reference_terms(wanted.reference)), ("address_key", word_terms(wanted.address))) if terms]
+    if holding:
+        found.append(ids_holding(session, Applicant.__table__, *holding))
+    if wanted.about_a_person:
+        found.append(select(HouseholdMember.applicant_id).distinct().where(*_person(session, wanted)))
+    if not found:
+        return None
+    return list(session.execute(found[0] if len(found) == 1 else sa.intersect(*found)).scalars())
 
 
 def _person(session: Session, wanted: RegisterSearch) -> list[sa.ColumnElement[bool]]:
@@ -126,6 +149,13 @@ def _person(session: Session, wanted: RegisterSearch) -> list[sa.ColumnElement[b
     if wanted.national_insurance_number:
         conditions.append(HouseholdMember.national_insurance_number == wanted.national_insurance_number)
     return conditions
+
+
+def _is_looked_for(member: HouseholdMember, wanted: RegisterSearch, terms: list[str]) -> bool:
+    """Whether the member is the person looked for, as _person() finds them (a term in the name's key: LIKE)."""
+    return (all(term in (member.name_key or "") for term in terms)
+            and wanted.date_of_birth in (None, member.date_of_birth)
+            and wanted.national_insurance_number in ("", member.national_insurance_number))
 
 
 def _details(applicant: Applicant, wanted: RegisterSearch) -> list[tuple[str, str]]:

@@ -18,8 +18,8 @@ from cbl.rules.search_keys import postcode_key, words
 # Each searched table's full-text table on SQLite, and the columns it holds (as the migration made them).
 _FULL_TEXT = {
     "household_member": ("name_key",),
-    "applicant": ("reference", "postcode_key", "address_key"),
-    "property": ("reference", "postcode_key", "address_key"),
+    "applicant": ("reference", "address_key"),
+    "property": ("reference", "address_key"),
 }
 _SHORTEST = 3  # characters of a term that an index can answer
 
@@ -34,22 +34,29 @@ def word_terms(text: str) -> list[str]:
 _WHOLE_POSTCODE = re.compile(r"[a-z]{1,2}[0-9][a-z0-9]?[0-9][a-z]{2}")
 _OUTWARD_CODE = re.compile(r"[a-z]{1,2}[0-9][a-z0-9]?")
 _INWARD_LENGTH = 3
+_LONGEST_POSTCODE = 8  # a key: its space and 7 letters and digits
 
 
-def postcode_holding(text: str) -> "Holding | None":
-    """Postcodes held that are the one typed, or start with what was typed: "AT1 2BC" (with or without its space)
-    that postcode; an outward code alone ("AT1") that district, not AT10 or AT12; an outward code and the start of
-    the inward ("AT1 2") that sector; anything else ("AT") the postcodes starting with it."""
+def postcode_starting(session: Session, column: sa.ColumnElement, text: str) -> list[sa.ColumnElement[bool]]:
+    """Postcodes held (`column`, a postcode key) that are the one typed, or start with what was typed: "AT1 2BC"
+    (with or without its space) that postcode; an outward code alone ("AT1") that district, not AT10 or AT12; an
+    outward code and the start of the inward ("AT1 2") that sector; anything else ("AT") the postcodes starting
+    with it. On PostgreSQL a LIKE its trigram index answers; on SQLite a range of its index (keys are small
+    letters and digits after one space, ordered byte by byte there)."""
     key, typed = postcode_key(text), words(text)
     if not key:
-        return None
+        return []
     if _WHOLE_POSTCODE.fullmatch(key.strip()):
-        return Holding("postcode_key", [key], len(key))
+        return [column == key]
+    length = None
     if len(typed) > 1 and _OUTWARD_CODE.fullmatch(typed[0]):
-        return Holding("postcode_key", [key], len(f" {typed[0]}") + _INWARD_LENGTH)
-    if _OUTWARD_CODE.fullmatch(key.strip()):
-        return Holding("postcode_key", [key], len(key) + _INWARD_LENGTH)
-    return Holding("postcode_key", [key])
+        length = len(f" {typed[0]}") + _INWARD_LENGTH
+    elif _OUTWARD_CODE.fullmatch(key.strip()):
+        length = len(key) + _INWARD_LENGTH
+    exact = [] if length is None else [sa.func.length(column) == length]
+    if session.get_bind().dialect.name == "postgresql":
+        return [column.like(f"{key}%"), *exact]
+    return [column >= key, column <= key + "z" * (_LONGEST_POSTCODE - len(key)), *exact]
 
 
 REFERENCE_MARKS = "-/."  # what a reference holds besides letters and digits (an imported one: "HR/2019/12")
@@ -64,11 +71,10 @@ def reference_terms(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Holding:
-    """Rows whose `column` holds every one of `terms` (and is `length` characters long, if given)."""
+    """Rows whose `column` holds every one of `terms`."""
 
     column: str
     terms: list[str]
-    length: int | None = None
 
 
 def ids_holding(session: Session, table: sa.Table, *conditions: Holding) -> sa.Select:
@@ -76,13 +82,8 @@ def ids_holding(session: Session, table: sa.Table, *conditions: Holding) -> sa.S
     if session.get_bind().dialect.name == "postgresql":
         return sa.select(table.c.id).where(*(
             _lower(table, condition.column).like(f"%{term}%")
-            for condition in conditions for term in condition.terms), *_lengths(table, conditions))
+            for condition in conditions for term in condition.terms))
     return _full_text_ids(table, conditions)
-
-
-def _lengths(table: sa.Table, conditions: tuple[Holding, ...]) -> list[sa.ColumnElement[bool]]:
-    return [sa.func.length(table.c[condition.column]) == condition.length for condition in conditions
-            if condition.length is not None]
 
 
 def _lower(table: sa.Table, column: str) -> sa.ColumnElement:
@@ -97,10 +98,10 @@ def _full_text_ids(table: sa.Table, conditions: tuple[Holding, ...]) -> sa.Selec
     phrases = [f'{condition.column} : "{term}"' for condition in conditions for term in condition.terms
                if len(term) >= _SHORTEST]
     short = [_lower(table, condition.column).like(f"%{term}%") for condition in conditions
-             for term in condition.terms if len(term) < _SHORTEST] + _lengths(table, conditions)
+             for term in condition.terms if len(term) < _SHORTEST]
     if not phrases:
         return sa.select(table.c.id).where(*short)
-    indexed = (sa.select(sa.literal_column("rowid")).select_from(sa.table(search))
+    indexed: sa.Select = (sa.select(sa.literal_column("rowid")).select_from(sa.table(search))
                .where(sa.literal_column(search).op("MATCH")(" AND ".join(phrases))))
     if not short:
         return indexed

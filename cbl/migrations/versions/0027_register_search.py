@@ -36,6 +36,11 @@ KEYS = (
     ('property', 'postcode_key', 'postcode', search_keys.postcode_key, 16),
 )
 INDEXED = (('applicant', 'email_key'), ('applicant', 'phone_key'), ('property', 'uprn'))
+# (index, table, columns): the register by band and status, and both tables by the start of a postcode, counted and
+# paged by reference from the index alone.
+COMPOSITE = (('ix_applicant_band_status_reference', 'applicant', ['band', 'status', 'reference']),
+             ('ix_applicant_postcode_key_reference', 'applicant', ['postcode_key', 'reference']),
+             ('ix_property_postcode_key_reference', 'property', ['postcode_key', 'reference']))
 
 # PostgreSQL: (index, table, what is indexed), each searched with LIKE '%text%' (cbl/queries/search_terms.py).
 TRIGRAMS = (
@@ -52,11 +57,12 @@ REPLACED = (
     ('ix_applicant_postcode_trigrams', 'applicant', 'lower(postcode)'),
 )
 
-# SQLite: each table's full-text table, over the columns searched in it.
+# SQLite: each table's full-text table, over the columns searched in it for the words they hold. (A postcode is
+# searched by its start: a range of its B-tree index, ix_*_postcode_key.)
 FULL_TEXT = {
     'household_member': ('name_key',),
-    'applicant': ('reference', 'postcode_key', 'address_key'),
-    'property': ('reference', 'postcode_key', 'address_key'),
+    'applicant': ('reference', 'address_key'),
+    'property': ('reference', 'address_key'),
 }
 
 BATCH = 5000
@@ -69,6 +75,8 @@ def upgrade() -> None:
                 batch_op.add_column(sa.Column(column, sqlmodel.sql.sqltypes.AutoString(length=limit), nullable=True))
             for column in [column for name, column in INDEXED if name == table]:
                 batch_op.create_index(batch_op.f(f'ix_{table}_{column}'), [column], unique=False)
+            for index, columns in [(index, columns) for index, name, columns in COMPOSITE if name == table]:
+                batch_op.create_index(index, columns)
     connection = op.get_bind()
     for table in ('household_member', 'applicant', 'property'):
         fill_keys(connection, table)
@@ -141,6 +149,8 @@ def downgrade() -> None:
             op.execute(f'DROP TABLE {table}_search')
     for table, column in INDEXED:
         op.drop_index(f'ix_{table}_{column}', table)
+    for index, table, _ in COMPOSITE:
+        op.drop_index(index, table)
     # Dropped in place (SQLite 3.35 and later can): a batch copy of the tables would fail their foreign keys on a
     # database with data in it, and drop the applicant table's row_version trigger (0021).
     for table, column, _, _, _ in KEYS:
