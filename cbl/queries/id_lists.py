@@ -24,5 +24,5 @@ def among_any_number(session: Session, column: Any, ids: Collection[int]) -> sa.
     on SQLite, read by json_each (an IN list of bound values stops at SQLite's 32,766 variables)."""
     if session.get_bind().dialect.name == "postgresql":
         return among(session, column, ids)
-    listed = sa.select(sa.column("value")).select_from(sa.func.json_each(sa.bindparam(None, json.dumps(list(ids)))))
-    return column.in_(listed)
+    listed = sa.func.json_each(sa.bindparam(None, json.dumps(list(ids))))
+    return column.in_(sa.select(sa.column("value")).select_from(listed))

@@ -75,8 +75,8 @@ def upgrade() -> None:
                 batch_op.add_column(sa.Column(column, sqlmodel.sql.sqltypes.AutoString(length=limit), nullable=True))
             for column in [column for name, column in INDEXED if name == table]:
                 batch_op.create_index(batch_op.f(f'ix_{table}_{column}'), [column], unique=False)
-            for index, columns in [(index, columns) for index, name, columns in COMPOSITE if name == table]:
-                batch_op.create_index(index, columns)
+            for index, indexed in [(index, indexed) for index, name, indexed in COMPOSITE if name == table]:
+                batch_op.create_index(index, indexed)
     connection = op.get_bind()
     for table in ('household_member', 'applicant', 'property'):
         fill_keys(connection, table)
@@ -88,12 +88,12 @@ def upgrade() -> None:
         for index, table, indexed in TRIGRAMS:
             op.execute(f'CREATE INDEX {index} ON {table} USING gin ({indexed} gin_trgm_ops)')
         return
-    for table, columns in FULL_TEXT.items():
+    for table, searched in FULL_TEXT.items():
         search = f'{table}_search'
-        op.execute(f"CREATE VIRTUAL TABLE {search} USING fts5({', '.join(columns)}, content='{table}', "
+        op.execute(f"CREATE VIRTUAL TABLE {search} USING fts5({', '.join(searched)}, content='{table}', "
                    "content_rowid='id', tokenize='trigram')")
         op.execute(f"INSERT INTO {search}({search}) VALUES ('rebuild')")
-        create_search_triggers(table, columns)
+        create_search_triggers(table, searched)
 
 
 def create_search_triggers(table: str, columns: tuple[str, ...]) -> None:
