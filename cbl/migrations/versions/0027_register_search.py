@@ -85,8 +85,8 @@ def upgrade() -> None:
         op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
         for index, _, _ in REPLACED:
             op.execute(f'DROP INDEX IF EXISTS {index}')
-        for index, table, indexed in TRIGRAMS:
-            op.execute(f'CREATE INDEX {index} ON {table} USING gin ({indexed} gin_trgm_ops)')
+        for index, table, expression in TRIGRAMS:
+            op.execute(f'CREATE INDEX {index} ON {table} USING gin ({expression} gin_trgm_ops)')
         return
     for table, searched in FULL_TEXT.items():
         search = f'{table}_search'
