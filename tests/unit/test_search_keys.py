@@ -10,7 +10,7 @@ from cbl.rules.search_keys import email_key, phone_key, postcode_key, same_name,
 LETTERS = st.text(alphabet=st.characters(codec="ascii", categories=["Ll", "Lu"]), min_size=1, max_size=12)
 MARKS = st.lists(st.sampled_from(["\u0301", "\u0300", "\u0302", "\u0308", "\u0303", "\u0327", "\u030c", "\u030a"]),
                  max_size=2)
-FEW = settings(max_examples=60, deadline=None)
+FEW = settings(max_examples=40, deadline=None)
 
 
 @st.composite
