@@ -13,7 +13,7 @@ from cbl.models import Applicant, HouseholdMember
 from cbl.models.states import Relationship
 from cbl.queries.id_lists import among_any_number
 from cbl.queries.paging import Page
-from cbl.queries.search_terms import Holding, ids_holding, postcode_starting, reference_terms, word_terms
+from cbl.queries.search_terms import Holding, holding, postcode_starting, reference_terms, word_terms
 from cbl.rules.search_keys import email_key, phone_key
 
 PER_PAGE = 25
@@ -127,10 +127,10 @@ def _found_by_words_or_people(session: Session, wanted: RegisterSearch) -> list[
     for; None when neither was. Read once, then counted and paged by id: the full-text query (SQLite) costs more
     than the rest, and would otherwise run for the count and again for the page."""
     found = []
-    holding = [Holding(column, terms) for column, terms in (
+    held = [Holding(column, terms) for column, terms in (
         ("reference", reference_terms(wanted.reference)), ("address_key", word_terms(wanted.address))) if terms]
-    if holding:
-        found.append(ids_holding(session, Applicant.__table__, *holding))
+    if held:
+        found.append(select(Applicant.id).where(*holding(session, Applicant.__table__, *held)))
     if wanted.about_a_person:
         found.append(select(HouseholdMember.applicant_id).distinct().where(*_person(session, wanted)))
     if not found:
@@ -142,8 +142,7 @@ def _person(session: Session, wanted: RegisterSearch) -> list[sa.ColumnElement[b
     """One member of the household with the name, date of birth and number looked for."""
     conditions: list[sa.ColumnElement[bool]] = []
     if wanted.name:
-        conditions.append(HouseholdMember.id.in_(ids_holding(session, HouseholdMember.__table__,
-                                                             Holding("name_key", word_terms(wanted.name)))))
+        conditions += holding(session, HouseholdMember.__table__, Holding("name_key", word_terms(wanted.name)))
     if wanted.date_of_birth:
         conditions.append(HouseholdMember.date_of_birth == wanted.date_of_birth)
     if wanted.national_insurance_number:

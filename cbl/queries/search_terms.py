@@ -41,8 +41,8 @@ def postcode_starting(session: Session, column: sa.ColumnElement, text: str) -> 
     """Postcodes held (`column`, a postcode key) that are the one typed, or start with what was typed: "AT1 2BC"
     (with or without its space) that postcode; an outward code alone ("AT1") that district, not AT10 or AT12; an
     outward code and the start of the inward ("AT1 2") that sector; anything else ("AT") the postcodes starting
-    with it. On PostgreSQL a LIKE its trigram index answers; on SQLite a range of its index (keys are small
-    letters and digits after one space, ordered byte by byte there)."""
+    with it: a range of the (postcode key, reference) index. Keys are one space then small letters and digits,
+    which every collation orders as bytes do (digits before letters, a shorter start first)."""
     key, typed = postcode_key(text), words(text)
     if not key:
         return []
@@ -54,8 +54,6 @@ def postcode_starting(session: Session, column: sa.ColumnElement, text: str) -> 
     elif _OUTWARD_CODE.fullmatch(key.strip()):
         length = len(key) + _INWARD_LENGTH
     exact = [] if length is None else [sa.func.length(column) == length]
-    if session.get_bind().dialect.name == "postgresql":
-        return [column.like(f"{key}%"), *exact]
     return [column >= key, column <= key + "z" * (_LONGEST_POSTCODE - len(key)), *exact]
 
 
@@ -77,32 +75,28 @@ class Holding:
     terms: list[str]
 
 
-def ids_holding(session: Session, table: sa.Table, *conditions: Holding) -> sa.Select:
-    """The ids of the rows of `table` that meet every condition (each with at least one term)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return sa.select(table.c.id).where(*(
-            _lower(table, condition.column).like(f"%{term}%")
-            for condition in conditions for term in condition.terms))
-    return _full_text_ids(table, conditions)
-
-
-def _lower(table: sa.Table, column: str) -> sa.ColumnElement:
-    # Keys are held folded; references as typed, indexed folded (lower(reference): migrations 0011, 0027).
-    return sa.func.lower(table.c[column]) if column == "reference" else table.c[column]
-
-
-def _full_text_ids(table: sa.Table, conditions: tuple[Holding, ...]) -> sa.Select:
+def holding(session: Session, table: sa.Table, *conditions: Holding) -> list[sa.ColumnElement[bool]]:
+    """What the rows of `table` that meet every condition (each with at least one term) meet: on PostgreSQL the
+    LIKEs themselves, which its trigram indexes answer; on SQLite their id among those its full-text table finds
+    (and any term too short for it, checked on those)."""
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    likes: list[sa.ColumnElement[bool]] = [
+        _lower(table, condition.column).like(f"%{term}%") for condition in conditions for term in condition.terms
+        if postgresql or len(term) < _SHORTEST]
+    if postgresql:
+        return likes
     search = f"{table.name}_search"
     assert all(condition.column in _FULL_TEXT[table.name] for condition in conditions), conditions
     # Terms are letters, digits, spaces and a reference's marks: safe in an FTS5 phrase's double quotes.
     phrases = [f'{condition.column} : "{term}"' for condition in conditions for term in condition.terms
                if len(term) >= _SHORTEST]
-    short = [_lower(table, condition.column).like(f"%{term}%") for condition in conditions
-             for term in condition.terms if len(term) < _SHORTEST]
     if not phrases:
-        return sa.select(table.c.id).where(*short)
+        return likes
     indexed: sa.Select = (sa.select(sa.literal_column("rowid")).select_from(sa.table(search))
                .where(sa.literal_column(search).op("MATCH")(" AND ".join(phrases))))
-    if not short:
-        return indexed
-    return sa.select(table.c.id).where(table.c.id.in_(indexed), *short)
+    return [table.c.id.in_(indexed), *likes]
+
+
+def _lower(table: sa.Table, column: str) -> sa.ColumnElement:
+    # Keys are held folded; references as typed, indexed folded (lower(reference): migrations 0011, 0027).
+    return sa.func.lower(table.c[column]) if column == "reference" else table.c[column]

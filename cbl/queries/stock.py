@@ -8,7 +8,7 @@ from sqlmodel import Session, func, select
 from cbl.models import Advert, Cycle, Organisation, Property, Void
 from cbl.models.states import CycleStatus, VoidStatus
 from cbl.queries.paging import Page
-from cbl.queries.search_terms import Holding, ids_holding, postcode_starting, reference_terms, word_terms
+from cbl.queries.search_terms import Holding, holding, postcode_starting, reference_terms, word_terms
 from cbl.services.errors import NotFound
 
 HOMES_PER_PAGE = 50
@@ -61,10 +61,10 @@ def homes(session: Session, wanted: HomeSearch) -> Page[FoundHome]:
 
 def _home_conditions(session: Session, wanted: HomeSearch) -> list:
     conditions = []
-    holding = [Holding(column, terms) for column, terms in (
+    held = [Holding(column, terms) for column, terms in (
         ("reference", reference_terms(wanted.reference)), ("address_key", word_terms(wanted.address))) if terms]
-    if holding:
-        conditions.append(Property.id.in_(ids_holding(session, Property.__table__, *holding)))
+    if held:
+        conditions += holding(session, Property.__table__, *held)
     conditions += postcode_starting(session, Property.postcode_key, wanted.postcode)
     if wanted.uprn:
         conditions.append(Property.uprn == wanted.uprn)

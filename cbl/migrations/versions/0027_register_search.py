@@ -43,13 +43,12 @@ COMPOSITE = (('ix_applicant_band_status_reference', 'applicant', ['band', 'statu
              ('ix_property_postcode_key_reference', 'property', ['postcode_key', 'reference']))
 
 # PostgreSQL: (index, table, what is indexed), each searched with LIKE '%text%' (cbl/queries/search_terms.py).
+# (A postcode is searched by its start: a range of a B-tree index, ix_*_postcode_key_reference.)
 TRIGRAMS = (
     ('ix_household_member_name_key_trigrams', 'household_member', 'name_key'),
     ('ix_applicant_address_key_trigrams', 'applicant', 'address_key'),
-    ('ix_applicant_postcode_key_trigrams', 'applicant', 'postcode_key'),
     ('ix_property_reference_trigrams', 'property', 'lower(reference)'),
     ('ix_property_address_key_trigrams', 'property', 'address_key'),
-    ('ix_property_postcode_key_trigrams', 'property', 'postcode_key'),
 )
 # Migration 0011's, which searched the name and postcode as typed.
 REPLACED = (
@@ -57,8 +56,7 @@ REPLACED = (
     ('ix_applicant_postcode_trigrams', 'applicant', 'lower(postcode)'),
 )
 
-# SQLite: each table's full-text table, over the columns searched in it for the words they hold. (A postcode is
-# searched by its start: a range of its B-tree index, ix_*_postcode_key.)
+# SQLite: each table's full-text table, over the columns searched in it for the words they hold.
 FULL_TEXT = {
     'household_member': ('name_key',),
     'applicant': ('reference', 'address_key'),
