@@ -74,7 +74,7 @@ def search(session: Session, wanted: RegisterSearch) -> Page[Found]:
     whatever the register's size: the households whose words or people were looked for (the full-text or trigram
     indexes asked once), how many of those meet the rest, the page, and the members of the page's households (to
     say who was found)."""
-    conditions = _conditions(session, wanted)
+    conditions = _conditions(wanted)
     chosen_ids = _found_by_words_or_people(session, wanted)
     if chosen_ids is not None:
         conditions.append(among_any_number(session, Applicant.id, chosen_ids))
@@ -108,9 +108,9 @@ def search(session: Session, wanted: RegisterSearch) -> Page[Found]:
     return Page(found, wanted.page, PER_PAGE, total)
 
 
-def _conditions(session: Session, wanted: RegisterSearch) -> list[sa.ColumnElement[bool]]:
+def _conditions(wanted: RegisterSearch) -> list[sa.ColumnElement[bool]]:
     """What the households found must meet, besides their words and people (_found_by_words_or_people)."""
-    conditions = postcode_starting(session, Applicant.postcode_key, wanted.postcode)
+    conditions = postcode_starting(Applicant.postcode_key, wanted.postcode)
     if wanted.email:
         conditions.append(Applicant.email_key == email_key(wanted.email))
     if wanted.phone:

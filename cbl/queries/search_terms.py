@@ -4,7 +4,7 @@ tokenizer, migration 0027) answer a phrase per term. A term is a folded word (a 
 one or two letters, the word's start (" wu", " j"), as the keys hold each word after a space.
 
 A trigram index needs three characters: a shorter term (a lone initial) is checked on the rows the other terms
-found, or, with none, on every row.
+found, or, with none, on every row. Postcodes are found by their start, from a B-tree index (`postcode_starting`).
 """
 
 import re
@@ -37,7 +37,7 @@ _INWARD_LENGTH = 3
 _LONGEST_POSTCODE = 8  # a key: its space and 7 letters and digits
 
 
-def postcode_starting(session: Session, column: sa.ColumnElement, text: str) -> list[sa.ColumnElement[bool]]:
+def postcode_starting(column: sa.ColumnElement, text: str) -> list[sa.ColumnElement[bool]]:
     """Postcodes held (`column`, a postcode key) that are the one typed, or start with what was typed: "AT1 2BC"
     (with or without its space) that postcode; an outward code alone ("AT1") that district, not AT10 or AT12; an
     outward code and the start of the inward ("AT1 2") that sector; anything else ("AT") the postcodes starting

@@ -65,7 +65,7 @@ def _home_conditions(session: Session, wanted: HomeSearch) -> list:
         ("reference", reference_terms(wanted.reference)), ("address_key", word_terms(wanted.address))) if terms]
     if held:
         conditions += holding(session, Property.__table__, *held)
-    conditions += postcode_starting(session, Property.postcode_key, wanted.postcode)
+    conditions += postcode_starting(Property.postcode_key, wanted.postcode)
     if wanted.uprn:
         conditions.append(Property.uprn == wanted.uprn)
     return conditions
