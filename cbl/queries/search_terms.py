@@ -53,8 +53,16 @@ def postcode_starting(column: sa.ColumnElement, text: str) -> list[sa.ColumnElem
         length = len(f" {typed[0]}") + _INWARD_LENGTH
     elif _OUTWARD_CODE.fullmatch(key.strip()):
         length = len(key) + _INWARD_LENGTH
-    exact = [] if length is None else [sa.func.length(column) == length]
-    return [column >= key, column <= key + "z" * (_LONGEST_POSTCODE - len(key)), *exact]
+    exact = [] if length is None else [sa.func.length(column) == _written(length)]
+    return [column >= _written(key), column <= _written(key + "z" * (_LONGEST_POSTCODE - len(key))), *exact]
+
+
+def _written(value: str | int) -> sa.BindParameter:
+    """A value written into the statement, not sent beside it: PostgreSQL plans a statement prepared with its
+    values unknown (psycopg prepares one run five times) for a district of 1 row, not thousands, and then
+    joined each to every open void (73 ms for 1,234 homes, where the plan made for the values takes 2 ms).
+    Postcode keys are a space, letters and digits; the dialect quotes them."""
+    return sa.bindparam(None, value, literal_execute=True)
 
 
 REFERENCE_MARKS = "-/."  # what a reference holds besides letters and digits (an imported one: "HR/2019/12")
