@@ -1,4 +1,5 @@
-"""The register: find a household, see its whole case, send a sign-in link, decide on the case."""
+"""The register: a household's whole case, a sign-in link for it, decisions on the case (finding one is
+.register_search)."""
 
 from collections.abc import Callable
 from urllib.parse import urlencode
@@ -10,7 +11,6 @@ from litestar.response import Redirect, Response, Template
 
 from cbl.database import Database
 from cbl.messages.failures import failed_messages
-from cbl.models import Applicant
 from cbl.queries import register
 from cbl.queries.paging import page_number
 from cbl.reports.subject_access import subject_access_archive
@@ -35,38 +35,6 @@ from .case_forms import (
 )
 from .case_forms import read as case_forms_read
 from .guards import current_staff
-
-
-class RegisterSearch(forms.Form):
-    q = forms.Text("Name, application reference or postcode", limit=100)
-    band = forms.Choice("Band", required=None)
-    page = forms.WholeNumber("Page", low=1, high=100_000, message="Page must be a whole number, like 2")
-
-
-def _search_page(db: Database, request: Request, scheme: Scheme, body: dict) -> Template:
-    form = forms.read(RegisterSearch, body, choices={"band": scheme.bands.order})
-    search, total = register.Search("", None, 1), 0
-    rows: list[tuple[Applicant, str | None]] = []  # each household with its lead's name
-    if form.validate():
-        search = register.Search(form.q.data or "", form.band.data or None, form.page.data or 1)
-        with db.reading() as session:
-            rows, total = register.search(session, search)
-    return Template("admin/applicants/search.html", status_code=form.status, context={
-        "staff": current_staff(request), "rows": rows, "total": total, "search": search, "form": form,
-        "pages": max(1, -(-total // register.PER_PAGE))})
-
-
-@get("/applicants", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
-def applicant_search(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-                     band: FromQuery[str | None] = None, page: FromQuery[str | None] = None) -> Template:
-    """The register, by band. Names are searched by POST, so that they never sit in a URL or a log."""
-    return _search_page(db, request, scheme, {"band": band or "", "page": page or ""})
-
-
-@post("/applicants/search", opt={"right": Right.REGISTER_READ}, sync_to_thread=True, status_code=200)
-def applicant_search_submit(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
-                            data: forms.Body) -> Template:
-    return _search_page(db, request, scheme, data)
 
 
 def read_case(db: Database, reference: str, pages: register.CasePages = register.FIRST_PAGES) -> dict:

@@ -5,7 +5,8 @@ from litestar import Router
 from . import (
     agreements, applications, audit_trail, auth, backdating, compliance, core_return, cycles, dashboard, equality, home,
     identity_provider, imports, letters, offer_checks, offers, online_applications, outbox, panels, provider, providers,
-    register, register_review, reviews, second_factor, shortlists, staff, stock, team, viewings,
+    register, register_review, register_search, reviews, second_factor, shortlists, staff, stock, stock_search, team,
+    viewings,
 )
 from .guards import staff_guard
 
@@ -19,7 +20,7 @@ admin_router = Router(
         second_factor.code_page, second_factor.code_submit, second_factor.set_up_page, second_factor.set_up_submit,
         second_factor.own_page, second_factor.new_recovery_codes,
         identity_provider.leave_for_provider, identity_provider.back_from_provider,
-        register.applicant_search, register.applicant_search_submit, register.applicant_case,
+        register_search.applicant_search, register_search.applicant_search_submit, register.applicant_case,
         register.send_sign_in_link, register.band, register.taking, register.case_officer,
         register.verification, register.suspension, register.eligibility, register.reinstatement, register.notes,
         register.assessments, register.suitability, register.checks, register.bid_on_behalf, register.subject_access,
@@ -28,7 +29,7 @@ admin_router = Router(
         shortlists.answer, shortlists.withdraw_an_offer, offer_checks.checks_page, offer_checks.record_a_check,
         viewings.viewing_page, viewings.attendance, viewings.offer_from_viewing, viewings.cancel,
         shortlists.withdraw, shortlists.readvertise_advert,
-        stock.stock, stock.home_page, stock.log_void_submit, stock.ready, stock.advert_form, stock.advert_submit,
+        stock_search.stock, stock.home_page, stock.log_void_submit, stock.ready, stock.advert_form, stock.advert_submit,
         stock.new_home, stock.new_home_submit,
         applications.new_application, applications.new_application_submit, applications.details,
         applications.member_added, applications.member_changed, applications.member_removed,

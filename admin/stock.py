@@ -1,10 +1,11 @@
-"""Homes and voids: log a void, mark it ready, advertise it in a cycle with a preview."""
+"""Homes and voids: log a void, mark it ready, advertise it in a cycle with a preview (finding a home is
+.stock_search)."""
 
 from collections.abc import Callable
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlmodel import Session
 
@@ -19,7 +20,6 @@ from cbl.services.actors import Actor
 from cbl.services.actors import staff as staff_actor
 from cbl.services.direct_offers import reasons_for
 from cbl.services.errors import DomainError, InvalidInput, NotFound
-from cbl.services.lettings import void_days
 from cbl.services.void_clock import record_works_finished, record_works_started, weekly_charge_pence
 from cbl.rules.wording import money
 from cbl.services.stock import HomeDetails, add_property, advertise, log_void, mark_ready_to_let
@@ -29,17 +29,6 @@ from cbl.web.auth import now
 from .acting import submit
 from .guards import current_staff
 from cbl.services.rights import Right
-
-
-@get("/stock", opt={"right": Right.STOCK_READ}, sync_to_thread=True)
-def stock(db: NamedDependency[Database], request: Request, q: FromQuery[str | None] = None) -> Template:
-    text = (q or "").strip()[:100]
-    with db.reading() as session:
-        rows = stock_queries.homes(session, text)  # by default, the homes standing empty
-    today = now().date()
-    return Template("admin/stock/list.html", context={
-        "staff": current_staff(request), "rows": rows, "q": text,
-        "ages": {void.id: void_days(void.tenancy_end_date, today) for _, _, void in rows if void}})
 
 
 class VoidLog(forms.Form):

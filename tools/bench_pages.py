@@ -67,7 +67,7 @@ def pages(url: str) -> list[tuple[str, str]]:
         ("applicant", "/account"), ("applicant", "/account/bids"), ("applicant", "/account/homes"),
         ("applicant", "/account/offers"), ("applicant", "/account/preferences"), ("applicant", "/account/reviews"),
         ("applicant", "/account/letters"),
-        ("officer", "/admin"), ("officer", "/admin/applicants"), ("officer", "/admin/applicants?q=Smith"),
+        ("officer", "/admin"), ("officer", "/admin/applicants"), ("officer", "/admin/applicants?band=B&status=active"),
         ("officer", f"/admin/applicants/{household}"), ("officer", "/admin/applicants/new"),
         ("officer", "/admin/adverts"), ("officer", f"/admin/adverts/{shortlisted}/shortlist"),
         ("officer", f"/admin/adverts/{past_let}/shortlist"),

@@ -1,11 +1,12 @@
-"""A council's database at the size of a sub-regional scheme, filled fast, for the page benchmark.
+"""A council's database at the size of a sub-regional scheme, filled fast, for the page and search benchmarks.
 
 The demo council (cbl.demo: staff of every role, providers and agreements, last week's closed
 cycle with its shortlists, this week's open one, offers and nominations) and then, in bulk
-inserts: households up to HOUSEHOLDS, homes up to STOCK, WEEKS past weekly cycles that each let
-LETS_PER_WEEK homes (bids, ranked shortlists, the let offer), the open cycle's adverts bid for by
-BIDS_PER_ADVERT households, and SIGNED_IN households with the demo password, each with three bids
-on the busiest adverts and an API token (`bench-token-N`).
+inserts: households up to HOUSEHOLDS with their members (named as a register's people are), homes
+up to STOCK, WEEKS past weekly cycles that each let LETS_PER_WEEK homes (bids, ranked shortlists,
+the let offer), the open cycle's adverts bid for by BIDS_PER_ADVERT households, and SIGNED_IN
+households with the demo password, each with three bids on the busiest adverts and an API token
+(`bench-token-N`).
 """
 
 import random
@@ -78,7 +79,9 @@ def _open_a_cycle(s, now: datetime) -> None:  # noqa: ANN001
 
 
 def _households(s, count: int, now: datetime, rng: random.Random) -> int | None:  # noqa: ANN001
-    """Households up to `count`, in batches; returns the id of the first added (None: none were)."""
+    """Households up to `count`, in batches, each with its members (named as a register's people are: common
+    surnames often, accented names too, some National Insurance numbers); returns the id of the first added
+    (None: none were)."""
     have = s.execute(sa.select(sa.func.count()).select_from(Applicant)).scalar_one()
     password = s.execute(sa.select(StaffUser.password_hash)).scalars().first()  # the demo's one hash
     first = None
@@ -95,24 +98,77 @@ def _households(s, count: int, now: datetime, rng: random.Random) -> int | None:
                 "local_connection": [area], "needs": [], "homeless_duty": rng.random() < 0.1,
                 "transfer_tenant": rng.random() < 0.15, "housing_debt": False, "verified": rng.random() < 0.8,
                 "email": f"hr{n + 1:06d}@example.com", "address": f"{n % 200 + 1} {rng.choice(demo.STREETS)}, {area}",
-                "postcode": f"AT{demo.AREAS.index(area) + 1} {n % 9 + 1}XY",
+                "postcode": f"AT{demo.AREAS.index(area) + 1} {n % 9 + 1}XY", "phone": _phone(rng),
                 "password_hash": password if n - have < SIGNED_IN else None,
                 "review_due": registered.replace(year=now.year + 1) if registered.month != 2 else None,
                 "created_at": now})
         ids = s.execute(sa.insert(Applicant).returning(Applicant.id, sort_by_parameter_order=True), rows).scalars()
-        first = first or ids.first()
-    if first is not None:
-        s.execute(lead_tenants(first))
+        ids = list(ids)
+        first = first or ids[0]
+        members = [member for household, row in zip(ids, rows, strict=True)
+                   for member in _members(household, row, now.date(), rng)]
+        s.execute(sa.insert(HouseholdMember), members)  # names' search keys: the column's default
     return first
 
 
-def lead_tenants(first: int) -> sa.Insert:
-    """Each household from `first` on led by its lead tenant (the CORE return needs one)."""
-    name = sa.literal("Alex ") + Applicant.reference
-    return sa.insert(HouseholdMember).from_select(
-        ["applicant_id", "name", "date_of_birth", "sex", "relationship", "needs_own_room"],
-        sa.select(Applicant.id, name, Applicant.lead_date_of_birth, sa.literal(Sex.FEMALE.value),
-                  sa.literal(Relationship.LEAD.value), sa.false()).where(Applicant.id >= first))
+# The register's people: a few surnames are common (Smith ~2.5%, as a bigger town's register has), most rare;
+# given names of many origins, some with accents, which the search must find typed without them.
+SURNAMES = ["Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas", "Johnson",
+            "Roberts", "Robinson", "Thompson", "Wright", "Walker", "White", "Edwards", "Hughes", "Green", "Hall",
+            "Lewis", "Harris", "Clarke", "Patel", "Jackson", "Wood", "Turner", "Martin", "Cooper", "Hill", "Ward",
+            "Morris", "Moore", "Clark", "Lee", "King", "Baker", "Harrison", "Morgan", "Allen", "James", "Scott",
+            "Khan", "Singh", "Begum", "Ali", "Hussain", "Ahmed", "Rahman", "Chowdhury", "Okafor", "Mensah", "Osei",
+            "Nowak", "Kowalski", "Wiśniewski", "O'Brien", "O'Connor", "Müller", "García", "Fernández", "Nguyễn",
+            "Öztürk", "Yılmaz", "Wu", "Li", "Ng", "Chen", "Wang", "Zhang", "Murphy", "Kelly", "Campbell", "Murray"]
+SURNAME_WEIGHTS = [1 / (rank + 5) for rank in range(1, len(SURNAMES) + 1)]
+SURNAME_PARTS = (["Ash", "Black", "Brad", "Brook", "Carr", "Crom", "Dal", "East", "Fair", "Green", "Hart", "Hol",
+                  "Kings", "Lang", "Mar", "North", "Pem", "Rad", "Sel", "Stan", "Thorn", "West", "Whit", "Wood"],
+                 ["ley", "ton", "field", "worth", "wood", "ford", "ham", "by", "well", "more", "stead", "bridge",
+                  "man", "son", "croft", "hurst"])
+GIVEN_NAMES = ["Mary", "John", "Ahmed", "Fatima", "Olu", "Chen", "Wei", "Anna", "José", "Zoë", "Piotr", "Łukasz",
+               "Siobhán", "Aoife", "Kwame", "Amara", "Liam", "Noah", "Olivia", "Emma", "Ava", "Mohammed", "Aisha",
+               "Priya", "Arjun", "Grace", "Sophie", "Oliver", "Harry", "Jack", "George", "Leo", "Jacob", "Oscar",
+               "Daniel", "Kai", "Samuel", "Adam", "Ethan", "Amelia", "Zara", "Emily", "Maya", "Chloé", "Ruby",
+               "Hannah", "Ellie", "Megan", "Renée", "Søren", "Björn", "Inés", "Ioana", "Mihai", "Agnieszka",
+               "Tomasz", "Nuno", "Minh", "Yusuf", "Ibrahim", "Hamza", "Ayesha", "Sana", "Omar", "Kofi", "Ngozi",
+               "Chidi", "Seán", "Niamh", "Ciarán", "Bartłomiej", "Dorota", "Jiří", "Gülşen", "Thi", "Lakshmi"]
+NI_PREFIXES = ["AB", "CE", "JG", "KL", "MP", "NR", "PS", "RT", "SW", "TY", "WZ", "YA"]
+
+
+def _surname(rng: random.Random) -> str:
+    if rng.random() < 0.5:
+        return rng.choices(SURNAMES, weights=SURNAME_WEIGHTS)[0]
+    return rng.choice(SURNAME_PARTS[0]) + rng.choice(SURNAME_PARTS[1])
+
+
+def _phone(rng: random.Random) -> str | None:
+    """A mobile number, written as people write them, or none."""
+    if rng.random() < 0.15:
+        return None
+    number = f"7{rng.randint(0, 999_999_999):09d}"
+    return rng.choice([f"0{number[:4]} {number[4:]}", f"+44 {number[:4]} {number[4:]}", f"0{number}"])
+
+
+def _members(household: int, row: dict, today: date, rng: random.Random) -> list[dict]:
+    """The household's members: its lead (born on the household's lead date of birth), maybe a partner, then
+    children, as many as its size."""
+    surname, size = _surname(rng), row["household_size"]
+    lead_born = row["lead_date_of_birth"]
+    people = [(Relationship.LEAD, lead_born)]
+    if size > 1 and rng.random() < 0.5:
+        people.append((Relationship.PARTNER, lead_born + timedelta(days=rng.randint(-2000, 2000))))
+    people += [(Relationship.CHILD, today - timedelta(days=rng.randint(0, 17 * 365)))
+               for _ in range(size - len(people))]
+    members = []
+    for place, (relationship, born) in enumerate(people):
+        adult = relationship is not Relationship.CHILD
+        number = (f"{NI_PREFIXES[(household * 7 + place) % len(NI_PREFIXES)]}{(household * 10 + place) % 10**6:06d}"
+                  f"{'ABCD'[place % 4]}") if adult and rng.random() < 0.6 else None
+        members.append({"applicant_id": household, "name": f"{rng.choice(GIVEN_NAMES)} {surname}",
+                        "date_of_birth": born, "national_insurance_number": number,
+                        "sex": rng.choice([Sex.FEMALE, Sex.MALE]), "relationship": relationship,
+                        "needs_own_room": False})
+    return members
 
 
 def _homes(s, count: int, rng: random.Random) -> None:  # noqa: ANN001
@@ -124,7 +180,7 @@ def _homes(s, count: int, rng: random.Random) -> None:  # noqa: ANN001
         area = rng.choice(demo.AREAS)
         rows.append({
             "landlord_id": landlords[0] if rng.random() < 0.6 else rng.choice(landlords), "reference": f"S{n:06d}",
-            "uprn": None, "address": f"{n % 180 + 1} {rng.choice(demo.STREETS)}, {area}, Anytown",
+            "uprn": str(100_000_000_000 + n), "address": f"{n % 180 + 1} {rng.choice(demo.STREETS)}, {area}, Anytown",
             "postcode": f"AT{demo.AREAS.index(area) + 1} 1AA", "area": area,
             "property_type": PropertyType.HOUSE if bedrooms >= 3 else PropertyType.FLAT, "bedrooms": bedrooms,
             "floor": 0 if bedrooms >= 3 else n % 4, "lift": False, "step_free": False, "wheelchair_adapted": False,

@@ -6,6 +6,7 @@ from sqlalchemy.schema import SchemaItem
 
 import cbl.models
 from cbl.database import create_engine
+from cbl.models.search_keys import declared
 
 config = context.config
 target_metadata = cbl.models.metadata
@@ -25,8 +26,9 @@ def run_migrations() -> None:
 
 
 def _ours(obj: SchemaItem, name: str | None, type_: str, reflected: bool, compare_to: SchemaItem | None) -> bool:
-    # APScheduler keeps its job store in the same database and manages that table itself.
-    return not (type_ == "table" and name == "apscheduler_jobs")
+    # APScheduler keeps its job store in the same database and manages that table itself; the search's
+    # full-text tables and trigram indexes are the migrations' alone.
+    return not (type_ == "table" and name == "apscheduler_jobs") and declared(name)
 
 
 def _migrate(connection: Connection) -> None:

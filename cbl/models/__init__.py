@@ -35,11 +35,13 @@ from .register import (  # noqa: E402
     RegistrationBackdating,
 )
 from .reviews import Enquiry, Review  # noqa: E402
+from .search_keys import listen as _keep_search_keys_in_step  # noqa: E402
 from .states import *  # noqa: E402,F403
 from .stock import Property, Void  # noqa: E402
 from .viewings import Viewing, ViewingInvitation  # noqa: E402
 
 metadata = SQLModel.metadata
+_keep_search_keys_in_step(Applicant, HouseholdMember, Property)
 
 __all__ = [
     "ApiToken", "PasswordLink", "StaffRecoveryCode", "StaffSecondFactor", "Throttle", "WebSession",

@@ -5,7 +5,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from cbl.rules import search_keys as keys
+
 from .columns import JSONList, UTCDateTime, state, unique_where, utcnow
+from .search_keys import derived
 from .states import ApplicationStatus, AssessmentKind, CheckKind, Relationship, Sex
 
 
@@ -14,8 +17,12 @@ class Applicant(SQLModel, table=True):
 
     __table_args__ = (
         # The cases each officer holds, counted by state for the team's page: read from this index alone, not from
-        # the rows of a register of 150,000 (migration 0027).
+        # the rows of a register of 150,000 (migration 0030).
         sa.Index("ix_applicant_case_officer_id_status", "case_officer_id", "status"),
+        # The register by band and status, and by the start of a postcode, counted and paged by reference from an
+        # index alone (migration 0034).
+        sa.Index("ix_applicant_band_status_reference", "band", "status", "reference"),
+        sa.Index("ix_applicant_postcode_key_reference", "postcode_key", "reference"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -47,6 +54,16 @@ class Applicant(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=32)
     address: str = Field(default="", max_length=400)
     postcode: str = Field(default="", max_length=10, index=True)
+    # The address, postcode, e-mail and phone as the register search compares them (cbl/rules/search_keys.py),
+    # kept in step with what was typed by cbl/models/search_keys.py; indexed for search (migration 0034).
+    address_key: str | None = Field(default=None, max_length=800,
+                                    sa_column_kwargs={"default": derived("address", keys.search_text, 800)})
+    postcode_key: str | None = Field(default=None, max_length=16,
+                                     sa_column_kwargs={"default": derived("postcode", keys.postcode_key, 16)})
+    email_key: str | None = Field(default=None, max_length=320, index=True,
+                                  sa_column_kwargs={"default": derived("email", keys.email_key, 320)})
+    phone_key: str | None = Field(default=None, max_length=40, index=True,
+                                  sa_column_kwargs={"default": derived("phone", keys.phone_key, 40)})
     password_hash: str | None = Field(default=None, max_length=200)
     review_due: date | None = Field(default=None, index=True)
     # The annual review of the register: the letter sent, the answer due, and a closure for no answer.
@@ -75,6 +92,10 @@ class HouseholdMember(SQLModel, table=True):
     date_of_birth: date = Field(index=True)  # to find the same person on another application
     # In capitals without spaces (cbl/rules/national_insurance.py); also to find the same person.
     national_insurance_number: str | None = Field(default=None, max_length=9, index=True)
+    # The name as the register search compares it (cbl/rules/search_keys.py), kept in step by
+    # cbl/models/search_keys.py; indexed for search (migration 0034).
+    name_key: str | None = Field(default=None, max_length=400,
+                                 sa_column_kwargs={"default": derived("name", keys.search_text, 400)})
     sex: Sex | None = Field(default=None, sa_type=state(Sex))
     relationship: Relationship = Field(sa_type=state(Relationship))
     # A disabled child or an adult who cannot share for a recorded reason.

@@ -5,17 +5,29 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from cbl.rules import search_keys as keys
+
 from .columns import UTCDateTime, state, unique_where, utcnow
+from .search_keys import derived
 from .states import PropertyType, VoidStatus
 
 
 class Property(SQLModel, table=True):
+    # Homes by the start of their postcode, paged by reference from the index alone (migration 0034).
+    __table_args__ = (sa.Index("ix_property_postcode_key_reference", "postcode_key", "reference"),)
+
     id: int | None = Field(default=None, primary_key=True)
     landlord_id: int = Field(foreign_key="organisation.id", index=True)
     reference: str = Field(max_length=32, unique=True)
-    uprn: str | None = Field(default=None, max_length=12)
+    uprn: str | None = Field(default=None, max_length=12, index=True)
     address: str = Field(max_length=400)
     postcode: str = Field(max_length=10)
+    # The address and postcode as the homes search compares them (cbl/rules/search_keys.py), kept in step by
+    # cbl/models/search_keys.py; indexed for search (migration 0034).
+    address_key: str | None = Field(default=None, max_length=800,
+                                    sa_column_kwargs={"default": derived("address", keys.search_text, 800)})
+    postcode_key: str | None = Field(default=None, max_length=16,
+                                     sa_column_kwargs={"default": derived("postcode", keys.postcode_key, 16)})
     area: str = Field(max_length=100, index=True)
     property_type: PropertyType = Field(sa_type=state(PropertyType))
     bedrooms: int = Field(ge=0, le=10)

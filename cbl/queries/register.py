@@ -1,4 +1,4 @@
-"""What the register's pages read: households found by a search, and one household's whole case."""
+"""What the register's pages read: one household's whole case (the search is cbl/queries/register_search.py)."""
 
 from dataclasses import asdict, dataclass
 
@@ -9,51 +9,16 @@ from cbl.models import (
     Advert, Applicant, Assessment, AuditEvent, BandAssessment, Bid, BiddingPreference, CaseCheck, CaseNote,
     HouseholdMember, Offer, OutboxMessage, Property, RegistrationBackdating, StaffUser, SuitabilityAssessment, Void,
 )
-from cbl.models.states import Channel, Relationship
+from cbl.models.states import Channel
+from cbl.queries.duplicates import elsewhere
 from cbl.queries.paging import Page
 from cbl.services.applications import known_areas
 from cbl.services.case_officers import holders
 from cbl.services.errors import NotFound
 
-PER_PAGE = 25
 # The case page's long lists, newest first, this many rows a page: a household registered for years has
 # hundreds of bids, letters and events, more than anyone reads on one page.
 BIDS_PER_PAGE, LETTERS_PER_PAGE, TIMELINE_PER_PAGE = 20, 20, 50
-
-
-@dataclass(frozen=True)
-class Search:
-    text: str
-    band: str | None
-    page: int
-
-
-def search(session: Session, search: Search) -> tuple[list[tuple[Applicant, str | None]], int]:
-    """A page of the households whose reference, postcode or member's name contains the text, each with
-    its lead's name; and how many there are in all."""
-    conditions = []
-    if search.text:
-        conditions.append(Applicant.id.in_(_containing(search.text)))
-    if search.band:
-        conditions.append(Applicant.band == search.band)
-    total = session.exec(select(func.count(Applicant.id)).where(*conditions)).one()
-    lead = (select(HouseholdMember.applicant_id, HouseholdMember.name)
-            .where(HouseholdMember.relationship == Relationship.LEAD).subquery())
-    rows = session.exec(select(Applicant, lead.c.name).outerjoin(lead, lead.c.applicant_id == Applicant.id)
-                        .where(*conditions).order_by(Applicant.reference)
-                        .offset((search.page - 1) * PER_PAGE).limit(PER_PAGE)).all()
-    return list(rows), total
-
-
-def _containing(text: str) -> sa.CompoundSelect:
-    """The ids of households whose reference, postcode or a member's name contains the text. A union
-    rather than OR, so that PostgreSQL answers each part from its trigram index (migration 0011)."""
-    typed = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # as typed, not wildcards
-    like = f"%{typed}%"
-    return sa.union(
-        select(Applicant.id).where(sa.or_(func.lower(Applicant.reference).like(like, escape="\\"),
-                                          func.lower(Applicant.postcode).like(like, escape="\\"))),
-        select(HouseholdMember.applicant_id).where(func.lower(HouseholdMember.name).like(like, escape="\\")))
 
 
 @dataclass(frozen=True)
@@ -85,10 +50,12 @@ def case(session: Session, reference: str, pages: CasePages = FIRST_PAGES) -> di
         raise NotFound(f"There is no application {reference}.")
     applicant, bids, letter_count, events, case_officer = found
     by_case = {"applicant_id": applicant.id}
+    members = list(session.exec(select(HouseholdMember).filter_by(**by_case).order_by(HouseholdMember.date_of_birth)))
     return {
         "applicant": applicant,
-        "members": session.exec(select(HouseholdMember).filter_by(**by_case)
-                                .order_by(HouseholdMember.date_of_birth)).all(),
+        "members": members,
+        # The same people, or the same e-mail or phone, on other applications.
+        "elsewhere": elsewhere(session, applicant, members),
         "bands": session.exec(select(BandAssessment).filter_by(**by_case)
                               .order_by(BandAssessment.decided_at.desc())).all(),
         "bids": _page(session, select(Bid, Advert.reference).join(Advert, Advert.id == Bid.advert_id)

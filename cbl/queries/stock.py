@@ -1,32 +1,77 @@
-"""What the stock pages read: homes standing empty or found by a search, one home with its voids (each with its
-void clock) and adverts, a void to advertise, and the landlords a home can belong to."""
+"""What the stock pages read: homes standing empty or found by a search (a page at a time), one home with its
+voids (each with its void clock) and adverts, a void to advertise, and the landlords a home can belong to."""
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from cbl.models import Advert, Cycle, Organisation, Property, Void
 from cbl.models.states import CycleStatus, VoidStatus
 from cbl.rules.wording import money
+from cbl.queries.paging import Page
+from cbl.queries.search_terms import Holding, holding, postcode_starting, reference_terms, word_terms
 from cbl.services.errors import NotFound
 from cbl.services.void_clock import VoidClock, void_clock, weekly_charge_pence
 
-SHOWN = 200
+HOMES_PER_PAGE = 50
 
 
-def homes(session: Session, text: str) -> list[tuple[Property, str, Void | None]]:
-    """Homes whose reference, address or postcode contains the text, or with no text the homes standing
-    empty; each with its landlord's name and its open void, the longest empty first."""
+@dataclass(frozen=True)
+class HomeSearch:
+    """Homes looked for: by reference (or part of it), UPRN, address words and postcode (or its start); all those
+    given must hold."""
+
+    reference: str = ""
+    uprn: str = ""
+    address: str = ""
+    postcode: str = ""
+    page: int = 1
+
+    def given(self) -> dict[str, str]:
+        return {name: value for name, value in (("reference", self.reference), ("uprn", self.uprn),
+                                                ("address", self.address), ("postcode", self.postcode)) if value}
+
+
+@dataclass(frozen=True)
+class FoundHome:
+    home: Property
+    landlord: str  # its name
+    void: Void | None  # standing empty since
+    reasons: list[str]  # why it was found, as held: "Postcode: AT1 2BC"
+
+
+def homes(session: Session, wanted: HomeSearch) -> Page[FoundHome]:
+    """A page of the homes found, by reference, or with nothing looked for the homes standing empty, the longest
+    empty first; each with its landlord's name and its open void. Two statements whatever the stock's size."""
     query = (select(Property, Organisation.name, Void).join(Organisation, Organisation.id == Property.landlord_id)
              .outerjoin(Void, (Void.property_id == Property.id) & (Void.status == VoidStatus.OPEN)))
-    if text:
-        like = f"%{text.lower()}%"
-        query = query.where(Property.reference.ilike(like) | Property.address.ilike(like)
-                            | Property.postcode.ilike(like))
+    counted = (select(func.count()).select_from(Property)
+               .outerjoin(Void, (Void.property_id == Property.id) & (Void.status == VoidStatus.OPEN)))
+    if wanted.given():
+        conditions = _home_conditions(session, wanted)
+        order: tuple = (Property.reference,)
     else:
-        query = query.where(Void.id.is_not(None))
-    return list(session.exec(query.order_by(Void.tenancy_end_date, Property.reference).limit(SHOWN)).all())
+        conditions, order = [Void.id.is_not(None)], (Void.tenancy_end_date, Property.reference)
+    total = session.exec(counted.where(*conditions)).one()
+    rows = session.exec(query.where(*conditions).order_by(*order)
+                        .offset((wanted.page - 1) * HOMES_PER_PAGE).limit(HOMES_PER_PAGE)).all()
+    shown = (("reference", "Reference"), ("uprn", "UPRN"), ("address", "Address"), ("postcode", "Postcode"))
+    found = [FoundHome(home, landlord, void, [f"{what}: {getattr(home, name) or ''}" for name, what in shown
+                                              if name in wanted.given()]) for home, landlord, void in rows]
+    return Page(found, wanted.page, HOMES_PER_PAGE, total)
+
+
+def _home_conditions(session: Session, wanted: HomeSearch) -> list:
+    conditions = []
+    held = [Holding(column, terms) for column, terms in (
+        ("reference", reference_terms(wanted.reference)), ("address_key", word_terms(wanted.address))) if terms]
+    if held:
+        conditions += holding(session, Property.__table__, *held)
+    conditions += postcode_starting(Property.postcode_key, wanted.postcode)
+    if wanted.uprn:
+        conditions.append(Property.uprn == wanted.uprn)
+    return conditions
 
 
 def home(session: Session, reference: str) -> Property:

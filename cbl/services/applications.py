@@ -9,6 +9,7 @@ from sqlmodel import Session, func, or_, select
 
 from cbl.rules.bedroom_need import age_on
 from cbl.rules.national_insurance import national_insurance_number
+from cbl.rules.search_keys import same_name
 from cbl.rules.working_days import local_date
 from cbl.models import Applicant, HouseholdMember, OutboxMessage, Property, RegistrationBackdating, StaffUser
 from cbl.messages.letters import issue_letter
@@ -140,16 +141,11 @@ class PossibleDuplicates(Conflict):
         self.matches = matches
 
 
-def same_name(name: str) -> str:
-    """A name as it is compared to find the same person: case and spaces aside ("Mary-Ann  SMITH" is
-    "mary-ann smith", "Maryann Smith" is "maryann smith" and matches "Mary Ann Smith" too)."""
-    return "".join(name.split()).casefold()
-
-
 def possible_duplicates(session: Session, name: str, date_of_birth: date,
                         national_insurance: str | None = None) -> list[PossibleDuplicate]:
-    """Everyone on the register, on any application and whatever its state, with this name and date of birth,
-    or with this National Insurance number (as held: cbl/rules/national_insurance.py)."""
+    """Everyone on the register, on any application and whatever its state, with this name (case, accents, spaces
+    and marks aside: cbl/rules/search_keys.py) and date of birth, or with this National Insurance number (as held:
+    cbl/rules/national_insurance.py)."""
     wanted = same_name(name)
     same_person = [HouseholdMember.date_of_birth == date_of_birth]
     if national_insurance:

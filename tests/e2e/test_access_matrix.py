@@ -233,8 +233,11 @@ def test_names_and_contact_details_stay_out_of_addresses_and_logs(app, db, staff
     with TestClient(app) as client:
         officer = Browser(client)
         staff_sign_in(officer, staff[StaffRole.OFFICER])
-        found = officer.post("/admin/applicants/search", {"q": "Lead HR000003"}, form_page="/admin/applicants")
+        found = officer.post("/admin/applicants/search", {"name": "Lead HR000003", "email": "ada.lovelace@example.net",
+                                                          "phone": "07700 900123"}, form_page="/admin/applicants")
+        assert "/admin/applicants/HR000003" in found.text
         addresses += [str(r.url) for r in [*found.history, found]]
+        addresses += re.findall(r'(?:href|action)="([^"]+)"', found.text)
         case = client.get("/admin/applicants/HR000003")
         addresses += re.findall(r'(?:href|action)="([^"]+)"', case.text)
         client.post("/sign-in", data={"reference": "HR000003", "password": "a wrong password"})

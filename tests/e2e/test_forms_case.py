@@ -187,13 +187,20 @@ def test_the_services_refuse_text_over_its_limit_rather_than_cutting_it(db, sche
 
 
 def test_the_register_search_and_the_review_letters_show_every_mistake(officer, db, world):
-    page = officer.post("/admin/applicants/search", {"q": "x" * 101, "band": "Z", "page": "0"},
-                        form_page="/admin/applicants")
-    assert page.status_code == 422
+    typed = {"name": "x" * 201, "date_of_birth-day": "31", "date_of_birth-month": "2", "date_of_birth-year": "1990",
+             "national_insurance_number": "AB 12 34", "reference": "HR%", "email": "ada.example.net",
+             "phone": "call me", "postcode": "12", "address": "-", "application_status": "lost", "band": "Z",
+             "page": "0"}
+    page = officer.post("/admin/applicants/search", typed, form_page="/admin/applicants")
+    assert page.status_code == 422 and 'id="found"' not in page.text
     form = assert_every_error_shown(page.text, {
-        "q": "must be 100 characters or fewer", "band": "Choose band from the list",
-        "page": "Page must be a whole number"})
-    assert form.values["q"] == ["x" * 101]
+        "name": "must be 200 characters or fewer", "date_of_birth": "must be a real date",
+        "national_insurance_number": "like JG 10 37 59 A", "reference": "Enter an application reference",
+        "email": "Enter a whole e-mail address", "phone": "Enter a phone number", "postcode": "Enter a postcode",
+        "address": "Enter at least 2 letters", "application_status": "Choose status from the list",
+        "band": "Choose band from the list", "page": "Page must be a whole number"})
+    for name, value in typed.items():  # everything typed is shown again as typed (a list shows only its own)
+        assert form.values.get(name, []) == ([] if name in ("application_status", "band") else [value]), name
     assert officer.get("/admin/applicants?band=A").status_code == 200
 
     with db.transaction() as s:

@@ -30,6 +30,8 @@ ADMIN_FORMS = {
     "/admin/applicants/new": ["name", *DATE("date_of_birth"), "national_insurance_number", "sex", "address",
                               "postcode", "email", "phone",
                               *DATE("registration_date"), "circumstances", "local_connection", "needs"],
+    "/admin/applicants/search": ["name", *DATE("date_of_birth"), "national_insurance_number", "reference", "email",
+                                 "phone", "postcode", "address", "application_status", "band", "page"],
     "/admin/applicants/HR000001/band": ["band", *DATE("effective"), "reason", "points"],
     "/admin/applicants/HR000001/assessments": ["kind", "recommendation", "effect", "requirements"],
     "/admin/applicants/HR000001/checks": ["kind", "passed", "note"],

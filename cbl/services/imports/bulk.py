@@ -1,12 +1,15 @@
 """Writing many rows at once with SQLAlchemy Core, never an ORM object per row. On PostgreSQL rows go in by
 COPY (and changes through a temporary table and one UPDATE ... FROM), which is many times quicker than a
-statement per row; on SQLite, where statements are cheap, by executemany."""
+statement per row; on SQLite, where statements are cheap, by executemany. The search keys of the names,
+addresses and contact details written go in with them (cbl/models/search_keys.py)."""
 
 from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+
+from cbl.models.search_keys import keyed
 
 
 def _postgresql(connection: Connection) -> bool:
@@ -29,6 +32,7 @@ def insert_rows(connection: Connection, table: sa.Table, rows: list[dict[str, An
     """Insert rows (all with the same keys)."""
     if not rows:
         return
+    rows = keyed(table, rows)
     if _postgresql(connection):
         _copy(connection, table, list(rows[0]), rows)
     else:
@@ -39,6 +43,7 @@ def insert_with_ids(connection: Connection, table: sa.Table, rows: list[dict[str
     """Insert rows (all with the same keys) and give their new ids, in the rows' order."""
     if not rows:
         return []
+    rows = keyed(table, rows)
     if not _postgresql(connection):
         return list(connection.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True),
                                        rows).scalars())
@@ -55,7 +60,9 @@ def update_by_id(connection: Connection, table: sa.Table, rows: list[dict[str, A
     alike: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:
         alike.setdefault(tuple(name for name in row if name != "_id"), []).append(row)
-    for columns, same in alike.items():
+    for same in alike.values():
+        same = keyed(table, same)
+        columns = tuple(name for name in same[0] if name != "_id")
         if _postgresql(connection):
             _update_from_copy(connection, table, columns, same)
             continue

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from cbl.models import AuditEvent
 from cbl.rules.scheme import Scheme
 from cbl.services.actors import Actor
-from cbl.services.applications import same_name
+from cbl.rules.search_keys import same_name
 from cbl.services.audit import Subject, event_rows
 
 from .bulk import insert_rows
@@ -82,7 +82,8 @@ def split_name(name: str) -> tuple[str, str]:
 
 
 def person_key(name: str, born: date) -> str:
-    """The same person, as duplicates are found on the register: name (case and spaces aside) and birth date."""
+    """The same person, as duplicates are found on the register: name (case, accents, spaces and marks aside) and
+    birth date."""
     return f"{same_name(name)}|{born.isoformat()}"
 
 
