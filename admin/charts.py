@@ -43,15 +43,7 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[tuple[str, float]], unit
     described = "; ".join(f"{label}: {_number(value)}" for (label, _), value in zip(bars, values, strict=True))
     if described and unit:
         described += f" ({unit})"
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="100%" viewBox="0 0 {WIDTH} {height}" '
-        f'preserveAspectRatio="xMinYMin meet" aria-labelledby="{ident}-title {ident}-desc" focusable="false" '
-        f'font-family="{FONT}" font-size="16" fill="{TEXT_COLOUR}">',
-        f'<title id="{ident}-title">{escape(title)}</title>',
-        f'<desc id="{ident}-desc">{escape(described or "No figures.")}</desc>',
-    ]
-    if not bars:
-        parts.append(f'<text x="0" y="{LABEL_HEIGHT}">No figures to draw.</text>')
+    parts = _opening(ident, height, title, described, empty=not bars)
     for row, ((label, _), value) in enumerate(zip(bars, values, strict=True)):
         top = GAP + row * ROW
         bar_top = top + LABEL_HEIGHT
@@ -63,6 +55,20 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[tuple[str, float]], unit
         ]
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _opening(ident: str, height: int, title: str, described: str, empty: bool) -> list[str]:
+    """An accessible chart's first parts: the svg element named by its title and described in words."""
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="100%" viewBox="0 0 {WIDTH} {height}" '
+        f'preserveAspectRatio="xMinYMin meet" aria-labelledby="{ident}-title {ident}-desc" focusable="false" '
+        f'font-family="{FONT}" font-size="16" fill="{TEXT_COLOUR}">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{escape(described or "No figures.")}</desc>',
+    ]
+    if empty:
+        parts.append(f'<text x="0" y="{LABEL_HEIGHT}">No figures to draw.</text>')
+    return parts
 
 
 PAIR_COLOURS = ("#1d70b8", "#00703c")  # GOV.UK blue and green; each bar also says which it is in words
@@ -85,15 +91,7 @@ def paired_bar_chart(chart_id: str, title: str, series: tuple[str, str],
 
     described = "; ".join(f"{label}: {series[0]} {said(first)}, {series[1]} {said(second)}"
                           for label, first, second in bars)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="100%" viewBox="0 0 {WIDTH} {height}" '
-        f'preserveAspectRatio="xMinYMin meet" aria-labelledby="{ident}-title {ident}-desc" focusable="false" '
-        f'font-family="{FONT}" font-size="16" fill="{TEXT_COLOUR}">',
-        f'<title id="{ident}-title">{escape(title)}</title>',
-        f'<desc id="{ident}-desc">{escape(described or "No figures.")}</desc>',
-    ]
-    if not bars:
-        parts.append(f'<text x="0" y="{LABEL_HEIGHT}">No figures to draw.</text>')
+    parts = _opening(ident, height, title, described, empty=not bars)
     for row, (label, *pair) in enumerate(bars):
         top = GAP + row * PAIR_ROW
         parts.append(f'<text x="0" y="{top + 15}">{escape(_short(str(label)))}</text>')
