@@ -6,7 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from .columns import UTCDateTime, state, unique_where, utcnow
+from .columns import empty_dict, state, unique_where, UTCDateTime, utcnow
 from .states import OnlineKind, OnlineStatus
 
 
@@ -45,7 +45,7 @@ class OnlineApplication(SQLModel, table=True):
     status: OnlineStatus = Field(default=OnlineStatus.DRAFT, sa_type=state(OnlineStatus), index=True)
     account_id: int | None = Field(default=None, foreign_key="household_account.id", index=True)
     applicant_id: int | None = Field(default=None, foreign_key="applicant.id", index=True)
-    answers: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    answers: dict = Field(default_factory=empty_dict, sa_type=sa.JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # A draft is deleted the scheme's draft days after this, a warning sent first.
     saved_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from .columns import UTCDateTime, utcnow
+from .columns import empty_dict, UTCDateTime, utcnow
 
 
 class CoreLog(SQLModel, table=True):
@@ -15,6 +15,6 @@ class CoreLog(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     void_id: int = Field(foreign_key="void.id", unique=True)
-    answers: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    answers: dict = Field(default_factory=empty_dict, sa_type=sa.JSON)
     updated_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

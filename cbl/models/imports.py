@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from .columns import JSONList, UTCDateTime, state, utcnow
+from .columns import empty_list, JSONList, state, UTCDateTime, utcnow
 from .states import ImportStatus
 
 
@@ -23,7 +23,7 @@ class ImportRun(SQLModel, table=True):
     unchanged: int = 0
     problem_count: int = 0
     # The first problems, to show on the page; the whole list is a CSV file beside the upload.
-    first_problems: list[dict] = Field(default_factory=list, sa_type=JSONList)
+    first_problems: list[dict] = Field(default_factory=empty_list, sa_type=JSONList)
     failure: str | None = Field(default=None, max_length=400)
     uploaded_by_id: int = Field(foreign_key="staff_user.id")
     uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from .columns import JSONList, UTCDateTime, state, utcnow
+from .columns import empty_list, JSONList, state, UTCDateTime, utcnow
 from .states import AdvertStatus, BidPlacedBy, BidStatus, CycleStatus, ShortlistStatus
 
 
@@ -51,7 +51,7 @@ class Advert(SQLModel, table=True):
     wheelchair_only: bool = False
     transfer_only: bool = False
     # Ordered: "local:AREA", "group:NAME", "need:NAME" (see matching/README.md).
-    preference_groups: list[str] = Field(default_factory=list, sa_type=JSONList)
+    preference_groups: list[str] = Field(default_factory=empty_list, sa_type=JSONList)
     agreement_id: int | None = Field(default=None, foreign_key="nomination_agreement.id")
     # Let by date of registration: bids ranked by registration date alone, whatever the band. Decided when
     # the advert is published (the scheme's share of each cycle's homes, cbl/services/stock.py: advertise),
@@ -121,7 +121,7 @@ class ShortlistEntry(SQLModel, table=True):
     bid_id: int = Field(foreign_key="bid.id")
     position: int | None = None
     eligible: bool
-    reasons: list = Field(default_factory=list, sa_type=JSONList)
+    reasons: list = Field(default_factory=empty_list, sa_type=JSONList)
     explanation: str = Field(default="", max_length=2000)
     proposed: bool = False  # the engine's cycle-wide proposal
     status: ShortlistStatus = Field(default=ShortlistStatus.PENDING, sa_type=state(ShortlistStatus))

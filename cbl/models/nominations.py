@@ -5,7 +5,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from .columns import JSONList, UTCDateTime, state, unique_where, utcnow
+from .columns import empty_list, JSONList, state, unique_where, UTCDateTime, utcnow
 from .states import NominationStatus
 
 
@@ -24,7 +24,7 @@ class NominationAgreement(SQLModel, table=True):
     relet_share: int = 75
     nominate_within_days: int = Field(default=5, ge=0)  # UK working days
     respond_within_days: int = Field(default=5, ge=0)  # UK working days
-    decline_grounds: list[str] = Field(default_factory=list, sa_type=JSONList)
+    decline_grounds: list[str] = Field(default_factory=empty_list, sa_type=JSONList)
     # What of a nominee's case the council may share with the provider (see services.nominations.SHAREABLE).
     shared_details: list[str] = Field(default_factory=lambda: ["household", "contact", "needs"], sa_type=JSONList)
     starts_on: date

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
-from .columns import JSONList, UTCDateTime, state, unique_where, utcnow
+from .columns import empty_list, JSONList, state, unique_where, UTCDateTime, utcnow
 from .states import AnswerChannel, OfferCheckKind, OfferKind, OfferStatus, TenancyType
 
 
@@ -92,7 +92,7 @@ class SuitabilityAssessment(SQLModel, table=True):
     void_id: int = Field(foreign_key="void.id", index=True)
     offer_id: int | None = Field(default=None, foreign_key="offer.id", index=True)
     # One finding per factor: {"factor", "label", "suitable", "reasons"} (cbl/rules/final_offers.py).
-    findings: list = Field(default_factory=list, sa_type=JSONList)
+    findings: list = Field(default_factory=empty_list, sa_type=JSONList)
     weekly_income_pence: int | None = Field(default=None, ge=0)
     reasonable_to_accept: bool
     reasons: str = Field(max_length=4000)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from .columns import JSONList, UTCDateTime, state, utcnow
+from .columns import empty_list, JSONList, state, UTCDateTime, utcnow
 from .states import PanelKind, PanelStatus
 
 
@@ -75,9 +75,9 @@ class PanelDecision(SQLModel, table=True):
     band_effective: date | None = None
     points: int | None = None
     band_assessment_id: int | None = Field(default=None, foreign_key="band_assessment.id")
-    access: list[str] = Field(default_factory=list, sa_type=JSONList)
+    access: list[str] = Field(default_factory=empty_list, sa_type=JSONList)
     carer_bedroom: bool = False
-    area_restrictions: list[str] = Field(default_factory=list, sa_type=JSONList)
+    area_restrictions: list[str] = Field(default_factory=empty_list, sa_type=JSONList)
     reasons: str = Field(max_length=4000)
     decided_by_id: int = Field(foreign_key="staff_user.id")
     decided_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from .columns import UTCDateTime, state, utcnow
+from .columns import empty_dict, state, UTCDateTime, utcnow
 from .states import ActorKind, Channel, OutboxStatus
 
 
@@ -30,7 +30,7 @@ class AuditEvent(SQLModel, table=True):
     subject_id: int | None = None
     # The case it belongs to, so a case's timeline is one indexed query.
     applicant_id: int | None = Field(default=None, foreign_key="applicant.id", index=True)
-    details: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    details: dict = Field(default_factory=empty_dict, sa_type=sa.JSON)
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -56,7 +56,7 @@ class OutboxMessage(SQLModel, table=True):
     # Left empty by the service that made it, the dispatcher fills it in from the case when it sends.
     recipient: str | None = Field(default=None, max_length=320)
     # Values for the carrier's template (GOV.UK Notify personalisation), beyond subject and body.
-    personalisation: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    personalisation: dict = Field(default_factory=empty_dict, sa_type=sa.JSON)
     large_print: bool = False
     attempts: int = 0
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -7,7 +7,7 @@ from sqlmodel import Field, SQLModel
 
 from cbl.rules import search_keys as keys
 
-from .columns import JSONList, UTCDateTime, state, unique_where, utcnow
+from .columns import empty_list, JSONList, state, unique_where, UTCDateTime, utcnow
 from .search_keys import derived
 from .states import ApplicationStatus, AssessmentKind, CheckKind, Relationship, Sex
 
@@ -37,12 +37,12 @@ class Applicant(SQLModel, table=True):
     bedroom_need: int = Field(default=1, ge=0)
     household_size: int = Field(default=1, ge=1)
     lead_date_of_birth: date | None = None
-    local_connection: list[str] = Field(default_factory=list, sa_type=JSONList)
-    needs: list[str] = Field(default_factory=list, sa_type=JSONList)
+    local_connection: list[str] = Field(default_factory=empty_list, sa_type=JSONList)
+    needs: list[str] = Field(default_factory=empty_list, sa_type=JSONList)
     # Set by a panel's decision (cbl/services/panels.py): a bedroom for a carer who stays overnight (counted in
     # bedroom_need), and the areas the household may not be housed in (its bids there are refused).
     carer_bedroom: bool = False
-    area_restrictions: list[str] = Field(default_factory=list, sa_type=JSONList)
+    area_restrictions: list[str] = Field(default_factory=empty_list, sa_type=JSONList)
     homeless_duty: bool = False
     transfer_tenant: bool = False
     housing_debt: bool = False
@@ -146,7 +146,7 @@ class Assessment(SQLModel, table=True):
     recommendation: str = Field(max_length=4000)
     effect: str = Field(default="", max_length=400)
     # Access requirements it recommends (cbl/rules/final_offers.py REQUIREMENTS), which a final offer must meet.
-    requirements: list[str] = Field(default_factory=list, sa_type=JSONList)
+    requirements: list[str] = Field(default_factory=empty_list, sa_type=JSONList)
     recorded_by_id: int = Field(foreign_key="staff_user.id")
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -181,8 +181,8 @@ class BiddingPreference(SQLModel, table=True):
     __tablename__ = "bidding_preference"
 
     applicant_id: int = Field(foreign_key="applicant.id", primary_key=True)
-    areas: list[str] = Field(default_factory=list, sa_type=JSONList)
-    property_types: list[str] = Field(default_factory=list, sa_type=JSONList)
+    areas: list[str] = Field(default_factory=empty_list, sa_type=JSONList)
+    property_types: list[str] = Field(default_factory=empty_list, sa_type=JSONList)
     max_floor: int | None = None
     needs_lift: bool = False
     wants_garden: bool = False

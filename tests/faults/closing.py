@@ -12,11 +12,11 @@ from cbl.models import Advert, Applicant, Bid, Cycle, ShortlistEntry
 from cbl.models.states import BidPlacedBy
 from tests.support.factories import add_applicant, make_world
 
-APPLICANTS, ADVERTS = 1500, 60
+APPLICANTS, ADVERTS = 400, 20
 
 
 def prepare(db: Database, scheme) -> int:
-    """The same cycle every time: 60 adverts, 1,500 households, about 4,500 bids. Returns the cycle id."""
+    """The same cycle every time: 20 adverts, 400 households, 1,200 bids. Returns the cycle id."""
     rng = random.Random(7)
     with db.transaction() as s:
         world = make_world(s, scheme, adverts=ADVERTS)
