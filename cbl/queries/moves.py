@@ -33,9 +33,10 @@ class CaseMoves:
     payments: list[PaymentRow]
 
 
-def _payment_rows(session: Session, query: sa.Select) -> list[PaymentRow]:
+def _payment_rows(session: Session, condition: sa.ColumnElement[bool]) -> list[PaymentRow]:
     asker = sa.orm.aliased(StaffUser)
-    rows = session.exec(query.add_columns(Applicant.reference, asker.name, RegenerationScheme.name)
+    rows = session.exec(select(MovePayment, Applicant.reference, asker.name, RegenerationScheme.name)
+                        .where(condition)
                         .join(Applicant, Applicant.id == MovePayment.applicant_id)
                         .join(asker, asker.id == MovePayment.requested_by_id)
                         .outerjoin(RegenerationScheme, RegenerationScheme.id == MovePayment.regeneration_scheme_id)
@@ -60,7 +61,7 @@ def case_moves(session: Session, reference: str) -> CaseMoves:
     decants = list(session.exec(select(DecantHousehold, RegenerationScheme)
                                 .join(RegenerationScheme, RegenerationScheme.id == DecantHousehold.scheme_id)
                                 .where(DecantHousehold.applicant_id == applicant.id).order_by(DecantHousehold.id)))
-    payments = _payment_rows(session, select(MovePayment).where(MovePayment.applicant_id == applicant.id))
+    payments = _payment_rows(session, MovePayment.applicant_id == applicant.id)  # type: ignore[arg-type]
     return CaseMoves(applicant, tenancy, mark, [tuple(row) for row in decants], payments)  # type: ignore[misc]
 
 
@@ -91,6 +92,6 @@ def regeneration_page(session: Session, regeneration_id: int) -> RegenerationPag
 
 def payments_to_work(session: Session) -> list[PaymentRow]:
     """Payments waiting for a manager's decision, then those approved and not yet recorded paid."""
-    return _payment_rows(session, select(MovePayment).where(sa.or_(
+    return _payment_rows(session, sa.or_(
         MovePayment.decided_at.is_(None),  # type: ignore[union-attr]
-        sa.and_(MovePayment.approved.is_(True), MovePayment.paid_on.is_(None)))))  # type: ignore[union-attr]
+        sa.and_(MovePayment.approved.is_(True), MovePayment.paid_on.is_(None))))  # type: ignore[union-attr]
