@@ -48,6 +48,7 @@ def test_downsizing_decants_and_payments_run_end_to_end_with_their_letters(app, 
     officer = other_visitor
     staff_sign_in(officer, "officer@example.org")
     today = local_date(now())
+    assert 'href="/admin/applicants/HR000001/moves"' in officer.get("/admin/applicants/HR000001").text
 
     # A form refused shows every error at once, and keeps what was typed.
     refused = officer.post(f"{CASE}/tenancy", {"landlord": "", "bedrooms": "lots", "address": "1 Low Road"},
@@ -136,6 +137,8 @@ def test_downsizing_decants_and_payments_run_end_to_end_with_their_letters(app, 
 
     with app_client(app) as manager:
         staff_sign_in(manager, "second.manager@example.org")
+        work = manager.get("/admin")
+        assert "Payments to approve" in work.text and "Home loss payment of £8,100.00: approve or refuse it" in work.text
         wrong = manager.post(decision, {"approve": "yes", "approved": "8000", "arrears": "100",
                                         "arrears_note": ""}, form_page="/admin/move-payments")
         assert wrong.status_code == 422
