@@ -73,7 +73,7 @@ def paid(db: NamedDependency[Database], request: Request, payment_id: FromPath[i
 def _receipt(db: Database, request: Request, payment_id: int, file_id: int) -> Response[bytes]:
     with db.reading() as session:
         found = move_payments.receipt_file(session, staff_actor(current_staff(request)), payment_id, file_id)
-    return evidence_download(found, evidence.read_file(request.app.state["settings"].uploads_dir, found))  # type: ignore[arg-type]
+    return evidence_download(found, evidence.read_file(request.app.state["settings"].uploads_dir, found))
 
 
 @get("/move-payments/{payment_id:int}/receipts/{file_id:int}", opt={"right": Right.REGISTER_READ})

@@ -45,7 +45,7 @@ def _payment_rows(session: Session, condition: sa.ColumnElement[bool]) -> list[P
              for payment, reference, asker_name, regeneration in rows]
     by_id = {row.payment.id: row for row in found}
     if by_id:
-        for receipt in session.exec(select(PaymentReceipt).where(PaymentReceipt.payment_id.in_(list(by_id)))  # type: ignore[attr-defined]
+        for receipt in session.exec(select(PaymentReceipt).where(PaymentReceipt.payment_id.in_(list(by_id)))
                                     .order_by(PaymentReceipt.id)):
             by_id[receipt.payment_id].receipts.append(receipt)
     return found
@@ -57,12 +57,12 @@ def case_moves(session: Session, reference: str) -> CaseMoves:
         raise NotFound("No such application.")
     tenancy = session.get(SocialTenancy, applicant.id)
     mark = session.exec(select(DownsizingMark).where(DownsizingMark.applicant_id == applicant.id)
-                        .order_by(DownsizingMark.id.desc())).first()  # type: ignore[union-attr]
+                        .order_by(DownsizingMark.id.desc())).first()
     decants = list(session.exec(select(DecantHousehold, RegenerationScheme)
                                 .join(RegenerationScheme, RegenerationScheme.id == DecantHousehold.scheme_id)
                                 .where(DecantHousehold.applicant_id == applicant.id).order_by(DecantHousehold.id)))
-    payments = _payment_rows(session, MovePayment.applicant_id == applicant.id)  # type: ignore[arg-type]
-    return CaseMoves(applicant, tenancy, mark, [tuple(row) for row in decants], payments)  # type: ignore[misc]
+    payments = _payment_rows(session, MovePayment.applicant_id == applicant.id)
+    return CaseMoves(applicant, tenancy, mark, [tuple(row) for row in decants], payments)
 
 
 def regeneration_schemes(session: Session) -> list[tuple[RegenerationScheme, int]]:
@@ -87,11 +87,11 @@ def regeneration_page(session: Session, regeneration_id: int) -> RegenerationPag
     households = session.exec(select(DecantHousehold, Applicant.reference, Applicant.band)
                               .join(Applicant, Applicant.id == DecantHousehold.applicant_id)
                               .where(DecantHousehold.scheme_id == scheme.id).order_by(Applicant.reference)).all()
-    return RegenerationPage(scheme, [tuple(row) for row in households])  # type: ignore[misc]
+    return RegenerationPage(scheme, [tuple(row) for row in households])
 
 
 def payments_to_work(session: Session) -> list[PaymentRow]:
     """Payments waiting for a manager's decision, then those approved and not yet recorded paid."""
     return _payment_rows(session, sa.or_(
-        MovePayment.decided_at.is_(None),  # type: ignore[union-attr]
-        sa.and_(MovePayment.approved.is_(True), MovePayment.paid_on.is_(None))))  # type: ignore[union-attr]
+        MovePayment.decided_at.is_(None),
+        sa.and_(MovePayment.approved.is_(True), MovePayment.paid_on.is_(None))))

@@ -253,7 +253,7 @@ def _payments(today: Today) -> sa.Select:
                    MovePayment.requested_at.label("sort"), sa.false().label("late"), MovePayment.id.label("link"),
                    MovePayment.kind.label("about"), MovePayment.claimed_pence.label("more"))
             .join(Applicant, Applicant.id == MovePayment.applicant_id)
-            .where(MovePayment.decided_at.is_(None)))  # type: ignore[union-attr]
+            .where(MovePayment.decided_at.is_(None)))
 
 
 def _payment(row: Any) -> str:

@@ -51,11 +51,11 @@ def move_payments_report(session: Session, start: date, end: date) -> MovePaymen
     """Asked for (by the day asked), approved (by the day decided, the amount approved) and paid (by the day paid, the
     amount paid after any arrears offset) in the period, UK days, both included."""
     first, after = _from_midnight(start), _from_midnight(end + timedelta(days=1))
-    paid = MovePayment.approved_pence - MovePayment.arrears_offset_pence  # type: ignore[operator]
+    paid = MovePayment.approved_pence - MovePayment.arrears_offset_pence
     queries = {
         "requested": (MovePayment.claimed_pence, sa.and_(MovePayment.requested_at >= first,
                                                          MovePayment.requested_at < after)),
-        "approved": (MovePayment.approved_pence, sa.and_(MovePayment.approved.is_(True),  # type: ignore[union-attr]
+        "approved": (MovePayment.approved_pence, sa.and_(MovePayment.approved.is_(True),
                                                          MovePayment.decided_at >= first,
                                                          MovePayment.decided_at < after)),
         "paid": (paid, sa.and_(MovePayment.paid_on >= start, MovePayment.paid_on <= end)),

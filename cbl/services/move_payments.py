@@ -75,7 +75,7 @@ def request_downsizing_payments(session: Session, actor: Actor, scheme: Scheme, 
     policy = downsizing_of(scheme)
     applicant = locked_application(session, applicant_id)
     mark = session.exec(select(DownsizingMark).where(DownsizingMark.applicant_id == applicant.id)
-                        .order_by(DownsizingMark.id.desc())).first()  # type: ignore[union-attr]
+                        .order_by(DownsizingMark.id.desc())).first()
     if mark is None:
         raise Conflict("The household has not been marked as downsizing: mark it first.")
     if not 0 <= new_bedrooms <= 20:
@@ -85,8 +85,8 @@ def request_downsizing_payments(session: Session, actor: Actor, scheme: Scheme, 
         raise InvalidInput(f"The new home must have fewer bedrooms than the {mark.bedrooms} of the home left.",
                            field="new_bedrooms")
     already = session.exec(select(func.count()).select_from(MovePayment).where(
-        MovePayment.applicant_id == applicant.id, MovePayment.approved.is_not(False),  # type: ignore[union-attr]
-        MovePayment.kind.in_([PaymentKind.DOWNSIZING_INCENTIVE, PaymentKind.REMOVAL_COSTS]))).one()  # type: ignore[attr-defined]
+        MovePayment.applicant_id == applicant.id, MovePayment.approved.is_not(False),
+        MovePayment.kind.in_([PaymentKind.DOWNSIZING_INCENTIVE, PaymentKind.REMOVAL_COSTS]))).one()
     if already:
         raise Conflict("A downsizing incentive has been asked for already for this household.")
     incentive = downsizing_incentive(released, removal_claimed_pence, per_bedroom_pence=policy.per_bedroom_pence,
@@ -131,7 +131,7 @@ def request_home_loss(session: Session, actor: Actor, scheme: Scheme, applicant_
             field="displaced_on")
     if session.exec(select(MovePayment.id).where(MovePayment.applicant_id == applicant.id,
                                                  MovePayment.kind == PaymentKind.HOME_LOSS,
-                                                 MovePayment.approved.is_not(False))).first():  # type: ignore[union-attr]
+                                                 MovePayment.approved.is_not(False))).first():
         raise Conflict("A home loss payment has been asked for already for this household.")
     try:
         amount = tenant_home_loss_pence(policy.home_loss, displaced_on)

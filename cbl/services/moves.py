@@ -80,7 +80,7 @@ def _band_from(session: Session, actor: Actor, scheme: Scheme, applicant: Applic
 
 def _open_mark(session: Session, applicant_id: int) -> DownsizingMark | None:
     return session.exec(select(DownsizingMark).where(DownsizingMark.applicant_id == applicant_id,
-                                                     DownsizingMark.ended_at.is_(None))).first()  # type: ignore[union-attr]
+                                                     DownsizingMark.ended_at.is_(None))).first()
 
 
 def mark_downsizing(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, now: datetime) -> DownsizingMark:

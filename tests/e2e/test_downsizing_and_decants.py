@@ -138,7 +138,8 @@ def test_downsizing_decants_and_payments_run_end_to_end_with_their_letters(app, 
     with app_client(app) as manager:
         staff_sign_in(manager, "second.manager@example.org")
         work = manager.get("/admin")
-        assert "Payments to approve" in work.text and "Home loss payment of £8,100.00: approve or refuse it" in work.text
+        assert "Payments to approve" in work.text
+        assert "Home loss payment of £8,100.00: approve or refuse it" in work.text
         wrong = manager.post(decision, {"approve": "yes", "approved": "8000", "arrears": "100",
                                         "arrears_note": ""}, form_page="/admin/move-payments")
         assert wrong.status_code == 422
