@@ -171,6 +171,8 @@ def test_downsizing_decants_and_payments_run_end_to_end_with_their_letters(app, 
     assert officer.post(f"/admin/move-payments/{found[PaymentKind.HOME_LOSS].id}/paid",
                         date_fields("paid_on", today), form_page="/admin/move-payments").status_code == 409
 
+    timeline = officer.get("/admin/applicants/HR000001")
+    assert timeline.status_code == 200 and "moves.payment_paid" in timeline.text
     letters = _letters(db, "HR000001")
     subjects = [subject for template, subject in letters if template == "move_payment"]
     assert "Your home loss payment is approved" in subjects and "We have paid your disturbance payment" in subjects
