@@ -3,6 +3,9 @@ band changes, a letter goes); a regeneration scheme decants two households; an o
 a disturbance claim with its receipt; whoever asked cannot approve it; another manager approves with a rent arrears
 offset; it is recorded paid; each step's letter is in the outbox, and the figures show the totals."""
 
+import io
+import json
+import zipfile
 from datetime import date
 
 from sqlmodel import select
@@ -158,6 +161,11 @@ def test_downsizing_decants_and_payments_run_end_to_end_with_their_letters(app, 
         assert "5: £19,150.00" in report.text and "2: £8,500.00" in report.text
         csv = manager.get("/admin/reports/move-payments.csv")
         assert csv.status_code == 200 and "Northgate Estate" in csv.text
+        archive = manager.post("/admin/applicants/HR000001/subject-access", {}, form_page="/admin/applicants/HR000001")
+        with zipfile.ZipFile(io.BytesIO(archive.content)) as opened:
+            held = json.loads(opened.read("moves.json"))
+        assert held["social_home"]["bedrooms"] == 3 and len(held["payments"]) == 4
+        assert held["receipts"][0]["original_name"] == "van receipt.pdf" and "stored_name" not in held["receipts"][0]
 
     with db.reading() as s:
         found = {p.kind: p for p in s.exec(select(MovePayment).join(Applicant, Applicant.id == MovePayment.applicant_id)
