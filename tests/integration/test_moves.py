@@ -96,3 +96,29 @@ def _own(session, scheme, people) -> None:
     moves.record_tenancy(session, manager, people["HR2"], "Anytown Council", "", 2, date(2019, 1, 1), NOW)
     own = move_payments.request_home_loss(session, manager, scheme, people["HR2"], estate.id, DISPLACED, NOW)
     move_payments.decide_payment(session, manager, scheme, own.id, True, None, 0, "", "", NOW)
+
+
+def test_the_report_counts_a_payment_in_the_london_day_it_was_asked_for(db, scheme, people):
+    """Asked for at 23:30 UTC on 31 March 2026, which is 00:30 on 1 April in London (summer time): in the new
+    financial year's figures, not the old one's; paid amounts are after the arrears offset."""
+    from datetime import datetime, timezone
+
+    from cbl.models import MovePayment
+    from cbl.reports.move_payments import move_payments_report, report_csv
+
+    asked = datetime(2026, 3, 31, 23, 30, tzinfo=timezone.utc)
+    with db.transaction() as s:
+        estate = moves.create_regeneration_scheme(s, people["officer"], "Estate", "Blocks", date(2027, 1, 1), NOW)
+        moves.add_decant_household(s, people["officer"], scheme, estate.id, "HR1", NOW)
+        moves.record_tenancy(s, people["officer"], people["HR1"], "Anytown Council", "", 2, date(2020, 1, 1), NOW)
+        loss = move_payments.request_home_loss(s, people["officer"], scheme, people["HR1"], estate.id, DISPLACED,
+                                               asked)
+        move_payments.decide_payment(s, people["manager"], scheme, loss.id, True, None, 10_000, "Rent 1", "", asked)
+        s.get(MovePayment, loss.id).paid_on = date(2026, 4, 2)
+    with db.reading() as s:
+        old_year = move_payments_report(s, date(2025, 4, 1), date(2026, 3, 31))
+        new_year = move_payments_report(s, date(2026, 4, 1), date(2027, 3, 31))
+    assert old_year.total.stages["requested"].count == 0
+    assert new_year.total.stages["requested"].count == 1 and new_year.total.stages["requested"].pence == 810_000
+    assert new_year.by_scheme["Estate"].stages["paid"].pence == 800_000
+    assert "Home loss payment,1,8100.00,1,8100.00,1,8000.00" in report_csv(new_year)
