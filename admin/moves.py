@@ -25,6 +25,7 @@ from cbl.web.auth import now
 from . import move_forms as f
 from .acting import act, submit
 from .guards import current_staff
+from .line_forms import Action
 from .panels import UPLOAD_BODY_BYTES, _chosen, _multipart
 
 CASE = "/admin/applicants/{reference}/moves"
@@ -41,7 +42,7 @@ def _case_forms(found: queries.CaseMoves, submitted: tuple[str, forms.Form] | No
         "tenancy": forms.read(f.Tenancy, None, **({"landlord": tenancy.landlord, "address": tenancy.address,
                                                     "bedrooms": tenancy.bedrooms,
                                                     "tenancy_start": tenancy.tenancy_start} if tenancy else {})),
-        "mark": forms.read(f.EndDownsizing, None),  # the mark needs no fields; its refusals show in the summary
+        "mark": forms.read(Action, None),  # a button: its refusals show in the summary
         "end": forms.read(f.EndDownsizing, None, id_suffix="-end"),
         "downsizing": forms.read(f.DownsizingPayment, None),
         "home_loss": forms.read(f.HomeLoss, None, id_suffix="-home-loss", choices=choices),
@@ -107,7 +108,7 @@ def downsizing(db: NamedDependency[Database], scheme: NamedDependency[Scheme], r
 
 def _refused(db: Database, scheme: Scheme, request: Request, reference: str, key: str,
              error: DomainError) -> Template:
-    form = forms.read(f.EndDownsizing, None)
+    form = forms.read(Action, None)
     form.refuse(error)
     return _case_page(db, scheme, request, reference, (key, form))
 
