@@ -26,7 +26,6 @@ from . import move_forms as f
 from .acting import act, submit
 from .guards import current_staff
 from .line_forms import Action
-from .panels import UPLOAD_BODY_BYTES, _chosen, _multipart
 
 CASE = "/admin/applicants/{reference}/moves"
 
@@ -63,7 +62,7 @@ def _case_page(db: Database, scheme: Scheme, request: Request, reference: str,
         "staff": current_staff(request), "found": found, "forms": page_forms,
         "errors": submitted[1] if submitted else None, "scheme": scheme,
         "spare": max((found.tenancy.bedrooms if found.tenancy else 0) - found.applicant.bedroom_need, 0),
-        "limit_mb": evidence.MAX_BYTES // (1024 * 1024)})
+        "limit_mb": evidence.MAX_BYTES // (1024 * 1024), "claim_mb": RECEIPTS_BYTES // (1024 * 1024)})
 
 
 @get("/applicants/{reference:str}/moves", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
@@ -141,13 +140,33 @@ def home_loss(db: NamedDependency[Database], scheme: NamedDependency[Scheme], re
                         now()))
 
 
+# Receipts for one claim: each at most 10 MB, 40 MB together; the form around them fits in the rest.
+RECEIPTS_BYTES = 4 * evidence.MAX_BYTES
+CLAIM_BODY_BYTES = RECEIPTS_BYTES + 256 * 1024
+
+
+async def _claim_form(request: Request) -> tuple[dict[str, Any], list[move_payments.Receipt]]:
+    """A submitted claim as a plain body, with every receipt chosen (a browser sends an empty part for none)."""
+    form = await request.form()
+    body: dict[str, Any] = {}
+    receipts: list[move_payments.Receipt] = []
+    for name, values in form.dict().items():
+        files = [value for value in values if isinstance(value, UploadFile)]
+        for upload in files:
+            content = await upload.read()
+            if upload.filename or content:
+                receipts.append(move_payments.Receipt(upload.filename or "", content))
+        if not files:
+            body[name] = values if len(values) > 1 else values[0]
+    return body, receipts
+
+
 def _disturbance(db: Database, scheme: Scheme, request: Request, reference: str, body: dict,
-                 upload: UploadFile | None, content: bytes) -> Template | Redirect:
+                 receipts: list[move_payments.Receipt]) -> Template | Redirect:
     with db.reading() as session:
         choices = _regeneration_choices(queries.case_moves(session, reference))
     form = forms.read(f.Disturbance, body, id_suffix="-disturbance", choices={"regeneration": choices})
     if form.validate():
-        receipts = [move_payments.Receipt(upload.filename or "", content)] if _chosen(upload, content) else []
 
         def claim(session: Session, actor: Actor) -> None:
             move_payments.request_disturbance(session, actor, scheme, request.app.state["settings"].uploads_dir,
@@ -168,12 +187,12 @@ def _disturbance(db: Database, scheme: Scheme, request: Request, reference: str,
 
 
 @post("/applicants/{reference:str}/moves/disturbance", opt={"right": Right.MOVES_MANAGE},
-      request_max_body_size=UPLOAD_BODY_BYTES)
+      request_max_body_size=CLAIM_BODY_BYTES)
 async def disturbance(db: NamedDependency[Database], scheme: NamedDependency[Scheme], request: Request,
                       reference: FromPath[str]) -> Template | Redirect:
-    """A disturbance claim with its receipt."""
-    body, upload, content = await _multipart(request)
-    return await anyio.to_thread.run_sync(_disturbance, db, scheme, request, reference, body, upload, content)
+    """A disturbance claim with its receipts."""
+    body, receipts = await _claim_form(request)
+    return await anyio.to_thread.run_sync(_disturbance, db, scheme, request, reference, body, receipts)
 
 
 # --- regeneration schemes ------------------------------------------------------------------------------------------

@@ -110,11 +110,13 @@ def test_downsizing_decants_and_payments_run_end_to_end_with_their_letters(app, 
     assert no_receipt.status_code == 422 and "Upload at least one receipt" in no_receipt.text
     assert "Removal van and reconnecting the cooker" in no_receipt.text  # nothing typed is lost
     sent = officer.post(f"{CASE}/disturbance", claim, form_page=CASE,
-                        files={"file": ("van receipt.pdf", PDF, "application/pdf")})
+                        files=[("file", ("van receipt.pdf", PDF, "application/pdf")),
+                               ("file", ("cooker.pdf", PDF, "application/pdf"))])
     assert sent.status_code == 303
     disturbance = _payments(db)[PaymentKind.DISTURBANCE]
+    assert "with 2 receipts" in disturbance.worked_out
     with db.reading() as s:
-        receipt = s.exec(select(PaymentReceipt)).one()
+        receipt = s.exec(select(PaymentReceipt).order_by(PaymentReceipt.id)).first()
     assert officer.get(f"/admin/move-payments/{disturbance.id}/receipts/{receipt.id}").content == PDF
 
     # An officer cannot approve; a manager cannot approve what they asked for; another manager can.
