@@ -19,6 +19,9 @@ from .core import CoreLog  # noqa: E402
 from .equality import EqualityAnswers  # noqa: E402
 from .imports import ImportRun  # noqa: E402
 from .lettings import Advert, Bid, Cycle, ShortlistEntry  # noqa: E402
+from .moves import (  # noqa: E402
+    DecantHousehold, DownsizingMark, MovePayment, PaymentReceipt, RegenerationScheme, SocialTenancy,
+)
 from .nominations import AgreementQuota, Nomination, NominationAgreement  # noqa: E402
 from .offers import DirectOfferRequest, Offer, PreOfferCheck, Refusal, SuitabilityAssessment  # noqa: E402
 from .organisations import Organisation, StaffUser  # noqa: E402
@@ -52,5 +55,6 @@ __all__ = [
     "PanelEvidence", "PanelMember", "PanelReferral", "PreOfferCheck", "Property", "ReceivedText",
     "Refusal",
     "RegistrationBackdating", "Review",
+    "DecantHousehold", "DownsizingMark", "MovePayment", "PaymentReceipt", "RegenerationScheme", "SocialTenancy",
     "ShortlistEntry", "StaffUser", "SuitabilityAssessment", "Viewing", "ViewingInvitation", "Void", "metadata",
 ]

@@ -16,9 +16,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from cbl.models import (
-    Advert, Applicant, EvidenceFile, Enquiry, HouseholdMember, Nomination, Offer, OnlineApplication, Organisation,
-    PanelReferral, Property, Review, StaffUser, Viewing, ViewingInvitation, Void,
+    Advert, Applicant, EvidenceFile, Enquiry, HouseholdMember, MovePayment, Nomination, Offer, OnlineApplication,
+    Organisation, PanelReferral, Property, Review, StaffUser, Viewing, ViewingInvitation, Void,
 )
+from cbl.rules.wording import money
 from cbl.models.states import (
     ApplicationStatus, EnquiryKind, NominationStatus, OfferStatus, OnlineKind, OnlineStatus, PanelKind, PanelStatus,
     Relationship, ReviewStatus, StaffRole, VoidStatus,
@@ -245,6 +246,23 @@ def _voids(today: Today) -> sa.Select:
             .where(Void.status == VoidStatus.OPEN, Void.tenancy_end_date < today.day - timedelta(days=target)))
 
 
+def _payments(today: Today) -> sa.Select:
+    """Payments to households that move waiting for a manager's decision, the longest waiting first (a manager decides
+    only those someone else asked for: cbl/services/move_payments.py)."""
+    return (select(MovePayment.id.label("id"), *_case(), sa.cast(sa.null(), sa.Date).label("due"),
+                   MovePayment.requested_at.label("sort"), sa.false().label("late"), MovePayment.id.label("link"),
+                   MovePayment.kind.label("about"), MovePayment.claimed_pence.label("more"))
+            .join(Applicant, Applicant.id == MovePayment.applicant_id)
+            .where(MovePayment.decided_at.is_(None)))
+
+
+def _payment(row: Any) -> str:
+    from cbl.models.moves import PaymentKind
+    from cbl.services.move_payments import KIND_WORDS
+
+    return f"{KIND_WORDS[PaymentKind(_value(row.about))].capitalize()} of {money(int(row.more))}: approve or refuse it"
+
+
 def _value(state: Any) -> str:
     """A state column's value as stored ("band"), whether it came back as its enum or as text."""
     return str(getattr(state, "value", state))
@@ -281,6 +299,9 @@ QUEUES: tuple[_Spec, ...] = (
           lambda row, today: f"{_online_kind(row)}: the evidence asked for has come", due_of=lambda row, today: None),
     _Spec("panels", "Panels to hold", "Panels", Right.PANEL_REFER, _panels, "/admin/panels/{link}",
           lambda row, today: _panel(row)),
+    _Spec("payments", "Payments to approve", "Payments", Right.PAYMENT_APPROVE, _payments,
+          "/admin/move-payments#payment-{link}", lambda row, today: _payment(row), team=True, on_cases=False,
+          due_of=lambda row, today: None),
     _Spec("voids", "Homes empty past the target", "Empty homes", Right.STOCK_WRITE, _voids, "/admin/stock/{link}",
           lambda row, today: f"{row.about} ({row.more}): empty {void_days(row.due, today.day)} days, the target is "
                              f"{today.scheme.voids.target_days}", team=True, on_cases=False,

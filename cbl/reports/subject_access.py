@@ -64,6 +64,22 @@ def _equality(session: Session, applicant_id: int) -> dict:
             **{question.question: question.label(getattr(found, question.key)) for question in QUESTIONS}}
 
 
+def _moves(session: Session, applicant_id: int) -> dict:
+    from cbl.models import DecantHousehold, DownsizingMark, MovePayment, PaymentReceipt, SocialTenancy
+
+    payments = list(session.exec(select(MovePayment).where(MovePayment.applicant_id == applicant_id)))
+    receipts = list(session.exec(select(PaymentReceipt).where(PaymentReceipt.payment_id.in_(
+        [p.id for p in payments])))) if payments else []
+    tenancy = session.get(SocialTenancy, applicant_id)
+    return {"social_home": _rows([tenancy])[0] if tenancy else None,
+            "downsizing": _rows(list(session.exec(select(DownsizingMark).where(
+                DownsizingMark.applicant_id == applicant_id)))),
+            "regeneration_schemes": _rows(list(session.exec(select(DecantHousehold).where(
+                DecantHousehold.applicant_id == applicant_id)))),
+            "payments": _rows(payments),
+            "receipts": [{k: v for k, v in row.items() if k != "stored_name"} for row in _rows(receipts)]}
+
+
 def subject_access_archive(session: Session, actor: Actor, reference: str, now: datetime) -> tuple[str, bytes]:
     """The archive's file name and bytes; the export is audited in the caller's transaction."""
     actor.require(Right.DATA_SUBJECT_ACCESS)
@@ -101,6 +117,9 @@ def subject_access_archive(session: Session, actor: Actor, reference: str, now: 
         "panels.json": {"referrals": _rows(referrals), "decisions": of(PanelDecision),
                         "evidence": [{k: v for k, v in row.items() if k != "stored_name"}
                                      for row in _rows(panel_files)]},
+        # Downsizing and decants: its social home, its marks, its regeneration schemes, the payments and their receipts
+        # (listed, as a panel's files are).
+        "moves.json": _moves(session, applicant.id),
         # The household's own equality monitoring answers (kept apart from its case, but its data all the same).
         "equality_monitoring.json": _equality(session, applicant.id),
     }

@@ -1,7 +1,7 @@
 """The allocation scheme: the council's rules, loaded from TOML and checked at start-up."""
 
 import tomllib
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -335,6 +335,54 @@ class Applying(_Strict):
         return bool(self.income_limit or self.savings_limit)
 
 
+class Downsizing(_Strict):
+    """Households under-occupying a social home who move to a smaller one (cbl/rules/moves.py): the band they are
+    given (from the day they are marked, unless they hold a better one: docs/decisions/0023-downsizing-and-decants.md),
+    and the council's incentive, in pence: so much per bedroom released, removal costs up to their maximum, and an
+    overall maximum for the two together. The council's own policy: no statute sets these."""
+
+    band: str = Field(min_length=1)
+    per_bedroom_pence: StrictInt = Field(default=0, ge=0, le=10_000_000)
+    removal_costs_maximum_pence: StrictInt = Field(default=0, ge=0, le=10_000_000)
+    overall_maximum_pence: StrictInt = Field(default=0, ge=0, le=10_000_000)
+    offset_arrears: StrictBool = False
+
+
+class HomeLossAmounts(_Strict):
+    """The amounts of a home loss payment prescribed for displacements on or after `from` (s30(1), (2) and (5) Land
+    Compensation Act 1973; the Home Loss Payments (Prescribed Amounts) (England) Regulations of each year)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    in_force_from: date = Field(alias="from")
+    tenant_pence: StrictInt = Field(gt=0, le=100_000_000)
+    owner_minimum_pence: StrictInt = Field(gt=0, le=100_000_000)
+    owner_maximum_pence: StrictInt = Field(gt=0, le=1_000_000_000)
+
+    @model_validator(mode="after")
+    def _minimum_below_maximum(self) -> "HomeLossAmounts":
+        if self.owner_minimum_pence > self.owner_maximum_pence:
+            raise ValueError("owner_minimum_pence must not exceed owner_maximum_pence")
+        return self
+
+
+class Decants(_Strict):
+    """Households moved out of homes a regeneration scheme needs empty: the band they are given, the home loss amounts
+    in force by date (the law's, copied here with their dates because they change each year by regulations), and
+    whether rent arrears may be offset against what is paid to them (the council's policy)."""
+
+    band: str = Field(min_length=1)
+    home_loss: list[HomeLossAmounts] = Field(min_length=1)
+    offset_arrears: StrictBool = False
+
+    @field_validator("home_loss")
+    @classmethod
+    def _dated_once_each(cls, amounts: list[HomeLossAmounts]) -> list[HomeLossAmounts]:
+        days = [amount.in_force_from for amount in amounts]
+        if len(set(days)) != len(days):
+            raise ValueError("each date may appear once")
+        return sorted(amounts, key=lambda amount: amount.in_force_from)
+
+
 class Scheme(_Strict):
     name: str = Field(min_length=1)
     bands: Bands
@@ -352,6 +400,16 @@ class Scheme(_Strict):
     nominations: Nominations
     application: Applying = Applying()
     panels: Panels = Panels()
+    downsizing: Downsizing | None = None
+    decants: Decants | None = None
+
+    @model_validator(mode="after")
+    def _moves_bands_known(self) -> "Scheme":
+        for section in (self.downsizing, self.decants):
+            if section is not None and section.band not in self.bands.order:
+                name = "downsizing" if section is self.downsizing else "decants"
+                raise ValueError(f"{name}.band must be one of bands.order ({', '.join(self.bands.order)})")
+        return self
 
     @model_validator(mode="after")
     def _points_rank_first(self) -> "Scheme":

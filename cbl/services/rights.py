@@ -26,11 +26,15 @@ class Right(StrEnum):
     EQUALITY_RECORD = "equality.record"
     EQUALITY_REPORT = "equality.report"
     LETTERS_ISSUE = "letters.issue"
+    # Downsizing and decants: mark households, run regeneration schemes, ask for and record payments (an officer);
+    # approve or refuse a payment someone else asked for (a manager).
+    MOVES_MANAGE = "moves.manage"
     NOMINATION_SEND = "nomination.send"
     OFFER_APPROVE_DIRECT = "offer.approve_direct"
     OFFER_FINAL_ASSESS = "offer.final_assess"
     OFFER_MAKE = "offer.make"
     OFFER_RECORD = "offer.record"
+    PAYMENT_APPROVE = "payment.approve"
     PANEL_DECIDE = "panel.decide"  # record a panel's decision, which is applied to the case
     PANEL_REFER = "panel.refer"  # refer a case to a panel with its evidence, and arrange the panel
     PROVIDER_NOMINATIONS = "provider.nominations"

@@ -59,6 +59,9 @@ ADMIN_FORMS = {
     "/admin/adverts/AD1/block-viewing": ["households", *DATE("viewing_at"), "viewing_time", "place", "accompanied"],
     "/admin/imports/upload": ["kind", "file"],  # sent without a file: refused on the page
     "/admin/cycles/1/reopen": ["reason", *DATE("closes_on"), "closes_time"],  # the world's cycle, open: refused
+    "/admin/applicants/HR000001/moves/tenancy": ["landlord", "address", "bedrooms", *DATE("tenancy_start")],
+    "/admin/applicants/HR000001/moves/downsizing-payment": ["new_bedrooms", "removal"],
+    "/admin/regeneration-schemes": ["name", "area", *DATE("decant_date")],
 }
 
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from cbl.models import (
     Advert, Applicant, BandAssessment, Bid, Cycle, EqualityAnswers, ImportRun, Offer, OutboxMessage, Property, Review,
-    ShortlistEntry, StaffUser, Viewing, Void,
+    PaymentReceipt, ShortlistEntry, StaffUser, Viewing, Void,
 )
 from cbl.models.states import (
     AdvertStatus, ApplicationStatus, Channel, CycleStatus, ImportStatus, PasswordLinkPurpose, StaffRole, TenancyType,
@@ -80,6 +80,9 @@ class CountedWorld:
     import_run: int  # a file a manager uploaded to import, refused by its check
     referral: int  # the probe household's referral to a medical panel, arranged, with k files before it
     referral_file: int  # one of them
+    regeneration: int  # a regeneration scheme decanting 3k households, the probe household among them
+    payment: int  # one of the probe household's k disturbance claims, each with its receipt
+    receipt: int  # its receipt
 
 
 def _equality_answers(households: list[Applicant]) -> list[EqualityAnswers]:
@@ -136,7 +139,39 @@ def build(session: Session, scheme: Scheme, scale: int, now: datetime, uploads: 
         viewing=session.exec(select(Viewing.id)).first(),
         import_run=_import_run(session, staff[StaffRole.MANAGER], now),
         **_panels(session, scheme, staff, households[0], scale, now, uploads),
-        **_online(session, scheme, households[0], scale, now, uploads))
+        **_online(session, scheme, households[0], scale, now, uploads),
+        **_moves(session, scheme, staff, households, scale, now, uploads))
+
+
+def _moves(session: Session, scheme: Scheme, staff: dict[StaffRole, int], households: list[Applicant], scale: int,
+           now: datetime, uploads: Path) -> dict:
+    """A regeneration scheme decanting 3k households; the probe household's k disturbance claims with their receipts,
+    waiting for a manager; k other households' home loss payments, approved and not yet paid."""
+    from datetime import date
+
+    from cbl.services import move_payments, moves
+
+    officer = actors.staff(session.get_one(StaffUser, staff[StaffRole.OFFICER]))
+    manager = actors.staff(session.get_one(StaffUser, staff[StaffRole.MANAGER]))
+    regeneration = moves.create_regeneration_scheme(session, officer, "Counted Estate", "Blocks A to D",
+                                                    date(2027, 3, 31), now)
+    open_ones = (ApplicationStatus.PENDING, ApplicationStatus.ACTIVE, ApplicationStatus.SUSPENDED)
+    decanted = [households[0], *[h for h in households[1:] if h.status in open_ones][:3 * scale - 1]]
+    for household in decanted:
+        moves.record_tenancy(session, officer, household.id, "Anytown Council", "", 6, date(2019, 4, 1), now)
+        moves.add_decant_household(session, officer, scheme, regeneration.id, household.reference, now)
+    moves.mark_downsizing(session, officer, scheme, households[0].id, now)
+    claims = [move_payments.request_disturbance(
+        session, officer, scheme, uploads, households[0].id, regeneration.id, date(2024, 6, 3), 10_000 + number,
+        f"Removal {number + 1}", [move_payments.Receipt(f"receipt-{number}.pdf", b"%PDF-1.4\n%%EOF\n")], now)
+        for number in range(scale)]
+    for household in decanted[1:scale + 1]:
+        loss = move_payments.request_home_loss(session, officer, scheme, household.id, regeneration.id,
+                                               date(2024, 6, 3), now)
+        move_payments.decide_payment(session, manager, scheme, loss.id, True, None, 0, "", "", now)
+    session.flush()
+    receipt = session.exec(select(PaymentReceipt.id).where(PaymentReceipt.payment_id == claims[0].id)).one()
+    return {"regeneration": regeneration.id, "payment": claims[0].id, "receipt": receipt}
 
 
 def _online(session: Session, scheme: Scheme, probe: Applicant, scale: int, now: datetime, uploads: Path) -> dict:

@@ -114,6 +114,10 @@ def addresses(world: CountedWorld) -> dict[str, str]:
         "/admin/panels/{referral_id:int}": f"/admin/panels/{world.referral}",
         "/admin/panels/{referral_id:int}/evidence/{file_id:int}":
             f"/admin/panels/{world.referral}/evidence/{world.referral_file}",
+        "/admin/applicants/{reference:str}/moves": f"/admin/applicants/{world.household}/moves",
+        "/admin/regeneration-schemes/{regeneration_id:int}": f"/admin/regeneration-schemes/{world.regeneration}",
+        "/admin/move-payments/{payment_id:int}/receipts/{file_id:int}":
+            f"/admin/move-payments/{world.payment}/receipts/{world.receipt}",
         "/admin/cycles/{cycle_id:int}/close-report": f"/admin/cycles/{world.closed_cycle}/close-report",
         "/admin/cycles/{cycle_id:int}/close-early": f"/admin/cycles/{world.cycle}/close-early",
         "/admin/cycles/{cycle_id:int}/reopen": f"/admin/cycles/{world.closed_cycle}/reopen",
