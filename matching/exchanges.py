@@ -28,7 +28,7 @@ KINDS = ("flat", "house", "bungalow", "maisonette", "bedsit")
 # at 20,000 listings on the project's machine); CP-SAT has the rest.
 LP_SHARE = 0.8
 # CP-SAT is only started if the time left covers building its model (about this many variables a
-# second on the project's machine under load) and a second of search.
+# second on the project's machine under load) and a little search.
 CP_SAT_BUILDS_PER_SECOND = 50_000
 
 
@@ -133,7 +133,7 @@ def _best_counts(
         share = LP_SHARE * (deadline - time.perf_counter())
         proven = lp_bound(register, limits, time_limit_s=share, workers=workers)
         upper_bound = min(upper_bound, upper_bound if proven is None else proven)
-    if best.moving < upper_bound and deadline - time.perf_counter() > 1.0 + variables / CP_SAT_BUILDS_PER_SECOND:
+    if best.moving < upper_bound and deadline - time.perf_counter() > 0.2 + variables / CP_SAT_BUILDS_PER_SECOND:
         solved = solve_counts(
             register,
             limits,
