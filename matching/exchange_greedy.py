@@ -17,20 +17,20 @@ Ring = list[int]  # listing numbers (positions in the register's groups, flatten
 class _Free:
     """The free listings on each arc, those with the fewest options first."""
 
-    def __init__(self, register: ClassRegister) -> None:
+    def __init__(self, register: ClassRegister, options: list[tuple[int, ...]], free: list[bool]) -> None:
         self.home: list[int] = []
         self.options: list[tuple[int, ...]] = []
         self.group: list[int] = []
         for g, group in enumerate(register.groups):
             for _ in group.ids:
                 self.home.append(group.home)
-                self.options.append(group.destinations)
+                self.options.append(options[g])
                 self.group.append(g)
-        self.free = [True] * len(self.home)
+        self.free = free
         on_arc: dict[Arc, list[tuple[int, int]]] = {}
-        for i, options in enumerate(self.options):
-            for b in options:
-                on_arc.setdefault((self.home[i], b), []).append((len(options), i))
+        for i, offered in enumerate(self.options):
+            for b in offered:
+                on_arc.setdefault((self.home[i], b), []).append((len(offered), i))
         self.on_arc = {arc: [i for _, i in sorted(listings)] for arc, listings in on_arc.items()}
         self.start = dict.fromkeys(self.on_arc, 0)  # before it, every listing on the arc is taken
         self.out: list[set[int]] = [set() for _ in register.classes]
@@ -54,18 +54,32 @@ class _Free:
         return None
 
 
-def greedy_rings(register: ClassRegister, max_ring: int) -> tuple[list[Ring], list[int]]:
-    """Disjoint valid rings of listing numbers, and each listing number's group."""
-    free = _Free(register)
+def greedy_rings(
+    register: ClassRegister, max_ring: int, preferred: list[tuple[int, ...]] | None = None
+) -> tuple[list[Ring], list[int]]:
+    """Disjoint valid rings of listing numbers, and each listing number's group.
+
+    With ``preferred`` (per group, some of its destinations), rings are first sought among the
+    preferred destinations only, then among all of them for the listings still free."""
+    everything = [group.destinations for group in register.groups]
+    free = [True] * sum(len(group.ids) for group in register.groups)
+    rings: list[Ring] = []
+    for options in ([preferred] if preferred is not None else []) + [everything]:
+        state = _Free(register, options, free)
+        rings.extend(_rings(state, max_ring))
+    return rings, state.group
+
+
+def _rings(free: _Free, max_ring: int) -> list[Ring]:
     rings: list[Ring] = []
     for i in sorted(range(len(free.home)), key=lambda i: len(free.options[i])):  # stable: ids within a group
-        if free.free[i]:
+        if free.free[i] and free.options[i]:
             ring = _two_way(free, i) or (_three_way(free, i) if max_ring == 3 else None)
             if ring is not None:
                 for j in ring:
                     free.free[j] = False
                 rings.append(ring)
-    return rings, free.group
+    return rings
 
 
 def _two_way(free: _Free, i: int) -> Ring | None:

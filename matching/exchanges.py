@@ -121,8 +121,9 @@ def _best_counts(
     """The best exchanges found by the deadline (as counts) and the best proven bound.
 
     The greedy gives a first answer at once; on all but small registers the LP bound comes next
-    (it is what proves large answers near-optimal); CP-SAT, started from the greedy answer and told
-    the bound, has the time that is left.
+    (it is what proves large answers near-optimal) and the greedy runs again guided by the LP's
+    prices (each listing first offered only where the LP would send it); CP-SAT, started from the
+    better answer and told the bound, has the time that is left.
     """
     limits = cycle_limits(register)
     best = counts_of(register, *greedy_rings(register, max_ring))
@@ -131,8 +132,11 @@ def _best_counts(
     variables = len(limits) + sum(len(g.destinations) for g in register.groups)  # of the CP-SAT model
     if variables > PRESOLVE_UP_TO:
         share = LP_SHARE * (deadline - time.perf_counter())
-        proven = lp_bound(register, limits, time_limit_s=share, workers=workers)
-        upper_bound = min(upper_bound, upper_bound if proven is None else proven)
+        lp = lp_bound(register, limits, time_limit_s=share, workers=workers)
+        if lp is not None:
+            upper_bound = min(upper_bound, lp.bound)
+            guided = counts_of(register, *greedy_rings(register, max_ring, lp.preferred))
+            best = guided if guided.moving > best.moving else best
     if best.moving < upper_bound and deadline - time.perf_counter() > 0.2 + variables / CP_SAT_BUILDS_PER_SECOND:
         solved = solve_counts(
             register,

@@ -144,7 +144,7 @@ def test_a_generated_register_gives_valid_exchanges_within_the_lp_bound():
     check_rings(register, result, 3)
     assert result.households_moving > 150
     classes = class_register(sorted(register, key=lambda listing: listing.id), 3)
-    bound = lp_bound(classes, cycle_limits(classes), time_limit_s=5.0, workers=1)
+    bound = lp_bound(classes, cycle_limits(classes), time_limit_s=5.0, workers=1).bound
     assert result.households_moving <= bound < len(register)
 
 
