@@ -1,9 +1,9 @@
 """A quick first set of exchanges, CP-SAT's starting point (its hint): the hardest listings first.
 
 Like the minimum-degree heuristic for matchings: the listing with the fewest classes it would take
-is placed first (ties by id), in a 2-way exchange if one is free, else a 3-way one, choosing
-partners that themselves have the fewest other options, so that flexible listings stay free for
-later. On generated registers it moves 91-97% of the LP bound's households in about 0.1 s per
+is placed first (ties by id), choosing partners that themselves have the fewest other options, so
+that flexible listings stay free for later; 2-way exchanges are sought before 3-way ones (see
+``greedy_rings``). On generated registers it moves 91-98% of the LP bound's households in about 0.1 s per
 thousand listings. Deterministic: everything is visited in sorted order.
 """
 
@@ -60,13 +60,23 @@ def greedy_rings(
     """Disjoint valid rings of listing numbers, and each listing number's group.
 
     With ``preferred`` (per group, some of its destinations), rings are first sought among the
-    preferred destinations only, then among all of them for the listings still free."""
+    preferred destinations only, then among all of them for the listings still free. Without, 2-way
+    exchanges are sought first, each listing's options counted among the destinations it could swap
+    with, then 3-way ones among those still free (3-way rings sought from the start take the partners of
+    many 2-way ones: 16,466 households moved instead of 16,604 on the generated 20,000 listings).
+    """
     everything = [group.destinations for group in register.groups]
+    if preferred is not None:
+        phases = [(preferred, max_ring), (everything, max_ring)]
+    else:
+        arcs = register.capacity
+        swaps = [tuple(b for b in g.destinations if (b, g.home) in arcs) for g in register.groups]
+        phases = [(swaps, 2), (everything, max_ring)]
     free = [True] * sum(len(group.ids) for group in register.groups)
     rings: list[Ring] = []
-    for options in ([preferred] if preferred is not None else []) + [everything]:
+    for options, longest in phases:
         state = _Free(register, options, free)
-        rings.extend(_rings(state, max_ring))
+        rings.extend(_rings(state, longest))
     return rings, state.group
 
 
