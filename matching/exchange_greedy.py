@@ -55,7 +55,11 @@ class _Free:
 
 
 def greedy_rings(
-    register: ClassRegister, max_ring: int, preferred: list[tuple[int, ...]] | None = None
+    register: ClassRegister,
+    max_ring: int,
+    preferred: list[tuple[int, ...]] | None = None,
+    *,
+    swaps_first: bool = False,
 ) -> tuple[list[Ring], list[int]]:
     """Disjoint valid rings of listing numbers, and each listing number's group.
 
@@ -64,14 +68,19 @@ def greedy_rings(
     exchanges are sought first, each listing's options counted among the destinations it could swap
     with, then 3-way ones among those still free (3-way rings sought from the start take the partners of
     many 2-way ones: 16,466 households moved instead of 16,604 on the generated 20,000 listings).
+    ``swaps_first`` seeks preferred 2-way exchanges before preferred 3-way ones too: better on some
+    registers (20,000 generated: 16,655 against 16,633), worse on others (2,000: 1,592 against 1,625).
     """
     everything = [group.destinations for group in register.groups]
-    if preferred is not None:
-        phases = [(preferred, max_ring), (everything, max_ring)]
-    else:
-        arcs = register.capacity
-        swaps = [tuple(b for b in g.destinations if (b, g.home) in arcs) for g in register.groups]
+    arcs = register.capacity
+    swaps = [tuple(b for b in g.destinations if (b, g.home) in arcs) for g in register.groups]
+    if preferred is None:
         phases = [(swaps, 2), (everything, max_ring)]
+    elif swaps_first:
+        preferred_swaps = [tuple(b for b in p if b in s) for p, s in zip(preferred, swaps, strict=True)]
+        phases = [(preferred_swaps, 2), (preferred, max_ring), (swaps, 2), (everything, max_ring)]
+    else:
+        phases = [(preferred, max_ring), (everything, max_ring)]
     free = [True] * sum(len(group.ids) for group in register.groups)
     rings: list[Ring] = []
     for options, longest in phases:
