@@ -176,3 +176,61 @@ def test_auditors_are_a_role_the_database_takes_after_0028_and_refuses_before_it
         if db.url.startswith("sqlite"):
             assert s.execute(sa.text("PRAGMA integrity_check")).scalar() == "ok"
             assert s.execute(sa.text("PRAGMA foreign_key_check")).all() == []
+
+
+def test_shortlist_entries_keep_their_rows_and_places_through_0036_and_refer_to_their_own_bid(db, scheme):
+    """Migration 0036 gives shortlist_entry one foreign key, to (bid, advert, household): on SQLite by copying the
+    tables, which the pre-offer checks on an entry refer to. The entries and their checks survive down and up, and
+    an entry naming another household's bid is refused."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from cbl.database import alembic_config
+    from datetime import timedelta
+
+    from cbl.models import Advert, Bid, Cycle, PreOfferCheck, ShortlistEntry
+    from cbl.models.states import OfferCheckKind
+    from cbl.services.actors import SYSTEM
+    from cbl.services.cycles import close_cycle
+    from tests.support.factories import NOW, add_applicant, make_world
+
+    with db.transaction() as s:
+        world = make_world(s, scheme, adverts=2)
+        advert = s.exec(sa.select(Advert.id).where(Advert.reference == "AD1")).scalar_one()
+        for reference in ("HR000001", "HR000002"):
+            applicant = add_applicant(s, scheme, world, reference)
+            s.add(Bid(advert_id=advert, applicant_id=applicant.id, cycle_id=world.cycle, preference=1))
+        closes_at = s.get(Cycle, world.cycle).closes_at
+    assert db.run(close_cycle, SYSTEM, scheme, world.cycle, closes_at + timedelta(minutes=1))
+    with db.transaction() as s:
+        entry = s.exec(sa.select(ShortlistEntry).order_by(ShortlistEntry.id)).scalars().first()
+        s.add(PreOfferCheck(entry_id=entry.id, applicant_id=entry.applicant_id, kind=OfferCheckKind.FRAUD,
+                            passed=True, recorded_at=NOW))
+
+    def rows() -> list[tuple]:
+        with db.reading() as s:
+            return [tuple(row) for row in s.execute(sa.text(
+                "SELECT e.id, e.advert_id, e.applicant_id, e.bid_id, e.position, c.kind FROM shortlist_entry e "
+                "LEFT JOIN pre_offer_check c ON c.entry_id = e.id ORDER BY e.id"))]
+
+    before = rows()
+    assert len(before) == 2
+    config = alembic_config(db.url)
+    db.dispose()
+    command.downgrade(config, "0035")
+    db.dispose()
+    assert rows() == before
+    upgrade(db.url)
+    db.dispose()
+    assert rows() == before
+    other_bid = before[1][3]
+    with pytest.raises(sa.exc.IntegrityError), db.transaction() as s:  # household 1's place on household 2's bid
+        s.execute(sa.text("UPDATE shortlist_entry SET bid_id = :bid WHERE id = :id"),
+                  {"bid": other_bid, "id": before[0][0]})
+    with db.reading() as s:
+        if db.url.startswith("sqlite"):
+            assert s.execute(sa.text("PRAGMA foreign_key_check")).all() == []
+            conditions = dict(s.execute(sa.text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN "
+                "('ix_bid_active_advert_id', 'ix_shortlist_entry_housed', 'ix_shortlist_entry_waiting')")).all())
+            assert len(conditions) == 3 and all("WHERE" in sql for sql in conditions.values())
