@@ -119,6 +119,9 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         engine.engine.filters["long_date"] = long_date
         engine.engine.filters["indent"] = indent
         engine.engine.filters["money"] = money
+        # A template is read once a process: the GOV.UK macros import their parts inside every macro, so checking
+        # each file's time on every import was ~850 stat calls on a household's case page.
+        engine.engine.auto_reload = False
 
     api_site = Site(db, scheme)
     on_startup: list[Callable] = []
