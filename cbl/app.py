@@ -14,7 +14,7 @@ from litestar.datastructures import ResponseHeader, State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from jinja2 import ChoiceLoader, PrefixLoader
 from jinja2.filters import do_indent
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -45,6 +45,7 @@ from cbl.web.auth import COOKIE, SignInRequired, Viewer, sign_in_required, viewe
 from cbl.web.csrf import CSRF_COOKIE, SessionBoundCSRF
 from cbl.web.headers import security_headers
 from cbl.web.errors import EXCEPTION_HANDLERS
+from cbl.web.govuk_macros import GovukMacros
 from cbl.web.health import health
 from cbl.web.home import home
 
@@ -109,11 +110,11 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
             may=lambda user, *rights: any(actors.staff(user).may(right) for right in rights),
             start_page=start_page,  # where the admin site's name takes a member of staff
         )
-        # The GOV.UK Frontend macros, as the package ships them (components/forms.html uses them).
+        # The GOV.UK Frontend macros (components/forms.html uses them), their imports hoisted out of the macros.
         own = engine.engine.loader
         assert own is not None  # litestar's loader for the template directories
         engine.engine.loader = ChoiceLoader([own, PrefixLoader(
-            {"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})])
+            {"govuk_frontend_jinja": GovukMacros()})])
         engine.engine.filters["local_datetime"] = lambda moment: local_datetime(moment, zone)
         engine.engine.filters["local_date_iso"] = lambda moment: moment.astimezone(zone).date().isoformat()
         engine.engine.filters["long_date"] = long_date
