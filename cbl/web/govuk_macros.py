@@ -10,6 +10,7 @@ byte (tests/unit/test_govuk_macros.py).
 """
 
 import re
+from collections.abc import Callable
 
 from jinja2 import Environment, PackageLoader
 
@@ -32,6 +33,6 @@ class GovukMacros(PackageLoader):
     def __init__(self) -> None:
         super().__init__("govuk_frontend_jinja")
 
-    def get_source(self, environment: Environment, template: str) -> tuple[str, str | None, object]:
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Callable[[], bool] | None]:
         source, filename, up_to_date = super().get_source(environment, template)
         return hoisted(source), filename, up_to_date
