@@ -34,6 +34,7 @@ from cbl.rules.wording import money
 from cbl.services import actors
 from cbl.services.rights import Right
 from cbl.settings import Settings, load_settings
+from cbl.web import govuk_macros
 from cbl.web import (
     account, adverts, application_pages, apply, contact, equality_pages, letters, passwords, reviews, tokens,
 )
@@ -45,7 +46,6 @@ from cbl.web.auth import COOKIE, SignInRequired, Viewer, sign_in_required, viewe
 from cbl.web.csrf import CSRF_COOKIE, SessionBoundCSRF
 from cbl.web.headers import security_headers
 from cbl.web.errors import EXCEPTION_HANDLERS
-from cbl.web.govuk_macros import GovukMacros
 from cbl.web.health import health
 from cbl.web.home import home
 
@@ -111,10 +111,11 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
             start_page=start_page,  # where the admin site's name takes a member of staff
         )
         # The GOV.UK Frontend macros (components/forms.html uses them), their imports hoisted out of the macros.
+        engine.engine.globals[govuk_macros.GLOBAL] = govuk_macros.attributes
         own = engine.engine.loader
         assert own is not None  # litestar's loader for the template directories
         engine.engine.loader = ChoiceLoader([own, PrefixLoader(
-            {"govuk_frontend_jinja": GovukMacros()})])
+            {"govuk_frontend_jinja": govuk_macros.GovukMacros()})])
         engine.engine.filters["local_datetime"] = lambda moment: local_datetime(moment, zone)
         engine.engine.filters["local_date_iso"] = lambda moment: moment.astimezone(zone).date().isoformat()
         engine.engine.filters["long_date"] = long_date

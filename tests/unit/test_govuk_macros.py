@@ -1,14 +1,16 @@
 """The GOV.UK macros with their imports hoisted (cbl/web/govuk_macros.py) write the same HTML as the package's own."""
 
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import pytest
 from jinja2 import Environment, PackageLoader, PrefixLoader
+from markupsafe import Markup
 
-from cbl.web.govuk_macros import GovukMacros, hoisted
+from cbl.web.govuk_macros import GLOBAL, GovukMacros, attributes, hoisted
 
-COMPONENTS = Path(__import__("govuk_frontend_jinja").__file__).parent / "templates" / "components"
+COMPONENTS = Path(str(files("govuk_frontend_jinja"))) / "templates" / "components"
 EVERY_ITEM = {"label": "A", "heading": {"text": "A"}, "content": {"text": "A"}, "panel": {"text": "A"},
               "title": {"text": "A"}, "status": {"text": "A"}, "hint": {"text": "Hint"}}
 ITEMS = [{**EVERY_ITEM, "value": "a", "text": "A", "checked": True, "selected": True},
@@ -26,7 +28,10 @@ PARAMS: dict[str, Any] = {
 
 
 def _environment(loader: Any) -> Environment:
-    return Environment(loader=PrefixLoader({"govuk_frontend_jinja": loader}), autoescape=True)
+    environment = Environment(loader=PrefixLoader({"govuk_frontend_jinja": loader}), autoescape=True)
+    if isinstance(loader, GovukMacros):
+        environment.globals[GLOBAL] = attributes
+    return environment
 
 
 def _drawn(environment: Environment, component: Path) -> str:
@@ -57,3 +62,18 @@ def test_every_component_writes_the_same_html_as_the_package_does():
 ])
 def test_imports_move_to_the_top_once_keeping_their_whitespace_control(inside, outside):
     assert hoisted(inside) == outside
+
+
+@pytest.mark.parametrize("given", [
+    None, "", ' data-module="x"', {}, {"a": 1}, {"a": True, "b": False, "c": None, "d": "<x>", "e": Markup("<y>")},
+    {"a": {"value": None, "optional": True}}, {"a": {"value": True, "optional": True}},
+    {"a": {"value": False, "optional": True}}, {"a": {"value": "", "optional": True}}, {"a": {"optional": True}},
+    {"a": {"val": "q"}}, {"a": {"val": None, "value": "v"}}, {"a": {"value": "v"}}, {"a": {}}, {"a": 0, "b": []},
+])
+def test_attributes_written_in_python_are_the_macros_to_the_byte(given):
+    package = _environment(PackageLoader("govuk_frontend_jinja")).get_template(
+        "govuk_frontend_jinja/macros/attributes.html").module.govukAttributes  # type: ignore[attr-defined]
+    assert attributes(given) == package(given)
+    assert _environment(GovukMacros()).from_string(
+        '{% from "govuk_frontend_jinja/macros/attributes.html" import govukAttributes %}'
+        "{{ govukAttributes(given) }}").render(given=given) == package(given)
