@@ -413,9 +413,16 @@ def _team_counts_statement() -> sa.CompoundSelect:
         parts.append(select(sa.literal(spec.key).label("queue"), rows.c.owner.label("owner"),
                             func.count().label("total"), func.sum(sa.case((rows.c.late, 1), else_=0)).label("late"))
                      .group_by(rows.c.owner))
+    # The open cases: each officer's grouped, no one's (at go-live, nearly all 150,000) in a plain count. Grouped
+    # together, PostgreSQL grouped every case and, on a busy machine, started a parallel worker to do it: the
+    # plain count is about half the time, and never in parallel.
+    open_cases = Applicant.status.in_(OPEN_CASES)
     parts.append(select(sa.literal("cases").label("queue"), Applicant.case_officer_id.label("owner"),
                         func.count().label("total"), sa.literal(0).label("late"))
-                 .where(Applicant.status.in_(OPEN_CASES)).group_by(Applicant.case_officer_id))
+                 .where(open_cases, Applicant.case_officer_id.is_not(None)).group_by(Applicant.case_officer_id))
+    parts.append(select(sa.literal("cases").label("queue"), sa.cast(sa.null(), sa.Integer).label("owner"),
+                        func.count().label("total"), sa.literal(0).label("late"))
+                 .where(open_cases, Applicant.case_officer_id.is_(None)))
     return sa.union_all(*parts)
 
 
