@@ -7,7 +7,7 @@ statement whatever its length: the page's rows, with how many there are in all a
 them; the team's counts, every queue for every officer, are one statement more.
 
 Each statement is built once a process and run with the day's values as parameters (`_values`): built afresh,
-the nine queues and the team's counts cost ~15 ms of CPU a page in SQLAlchemy alone.
+the queues and the team's counts cost ~15 ms of CPU a page in SQLAlchemy alone.
 """
 
 from collections.abc import Callable
