@@ -68,7 +68,9 @@ def _page(db: Database, scheme: Scheme, request: Request, officer: str, page: st
         number = page_number(page)
         counts = work_queues.team_counts(session, today)
         queues = work_queues.queues(session, scope, today)
-        cases = work_queues.cases(session, scope, number) if scope != work_queues.EVERYONE else None
+        # The team's counts have just counted the scope's open cases, in this transaction.
+        cases = (work_queues.cases(session, scope, number, total=counts.of(scope.officer_id, "cases").total)
+                 if scope != work_queues.EVERYONE else None)
         officers = holders(session)
     choices = {"officer": [(NO_ONE, "No one: take them off the officer who holds them"),
                            *((str(user.id), user.name) for user in officers)],
