@@ -54,8 +54,9 @@ def household_exchange(session: Session, applicant_id: int) -> tuple[ExchangeLis
 
 
 def is_own_member(session: Session, applicant_id: int, member_id: int) -> bool:
-    return session.exec(select(ExchangeMember.id).where(ExchangeMember.id == member_id,
-                                                        ExchangeMember.applicant_id == applicant_id)).first() is not None
+    found = session.exec(select(ExchangeMember.id).where(ExchangeMember.id == member_id,
+                                                         ExchangeMember.applicant_id == applicant_id)).first()
+    return found is not None
 
 
 @dataclass(frozen=True)
