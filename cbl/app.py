@@ -30,6 +30,7 @@ from cbl.queries import listings
 from cbl.assets import govuk_assets, stylesheet
 from cbl.database import Database, check_schema
 from cbl.rules.scheme import Scheme, load_scheme
+from cbl.rules.wording import money
 from cbl.services import actors
 from cbl.services.rights import Right
 from cbl.settings import Settings, load_settings
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         engine.engine.filters["local_date_iso"] = lambda moment: moment.astimezone(zone).date().isoformat()
         engine.engine.filters["long_date"] = long_date
         engine.engine.filters["indent"] = indent
+        engine.engine.filters["money"] = money
 
     api_site = Site(db, scheme)
     on_startup: list[Callable] = []
