@@ -16,12 +16,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from cbl.models import (
-    Advert, Applicant, EvidenceFile, Enquiry, HouseholdMember, Nomination, Offer, OnlineApplication, Organisation,
-    PanelReferral, Property, Review, StaffUser, Viewing, ViewingInvitation, Void,
+    Advert, Applicant, EvidenceFile, Enquiry, ExchangeListing, ExchangeMatch, ExchangeMember, HouseholdMember,
+    Nomination, Offer, OnlineApplication, Organisation, PanelReferral, Property, Review, StaffUser, Viewing,
+    ViewingInvitation, Void,
 )
 from cbl.models.states import (
-    ApplicationStatus, EnquiryKind, NominationStatus, OfferStatus, OnlineKind, OnlineStatus, PanelKind, PanelStatus,
-    Relationship, ReviewStatus, StaffRole, VoidStatus,
+    ApplicationStatus, ConsentDecision, EnquiryKind, ExchangeMatchStatus, NominationStatus, OfferStatus, OnlineKind,
+    OnlineStatus, OrganisationKind, PanelKind, PanelStatus, Relationship, ReviewStatus, StaffRole, VoidStatus,
 )
 from cbl.queries.paging import Page
 from cbl.rules.scheme import Scheme
@@ -245,6 +246,28 @@ def _voids(today: Today) -> sa.Select:
             .where(Void.status == VoidStatus.OPEN, Void.tenancy_end_date < today.day - timedelta(days=target)))
 
 
+def _exchange_consents(today: Today) -> sa.Select:
+    """The council's tenants' applications for consent to a mutual exchange waiting for its decision, by the last day
+    a refusal may be served (Housing Act 1985 s92(4)); past it, they wait for consent that may no longer be refused."""
+    return (select(ExchangeMember.id.label("id"), *_case(), ExchangeMember.consent_by.label("due"),
+                   ExchangeMember.consent_by.label("sort"), (ExchangeMember.consent_by < today.day).label("late"),
+                   ExchangeMember.id.label("link"), ExchangeListing.area.label("about"),
+                   ExchangeMember.decision.label("more"))
+            .join(Applicant, Applicant.id == ExchangeMember.applicant_id)
+            .join(ExchangeMatch, ExchangeMatch.id == ExchangeMember.match_id)
+            .join(ExchangeListing, ExchangeListing.id == ExchangeMember.listing_id)
+            .join(Organisation, Organisation.id == ExchangeMember.landlord_id)
+            .where(ExchangeMatch.status == ExchangeMatchStatus.WITH_LANDLORDS,
+                   ExchangeMember.decision.in_([ConsentDecision.PENDING, ConsentDecision.UNREFUSABLE]),
+                   Organisation.kind == OrganisationKind.COUNCIL))
+
+
+def _exchange(row: Any) -> str:
+    if _value(row.more) == ConsentDecision.UNREFUSABLE.value:
+        return f"Mutual exchange from {row.about}: consent may no longer be refused (s92(4)); record it"
+    return f"Mutual exchange from {row.about}: consent, or a refusal on Schedule 3 grounds, is due"
+
+
 def _value(state: Any) -> str:
     """A state column's value as stored ("band"), whether it came back as its enum or as text."""
     return str(getattr(state, "value", state))
@@ -279,6 +302,8 @@ QUEUES: tuple[_Spec, ...] = (
     _Spec("evidence", "Evidence received", "Evidence", Right.REGISTER_WRITE, _evidence,
           "/admin/online-applications/{link}",
           lambda row, today: f"{_online_kind(row)}: the evidence asked for has come", due_of=lambda row, today: None),
+    _Spec("exchanges", "Mutual exchanges waiting for consent", "Exchanges", Right.EXCHANGE_CONSENT,
+          _exchange_consents, "/admin/exchanges/consents/{link}", lambda row, today: _exchange(row)),
     _Spec("panels", "Panels to hold", "Panels", Right.PANEL_REFER, _panels, "/admin/panels/{link}",
           lambda row, today: _panel(row)),
     _Spec("voids", "Homes empty past the target", "Empty homes", Right.STOCK_WRITE, _voids, "/admin/stock/{link}",
