@@ -134,7 +134,7 @@ def withdraw_listing(session: Session, actor: Actor, now: datetime) -> ExchangeL
     applicant = _household(session, actor)
     listing = own_listing(session, applicant.id)
     if listing is None:
-        raise NotFound("Your home is not listed for exchange.")
+        raise Conflict("Your home is not listed for exchange.")
     if listing.status is ListingStatus.MATCHED:
         raise Conflict("Your home is in a proposed exchange: say you are not interested in it first.")
     listing.status, listing.changed_at = ListingStatus.WITHDRAWN, now

@@ -47,12 +47,14 @@ KINDS = {
                        "GET /account/reviews", "POST /account/reviews", "GET /account/letters",
                        "GET /account/contact", "POST /account/contact", "GET /account/changes", "GET /account/tokens",
                        "GET /account/changes/{page:str}", "POST /account/changes/{page:str}", "GET /account/evidence",
-                       "POST /account/evidence", "GET /account/equality", "POST /account/equality"],
+                       "POST /account/evidence", "GET /account/equality", "POST /account/equality",
+                       "GET /account/exchange", "POST /account/exchange", "POST /account/exchange/withdrawal"],
     "applicant_own_page": ["POST /account/bids/{bid_id:int}/withdraw", "POST /account/offers/{offer_id:int}/accept",
                            "POST /account/offers/{offer_id:int}/refuse", "GET /account/letters/{letter_id:int}",
                            "GET /account/letters/{letter_id:int}/pdf", "GET /apply/evidence/{file_id:int}",
                            "POST /account/tokens/{token_id:int}/revoke",
-                           "POST /account/reviews/{review_id:int}/withdrawal"],
+                           "POST /account/reviews/{review_id:int}/withdrawal",
+                           "POST /account/exchange/{member_id:int}/interest"],
     "applicant_api": ["GET /api/v1/me", "GET /api/v1/me/bids", "GET /api/v1/me/bids/closed", "POST /api/v1/me/bids",
                       "GET /api/v1/me/offers",
                       "GET /api/v1/me/preferences", "PUT /api/v1/me/preferences", "GET /api/v1/me/tokens"],
@@ -136,7 +138,9 @@ def ids(db, scheme, world, staff, tmp_path):
         rha_void = s.exec(select(Void).join(Property).where(Property.landlord_id == world.provider)).first()
         evidence_file = add_evidence(s, Owner(applicant_id=owner), tmp_path / "uploads", "passport.pdf",
                                      b"%PDF-1.4\n%%EOF\n", "identity", now())
-        found = {"bid_id": bid.id, "offer_id": offer.id, "nomination_id": nomination.id, "void_id": rha_void.id,
+        member_id = _exchange_of(s, world, owner)
+        found = {"member_id": member_id,
+                 "bid_id": bid.id, "offer_id": offer.id, "nomination_id": nomination.id, "void_id": rha_void.id,
                  "letter_id": letter.id, "file_id": evidence_file.id, "review_id": review.id}
     # A token of HR000001's other than the one its requests carry: revoking it leaves them signed in.
     db.run(lambda s: sign_in.issue_api_token(s, s.get(Applicant, owner), now(), "phone app"))
@@ -244,6 +248,29 @@ def test_names_and_contact_details_stay_out_of_addresses_and_logs(app, db, staff
     for secret in ("Lead HR000003", "ada.lovelace", "07700 900123", "a wrong password"):
         assert secret not in caplog.text, secret
         assert not any(secret.replace(" ", "+") in a or secret.replace(" ", "%20") in a for a in addresses), secret
+
+
+def _exchange_of(session, world, owner: int) -> int:
+    """HR000001 in a proposed two-way mutual exchange with HR000002: its place in it."""
+    from cbl.models import ExchangeListing, ExchangeMatch, ExchangeMember
+    from cbl.models.states import ExchangeTenancy, ListingStatus, PropertyType
+
+    homes = [ExchangeListing(applicant_id=applicant, landlord_id=world.council, tenancy=ExchangeTenancy.SECURE,
+                             address=f"{n} Road", postcode="AT1 1AA", area=area, bedrooms=1,
+                             property_type=PropertyType.FLAT, weekly_rent_pence=9000, want_areas=[wants],
+                             want_min_bedrooms=1, want_max_bedrooms=2, want_types=["flat"],
+                             status=ListingStatus.MATCHED)
+             for n, (applicant, area, wants) in enumerate([(owner, "Northgate", "Riverside"),
+                                                          (world.applicants["HR000002"], "Riverside", "Northgate")])]
+    match = ExchangeMatch()
+    session.add_all([*homes, match])
+    session.flush()
+    members = [ExchangeMember(match_id=match.id, listing_id=a.id, applicant_id=a.applicant_id,
+                              landlord_id=a.landlord_id, moves_into_id=b.id, position=p)
+               for p, (a, b) in enumerate([(homes[0], homes[1]), (homes[1], homes[0])])]
+    session.add_all(members)
+    session.flush()
+    return members[0].id
 
 
 def _suspension_rights():

@@ -33,8 +33,9 @@ def ring(db, scheme):
     with db.transaction() as s:
         homes = [s.get(ExchangeListing, listed[reference]) for reference in RING]
         match = _propose(s, SYSTEM, homes, NOW)
-        members = {reference: m.id for reference, m in zip(RING, s.exec(
-            select(ExchangeMember).where(ExchangeMember.match_id == match.id).order_by(ExchangeMember.position)))}
+        placed = s.exec(select(ExchangeMember).where(ExchangeMember.match_id == match.id)
+                        .order_by(ExchangeMember.position)).all()
+        members = {reference: m.id for reference, m in zip(RING, placed, strict=True)}
     return world, match.id, members
 
 
