@@ -111,7 +111,7 @@ def _ground_order(code: str) -> int:
 
 
 def _landlord(session: Session, member: ExchangeMember) -> Organisation:
-    return session.get(Organisation, member.landlord_id)
+    return session.get_one(Organisation, member.landlord_id)
 
 
 def _agreed_if_all(session: Session, actor: Actor, match: ExchangeMatch, now: datetime) -> bool:
@@ -150,7 +150,7 @@ def mark_unrefusable(session: Session, actor: Actor, now: datetime) -> int:
                      "mutual exchange", now, landlord=landlord.name, conditions=[], particulars=None,
                      unrefusable=True, consent_by=member.consent_by)
         _tell_landlord(session, landlord, member.consent_by)
-        matches[member.match_id] = session.get(ExchangeMatch, member.match_id)
+        matches[member.match_id] = session.get_one(ExchangeMatch, member.match_id)
     for match in matches.values():
         _agreed_if_all(session, actor, match, now)
     return len(due)
