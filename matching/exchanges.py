@@ -1,0 +1,130 @@
+"""Mutual exchanges: tenants list their home and what they would take; the matcher finds 2- and
+3-way exchanges in which every household gets a home it would take, moving as many households as it can.
+
+The matcher sees only "what this household would take": the caller (the app) folds the
+household's bedroom need into ``wants.min_bedrooms`` / ``wants.max_bedrooms`` (and any other
+rule about who may have which home into the wants) before calling.
+
+How: the listings are seen by class of home (exchange_classes.py), the number of exchanges of
+each class cycle is chosen by CP-SAT (exchange_model.py), and the counts are expanded back into
+rings of listing ids here, deterministically (earlier ids first within interchangeable listings).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Sequence
+
+import msgspec
+
+from .exchange_classes import Arc, ClassRegister, class_register
+from .exchange_model import Counts, solve_counts
+
+KINDS = ("flat", "house", "bungalow", "maisonette", "bedsit")
+
+
+class Home(msgspec.Struct, frozen=True, gc=False):
+    area: str
+    bedrooms: int
+    kind: str  # one of KINDS
+
+
+class Wants(msgspec.Struct, frozen=True, gc=False):
+    """The homes a household would take: any of these areas and kinds, bedrooms in the range (inclusive)."""
+
+    areas: frozenset[str]
+    min_bedrooms: int
+    max_bedrooms: int
+    kinds: frozenset[str]
+
+
+class Listing(msgspec.Struct, frozen=True, gc=False):
+    id: str
+    home: Home
+    wants: Wants
+
+
+class Exchange(msgspec.Struct, frozen=True, gc=False):
+    """ring[k]'s household moves into ring[k+1]'s home (the last into the first's). Starts at its smallest id."""
+
+    ring: tuple[str, ...]
+
+
+class ExchangeResult(msgspec.Struct, frozen=True):
+    exchanges: tuple[Exchange, ...]  # sorted by ring
+    households_moving: int  # the listings in the exchanges
+    upper_bound: int  # proven: no set of 2..max_ring exchanges moves more households
+    optimal: bool  # households_moving == upper_bound
+    seconds: float  # wall time of the call
+
+
+def accepts(listing: Listing, home: Home) -> bool:
+    """Whether the household would take ``home``: its area, kind and bedrooms are among those it wants."""
+    wants = listing.wants
+    return (
+        home.area in wants.areas
+        and home.kind in wants.kinds
+        and wants.min_bedrooms <= home.bedrooms <= wants.max_bedrooms
+    )
+
+
+def match_exchanges(
+    listings: Sequence[Listing],
+    *,
+    max_ring: int = 3,
+    time_limit_s: float = 25.0,
+    workers: int = 2,
+    seed: int = 0,
+) -> ExchangeResult:
+    """The exchanges of 2..max_ring households (max_ring 2 or 3) that move as many households as possible.
+
+    Each listing is in at most one exchange and every household in a ring accepts the next home.
+    The caller folds each household's bedroom need into its wants (see the module's docstring).
+    The result does not depend on the order of ``listings``. CP-SAT runs with ``workers`` threads and
+    ``seed`` for at most what is left of ``time_limit_s`` after building the model; when it proves its
+    answer, ``optimal`` is true and ``upper_bound == households_moving``; when the time runs out the
+    result is the best found, ``upper_bound`` CP-SAT's proven bound, and another run may differ.
+    Raises ValueError for a repeated listing id or a max_ring other than 2 or 3.
+    """
+    started = time.perf_counter()
+    if max_ring not in (2, 3):
+        raise ValueError(f"max_ring must be 2 or 3, not {max_ring}")
+    ordered = sorted(listings, key=lambda listing: listing.id)
+    for before, after in zip(ordered, ordered[1:], strict=False):
+        if before.id == after.id:
+            raise ValueError(f"listing id {before.id!r} appears more than once")
+    register = class_register(ordered, max_ring)
+    counts = solve_counts(
+        register,
+        time_limit_s=time_limit_s - (time.perf_counter() - started),
+        workers=workers,
+        seed=seed,
+    )
+    exchanges = _rings(register, counts)
+    moving = sum(len(e.ring) for e in exchanges)
+    return ExchangeResult(
+        exchanges=exchanges,
+        households_moving=moving,
+        upper_bound=counts.upper_bound,
+        optimal=counts.optimal,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _rings(register: ClassRegister, counts: Counts) -> tuple[Exchange, ...]:
+    """The counts as rings of listing ids: each group's listings, in id order, fill the arcs it sends to."""
+    on_arc: dict[Arc, deque[str]] = {}
+    for g, group in enumerate(register.groups):
+        ids = iter(group.ids)
+        for b in group.destinations:
+            queue = on_arc.setdefault((group.home, b), deque())
+            queue.extend(next(ids) for _ in range(counts.sent.get((g, b), 0)))
+    exchanges = []
+    for cycle, times in sorted(counts.rings.items()):
+        arcs = [(cycle[k], cycle[(k + 1) % len(cycle)]) for k in range(len(cycle))]
+        for _ in range(times):
+            ring = [on_arc[arc].popleft() for arc in arcs]
+            first = ring.index(min(ring))
+            exchanges.append(Exchange(tuple(ring[first:] + ring[:first])))
+    return tuple(sorted(exchanges, key=lambda e: e.ring))
