@@ -51,7 +51,9 @@ def _actor(request: Request) -> Actor:
 
 
 def _form(kind: type[forms.Form], data: dict | None = None) -> forms.Form:
-    return forms.read(kind, data, choices=CHOICES[kind])
+    # The consent and refusal forms share a page and a field's name: their ids carry the form's.
+    suffix = {Consent: "-consent", Refusal: "-refusal"}.get(kind, "")
+    return forms.read(kind, data, choices=CHOICES[kind], id_suffix=suffix)
 
 
 @get("/exchanges", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)

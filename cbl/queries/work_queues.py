@@ -248,8 +248,11 @@ def _voids(today: Today) -> sa.Select:
 
 def _exchange_consents(today: Today) -> sa.Select:
     """The council's tenants' applications for consent to a mutual exchange waiting for its decision, by the last day
-    a refusal may be served (Housing Act 1985 s92(4)); past it, they wait for consent that may no longer be refused."""
-    return (select(ExchangeMember.id.label("id"), *_case(), ExchangeMember.consent_by.label("due"),
+    a refusal may be served (Housing Act 1985 s92(4)); past it, they wait for consent that may no longer be refused.
+    The council decides as landlord, not on a register case: the whole team's queue, whoever holds the case."""
+    return (select(ExchangeMember.id.label("id"), sa.cast(sa.null(), sa.Integer).label("owner"),
+                   Applicant.id.label("applicant_id"), Applicant.reference.label("reference"),
+                   ExchangeMember.consent_by.label("due"),
                    ExchangeMember.consent_by.label("sort"), (ExchangeMember.consent_by < today.day).label("late"),
                    ExchangeMember.id.label("link"), ExchangeListing.area.label("about"),
                    ExchangeMember.decision.label("more"))
@@ -303,7 +306,8 @@ QUEUES: tuple[_Spec, ...] = (
           "/admin/online-applications/{link}",
           lambda row, today: f"{_online_kind(row)}: the evidence asked for has come", due_of=lambda row, today: None),
     _Spec("exchanges", "Mutual exchanges waiting for consent", "Exchanges", Right.EXCHANGE_CONSENT,
-          _exchange_consents, "/admin/exchanges/consents/{link}", lambda row, today: _exchange(row)),
+          _exchange_consents, "/admin/exchanges/consents/{link}", lambda row, today: _exchange(row), team=True,
+          on_cases=False),
     _Spec("panels", "Panels to hold", "Panels", Right.PANEL_REFER, _panels, "/admin/panels/{link}",
           lambda row, today: _panel(row)),
     _Spec("voids", "Homes empty past the target", "Empty homes", Right.STOCK_WRITE, _voids, "/admin/stock/{link}",
