@@ -43,7 +43,7 @@ class Completion(forms.Form):
 
 
 CHOICES = {Consent: {"conditions": list(CONDITIONS.items())},
-           Refusal: {"grounds": [(g.code, f"Ground {g.code}: {g.short}") for g in GROUNDS]}, Completion: {}}
+           Refusal: {"grounds": [(g.code, f"Ground {g.code}: {g.short}") for g in GROUNDS]}}
 
 
 def _actor(request: Request) -> Actor:
@@ -56,17 +56,27 @@ def _form(kind: type[forms.Form], data: dict | None = None) -> forms.Form:
     return forms.read(kind, data, choices=CHOICES[kind], id_suffix=suffix)
 
 
-@get("/exchanges", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
-def exchanges_page(db: NamedDependency[Database], request: Request, ran: FromQuery[str | None] = None) -> Template:
+def _list_page(db: Database, request: Request, ran: str | None = None,
+               refused: tuple[int, forms.Form] | None = None) -> Template:
     with db.reading() as session:
         listings = exchange_queries.listings(session)
         matches = exchange_queries.matches(session)
-    staff = current_staff(request)
-    return Template("admin/exchanges/list.html", context={
-        "staff": staff, "listings": listings, "matches": matches, "ran": ran if ran and len(ran) < 80 else None,
-        "completion": _form(Completion), "agreed": ExchangeMatchStatus.AGREED,
-        "may_match": staff_actor(staff).may(Right.EXCHANGE_MATCH),
-        "may_decide": staff_actor(staff).may(Right.EXCHANGE_CONSENT)})
+    actor = _actor(request)
+    # One completion form for each agreed exchange, its fields' ids carrying the exchange's.
+    completions = {row.match.id: forms.read(Completion, None, id_suffix=f"-{row.match.id}") for row in matches
+                   if row.match.status is ExchangeMatchStatus.AGREED}
+    if refused:
+        completions[refused[0]] = refused[1]
+    return Template("admin/exchanges/list.html", status_code=refused[1].status if refused else 200, context={
+        "staff": current_staff(request), "listings": listings, "matches": matches,
+        "ran": ran if ran and len(ran) < 80 else None, "completions": completions,
+        "refused": refused[1] if refused else None, "may_match": actor.may(Right.EXCHANGE_MATCH),
+        "may_decide": actor.may(Right.EXCHANGE_CONSENT)})
+
+
+@get("/exchanges", opt={"right": Right.REGISTER_READ}, sync_to_thread=True)
+def exchanges_page(db: NamedDependency[Database], request: Request, ran: FromQuery[str | None] = None) -> Template:
+    return _list_page(db, request, ran)
 
 
 @post("/exchanges/matching", opt={"right": Right.EXCHANGE_MATCH}, sync_to_thread=True)
@@ -82,16 +92,9 @@ def exchange_completion(db: NamedDependency[Database], request: Request, match_i
     def complete(session: Session, actor: Actor, form: Completion) -> None:
         record_completion(session, actor, match_id, form.took_effect.data, now())
 
-    def page(form: forms.Form) -> Template:
-        with db.reading() as session:
-            listings = exchange_queries.listings(session)
-            matches = exchange_queries.matches(session)
-        return Template("admin/exchanges/list.html", status_code=form.status, context={
-            "staff": current_staff(request), "listings": listings, "matches": matches, "ran": None,
-            "completion": form, "completing": match_id, "agreed": ExchangeMatchStatus.AGREED, "may_match": False,
-            "may_decide": True})
-
-    return submit(db, request, _form(Completion, data), complete, page, "/admin/exchanges")
+    form = forms.read(Completion, data, id_suffix=f"-{match_id}")
+    return submit(db, request, form, complete, lambda refused: _list_page(db, request, refused=(match_id, refused)),
+                  "/admin/exchanges")
 
 
 # --- an application for consent, as its landlord decides it (the council in admin, a provider in its portal) ------

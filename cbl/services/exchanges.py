@@ -153,14 +153,15 @@ def describe_home(listing: ExchangeListing) -> str:
 
 def matcher_listings(session: Session, scheme: Scheme) -> list:  # list[matching.exchanges.Listing]
     """The pool as the matcher reads it: active listings not in a live match, each household's want cut to the
-    sizes that suit its bedroom need (a household whose need has changed so that none suit is left out)."""
+    sizes that suit its bedroom need (a household whose need has changed so that none suit is left out). Locked
+    (PostgreSQL) so that two runs at once cannot propose one listing twice."""
     from matching.exchanges import Home, Listing, Wants
 
     rows = session.exec(select(ExchangeListing, Applicant.bedroom_need)
                         .join(Applicant, Applicant.id == ExchangeListing.applicant_id)
                         .where(ExchangeListing.status == ListingStatus.ACTIVE,
                                Applicant.status.in_(HOUSEHOLDS_LISTING))
-                        .order_by(ExchangeListing.id)).all()
+                        .order_by(ExchangeListing.id).with_for_update(of=ExchangeListing)).all()
     pool = []
     for listing, need in rows:
         sizes = wanted_and_suitable(listing.want_min_bedrooms, listing.want_max_bedrooms, need,

@@ -21,6 +21,7 @@ from cbl.services.applying import Owner, save_answer
 from cbl.services.evidence import add_evidence
 from cbl.web.auth import now
 from tests.e2e.conftest import Browser, staff_sign_in
+from tests.support.exchanges import two_way_with_landlords
 from tests.support.factories import PASSWORD, PASSWORD_HASH
 
 ROLES = ["anonymous", "applicant", "other_applicant", *(r.value for r in StaffRole if r is not StaffRole.PROVIDER),
@@ -62,12 +63,13 @@ KINDS = {
                           "POST /api/v1/me/offers/{offer_id:int}/refuse", "DELETE /api/v1/me/tokens/{token_id:int}"],
     # Notify's callbacks answer only Notify's own bearer token; none is set up here, so they are not found.
     "notify_callback": ["POST /api/v1/notify/callback", "POST /api/v1/notify/inbound"],
-    "provider_api": ["GET /api/v1/provider/nominations"],
+    "provider_api": ["GET /api/v1/provider/nominations", "GET /api/v1/provider/exchanges"],
     "provider_own_api": ["POST /api/v1/provider/voids",  # the body names the provider's own home
                          "GET /api/v1/provider/nominations/{nomination_id:int}",
                          "POST /api/v1/provider/nominations/{nomination_id:int}/viewing",
                          "POST /api/v1/provider/nominations/{nomination_id:int}/outcome",
-                         "POST /api/v1/provider/voids/{void_id:int}/ready"],
+                         "POST /api/v1/provider/voids/{void_id:int}/ready",
+                         "POST /api/v1/provider/exchanges/{application_id:int}/decision"],
 }
 # A body of the right shape for each API call, so that the answer is about who asks, not what was sent.
 BODIES = {
@@ -77,6 +79,7 @@ BODIES = {
     "POST /api/v1/provider/nominations/{nomination_id:int}/viewing": {"at": "2030-01-07T10:00:00+00:00"},
     "POST /api/v1/provider/nominations/{nomination_id:int}/outcome": {"outcome": "attended"},
     "POST /api/v1/provider/voids": {"property": "P-AD3", "tenancy_end": "2026-11-01"},
+    "POST /api/v1/provider/exchanges/{application_id:int}/decision": {"decision": "consent"},
     "POST /api/v1/notify/callback": {"id": "n-1", "reference": "1", "status": "delivered"},
     "POST /api/v1/notify/inbound": {"id": "in-1", "source_number": "447700900123", "message": "BIDS"},
 }
@@ -138,8 +141,9 @@ def ids(db, scheme, world, staff, tmp_path):
         rha_void = s.exec(select(Void).join(Property).where(Property.landlord_id == world.provider)).first()
         evidence_file = add_evidence(s, Owner(applicant_id=owner), tmp_path / "uploads", "passport.pdf",
                                      b"%PDF-1.4\n%%EOF\n", "identity", now())
-        member_id = _exchange_of(s, world, owner)
-        found = {"member_id": member_id,
+        member_id, application_id = two_way_with_landlords(s, owner, world.council, world.applicants["HR000002"],
+                                                           world.provider)
+        found = {"member_id": member_id, "application_id": application_id,
                  "bid_id": bid.id, "offer_id": offer.id, "nomination_id": nomination.id, "void_id": rha_void.id,
                  "letter_id": letter.id, "file_id": evidence_file.id, "review_id": review.id}
     # A token of HR000001's other than the one its requests carry: revoking it leaves them signed in.
@@ -248,29 +252,6 @@ def test_names_and_contact_details_stay_out_of_addresses_and_logs(app, db, staff
     for secret in ("Lead HR000003", "ada.lovelace", "07700 900123", "a wrong password"):
         assert secret not in caplog.text, secret
         assert not any(secret.replace(" ", "+") in a or secret.replace(" ", "%20") in a for a in addresses), secret
-
-
-def _exchange_of(session, world, owner: int) -> int:
-    """HR000001 in a proposed two-way mutual exchange with HR000002: its place in it."""
-    from cbl.models import ExchangeListing, ExchangeMatch, ExchangeMember
-    from cbl.models.states import ExchangeTenancy, ListingStatus, PropertyType
-
-    homes = [ExchangeListing(applicant_id=applicant, landlord_id=world.council, tenancy=ExchangeTenancy.SECURE,
-                             address=f"{n} Road", postcode="AT1 1AA", area=area, bedrooms=1,
-                             property_type=PropertyType.FLAT, weekly_rent_pence=9000, want_areas=[wants],
-                             want_min_bedrooms=1, want_max_bedrooms=2, want_types=["flat"],
-                             status=ListingStatus.MATCHED)
-             for n, (applicant, area, wants) in enumerate([(owner, "Northgate", "Riverside"),
-                                                          (world.applicants["HR000002"], "Riverside", "Northgate")])]
-    match = ExchangeMatch()
-    session.add_all([*homes, match])
-    session.flush()
-    members = [ExchangeMember(match_id=match.id, listing_id=a.id, applicant_id=a.applicant_id,
-                              landlord_id=a.landlord_id, moves_into_id=b.id, position=p)
-               for p, (a, b) in enumerate([(homes[0], homes[1]), (homes[1], homes[0])])]
-    session.add_all(members)
-    session.flush()
-    return members[0].id
 
 
 def _suspension_rights():

@@ -12,6 +12,8 @@ from sqlmodel import select
 
 from cbl.models import ExchangeListing, ExchangeMatch, ExchangeMember, OutboxMessage
 from cbl.models.states import ConsentDecision, ExchangeMatchStatus, ListingStatus, StaffRole
+from cbl.services import sign_in
+from cbl.services.actors import SYSTEM
 from cbl.web.auth import now
 from scheduler import jobs
 from tests.e2e.conftest import Browser, staff_sign_in
@@ -136,6 +138,15 @@ def test_a_three_way_exchange_runs_from_listing_to_completion_through_the_app(vi
 def test_a_council_refusal_needs_a_schedule_3_ground_and_tells_the_household_how_to_challenge_it(
         visitor, db, staff, tenants):
     places = _ring_with_landlords(visitor, staff)
+    key = {"Authorization": f"Bearer {db.run(sign_in.issue_provider_key, SYSTEM, 'RHA')}"}
+    listed = visitor.client.get("/api/v1/provider/exchanges", headers=key).json()
+    assert [(row["id"], row["decision"]) for row in listed] == [(places["HRX2"], "pending")]
+    decision = f"/api/v1/provider/exchanges/{places['HRX2']}/decision"
+    groundless = visitor.client.post(decision, headers=key, json={"decision": "refuse", "grounds": [],
+                                                                  "particulars": "No reason"})
+    assert groundless.status_code == 422 and "Schedule 3" in groundless.text
+    assert visitor.client.post(f"/api/v1/provider/exchanges/{places['HRX1']}/decision", headers=key,
+                               json={"decision": "consent"}).status_code == 404  # the council's tenant
     staff_sign_in(visitor, staff[StaffRole.OFFICER])
     page = f"/admin/exchanges/consents/{places['HRX3']}"
     no_ground = visitor.post(f"{page}/refusal", {"particulars": "We would rather not."}, form_page=page)
