@@ -3,10 +3,16 @@ households moving as possible (checked against a brute force on small registers)
 
 import itertools
 
+import numpy as np
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from matching.exchange_bound import _Program, lp_bound
+from matching.exchange_classes import class_register
+from matching.exchange_model import cycle_limits
 from matching.exchanges import Home, Listing, Wants, accepts, match_exchanges
+from matching.generate_exchanges import generate_listings
 
 AREAS = ["North", "South", "East"]
 KINDS = ["flat", "house"]
@@ -122,13 +128,24 @@ def test_a_household_that_accepts_nothing_never_moves():
     assert [e.ring for e in result.exchanges] == [("A", "B")]
 
 
-def test_a_generated_register_gives_valid_exchanges_within_the_bound():
-    from matching.generate_exchanges import generate_listings
+@settings(max_examples=30, deadline=None)
+@given(listings(max_size=6), st.lists(st.floats(-3, 3), min_size=200, max_size=200))
+def test_the_lagrangian_bound_holds_whatever_the_prices(register, prices):
+    classes = class_register(sorted(register, key=lambda listing: listing.id), 3)
+    limits = cycle_limits(classes)
+    if limits:
+        program = _Program(classes, limits)
+        assert program.lagrangian(np.array(prices[: program.arcs])) >= brute_force(register, 3)
 
+
+def test_a_generated_register_gives_valid_exchanges_within_the_lp_bound():
     register = generate_listings(300, seed=3)
     result = match_exchanges(register, time_limit_s=1.0, workers=1)
     check_rings(register, result, 3)
-    assert result.households_moving > 0
+    assert result.households_moving > 150
+    classes = class_register(sorted(register, key=lambda listing: listing.id), 3)
+    bound = lp_bound(classes, cycle_limits(classes), time_limit_s=5.0, workers=1)
+    assert result.households_moving <= bound < len(register)
 
 
 def test_a_repeated_id_or_a_ring_of_four_is_refused():
