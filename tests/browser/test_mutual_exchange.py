@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from cbl.models import Applicant, ExchangeMember
+from cbl.models import Applicant, ExchangeMember, OutboxMessage
 from cbl.services import actors
 from cbl.services.actors import SYSTEM
 from cbl.services.exchanges import run_matching, say_interest
@@ -76,4 +76,7 @@ def test_a_tenant_lists_its_home_and_an_officer_refuses_consent_on_a_schedule_3_
     page.get_by_label("Particulars of the ground").fill("The home has two bedrooms; HRX1's household needs one.")
     page.get_by_role("button", name="Refuse consent").click()
     expect(page.locator("#application")).to_contain_text("refused: grounds 3")
+    with db.reading() as s:
+        letter = s.exec(select(OutboxMessage.body).where(OutboxMessage.template == "exchange_refused")).one()
+    assert "Ground 3</strong>" in letter and "household needs one." in letter and "section 110" in letter
     context.close()

@@ -1,7 +1,8 @@
 """Mutual exchanges end to end through the app, on both databases: three tenants (the council's, a provider's, the
 council's) list homes that form a three-way ring; the matcher proposes it; all are interested; the council consents
 with an arrears condition, the provider consents in its portal, and the last landlord's 42 days pass, so consent may
-no longer be refused (Housing Act 1985 s92(4)); the letters say so. And a refusal on a Schedule 3 ground."""
+no longer be refused (Housing Act 1985 s92(4)); the letters say so. A refusal on a Schedule 3 ground through the app
+is tests/browser/test_mutual_exchange.py's; its letter, tests/integration/test_mutual_exchange.py's."""
 
 import re
 from datetime import timedelta
@@ -89,11 +90,26 @@ def test_a_three_way_exchange_runs_from_listing_to_completion_through_the_app(vi
                              form_page=council)
     assert consented.status_code == 303
 
+    # The provider's system sees its own tenant's application, and a refusal without a Schedule 3 ground is refused.
+    key = {"Authorization": f"Bearer {db.run(sign_in.issue_provider_key, SYSTEM, 'RHA')}"}
+    listed = visitor.client.get("/api/v1/provider/exchanges", headers=key).json()
+    assert [(row["id"], row["decision"]) for row in listed] == [(places["HRX2"], "pending")]
+    groundless = visitor.client.post(f"/api/v1/provider/exchanges/{places['HRX2']}/decision", headers=key,
+                                     json={"decision": "refuse", "grounds": [], "particulars": "No reason"})
+    assert groundless.status_code == 422 and "Schedule 3" in groundless.text
+    assert visitor.client.post(f"/api/v1/provider/exchanges/{places['HRX1']}/decision", headers=key,
+                               json={"decision": "consent"}).status_code == 404  # the council's tenant
     staff_sign_in(visitor, staff[StaffRole.PROVIDER])
     assert f"/admin/provider/exchanges/{places['HRX2']}" in visitor.get("/admin/provider/exchanges").text
     assert visitor.get(f"/admin/provider/exchanges/{places['HRX1']}").status_code == 404  # not its tenant
     portal = f"/admin/provider/exchanges/{places['HRX2']}"
     assert visitor.post(f"{portal}/consent", {}, form_page=portal).status_code == 303
+
+    staff_sign_in(visitor, staff[StaffRole.OFFICER])
+    last = f"/admin/exchanges/consents/{places['HRX3']}"
+    no_ground = visitor.post(f"{last}/refusal", {"particulars": "We would rather not."}, form_page=last)
+    assert no_ground.status_code == 422 and "Choose at least one ground of Schedule 3" in no_ground.text
+    assert "We would rather not." in no_ground.text  # what was typed is shown again
 
     # HRX3's 42 days pass with no notice served: a refusal now is refused, and the night's job settles it.
     with db.transaction() as s:
@@ -133,31 +149,3 @@ def test_a_three_way_exchange_runs_from_listing_to_completion_through_the_app(vi
         assert {listing.status for listing in s.exec(select(ExchangeListing))} == {ListingStatus.CLOSED}
     assert "the assignments took effect" in _letters(db, "exchange_completed", ids["HRX2"])[0].body
     assert "1 HRX3 Road" in _letters(db, "exchange_completed", ids["HRX2"])[0].body  # B moved into C's home
-
-
-def test_a_council_refusal_needs_a_schedule_3_ground_and_tells_the_household_how_to_challenge_it(
-        visitor, db, staff, tenants):
-    places = _ring_with_landlords(visitor, staff)
-    key = {"Authorization": f"Bearer {db.run(sign_in.issue_provider_key, SYSTEM, 'RHA')}"}
-    listed = visitor.client.get("/api/v1/provider/exchanges", headers=key).json()
-    assert [(row["id"], row["decision"]) for row in listed] == [(places["HRX2"], "pending")]
-    decision = f"/api/v1/provider/exchanges/{places['HRX2']}/decision"
-    groundless = visitor.client.post(decision, headers=key, json={"decision": "refuse", "grounds": [],
-                                                                  "particulars": "No reason"})
-    assert groundless.status_code == 422 and "Schedule 3" in groundless.text
-    assert visitor.client.post(f"/api/v1/provider/exchanges/{places['HRX1']}/decision", headers=key,
-                               json={"decision": "consent"}).status_code == 404  # the council's tenant
-    staff_sign_in(visitor, staff[StaffRole.OFFICER])
-    page = f"/admin/exchanges/consents/{places['HRX3']}"
-    no_ground = visitor.post(f"{page}/refusal", {"particulars": "We would rather not."}, form_page=page)
-    assert no_ground.status_code == 422 and "Choose at least one ground of Schedule 3" in no_ground.text
-    assert "We would rather not." in no_ground.text  # what was typed is shown again
-    refused = visitor.post(f"{page}/refusal", {"grounds": ["2A"], "particulars": "An injunction made on 2 November "
-                                                                                  "2026 is in force."}, form_page=page)
-    assert refused.status_code == 303
-    letter = _letters(db, "exchange_refused", tenants.applicants["HRX3"])[0].body
-    assert "Ground 2A</strong>" in letter and "An injunction made on 2 November 2026 is in force." in letter
-    assert "section 92(4)" in letter and "county court" in letter and "section 110 of the Housing Act 1985" in letter
-    assert len(_letters(db, "exchange_ended")) == 2  # the other two: their homes are back on the register
-    with db.reading() as s:
-        assert s.exec(select(ExchangeMatch)).one().status is ExchangeMatchStatus.ENDED
