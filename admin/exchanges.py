@@ -14,6 +14,7 @@ from cbl.models.states import ConsentDecision, ExchangeMatchStatus
 from cbl.queries import exchanges as exchange_queries
 from cbl.rules.exchange_consent import CONDITIONS, GROUNDS, refuse_by
 from cbl.rules.scheme import Scheme
+from cbl.rules.working_days import local_date
 from cbl.services.actors import Actor
 from cbl.services.actors import staff as staff_actor
 from cbl.services.exchange_consent import consent_request, give_consent, record_completion, refuse_consent
@@ -113,7 +114,7 @@ def _consent_page(db: Database, request: Request, member_id: int, base: str,
         "staff": current_staff(request), "case": case, "base": base, "portal": base.startswith("/admin/provider"),
         "open": open_, "refusable": case.member.decision is ConsentDecision.PENDING,
         "deadline": refuse_by(case.match.applied_on) if case.match.applied_on else None,
-        "today": now().date(), "submitted": submitted, "conditions": CONDITIONS,
+        "today": local_date(now()), "submitted": submitted, "conditions": CONDITIONS,
         "grounds": {g.code: g.short for g in GROUNDS}, **page_forms})
 
 
@@ -155,7 +156,7 @@ def provider_exchanges(db: NamedDependency[Database], request: Request) -> Templ
     with db.reading() as session:
         waiting = exchange_queries.provider_requests(session, _actor(request).provider_id)
     return Template("admin/exchanges/provider_list.html", context={
-        "staff": current_staff(request), "waiting": waiting, "today": now().date()})
+        "staff": current_staff(request), "waiting": waiting, "today": local_date(now())})
 
 
 @get("/provider/exchanges/{member_id:int}", opt={"right": Right.PROVIDER_EXCHANGES}, sync_to_thread=True)
