@@ -12,8 +12,8 @@ from sqlmodel import Session, SQLModel, select
 from cbl.messages.config import SECRET_NOT_SHOWN, SECRET_TEMPLATES
 from cbl.models import (
     Applicant, Assessment, AuditEvent, BandAssessment, Bid, BiddingPreference, CaseCheck, CaseNote,
-    DirectOfferRequest, Enquiry, EqualityAnswers, HouseholdMember, Nomination, Offer, OutboxMessage, PanelDecision,
-    PanelEvidence, PanelReferral, PreOfferCheck, Refusal, Review,
+    DirectOfferRequest, Enquiry, EqualityAnswers, ExchangeListing, ExchangeMember, HouseholdMember, Nomination, Offer,
+    OutboxMessage, PanelDecision, PanelEvidence, PanelReferral, PreOfferCheck, Refusal, Review,
     ShortlistEntry, Viewing, ViewingInvitation,
 )
 
@@ -101,6 +101,9 @@ def subject_access_archive(session: Session, actor: Actor, reference: str, now: 
         "panels.json": {"referrals": _rows(referrals), "decisions": of(PanelDecision),
                         "evidence": [{k: v for k, v in row.items() if k != "stored_name"}
                                      for row in _rows(panel_files)]},
+        # Its mutual exchange listings, and its places in proposed exchanges with its landlord's answers (the other
+        # households in them are theirs, not its).
+        "mutual_exchange.json": {"listings": of(ExchangeListing), "exchanges": of(ExchangeMember)},
         # The household's own equality monitoring answers (kept apart from its case, but its data all the same).
         "equality_monitoring.json": _equality(session, applicant.id),
     }

@@ -2,6 +2,9 @@
 Housing Act 1985 s92 (the matcher's proposal made here from a known ring; tests/e2e/test_mutual_exchange.py runs the
 matcher itself through the app)."""
 
+import io
+import json
+import zipfile
 from datetime import date, timedelta
 
 import pytest
@@ -12,6 +15,7 @@ from cbl.models.states import (
     ConsentDecision, ExchangeMatchStatus, ExchangeTenancy, ListingStatus, StaffRole,
 )
 from cbl.queries import work_queues
+from cbl.reports.subject_access import subject_access_archive
 from cbl.services import actors
 from cbl.services.actors import SYSTEM
 from cbl.services.errors import Conflict, InvalidInput, NotFound
@@ -156,6 +160,14 @@ def test_a_landlord_refuses_only_on_a_schedule_3_ground_within_42_days_and_conse
     assert "An injunction of 3 November 2026 is in force." in refusal.body
     assert "section 110 of the Housing Act 1985" in refusal.body
     assert len(_letters(db, "exchange_ended")) == 2  # the others: their homes are back on the register
+    with db.transaction() as s:  # the household's subject access archive holds its listing and its answer
+        manager = StaffUser(organisation_id=world.council, email="m@example.org", name="Mo", role=StaffRole.MANAGER,
+                            password_hash=PASSWORD_HASH)
+        s.add(manager)
+        s.flush()
+        _, archive = subject_access_archive(s, actors.staff(manager), "HRX3", NOW + timedelta(days=42))
+    held = json.loads(zipfile.ZipFile(io.BytesIO(archive)).read("mutual_exchange.json"))
+    assert held["listings"][0]["area"] == "Castlefields" and held["exchanges"][0]["grounds"] == ["1", "2A"]
 
 
 def test_the_42_days_ending_without_a_refusal_settle_the_exchange_once(db, ring):
