@@ -188,3 +188,33 @@ def test_the_42_days_ending_without_a_refusal_settle_the_exchange_once(db, ring)
     agreed = _letters(db, "exchange_agreed")
     assert len(agreed) == 3 and any("Pay the £240 owed." in m.body for m in agreed)
     assert date(2027, 1, 1) == last_day  # NOW is 20 November 2026: the 42nd day is New Year's Day
+
+
+def test_the_nightly_job_proposes_the_ring_once_and_a_household_whose_need_grew_is_left_out(db, scheme):
+    from zoneinfo import ZoneInfo
+
+    from scheduler import jobs
+
+    with db.transaction() as s:
+        world = make_world(s, scheme, adverts=0)
+        for reference in RING:
+            add_applicant(s, scheme, world, reference)
+        add_applicant(s, scheme, world, "HRX4")
+        add_applicant(s, scheme, world, "HRX5")
+    list_ring(db, scheme, world.applicants, NOW)
+    for reference, area, wants in [("HRX4", "Old Town", "Millbrook"), ("HRX5", "Millbrook", "Old Town")]:
+        with db.reading() as s:  # a two-way exchange, but for HRX4's need
+            actor = actors.applicant(s.get(Applicant, world.applicants[reference]))
+        db.run(save_listing, actor, scheme, details(reference, "ATC", ExchangeTenancy.SECURE, area, wants), NOW)
+    with db.transaction() as s:  # HRX4's household now needs three bedrooms: nothing it asked for suits it
+        s.get(Applicant, world.applicants["HRX4"]).bedroom_need = 3
+    jobs.configure(jobs.Runtime(db, scheme, ZoneInfo("Europe/London")))
+    try:
+        jobs.match_exchanges(NOW)
+        jobs.match_exchanges(NOW + timedelta(days=1))  # the ring is out of the pool: nothing proposed twice
+    finally:
+        jobs._runtime = None
+    with db.reading() as s:
+        assert len(s.exec(select(ExchangeMatch)).all()) == 1
+        placed = {m.applicant_id for m in s.exec(select(ExchangeMember))}
+    assert placed == {world.applicants[reference] for reference in RING}
