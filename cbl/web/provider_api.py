@@ -3,7 +3,7 @@ nominations to it and posts their outcomes, and decides its tenants' application
 with its organisation's API key and the portal's rules."""
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from litestar import Request, Router, get, post
@@ -94,13 +94,19 @@ class ExchangeOut(msgspec.Struct):
     decision: str  # pending, consented, refused, unrefusable (may no longer be refused)
 
 
+# The known values only, so that the schema lists them: s92(5)'s conditions and Schedule 3's grounds (the rules'
+# own lists, cbl/rules/exchange_consent.py: tests/unit/test_exchange_consent.py holds them equal).
+Condition = Literal["pay_rent", "remedy_breach"]
+Ground = Literal["1", "2", "2ZA", "2A", "3", "4", "5", "6", "7", "8", "9", "10"]
+
+
 class ConsentIn(msgspec.Struct, tag_field="decision", tag="consent"):
-    conditions: list[Annotated[str, limit(32, description="pay_rent or remedy_breach (s92(5))")]] = []
+    conditions: list[Condition] = []
     particulars: Annotated[str, limit(2000)] = ""
 
 
 class RefusalIn(msgspec.Struct, tag_field="decision", tag="refuse"):
-    grounds: list[Annotated[str, limit(8, description="A ground of Schedule 3: 1, 2, 2ZA, 2A, 3 to 10")]]
+    grounds: list[Ground]
     particulars: Annotated[str, limit(2000, min_length=1)]
 
 

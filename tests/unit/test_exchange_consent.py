@@ -93,3 +93,12 @@ def test_the_matcher_is_given_the_wanted_sizes_that_suit_the_bedroom_need(want_m
 def test_a_want_that_cannot_suit_says_which_sizes_would():
     assert want_problem(1, 1, 3, 1) == ("Your household needs 3 bedrooms, so a home of 3 to 4 bedrooms suits it: "
                                         "choose bedrooms that include at least one of those sizes.")
+
+
+def test_the_provider_api_offers_exactly_the_rules_grounds_and_conditions():
+    from typing import get_args
+
+    from cbl.web.provider_api import Condition, Ground
+
+    assert list(get_args(Ground)) == [g.code for g in GROUNDS]
+    assert set(get_args(Condition)) == set(CONDITIONS)
