@@ -14,8 +14,10 @@
 - s110: the county court has jurisdiction to decide questions arising under Part 4 (so whether consent was rightly
   refused): the tenant may apply to it.
 
-Schedule 3's wording was checked against legislation.gov.uk (the search tool's copy of ukpga/1985/68/schedule/3,
-grounds 1, 2, 2ZA and 2A quoted there); s92's subsections are as summarised above. A provider's assured tenants
+Schedule 3's wording was checked with the search tool: grounds 1, 2, 2ZA and 2A against legislation.gov.uk
+(ukpga/1985/68/schedule/3), grounds 3 to 7 against a council's published copy and the 1984 Bill's text, ground 8's
+form against the like ground 12 of the Localism Act 2011 Sch 14. The search tool found no copy of s92's own
+subsections: they are as summarised above, to be checked against legislation.gov.uk before go-live. A provider's assured tenants
 exchange under their tenancy agreements, which the Regulator's Tenancy Standard requires to give a right no less
 favourable than a secure tenant's: the same grounds, period and conditions are applied to them.
 
@@ -55,12 +57,13 @@ GROUNDS: tuple[Ground, ...] = (
     Ground("6", "The landlord is a charity and the proposed assignee's occupation would conflict with its objects"),
     Ground("7", "The home has features designed for a physically disabled person, and no such person would live "
                 "there after the exchange"),
-    Ground("8", "The landlord houses people whose circumstances make it especially difficult for them to find "
-                "housing, and the proposed assignee is not such a person"),
+    Ground("8", "The landlord is a housing association or trust letting only to people whose circumstances make "
+                "it especially difficult for them to meet their need for housing, and after the exchange no such "
+                "person would live in the home"),
     Ground("9", "The home is one of a group let to people with special needs near a special service, and no one "
                 "with those needs would live there after the exchange"),
-    Ground("10", "The home is let under a management agreement with a housing association, and the proposed "
-                 "assignee is not, and will not become, a member of the association"),
+    Ground("10", "The home is managed under a management agreement by a tenants' housing association, and the "
+                 "proposed assignee is not, and is not willing to become, a member of it"),
 )
 GROUND_BY_CODE = {ground.code: ground for ground in GROUNDS}
 
