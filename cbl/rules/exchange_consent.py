@@ -17,9 +17,11 @@
 Schedule 3's wording was checked with the search tool: grounds 1, 2, 2ZA and 2A against legislation.gov.uk
 (ukpga/1985/68/schedule/3), grounds 3 to 7 against a council's published copy and the 1984 Bill's text, ground 8's
 form against the like ground 12 of the Localism Act 2011 Sch 14. The search tool found no copy of s92's own
-subsections: they are as summarised above, to be checked against legislation.gov.uk before go-live. A provider's assured tenants
-exchange under their tenancy agreements, which the Regulator's Tenancy Standard requires to give a right no less
-favourable than a secure tenant's: the same grounds, period and conditions are applied to them.
+subsections: they are as summarised above, to be checked against legislation.gov.uk before go-live.
+
+A provider's assured tenants exchange under their tenancy agreements, which the Regulator's Tenancy Standard
+requires to give a right no less favourable than a secure tenant's: the same grounds, period and conditions are
+applied to them.
 
 How "within 42 days of the tenant's application" is counted: the day of the application is not counted (the
 general rule for a period "within N days of" an event), so a notice may be served on any day up to and including
