@@ -92,7 +92,7 @@ def test_the_proposal_tells_each_household_of_the_other_homes_and_nothing_of_the
     letters = _letters(db, "exchange_proposed")
     assert len(letters) == 3
     first = letters[0].body  # HRX1 moves into HRX2's Riverside home
-    assert "you would move into <strong>a 1-bedroom flat in Riverside, rent £95.00 a week</strong>" in first
+    assert "you would move into a 1-bedroom flat in Riverside, rent £95.00 a week." in first
     assert "Castlefields" in first
     assert "HRX2" not in first and "HRX3" not in first and "Road" not in first.split("Dear")[1]
 
