@@ -98,9 +98,12 @@ def solve_counts(
 
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, deadline - time.perf_counter())  # after building
-    solver.parameters.num_workers = workers
+    small = len(rings) + len(sent) <= PRESOLVE_UP_TO
+    # A small model is solved in moments by one worker, and one worker with a fixed seed always gives the
+    # same answer (parallel workers race to it, so which of several equally good answers wins varies).
+    solver.parameters.num_workers = 1 if small else workers
     solver.parameters.random_seed = seed
-    solver.parameters.cp_model_presolve = len(rings) + len(sent) <= PRESOLVE_UP_TO
+    solver.parameters.cp_model_presolve = small
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Solved(None, at_most)  # stopped before a solution: its "bound" (0) means nothing then

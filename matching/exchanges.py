@@ -5,9 +5,11 @@ The matcher sees only "what this household would take": the caller (the app) fol
 household's bedroom need into ``wants.min_bedrooms`` / ``wants.max_bedrooms`` (and any other
 rule about who may have which home into the wants) before calling.
 
-How: the listings are seen by class of home (exchange_classes.py), the number of exchanges of
-each class cycle is chosen by CP-SAT (exchange_model.py), and the counts are expanded back into
-rings of listing ids here, deterministically (earlier ids first within interchangeable listings).
+How: the listings are seen by class of home (exchange_classes.py); the number of exchanges of
+each class cycle is chosen by a greedy start (exchange_greedy.py), the LP relaxation's prices
+(exchange_bound.py, which also proves the upper bound) and CP-SAT (exchange_model.py) in turn; and
+the counts are expanded back into rings of listing ids here, deterministically (earlier ids first
+within interchangeable listings). matching/README.md has the contract and the figures.
 """
 
 from __future__ import annotations
@@ -24,12 +26,15 @@ from .exchange_greedy import greedy_rings
 from .exchange_model import PRESOLVE_UP_TO, Counts, counts_of, cycle_limits, solve_counts
 
 KINDS = ("flat", "house", "bungalow", "maisonette", "bedsit")
-# The share of the time left after the greedy answer that the LP bound may take (PDLP needs about 11 s
-# at 20,000 listings on the project's machine); CP-SAT has the rest.
+# The share of the time left after the greedy answer that the LP bound may take (PDLP needs 10-16 s
+# at 20,000 listings on the project's shared machine); the guided greedy and CP-SAT have the rest.
 LP_SHARE = 0.8
 # CP-SAT is only started if the time left covers building its model (about this many variables a
 # second on the project's machine under load) and a little search.
 CP_SAT_BUILDS_PER_SECOND = 50_000
+# The second LP-guided greedy (2-way exchanges first) only runs with this much time left (it takes
+# about 2 s at 20,000 listings under load).
+SECOND_GUIDED_GREEDY_S = 3.0
 
 
 class Home(msgspec.Struct, frozen=True, gc=False):
@@ -89,11 +94,12 @@ def match_exchanges(
 
     Each listing is in at most one exchange and every household in a ring accepts the next home.
     The caller folds each household's bedroom need into its wants (see the module's docstring).
-    The result does not depend on the order of ``listings``. CP-SAT runs with ``workers`` threads and
-    ``seed`` for at most what is left of ``time_limit_s`` after building the model; when it proves its
-    answer, ``optimal`` is true and ``upper_bound == households_moving``; when the time runs out the
-    result is the best found, ``upper_bound`` CP-SAT's proven bound, and another run may differ.
-    Raises ValueError for a repeated listing id or a max_ring other than 2 or 3.
+    The result does not depend on the order of ``listings``. The whole call takes about
+    ``time_limit_s`` at most; PDLP and CP-SAT use ``workers`` threads, CP-SAT ``seed``. When the answer
+    is proved best, ``optimal`` is true and ``upper_bound == households_moving``; when the time runs
+    out the result is the best found, ``upper_bound`` the best bound proven (the LP's or CP-SAT's),
+    and another run may differ a little. Raises ValueError for a repeated listing id or a max_ring
+    other than 2 or 3.
     """
     started = time.perf_counter()
     if max_ring not in (2, 3):
@@ -121,8 +127,9 @@ def _best_counts(
     """The best exchanges found by the deadline (as counts) and the best proven bound.
 
     The greedy gives a first answer at once; on all but small registers the LP bound comes next
-    (it is what proves large answers near-optimal); CP-SAT, started from the greedy answer and told
-    the bound, has the time that is left.
+    (it is what proves large answers near-optimal) and the greedy runs again guided by the LP's
+    prices (each listing first offered only where the LP would send it); CP-SAT, started from the
+    better answer and told the bound, has the time that is left.
     """
     limits = cycle_limits(register)
     best = counts_of(register, *greedy_rings(register, max_ring))
@@ -131,8 +138,14 @@ def _best_counts(
     variables = len(limits) + sum(len(g.destinations) for g in register.groups)  # of the CP-SAT model
     if variables > PRESOLVE_UP_TO:
         share = LP_SHARE * (deadline - time.perf_counter())
-        proven = lp_bound(register, limits, time_limit_s=share, workers=workers)
-        upper_bound = min(upper_bound, upper_bound if proven is None else proven)
+        lp = lp_bound(register, limits, time_limit_s=share, workers=workers)
+        if lp is not None:
+            upper_bound = min(upper_bound, lp.bound)
+            for swaps_first in (False, True) if max_ring == 3 else (False,):
+                if swaps_first and deadline - time.perf_counter() < SECOND_GUIDED_GREEDY_S:
+                    break
+                guided = counts_of(register, *greedy_rings(register, max_ring, lp.preferred, swaps_first=swaps_first))
+                best = guided if guided.moving > best.moving else best
     if best.moving < upper_bound and deadline - time.perf_counter() > 0.2 + variables / CP_SAT_BUILDS_PER_SECOND:
         solved = solve_counts(
             register,
