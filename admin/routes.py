@@ -3,9 +3,9 @@
 from litestar import Router
 
 from . import (
-    agreements, applications, audit_trail, auth, backdating, compliance, core_return, cycles, dashboard, equality, home,
-    identity_provider, imports, letters, move_payments, moves, offer_checks, offers, online_applications, outbox,
-    panels, provider, providers,
+    agreements, applications, audit_trail, auth, backdating, compliance, core_return, cycles, dashboard, equality,
+    exchanges, home, identity_provider, imports, letters, move_payments, moves, offer_checks, offers,
+    online_applications, outbox, panels, provider, providers,
     register, register_review, register_search, reviews, second_factor, shortlists, staff, stock, stock_search, team,
     viewings,
 )
@@ -64,5 +64,7 @@ admin_router = Router(
         cycles.cycle_list, cycles.close_report, cycles.close_early_page, cycles.close_early_submit, cycles.reopen_page,
         cycles.reopen_submit,
         *equality.ROUTES, *moves.ROUTES, *move_payments.ROUTES,
+        *equality.ROUTES,
+        *exchanges.ROUTES,
     ],
 )

@@ -36,7 +36,8 @@ from cbl.services.rights import Right
 from cbl.settings import Settings, load_settings
 from cbl.web import govuk_macros
 from cbl.web import (
-    account, adverts, application_pages, apply, contact, equality_pages, letters, passwords, reviews, tokens,
+    account, adverts, application_pages, apply, contact, equality_pages, exchange_pages, letters, passwords, reviews,
+    tokens,
 )
 from cbl.web.api import Site, api_router
 from cbl.web.api_docs import SwaggerUIFromThisSite, api_docs_assets
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
                 *apply.ROUTES,
                 *application_pages.ROUTES,
                 *equality_pages.ROUTES,
+                *exchange_pages.ROUTES,
             ]),
             api_router,
             provider_api_router,
@@ -208,7 +210,8 @@ def navigation(viewer: Viewer | None) -> list[dict[str, str]]:
     if viewer is not None and viewer.kind == "applicant":
         items += [{"href": "/account/bids", "text": "My bids"},
                   {"href": "/account/homes", "text": "Homes I can bid for"},
-                  {"href": "/account/offers", "text": "My offers"}, {"href": "/account", "text": "My application"}]
+                  {"href": "/account/offers", "text": "My offers"}, {"href": "/account/exchange", "text": "Exchange"},
+                  {"href": "/account", "text": "My application"}]
     elif viewer is not None and viewer.kind == "household":
         items.append({"href": "/apply/application", "text": "Your application"})
     else:

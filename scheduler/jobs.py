@@ -21,7 +21,9 @@ from cbl.messages.config import DeliverySettings
 from cbl.models import Cycle
 from cbl.models.states import CycleStatus
 from cbl.rules.scheme import Scheme
-from cbl.services import applying, cycles, evidence, nominations, offers, register_review, reviews, suspensions
+from cbl.services import (
+    applying, cycles, evidence, exchange_consent, exchanges, nominations, offers, register_review, reviews, suspensions,
+)
 from cbl.services.actors import SYSTEM
 from cbl.services.auto_bid import auto_bid_cycle
 
@@ -169,6 +171,23 @@ def expire_drafts(now: datetime | None = None) -> None:
         log.info("drafts: %d warned, %d deleted", done.warned, done.deleted)
 
 
+def match_exchanges(now: datetime | None = None) -> None:
+    """Run the mutual exchange matcher over the listings not already in a match, proposing what it finds (each
+    household told). Listings in a match are out of the pool, so running it twice proposes nothing twice."""
+    rt = runtime()
+    found = rt.db.run(exchanges.run_matching, SYSTEM, rt.scheme, now or _now())
+    log.info("mutual exchanges: %d proposed, %d households (optimal: %s, %.1f s)", found.matches, found.households,
+             found.optimal, found.seconds)
+
+
+def exchange_deadlines(now: datetime | None = None) -> None:
+    """Mark the applications for consent whose 42 days passed without a refusal as no longer refusable (Housing
+    Act 1985 s92(4)), with their letters; an exchange all of whose applications are then settled is agreed."""
+    marked = runtime().db.run(exchange_consent.mark_unrefusable, SYSTEM, now or _now())
+    if marked:
+        log.info("mutual exchanges: %d applications may no longer be refused", marked)
+
+
 def dispatch_messages() -> None:
     """Send what waits in the outbox (messages.dispatch), a few thousand at most per run."""
     from cbl.messages.dispatch import Dispatcher, carriers_for
@@ -202,6 +221,10 @@ RECURRING: dict[str, tuple[Callable[[], None], str, dict[str, Any]]] = {
 
     # Early morning UK time, once a day: the warning and the deletion are counted in days.
     "expire-drafts": (expire_drafts, "cron", {"hour": 3, "minute": 20, "timezone": "Europe/London"}),
+    # Mutual exchanges: the matcher at night, when no one is changing a listing; the 42 days' end just after
+    # midnight UK time, once the last day to serve a refusal has ended.
+    "match-exchanges": (match_exchanges, "cron", {"hour": 1, "minute": 30, "timezone": "Europe/London"}),
+    "exchange-deadlines": (exchange_deadlines, "cron", {"hour": 0, "minute": 20, "timezone": "Europe/London"}),
     "remind-offers": (remind_offers, "cron",
                       {"day_of_week": "mon-fri", "hour": 8, "minute": 10, "timezone": "Europe/London"}),
     "remind-reviews": (remind_reviews, "cron",

@@ -15,9 +15,9 @@ NOTIFY_BASE_URL = "https://api.notifications.service.gov.uk"
 # tests/unit/test_delivery_settings.py reads the code for the names, so a new message cannot be left out.
 EMAIL_TEMPLATES = (
     "account_code", "advert_withdrawn", "application_received", "bid_placed", "bidding_reopened", "change_received",
-    "cycle_closed", "cycle_reopened", "direct_offer_approval", "draft_expiring", "evidence_requested", "letter",
-    "new_homes", "nomination", "offer_lapsed", "offer_made", "offer_reminder", "offer_withdrawn", "password_reset",
-    "registration_backdating", "review_reminder", "shortlisted", "staff_invitation",
+    "cycle_closed", "cycle_reopened", "direct_offer_approval", "draft_expiring", "evidence_requested", "exchange",
+    "letter", "new_homes", "nomination", "offer_lapsed", "offer_made", "offer_reminder", "offer_withdrawn",
+    "password_reset", "registration_backdating", "review_reminder", "shortlisted", "staff_invitation",
 )
 SMS_TEMPLATES = ("account_code", "application_received", "bid_placed", "bidding_reopened", "change_received",
                  "draft_expiring", "evidence_requested", "letter", "mobile_confirmation", "offer_lapsed", "offer_made",

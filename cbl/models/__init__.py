@@ -17,6 +17,7 @@ from .access import (  # noqa: E402
 from .applying import EvidenceFile, HouseholdAccount, OnlineApplication  # noqa: E402
 from .core import CoreLog  # noqa: E402
 from .equality import EqualityAnswers  # noqa: E402
+from .exchanges import ExchangeListing, ExchangeMatch, ExchangeMember  # noqa: E402
 from .imports import ImportRun  # noqa: E402
 from .lettings import Advert, Bid, Cycle, ShortlistEntry  # noqa: E402
 from .moves import (  # noqa: E402
@@ -50,7 +51,9 @@ __all__ = [
     "ApiToken", "PasswordLink", "StaffRecoveryCode", "StaffSecondFactor", "Throttle", "WebSession",
     "Advert", "AgreementQuota", "ImportRun", "Applicant", "Assessment", "AuditEvent", "BandAssessment", "Bid",
     "BiddingPreference", "CaseCheck", "CaseNote", "ContactPreference", "CoreLog", "Cycle", "DirectOfferRequest",
-    "Enquiry", "EqualityAnswers", "EvidenceFile", "HouseholdAccount", "HouseholdMember", "Nomination",
+    "Enquiry", "EqualityAnswers",
+    "ExchangeListing", "ExchangeMatch", "ExchangeMember", "EvidenceFile", "HouseholdAccount", "HouseholdMember",
+    "Nomination",
     "OnlineApplication", "NominationAgreement", "Offer", "Organisation", "OutboxMessage", "PanelDecision",
     "PanelEvidence", "PanelMember", "PanelReferral", "PreOfferCheck", "Property", "ReceivedText",
     "Refusal",

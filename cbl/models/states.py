@@ -248,3 +248,36 @@ class ImportStatus(str, Enum):
     IMPORTING = "importing"
     DONE = "done"
     FAILED = "failed"  # stopped by a fault or by problems found while importing: nothing written
+
+
+class ExchangeTenancy(str, Enum):
+    """The tenancy a household offering a mutual exchange holds (cbl/rules/exchange_listings.py says who may list)."""
+
+    SECURE = "secure"  # a council's secure tenancy: Housing Act 1985 s92
+    FLEXIBLE = "flexible"  # a council's flexible tenancy, which is a secure tenancy (HA 1985 s107A)
+    ASSURED = "assured"  # a provider's assured tenancy: the exchange right in its tenancy agreement
+    INTRODUCTORY_OR_STARTER = "introductory_or_starter"  # a trial tenancy: no right to exchange
+
+
+class ListingStatus(str, Enum):
+    ACTIVE = "active"  # in the pool the matcher reads
+    MATCHED = "matched"  # in a live match: out of the pool until the match ends
+    WITHDRAWN = "withdrawn"  # taken off by the household
+    CLOSED = "closed"  # the exchange took effect, or the household's landlord refused it
+
+
+class ExchangeMatchStatus(str, Enum):
+    PROPOSED = "proposed"  # waiting for every household to say whether it is interested
+    WITH_LANDLORDS = "with_landlords"  # all interested: each household's application for its landlord's consent
+    AGREED = "agreed"  # every landlord consented (or may no longer refuse, s92(4))
+    ENDED = "ended"  # a household was not interested, or a landlord refused
+    COMPLETED = "completed"  # the assignments took effect
+
+
+class ConsentDecision(str, Enum):
+    """A landlord's answer to one household's application for consent to assign by way of exchange."""
+
+    PENDING = "pending"
+    CONSENTED = "consented"
+    REFUSED = "refused"  # on Schedule 3 grounds, by a notice within the 42 days (s92(4))
+    UNREFUSABLE = "unrefusable"  # the 42 days passed without a notice: it may no longer be refused (s92(4))

@@ -20,14 +20,15 @@ import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from cbl.models import (
-    Advert, Applicant, EvidenceFile, Enquiry, HouseholdMember, MovePayment, Nomination, Offer, OnlineApplication,
-    Organisation, PanelReferral, Property, Review, StaffUser, Viewing, ViewingInvitation, Void,
+    Advert, Applicant, EvidenceFile, Enquiry, ExchangeListing, ExchangeMatch, ExchangeMember, HouseholdMember,
+    MovePayment, Nomination, Offer, OnlineApplication, Organisation, PanelReferral, Property, Review, StaffUser,
+    Viewing, ViewingInvitation, Void,
 )
 from cbl.models.columns import UTCDateTime
 from cbl.rules.wording import money
 from cbl.models.states import (
-    ApplicationStatus, EnquiryKind, NominationStatus, OfferStatus, OnlineKind, OnlineStatus, PanelKind, PanelStatus,
-    Relationship, ReviewStatus, StaffRole, VoidStatus,
+    ApplicationStatus, ConsentDecision, EnquiryKind, ExchangeMatchStatus, NominationStatus, OfferStatus, OnlineKind,
+    OnlineStatus, OrganisationKind, PanelKind, PanelStatus, Relationship, ReviewStatus, StaffRole, VoidStatus,
 )
 from cbl.queries.paging import Page
 from cbl.rules.scheme import Scheme
@@ -292,6 +293,31 @@ def _payment(row: Any) -> str:
     return f"{KIND_WORDS[PaymentKind(_value(row.about))].capitalize()} of {money(int(row.more))}: approve or refuse it"
 
 
+def _exchange_consents() -> sa.Select:
+    """The council's tenants' applications for consent to a mutual exchange waiting for its decision, by the last day
+    a refusal may be served (Housing Act 1985 s92(4)); past it, they wait for consent that may no longer be refused.
+    The council decides as landlord, not on a register case: the whole team's queue, whoever holds the case."""
+    return (select(ExchangeMember.id.label("id"), sa.cast(sa.null(), sa.Integer).label("owner"),
+                   Applicant.id.label("applicant_id"), Applicant.reference.label("reference"),
+                   ExchangeMember.consent_by.label("due"),
+                   ExchangeMember.consent_by.label("sort"), (ExchangeMember.consent_by < DAY).label("late"),
+                   ExchangeMember.id.label("link"), ExchangeListing.area.label("about"),
+                   ExchangeMember.decision.label("more"))
+            .join(Applicant, Applicant.id == ExchangeMember.applicant_id)
+            .join(ExchangeMatch, ExchangeMatch.id == ExchangeMember.match_id)
+            .join(ExchangeListing, ExchangeListing.id == ExchangeMember.listing_id)
+            .join(Organisation, Organisation.id == ExchangeMember.landlord_id)
+            .where(ExchangeMatch.status == ExchangeMatchStatus.WITH_LANDLORDS,
+                   ExchangeMember.decision.in_([ConsentDecision.PENDING, ConsentDecision.UNREFUSABLE]),
+                   Organisation.kind == OrganisationKind.COUNCIL))
+
+
+def _exchange(row: Any) -> str:
+    if _value(row.more) == ConsentDecision.UNREFUSABLE.value:
+        return f"Mutual exchange from {row.about}: consent may no longer be refused (s92(4)); record it"
+    return f"Mutual exchange from {row.about}: consent, or a refusal on Schedule 3 grounds, is due"
+
+
 def _value(state: Any) -> str:
     """A state column's value as stored ("band"), whether it came back as its enum or as text."""
     return str(getattr(state, "value", state))
@@ -326,6 +352,9 @@ QUEUES: tuple[_Spec, ...] = (
     _Spec("evidence", "Evidence received", "Evidence", Right.REGISTER_WRITE, _evidence,
           "/admin/online-applications/{link}",
           lambda row, today: f"{_online_kind(row)}: the evidence asked for has come", due_of=lambda row, today: None),
+    _Spec("exchanges", "Mutual exchanges waiting for consent", "Exchanges", Right.EXCHANGE_CONSENT,
+          _exchange_consents, "/admin/exchanges/consents/{link}", lambda row, today: _exchange(row), team=True,
+          on_cases=False),
     _Spec("panels", "Panels to hold", "Panels", Right.PANEL_REFER, _panels, "/admin/panels/{link}",
           lambda row, today: _panel(row)),
     _Spec("payments", "Payments to approve", "Payments", Right.PAYMENT_APPROVE, _payments,

@@ -12,8 +12,8 @@ from sqlmodel import Session, SQLModel, select
 from cbl.messages.config import SECRET_NOT_SHOWN, SECRET_TEMPLATES
 from cbl.models import (
     Applicant, Assessment, AuditEvent, BandAssessment, Bid, BiddingPreference, CaseCheck, CaseNote,
-    DirectOfferRequest, Enquiry, EqualityAnswers, HouseholdMember, Nomination, Offer, OutboxMessage, PanelDecision,
-    PanelEvidence, PanelReferral, PreOfferCheck, Refusal, Review,
+    DirectOfferRequest, Enquiry, EqualityAnswers, ExchangeListing, ExchangeMember, HouseholdMember, Nomination, Offer,
+    OutboxMessage, PanelDecision, PanelEvidence, PanelReferral, PreOfferCheck, Refusal, Review,
     ShortlistEntry, Viewing, ViewingInvitation,
 )
 
@@ -120,6 +120,9 @@ def subject_access_archive(session: Session, actor: Actor, reference: str, now: 
         # Downsizing and decants: its social home, its marks, its regeneration schemes, the payments and their receipts
         # (listed, as a panel's files are).
         "moves.json": _moves(session, applicant.id),
+        # Its mutual exchange listings, and its places in proposed exchanges with its landlord's answers (the other
+        # households in them are theirs, not its).
+        "mutual_exchange.json": {"listings": of(ExchangeListing), "exchanges": of(ExchangeMember)},
         # The household's own equality monitoring answers (kept apart from its case, but its data all the same).
         "equality_monitoring.json": _equality(session, applicant.id),
     }

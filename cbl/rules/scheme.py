@@ -181,6 +181,25 @@ class Panels(_Strict):
     decide_within_working_days: StrictInt = Field(default=20, ge=1, le=120)
 
 
+class Exchanges(_Strict):
+    """Mutual exchanges between social tenants: the areas a listed home may be in and a household may ask for (the
+    council's and its providers' areas), and how many bedrooms beyond its need a home may have and still suit a
+    household (0 for none: the bedroom need exactly). The consent rules themselves are the law's
+    (cbl/rules/exchange_consent.py), not the scheme's."""
+
+    areas: list[str] = Field(default_factory=list)
+    extra_bedrooms: StrictInt = Field(default=1, ge=0, le=3)
+
+    @field_validator("areas")
+    @classmethod
+    def _named_once(cls, areas: list[str]) -> list[str]:
+        if any(not area.strip() or len(area) > 100 for area in areas):
+            raise ValueError("each area needs a name of at most 100 characters")
+        if len(set(areas)) != len(areas):
+            raise ValueError("each area may appear once")
+        return areas
+
+
 class Coded(_Strict):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
     label: str = Field(min_length=1)
@@ -410,6 +429,7 @@ class Scheme(_Strict):
                 name = "downsizing" if section is self.downsizing else "decants"
                 raise ValueError(f"{name}.band must be one of bands.order ({', '.join(self.bands.order)})")
         return self
+    exchanges: Exchanges = Exchanges()
 
     @model_validator(mode="after")
     def _points_rank_first(self) -> "Scheme":

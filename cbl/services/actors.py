@@ -18,7 +18,7 @@ ROLE_RIGHTS: dict[StaffRole, frozenset[Right]] = {
         Right.ADVERT_WRITE, Right.BID_ON_BEHALF, Right.SHORTLIST_WORK, Right.OFFER_MAKE, Right.OFFER_RECORD,
         Right.NOMINATION_SEND, Right.REVIEW_LOG, Right.LETTERS_ISSUE, Right.OFFER_FINAL_ASSESS,
         Right.ELIGIBILITY_DECIDE, Right.PANEL_REFER, Right.PANEL_DECIDE, Right.CYCLE_REPORT_READ, Right.EQUALITY_RECORD,
-        Right.CASE_TAKE, Right.MOVES_MANAGE,
+        Right.CASE_TAKE, Right.MOVES_MANAGE, Right.EXCHANGE_CONSENT, Right.EXCHANGE_MATCH,
     }),
     StaffRole.REVIEW_OFFICER: frozenset({
         Right.REGISTER_READ, Right.STOCK_READ, Right.REVIEW_LOG, Right.REVIEW_WORK, Right.REVIEW_DECIDE,
@@ -29,7 +29,7 @@ ROLE_RIGHTS: dict[StaffRole, frozenset[Right]] = {
         Right.REVIEW_WORK, Right.REVIEW_DECIDE, Right.REVIEW_READ_ALL, Right.OFFER_APPROVE_DIRECT,
         Right.AGREEMENTS_MANAGE, Right.DATA_SUBJECT_ACCESS, Right.REGISTRATION_BACKDATE, Right.REGISTER_IMPORT,
         Right.AUDIT_READ, Right.CYCLE_REPORT_READ, Right.CYCLE_OVERRIDE, Right.EQUALITY_REPORT, Right.CASE_ALLOCATE,
-        Right.MOVES_MANAGE, Right.PAYMENT_APPROVE,
+        Right.MOVES_MANAGE, Right.PAYMENT_APPROVE, Right.EXCHANGE_MATCH,
     }),
     # The system administrator manages the system (staff, the scheme, cycles, the audit trail), not
     # cases: no reading or changing households' applications (so no suspending them), no stock changes,
@@ -44,7 +44,7 @@ ROLE_RIGHTS: dict[StaffRole, frozenset[Right]] = {
         Right.AUDIT_READ, Right.CYCLE_REPORT_READ, Right.REPORTS_READ, Right.STOCK_READ,
     }),
     StaffRole.PROVIDER: frozenset({
-        Right.PROVIDER_PORTAL, Right.PROVIDER_VOIDS, Right.PROVIDER_NOMINATIONS,
+        Right.PROVIDER_PORTAL, Right.PROVIDER_VOIDS, Right.PROVIDER_NOMINATIONS, Right.PROVIDER_EXCHANGES,
     }),
 }
 

@@ -23,6 +23,10 @@ class Right(StrEnum):
     ELIGIBILITY_DECIDE = "eligibility.decide"
     # Equality monitoring: typing in a paper form's answers (never reading them back), and the managers' report
     # of counts (cbl/services/equality.py).
+    # Mutual exchanges: running the matcher over the listings, and deciding the council's tenants' applications for
+    # consent (Housing Act 1985 s92) and recording an exchange's completion (cbl/services/exchange_consent.py).
+    EXCHANGE_CONSENT = "exchange.consent"
+    EXCHANGE_MATCH = "exchange.match"
     EQUALITY_RECORD = "equality.record"
     EQUALITY_REPORT = "equality.report"
     LETTERS_ISSUE = "letters.issue"
@@ -37,6 +41,7 @@ class Right(StrEnum):
     PAYMENT_APPROVE = "payment.approve"
     PANEL_DECIDE = "panel.decide"  # record a panel's decision, which is applied to the case
     PANEL_REFER = "panel.refer"  # refer a case to a panel with its evidence, and arrange the panel
+    PROVIDER_EXCHANGES = "provider.exchanges"  # a provider decides its own tenants' applications for consent
     PROVIDER_NOMINATIONS = "provider.nominations"
     PROVIDER_PORTAL = "provider.portal"
     PROVIDER_VOIDS = "provider.voids"

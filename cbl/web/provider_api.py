@@ -1,8 +1,9 @@
 """The providers' API, /api/v1/provider: a provider's housing system notifies voids, reads the council's
-nominations to it and posts their outcomes, with its organisation's API key and the portal's rules."""
+nominations to it and posts their outcomes, and decides its tenants' applications for consent to a mutual exchange,
+with its organisation's API key and the portal's rules."""
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from litestar import Request, Router, get, post
@@ -13,10 +14,11 @@ from sqlmodel import Session
 
 from cbl.database import Database
 from cbl.models import Nomination
+from cbl.queries import exchanges as exchange_queries
 from cbl.queries import provider as provider_queries
 from cbl.queries import stock
 from cbl.rules.scheme import Scheme
-from cbl.services import actors, nominations, sign_in
+from cbl.services import actors, exchange_consent, nominations, sign_in
 from cbl.services.actors import Actor
 from cbl.services.errors import InvalidInput
 from cbl.services.stock import log_void, mark_ready_to_let
@@ -79,6 +81,36 @@ class WithdrewIn(msgspec.Struct, tag_field="outcome", tag="withdrew"):
 
 
 OutcomeIn = LetIn | DeclinedIn | AttendedIn | MissedIn | WithdrewIn
+
+
+class ExchangeOut(msgspec.Struct):
+    """A tenant's application for consent to a mutual exchange (Housing Act 1985 s92)."""
+
+    id: int
+    household: str  # the council's reference
+    area: str
+    applied_on: date | None
+    refuse_by: date | None  # the last day a refusal notice may be served (s92(4))
+    decision: str  # pending, consented, refused, unrefusable (may no longer be refused)
+
+
+# The known values only, so that the schema lists them: s92(5)'s conditions and Schedule 3's grounds (the rules'
+# own lists, cbl/rules/exchange_consent.py: tests/unit/test_exchange_consent.py holds them equal).
+Condition = Literal["pay_rent", "remedy_breach"]
+Ground = Literal["1", "2", "2ZA", "2A", "3", "4", "5", "6", "7", "8", "9", "10"]
+
+
+class ConsentIn(msgspec.Struct, tag_field="decision", tag="consent"):
+    conditions: list[Condition] = []
+    particulars: Annotated[str, limit(2000)] = ""
+
+
+class RefusalIn(msgspec.Struct, tag_field="decision", tag="refuse"):
+    grounds: list[Ground]
+    particulars: Annotated[str, limit(2000, min_length=1)]
+
+
+DecisionIn = ConsentIn | RefusalIn
 
 
 def api_provider(request: Request, db: NamedDependency[Database]) -> Actor:
@@ -167,9 +199,35 @@ def void_ready(db: NamedDependency[Database], provider: NamedDependency[Actor], 
     return VoidOut(void.id, reference, void.tenancy_end_date, True)
 
 
+@get("/exchanges", responses=error_responses(401), sync_to_thread=True,
+     summary="Your tenants' applications for consent to a mutual exchange waiting for your decision")
+def list_exchanges(db: NamedDependency[Database], provider: NamedDependency[Actor]) -> list[ExchangeOut]:
+    with db.reading() as session:
+        rows = exchange_queries.provider_requests(session, provider.provider_id)
+    return [ExchangeOut(row.member.id, row.reference, row.area, None, row.consent_by, row.member.decision.value)
+            for row in rows]
+
+
+@post("/exchanges/{application_id:int}/decision", responses=error_responses(400, 401, 403, 404, 409, 422),
+      sync_to_thread=True, status_code=200,
+      summary="Consent (with at most s92(5)'s conditions) or refuse on Schedule 3 grounds within the 42 days")
+def decide_exchange(db: NamedDependency[Database], provider: NamedDependency[Actor], application_id: RecordId,
+                    data: JSONBody[DecisionIn]) -> ExchangeOut:
+    if isinstance(data, ConsentIn):
+        db.run(exchange_consent.give_consent, provider, application_id, data.conditions, data.particulars, now())
+    else:
+        db.run(exchange_consent.refuse_consent, provider, application_id, data.grounds, data.particulars, now())
+    with db.reading() as session:
+        case = exchange_queries.consent_case(session, exchange_consent.consent_request(session, provider,
+                                                                                       application_id))
+    return ExchangeOut(case.member.id, case.reference, case.home.area, case.match.applied_on, case.member.consent_by,
+                       case.member.decision.value)
+
+
 provider_api_router = Router(
     path="/api/v1/provider",
-    route_handlers=[list_nominations, get_nomination, confirm_viewing, post_outcome, notify_void, void_ready],
+    route_handlers=[list_nominations, get_nomination, confirm_viewing, post_outcome, notify_void, void_ready,
+                    list_exchanges, decide_exchange],
     dependencies={"provider": Provide(api_provider, sync_to_thread=True)},
     security=[{"providerKey": []}],  # see OPENAPI_SECURITY in cbl.app
     tags=["providers"],

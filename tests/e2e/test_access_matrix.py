@@ -21,6 +21,7 @@ from cbl.services.applying import Owner, save_answer
 from cbl.services.evidence import add_evidence
 from cbl.web.auth import now
 from tests.e2e.conftest import Browser, staff_sign_in
+from tests.support.exchanges import two_way_with_landlords
 from tests.support.factories import PASSWORD, PASSWORD_HASH
 
 ROLES = ["anonymous", "applicant", "other_applicant", *(r.value for r in StaffRole if r is not StaffRole.PROVIDER),
@@ -47,12 +48,14 @@ KINDS = {
                        "GET /account/reviews", "POST /account/reviews", "GET /account/letters",
                        "GET /account/contact", "POST /account/contact", "GET /account/changes", "GET /account/tokens",
                        "GET /account/changes/{page:str}", "POST /account/changes/{page:str}", "GET /account/evidence",
-                       "POST /account/evidence", "GET /account/equality", "POST /account/equality"],
+                       "POST /account/evidence", "GET /account/equality", "POST /account/equality",
+                       "GET /account/exchange", "POST /account/exchange", "POST /account/exchange/withdrawal"],
     "applicant_own_page": ["POST /account/bids/{bid_id:int}/withdraw", "POST /account/offers/{offer_id:int}/accept",
                            "POST /account/offers/{offer_id:int}/refuse", "GET /account/letters/{letter_id:int}",
                            "GET /account/letters/{letter_id:int}/pdf", "GET /apply/evidence/{file_id:int}",
                            "POST /account/tokens/{token_id:int}/revoke",
-                           "POST /account/reviews/{review_id:int}/withdrawal"],
+                           "POST /account/reviews/{review_id:int}/withdrawal",
+                           "POST /account/exchange/{member_id:int}/interest"],
     "applicant_api": ["GET /api/v1/me", "GET /api/v1/me/bids", "GET /api/v1/me/bids/closed", "POST /api/v1/me/bids",
                       "GET /api/v1/me/offers",
                       "GET /api/v1/me/preferences", "PUT /api/v1/me/preferences", "GET /api/v1/me/tokens"],
@@ -60,12 +63,13 @@ KINDS = {
                           "POST /api/v1/me/offers/{offer_id:int}/refuse", "DELETE /api/v1/me/tokens/{token_id:int}"],
     # Notify's callbacks answer only Notify's own bearer token; none is set up here, so they are not found.
     "notify_callback": ["POST /api/v1/notify/callback", "POST /api/v1/notify/inbound"],
-    "provider_api": ["GET /api/v1/provider/nominations"],
+    "provider_api": ["GET /api/v1/provider/nominations", "GET /api/v1/provider/exchanges"],
     "provider_own_api": ["POST /api/v1/provider/voids",  # the body names the provider's own home
                          "GET /api/v1/provider/nominations/{nomination_id:int}",
                          "POST /api/v1/provider/nominations/{nomination_id:int}/viewing",
                          "POST /api/v1/provider/nominations/{nomination_id:int}/outcome",
-                         "POST /api/v1/provider/voids/{void_id:int}/ready"],
+                         "POST /api/v1/provider/voids/{void_id:int}/ready",
+                         "POST /api/v1/provider/exchanges/{application_id:int}/decision"],
 }
 # A body of the right shape for each API call, so that the answer is about who asks, not what was sent.
 BODIES = {
@@ -75,6 +79,7 @@ BODIES = {
     "POST /api/v1/provider/nominations/{nomination_id:int}/viewing": {"at": "2030-01-07T10:00:00+00:00"},
     "POST /api/v1/provider/nominations/{nomination_id:int}/outcome": {"outcome": "attended"},
     "POST /api/v1/provider/voids": {"property": "P-AD3", "tenancy_end": "2026-11-01"},
+    "POST /api/v1/provider/exchanges/{application_id:int}/decision": {"decision": "consent"},
     "POST /api/v1/notify/callback": {"id": "n-1", "reference": "1", "status": "delivered"},
     "POST /api/v1/notify/inbound": {"id": "in-1", "source_number": "447700900123", "message": "BIDS"},
 }
@@ -136,7 +141,10 @@ def ids(db, scheme, world, staff, tmp_path):
         rha_void = s.exec(select(Void).join(Property).where(Property.landlord_id == world.provider)).first()
         evidence_file = add_evidence(s, Owner(applicant_id=owner), tmp_path / "uploads", "passport.pdf",
                                      b"%PDF-1.4\n%%EOF\n", "identity", now())
-        found = {"bid_id": bid.id, "offer_id": offer.id, "nomination_id": nomination.id, "void_id": rha_void.id,
+        member_id, application_id = two_way_with_landlords(s, owner, world.council, world.applicants["HR000002"],
+                                                           world.provider)
+        found = {"member_id": member_id, "application_id": application_id,
+                 "bid_id": bid.id, "offer_id": offer.id, "nomination_id": nomination.id, "void_id": rha_void.id,
                  "letter_id": letter.id, "file_id": evidence_file.id, "review_id": review.id}
     # A token of HR000001's other than the one its requests carry: revoking it leaves them signed in.
     db.run(lambda s: sign_in.issue_api_token(s, s.get(Applicant, owner), now(), "phone app"))

@@ -25,6 +25,7 @@ from cbl.web.auth import now
 from tests.support.forms import date_fields
 from tests.e2e.conftest import Browser, staff_sign_in
 from tests.support.factories import PASSWORD_HASH
+from tests.support.exchanges import two_way_with_landlords
 
 
 @pytest.fixture
@@ -197,10 +198,14 @@ def test_answers_are_due_in_uk_working_days_and_overdue_ones_are_reminded_once_a
         assert len(reminders) == 2 and all(r.organisation_id == world.provider for r in reminders)
 
 
-def _provider_paths(db, nomination_id: int) -> list[tuple[str, str]]:
-    with db.reading() as s:
+def _provider_paths(db, world, nomination_id: int) -> list[tuple[str, str]]:
+    with db.transaction() as s:
         void_id = s.exec(select(Advert.void_id).where(Advert.reference == "AD3")).one()
-    return [("GET", f"/admin/provider/nominations/{nomination_id}"),
+        _, exchange = two_way_with_landlords(s, world.applicants["HR000001"], world.council,
+                                             world.applicants["HR000003"], world.provider)
+    return [("GET", f"/admin/provider/exchanges/{exchange}"), ("POST", f"/admin/provider/exchanges/{exchange}/consent"),
+            ("POST", f"/admin/provider/exchanges/{exchange}/refusal"),
+            ("GET", f"/admin/provider/nominations/{nomination_id}"),
             ("POST", f"/admin/provider/nominations/{nomination_id}/viewing"),
             ("POST", f"/admin/provider/nominations/{nomination_id}/viewing-outcome"),
             ("POST", f"/admin/provider/nominations/{nomination_id}/tenancy"),
@@ -215,8 +220,8 @@ def test_another_provider_finds_nothing_of_this_providers_on_any_portal_route_or
     _officer_nominates(visitor, nominated_shortlist["HR000002"])
     with db.reading() as s:
         nomination = s.exec(select(Nomination)).one()
-    provider_routes = [r.path for r in app.routes if r.path.startswith("/admin/provider/")]
-    paths = _provider_paths(db, nomination.id)
+    provider_routes = [r.path for r in app.routes if r.path.startswith("/admin/provider/") and "{" in r.path]
+    paths = _provider_paths(db, world, nomination.id)
     assert len(paths) == len(provider_routes)  # every portal route with an id is in the list
     with TestClient(app) as client:
         outsider = Browser(client)
@@ -231,6 +236,7 @@ def test_another_provider_finds_nothing_of_this_providers_on_any_portal_route_or
                                               **date_fields("tenancy_end", "2026-11-01")}, form_page="/admin/provider")
             assert answer.status_code == 404, (method, path, answer.status_code)
         assert f"nominations/{nomination.id}" not in client.get("/admin/provider").text
+        assert "/admin/provider/exchanges/" not in client.get("/admin/provider/exchanges").text
         assert client.get("/admin/applicants/HR000002").status_code == 403  # no register for provider staff
     with db.reading() as s:
         assert s.get(Nomination, nomination.id).status is NominationStatus.SENT  # nothing changed
@@ -243,6 +249,7 @@ def test_another_provider_finds_nothing_of_this_providers_on_any_portal_route_or
     with TestClient(app) as client:
         other = {"Authorization": f"Bearer {other_key}"}
         assert client.get("/api/v1/provider/nominations", headers=other).json() == []
+        assert client.get("/api/v1/provider/exchanges", headers=other).json() == []
         assert client.get(f"/api/v1/provider/nominations/{nomination.id}", headers=other).status_code == 404
         refused = client.post(f"/api/v1/provider/nominations/{nomination.id}/outcome", headers=other,
                               json={"outcome": "let", "tenancy_start": "2027-01-04"})

@@ -15,11 +15,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from cbl.models import (
-    Advert, Applicant, BandAssessment, Bid, Cycle, EqualityAnswers, ImportRun, Offer, OutboxMessage, Property, Review,
-    PaymentReceipt, ShortlistEntry, StaffUser, Viewing, Void,
+    Advert, Applicant, BandAssessment, Bid, Cycle, EqualityAnswers, ExchangeListing, ExchangeMatch, ExchangeMember,
+    ImportRun, Offer, OutboxMessage, PaymentReceipt, Property, Review, ShortlistEntry, StaffUser, Viewing, Void,
 )
 from cbl.models.states import (
-    AdvertStatus, ApplicationStatus, Channel, CycleStatus, ImportStatus, PasswordLinkPurpose, StaffRole, TenancyType,
+    AdvertStatus, ApplicationStatus, Channel, CycleStatus, ExchangeMatchStatus, ExchangeTenancy, ImportStatus,
+    ListingStatus, PasswordLinkPurpose, PropertyType, StaffRole, TenancyType,
 )
 from cbl.rules.equality_categories import QUESTIONS
 from cbl.rules.working_days import local_date
@@ -83,6 +84,8 @@ class CountedWorld:
     regeneration: int  # a regeneration scheme decanting 3k households, the probe household among them
     payment: int  # one of the probe household's k disturbance claims, each with its receipt
     receipt: int  # its receipt
+    council_consent: int  # the probe household's application for the council's consent to a mutual exchange
+    provider_consent: int  # its partner's application for the provider's consent
 
 
 def _equality_answers(households: list[Applicant]) -> list[EqualityAnswers]:
@@ -138,6 +141,7 @@ def build(session: Session, scheme: Scheme, scale: int, now: datetime, uploads: 
                                                            ShortlistEntry.applicant_id == households[0].id)).one(),
         viewing=session.exec(select(Viewing.id)).first(),
         import_run=_import_run(session, staff[StaffRole.MANAGER], now),
+        **_exchanges(session, world, households, scale, now),
         **_panels(session, scheme, staff, households[0], scale, now, uploads),
         **_online(session, scheme, households[0], scale, now, uploads),
         **_moves(session, scheme, staff, households, scale, now, uploads))
@@ -236,6 +240,41 @@ def _panels(session: Session, scheme: Scheme, staff: dict[StaffRole, int], probe
     files = [panels.add_evidence(session, officer, uploads, waiting.id, f"letter-{number}.pdf",
                                  b"%PDF-1.4\n%%EOF\n", "medical", now).id for number in range(scale)]
     return {"referral": waiting.id, "referral_file": files[0]}
+def _exchanges(session: Session, world, households: list[Applicant], scale: int, now: datetime) -> dict:
+    """k two-way mutual exchanges waiting for the landlords' consent (the probe household's first, with a provider's
+    tenant), and k listings more in the pool."""
+    applied_on = local_date(now) - timedelta(days=3)
+
+    def listing(household: Applicant, landlord: int, area: str, wants: str, status: ListingStatus) -> ExchangeListing:
+        secure = landlord == world.council
+        row = ExchangeListing(applicant_id=household.id, landlord_id=landlord,
+                              tenancy=ExchangeTenancy.SECURE if secure else ExchangeTenancy.ASSURED,
+                              address=f"{household.reference} Road", postcode="AT2 2AA", area=area, bedrooms=1,
+                              property_type=PropertyType.FLAT, weekly_rent_pence=9000, want_areas=[wants],
+                              want_min_bedrooms=1, want_max_bedrooms=2, want_types=["flat"], status=status)
+        session.add(row)
+        return row
+
+    members = []
+    for n in range(scale):
+        one, two = households[2 * n], households[2 * n + 1]
+        mine = listing(one, world.council, "Northgate", "Riverside", ListingStatus.MATCHED)
+        theirs = listing(two, world.provider, "Riverside", "Northgate", ListingStatus.MATCHED)
+        match = ExchangeMatch(status=ExchangeMatchStatus.WITH_LANDLORDS, proposed_at=now, applied_on=applied_on)
+        session.add(match)
+        session.flush()
+        pair = [ExchangeMember(match_id=match.id, listing_id=a.id, applicant_id=a.applicant_id,
+                               landlord_id=a.landlord_id, moves_into_id=b.id, position=p, interested=True,
+                               consent_by=applied_on + timedelta(days=42))
+                for p, (a, b) in enumerate([(mine, theirs), (theirs, mine)])]
+        session.add_all(pair)
+        members.append(pair)
+    for household in households[2 * scale:3 * scale]:
+        listing(household, world.council, "Old Town", "Millbrook", ListingStatus.ACTIVE)
+    session.flush()
+    return {"council_consent": members[0][0].id, "provider_consent": members[0][1].id}
+
+
 def _case_officers(session: Session, staff: dict[StaffRole, int], households: list[Applicant], now: datetime) -> None:
     """Every other household is the officer's case (the rest no one's yet) and every review the review officer's,
     so that the work queues list tasks of each kind for them."""

@@ -121,6 +121,8 @@ def addresses(world: CountedWorld) -> dict[str, str]:
         "/admin/cycles/{cycle_id:int}/close-report": f"/admin/cycles/{world.closed_cycle}/close-report",
         "/admin/cycles/{cycle_id:int}/close-early": f"/admin/cycles/{world.cycle}/close-early",
         "/admin/cycles/{cycle_id:int}/reopen": f"/admin/cycles/{world.closed_cycle}/reopen",
+        "/admin/exchanges/consents/{member_id:int}": f"/admin/exchanges/consents/{world.council_consent}",
+        "/admin/provider/exchanges/{member_id:int}": f"/admin/provider/exchanges/{world.provider_consent}",
     }
 
 
