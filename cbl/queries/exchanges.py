@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from cbl.models import Applicant, ExchangeListing, ExchangeMatch, ExchangeMember, Organisation
 from cbl.models.states import ConsentDecision, ExchangeMatchStatus, ListingStatus, OrganisationKind
-from cbl.services.exchanges import LIVE_MATCH, describe_home, own_listing
+from cbl.services.exchanges import LIVE_MATCH, describe_home, own_listing, resting
 
 SHOWN = 50  # rows of each list on the officers' page (the newest first)
 
@@ -51,6 +51,12 @@ def household_exchange(session: Session, applicant_id: int) -> tuple[ExchangeLis
             [describe_home(home) for m, home in ring if home.id not in (member.listing_id, member.moves_into_id)],
             all(m.interested for m, _ in ring)))
     return listing, found
+
+
+def is_resting(session: Session, listing_id: int) -> bool:
+    """Whether the household's listing rests after it said it was not interested (cbl/services/exchanges.py)."""
+    return session.exec(select(ExchangeListing.id).where(ExchangeListing.id == listing_id, resting())).first() \
+        is not None
 
 
 def is_own_member(session: Session, applicant_id: int, member_id: int) -> bool:

@@ -9,6 +9,7 @@ of the other households."""
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -151,16 +152,26 @@ def describe_home(listing: ExchangeListing) -> str:
 
 # --- matching ------------------------------------------------------------------------------------------------
 
+def resting() -> sa.Exists:
+    """Whether a listing rests: its household said it was not interested in an exchange since it last saved the
+    listing. The matcher is deterministic, so a pool that has not changed would propose the same exchange again
+    every night; a resting listing is left out until its household saves it again (changed, or as it was)."""
+    return (select(ExchangeMember.id)
+            .where(ExchangeMember.listing_id == ExchangeListing.id, ExchangeMember.interested.is_(False),
+                   ExchangeMember.answered_at >= ExchangeListing.changed_at)
+            .exists())
+
+
 def matcher_listings(session: Session, scheme: Scheme) -> list:  # list[matching.exchanges.Listing]
-    """The pool as the matcher reads it: active listings not in a live match, each household's want cut to the
-    sizes that suit its bedroom need (a household whose need has changed so that none suit is left out). Locked
-    (PostgreSQL) so that two runs at once cannot propose one listing twice."""
+    """The pool as the matcher reads it: active listings not in a live match nor resting, each household's want cut
+    to the sizes that suit its bedroom need (a household whose need has changed so that none suit is left out).
+    Locked (PostgreSQL) so that two runs at once cannot propose one listing twice."""
     from matching.exchanges import Home, Listing, Wants
 
     rows = session.exec(select(ExchangeListing, Applicant.bedroom_need)
                         .join(Applicant, Applicant.id == ExchangeListing.applicant_id)
                         .where(ExchangeListing.status == ListingStatus.ACTIVE,
-                               Applicant.status.in_(HOUSEHOLDS_LISTING))
+                               Applicant.status.in_(HOUSEHOLDS_LISTING), ~resting())
                         .order_by(ExchangeListing.id).with_for_update(of=ExchangeListing)).all()
     pool = []
     for listing, need in rows:
@@ -251,15 +262,18 @@ def say_interest(session: Session, actor: Actor, member_id: int, interested: boo
     everyone = members(session, match.id)
     if not interested:
         end_match(session, actor, match, everyone, "A household in the exchange was not interested.", now,
-                  template_context={"why": "one of the households in it said it was not interested"})
+                  template_context={"why": "one of the households in it said it was not interested"},
+                  resting_member=member.id)
     elif all(m.interested for m in everyone):
         _to_landlords(session, actor, match, everyone, now)
     return match
 
 
 def end_match(session: Session, actor: Actor, match: ExchangeMatch, everyone: list[ExchangeMember], why: str,
-              now: datetime, *, template_context: dict, close_listing_of: int | None = None) -> None:
-    """End a match: its listings go back into the pool (but for `close_listing_of`'s), and each household is told."""
+              now: datetime, *, template_context: dict, close_listing_of: int | None = None,
+              resting_member: int | None = None) -> None:
+    """End a match: its listings go back into the pool (but for `close_listing_of`'s; `resting_member`'s, the
+    household that was not interested, rests: see `resting`), and each household is told."""
     match.status, match.ended_at, match.ended_why = ExchangeMatchStatus.ENDED, now, why
     session.add(match)
     for member in everyone:
@@ -272,7 +286,8 @@ def end_match(session: Session, actor: Actor, match: ExchangeMatch, everyone: li
     for member in everyone:
         if member.id != close_listing_of:
             issue_letter(session, member.applicant_id, "exchange_ended", "Your proposed mutual exchange has ended",
-                         now, relisted=True, **template_context)
+                         now, relisted=member.id != resting_member, resting=member.id == resting_member,
+                         **template_context)
 
 
 def _to_landlords(session: Session, actor: Actor, match: ExchangeMatch, everyone: list[ExchangeMember],

@@ -73,6 +73,7 @@ def _page(db: Database, scheme: Scheme, viewer: Viewer | None, applicant: Applic
           done: str | None = None) -> Template:
     with db.reading() as session:
         listing, matches = exchange_queries.household_exchange(session, applicant.id)
+        listing_rests = listing is not None and exchange_queries.is_resting(session, listing.id)
         landlord_code = None
         if listing is not None and listing_form is None:
             landlord_code = session.get(Organisation, listing.landlord_id).code
@@ -88,6 +89,7 @@ def _page(db: Database, scheme: Scheme, viewer: Viewer | None, applicant: Applic
     return Template("public/account/exchange.html", status_code=refused.status if refused else 200, context={
         "viewer": viewer, "listing": listing, "matches": matches, "form": form, "answers": answers,
         "refused": refused, "need": applicant.bedroom_need, "low": low, "high": high, "done": done,
+        "rests": listing_rests,
         "proposed": ExchangeMatchStatus.PROPOSED})
 
 

@@ -20,7 +20,7 @@ from cbl.services import actors
 from cbl.services.actors import SYSTEM
 from cbl.services.errors import Conflict, InvalidInput, NotFound
 from cbl.services.exchange_consent import give_consent, mark_unrefusable, refuse_consent
-from cbl.services.exchanges import _propose, say_interest, save_listing
+from cbl.services.exchanges import _propose, matcher_listings, say_interest, save_listing
 from tests.support.exchanges import RING, details, list_ring
 from tests.support.factories import NOW, PASSWORD_HASH, add_applicant, make_world
 
@@ -97,7 +97,8 @@ def test_the_proposal_tells_each_household_of_the_other_homes_and_nothing_of_the
     assert "HRX2" not in first and "HRX3" not in first and "Road" not in first.split("Dear")[1]
 
 
-def test_one_household_not_interested_ends_the_match_for_all_and_their_homes_go_back_in_the_pool(db, ring):
+def test_one_household_not_interested_ends_the_match_for_all_and_rests_until_it_saves_its_listing_again(
+        db, ring, scheme):
     world, match_id, members = ring
     db.run(say_interest, _household(db, world, "HRX1"), members["HRX1"], True, "", NOW)
     with pytest.raises(NotFound):  # another household's answer is not its to give
@@ -106,9 +107,24 @@ def test_one_household_not_interested_ends_the_match_for_all_and_their_homes_go_
     with db.reading() as s:
         assert s.get(ExchangeMatch, match_id).status is ExchangeMatchStatus.ENDED
         assert {listing.status for listing in s.exec(select(ExchangeListing))} == {ListingStatus.ACTIVE}
-    assert len(_letters(db, "exchange_ended")) == 3
+    ended = _letters(db, "exchange_ended")
+    assert len(ended) == 3
+    with db.reading() as s:
+        pool = {int(listing.id) for listing in matcher_listings(s, scheme)}
+        listings = {m.applicant_id: m.listing_id for m in s.exec(select(ExchangeMember))}
+    # The household that said no rests (the same ring would be proposed again every night); the others do not.
+    assert pool == {listings[world.applicants[reference]] for reference in ("HRX1", "HRX3")}
+    told = {letter.applicant_id: letter.body for letter in ended}
+    assert "we will not look for exchanges for you until you save your listing" in \
+        " ".join(told[world.applicants["HRX2"]].split())
+    assert "Your home is back on the mutual exchange register" in told[world.applicants["HRX1"]]
     with pytest.raises(Conflict):
         db.run(say_interest, _household(db, world, "HRX3"), members["HRX3"], True, "", NOW)
+    # Saved again as it was, a minute later: it is matched again.
+    db.run(save_listing, _household(db, world, "HRX2"), scheme, details("HRX2", *RING["HRX2"]),
+           NOW + timedelta(minutes=1))
+    with db.reading() as s:
+        assert listings[world.applicants["HRX2"]] in {int(listing.id) for listing in matcher_listings(s, scheme)}
 
 
 def _all_interested(db, world, members, at):
