@@ -6,7 +6,6 @@ import re
 import pytest
 from litestar.testing import TestClient
 
-from cbl.app import create_app
 from cbl.settings import load_settings
 from datetime import timedelta
 
@@ -19,6 +18,7 @@ from cbl.services.cycles import close_cycle
 from cbl.web.auth import now
 from tests.support.factories import PASSWORD, PASSWORD_HASH, add_advert, add_applicant, make_world
 from tests.support.pages import check_page
+from tests.support.shared_app import app_for
 from tests.support.second_factor import KEY as SECOND_FACTOR_KEY, code_for
 
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
@@ -80,7 +80,7 @@ def world(db, scheme):
 @pytest.fixture
 def app(db, scheme, tmp_path):
     settings = load_settings({"CBL_DATABASE_URL": db.url, "CBL_SECRET_KEY": SECOND_FACTOR_KEY}, workdir=tmp_path)
-    return create_app(settings, db=db, scheme=scheme)
+    return app_for(settings, db, scheme)  # create_app's app, built once for all the tests of this process
 
 
 @pytest.fixture
