@@ -1,6 +1,7 @@
 """The Litestar application factory: public site, admin, provider portal and API in one app."""
 
 from collections.abc import Callable
+import gc
 import logging
 import threading
 from datetime import date, datetime, timezone
@@ -78,6 +79,16 @@ OPENAPI_SECURITY = Components(security_schemes={
 })
 
 
+def _freeze_long_lived_objects() -> None:
+    """Leave what exists now out of the cyclic garbage collector's full collections (a serving worker).
+
+    A worker's own objects (routes, templates, mappers, memos) last as long as it does; each full collection walked
+    them all, a pause of 100-150 ms in whichever request it fell in (`tools.profile_page`, a shortlist viewed 30
+    times: slowest 156 ms with the collector as it is, 23 ms without full collections; median 17-19 ms either way).
+    """
+    gc.freeze()
+
+
 def _rank_live_places_in_background(db: Database, scheme: Scheme) -> None:
     """`bidding.rank_open_cycle` in a thread of its own: requests are answered meanwhile (a view arriving first
     ranks its adverts itself, as it would have anyway); a failure is logged and costs nothing but the head start."""
@@ -88,6 +99,7 @@ def _rank_live_places_in_background(db: Database, scheme: Scheme) -> None:
             bidding.rank_open_cycle(db, scheme, datetime.now(timezone.utc))
         except Exception:  # noqa: BLE001 - a head start only: the views rank for themselves
             logging.getLogger(__name__).exception("ranking the open cycle's adverts ahead of views failed")
+        _freeze_long_lived_objects()  # the memos just made last too
 
     threading.Thread(target=run, name="rank-live-places", daemon=True).start()
 
@@ -136,6 +148,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None, 
         on_startup.append(lambda: holder.update(scheduler=runner.start(db, scheme, settings)))
         on_shutdown.append(lambda: holder["scheduler"].shutdown(wait=False) if "scheduler" in holder else None)
     if rank_live_places:
+        on_startup.append(_freeze_long_lived_objects)
         on_startup.append(lambda: _rank_live_places_in_background(db, scheme))
     on_shutdown.append(db.dispose)
 
