@@ -50,3 +50,11 @@ def staff_sign_in(page, db, email: str, password: str = PASSWORD) -> None:  # no
     page.get_by_role("button", name="Sign in").click()
     page.get_by_label("Code", exact=True).fill(code)
     page.get_by_role("button", name="Continue").click()
+
+
+@pytest.fixture
+def page_for_axe(browser):
+    # The site forbids inline scripts (its content-security policy); axe-core is injected by the test alone.
+    context = browser.new_context(bypass_csp=True)
+    yield context.new_page()
+    context.close()

@@ -7,9 +7,14 @@ from datetime import datetime, timezone
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.axe import serious_violations
+from tests.browser.forms import accessible, fill_date
 from tests.browser.conftest import staff_sign_in
 from tests.support.factories import add_applicant, make_world
+
+
+@pytest.fixture
+def page(page_for_axe):
+    return page_for_axe
 
 
 @pytest.fixture
@@ -22,55 +27,37 @@ def world(db, scheme):
     return world
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(bypass_csp=True)  # axe-core is injected by the test alone
-    yield context.new_page()
-    context.close()
-
-
-def _accessible(page: Page) -> None:
-    assert serious_violations(page) == [], page.url
-
-
-def _date(page: Page, legend: str, day: str, month: str, year: str) -> None:
-    group = page.get_by_role("group", name=legend)
-    group.get_by_label("Day").fill(day)
-    group.get_by_label("Month").fill(month)
-    group.get_by_label("Year").fill(year)
-
-
 def test_an_officer_marks_a_household_downsizing_and_decants_it(db, world, server, page: Page):
     page.goto(f"{server}/admin/applicants/HR000001/moves")
     staff_sign_in(page, db, "officer@example.org")
     expect(page.get_by_role("heading", level=1)).to_have_text("Downsizing and decants")
-    _accessible(page)
+    accessible(page)
     page.get_by_text("Record the household's social home").click()
     page.get_by_label("Bedrooms").fill("three")
     page.get_by_role("button", name="Save the home").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the landlord")
     expect(page.locator(".govuk-error-summary")).to_contain_text("Bedrooms must be a whole number")
-    _accessible(page)
+    accessible(page)
     page.get_by_label("Landlord").fill("Anytown Council")
     page.get_by_label("Bedrooms").fill("3")
-    _date(page, "Date the tenancy began", "6", "1", "2020")
+    fill_date(page, "Date the tenancy began", "6", "1", "2020")
     page.get_by_role("button", name="Save the home").click()
     page.get_by_role("button", name="Mark as downsizing").click()
     expect(page.locator("#downsizing")).to_contain_text("Given band B")
-    _accessible(page)
+    accessible(page)
 
     page.goto(f"{server}/admin/regeneration-schemes")
-    _accessible(page)
+    accessible(page)
     page.get_by_label("Name").fill("Northgate Estate")
     page.get_by_label("Homes, addresses or area it covers").fill("Blocks A to D")
-    _date(page, "Date households must have moved by", "31", "3", "2027")
+    fill_date(page, "Date households must have moved by", "31", "3", "2027")
     page.get_by_role("button", name="Add the scheme").click()
     page.get_by_role("link", name="Northgate Estate").click()
     page.get_by_label("Application reference").fill("HR000001")
     page.get_by_role("button", name="Add the household").click()
     expect(page.locator("#households")).to_contain_text("HR000001")
-    _accessible(page)
+    accessible(page)
 
     page.goto(f"{server}/admin/move-payments")
     expect(page.get_by_role("heading", level=1)).to_have_text("Payments to households that move")
-    _accessible(page)
+    accessible(page)
