@@ -149,3 +149,30 @@ def test_a_three_way_exchange_runs_from_listing_to_completion_through_the_app(vi
         assert {listing.status for listing in s.exec(select(ExchangeListing))} == {ListingStatus.CLOSED}
     assert "the assignments took effect" in _letters(db, "exchange_completed", ids["HRX2"])[0].body
     assert "1 HRX3 Road" in _letters(db, "exchange_completed", ids["HRX2"])[0].body  # B moved into C's home
+
+
+def test_a_household_that_says_no_is_not_proposed_the_same_exchange_again_until_it_saves_its_listing(
+        visitor, db, staff, tenants):
+    """One "not interested" ends the exchange for all; the matcher then leaves that household out (the same ring would
+    come back every night), its page says so and how to be matched again, and saving its listing puts it back."""
+    for reference in TENANTS:
+        assert _list(visitor, reference).status_code == 303
+    staff_sign_in(visitor, staff[StaffRole.OFFICER])
+    assert visitor.post("/admin/exchanges/matching", form_page="/admin/exchanges").status_code == 303
+    visitor.sign_in("HRX2")
+    page = visitor.get("/account/exchange").text
+    place = int(re.search(r"/account/exchange/(\d+)/interest", page).group(1))
+    answered = visitor.post(f"/account/exchange/{place}/interest", {"answer": "no", "reason": "Too far from school"})
+    assert answered.status_code == 303
+    page = visitor.get("/account/exchange").text
+    assert "we are not looking" in " ".join(page.split()) and "we will look again" in " ".join(page.split())
+
+    staff_sign_in(visitor, staff[StaffRole.OFFICER])
+    again = visitor.post("/admin/exchanges/matching", form_page="/admin/exchanges")
+    assert again.status_code == 303 and "ran=0+exchanges" in again.headers["location"]  # not the same ring again
+
+    assert _list(visitor, "HRX2").status_code == 303  # saved as it was
+    assert "we are not looking" not in " ".join(visitor.get("/account/exchange").text.split())
+    staff_sign_in(visitor, staff[StaffRole.OFFICER])
+    third = visitor.post("/admin/exchanges/matching", form_page="/admin/exchanges")
+    assert "ran=1+exchanges,+3+households" in third.headers["location"]
