@@ -191,24 +191,13 @@ def seeded(args: argparse.Namespace) -> Iterator[tuple[str, list[str], int]]:
         yield args.url, applicants, council.TOKENS
         return
     manager = (throwaway.database(args.database, prefix="cbl_pages") if not args.keep
-               else nullcontext(_kept_database(args.database)))
+               else nullcontext(throwaway.kept_database(args.database, "pages")))
     with manager as url:
         started = time.perf_counter()
         filled = council.seed(url, households=args.households)
         print(f"Seeded {args.households:,} households, {council.STOCK:,} homes and {council.WEEKS} weeks of lets in "
               f"{time.perf_counter() - started:.0f} s{f' at {url}' if args.keep else ''}.", flush=True)
         yield url, filled.applicants, filled.tokens
-
-
-def _kept_database(kind: str) -> str:
-    if kind == "sqlite":
-        return "sqlite:///bench-pages.sqlite3"
-    import psycopg
-
-    name = f"cbl_pages_kept_{int(time.time())}"
-    with psycopg.connect(throwaway.ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return throwaway.ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
 def main(argv: list[str] | None = None) -> int:

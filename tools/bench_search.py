@@ -216,7 +216,8 @@ def filled(kind: str, args: argparse.Namespace) -> Iterator[str]:
     if args.url:
         yield args.url
         return
-    manager = throwaway.database(kind, prefix="cbl_search") if not args.keep else nullcontext(_kept(kind))
+    manager = (throwaway.database(kind, prefix="cbl_search") if not args.keep
+               else nullcontext(throwaway.kept_database(kind, "search")))
     with manager as url:
         started = time.perf_counter()
         council.seed(url, households=args.households, weeks=1, lets_per_week=5, past_bids=5, bids_per_advert=20)
@@ -228,17 +229,6 @@ def filled(kind: str, args: argparse.Namespace) -> Iterator[str]:
         print(f"{kind}: seeded {args.households:,} households and {council.STOCK:,} homes in "
               f"{time.perf_counter() - started:.0f} s{f' at {url}' if args.keep else ''}.", flush=True)
         yield url
-
-
-def _kept(kind: str) -> str:
-    if kind == "sqlite":
-        return "sqlite:///bench-search.sqlite3"
-    import psycopg
-
-    name = f"cbl_search_kept_{int(time.time())}"
-    with psycopg.connect(throwaway.ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return throwaway.ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
 def main(argv: list[str] | None = None) -> int:

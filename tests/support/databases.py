@@ -5,6 +5,7 @@ port for a server they start."""
 import os
 import socket
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,6 +38,19 @@ def postgres_database(prefix: str = "cbl_test") -> Iterator[str]:
     finally:
         with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def kept_database(kind: str, bench: str) -> str:
+    """A new, empty database of the kind for the benchmark `bench` ("pages", "search") that stays after its run
+    (--keep): the SQLite file `bench-BENCH.sqlite3` here, or the PostgreSQL database `cbl_BENCH_kept_TIME`."""
+    if kind == "sqlite":
+        return f"sqlite:///bench-{bench}.sqlite3"
+    import psycopg
+
+    name = f"cbl_{bench}_kept_{int(time.time())}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
 @contextmanager
