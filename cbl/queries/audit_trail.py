@@ -9,7 +9,7 @@ list once it has happened: each by a walk up its index (one index probe per valu
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -18,7 +18,7 @@ from sqlmodel import Session, func, select
 from cbl.models import Applicant, AuditEvent, StaffUser
 from cbl.models.states import ActorKind
 from cbl.queries.paging import Page
-from cbl.rules.working_days import LONDON
+from cbl.rules.working_days import LONDON, uk_midnight
 
 PER_PAGE = 50
 # A page counts the events that match no further than this (200 pages): past it the page says "more than 10,000",
@@ -61,15 +61,11 @@ class Filters:
         if self.applicant_id is not None:
             found.append(AuditEvent.applicant_id == self.applicant_id)
         if self.start is not None:
-            found.append(AuditEvent.at >= _uk_midnight(self.start))
+            found.append(AuditEvent.at >= uk_midnight(self.start))
         if self.end is not None:
-            found.append(AuditEvent.at < _uk_midnight(self.end + timedelta(days=1)))
+            found.append(AuditEvent.at < uk_midnight(self.end + timedelta(days=1)))
         return found
 
-
-def _uk_midnight(day: date) -> datetime:
-    """The moment a UK day begins (a clock change moves it in UTC)."""
-    return datetime.combine(day, time(), tzinfo=LONDON)
 
 
 def staff_actors(session: Session) -> list[tuple[int, str]]:

@@ -12,7 +12,7 @@ the queues and the team's counts cost ~15 ms of CPU a page in SQLAlchemy alone.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -32,7 +32,7 @@ from cbl.models.states import (
 )
 from cbl.queries.paging import Page
 from cbl.rules.scheme import Scheme
-from cbl.rules.working_days import LONDON, local_date
+from cbl.rules.working_days import local_date, uk_midnight
 from cbl.services.lettings import void_days
 from cbl.services.panels import KIND_WORDS
 from cbl.services.rights import Right
@@ -59,7 +59,7 @@ class Today:
     @property
     def began(self) -> datetime:
         """The UK day's first moment: a viewing before it was on an earlier day."""
-        return datetime.combine(self.day, time(0), tzinfo=LONDON)
+        return uk_midnight(self.day)
 
 
 # The moment's values in the queues' statements, bound as each is run (`_values`).

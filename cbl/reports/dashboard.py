@@ -8,7 +8,7 @@ Days are UK calendar days (Europe/London); `DEFINITIONS` says in a line each how
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from fractions import Fraction
 
 import sqlalchemy as sa
@@ -17,7 +17,7 @@ from sqlmodel import Session, func, select
 from cbl.reports.csv_files import csv_text
 from cbl.reports.figures import financial_quarter, one_decimal
 from cbl.rules import reporting_periods
-from cbl.rules.working_days import LONDON
+from cbl.rules.working_days import LONDON, uk_midnight
 from cbl.models import Advert, Applicant, Bid, Cycle, Nomination, Offer, Organisation, Property, Void
 from cbl.models.states import AdvertStatus, BidStatus, NominationStatus, OfferStatus, VoidStatus
 
@@ -62,9 +62,6 @@ def period(start: str | None, end: str | None, today: date) -> tuple[date, date]
     """The period asked for (UK dates, both included), or by default the financial quarter of today."""
     return reporting_periods.period(start, end, financial_quarter(today))
 
-
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=LONDON)
 
 
 # --- the figures -----------------------------------------------------------------------------
@@ -254,8 +251,8 @@ def _live(session: Session, today: date, landlord_id: int | None) -> tuple[Table
 
 def _cycles(session: Session, start: date, end: date, today: date, landlord_id: int | None) -> Table:
     cycles = session.exec(select(Cycle).where(
-        Cycle.closes_at >= _local_midnight(start), Cycle.closes_at < _local_midnight(end + timedelta(days=1)),
-        Cycle.opens_at < _local_midnight(today + timedelta(days=1))).order_by(Cycle.closes_at, Cycle.id)).all()
+        Cycle.closes_at >= uk_midnight(start), Cycle.closes_at < uk_midnight(end + timedelta(days=1)),
+        Cycle.opens_at < uk_midnight(today + timedelta(days=1))).order_by(Cycle.closes_at, Cycle.id)).all()
     # Each advert with the bids still standing on it, counted from their index (ix_bid_active_advert_id), which
     # holds all that is counted: a quarter's cycles have ~90,000 bids, too many to read from the table.
     standing = (select(func.count()).where(Bid.advert_id == Advert.id, Bid.status == BidStatus.ACTIVE)

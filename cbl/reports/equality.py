@@ -10,7 +10,7 @@ size of the register); the answers are read only here, as counts, and every coun
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from fractions import Fraction
 
 import sqlalchemy as sa
@@ -25,7 +25,7 @@ from cbl.rules.equality_categories import (
     AGE_BANDS, AGE_NOT_RECORDED, ETHNIC_GROUP_OF, NOT_ANSWERED_LABEL, PREFER_NOT_TO_SAY, PREFER_NOT_TO_SAY_LABEL,
     KEYS, QUESTIONS, REPORTED_ETHNIC_GROUPS, born_by,
 )
-from cbl.rules.working_days import LONDON
+from cbl.rules.working_days import uk_midnight
 from cbl.services.actors import Actor
 from cbl.services.rights import Right
 
@@ -59,13 +59,10 @@ DEFINITIONS = (
 
 # --- counting --------------------------------------------------------------------------------------------------
 
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=LONDON)
-
 
 def _cycles_closing(start: date, end: date) -> sa.Select:
-    return select(Cycle.id).where(Cycle.closes_at >= _midnight(start),
-                                  Cycle.closes_at < _midnight(end + timedelta(days=1)))
+    return select(Cycle.id).where(Cycle.closes_at >= uk_midnight(start),
+                                  Cycle.closes_at < uk_midnight(end + timedelta(days=1)))
 
 
 def _housed_between(first: date | None, last: date) -> sa.CompoundSelect:
@@ -96,10 +93,10 @@ def _stage(stage: str, start: date, end: date) -> sa.Select | sa.CompoundSelect:
                 .where(ShortlistEntry.eligible, Advert.cycle_id.in_(_cycles_closing(start, end))))
     if stage == "offered":
         return sa.union(
-            select(Offer.applicant_id).where(Offer.made_at >= _midnight(start),
-                                             Offer.made_at < _midnight(end + timedelta(days=1))),
-            select(Nomination.applicant_id).where(Nomination.sent_at >= _midnight(start),
-                                                  Nomination.sent_at < _midnight(end + timedelta(days=1))))
+            select(Offer.applicant_id).where(Offer.made_at >= uk_midnight(start),
+                                             Offer.made_at < uk_midnight(end + timedelta(days=1))),
+            select(Nomination.applicant_id).where(Nomination.sent_at >= uk_midnight(start),
+                                                  Nomination.sent_at < uk_midnight(end + timedelta(days=1))))
     return _housed_between(start, end)
 
 

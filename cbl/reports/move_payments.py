@@ -3,7 +3,7 @@ paid, and their totals, by kind. A fixed number of statements whatever the numbe
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from cbl.models import MovePayment, RegenerationScheme
 from cbl.models.moves import PaymentKind
 from cbl.reports.csv_files import sections_csv
-from cbl.rules.working_days import LONDON, utc
+from cbl.rules.working_days import uk_midnight
 
 STAGES = ("requested", "approved", "paid")
 NO_SCHEME = "Not in a regeneration scheme"
@@ -43,14 +43,11 @@ KIND_NAMES = {PaymentKind.DOWNSIZING_INCENTIVE: "Downsizing incentive", PaymentK
               PaymentKind.HOME_LOSS: "Home loss payment", PaymentKind.DISTURBANCE: "Disturbance payment"}
 
 
-def _from_midnight(day: date) -> datetime:
-    return utc(datetime.combine(day, time(0), tzinfo=LONDON))
-
 
 def move_payments_report(session: Session, start: date, end: date) -> MovePaymentsReport:
     """Asked for (by the day asked), approved (by the day decided, the amount approved) and paid (by the day paid, the
     amount paid after any arrears offset) in the period, UK days, both included."""
-    first, after = _from_midnight(start), _from_midnight(end + timedelta(days=1))
+    first, after = uk_midnight(start), uk_midnight(end + timedelta(days=1))
     paid = MovePayment.approved_pence - MovePayment.arrears_offset_pence
     queries = {
         "requested": (MovePayment.claimed_pence, sa.and_(MovePayment.requested_at >= first,

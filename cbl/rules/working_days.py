@@ -1,6 +1,6 @@
 """Working days and local time. Statutory and agreement deadlines count UK working days."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -41,6 +41,12 @@ def working_days_between(start: date, end: date, subdivision: str = "ENG") -> in
 
 def local_date(moment: datetime, zone: ZoneInfo = LONDON) -> date:
     return moment.astimezone(zone).date()
+
+
+def uk_midnight(day: date) -> datetime:
+    """The moment a UK day begins (a clock change moves it in UTC): a period of days is [midnight of its first,
+    midnight of the day after its last)."""
+    return datetime.combine(day, time(0), tzinfo=LONDON)
 
 
 def utc(moment: datetime) -> datetime:

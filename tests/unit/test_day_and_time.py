@@ -18,3 +18,17 @@ from cbl.rules.working_days import LONDON
 ])
 def test_a_moment_reads_as_a_london_day_and_time(utc, words):
     assert day_and_time(utc.replace(tzinfo=timezone.utc), LONDON) == words
+
+
+def test_a_uk_day_begins_at_midnight_london_time_on_either_side_of_a_clock_change():
+    from datetime import date
+
+    from cbl.rules.working_days import uk_midnight
+
+    # 29 March 2026: the clocks go forward at 01:00 GMT, so the day begins in GMT and the next in BST.
+    assert uk_midnight(date(2026, 3, 29)).astimezone(timezone.utc) == datetime(2026, 3, 29, 0, tzinfo=timezone.utc)
+    assert uk_midnight(date(2026, 3, 30)).astimezone(timezone.utc) == datetime(2026, 3, 29, 23, tzinfo=timezone.utc)
+    # 25 October 2026: back to GMT, a day of 25 hours.
+    day_long = (uk_midnight(date(2026, 10, 26)).astimezone(timezone.utc)
+                - uk_midnight(date(2026, 10, 25)).astimezone(timezone.utc))
+    assert day_long.total_seconds() == 25 * 3600
