@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from cbl.messages.letters import issue_letter
 from cbl.models import (
-    Applicant, BandAssessment, DecantHousehold, DownsizingMark, RegenerationScheme, SocialTenancy,
+    Applicant, DecantHousehold, DownsizingMark, RegenerationScheme, SocialTenancy,
 )
 from cbl.models.states import ApplicationStatus, ReviewType
 from cbl.rules.decision_types import review_rights
@@ -20,7 +20,7 @@ from cbl.rules.working_days import local_date
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotFound, within
-from .register import locked_application
+from .register import locked_application, record_band
 from .rights import Right
 
 _OPEN = (ApplicationStatus.PENDING, ApplicationStatus.ACTIVE, ApplicationStatus.SUSPENDED)
@@ -69,9 +69,7 @@ def _band_from(session: Session, actor: Actor, scheme: Scheme, applicant: Applic
     order = scheme.bands.order
     if applicant.band in order and order.index(applicant.band) <= order.index(band):
         return None
-    session.add(BandAssessment(applicant_id=applicant.id, band=band, effective_date=on, reason=reason,
-                               decided_by_id=actor.id, decided_at=now))
-    applicant.band, applicant.band_date = band, on
+    record_band(session, actor, applicant, band, on, reason, now)
     if applicant.status is ApplicationStatus.PENDING:
         applicant.status = ApplicationStatus.ACTIVE
     session.add(applicant)
@@ -138,11 +136,7 @@ def end_downsizing(session: Session, actor: Actor, scheme: Scheme, applicant_id:
     restored = None
     if mark.band_given is not None and applicant.band == mark.band_given and mark.band_before is not None:
         restored = mark.band_before
-        session.add(BandAssessment(applicant_id=applicant.id, band=restored,
-                                   effective_date=mark.band_date_before or today, reason=reason,
-                                   decided_by_id=actor.id, decided_at=now))
-        applicant.band, applicant.band_date = restored, mark.band_date_before or today
-        session.add(applicant)
+        record_band(session, actor, applicant, restored, mark.band_date_before or today, reason, now)
     audit(session, actor, "moves.downsizing_ended", mark, {"reason": reason, "band_restored": restored})
     issue_letter(session, applicant.id, "downsizing_decision", "Moving to a smaller home: your priority has ended",
                  now, marked=False, restored=restored, label=scheme.bands.label(restored) if restored else "",

@@ -74,6 +74,18 @@ def locked_application(session: Session, applicant_id: int) -> Applicant:
     return applicant
 
 
+def record_band(session: Session, actor: Actor, applicant: Applicant, band: str, effective: date, reason: str,
+                now: datetime) -> BandAssessment:
+    """A band given by another decision (a downsizing mark, a decant, a review that restores one): its row in the
+    band history and the application's band and band date. The deciding service checks the right and audits it."""
+    assessment = BandAssessment(applicant_id=applicant.id, band=band, effective_date=effective, reason=reason,
+                                decided_by_id=actor.id, decided_at=now)
+    session.add(assessment)
+    applicant.band, applicant.band_date = band, effective
+    session.add(applicant)
+    return assessment
+
+
 def set_band(session: Session, actor: Actor, scheme: Scheme, applicant_id: int, band: str, effective: date,
              reason: str, now: datetime, points: int | None = None) -> BandAssessment:
     """A new band with its effective date and reason. History is kept: earlier bands are never changed."""

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from cbl.rules.working_days import add_working_days, local_date
 from cbl.messages.letters import issue_letter
 from cbl.models import (
-    Advert, Applicant, AuditEvent, BandAssessment, Nomination, Offer, OutboxMessage, Refusal, Review, ShortlistEntry,
+    Advert, Applicant, AuditEvent, Nomination, Offer, OutboxMessage, Refusal, Review, ShortlistEntry,
     StaffUser,
 )
 from cbl.models.states import (
@@ -30,6 +30,7 @@ from cbl.rules.scheme import Scheme
 from .actors import Actor
 from .audit import audit
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound, within
+from .register import record_band
 from .review_independence import check_decider, involved, refusal_for  # noqa: F401 - pages ask who may decide
 from .reviewable import Decision, reviewable_decisions  # noqa: F401 - pages list the decisions
 from cbl.services.rights import Right
@@ -347,9 +348,7 @@ def _restore_previous_band(session: Session, actor: Actor, applicant: Applicant,
     if event is None or band is None:
         return ["the band is to be assessed again"]
     since = date.fromisoformat(event.details["previous_date"])
-    session.add(BandAssessment(applicant_id=applicant.id, band=band, effective_date=since,
-                               reason=f"Restored on review {review.id}", decided_by_id=actor.id, decided_at=now))
-    applicant.band, applicant.band_date = band, since
+    record_band(session, actor, applicant, band, since, f"Restored on review {review.id}", now)
     return [f"band {band} from {since:%-d %B %Y} is restored"]
 
 
