@@ -65,4 +65,9 @@ def app_for(settings: Settings, db: Database, scheme: Scheme) -> Litestar:
     app, current_db, shared_settings = _built[key]
     current_db.point_at(db)
     _take_values(shared_settings, settings)
+    # Building an app configures logging to the streams of the moment, which pytest captures test by test: done
+    # again, so that the app's log lines go to this test's streams, not to a closed one of an earlier test.
+    if app.logging_config:
+        app.get_logger = app.logging_config.configure()
+        app.logger = app.get_logger("litestar")
     return app
